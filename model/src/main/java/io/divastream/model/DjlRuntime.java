@@ -1,0 +1,37 @@
+package io.divastream.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Starts DJL's PyTorch engine the way this project must always run it: offline, with no
+ * telemetry, and with autograd recording switched off outside gradient collectors.
+ *
+ * <p>DJL contacts a cloud metadata address at start-up unless it runs offline; {@link #engine()}
+ * sets {@code ai.djl.offline} before the engine starts, so every code path that touches DJL goes
+ * through here first.
+ */
+public final class DjlRuntime {
+
+    private DjlRuntime() {}
+
+    /**
+     * Returns the PyTorch engine, starting it offline on first use.
+     *
+     * @return the engine
+     */
+    public static Engine engine() {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("ai.djl.telemetry.disabled", "true");
+        return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * Switches autograd recording off for the calling thread. PyTorch keeps this flag per thread,
+     * so every thread that runs inference or in-place parameter updates calls this first.
+     */
+    public static void disableGradientRecording() {
+        engine();
+        JniUtils.setGradMode(false);
+    }
+}

@@ -1,0 +1,78 @@
+package io.divastream.model.config;
+
+import io.divastream.model.DivaHead;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything that defines one DiVA model and how it is trained.
+ *
+ * @param network the network's shape
+ * @param loss the objective's weights and constants
+ * @param optimizer the Adam parameter groups
+ * @param momentum the key encoder and its queue
+ * @param seed seed of every random choice the trainer makes (miners, augmentation, init)
+ */
+public record DivaConfig(
+        NetworkSpec network,
+        LossSpec loss,
+        OptimizerSpec optimizer,
+        MomentumSpec momentum,
+        long seed) {
+
+    /** Checks that no part is missing. */
+    public DivaConfig {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(momentum, "momentum");
+    }
+
+    /**
+     * The settings this project uses for Omniglot glyphs: a four-block CNN trained from scratch at
+     * 28 px, the four DiVA heads of 128 dimensions, DiVA's loss constants (gamma 0.2, beta 1.2,
+     * cutoffs 0.5 / 1.4, temperature 0.01, momentum 0.9) and learning rates suited to training a
+     * small network from scratch rather than fine-tuning an ImageNet ResNet.
+     *
+     * @return the Omniglot defaults
+     */
+    public static DivaConfig omniglotDefaults() {
+        return new DivaConfig(
+                new NetworkSpec(28, List.of(64, 64, 64, 64), 128, List.of(DivaHead.values()), 512),
+                new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
+                new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
+                new MomentumSpec(0.9, 1024),
+                0L);
+    }
+
+    /**
+     * Returns a copy with other heads; decorrelation pairs and task weights follow the heads.
+     *
+     * @param heads the heads, starting with discriminative
+     * @return the new configuration
+     */
+    public DivaConfig withHeads(List<DivaHead> heads) {
+        NetworkSpec n = network;
+        return new DivaConfig(
+                new NetworkSpec(
+                        n.inputSize(),
+                        n.channels(),
+                        n.embeddingDim(),
+                        heads,
+                        n.decorrelationHidden()),
+                loss,
+                optimizer,
+                momentum,
+                seed);
+    }
+
+    /**
+     * Returns a copy with another seed.
+     *
+     * @param newSeed the seed
+     * @return the new configuration
+     */
+    public DivaConfig withSeed(long newSeed) {
+        return new DivaConfig(network, loss, optimizer, momentum, newSeed);
+    }
+}

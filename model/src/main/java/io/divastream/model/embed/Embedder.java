@@ -1,0 +1,124 @@
+package io.divastream.model.embed;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.divastream.model.DjlRuntime;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.net.DivaNetwork;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+
+/**
+ * Computes the per-head embeddings of images with a model snapshot (inference only). One embedder
+ * owns one copy of the network in its own NDManager; {@link #load} swaps the parameters in place.
+ * Not thread-safe: use one per thread.
+ */
+public final class Embedder implements AutoCloseable {
+
+    private static final int CHUNK = 256;
+
+    private final NetworkSpec spec;
+    private final NDManager manager;
+    private final DivaNetwork network;
+    private final ParameterStore parameterStore;
+    private long version = -1;
+
+    /**
+     * Creates an embedder with randomly initialised parameters (version -1) until a snapshot is
+     * loaded.
+     *
+     * @param spec the network's shape; must match the snapshots' network
+     */
+    public Embedder(NetworkSpec spec) {
+        this.spec = spec;
+        DjlRuntime.disableGradientRecording();
+        this.manager = DjlRuntime.engine().newBaseManager();
+        this.network = DivaNetwork.create(spec, manager);
+        this.parameterStore = new ParameterStore(manager, false);
+    }
+
+    /**
+     * Loads a snapshot's parameters.
+     *
+     * @param snapshot the snapshot
+     * @throws IllegalArgumentException if the parameters do not fit the network
+     */
+    public void load(ModelSnapshot snapshot) {
+        try (DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(snapshot.parameters()))) {
+            network.loadParameters(manager, in);
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalArgumentException(
+                    "snapshot " + snapshot.version() + " does not fit the network: " + e.getMessage(),
+                    e);
+        }
+        version = snapshot.version();
+    }
+
+    /**
+     * Returns the version of the loaded snapshot.
+     *
+     * @return the version, or -1 before the first load
+     */
+    public long version() {
+        return version;
+    }
+
+    /**
+     * Returns the network's shape.
+     *
+     * @return the spec
+     */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Embeds images.
+     *
+     * @param images row-major single-channel images of side S, values in [0, 1]
+     * @return per head (in network order), per image, its L2-normalised embedding: [h][n][d]
+     */
+    public float[][][] embed(float[][] images) {
+        DjlRuntime.disableGradientRecording();
+        int heads = spec.heads().size();
+        int d = spec.embeddingDim();
+        int side = spec.inputSize();
+        float[][][] out = new float[heads][images.length][];
+        for (int start = 0; start < images.length; start += CHUNK) {
+            int n = Math.min(CHUNK, images.length - start);
+            float[] flat = new float[n * side * side];
+            for (int i = 0; i < n; i++) {
+                float[] image = images[start + i];
+                if (image.length != side * side) {
+                    throw new IllegalArgumentException(
+                            "image has " + image.length + " pixels, expected " + side * side);
+                }
+                System.arraycopy(image, 0, flat, i * side * side, side * side);
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = scope.create(flat, DivaNetwork.inputShape(spec, n));
+                NDList e = network.forward(parameterStore, new NDList(x), false);
+                for (int h = 0; h < heads; h++) {
+                    float[] values = e.get(h).toFloatArray();
+                    for (int i = 0; i < n; i++) {
+                        float[] row = new float[d];
+                        System.arraycopy(values, i * d, row, 0, d);
+                        out[h][start + i] = row;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,107 @@
+package io.divastream.model.eval;
+
+import java.util.Objects;
+
+/**
+ * Settings of {@link RetrievalEvaluator}.
+ *
+ * @param seed k-means seed
+ * @param clusters number of k-means clusters; 0 means the number of distinct labels
+ * @param kMeansRestarts k-means restarts, at least 1
+ * @param kMeansMaxIterations k-means iteration limit per restart, at least 1
+ * @param singletonPolicy how Recall@k counts queries whose label has no other member
+ * @param parallel whether the neighbour search and k-means may use the common fork-join pool
+ *     (results are identical either way)
+ */
+public record EvaluationConfig(
+        long seed,
+        int clusters,
+        int kMeansRestarts,
+        int kMeansMaxIterations,
+        RecallAtK.SingletonPolicy singletonPolicy,
+        boolean parallel) {
+
+    /**
+     * Validates the settings.
+     *
+     * @param seed k-means seed
+     * @param clusters number of clusters, or 0 for the number of distinct labels
+     * @param kMeansRestarts k-means restarts
+     * @param kMeansMaxIterations k-means iteration limit
+     * @param singletonPolicy Recall@k singleton policy
+     * @param parallel whether to use the common fork-join pool
+     */
+    public EvaluationConfig {
+        if (clusters < 0) {
+            throw new IllegalArgumentException("clusters must be >= 0, got " + clusters);
+        }
+        if (kMeansRestarts < 1) {
+            throw new IllegalArgumentException("kMeansRestarts must be >= 1, got " + kMeansRestarts);
+        }
+        if (kMeansMaxIterations < 1) {
+            throw new IllegalArgumentException("kMeansMaxIterations must be >= 1, got " + kMeansMaxIterations);
+        }
+        Objects.requireNonNull(singletonPolicy, "singletonPolicy");
+    }
+
+    /**
+     * Defaults: seed 0, clusters = number of labels, 1 restart, 100 iterations, singleton queries
+     * counted as misses, parallel.
+     *
+     * @return the default settings
+     */
+    public static EvaluationConfig defaults() {
+        return new EvaluationConfig(0L, 0, KMeansConfig.DEFAULT_RESTARTS, KMeansConfig.DEFAULT_MAX_ITERATIONS,
+                RecallAtK.SingletonPolicy.COUNT_AS_MISS, true);
+    }
+
+    /**
+     * Returns a copy with another seed.
+     *
+     * @param newSeed k-means seed
+     * @return the modified settings
+     */
+    public EvaluationConfig withSeed(long newSeed) {
+        return new EvaluationConfig(newSeed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel);
+    }
+
+    /**
+     * Returns a copy with another cluster count.
+     *
+     * @param newClusters number of clusters, or 0 for the number of distinct labels
+     * @return the modified settings
+     */
+    public EvaluationConfig withClusters(int newClusters) {
+        return new EvaluationConfig(seed, newClusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel);
+    }
+
+    /**
+     * Returns a copy with another number of k-means restarts.
+     *
+     * @param newRestarts restarts, at least 1
+     * @return the modified settings
+     */
+    public EvaluationConfig withKMeansRestarts(int newRestarts) {
+        return new EvaluationConfig(seed, clusters, newRestarts, kMeansMaxIterations, singletonPolicy, parallel);
+    }
+
+    /**
+     * Returns a copy with another singleton policy.
+     *
+     * @param newPolicy Recall@k singleton policy
+     * @return the modified settings
+     */
+    public EvaluationConfig withSingletonPolicy(RecallAtK.SingletonPolicy newPolicy) {
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, newPolicy, parallel);
+    }
+
+    /**
+     * Returns a copy with parallelism switched on or off.
+     *
+     * @param newParallel whether to use the common fork-join pool
+     * @return the modified settings
+     */
+    public EvaluationConfig withParallel(boolean newParallel) {
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, newParallel);
+    }
+}

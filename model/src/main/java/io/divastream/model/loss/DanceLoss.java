@@ -1,0 +1,107 @@
+package io.divastream.model.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+
+/**
+ * DaNCE, the distance-adapted noise-contrastive loss of DiVA's sample-specific task (DIVA_SPEC
+ * section 2.4). For queries q (B, k), their keys from the momentum encoder (B, k) and a queue of
+ * earlier keys (K, k), all unit vectors:
+ *
+ * <ol>
+ *   <li>s+_i = q_i . key_i and s_ij = q_i . n_j;
+ *   <li>D_ij = sqrt(max(0, 2 - 2 s_ij)) clamped below at {@code lowerCutoff}; detached;
+ *   <li>log w_ij = (2 - k) log D_ij - ((k - 3) / 2) log(1 - D_ij^2 / 4);
+ *   <li>original weighting: subtract the global maximum, exponentiate, zero weights where D_ij &gt;
+ *       {@code upperCutoff}, clamp below at 1e-45, normalise each queue column over the queries;
+ *       fixed weighting ({@code --diva_fixed}): the same with the row maximum and row normalisation;
+ *   <li>logits_i = [s+_i, s_i1 w_i1, ..., s_iK w_iK] / T and the loss is the mean cross-entropy
+ *       with target 0.
+ * </ol>
+ *
+ * <p>As in the original, weights multiply the similarity logits, so a "cut" negative still adds
+ * e^0 to the softmax denominator. {@code 1 - D^2/4} is clamped at 1e-8 to keep antipodal pairs
+ * finite.
+ */
+public final class DanceLoss {
+
+    private DanceLoss() {}
+
+    /**
+     * Computes the loss.
+     *
+     * @param queries the query head's embeddings (B, k), with gradient
+     * @param keys the key encoder's embeddings of the second view (B, k), detached
+     * @param queue earlier keys (K, k), detached; K may be 0
+     * @param temperature T
+     * @param lowerCutoff distance lower clamp (0.5)
+     * @param upperCutoff weights of negatives farther than this are zeroed (1.4)
+     * @param fixed true for the row-normalised {@code --diva_fixed} weighting
+     * @return a scalar loss
+     */
+    public static NDArray compute(
+            NDArray queries,
+            NDArray keys,
+            NDArray queue,
+            double temperature,
+            double lowerCutoff,
+            double upperCutoff,
+            boolean fixed) {
+        NDArray positive = queries.mul(keys).sum(new int[] {1}, true);
+        NDArray logits;
+        if (queue.getShape().get(0) == 0) {
+            logits = positive;
+        } else {
+            NDArray queueT = queue.transpose();
+            queueT.attach(queries.getManager()); // a step temporary, not the queue's
+            NDArray similarities = queries.matMul(queueT);
+            NDArray weights =
+                    weights(
+                            similarities.stopGradient(),
+                            queries.getShape().get(1),
+                            lowerCutoff,
+                            upperCutoff,
+                            fixed);
+            logits = NDArrays.concat(new NDList(positive, similarities.mul(weights)), 1);
+        }
+        logits = logits.div((float) temperature);
+        return logits.logSoftmax(1).get(":, 0").neg().mean();
+    }
+
+    /**
+     * The DaNCE negative weights.
+     *
+     * @param similarities detached query-queue similarities (B, K)
+     * @param dimension the embedding dimension k
+     * @param lowerCutoff distance lower clamp
+     * @param upperCutoff distance upper cutoff
+     * @param fixed row-normalised if true, column-normalised otherwise
+     * @return the weights (B, K)
+     */
+    public static NDArray weights(
+            NDArray similarities,
+            long dimension,
+            double lowerCutoff,
+            double upperCutoff,
+            boolean fixed) {
+        NDArray distance =
+                similarities.mul(-2f).add(2f).maximum(0f).sqrt().maximum((float) lowerCutoff);
+        NDArray oneMinus = distance.square().div(-4f).add(1f).maximum(1e-8f);
+        NDArray logWeights =
+                distance.log()
+                        .mul((float) (2 - dimension))
+                        .sub(oneMinus.log().mul((float) ((dimension - 3) / 2.0)));
+        NDArray shifted =
+                fixed
+                        ? logWeights.sub(logWeights.max(new int[] {1}, true))
+                        : logWeights.sub(logWeights.max());
+        NDArray weights =
+                shifted.exp()
+                        .mul(distance.lte((float) upperCutoff).toType(shifted.getDataType(), false))
+                        .maximum(1e-45f);
+        return fixed
+                ? weights.div(weights.sum(new int[] {1}, true))
+                : weights.div(weights.sum(new int[] {0}, true));
+    }
+}

@@ -1,0 +1,456 @@
+package io.divastream.model.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.divastream.model.DivaHead;
+import io.divastream.model.DjlRuntime;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.loss.AdversarialSeparation;
+import io.divastream.model.loss.DanceLoss;
+import io.divastream.model.loss.MarginLoss;
+import io.divastream.model.miner.BatchMiner;
+import io.divastream.model.miner.DistanceWeightedMiner;
+import io.divastream.model.miner.IntraClassMiner;
+import io.divastream.model.miner.SharedLabelShuffleMiner;
+import io.divastream.model.miner.Triplets;
+import io.divastream.model.net.DecorrelationRegressor;
+import io.divastream.model.net.DivaNetwork;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a DiVA model one batch at a time (DIVA_SPEC section 4.5). It owns, under one root
+ * NDManager: the query network, its momentum (key) copy, the three learnable beta vectors, the
+ * decorrelation regressors, the DaNCE queue and the Adam state. Each step runs in its own
+ * sub-manager, so nothing of a step outlives it.
+ *
+ * <p>Not thread-safe, and only one trainer may run a step at a time in a JVM (PyTorch allows one
+ * gradient collector per process): run it in a single thread.
+ */
+public final class DivaTrainer implements AutoCloseable {
+
+    /** Largest number of training classes; the beta vectors have this length. */
+    public static final int DEFAULT_CLASS_CAPACITY = 65_536;
+
+    private static final int STATE_FORMAT = 1;
+
+    private final DivaConfig config;
+    private final NetworkSpec spec;
+    private final LossSpec lossSpec;
+    private final ViewAugmenter augmenter;
+    private final NDManager root;
+    private final DivaNetwork queryNet;
+    private final DivaNetwork keyNet;
+    private final ParameterStore parameterStore;
+    private final Map<DivaHead, NDArray> betas = new EnumMap<>(DivaHead.class);
+    private final Map<DivaHead, Block> regressors = new EnumMap<>(DivaHead.class);
+    private final FeatureQueue queue;
+    private final ParamGroupAdam optimizer;
+    private final ClassIndex classIndex;
+    private final BatchMiner discriminativeMiner;
+    private final BatchMiner sharedMiner;
+    private final BatchMiner intraMiner = new IntraClassMiner();
+    private SplittableRandom random;
+    private long steps;
+
+    /**
+     * Creates a trainer with freshly initialised parameters.
+     *
+     * @param config the model and training configuration
+     * @param augmenter produces the two training views of each image
+     */
+    public DivaTrainer(DivaConfig config, ViewAugmenter augmenter) {
+        this(config, augmenter, DEFAULT_CLASS_CAPACITY);
+    }
+
+    /**
+     * Creates a trainer with freshly initialised parameters.
+     *
+     * @param config the model and training configuration
+     * @param augmenter produces the two training views of each image
+     * @param classCapacity the largest number of training classes
+     */
+    public DivaTrainer(DivaConfig config, ViewAugmenter augmenter, int classCapacity) {
+        Engine engine = DjlRuntime.engine();
+        DjlRuntime.disableGradientRecording();
+        engine.setRandomSeed((int) config.seed());
+        this.config = config;
+        this.spec = config.network();
+        this.lossSpec = config.loss();
+        this.augmenter = augmenter;
+        this.random = new SplittableRandom(config.seed());
+        this.root = engine.newBaseManager();
+        this.queryNet = DivaNetwork.create(spec, root);
+        this.keyNet = DivaNetwork.create(spec, root);
+        copyParameters(queryNet, keyNet);
+        for (Parameter p : keyNet.getParameters().values()) {
+            p.getArray().setRequiresGradient(false);
+        }
+        this.parameterStore = new ParameterStore(root, false);
+        this.classIndex = new ClassIndex(classCapacity);
+        for (DivaHead head : spec.heads()) {
+            if (head != DivaHead.SELFSIM) {
+                NDArray beta = root.full(new Shape(classCapacity), (float) lossSpec.betaInit());
+                beta.setRequiresGradient(true);
+                betas.put(head, beta);
+            }
+            if (head != DivaHead.DISCRIMINATIVE) {
+                regressors.put(
+                        head,
+                        DecorrelationRegressor.create(
+                                spec.embeddingDim(), spec.decorrelationHidden(), root));
+            }
+        }
+        this.queue = new FeatureQueue(root, config.momentum().queueSize(), spec.embeddingDim());
+        this.optimizer = new ParamGroupAdam(root, parameterGroups());
+        this.discriminativeMiner = new DistanceWeightedMiner(lossSpec.minerLowerCutoff());
+        this.sharedMiner = new SharedLabelShuffleMiner(lossSpec.minerLowerCutoff());
+    }
+
+    private List<ParamGroupAdam.Group> parameterGroups() {
+        var o = config.optimizer();
+        List<ParamGroupAdam.Group> groups = new ArrayList<>();
+        groups.add(
+                new ParamGroupAdam.Group(
+                        "network", trainable(queryNet), o.learningRate(), o.weightDecay()));
+        for (Map.Entry<DivaHead, NDArray> beta : betas.entrySet()) {
+            groups.add(
+                    new ParamGroupAdam.Group(
+                            "beta_" + beta.getKey().id(),
+                            List.of(beta.getValue()),
+                            o.betaLearningRate(),
+                            0));
+        }
+        List<NDArray> regressorParams = new ArrayList<>();
+        for (Block regressor : regressors.values()) {
+            regressorParams.addAll(trainable(regressor));
+        }
+        if (!regressorParams.isEmpty()) {
+            groups.add(
+                    new ParamGroupAdam.Group(
+                            "decorrelation", regressorParams, o.decorrelationLearningRate(), 0));
+        }
+        return groups;
+    }
+
+    private static List<NDArray> trainable(Block block) {
+        List<NDArray> out = new ArrayList<>();
+        for (Parameter p : block.getParameters().values()) {
+            if (p.requiresGradient()) {
+                out.add(p.getArray());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the configuration.
+     *
+     * @return the config
+     */
+    public DivaConfig config() {
+        return config;
+    }
+
+    /**
+     * Returns the number of optimizer steps taken.
+     *
+     * @return the step count
+     */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * Returns the number of training classes seen.
+     *
+     * @return the class count
+     */
+    public int classCount() {
+        return classIndex.size();
+    }
+
+    /**
+     * Scales all learning rates (for a step schedule).
+     *
+     * @param scale the multiplier
+     */
+    public void setLearningRateScale(double scale) {
+        optimizer.setLearningRateScale(scale);
+    }
+
+    /**
+     * Runs one DiVA training step on a batch: two augmented views, the key encoder on view B, all
+     * enabled task losses and the decorrelation on view A, one backward pass, one Adam update, the
+     * momentum update of the key encoder and the queue update.
+     *
+     * @param batch the batch
+     * @return the losses of the step
+     * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
+     */
+    public StepResult step(LabeledBatch batch) {
+        DjlRuntime.disableGradientRecording();
+        int b = batch.size();
+        int[] classes = classIndex.indicesOf(batch.labels());
+        int side = spec.inputSize();
+        float[] viewA = new float[b * side * side];
+        float[] viewB = new float[b * side * side];
+        for (int i = 0; i < b; i++) {
+            float[] image = batch.images()[i];
+            if (image.length != side * side) {
+                throw new IllegalArgumentException(
+                        "image " + i + " has " + image.length + " pixels, expected " + side * side);
+            }
+            System.arraycopy(augmenter.augment(image, side, random), 0, viewA, i * side * side, side * side);
+            System.arraycopy(augmenter.augment(image, side, random), 0, viewB, i * side * side, side * side);
+        }
+        Map<DivaHead, Double> taskLosses = new EnumMap<>(DivaHead.class);
+        double totalValue;
+        double decorrelationValue = 0;
+        NDArray keys = null;
+        try (NDManager stepManager = root.newSubManager()) {
+            Shape shape = DivaNetwork.inputShape(spec, b);
+            NDArray xA = stepManager.create(viewA, shape);
+            NDArray xB = stepManager.create(viewB, shape);
+            if (spec.has(DivaHead.SELFSIM)) {
+                int self = spec.indexOf(DivaHead.SELFSIM);
+                if (queue.size() == 0) {
+                    queue.enqueue(keyNet.forward(parameterStore, new NDList(xA), false).get(self));
+                }
+                keys = keyNet.forward(parameterStore, new NDList(xB), false).get(self);
+            }
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDList e = queryNet.forward(parameterStore, new NDList(xA), true);
+                NDArray total = null;
+                for (DivaHead head : spec.heads()) {
+                    NDArray embedding = e.get(spec.indexOf(head));
+                    NDArray loss = taskLoss(head, embedding, keys, classes);
+                    taskLosses.put(head, (double) loss.getFloat());
+                    NDArray weighted = loss.mul((float) alpha(head));
+                    total = total == null ? weighted : total.add(weighted);
+                }
+                if (!regressors.isEmpty()) {
+                    NDArray separation = decorrelation(e);
+                    decorrelationValue = separation.getFloat();
+                    total = total.add(separation);
+                }
+                totalValue = total.getFloat();
+                if (!Double.isFinite(totalValue)) {
+                    throw new TrainingDivergedException(
+                            "non-finite DiVA objective " + totalValue + " at step " + (steps + 1)
+                                    + ", task losses " + taskLosses);
+                }
+                collector.backward(total);
+            }
+            optimizer.step();
+            MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
+            if (keys != null) {
+                queue.enqueue(keys);
+            }
+        }
+        steps++;
+        return new StepResult(steps, totalValue, taskLosses, decorrelationValue, queue.size());
+    }
+
+    private double alpha(DivaHead head) {
+        return switch (head) {
+            case DISCRIMINATIVE -> 1.0;
+            case SELFSIM -> lossSpec.alphaSelfsim();
+            case SHARED -> lossSpec.alphaShared();
+            case INTRA -> lossSpec.alphaIntra();
+        };
+    }
+
+    private NDArray taskLoss(DivaHead head, NDArray embedding, NDArray keys, int[] classes) {
+        if (head == DivaHead.SELFSIM) {
+            return DanceLoss.compute(
+                    embedding,
+                    keys,
+                    queue.keys(),
+                    lossSpec.temperature(),
+                    lossSpec.minerLowerCutoff(),
+                    lossSpec.danceUpperCutoff(),
+                    lossSpec.danceFixed());
+        }
+        BatchMiner miner =
+                switch (head) {
+                    case DISCRIMINATIVE -> discriminativeMiner;
+                    case SHARED -> sharedMiner;
+                    default -> intraMiner;
+                };
+        float[][] rows = rows(embedding);
+        Triplets triplets = miner.mine(rows, classes, random);
+        int[] anchorClasses = new int[triplets.size()];
+        for (int t = 0; t < anchorClasses.length; t++) {
+            anchorClasses[t] = classes[triplets.anchors()[t]];
+        }
+        return MarginLoss.compute(
+                embedding, triplets, betas.get(head), anchorClasses, lossSpec.margin());
+    }
+
+    private NDArray decorrelation(NDList embeddings) {
+        NDArray target = AdversarialSeparation.prepare(embeddings.get(0));
+        NDArray sum = null;
+        for (Map.Entry<DivaHead, Block> pair : regressors.entrySet()) {
+            NDArray source =
+                    AdversarialSeparation.prepare(embeddings.get(spec.indexOf(pair.getKey())));
+            NDArray c =
+                    AdversarialSeparation.correlation(
+                            source, target, pair.getValue(), parameterStore, true);
+            NDArray term = c.mul((float) -lossSpec.rho());
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum;
+    }
+
+    private static float[][] rows(NDArray embedding) {
+        int n = (int) embedding.getShape().get(0);
+        int d = (int) embedding.getShape().get(1);
+        float[] flat = embedding.stopGradient().toFloatArray();
+        float[][] out = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+        }
+        return out;
+    }
+
+    /**
+     * Takes an immutable snapshot of the query network's parameters.
+     *
+     * @param version the version to stamp on it
+     * @return the snapshot
+     */
+    public ModelSnapshot snapshot(long version) {
+        return new ModelSnapshot(version, steps, parameterBytes(queryNet), parameterCount(queryNet));
+    }
+
+    /**
+     * Serializes the complete training state: step count, classes, networks, betas, regressors,
+     * queue and optimizer moments. {@link #restore} brings a trainer of the same configuration
+     * back to exactly this state.
+     *
+     * @return the state
+     */
+    public byte[] saveState() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(STATE_FORMAT);
+            out.writeLong(steps);
+            classIndex.save(out);
+            queryNet.saveParameters(out);
+            keyNet.saveParameters(out);
+            for (NDArray beta : betas.values()) {
+                ArrayCodec.write(out, beta);
+            }
+            for (Block regressor : regressors.values()) {
+                regressor.saveParameters(out);
+            }
+            queue.save(out);
+            optimizer.save(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Restores a state written by {@link #saveState} of a trainer with the same configuration.
+     *
+     * @param state the saved state
+     * @throws IOException if the state is corrupt or belongs to another configuration
+     */
+    public void restore(byte[] state) throws IOException {
+        DjlRuntime.disableGradientRecording();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            int format = in.readInt();
+            if (format != STATE_FORMAT) {
+                throw new IOException("unknown trainer state format " + format);
+            }
+            long savedSteps = in.readLong();
+            classIndex.load(in);
+            loadInto(queryNet, in);
+            loadInto(keyNet, in);
+            for (NDArray beta : betas.values()) {
+                ArrayCodec.readInto(in, beta);
+            }
+            for (Block regressor : regressors.values()) {
+                loadInto(regressor, in);
+            }
+            queue.load(in);
+            optimizer.load(in);
+            steps = savedSteps;
+            random = new SplittableRandom(config.seed() ^ savedSteps);
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IOException("corrupt trainer state: " + e.getMessage(), e);
+        }
+    }
+
+    private void loadInto(Block block, DataInputStream in)
+            throws IOException, ai.djl.MalformedModelException {
+        try (NDManager scope = root.newSubManager()) {
+            for (Parameter p : block.getParameters().values()) {
+                NDArray target = p.getArray();
+                boolean grad = target.hasGradient();
+                Parameter loaded = Parameter.builder().setName(p.getName()).setType(p.getType()).build();
+                loaded.load(scope, in);
+                if (!loaded.getArray().getShape().equals(target.getShape())) {
+                    throw new IOException("parameter " + p.getName() + " has another shape");
+                }
+                loaded.getArray().copyTo(target);
+                if (grad != target.hasGradient()) {
+                    target.setRequiresGradient(grad);
+                }
+            }
+        }
+    }
+
+    static byte[] parameterBytes(Block block) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            block.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static long parameterCount(Block block) {
+        long count = 0;
+        for (Parameter p : block.getParameters().values()) {
+            count += p.getArray().getShape().size();
+        }
+        return count;
+    }
+
+    private static void copyParameters(Block from, Block to) {
+        List<Parameter> source = from.getParameters().values();
+        List<Parameter> target = to.getParameters().values();
+        for (int i = 0; i < source.size(); i++) {
+            source.get(i).getArray().copyTo(target.get(i).getArray());
+        }
+    }
+
+    @Override
+    public void close() {
+        root.close();
+    }
+}

@@ -1,0 +1,160 @@
+package io.divastream.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam with parameter groups, each with its own learning rate and coupled L2 weight decay, with
+ * the numerics of {@code torch.optim.Adam} (betas 0.9 / 0.999, eps 1e-8; bias-corrected moments,
+ * eps added after the square root). DJL's own Adam has one weight decay per optimizer and folds
+ * the bias correction into the learning rate, so DiVA's groups (DIVA_SPEC section 4.3) need this.
+ *
+ * <p>Updates happen in place outside any gradient collector, and every gradient is zeroed after
+ * its update (PyTorch accumulates gradients otherwise). The moments live in a manager owned by
+ * the optimizer and can be saved and restored for checkpoints.
+ */
+public final class ParamGroupAdam implements AutoCloseable {
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-8;
+
+    /**
+     * One parameter group.
+     *
+     * @param name a name for logs
+     * @param parameters the parameter arrays, each with a gradient attached
+     * @param learningRate the group's learning rate
+     * @param weightDecay the group's coupled L2 weight decay
+     */
+    public record Group(
+            String name, List<NDArray> parameters, double learningRate, double weightDecay) {
+
+        /** Copies the list. */
+        public Group {
+            parameters = List.copyOf(parameters);
+        }
+    }
+
+    private final NDManager manager;
+    private final List<Group> groups;
+    private final List<NDArray[]> moments = new ArrayList<>();
+    private long step;
+    private double learningRateScale = 1.0;
+
+    /**
+     * Creates an optimizer with zero moments.
+     *
+     * @param parent the manager under which the moments are kept
+     * @param groups the parameter groups
+     */
+    public ParamGroupAdam(NDManager parent, List<Group> groups) {
+        this.manager = parent.newSubManager();
+        this.groups = List.copyOf(groups);
+        for (Group group : this.groups) {
+            for (NDArray p : group.parameters()) {
+                moments.add(new NDArray[] {manager.zeros(p.getShape()), manager.zeros(p.getShape())});
+            }
+        }
+    }
+
+    /**
+     * Returns the number of updates taken.
+     *
+     * @return the step count t
+     */
+    public long steps() {
+        return step;
+    }
+
+    /**
+     * Scales every group's learning rate, as a step schedule (MultiStepLR) does.
+     *
+     * @param scale the multiplier applied to the configured learning rates
+     */
+    public void setLearningRateScale(double scale) {
+        this.learningRateScale = scale;
+    }
+
+    /** Applies one Adam update to every parameter from its gradient, then zeroes the gradients. */
+    public void step() {
+        step++;
+        double correction1 = 1 - Math.pow(BETA1, step);
+        double correction2 = 1 - Math.pow(BETA2, step);
+        int k = 0;
+        for (Group group : groups) {
+            double lr = group.learningRate() * learningRateScale;
+            for (NDArray parameter : group.parameters()) {
+                NDArray[] m = moments.get(k++);
+                update(parameter, m[0], m[1], lr, group.weightDecay(), correction1, correction2);
+            }
+        }
+    }
+
+    private void update(
+            NDArray parameter,
+            NDArray m,
+            NDArray v,
+            double lr,
+            double weightDecay,
+            double correction1,
+            double correction2) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray gradient = parameter.getGradient();
+            gradient.attach(scope);
+            scope.tempAttachAll(new NDList(parameter, m, v));
+            NDArray g = weightDecay > 0 ? gradient.add(parameter.mul((float) weightDecay)) : gradient;
+            m.muli((float) BETA1).addi(g.mul((float) (1 - BETA1)));
+            v.muli((float) BETA2).addi(g.square().mul((float) (1 - BETA2)));
+            NDArray denominator = v.div((float) correction2).sqrt().add((float) EPSILON);
+            parameter.subi(m.div(denominator).mul((float) (lr / correction1)));
+            gradient.muli(0f);
+        }
+    }
+
+    /**
+     * Writes the step count and the moments.
+     *
+     * @param out the stream
+     * @throws IOException if writing fails
+     */
+    public void save(DataOutputStream out) throws IOException {
+        out.writeLong(step);
+        out.writeInt(moments.size());
+        for (NDArray[] m : moments) {
+            ArrayCodec.write(out, m[0]);
+            ArrayCodec.write(out, m[1]);
+        }
+    }
+
+    /**
+     * Restores the step count and the moments written by {@link #save}.
+     *
+     * @param in the stream
+     * @throws IOException if reading fails or the saved optimizer has other parameters
+     */
+    public void load(DataInputStream in) throws IOException {
+        long savedStep = in.readLong();
+        int count = in.readInt();
+        if (count != moments.size()) {
+            throw new IOException(
+                    "optimizer state has " + count + " parameters, expected " + moments.size());
+        }
+        for (NDArray[] m : moments) {
+            ArrayCodec.readInto(in, m[0]);
+            ArrayCodec.readInto(in, m[1]);
+        }
+        step = savedStep;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,403 @@
+package io.divastream.connectors.kafka.local;
+
+import io.divastream.connectors.kafka.KafkaSettings;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for the
+ * demo and the tests. It listens on {@code 127.0.0.1}, formats its log directory itself (as {@code
+ * kafka-storage.sh format} does) and is configured for one node: internal topics with replication
+ * factor 1, no initial rebalance delay, compaction that may clean right away.
+ *
+ * <p>A given log directory is kept on close (and reused, already formatted, on the next start); a
+ * temporary one is deleted.
+ *
+ * <pre>{@code
+ * try (LocalKafkaBroker kafka = LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults())) {
+ *     String bootstrap = kafka.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
+
+    private static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+    private static final int START_ATTEMPTS = 3;
+
+    /**
+     * How to start the broker.
+     *
+     * @param port client listener port; 0 picks a free port
+     * @param logDirectory the log directory, or empty for a temporary one deleted on close
+     * @param brokerProperties broker properties overriding the defaults
+     */
+    public record Config(
+            int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
+
+        /** Validates and copies the arguments. */
+        public Config {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 0..65535: " + port);
+            }
+            Objects.requireNonNull(logDirectory, "logDirectory");
+            brokerProperties = brokerProperties == null ? Map.of() : Map.copyOf(brokerProperties);
+        }
+
+        /**
+         * A free port, a temporary log directory, the default properties.
+         *
+         * @return the default configuration
+         */
+        public static Config defaults() {
+            return new Config(0, Optional.empty(), Map.of());
+        }
+
+        /**
+         * A copy with another client port.
+         *
+         * @param port the port; 0 picks a free one
+         * @return the new configuration
+         */
+        public Config withPort(int port) {
+            return new Config(port, logDirectory, brokerProperties);
+        }
+
+        /**
+         * A copy with a persistent log directory.
+         *
+         * @param directory the log directory (created if missing, kept on close)
+         * @return the new configuration
+         */
+        public Config withLogDirectory(Path directory) {
+            return new Config(port, Optional.of(directory), brokerProperties);
+        }
+
+        /**
+         * A copy with one broker property added or replaced.
+         *
+         * @param key broker property name
+         * @param value its value
+         * @return the new configuration
+         */
+        public Config withBrokerProperty(String key, String value) {
+            Map<String, String> copy = new LinkedHashMap<>(brokerProperties);
+            copy.put(key, value);
+            return new Config(port, logDirectory, copy);
+        }
+    }
+
+    private final KafkaRaftServer server;
+    private final int port;
+    private final Path logDirectory;
+    private final boolean deleteOnClose;
+    private boolean closed;
+
+    private LocalKafkaBroker(
+            KafkaRaftServer server, int port, Path logDirectory, boolean deleteOnClose) {
+        this.server = server;
+        this.port = port;
+        this.logDirectory = logDirectory;
+        this.deleteOnClose = deleteOnClose;
+    }
+
+    /**
+     * Formats the log directory if needed and starts the broker; returns once it accepts clients.
+     *
+     * @param config how to start it
+     * @return the running broker
+     * @throws IllegalStateException if it cannot start
+     */
+    public static LocalKafkaBroker start(Config config) {
+        Objects.requireNonNull(config, "config");
+        boolean temporary = config.logDirectory().isEmpty();
+        Path directory;
+        try {
+            directory =
+                    temporary
+                            ? Files.createTempDirectory("diva-kafka-")
+                            : Files.createDirectories(config.logDirectory().get());
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot create the Kafka log directory: " + e.getMessage(), e);
+        }
+        long started = System.nanoTime();
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            int brokerPort = config.port() == 0 ? freePort() : config.port();
+            int controllerPort = freePort();
+            Map<String, String> properties =
+                    brokerProperties(config, directory, brokerPort, controllerPort);
+            KafkaRaftServer server = null;
+            try {
+                if (Files.exists(directory.resolve("meta.properties"))) {
+                    LOG.info("Reusing the formatted Kafka log directory {}", directory);
+                } else {
+                    format(properties);
+                }
+                server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+                server.startup();
+                LOG.info(
+                        "Local Kafka broker started at {}:{} in {} ms, log directory {}",
+                        HOST,
+                        brokerPort,
+                        (System.nanoTime() - started) / 1_000_000,
+                        directory);
+                return new LocalKafkaBroker(server, brokerPort, directory, temporary);
+            } catch (RuntimeException e) {
+                last = e;
+                shutdownQuietly(server);
+                boolean retry = config.port() == 0 && isBindFailure(e) && attempt < START_ATTEMPTS;
+                LOG.warn(
+                        "Local Kafka broker failed to start (attempt {}): {}",
+                        attempt,
+                        e.toString());
+                if (!retry) {
+                    break;
+                }
+                if (temporary) {
+                    resetDirectory(directory);
+                }
+            }
+        }
+        if (temporary) {
+            deleteQuietly(directory);
+        }
+        throw new IllegalStateException(
+                "local Kafka broker failed to start: " + describe(last), last);
+    }
+
+    /**
+     * Starts a broker on a free port with a temporary log directory.
+     *
+     * @return the running broker
+     */
+    public static LocalKafkaBroker start() {
+        return start(Config.defaults());
+    }
+
+    /**
+     * The address clients connect to.
+     *
+     * @return {@code 127.0.0.1:<port>}
+     */
+    public String bootstrapServers() {
+        return HOST + ":" + port;
+    }
+
+    /**
+     * Client settings for this broker.
+     *
+     * @return settings with {@link #bootstrapServers()}
+     */
+    public KafkaSettings settings() {
+        return KafkaSettings.of(bootstrapServers());
+    }
+
+    /**
+     * The client listener port.
+     *
+     * @return the port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The log directory.
+     *
+     * @return the directory
+     */
+    public Path logDirectory() {
+        return logDirectory;
+    }
+
+    /** Shuts the broker down; deletes a temporary log directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        shutdownQuietly(server);
+        if (deleteOnClose) {
+            deleteQuietly(logDirectory);
+        }
+        LOG.info("Local Kafka broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    static Map<String, String> brokerProperties(
+            Config config, Path directory, int brokerPort, int controllerPort) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put(
+                "listeners",
+                "PLAINTEXT://"
+                        + HOST
+                        + ":"
+                        + brokerPort
+                        + ",CONTROLLER://"
+                        + HOST
+                        + ":"
+                        + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", directory.toAbsolutePath().toString());
+        // One node: every internal topic has one replica.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("num.partitions", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Small segments and eager compaction, so a demo sees compaction happen.
+        p.put("log.segment.bytes", Integer.toString(1024 * 1024));
+        p.put("log.cleaner.min.compaction.lag.ms", "0");
+        p.put("log.cleaner.backoff.ms", "1000");
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        p.put("log.cleaner.threads", "1");
+        // A small machine: few threads.
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        p.put("num.replica.fetchers", "1");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        p.put("server.max.startup.time.ms", "60000");
+        p.put("controlled.shutdown.enable", "true");
+        p.put("auto.create.topics.enable", "true");
+        p.putAll(config.brokerProperties());
+        return p;
+    }
+
+    private static void format(Map<String, String> properties) {
+        Path configFile = null;
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            configFile = Files.createTempFile("diva-kafka-", ".properties");
+            Properties props = new Properties();
+            props.putAll(properties);
+            try (OutputStream out = Files.newOutputStream(configFile)) {
+                props.store(out, "local Kafka broker");
+            }
+            String clusterId = Uuid.randomUuid().toString();
+            String[] args = {
+                "format", "--config", configFile.toString(), "--cluster-id", clusterId
+            };
+            int code;
+            try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+                code = StorageTool.execute(args, print);
+            }
+            String text = output.toString(StandardCharsets.UTF_8).strip();
+            LOG.debug("kafka-storage format: {}", text);
+            if (code != 0) {
+                throw new IllegalStateException(
+                        "formatting the Kafka log directory failed: " + text);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write the Kafka config file: " + e.getMessage(), e);
+        } finally {
+            if (configFile != null) {
+                deleteQuietly(configFile);
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+
+    /** The most telling message of a start-up failure: the bind error if there is one. */
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("failed to bind")) {
+                return message;
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException
+                    || (t.getMessage() != null
+                            && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void shutdownQuietly(KafkaRaftServer server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("Error shutting down the local Kafka broker: {}", e.toString());
+        }
+    }
+
+    private static void resetDirectory(Path directory) {
+        deleteQuietly(directory);
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot recreate " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Utils.delete(path.toFile());
+        } catch (IOException e) {
+            LOG.warn("Cannot delete {}: {}", path, e.toString());
+        }
+    }
+}

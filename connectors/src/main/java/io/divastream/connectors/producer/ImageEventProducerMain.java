@@ -1,0 +1,96 @@
+package io.divastream.connectors.producer;
+
+import io.divastream.connectors.kafka.KafkaSettings;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Command line: publishes the Omniglot images (embedded small set, or the zips of {@code
+ * --data-dir}) to Kafka as image events, in the seeded class-interleaved order, at {@code --rate}
+ * events per second. User errors (bad arguments, missing data) print one line and exit non-zero.
+ */
+public final class ImageEventProducerMain {
+
+    /** Exit code for bad arguments. */
+    public static final int EXIT_USAGE = 2;
+
+    /** Exit code for a failure to read the data or to publish. */
+    public static final int EXIT_FAILURE = 1;
+
+    private static final long PROGRESS_EVERY = 500;
+
+    private ImageEventProducerMain() {}
+
+    /**
+     * Runs the producer and exits with its status.
+     *
+     * @param args see {@link ProducerArguments#USAGE}
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the producer.
+     *
+     * @param args see {@link ProducerArguments#USAGE}
+     * @param out where progress goes
+     * @param err where errors go
+     * @return the exit status: 0 on success
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && Set.of("--help", "-h").contains(args[0])) {
+            out.println(ProducerArguments.USAGE);
+            return 0;
+        }
+        ProducerArguments arguments;
+        KafkaSettings settings;
+        try {
+            arguments = ProducerArguments.parse(args);
+            settings = KafkaSettings.of(arguments.bootstrapServers());
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(ProducerArguments.USAGE);
+            return EXIT_USAGE;
+        }
+        List<LabeledImage> images;
+        try {
+            images = OmniglotDataset.load(arguments.dataDirectory());
+        } catch (DatasetException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+        List<LabeledImage> ordered = InterleavedOrder.of(images, arguments.seed());
+        long limit = arguments.limit().orElse(Long.MAX_VALUE);
+        try (ImageEventProducer producer =
+                new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond())) {
+            long sent =
+                    producer.publish(
+                            ordered,
+                            limit,
+                            (n, total) -> {
+                                if (n % PROGRESS_EVERY == 0 && n < total) {
+                                    out.println("sent " + n + " of " + total);
+                                }
+                            });
+            out.println(
+                    "published "
+                            + sent
+                            + " image events to "
+                            + arguments.topic()
+                            + " at "
+                            + settings.bootstrapServers());
+            return 0;
+        } catch (RuntimeException e) {
+            err.println("error: " + oneLine(e));
+            return EXIT_FAILURE;
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        return message.replace('\n', ' ');
+    }
+}

@@ -1,0 +1,125 @@
+package io.divastream.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.testing.SampleRecords;
+import io.divastream.schemas.ImageEvent;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.util.InstantiationUtil;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+class AvroKafkaSinkTest {
+
+    private final KafkaSettings settings = KafkaSettings.of("127.0.0.1:9092");
+
+    private AvroKafkaSink<ImageEvent> complete() {
+        return AvroKafkaSink.builder(ImageEvent.class)
+                .settings(settings)
+                .topic(KafkaTopics.IMAGES)
+                .keyExtractor(ImageEvent::getImageId);
+    }
+
+    @Test
+    void buildsAtLeastOnceWithoutTransactionalPrefix() {
+        assertThat(complete().build()).isNotNull();
+    }
+
+    @Test
+    void exactlyOnceRequiresATransactionalIdPrefix() {
+        assertThatThrownBy(
+                        () -> complete().deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transactional id prefix");
+        assertThatThrownBy(
+                        () ->
+                                complete()
+                                        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                                        .transactionalIdPrefix(" ")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(
+                        complete()
+                                .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                                .transactionalIdPrefix("diva-test")
+                                .build())
+                .isNotNull();
+    }
+
+    @Test
+    void requiresSettingsTopicAndKey() {
+        assertThatThrownBy(
+                        () ->
+                                AvroKafkaSink.builder(ImageEvent.class)
+                                        .topic("t")
+                                        .keyExtractor(e -> "k")
+                                        .build())
+                .hasMessageContaining("settings");
+        assertThatThrownBy(
+                        () ->
+                                AvroKafkaSink.builder(ImageEvent.class)
+                                        .settings(settings)
+                                        .keyExtractor(e -> "k")
+                                        .build())
+                .hasMessageContaining("topic");
+        assertThatThrownBy(
+                        () ->
+                                AvroKafkaSink.builder(ImageEvent.class)
+                                        .settings(settings)
+                                        .topic("t")
+                                        .build())
+                .hasMessageContaining("key extractor");
+    }
+
+    @Test
+    void exactlyOnceCapsTheTransactionTimeoutBelowTheBrokerMaximumUnlessConfigured() {
+        Properties exactlyOnce =
+                AvroKafkaSink.producerConfig(settings, DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(exactlyOnce.getProperty("transaction.timeout.ms")).isEqualTo("600000");
+        assertThat(exactlyOnce.getProperty("bootstrap.servers")).isEqualTo("127.0.0.1:9092");
+
+        Properties configured =
+                AvroKafkaSink.producerConfig(
+                        settings.withProperty("transaction.timeout.ms", "60000"),
+                        DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(configured.getProperty("transaction.timeout.ms")).isEqualTo("60000");
+
+        assertThat(AvroKafkaSink.producerConfig(settings, DeliveryGuarantee.AT_LEAST_ONCE))
+                .doesNotContainKey("transaction.timeout.ms");
+    }
+
+    @Test
+    void serializesKeyAsUtf8AndValueAsSingleObjectAvro() throws Exception {
+        AvroRecordSerializationSchema<ImageEvent> schema =
+                new AvroRecordSerializationSchema<>(
+                        "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId);
+        // The schema travels to the task managers: it must survive Java serialization.
+        schema = InstantiationUtil.clone(schema);
+        ImageEvent event =
+                SampleRecords.imageEvent("omniglot/Greek/character01/ä.png", "Greek/character01");
+
+        ProducerRecord<byte[], byte[]> record = schema.serialize(event, null, 123L);
+
+        assertThat(record.topic()).isEqualTo("out");
+        assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                .isEqualTo("omniglot/Greek/character01/ä.png");
+        assertThat(AvroCodec.of(ImageEvent.class).decode(record.value())).isEqualTo(event);
+        assertThat(record.timestamp()).isEqualTo(123L);
+        assertThat(schema.serialize(event, null, null).timestamp()).isNull();
+        assertThat(schema.serialize(event, null, Long.MIN_VALUE).timestamp()).isNull();
+    }
+
+    @Test
+    void aNullKeyMeansNoKey() {
+        AvroRecordSerializationSchema<ImageEvent> schema =
+                new AvroRecordSerializationSchema<>(
+                        "out", AvroCodec.of(ImageEvent.class), e -> null);
+        assertThat(schema.serialize(SampleRecords.imageEvent("a", "b"), null, null).key()).isNull();
+    }
+}

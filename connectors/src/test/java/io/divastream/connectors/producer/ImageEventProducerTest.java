@@ -1,0 +1,158 @@
+package io.divastream.connectors.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.schemas.ImageEvent;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+class ImageEventProducerTest {
+
+    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+
+    private static List<LabeledImage> ordered;
+
+    private final AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
+
+    @BeforeAll
+    static void loadImages() {
+        ordered = InterleavedOrder.of(OmniglotDataset.loadEmbedded(), 11);
+    }
+
+    @Test
+    void publishesDecodableEventsKeyedByImageIdInOrder() {
+        String topic = "producer-test-images";
+        List<long[]> progress = new ArrayList<>();
+        Instant before = Instant.now().minusMillis(1);
+        long sent;
+        try (ImageEventProducer producer = new ImageEventProducer(KAFKA.settings(), topic, 0)) {
+            sent = producer.publish(ordered, 60, (n, total) -> progress.add(new long[] {n, total}));
+        }
+        Instant after = Instant.now().plusMillis(1);
+
+        assertThat(sent).isEqualTo(60);
+        assertThat(progress).hasSize(60);
+        assertThat(progress.get(0)).containsExactly(1, 60);
+        assertThat(progress.get(59)).containsExactly(60, 60);
+
+        List<ConsumerRecord<byte[], byte[]>> records =
+                KAFKA.readAll(topic, 60, Duration.ofSeconds(30));
+        assertThat(records).hasSize(60);
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            LabeledImage expected = ordered.get(i);
+            ImageEvent event = codec.decode(record.value());
+            assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(expected.imageId());
+            assertThat(event.getImageId()).isEqualTo(expected.imageId());
+            assertThat(event.getLabel()).isEqualTo(expected.label());
+            assertThat(event.getContentType()).isEqualTo("image/png");
+            assertThat(event.getImage()).isEqualTo(ByteBuffer.wrap(expected.bytes()));
+            assertThat(event.getSource()).isEqualTo(expected.source()).endsWith(".zip");
+            assertThat(event.getEventTime()).isBetween(before, after);
+        }
+    }
+
+    @Test
+    void honoursTheLimitAndTheFixedClock() {
+        MockProducer<byte[], byte[]> mock = mockProducer();
+        Clock clock = Clock.fixed(Instant.parse("2026-03-04T05:06:07.089Z"), ZoneOffset.UTC);
+        try (ImageEventProducer producer = new ImageEventProducer(mock, "t", 0, clock)) {
+            assertThat(producer.publish(ordered, 7, ProgressListener.NONE)).isEqualTo(7);
+            assertThat(producer.publish(ordered.subList(0, 3))).isEqualTo(3);
+            assertThat(producer.publish(ordered, 0, ProgressListener.NONE)).isZero();
+        }
+        assertThat(mock.history()).hasSize(10);
+        assertThat(mock.flushed()).isTrue();
+        ImageEvent first = codec.decode(mock.history().get(0).value());
+        assertThat(first.getEventTime()).isEqualTo(Instant.parse("2026-03-04T05:06:07.089Z"));
+        assertThat(first.getImageId()).isEqualTo(ordered.get(0).imageId());
+    }
+
+    @Test
+    void rateLimitsBySchedule() {
+        MockProducer<byte[], byte[]> mock = mockProducer();
+        long start = System.nanoTime();
+        try (ImageEventProducer producer =
+                new ImageEventProducer(mock, "t", 200, Clock.systemUTC())) {
+            producer.publish(ordered, 100, ProgressListener.NONE);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        // 100 events at 200/s: the last is due 99/200 s = 0.495 s after the first.
+        assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+        assertThat(mock.history()).hasSize(100);
+    }
+
+    @Test
+    void reportsAsynchronousSendFailures() {
+        MockProducer<byte[], byte[]> failing =
+                new MockProducer<>(
+                        true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public synchronized Future<RecordMetadata> send(
+                            ProducerRecord<byte[], byte[]> record, Callback callback) {
+                        callback.onCompletion(null, new RecordTooLargeException("too large"));
+                        return CompletableFuture.failedFuture(
+                                new RecordTooLargeException("too large"));
+                    }
+                };
+        try (ImageEventProducer producer =
+                new ImageEventProducer(failing, "t", 0, Clock.systemUTC())) {
+            assertThatThrownBy(() -> producer.publish(ordered, 5, ProgressListener.NONE))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("too large");
+        }
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        MockProducer<byte[], byte[]> mock = mockProducer();
+        assertThatThrownBy(() -> new ImageEventProducer(mock, " ", 0, Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ImageEventProducer(mock, "t", Double.NaN, Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class);
+        try (ImageEventProducer producer =
+                new ImageEventProducer(mock, "t", 0, Clock.systemUTC())) {
+            assertThatThrownBy(() -> producer.publish(ordered, -1, ProgressListener.NONE))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void producerConfigIsIdempotentWithAcksAll() {
+        var config =
+                ImageEventProducer.producerConfig(
+                        KAFKA.settings().withProperty("acks", "0").withProperty("linger.ms", "20"));
+        assertThat(config.getProperty("acks")).isEqualTo("all");
+        assertThat(config.getProperty("enable.idempotence")).isEqualTo("true");
+        assertThat(config.getProperty("linger.ms")).isEqualTo("20");
+        assertThat(config.getProperty("bootstrap.servers")).isEqualTo(KAFKA.bootstrapServers());
+    }
+
+    private static MockProducer<byte[], byte[]> mockProducer() {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+}

@@ -30,9 +30,13 @@ import java.util.Properties;
  * connector would otherwise ask for one hour). Set it in the settings' extra properties to change
  * it. Downstream consumers must read with {@code isolation.level=read_committed}.
  *
+ * <p>The stream may also carry other values, converted to the Avro record by a {@link
+ * RecordConverter} inside the sink, so that the job's streams keep their own (POJO) types.
+ *
+ * @param <IN> the stream element type
  * @param <T> the Avro record type
  */
-public final class AvroKafkaSink<T extends SpecificRecord> {
+public final class AvroKafkaSink<IN, T extends SpecificRecord> {
 
     /** Default producer {@code transaction.timeout.ms} for exactly-once sinks: 10 minutes. */
     public static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000L;
@@ -40,12 +44,14 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
     private final Class<T> type;
     private KafkaSettings settings;
     private String topic;
-    private KeyExtractor<T> keyExtractor;
+    private final RecordConverter<IN, T> converter;
+    private KeyExtractor<IN> keyExtractor;
     private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     private String transactionalIdPrefix;
 
-    private AvroKafkaSink(Class<T> type) {
+    private AvroKafkaSink(Class<T> type, RecordConverter<IN, T> converter) {
         this.type = Objects.requireNonNull(type, "type");
+        this.converter = Objects.requireNonNull(converter, "converter");
     }
 
     /**
@@ -55,8 +61,22 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @param <T> the record type
      * @return the builder (at-least-once by default)
      */
-    public static <T extends SpecificRecord> AvroKafkaSink<T> builder(Class<T> type) {
-        return new AvroKafkaSink<>(type);
+    public static <T extends SpecificRecord> AvroKafkaSink<T, T> builder(Class<T> type) {
+        return new AvroKafkaSink<>(type, record -> record);
+    }
+
+    /**
+     * Starts a sink builder for a stream of other values, converted to the Avro record class.
+     *
+     * @param type the record class
+     * @param converter turns each stream element into its record
+     * @param <IN> the stream element type
+     * @param <T> the record type
+     * @return the builder (at-least-once by default)
+     */
+    public static <IN, T extends SpecificRecord> AvroKafkaSink<IN, T> builder(
+            Class<T> type, RecordConverter<IN, T> converter) {
+        return new AvroKafkaSink<>(type, converter);
     }
 
     /**
@@ -65,7 +85,7 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @param settings the Kafka settings
      * @return this builder
      */
-    public AvroKafkaSink<T> settings(KafkaSettings settings) {
+    public AvroKafkaSink<IN, T> settings(KafkaSettings settings) {
         this.settings = settings;
         return this;
     }
@@ -76,7 +96,7 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @param topic the topic name
      * @return this builder
      */
-    public AvroKafkaSink<T> topic(String topic) {
+    public AvroKafkaSink<IN, T> topic(String topic) {
         this.topic = topic;
         return this;
     }
@@ -87,7 +107,7 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @param keyExtractor the key function; its result is encoded as UTF-8, null means no key
      * @return this builder
      */
-    public AvroKafkaSink<T> keyExtractor(KeyExtractor<T> keyExtractor) {
+    public AvroKafkaSink<IN, T> keyExtractor(KeyExtractor<IN> keyExtractor) {
         this.keyExtractor = keyExtractor;
         return this;
     }
@@ -98,7 +118,7 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @param deliveryGuarantee the guarantee
      * @return this builder
      */
-    public AvroKafkaSink<T> deliveryGuarantee(DeliveryGuarantee deliveryGuarantee) {
+    public AvroKafkaSink<IN, T> deliveryGuarantee(DeliveryGuarantee deliveryGuarantee) {
         this.deliveryGuarantee = deliveryGuarantee;
         return this;
     }
@@ -110,7 +130,7 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @param transactionalIdPrefix the prefix
      * @return this builder
      */
-    public AvroKafkaSink<T> transactionalIdPrefix(String transactionalIdPrefix) {
+    public AvroKafkaSink<IN, T> transactionalIdPrefix(String transactionalIdPrefix) {
         this.transactionalIdPrefix = transactionalIdPrefix;
         return this;
     }
@@ -121,7 +141,7 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
      * @return the Kafka sink
      * @throws IllegalArgumentException if a required setting is missing or invalid
      */
-    public KafkaSink<T> build() {
+    public KafkaSink<IN> build() {
         if (settings == null) {
             throw new IllegalArgumentException("Kafka settings are required");
         }
@@ -139,13 +159,13 @@ public final class AvroKafkaSink<T extends SpecificRecord> {
         }
         Properties producerConfig = producerConfig(settings, deliveryGuarantee);
         var builder =
-                KafkaSink.<T>builder()
+                KafkaSink.<IN>builder()
                         .setBootstrapServers(settings.bootstrapServers())
                         .setKafkaProducerConfig(producerConfig)
                         .setDeliveryGuarantee(deliveryGuarantee)
                         .setRecordSerializer(
                                 new AvroRecordSerializationSchema<>(
-                                        topic, AvroCodec.of(type), keyExtractor));
+                                        topic, AvroCodec.of(type), keyExtractor, converter));
         if (transactionalIdPrefix != null && !transactionalIdPrefix.isBlank()) {
             builder.setTransactionalIdPrefix(transactionalIdPrefix);
         }

@@ -19,7 +19,7 @@ class AvroKafkaSinkTest {
 
     private final KafkaSettings settings = KafkaSettings.of("127.0.0.1:9092");
 
-    private AvroKafkaSink<ImageEvent> complete() {
+    private AvroKafkaSink<ImageEvent, ImageEvent> complete() {
         return AvroKafkaSink.builder(ImageEvent.class)
                 .settings(settings)
                 .topic(KafkaTopics.IMAGES)
@@ -96,8 +96,8 @@ class AvroKafkaSinkTest {
 
     @Test
     void serializesKeyAsUtf8AndValueAsSingleObjectAvro() throws Exception {
-        AvroRecordSerializationSchema<ImageEvent> schema =
-                new AvroRecordSerializationSchema<>(
+        AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
+                AvroRecordSerializationSchema.of(
                         "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId);
         // The schema travels to the task managers: it must survive Java serialization.
         schema = InstantiationUtil.clone(schema);
@@ -116,10 +116,24 @@ class AvroKafkaSinkTest {
     }
 
     @Test
-    void aNullKeyMeansNoKey() {
-        AvroRecordSerializationSchema<ImageEvent> schema =
+    void convertsOtherElementsToTheAvroRecordBeforeEncoding() {
+        AvroRecordSerializationSchema<String, ImageEvent> schema =
                 new AvroRecordSerializationSchema<>(
-                        "out", AvroCodec.of(ImageEvent.class), e -> null);
+                        "out",
+                        AvroCodec.of(ImageEvent.class),
+                        id -> id,
+                        id -> SampleRecords.imageEvent(id, "Greek/character02"));
+        ProducerRecord<byte[], byte[]> record = schema.serialize("img-7", null, null);
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("img-7");
+        ImageEvent decoded = AvroCodec.of(ImageEvent.class).decode(record.value());
+        assertThat(decoded.getImageId()).isEqualTo("img-7");
+        assertThat(decoded.getLabel()).isEqualTo("Greek/character02");
+    }
+
+    @Test
+    void aNullKeyMeansNoKey() {
+        AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
+                AvroRecordSerializationSchema.of("out", AvroCodec.of(ImageEvent.class), e -> null);
         assertThat(schema.serialize(SampleRecords.imageEvent("a", "b"), null, null).key()).isNull();
     }
 }

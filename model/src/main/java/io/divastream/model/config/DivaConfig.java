@@ -1,5 +1,7 @@
 package io.divastream.model.config;
 
+import java.io.Serializable;
+
 import io.divastream.model.DivaHead;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +20,10 @@ public record DivaConfig(
         LossSpec loss,
         OptimizerSpec optimizer,
         MomentumSpec momentum,
-        long seed) {
+        long seed) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
 
     /** Checks that no part is missing. */
     public DivaConfig {

@@ -1,5 +1,7 @@
 package io.divastream.model.config;
 
+import java.io.Serializable;
+
 /**
  * Weights and constants of the DiVA objective (DIVA_SPEC sections 2 and 3).
  *
@@ -25,7 +27,10 @@ public record LossSpec(
         double rho,
         double temperature,
         double danceUpperCutoff,
-        boolean danceFixed) {
+        boolean danceFixed) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
 
     /** Validates the constants. */
     public LossSpec {

@@ -1,5 +1,7 @@
 package io.divastream.model.config;
 
+import java.io.Serializable;
+
 import io.divastream.model.DivaHead;
 import java.util.List;
 
@@ -19,7 +21,10 @@ public record NetworkSpec(
         List<Integer> channels,
         int embeddingDim,
         List<DivaHead> heads,
-        int decorrelationHidden) {
+        int decorrelationHidden) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
 
     /** Validates the specification and copies the lists. */
     public NetworkSpec {

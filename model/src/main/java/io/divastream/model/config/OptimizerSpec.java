@@ -1,5 +1,7 @@
 package io.divastream.model.config;
 
+import java.io.Serializable;
+
 /**
  * Adam parameter groups of DiVA (DIVA_SPEC section 4.3): plain Adam with coupled L2 weight decay.
  *
@@ -12,7 +14,10 @@ public record OptimizerSpec(
         double learningRate,
         double weightDecay,
         double betaLearningRate,
-        double decorrelationLearningRate) {
+        double decorrelationLearningRate) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
 
     /** Validates the rates. */
     public OptimizerSpec {

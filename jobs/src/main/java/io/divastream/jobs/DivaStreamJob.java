@@ -1,0 +1,58 @@
+package io.divastream.jobs;
+
+import io.divastream.connectors.kafka.RawRecordSources;
+import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.jobs.pipeline.DivaPipeline;
+import io.divastream.jobs.pipeline.PipelineSinks;
+import java.util.Arrays;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The DiVA stream job for a real Flink cluster: {@code flink run -c io.divastream.jobs.DivaStreamJob
+ * diva-jobs.jar --kafka.bootstrap-servers host:9092 [options]}. Run with {@code --help} for the
+ * options.
+ */
+public final class DivaStreamJob {
+
+    private DivaStreamJob() {}
+
+    /**
+     * Parses the options, builds the job graph and runs it.
+     *
+     * @param args the options
+     * @throws Exception if the job fails
+     */
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println("Options:\n" + Arguments.usage(JobOptions.OPTIONS));
+            return;
+        }
+        JobConfig config;
+        try {
+            config = JobOptions.parse(args);
+        } catch (ConfigException e) {
+            System.err.println("diva-stream: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env =
+                DivaEnvironment.configure(
+                        StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
+        DivaPipeline.defineWorkflow(
+                env,
+                config,
+                RawRecordSources.unbounded(
+                        config.kafka().settings(),
+                        config.kafka().imagesTopic(),
+                        config.kafka().groupId(),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                PipelineSinks.kafka(config));
+        env.execute("diva-stream");
+    }
+}

@@ -1,0 +1,35 @@
+package io.divastream.jobs;
+
+/**
+ * Stable ids (and names) of every stateful operator and sink, so that savepoints keep mapping to
+ * them as the job evolves.
+ */
+public final class Uids {
+
+    /** The Kafka source of image events. */
+    public static final String IMAGE_SOURCE = "image-events-source";
+    /** Avro and image decoding, validation and routing. */
+    public static final String DECODE = "decode-images";
+    /** Only training images go on to the batcher. */
+    public static final String TRAIN_FILTER = "training-images";
+    /** The class-balanced batch assembly, keyed by class. */
+    public static final String BATCHER = "class-balanced-batches";
+    /** The DiVA trainer. */
+    public static final String TRAINER = "diva-trainer";
+    /** Embedding of every image with the latest model. */
+    public static final String EMBEDDER = "embed-images";
+    /** Only evaluation embeddings go on to the metrics. */
+    public static final String EVAL_FILTER = "evaluation-embeddings";
+    /** Retrieval metrics per model version. */
+    public static final String METRICS = "retrieval-metrics";
+    /** Sink of embeddings. */
+    public static final String EMBEDDINGS_SINK = "embeddings-sink";
+    /** Sink of metrics records. */
+    public static final String METRICS_SINK = "metrics-sink";
+    /** Sink of model-version records. */
+    public static final String MODEL_VERSIONS_SINK = "model-versions-sink";
+    /** Sink of dead letters. */
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private Uids() {}
+}

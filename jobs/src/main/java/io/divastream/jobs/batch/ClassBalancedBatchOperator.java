@@ -1,0 +1,244 @@
+package io.divastream.jobs.batch;
+
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.records.TrainingBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+
+/**
+ * Assembles class-balanced training batches from a stream keyed by class label.
+ *
+ * <p>Each class keeps a bounded buffer of its most recent images in keyed state (RocksDB in the
+ * job). A batch takes P distinct classes, uniformly among those with at least K buffered images,
+ * and K distinct images of each, uniformly from its buffer, so no image appears twice in a batch
+ * (DiVA's sampler draws with replacement; a stream has no epochs to make that matter). A batch is
+ * emitted as soon as {@code newImagesPerBatch} new images have arrived, and otherwise every {@code
+ * replayIntervalMs} from the buffered images, so training goes on between arrivals. When the
+ * trainer is slower than that, back-pressure paces the replay.
+ *
+ * <p>The operator reads other classes' buffers by switching the current key, which keeps each
+ * class's buffer in its own keyed-state entry; the set of classes and their sizes is an in-memory
+ * index rebuilt from the keyed state on restore.
+ */
+public final class ClassBalancedBatchOperator extends AbstractStreamOperator<TrainingBatch>
+        implements OneInputStreamOperator<ImageSample, TrainingBatch>, ProcessingTimeCallback {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Name of the keyed state holding each class's buffer. */
+    public static final String BUFFER_STATE = "class-buffer";
+
+    /** Name of the operator state holding the batch counter and the pending new images. */
+    public static final String COUNTER_STATE = "batch-counters";
+
+    private final JobConfig.BatchingConfig config;
+    private final long seed;
+
+    private transient ListState<BufferedImage> buffer;
+    private transient ListState<Long> counters;
+    private transient Map<String, Integer> sizes;
+    private transient List<String> eligible;
+    private transient Map<String, Integer> eligibleIndex;
+    private transient SplittableRandom random;
+    private transient long sequence;
+    private transient int pendingNew;
+    private transient Counter batchesEmitted;
+
+    /**
+     * Creates the operator.
+     *
+     * @param config the batching configuration
+     * @param seed seed of the class and image draws
+     */
+    public ClassBalancedBatchOperator(JobConfig.BatchingConfig config, long seed) {
+        this.config = config;
+        this.seed = seed;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        buffer =
+                getKeyedStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        BUFFER_STATE, TypeInformation.of(BufferedImage.class)));
+        counters =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>(COUNTER_STATE, Types.LONG));
+        sizes = new HashMap<>();
+        eligible = new ArrayList<>();
+        eligibleIndex = new HashMap<>();
+        sequence = 0;
+        pendingNew = 0;
+        if (context.isRestored()) {
+            List<Long> saved = new ArrayList<>();
+            counters.get().forEach(saved::add);
+            for (int i = 0; i + 1 < saved.size(); i += 2) {
+                sequence = Math.max(sequence, saved.get(i));
+                pendingNew += saved.get(i + 1).intValue();
+            }
+            rebuildIndex();
+        }
+    }
+
+    private void rebuildIndex() throws Exception {
+        List<String> labels;
+        try (Stream<Object> keys =
+                getKeyedStateBackend().getKeys(BUFFER_STATE, VoidNamespace.INSTANCE)) {
+            labels = keys.map(Object::toString).toList();
+        }
+        for (String label : labels) {
+            setCurrentKey(label);
+            int size = 0;
+            for (BufferedImage ignored : buffer.get()) {
+                size++;
+            }
+            recordSize(label, size);
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        random = new SplittableRandom(seed * 31 + subtask + sequence);
+        batchesEmitted = getMetricGroup().counter("numBatchesEmitted");
+        getMetricGroup().gauge("numClassesBuffered", () -> sizes.size());
+        getMetricGroup().gauge("numClassesEligible", () -> eligible.size());
+        scheduleReplay();
+    }
+
+    private void scheduleReplay() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + config.replayIntervalMs(), this);
+    }
+
+    @Override
+    public void processElement(StreamRecord<ImageSample> element) throws Exception {
+        ImageSample sample = element.getValue();
+        List<BufferedImage> current = new ArrayList<>();
+        buffer.get().forEach(current::add);
+        ClassBuffer.Result result =
+                ClassBuffer.add(
+                        current,
+                        new BufferedImage(sample.imageId(), sample.pixels()),
+                        config.bufferPerClass());
+        buffer.update(result.images());
+        recordSize(sample.label(), result.images().size());
+        if (result.added()) {
+            pendingNew++;
+        }
+        if (pendingNew >= config.newImagesPerBatch() && canAssemble()) {
+            emitBatch();
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        if (canAssemble()) {
+            emitBatch();
+        }
+        scheduleReplay();
+    }
+
+    private boolean canAssemble() {
+        return eligible.size() >= config.classesPerBatch();
+    }
+
+    private void emitBatch() throws Exception {
+        Object key = getCurrentKey();
+        int p = config.classesPerBatch();
+        int k = config.imagesPerClass();
+        String[] labels = new String[p * k];
+        String[] ids = new String[p * k];
+        byte[][] pixels = new byte[p * k][];
+        int[] classes = sampleWithoutReplacement(eligible.size(), p);
+        int slot = 0;
+        for (int c : classes) {
+            String label = eligible.get(c);
+            setCurrentKey(label);
+            List<BufferedImage> images = new ArrayList<>();
+            buffer.get().forEach(images::add);
+            for (int i : sampleWithoutReplacement(images.size(), k)) {
+                labels[slot] = label;
+                ids[slot] = images.get(i).imageId();
+                pixels[slot] = images.get(i).pixels();
+                slot++;
+            }
+        }
+        if (key != null) {
+            setCurrentKey(key);
+        }
+        output.collect(new StreamRecord<>(new TrainingBatch(sequence++, labels, ids, pixels, pendingNew)));
+        pendingNew = 0;
+        batchesEmitted.inc();
+    }
+
+    /** Partial Fisher-Yates: {@code count} distinct indices out of {@code n}. */
+    private int[] sampleWithoutReplacement(int n, int count) {
+        int[] pool = new int[n];
+        for (int i = 0; i < n; i++) {
+            pool[i] = i;
+        }
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            int j = i + random.nextInt(n - i);
+            int t = pool[i];
+            pool[i] = pool[j];
+            pool[j] = t;
+            out[i] = pool[i];
+        }
+        return out;
+    }
+
+    private void recordSize(String label, int size) {
+        sizes.put(label, size);
+        boolean isEligible = size >= config.imagesPerClass();
+        Integer index = eligibleIndex.get(label);
+        if (isEligible && index == null) {
+            eligibleIndex.put(label, eligible.size());
+            eligible.add(label);
+        } else if (!isEligible && index != null) {
+            String last = eligible.remove(eligible.size() - 1);
+            if (!last.equals(label)) {
+                eligible.set(index, last);
+                eligibleIndex.put(last, index);
+            }
+            eligibleIndex.remove(label);
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        counters.update(List.of(sequence, (long) pendingNew));
+    }
+
+    /**
+     * Returns the number of images buffered for a class (for tests and metrics).
+     *
+     * @param label the class label
+     * @return the buffer size, 0 if unknown
+     */
+    public int bufferedImages(String label) {
+        return sizes.getOrDefault(label, 0);
+    }
+}

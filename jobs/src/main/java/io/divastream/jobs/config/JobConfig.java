@@ -1,0 +1,158 @@
+package io.divastream.jobs.config;
+
+import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.image.AugmentationSpec;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * The complete, validated configuration of the DiVA stream job, parsed once from the command line
+ * by {@link JobOptions}.
+ *
+ * @param kafka where Kafka is and the topics
+ * @param routing which labels are held out for evaluation
+ * @param batching the class-balanced batch assembly
+ * @param training the model, its training and versioning
+ * @param embedding how embeddings are combined
+ * @param runtime checkpointing and parallelism
+ */
+public record JobConfig(
+        KafkaConfig kafka,
+        RoutingConfig routing,
+        BatchingConfig batching,
+        TrainingConfig training,
+        EmbeddingConfig embedding,
+        RuntimeConfig runtime)
+        implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Checks that no part is missing. */
+    public JobConfig {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(batching, "batching");
+        Objects.requireNonNull(training, "training");
+        Objects.requireNonNull(embedding, "embedding");
+        Objects.requireNonNull(runtime, "runtime");
+    }
+
+    /**
+     * Kafka connection and topics.
+     *
+     * @param bootstrapServers the brokers
+     * @param groupId the source's consumer group
+     * @param imagesTopic input image events
+     * @param embeddingsTopic output embeddings (compacted, keyed by image id)
+     * @param metricsTopic output metrics records
+     * @param modelVersionsTopic output model-version records
+     * @param deadLettersTopic rejected input records
+     * @param exactlyOnce whether the output sinks are transactional (exactly-once)
+     * @param transactionalIdPrefix prefix of the sinks' transactional ids
+     */
+    public record KafkaConfig(
+            String bootstrapServers,
+            String groupId,
+            String imagesTopic,
+            String embeddingsTopic,
+            String metricsTopic,
+            String modelVersionsTopic,
+            String deadLettersTopic,
+            boolean exactlyOnce,
+            String transactionalIdPrefix)
+            implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Returns the connection settings.
+         *
+         * @return the settings
+         */
+        public KafkaSettings settings() {
+            return KafkaSettings.of(bootstrapServers);
+        }
+    }
+
+    /**
+     * Routing of classes to training or evaluation.
+     *
+     * @param evalLabelRegex labels matching this regular expression (found anywhere in the label)
+     *     are held out for evaluation; all others are trained on
+     */
+    public record RoutingConfig(String evalLabelRegex) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * Class-balanced batch assembly.
+     *
+     * @param classesPerBatch P
+     * @param imagesPerClass K
+     * @param bufferPerClass the bounded per-class buffer of recent images
+     * @param newImagesPerBatch emit a batch as soon as this many new images have arrived
+     * @param replayIntervalMs otherwise emit a batch from the buffers every this many milliseconds
+     */
+    public record BatchingConfig(
+            int classesPerBatch,
+            int imagesPerClass,
+            int bufferPerClass,
+            int newImagesPerBatch,
+            long replayIntervalMs)
+            implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Returns the batch size.
+         *
+         * @return P x K
+         */
+        public int batchSize() {
+            return classesPerBatch * imagesPerClass;
+        }
+    }
+
+    /**
+     * The model and its training.
+     *
+     * @param model the DiVA configuration
+     * @param augmentation the random augmentation of training views
+     * @param stepsPerVersion publish a model version every this many steps
+     * @param maxConsecutiveFailures fail the job after this many diverged steps in a row
+     */
+    public record TrainingConfig(
+            DivaConfig model,
+            AugmentationSpec augmentation,
+            int stepsPerVersion,
+            int maxConsecutiveFailures)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * Test-time embedding.
+     *
+     * @param headWeights per head (network order), its weight in the combined embedding
+     * @param metricsEveryVersions compute metrics for every n-th model version
+     */
+    public record EmbeddingConfig(double[] headWeights, int metricsEveryVersions)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * Runtime settings.
+     *
+     * @param parallelism default operator parallelism (the trainer always runs with 1)
+     * @param checkpointIntervalMs checkpoint interval in milliseconds
+     * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
+     * @param rocksDb whether keyed state lives in RocksDB (otherwise on the heap)
+     */
+    public record RuntimeConfig(
+            int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+}

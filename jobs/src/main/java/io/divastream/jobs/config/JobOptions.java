@@ -1,0 +1,216 @@
+package io.divastream.jobs.config;
+
+import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.model.DivaHead;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.MomentumSpec;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.config.OptimizerSpec;
+import io.divastream.model.image.AugmentationSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options of the DiVA stream job, their defaults (the Omniglot settings) and their parsing
+ * into a {@link JobConfig}.
+ */
+public final class JobOptions {
+
+    /** Labels of the Omniglot alphabets held out for evaluation (the zero-shot split). */
+    public static final String OMNIGLOT_EVAL_LABELS = "^(Greek|Latin|Early_Aramaic|Tagalog)/";
+
+    /** Every option of the job. */
+    public static final List<Option> OPTIONS =
+            List.of(
+                    new Option("kafka.bootstrap-servers", null, "Kafka brokers, host:port[,host:port]"),
+                    new Option("kafka.group-id", "diva-stream", "consumer group of the image source"),
+                    new Option("kafka.exactly-once", "true", "transactional (exactly-once) output sinks"),
+                    new Option("kafka.transactional-id-prefix", "diva-stream", "prefix of the sinks' transactional ids"),
+                    new Option("topic.images", KafkaTopics.IMAGES, "input topic of image events"),
+                    new Option("topic.embeddings", KafkaTopics.EMBEDDINGS, "output topic of embeddings (compacted)"),
+                    new Option("topic.metrics", KafkaTopics.METRICS, "output topic of metrics records"),
+                    new Option("topic.model-versions", KafkaTopics.MODEL_VERSIONS, "output topic of model versions"),
+                    new Option("topic.dead-letters", KafkaTopics.DEAD_LETTERS, "topic of rejected input records"),
+                    new Option("route.eval-labels", OMNIGLOT_EVAL_LABELS, "regex: matching labels are held out for evaluation"),
+                    new Option("image.size", "28", "side of the square model input in pixels"),
+                    new Option("batch.classes", "28", "P: classes per batch"),
+                    new Option("batch.images-per-class", "4", "K: images per class in a batch"),
+                    new Option("batch.buffer-per-class", "32", "bounded per-class buffer of recent images"),
+                    new Option("batch.new-images", "16", "emit a batch once this many new images arrived"),
+                    new Option("batch.replay-interval-ms", "20", "otherwise emit a batch from the buffers this often"),
+                    new Option("model.heads", "discriminative,selfsim,shared,intra", "enabled heads, discriminative first"),
+                    new Option("model.channels", "64,64,64,64", "channels of the backbone's conv blocks"),
+                    new Option("model.embedding-dim", "128", "dimension of each head"),
+                    new Option("model.seed", "0", "seed of initialisation, miners and augmentation"),
+                    new Option("train.learning-rate", "1e-3", "Adam learning rate of backbone and heads"),
+                    new Option("train.weight-decay", "4e-4", "L2 weight decay of backbone and heads"),
+                    new Option("train.beta-learning-rate", "5e-4", "learning rate of the margin betas"),
+                    new Option("train.decorrelation-learning-rate", "1e-3", "learning rate of the decorrelation regressors"),
+                    new Option("train.margin", "0.2", "margin gamma of the margin losses"),
+                    new Option("train.beta-init", "1.2", "initial class boundary beta"),
+                    new Option("train.alpha-selfsim", "0.3", "weight of the DaNCE loss"),
+                    new Option("train.alpha-shared", "0.3", "weight of the class-shared loss"),
+                    new Option("train.alpha-intra", "0.3", "weight of the intra-class loss"),
+                    new Option("train.rho", "1500", "weight of each decorrelation pair"),
+                    new Option("train.temperature", "0.01", "DaNCE temperature"),
+                    new Option("train.dance-fixed", "false", "row-normalised DaNCE weights (--diva_fixed)"),
+                    new Option("train.momentum", "0.9", "momentum of the key encoder"),
+                    new Option("train.queue-size", "1024", "DaNCE queue length"),
+                    new Option("train.augment", "true", "random affine augmentation of training views"),
+                    new Option("train.steps-per-version", "250", "publish a model version every n steps"),
+                    new Option("train.max-consecutive-failures", "20", "fail after this many diverged steps in a row"),
+                    new Option("embed.head-weights", "1,1,1,1", "weights of the heads in the combined embedding"),
+                    new Option("metrics.every-versions", "1", "score every n-th model version"),
+                    new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
+                    new Option("checkpoint.interval-ms", "10000", "checkpoint interval"),
+                    new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
+                    new Option("state.rocksdb", "true", "keep keyed state in RocksDB"));
+
+    private JobOptions() {}
+
+    /**
+     * Parses and validates the job's arguments.
+     *
+     * @param args the command line
+     * @return the configuration
+     * @throws ConfigException with a one-line message on any error
+     */
+    public static JobConfig parse(String[] args) {
+        return fromArguments(Arguments.parse(args, OPTIONS));
+    }
+
+    /**
+     * Builds the configuration from parsed arguments (which may declare more options than these).
+     *
+     * @param a the arguments
+     * @return the configuration
+     */
+    public static JobConfig fromArguments(Arguments a) {
+        JobConfig.KafkaConfig kafka =
+                new JobConfig.KafkaConfig(
+                        nonBlank(a, "kafka.bootstrap-servers"),
+                        nonBlank(a, "kafka.group-id"),
+                        nonBlank(a, "topic.images"),
+                        nonBlank(a, "topic.embeddings"),
+                        nonBlank(a, "topic.metrics"),
+                        nonBlank(a, "topic.model-versions"),
+                        nonBlank(a, "topic.dead-letters"),
+                        a.bool("kafka.exactly-once"),
+                        nonBlank(a, "kafka.transactional-id-prefix"));
+        a.pattern("route.eval-labels");
+        JobConfig.RoutingConfig routing = new JobConfig.RoutingConfig(a.string("route.eval-labels"));
+        JobConfig.BatchingConfig batching =
+                new JobConfig.BatchingConfig(
+                        a.integer("batch.classes", 2, 4096),
+                        a.integer("batch.images-per-class", 2, 1024),
+                        a.integer("batch.buffer-per-class", 2, 100_000),
+                        a.integer("batch.new-images", 1, 1_000_000),
+                        a.longValue("batch.replay-interval-ms", 1, 3_600_000));
+        if (batching.bufferPerClass() < batching.imagesPerClass()) {
+            throw new ConfigException(
+                    "option --batch.buffer-per-class ("
+                            + batching.bufferPerClass()
+                            + ") must be at least --batch.images-per-class ("
+                            + batching.imagesPerClass()
+                            + ")");
+        }
+        DivaConfig model = model(a, batching);
+        AugmentationSpec augmentation =
+                a.bool("train.augment") ? AugmentationSpec.omniglotDefault() : AugmentationSpec.none();
+        JobConfig.TrainingConfig training =
+                new JobConfig.TrainingConfig(
+                        model,
+                        augmentation,
+                        a.integer("train.steps-per-version", 1, 10_000_000),
+                        a.integer("train.max-consecutive-failures", 1, 1_000_000));
+        double[] weights = headWeights(a, model.network().heads().size());
+        JobConfig.EmbeddingConfig embedding =
+                new JobConfig.EmbeddingConfig(weights, a.integer("metrics.every-versions", 1, 1_000_000));
+        JobConfig.RuntimeConfig runtime =
+                new JobConfig.RuntimeConfig(
+                        a.integer("parallelism", 1, 1024),
+                        a.longValue("checkpoint.interval-ms", 100, 86_400_000),
+                        a.string("checkpoint.dir").trim(),
+                        a.bool("state.rocksdb"));
+        return new JobConfig(kafka, routing, batching, training, embedding, runtime);
+    }
+
+    private static DivaConfig model(Arguments a, JobConfig.BatchingConfig batching) {
+        List<DivaHead> heads = new ArrayList<>();
+        for (String name : a.list("model.heads")) {
+            try {
+                heads.add(DivaHead.parse(name));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("option --model.heads: " + e.getMessage());
+            }
+        }
+        List<Integer> channels = new ArrayList<>();
+        for (String c : a.list("model.channels")) {
+            try {
+                channels.add(Integer.parseInt(c));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("option --model.channels must list integers, got '" + c + "'");
+            }
+        }
+        try {
+            return new DivaConfig(
+                    new NetworkSpec(
+                            a.integer("image.size", 8, 1024),
+                            channels,
+                            a.integer("model.embedding-dim", 4, 4096),
+                            heads,
+                            512),
+                    new LossSpec(
+                            a.number("train.margin", 0, 10),
+                            a.number("train.beta-init", 0, 10),
+                            0.5,
+                            a.number("train.alpha-selfsim", 0, 1000),
+                            a.number("train.alpha-shared", 0, 1000),
+                            a.number("train.alpha-intra", 0, 1000),
+                            a.number("train.rho", 0, 1e9),
+                            a.number("train.temperature", 1e-6, 100),
+                            1.4,
+                            a.bool("train.dance-fixed")),
+                    new OptimizerSpec(
+                            a.number("train.learning-rate", 1e-12, 10),
+                            a.number("train.weight-decay", 0, 10),
+                            a.number("train.beta-learning-rate", 0, 10),
+                            a.number("train.decorrelation-learning-rate", 0, 10)),
+                    new MomentumSpec(
+                            a.number("train.momentum", 0, 0.999999),
+                            Math.max(a.integer("train.queue-size", 1, 10_000_000), 1)),
+                    a.longValue("model.seed", Long.MIN_VALUE, Long.MAX_VALUE));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid model configuration: " + e.getMessage());
+        }
+    }
+
+    private static double[] headWeights(Arguments a, int heads) {
+        List<String> items = a.list("embed.head-weights");
+        double[] weights = new double[heads];
+        if (items.size() < heads) {
+            throw new ConfigException(
+                    "option --embed.head-weights needs one weight per head (" + heads + "), got " + items);
+        }
+        for (int i = 0; i < heads; i++) {
+            try {
+                weights[i] = Double.parseDouble(items.get(i));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("option --embed.head-weights must list numbers, got '" + items.get(i) + "'");
+            }
+            if (!(weights[i] >= 0)) {
+                throw new ConfigException("option --embed.head-weights must not be negative");
+            }
+        }
+        return weights;
+    }
+
+    private static String nonBlank(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (value.isEmpty()) {
+            throw new ConfigException("option --" + key + " must not be empty");
+        }
+        return value;
+    }
+}

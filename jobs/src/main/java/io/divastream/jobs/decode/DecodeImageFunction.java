@@ -1,0 +1,137 @@
+package io.divastream.jobs.decode;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordDecodingException;
+import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.jobs.records.DeadLetterEvent;
+import io.divastream.jobs.records.ImageSample;
+import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.image.ImageSpec;
+import io.divastream.model.image.InvalidImageException;
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.ImageEvent;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns raw Kafka records into validated {@link ImageSample}s: decodes the Avro image event,
+ * checks its id and label, decodes and resizes the image, and routes the label to training or
+ * evaluation. Anything that fails goes to the {@link #DEAD_LETTERS} side output with its reason and
+ * the original bytes, and is counted; the function never throws on bad input.
+ */
+public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageSample> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeImageFunction.class);
+
+    /** Side output of rejected records. */
+    public static final OutputTag<DeadLetterEvent> DEAD_LETTERS =
+            new OutputTag<>("dead-letters") {
+                private static final long serialVersionUID = 1L;
+            };
+
+    /** Name of the stage in dead letters. */
+    public static final String STAGE = "decode-images";
+
+    private final ImageSpec imageSpec;
+    private final LabelRouter router;
+    private transient AvroCodec<ImageEvent> codec;
+    private transient ImageDecoder decoder;
+    private transient Counter decoded;
+    private transient Map<DeadLetterReason, Counter> rejected;
+
+    /**
+     * Creates the function.
+     *
+     * @param imageSpec the model input size
+     * @param router the train / eval routing
+     */
+    public DecodeImageFunction(ImageSpec imageSpec, LabelRouter router) {
+        this.imageSpec = imageSpec;
+        this.router = router;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        codec = AvroCodec.of(ImageEvent.class);
+        decoder = new ImageDecoder(imageSpec);
+        decoded = getRuntimeContext().getMetricGroup().counter("numImagesDecoded");
+        rejected = new EnumMap<>(DeadLetterReason.class);
+        var deadLetters = getRuntimeContext().getMetricGroup().addGroup("deadLetters");
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            rejected.put(reason, deadLetters.counter(reason.name()));
+        }
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<ImageSample> out) {
+        ImageEvent event;
+        try {
+            event = codec.decode(record.value());
+        } catch (RecordDecodingException e) {
+            reject(record, DeadLetterReason.UNDECODABLE_RECORD, e.getMessage(), ctx);
+            return;
+        }
+        if (event.getImageId() == null || event.getImageId().isBlank()) {
+            reject(record, DeadLetterReason.EMPTY_IMAGE_ID, "the image id is empty", ctx);
+            return;
+        }
+        if (event.getLabel() == null || event.getLabel().isBlank()) {
+            reject(record, DeadLetterReason.EMPTY_LABEL, "image " + event.getImageId() + " has an empty label", ctx);
+            return;
+        }
+        float[] pixels;
+        try {
+            pixels = decoder.decode(toArray(event.getImage()));
+        } catch (InvalidImageException e) {
+            DeadLetterReason reason =
+                    e.reason() == InvalidImageException.Reason.UNDECODABLE
+                            ? DeadLetterReason.UNDECODABLE_IMAGE
+                            : DeadLetterReason.INVALID_IMAGE;
+            reject(record, reason, "image " + event.getImageId() + ": " + e.getMessage(), ctx);
+            return;
+        }
+        decoded.inc();
+        out.collect(
+                new ImageSample(
+                        event.getImageId(),
+                        event.getLabel(),
+                        router.route(event.getLabel()),
+                        ImageDecoder.toBytes(pixels),
+                        event.getEventTime().toEpochMilli()));
+    }
+
+    private void reject(RawRecord record, DeadLetterReason reason, String message, Context ctx) {
+        rejected.get(reason).inc();
+        LOG.debug("dead letter {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), reason, message);
+        ctx.output(
+                DEAD_LETTERS,
+                new DeadLetterEvent(
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.key(),
+                        record.value(),
+                        reason.name(),
+                        message == null ? reason.name() : message,
+                        STAGE,
+                        System.currentTimeMillis()));
+    }
+
+    private static byte[] toArray(java.nio.ByteBuffer buffer) {
+        if (buffer == null) {
+            return new byte[0];
+        }
+        java.nio.ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,43 @@
+package io.divastream.jobs.local;
+
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.Option;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The local demo's own options; it also accepts every job option. */
+public final class DemoOptions {
+
+    /** The demo's own options. */
+    public static final List<Option> DEMO =
+            List.of(
+                    new Option("demo.kafka-port", "9092", "port of the local Kafka broker on 127.0.0.1 (0: any free port)"),
+                    new Option("demo.data-dir", "", "directory of Omniglot zips (empty: the copy shipped in the jar)"),
+                    new Option("demo.rate", "100", "image events published per second (0: as fast as possible)"),
+                    new Option("demo.seed", "42", "seed of the publication order"),
+                    new Option("demo.bad-events", "3", "corrupt events published to show the dead-letter topic"),
+                    new Option("demo.max-steps", "6000", "stop after the metrics of the first version at this step"),
+                    new Option("demo.max-minutes", "10", "stop after this many minutes of streaming, whatever the step"),
+                    new Option("demo.results", "demo-results.json", "file for the last metrics record"),
+                    new Option("demo.work-dir", ".demo", "directory for the broker's log and the checkpoints (wiped at start)"));
+
+    private DemoOptions() {}
+
+    /**
+     * Returns every option the demo accepts: its own and the job's, with the bootstrap servers made
+     * optional (they default to the local broker).
+     *
+     * @return the options
+     */
+    public static List<Option> all() {
+        List<Option> options = new ArrayList<>(DEMO);
+        for (Option option : JobOptions.OPTIONS) {
+            if (option.key().equals("kafka.bootstrap-servers")) {
+                options.add(new Option(option.key(), "", "Kafka brokers (empty: start the local broker)"));
+            } else {
+                options.add(option);
+            }
+        }
+        return options;
+    }
+}

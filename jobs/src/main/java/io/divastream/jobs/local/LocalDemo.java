@@ -1,0 +1,277 @@
+package io.divastream.jobs.local;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.connectors.kafka.RawRecordSources;
+import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.connectors.kafka.TopicSpec;
+import io.divastream.connectors.kafka.local.LocalKafkaBroker;
+import io.divastream.connectors.producer.DatasetException;
+import io.divastream.connectors.producer.ImageEventProducer;
+import io.divastream.connectors.producer.InterleavedOrder;
+import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.jobs.pipeline.DivaPipeline;
+import io.divastream.jobs.pipeline.PipelineSinks;
+import io.divastream.schemas.MetricsRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The embedded default: starts a real Kafka broker on 127.0.0.1 (KRaft, in-process), runs the DiVA
+ * stream job on a local Flink environment with RocksDB state, publishes the shipped Omniglot images
+ * as events, and prints each metrics record as a Kafka consumer reads it from the metrics topic. It
+ * stops after the configured step or time, writes the last metrics record to {@code
+ * demo-results.json} and shuts everything down.
+ */
+public final class LocalDemo {
+
+    private final Arguments arguments;
+    private final PrintStream out;
+
+    private LocalDemo(Arguments arguments, PrintStream out) {
+        this.arguments = arguments;
+        this.out = out;
+    }
+
+    /**
+     * Runs the demo; exits non-zero with a one-line message on a configuration error.
+     *
+     * @param args options, see {@code --help}
+     */
+    public static void main(String[] args) {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println("Options:\n" + Arguments.usage(DemoOptions.all()));
+            return;
+        }
+        int code;
+        try {
+            code = new LocalDemo(Arguments.parse(args, DemoOptions.all()), System.out).run();
+        } catch (ConfigException | DatasetException e) {
+            System.err.println("diva-demo: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("diva-demo: failed: " + e);
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    private int run() throws Exception {
+        int port = arguments.integer("demo.kafka-port", 0, 65535);
+        double rate = arguments.number("demo.rate", 0, 1e6);
+        long seed = arguments.longValue("demo.seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        int badEvents = arguments.integer("demo.bad-events", 0, 1000);
+        long maxSteps = arguments.longValue("demo.max-steps", 0, Long.MAX_VALUE);
+        double maxMinutes = arguments.number("demo.max-minutes", 0.1, 1e6);
+        Path results = Path.of(arguments.string("demo.results"));
+        Path workDir = Path.of(arguments.string("demo.work-dir")).toAbsolutePath();
+        String dataDir = arguments.string("demo.data-dir").trim();
+        List<LabeledImage> images =
+                OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
+
+        wipe(workDir.resolve("kafka"));
+        wipe(workDir.resolve("checkpoints"));
+        Files.createDirectories(workDir);
+        long started = System.nanoTime();
+        try (LocalKafkaBroker broker = startBrokerIfNeeded(port, workDir)) {
+            String bootstrap =
+                    broker != null ? broker.bootstrapServers() : arguments.string("kafka.bootstrap-servers");
+            JobConfig config = JobOptions.fromArguments(withJobDefaults(bootstrap, workDir));
+            out.printf("Kafka broker: %s (topics %s, %s, %s, %s, %s)%n", bootstrap,
+                    config.kafka().imagesTopic(), config.kafka().embeddingsTopic(), config.kafka().metricsTopic(),
+                    config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
+            TopicAdmin.ensureTopics(config.kafka().settings(), topics(config.kafka()));
+
+            JobClient job = startJob(config);
+            out.printf("Flink job %s running on a local environment (RocksDB state, checkpoints every %d ms)%n",
+                    job.getJobID(), config.runtime().checkpointIntervalMs());
+
+            Thread producer = startProducer(config, images, rate, seed, badEvents);
+            MetricsRecord last = watchMetrics(config, job, started, maxSteps, maxMinutes);
+            producer.interrupt();
+            job.cancel().get();
+            if (last == null) {
+                System.err.println("diva-demo: no metrics record was published; see the log");
+                return 1;
+            }
+            DemoResults.write(last, results);
+            out.printf("%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
+                    last.getModelVersion(), last.getTrainingStep(),
+                    DemoResults.recallAt1(last, "combined"), DemoResults.recallAt1(last, "discriminative"));
+            out.printf("Wrote %s (%.1f minutes)%n", results.toAbsolutePath(), (System.nanoTime() - started) / 6e10);
+            return 0;
+        }
+    }
+
+    private LocalKafkaBroker startBrokerIfNeeded(int port, Path workDir) {
+        if (!arguments.string("kafka.bootstrap-servers").isBlank()) {
+            return null;
+        }
+        return LocalKafkaBroker.start(
+                LocalKafkaBroker.Config.defaults().withPort(port).withLogDirectory(workDir.resolve("kafka")));
+    }
+
+    /** The job's arguments: the given ones plus the local broker and checkpoint directory. */
+    private Arguments withJobDefaults(String bootstrap, Path workDir) {
+        List<String> args = new ArrayList<>();
+        for (var option : JobOptions.OPTIONS) {
+            String key = option.key();
+            if (key.equals("kafka.bootstrap-servers")) {
+                args.add("--" + key);
+                args.add(bootstrap);
+            } else if (key.equals("checkpoint.dir") && !arguments.has(key)) {
+                args.add("--" + key);
+                args.add(workDir.resolve("checkpoints").toUri().toString());
+            } else if (arguments.has(key)) {
+                args.add("--" + key);
+                args.add(arguments.string(key));
+            }
+        }
+        return Arguments.parse(args.toArray(String[]::new), JobOptions.OPTIONS);
+    }
+
+    private static List<TopicSpec> topics(JobConfig.KafkaConfig kafka) {
+        return List.of(
+                TopicSpec.of(kafka.imagesTopic(), 1, (short) 1),
+                TopicSpec.of(kafka.embeddingsTopic(), 1, (short) 1).compacted(),
+                TopicSpec.of(kafka.metricsTopic(), 1, (short) 1),
+                TopicSpec.of(kafka.modelVersionsTopic(), 1, (short) 1),
+                TopicSpec.of(kafka.deadLettersTopic(), 1, (short) 1));
+    }
+
+    private static JobClient startJob(JobConfig config) throws Exception {
+        Configuration conf = DivaEnvironment.configuration(config.runtime());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(config.runtime().parallelism(), conf);
+        DivaEnvironment.configure(env, config.runtime());
+        DivaPipeline.defineWorkflow(
+                env,
+                config,
+                RawRecordSources.unbounded(
+                        config.kafka().settings(),
+                        config.kafka().imagesTopic(),
+                        config.kafka().groupId(),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                PipelineSinks.kafka(config));
+        return env.executeAsync("diva-stream-demo");
+    }
+
+    private Thread startProducer(
+            JobConfig config, List<LabeledImage> images, double rate, long seed, int badEvents) {
+        List<LabeledImage> ordered = InterleavedOrder.of(images, seed);
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try (ImageEventProducer producer =
+                                    new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                                publishBadEvents(config.kafka(), badEvents);
+                                long sent =
+                                        producer.publish(
+                                                ordered,
+                                                ordered.size(),
+                                                (n, total) -> {
+                                                    if (n % 1000 == 0 || n == total) {
+                                                        out.printf("  [producer] %d / %d image events published%n", n, total);
+                                                    }
+                                                });
+                                out.printf("  [producer] done: %d image events and %d corrupt events%n", sent, badEvents);
+                            } catch (RuntimeException e) {
+                                if (!Thread.currentThread().isInterrupted()) {
+                                    System.err.println("diva-demo: producer failed: " + e.getMessage());
+                                }
+                            }
+                        },
+                        "image-event-producer");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** A few records the job must route to the dead-letter topic. */
+    private static void publishBadEvents(JobConfig.KafkaConfig kafka, int count) {
+        if (count == 0) {
+            return;
+        }
+        Properties props = ImageEventProducer.producerConfig(kafka.settings());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < count; i++) {
+                byte[] value = BadEvents.of(i);
+                producer.send(new ProducerRecord<>(kafka.imagesTopic(), ("corrupt-" + i).getBytes(), value));
+            }
+            producer.flush();
+        }
+    }
+
+    private MetricsRecord watchMetrics(
+            JobConfig config, JobClient job, long started, long maxSteps, double maxMinutes)
+            throws Exception {
+        Properties props = KafkaSettings.of(config.kafka().bootstrapServers()).toProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "diva-demo-console");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
+        MetricsRecord last = null;
+        long deadline = started + (long) (maxMinutes * 60e9);
+        out.println();
+        out.println("Metrics on the " + "held-out classes, as read from " + config.kafka().metricsTopic() + " (combined embedding):");
+        out.println(MetricsTable.header());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(config.kafka().metricsTopic()));
+            while (System.nanoTime() < deadline) {
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    throw new IllegalStateException("the Flink job ended: " + job.getJobStatus().get());
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    MetricsRecord metrics = codec.decode(record.value());
+                    last = metrics;
+                    out.println(MetricsTable.row(metrics, (System.nanoTime() - started) / 1e9));
+                }
+                if (last != null && maxSteps > 0 && last.getTrainingStep() >= maxSteps) {
+                    break;
+                }
+            }
+        }
+        return last;
+    }
+
+    private static void wipe(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.divastream.jobs.pipeline;
+
+import io.divastream.jobs.records.DeadLetterEvent;
+import io.divastream.jobs.records.EvaluationResult;
+import io.divastream.jobs.records.ImageEmbedding;
+import io.divastream.jobs.records.ModelUpdate;
+import io.divastream.jobs.records.Role;
+import io.divastream.model.DivaHead;
+import io.divastream.schemas.DeadLetter;
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.EmbeddingRecord;
+import io.divastream.schemas.MetricsRecord;
+import io.divastream.schemas.ModelVersionRecord;
+import io.divastream.schemas.RetrievalMetrics;
+import io.divastream.schemas.Split;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Maps the job's internal records to the Avro wire records of the output topics. */
+public final class AvroMapping {
+
+    private AvroMapping() {}
+
+    /**
+     * Maps an embedding.
+     *
+     * @param e the embedding
+     * @param heads the model's heads in network order
+     * @return the wire record
+     */
+    public static EmbeddingRecord embedding(ImageEmbedding e, List<DivaHead> heads) {
+        Map<String, List<Float>> perHead = new LinkedHashMap<>();
+        for (int h = 0; h < heads.size(); h++) {
+            perHead.put(heads.get(h).id(), floats(e.heads()[h]));
+        }
+        return EmbeddingRecord.newBuilder()
+                .setImageId(e.imageId())
+                .setLabel(e.label())
+                .setSplit(e.role() == Role.EVAL ? Split.EVAL : Split.TRAIN)
+                .setModelVersion(e.modelVersion())
+                .setCombined(floats(e.combined()))
+                .setHeads(perHead)
+                .setEventTime(Instant.ofEpochMilli(e.eventTime()))
+                .setModelCreatedAt(Instant.ofEpochMilli(e.modelCreatedAt()))
+                .setEmbeddedAt(Instant.ofEpochMilli(e.embeddedAt()))
+                .build();
+    }
+
+    /**
+     * Maps an evaluation result.
+     *
+     * @param r the result
+     * @return the wire record
+     */
+    public static MetricsRecord metrics(EvaluationResult r) {
+        Map<String, RetrievalMetrics> metrics = new LinkedHashMap<>();
+        for (int i = 0; i < r.embeddings().length; i++) {
+            double[] s = r.scores()[i];
+            metrics.put(
+                    r.embeddings()[i],
+                    RetrievalMetrics.newBuilder()
+                            .setRecallAt1(s[0])
+                            .setRecallAt2(s[1])
+                            .setRecallAt4(s[2])
+                            .setRecallAt8(s[3])
+                            .setNmi(s[4])
+                            .setMapAtR(s[5])
+                            .build());
+        }
+        return MetricsRecord.newBuilder()
+                .setModelVersion(r.modelVersion())
+                .setTrainingStep(r.trainingStep())
+                .setImagesSeen(r.imagesSeen())
+                .setEvalImages(r.evalImages())
+                .setEvalClasses(r.evalClasses())
+                .setMetrics(metrics)
+                .setModelCreatedAt(Instant.ofEpochMilli(r.modelCreatedAt()))
+                .setComputedAt(Instant.ofEpochMilli(r.computedAt()))
+                .build();
+    }
+
+    /**
+     * Maps a model version.
+     *
+     * @param m the model update
+     * @param heads the model's heads
+     * @param embeddingDim the head dimension
+     * @return the wire record
+     */
+    public static ModelVersionRecord modelVersion(ModelUpdate m, List<DivaHead> heads, int embeddingDim) {
+        Map<String, Double> losses = new LinkedHashMap<>();
+        for (int i = 0; i < m.lossNames().length; i++) {
+            if (!Double.isNaN(m.lossValues()[i])) {
+                losses.put(m.lossNames()[i], m.lossValues()[i]);
+            }
+        }
+        return ModelVersionRecord.newBuilder()
+                .setModelVersion(m.version())
+                .setTrainingStep(m.step())
+                .setImagesSeen(m.imagesSeen())
+                .setTrainClasses(m.trainClasses())
+                .setHeads(heads.stream().map(DivaHead::id).toList())
+                .setEmbeddingDim(embeddingDim)
+                .setParameterCount(m.parameterCount())
+                .setParameterBytes(m.parameters().length)
+                .setParameterSha256(m.parameterSha256())
+                .setLosses(losses)
+                .setCreatedAt(Instant.ofEpochMilli(m.createdAt()))
+                .build();
+    }
+
+    /**
+     * Maps a dead letter.
+     *
+     * @param d the rejected record
+     * @return the wire record
+     */
+    public static DeadLetter deadLetter(DeadLetterEvent d) {
+        return DeadLetter.newBuilder()
+                .setTopic(d.topic())
+                .setPartition(d.partition())
+                .setOffset(d.offset())
+                .setKey(d.key() == null ? null : ByteBuffer.wrap(d.key()))
+                .setValue(d.value() == null ? null : ByteBuffer.wrap(d.value()))
+                .setReason(DeadLetterReason.valueOf(d.reason()))
+                .setMessage(d.message())
+                .setStage(d.stage())
+                .setFailedAt(Instant.ofEpochMilli(d.failedAt()))
+                .build();
+    }
+
+    private static List<Float> floats(float[] values) {
+        List<Float> out = new ArrayList<>(values.length);
+        for (float v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+}

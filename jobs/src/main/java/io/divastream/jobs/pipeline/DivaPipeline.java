@@ -1,0 +1,121 @@
+package io.divastream.jobs.pipeline;
+
+import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.jobs.Uids;
+import io.divastream.jobs.batch.ClassBalancedBatchOperator;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.decode.DecodeImageFunction;
+import io.divastream.jobs.decode.LabelRouter;
+import io.divastream.jobs.embed.EmbeddingFunction;
+import io.divastream.jobs.eval.RetrievalMetricsFunction;
+import io.divastream.jobs.records.EvaluationResult;
+import io.divastream.jobs.records.ImageEmbedding;
+import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.records.ModelUpdate;
+import io.divastream.jobs.records.Role;
+import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.train.DivaTrainFunction;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.image.ImageSpec;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The DiVA stream job graph:
+ *
+ * <pre>
+ * image events -> decode/validate/route --(dead letters)--> DLQ
+ *     train images -> keyBy(label) -> class-balanced batches -> DiVA trainer (p=1) -> model versions
+ *     all images   -> keyBy(imageId) + broadcast(model versions) -> embeddings -> embeddings topic
+ *                         eval embeddings -> retrieval metrics (p=1) -> metrics topic
+ * </pre>
+ *
+ * The graph is acyclic: models flow from the trainer to the embedders by broadcast.
+ */
+public final class DivaPipeline {
+
+    private DivaPipeline() {}
+
+    /**
+     * Adds the job graph to an environment.
+     *
+     * @param env the environment
+     * @param config the job configuration
+     * @param source the source of raw image-event records
+     * @param sinks where the outputs go
+     */
+    public static void defineWorkflow(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            Source<RawRecord, ?, ?> source,
+            PipelineSinks sinks) {
+        NetworkSpec network = config.training().model().network();
+
+        SingleOutputStreamOperator<ImageSample> samples =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
+                        .uid(Uids.IMAGE_SOURCE)
+                        .process(
+                                new DecodeImageFunction(
+                                        new ImageSpec(network.inputSize(), true),
+                                        new LabelRouter(config.routing().evalLabelRegex())))
+                        .uid(Uids.DECODE)
+                        .name(Uids.DECODE);
+        samples.getSideOutput(DecodeImageFunction.DEAD_LETTERS)
+                .sinkTo(sinks.deadLetters())
+                .uid(Uids.DEAD_LETTERS_SINK)
+                .name(Uids.DEAD_LETTERS_SINK);
+
+        DataStream<TrainingBatch> batches =
+                samples.filter(s -> s.role() == Role.TRAIN)
+                        .uid(Uids.TRAIN_FILTER)
+                        .name(Uids.TRAIN_FILTER)
+                        .keyBy(ImageSample::label)
+                        .transform(
+                                Uids.BATCHER,
+                                TypeInformation.of(TrainingBatch.class),
+                                new ClassBalancedBatchOperator(
+                                        config.batching(), config.training().model().seed()))
+                        .uid(Uids.BATCHER);
+
+        SingleOutputStreamOperator<ModelUpdate> models =
+                batches.process(new DivaTrainFunction(config.training()))
+                        .uid(Uids.TRAINER)
+                        .name(Uids.TRAINER)
+                        .setParallelism(1)
+                        .setMaxParallelism(1);
+        models.sinkTo(sinks.modelVersions())
+                .uid(Uids.MODEL_VERSIONS_SINK)
+                .name(Uids.MODEL_VERSIONS_SINK)
+                .setParallelism(1);
+
+        BroadcastStream<ModelUpdate> broadcastModels = models.broadcast(EmbeddingFunction.MODEL_STATE);
+        SingleOutputStreamOperator<ImageEmbedding> embeddings =
+                samples.keyBy(ImageSample::imageId)
+                        .connect(broadcastModels)
+                        .process(new EmbeddingFunction(network, config.embedding().headWeights()))
+                        .uid(Uids.EMBEDDER)
+                        .name(Uids.EMBEDDER);
+        embeddings.sinkTo(sinks.embeddings()).uid(Uids.EMBEDDINGS_SINK).name(Uids.EMBEDDINGS_SINK);
+
+        SingleOutputStreamOperator<EvaluationResult> metrics =
+                embeddings
+                        .filter(e -> e.role() == Role.EVAL)
+                        .uid(Uids.EVAL_FILTER)
+                        .name(Uids.EVAL_FILTER)
+                        .process(
+                                new RetrievalMetricsFunction(
+                                        network.heads(),
+                                        config.embedding().metricsEveryVersions(),
+                                        config.training().model().seed()))
+                        .uid(Uids.METRICS)
+                        .name(Uids.METRICS)
+                        .setParallelism(1)
+                        .setMaxParallelism(1);
+        metrics.sinkTo(sinks.metrics()).uid(Uids.METRICS_SINK).name(Uids.METRICS_SINK).setParallelism(1);
+    }
+}

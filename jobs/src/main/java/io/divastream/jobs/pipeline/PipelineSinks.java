@@ -1,0 +1,78 @@
+package io.divastream.jobs.pipeline;
+
+import io.divastream.connectors.kafka.AvroKafkaSink;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.records.DeadLetterEvent;
+import io.divastream.jobs.records.EvaluationResult;
+import io.divastream.jobs.records.ImageEmbedding;
+import io.divastream.jobs.records.ModelUpdate;
+import io.divastream.model.DivaHead;
+import io.divastream.schemas.DeadLetter;
+import io.divastream.schemas.EmbeddingRecord;
+import io.divastream.schemas.MetricsRecord;
+import io.divastream.schemas.ModelVersionRecord;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Where the pipeline's four outputs go.
+ *
+ * @param embeddings every image's latest embedding
+ * @param metrics retrieval metrics per model version
+ * @param modelVersions the published model versions
+ * @param deadLetters rejected input records
+ */
+public record PipelineSinks(
+        Sink<ImageEmbedding> embeddings,
+        Sink<EvaluationResult> metrics,
+        Sink<ModelUpdate> modelVersions,
+        Sink<DeadLetterEvent> deadLetters) {
+
+    /**
+     * The Kafka sinks of the configured topics: Avro records keyed by image id (embeddings) or
+     * model version (metrics, model versions); transactional if exactly-once is configured, and
+     * dead letters always at-least-once.
+     *
+     * @param config the job configuration
+     * @return the sinks
+     */
+    public static PipelineSinks kafka(JobConfig config) {
+        JobConfig.KafkaConfig kafka = config.kafka();
+        DeliveryGuarantee guarantee =
+                kafka.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
+        List<DivaHead> heads = config.training().model().network().heads();
+        int dim = config.training().model().network().embeddingDim();
+        String prefix = kafka.transactionalIdPrefix();
+        return new PipelineSinks(
+                AvroKafkaSink.builder(EmbeddingRecord.class, (ImageEmbedding e) -> AvroMapping.embedding(e, heads))
+                        .settings(kafka.settings())
+                        .topic(kafka.embeddingsTopic())
+                        .keyExtractor(ImageEmbedding::imageId)
+                        .deliveryGuarantee(guarantee)
+                        .transactionalIdPrefix(prefix + "-embeddings")
+                        .build(),
+                AvroKafkaSink.builder(MetricsRecord.class, AvroMapping::metrics)
+                        .settings(kafka.settings())
+                        .topic(kafka.metricsTopic())
+                        .keyExtractor((EvaluationResult r) -> Long.toString(r.modelVersion()))
+                        .deliveryGuarantee(guarantee)
+                        .transactionalIdPrefix(prefix + "-metrics")
+                        .build(),
+                AvroKafkaSink.builder(
+                                ModelVersionRecord.class,
+                                (ModelUpdate m) -> AvroMapping.modelVersion(m, heads, dim))
+                        .settings(kafka.settings())
+                        .topic(kafka.modelVersionsTopic())
+                        .keyExtractor((ModelUpdate m) -> Long.toString(m.version()))
+                        .deliveryGuarantee(guarantee)
+                        .transactionalIdPrefix(prefix + "-model-versions")
+                        .build(),
+                AvroKafkaSink.builder(DeadLetter.class, AvroMapping::deadLetter)
+                        .settings(kafka.settings())
+                        .topic(kafka.deadLettersTopic())
+                        .keyExtractor((DeadLetterEvent d) -> d.topic() + "-" + d.partition() + "@" + d.offset())
+                        .deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .build());
+    }
+}

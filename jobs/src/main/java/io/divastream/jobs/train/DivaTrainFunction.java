@@ -1,0 +1,197 @@
+package io.divastream.jobs.train;
+
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.records.ModelUpdate;
+import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.image.GlyphAugmenter;
+import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.train.DivaTrainer;
+import io.divastream.model.train.LabeledBatch;
+import io.divastream.model.train.StepResult;
+import io.divastream.model.train.TrainingDivergedException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer: runs one DiVA step with DJL per class-balanced batch and publishes a new model
+ * version every {@code stepsPerVersion} steps (and the untrained version 0 before the first step).
+ *
+ * <p>It must run with parallelism 1: PyTorch allows one gradient collector per JVM. Its complete
+ * training state (networks, key encoder, betas, regressors, queue, Adam moments, version and
+ * counters) is checkpointed in operator state, so after a failure it resumes exactly where the last
+ * checkpoint left it. A step with a non-finite loss is skipped and counted; too many in a row fail
+ * the job.
+ */
+public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, ModelUpdate>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DivaTrainFunction.class);
+
+    /** Name of the operator state holding the trainer's checkpoint. */
+    public static final String STATE = "diva-trainer";
+
+    private static final int CHECKPOINT_FORMAT = 1;
+
+    private final JobConfig.TrainingConfig config;
+
+    private transient DivaTrainer trainer;
+    private transient ListState<byte[]> checkpoint;
+    private transient byte[] restoredTrainerState;
+    private transient long version;
+    private transient long imagesSeen;
+    private transient int consecutiveFailures;
+    private transient LossAccumulator losses;
+    private transient Counter steps;
+    private transient Counter divergedSteps;
+    private transient volatile long publishedVersion;
+
+    /**
+     * Creates the function.
+     *
+     * @param config the training configuration
+     */
+    public DivaTrainFunction(JobConfig.TrainingConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        checkpoint =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        version = -1;
+        imagesSeen = 0;
+        if (context.isRestored()) {
+            for (byte[] saved : checkpoint.get()) {
+                readCheckpoint(saved);
+            }
+        }
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        GlyphAugmenter augmenter = new GlyphAugmenter(config.augmentation());
+        trainer = new DivaTrainer(config.model(), augmenter::augment);
+        if (restoredTrainerState != null) {
+            trainer.restore(restoredTrainerState);
+            restoredTrainerState = null;
+            LOG.info("trainer restored at step {}, model version {}", trainer.steps(), version);
+        }
+        losses = new LossAccumulator();
+        publishedVersion = version;
+        var metrics = getRuntimeContext().getMetricGroup();
+        steps = metrics.counter("numTrainingSteps");
+        divergedSteps = metrics.counter("numDivergedSteps");
+        metrics.gauge("modelVersion", () -> publishedVersion);
+    }
+
+    @Override
+    public void processElement(TrainingBatch batch, Context ctx, Collector<ModelUpdate> out) {
+        if (version < 0) {
+            publish(out);
+        }
+        imagesSeen += batch.newImages();
+        float[][] images = new float[batch.size()][];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = ImageDecoder.fromBytes(batch.pixels()[i]);
+        }
+        StepResult result;
+        try {
+            result = trainer.step(new LabeledBatch(Arrays.asList(batch.labels()), images));
+        } catch (TrainingDivergedException e) {
+            divergedSteps.inc();
+            consecutiveFailures++;
+            LOG.warn("skipped batch {}: {}", batch.sequence(), e.getMessage());
+            if (consecutiveFailures >= config.maxConsecutiveFailures()) {
+                throw new IllegalStateException(
+                        consecutiveFailures + " training steps in a row diverged; last: " + e.getMessage(), e);
+            }
+            return;
+        }
+        consecutiveFailures = 0;
+        steps.inc();
+        losses.add(result);
+        if (trainer.steps() % config.stepsPerVersion() == 0) {
+            publish(out);
+        }
+    }
+
+    private void publish(Collector<ModelUpdate> out) {
+        version++;
+        ModelSnapshot snapshot = trainer.snapshot(version);
+        out.collect(
+                new ModelUpdate(
+                        version,
+                        snapshot.step(),
+                        imagesSeen,
+                        trainer.classCount(),
+                        snapshot.parameters(),
+                        snapshot.parameterCount(),
+                        snapshot.sha256(),
+                        LossAccumulator.NAMES.clone(),
+                        losses.drain(),
+                        System.currentTimeMillis()));
+        publishedVersion = version;
+        LOG.info("published model version {} at step {} ({} training images seen)", version, snapshot.step(), imagesSeen);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        checkpoint.update(List.of(writeCheckpoint()));
+    }
+
+    private byte[] writeCheckpoint() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream data = new DataOutputStream(bytes)) {
+            data.writeInt(CHECKPOINT_FORMAT);
+            data.writeLong(version);
+            data.writeLong(imagesSeen);
+            byte[] state = trainer.saveState();
+            data.writeInt(state.length);
+            data.write(state);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void readCheckpoint(byte[] saved) throws IOException {
+        try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(saved))) {
+            int format = data.readInt();
+            if (format != CHECKPOINT_FORMAT) {
+                throw new IOException("unknown trainer checkpoint format " + format);
+            }
+            version = data.readLong();
+            imagesSeen = data.readLong();
+            restoredTrainerState = data.readNBytes(data.readInt());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (trainer != null) {
+            trainer.close();
+            trainer = null;
+        }
+        super.close();
+    }
+}

@@ -189,7 +189,8 @@ public final class JobOptions {
     private static double[] headWeights(Arguments a, int heads) {
         List<String> items = a.list("embed.head-weights");
         double[] weights = new double[heads];
-        if (items.size() < heads) {
+        // The default lists four weights, of which fewer heads use the first; given weights must match.
+        if (items.size() < heads || (a.has("embed.head-weights") && items.size() != heads)) {
             throw new ConfigException(
                     "option --embed.head-weights needs one weight per head (" + heads + "), got " + items);
         }
@@ -202,6 +203,12 @@ public final class JobOptions {
             if (!(weights[i] >= 0)) {
                 throw new ConfigException("option --embed.head-weights must not be negative");
             }
+            if (Double.isInfinite(weights[i])) {
+                throw new ConfigException("option --embed.head-weights must be finite, got " + items.get(i));
+            }
+        }
+        if (java.util.Arrays.stream(weights).allMatch(w -> w == 0)) {
+            throw new ConfigException("option --embed.head-weights must not all be zero");
         }
         return weights;
     }

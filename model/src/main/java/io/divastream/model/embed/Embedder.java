@@ -1,6 +1,5 @@
 package io.divastream.model.embed;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,8 +8,7 @@ import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.net.DivaNetwork;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
+import io.divastream.model.net.ParameterIo;
 import java.io.IOException;
 
 /**
@@ -49,10 +47,9 @@ public final class Embedder implements AutoCloseable {
      * @throws IllegalArgumentException if the parameters do not fit the network
      */
     public void load(ModelSnapshot snapshot) {
-        try (DataInputStream in =
-                new DataInputStream(new ByteArrayInputStream(snapshot.parameters()))) {
-            network.loadParameters(manager, in);
-        } catch (IOException | MalformedModelException e) {
+        try {
+            ParameterIo.load(network, snapshot.parameters());
+        } catch (IOException e) {
             throw new IllegalArgumentException(
                     "snapshot " + snapshot.version() + " does not fit the network: " + e.getMessage(),
                     e);

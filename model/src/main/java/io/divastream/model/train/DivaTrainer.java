@@ -25,6 +25,7 @@ import io.divastream.model.miner.SharedLabelShuffleMiner;
 import io.divastream.model.miner.Triplets;
 import io.divastream.model.net.DecorrelationRegressor;
 import io.divastream.model.net.DivaNetwork;
+import io.divastream.model.net.ParameterIo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -261,6 +262,13 @@ public final class DivaTrainer implements AutoCloseable {
                 }
                 collector.backward(total);
             }
+            List<String> nonFinite = optimizer.nonFiniteGradients();
+            if (!nonFinite.isEmpty()) {
+                optimizer.zeroGradients();
+                throw new TrainingDivergedException(
+                        "non-finite gradients at step " + (steps + 1) + " in " + nonFinite
+                                + " (objective " + totalValue + ", task losses " + taskLosses + ")");
+            }
             optimizer.step();
             MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
             if (keys != null) {
@@ -340,7 +348,7 @@ public final class DivaTrainer implements AutoCloseable {
      * @return the snapshot
      */
     public ModelSnapshot snapshot(long version) {
-        return new ModelSnapshot(version, steps, parameterBytes(queryNet), parameterCount(queryNet));
+        return new ModelSnapshot(version, steps, ParameterIo.toBytes(queryNet), ParameterIo.count(queryNet));
     }
 
     /**
@@ -356,13 +364,13 @@ public final class DivaTrainer implements AutoCloseable {
             out.writeInt(STATE_FORMAT);
             out.writeLong(steps);
             classIndex.save(out);
-            queryNet.saveParameters(out);
-            keyNet.saveParameters(out);
+            ParameterIo.write(queryNet, out);
+            ParameterIo.write(keyNet, out);
             for (NDArray beta : betas.values()) {
                 ArrayCodec.write(out, beta);
             }
             for (Block regressor : regressors.values()) {
-                regressor.saveParameters(out);
+                ParameterIo.write(regressor, out);
             }
             queue.save(out);
             optimizer.save(out);
@@ -387,58 +395,19 @@ public final class DivaTrainer implements AutoCloseable {
             }
             long savedSteps = in.readLong();
             classIndex.load(in);
-            loadInto(queryNet, in);
-            loadInto(keyNet, in);
+            ParameterIo.read(queryNet, in);
+            ParameterIo.read(keyNet, in);
             for (NDArray beta : betas.values()) {
                 ArrayCodec.readInto(in, beta);
             }
             for (Block regressor : regressors.values()) {
-                loadInto(regressor, in);
+                ParameterIo.read(regressor, in);
             }
             queue.load(in);
             optimizer.load(in);
             steps = savedSteps;
             random = new SplittableRandom(config.seed() ^ savedSteps);
-        } catch (ai.djl.MalformedModelException e) {
-            throw new IOException("corrupt trainer state: " + e.getMessage(), e);
         }
-    }
-
-    private void loadInto(Block block, DataInputStream in)
-            throws IOException, ai.djl.MalformedModelException {
-        try (NDManager scope = root.newSubManager()) {
-            for (Parameter p : block.getParameters().values()) {
-                NDArray target = p.getArray();
-                boolean grad = target.hasGradient();
-                Parameter loaded = Parameter.builder().setName(p.getName()).setType(p.getType()).build();
-                loaded.load(scope, in);
-                if (!loaded.getArray().getShape().equals(target.getShape())) {
-                    throw new IOException("parameter " + p.getName() + " has another shape");
-                }
-                loaded.getArray().copyTo(target);
-                if (grad != target.hasGradient()) {
-                    target.setRequiresGradient(grad);
-                }
-            }
-        }
-    }
-
-    static byte[] parameterBytes(Block block) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            block.saveParameters(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    static long parameterCount(Block block) {
-        long count = 0;
-        for (Parameter p : block.getParameters().values()) {
-            count += p.getArray().getShape().size();
-        }
-        return count;
     }
 
     private static void copyParameters(Block from, Block to) {

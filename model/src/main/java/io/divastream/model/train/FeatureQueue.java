@@ -58,8 +58,12 @@ public final class FeatureQueue implements AutoCloseable {
      * @param newKeys keys (B, d); copied, so the caller keeps ownership
      */
     public void enqueue(NDArray newKeys) {
-        NDArray copy = newKeys.stopGradient().toDevice(keys.getDevice(), true);
+        // stopGradient() attaches its result to the caller's manager: close it here, or every call
+        // leaves an array (sharing the caller's storage) behind in that manager
+        NDArray detached = newKeys.stopGradient();
+        NDArray copy = detached.toDevice(keys.getDevice(), true);
         copy.attach(manager);
+        detached.close();
         NDArray joined = NDArrays.concat(new NDList(keys, copy), 0);
         long excess = joined.getShape().get(0) - capacity;
         NDArray kept = excess > 0 ? joined.get(excess + ":") : joined;

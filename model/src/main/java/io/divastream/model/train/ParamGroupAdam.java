@@ -82,6 +82,43 @@ public final class ParamGroupAdam implements AutoCloseable {
         this.learningRateScale = scale;
     }
 
+    /**
+     * Checks that every gradient is finite.
+     *
+     * @return the names of the groups and indices of parameters with a non-finite gradient, empty
+     *     if all are finite
+     */
+    public List<String> nonFiniteGradients() {
+        List<String> bad = new ArrayList<>();
+        for (Group group : groups) {
+            for (int i = 0; i < group.parameters().size(); i++) {
+                NDArray parameter = group.parameters().get(i);
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray gradient = parameter.getGradient();
+                    gradient.attach(scope);
+                    float sum = gradient.sum().getFloat();
+                    if (!Float.isFinite(sum)) {
+                        bad.add(group.name() + "[" + i + "]" + parameter.getShape());
+                    }
+                }
+            }
+        }
+        return bad;
+    }
+
+    /** Sets every gradient to zero without updating anything (after a rejected step). */
+    public void zeroGradients() {
+        for (Group group : groups) {
+            for (NDArray parameter : group.parameters()) {
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray gradient = parameter.getGradient();
+                    gradient.attach(scope);
+                    scope.zeros(gradient.getShape(), gradient.getDataType()).copyTo(gradient);
+                }
+            }
+        }
+    }
+
     /** Applies one Adam update to every parameter from its gradient, then zeroes the gradients. */
     public void step() {
         step++;

@@ -1,0 +1,329 @@
+package io.divastream.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.kafka.RawRecordSources;
+import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.connectors.producer.ImageEventProducer;
+import io.divastream.connectors.producer.InterleavedOrder;
+import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.model.embed.Embedder;
+import io.divastream.model.eval.EmbeddingCombiner;
+import io.divastream.model.eval.RecallAtK;
+import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.image.ImageSpec;
+import io.divastream.model.train.DivaTrainer;
+import io.divastream.model.train.ViewAugmenter;
+import io.divastream.schemas.DeadLetter;
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.EmbeddingRecord;
+import io.divastream.schemas.ImageEvent;
+import io.divastream.schemas.MetricsRecord;
+import io.divastream.schemas.ModelVersionRecord;
+import io.divastream.schemas.RetrievalMetrics;
+import io.divastream.schemas.Split;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline against a real Kafka broker (in-process KRaft) and a Flink MiniCluster: a few
+ * hundred real Omniglot image events plus corrupt ones go in; the embeddings, metrics, model-version
+ * and dead-letter topics are read back with read_committed consumers and checked.
+ */
+class DivaPipelineIT {
+
+    private static final int TRAIN_CLASSES = 24;
+    private static final int EVAL_CLASSES = 10;
+    private static final int IMAGES_PER_CLASS = 10;
+    private static final long TARGET_VERSION = 10;
+
+    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @TempDir Path checkpoints;
+
+    @Test
+    void imageEventsBecomeEmbeddingsMetricsAndDeadLetters() throws Exception {
+        JobConfig config =
+                JobOptions.parse(
+                        new String[] {
+                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
+                            "--batch.classes", "8",
+                            "--batch.images-per-class", "4",
+                            "--batch.buffer-per-class", "10",
+                            "--batch.new-images", "16",
+                            "--train.steps-per-version", "25",
+                            "--train.queue-size", "128",
+                            "--checkpoint.interval-ms", "1500",
+                            "--checkpoint.dir", checkpoints.toUri().toString()
+                        });
+        TopicAdmin.ensureTopics(KAFKA.settings(), TopicAdmin.defaultTopics());
+        List<LabeledImage> images = subset();
+        Set<String> evalIds =
+                images.stream()
+                        .filter(i -> i.label().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*"))
+                        .map(LabeledImage::imageId)
+                        .collect(Collectors.toSet());
+        assertThat(evalIds).hasSize(EVAL_CLASSES * IMAGES_PER_CLASS);
+        publishCorruptEvents(config);
+        try (ImageEventProducer producer =
+                new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
+            producer.publish(InterleavedOrder.of(images, 7));
+        }
+
+        StreamExecutionEnvironment env =
+                DivaEnvironment.configure(
+                        StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
+        DivaPipeline.defineWorkflow(
+                env,
+                config,
+                RawRecordSources.unbounded(
+                        KAFKA.settings(),
+                        config.kafka().imagesTopic(),
+                        config.kafka().groupId(),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                PipelineSinks.kafka(config));
+        JobClient job = env.executeAsync("diva-pipeline-it");
+        List<MetricsRecord> metrics;
+        try {
+            metrics = awaitMetrics(config, m -> m.getModelVersion() >= TARGET_VERSION && m.getEvalImages() == evalIds.size());
+        } finally {
+            job.cancel().get();
+        }
+
+        checkDeadLetters(config);
+        checkModelVersions(config);
+        checkEmbeddings(config, images, evalIds);
+        checkMetrics(metrics, evalIds.size(), untrainedRecallAt1(config, images, evalIds));
+    }
+
+    /** Combined Recall@1 of the untrained model (the trainer's initial parameters, same seed). */
+    private static double untrainedRecallAt1(JobConfig config, List<LabeledImage> images, Set<String> evalIds) {
+        ImageDecoder decoder = new ImageDecoder(new ImageSpec(28, true));
+        List<float[]> pixels = new ArrayList<>();
+        Map<String, Integer> classes = new HashMap<>();
+        List<Integer> labels = new ArrayList<>();
+        for (LabeledImage image : images) {
+            if (evalIds.contains(image.imageId())) {
+                pixels.add(decoder.decode(image.bytes()));
+                labels.add(classes.computeIfAbsent(image.label(), l -> classes.size()));
+            }
+        }
+        try (DivaTrainer trainer = new DivaTrainer(config.training().model(), ViewAugmenter.IDENTITY);
+                Embedder embedder = new Embedder(config.training().model().network())) {
+            embedder.load(trainer.snapshot(0));
+            float[][] combined =
+                    EmbeddingCombiner.combine(
+                            embedder.embed(pixels.toArray(new float[0][])),
+                            config.embedding().headWeights());
+            return new RecallAtK().compute(combined, labels.stream().mapToInt(Integer::intValue).toArray())[0];
+        }
+    }
+
+    /** Real Omniglot images: the first classes of training and evaluation alphabets. */
+    private static List<LabeledImage> subset() {
+        Map<String, List<LabeledImage>> byLabel = new LinkedHashMap<>();
+        for (LabeledImage image : OmniglotDataset.loadEmbedded()) {
+            byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
+        }
+        List<LabeledImage> out = new ArrayList<>();
+        int train = 0;
+        int eval = 0;
+        for (Map.Entry<String, List<LabeledImage>> entry : byLabel.entrySet()) {
+            boolean isEval = entry.getKey().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*");
+            if (isEval ? eval++ < EVAL_CLASSES : train++ < TRAIN_CLASSES) {
+                out.addAll(entry.getValue().subList(0, IMAGES_PER_CLASS));
+            }
+        }
+        return out;
+    }
+
+    private static void publishCorruptEvents(JobConfig config) {
+        AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        byte[] emptyLabel = codec.encode(event("bad-label", "", new byte[] {1, 2, 3}));
+        byte[] notAnImage =
+                codec.encode(event("bad-image", "Korean/character01", "text".getBytes(StandardCharsets.UTF_8)));
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(ImageEventProducer.producerConfig(KAFKA.settings()))) {
+            String topic = config.kafka().imagesTopic();
+            producer.send(new ProducerRecord<>(topic, "garbage".getBytes(StandardCharsets.UTF_8), garbage));
+            producer.send(new ProducerRecord<>(topic, "bad-label".getBytes(StandardCharsets.UTF_8), emptyLabel));
+            producer.send(new ProducerRecord<>(topic, "bad-image".getBytes(StandardCharsets.UTF_8), notAnImage));
+            producer.flush();
+        }
+    }
+
+    private static ImageEvent event(String id, String label, byte[] image) {
+        return ImageEvent.newBuilder()
+                .setImageId(id)
+                .setLabel(label)
+                .setContentType("image/png")
+                .setImage(ByteBuffer.wrap(image))
+                .setEventTime(Instant.now())
+                .setSource("it")
+                .build();
+    }
+
+    private static List<MetricsRecord> awaitMetrics(JobConfig config, Predicate<MetricsRecord> done)
+            throws InterruptedException {
+        AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
+        long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<MetricsRecord> records = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))) {
+                records.add(codec.decode(r.value()));
+            }
+            if (records.stream().anyMatch(done)) {
+                return records;
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("no metrics record reached version " + TARGET_VERSION + " in time");
+    }
+
+    private static void checkDeadLetters(JobConfig config) {
+        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
+        Map<String, DeadLetterReason> reasons = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().deadLettersTopic(), 3, Duration.ofSeconds(30))) {
+            DeadLetter d = codec.decode(r.value());
+            assertThat(d.getTopic()).isEqualTo(config.kafka().imagesTopic());
+            assertThat(d.getMessage()).isNotBlank();
+            assertThat(d.getValue()).isNotNull();
+            reasons.put(new String(toBytes(d.getKey()), StandardCharsets.UTF_8), d.getReason());
+        }
+        assertThat(reasons)
+                .containsEntry("garbage", DeadLetterReason.UNDECODABLE_RECORD)
+                .containsEntry("bad-label", DeadLetterReason.EMPTY_LABEL)
+                .containsEntry("bad-image", DeadLetterReason.UNDECODABLE_IMAGE)
+                .hasSize(3);
+    }
+
+    private static void checkModelVersions(JobConfig config) {
+        AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
+        List<ModelVersionRecord> versions = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
+            ModelVersionRecord v = codec.decode(r.value());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(v.getModelVersion()));
+            versions.add(v);
+        }
+        for (int i = 0; i < versions.size(); i++) {
+            ModelVersionRecord v = versions.get(i);
+            assertThat(v.getModelVersion()).as("versions are consecutive from 0").isEqualTo(i);
+            assertThat(v.getTrainingStep()).isEqualTo(25L * i);
+            assertThat(v.getHeads()).containsExactly("discriminative", "selfsim", "shared", "intra");
+            assertThat(v.getParameterSha256()).hasSize(64);
+            if (i > 0) {
+                assertThat(v.getLosses()).containsKeys("total", "discriminative", "selfsim", "shared", "intra", "decorrelation");
+                assertThat(v.getTrainClasses()).isEqualTo(TRAIN_CLASSES);
+            }
+        }
+        assertThat(versions.get(versions.size() - 1).getImagesSeen()).isEqualTo((long) TRAIN_CLASSES * IMAGES_PER_CLASS);
+    }
+
+    private static void checkEmbeddings(JobConfig config, List<LabeledImage> images, Set<String> evalIds) {
+        AvroCodec<EmbeddingRecord> codec = AvroCodec.of(EmbeddingRecord.class);
+        Map<String, EmbeddingRecord> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
+            EmbeddingRecord e = codec.decode(r.value());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getImageId());
+            EmbeddingRecord previous = latest.put(e.getImageId(), e);
+            if (previous != null) {
+                assertThat(e.getModelVersion()).as("versions never go back per image").isGreaterThanOrEqualTo(previous.getModelVersion());
+            }
+        }
+        Set<String> expected = images.stream().map(LabeledImage::imageId).collect(Collectors.toCollection(TreeSet::new));
+        assertThat(new TreeSet<>(latest.keySet())).isEqualTo(expected);
+        for (EmbeddingRecord e : latest.values()) {
+            assertThat(e.getSplit()).isEqualTo(evalIds.contains(e.getImageId()) ? Split.EVAL : Split.TRAIN);
+            assertThat(e.getCombined()).hasSize(4 * 128);
+            assertThat(e.getHeads()).containsOnlyKeys("discriminative", "selfsim", "shared", "intra");
+            assertThat(norm(e.getCombined())).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+            for (List<Float> head : e.getHeads().values()) {
+                assertThat(head).hasSize(128);
+                assertThat(norm(head)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+            }
+            assertThat(e.getModelVersion()).isBetween(0L, 1000L);
+        }
+        assertThat(latest.values().stream().mapToLong(EmbeddingRecord::getModelVersion).max().orElse(-1))
+                .isGreaterThanOrEqualTo(TARGET_VERSION);
+    }
+
+    private static void checkMetrics(List<MetricsRecord> metrics, int evalImages, double untrainedRecall) {
+        MetricsRecord untrained = metrics.stream().filter(m -> m.getModelVersion() == 0).findFirst().orElse(null);
+        MetricsRecord last = metrics.get(metrics.size() - 1);
+        for (MetricsRecord m : metrics) {
+            assertThat(m.getMetrics()).containsOnlyKeys("combined", "discriminative", "selfsim", "shared", "intra");
+            for (RetrievalMetrics r : m.getMetrics().values()) {
+                for (double value : new double[] {r.getRecallAt1(), r.getRecallAt2(), r.getRecallAt4(), r.getRecallAt8(), r.getNmi(), r.getMapAtR()}) {
+                    assertThat(value).isBetween(0.0, 1.0);
+                }
+                assertThat(r.getRecallAt1()).isLessThanOrEqualTo(r.getRecallAt2());
+                assertThat(r.getRecallAt2()).isLessThanOrEqualTo(r.getRecallAt4());
+                assertThat(r.getRecallAt4()).isLessThanOrEqualTo(r.getRecallAt8());
+            }
+        }
+        assertThat(last.getEvalImages()).isEqualTo(evalImages);
+        assertThat(last.getEvalClasses()).isEqualTo(EVAL_CLASSES);
+        assertThat(last.getModelVersion()).isGreaterThanOrEqualTo(TARGET_VERSION);
+        assertThat(untrained).as("version 0 (the untrained model) is scored").isNotNull();
+        double trainedRecall = last.getMetrics().get("combined").getRecallAt1();
+        System.out.printf(
+                "combined recall@1 on %d eval images: untrained %.4f, version %d %.4f%n",
+                evalImages, untrainedRecall, last.getModelVersion(), trainedRecall);
+        assertThat(trainedRecall)
+                .as("the trained model retrieves better than the untrained one")
+                .isGreaterThan(untrainedRecall + 0.05);
+    }
+
+    private static double norm(List<Float> v) {
+        double s = 0;
+        for (float x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static byte[] toBytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] out = new byte[copy.remaining()];
+        copy.get(out);
+        return out;
+    }
+}

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -45,14 +45,17 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     /** Name of the keyed state holding each class's buffer. */
     public static final String BUFFER_STATE = "class-buffer";
 
-    /** Name of the operator state holding the batch counter and the pending new images. */
+    /**
+     * Name of the operator state holding the batch counter and the pending new images, one {@code
+     * {sequence, pendingNew}} pair per subtask, so that a rescale never splits a pair.
+     */
     public static final String COUNTER_STATE = "batch-counters";
 
     private final JobConfig.BatchingConfig config;
     private final long seed;
 
     private transient ListState<BufferedImage> buffer;
-    private transient ListState<Long> counters;
+    private transient ListState<long[]> counters;
     private transient Map<String, Integer> sizes;
     private transient List<String> eligible;
     private transient Map<String, Integer> eligibleIndex;
@@ -82,18 +85,18 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                                         BUFFER_STATE, TypeInformation.of(BufferedImage.class)));
         counters =
                 context.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>(COUNTER_STATE, Types.LONG));
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         sizes = new HashMap<>();
         eligible = new ArrayList<>();
         eligibleIndex = new HashMap<>();
         sequence = 0;
         pendingNew = 0;
         if (context.isRestored()) {
-            List<Long> saved = new ArrayList<>();
-            counters.get().forEach(saved::add);
-            for (int i = 0; i + 1 < saved.size(); i += 2) {
-                sequence = Math.max(sequence, saved.get(i));
-                pendingNew += saved.get(i + 1).intValue();
+            for (long[] saved : counters.get()) {
+                sequence = Math.max(sequence, saved[0]);
+                pendingNew += (int) saved[1];
             }
             rebuildIndex();
         }
@@ -229,7 +232,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        counters.update(List.of(sequence, (long) pendingNew));
+        counters.update(List.of(new long[] {sequence, pendingNew}));
     }
 
     /**

@@ -47,6 +47,8 @@ public final class JobOptions {
                     new Option("train.weight-decay", "4e-4", "L2 weight decay of backbone and heads"),
                     new Option("train.beta-learning-rate", "5e-4", "learning rate of the margin betas"),
                     new Option("train.decorrelation-learning-rate", "1e-3", "learning rate of the decorrelation regressors"),
+                    new Option("train.lr-decay-steps", "", "steps at which all learning rates are multiplied by the decay gamma"),
+                    new Option("train.lr-decay-gamma", "0.2", "learning-rate multiplier at each decay step"),
                     new Option("train.margin", "0.2", "margin gamma of the margin losses"),
                     new Option("train.beta-init", "1.2", "initial class boundary beta"),
                     new Option("train.alpha-selfsim", "0.3", "weight of the DaNCE loss"),
@@ -176,7 +178,9 @@ public final class JobOptions {
                             a.number("train.learning-rate", 1e-12, 10),
                             a.number("train.weight-decay", 0, 10),
                             a.number("train.beta-learning-rate", 0, 10),
-                            a.number("train.decorrelation-learning-rate", 0, 10)),
+                            a.number("train.decorrelation-learning-rate", 0, 10),
+                            decaySteps(a),
+                            a.number("train.lr-decay-gamma", 1e-9, 1)),
                     new MomentumSpec(
                             a.number("train.momentum", 0, 0.999999),
                             Math.max(a.integer("train.queue-size", 1, 10_000_000), 1)),
@@ -184,6 +188,18 @@ public final class JobOptions {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid model configuration: " + e.getMessage());
         }
+    }
+
+    private static List<Long> decaySteps(Arguments a) {
+        List<Long> steps = new ArrayList<>();
+        for (String item : a.list("train.lr-decay-steps")) {
+            try {
+                steps.add(Long.parseLong(item));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("option --train.lr-decay-steps must list step numbers, got '" + item + "'");
+            }
+        }
+        return steps;
     }
 
     private static double[] headWeights(Arguments a, int heads) {

@@ -11,6 +11,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads and writes a block's parameters (every parameter, BatchNorm statistics included) by name,
@@ -90,27 +92,37 @@ public final class ParameterIo {
             throw new IOException(
                     "saved parameters have " + count + " arrays, the network has " + parameters.size());
         }
-        for (Pair<String, Parameter> p : parameters) {
-            String name = in.readUTF();
-            if (!name.equals(p.getKey())) {
-                throw new IOException("saved parameter " + name + " where " + p.getKey() + " was expected");
-            }
-            int length = in.readInt();
-            if (length < 0 || length > (1 << 30)) {
-                throw new IOException("corrupt parameter " + name);
-            }
-            byte[] encoded = in.readNBytes(length);
-            if (encoded.length != length) {
-                throw new IOException("truncated parameter " + name);
-            }
-            NDArray target = p.getValue().getArray();
-            try (NDManager scope = target.getManager().newSubManager()) {
+        if (parameters.isEmpty()) {
+            return;
+        }
+        // Read and check everything before copying anything: a rejected input (another network
+        // shape, a truncated stream) must leave the block as it was, not half loaded.
+        NDManager owner = parameters.get(0).getValue().getArray().getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            List<NDArray> values = new ArrayList<>(parameters.size());
+            for (Pair<String, Parameter> p : parameters) {
+                String name = in.readUTF();
+                if (!name.equals(p.getKey())) {
+                    throw new IOException("saved parameter " + name + " where " + p.getKey() + " was expected");
+                }
+                int length = in.readInt();
+                if (length < 0 || length > (1 << 30)) {
+                    throw new IOException("corrupt parameter " + name);
+                }
+                byte[] encoded = in.readNBytes(length);
+                if (encoded.length != length) {
+                    throw new IOException("truncated parameter " + name);
+                }
+                NDArray target = p.getValue().getArray();
                 NDArray value = NDArray.decode(scope, encoded);
                 if (!value.getShape().equals(target.getShape())) {
                     throw new IOException(
                             "parameter " + name + " has shape " + value.getShape() + ", the network " + target.getShape());
                 }
-                value.copyTo(target);
+                values.add(value);
+            }
+            for (int i = 0; i < values.size(); i++) {
+                values.get(i).copyTo(parameters.get(i).getValue().getArray());
             }
         }
     }

@@ -191,12 +191,12 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Scales all learning rates (for a step schedule).
+     * Returns the factor on all learning rates for the next step, from the configured schedule.
      *
-     * @param scale the multiplier
+     * @return the learning-rate scale
      */
-    public void setLearningRateScale(double scale) {
-        optimizer.setLearningRateScale(scale);
+    public double learningRateScale() {
+        return config.optimizer().learningRateScale(steps);
     }
 
     /**
@@ -224,10 +224,23 @@ public final class DivaTrainer implements AutoCloseable {
             System.arraycopy(augmenter.augment(image, side, random), 0, viewA, i * side * side, side * side);
             System.arraycopy(augmenter.augment(image, side, random), 0, viewB, i * side * side, side * side);
         }
+        optimizer.setLearningRateScale(learningRateScale());
         Map<DivaHead, Double> taskLosses = new EnumMap<>(DivaHead.class);
         double totalValue;
         double decorrelationValue = 0;
         NDArray keys = null;
+        boolean queueFilledNow = false;
+        // The training-mode forward updates BatchNorm's running statistics in place (they are
+        // parameters, part of every snapshot); keep a copy to undo that if the step is rejected.
+        NDManager backup = root.newSubManager();
+        List<NDArray[]> statistics = new ArrayList<>();
+        for (Parameter p : queryNet.getParameters().values()) {
+            if (!p.requiresGradient()) {
+                NDArray saved = p.getArray().duplicate();
+                saved.attach(backup);
+                statistics.add(new NDArray[] {p.getArray(), saved});
+            }
+        }
         try (NDManager stepManager = root.newSubManager()) {
             Shape shape = DivaNetwork.inputShape(spec, b);
             NDArray xA = stepManager.create(viewA, shape);
@@ -236,6 +249,7 @@ public final class DivaTrainer implements AutoCloseable {
                 int self = spec.indexOf(DivaHead.SELFSIM);
                 if (queue.size() == 0) {
                     queue.enqueue(keyNet.forward(parameterStore, new NDList(xA), false).get(self));
+                    queueFilledNow = true;
                 }
                 keys = keyNet.forward(parameterStore, new NDList(xB), false).get(self);
             }
@@ -274,6 +288,16 @@ public final class DivaTrainer implements AutoCloseable {
             if (keys != null) {
                 queue.enqueue(keys);
             }
+        } catch (TrainingDivergedException e) {
+            for (NDArray[] statistic : statistics) {
+                statistic[1].copyTo(statistic[0]);
+            }
+            if (queueFilledNow) {
+                queue.clear(); // it was filled from this (non-finite) batch
+            }
+            throw e;
+        } finally {
+            backup.close();
         }
         steps++;
         return new StepResult(steps, totalValue, taskLosses, decorrelationValue, queue.size());

@@ -76,6 +76,12 @@ public final class FeatureQueue implements AutoCloseable {
         keys = kept;
     }
 
+    /** Drops every key (after a rejected training step that had filled the queue). */
+    void clear() {
+        keys.close();
+        keys = manager.zeros(new Shape(0, dimension));
+    }
+
     /**
      * Writes the queue.
      *

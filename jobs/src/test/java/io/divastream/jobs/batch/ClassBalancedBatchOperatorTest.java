@@ -1,0 +1,544 @@
+package io.divastream.jobs.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.records.Role;
+import io.divastream.jobs.records.TrainingBatch;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The class-balanced batcher in a keyed harness, on the heap and on the RocksDB state backend. A
+ * small model of the expected buffers (the last {@code bufferPerClass} distinct ids of each class,
+ * redeliveries replacing in place) is the oracle of which images a batch may contain.
+ */
+@SuppressWarnings("try") // the harnesses are closed by try-with-resources
+class ClassBalancedBatchOperatorTest {
+
+    private static final int P = 3;
+    private static final int K = 2;
+    private static final int BUFFER = 4;
+    private static final int NEW_PER_BATCH = 5;
+    private static final long REPLAY_MS = 1_000;
+    private static final long SEED = 11;
+
+    private static final JobConfig.BatchingConfig CONFIG =
+            new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS);
+
+    /** The state backends the batcher is tested on. */
+    enum Backend {
+        HEAP,
+        ROCKSDB;
+
+        StateBackend create() {
+            return this == HEAP ? new HashMapStateBackend() : new EmbeddedRocksDBStateBackend();
+        }
+    }
+
+    /** What the per-class buffers should hold: insertion-ordered, bounded, replace in place. */
+    private static final class ExpectedBuffers {
+        final Map<String, LinkedHashMap<String, byte[]>> byClass = new HashMap<>();
+        final Set<String> everFed = new HashSet<>();
+
+        void add(ImageSample s) {
+            LinkedHashMap<String, byte[]> buffer =
+                    byClass.computeIfAbsent(s.label(), l -> new LinkedHashMap<>());
+            buffer.put(s.imageId(), s.pixels());
+            while (buffer.size() > BUFFER) {
+                buffer.remove(buffer.keySet().iterator().next());
+            }
+            everFed.add(s.imageId());
+        }
+
+        List<String> ids(String label) {
+            return List.copyOf(byClass.getOrDefault(label, new LinkedHashMap<>()).keySet());
+        }
+    }
+
+    private final ExpectedBuffers expected = new ExpectedBuffers();
+    private final Random random = new Random(3);
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness(
+            Backend backend, ClassBalancedBatchOperator operator) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(operator, ImageSample::label, Types.STRING);
+        harness.setStateBackend(backend.create());
+        return harness;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> opened(
+            Backend backend) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness =
+                harness(backend, new ClassBalancedBatchOperator(CONFIG, SEED));
+        harness.open();
+        return harness;
+    }
+
+    private ImageSample image(String label, String id) {
+        byte[] pixels = new byte[784];
+        random.nextBytes(pixels);
+        return new ImageSample(id, label, Role.TRAIN, pixels, 1_000L);
+    }
+
+    private ImageSample feed(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness,
+            ImageSample sample)
+            throws Exception {
+        expected.add(sample);
+        harness.processElement(sample, sample.eventTime());
+        return sample;
+    }
+
+    private void feedNew(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness,
+            String label,
+            int count)
+            throws Exception {
+        for (int i = 0; i < count; i++) {
+            feed(harness, image(label, label + "#" + expected.everFed.size()));
+        }
+    }
+
+    /** Takes the batches emitted since the last call. */
+    private static List<TrainingBatch> drain(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) {
+        List<TrainingBatch> batches = harness.extractOutputValues();
+        harness.getOutput().clear();
+        return batches;
+    }
+
+    private void assertValid(TrainingBatch batch) {
+        assertThat(batch.size()).isEqualTo(P * K);
+        assertThat(batch.imageIds()).doesNotHaveDuplicates();
+        Map<String, Long> perClass =
+                Arrays.stream(batch.labels())
+                        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(perClass).hasSize(P);
+        assertThat(perClass.values()).containsOnly((long) K);
+        for (int i = 0; i < batch.size(); i++) {
+            LinkedHashMap<String, byte[]> buffer = expected.byClass.get(batch.labels()[i]);
+            assertThat(buffer.keySet())
+                    .as("image %s of class %s must be buffered", batch.imageIds()[i], batch.labels()[i])
+                    .contains(batch.imageIds()[i]);
+            assertThat(Arrays.equals(batch.pixels()[i], buffer.get(batch.imageIds()[i])))
+                    .as("pixels of %s are the latest delivered ones", batch.imageIds()[i])
+                    .isTrue();
+        }
+    }
+
+    /** Reads every class's buffer from the keyed state itself, oldest first. */
+    private static Map<String, List<String>> keyedBuffers(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
+            throws Exception {
+        Map<String, List<String>> out = new TreeMap<>();
+        ListStateDescriptor<BufferedImage> descriptor =
+                new ListStateDescriptor<>(
+                        ClassBalancedBatchOperator.BUFFER_STATE, TypeInformation.of(BufferedImage.class));
+        harness.getOperator()
+                .getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        descriptor,
+                        (Object key, ListState<BufferedImage> state) -> {
+                            List<String> ids = new ArrayList<>();
+                            for (BufferedImage b : state.get()) {
+                                ids.add(b.imageId());
+                            }
+                            out.put((String) key, ids);
+                        });
+        return out;
+    }
+
+    private static long keyCount(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) {
+        try (Stream<Object> keys =
+                harness.getOperator()
+                        .getKeyedStateBackend()
+                        .getKeys(ClassBalancedBatchOperator.BUFFER_STATE, VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    /** The pending processing-time timers: the replay timer is the only one. */
+    private static Set<Long> replayTimers(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) {
+        return harness.getProcessingTimeService().getActiveTimerTimestamps();
+    }
+
+    private static ClassBalancedBatchOperator operator(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) {
+        return (ClassBalancedBatchOperator) harness.getOperator();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void emitsOnlyOnceEnoughClassesHaveEnoughImagesAndEnoughAreNew(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            feedNew(harness, "A", 10); // one eligible class, 10 new images: not enough classes
+            feedNew(harness, "B", 2);
+            feedNew(harness, "C", 1); // C has 1 < K images
+            assertThat(drain(harness)).isEmpty();
+
+            feedNew(harness, "C", 1); // now P classes have K images, 14 new pending
+            List<TrainingBatch> first = drain(harness);
+            assertThat(first).hasSize(1);
+            assertValid(first.get(0));
+            assertThat(first.get(0).newImages()).isEqualTo(14);
+            assertThat(first.get(0).sequence()).isZero();
+            assertThat(first.get(0).classCount()).isEqualTo(P);
+
+            feedNew(harness, "D", NEW_PER_BATCH - 1);
+            assertThat(drain(harness)).isEmpty();
+            feedNew(harness, "A", 1);
+            List<TrainingBatch> second = drain(harness);
+            assertThat(second).hasSize(1);
+            assertValid(second.get(0));
+            assertThat(second.get(0).newImages()).isEqualTo(NEW_PER_BATCH);
+            assertThat(second.get(0).sequence()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void redeliveredImageIsNotNewAndReplacesItsPixelsInPlace(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            feedNew(harness, "A", 2);
+            feedNew(harness, "B", 2);
+            feedNew(harness, "C", 1);
+            ImageSample c1 = image("C", "C#x");
+            feed(harness, c1); // 6 new: a batch
+            assertThat(drain(harness)).hasSize(1);
+            assertThat(operator(harness).bufferedImages("C")).isEqualTo(2);
+
+            for (int i = 0; i < 20; i++) {
+                // the same id again, with other bytes: replaces, does not grow, is not new
+                feed(harness, image("C", "C#x"));
+                feed(harness, image("A", "A#0"));
+            }
+            assertThat(drain(harness)).isEmpty();
+            assertThat(operator(harness).bufferedImages("C")).isEqualTo(2);
+            assertThat(operator(harness).bufferedImages("A")).isEqualTo(2);
+            assertThat(keyedBuffers(harness).get("C")).containsExactly("C#4", "C#x");
+
+            feedNew(harness, "D", NEW_PER_BATCH - 1);
+            assertThat(drain(harness)).isEmpty();
+            feedNew(harness, "D", 1);
+            List<TrainingBatch> batches = drain(harness);
+            assertThat(batches).hasSize(1);
+            assertThat(batches.get(0).newImages()).isEqualTo(NEW_PER_BATCH);
+            assertValid(batches.get(0)); // pixels of C#x and A#0 are the latest delivered ones
+
+            // replay until the redelivered images have been drawn, and check their pixels each time
+            boolean sawReplaced = false;
+            for (int t = 1; t <= 60 && !sawReplaced; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+                for (TrainingBatch b : drain(harness)) {
+                    assertValid(b);
+                    sawReplaced |= Arrays.asList(b.imageIds()).contains("C#x");
+                }
+            }
+            assertThat(sawReplaced).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void buffersAreBoundedAndEvictTheOldestImage(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            for (int i = 0; i < 10; i++) {
+                feed(harness, image("A", "A-" + i));
+                feed(harness, image("B", "B-" + i));
+                feed(harness, image("C", "C-" + i));
+            }
+            assertThat(operator(harness).bufferedImages("A")).isEqualTo(BUFFER);
+            Map<String, List<String>> state = keyedBuffers(harness);
+            assertThat(state.get("A")).containsExactly("A-6", "A-7", "A-8", "A-9");
+            assertThat(state.get("B")).containsExactly("B-6", "B-7", "B-8", "B-9");
+            assertThat(state.get("C")).containsExactly("C-6", "C-7", "C-8", "C-9");
+
+            List<TrainingBatch> batches = new ArrayList<>(drain(harness));
+            for (int t = 1; t <= 40; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+                batches.addAll(drain(harness));
+            }
+            Set<String> drawnAfterLastInput = new HashSet<>();
+            for (TrainingBatch b : batches.subList(batches.size() - 40, batches.size())) {
+                assertValid(b);
+                drawnAfterLastInput.addAll(b.distinctImageIds());
+            }
+            // only the buffered (latest four) images can be drawn, and each of them is
+            assertThat(drawnAfterLastInput)
+                    .containsExactlyInAnyOrder(
+                            "A-6", "A-7", "A-8", "A-9", "B-6", "B-7", "B-8", "B-9", "C-6", "C-7", "C-8",
+                            "C-9");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void replayTimerEmitsBatchesWithoutNewInput(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            assertThat(replayTimers(harness)).containsExactly(REPLAY_MS);
+            feedNew(harness, "A", 2);
+            feedNew(harness, "B", 2);
+            harness.setProcessingTime(REPLAY_MS); // only two eligible classes: nothing
+            assertThat(drain(harness)).isEmpty();
+            assertThat(replayTimers(harness)).containsExactly(2 * REPLAY_MS);
+
+            feedNew(harness, "C", 2); // 6 new images: one batch right away
+            assertThat(drain(harness)).hasSize(1);
+            feedNew(harness, "A", 2); // 2 pending, below the threshold
+            assertThat(drain(harness)).isEmpty();
+
+            harness.setProcessingTime(2 * REPLAY_MS - 1);
+            assertThat(drain(harness)).isEmpty();
+            harness.setProcessingTime(2 * REPLAY_MS);
+            List<TrainingBatch> replayed = drain(harness);
+            assertThat(replayed).hasSize(1);
+            assertValid(replayed.get(0));
+            assertThat(replayed.get(0).newImages()).isEqualTo(2);
+
+            for (int t = 3; t <= 6; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+                List<TrainingBatch> more = drain(harness);
+                assertThat(more).hasSize(1);
+                assertValid(more.get(0));
+                assertThat(more.get(0).newImages()).isZero();
+                assertThat(more.get(0).sequence()).isEqualTo(t - 1);
+            }
+            assertThat(replayTimers(harness)).containsExactly(7 * REPLAY_MS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void newImageCountsSumToTheDistinctImagesFed(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            List<TrainingBatch> batches = new ArrayList<>();
+            Set<String> distinct = new HashSet<>();
+            for (int i = 0; i < 300; i++) {
+                String label = "class-" + random.nextInt(12);
+                ImageSample sample = feed(harness, image(label, label + "/img-" + i));
+                distinct.add(sample.imageId());
+                if (random.nextInt(4) == 0) {
+                    // an immediate redelivery of the same event: still buffered, so never new
+                    feed(
+                            harness,
+                            new ImageSample(
+                                    sample.imageId(), label, Role.TRAIN, sample.pixels().clone(), 2_000L));
+                }
+                if (i % 37 == 0) {
+                    harness.setProcessingTime(harness.getProcessingTime() + REPLAY_MS);
+                }
+                List<TrainingBatch> emitted = drain(harness);
+                emitted.forEach(this::assertValid);
+                batches.addAll(emitted);
+            }
+            harness.setProcessingTime(harness.getProcessingTime() + REPLAY_MS); // flush the rest
+            List<TrainingBatch> last = drain(harness);
+            assertThat(last).hasSize(1);
+            assertValid(last.get(0));
+            batches.addAll(last);
+
+            assertThat(batches.stream().mapToInt(TrainingBatch::newImages).sum()).isEqualTo(distinct.size());
+            assertThat(batches.stream().mapToLong(TrainingBatch::sequence))
+                    .containsExactlyElementsOf(
+                            java.util.stream.LongStream.range(0, batches.size()).boxed().toList());
+            // most batches were triggered by new images, a few by the timer
+            assertThat(batches).filteredOn(b -> b.newImages() == NEW_PER_BATCH).hasSizeGreaterThan(40);
+            assertThat(batches).filteredOn(b -> b.newImages() < NEW_PER_BATCH).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void classesAndImagesAreDrawnFromAllEligibleOnes(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            for (String label : List.of("A", "B", "C", "D", "E")) {
+                feedNew(harness, label, BUFFER);
+            }
+            feedNew(harness, "F", 1); // not eligible: never drawn
+            drain(harness);
+            Map<String, Integer> classDraws = new HashMap<>();
+            Set<String> ids = new HashSet<>();
+            for (int t = 1; t <= 150; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+                for (TrainingBatch b : drain(harness)) {
+                    assertValid(b);
+                    for (String label : new HashSet<>(Arrays.asList(b.labels()))) {
+                        classDraws.merge(label, 1, Integer::sum);
+                    }
+                    ids.addAll(b.distinctImageIds());
+                }
+            }
+            assertThat(classDraws).containsOnlyKeys("A", "B", "C", "D", "E");
+            // 150 batches x 3 of 5 classes: each is drawn about 90 times
+            assertThat(classDraws.values()).allSatisfy(n -> assertThat(n).isBetween(60, 120));
+            assertThat(ids).hasSize(5 * BUFFER);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void keyedStateStaysBoundedByTheNumberOfClasses(Backend backend) throws Exception {
+        try (var harness = opened(backend)) {
+            for (int i = 0; i < 1_000; i++) {
+                feed(harness, image("class-" + (i % 10), "img-" + i));
+                if (i % 100 == 0) {
+                    harness.setProcessingTime(harness.getProcessingTime() + REPLAY_MS);
+                }
+            }
+            drain(harness);
+            assertThat(keyCount(harness)).isEqualTo(10);
+            if (backend == Backend.HEAP) {
+                assertThat(harness.numKeyedStateEntries()).isEqualTo(10);
+            }
+            Map<String, List<String>> state = keyedBuffers(harness);
+            assertThat(state).hasSize(10);
+            assertThat(state.values()).allSatisfy(ids -> assertThat(ids).hasSize(BUFFER));
+            assertThat(state.get("class-3")).containsExactly("img-963", "img-973", "img-983", "img-993");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void restoreRebuildsTheClassIndexAndKeepsTheCounters(Backend backend) throws Exception {
+        OperatorSubtaskState snapshot;
+        long lastSequence;
+        Map<String, List<String>> buffersBefore;
+        try (var harness = opened(backend)) {
+            feedNew(harness, "A", 3);
+            feedNew(harness, "B", 2);
+            feedNew(harness, "C", 2);
+            feedNew(harness, "D", 1);
+            List<TrainingBatch> batches = drain(harness);
+            assertThat(batches).hasSize(1); // after the 7th image (C's second)
+            lastSequence = batches.get(0).sequence();
+            feedNew(harness, "D", 1);
+            feedNew(harness, "E", 2); // 4 pending new images (D#7, D#8, E#9, E#10) at the snapshot
+            assertThat(drain(harness)).isEmpty();
+            buffersBefore = keyedBuffers(harness);
+            snapshot = harness.snapshot(1L, 1L);
+        }
+
+        ClassBalancedBatchOperator restored = new ClassBalancedBatchOperator(CONFIG, SEED);
+        try (var harness = harness(backend, restored)) {
+            harness.initializeState(snapshot);
+            harness.open();
+            assertThat(keyedBuffers(harness)).isEqualTo(buffersBefore);
+            for (String label : List.of("A", "B", "C", "D", "E")) {
+                assertThat(restored.bufferedImages(label))
+                        .as("buffer size of %s after restore", label)
+                        .isEqualTo(buffersBefore.get(label).size());
+            }
+            assertThat(replayTimers(harness)).containsExactly(REPLAY_MS);
+
+            feedNew(harness, "F", 1); // the 5th new image since the last batch, counting the restored 4
+            List<TrainingBatch> after = drain(harness);
+            assertThat(after).hasSize(1);
+            assertValid(after.get(0));
+            assertThat(after.get(0).newImages()).isEqualTo(NEW_PER_BATCH);
+            assertThat(after.get(0).sequence()).isEqualTo(lastSequence + 1);
+
+            feedNew(harness, "F", 1); // F becomes eligible next to the restored classes
+            assertThat(drain(harness)).isEmpty();
+
+            // the replay, which needs the eligible classes from the rebuilt index, goes on too
+            Set<String> classes = new HashSet<>();
+            for (int t = 1; t <= 30; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+                for (TrainingBatch b : drain(harness)) {
+                    assertValid(b);
+                    classes.addAll(Arrays.asList(b.labels()));
+                }
+            }
+            assertThat(classes).containsExactlyInAnyOrder("A", "B", "C", "D", "E", "F");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void scalingOutKeepsEveryBufferAndThePendingNewImages(Backend backend) throws Exception {
+        int maxParallelism = 8;
+        OperatorSubtaskState snapshot;
+        Map<String, List<String>> buffersBefore;
+        try (var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new ClassBalancedBatchOperator(CONFIG, SEED), ImageSample::label, Types.STRING,
+                        maxParallelism, 1, 0)) {
+            harness.setStateBackend(backend.create());
+            harness.open();
+            for (int c = 0; c < 16; c++) {
+                feedNew(harness, "class-" + c, 2);
+            }
+            harness.setProcessingTime(REPLAY_MS); // flush: nothing pending
+            assertThat(drain(harness)).last().extracting(TrainingBatch::newImages).isNotEqualTo(0);
+            feedNew(harness, "class-0", 1);
+            feedNew(harness, "class-1", 1); // 2 new images pending since the last batch
+            assertThat(drain(harness)).isEmpty();
+            buffersBefore = keyedBuffers(harness);
+            snapshot = harness.snapshot(1L, 1L);
+        }
+
+        Map<String, List<String>> buffersAfter = new TreeMap<>();
+        int pendingAfter = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+            OperatorSubtaskState part =
+                    KeyedOneInputStreamOperatorTestHarness.repartitionOperatorState(
+                            snapshot, maxParallelism, 1, 2, subtask);
+            try (var harness =
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                            new ClassBalancedBatchOperator(CONFIG, SEED), ImageSample::label, Types.STRING,
+                            maxParallelism, 2, subtask)) {
+                harness.setStateBackend(backend.create());
+                harness.initializeState(part);
+                harness.open();
+                Map<String, List<String>> buffers = keyedBuffers(harness);
+                assertThat(buffers.size()).as("classes of subtask %d", subtask).isGreaterThanOrEqualTo(P);
+                buffersAfter.putAll(buffers);
+                harness.setProcessingTime(REPLAY_MS); // flush what is pending
+                List<TrainingBatch> batches = drain(harness);
+                assertThat(batches).hasSize(1);
+                pendingAfter += batches.get(0).newImages();
+            }
+        }
+        assertThat(buffersAfter).isEqualTo(buffersBefore);
+        assertThat(pendingAfter).as("pending new images after scaling out").isEqualTo(2);
+    }
+
+    @Test
+    void bufferedImageIdentityIsTheImageId() {
+        byte[] pixels = "pixels".getBytes(StandardCharsets.UTF_8);
+        assertThat(new BufferedImage("x", pixels)).isEqualTo(new BufferedImage("x", pixels.clone()));
+        assertThat(new BufferedImage("x", pixels)).isNotEqualTo(new BufferedImage("y", pixels));
+    }
+}

@@ -1,0 +1,271 @@
+package io.divastream.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.model.DivaHead;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.image.AugmentationSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.flink.util.InstantiationUtil;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Parsing and validation of the job's command line into a {@link JobConfig}. */
+class JobOptionsTest {
+
+    private static final String BROKERS = "broker-1:9092,broker-2:9092";
+
+    private static JobConfig parse(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--kafka.bootstrap-servers", BROKERS));
+        args.addAll(Arrays.asList(extra));
+        return JobOptions.parse(args.toArray(String[]::new));
+    }
+
+    /** Asserts a one-line {@link ConfigException} naming the option. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> rejects(String option, String... extra) {
+        return assertThatThrownBy(() -> parse(extra))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--" + option)
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void defaultsAreTheOmniglotSettings() {
+        JobConfig config = parse();
+
+        assertThat(config.kafka().bootstrapServers()).isEqualTo(BROKERS);
+        assertThat(config.kafka().groupId()).isEqualTo("diva-stream");
+        assertThat(config.kafka().imagesTopic()).isEqualTo(KafkaTopics.IMAGES);
+        assertThat(config.kafka().embeddingsTopic()).isEqualTo(KafkaTopics.EMBEDDINGS);
+        assertThat(config.kafka().metricsTopic()).isEqualTo(KafkaTopics.METRICS);
+        assertThat(config.kafka().modelVersionsTopic()).isEqualTo(KafkaTopics.MODEL_VERSIONS);
+        assertThat(config.kafka().deadLettersTopic()).isEqualTo(KafkaTopics.DEAD_LETTERS);
+        assertThat(config.kafka().exactlyOnce()).isTrue();
+        assertThat(config.routing().evalLabelRegex()).isEqualTo(JobOptions.OMNIGLOT_EVAL_LABELS);
+        assertThat(config.batching())
+                .isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20));
+        assertThat(config.batching().batchSize()).isEqualTo(112);
+
+        // the model defaults are DiVA's Omniglot configuration, apart from the regressor width
+        DivaConfig reference = DivaConfig.omniglotDefaults();
+        DivaConfig model = config.training().model();
+        assertThat(model.network().heads()).containsExactly(DivaHead.values());
+        assertThat(model.network().channels()).containsExactly(64, 64, 64, 64);
+        assertThat(model.network().embeddingDim()).isEqualTo(128);
+        assertThat(model.network().inputSize()).isEqualTo(28);
+        assertThat(model.loss()).isEqualTo(reference.loss());
+        assertThat(model.optimizer().learningRate()).isEqualTo(reference.optimizer().learningRate());
+        assertThat(model.optimizer().weightDecay()).isEqualTo(reference.optimizer().weightDecay());
+        assertThat(model.optimizer().betaLearningRate()).isEqualTo(reference.optimizer().betaLearningRate());
+        assertThat(model.optimizer().decorrelationLearningRate())
+                .isEqualTo(reference.optimizer().decorrelationLearningRate());
+        assertThat(model.momentum()).isEqualTo(reference.momentum());
+        assertThat(model.seed()).isZero();
+        assertThat(config.training().augmentation()).isEqualTo(AugmentationSpec.omniglotDefault());
+        assertThat(config.training().stepsPerVersion()).isEqualTo(250);
+        assertThat(config.training().maxConsecutiveFailures()).isEqualTo(20);
+        assertThat(config.embedding().headWeights()).containsExactly(1, 1, 1, 1);
+        assertThat(config.embedding().metricsEveryVersions()).isEqualTo(1);
+        assertThat(config.runtime())
+                .isEqualTo(new JobConfig.RuntimeConfig(1, 10_000, "", true));
+    }
+
+    @Test
+    void optionsOverrideTheDefaultsInBothForms() {
+        JobConfig config =
+                parse(
+                        "--batch.classes=8",
+                        "--batch.images-per-class",
+                        "3",
+                        "--batch.buffer-per-class=3",
+                        "--model.heads",
+                        "discriminative, shared",
+                        "--embed.head-weights=2,0.5",
+                        "--train.augment=false",
+                        "--state.rocksdb",
+                        "false",
+                        "--route.eval-labels=^Greek/",
+                        "--checkpoint.dir",
+                        " file:///tmp/ck ",
+                        "--model.seed=-7");
+
+        assertThat(config.batching().classesPerBatch()).isEqualTo(8);
+        assertThat(config.batching().imagesPerClass()).isEqualTo(3);
+        assertThat(config.batching().bufferPerClass()).isEqualTo(3);
+        assertThat(config.training().model().network().heads())
+                .containsExactly(DivaHead.DISCRIMINATIVE, DivaHead.SHARED);
+        assertThat(config.embedding().headWeights()).containsExactly(2, 0.5);
+        assertThat(config.training().augmentation()).isEqualTo(AugmentationSpec.none());
+        assertThat(config.runtime().rocksDb()).isFalse();
+        assertThat(config.runtime().checkpointDirectory()).isEqualTo("file:///tmp/ck");
+        assertThat(config.routing().evalLabelRegex()).isEqualTo("^Greek/");
+        assertThat(config.training().model().seed()).isEqualTo(-7);
+    }
+
+    @Test
+    void aValueMayContainAnEqualsSign() {
+        JobConfig config = parse("--route.eval-labels=^(a=b)/");
+        assertThat(config.routing().evalLabelRegex()).isEqualTo("^(a=b)/");
+    }
+
+    @Test
+    void theBootstrapServersAreRequired() {
+        assertThatThrownBy(() -> JobOptions.parse(new String[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--kafka.bootstrap-servers")
+                .hasMessageContaining("required")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.bootstrap-servers= "}))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option --kafka.bootstrap-servers must not be empty");
+    }
+
+    @Test
+    void aTypoSuggestsTheClosestOption() {
+        rejects("batch.clases", "--batch.clases", "8")
+                .hasMessageStartingWith("unknown option --batch.clases")
+                .hasMessageContaining("did you mean --batch.classes?");
+        rejects("model.embeding-dim", "--model.embeding-dim=64")
+                .hasMessageContaining("did you mean --model.embedding-dim?");
+    }
+
+    @Test
+    void anUnrelatedUnknownOptionHasNoSuggestion() {
+        rejects("colour", "--colour", "blue").hasMessageNotContaining("did you mean");
+    }
+
+    @Test
+    void strayArgumentsAndMissingValuesAreRejected() {
+        assertThatThrownBy(() -> parse("batch.classes", "8"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unexpected argument 'batch.classes'");
+        assertThatThrownBy(() -> parse("--"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unexpected argument '--'");
+        rejects("batch.classes", "--batch.classes").hasMessageContaining("needs a value");
+    }
+
+    @ParameterizedTest(name = "--{0} {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "batch.classes|abc|must be an integer, got 'abc'",
+                "batch.classes|1|must be between 2 and 4096, got 1",
+                "batch.images-per-class|1.5|must be an integer",
+                "batch.new-images|0|must be between 1",
+                "batch.replay-interval-ms|0|must be between 1",
+                "checkpoint.interval-ms|12x|must be an integer",
+                "parallelism|2000|must be between 1 and 1024",
+                "train.learning-rate|fast|must be a number, got 'fast'",
+                "train.learning-rate|NaN|must be between",
+                "train.momentum|1|must be between 0.0 and 0.999999",
+                "train.margin|-0.1|must be between",
+                "kafka.exactly-once|yes|must be true or false, got 'yes'",
+                "train.augment|1|must be true or false",
+                "model.channels|64,x|must list integers, got 'x'",
+                "route.eval-labels|([a|is not a valid regular expression",
+                "embed.head-weights|1,x,1,1|must list numbers, got 'x'",
+                "embed.head-weights|1,-1,1,1|must not be negative",
+                "embed.head-weights|1,NaN,1,1|must not be negative",
+            })
+    void malformedValuesNameTheOption(String option, String value, String message) {
+        rejects(option, "--" + option, value).hasMessageContaining(message);
+    }
+
+    @Test
+    void theBufferMustHoldAtLeastKImages() {
+        rejects("batch.buffer-per-class", "--batch.buffer-per-class", "3", "--batch.images-per-class", "4")
+                .hasMessage(
+                        "option --batch.buffer-per-class (3) must be at least --batch.images-per-class (4)");
+        // equal is enough
+        assertThat(parse("--batch.buffer-per-class", "4").batching().bufferPerClass()).isEqualTo(4);
+    }
+
+    @Test
+    void anUnknownHeadIsRejected() {
+        rejects("model.heads", "--model.heads", "discriminative,selfsim,foo")
+                .hasMessageContaining("unknown head 'foo'");
+    }
+
+    @Test
+    void invalidModelShapesAreConfigErrors() {
+        assertThatThrownBy(() -> parse("--model.heads", "selfsim,discriminative"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid model configuration")
+                .hasMessageContaining("discriminative");
+        assertThatThrownBy(() -> parse("--image.size", "8"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pooling blocks");
+    }
+
+    @Test
+    void tooFewHeadWeightsAreRejected() {
+        rejects("embed.head-weights", "--embed.head-weights", "1,1")
+                .hasMessageContaining("one weight per head (4)");
+        rejects("embed.head-weights", "--model.heads", "discriminative,selfsim", "--embed.head-weights", "1")
+                .hasMessageContaining("one weight per head (2)");
+    }
+
+    @Test
+    void tooManyExplicitHeadWeightsAreRejected() {
+        rejects("embed.head-weights", "--embed.head-weights", "1,1,1,1,1")
+                .hasMessageContaining("one weight per head (4)");
+        rejects("embed.head-weights", "--model.heads", "discriminative,shared", "--embed.head-weights", "1,0,1")
+                .hasMessageContaining("one weight per head (2)");
+    }
+
+    @Test
+    void theDefaultWeightsFollowFewerHeads() {
+        JobConfig config = parse("--model.heads", "discriminative,selfsim");
+        assertThat(config.embedding().headWeights()).containsExactly(1, 1);
+    }
+
+    @Test
+    void headWeightsMustBeFiniteAndNotAllZero() {
+        // the embedder's combiner rejects these at run time, so the job must reject them up front
+        rejects("embed.head-weights", "--embed.head-weights", "0,0,0,0");
+        rejects("embed.head-weights", "--embed.head-weights", "1,Infinity,1,1");
+        assertThat(parse("--embed.head-weights", "1,0,0,0").embedding().headWeights())
+                .containsExactly(1, 0, 0, 0);
+    }
+
+    @Test
+    void everyDefaultIsValidAndEveryOptionIsDocumented() {
+        assertThat(JobOptions.OPTIONS).extracting(Option::key).doesNotHaveDuplicates();
+        assertThat(JobOptions.OPTIONS).allSatisfy(o -> assertThat(o.description()).isNotBlank());
+        assertThat(JobOptions.OPTIONS)
+                .filteredOn(o -> o.defaultValue() == null)
+                .extracting(Option::key)
+                .containsExactly("kafka.bootstrap-servers");
+        String usage = Arguments.usage(JobOptions.OPTIONS);
+        for (Option option : JobOptions.OPTIONS) {
+            assertThat(usage).contains("--" + option.key());
+        }
+        assertThat(usage).contains("(required)").contains("[28]");
+        assertThat(Pattern.compile(JobOptions.OMNIGLOT_EVAL_LABELS).matcher("Greek/character01").find()).isTrue();
+    }
+
+    @Test
+    void theConfigurationIsJavaSerializable() throws Exception {
+        JobConfig config = parse("--embed.head-weights", "1,2,3,4", "--checkpoint.dir", "file:///x");
+        JobConfig copy = InstantiationUtil.clone(config);
+
+        assertThat(copy).isNotSameAs(config);
+        assertThat(copy.kafka()).isEqualTo(config.kafka());
+        assertThat(copy.routing()).isEqualTo(config.routing());
+        assertThat(copy.batching()).isEqualTo(config.batching());
+        assertThat(copy.training()).isEqualTo(config.training());
+        assertThat(copy.runtime()).isEqualTo(config.runtime());
+        assertThat(copy.embedding().headWeights()).containsExactly(1, 2, 3, 4);
+        assertThat(copy.embedding().metricsEveryVersions())
+                .isEqualTo(config.embedding().metricsEveryVersions());
+        assertThat(copy.kafka().settings().bootstrapServers()).isEqualTo(BROKERS);
+    }
+}

@@ -1,0 +1,297 @@
+package io.divastream.jobs.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.pipeline.AvroMapping;
+import io.divastream.jobs.records.DeadLetterEvent;
+import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.records.Role;
+import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.image.ImageSpec;
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.ImageEvent;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import javax.imageio.ImageIO;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Decoding, validation and routing of raw image-event records, with a real Omniglot PNG from the
+ * dataset shipped in the connectors jar.
+ */
+class DecodeImageFunctionTest {
+
+    private static final String TOPIC = "diva.images";
+    private static final Instant EVENT_TIME = Instant.ofEpochMilli(1_764_000_000_123L);
+    private static final ImageSpec SPEC = new ImageSpec(28, true);
+    private static final AvroCodec<ImageEvent> CODEC = AvroCodec.of(ImageEvent.class);
+
+    private static byte[] png;
+    private static String pngName;
+
+    private OneInputStreamOperatorTestHarness<RawRecord, ImageSample> harness;
+    private long offset;
+
+    @BeforeAll
+    static void readOnePng() throws IOException {
+        String resource = OmniglotDataset.RESOURCE_DIRECTORY + "/images_background_small1.zip";
+        try (InputStream in = DecodeImageFunctionTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            try (ZipInputStream zip = new ZipInputStream(in)) {
+                for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                    if (e.getName().endsWith(".png")) {
+                        pngName = e.getName();
+                        png = zip.readAllBytes();
+                        return;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no PNG in " + resource);
+    }
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS)));
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    private static byte[] event(String id, String label, byte[] image) {
+        return CODEC.encode(
+                ImageEvent.newBuilder()
+                        .setImageId(id)
+                        .setLabel(label)
+                        .setContentType("image/png")
+                        .setImage(ByteBuffer.wrap(image))
+                        .setEventTime(EVENT_TIME)
+                        .setSource("test")
+                        .build());
+    }
+
+    private RawRecord send(byte[] key, byte[] value) throws Exception {
+        RawRecord record = new RawRecord(TOPIC, 2, offset++, key, value, 5L);
+        harness.processElement(record, 5L);
+        return record;
+    }
+
+    private RawRecord send(String id, String label, byte[] image) throws Exception {
+        return send(id.getBytes(StandardCharsets.UTF_8), event(id, label, image));
+    }
+
+    private List<ImageSample> samples() {
+        return harness.extractOutputValues();
+    }
+
+    private List<DeadLetterEvent> deadLetters() {
+        var out = harness.getSideOutput(DecodeImageFunction.DEAD_LETTERS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static byte[] tinyPng(int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(image, "png", out)).isTrue();
+        return out.toByteArray();
+    }
+
+    private void assertRejected(RawRecord record, DeadLetterReason reason, long before) {
+        List<DeadLetterEvent> letters = deadLetters();
+        assertThat(letters).hasSize(1);
+        DeadLetterEvent letter = letters.get(0);
+        assertThat(letter.reason()).isEqualTo(reason.name());
+        assertThat(letter.topic()).isEqualTo(record.topic());
+        assertThat(letter.partition()).isEqualTo(record.partition());
+        assertThat(letter.offset()).isEqualTo(record.offset());
+        assertThat(letter.key()).isEqualTo(record.key());
+        assertThat(letter.value()).isEqualTo(record.value());
+        assertThat(letter.stage()).isEqualTo(DecodeImageFunction.STAGE);
+        assertThat(letter.message()).isNotBlank().doesNotContain("\n");
+        assertThat(letter.failedAt()).isBetween(before, System.currentTimeMillis());
+        assertThat(samples()).isEmpty();
+        // the dead letter maps to the wire format
+        assertThat(AvroMapping.deadLetter(letter).getReason()).isEqualTo(reason);
+    }
+
+    @Test
+    void theShippedPngIsAnOmniglotGlyph() {
+        assertThat(pngName).endsWith(".png");
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+    }
+
+    @Test
+    void aValidEventOfATrainingClassBecomesATrainingSample() throws Exception {
+        send("omniglot/Korean/character07/0512_03.png", "Korean/character07", png);
+
+        assertThat(deadLetters()).isEmpty();
+        List<ImageSample> out = samples();
+        assertThat(out).hasSize(1);
+        ImageSample sample = out.get(0);
+        assertThat(sample.imageId()).isEqualTo("omniglot/Korean/character07/0512_03.png");
+        assertThat(sample.label()).isEqualTo("Korean/character07");
+        assertThat(sample.role()).isEqualTo(Role.TRAIN);
+        assertThat(sample.eventTime()).isEqualTo(EVENT_TIME.toEpochMilli());
+        assertThat(sample.pixels()).hasSize(28 * 28);
+        assertThat(sample.pixels()).isEqualTo(ImageDecoder.toBytes(new ImageDecoder(SPEC).decode(png)));
+
+        // inverted: the white page is 0, the strokes are bright, and they are a minority of pixels
+        int ink = 0;
+        for (byte b : sample.pixels()) {
+            if ((b & 0xFF) > 127) {
+                ink++;
+            }
+        }
+        assertThat(ink).isBetween(10, 28 * 28 / 2);
+        assertThat(sample.pixels()[0]).isZero();
+    }
+
+    @Test
+    void anEvaluationLabelIsRoutedToEvaluation() throws Exception {
+        send("omniglot/Greek/character01/0394_01.png", "Greek/character01", png);
+        send("omniglot/Latin/character02/1.png", "Latin/character02", png);
+        send("omniglot/Old_Greek/character01/1.png", "Old_Greek/character01", png); // not ^Greek/
+
+        assertThat(samples()).extracting(ImageSample::role).containsExactly(Role.EVAL, Role.EVAL, Role.TRAIN);
+    }
+
+    @Test
+    void garbageBytesAreAnUndecodableRecord() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record =
+                send("k".getBytes(StandardCharsets.UTF_8), "this is not an Avro record".getBytes(StandardCharsets.UTF_8));
+        assertRejected(record, DeadLetterReason.UNDECODABLE_RECORD, before);
+    }
+
+    @Test
+    void aTombstoneIsAnUndecodableRecord() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send(null, null);
+        assertRejected(record, DeadLetterReason.UNDECODABLE_RECORD, before);
+        assertThat(deadLetters().get(0).value()).isNull();
+    }
+
+    @Test
+    void aTruncatedEventIsAnUndecodableRecord() throws Exception {
+        byte[] full = event("id", "Korean/character01", png);
+        long before = System.currentTimeMillis();
+        RawRecord record = send(null, Arrays.copyOf(full, full.length - 7));
+        assertRejected(record, DeadLetterReason.UNDECODABLE_RECORD, before);
+    }
+
+    @Test
+    void anEmptyLabelIsRejected() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("id-1", "", png);
+        assertRejected(record, DeadLetterReason.EMPTY_LABEL, before);
+        assertThat(deadLetters().get(0).message()).contains("id-1");
+    }
+
+    @Test
+    void aBlankLabelIsRejected() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("id-1", "  \t", png);
+        assertRejected(record, DeadLetterReason.EMPTY_LABEL, before);
+    }
+
+    @Test
+    void anEmptyImageIdIsRejected() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("", "Korean/character01", png);
+        assertRejected(record, DeadLetterReason.EMPTY_IMAGE_ID, before);
+    }
+
+    @Test
+    void bytesThatAreNoImageAreAnUndecodableImage() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("id-2", "Korean/character01", "plain text".getBytes(StandardCharsets.UTF_8));
+        assertRejected(record, DeadLetterReason.UNDECODABLE_IMAGE, before);
+    }
+
+    @Test
+    void aTruncatedPngIsAnUndecodableImage() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("id-3", "Korean/character01", Arrays.copyOf(png, png.length / 2));
+        assertRejected(record, DeadLetterReason.UNDECODABLE_IMAGE, before);
+    }
+
+    @Test
+    void anEmptyImageIsAnUndecodableImage() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("id-4", "Korean/character01", new byte[0]);
+        assertRejected(record, DeadLetterReason.UNDECODABLE_IMAGE, before);
+    }
+
+    @Test
+    void aTinyPngIsAnInvalidImage() throws Exception {
+        long before = System.currentTimeMillis();
+        RawRecord record = send("id-5", "Korean/character01", tinyPng(2, 2));
+        assertRejected(record, DeadLetterReason.INVALID_IMAGE, before);
+        assertThat(deadLetters().get(0).message()).contains("2x2");
+    }
+
+    @Test
+    void keepsGoingAfterBadInput() throws Exception {
+        send(null, new byte[] {1, 2, 3});
+        send(null, null);
+        send("a", "", png);
+        send("", "Korean/character01", png);
+        send("b", "Korean/character01", new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        send("c", "Korean/character01", tinyPng(4, 100));
+        send("d", "Korean/character01", png);
+        send("e", "Greek/character05", tinyPng(30, 20));
+
+        assertThat(deadLetters())
+                .extracting(DeadLetterEvent::reason)
+                .containsExactly(
+                        "UNDECODABLE_RECORD",
+                        "UNDECODABLE_RECORD",
+                        "EMPTY_LABEL",
+                        "EMPTY_IMAGE_ID",
+                        "UNDECODABLE_IMAGE",
+                        "INVALID_IMAGE");
+        assertThat(deadLetters()).extracting(DeadLetterEvent::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(samples()).extracting(ImageSample::imageId).containsExactly("d", "e");
+        // an all-black 30x20 image is valid; inverted, it is all ink
+        assertThat(samples().get(1).pixels()).containsOnly((byte) 0xFF).hasSize(784);
+        assertThat(samples().get(1).role()).isEqualTo(Role.EVAL);
+    }
+
+    @Test
+    void theRouterUsesFindNotMatch() {
+        LabelRouter router = new LabelRouter("character0[12]$");
+        assertThat(router.route("Korean/character01")).isEqualTo(Role.EVAL);
+        assertThat(router.route("Korean/character03")).isEqualTo(Role.TRAIN);
+    }
+
+    @Test
+    void theRouterSurvivesJavaSerialization() throws Exception {
+        LabelRouter copy =
+                org.apache.flink.util.InstantiationUtil.clone(new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS));
+        assertThat(copy.route("Tagalog/character03")).isEqualTo(Role.EVAL);
+        assertThat(copy.route("Korean/character03")).isEqualTo(Role.TRAIN);
+    }
+}

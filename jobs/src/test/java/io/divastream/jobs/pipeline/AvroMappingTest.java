@@ -1,0 +1,222 @@
+package io.divastream.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.jobs.records.DeadLetterEvent;
+import io.divastream.jobs.records.EvaluationResult;
+import io.divastream.jobs.records.ImageEmbedding;
+import io.divastream.jobs.records.ModelUpdate;
+import io.divastream.jobs.records.Role;
+import io.divastream.model.DivaHead;
+import io.divastream.schemas.DeadLetter;
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.EmbeddingRecord;
+import io.divastream.schemas.MetricsRecord;
+import io.divastream.schemas.ModelVersionRecord;
+import io.divastream.schemas.RetrievalMetrics;
+import io.divastream.schemas.Split;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The internal records map to the output topics' Avro records, which encode and decode with the
+ * wire codec and keep every value.
+ */
+class AvroMappingTest {
+
+    private static final List<DivaHead> HEADS = List.of(DivaHead.DISCRIMINATIVE, DivaHead.SELFSIM, DivaHead.INTRA);
+
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> T roundTrip(T record) {
+        AvroCodec<T> codec = AvroCodec.of((Class<T>) record.getClass());
+        T decoded = codec.decode(codec.encode(record));
+        assertThat(decoded).isEqualTo(record);
+        return decoded;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] out = new byte[copy.remaining()];
+        copy.get(out);
+        return out;
+    }
+
+    @Test
+    void deadLetterKeepsBytesReasonAndCoordinates() {
+        DeadLetterEvent event =
+                new DeadLetterEvent(
+                        "diva.images",
+                        3,
+                        1_234_567_890_123L,
+                        new byte[] {1, 2, 3},
+                        new byte[] {(byte) 0xc3, 0x01, 0, -1},
+                        "UNDECODABLE_RECORD",
+                        "not an Avro single-object message",
+                        "decode-images",
+                        1_700_000_000_456L);
+
+        DeadLetter wire = roundTrip(AvroMapping.deadLetter(event));
+
+        assertThat(wire.getTopic()).isEqualTo("diva.images");
+        assertThat(wire.getPartition()).isEqualTo(3);
+        assertThat(wire.getOffset()).isEqualTo(1_234_567_890_123L);
+        assertThat(bytes(wire.getKey())).containsExactly(1, 2, 3);
+        assertThat(bytes(wire.getValue())).containsExactly(0xc3, 0x01, 0, 0xff);
+        assertThat(wire.getReason()).isEqualTo(DeadLetterReason.UNDECODABLE_RECORD);
+        assertThat(wire.getMessage()).isEqualTo("not an Avro single-object message");
+        assertThat(wire.getStage()).isEqualTo("decode-images");
+        assertThat(wire.getFailedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_456L));
+    }
+
+    @Test
+    void deadLetterWithoutKeyOrValue() {
+        DeadLetterEvent event =
+                new DeadLetterEvent("t", 0, 0, null, null, "UNDECODABLE_RECORD", "null message", "decode-images", 0);
+        DeadLetter wire = roundTrip(AvroMapping.deadLetter(event));
+        assertThat(wire.getKey()).isNull();
+        assertThat(wire.getValue()).isNull();
+    }
+
+    @Test
+    void everyDeadLetterReasonMaps() {
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            DeadLetterEvent event = new DeadLetterEvent("t", 0, 0, null, null, reason.name(), "m", "s", 0);
+            assertThat(roundTrip(AvroMapping.deadLetter(event)).getReason()).isEqualTo(reason);
+        }
+        DeadLetterEvent unknown = new DeadLetterEvent("t", 0, 0, null, null, "NO_SUCH_REASON", "m", "s", 0);
+        assertThatThrownBy(() -> AvroMapping.deadLetter(unknown)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void metricsKeepEveryScoreUnderItsEmbeddingName() {
+        EvaluationResult result =
+                new EvaluationResult(
+                        9,
+                        2_250,
+                        7_000,
+                        300,
+                        15,
+                        new String[] {"combined", "discriminative", "selfsim"},
+                        new double[][] {
+                            {0.5, 0.6, 0.7, 0.8, 0.4, 0.3},
+                            {0.45, 0.55, 0.65, 0.75, 0.35, 0.25},
+                            {0.1, 0.2, 0.3, 0.4, 0.05, 0.0}
+                        },
+                        1_700_000_000_000L,
+                        1_700_000_000_999L);
+
+        MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
+
+        assertThat(wire.getModelVersion()).isEqualTo(9);
+        assertThat(wire.getTrainingStep()).isEqualTo(2_250);
+        assertThat(wire.getImagesSeen()).isEqualTo(7_000);
+        assertThat(wire.getEvalImages()).isEqualTo(300);
+        assertThat(wire.getEvalClasses()).isEqualTo(15);
+        assertThat(wire.getModelCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+        assertThat(wire.getComputedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_999L));
+        assertThat(wire.getMetrics().keySet()).containsExactlyInAnyOrder("combined", "discriminative", "selfsim");
+        for (int i = 0; i < result.embeddings().length; i++) {
+            RetrievalMetrics m = wire.getMetrics().get(result.embeddings()[i]);
+            double[] s = result.scores()[i];
+            assertThat(new double[] {
+                        m.getRecallAt1(), m.getRecallAt2(), m.getRecallAt4(), m.getRecallAt8(), m.getNmi(), m.getMapAtR()
+                    })
+                    .as(result.embeddings()[i])
+                    .containsExactly(s);
+        }
+    }
+
+    @Test
+    void anUndefinedScoreStaysNaN() {
+        EvaluationResult result =
+                new EvaluationResult(
+                        0, 0, 0, 2, 2,
+                        new String[] {"combined"},
+                        new double[][] {{0, 0, 0, 0, Double.NaN, 0}},
+                        0, 0);
+        AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
+        MetricsRecord wire = codec.decode(codec.encode(AvroMapping.metrics(result)));
+        // Avro's record equality does not treat NaN as equal to itself, so check the value itself
+        assertThat(wire.getMetrics().get("combined").getNmi()).isNaN();
+    }
+
+    @Test
+    void modelVersionDropsUndefinedLosses() {
+        ModelUpdate update =
+                new ModelUpdate(
+                        3,
+                        750,
+                        2_000,
+                        42,
+                        new byte[1_000],
+                        250,
+                        "0f".repeat(32),
+                        new String[] {"total", "discriminative", "selfsim", "shared", "intra", "decorrelation"},
+                        new double[] {1.25, 0.5, 2.0, Double.NaN, 0.25, -0.125},
+                        1_700_000_000_321L);
+
+        ModelVersionRecord wire = roundTrip(AvroMapping.modelVersion(update, HEADS, 16));
+
+        assertThat(wire.getModelVersion()).isEqualTo(3);
+        assertThat(wire.getTrainingStep()).isEqualTo(750);
+        assertThat(wire.getImagesSeen()).isEqualTo(2_000);
+        assertThat(wire.getTrainClasses()).isEqualTo(42);
+        assertThat(wire.getHeads()).containsExactly("discriminative", "selfsim", "intra");
+        assertThat(wire.getEmbeddingDim()).isEqualTo(16);
+        assertThat(wire.getParameterCount()).isEqualTo(250);
+        assertThat(wire.getParameterBytes()).isEqualTo(1_000);
+        assertThat(wire.getParameterSha256()).isEqualTo("0f".repeat(32));
+        assertThat(wire.getLosses())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "total", 1.25,
+                                "discriminative", 0.5,
+                                "selfsim", 2.0,
+                                "intra", 0.25,
+                                "decorrelation", -0.125));
+        assertThat(wire.getCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_321L));
+    }
+
+    @Test
+    void embeddingKeepsTheVectorsPerHead() {
+        ImageEmbedding embedding =
+                new ImageEmbedding(
+                        "omniglot/Greek/character01/0394_01.png",
+                        "Greek/character01",
+                        Role.EVAL,
+                        5,
+                        1_250,
+                        4_000,
+                        1_700_000_000_000L,
+                        new float[] {0.5f, -0.5f, 0.5f, -0.5f, 0f, 0f},
+                        new float[][] {{0.6f, -0.8f}, {1f, 0f}, {0f, 1f}},
+                        1_600_000_000_000L,
+                        1_700_000_000_500L);
+
+        EmbeddingRecord wire = roundTrip(AvroMapping.embedding(embedding, HEADS));
+
+        assertThat(wire.getImageId()).isEqualTo(embedding.imageId());
+        assertThat(wire.getLabel()).isEqualTo("Greek/character01");
+        assertThat(wire.getSplit()).isEqualTo(Split.EVAL);
+        assertThat(wire.getModelVersion()).isEqualTo(5);
+        assertThat(wire.getCombined()).containsExactly(0.5f, -0.5f, 0.5f, -0.5f, 0f, 0f);
+        assertThat(wire.getHeads().keySet()).containsExactlyInAnyOrder("discriminative", "selfsim", "intra");
+        assertThat(wire.getHeads().get("discriminative")).containsExactly(0.6f, -0.8f);
+        assertThat(wire.getHeads().get("selfsim")).containsExactly(1f, 0f);
+        assertThat(wire.getHeads().get("intra")).containsExactly(0f, 1f);
+        assertThat(wire.getEventTime()).isEqualTo(Instant.ofEpochMilli(1_600_000_000_000L));
+        assertThat(wire.getModelCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+        assertThat(wire.getEmbeddedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_500L));
+
+        ImageEmbedding train =
+                new ImageEmbedding("t", "Korean/character01", Role.TRAIN, 0, 0, 0, 0, new float[] {1f},
+                        new float[][] {{1f}, {1f}, {1f}}, 0, 0);
+        assertThat(roundTrip(AvroMapping.embedding(train, HEADS)).getSplit()).isEqualTo(Split.TRAIN);
+    }
+}

@@ -1,0 +1,248 @@
+package io.divastream.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import io.divastream.model.DivaHead;
+import io.divastream.model.DjlRuntime;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.MomentumSpec;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.config.OptimizerSpec;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DivaTrainerTest {
+
+    private static final int P = 4;
+    private static final int K = 4;
+    private static final int CLASS_POOL = 12;
+    private static final int CLASS_CAPACITY = 64;
+
+    static DivaConfig smallConfig() {
+        return new DivaConfig(
+                new NetworkSpec(28, List.of(8, 8), 16, List.of(DivaHead.values()), 32),
+                new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
+                new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
+                new MomentumSpec(0.9, 64),
+                7L);
+    }
+
+    private static DivaTrainer trainer(DivaConfig config) {
+        return new DivaTrainer(config, ViewAugmenter.IDENTITY, CLASS_CAPACITY);
+    }
+
+    private static LabeledBatch batch(SplittableRandom random) {
+        return SyntheticGlyphs.batch(random, P, K, CLASS_POOL);
+    }
+
+    private static LabeledBatch withNaN(LabeledBatch batch) {
+        float[][] images = new float[batch.size()][];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = batch.images()[i].clone();
+        }
+        Arrays.fill(images[5], 100, 140, Float.NaN);
+        return new LabeledBatch(batch.labels(), images);
+    }
+
+    /** Byte arrays are compared by digest: a failure then prints two short strings, not megabytes. */
+    private static String sha(byte[] bytes) {
+        return new ModelSnapshot(0, 0, bytes, 1).sha256();
+    }
+
+    private static String parameters(DivaTrainer trainer) {
+        return trainer.snapshot(1).sha256();
+    }
+
+    /** All arrays alive in the engine, through the (public, recursive) managed-array list of its root. */
+    private static int liveArrays() {
+        try (NDManager probe = DjlRuntime.engine().newBaseManager()) {
+            return probe.getParentManager().getManagedArrays().size();
+        }
+    }
+
+    @Test
+    void stepsReturnFiniteLossesForEveryHeadAndANegativeDecorrelation() {
+        SplittableRandom random = new SplittableRandom(1);
+        try (DivaTrainer trainer = trainer(smallConfig())) {
+            assertThat(trainer.steps()).isZero();
+            int[] expectedQueue = {32, 48, 64, 64}; // filled with B keys before step 1, then B per step
+            for (int s = 1; s <= 4; s++) {
+                StepResult r = trainer.step(batch(random));
+                assertThat(r.step()).isEqualTo(s);
+                assertThat(trainer.steps()).isEqualTo(s);
+                assertThat(r.taskLosses()).containsOnlyKeys(DivaHead.values());
+                assertThat(r.taskLosses().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
+                assertThat(r.taskLosses().get(DivaHead.DISCRIMINATIVE)).isPositive();
+                // DaNCE may round to 0 here: with identical views s+ ~ 1, so the positive logit is ~1/T = 100
+                assertThat(r.decorrelation()).isFinite().isNegative();
+                double expectedTotal = r.taskLosses().get(DivaHead.DISCRIMINATIVE)
+                        + 0.3 * (r.taskLosses().get(DivaHead.SELFSIM) + r.taskLosses().get(DivaHead.SHARED)
+                                + r.taskLosses().get(DivaHead.INTRA))
+                        + r.decorrelation();
+                assertThat(r.total()).isCloseTo(expectedTotal, within(1e-4));
+                assertThat(r.queueSize()).isEqualTo(expectedQueue[s - 1]);
+            }
+            assertThat(trainer.classCount()).isBetween(P, CLASS_POOL);
+            assertThat(trainer.snapshot(9).step()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void stepsChangeTheParametersAndTrainersWithTheSameSeedStartAlike() {
+        try (DivaTrainer a = trainer(smallConfig());
+                DivaTrainer b = trainer(smallConfig());
+                DivaTrainer other = trainer(smallConfig().withSeed(8))) {
+            String initial = parameters(a);
+            assertThat(parameters(b)).isEqualTo(initial);
+            assertThat(parameters(other)).isNotEqualTo(initial);
+            a.step(batch(new SplittableRandom(2)));
+            assertThat(parameters(a)).isNotEqualTo(initial);
+        }
+    }
+
+    @Test
+    void restoreReproducesTheStateAndTheNextStep() throws IOException {
+        SplittableRandom random = new SplittableRandom(3);
+        try (DivaTrainer a = trainer(smallConfig())) {
+            for (int s = 0; s < 3; s++) {
+                a.step(batch(random));
+            }
+            byte[] state = a.saveState();
+            try (DivaTrainer b = trainer(smallConfig())) {
+                b.step(batch(new SplittableRandom(99))); // b has its own history before the restore
+                b.restore(state);
+                assertThat(b.steps()).isEqualTo(3);
+                assertThat(b.classCount()).isEqualTo(a.classCount());
+                assertThat(parameters(b)).isEqualTo(parameters(a));
+                assertThat(sha(b.saveState())).isEqualTo(sha(state));
+
+                // the restore re-seeds the trainer's random stream from the step count, so the original
+                // lines up with the copy after restoring its own state
+                a.restore(state);
+                LabeledBatch next = batch(random);
+                StepResult ra = a.step(next);
+                StepResult rb = b.step(next);
+                assertThat(rb).isEqualTo(ra);
+                assertThat(rb.step()).isEqualTo(4);
+                assertThat(parameters(b)).isEqualTo(parameters(a));
+                assertThat(sha(b.saveState())).isEqualTo(sha(a.saveState()));
+            }
+        }
+    }
+
+    @Test
+    void restoreRejectsTheStateOfAnotherConfiguration() {
+        byte[] state;
+        try (DivaTrainer a = trainer(smallConfig())) {
+            a.step(batch(new SplittableRandom(4)));
+            state = a.saveState();
+        }
+        DivaConfig base = smallConfig();
+        NetworkSpec n = base.network();
+        DivaConfig otherDim = new DivaConfig(
+                new NetworkSpec(n.inputSize(), n.channels(), 8, n.heads(), n.decorrelationHidden()),
+                base.loss(), base.optimizer(), base.momentum(), base.seed());
+        DivaConfig otherChannels = new DivaConfig(
+                new NetworkSpec(n.inputSize(), List.of(8, 4), n.embeddingDim(), n.heads(), n.decorrelationHidden()),
+                base.loss(), base.optimizer(), base.momentum(), base.seed());
+        DivaConfig discriminativeOnly = base.withHeads(List.of(DivaHead.DISCRIMINATIVE));
+        for (DivaConfig config : List.of(otherDim, otherChannels, discriminativeOnly)) {
+            try (DivaTrainer b = trainer(config)) {
+                assertThatThrownBy(() -> b.restore(state)).as(config.network().toString())
+                        .isInstanceOf(IOException.class);
+            }
+        }
+        try (DivaTrainer b = trainer(base)) {
+            assertThatThrownBy(() -> b.restore(Arrays.copyOf(state, state.length / 2)))
+                    .isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void nativeResourcesDoNotGrowOverSteps() {
+        // ops whose first operand is a long-lived array (parameters, betas, the queue) attach their
+        // result to that array's manager; a step must not leave anything behind there
+        SplittableRandom random = new SplittableRandom(5);
+        try (DivaTrainer trainer = trainer(smallConfig())) {
+            for (int s = 0; s < 5; s++) {
+                trainer.step(batch(random));
+            }
+            int afterWarmUp = liveArrays();
+            for (int s = 0; s < 25; s++) {
+                trainer.step(batch(random));
+            }
+            assertThat(liveArrays()).isEqualTo(afterWarmUp);
+            trainer.snapshot(1);
+            trainer.saveState();
+            assertThat(liveArrays()).isEqualTo(afterWarmUp);
+        }
+    }
+
+    @Test
+    void nonFiniteInputRaisesAndLeavesTheStateUnchanged() {
+        SplittableRandom random = new SplittableRandom(6);
+        try (DivaTrainer trainer = trainer(smallConfig())) {
+            LabeledBatch last = null;
+            for (int s = 0; s < 3; s++) {
+                last = batch(random);
+                trainer.step(last);
+            }
+            String parameters = parameters(trainer);
+            String state = sha(trainer.saveState());
+            // the labels of a batch already seen: a new label would (harmlessly) get a class index
+            LabeledBatch poisoned = withNaN(last);
+            assertThatThrownBy(() -> trainer.step(poisoned)).isInstanceOf(TrainingDivergedException.class);
+            assertThat(trainer.steps()).isEqualTo(3);
+            // the query network's BatchNorm running statistics are parameters too
+            assertThat(parameters(trainer)).isEqualTo(parameters);
+            assertThat(sha(trainer.saveState())).as("networks, betas, queue, optimizer").isEqualTo(state);
+            StepResult next = trainer.step(batch(random));
+            assertThat(next.step()).isEqualTo(4);
+            assertThat(next.total()).isFinite();
+        }
+    }
+
+    @Test
+    void nonFiniteFirstBatchDoesNotPoisonTheQueue() {
+        // the first step fills the DaNCE queue from the batch; NaN keys there would make every later
+        // DaNCE loss NaN
+        SplittableRandom random = new SplittableRandom(7);
+        try (DivaTrainer trainer = trainer(smallConfig());
+                DivaTrainer untouched = trainer(smallConfig())) {
+            assertThatThrownBy(() -> trainer.step(withNaN(batch(random))))
+                    .isInstanceOf(TrainingDivergedException.class);
+            assertThat(parameters(trainer)).isEqualTo(parameters(untouched));
+            for (int s = 1; s <= 3; s++) {
+                StepResult r = trainer.step(batch(random));
+                assertThat(r.step()).isEqualTo(s);
+                assertThat(r.total()).isFinite();
+                assertThat(r.taskLosses().get(DivaHead.SELFSIM)).isFinite();
+            }
+        }
+    }
+
+    @Test
+    void discriminativeOnlyConfigurationTrains() {
+        SplittableRandom random = new SplittableRandom(8);
+        try (DivaTrainer trainer = trainer(smallConfig().withHeads(List.of(DivaHead.DISCRIMINATIVE)))) {
+            String initial = parameters(trainer);
+            for (int s = 1; s <= 3; s++) {
+                StepResult r = trainer.step(batch(random));
+                assertThat(r.step()).isEqualTo(s);
+                assertThat(r.taskLosses()).containsOnlyKeys(DivaHead.DISCRIMINATIVE);
+                assertThat(r.total()).isFinite().isEqualTo(r.taskLosses().get(DivaHead.DISCRIMINATIVE));
+                assertThat(r.decorrelation()).isZero();
+                assertThat(r.queueSize()).isZero();
+            }
+            assertThat(parameters(trainer)).isNotEqualTo(initial);
+        }
+    }
+}

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.divastream.model.tensor.Scalars;
 
 /**
  * DiVA's adversarial decorrelation between heads (DIVA_SPEC section 3). Every head embedding passes
@@ -27,7 +28,7 @@ public final class AdversarialSeparation {
      * @return an array equal to x whose gradient is negated
      */
     public static NDArray reverseGradient(NDArray x) {
-        return x.stopGradient().mul(2f).sub(x);
+        return Scalars.mul(x.stopGradient(), 2).sub(x);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.divastream.model.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import io.divastream.model.tensor.Scalars;
 
 /**
  * DaNCE, the distance-adapted noise-contrastive loss of DiVA's sample-specific task (DIVA_SPEC
@@ -65,7 +66,7 @@ public final class DanceLoss {
                             fixed);
             logits = NDArrays.concat(new NDList(positive, similarities.mul(weights)), 1);
         }
-        logits = logits.div((float) temperature);
+        logits = Scalars.div(logits, temperature);
         return logits.logSoftmax(1).get(":, 0").neg().mean();
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.divastream.model.miner.Triplets;
+import io.divastream.model.tensor.Scalars;
 
 /**
  * The margin loss of Wu et al. (2017) as DiVA uses it for three of its tasks (DIVA_SPEC section
@@ -34,7 +35,7 @@ public final class MarginLoss {
     public static NDArray compute(
             NDArray embeddings, Triplets triplets, NDArray beta, int[] anchorClasses, double margin) {
         if (triplets.size() == 0) {
-            return embeddings.sum().mul(0);
+            return Scalars.mul(embeddings.sum(), 0);
         }
         NDManager manager = embeddings.getManager();
         NDArray anchors = gather(embeddings, manager, triplets.anchors());
@@ -43,16 +44,16 @@ public final class MarginLoss {
         NDArray dAp = distance(anchors, positives);
         NDArray dAn = distance(anchors, negatives);
         NDArray b = gather(beta, manager, anchorClasses);
-        NDArray positiveHinge = dAp.sub(b).add(margin).maximum(0f);
-        NDArray negativeHinge = b.sub(dAn).add(margin).maximum(0f);
+        NDArray positiveHinge = Scalars.maximum(Scalars.add(dAp.sub(b), margin), 0);
+        NDArray negativeHinge = Scalars.maximum(Scalars.add(b.sub(dAn), margin), 0);
         NDArray active = positiveHinge.gt(0f).logicalOr(negativeHinge.gt(0f));
         long activeCount = active.countNonzero().getLong();
         NDArray total = positiveHinge.add(negativeHinge).sum();
-        return activeCount > 0 ? total.div((float) activeCount) : total;
+        return activeCount > 0 ? Scalars.div(total, activeCount) : total;
     }
 
     private static NDArray distance(NDArray x, NDArray y) {
-        return x.sub(y).square().sum(new int[] {1}).add((float) DISTANCE_EPSILON).sqrt();
+        return Scalars.add(x.sub(y).square().sum(new int[] {1}), DISTANCE_EPSILON).sqrt();
     }
 
     private static NDArray gather(NDArray source, NDManager manager, int[] indices) {

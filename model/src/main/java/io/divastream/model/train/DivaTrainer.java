@@ -26,6 +26,7 @@ import io.divastream.model.miner.Triplets;
 import io.divastream.model.net.DecorrelationRegressor;
 import io.divastream.model.net.DivaNetwork;
 import io.divastream.model.net.ParameterIo;
+import io.divastream.model.tensor.Scalars;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -260,7 +261,7 @@ public final class DivaTrainer implements AutoCloseable {
                     NDArray embedding = e.get(spec.indexOf(head));
                     NDArray loss = taskLoss(head, embedding, keys, classes);
                     taskLosses.put(head, (double) loss.getFloat());
-                    NDArray weighted = loss.mul((float) alpha(head));
+                    NDArray weighted = Scalars.mul(loss, alpha(head));
                     total = total == null ? weighted : total.add(weighted);
                 }
                 if (!regressors.isEmpty()) {
@@ -348,7 +349,7 @@ public final class DivaTrainer implements AutoCloseable {
             NDArray c =
                     AdversarialSeparation.correlation(
                             source, target, pair.getValue(), parameterStore, true);
-            NDArray term = c.mul((float) -lossSpec.rho());
+            NDArray term = Scalars.mul(c, -lossSpec.rho());
             sum = sum == null ? term : sum.add(term);
         }
         return sum;

@@ -33,11 +33,8 @@ public final class DivaStreamJob {
             System.out.println("Options:\n" + Arguments.usage(JobOptions.OPTIONS));
             return;
         }
-        JobConfig config;
-        try {
-            config = JobOptions.parse(args);
-        } catch (ConfigException e) {
-            System.err.println("diva-stream: " + e.getMessage());
+        JobConfig config = parseOrNull(args, System.err);
+        if (config == null) {
             System.exit(2);
             return;
         }
@@ -54,5 +51,21 @@ public final class DivaStreamJob {
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
                 PipelineSinks.kafka(config));
         env.execute("diva-stream");
+    }
+
+    /**
+     * Parses the options, reporting a configuration error in one line.
+     *
+     * @param args the options
+     * @param err where the error goes
+     * @return the configuration, or null after reporting an error
+     */
+    static JobConfig parseOrNull(String[] args, java.io.PrintStream err) {
+        try {
+            return JobOptions.parse(args);
+        } catch (ConfigException e) {
+            err.println("diva-stream: " + e.getMessage());
+            return null;
+        }
     }
 }

@@ -136,8 +136,9 @@ public record JobConfig(
      *
      * @param headWeights per head (network order), its weight in the combined embedding
      * @param metricsEveryVersions compute metrics for every n-th model version
+     * @param minEvalImages score a version only once at least this many evaluation images arrived
      */
-    public record EmbeddingConfig(double[] headWeights, int metricsEveryVersions)
+    public record EmbeddingConfig(double[] headWeights, int metricsEveryVersions, int minEvalImages)
             implements Serializable {
         private static final long serialVersionUID = 1L;
     }

@@ -64,6 +64,7 @@ public final class JobOptions {
                     new Option("train.max-consecutive-failures", "20", "fail after this many diverged steps in a row"),
                     new Option("embed.head-weights", "1,1,1,1", "weights of the heads in the combined embedding"),
                     new Option("metrics.every-versions", "1", "score every n-th model version"),
+                    new Option("metrics.min-eval-images", "100", "score a version only once this many evaluation images arrived"),
                     new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
                     new Option("checkpoint.interval-ms", "10000", "checkpoint interval"),
                     new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
@@ -128,7 +129,10 @@ public final class JobOptions {
                         a.integer("train.max-consecutive-failures", 1, 1_000_000));
         double[] weights = headWeights(a, model.network().heads().size());
         JobConfig.EmbeddingConfig embedding =
-                new JobConfig.EmbeddingConfig(weights, a.integer("metrics.every-versions", 1, 1_000_000));
+                new JobConfig.EmbeddingConfig(
+                        weights,
+                        a.integer("metrics.every-versions", 1, 1_000_000),
+                        a.integer("metrics.min-eval-images", 2, 100_000_000));
         JobConfig.RuntimeConfig runtime =
                 new JobConfig.RuntimeConfig(
                         a.integer("parallelism", 1, 1024),

@@ -41,6 +41,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
 
     private final List<DivaHead> heads;
     private final int everyVersions;
+    private final int minImages;
     private final long seed;
 
     private transient Map<String, ImageEmbedding> latest;
@@ -56,11 +57,13 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
      *
      * @param heads the model's heads, in network order
      * @param everyVersions score every n-th version (version 0 is always scored)
+     * @param minImages score only once at least this many evaluation images arrived (at least 2)
      * @param seed the k-means seed
      */
-    public RetrievalMetricsFunction(List<DivaHead> heads, int everyVersions, long seed) {
+    public RetrievalMetricsFunction(List<DivaHead> heads, int everyVersions, int minImages, long seed) {
         this.heads = List.copyOf(heads);
         this.everyVersions = everyVersions;
+        this.minImages = Math.max(2, minImages);
         this.seed = seed;
     }
 
@@ -107,8 +110,14 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         }
     }
 
-    /** Retrieval needs a class with two images, and clustering two classes. */
+    /**
+     * Enough images to be meaningful; retrieval needs a class with two images, and clustering two
+     * classes.
+     */
     private boolean scorable() {
+        if (latest.size() < minImages) {
+            return false;
+        }
         Map<String, Integer> perClass = new HashMap<>();
         for (ImageEmbedding e : latest.values()) {
             perClass.merge(e.label(), 1, Integer::sum);

@@ -16,8 +16,8 @@ public final class DemoOptions {
                     new Option("demo.rate", "100", "image events published per second (0: as fast as possible)"),
                     new Option("demo.seed", "42", "seed of the publication order"),
                     new Option("demo.bad-events", "3", "corrupt events published to show the dead-letter topic"),
-                    new Option("demo.max-steps", "6000", "stop after the metrics of the first version at this step"),
-                    new Option("demo.max-minutes", "10", "stop after this many minutes of streaming, whatever the step"),
+                    new Option("demo.max-steps", "4000", "stop after the metrics of the first version at this step"),
+                    new Option("demo.max-minutes", "11", "stop after this many minutes of streaming, whatever the step"),
                     new Option("demo.results", "demo-results.json", "file for the last metrics record"),
                     new Option("demo.work-dir", ".demo", "directory for the broker's log and the checkpoints (wiped at start)"));
 

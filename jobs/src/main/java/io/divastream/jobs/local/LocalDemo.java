@@ -61,30 +61,41 @@ public final class LocalDemo {
     }
 
     /**
-     * Runs the demo; exits non-zero with a one-line message on a configuration error.
+     * Runs the demo and exits with its status: 0 when it finished, 2 for a configuration or data
+     * error (reported in one line), 1 for a failure at run time.
      *
      * @param args options, see {@code --help}
      */
     public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println("Options:\n" + Arguments.usage(DemoOptions.all()));
-            return;
-        }
-        int code;
-        try {
-            code = new LocalDemo(Arguments.parse(args, DemoOptions.all()), System.out).run();
-        } catch (ConfigException | DatasetException e) {
-            System.err.println("diva-demo: " + e.getMessage());
-            code = 2;
-        } catch (Exception e) {
-            System.err.println("diva-demo: failed: " + e);
-            e.printStackTrace();
-            code = 1;
-        }
-        System.exit(code);
+        System.exit(execute(args, System.out, System.err));
     }
 
-    private int run() throws Exception {
+    /**
+     * Runs the demo.
+     *
+     * @param args options, see {@code --help}
+     * @param out where the table and the summary go
+     * @param err where errors go
+     * @return the exit status: 0 done, 2 configuration or data error, 1 run-time failure
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help")) {
+            out.println("Options:\n" + Arguments.usage(DemoOptions.all()));
+            return 0;
+        }
+        try {
+            return new LocalDemo(Arguments.parse(args, DemoOptions.all()), out).run(err);
+        } catch (ConfigException | DatasetException e) {
+            err.println("diva-demo: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("diva-demo: failed: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private int run(PrintStream err) throws Exception {
         int port = arguments.integer("demo.kafka-port", 0, 65535);
         double rate = arguments.number("demo.rate", 0, 1e6);
         long seed = arguments.longValue("demo.seed", Long.MIN_VALUE, Long.MAX_VALUE);
@@ -94,6 +105,8 @@ public final class LocalDemo {
         Path results = Path.of(arguments.string("demo.results"));
         Path workDir = Path.of(arguments.string("demo.work-dir")).toAbsolutePath();
         String dataDir = arguments.string("demo.data-dir").trim();
+        // Validate the whole configuration and the data before starting anything.
+        JobOptions.fromArguments(withJobDefaults("127.0.0.1:" + Math.max(port, 1), workDir));
         List<LabeledImage> images =
                 OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
 
@@ -119,7 +132,7 @@ public final class LocalDemo {
             producer.interrupt();
             job.cancel().get();
             if (last == null) {
-                System.err.println("diva-demo: no metrics record was published; see the log");
+                err.println("diva-demo: no metrics record was published; see the log");
                 return 1;
             }
             DemoResults.write(last, results);

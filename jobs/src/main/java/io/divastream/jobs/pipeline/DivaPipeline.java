@@ -111,6 +111,7 @@ public final class DivaPipeline {
                                 new RetrievalMetricsFunction(
                                         network.heads(),
                                         config.embedding().metricsEveryVersions(),
+                                        config.embedding().minEvalImages(),
                                         config.training().model().seed()))
                         .uid(Uids.METRICS)
                         .name(Uids.METRICS)

@@ -53,7 +53,7 @@ class RetrievalMetricsFunctionTest {
 
     private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> opened(int everyVersions)
             throws Exception {
-        var h = ProcessFunctionTestHarnesses.forProcessFunction(new RetrievalMetricsFunction(HEADS, everyVersions, SEED));
+        var h = ProcessFunctionTestHarnesses.forProcessFunction(new RetrievalMetricsFunction(HEADS, everyVersions, 2, SEED));
         harnesses.add(h);
         return h;
     }
@@ -62,7 +62,7 @@ class RetrievalMetricsFunctionTest {
             OperatorSubtaskState snapshot) throws Exception {
         var h =
                 new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                        new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, 1, SEED)));
+                        new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, 1, 2, SEED)));
         harnesses.add(h);
         h.initializeState(snapshot);
         h.open();
@@ -223,6 +223,20 @@ class RetrievalMetricsFunctionTest {
         // version 2 waits for the new image too; the late version-0 embedding does not hold it back
         assertThat(flatten(sendAll(h, 2))).isEmpty();
         assertThat(send(h, embedding("new", label(1), 2))).hasSize(1).allSatisfy(this::assertScoresOfTable);
+    }
+
+    @Test
+    void nothingIsScoredBeforeTheMinimumNumberOfEvaluationImages() throws Exception {
+        var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new RetrievalMetricsFunction(HEADS, 1, CLASSES * PER_CLASS, SEED));
+        harnesses.add(h);
+        List<List<EvaluationResult>> results = sendAll(h, 0);
+        for (int i = 0; i < results.size() - 1; i++) {
+            assertThat(results.get(i)).as("after %d images", i + 1).isEmpty();
+        }
+        assertThat(results.get(results.size() - 1)).singleElement()
+                .satisfies(r -> assertThat(r.evalImages()).isEqualTo(CLASSES * PER_CLASS));
     }
 
     @Test

@@ -1,17 +1,13 @@
 package io.divastream.jobs;
 
-import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
-import io.divastream.jobs.pipeline.PipelineSinks;
 import java.util.Arrays;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The DiVA stream job for a real Flink cluster: {@code flink run -c io.divastream.jobs.DivaStreamJob
@@ -41,15 +37,7 @@ public final class DivaStreamJob {
         StreamExecutionEnvironment env =
                 DivaEnvironment.configure(
                         StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
-        DivaPipeline.defineWorkflow(
-                env,
-                config,
-                RawRecordSources.unbounded(
-                        config.kafka().settings(),
-                        config.kafka().imagesTopic(),
-                        config.kafka().groupId(),
-                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
-                PipelineSinks.kafka(config));
+        DivaPipeline.defineKafkaWorkflow(env, config);
         env.execute("diva-stream");
     }
 

@@ -107,18 +107,7 @@ public final class Arguments {
      * @return the value
      */
     public int integer(String key, int min, int max) {
-        String raw = string(key).trim();
-        int value;
-        try {
-            value = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new ConfigException("option --" + key + " must be an integer, got '" + raw + "'");
-        }
-        if (value < min || value > max) {
-            throw new ConfigException(
-                    "option --" + key + " must be between " + min + " and " + max + ", got " + value);
-        }
-        return value;
+        return (int) longValue(key, min, max);
     }
 
     /**

@@ -24,6 +24,13 @@ public final class DemoOptions {
     private DemoOptions() {}
 
     /**
+     * Job options whose default differs in the demo: a bounded run of about 4,000 steps gets a
+     * learning-rate decay for its last quarter (an unbounded job has no such end).
+     */
+    public static final java.util.Map<String, String> JOB_DEFAULTS =
+            java.util.Map.of("train.lr-decay-steps", "3000");
+
+    /**
      * Returns every option the demo accepts: its own and the job's, with the bootstrap servers made
      * optional (they default to the local broker).
      *
@@ -34,6 +41,8 @@ public final class DemoOptions {
         for (Option option : JobOptions.OPTIONS) {
             if (option.key().equals("kafka.bootstrap-servers")) {
                 options.add(new Option(option.key(), "", "Kafka brokers (empty: start the local broker)"));
+            } else if (JOB_DEFAULTS.containsKey(option.key())) {
+                options.add(new Option(option.key(), JOB_DEFAULTS.get(option.key()), option.description()));
             } else {
                 options.add(option);
             }

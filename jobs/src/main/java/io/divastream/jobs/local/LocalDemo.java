@@ -2,7 +2,6 @@ package io.divastream.jobs.local;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
-import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.connectors.kafka.local.LocalKafkaBroker;
@@ -17,7 +16,6 @@ import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
-import io.divastream.jobs.pipeline.PipelineSinks;
 import io.divastream.schemas.MetricsRecord;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,13 +30,11 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -163,7 +159,7 @@ public final class LocalDemo {
             } else if (key.equals("checkpoint.dir") && !arguments.has(key)) {
                 args.add("--" + key);
                 args.add(workDir.resolve("checkpoints").toUri().toString());
-            } else if (arguments.has(key)) {
+            } else if (arguments.has(key) || DemoOptions.JOB_DEFAULTS.containsKey(key)) {
                 args.add("--" + key);
                 args.add(arguments.string(key));
             }
@@ -185,15 +181,7 @@ public final class LocalDemo {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(config.runtime().parallelism(), conf);
         DivaEnvironment.configure(env, config.runtime());
-        DivaPipeline.defineWorkflow(
-                env,
-                config,
-                RawRecordSources.unbounded(
-                        config.kafka().settings(),
-                        config.kafka().imagesTopic(),
-                        config.kafka().groupId(),
-                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
-                PipelineSinks.kafka(config));
+        DivaPipeline.defineKafkaWorkflow(env, config);
         return env.executeAsync("diva-stream-demo");
     }
 

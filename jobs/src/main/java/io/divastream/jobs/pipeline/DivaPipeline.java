@@ -1,6 +1,7 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.batch.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
@@ -20,10 +21,12 @@ import io.divastream.model.image.ImageSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The DiVA stream job graph:
@@ -40,6 +43,26 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class DivaPipeline {
 
     private DivaPipeline() {}
+
+    /**
+     * Adds the job graph reading and writing the configured Kafka topics: the image events from the
+     * consumer group's committed offsets (the earliest for a new group), the outputs through {@link
+     * PipelineSinks#kafka}.
+     *
+     * @param env the environment
+     * @param config the job configuration
+     */
+    public static void defineKafkaWorkflow(StreamExecutionEnvironment env, JobConfig config) {
+        defineWorkflow(
+                env,
+                config,
+                RawRecordSources.unbounded(
+                        config.kafka().settings(),
+                        config.kafka().imagesTopic(),
+                        config.kafka().groupId(),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                PipelineSinks.kafka(config));
+    }
 
     /**
      * Adds the job graph to an environment.

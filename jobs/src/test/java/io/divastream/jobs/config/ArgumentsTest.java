@@ -90,7 +90,7 @@ class ArgumentsTest {
                 .hasMessageContaining("--big must be an integer");
         assertThatThrownBy(() -> parse("--count", "99999999999").integer("count", 0, 10))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("--count must be an integer");
+                .hasMessage("option --count must be between 0 and 10, got 99999999999");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.divastream.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
@@ -41,13 +40,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -110,15 +107,7 @@ class DivaPipelineIT {
         StreamExecutionEnvironment env =
                 DivaEnvironment.configure(
                         StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
-        DivaPipeline.defineWorkflow(
-                env,
-                config,
-                RawRecordSources.unbounded(
-                        KAFKA.settings(),
-                        config.kafka().imagesTopic(),
-                        config.kafka().groupId(),
-                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
-                PipelineSinks.kafka(config));
+        DivaPipeline.defineKafkaWorkflow(env, config);
         JobClient job = env.executeAsync("diva-pipeline-it");
         List<MetricsRecord> metrics;
         try {

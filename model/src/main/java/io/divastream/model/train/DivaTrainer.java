@@ -213,95 +213,105 @@ public final class DivaTrainer implements AutoCloseable {
         DjlRuntime.disableGradientRecording();
         int b = batch.size();
         int[] classes = classIndex.indicesOf(batch.labels());
-        int side = spec.inputSize();
-        float[] viewA = new float[b * side * side];
-        float[] viewB = new float[b * side * side];
-        for (int i = 0; i < b; i++) {
-            float[] image = batch.images()[i];
-            if (image.length != side * side) {
-                throw new IllegalArgumentException(
-                        "image " + i + " has " + image.length + " pixels, expected " + side * side);
-            }
-            System.arraycopy(augmenter.augment(image, side, random), 0, viewA, i * side * side, side * side);
-            System.arraycopy(augmenter.augment(image, side, random), 0, viewB, i * side * side, side * side);
-        }
+        float[][] views = augmentedViews(batch);
         optimizer.setLearningRateScale(learningRateScale());
         Map<DivaHead, Double> taskLosses = new EnumMap<>(DivaHead.class);
+        double[] decorrelation = {0};
         double totalValue;
-        double decorrelationValue = 0;
-        NDArray keys = null;
         boolean queueFilledNow = false;
-        // The training-mode forward updates BatchNorm's running statistics in place (they are
-        // parameters, part of every snapshot); keep a copy to undo that if the step is rejected.
-        NDManager backup = root.newSubManager();
-        List<NDArray[]> statistics = new ArrayList<>();
-        for (Parameter p : queryNet.getParameters().values()) {
-            if (!p.requiresGradient()) {
-                NDArray saved = p.getArray().duplicate();
-                saved.attach(backup);
-                statistics.add(new NDArray[] {p.getArray(), saved});
-            }
-        }
-        try (NDManager stepManager = root.newSubManager()) {
-            Shape shape = DivaNetwork.inputShape(spec, b);
-            NDArray xA = stepManager.create(viewA, shape);
-            NDArray xB = stepManager.create(viewB, shape);
-            if (spec.has(DivaHead.SELFSIM)) {
-                int self = spec.indexOf(DivaHead.SELFSIM);
-                if (queue.size() == 0) {
-                    queue.enqueue(keyNet.forward(parameterStore, new NDList(xA), false).get(self));
-                    queueFilledNow = true;
+        try (NDManager stepManager = root.newSubManager();
+                StatisticsBackup statistics = new StatisticsBackup(queryNet, root)) {
+            try {
+                Shape shape = DivaNetwork.inputShape(spec, b);
+                NDArray xA = stepManager.create(views[0], shape);
+                NDArray xB = stepManager.create(views[1], shape);
+                NDArray keys = null;
+                if (spec.has(DivaHead.SELFSIM)) {
+                    int self = spec.indexOf(DivaHead.SELFSIM);
+                    if (queue.size() == 0) {
+                        queue.enqueue(keyNet.forward(parameterStore, new NDList(xA), false).get(self));
+                        queueFilledNow = true;
+                    }
+                    keys = keyNet.forward(parameterStore, new NDList(xB), false).get(self);
                 }
-                keys = keyNet.forward(parameterStore, new NDList(xB), false).get(self);
-            }
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDList e = queryNet.forward(parameterStore, new NDList(xA), true);
-                NDArray total = null;
-                for (DivaHead head : spec.heads()) {
-                    NDArray embedding = e.get(spec.indexOf(head));
-                    NDArray loss = taskLoss(head, embedding, keys, classes);
-                    taskLosses.put(head, (double) loss.getFloat());
-                    NDArray weighted = Scalars.mul(loss, alpha(head));
-                    total = total == null ? weighted : total.add(weighted);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDList e = queryNet.forward(parameterStore, new NDList(xA), true);
+                    NDArray total = objective(e, keys, classes, taskLosses, decorrelation);
+                    totalValue = total.getFloat();
+                    if (!Double.isFinite(totalValue)) {
+                        throw new TrainingDivergedException(
+                                "non-finite DiVA objective " + totalValue + " at step " + (steps + 1)
+                                        + ", task losses " + taskLosses);
+                    }
+                    collector.backward(total);
                 }
-                if (!regressors.isEmpty()) {
-                    NDArray separation = decorrelation(e);
-                    decorrelationValue = separation.getFloat();
-                    total = total.add(separation);
-                }
-                totalValue = total.getFloat();
-                if (!Double.isFinite(totalValue)) {
+                List<String> nonFinite = optimizer.nonFiniteGradients();
+                if (!nonFinite.isEmpty()) {
+                    optimizer.zeroGradients();
                     throw new TrainingDivergedException(
-                            "non-finite DiVA objective " + totalValue + " at step " + (steps + 1)
-                                    + ", task losses " + taskLosses);
+                            "non-finite gradients at step " + (steps + 1) + " in " + nonFinite
+                                    + " (objective " + totalValue + ", task losses " + taskLosses + ")");
                 }
-                collector.backward(total);
+                optimizer.step();
+                MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
+                if (keys != null) {
+                    queue.enqueue(keys);
+                }
+            } catch (TrainingDivergedException e) {
+                statistics.restore();
+                if (queueFilledNow) {
+                    queue.clear(); // it was filled from this (non-finite) batch
+                }
+                throw e;
             }
-            List<String> nonFinite = optimizer.nonFiniteGradients();
-            if (!nonFinite.isEmpty()) {
-                optimizer.zeroGradients();
-                throw new TrainingDivergedException(
-                        "non-finite gradients at step " + (steps + 1) + " in " + nonFinite
-                                + " (objective " + totalValue + ", task losses " + taskLosses + ")");
-            }
-            optimizer.step();
-            MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
-            if (keys != null) {
-                queue.enqueue(keys);
-            }
-        } catch (TrainingDivergedException e) {
-            for (NDArray[] statistic : statistics) {
-                statistic[1].copyTo(statistic[0]);
-            }
-            if (queueFilledNow) {
-                queue.clear(); // it was filled from this (non-finite) batch
-            }
-            throw e;
-        } finally {
-            backup.close();
         }
         steps++;
-        return new StepResult(steps, totalValue, taskLosses, decorrelationValue, queue.size());
+        return new StepResult(steps, totalValue, taskLosses, decorrelation[0], queue.size());
+    }
+
+    /** Two independently augmented views of every image, each as one flat (B, 1, S, S) array. */
+    private float[][] augmentedViews(LabeledBatch batch) {
+        int pixels = spec.inputSize() * spec.inputSize();
+        float[][] views = new float[2][batch.size() * pixels];
+        for (int i = 0; i < batch.size(); i++) {
+            float[] image = batch.images()[i];
+            if (image.length != pixels) {
+                throw new IllegalArgumentException(
+                        "image " + i + " has " + image.length + " pixels, expected " + pixels);
+            }
+            for (float[] view : views) {
+                System.arraycopy(
+                        augmenter.augment(image, spec.inputSize(), random), 0, view, i * pixels, pixels);
+            }
+        }
+        return views;
+    }
+
+    /**
+     * The DiVA objective: each head's task loss weighted by its alpha, plus the decorrelation.
+     *
+     * @param e the query network's head embeddings of view A
+     * @param keys the key encoder's embeddings of view B (null without the selfsim head)
+     * @param classes the class index of each image
+     * @param taskLosses receives each head's unweighted loss
+     * @param decorrelation receives the decorrelation term in its first element
+     * @return the scalar objective
+     */
+    private NDArray objective(
+            NDList e, NDArray keys, int[] classes, Map<DivaHead, Double> taskLosses, double[] decorrelation) {
+        NDArray total = null;
+        for (DivaHead head : spec.heads()) {
+            NDArray loss = taskLoss(head, e.get(spec.indexOf(head)), keys, classes);
+            taskLosses.put(head, (double) loss.getFloat());
+            NDArray weighted = Scalars.mul(loss, alpha(head));
+            total = total == null ? weighted : total.add(weighted);
+        }
+        if (!regressors.isEmpty()) {
+            NDArray separation = decorrelation(e);
+            decorrelation[0] = separation.getFloat();
+            total = total.add(separation);
+        }
+        return total;
     }
 
     private double alpha(DivaHead head) {

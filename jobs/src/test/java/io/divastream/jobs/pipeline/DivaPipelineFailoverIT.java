@@ -3,11 +3,7 @@ package io.divastream.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
@@ -17,17 +13,13 @@ import io.divastream.schemas.ModelVersionRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,13 +42,7 @@ class DivaPipelineFailoverIT {
 
     @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
 
     @TempDir Path checkpoints;
 
@@ -75,17 +61,9 @@ class DivaPipelineFailoverIT {
                             "--checkpoint.interval-ms", "1000",
                             "--checkpoint.dir", checkpoints.toUri().toString()
                         });
-        TopicAdmin.ensureTopics(KAFKA.settings(), TopicAdmin.defaultTopics());
-        List<LabeledImage> images = subset();
-        try (ImageEventProducer producer =
-                new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
-            producer.publish(InterleavedOrder.of(images, 11));
-        }
-        StreamExecutionEnvironment env =
-                DivaEnvironment.configure(
-                        StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
-        DivaPipeline.defineKafkaWorkflow(env, config);
-        JobClient job = env.executeAsync("diva-failover-it");
+        List<LabeledImage> images = PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
+        PipelineFixture.publish(KAFKA, config, images, 11);
+        JobClient job = PipelineFixture.start(config, "diva-failover-it");
         try {
             awaitVersion(config, 3);
             cluster.terminateTaskManager(0).get();
@@ -120,30 +98,11 @@ class DivaPipelineFailoverIT {
         assertThat(latest.keySet()).hasSize(images.size());
     }
 
-    private static List<LabeledImage> subset() {
-        Map<String, List<LabeledImage>> byLabel = new LinkedHashMap<>();
-        for (LabeledImage image : OmniglotDataset.loadEmbedded()) {
-            byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
-        }
-        List<LabeledImage> out = new ArrayList<>();
-        int train = 0;
-        int eval = 0;
-        for (Map.Entry<String, List<LabeledImage>> entry : byLabel.entrySet()) {
-            boolean isEval = entry.getKey().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*");
-            if (isEval ? eval++ < EVAL_CLASSES : train++ < TRAIN_CLASSES) {
-                out.addAll(entry.getValue().subList(0, IMAGES_PER_CLASS));
-            }
-        }
-        return out;
-    }
-
     private static List<ModelVersionRecord> versions(JobConfig config) {
-        AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
-        List<ModelVersionRecord> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))) {
-            out.add(codec.decode(r.value()));
-        }
-        return out;
+        return PipelineFixture.read(KAFKA, ModelVersionRecord.class, config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))
+                .stream()
+                .map(PipelineFixture.Keyed::value)
+                .toList();
     }
 
     private static void awaitVersion(JobConfig config, long version) throws InterruptedException {

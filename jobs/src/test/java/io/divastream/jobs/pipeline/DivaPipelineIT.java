@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
@@ -33,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +38,6 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,13 +60,7 @@ class DivaPipelineIT {
 
     @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
 
     @TempDir Path checkpoints;
 
@@ -90,25 +79,18 @@ class DivaPipelineIT {
                             "--checkpoint.interval-ms", "1500",
                             "--checkpoint.dir", checkpoints.toUri().toString()
                         });
-        TopicAdmin.ensureTopics(KAFKA.settings(), TopicAdmin.defaultTopics());
-        List<LabeledImage> images = subset();
+        List<LabeledImage> images = PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
         Set<String> evalIds =
                 images.stream()
-                        .filter(i -> i.label().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*"))
+                        .filter(i -> PipelineFixture.isEval(i.label()))
                         .map(LabeledImage::imageId)
                         .collect(Collectors.toSet());
         assertThat(evalIds).hasSize(EVAL_CLASSES * IMAGES_PER_CLASS);
+        TopicAdmin.ensureTopics(KAFKA.settings(), TopicAdmin.defaultTopics());
         publishCorruptEvents(config);
-        try (ImageEventProducer producer =
-                new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
-            producer.publish(InterleavedOrder.of(images, 7));
-        }
+        PipelineFixture.publish(KAFKA, config, images, 7);
 
-        StreamExecutionEnvironment env =
-                DivaEnvironment.configure(
-                        StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
-        DivaPipeline.defineKafkaWorkflow(env, config);
-        JobClient job = env.executeAsync("diva-pipeline-it");
+        JobClient job = PipelineFixture.start(config, "diva-pipeline-it");
         List<MetricsRecord> metrics;
         try {
             metrics = awaitMetrics(config, m -> m.getModelVersion() >= TARGET_VERSION && m.getEvalImages() == evalIds.size());
@@ -143,24 +125,6 @@ class DivaPipelineIT {
                             config.embedding().headWeights());
             return new RecallAtK().compute(combined, labels.stream().mapToInt(Integer::intValue).toArray())[0];
         }
-    }
-
-    /** Real Omniglot images: the first classes of training and evaluation alphabets. */
-    private static List<LabeledImage> subset() {
-        Map<String, List<LabeledImage>> byLabel = new LinkedHashMap<>();
-        for (LabeledImage image : OmniglotDataset.loadEmbedded()) {
-            byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
-        }
-        List<LabeledImage> out = new ArrayList<>();
-        int train = 0;
-        int eval = 0;
-        for (Map.Entry<String, List<LabeledImage>> entry : byLabel.entrySet()) {
-            boolean isEval = entry.getKey().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*");
-            if (isEval ? eval++ < EVAL_CLASSES : train++ < TRAIN_CLASSES) {
-                out.addAll(entry.getValue().subList(0, IMAGES_PER_CLASS));
-            }
-        }
-        return out;
     }
 
     private static void publishCorruptEvents(JobConfig config) {

@@ -1,5 +1,7 @@
 package io.divastream.jobs.pipeline;
 
+import io.divastream.connectors.dlq.DeadLetters;
+import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
@@ -13,7 +15,6 @@ import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import io.divastream.schemas.Split;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,17 +121,13 @@ public final class AvroMapping {
      * @return the wire record
      */
     public static DeadLetter deadLetter(DeadLetterEvent d) {
-        return DeadLetter.newBuilder()
-                .setTopic(d.topic())
-                .setPartition(d.partition())
-                .setOffset(d.offset())
-                .setKey(d.key() == null ? null : ByteBuffer.wrap(d.key()))
-                .setValue(d.value() == null ? null : ByteBuffer.wrap(d.value()))
-                .setReason(DeadLetterReason.valueOf(d.reason()))
-                .setMessage(d.message())
-                .setStage(d.stage())
-                .setFailedAt(Instant.ofEpochMilli(d.failedAt()))
-                .build();
+        RawRecord source = new RawRecord(d.topic(), d.partition(), d.offset(), d.key(), d.value(), -1);
+        return DeadLetters.of(
+                source,
+                DeadLetterReason.valueOf(d.reason()),
+                d.message(),
+                d.stage(),
+                Instant.ofEpochMilli(d.failedAt()));
     }
 
     private static List<Float> floats(float[] values) {

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param loss the objective's weights and constants
  * @param optimizer the Adam parameter groups
  * @param momentum the key encoder and its queue
+ * @param objective the variant of the objective: decorrelation and its pairs
  * @param seed seed of every random choice the trainer makes (miners, augmentation, init)
  */
 public record DivaConfig(
@@ -20,6 +21,7 @@ public record DivaConfig(
         LossSpec loss,
         OptimizerSpec optimizer,
         MomentumSpec momentum,
+        ObjectiveSpec objective,
         long seed) implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -31,6 +33,30 @@ public record DivaConfig(
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(momentum, "momentum");
+        Objects.requireNonNull(objective, "objective");
+        objective.pairsFor(network.heads(), loss.rho());
+    }
+
+    /**
+     * Creates a configuration of the published objective (decorrelation with the original pairs).
+     *
+     * @param network the network's shape
+     * @param loss the objective's weights and constants
+     * @param optimizer the Adam parameter groups
+     * @param momentum the key encoder and its queue
+     * @param seed seed of every random choice the trainer makes
+     */
+    public DivaConfig(NetworkSpec network, LossSpec loss, OptimizerSpec optimizer, MomentumSpec momentum, long seed) {
+        this(network, loss, optimizer, momentum, ObjectiveSpec.published(), seed);
+    }
+
+    /**
+     * The decorrelation pairs trained with this configuration.
+     *
+     * @return the pairs, empty without decorrelation or with a single head
+     */
+    public List<DecorrelationPair> decorrelationPairs() {
+        return objective.pairsFor(network.heads(), loss.rho());
     }
 
     /**
@@ -68,7 +94,18 @@ public record DivaConfig(
                 loss,
                 optimizer,
                 momentum,
+                objective,
                 seed);
+    }
+
+    /**
+     * Returns a copy with another objective variant.
+     *
+     * @param newObjective the objective
+     * @return the new configuration
+     */
+    public DivaConfig withObjective(ObjectiveSpec newObjective) {
+        return new DivaConfig(network, loss, optimizer, momentum, newObjective, seed);
     }
 
     /**
@@ -78,6 +115,6 @@ public record DivaConfig(
      * @return the new configuration
      */
     public DivaConfig withSeed(long newSeed) {
-        return new DivaConfig(network, loss, optimizer, momentum, newSeed);
+        return new DivaConfig(network, loss, optimizer, momentum, objective, newSeed);
     }
 }

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import io.divastream.model.DivaHead;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.DecorrelationPair;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.NetworkSpec;
@@ -64,7 +65,8 @@ public final class DivaTrainer implements AutoCloseable {
     private final DivaNetwork keyNet;
     private final ParameterStore parameterStore;
     private final Map<DivaHead, NDArray> betas = new EnumMap<>(DivaHead.class);
-    private final Map<DivaHead, Block> regressors = new EnumMap<>(DivaHead.class);
+    private final List<DecorrelationPair> pairs;
+    private final List<Block> regressors = new ArrayList<>();
     private final FeatureQueue queue;
     private final ParamGroupAdam optimizer;
     private final ClassIndex classIndex;
@@ -115,12 +117,11 @@ public final class DivaTrainer implements AutoCloseable {
                 beta.setRequiresGradient(true);
                 betas.put(head, beta);
             }
-            if (head != DivaHead.DISCRIMINATIVE) {
-                regressors.put(
-                        head,
-                        DecorrelationRegressor.create(
-                                spec.embeddingDim(), spec.decorrelationHidden(), root));
-            }
+        }
+        this.pairs = config.decorrelationPairs();
+        for (int i = 0; i < pairs.size(); i++) {
+            regressors.add(
+                    DecorrelationRegressor.create(spec.embeddingDim(), spec.decorrelationHidden(), root));
         }
         this.queue = new FeatureQueue(root, config.momentum().queueSize(), spec.embeddingDim());
         this.optimizer = new ParamGroupAdam(root, parameterGroups());
@@ -143,7 +144,7 @@ public final class DivaTrainer implements AutoCloseable {
                             0));
         }
         List<NDArray> regressorParams = new ArrayList<>();
-        for (Block regressor : regressors.values()) {
+        for (Block regressor : regressors) {
             regressorParams.addAll(trainable(regressor));
         }
         if (!regressorParams.isEmpty()) {
@@ -210,10 +211,27 @@ public final class DivaTrainer implements AutoCloseable {
      * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
      */
     public StepResult step(LabeledBatch batch) {
+        return step(batch.labels(), augmentedViews(batch));
+    }
+
+    /**
+     * Runs one training step on two views prepared by the caller (for inputs the trainer's {@link
+     * ViewAugmenter} cannot augment, such as photos cropped from their full resolution).
+     *
+     * @param labels the class label of each image
+     * @param views view A and view B, each a flat (B, C, S, S) array in the network's input format
+     * @return the losses of the step
+     * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
+     */
+    public StepResult step(List<String> labels, float[][] views) {
         DjlRuntime.disableGradientRecording();
-        int b = batch.size();
-        int[] classes = classIndex.indicesOf(batch.labels());
-        float[][] views = augmentedViews(batch);
+        int b = labels.size();
+        if (views.length != 2) {
+            throw new IllegalArgumentException("need two views, got " + views.length);
+        }
+        checkViewSize(views[0], b);
+        checkViewSize(views[1], b);
+        int[] classes = classIndex.indicesOf(labels);
         optimizer.setLearningRateScale(learningRateScale());
         Map<DivaHead, Double> taskLosses = new EnumMap<>(DivaHead.class);
         double[] decorrelation = {0};
@@ -236,7 +254,8 @@ public final class DivaTrainer implements AutoCloseable {
                 }
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDList e = queryNet.forward(parameterStore, new NDList(xA), true);
-                    NDArray total = objective(e, keys, classes, taskLosses, decorrelation);
+                    NDArray total = objective(
+                            e, keys, classes, taskLosses, decorrelation, spec.heads(), true, true);
                     totalValue = total.getFloat();
                     if (!Double.isFinite(totalValue)) {
                         throw new TrainingDivergedException(
@@ -269,6 +288,62 @@ public final class DivaTrainer implements AutoCloseable {
         return new StepResult(steps, totalValue, taskLosses, decorrelation[0], queue.size());
     }
 
+    /**
+     * Fills the DaNCE queue before training (DIVA_SPEC section 2.4): the key encoder, in
+     * inference mode, embeds view A of each batch and the selfsim keys are appended, as the
+     * original code does over its first {@code n_key_batches} batches. Stops once the queue is full.
+     *
+     * @param batches the batches whose view A to embed
+     * @return the queue size afterwards (0 without the selfsim head)
+     */
+    public int initializeQueue(Iterable<LabeledBatch> batches) {
+        if (!spec.has(DivaHead.SELFSIM)) {
+            return 0;
+        }
+        DjlRuntime.disableGradientRecording();
+        int self = spec.indexOf(DivaHead.SELFSIM);
+        for (LabeledBatch batch : batches) {
+            if (queue.size() >= config.momentum().queueSize()) {
+                break;
+            }
+            float[] viewA = augmentedViews(batch)[0];
+            enqueueKeys(viewA, batch.size(), self);
+        }
+        return queue.size();
+    }
+
+    /**
+     * Appends the key encoder's selfsim embeddings of prepared inputs to the DaNCE queue.
+     *
+     * @param inputs a flat (B, C, S, S) array in the network's input format
+     * @param count B
+     * @return the queue size afterwards (0 without the selfsim head)
+     */
+    public int enqueueKeys(float[] inputs, int count) {
+        if (!spec.has(DivaHead.SELFSIM)) {
+            return 0;
+        }
+        DjlRuntime.disableGradientRecording();
+        checkViewSize(inputs, count);
+        enqueueKeys(inputs, count, spec.indexOf(DivaHead.SELFSIM));
+        return queue.size();
+    }
+
+    private void enqueueKeys(float[] inputs, int count, int self) {
+        try (NDManager manager = root.newSubManager()) {
+            NDArray x = manager.create(inputs, DivaNetwork.inputShape(spec, count));
+            queue.enqueue(keyNet.forward(parameterStore, new NDList(x), false).get(self));
+        }
+    }
+
+    private void checkViewSize(float[] view, int b) {
+        long expected = DivaNetwork.inputShape(spec, b).size();
+        if (view.length != expected) {
+            throw new IllegalArgumentException(
+                    "a view of " + b + " images must have " + expected + " values, got " + view.length);
+        }
+    }
+
     /** Two independently augmented views of every image, each as one flat (B, 1, S, S) array. */
     private float[][] augmentedViews(LabeledBatch batch) {
         int pixels = spec.inputSize() * spec.inputSize();
@@ -298,18 +373,25 @@ public final class DivaTrainer implements AutoCloseable {
      * @return the scalar objective
      */
     private NDArray objective(
-            NDList e, NDArray keys, int[] classes, Map<DivaHead, Double> taskLosses, double[] decorrelation) {
+            NDList e,
+            NDArray keys,
+            int[] classes,
+            Map<DivaHead, Double> taskLosses,
+            double[] decorrelation,
+            List<DivaHead> tasks,
+            boolean separation,
+            boolean reverseGradient) {
         NDArray total = null;
-        for (DivaHead head : spec.heads()) {
+        for (DivaHead head : tasks) {
             NDArray loss = taskLoss(head, e.get(spec.indexOf(head)), keys, classes);
             taskLosses.put(head, (double) loss.getFloat());
             NDArray weighted = Scalars.mul(loss, alpha(head));
             total = total == null ? weighted : total.add(weighted);
         }
-        if (!regressors.isEmpty()) {
-            NDArray separation = decorrelation(e);
-            decorrelation[0] = separation.getFloat();
-            total = total.add(separation);
+        if (separation && !regressors.isEmpty()) {
+            NDArray sep = decorrelation(e, reverseGradient);
+            decorrelation[0] = sep.getFloat();
+            total = total == null ? sep : total.add(sep);
         }
         return total;
     }
@@ -350,19 +432,117 @@ public final class DivaTrainer implements AutoCloseable {
                 embedding, triplets, betas.get(head), anchorClasses, lossSpec.margin());
     }
 
-    private NDArray decorrelation(NDList embeddings) {
-        NDArray target = AdversarialSeparation.prepare(embeddings.get(0));
+    /** L_sep = - sum over pairs of rho * c(source, target), on gradient-reversed embeddings. */
+    private NDArray decorrelation(NDList embeddings, boolean reverseGradient) {
+        Map<DivaHead, NDArray> reversed = new EnumMap<>(DivaHead.class);
         NDArray sum = null;
-        for (Map.Entry<DivaHead, Block> pair : regressors.entrySet()) {
-            NDArray source =
-                    AdversarialSeparation.prepare(embeddings.get(spec.indexOf(pair.getKey())));
+        for (int i = 0; i < pairs.size(); i++) {
+            DecorrelationPair pair = pairs.get(i);
+            NDArray source = reversed.computeIfAbsent(
+                    pair.source(), h -> prepare(embeddings.get(spec.indexOf(h)), reverseGradient));
+            NDArray target = reversed.computeIfAbsent(
+                    pair.target(), h -> prepare(embeddings.get(spec.indexOf(h)), reverseGradient));
             NDArray c =
                     AdversarialSeparation.correlation(
-                            source, target, pair.getValue(), parameterStore, true);
-            NDArray term = Scalars.mul(c, -lossSpec.rho());
+                            source, target, regressors.get(i), parameterStore, true);
+            NDArray term = Scalars.mul(c, -pair.rho());
             sum = sum == null ? term : sum.add(term);
         }
         return sum;
+    }
+
+    private static NDArray prepare(NDArray embedding, boolean reverseGradient) {
+        return reverseGradient
+                ? AdversarialSeparation.prepare(embedding)
+                : embedding.normalize(2, 1, 1e-12);
+    }
+
+    /**
+     * Computes the gradients that chosen terms of the objective send to every parameter group,
+     * without updating anything: the gradient-routing check of DIVA_SPEC section 2.5. Batch-norm
+     * statistics are restored and the gradients zeroed afterwards; the queue is not changed.
+     *
+     * @param labels the class label of each image
+     * @param views view A and view B as for {@link #step(List, float[][])}
+     * @param tasks the task losses to include (each with its alpha)
+     * @param separation whether to include L_sep
+     * @param reverseGradient false to compute L_sep without the gradient-reversal layer
+     * @return the flattened gradient of each group: {@code backbone}, {@code head_<id>}, {@code
+     *     beta_<id>}, {@code regressor_<source>_<target>}; and {@code key} holding the key
+     *     encoder's gradients (all zero unless something leaks into it)
+     */
+    Map<String, float[]> probeGradients(
+            List<String> labels, float[][] views, List<DivaHead> tasks, boolean separation, boolean reverseGradient) {
+        DjlRuntime.disableGradientRecording();
+        int b = labels.size();
+        int[] classes = classIndex.indicesOf(labels);
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        try (NDManager stepManager = root.newSubManager();
+                StatisticsBackup statistics = new StatisticsBackup(queryNet, root)) {
+            Shape shape = DivaNetwork.inputShape(spec, b);
+            NDArray xA = stepManager.create(views[0], shape);
+            NDArray xB = stepManager.create(views[1], shape);
+            NDArray keys = null;
+            if (spec.has(DivaHead.SELFSIM)) {
+                int self = spec.indexOf(DivaHead.SELFSIM);
+                if (queue.size() == 0) {
+                    throw new IllegalStateException("fill the queue first");
+                }
+                keys = keyNet.forward(parameterStore, new NDList(xB), false).get(self);
+            }
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDList e = queryNet.forward(parameterStore, new NDList(xA), true);
+                NDArray total = objective(e, keys, classes, new EnumMap<>(DivaHead.class), new double[1],
+                        tasks, separation, reverseGradient);
+                if (total != null) {
+                    collector.backward(total);
+                }
+            }
+            for (ai.djl.util.Pair<String, Parameter> entry : queryNet.getParameters()) {
+                String group = "backbone";
+                for (DivaHead head : spec.heads()) {
+                    if (entry.getKey().contains("head_" + head.id() + "_")) {
+                        group = "head_" + head.id();
+                    }
+                }
+                append(out, group, gradientOf(entry.getValue().getArray()));
+            }
+            for (Map.Entry<DivaHead, NDArray> beta : betas.entrySet()) {
+                append(out, "beta_" + beta.getKey().id(), gradientOf(beta.getValue()));
+            }
+            for (int i = 0; i < pairs.size(); i++) {
+                String name = "regressor_" + pairs.get(i).source().id() + "_" + pairs.get(i).target().id();
+                for (Parameter p : regressors.get(i).getParameters().values()) {
+                    append(out, name, gradientOf(p.getArray()));
+                }
+            }
+            for (Parameter p : keyNet.getParameters().values()) {
+                append(out, "key", gradientOf(p.getArray()));
+            }
+            optimizer.zeroGradients();
+            statistics.restore();
+        }
+        return out;
+    }
+
+    private static float[] gradientOf(NDArray parameter) {
+        if (!parameter.hasGradient()) {
+            return new float[(int) parameter.size()];
+        }
+        try (NDArray g = parameter.getGradient()) {
+            return g.toFloatArray();
+        }
+    }
+
+    private static void append(Map<String, float[]> out, String group, float[] values) {
+        float[] old = out.get(group);
+        if (old == null) {
+            out.put(group, values);
+            return;
+        }
+        float[] joined = java.util.Arrays.copyOf(old, old.length + values.length);
+        System.arraycopy(values, 0, joined, old.length, values.length);
+        out.put(group, joined);
     }
 
     private static float[][] rows(NDArray embedding) {
@@ -404,7 +584,7 @@ public final class DivaTrainer implements AutoCloseable {
             for (NDArray beta : betas.values()) {
                 ArrayCodec.write(out, beta);
             }
-            for (Block regressor : regressors.values()) {
+            for (Block regressor : regressors) {
                 ParameterIo.write(regressor, out);
             }
             queue.save(out);
@@ -435,7 +615,7 @@ public final class DivaTrainer implements AutoCloseable {
             for (NDArray beta : betas.values()) {
                 ArrayCodec.readInto(in, beta);
             }
-            for (Block regressor : regressors.values()) {
+            for (Block regressor : regressors) {
                 ParameterIo.read(regressor, in);
             }
             queue.load(in);

@@ -69,6 +69,26 @@ class DivaTrainerTest {
     }
 
     @Test
+    void theQueueIsFilledBeforeTrainingFromWholeBatchesUntilItIsFull() {
+        SplittableRandom random = new SplittableRandom(2);
+        try (DivaTrainer trainer = trainer(smallConfig())) { // queue 64, batches of 16
+            List<LabeledBatch> keyBatches = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                keyBatches.add(batch(random));
+            }
+            assertThat(trainer.initializeQueue(keyBatches)).isEqualTo(48);
+            keyBatches.add(batch(random));
+            keyBatches.add(batch(random));
+            assertThat(trainer.initializeQueue(keyBatches.subList(3, 5))).isEqualTo(64);
+            assertThat(trainer.step(batch(random)).queueSize()).isEqualTo(64);
+            assertThat(trainer.steps()).isEqualTo(1);
+        }
+        try (DivaTrainer noSelfsim = trainer(smallConfig().withHeads(List.of(DivaHead.DISCRIMINATIVE)))) {
+            assertThat(noSelfsim.initializeQueue(List.of(batch(random)))).isZero();
+        }
+    }
+
+    @Test
     void stepsReturnFiniteLossesForEveryHeadAndANegativeDecorrelation() {
         SplittableRandom random = new SplittableRandom(1);
         try (DivaTrainer trainer = trainer(smallConfig())) {

@@ -1,0 +1,72 @@
+package io.divastream.model.config;
+
+import io.divastream.model.DivaHead;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which variant of the DiVA objective is trained: the tasks are the enabled heads of the {@link
+ * NetworkSpec}; this adds whether the heads are decorrelated, and with which pairs and weights.
+ * Together with the heads it expresses the paper's ablations (any subset of the four tasks, with
+ * or without decorrelation).
+ *
+ * @param decorrelate whether the adversarial decorrelation L_sep is part of the objective
+ * @param pairs explicit decorrelation pairs; empty means the original code's pairs for the
+ *     enabled heads ({@link DecorrelationPair#defaults}) with the loss's rho
+ */
+public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Copies the pairs. */
+    public ObjectiveSpec {
+        pairs = List.copyOf(Objects.requireNonNull(pairs, "pairs"));
+        if (pairs.stream().map(p -> p.source().name() + ">" + p.target().name()).distinct().count()
+                != pairs.size()) {
+            throw new IllegalArgumentException("decorrelation pairs must not repeat, got " + pairs);
+        }
+    }
+
+    /**
+     * DiVA as published: decorrelation with the original pairs.
+     *
+     * @return the published objective
+     */
+    public static ObjectiveSpec published() {
+        return new ObjectiveSpec(true, List.of());
+    }
+
+    /**
+     * The ablation without decorrelation.
+     *
+     * @return an objective without L_sep
+     */
+    public static ObjectiveSpec withoutDecorrelation() {
+        return new ObjectiveSpec(false, List.of());
+    }
+
+    /**
+     * The decorrelation pairs this objective trains for a set of heads.
+     *
+     * @param heads the enabled heads
+     * @param rho the default pair weight
+     * @return the pairs (empty without decorrelation)
+     * @throws IllegalArgumentException if an explicit pair names a head that is not enabled
+     */
+    public List<DecorrelationPair> pairsFor(List<DivaHead> heads, double rho) {
+        if (!decorrelate) {
+            return List.of();
+        }
+        if (pairs.isEmpty()) {
+            return DecorrelationPair.defaults(heads, rho);
+        }
+        for (DecorrelationPair pair : pairs) {
+            if (!heads.contains(pair.source()) || !heads.contains(pair.target())) {
+                throw new IllegalArgumentException(
+                        "decorrelation pair " + pair + " names a head that is not enabled " + heads);
+            }
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,125 @@
+package io.divastream.model.batch;
+
+import io.divastream.model.DivaHead;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.embed.Embedder;
+import io.divastream.model.eval.EmbeddingCombiner;
+import io.divastream.model.eval.RetrievalEvaluator;
+import io.divastream.model.eval.RetrievalScores;
+import io.divastream.model.train.DivaTrainer;
+import io.divastream.model.train.LabeledBatch;
+import io.divastream.model.train.TrainingDivergedException;
+import io.divastream.model.train.ViewAugmenter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Trains DiVA offline over a fixed training set with the same {@link DivaTrainer} the streaming job
+ * uses, and evaluates the held-out test classes at a fixed cadence: each head alone and the
+ * weighted concatenations of the heads (DIVA_SPEC sections 1.5, 4 and 6).
+ */
+public final class BatchTrainer {
+
+    /** Name of the equally weighted concatenation. */
+    public static final String EQUAL_WEIGHTS = "equal";
+
+    private final DivaConfig config;
+    private final ViewAugmenter augmenter;
+    private final Map<String, double[]> weightings;
+    private final RetrievalEvaluator evaluator;
+
+    /**
+     * Creates a batch trainer.
+     *
+     * @param config the model and training configuration (its seed drives sampling too)
+     * @param augmenter produces the two training views of each image
+     * @param weightings extra head weightings to evaluate, by name, each with one weight per head;
+     *     the equal weighting is always evaluated
+     * @param evaluator the retrieval evaluator
+     */
+    public BatchTrainer(
+            DivaConfig config, ViewAugmenter augmenter, Map<String, double[]> weightings, RetrievalEvaluator evaluator) {
+        this.config = config;
+        this.augmenter = augmenter;
+        int heads = config.network().heads().size();
+        Map<String, double[]> all = new LinkedHashMap<>();
+        if (heads > 1) {
+            double[] equal = new double[heads];
+            java.util.Arrays.fill(equal, 1.0);
+            all.put(EQUAL_WEIGHTS, equal);
+            for (Map.Entry<String, double[]> w : weightings.entrySet()) {
+                if (w.getValue().length != heads) {
+                    throw new IllegalArgumentException("weighting " + w.getKey() + " has "
+                            + w.getValue().length + " weights for " + heads + " heads");
+                }
+                all.put(w.getKey(), w.getValue().clone());
+            }
+        }
+        this.weightings = all;
+        this.evaluator = evaluator;
+    }
+
+    /**
+     * Runs the training and the evaluations.
+     *
+     * @param train the training images (their classes are the training classes)
+     * @param test the test images (classes disjoint from training, leave-one-out retrieval)
+     * @param run steps, batches and cadence
+     * @param progress receives every evaluation as it is made
+     * @return every evaluation, in step order
+     */
+    public List<EvaluationPoint> run(
+            LabeledImages train, LabeledImages test, RunSpec run, Consumer<EvaluationPoint> progress) {
+        ClassBalancedSampler sampler =
+                new ClassBalancedSampler(train, run.classesPerBatch(), run.samplesPerClass(), run.sampling());
+        SplittableRandom random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
+        int classes = train.byClass().size();
+        float[][] testImages = test.images().toArray(new float[0][]);
+        int[] testLabels = test.classIndices();
+        List<EvaluationPoint> points = new ArrayList<>();
+        try (DivaTrainer trainer = new DivaTrainer(config, augmenter, classes);
+                Embedder embedder = new Embedder(config.network())) {
+            List<LabeledBatch> keyBatches = new ArrayList<>();
+            for (int i = 0; i < run.queueInitBatches(); i++) {
+                keyBatches.add(sampler.next(random));
+            }
+            trainer.initializeQueue(keyBatches);
+            long nanos = 0;
+            int skipped = 0;
+            for (long s = 1; s <= run.steps(); s++) {
+                LabeledBatch batch = sampler.next(random);
+                long start = System.nanoTime();
+                try {
+                    trainer.step(batch);
+                } catch (TrainingDivergedException e) {
+                    skipped++;
+                }
+                nanos += System.nanoTime() - start;
+                if (s % run.evalEvery() == 0 || s == run.steps()) {
+                    embedder.load(trainer.snapshot(s));
+                    EvaluationPoint point = evaluate(embedder.embed(testImages), testLabels, s, nanos / 1e9, skipped);
+                    points.add(point);
+                    progress.accept(point);
+                }
+            }
+        }
+        return points;
+    }
+
+    private EvaluationPoint evaluate(float[][][] heads, int[] labels, long step, double seconds, int skipped) {
+        Map<String, RetrievalScores> perHead = new LinkedHashMap<>();
+        List<DivaHead> order = config.network().heads();
+        for (int h = 0; h < heads.length; h++) {
+            perHead.put(order.get(h).id(), evaluator.evaluate(heads[h], labels));
+        }
+        Map<String, RetrievalScores> combined = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> w : weightings.entrySet()) {
+            combined.put(w.getKey(), evaluator.evaluate(EmbeddingCombiner.combine(heads, w.getValue()), labels));
+        }
+        return new EvaluationPoint(step, seconds, skipped, perHead, combined);
+    }
+}

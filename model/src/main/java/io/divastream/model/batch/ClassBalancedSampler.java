@@ -1,0 +1,99 @@
+package io.divastream.model.batch;
+
+import io.divastream.model.train.LabeledBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Draws class-balanced batches of {@code classesPerBatch} x {@code samplesPerClass} images from a
+ * training set (DIVA_SPEC section 4.1).
+ */
+public final class ClassBalancedSampler {
+
+    private final LabeledImages images;
+    private final List<String> classes;
+    private final List<List<Integer>> members;
+    private final int classesPerBatch;
+    private final int samplesPerClass;
+    private final SamplingMode mode;
+
+    /**
+     * Creates a sampler.
+     *
+     * @param images the training images
+     * @param classesPerBatch classes drawn per batch (B / spc)
+     * @param samplesPerClass images drawn per class (spc)
+     * @param mode with or without replacement
+     */
+    public ClassBalancedSampler(LabeledImages images, int classesPerBatch, int samplesPerClass, SamplingMode mode) {
+        if (classesPerBatch < 1 || samplesPerClass < 1) {
+            throw new IllegalArgumentException("classes per batch and samples per class must be positive");
+        }
+        Map<String, List<Integer>> byClass = images.byClass();
+        if (byClass.size() < 2) {
+            throw new IllegalArgumentException("need at least two training classes, got " + byClass.size());
+        }
+        if (mode == SamplingMode.DISTINCT && byClass.size() < classesPerBatch) {
+            throw new IllegalArgumentException(
+                    classesPerBatch + " distinct classes per batch but only " + byClass.size() + " classes");
+        }
+        this.images = images;
+        this.classes = List.copyOf(byClass.keySet());
+        this.members = byClass.values().stream().map(List::copyOf).toList();
+        this.classesPerBatch = classesPerBatch;
+        this.samplesPerClass = samplesPerClass;
+        this.mode = mode;
+    }
+
+    /**
+     * Returns the batch size.
+     *
+     * @return classes per batch times samples per class
+     */
+    public int batchSize() {
+        return classesPerBatch * samplesPerClass;
+    }
+
+    /**
+     * Draws the next batch.
+     *
+     * @param random the source of randomness
+     * @return the batch
+     */
+    public LabeledBatch next(RandomGenerator random) {
+        List<String> labels = new ArrayList<>(batchSize());
+        float[][] batch = new float[batchSize()][];
+        int[] chosen = mode == SamplingMode.DISTINCT
+                ? distinct(classes.size(), classesPerBatch, random)
+                : random.ints(classesPerBatch, 0, classes.size()).toArray();
+        int slot = 0;
+        for (int c : chosen) {
+            List<Integer> pool = members.get(c);
+            int[] picks = mode == SamplingMode.DISTINCT && pool.size() >= samplesPerClass
+                    ? distinct(pool.size(), samplesPerClass, random)
+                    : random.ints(samplesPerClass, 0, pool.size()).toArray();
+            for (int p : picks) {
+                labels.add(classes.get(c));
+                batch[slot++] = images.images().get(pool.get(p));
+            }
+        }
+        return new LabeledBatch(labels, batch);
+    }
+
+    /** k distinct values of 0..n-1 by a partial Fisher-Yates shuffle. */
+    private static int[] distinct(int n, int k, RandomGenerator random) {
+        int[] values = new int[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = i;
+        }
+        for (int i = 0; i < k; i++) {
+            int j = i + random.nextInt(n - i);
+            int t = values[i];
+            values[i] = values[j];
+            values[j] = t;
+        }
+        return java.util.Arrays.copyOf(values, k);
+    }
+}

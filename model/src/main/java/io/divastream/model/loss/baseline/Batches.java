@@ -44,9 +44,9 @@ final class Batches {
         return batch;
     }
 
-    /** A zero loss that still depends on the embeddings, so that backward works. */
+    /** A zero loss (+0, never -0) that still depends on the embeddings, so that backward works. */
     static NDArray zero(NDArray embeddings) {
-        return Scalars.mul(embeddings.sum(), 0);
+        return Scalars.add(Scalars.mul(embeddings.sum(), 0), 0);
     }
 
     /** Rows of {@code source} at {@code indices}, owned by {@code manager}. */

@@ -64,6 +64,11 @@ final class BaselineTesting {
         }
     }
 
+    /** Row-wise L2 normalisation, differentiable, on the array's manager. */
+    static NDArray normalize(NDArray x) {
+        return x.div(x.square().sum(new int[] {1}, true).sqrt());
+    }
+
     static double[][] rows(float[] flat, int n) {
         int d = flat.length / n;
         double[][] out = new double[n][d];

@@ -1,6 +1,7 @@
 package io.divastream.model.config;
 
 import io.divastream.model.DivaHead;
+import io.divastream.model.loss.baseline.BaselineSpec;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -14,10 +15,42 @@ import java.util.Objects;
  * @param decorrelate whether the adversarial decorrelation L_sep is part of the objective
  * @param pairs explicit decorrelation pairs; empty means the original code's pairs for the
  *     enabled heads ({@link DecorrelationPair#defaults}) with the loss's rho
+ * @param baseline null for DiVA; otherwise the baseline loss trained on the single
+ *     (discriminative) embedding instead of the margin loss
  */
-public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs) implements Serializable {
+public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs, BaselineSpec baseline)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates a DiVA objective.
+     *
+     * @param decorrelate whether L_sep is part of the objective
+     * @param pairs explicit decorrelation pairs, or empty for the original ones
+     */
+    public ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs) {
+        this(decorrelate, pairs, null);
+    }
+
+    /**
+     * A baseline: one loss on one embedding, no auxiliary task and no decorrelation.
+     *
+     * @param baseline the loss
+     * @return the objective
+     */
+    public static ObjectiveSpec baseline(BaselineSpec baseline) {
+        return new ObjectiveSpec(false, List.of(), Objects.requireNonNull(baseline, "baseline"));
+    }
+
+    /**
+     * Tells whether this is a baseline rather than DiVA.
+     *
+     * @return true with a baseline loss
+     */
+    public boolean isBaseline() {
+        return baseline != null;
+    }
 
     /** Copies the pairs. */
     public ObjectiveSpec {
@@ -55,6 +88,10 @@ public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs) 
      * @throws IllegalArgumentException if an explicit pair names a head that is not enabled
      */
     public List<DecorrelationPair> pairsFor(List<DivaHead> heads, double rho) {
+        if (baseline != null && !heads.equals(List.of(DivaHead.DISCRIMINATIVE))) {
+            throw new IllegalArgumentException("a baseline trains one embedding: the heads must be just "
+                    + "discriminative (of the total size), got " + heads);
+        }
         if (!decorrelate) {
             return List.of();
         }

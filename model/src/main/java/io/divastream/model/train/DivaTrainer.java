@@ -19,6 +19,8 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.loss.AdversarialSeparation;
 import io.divastream.model.loss.DanceLoss;
 import io.divastream.model.loss.MarginLoss;
+import io.divastream.model.loss.baseline.BaselineLoss;
+import io.divastream.model.loss.baseline.BaselineLosses;
 import io.divastream.model.miner.BatchMiner;
 import io.divastream.model.miner.DistanceWeightedMiner;
 import io.divastream.model.miner.IntraClassMiner;
@@ -67,6 +69,7 @@ public final class DivaTrainer implements AutoCloseable {
     private final Map<DivaHead, NDArray> betas = new EnumMap<>(DivaHead.class);
     private final List<DecorrelationPair> pairs;
     private final List<Block> regressors = new ArrayList<>();
+    private final BaselineLoss baseline;
     private final FeatureQueue queue;
     private final ParamGroupAdam optimizer;
     private final ClassIndex classIndex;
@@ -111,8 +114,11 @@ public final class DivaTrainer implements AutoCloseable {
         }
         this.parameterStore = new ParameterStore(root, false);
         this.classIndex = new ClassIndex(classCapacity);
+        this.baseline = config.objective().isBaseline()
+                ? BaselineLosses.create(config.objective().baseline(), root, classCapacity, spec.embeddingDim(), config.seed())
+                : null;
         for (DivaHead head : spec.heads()) {
-            if (head != DivaHead.SELFSIM) {
+            if (baseline == null && head != DivaHead.SELFSIM) {
                 NDArray beta = root.full(new Shape(classCapacity), (float) lossSpec.betaInit());
                 beta.setRequiresGradient(true);
                 betas.put(head, beta);
@@ -151,6 +157,14 @@ public final class DivaTrainer implements AutoCloseable {
             groups.add(
                     new ParamGroupAdam.Group(
                             "decorrelation", regressorParams, o.decorrelationLearningRate(), 0));
+        }
+        if (baseline != null && !baseline.parameters().isEmpty()) {
+            groups.add(
+                    new ParamGroupAdam.Group(
+                            "baseline",
+                            baseline.parameters(),
+                            o.learningRate() * baseline.parameterLearningRateMultiplier(),
+                            0));
         }
         return groups;
     }
@@ -272,7 +286,9 @@ public final class DivaTrainer implements AutoCloseable {
                                     + " (objective " + totalValue + ", task losses " + taskLosses + ")");
                 }
                 optimizer.step();
-                MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
+                if (spec.has(DivaHead.SELFSIM)) {
+                    MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
+                }
                 if (keys != null) {
                     queue.enqueue(keys);
                 }
@@ -415,6 +431,9 @@ public final class DivaTrainer implements AutoCloseable {
                     lossSpec.minerLowerCutoff(),
                     lossSpec.danceUpperCutoff(),
                     lossSpec.danceFixed());
+        }
+        if (baseline != null) {
+            return baseline.compute(embedding, classes, random);
         }
         BatchMiner miner =
                 switch (head) {
@@ -587,6 +606,11 @@ public final class DivaTrainer implements AutoCloseable {
             for (Block regressor : regressors) {
                 ParameterIo.write(regressor, out);
             }
+            if (baseline != null) {
+                for (NDArray parameter : baseline.parameters()) {
+                    ArrayCodec.write(out, parameter);
+                }
+            }
             queue.save(out);
             optimizer.save(out);
         } catch (IOException e) {
@@ -618,6 +642,12 @@ public final class DivaTrainer implements AutoCloseable {
             for (Block regressor : regressors) {
                 ParameterIo.read(regressor, in);
             }
+            if (baseline != null) {
+                for (NDArray parameter : baseline.parameters()) {
+                    ArrayCodec.readInto(in, parameter);
+                }
+                baseline.observeClasses(classIndex.size());
+            }
             queue.load(in);
             optimizer.load(in);
             steps = savedSteps;
@@ -635,6 +665,9 @@ public final class DivaTrainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (baseline != null) {
+            baseline.close();
+        }
         root.close();
     }
 }

@@ -26,7 +26,9 @@ import java.util.random.RandomGenerator;
  * naming the anchor, the sample and the distance, where the original would fail when sampling.
  *
  * <p>If every weight of a row underflows to 0 after the maximum is subtracted (possible only for a
- * large k when all negatives lie near d = sqrt(2)), the negative is drawn uniformly.
+ * large k when all negatives lie near d = sqrt(2)), or if the embeddings are not finite (NaN
+ * distances), the negative is drawn uniformly; with non-finite embeddings the loss is then
+ * non-finite too, which the trainer detects.
  */
 public final class DistanceWeightedMiner implements BatchMiner {
 
@@ -132,7 +134,8 @@ public final class DistanceWeightedMiner implements BatchMiner {
      * @param anchor the anchor index (for error messages)
      * @param dimension the embedding dimension k
      * @return probabilities summing to 1 (0 where not allowed), or null if nothing is allowed
-     * @throws IllegalStateException without the antipodal guard, if an allowed weight is not finite
+     * @throws IllegalStateException without the antipodal guard, if an allowed sample at a finite
+     *     distance (d &gt;= 2) gets a non-finite weight
      */
     public double[] weightedProbabilities(
             double[] distancesFromAnchor, boolean[] allowed, int anchor, int dimension) {
@@ -145,7 +148,7 @@ public final class DistanceWeightedMiner implements BatchMiner {
                 any = true;
                 double d = Math.max(lowerCutoff, distancesFromAnchor[j]);
                 logWeights[j] = logInverseSphereDensity(d, dimension, antipodalGuard);
-                if (!Double.isFinite(logWeights[j])) {
+                if (!Double.isFinite(logWeights[j]) && Double.isFinite(d)) {
                     throw new IllegalStateException("distance-weighted sampling: anchor " + anchor
                             + " and sample " + j + " at distance " + distancesFromAnchor[j]
                             + " (antipodal) give a non-finite weight; enable the antipodal guard");

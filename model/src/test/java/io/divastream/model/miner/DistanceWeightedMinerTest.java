@@ -296,6 +296,12 @@ class DistanceWeightedMinerTest {
                 .hasMessageContaining("anchor 0")
                 .hasMessageContaining("sample 3");
         assertThat(MINER.negativeProbabilities(antipodal, labels, 0, 128)[3]).isGreaterThan(0.99);
+        // non-finite embeddings (NaN distances) are not an antipodal pair: uniform over the negatives in
+        // both modes, and the non-finite loss is left to the caller to detect
+        double[] nan = {0, 0.6, Double.NaN, Double.NaN, 1.0};
+        for (DistanceWeightedMiner miner : new DistanceWeightedMiner[] {MINER, parity}) {
+            assertThat(miner.negativeProbabilities(nan, labels, 0, 128)).containsExactly(0, 0, 1 / 3.0, 1 / 3.0, 1 / 3.0);
+        }
     }
 
     @Test

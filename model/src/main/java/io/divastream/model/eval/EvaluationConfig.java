@@ -1,17 +1,23 @@
 package io.divastream.model.eval;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Settings of {@link RetrievalEvaluator}.
  *
  * @param seed k-means seed
- * @param clusters number of k-means clusters; 0 means the number of distinct labels
+ * @param clusters number of k-means clusters; 0 means the number of distinct labels, i.e. of test
+ *     classes (the recommended default, DIVA_SPEC 6.2); pass the number of training classes for parity
+ *     with the original code
  * @param kMeansRestarts k-means restarts, at least 1
  * @param kMeansMaxIterations k-means iteration limit per restart, at least 1
  * @param singletonPolicy how Recall@k counts queries whose label has no other member
  * @param parallel whether the neighbour search and k-means may use the common fork-join pool
  *     (results are identical either way)
+ * @param recallKs the k values of Recall@k reported in {@link RetrievalScores#recallAtK()} in addition to
+ *     1, 2, 4 and 8 (which are always evaluated); positive, an unmodifiable copy
  */
 public record EvaluationConfig(
         long seed,
@@ -19,7 +25,8 @@ public record EvaluationConfig(
         int kMeansRestarts,
         int kMeansMaxIterations,
         RecallAtK.SingletonPolicy singletonPolicy,
-        boolean parallel) {
+        boolean parallel,
+        List<Integer> recallKs) {
 
     /**
      * Validates the settings.
@@ -30,6 +37,7 @@ public record EvaluationConfig(
      * @param kMeansMaxIterations k-means iteration limit
      * @param singletonPolicy Recall@k singleton policy
      * @param parallel whether to use the common fork-join pool
+     * @param recallKs additional Recall@k values
      */
     public EvaluationConfig {
         if (clusters < 0) {
@@ -42,6 +50,44 @@ public record EvaluationConfig(
             throw new IllegalArgumentException("kMeansMaxIterations must be >= 1, got " + kMeansMaxIterations);
         }
         Objects.requireNonNull(singletonPolicy, "singletonPolicy");
+        Objects.requireNonNull(recallKs, "recallKs");
+        for (Integer k : recallKs) {
+            if (k == null || k < 1) {
+                throw new IllegalArgumentException("every Recall@k value must be >= 1, got " + recallKs);
+            }
+        }
+        recallKs = List.copyOf(recallKs);
+    }
+
+    /**
+     * Settings evaluating Recall@{1, 2, 4, 8} only.
+     *
+     * @param seed k-means seed
+     * @param clusters number of clusters, or 0 for the number of distinct labels
+     * @param kMeansRestarts k-means restarts
+     * @param kMeansMaxIterations k-means iteration limit
+     * @param singletonPolicy Recall@k singleton policy
+     * @param parallel whether to use the common fork-join pool
+     */
+    public EvaluationConfig(long seed, int clusters, int kMeansRestarts, int kMeansMaxIterations,
+            RecallAtK.SingletonPolicy singletonPolicy, boolean parallel) {
+        this(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel, RecallAtK.DEFAULT_KS);
+    }
+
+    /**
+     * Returns the evaluated Recall@k values: 1, 2, 4, 8, then the further ones of {@link #recallKs()} in
+     * their order, without repetition.
+     *
+     * @return the k values
+     */
+    public List<Integer> evaluatedRecallKs() {
+        List<Integer> ks = new ArrayList<>(RecallAtK.DEFAULT_KS);
+        for (int k : recallKs) {
+            if (!ks.contains(k)) {
+                ks.add(k);
+            }
+        }
+        return List.copyOf(ks);
     }
 
     /**
@@ -62,17 +108,20 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withSeed(long newSeed) {
-        return new EvaluationConfig(newSeed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel);
+        return new EvaluationConfig(newSeed, clusters, kMeansRestarts, kMeansMaxIterations,
+                singletonPolicy, parallel, recallKs);
     }
 
     /**
-     * Returns a copy with another cluster count.
+     * Returns a copy with another cluster count. For parity with the original code, which clusters
+     * into as many clusters as there are training classes, pass that number.
      *
      * @param newClusters number of clusters, or 0 for the number of distinct labels
      * @return the modified settings
      */
     public EvaluationConfig withClusters(int newClusters) {
-        return new EvaluationConfig(seed, newClusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel);
+        return new EvaluationConfig(seed, newClusters, kMeansRestarts, kMeansMaxIterations,
+                singletonPolicy, parallel, recallKs);
     }
 
     /**
@@ -82,7 +131,8 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withKMeansRestarts(int newRestarts) {
-        return new EvaluationConfig(seed, clusters, newRestarts, kMeansMaxIterations, singletonPolicy, parallel);
+        return new EvaluationConfig(seed, clusters, newRestarts, kMeansMaxIterations,
+                singletonPolicy, parallel, recallKs);
     }
 
     /**
@@ -92,7 +142,8 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withSingletonPolicy(RecallAtK.SingletonPolicy newPolicy) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, newPolicy, parallel);
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations,
+                newPolicy, parallel, recallKs);
     }
 
     /**
@@ -102,6 +153,18 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withParallel(boolean newParallel) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, newParallel);
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations,
+                singletonPolicy, newParallel, recallKs);
+    }
+
+    /**
+     * Returns a copy with other additional Recall@k values.
+     *
+     * @param newRecallKs k values reported besides 1, 2, 4 and 8 (e.g. 10, 100, 1000 for SOP)
+     * @return the modified settings
+     */
+    public EvaluationConfig withRecallKs(List<Integer> newRecallKs) {
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel,
+                newRecallKs);
     }
 }

@@ -1,19 +1,23 @@
 package io.divastream.model.eval;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Computes {@link RetrievalScores} for one embedding of a labelled test set: Recall@{1, 2, 4, 8}, NMI of
- * a k-means clustering against the labels, and MAP@R.
+ * Computes {@link RetrievalScores} for one embedding of a labelled test set: Recall@k for 1, 2, 4, 8 and
+ * {@link EvaluationConfig#recallKs()}, Precision@1, MAP@R and R-Precision, the original code's mAP_c, and
+ * NMI and pairwise F1 of one k-means clustering against the labels (DIVA_SPEC section 6).
  *
- * <p>The leave-one-out neighbour search runs once with {@code m = max(8, max R)} neighbours (capped at
- * {@code n - 1}) and is shared by Recall@k and MAP@R. k-means uses {@link EvaluationConfig#clusters()}
- * clusters, or as many as there are distinct labels, seeded by {@link EvaluationConfig#seed()}; for a
- * fixed config the scores are deterministic. Instances are immutable and thread-safe.
+ * <p>The leave-one-out neighbour search (the query excluded by index, so an exact duplicate of it is an
+ * ordinary neighbour) runs once with {@code m = max(largest k, largest class size)} neighbours (capped at
+ * {@code n - 1}) and is shared by all retrieval metrics. k-means uses {@link EvaluationConfig#clusters()}
+ * clusters, or as many as there are distinct labels (test classes), seeded by
+ * {@link EvaluationConfig#seed()}; for a fixed config the scores are deterministic. Instances are
+ * immutable and thread-safe.
  */
 public final class RetrievalEvaluator {
-
-    private static final int MAX_RECALL_K = 8;
 
     private final EvaluationConfig config;
 
@@ -45,7 +49,8 @@ public final class RetrievalEvaluator {
      *
      * @param embeddings {@code n x d} matrix of finite values, {@code n >= 2}
      * @param labels class label of each row
-     * @return the scores; {@code mapAtR} is {@code NaN} if every label is unique
+     * @return the scores; {@code mapAtR}, {@code rPrecision} and {@code precisionAt1} are {@code NaN} if
+     *     every label is unique
      * @throws IllegalArgumentException on mismatched sizes, fewer than two rows, non-finite values, or
      *     more clusters requested than rows
      */
@@ -60,15 +65,25 @@ public final class RetrievalEvaluator {
             throw new IllegalArgumentException("need at least 2 items, got " + labels.length);
         }
         EmbeddingMatrix matrix = EmbeddingMatrix.of(embeddings);
-        int m = Math.max(MAX_RECALL_K, MapAtR.requiredNeighbours(labels));
+        List<Integer> ks = config.evaluatedRecallKs();
+        RecallAtK recallAtK = new RecallAtK(ks, config.singletonPolicy());
+        int m = Math.max(recallAtK.requiredNeighbours(), MapAtC.requiredNeighbours(labels));
         int[][] neighbours = new NearestNeighbours(m, config.parallel()).search(matrix);
-        double[] recall = new RecallAtK(RecallAtK.DEFAULT_KS, config.singletonPolicy()).compute(neighbours, labels);
+        double[] recall = recallAtK.compute(neighbours, labels);
+        Map<Integer, Double> recallByK = new HashMap<>();
+        for (int i = 0; i < ks.size(); i++) {
+            recallByK.put(ks.get(i), recall[i]);
+        }
         MapAtRResult map = new MapAtR().compute(neighbours, labels);
+        double mapAtC = new MapAtC().compute(neighbours, labels);
+        double precisionAt1 = PrecisionAtOne.compute(neighbours, labels);
         int clusters = config.clusters() > 0 ? config.clusters() : LabelStats.distinct(labels);
         KMeansConfig kMeansConfig = new KMeansConfig(clusters, config.kMeansMaxIterations(),
                 config.kMeansRestarts(), KMeansConfig.DEFAULT_TOLERANCE, config.seed());
         int[] clustering = new KMeans(kMeansConfig, config.parallel()).fit(matrix).assignments();
         double nmi = NormalizedMutualInformation.compute(labels, clustering);
-        return new RetrievalScores(recall[0], recall[1], recall[2], recall[3], nmi, map.mapAtR());
+        double f1 = PairwiseF1.compute(labels, clustering);
+        return new RetrievalScores(recallByK.get(1), recallByK.get(2), recallByK.get(4), recallByK.get(8), nmi,
+                map.mapAtR(), map.rPrecision(), precisionAt1, mapAtC, f1, recallByK, clusters);
     }
 }

@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.divastream.model.tensor.Scalars;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * DiVA's adversarial decorrelation between heads (DIVA_SPEC section 3). Every head embedding passes
@@ -60,5 +63,46 @@ public final class AdversarialSeparation {
      */
     public static NDArray prepare(NDArray embedding) {
         return reverseGradient(embedding).normalize(2, 1, 1e-12);
+    }
+
+    /**
+     * The whole decorrelation term with a weight per pair, {@code L_sep = - sum_pairs rho_st c_st}.
+     * Every head used by a pair is prepared once ({@link #prepare(NDArray)}), so a head shared by
+     * several pairs (the discriminative target) receives the sum of their reversed gradients.
+     *
+     * @param heads the head embeddings (B, d) each, indexed as in the pairs
+     * @param pairs the pairs with their weights, non-empty
+     * @param regressors one regressor per pair, in the same order
+     * @param parameterStore the parameter store for the regressors' forward passes
+     * @param training whether this is a training forward pass
+     * @return the scalar L_sep
+     * @throws IllegalArgumentException if the pairs are empty, do not match the regressors, or name a
+     *     head that does not exist
+     */
+    public static NDArray separation(
+            NDList heads,
+            List<DecorrelationPair> pairs,
+            List<Block> regressors,
+            ParameterStore parameterStore,
+            boolean training) {
+        if (pairs.isEmpty() || pairs.size() != regressors.size()) {
+            throw new IllegalArgumentException(
+                    pairs.size() + " decorrelation pairs but " + regressors.size() + " regressors");
+        }
+        Map<Integer, NDArray> prepared = new HashMap<>();
+        NDArray sum = null;
+        for (int i = 0; i < pairs.size(); i++) {
+            DecorrelationPair pair = pairs.get(i);
+            if (pair.source() >= heads.size() || pair.target() >= heads.size()) {
+                throw new IllegalArgumentException("decorrelation pair " + pair.source() + " -> " + pair.target()
+                        + " names a head beyond the " + heads.size() + " given");
+            }
+            NDArray source = prepared.computeIfAbsent(pair.source(), h -> prepare(heads.get(h)));
+            NDArray target = prepared.computeIfAbsent(pair.target(), h -> prepare(heads.get(h)));
+            NDArray c = correlation(source, target, regressors.get(i), parameterStore, training);
+            NDArray term = Scalars.mul(c, -pair.rho());
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum;
     }
 }

@@ -23,7 +23,12 @@ import io.divastream.model.tensor.Scalars;
  *
  * <p>As in the original, weights multiply the similarity logits, so a "cut" negative still adds
  * e^0 to the softmax denominator. {@code 1 - D^2/4} is clamped at 1e-8 to keep antipodal pairs
- * finite.
+ * finite. The weights are computed in float32, as in the original: the clamp 1e-45 becomes the
+ * smallest float32 subnormal (about 1.4e-45), so a queue column (original) or a query row (fixed)
+ * whose weights are all cut becomes uniform after the normalisation, while in a column or row with
+ * a weight left each clamped entry keeps at most 1.4e-45 divided by the largest weight. With the
+ * original global maximum and k = 128, weights of far columns can be float32 subnormals (around
+ * exp(-92) relative to the nearest pair in the batch), so they carry only a few significant bits.
  */
 public final class DanceLoss {
 
@@ -49,6 +54,31 @@ public final class DanceLoss {
             double lowerCutoff,
             double upperCutoff,
             boolean fixed) {
+        NDArray logits = logits(queries, keys, queue, temperature, lowerCutoff, upperCutoff, fixed);
+        return logits.logSoftmax(1).get(":, 0").neg().mean();
+    }
+
+    /**
+     * The logits of the cross-entropy, {@code [s+_i, s_i1 w_i1, ..., s_iK w_iK] / T}: shape
+     * (B, K + 1), and the target of every row is column 0 (the positive key).
+     *
+     * @param queries the query head's embeddings (B, k), with gradient
+     * @param keys the key encoder's embeddings of the second view (B, k), detached
+     * @param queue earlier keys (K, k), detached; K may be 0
+     * @param temperature T
+     * @param lowerCutoff distance lower clamp (0.5)
+     * @param upperCutoff weights of negatives farther than this are zeroed (1.4)
+     * @param fixed true for the row-normalised {@code --diva_fixed} weighting
+     * @return the (B, K + 1) logits, differentiable with respect to the queries
+     */
+    public static NDArray logits(
+            NDArray queries,
+            NDArray keys,
+            NDArray queue,
+            double temperature,
+            double lowerCutoff,
+            double upperCutoff,
+            boolean fixed) {
         NDArray positive = queries.mul(keys).sum(new int[] {1}, true);
         NDArray logits;
         if (queue.getShape().get(0) == 0) {
@@ -66,8 +96,7 @@ public final class DanceLoss {
                             fixed);
             logits = NDArrays.concat(new NDList(positive, similarities.mul(weights)), 1);
         }
-        logits = Scalars.div(logits, temperature);
-        return logits.logSoftmax(1).get(":, 0").neg().mean();
+        return Scalars.div(logits, temperature);
     }
 
     /**

@@ -12,10 +12,23 @@ import java.util.random.RandomGenerator;
  *
  * <pre>log w = (2 - k) log d - ((k - 3) / 2) log(1 - d^2 / 4),</pre>
  *
- * where d is clamped from below at {@code lowerCutoff} and k is the embedding dimension. No upper
- * cutoff is applied, as in the original code. Unlike the original, {@code 1 - d^2/4} is clamped at
- * {@value #MIN_ONE_MINUS_QUARTER_D2} so that antipodal pairs give a large finite weight instead of
- * NaN probabilities.
+ * where d is clamped from below at {@code lowerCutoff} (0.5 in DiVA; the anchor's own distance is
+ * clamped too, but the anchor is masked with its class) and k is the dimension of the mined
+ * embedding, i.e. the per-head dimension (128), not that of the concatenation. Same-class samples get
+ * log-weight 0 before the row maximum is subtracted, then weight exactly 0; the row is renormalised.
+ * No upper cutoff is applied, as in the original code (its 1.4 option is dead code there).
+ *
+ * <p>Antipodal pairs: at d = 2 the term {@code log(1 - d^2/4)} is minus infinity (and NaN for
+ * d slightly above 2 from rounding), so the original code produces NaN probabilities. By default
+ * this miner clamps {@code 1 - d^2/4} at {@value #MIN_ONE_MINUS_QUARTER_D2}, which gives such a
+ * pair a large finite weight. With the guard switched off (bit-parity mode) the formula is the
+ * original's for every d &lt; 2, and a non-finite weight raises an {@link IllegalStateException}
+ * naming the anchor, the sample and the distance, where the original would fail when sampling.
+ *
+ * <p>If every weight of a row underflows to 0 after the maximum is subtracted (possible only for a
+ * large k when all negatives lie near d = sqrt(2)), or if the embeddings are not finite (NaN
+ * distances), the negative is drawn uniformly; with non-finite embeddings the loss is then
+ * non-finite too, which the trainer detects.
  */
 public final class DistanceWeightedMiner implements BatchMiner {
 
@@ -23,14 +36,50 @@ public final class DistanceWeightedMiner implements BatchMiner {
     public static final double MIN_ONE_MINUS_QUARTER_D2 = 1e-8;
 
     private final double lowerCutoff;
+    private final boolean antipodalGuard;
+
+    /**
+     * Creates a miner with the antipodal guard.
+     *
+     * @param lowerCutoff distances below this are clamped to it (0.5 in DiVA), in (0, 2)
+     */
+    public DistanceWeightedMiner(double lowerCutoff) {
+        this(lowerCutoff, true);
+    }
 
     /**
      * Creates a miner.
      *
-     * @param lowerCutoff distances below this are clamped to it (0.5 in DiVA)
+     * @param lowerCutoff distances below this are clamped to it (0.5 in DiVA), in (0, 2)
+     * @param antipodalGuard true to clamp {@code 1 - d^2/4} at {@value #MIN_ONE_MINUS_QUARTER_D2}
+     *     (finite weights for antipodal pairs); false for the original formula (bit parity), which
+     *     fails on an antipodal pair
      */
-    public DistanceWeightedMiner(double lowerCutoff) {
+    public DistanceWeightedMiner(double lowerCutoff, boolean antipodalGuard) {
+        if (!(lowerCutoff > 0 && lowerCutoff < 2)) {
+            throw new IllegalArgumentException(
+                    "distance lower cutoff must be in (0, 2), got " + lowerCutoff);
+        }
         this.lowerCutoff = lowerCutoff;
+        this.antipodalGuard = antipodalGuard;
+    }
+
+    /**
+     * Returns the lower distance cutoff.
+     *
+     * @return the clamp applied to every distance
+     */
+    public double lowerCutoff() {
+        return lowerCutoff;
+    }
+
+    /**
+     * Returns whether antipodal pairs are guarded.
+     *
+     * @return true if {@code 1 - d^2/4} is clamped at {@value #MIN_ONE_MINUS_QUARTER_D2}
+     */
+    public boolean antipodalGuard() {
+        return antipodalGuard;
     }
 
     @Override
@@ -67,35 +116,61 @@ public final class DistanceWeightedMiner implements BatchMiner {
      */
     public double[] negativeProbabilities(
             double[] distancesFromAnchor, int[] labels, int anchor, int dimension) {
-        int n = labels.length;
+        boolean[] allowed = new boolean[labels.length];
+        for (int j = 0; j < labels.length; j++) {
+            allowed[j] = labels[j] != labels[anchor];
+        }
+        return weightedProbabilities(distancesFromAnchor, allowed, anchor, dimension);
+    }
+
+    /**
+     * Returns the distance-weighted sampling distribution over the allowed samples for one anchor:
+     * log-weights by {@link #logInverseSphereDensity(double, int, boolean)} of the clamped
+     * distances, disallowed samples at log-weight 0 before the row maximum is subtracted, then
+     * exponentiated, disallowed samples set to 0 and the row renormalised (DIVA_SPEC 2.1 step 4).
+     *
+     * @param distancesFromAnchor distances from the anchor to every batch sample, unclamped
+     * @param allowed which samples may be drawn
+     * @param anchor the anchor index (for error messages)
+     * @param dimension the embedding dimension k
+     * @return probabilities summing to 1 (0 where not allowed), or null if nothing is allowed
+     * @throws IllegalStateException without the antipodal guard, if an allowed sample at a finite
+     *     distance (d &gt;= 2) gets a non-finite weight
+     */
+    public double[] weightedProbabilities(
+            double[] distancesFromAnchor, boolean[] allowed, int anchor, int dimension) {
+        int n = allowed.length;
         double[] logWeights = new double[n];
         double max = Double.NEGATIVE_INFINITY;
-        boolean anyNegative = false;
+        boolean any = false;
         for (int j = 0; j < n; j++) {
-            if (labels[j] == labels[anchor]) {
-                logWeights[j] = 0;
-            } else {
-                anyNegative = true;
-                logWeights[j] = logInverseSphereDensity(
-                        Math.max(lowerCutoff, distancesFromAnchor[j]), dimension);
+            if (allowed[j]) {
+                any = true;
+                double d = Math.max(lowerCutoff, distancesFromAnchor[j]);
+                logWeights[j] = logInverseSphereDensity(d, dimension, antipodalGuard);
+                if (!Double.isFinite(logWeights[j]) && Double.isFinite(d)) {
+                    throw new IllegalStateException("distance-weighted sampling: anchor " + anchor
+                            + " and sample " + j + " at distance " + distancesFromAnchor[j]
+                            + " (antipodal) give a non-finite weight; enable the antipodal guard");
+                }
             }
             max = Math.max(max, logWeights[j]);
         }
-        if (!anyNegative) {
+        if (!any) {
             return null;
         }
         double[] probabilities = new double[n];
         double sum = 0;
         for (int j = 0; j < n; j++) {
-            if (labels[j] != labels[anchor]) {
+            if (allowed[j]) {
                 probabilities[j] = Math.exp(logWeights[j] - max);
                 sum += probabilities[j];
             }
         }
-        if (!(sum > 0) || Double.isInfinite(sum)) {
+        if (!(sum > 0)) {
             sum = 0;
             for (int j = 0; j < n; j++) {
-                probabilities[j] = labels[j] != labels[anchor] ? 1 : 0;
+                probabilities[j] = allowed[j] ? 1 : 0;
                 sum += probabilities[j];
             }
         }
@@ -113,7 +188,24 @@ public final class DistanceWeightedMiner implements BatchMiner {
      * @return {@code (2 - k) log d - ((k - 3) / 2) log(1 - d^2 / 4)}
      */
     public static double logInverseSphereDensity(double distance, int dimension) {
-        double oneMinus = Math.max(MIN_ONE_MINUS_QUARTER_D2, 1 - distance * distance / 4);
+        return logInverseSphereDensity(distance, dimension, true);
+    }
+
+    /**
+     * The log inverse density of pairwise distances of uniform points on S^(k-1), optionally
+     * without the antipodal guard.
+     *
+     * @param distance the (clamped) distance d
+     * @param dimension the dimension k
+     * @param antipodalGuard whether {@code 1 - d^2/4} is clamped at {@value #MIN_ONE_MINUS_QUARTER_D2}
+     * @return {@code (2 - k) log d - ((k - 3) / 2) log(1 - d^2 / 4)}; without the guard +infinity
+     *     at d = 2 and NaN beyond
+     */
+    public static double logInverseSphereDensity(double distance, int dimension, boolean antipodalGuard) {
+        double oneMinus = 1 - distance * distance / 4;
+        if (antipodalGuard) {
+            oneMinus = Math.max(MIN_ONE_MINUS_QUARTER_D2, oneMinus);
+        }
         return (2.0 - dimension) * Math.log(distance) - ((dimension - 3.0) / 2.0) * Math.log(oneMinus);
     }
 

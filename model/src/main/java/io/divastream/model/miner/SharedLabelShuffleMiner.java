@@ -6,7 +6,9 @@ import java.util.random.RandomGenerator;
  * The class-shared task's miner, {@code --diva_sharing random} (DIVA_SPEC section 2.2): the batch
  * labels are randomly permuted, then triplets are mined by distance weighting on the pseudo-labels.
  * Anchor-positive pairs are thereby mostly pairs of different true classes, pulled together to
- * learn attributes shared across classes. The loss still indexes beta by the true anchor class.
+ * learn attributes shared across classes. The loss still indexes beta by the true anchor class
+ * (use {@link Triplets#anchorClasses(int[])} with the unshuffled labels). The shuffle draws from
+ * {@code random} first, then the distance-weighted miner continues with the same generator.
  */
 public final class SharedLabelShuffleMiner implements BatchMiner {
 
@@ -18,7 +20,17 @@ public final class SharedLabelShuffleMiner implements BatchMiner {
      * @param lowerCutoff the distance-weighting lower cutoff (0.5)
      */
     public SharedLabelShuffleMiner(double lowerCutoff) {
-        this.distanceWeighted = new DistanceWeightedMiner(lowerCutoff);
+        this(lowerCutoff, true);
+    }
+
+    /**
+     * Creates a miner.
+     *
+     * @param lowerCutoff the distance-weighting lower cutoff (0.5)
+     * @param antipodalGuard see {@link DistanceWeightedMiner#DistanceWeightedMiner(double, boolean)}
+     */
+    public SharedLabelShuffleMiner(double lowerCutoff, boolean antipodalGuard) {
+        this.distanceWeighted = new DistanceWeightedMiner(lowerCutoff, antipodalGuard);
     }
 
     @Override

@@ -111,6 +111,59 @@ final class NaiveRetrieval {
         return new double[] {map / queries, rPrecision / queries};
     }
 
+    /** The original code's mAP_c as DIVA_SPEC 6.4 words it: R = class size with the query, over all queries. */
+    static double mapAtC(float[][] x, int[] labels) {
+        double total = 0.0;
+        for (int q = 0; q < x.length; q++) {
+            int r = sameLabelOthers(labels, q) + 1;
+            int[] rank = ranking(x, q);
+            double ap = 0.0;
+            for (int i = 1; i <= Math.min(r, rank.length); i++) {
+                if (labels[rank[i - 1]] == labels[q]) {
+                    int relevantSoFar = 0;
+                    for (int j = 1; j <= i; j++) {
+                        relevantSoFar += labels[rank[j - 1]] == labels[q] ? 1 : 0;
+                    }
+                    ap += (double) relevantSoFar / i;
+                }
+            }
+            total += ap / r;
+        }
+        return total / x.length;
+    }
+
+    /** Precision@1 over the queries with another item of their label. */
+    static double precisionAt1(float[][] x, int[] labels) {
+        int hits = 0;
+        int queries = 0;
+        for (int q = 0; q < x.length; q++) {
+            if (sameLabelOthers(labels, q) > 0) {
+                queries++;
+                hits += labels[ranking(x, q)[0]] == labels[q] ? 1 : 0;
+            }
+        }
+        return (double) hits / queries;
+    }
+
+    /** Pairwise F1 by a loop over all unordered pairs. */
+    static double pairwiseF1(int[] labels, int[] clusters) {
+        long tp = 0;
+        long fp = 0;
+        long fn = 0;
+        for (int i = 0; i < labels.length; i++) {
+            for (int j = i + 1; j < labels.length; j++) {
+                boolean sameClass = labels[i] == labels[j];
+                boolean sameCluster = clusters[i] == clusters[j];
+                tp += sameClass && sameCluster ? 1 : 0;
+                fp += !sameClass && sameCluster ? 1 : 0;
+                fn += sameClass && !sameCluster ? 1 : 0;
+            }
+        }
+        double precision = (double) tp / (tp + fp);
+        double recall = (double) tp / (tp + fn);
+        return tp == 0 ? 0.0 : 2 * precision * recall / (precision + recall);
+    }
+
     /** NMI straight from the definition, counting every contingency cell with a loop over items. */
     static double nmi(int[] u, int[] v) {
         int n = u.length;

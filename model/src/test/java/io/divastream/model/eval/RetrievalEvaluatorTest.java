@@ -25,6 +25,66 @@ class RetrievalEvaluatorTest {
         assertThat(scores.nmi()).isCloseTo(NaiveRetrieval.nmi(labels, clusters), within(1e-12));
         assertThat(scores.recallAt1()).isBetween(0.05, 0.95);
         assertThat(scores.nmi()).isBetween(0.05, 0.99);
+        assertThat(scores.rPrecision()).isCloseTo(NaiveRetrieval.mapAtR(x, labels)[1], within(1e-12));
+        assertThat(scores.precisionAt1()).isCloseTo(NaiveRetrieval.precisionAt1(x, labels), within(1e-12));
+        assertThat(scores.mapAtC()).isCloseTo(NaiveRetrieval.mapAtC(x, labels), within(1e-12));
+        assertThat(scores.f1()).isCloseTo(NaiveRetrieval.pairwiseF1(labels, clusters), within(1e-12));
+        assertThat(scores.f1()).isBetween(0.05, 0.99);
+        assertThat(scores.clusters()).isEqualTo(30);
+        assertThat(scores.recallAtK()).containsOnlyKeys(1, 2, 4, 8);
+        assertThat(scores.recallAt(4)).isEqualTo(scores.recallAt4());
+    }
+
+    @Test
+    void furtherRecallKsAreEvaluatedAndReported() {
+        int[] labels = NaiveRetrieval.randomLabels(40, 400, 8);
+        float[][] x = normalised(NaiveRetrieval.clusteredEmbeddings(41, labels, 10, 1.5));
+        EvaluationConfig config = EvaluationConfig.defaults().withRecallKs(java.util.List.of(10, 100, 2, 1000));
+        assertThat(config.evaluatedRecallKs()).containsExactly(1, 2, 4, 8, 10, 100, 1000);
+        RetrievalScores scores = new RetrievalEvaluator(config).evaluate(x, labels);
+        int[] ks = {1, 2, 4, 8, 10, 100, 1000};
+        double[] expected = NaiveRetrieval.recall(x, labels, ks, false);
+        assertThat(scores.recallAtK()).containsOnlyKeys(1, 2, 4, 8, 10, 100, 1000);
+        for (int i = 0; i < ks.length; i++) {
+            assertThat(scores.recallAt(ks[i])).as("R@%d", ks[i]).isCloseTo(expected[i], within(1e-12));
+        }
+        assertThat(scores.recallAt(10)).isLessThan(1.0);
+        assertThatThrownBy(() -> scores.recallAt(3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Recall@3");
+        assertThatThrownBy(() -> EvaluationConfig.defaults().withRecallKs(java.util.List.of(0)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void clusterCountDefaultsToTheTestClassesAndCanBeSetToTheTrainingClassesForParity() {
+        int[] labels = NaiveRetrieval.randomLabels(42, 240, 12);
+        float[][] x = normalised(NaiveRetrieval.clusteredEmbeddings(43, labels, 10, 1.0));
+        RetrievalScores byTest = new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(3)).evaluate(x, labels);
+        assertThat(byTest.clusters()).isEqualTo(12);
+        int trainClasses = 20; // e.g. SOP: 11,318 training classes against 11,316 test classes
+        RetrievalScores byTrain =
+                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(3).withClusters(trainClasses))
+                        .evaluate(x, labels);
+        assertThat(byTrain.clusters()).isEqualTo(trainClasses);
+        int[] clusters = new KMeans(KMeansConfig.of(trainClasses, 3)).fit(x).assignments();
+        assertThat(byTrain.nmi()).isCloseTo(NaiveRetrieval.nmi(labels, clusters), within(1e-12));
+        assertThat(byTrain.f1()).isCloseTo(NaiveRetrieval.pairwiseF1(labels, clusters), within(1e-12));
+        assertThat(byTrain.nmi()).isNotEqualTo(byTest.nmi());
+        assertThat(byTrain.recallAt1()).isEqualTo(byTest.recallAt1());
+    }
+
+    @Test
+    void theSixArgumentScoresKeepTheirMeaning() {
+        RetrievalScores old = new RetrievalScores(0.1, 0.2, 0.3, 0.4, 0.5, 0.6);
+        assertThat(old.recallAtK()).containsExactly(
+                java.util.Map.entry(1, 0.1), java.util.Map.entry(2, 0.2), java.util.Map.entry(4, 0.3),
+                java.util.Map.entry(8, 0.4));
+        assertThat(old.rPrecision()).isNaN();
+        assertThat(old.precisionAt1()).isNaN();
+        assertThat(old.mapAtC()).isNaN();
+        assertThat(old.f1()).isNaN();
+        assertThat(old.clusters()).isZero();
+        assertThat(old).isEqualTo(new RetrievalScores(0.1, 0.2, 0.3, 0.4, 0.5, 0.6));
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.divastream.model.loss;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -11,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.net.DecorrelationRegressor;
+import io.divastream.model.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -233,5 +236,168 @@ class AdversarialSeparationTest {
             out[i] = -v[i];
         }
         return out;
+    }
+
+    private record PairGradients(double separation, List<float[]> heads, List<List<float[]>> regressors) {}
+
+    /**
+     * L_sep over the DiVA pairs and its gradients: through {@link AdversarialSeparation#separation} when
+     * {@code reversed}, or as -sum rho c(normalize(source), normalize(target)) without the GRL otherwise.
+     */
+    private static PairGradients pairGradients(NDManager m, float[][][] heads, List<DecorrelationPair> pairs,
+            List<Block> regressors, boolean reversed) {
+        try (NDManager scope = m.newSubManager();
+                GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
+            NDList arrays = new NDList();
+            for (float[][] h : heads) {
+                NDArray a = scope.create(h);
+                a.setRequiresGradient(true);
+                arrays.add(a);
+            }
+            ParameterStore store = new ParameterStore(scope, false);
+            NDArray separation;
+            if (reversed) {
+                separation = AdversarialSeparation.separation(arrays, pairs, regressors, store, true);
+            } else {
+                separation = null;
+                for (int i = 0; i < pairs.size(); i++) {
+                    DecorrelationPair pair = pairs.get(i);
+                    NDArray term = Scalars.mul(AdversarialSeparation.correlation(
+                                    arrays.get(pair.source()).normalize(2, 1, 1e-12),
+                                    arrays.get(pair.target()).normalize(2, 1, 1e-12),
+                                    regressors.get(i), store, true), -pair.rho());
+                    separation = separation == null ? term : separation.add(term);
+                }
+            }
+            collector.backward(separation);
+            List<float[]> headGradients = new ArrayList<>();
+            for (NDArray a : arrays) {
+                headGradients.add(a.getGradient().toFloatArray());
+            }
+            List<List<float[]>> regressorGradients = new ArrayList<>();
+            for (Block regressor : regressors) {
+                List<float[]> gradients = new ArrayList<>();
+                for (Parameter p : regressor.getParameters().values()) {
+                    NDArray g = p.getArray().getGradient();
+                    gradients.add(g.toFloatArray());
+                    g.muli(0f);
+                    g.close();
+                }
+                regressorGradients.add(gradients);
+            }
+            return new PairGradients(separation.getFloat(), headGradients, regressorGradients);
+        }
+    }
+
+    private static float[][][] fourHeads(SplittableRandom random) {
+        float[][][] heads = new float[4][][];
+        for (int h = 0; h < 4; h++) {
+            heads[h] = gaussian(random, B, D);
+        }
+        return heads;
+    }
+
+    private static List<Block> regressors(NDManager m, int count) {
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            blocks.add(DecorrelationRegressor.create(D, HIDDEN, m));
+        }
+        return blocks;
+    }
+
+    @Test
+    void divaPairsAreTheThreeAuxiliaryHeadsAgainstTheDiscriminativeOne() {
+        List<DecorrelationPair> pairs = DecorrelationPair.diva(1, 2, 3);
+        assertThat(pairs).containsExactly(new DecorrelationPair(1, 0, 1), new DecorrelationPair(2, 0, 2),
+                new DecorrelationPair(3, 0, 3));
+        assertThatThrownBy(() -> new DecorrelationPair(1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DecorrelationPair(1, 0, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 -> 0");
+        assertThatThrownBy(() -> new DecorrelationPair(1, 0, -2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void separationAppliesRhoPerPair() {
+        SplittableRandom random = new SplittableRandom(6);
+        float[][][] heads = fourHeads(random);
+        double[] rho = {2, 5, 0.5};
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            List<Block> regressors = regressors(m, 3);
+            List<DecorrelationPair> pairs = DecorrelationPair.diva(rho[0], rho[1], rho[2]);
+            PairGradients weighted = pairGradients(m, heads, pairs, regressors, true);
+            PairGradients unit = pairGradients(m, heads, DecorrelationPair.diva(1, 1, 1), regressors, true);
+            // the value: -sum rho_i c_i, with c_i of each pair computed on its own
+            double expected = 0;
+            for (int i = 0; i < 3; i++) {
+                try (NDManager scope = m.newSubManager()) {
+                    double c = AdversarialSeparation.correlation(
+                                    AdversarialSeparation.prepare(scope.create(heads[i + 1])),
+                                    AdversarialSeparation.prepare(scope.create(heads[0])),
+                                    regressors.get(i), new ParameterStore(scope, false), true)
+                            .getFloat();
+                    assertThat(c).isPositive();
+                    expected -= rho[i] * c;
+                }
+            }
+            assertThat(weighted.separation()).isCloseTo(expected, within(1e-6 * Math.abs(expected)));
+            // each regressor's gradient scales with its own rho, and so does its source head's
+            for (int i = 0; i < 3; i++) {
+                for (int p = 0; p < weighted.regressors().get(i).size(); p++) {
+                    float[] w = weighted.regressors().get(i).get(p);
+                    float[] u = unit.regressors().get(i).get(p);
+                    for (int c = 0; c < w.length; c++) {
+                        assertThat((double) w[c]).isCloseTo(rho[i] * u[c], within(1e-5 * (1 + Math.abs(rho[i] * u[c]))));
+                    }
+                }
+                float[] w = weighted.heads().get(i + 1);
+                float[] u = unit.heads().get(i + 1);
+                for (int c = 0; c < w.length; c++) {
+                    assertThat((double) w[c]).isCloseTo(rho[i] * u[c], within(1e-5 * (1 + Math.abs(rho[i] * u[c]))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void acrossAllPairsEmbeddingGradientsAreReversedAndRegressorGradientsAreNot() {
+        // DIVA_SPEC 10.7: for the same loss, compare with the gradient of the loss without the GRL
+        SplittableRandom random = new SplittableRandom(7);
+        float[][][] heads = fourHeads(random);
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            List<Block> regressors = regressors(m, 3);
+            List<DecorrelationPair> pairs = DecorrelationPair.diva(3, 1, 2);
+            PairGradients reversed = pairGradients(m, heads, pairs, regressors, true);
+            PairGradients plain = pairGradients(m, heads, pairs, regressors, false);
+            assertThat(reversed.separation()).isCloseTo(plain.separation(), within(1e-7)).isNegative();
+            for (int h = 0; h < 4; h++) {
+                float[] r = reversed.heads().get(h);
+                float[] p = plain.heads().get(h);
+                assertThat(p).as("head %d has a gradient", h).isNotEqualTo(new float[B * D]);
+                for (int c = 0; c < r.length; c++) {
+                    assertThat(r[c]).as("head %d", h).isCloseTo(-p[c], within(1e-7f));
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                for (int k = 0; k < reversed.regressors().get(i).size(); k++) {
+                    assertThat(reversed.regressors().get(i).get(k))
+                            .containsExactly(plain.regressors().get(i).get(k), within(1e-7f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void separationRejectsMismatchedPairsAndRegressors() {
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            NDList two = new NDList(m.create(gaussian(new SplittableRandom(8), B, D)),
+                    m.create(gaussian(new SplittableRandom(9), B, D)));
+            ParameterStore store = new ParameterStore(m, false);
+            assertThatThrownBy(() -> AdversarialSeparation.separation(two, DecorrelationPair.diva(1, 1, 1),
+                            regressors(m, 2), store, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 decorrelation pairs");
+            assertThatThrownBy(() -> AdversarialSeparation.separation(two, DecorrelationPair.diva(1, 1, 1),
+                            regressors(m, 3), store, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond the 2");
+        }
     }
 }

@@ -387,4 +387,156 @@ class DanceLossTest {
         }
         return s;
     }
+
+    /** Unit rows near the given ones (noise of the given size before re-normalisation). */
+    private static double[] near(double[] v, double noise, SplittableRandom random) {
+        double[] out = new double[v.length];
+        double norm = 0;
+        for (int c = 0; c < v.length; c++) {
+            out[c] = v[c] + noise * DistanceWeightedGaussian.next(random);
+            norm += out[c] * out[c];
+        }
+        for (int c = 0; c < v.length; c++) {
+            out[c] = (float) (out[c] / Math.sqrt(norm));
+        }
+        return out;
+    }
+
+    /** Standard normal draws for the test data. */
+    private static final class DistanceWeightedGaussian {
+        static double next(SplittableRandom random) {
+            return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+        }
+    }
+
+    @Test
+    void atTheSampleRunSizeLogitsAre112By3361AndTheLossMatchesTheNaiveDoubleLoop() {
+        // DIVA_SPEC 10.6: K = 30 x 112 = 3360 queue keys, B = 112, k = 128, T = 0.01
+        int b = 112;
+        int queueSize = 3360;
+        int k = 128;
+        double t = 0.01;
+        SplittableRandom random = new SplittableRandom(8);
+        double[][] q = unitRows(random, b, k);
+        double[][] keys = new double[b][];
+        for (int i = 0; i < b; i++) {
+            keys[i] = near(q[i], 0.05, random);
+        }
+        double[][] queue = unitRows(random, queueSize, k);
+        // some queue entries close to some queries (D below 0.5 and around 0.8): hard negatives, and a
+        // global maximum far above the typical weights
+        for (int j = 0; j < 40; j++) {
+            queue[j * 80] = near(q[j], j % 2 == 0 ? 0.02 : 0.07, random);
+        }
+        double[][] s = recompute(q, queue);
+        for (boolean fixed : new boolean[] {false, true}) {
+            double[][] expectedWeights = naiveWeights(s, k, fixed);
+            try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+                NDArray queries = m.create(toFloat(q));
+                NDArray logits = DanceLoss.logits(queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t,
+                        LOWER, UPPER, fixed);
+                assertThat(logits.getShape()).isEqualTo(new Shape(b, queueSize + 1));
+                double[][] l = rows(logits.toFloatArray(), queueSize + 1);
+                for (int i = 0; i < b; i++) {
+                    // column 0 is the positive, the cross-entropy target
+                    assertThat(l[i][0]).isCloseTo(dot(q[i], keys[i]) / t, within(1e-3));
+                    for (int j = 0; j < queueSize; j += 97) {
+                        assertThat(l[i][j + 1]).isCloseTo(s[i][j] * expectedWeights[i][j] / t, within(1e-3));
+                    }
+                }
+                // the loss is the cross-entropy of these logits with target 0
+                double fromLogits = 0;
+                for (double[] row : l) {
+                    double max = Arrays.stream(row).max().getAsDouble();
+                    double sum = Arrays.stream(row).map(v -> Math.exp(v - max)).sum();
+                    fromLogits += max + Math.log(sum) - row[0];
+                }
+                double loss = DanceLoss.compute(queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t,
+                        LOWER, UPPER, fixed).getFloat();
+                assertThat(loss).isCloseTo(fromLogits / b, within(1e-4 * Math.abs(loss)));
+                double naive = naiveLossWithWeights(q, keys, s, expectedWeights, t);
+                assertThat(loss).as("fixed = %s", fixed).isCloseTo(naive, within(1e-4 * Math.abs(naive)));
+            }
+        }
+    }
+
+    @Test
+    void atTheSampleRunSizeColumnsOrRowsSumToOneIncludingFullyCutOnes() {
+        int b = 112;
+        int queueSize = 3360;
+        SplittableRandom random = new SplittableRandom(9);
+        double[][] q = unitRows(random, b, 128);
+        // queries share a direction e_0 (q . e_0 about 0.6); queue entries near -e_0 are then farther
+        // than 1.4 from every query: fully cut columns
+        for (int i = 0; i < b; i++) {
+            for (int c = 0; c < 128; c++) {
+                q[i][c] = 0.8 * q[i][c] + (c == 0 ? 0.6 : 0);
+            }
+            q[i] = near(q[i], 0, random);
+        }
+        double[][] queue = unitRows(random, queueSize, 128);
+        for (int j = 0; j < 30; j++) {
+            queue[j * 100] = near(q[j], 0.02, random); // D < 0.5: the global maximum
+        }
+        double[] minusE0 = new double[128];
+        minusE0[0] = -1;
+        for (int j = 0; j < 20; j++) {
+            queue[j * 100 + 50] = near(minusE0, 0.02, random);
+        }
+        double[][] s = recompute(q, queue);
+        double[][] original = weights(s, 128, false);
+        double[][] fixed = weights(s, 128, true);
+        int columnsWithWeight = 0;
+        int fullyCutColumns = 0;
+        for (int j = 0; j < queueSize; j++) {
+            boolean anyUncut = false;
+            double sum = 0;
+            for (int i = 0; i < b; i++) {
+                anyUncut |= Math.sqrt(Math.max(0, 2 - 2 * s[i][j])) <= UPPER;
+                sum += original[i][j];
+            }
+            // a column with any weight before the clamp sums to 1; a fully cut one is 1e-45 everywhere
+            // before normalising, so it becomes uniform and sums to 1 as well
+            assertThat(sum).as("column %d", j).isCloseTo(1.0, within(1e-4));
+            if (anyUncut) {
+                columnsWithWeight++;
+            } else {
+                fullyCutColumns++;
+                for (int i = 0; i < b; i++) {
+                    assertThat(original[i][j]).isCloseTo(1.0 / b, within(1e-6));
+                }
+            }
+        }
+        assertThat(columnsWithWeight).isGreaterThan(100);
+        assertThat(fullyCutColumns).isGreaterThan(10);
+        for (int i = 0; i < b; i++) {
+            assertThat(Arrays.stream(fixed[i]).sum()).as("row %d", i).isCloseTo(1.0, within(1e-4));
+        }
+    }
+
+    @Test
+    void weightsAreCutAbove1point4AndClampedBelow0point5() {
+        // one query, queue entries at chosen distances; k = 128, fixed (row) weighting
+        double[] distances = {0.2, 0.45, 0.5, 1.0, 1.39, 1.41, 1.8};
+        double[][] s = new double[1][distances.length];
+        for (int j = 0; j < distances.length; j++) {
+            s[0][j] = 1 - distances[j] * distances[j] / 2;
+        }
+        double[] w = weights(s, 128, true)[0];
+        // below the lower cutoff every distance counts as 0.5: the three nearest share the mass
+        assertThat(w[0]).isCloseTo(1 / 3.0, within(1e-5));
+        assertThat(w[1]).isCloseTo(w[0], within(1e-6));
+        assertThat(w[2]).isCloseTo(w[0], within(1e-6));
+        // inside the window the inverse density decides (here, a share of about exp(-73) and exp(-92))
+        assertThat(w[3]).isPositive().isLessThan(1e-30f);
+        assertThat(w[4]).isPositive().isLessThan(w[3]);
+        // above 1.4 the weight is zeroed, then clamped to 1e-45 (the float32 subnormal 1.4e-45)
+        assertThat(w[5]).isLessThanOrEqualTo(Float.MIN_VALUE);
+        assertThat(w[6]).isLessThanOrEqualTo(Float.MIN_VALUE);
+        assertThat(w[4]).isGreaterThan(100 * Float.MIN_VALUE);
+        // without the cut, 1.8 would outweigh 1.0 (the density rises again towards antipodes)
+        double logW10 = io.divastream.model.miner.DistanceWeightedMiner.logInverseSphereDensity(1.0, 128);
+        double logW18 = io.divastream.model.miner.DistanceWeightedMiner.logInverseSphereDensity(1.8, 128);
+        assertThat(logW18).isGreaterThan(logW10);
+    }
 }

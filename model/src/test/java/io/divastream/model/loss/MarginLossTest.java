@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.divastream.model.DjlRuntime;
+import io.divastream.model.miner.SharedLabelShuffleMiner;
 import io.divastream.model.miner.Triplets;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -298,5 +299,47 @@ class MarginLossTest {
             assertThat(e.getGradient().toFloatArray()).containsOnly(0f);
             assertThat(b.getGradient().toFloatArray()).containsExactly(-1f);
         }
+    }
+
+    @Test
+    void sharedTaskIndexesBetaByTheTrueAnchorClassNotThePseudoLabel() {
+        // DIVA_SPEC 2.2 / 10.4: the miner works on shuffled labels, the loss on the true ones
+        int[] labels = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4};
+        double[] beta = {0.6, 0.9, 1.2, 1.5, 1.8}; // very different per class: a wrong index shows
+        SplittableRandom random = new SplittableRandom(77);
+        int differing = 0;
+        for (int round = 0; round < 10; round++) {
+            float[][] x = randomUnit(random, labels.length, 8);
+            long seed = random.nextLong();
+            Triplets t = new SharedLabelShuffleMiner(0.5).mine(x, labels, new SplittableRandom(seed));
+            int[] pseudo = SharedLabelShuffleMiner.shuffle(labels, new SplittableRandom(seed)); // replay
+            int[] trueClasses = t.anchorClasses(labels);
+            for (int i = 0; i < t.size(); i++) {
+                assertThat(trueClasses[i]).isEqualTo(labels[t.anchors()[i]]);
+                assertThat(pseudo[t.positives()[i]]).isEqualTo(pseudo[t.anchors()[i]]);
+            }
+            double expected = naiveLoss(toDouble(x), t, beta, trueClasses, MARGIN);
+            assertThat(computeLoss(x, t, beta, trueClasses)).as("round %d", round).isCloseTo(expected, within(1e-5));
+            double withPseudo = naiveLoss(toDouble(x), t, beta, t.anchorClasses(pseudo), MARGIN);
+            differing += Math.abs(withPseudo - expected) > 1e-3 ? 1 : 0;
+        }
+        assertThat(differing).as("pseudo-label indexing would change the loss").isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void normaliserDiffersFromTheHingeTermCountAndFromTheTripletCount() {
+        // four triplets: one with both hinges active, one with only the negative hinge, two inactive.
+        // OR count = 2, hinge-term count = 3, triplet count = 4: three different normalisers
+        float[][] x = {{1, 0}, {0.6f, 0.8f}, {0.8f, 0.6f}, {-1, 0}, {0.995f, 0.0998749f}};
+        double[] beta = {1.0};
+        Triplets t = new Triplets(new int[] {0, 0, 0, 4}, new int[] {1, 4, 4, 0}, new int[] {2, 2, 3, 3});
+        int[] classes = {0, 0, 0, 0};
+        double dap0 = Math.sqrt(0.16 + 0.64 + 1e-8); // 0.894: positive hinge 0.094 active
+        double dan = Math.sqrt(0.04 + 0.36 + 1e-8); // 0.632: negative hinge 0.568 active
+        double sum = (dap0 - 1 + 0.2) + 2 * (1 - dan + 0.2); // last two: d_ap = 0.1, d_an >= 1.99, inactive
+        double loss = computeLoss(x, t, beta, classes);
+        assertThat(naiveLoss(toDouble(x), t, beta, classes, MARGIN)).isCloseTo(sum / 2, within(1e-6));
+        assertThat(loss).isCloseTo(sum / 2, within(1e-5));
+        assertThat(loss).isNotCloseTo(sum / 3, within(1e-2)).isNotCloseTo(sum / 4, within(1e-2));
     }
 }

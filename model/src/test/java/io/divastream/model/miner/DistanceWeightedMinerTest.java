@@ -1,6 +1,7 @@
 package io.divastream.model.miner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
@@ -187,6 +188,127 @@ class DistanceWeightedMinerTest {
             }
         }
         assertThat(testedAnchors).isEqualTo(labels.length - 1); // all but the singleton 7
+    }
+
+    /**
+     * Unit vectors in {@code k} dimensions: row 0 is e_0 and row j &gt; 0 is cos(t) e_0 + sin(t) e_j
+     * with |row j - row 0| = target[j]; rows j, j' &gt; 0 are at least as far apart as they are from row 0
+     * only through their shared e_0 component (their distances follow, they are not chosen).
+     */
+    static float[][] atDistancesFromRowZero(double[] target, int k) {
+        float[][] e = new float[target.length][k];
+        e[0][0] = 1;
+        for (int j = 1; j < target.length; j++) {
+            double cos = 1 - target[j] * target[j] / 2;
+            e[j][0] = (float) cos;
+            e[j][j] = (float) Math.sqrt(1 - cos * cos);
+        }
+        return e;
+    }
+
+    private static double naiveDistance(float[] a, float[] b) {
+        double s = 0;
+        for (int c = 0; c < a.length; c++) {
+            s += ((double) a[c] - b[c]) * ((double) a[c] - b[c]);
+        }
+        return Math.sqrt(s);
+    }
+
+    @Test
+    void tenPointTwoSamplingProbabilitiesAtK128EqualTheInverseDensityAndDrawsFollowThem() {
+        // DIVA_SPEC 10.2: a toy batch of 128-d unit vectors with known distances from anchor 0. The
+        // negatives lie around the density minimum (about sqrt 2), where the weights are comparable,
+        // and past it: d = 1.6 must outweigh d = 1.4 (no upper cutoff).
+        double[] target = {0, 0.9, 1.30, 1.36, 1.40, 1.45, 1.50, 1.55, 1.60};
+        int[] labels = {0, 0, 1, 2, 3, 4, 5, 6, 7};
+        float[][] e = atDistancesFromRowZero(target, 128);
+        double[] d = new double[target.length];
+        for (int j = 0; j < d.length; j++) {
+            d[j] = naiveDistance(e[0], e[j]);
+            assertThat(d[j]).isCloseTo(target[j], within(1e-6));
+        }
+        double[] expected = naiveProbabilities(d, labels, 0, 128);
+        double[] p = MINER.negativeProbabilities(DistanceWeightedMiner.distances(e)[0], labels, 0, 128);
+        assertThat(p).containsExactly(expected, within(1e-9));
+        // the per-head dimension matters: with k = 512 (the concatenation) the distribution differs
+        double[] at512 = naiveProbabilities(d, labels, 0, 512);
+        double largestChange = 0;
+        for (int j = 0; j < d.length; j++) {
+            largestChange = Math.max(largestChange, Math.abs(at512[j] - expected[j]));
+        }
+        assertThat(largestChange).isGreaterThan(0.1);
+        // no upper cutoff: weight(1.60) > weight(1.40); a cutoff at 1.4 would give 1.45.. weight 0
+        assertThat(p[8]).isGreaterThan(p[4]);
+        assertThat(p[5]).isPositive();
+        assertThat(p[8]).isPositive();
+
+        long[] counts = new long[labels.length];
+        SplittableRandom random = new SplittableRandom(2020);
+        int draws = 20_000;
+        for (int r = 0; r < draws; r++) {
+            Triplets t = MINER.mine(e, labels, random);
+            assertThat(t.anchors()[0]).isZero();
+            counts[t.negatives()[0]]++;
+        }
+        ChiSquare.Result fit = ChiSquare.test(counts, expected);
+        assertThat(fit.degreesOfFreedom()).isEqualTo(6);
+        assertThat(fit.pValue()).as("chi-square %s", fit).isGreaterThan(0.001);
+        // and the test has power: against the same weights at k = 64 it rejects
+        assertThat(ChiSquare.test(counts, naiveProbabilities(d, labels, 0, 64)).pValue()).isLessThan(1e-6);
+    }
+
+    @Test
+    void lowerClampAppliesToNegativesCloserThanTheCutoffIncludingDuplicates() {
+        // at k = 128 the clamp makes every negative within 0.5 equally likely and the rest negligible
+        double[] target = {0, 0.7, 0.0, 0.2, 0.45, 0.6, 1.0};
+        int[] labels = {0, 0, 1, 2, 3, 4, 5};
+        float[][] e = atDistancesFromRowZero(target, 128);
+        e[2] = e[0].clone(); // an exact duplicate of the anchor from another class: d = 0
+        double[] p = MINER.negativeProbabilities(DistanceWeightedMiner.distances(e)[0], labels, 0, 128);
+        assertThat(p[2]).isCloseTo(1 / 3.0, within(1e-6));
+        assertThat(p[3]).isCloseTo(1 / 3.0, within(1e-6));
+        assertThat(p[4]).isCloseTo(1 / 3.0, within(1e-6));
+        assertThat(p[5]).isLessThan(1e-6).isPositive();
+        assertThat(p[0]).isZero();
+        assertThat(p[1]).isZero();
+    }
+
+    @Test
+    void withoutTheAntipodalGuardTheFormulaIsTheOriginalAndAntipodesFail() {
+        DistanceWeightedMiner parity = new DistanceWeightedMiner(0.5, false);
+        assertThat(parity.antipodalGuard()).isFalse();
+        assertThat(MINER.antipodalGuard()).isTrue();
+        int[] labels = {0, 0, 1, 2, 3};
+        double[] d = {0, 0.6, 1.1, 1.7, 1.99};
+        for (int k : new int[] {16, 128}) {
+            assertThat(parity.negativeProbabilities(d, labels, 0, k))
+                    .containsExactly(naiveProbabilities(d, labels, 0, k), within(1e-12));
+        }
+        // near d = 2 the guard changes the weight, without it the exact (huge) value is used
+        double unguarded = DistanceWeightedMiner.logInverseSphereDensity(1.99999999, 128, false);
+        double guarded = DistanceWeightedMiner.logInverseSphereDensity(1.99999999, 128, true);
+        assertThat(unguarded).isGreaterThan(guarded);
+        assertThat(DistanceWeightedMiner.logInverseSphereDensity(2.0, 128, false)).isInfinite();
+        assertThat(DistanceWeightedMiner.logInverseSphereDensity(2.0000001, 128, false)).isNaN();
+        double[] antipodal = {0, 0.6, 1.1, 2.0, 1.0};
+        assertThatThrownBy(() -> parity.negativeProbabilities(antipodal, labels, 0, 128))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("anchor 0")
+                .hasMessageContaining("sample 3");
+        assertThat(MINER.negativeProbabilities(antipodal, labels, 0, 128)[3]).isGreaterThan(0.99);
+        // non-finite embeddings (NaN distances) are not an antipodal pair: uniform over the negatives in
+        // both modes, and the non-finite loss is left to the caller to detect
+        double[] nan = {0, 0.6, Double.NaN, Double.NaN, 1.0};
+        for (DistanceWeightedMiner miner : new DistanceWeightedMiner[] {MINER, parity}) {
+            assertThat(miner.negativeProbabilities(nan, labels, 0, 128)).containsExactly(0, 0, 1 / 3.0, 1 / 3.0, 1 / 3.0);
+        }
+    }
+
+    @Test
+    void rejectsAnInvalidLowerCutoff() {
+        assertThatThrownBy(() -> new DistanceWeightedMiner(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0.0");
+        assertThatThrownBy(() -> new DistanceWeightedMiner(2.5)).isInstanceOf(IllegalArgumentException.class);
     }
 
     static float[][] randomUnit(SplittableRandom random, int n, int d) {

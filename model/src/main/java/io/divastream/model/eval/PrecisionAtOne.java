@@ -1,0 +1,36 @@
+package io.divastream.model.eval;
+
+/**
+ * Precision@1 as in Musgrave et al. (2020): the fraction of queries whose nearest other item
+ * (leave-one-out, self excluded by index) shares their label, over the queries that have at least one
+ * other item of their label (the same query set as {@link MapAtR}). It therefore equals Recall@1
+ * with {@link RecallAtK.SingletonPolicy#EXCLUDE}. Stateless and thread-safe.
+ */
+public final class PrecisionAtOne {
+
+    private PrecisionAtOne() {
+    }
+
+    /**
+     * Computes Precision@1 from precomputed neighbour lists.
+     *
+     * @param neighbours for each query, other item indices nearest first, at least one when
+     *     {@code n >= 2}
+     * @param labels class label of each item
+     * @return Precision@1 in [0, 1]; {@code NaN} if every label is unique
+     */
+    public static double compute(int[][] neighbours, int[] labels) {
+        LabelStats.checkNeighbours(neighbours, labels, 1);
+        int[] others = LabelStats.sameLabelOthers(labels);
+        int hits = 0;
+        int queries = 0;
+        for (int q = 0; q < labels.length; q++) {
+            if (others[q] == 0) {
+                continue;
+            }
+            queries++;
+            hits += labels[neighbours[q][0]] == labels[q] ? 1 : 0;
+        }
+        return queries == 0 ? Double.NaN : (double) hits / queries;
+    }
+}

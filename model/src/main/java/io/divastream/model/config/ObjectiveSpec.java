@@ -2,6 +2,7 @@ package io.divastream.model.config;
 
 import io.divastream.model.DivaHead;
 import io.divastream.model.loss.baseline.BaselineSpec;
+import io.divastream.model.miner.SharedMining;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -17,8 +18,17 @@ import java.util.Objects;
  *     enabled heads ({@link DecorrelationPair#defaults}) with the loss's rho
  * @param baseline null for DiVA; otherwise the baseline loss trained on the single
  *     (discriminative) embedding instead of the margin loss
+ * @param sharedMining the class-shared task's miner: {@code random} label shuffling as published,
+ *     or the {@code standard} / {@code full} cross-class variants of the original code
+ * @param excludeDegenerateIntra false (published) keeps the intra miner's degenerate triplets
+ *     (p = a or n = a); true redraws them
  */
-public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs, BaselineSpec baseline)
+public record ObjectiveSpec(
+        boolean decorrelate,
+        List<DecorrelationPair> pairs,
+        BaselineSpec baseline,
+        SharedMining sharedMining,
+        boolean excludeDegenerateIntra)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -30,7 +40,27 @@ public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs, 
      * @param pairs explicit decorrelation pairs, or empty for the original ones
      */
     public ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs) {
-        this(decorrelate, pairs, null);
+        this(decorrelate, pairs, null, SharedMining.RANDOM, false);
+    }
+
+    /**
+     * Returns a copy with another shared-task miner.
+     *
+     * @param mining the miner
+     * @return the new objective
+     */
+    public ObjectiveSpec withSharedMining(SharedMining mining) {
+        return new ObjectiveSpec(decorrelate, pairs, baseline, mining, excludeDegenerateIntra);
+    }
+
+    /**
+     * Returns a copy that keeps or redraws the intra miner's degenerate triplets.
+     *
+     * @param exclude true to redraw them
+     * @return the new objective
+     */
+    public ObjectiveSpec withExcludeDegenerateIntra(boolean exclude) {
+        return new ObjectiveSpec(decorrelate, pairs, baseline, sharedMining, exclude);
     }
 
     /**
@@ -40,7 +70,7 @@ public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs, 
      * @return the objective
      */
     public static ObjectiveSpec baseline(BaselineSpec baseline) {
-        return new ObjectiveSpec(false, List.of(), Objects.requireNonNull(baseline, "baseline"));
+        return new ObjectiveSpec(false, List.of(), Objects.requireNonNull(baseline, "baseline"), SharedMining.RANDOM, false);
     }
 
     /**
@@ -54,6 +84,7 @@ public record ObjectiveSpec(boolean decorrelate, List<DecorrelationPair> pairs, 
 
     /** Copies the pairs. */
     public ObjectiveSpec {
+        Objects.requireNonNull(sharedMining, "sharedMining");
         pairs = List.copyOf(Objects.requireNonNull(pairs, "pairs"));
         if (pairs.stream().map(p -> p.source().name() + ">" + p.target().name()).distinct().count()
                 != pairs.size()) {

@@ -65,6 +65,10 @@ public final class AdversarialSeparation {
         return reverseGradient(embedding).normalize(2, 1, 1e-12);
     }
 
+    private static NDArray prepare(NDArray embedding, boolean reverseGradient) {
+        return reverseGradient ? prepare(embedding) : embedding.normalize(2, 1, 1e-12);
+    }
+
     /**
      * The whole decorrelation term with a weight per pair, {@code L_sep = - sum_pairs rho_st c_st}.
      * Every head used by a pair is prepared once ({@link #prepare(NDArray)}), so a head shared by
@@ -81,10 +85,33 @@ public final class AdversarialSeparation {
      */
     public static NDArray separation(
             NDList heads,
-            List<DecorrelationPair> pairs,
+            List<SeparationPair> pairs,
             List<Block> regressors,
             ParameterStore parameterStore,
             boolean training) {
+        return separation(heads, pairs, regressors, parameterStore, training, true);
+    }
+
+    /**
+     * As {@link #separation(NDList, List, List, ParameterStore, boolean)}, optionally without the
+     * gradient-reversal layer (only to check the gradient routing: without it the embeddings
+     * would help the regressors instead of fighting them).
+     *
+     * @param heads the head embeddings (B, d) each, indexed as in the pairs
+     * @param pairs the pairs with their weights, non-empty
+     * @param regressors one regressor per pair, in the same order
+     * @param parameterStore the parameter store for the regressors' forward passes
+     * @param training whether this is a training forward pass
+     * @param reverseGradient true for DiVA's objective
+     * @return the scalar L_sep
+     */
+    public static NDArray separation(
+            NDList heads,
+            List<SeparationPair> pairs,
+            List<Block> regressors,
+            ParameterStore parameterStore,
+            boolean training,
+            boolean reverseGradient) {
         if (pairs.isEmpty() || pairs.size() != regressors.size()) {
             throw new IllegalArgumentException(
                     pairs.size() + " decorrelation pairs but " + regressors.size() + " regressors");
@@ -92,13 +119,13 @@ public final class AdversarialSeparation {
         Map<Integer, NDArray> prepared = new HashMap<>();
         NDArray sum = null;
         for (int i = 0; i < pairs.size(); i++) {
-            DecorrelationPair pair = pairs.get(i);
+            SeparationPair pair = pairs.get(i);
             if (pair.source() >= heads.size() || pair.target() >= heads.size()) {
                 throw new IllegalArgumentException("decorrelation pair " + pair.source() + " -> " + pair.target()
                         + " names a head beyond the " + heads.size() + " given");
             }
-            NDArray source = prepared.computeIfAbsent(pair.source(), h -> prepare(heads.get(h)));
-            NDArray target = prepared.computeIfAbsent(pair.target(), h -> prepare(heads.get(h)));
+            NDArray source = prepared.computeIfAbsent(pair.source(), h -> prepare(heads.get(h), reverseGradient));
+            NDArray target = prepared.computeIfAbsent(pair.target(), h -> prepare(heads.get(h), reverseGradient));
             NDArray c = correlation(source, target, regressors.get(i), parameterStore, training);
             NDArray term = Scalars.mul(c, -pair.rho());
             sum = sum == null ? term : sum.add(term);

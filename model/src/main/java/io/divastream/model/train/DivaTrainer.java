@@ -19,12 +19,12 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.loss.AdversarialSeparation;
 import io.divastream.model.loss.DanceLoss;
 import io.divastream.model.loss.MarginLoss;
+import io.divastream.model.loss.SeparationPair;
 import io.divastream.model.loss.baseline.BaselineLoss;
 import io.divastream.model.loss.baseline.BaselineLosses;
 import io.divastream.model.miner.BatchMiner;
 import io.divastream.model.miner.DistanceWeightedMiner;
 import io.divastream.model.miner.IntraClassMiner;
-import io.divastream.model.miner.SharedLabelShuffleMiner;
 import io.divastream.model.miner.Triplets;
 import io.divastream.model.net.DecorrelationRegressor;
 import io.divastream.model.net.DivaNetwork;
@@ -75,7 +75,7 @@ public final class DivaTrainer implements AutoCloseable {
     private final ClassIndex classIndex;
     private final BatchMiner discriminativeMiner;
     private final BatchMiner sharedMiner;
-    private final BatchMiner intraMiner = new IntraClassMiner();
+    private final BatchMiner intraMiner;
     private SplittableRandom random;
     private long steps;
 
@@ -132,7 +132,8 @@ public final class DivaTrainer implements AutoCloseable {
         this.queue = new FeatureQueue(root, config.momentum().queueSize(), spec.embeddingDim());
         this.optimizer = new ParamGroupAdam(root, parameterGroups());
         this.discriminativeMiner = new DistanceWeightedMiner(lossSpec.minerLowerCutoff());
-        this.sharedMiner = new SharedLabelShuffleMiner(lossSpec.minerLowerCutoff());
+        this.sharedMiner = config.objective().sharedMining().miner(lossSpec.minerLowerCutoff());
+        this.intraMiner = new IntraClassMiner(config.objective().excludeDegenerateIntra());
     }
 
     private List<ParamGroupAdam.Group> parameterGroups() {
@@ -453,27 +454,12 @@ public final class DivaTrainer implements AutoCloseable {
 
     /** L_sep = - sum over pairs of rho * c(source, target), on gradient-reversed embeddings. */
     private NDArray decorrelation(NDList embeddings, boolean reverseGradient) {
-        Map<DivaHead, NDArray> reversed = new EnumMap<>(DivaHead.class);
-        NDArray sum = null;
-        for (int i = 0; i < pairs.size(); i++) {
-            DecorrelationPair pair = pairs.get(i);
-            NDArray source = reversed.computeIfAbsent(
-                    pair.source(), h -> prepare(embeddings.get(spec.indexOf(h)), reverseGradient));
-            NDArray target = reversed.computeIfAbsent(
-                    pair.target(), h -> prepare(embeddings.get(spec.indexOf(h)), reverseGradient));
-            NDArray c =
-                    AdversarialSeparation.correlation(
-                            source, target, regressors.get(i), parameterStore, true);
-            NDArray term = Scalars.mul(c, -pair.rho());
-            sum = sum == null ? term : sum.add(term);
+        List<SeparationPair> positions = new ArrayList<>(pairs.size());
+        for (DecorrelationPair pair : pairs) {
+            positions.add(new SeparationPair(spec.indexOf(pair.source()), spec.indexOf(pair.target()), pair.rho()));
         }
-        return sum;
-    }
-
-    private static NDArray prepare(NDArray embedding, boolean reverseGradient) {
-        return reverseGradient
-                ? AdversarialSeparation.prepare(embedding)
-                : embedding.normalize(2, 1, 1e-12);
+        return AdversarialSeparation.separation(
+                embeddings, positions, regressors, parameterStore, true, reverseGradient);
     }
 
     /**
@@ -517,6 +503,7 @@ public final class DivaTrainer implements AutoCloseable {
                     collector.backward(total);
                 }
             }
+            gradientScope = stepManager;
             for (ai.djl.util.Pair<String, Parameter> entry : queryNet.getParameters()) {
                 String group = "backbone";
                 for (DivaHead head : spec.heads()) {
@@ -544,13 +531,15 @@ public final class DivaTrainer implements AutoCloseable {
         return out;
     }
 
-    private static float[] gradientOf(NDArray parameter) {
+    private NDManager gradientScope;
+
+    private float[] gradientOf(NDArray parameter) {
         if (!parameter.hasGradient()) {
             return new float[(int) parameter.size()];
         }
-        try (NDArray g = parameter.getGradient()) {
-            return g.toFloatArray();
-        }
+        NDArray g = parameter.getGradient();
+        g.attach(gradientScope);
+        return g.toFloatArray();
     }
 
     private static void append(Map<String, float[]> out, String group, float[] values) {

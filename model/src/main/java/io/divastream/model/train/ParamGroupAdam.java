@@ -106,14 +106,20 @@ public final class ParamGroupAdam implements AutoCloseable {
         return bad;
     }
 
-    /** Sets every gradient to zero without updating anything (after a rejected step). */
+    /**
+     * Sets every gradient to zero without updating anything (after a rejected step).
+     *
+     * <p>This zeroes the gradient tensors in place in native code. It must not use {@code
+     * copyTo}: on the PyTorch engine {@code copyTo} makes the target alias a Java direct buffer
+     * that only the target's Java wrapper keeps alive, and a gradient's wrapper is a temporary, so
+     * the parameter's gradient would soon point to freed memory (heap corruption in the next
+     * backward pass).
+     */
     public void zeroGradients() {
         for (Group group : groups) {
             for (NDArray parameter : group.parameters()) {
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray gradient = parameter.getGradient();
-                    gradient.attach(scope);
-                    scope.zeros(gradient.getShape(), gradient.getDataType()).copyTo(gradient);
+                if (parameter.hasGradient()) {
+                    ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) parameter);
                 }
             }
         }

@@ -87,7 +87,8 @@ class ClassBalancedSamplerTest {
         double sdq = Math.sqrt(q * (1 - q) / pairs);
         assertThat(imageRepeats / (double) pairs).isBetween(q - 5 * sdq, q + 5 * sdq);
         assertThat(classCounts).hasSize(10);
-        classCounts.values().forEach(c -> assertThat(c).isBetween(pairs / 10 - 300, pairs / 10 + 300));
+        int expected = pairs / 10;
+        classCounts.values().forEach(c -> assertThat(c).isBetween(expected - 300, expected + 300));
     }
 
     @Test

@@ -244,7 +244,7 @@ class AdversarialSeparationTest {
      * L_sep over the DiVA pairs and its gradients: through {@link AdversarialSeparation#separation} when
      * {@code reversed}, or as -sum rho c(normalize(source), normalize(target)) without the GRL otherwise.
      */
-    private static PairGradients pairGradients(NDManager m, float[][][] heads, List<DecorrelationPair> pairs,
+    private static PairGradients pairGradients(NDManager m, float[][][] heads, List<SeparationPair> pairs,
             List<Block> regressors, boolean reversed) {
         try (NDManager scope = m.newSubManager();
                 GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
@@ -261,7 +261,7 @@ class AdversarialSeparationTest {
             } else {
                 separation = null;
                 for (int i = 0; i < pairs.size(); i++) {
-                    DecorrelationPair pair = pairs.get(i);
+                    SeparationPair pair = pairs.get(i);
                     NDArray term = Scalars.mul(AdversarialSeparation.correlation(
                                     arrays.get(pair.source()).normalize(2, 1, 1e-12),
                                     arrays.get(pair.target()).normalize(2, 1, 1e-12),
@@ -307,13 +307,13 @@ class AdversarialSeparationTest {
 
     @Test
     void divaPairsAreTheThreeAuxiliaryHeadsAgainstTheDiscriminativeOne() {
-        List<DecorrelationPair> pairs = DecorrelationPair.diva(1, 2, 3);
-        assertThat(pairs).containsExactly(new DecorrelationPair(1, 0, 1), new DecorrelationPair(2, 0, 2),
-                new DecorrelationPair(3, 0, 3));
-        assertThatThrownBy(() -> new DecorrelationPair(1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new DecorrelationPair(1, 0, Double.NaN))
+        List<SeparationPair> pairs = SeparationPair.diva(1, 2, 3);
+        assertThat(pairs).containsExactly(new SeparationPair(1, 0, 1), new SeparationPair(2, 0, 2),
+                new SeparationPair(3, 0, 3));
+        assertThatThrownBy(() -> new SeparationPair(1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SeparationPair(1, 0, Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 -> 0");
-        assertThatThrownBy(() -> new DecorrelationPair(1, 0, -2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SeparationPair(1, 0, -2)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -323,9 +323,9 @@ class AdversarialSeparationTest {
         double[] rho = {2, 5, 0.5};
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
             List<Block> regressors = regressors(m, 3);
-            List<DecorrelationPair> pairs = DecorrelationPair.diva(rho[0], rho[1], rho[2]);
+            List<SeparationPair> pairs = SeparationPair.diva(rho[0], rho[1], rho[2]);
             PairGradients weighted = pairGradients(m, heads, pairs, regressors, true);
-            PairGradients unit = pairGradients(m, heads, DecorrelationPair.diva(1, 1, 1), regressors, true);
+            PairGradients unit = pairGradients(m, heads, SeparationPair.diva(1, 1, 1), regressors, true);
             // the value: -sum rho_i c_i, with c_i of each pair computed on its own
             double expected = 0;
             for (int i = 0; i < 3; i++) {
@@ -365,7 +365,7 @@ class AdversarialSeparationTest {
         float[][][] heads = fourHeads(random);
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
             List<Block> regressors = regressors(m, 3);
-            List<DecorrelationPair> pairs = DecorrelationPair.diva(3, 1, 2);
+            List<SeparationPair> pairs = SeparationPair.diva(3, 1, 2);
             PairGradients reversed = pairGradients(m, heads, pairs, regressors, true);
             PairGradients plain = pairGradients(m, heads, pairs, regressors, false);
             assertThat(reversed.separation()).isCloseTo(plain.separation(), within(1e-7)).isNegative();
@@ -392,10 +392,10 @@ class AdversarialSeparationTest {
             NDList two = new NDList(m.create(gaussian(new SplittableRandom(8), B, D)),
                     m.create(gaussian(new SplittableRandom(9), B, D)));
             ParameterStore store = new ParameterStore(m, false);
-            assertThatThrownBy(() -> AdversarialSeparation.separation(two, DecorrelationPair.diva(1, 1, 1),
+            assertThatThrownBy(() -> AdversarialSeparation.separation(two, SeparationPair.diva(1, 1, 1),
                             regressors(m, 2), store, false))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 decorrelation pairs");
-            assertThatThrownBy(() -> AdversarialSeparation.separation(two, DecorrelationPair.diva(1, 1, 1),
+            assertThatThrownBy(() -> AdversarialSeparation.separation(two, SeparationPair.diva(1, 1, 1),
                             regressors(m, 3), store, false))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond the 2");
         }

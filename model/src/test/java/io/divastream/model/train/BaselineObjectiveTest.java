@@ -49,6 +49,7 @@ class BaselineObjectiveTest {
             try (DivaTrainer b = new DivaTrainer(baselineConfig(kind), ViewAugmenter.IDENTITY, 16)) {
                 b.restore(state);
                 assertThat(b.saveState()).isEqualTo(state);
+                a.restore(state); // the random stream is re-seeded from the step count on restore
                 StepResult ra = a.step(next);
                 StepResult rb = b.step(next);
                 assertThat(rb.total()).isEqualTo(ra.total());

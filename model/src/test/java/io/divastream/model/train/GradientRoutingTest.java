@@ -28,7 +28,14 @@ class GradientRoutingTest {
     @BeforeAll
     static void setUp() {
         SplittableRandom random = new SplittableRandom(3);
-        trainer = new DivaTrainer(DivaTrainerTest.smallConfig(), ViewAugmenter.IDENTITY, 64);
+        // DaNCE at T = 0.01 on a fresh model has a saturated positive logit and a loss that rounds to
+        // 0 in float32; a warmer softmax makes its gradient measurable
+        io.divastream.model.config.LossSpec l = DivaTrainerTest.smallConfig().loss();
+        DivaConfig warm = new DivaConfig(DivaTrainerTest.smallConfig().network(),
+                new io.divastream.model.config.LossSpec(l.margin(), l.betaInit(), l.minerLowerCutoff(), l.alphaSelfsim(),
+                        l.alphaShared(), l.alphaIntra(), l.rho(), 0.5, l.danceUpperCutoff(), true),
+                DivaTrainerTest.smallConfig().optimizer(), DivaTrainerTest.smallConfig().momentum(), 7L);
+        trainer = new DivaTrainer(warm, ViewAugmenter.IDENTITY, 64);
         batch = SyntheticGlyphs.batch(random, 4, 4, 12);
         trainer.step(batch); // fills the queue and registers the classes
         batch = SyntheticGlyphs.batch(random, 4, 4, 12);
@@ -36,7 +43,11 @@ class GradientRoutingTest {
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(batch.images()[i], 0, flat, i * batch.images()[i].length, batch.images()[i].length);
         }
-        views = new float[][] {flat, flat.clone()};
+        float[] other = flat.clone(); // view B differs, or DaNCE's positive logit saturates at 1/T
+        for (int i = 0; i < other.length; i++) {
+            other[i] += (float) (0.3 * random.nextGaussian());
+        }
+        views = new float[][] {flat, other};
     }
 
     @org.junit.jupiter.api.AfterAll

@@ -243,4 +243,39 @@ class ParamGroupAdamTest {
             }
         }
     }
+
+    @Test
+    void zeroGradientsZeroesNonFiniteGradientsInPlaceAndLaterBackwardPassesStayExact() {
+        DjlRuntime.disableGradientRecording();
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            NDArray w = m.create(new float[] {1, 2, 3});
+            w.setRequiresGradient(true);
+            ParamGroupAdam adam = new ParamGroupAdam(m, List.of(new ParamGroupAdam.Group("w", List.of(w), 0.1, 0)));
+            for (int round = 0; round < 20; round++) {
+                try (NDManager step = m.newSubManager();
+                        GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
+                    // d/dw of sum(w * w * c) / 0 is non-finite: the rejected-step path
+                    NDArray c = step.create(new float[] {round % 2 == 0 ? Float.NaN : 1f, 1f, 1f});
+                    collector.backward(w.mul(w).mul(c).sum());
+                }
+                adam.zeroGradients();
+                System.gc(); // a gradient left aliasing a collected Java buffer would now be garbage
+                try (NDManager scope = m.newSubManager()) {
+                    NDArray g = w.getGradient();
+                    g.attach(scope);
+                    assertThat(g.toFloatArray()).containsExactly(0f, 0f, 0f);
+                }
+            }
+            try (NDManager step = m.newSubManager();
+                    GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
+                collector.backward(w.mul(w).sum());
+            }
+            try (NDManager scope = m.newSubManager()) {
+                NDArray g = w.getGradient();
+                g.attach(scope);
+                assertThat(g.toFloatArray()).containsExactly(2f, 4f, 6f);
+            }
+            adam.close();
+        }
+    }
 }

@@ -3,14 +3,16 @@ package io.divastream.model.loss;
 import java.util.List;
 
 /**
- * One pair of DiVA's adversarial decorrelation (DIVA_SPEC section 3): a regressor predicts the
- * target head's embedding from the source head's, and the pair enters the loss with weight rho.
+ * One pair of DiVA's adversarial decorrelation (DIVA_SPEC section 3) by head position: a regressor
+ * predicts the target head's embedding from the source head's, and the pair enters the loss with
+ * weight rho. The configuration names pairs by head ({@code config.DecorrelationPair}); the
+ * trainer maps them to positions.
  *
  * @param source index of the source head (the regressor's input)
  * @param target index of the target head (compared with the regressor's output)
  * @param rho the pair's weight, finite and non-negative
  */
-public record DecorrelationPair(int source, int target, double rho) {
+public record SeparationPair(int source, int target, double rho) {
 
     /** Head index of the discriminative head in DiVA's order [disc, ssl, shared, intra]. */
     public static final int DISCRIMINATIVE = 0;
@@ -28,7 +30,7 @@ public record DecorrelationPair(int source, int target, double rho) {
      * @param target index of the target head
      * @param rho the weight
      */
-    public DecorrelationPair {
+    public SeparationPair {
         if (source < 0 || target < 0 || source == target) {
             throw new IllegalArgumentException(
                     "decorrelation pair needs two different head indices >= 0, got " + source + " -> " + target);
@@ -49,10 +51,10 @@ public record DecorrelationPair(int source, int target, double rho) {
      * @param rhoIntra weight of intra to disc
      * @return the three pairs
      */
-    public static List<DecorrelationPair> diva(double rhoSelfsim, double rhoShared, double rhoIntra) {
+    public static List<SeparationPair> diva(double rhoSelfsim, double rhoShared, double rhoIntra) {
         return List.of(
-                new DecorrelationPair(SELFSIM, DISCRIMINATIVE, rhoSelfsim),
-                new DecorrelationPair(SHARED, DISCRIMINATIVE, rhoShared),
-                new DecorrelationPair(INTRA, DISCRIMINATIVE, rhoIntra));
+                new SeparationPair(SELFSIM, DISCRIMINATIVE, rhoSelfsim),
+                new SeparationPair(SHARED, DISCRIMINATIVE, rhoShared),
+                new SeparationPair(INTRA, DISCRIMINATIVE, rhoIntra));
     }
 }

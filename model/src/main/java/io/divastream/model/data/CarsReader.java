@@ -153,7 +153,13 @@ public final class CarsReader {
         }
         if (!type.isInstance(array)) {
             throw new DatasetException(
-                    where + ": variable '" + name + "' is a " + array.getType() + ", not a " + type.getSimpleName());
+                    where
+                            + ": variable '"
+                            + name
+                            + "' is a "
+                            + array.getType()
+                            + ", not a "
+                            + type.getSimpleName());
         }
         return type.cast(array);
     }
@@ -161,7 +167,12 @@ public final class CarsReader {
     private static String charAt(Array array, String where, String at) {
         if (!(array instanceof Char text)) {
             throw new DatasetException(
-                    where + ": " + at + " is a " + (array == null ? "missing value" : array.getType()) + ", not text");
+                    where
+                            + ": "
+                            + at
+                            + " is a "
+                            + (array == null ? "missing value" : array.getType())
+                            + ", not text");
         }
         return text.getString().strip();
     }

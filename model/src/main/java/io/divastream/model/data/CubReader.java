@@ -153,7 +153,8 @@ public final class CubReader {
             int classId = Integer.parseInt(m.group(1));
             if (classId <= 0) {
                 throw new DatasetException(
-                        "CUB class folder has class id 0: " + files.location(DatasetFiles.join(imagesDir, folder)));
+                        "CUB class folder has class id 0: "
+                                + files.location(DatasetFiles.join(imagesDir, folder)));
             }
             String previous = classNames.put(classId, folder);
             if (previous != null) {

@@ -106,7 +106,8 @@ public final class InShopReader {
                     };
             Integer before = lineOf.putIfAbsent(imageName, row.line());
             if (before != null) {
-                throw table.error(row.line(), "image " + imageName + " is listed twice (also on line " + before + ")");
+                throw table.error(
+                        row.line(), "image " + imageName + " is listed twice (also on line " + before + ")");
             }
             String file = DatasetFiles.join(imageRoot, imageName);
             if (!files.isFile(file)) {

@@ -67,7 +67,8 @@ record OfficialCounts(
     Dataset check(Dataset dataset) {
         if (dataset.numClasses() != classes) {
             LOG.info(
-                    "{}: {} images of {} classes, a subset of the {} classes of the full {} dataset (counts not checked)",
+                    "{}: {} images of {} classes, a subset of the {} classes of the full {} dataset"
+                            + " (counts not checked)",
                     dataset.name(),
                     dataset.size(),
                     dataset.numClasses(),

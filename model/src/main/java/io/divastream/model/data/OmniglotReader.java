@@ -77,7 +77,8 @@ public final class OmniglotReader {
             List<Path> folders = list(absolute, "images_*", true);
             if (folders.isEmpty()) {
                 throw new DatasetException(
-                        "no *.zip archives and no images_background/images_evaluation folders in Omniglot data directory "
+                        "no *.zip archives and no images_background/images_evaluation folders in"
+                                + " Omniglot data directory "
                                 + absolute);
             }
             folders.forEach(reader::addFolder);
@@ -94,7 +95,8 @@ public final class OmniglotReader {
                 }
             }
         } catch (IOException e) {
-            throw new DatasetException("cannot list Omniglot data directory " + directory + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot list Omniglot data directory " + directory + ": " + e.getMessage(), e);
         }
         found.sort(Comparator.comparing(p -> p.getFileName().toString()));
         return found;

@@ -88,16 +88,19 @@ public final class SopReader {
                 String known = classNames.putIfAbsent(classId, className);
                 if (known != null && !known.equals(className)) {
                     throw table.error(
-                            row.line(), "class " + classId + " is in category " + category + " here but " + known + " before");
+                            row.line(),
+                            "class " + classId + " is in category " + category + " here but " + known + " before");
                 }
                 Partition previous = classPartition.putIfAbsent(classId, partition);
                 if (previous != null && previous != partition) {
-                    throw table.error(row.line(), "class " + classId + " is in both Ebay_train.txt and Ebay_test.txt");
+                    throw table.error(
+                            row.line(), "class " + classId + " is in both Ebay_train.txt and Ebay_test.txt");
                 }
                 String where = fileName + ":" + row.line();
                 String before = firstSeen.putIfAbsent(relative, where);
                 if (before != null) {
-                    throw table.error(row.line(), "image " + relative + " is listed twice (also at " + before + ")");
+                    throw table.error(
+                            row.line(), "image " + relative + " is listed twice (also at " + before + ")");
                 }
                 String file = DatasetFiles.join(imageDir, relative);
                 if (!files.isFile(file)) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Publishes labelled images as {@link ImageEvent}s: value in Avro single-object encoding, key =
@@ -115,21 +116,42 @@ public final class ImageEventProducer implements AutoCloseable {
      * @throws IllegalStateException if Kafka rejected an event or the thread was interrupted
      */
     public long publish(List<LabeledImage> images, long limit, ProgressListener progress) {
-        Objects.requireNonNull(images, "images");
+        return send(images, Function.identity(), limit, progress);
+    }
+
+    /**
+     * Publishes the first {@code limit} dataset images, in list order, reading each image's bytes
+     * just before it is sent (so the dataset need not fit in memory), then flushes.
+     *
+     * @param images the images with their labels
+     * @param limit the maximum number of events, at least 0
+     * @param progress told after each send
+     * @return the number of events sent (acknowledged by Kafka when this returns)
+     * @throws DatasetException if an image cannot be read
+     * @throws IllegalStateException if Kafka rejected an event or the thread was interrupted
+     */
+    public long publishSources(List<LabeledSource> images, long limit, ProgressListener progress) {
+        return send(images, LabeledSource::read, limit, progress);
+    }
+
+    private <T> long send(
+            List<T> items, Function<T, LabeledImage> toImage, long limit, ProgressListener progress) {
+        Objects.requireNonNull(items, "images");
         Objects.requireNonNull(progress, "progress");
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
-        long total = Math.min(limit, images.size());
+        long total = Math.min(limit, items.size());
         RatePacer pacer = RatePacer.systemClock(eventsPerSecond);
         AtomicReference<Exception> failure = new AtomicReference<>();
         long sent = 0;
         try {
-            for (LabeledImage image : images) {
+            for (T item : items) {
                 if (sent >= total) {
                     break;
                 }
                 throwIfFailed(failure);
+                LabeledImage image = toImage.apply(item);
                 pacer.awaitNext();
                 ImageEvent event = toEvent(image, Instant.ofEpochMilli(clock.millis()));
                 producer.send(

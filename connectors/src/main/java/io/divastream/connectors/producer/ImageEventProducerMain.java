@@ -1,15 +1,22 @@
 package io.divastream.connectors.producer;
 
 import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.model.data.Dataset;
+import io.divastream.model.data.DatasetFormat;
+import io.divastream.model.data.Datasets;
 
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Command line: publishes the Omniglot images (embedded small set, or the zips of {@code
- * --data-dir}) to Kafka as image events, in the seeded class-interleaved order, at {@code --rate}
- * events per second. User errors (bad arguments, missing data) print one line and exit non-zero.
+ * Command line: publishes a dataset to Kafka as image events, in the seeded class-interleaved order,
+ * at {@code --rate} events per second. By default the Omniglot images (embedded small set, or the
+ * zips of {@code --data-dir}); with {@code --format} any layout of {@link DatasetFormat} read from
+ * {@code --data-dir}, optionally one part of a class split ({@code --split}, {@code --role}) and
+ * with role-prefixed labels ({@code --prefix-role}). Each event carries the encoded image bytes as
+ * they are. User errors (bad arguments, missing or malformed data) print one line and exit
+ * non-zero.
  */
 public final class ImageEventProducerMain {
 
@@ -55,19 +62,24 @@ public final class ImageEventProducerMain {
             err.println(ProducerArguments.USAGE);
             return EXIT_USAGE;
         }
-        List<LabeledImage> images;
+        List<LabeledSource> images;
         try {
-            images = OmniglotDataset.load(arguments.dataDirectory());
-        } catch (DatasetException e) {
-            err.println("error: " + e.getMessage());
+            Dataset dataset =
+                    arguments.format() == DatasetFormat.OMNIGLOT
+                            ? OmniglotDataset.dataset(arguments.dataDirectory())
+                            : Datasets.open(arguments.format(), arguments.dataDirectory().orElseThrow());
+            images = arguments.selection().select(dataset);
+        } catch (DatasetException | io.divastream.model.data.DatasetException | IllegalArgumentException e) {
+            err.println("error: " + oneLine(e));
             return EXIT_FAILURE;
         }
-        List<LabeledImage> ordered = InterleavedOrder.of(images, arguments.seed());
+        List<LabeledSource> ordered =
+                InterleavedOrder.of(images, LabeledSource::label, arguments.seed());
         long limit = arguments.limit().orElse(Long.MAX_VALUE);
         try (ImageEventProducer producer =
                 new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond())) {
             long sent =
-                    producer.publish(
+                    producer.publishSources(
                             ordered,
                             limit,
                             (n, total) -> {

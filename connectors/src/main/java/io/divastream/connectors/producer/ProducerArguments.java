@@ -1,8 +1,11 @@
 package io.divastream.connectors.producer;
 
 import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.model.data.ClassSplit;
+import io.divastream.model.data.DatasetFormat;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -11,10 +14,13 @@ import java.util.OptionalLong;
  *
  * @param bootstrapServers Kafka bootstrap servers (required)
  * @param topic the target topic
- * @param dataDirectory a directory of Omniglot zips, or empty for the embedded small set
+ * @param dataDirectory the dataset: for Omniglot a directory of zips, or empty for the embedded
+ *     small set; for the other formats its folder or {@code .tar} (required)
  * @param eventsPerSecond the rate; 0 or less means unthrottled
  * @param seed the seed of the interleaved order
  * @param limit the maximum number of events, or empty for all
+ * @param format the dataset layout
+ * @param selection which images to publish and how to label them
  */
 public record ProducerArguments(
         String bootstrapServers,
@@ -22,7 +28,9 @@ public record ProducerArguments(
         Optional<Path> dataDirectory,
         double eventsPerSecond,
         long seed,
-        OptionalLong limit) {
+        OptionalLong limit,
+        DatasetFormat format,
+        DatasetSelection selection) {
 
     /** Default rate in events per second. */
     public static final double DEFAULT_RATE = 100;
@@ -34,7 +42,13 @@ public record ProducerArguments(
     public static final String USAGE =
             "usage: ImageEventProducerMain --bootstrap-servers HOST:PORT[,...] [--topic "
                     + KafkaTopics.IMAGES
-                    + "] [--data-dir DIR] [--rate EVENTS_PER_SECOND (default "
+                    + "] [--format "
+                    + DatasetFormat.names()
+                    + " (default omniglot)] [--data-dir DIR_OR_TAR (omniglot: default the embedded"
+                    + " small set)] [--split standard|fraction:F|TRAIN_IDS:TEST_IDS (default standard)]"
+                    + " [--role all|train|test|query|gallery (default all)] [--prefix-role true|false"
+                    + " (default false: labels are class names; true: train/<class>, test/<class>)]"
+                    + " [--rate EVENTS_PER_SECOND (default "
                     + (long) DEFAULT_RATE
                     + ", 0 = unthrottled)] [--seed N (default "
                     + DEFAULT_SEED
@@ -46,7 +60,8 @@ public record ProducerArguments(
      * @param args the arguments
      * @return the parsed arguments
      * @throws IllegalArgumentException with a one-line message if an argument is unknown, missing a
-     *     value, malformed, or {@code --bootstrap-servers} is absent
+     *     value, malformed, {@code --bootstrap-servers} is absent, or {@code --data-dir} is absent
+     *     for a format other than Omniglot
      */
     public static ProducerArguments parse(String... args) {
         String bootstrapServers = null;
@@ -55,6 +70,10 @@ public record ProducerArguments(
         double rate = DEFAULT_RATE;
         long seed = DEFAULT_SEED;
         OptionalLong limit = OptionalLong.empty();
+        DatasetFormat format = DatasetFormat.OMNIGLOT;
+        ClassSplit split = ClassSplit.standard();
+        DatasetSelection.Role role = DatasetSelection.Role.ALL;
+        boolean prefixRole = false;
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -75,13 +94,28 @@ public record ProducerArguments(
                     }
                     limit = OptionalLong.of(n);
                 }
+                case "--format" -> format = DatasetFormat.parse(value);
+                case "--split" -> split = parseSplit(value);
+                case "--role" -> role = DatasetSelection.Role.parse(value);
+                case "--prefix-role" -> prefixRole = parseBoolean(name, value);
                 default -> throw new IllegalArgumentException("unknown argument: " + name);
             }
         }
         if (bootstrapServers == null) {
             throw new IllegalArgumentException("--bootstrap-servers is required");
         }
-        return new ProducerArguments(bootstrapServers, topic, dataDirectory, rate, seed, limit);
+        if (format != DatasetFormat.OMNIGLOT && dataDirectory.isEmpty()) {
+            throw new IllegalArgumentException("--data-dir is required for --format " + format.id());
+        }
+        return new ProducerArguments(
+                bootstrapServers,
+                topic,
+                dataDirectory,
+                rate,
+                seed,
+                limit,
+                format,
+                new DatasetSelection(split, role, prefixRole));
     }
 
     private static String nonBlank(String name, String value) {
@@ -109,5 +143,21 @@ public record ProducerArguments(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer: " + value);
         }
+    }
+
+    private static ClassSplit parseSplit(String value) {
+        try {
+            return ClassSplit.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--split: " + e.getMessage());
+        }
+    }
+
+    private static boolean parseBoolean(String name, String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false: " + value);
+        };
     }
 }

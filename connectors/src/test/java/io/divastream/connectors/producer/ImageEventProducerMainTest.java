@@ -153,4 +153,101 @@ class ImageEventProducerMainTest {
                                         "--bootstrap-servers", "h:1", "--rate", "NaN"))
                 .hasMessageContaining("--rate must be a number");
     }
+    @Test
+    void publishesTheTestClassesOfACubTreeWithRolePrefixedLabelsAndTheirBytes(@TempDir Path root)
+            throws java.io.IOException {
+        java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+        for (int c = 1; c <= 4; c++) {
+            for (int i = 0; i < 3; i++) {
+                String relative = String.format("images/%03d.Bird%d/bird%d_%d.jpg", c, c, c, i);
+                byte[] bytes = ("jpeg " + c + "/" + i).getBytes(StandardCharsets.UTF_8);
+                java.nio.file.Files.createDirectories(root.resolve(relative).getParent());
+                java.nio.file.Files.write(root.resolve(relative), bytes);
+                files.put("cub/" + relative.substring("images/".length()), bytes);
+            }
+        }
+        int code =
+                run(
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--topic",
+                        "cli-cub",
+                        "--rate",
+                        "0",
+                        "--format",
+                        "cub",
+                        "--data-dir",
+                        root.toString(),
+                        "--split",
+                        "1-2:3-4",
+                        "--role",
+                        "test",
+                        "--prefix-role",
+                        "true");
+
+        assertThat(code).as(err()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("published 6 image events to cli-cub");
+        AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
+        List<ImageEvent> events =
+                KAFKA.readAll("cli-cub", 6, Duration.ofSeconds(30)).stream()
+                        .map(r -> codec.decode(r.value()))
+                        .toList();
+        assertThat(events)
+                .extracting(ImageEvent::getLabel)
+                .containsOnly("test/003.Bird3", "test/004.Bird4");
+        assertThat(events)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.getContentType()).isEqualTo("image/jpeg");
+                            assertThat(e.getSource()).isEqualTo(root.getFileName().toString());
+                            byte[] bytes = new byte[e.getImage().remaining()];
+                            e.getImage().duplicate().get(bytes);
+                            assertThat(bytes).isEqualTo(files.get(e.getImageId()));
+                        });
+        // Class-interleaved: the first two events cover both classes.
+        assertThat(events.subList(0, 2)).extracting(ImageEvent::getLabel).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void malformedDatasetIsAOneLineErrorNamingTheFileAndLine(@TempDir Path root)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(
+                root.resolve("Ebay_train.txt"), "image_id class_id super_class_id path\n1 1 bicycle_final/x.JPG\n");
+        int code =
+                run("--bootstrap-servers", KAFKA.bootstrapServers(), "--format", "sop", "--data-dir", root.toString());
+        assertThat(code).isEqualTo(ImageEventProducerMain.EXIT_FAILURE);
+        assertThat(err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("error: ")
+                .contains(root.resolve("Ebay_train.txt") + ":2: expected 4 fields");
+    }
+
+    @Test
+    void parsesDatasetOptions() {
+        ProducerArguments parsed =
+                ProducerArguments.parse(
+                        "--bootstrap-servers", "h:1", "--format", "CUB", "--data-dir", "cub.tar",
+                        "--split", "1-20:21-30", "--role", "train", "--prefix-role", "true");
+        assertThat(parsed.format()).isEqualTo(io.divastream.model.data.DatasetFormat.CUB);
+        assertThat(parsed.selection())
+                .isEqualTo(
+                        new DatasetSelection(
+                                io.divastream.model.data.ClassSplit.ranges(1, 20, 21, 30),
+                                DatasetSelection.Role.TRAIN,
+                                true));
+        ProducerArguments defaults = ProducerArguments.parse("--bootstrap-servers", "h:1");
+        assertThat(defaults.format()).isEqualTo(io.divastream.model.data.DatasetFormat.OMNIGLOT);
+        assertThat(defaults.selection()).isEqualTo(DatasetSelection.EVERYTHING);
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--format", "cars"))
+                .hasMessage("--data-dir is required for --format cars");
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--format", "png"))
+                .hasMessageContaining("unknown dataset format 'png'");
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--role", "val"))
+                .hasMessage("--role must be all, train, test, query or gallery: val");
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--split", "1-3"))
+                .hasMessageStartingWith("--split: ");
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--prefix-role", "yes"))
+                .hasMessage("--prefix-role must be true or false: yes");
+    }
 }

@@ -2,7 +2,6 @@ package io.divastream.model.batch;
 
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.eval.RetrievalScores;
-import io.divastream.model.train.ViewAugmenter;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +52,7 @@ public final class AblationStudy {
     }
 
     private final DivaConfig base;
-    private final ViewAugmenter augmenter;
+    private final ImagePipeline<float[]> pipeline;
     private final RunSpec run;
     private final PrintStream log;
 
@@ -61,13 +60,13 @@ public final class AblationStudy {
      * Creates a study.
      *
      * @param base the configuration of full DiVA
-     * @param augmenter the training augmentation
+     * @param pipeline the glyphs' training and evaluation views
      * @param run the schedule and batches, the same for every row
      * @param log receives progress lines
      */
-    public AblationStudy(DivaConfig base, ViewAugmenter augmenter, RunSpec run, PrintStream log) {
+    public AblationStudy(DivaConfig base, ImagePipeline<float[]> pipeline, RunSpec run, PrintStream log) {
         this.base = base;
-        this.augmenter = augmenter;
+        this.pipeline = pipeline;
         this.run = run;
         this.log = log;
     }
@@ -81,13 +80,15 @@ public final class AblationStudy {
      * @param test the test images
      * @return one summary per row, in row order
      */
-    public List<Row> run(List<AblationVariant> variants, List<Long> seeds, LabeledImages train, LabeledImages test) {
+    public List<Row> run(
+            List<AblationVariant> variants, List<Long> seeds, LabeledImages<float[]> train, LabeledImages<float[]> test) {
         List<Row> rows = new ArrayList<>();
         for (AblationVariant variant : variants) {
             List<Run> runs = new ArrayList<>();
             for (long seed : seeds) {
                 DivaConfig config = variant.apply(base, seed);
-                BatchTrainer trainer = new BatchTrainer(config, augmenter, Map.of(), new io.divastream.model.eval.RetrievalEvaluator());
+                BatchTrainer<float[]> trainer =
+                        new BatchTrainer<>(config, pipeline, Map.of(), new io.divastream.model.eval.RetrievalEvaluator());
                 List<EvaluationPoint> points = trainer.run(train, test, run, p -> log.println(String.format(Locale.ROOT,
                         "%s seed %d step %d: R@1 %.4f NMI %.4f (%.0f s)", variant.name(), seed, p.step(),
                         p.primary().recallAt1(), p.primary().nmi(), p.trainingSeconds())));

@@ -7,7 +7,6 @@ import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.eval.RetrievalEvaluator;
 import io.divastream.model.eval.RetrievalScores;
 import io.divastream.model.train.DivaTrainer;
-import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.TrainingDivergedException;
 import io.divastream.model.train.ViewAugmenter;
 import java.util.ArrayList;
@@ -22,13 +21,13 @@ import java.util.function.Consumer;
  * uses, and evaluates the held-out test classes at a fixed cadence: each head alone and the
  * weighted concatenations of the heads (DIVA_SPEC sections 1.5, 4 and 6).
  */
-public final class BatchTrainer {
+public final class BatchTrainer<T> {
 
     /** Name of the equally weighted concatenation. */
     public static final String EQUAL_WEIGHTS = "equal";
 
     private final DivaConfig config;
-    private final ViewAugmenter augmenter;
+    private final ImagePipeline<T> pipeline;
     private final Map<String, double[]> weightings;
     private final RetrievalEvaluator evaluator;
 
@@ -36,15 +35,15 @@ public final class BatchTrainer {
      * Creates a batch trainer.
      *
      * @param config the model and training configuration (its seed drives sampling too)
-     * @param augmenter produces the two training views of each image
+     * @param pipeline makes the training and evaluation views of each image
      * @param weightings extra head weightings to evaluate, by name, each with one weight per head;
      *     the equal weighting is always evaluated
      * @param evaluator the retrieval evaluator
      */
     public BatchTrainer(
-            DivaConfig config, ViewAugmenter augmenter, Map<String, double[]> weightings, RetrievalEvaluator evaluator) {
+            DivaConfig config, ImagePipeline<T> pipeline, Map<String, double[]> weightings, RetrievalEvaluator evaluator) {
         this.config = config;
-        this.augmenter = augmenter;
+        this.pipeline = pipeline;
         int heads = config.network().heads().size();
         Map<String, double[]> all = new LinkedHashMap<>();
         if (heads > 1) {
@@ -73,28 +72,34 @@ public final class BatchTrainer {
      * @return every evaluation, in step order
      */
     public List<EvaluationPoint> run(
-            LabeledImages train, LabeledImages test, RunSpec run, Consumer<EvaluationPoint> progress) {
+            LabeledImages<T> train, LabeledImages<T> test, RunSpec run, Consumer<EvaluationPoint> progress) {
         ClassBalancedSampler sampler =
                 new ClassBalancedSampler(train, run.classesPerBatch(), run.samplesPerClass(), run.sampling());
         SplittableRandom random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
         int classes = train.byClass().size();
-        float[][] testImages = test.images().toArray(new float[0][]);
+        float[][] testImages = new float[test.size()][];
+        for (int i = 0; i < testImages.length; i++) {
+            testImages[i] = pipeline.evalView(test.images().get(i));
+        }
         int[] testLabels = test.classIndices();
         List<EvaluationPoint> points = new ArrayList<>();
-        try (DivaTrainer trainer = new DivaTrainer(config, augmenter, classes);
+        try (DivaTrainer trainer = new DivaTrainer(config, ViewAugmenter.IDENTITY, classes);
                 Embedder embedder = new Embedder(config.network())) {
-            List<LabeledBatch> keyBatches = new ArrayList<>();
             for (int i = 0; i < run.queueInitBatches(); i++) {
-                keyBatches.add(sampler.next(random));
+                trainer.enqueueKeys(imagesOf(train, sampler.next(random)), pipeline::trainView);
             }
-            trainer.initializeQueue(keyBatches);
             long nanos = 0;
             int skipped = 0;
             for (long s = 1; s <= run.steps(); s++) {
-                LabeledBatch batch = sampler.next(random);
+                int[] batch = sampler.next(random);
+                List<String> labels = new ArrayList<>(batch.length);
+                for (int index : batch) {
+                    labels.add(train.labels().get(index));
+                }
+                List<T> images = imagesOf(train, batch);
                 long start = System.nanoTime();
                 try {
-                    trainer.step(batch);
+                    trainer.step(labels, images, pipeline::trainView);
                 } catch (TrainingDivergedException e) {
                     skipped++;
                 }
@@ -108,6 +113,14 @@ public final class BatchTrainer {
             }
         }
         return points;
+    }
+
+    private List<T> imagesOf(LabeledImages<T> images, int[] batch) {
+        List<T> out = new ArrayList<>(batch.length);
+        for (int index : batch) {
+            out.add(images.images().get(index));
+        }
+        return out;
     }
 
     private EvaluationPoint evaluate(float[][][] heads, int[] labels, long step, double seconds, int skipped) {

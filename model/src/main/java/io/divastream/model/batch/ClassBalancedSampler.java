@@ -1,7 +1,5 @@
 package io.divastream.model.batch;
 
-import io.divastream.model.train.LabeledBatch;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -12,7 +10,6 @@ import java.util.random.RandomGenerator;
  */
 public final class ClassBalancedSampler {
 
-    private final LabeledImages images;
     private final List<String> classes;
     private final List<List<Integer>> members;
     private final int classesPerBatch;
@@ -22,12 +19,12 @@ public final class ClassBalancedSampler {
     /**
      * Creates a sampler.
      *
-     * @param images the training images
+     * @param images the training images (only their labels are used)
      * @param classesPerBatch classes drawn per batch (B / spc)
      * @param samplesPerClass images drawn per class (spc)
      * @param mode with or without replacement
      */
-    public ClassBalancedSampler(LabeledImages images, int classesPerBatch, int samplesPerClass, SamplingMode mode) {
+    public ClassBalancedSampler(LabeledImages<?> images, int classesPerBatch, int samplesPerClass, SamplingMode mode) {
         if (classesPerBatch < 1 || samplesPerClass < 1) {
             throw new IllegalArgumentException("classes per batch and samples per class must be positive");
         }
@@ -39,7 +36,6 @@ public final class ClassBalancedSampler {
             throw new IllegalArgumentException(
                     classesPerBatch + " distinct classes per batch but only " + byClass.size() + " classes");
         }
-        this.images = images;
         this.classes = List.copyOf(byClass.keySet());
         this.members = byClass.values().stream().map(List::copyOf).toList();
         this.classesPerBatch = classesPerBatch;
@@ -60,11 +56,10 @@ public final class ClassBalancedSampler {
      * Draws the next batch.
      *
      * @param random the source of randomness
-     * @return the batch
+     * @return the indices of the batch's images, class by class
      */
-    public LabeledBatch next(RandomGenerator random) {
-        List<String> labels = new ArrayList<>(batchSize());
-        float[][] batch = new float[batchSize()][];
+    public int[] next(RandomGenerator random) {
+        int[] batch = new int[batchSize()];
         int[] chosen = mode == SamplingMode.DISTINCT
                 ? distinct(classes.size(), classesPerBatch, random)
                 : random.ints(classesPerBatch, 0, classes.size()).toArray();
@@ -75,11 +70,10 @@ public final class ClassBalancedSampler {
                     ? distinct(pool.size(), samplesPerClass, random)
                     : random.ints(samplesPerClass, 0, pool.size()).toArray();
             for (int p : picks) {
-                labels.add(classes.get(c));
-                batch[slot++] = images.images().get(pool.get(p));
+                batch[slot++] = pool.get(p);
             }
         }
-        return new LabeledBatch(labels, batch);
+        return batch;
     }
 
     /** k distinct values of 0..n-1 by a partial Fisher-Yates shuffle. */

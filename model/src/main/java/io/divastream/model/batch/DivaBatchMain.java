@@ -106,7 +106,8 @@ public final class DivaBatchMain implements Callable<Integer> {
                 rows = variants.stream().map(i -> AblationVariant.standard().get(i - 1)).toList();
             }
             GlyphAugmenter augmenter = new GlyphAugmenter(AugmentationSpec.omniglotDefault());
-            AblationStudy study = new AblationStudy(base, augmenter::augment, run, log);
+            AblationStudy study = new AblationStudy(
+                    base, ImagePipeline.glyphs(augmenter::augment, base.network().inputSize()), run, log);
             List<AblationStudy.Row> result = study.run(rows, seeds, split.train(), split.test());
             String table = AblationStudy.markdown(result);
             log.println(table);

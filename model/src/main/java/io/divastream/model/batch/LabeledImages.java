@@ -8,14 +8,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Decoded images with their class labels, in a canonical order (by label, then by image id), so
+ * Decoded images (of any in-memory form: glyph pixels, RGB photos) with their class labels, in a canonical order (by label, then by image id), so
  * that a run depends only on the images and the seed, never on the order a reader listed them in.
  *
  * @param ids the image ids, one per image
  * @param labels the class label of each image
- * @param images the decoded images in the network's input format
+ * @param images the decoded images
+ * @param <T> the in-memory image type
  */
-public record LabeledImages(List<String> ids, List<String> labels, List<float[]> images) {
+public record LabeledImages<T>(List<String> ids, List<String> labels, List<T> images) {
 
     /** Validates the lengths and sorts. */
     public LabeledImages {
@@ -32,7 +33,7 @@ public record LabeledImages(List<String> ids, List<String> labels, List<float[]>
         Arrays.sort(order, Comparator.comparing((Integer i) -> l.get(i)).thenComparing(i -> d.get(i)));
         List<String> sortedIds = new ArrayList<>(order.length);
         List<String> sortedLabels = new ArrayList<>(order.length);
-        List<float[]> sortedImages = new ArrayList<>(order.length);
+        List<T> sortedImages = new ArrayList<>(order.length);
         for (int i : order) {
             sortedIds.add(ids.get(i));
             sortedLabels.add(labels.get(i));

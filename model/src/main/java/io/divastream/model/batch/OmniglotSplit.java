@@ -21,7 +21,7 @@ import java.util.List;
  * @param train the training images
  * @param test the test images
  */
-public record OmniglotSplit(LabeledImages train, LabeledImages test) {
+public record OmniglotSplit(LabeledImages<float[]> train, LabeledImages<float[]> test) {
 
     /**
      * Reads the data with {@link OmniglotReader} and decodes every glyph.
@@ -37,7 +37,7 @@ public record OmniglotSplit(LabeledImages train, LabeledImages test) {
         return new OmniglotSplit(decode(split.train(), decoder), decode(split.test(), decoder));
     }
 
-    private static LabeledImages decode(Dataset dataset, ImageDecoder decoder) throws IOException {
+    private static LabeledImages<float[]> decode(Dataset dataset, ImageDecoder decoder) throws IOException {
         List<String> ids = new ArrayList<>(dataset.size());
         List<String> labels = new ArrayList<>(dataset.size());
         List<float[]> images = new ArrayList<>(dataset.size());
@@ -46,6 +46,6 @@ public record OmniglotSplit(LabeledImages train, LabeledImages test) {
             labels.add(image.className());
             images.add(decoder.decode(image.source().read()));
         }
-        return new LabeledImages(ids, labels, images);
+        return new LabeledImages<>(ids, labels, images);
     }
 }

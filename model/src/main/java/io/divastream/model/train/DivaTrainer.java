@@ -361,22 +361,61 @@ public final class DivaTrainer implements AutoCloseable {
         }
     }
 
-    /** Two independently augmented views of every image, each as one flat (B, 1, S, S) array. */
+    /** Two independently augmented views of every glyph, each as one flat (B, 1, S, S) array. */
     private float[][] augmentedViews(LabeledBatch batch) {
-        int pixels = spec.inputSize() * spec.inputSize();
-        float[][] views = new float[2][batch.size() * pixels];
-        for (int i = 0; i < batch.size(); i++) {
-            float[] image = batch.images()[i];
-            if (image.length != pixels) {
-                throw new IllegalArgumentException(
-                        "image " + i + " has " + image.length + " pixels, expected " + pixels);
-            }
-            for (float[] view : views) {
-                System.arraycopy(
-                        augmenter.augment(image, spec.inputSize(), random), 0, view, i * pixels, pixels);
+        return views(java.util.Arrays.asList(batch.images()),
+                (image, r) -> augmenter.augment(image, spec.inputSize(), r), 2);
+    }
+
+    /**
+     * Draws {@code count} independent views of every image with the trainer's random stream (for
+     * each image in turn, its views in order), each set as one flat (B, C, S, S) array.
+     */
+    private <T> float[][] views(List<T> images, TrainingView<T> view, int count) {
+        int size = (int) DivaNetwork.inputShape(spec, 1).size();
+        float[][] out = new float[count][images.size() * size];
+        for (int i = 0; i < images.size(); i++) {
+            for (int v = 0; v < count; v++) {
+                float[] x = view.make(images.get(i), random);
+                if (x.length != size) {
+                    throw new IllegalArgumentException(
+                            "a view of image " + i + " has " + x.length + " values, expected " + size);
+                }
+                System.arraycopy(x, 0, out[v], i * size, size);
             }
         }
-        return views;
+        return out;
+    }
+
+    /**
+     * Runs one training step on images of any form: the trainer draws two views of each image
+     * with its own random stream, exactly as {@link #step(LabeledBatch)} does for glyphs.
+     *
+     * @param labels the class label of each image
+     * @param images the images
+     * @param view draws a training view
+     * @param <T> the image type
+     * @return the losses of the step
+     * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
+     */
+    public <T> StepResult step(List<String> labels, List<T> images, TrainingView<T> view) {
+        return step(labels, views(images, view, 2));
+    }
+
+    /**
+     * Appends the key encoder's selfsim embeddings of one random view of each image to the DaNCE
+     * queue (its initialisation before training, DIVA_SPEC section 2.4).
+     *
+     * @param images the images
+     * @param view draws a view
+     * @param <T> the image type
+     * @return the queue size afterwards (0 without the selfsim head)
+     */
+    public <T> int enqueueKeys(List<T> images, TrainingView<T> view) {
+        if (!spec.has(DivaHead.SELFSIM)) {
+            return 0;
+        }
+        return enqueueKeys(views(images, view, 1)[0], images.size());
     }
 
     /**

@@ -44,7 +44,7 @@ class BatchTrainerTest {
     void aShortRunEvaluatesAtItsCadenceAndImprovesOnTheUntrainedNetwork() {
         DivaConfig config = DivaConfig.omniglotDefaults();
         GlyphAugmenter augmenter = new GlyphAugmenter(AugmentationSpec.omniglotDefault());
-        BatchTrainer trainer = new BatchTrainer(config, augmenter::augment, Map.of("disc-heavy", new double[] {2, 1, 1, 1}),
+        BatchTrainer<float[]> trainer = new BatchTrainer<>(config, ImagePipeline.glyphs(augmenter::augment, 28), Map.of("disc-heavy", new double[] {2, 1, 1, 1}),
                 new RetrievalEvaluator());
         List<EvaluationPoint> seen = new ArrayList<>();
         List<EvaluationPoint> points = trainer.run(split.train(), split.test(),

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -64,9 +65,12 @@ public final class PhotoDecoder {
                             format + " image is " + width + "x" + height + ", sides must be in ["
                                     + ImageDecoder.MIN_SIDE + ", " + ImageDecoder.MAX_SIDE + "]");
                 }
-                if (!reader.getImageTypes(0).hasNext()) {
+                ImageTypeSpecifier raw = reader.getRawImageType(0);
+                if (raw == null || !reader.getImageTypes(0).hasNext()
+                        || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
                     throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                            format + " image has a colour model Java cannot decode (CMYK or YCCK JPEG?)");
+                            format + " image with " + (raw == null ? "an unsupported colour model" : raw.getNumBands() + " colour components")
+                                    + " (CMYK or YCCK JPEG?) is not supported");
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));

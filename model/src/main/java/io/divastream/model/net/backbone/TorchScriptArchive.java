@@ -44,7 +44,13 @@ public final class TorchScriptArchive {
      *     entry)
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        ZipFile opened;
+        try {
+            opened = new ZipFile(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + " is not a readable TorchScript archive: " + e.getMessage(), e);
+        }
+        try (ZipFile zip = opened) {
             ZipEntry pkl = zip.stream()
                     .filter(e -> e.getName().endsWith("/data.pkl") && e.getName().indexOf('/') == e.getName().lastIndexOf('/'))
                     .findFirst()

@@ -152,16 +152,9 @@ public final class TorchScriptArchive {
         }
     }
 
-    /** An instance of a class named by a pickle GLOBAL, with the state given by BUILD. */
+    /** An instance of a class named by a pickle GLOBAL (module, OrderedDict), with the state given by BUILD. */
     private static final class PyObject {
-        final String type;
-        final List<Object> args;
         Object state;
-
-        PyObject(String type, List<Object> args) {
-            this.type = type;
-            this.args = args;
-        }
     }
 
     /** A class or function named by a pickle GLOBAL. */
@@ -262,8 +255,19 @@ public final class TorchScriptArchive {
             return v;
         }
 
-        private static long long1(int length) {
-            throw new IllegalStateException("LONG1 integers are not supported (length " + length + ")");
+        /** LONG1: a little-endian two's complement integer of {@code length} bytes (at most 8 here). */
+        private long long1(int length) {
+            if (length > 8) {
+                throw new IllegalStateException("pickled integer of " + length + " bytes is too large");
+            }
+            long v = 0;
+            for (int i = 0; i < length; i++) {
+                v |= (in.get() & 0xFFL) << (8 * i);
+            }
+            if (length > 0 && length < 8 && (v & (1L << (8 * length - 1))) != 0) {
+                v |= -1L << (8 * length);
+            }
+            return v;
         }
 
         private String string(int length) {
@@ -343,7 +347,7 @@ public final class TorchScriptArchive {
                 }
                 return new TensorRef(s.key(), s.type(), (Long) a.get(1), longs(a.get(2)), longs(a.get(3)));
             }
-            return new PyObject(g.qualified(), new ArrayList<>(a));
+            return new PyObject();
         }
 
         private static long[] longs(Object tuple) {

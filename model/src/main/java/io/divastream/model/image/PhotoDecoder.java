@@ -1,0 +1,141 @@
+package io.divastream.model.image;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Decodes encoded photos (JPEG, PNG, anything with a {@code javax.imageio} reader) into an
+ * {@link RgbImage}, as PIL's {@code convert('RGB')} does for DiVA (DIVA_SPEC 4.2): gray images are
+ * replicated into three channels from their raw samples (no linear-gray conversion), palette and RGB
+ * images go through sRGB, an alpha channel is dropped (not composited).
+ *
+ * <p>The dimensions are checked against [{@value ImageDecoder#MIN_SIDE}, {@value ImageDecoder#MAX_SIDE}]
+ * from the header before any pixel is decoded; decoder warnings (a truncated JPEG) count as corruption;
+ * JPEGs that Java cannot decode, CMYK and YCCK ones in particular, are rejected with
+ * {@link InvalidImageException}. Stateless and thread-safe.
+ */
+public final class PhotoDecoder {
+
+    private PhotoDecoder() {}
+
+    /**
+     * Decodes one photo.
+     *
+     * @param encoded the encoded file contents
+     * @return the RGB image
+     * @throws InvalidImageException {@link InvalidImageException.Reason#UNDECODABLE} for empty,
+     *     unrecognised, truncated, corrupt or unsupported (CMYK) bytes, and
+     *     {@link InvalidImageException.Reason#INVALID} for sides out of range
+     */
+    public static RgbImage decode(byte[] encoded) {
+        Objects.requireNonNull(encoded, "encoded");
+        if (encoded.length == 0) {
+            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, "empty image bytes");
+        }
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
+            if (!readers.hasNext()) {
+                throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                        "unrecognised image format (" + encoded.length + " bytes)");
+            }
+            ImageReader reader = readers.next();
+            String format = reader.getFormatName();
+            try {
+                reader.setInput(input, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (width < ImageDecoder.MIN_SIDE || height < ImageDecoder.MIN_SIDE
+                        || width > ImageDecoder.MAX_SIDE || height > ImageDecoder.MAX_SIDE) {
+                    throw new InvalidImageException(InvalidImageException.Reason.INVALID,
+                            format + " image is " + width + "x" + height + ", sides must be in ["
+                                    + ImageDecoder.MIN_SIDE + ", " + ImageDecoder.MAX_SIDE + "]");
+                }
+                ImageTypeSpecifier raw = reader.getRawImageType(0);
+                if (raw == null || !reader.getImageTypes(0).hasNext()
+                        || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
+                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                            format + " image with " + (raw == null ? "an unsupported colour model" : raw.getNumBands() + " colour components")
+                                    + " (CMYK or YCCK JPEG?) is not supported");
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (image == null || !warnings.isEmpty()) {
+                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                            "corrupt or truncated " + format + " image: "
+                                    + (warnings.isEmpty() ? "no image" : warnings.get(0)));
+                }
+                return toRgb(image);
+            } finally {
+                reader.dispose();
+            }
+        } catch (InvalidImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            String hint = message.contains("Unsupported Image Type") ? " (CMYK or YCCK JPEG?)" : "";
+            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                    "cannot decode image (" + encoded.length + " bytes): " + e + hint, e);
+        }
+    }
+
+    /**
+     * Converts a decoded image to packed RGB.
+     *
+     * @param image the image
+     * @return the RGB image
+     */
+    static RgbImage toRgb(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        byte[] rgb = new byte[3 * width * height];
+        ColorModel model = image.getColorModel();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getData().length == rgb.length) {
+            byte[] bgr = buffer.getData();
+            for (int i = 0; i < rgb.length; i += 3) {
+                rgb[i] = bgr[i + 2];
+                rgb[i + 1] = bgr[i + 1];
+                rgb[i + 2] = bgr[i];
+            }
+        } else if (model instanceof ComponentColorModel
+                && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && model.getNumColorComponents() == 1) {
+            Raster raster = image.getRaster();
+            double max = (1L << model.getComponentSize(0)) - 1;
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    byte v = (byte) Math.round(raster.getSample(x, y, 0) * 255.0 / max);
+                    int i = 3 * (y * width + x);
+                    rgb[i] = v;
+                    rgb[i + 1] = v;
+                    rgb[i + 2] = v;
+                }
+            }
+        } else {
+            int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+            for (int p = 0; p < argb.length; p++) {
+                rgb[3 * p] = (byte) (argb[p] >> 16);
+                rgb[3 * p + 1] = (byte) (argb[p] >> 8);
+                rgb[3 * p + 2] = (byte) argb[p];
+            }
+        }
+        return new RgbImage(width, height, rgb);
+    }
+}

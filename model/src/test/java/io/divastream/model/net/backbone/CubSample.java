@@ -1,0 +1,34 @@
+package io.divastream.model.net.backbone;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Assumptions;
+
+/** Reads the first few JPEGs of the shared CUB-200 subset (sequentially, stopping early). */
+final class CubSample {
+
+    private CubSample() {}
+
+    /** Returns {@code count} JPEG files (bytes) from the archive's images folder, in archive order. */
+    static List<byte[]> firstJpegs(int count) throws IOException {
+        Path tar = SharedFiles.CUB;
+        Assumptions.assumeTrue(Files.isRegularFile(tar), "shared CUB subset missing: " + tar.toAbsolutePath());
+        List<byte[]> out = new ArrayList<>();
+        try (InputStream file = new BufferedInputStream(Files.newInputStream(tar));
+                TarArchiveInputStream in = new TarArchiveInputStream(file)) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null && out.size() < count; e = in.getNextEntry()) {
+                if (e.isFile() && e.getName().contains("/images/") && e.getName().endsWith(".jpg")) {
+                    out.add(in.readAllBytes());
+                }
+            }
+        }
+        return out;
+    }
+}

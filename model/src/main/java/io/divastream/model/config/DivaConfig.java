@@ -83,19 +83,7 @@ public record DivaConfig(
      * @return the new configuration
      */
     public DivaConfig withHeads(List<DivaHead> heads) {
-        NetworkSpec n = network;
-        return new DivaConfig(
-                new NetworkSpec(
-                        n.inputSize(),
-                        n.channels(),
-                        n.embeddingDim(),
-                        heads,
-                        n.decorrelationHidden()),
-                loss,
-                optimizer,
-                momentum,
-                objective,
-                seed);
+        return new DivaConfig(network.withHeads(heads), loss, optimizer, momentum, objective, seed);
     }
 
     /**

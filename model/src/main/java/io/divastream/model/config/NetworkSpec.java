@@ -3,43 +3,32 @@ package io.divastream.model.config;
 import java.io.Serializable;
 
 import io.divastream.model.DivaHead;
+import io.divastream.model.net.backbone.BackboneSpec;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Shape of the DiVA network: a small convolutional backbone for single-channel glyphs, one linear
- * embedding head per enabled task, and the decorrelation regressors.
+ * Shape of the DiVA network: a backbone (the small CNN for glyphs, a ResNet with frozen BatchNorm,
+ * or a pretrained TorchScript network), one linear embedding head per enabled task, and the
+ * decorrelation regressors.
  *
- * @param inputSize side of the square, single-channel input image in pixels
- * @param channels output channels of each convolution block (conv 3x3, BatchNorm, ReLU, max-pool
- *     2x2); the backbone feature is the global average of the last block
+ * @param backbone the backbone, which also fixes the input format
  * @param embeddingDim dimension of each head's L2-normalised embedding
  * @param heads the enabled heads in network order; must contain {@link DivaHead#DISCRIMINATIVE}
  * @param decorrelationHidden hidden width of each decorrelation regressor MLP
  */
 public record NetworkSpec(
-        int inputSize,
-        List<Integer> channels,
+        BackboneSpec backbone,
         int embeddingDim,
         List<DivaHead> heads,
         int decorrelationHidden) implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-
-    /** Validates the specification and copies the lists. */
+    /** Validates the specification and copies the list. */
     public NetworkSpec {
-        channels = List.copyOf(channels);
+        Objects.requireNonNull(backbone, "backbone");
         heads = List.copyOf(heads);
-        if (inputSize < 8) {
-            throw new IllegalArgumentException("inputSize must be at least 8, got " + inputSize);
-        }
-        if (channels.isEmpty() || channels.stream().anyMatch(c -> c < 1)) {
-            throw new IllegalArgumentException("channels must be positive, got " + channels);
-        }
-        if (inputSize >> channels.size() < 1) {
-            throw new IllegalArgumentException(
-                    channels.size() + " pooling blocks are too many for input size " + inputSize);
-        }
         if (embeddingDim < 4) {
             throw new IllegalArgumentException("embeddingDim must be at least 4");
         }
@@ -53,6 +42,63 @@ public record NetworkSpec(
         if (decorrelationHidden < 1) {
             throw new IllegalArgumentException("decorrelationHidden must be positive");
         }
+    }
+
+    /**
+     * Creates the glyph network: the small CNN on single-channel images.
+     *
+     * @param inputSize side of the square, single-channel input image in pixels
+     * @param channels output channels of each convolution block (conv 3x3, BatchNorm, ReLU, max-pool
+     *     2x2); the backbone feature is the global average of the last block
+     * @param embeddingDim dimension of each head's embedding
+     * @param heads the enabled heads
+     * @param decorrelationHidden hidden width of each decorrelation regressor
+     */
+    public NetworkSpec(
+            int inputSize, List<Integer> channels, int embeddingDim, List<DivaHead> heads, int decorrelationHidden) {
+        this(new BackboneSpec.GlyphCnn(channels, inputSize), embeddingDim, heads, decorrelationHidden);
+    }
+
+    /**
+     * Returns the side of the square network input.
+     *
+     * @return the backbone's crop size
+     */
+    public int inputSize() {
+        return backbone.input().cropSize();
+    }
+
+    /**
+     * Returns the glyph CNN's block widths.
+     *
+     * @return the channels of each convolution block
+     * @throws IllegalStateException if the backbone is not the glyph CNN
+     */
+    public List<Integer> channels() {
+        if (backbone instanceof BackboneSpec.GlyphCnn glyph) {
+            return glyph.channels();
+        }
+        throw new IllegalStateException("the " + backbone.id() + " backbone has no glyph channels");
+    }
+
+    /**
+     * Returns a copy with other heads.
+     *
+     * @param newHeads the heads
+     * @return the new specification
+     */
+    public NetworkSpec withHeads(List<DivaHead> newHeads) {
+        return new NetworkSpec(backbone, embeddingDim, newHeads, decorrelationHidden);
+    }
+
+    /**
+     * Returns a copy with another embedding size per head.
+     *
+     * @param newDim the dimension
+     * @return the new specification
+     */
+    public NetworkSpec withEmbeddingDim(int newDim) {
+        return new NetworkSpec(backbone, newDim, heads, decorrelationHidden);
     }
 
     /**

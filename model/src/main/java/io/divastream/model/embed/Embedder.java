@@ -78,25 +78,25 @@ public final class Embedder implements AutoCloseable {
     /**
      * Embeds images.
      *
-     * @param images row-major single-channel images of side S, values in [0, 1]
+     * @param images the images in the network's input format, each a flat C x S x S array
      * @return per head (in network order), per image, its L2-normalised embedding: [h][n][d]
      */
     public float[][][] embed(float[][] images) {
         DjlRuntime.disableGradientRecording();
         int heads = spec.heads().size();
         int d = spec.embeddingDim();
-        int side = spec.inputSize();
+        int size = (int) DivaNetwork.inputShape(spec, 1).size();
         float[][][] out = new float[heads][images.length][];
         for (int start = 0; start < images.length; start += CHUNK) {
             int n = Math.min(CHUNK, images.length - start);
-            float[] flat = new float[n * side * side];
+            float[] flat = new float[n * size];
             for (int i = 0; i < n; i++) {
                 float[] image = images[start + i];
-                if (image.length != side * side) {
+                if (image.length != size) {
                     throw new IllegalArgumentException(
-                            "image has " + image.length + " pixels, expected " + side * side);
+                            "image has " + image.length + " values, expected " + size);
                 }
-                System.arraycopy(image, 0, flat, i * side * side, side * side);
+                System.arraycopy(image, 0, flat, i * size, size);
             }
             try (NDManager scope = manager.newSubManager()) {
                 NDArray x = scope.create(flat, DivaNetwork.inputShape(spec, n));
@@ -116,6 +116,7 @@ public final class Embedder implements AutoCloseable {
 
     @Override
     public void close() {
+        network.close();
         manager.close();
     }
 }

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.net.backbone.Backbone;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,23 +20,27 @@ import java.util.List;
  * The DiVA network: one backbone and one linear embedding head per enabled task, each head's output
  * L2-normalised separately (DIVA_SPEC section 1.2). At test time the heads are concatenated.
  */
-public final class DivaNetwork extends AbstractBlock {
+public final class DivaNetwork extends AbstractBlock implements AutoCloseable {
 
     private static final byte VERSION = 1;
 
     private final NetworkSpec spec;
+    private final Backbone backboneHandle;
     private final Block backbone;
     private final List<Block> heads = new ArrayList<>();
 
     /**
-     * Creates an uninitialised network.
+     * Creates a network whose backbone is built (and, for pretrained backbones, loaded) on a
+     * manager; the heads are initialised by {@link #initialize}.
      *
      * @param spec the network's shape
+     * @param manager the manager that owns the backbone's parameters
      */
-    public DivaNetwork(NetworkSpec spec) {
+    public DivaNetwork(NetworkSpec spec, NDManager manager) {
         super(VERSION);
         this.spec = spec;
-        this.backbone = addChildBlock("backbone", GlyphBackbone.build(spec.channels()));
+        this.backboneHandle = spec.backbone().build(manager);
+        this.backbone = addChildBlock("backbone", backboneHandle.block());
         for (DivaHead head : spec.heads()) {
             heads.add(
                     addChildBlock(
@@ -52,8 +57,13 @@ public final class DivaNetwork extends AbstractBlock {
      * @return the initialised network
      */
     public static DivaNetwork create(NetworkSpec spec, NDManager manager) {
-        DivaNetwork network = new DivaNetwork(spec);
-        network.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
+        DivaNetwork network = new DivaNetwork(spec, manager);
+        try {
+            network.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
         return network;
     }
 
@@ -62,10 +72,10 @@ public final class DivaNetwork extends AbstractBlock {
      *
      * @param spec the network's shape
      * @param batchSize the batch size
-     * @return (batchSize, 1, S, S)
+     * @return (batchSize, C, S, S) as the backbone expects
      */
     public static Shape inputShape(NetworkSpec spec, int batchSize) {
-        return new Shape(batchSize, 1, spec.inputSize(), spec.inputSize());
+        return spec.backbone().inputShape(batchSize);
     }
 
     /**
@@ -92,6 +102,14 @@ public final class DivaNetwork extends AbstractBlock {
             embeddings.add(projected.normalize(2, 1, 1e-12));
         }
         return embeddings;
+    }
+
+    /**
+     * Releases what the backbone holds outside the owning manager (a loaded TorchScript model).
+     */
+    @Override
+    public void close() {
+        backboneHandle.close();
     }
 
     @Override

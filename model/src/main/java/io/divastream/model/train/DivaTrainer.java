@@ -696,6 +696,8 @@ public final class DivaTrainer implements AutoCloseable {
         if (baseline != null) {
             baseline.close();
         }
+        keyNet.close();
+        queryNet.close();
         root.close();
     }
 }

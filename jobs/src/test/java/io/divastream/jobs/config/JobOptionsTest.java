@@ -202,7 +202,7 @@ class JobOptionsTest {
                 .hasMessageContaining("discriminative");
         assertThatThrownBy(() -> parse("--image.size", "8"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("pooling blocks");
+                .hasMessageContaining("too small for 4 2x2 poolings");
     }
 
     @Test

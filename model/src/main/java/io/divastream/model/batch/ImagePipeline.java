@@ -1,5 +1,7 @@
 package io.divastream.model.batch;
 
+import io.divastream.model.image.PhotoTransforms;
+import io.divastream.model.image.RgbImage;
 import io.divastream.model.train.ViewAugmenter;
 import java.util.random.RandomGenerator;
 
@@ -46,6 +48,27 @@ public interface ImagePipeline<T> {
             @Override
             public float[] evalView(float[] image) {
                 return image;
+            }
+        };
+    }
+
+    /**
+     * Photos: RandomResizedCrop and flip for training, resize and center crop for evaluation,
+     * each normalised as the backbone expects (DIVA_SPEC section 4.2).
+     *
+     * @param transforms the backbone's photo transforms
+     * @return the pipeline
+     */
+    static ImagePipeline<RgbImage> photos(PhotoTransforms transforms) {
+        return new ImagePipeline<>() {
+            @Override
+            public float[] trainView(RgbImage image, RandomGenerator random) {
+                return transforms.trainView(image, random);
+            }
+
+            @Override
+            public float[] evalView(RgbImage image) {
+                return transforms.evalView(image);
             }
         };
     }

@@ -1,0 +1,82 @@
+package io.divastream.model.batch;
+
+import io.divastream.model.data.Dataset;
+import io.divastream.model.data.DatasetImage;
+import io.divastream.model.image.InvalidImageException;
+import io.divastream.model.image.PhotoDecoder;
+import io.divastream.model.image.RgbImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Decodes the photos of a dataset into memory (RGB, original resolution), so that every training
+ * view is cropped from the full image without decoding the JPEG again.
+ */
+public final class PhotoData {
+
+    private PhotoData() {}
+
+    /**
+     * Decodes every image of a dataset, in parallel.
+     *
+     * @param dataset the dataset
+     * @param threads decoding threads
+     * @return the images, labelled with their class names
+     * @throws IOException if an image cannot be read
+     * @throws InvalidImageException naming the image if one cannot be decoded
+     */
+    public static LabeledImages<RgbImage> decode(Dataset dataset, int threads) throws IOException {
+        List<DatasetImage> images = dataset.images();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        try {
+            List<Future<RgbImage>> decoded = new ArrayList<>(images.size());
+            for (DatasetImage image : images) {
+                decoded.add(pool.submit(() -> {
+                    try {
+                        return PhotoDecoder.decode(image.source().read());
+                    } catch (InvalidImageException e) {
+                        throw new InvalidImageException(e.reason(), image.source().location() + ": " + e.getMessage(), e);
+                    }
+                }));
+            }
+            List<String> ids = new ArrayList<>(images.size());
+            List<String> labels = new ArrayList<>(images.size());
+            List<RgbImage> rgb = new ArrayList<>(images.size());
+            for (int i = 0; i < images.size(); i++) {
+                ids.add(images.get(i).id());
+                labels.add(images.get(i).className());
+                rgb.add(get(decoded.get(i)));
+            }
+            return new LabeledImages<>(ids, labels, rgb);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static RgbImage get(Future<RgbImage> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decoding", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+}

@@ -43,7 +43,8 @@ public final class CubStudy {
      * @param classesPerBatch classes drawn per batch (with replacement, as the original sampler)
      * @param samplesPerClass images per class draw
      * @param keyBatches batches that fill the DaNCE queue before training
-     * @param learningRate learning rate of the network (backbone and heads)
+     * @param learningRate learning rate of the backbone
+     * @param headLearningRateFactor the heads' learning rate relative to the backbone's
      * @param embeddingDim dimension of each DiVA head; the discriminative-only model has four times it
      * @param seed the seed
      * @param models which rows to run: any of {@code pooled}, {@code discriminative}, {@code diva}
@@ -58,6 +59,7 @@ public final class CubStudy {
             int samplesPerClass,
             int keyBatches,
             double learningRate,
+            double headLearningRateFactor,
             int embeddingDim,
             long seed,
             java.util.Set<String> models) {}
@@ -97,7 +99,7 @@ public final class CubStudy {
         return new DivaConfig(
                 new NetworkSpec(s.backbone(), s.embeddingDim(), List.of(DivaHead.values()), 512),
                 new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
-                new OptimizerSpec(s.learningRate(), 4e-4, 5e-4, 1e-5),
+                new OptimizerSpec(s.learningRate(), 4e-4, 5e-4, 1e-5).withHeadLearningRateFactor(s.headLearningRateFactor()),
                 new MomentumSpec(0.9, s.keyBatches() * s.classesPerBatch() * s.samplesPerClass()),
                 ObjectiveSpec.published(),
                 s.seed());

@@ -177,8 +177,12 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(names = "--key-batches", defaultValue = "10", description = "batches filling the DaNCE queue")
         int keyBatches;
 
-        @Option(names = "--lr", defaultValue = "1e-4", description = "learning rate of backbone and heads")
+        @Option(names = "--lr", defaultValue = "1e-5", description = "learning rate of the backbone (the paper's)")
         double lr;
+
+        @Option(names = "--head-lr-factor", defaultValue = "100",
+                description = "the heads' learning rate relative to the backbone's")
+        double headLrFactor;
 
         @Option(names = "--dim", defaultValue = "128", description = "dimension of each DiVA head")
         int dim;
@@ -198,7 +202,7 @@ public final class DivaBatchMain implements Callable<Integer> {
             long start = System.nanoTime();
             CubStudy.Settings settings = new CubStudy.Settings(data, split,
                     BackboneSpec.TorchScript.mobileNetV2Imagenet(weights), steps, evalEvery, classesPerBatch,
-                    samplesPerClass, keyBatches, lr, dim, seed, models);
+                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seed, models);
             List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
             double minutes = (System.nanoTime() - start) / 60e9;
             String table = CubStudy.markdown(rows);
@@ -208,10 +212,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                     + "Data: %s, classes %s (train:test), leave-one-out retrieval on the test classes. "
                     + "Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights, fine-tuned through DJL "
                     + "(RandomResizedCrop 224 + flip for training, resize 256 + center crop 224 for evaluation). "
-                    + "%d steps of %d x %d images (classes drawn with replacement), Adam lr %s for backbone and heads, "
-                    + "weight decay 4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, "
+                    + "%d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the backbone and %s x that "
+                    + "for the heads, weight decay 4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, "
                     + "a DaNCE queue of %d batches, seed %d. Whole run: %.1f minutes on this machine.%n%n",
-                    data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, keyBatches, seed, minutes)
+                    data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, headLrFactor, keyBatches, seed, minutes)
                     + table;
             if (out.getParent() != null) {
                 Files.createDirectories(out.getParent());

@@ -15,6 +15,9 @@ import java.util.List;
  * @param decaySteps the optimizer steps at which all learning rates are multiplied by {@code
  *     decayGamma}, ascending
  * @param decayGamma the multiplier applied at each milestone
+ * @param headLearningRateFactor the embedding heads' learning rate relative to the backbone's (1 as
+ *     published: one group for both; larger for short fine-tuning runs, where heads initialised at
+ *     random would otherwise barely move)
  */
 public record OptimizerSpec(
         double learningRate,
@@ -22,7 +25,8 @@ public record OptimizerSpec(
         double betaLearningRate,
         double decorrelationLearningRate,
         List<Long> decaySteps,
-        double decayGamma)
+        double decayGamma,
+        double headLearningRateFactor)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -35,6 +39,9 @@ public record OptimizerSpec(
         }
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+        }
+        if (!(headLearningRateFactor > 0) || Double.isInfinite(headLearningRateFactor)) {
+            throw new IllegalArgumentException("headLearningRateFactor must be positive, got " + headLearningRateFactor);
         }
         if (!(decayGamma > 0 && decayGamma <= 1)) {
             throw new IllegalArgumentException("decayGamma must be in (0, 1], got " + decayGamma);
@@ -60,6 +67,37 @@ public record OptimizerSpec(
             double betaLearningRate,
             double decorrelationLearningRate) {
         this(learningRate, weightDecay, betaLearningRate, decorrelationLearningRate, List.of(), 1.0);
+    }
+
+    /**
+     * Creates groups with a schedule and one learning rate for backbone and heads, as published.
+     *
+     * @param learningRate learning rate of the backbone and the heads
+     * @param weightDecay L2 weight decay of the backbone and the heads
+     * @param betaLearningRate learning rate of the betas
+     * @param decorrelationLearningRate learning rate of the regressors
+     * @param decaySteps the milestones in optimizer steps
+     * @param decayGamma the multiplier at each milestone
+     */
+    public OptimizerSpec(
+            double learningRate,
+            double weightDecay,
+            double betaLearningRate,
+            double decorrelationLearningRate,
+            List<Long> decaySteps,
+            double decayGamma) {
+        this(learningRate, weightDecay, betaLearningRate, decorrelationLearningRate, decaySteps, decayGamma, 1.0);
+    }
+
+    /**
+     * Returns a copy with another learning-rate factor for the heads.
+     *
+     * @param factor the heads' learning rate relative to the backbone's
+     * @return the new groups
+     */
+    public OptimizerSpec withHeadLearningRateFactor(double factor) {
+        return new OptimizerSpec(learningRate, weightDecay, betaLearningRate, decorrelationLearningRate,
+                decaySteps, decayGamma, factor);
     }
 
     /**

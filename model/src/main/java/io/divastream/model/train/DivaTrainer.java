@@ -139,9 +139,22 @@ public final class DivaTrainer implements AutoCloseable {
     private List<ParamGroupAdam.Group> parameterGroups() {
         var o = config.optimizer();
         List<ParamGroupAdam.Group> groups = new ArrayList<>();
-        groups.add(
-                new ParamGroupAdam.Group(
-                        "network", trainable(queryNet), o.learningRate(), o.weightDecay()));
+        if (o.headLearningRateFactor() == 1.0) {
+            groups.add(
+                    new ParamGroupAdam.Group(
+                            "network", trainable(queryNet), o.learningRate(), o.weightDecay()));
+        } else {
+            List<NDArray> backboneParams = new ArrayList<>();
+            List<NDArray> headParams = new ArrayList<>();
+            for (ai.djl.util.Pair<String, Parameter> p : queryNet.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    (isHeadParameter(p.getKey()) ? headParams : backboneParams).add(p.getValue().getArray());
+                }
+            }
+            groups.add(new ParamGroupAdam.Group("backbone", backboneParams, o.learningRate(), o.weightDecay()));
+            groups.add(new ParamGroupAdam.Group(
+                    "heads", headParams, o.learningRate() * o.headLearningRateFactor(), o.weightDecay()));
+        }
         for (Map.Entry<DivaHead, NDArray> beta : betas.entrySet()) {
             groups.add(
                     new ParamGroupAdam.Group(
@@ -168,6 +181,15 @@ public final class DivaTrainer implements AutoCloseable {
                             0));
         }
         return groups;
+    }
+
+    private boolean isHeadParameter(String name) {
+        for (DivaHead head : spec.heads()) {
+            if (name.contains("head_" + head.id() + "_")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<NDArray> trainable(Block block) {
@@ -571,6 +593,29 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     private NDManager gradientScope;
+
+    /**
+     * Returns the query network's parameter values by group ({@code backbone}, {@code head_<id>}),
+     * flattened; for tests of the parameter groups.
+     *
+     * @return the values of each group
+     */
+    Map<String, float[]> parameterValues() {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        for (ai.djl.util.Pair<String, Parameter> entry : queryNet.getParameters()) {
+            if (!entry.getValue().requiresGradient()) {
+                continue;
+            }
+            String group = "backbone";
+            for (DivaHead head : spec.heads()) {
+                if (entry.getKey().contains("head_" + head.id() + "_")) {
+                    group = "head_" + head.id();
+                }
+            }
+            append(out, group, entry.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
 
     private float[] gradientOf(NDArray parameter) {
         if (!parameter.hasGradient()) {

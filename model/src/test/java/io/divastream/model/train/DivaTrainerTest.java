@@ -89,6 +89,33 @@ class DivaTrainerTest {
     }
 
     @Test
+    void aHeadLearningRateFactorMovesTheHeadsThatMuchFurtherThanTheBackbone() {
+        DivaConfig base = smallConfig();
+        var o = base.optimizer();
+        DivaConfig config = new DivaConfig(base.network(), base.loss(),
+                new OptimizerSpec(1e-5, 0, o.betaLearningRate(), o.decorrelationLearningRate()).withHeadLearningRateFactor(100),
+                base.momentum(), base.objective(), base.seed());
+        try (DivaTrainer trainer = trainer(config)) {
+            java.util.Map<String, float[]> before = trainer.parameterValues();
+            trainer.step(batch(new SplittableRandom(4)));
+            java.util.Map<String, float[]> after = trainer.parameterValues();
+            double backbone = meanAbsChange(before.get("backbone"), after.get("backbone"));
+            double head = meanAbsChange(before.get("head_discriminative"), after.get("head_discriminative"));
+            // Adam's first step moves every parameter with a gradient by about lr
+            assertThat(backbone).isBetween(0.3e-5, 1.01e-5);
+            assertThat(head).isBetween(0.3e-3, 1.01e-3);
+        }
+    }
+
+    private static double meanAbsChange(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += Math.abs(b[i] - a[i]);
+        }
+        return sum / a.length;
+    }
+
+    @Test
     void stepsReturnFiniteLossesForEveryHeadAndANegativeDecorrelation() {
         SplittableRandom random = new SplittableRandom(1);
         try (DivaTrainer trainer = trainer(smallConfig())) {

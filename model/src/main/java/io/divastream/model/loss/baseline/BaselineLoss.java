@@ -27,16 +27,20 @@ public interface BaselineLoss extends AutoCloseable {
      * Returns the learnable arrays, each with {@code setRequiresGradient(true)}; empty for the
      * pair-based losses. The caller updates them in place, saves and restores them.
      *
-     * @return the parameters, in a fixed order
+     * @return the parameters, in a fixed order; none by default
      */
-    List<NDArray> parameters();
+    default List<NDArray> parameters() {
+        return List.of();
+    }
 
     /**
      * Returns the factor by which the parameters' learning rate exceeds the network's.
      *
-     * @return e.g. 100 for Proxy-Anchor's proxies, 1 otherwise
+     * @return e.g. 100 for Proxy-Anchor's proxies, 1 by default
      */
-    double parameterLearningRateMultiplier();
+    default double parameterLearningRateMultiplier() {
+        return 1;
+    }
 
     /**
      * Tells a loss with one parameter row per class that classes 0..classCount-1 exist, e.g. after
@@ -49,7 +53,7 @@ public interface BaselineLoss extends AutoCloseable {
      */
     default void observeClasses(int classCount) {}
 
-    /** Releases the parameters' arrays, if any. */
+    /** Releases the parameters' arrays, if any (nothing by default). */
     @Override
-    void close();
+    default void close() {}
 }

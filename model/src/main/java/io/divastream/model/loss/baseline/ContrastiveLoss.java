@@ -3,7 +3,6 @@ package io.divastream.model.loss.baseline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.divastream.model.tensor.Scalars;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -76,17 +75,4 @@ public final class ContrastiveLoss implements BaselineLoss {
         NDArray sum = hinges.sum();
         return active > 0 ? Scalars.div(sum, active) : sum;
     }
-
-    @Override
-    public List<NDArray> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public double parameterLearningRateMultiplier() {
-        return 1;
-    }
-
-    @Override
-    public void close() {}
 }

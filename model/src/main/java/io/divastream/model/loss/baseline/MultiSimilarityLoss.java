@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.divastream.model.tensor.Scalars;
 import java.util.Arrays;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -124,17 +123,4 @@ public final class MultiSimilarityLoss implements BaselineLoss {
         }
         return any ? new float[][] {positives, negatives} : null;
     }
-
-    @Override
-    public List<NDArray> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public double parameterLearningRateMultiplier() {
-        return 1;
-    }
-
-    @Override
-    public void close() {}
 }

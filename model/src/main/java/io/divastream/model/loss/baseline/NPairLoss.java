@@ -96,17 +96,4 @@ public final class NPairLoss implements BaselineLoss {
         }
         return pairs;
     }
-
-    @Override
-    public List<NDArray> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public double parameterLearningRateMultiplier() {
-        return 1;
-    }
-
-    @Override
-    public void close() {}
 }

@@ -122,17 +122,4 @@ public final class TripletSemihardLoss implements BaselineLoss {
         NDArray dAn = Batches.distances(anchors, Batches.rows(embeddings, manager, triplets.negatives()));
         return Scalars.maximum(Scalars.add(dAp.sub(dAn), margin), 0).mean();
     }
-
-    @Override
-    public List<NDArray> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public double parameterLearningRateMultiplier() {
-        return 1;
-    }
-
-    @Override
-    public void close() {}
 }

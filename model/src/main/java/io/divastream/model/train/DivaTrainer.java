@@ -184,12 +184,17 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     private boolean isHeadParameter(String name) {
+        return !groupOf(name).equals("backbone");
+    }
+
+    /** The group of a query-network parameter: {@code head_<id>} for a head's, else {@code backbone}. */
+    private String groupOf(String parameterName) {
         for (DivaHead head : spec.heads()) {
-            if (name.contains("head_" + head.id() + "_")) {
-                return true;
+            if (parameterName.contains("head_" + head.id() + "_")) {
+                return "head_" + head.id();
             }
         }
-        return false;
+        return "backbone";
     }
 
     private static List<NDArray> trainable(Block block) {
@@ -566,13 +571,7 @@ public final class DivaTrainer implements AutoCloseable {
             }
             gradientScope = stepManager;
             for (ai.djl.util.Pair<String, Parameter> entry : queryNet.getParameters()) {
-                String group = "backbone";
-                for (DivaHead head : spec.heads()) {
-                    if (entry.getKey().contains("head_" + head.id() + "_")) {
-                        group = "head_" + head.id();
-                    }
-                }
-                append(out, group, gradientOf(entry.getValue().getArray()));
+                append(out, groupOf(entry.getKey()), gradientOf(entry.getValue().getArray()));
             }
             for (Map.Entry<DivaHead, NDArray> beta : betas.entrySet()) {
                 append(out, "beta_" + beta.getKey().id(), gradientOf(beta.getValue()));
@@ -606,13 +605,7 @@ public final class DivaTrainer implements AutoCloseable {
             if (!entry.getValue().requiresGradient()) {
                 continue;
             }
-            String group = "backbone";
-            for (DivaHead head : spec.heads()) {
-                if (entry.getKey().contains("head_" + head.id() + "_")) {
-                    group = "head_" + head.id();
-                }
-            }
-            append(out, group, entry.getValue().getArray().toFloatArray());
+            append(out, groupOf(entry.getKey()), entry.getValue().getArray().toFloatArray());
         }
         return out;
     }

@@ -6,6 +6,8 @@ import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.config.ObjectiveSpec;
+import io.divastream.model.miner.SharedMining;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.image.AugmentationSpec;
 import java.util.ArrayList;
@@ -57,6 +59,9 @@ public final class JobOptions {
                     new Option("train.rho", "1500", "weight of each decorrelation pair"),
                     new Option("train.temperature", "0.01", "DaNCE temperature"),
                     new Option("train.dance-fixed", "false", "row-normalised DaNCE weights (--diva_fixed)"),
+                    new Option("train.decorrelation", "true", "adversarial decorrelation of the heads"),
+                    new Option("train.shared-mining", "random", "class-shared miner: random (published), standard or full"),
+                    new Option("train.exclude-degenerate-intra", "false", "redraw the intra miner's degenerate triplets"),
                     new Option("train.momentum", "0.9", "momentum of the key encoder"),
                     new Option("train.queue-size", "1024", "DaNCE queue length"),
                     new Option("train.augment", "true", "random affine augmentation of training views"),
@@ -188,6 +193,9 @@ public final class JobOptions {
                     new MomentumSpec(
                             a.number("train.momentum", 0, 0.999999),
                             Math.max(a.integer("train.queue-size", 1, 10_000_000), 1)),
+                    (a.bool("train.decorrelation") ? ObjectiveSpec.published() : ObjectiveSpec.withoutDecorrelation())
+                            .withSharedMining(SharedMining.parse(a.string("train.shared-mining")))
+                            .withExcludeDegenerateIntra(a.bool("train.exclude-degenerate-intra")),
                     a.longValue("model.seed", Long.MIN_VALUE, Long.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid model configuration: " + e.getMessage());

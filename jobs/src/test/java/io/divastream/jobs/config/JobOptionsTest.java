@@ -195,6 +195,20 @@ class JobOptionsTest {
     }
 
     @Test
+    void ablationAndMinerOptionsReachTheObjective() {
+        var plain = parse("--train.decorrelation", "false", "--train.shared-mining", "full",
+                "--train.exclude-degenerate-intra", "true");
+        var objective = plain.training().model().objective();
+        assertThat(plain.training().model().decorrelationPairs()).isEmpty();
+        assertThat(objective.sharedMining()).isEqualTo(io.divastream.model.miner.SharedMining.FULL);
+        assertThat(objective.excludeDegenerateIntra()).isTrue();
+        assertThat(parse().training().model().decorrelationPairs()).hasSize(3);
+        assertThatThrownBy(() -> parse("--train.shared-mining", "fulll"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fulll");
+    }
+
+    @Test
     void invalidModelShapesAreConfigErrors() {
         assertThatThrownBy(() -> parse("--model.heads", "selfsim,discriminative"))
                 .isInstanceOf(ConfigException.class)

@@ -62,13 +62,13 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "seeds, comma-separated")
         List<Long> seeds;
 
-        @Option(names = "--steps", defaultValue = "3000", description = "optimizer steps per run")
+        @Option(names = "--steps", defaultValue = "1500", description = "optimizer steps per run")
         long steps;
 
         @Option(names = "--eval-every", defaultValue = "500", description = "evaluate every this many steps")
         int evalEvery;
 
-        @Option(names = "--lr-decay-steps", split = ",", defaultValue = "2250",
+        @Option(names = "--lr-decay-steps", split = ",", defaultValue = "1125",
                 description = "steps at which every learning rate is multiplied by --lr-decay-gamma")
         List<Long> decaySteps;
 

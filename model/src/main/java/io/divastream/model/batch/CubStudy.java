@@ -71,8 +71,10 @@ public final class CubStudy {
      * @param scores its test scores at the end
      * @param seconds wall time of its training (0 without training)
      * @param extra further figures worth printing (other head weightings, single heads)
+     * @param curve every evaluation of a trained model (empty without training)
      */
-    public record Row(String name, RetrievalScores scores, double seconds, Map<String, Double> extra) {}
+    public record Row(String name, RetrievalScores scores, double seconds, Map<String, Double> extra,
+            List<EvaluationPoint> curve) {}
 
     private final Settings settings;
     private final PrintStream log;
@@ -145,7 +147,7 @@ public final class CubStudy {
         log.printf(Locale.ROOT, "pooled %s features: R@1 %.4f NMI %.4f (%.0f s)%n", settings.backbone().id(),
                 pooled.recallAt1(), pooled.nmi(), (System.nanoTime() - t0) / 1e9);
         rows.add(new Row(settings.backbone().id() + " pooled features, " + settings.backbone().featureDim()
-                + "-d, no training", pooled, 0, Map.of()));
+                + "-d, no training", pooled, 0, Map.of(), List.of()));
         }
 
         int stepsPerEpoch = Math.max(1, train.size() / (settings.classesPerBatch() * settings.samplesPerClass()));
@@ -178,7 +180,7 @@ public final class CubStudy {
         Map<String, Double> extra = new LinkedHashMap<>();
         last.heads().forEach((head, scores) -> extra.put("head " + head, scores.recallAt1()));
         last.combined().forEach((w, scores) -> extra.put("weights " + w, scores.recallAt1()));
-        return new Row(name, last.primary(), last.trainingSeconds(), extra);
+        return new Row(name, last.primary(), last.trainingSeconds(), extra, points);
     }
 
     /**
@@ -194,6 +196,17 @@ public final class CubStudy {
             RetrievalScores s = row.scores();
             out.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f |%n", row.name(),
                     s.recallAt1(), s.recallAt2(), s.recallAt4(), s.nmi(), s.mapAtR(), row.seconds()));
+        }
+        out.append("\nRecall@1 of the test-time embedding after each evaluation (step: R@1):\n\n");
+        for (Row row : rows) {
+            if (!row.curve().isEmpty()) {
+                out.append("- ").append(row.name()).append(":");
+                for (EvaluationPoint p : row.curve()) {
+                    out.append(String.format(Locale.ROOT, " %d: %.4f;", p.step(), p.primary().recallAt1()));
+                }
+                out.append(String.format(Locale.ROOT, " best %.4f%n", row.curve().stream()
+                        .mapToDouble(p -> p.primary().recallAt1()).max().orElse(Double.NaN)));
+            }
         }
         for (Row row : rows) {
             if (!row.extra().isEmpty()) {

@@ -3,6 +3,7 @@ package io.divastream.model.batch;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.image.AugmentationSpec;
 import io.divastream.model.image.GlyphAugmenter;
@@ -85,6 +86,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "replacement (the original sampler) or distinct (the streaming job's)")
         String sampling;
 
+        @Option(names = "--channels", split = ",", defaultValue = "64,64,64,64",
+                description = "channels of the glyph CNN's blocks (its feature size is the last)")
+        List<Integer> channels;
+
         @Option(names = "--variants", split = ",",
                 description = "row numbers (1-6) to run; default all")
         List<Integer> variants;
@@ -96,7 +101,10 @@ public final class DivaBatchMain implements Callable<Integer> {
         public Integer call() throws IOException {
             DivaConfig defaults = DivaConfig.omniglotDefaults();
             OptimizerSpec o = defaults.optimizer();
-            DivaConfig base = new DivaConfig(defaults.network(), defaults.loss(),
+            DivaConfig base = new DivaConfig(
+                    new NetworkSpec(defaults.network().inputSize(), channels, defaults.network().embeddingDim(),
+                            defaults.network().heads(), defaults.network().decorrelationHidden()),
+                    defaults.loss(),
                     new OptimizerSpec(o.learningRate(), o.weightDecay(), o.betaLearningRate(),
                             o.decorrelationLearningRate(), decaySteps, gamma),
                     defaults.momentum(), defaults.objective(), 0L);
@@ -131,12 +139,12 @@ public final class DivaBatchMain implements Callable<Integer> {
                     "Data: Omniglot small (../shared/data/omniglot-small), train on the background alphabets' %s, "
                             + "test on the 89 characters of Greek, Latin, Early_Aramaic and Tagalog (leave-one-out).%n%n"
                             + "Settings: %d steps, batches of %d classes x %d images (%s sampling), evaluation every %d steps; "
-                            + "Conv-4 backbone at %d px, %d-d heads; lr %s, weight decay %s, beta lr %s, regressor lr %s, "
+                            + "Conv-4 backbone (channels %s) at %d px, %d-d heads; lr %s, weight decay %s, beta lr %s, regressor lr %s, "
                             + "lr x%s at steps %s; alpha %s/%s/%s, rho %s, DaNCE T %s, queue %d, momentum %s. "
                             + "Figures are the last evaluation (mean ± sample standard deviation over the seeds); "
                             + "the test-time embedding is the equally weighted concatenation of the heads.%n",
                     "153 characters", run.steps(), run.classesPerBatch(), run.samplesPerClass(), run.sampling().id(),
-                    run.evalEvery(), base.network().inputSize(), base.network().embeddingDim(),
+                    run.evalEvery(), base.network().channels(), base.network().inputSize(), base.network().embeddingDim(),
                     base.optimizer().learningRate(), base.optimizer().weightDecay(), base.optimizer().betaLearningRate(),
                     base.optimizer().decorrelationLearningRate(), base.optimizer().decayGamma(), base.optimizer().decaySteps(),
                     l.alphaSelfsim(), l.alphaShared(), l.alphaIntra(), l.rho(), l.temperature(),
@@ -162,10 +170,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "folder with " + BackboneSpec.TorchScript.MOBILENET_V2_FILE)
         Path weights;
 
-        @Option(names = "--steps", defaultValue = "120", description = "optimizer steps per trained model")
+        @Option(names = "--steps", defaultValue = "100", description = "optimizer steps per trained model")
         int steps;
 
-        @Option(names = "--eval-every", defaultValue = "60", description = "evaluate every this many steps")
+        @Option(names = "--eval-every", defaultValue = "20", description = "evaluate every this many steps")
         int evalEvery;
 
         @Option(names = "--classes-per-batch", defaultValue = "28", description = "class draws per batch")

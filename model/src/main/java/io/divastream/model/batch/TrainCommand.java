@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--preset", required = true,
-            description = "cub-resnet50, cub-bninception, cars-resnet50, cars-bninception, sop-resnet50, sop-bninception")
+            description = "cub-resnet50, cub-bninception, cars-resnet50, cars-bninception, sop-resnet50, sop-bninception, "
+                    + "cub-mobilenetv2")
     String preset;
 
     @Option(names = "--data", required = true, description = "the dataset root or archive in its official layout")
@@ -55,8 +56,15 @@ final class TrainCommand implements Callable<Integer> {
                     + "ResNet-50 is fetched, which needs a network")
     Path backboneWeights;
 
+    @Option(names = "--weights", defaultValue = "../shared/weights",
+            description = "folder with the MobileNetV2 TorchScript (cub-mobilenetv2)")
+    Path weights;
+
     @Option(names = "--epochs", description = "epochs (default: the preset's)")
     Integer epochs;
+
+    @Option(names = "--key-batches", description = "batches filling the DaNCE queue (default: the preset's)")
+    Integer keyBatches;
 
     @Option(names = "--objective", defaultValue = "diva",
             description = "diva, discriminative, or baseline:<triplet|contrastive|multisimilarity|proxyanchor|npair|arcface>")
@@ -98,11 +106,12 @@ final class TrainCommand implements Callable<Integer> {
         int batch = Preset.BATCH_SIZE;
         int stepsPerEpoch = Math.max(1, train.size() / batch);
         int epochCount = epochs != null ? epochs : p.epochs();
-        DivaConfig config = config(p, backbone, stepsPerEpoch);
+        DivaConfig config = config(p, backbone, stepsPerEpoch, keyBatches != null ? keyBatches : p.keyBatches());
         System.out.printf(Locale.ROOT, "%s: %d training images of %d classes, %d test images of %d classes; "
                         + "%d epochs of %d steps; %s%n", p.id(), train.size(), train.byClass().size(), test.size(),
                 test.byClass().size(), epochCount, stepsPerEpoch, config);
-        RunSpec run = new RunSpec((long) epochCount * stepsPerEpoch, evalEveryEpochs * stepsPerEpoch, p.keyBatches(),
+        int queueBatches = keyBatches != null ? keyBatches : p.keyBatches();
+        RunSpec run = new RunSpec((long) epochCount * stepsPerEpoch, evalEveryEpochs * stepsPerEpoch, queueBatches,
                 batch / Preset.SAMPLES_PER_CLASS, Preset.SAMPLES_PER_CLASS, SamplingMode.WITH_REPLACEMENT);
         BatchTrainer<RgbImage> trainer = new BatchTrainer<>(config,
                 ImagePipeline.photos(new PhotoTransforms(backbone.input())),
@@ -121,13 +130,14 @@ final class TrainCommand implements Callable<Integer> {
             case "resnet50" -> backboneWeights != null
                     ? new BackboneSpec.ResNet(50, true, backboneWeights.toString())
                     : new BackboneSpec.ModelZooResNet50();
+            case "mobilenetv2" -> BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
             case "bninception" -> throw new IllegalArgumentException(
                     "the BN-Inception backbone is not implemented in this build; use a resnet50 preset");
             default -> throw new IllegalArgumentException("unknown backbone " + p.backbone());
         };
     }
 
-    private DivaConfig config(Preset p, BackboneSpec backbone, int stepsPerEpoch) {
+    private DivaConfig config(Preset p, BackboneSpec backbone, int stepsPerEpoch, int queueBatches) {
         List<DivaHead> chosen = heads == null ? List.of(DivaHead.values()) : heads.stream().map(DivaHead::parse).toList();
         ObjectiveSpec objectiveSpec = noDecorrelation ? ObjectiveSpec.withoutDecorrelation() : ObjectiveSpec.published();
         int dim = 128;
@@ -149,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
                 new LossSpec(0.2, 1.2, 0.5, p.alpha(), p.alpha(), p.alpha(), p.rho(), 0.01, 1.4, danceFixed),
                 new OptimizerSpec(p.learningRate(), 4e-4, 5e-4, p.decorrelationLearningRate(),
                         List.of(p.milestoneStep(stepsPerEpoch)), p.gamma()),
-                new MomentumSpec(0.9, p.keyBatches() * Preset.BATCH_SIZE),
+                new MomentumSpec(0.9, queueBatches * Preset.BATCH_SIZE),
                 objectiveSpec,
                 p.seed());
     }

@@ -2,6 +2,7 @@ package io.divastream.connectors.producer;
 
 import io.divastream.model.data.ClassSplit;
 import io.divastream.model.data.Dataset;
+import io.divastream.model.data.DatasetException;
 import io.divastream.model.data.DatasetImage;
 import io.divastream.model.data.DatasetSplit;
 import io.divastream.model.data.QueryGallery;
@@ -73,7 +74,7 @@ public record DatasetSelection(ClassSplit split, Role role, boolean prefixRole) 
      * @param dataset the dataset
      * @return the images to publish, in dataset order (training images first when a split is
      *     applied)
-     * @throws io.divastream.model.data.DatasetException if the split cannot be applied
+     * @throws DatasetException if the split cannot be applied
      * @throws IllegalArgumentException if query or gallery is asked of a dataset without them
      */
     public List<LabeledSource> select(Dataset dataset) {

@@ -2,6 +2,7 @@ package io.divastream.connectors.producer;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.model.data.DatasetException;
 import io.divastream.schemas.ImageEvent;
 
 import org.apache.kafka.clients.producer.KafkaProducer;

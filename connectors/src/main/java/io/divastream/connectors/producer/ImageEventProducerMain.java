@@ -2,6 +2,7 @@ package io.divastream.connectors.producer;
 
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.model.data.Dataset;
+import io.divastream.model.data.DatasetException;
 import io.divastream.model.data.DatasetFormat;
 import io.divastream.model.data.Datasets;
 
@@ -69,7 +70,7 @@ public final class ImageEventProducerMain {
                             ? OmniglotDataset.dataset(arguments.dataDirectory())
                             : Datasets.open(arguments.format(), arguments.dataDirectory().orElseThrow());
             images = arguments.selection().select(dataset);
-        } catch (DatasetException | io.divastream.model.data.DatasetException | IllegalArgumentException e) {
+        } catch (DatasetException | IllegalArgumentException e) {
             err.println("error: " + oneLine(e));
             return EXIT_FAILURE;
         }

@@ -1,5 +1,6 @@
 package io.divastream.connectors.producer;
 
+import io.divastream.model.data.DatasetException;
 import io.divastream.model.data.DatasetImage;
 
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.divastream.connectors.producer;
 
 import io.divastream.model.data.Dataset;
+import io.divastream.model.data.DatasetException;
 import io.divastream.model.data.DatasetImage;
 import io.divastream.model.data.OmniglotReader;
 
@@ -84,11 +85,7 @@ public final class OmniglotDataset {
         if (directory.isEmpty()) {
             return embeddedDataset();
         }
-        try {
-            return OmniglotReader.read(directory.get());
-        } catch (io.divastream.model.data.DatasetException e) {
-            throw new DatasetException(e.getMessage(), e);
-        }
+        return OmniglotReader.read(directory.get());
     }
 
     /**
@@ -110,7 +107,7 @@ public final class OmniglotDataset {
             } catch (IOException e) {
                 throw new DatasetException(
                         "cannot read classpath resource " + resource + ": " + e.getMessage(), e);
-            } catch (io.divastream.model.data.DatasetException e) {
+            } catch (DatasetException e) {
                 throw new DatasetException(e.getMessage() + " (classpath:" + resource + ")", e);
             }
         }

@@ -341,42 +341,23 @@ public final class DivaTrainer implements AutoCloseable {
      * @return the queue size afterwards (0 without the selfsim head)
      */
     public int initializeQueue(Iterable<LabeledBatch> batches) {
-        if (!spec.has(DivaHead.SELFSIM)) {
-            return 0;
-        }
-        DjlRuntime.disableGradientRecording();
-        int self = spec.indexOf(DivaHead.SELFSIM);
         for (LabeledBatch batch : batches) {
-            if (queue.size() >= config.momentum().queueSize()) {
+            if (!spec.has(DivaHead.SELFSIM) || queue.size() >= config.momentum().queueSize()) {
                 break;
             }
-            float[] viewA = augmentedViews(batch)[0];
-            enqueueKeys(viewA, batch.size(), self);
+            enqueueKeys(java.util.Arrays.asList(batch.images()), glyphView());
         }
         return queue.size();
     }
 
-    /**
-     * Appends the key encoder's selfsim embeddings of prepared inputs to the DaNCE queue.
-     *
-     * @param inputs a flat (B, C, S, S) array in the network's input format
-     * @param count B
-     * @return the queue size afterwards (0 without the selfsim head)
-     */
-    public int enqueueKeys(float[] inputs, int count) {
-        if (!spec.has(DivaHead.SELFSIM)) {
-            return 0;
-        }
+    /** Embeds prepared inputs with the key encoder and appends their selfsim keys to the queue. */
+    private void enqueueKeys(float[] inputs, int count) {
         DjlRuntime.disableGradientRecording();
         checkViewSize(inputs, count);
-        enqueueKeys(inputs, count, spec.indexOf(DivaHead.SELFSIM));
-        return queue.size();
-    }
-
-    private void enqueueKeys(float[] inputs, int count, int self) {
         try (NDManager manager = root.newSubManager()) {
             NDArray x = manager.create(inputs, DivaNetwork.inputShape(spec, count));
-            queue.enqueue(keyNet.forward(parameterStore, new NDList(x), false).get(self));
+            NDList keys = keyNet.forward(parameterStore, new NDList(x), false);
+            queue.enqueue(keys.get(spec.indexOf(DivaHead.SELFSIM)));
         }
     }
 
@@ -390,8 +371,12 @@ public final class DivaTrainer implements AutoCloseable {
 
     /** Two independently augmented views of every glyph, each as one flat (B, 1, S, S) array. */
     private float[][] augmentedViews(LabeledBatch batch) {
-        return views(java.util.Arrays.asList(batch.images()),
-                (image, r) -> augmenter.augment(image, spec.inputSize(), r), 2);
+        return views(java.util.Arrays.asList(batch.images()), glyphView(), 2);
+    }
+
+    /** The glyph augmentation as a training view. */
+    private TrainingView<float[]> glyphView() {
+        return (image, r) -> augmenter.augment(image, spec.inputSize(), r);
     }
 
     /**
@@ -442,7 +427,8 @@ public final class DivaTrainer implements AutoCloseable {
         if (!spec.has(DivaHead.SELFSIM)) {
             return 0;
         }
-        return enqueueKeys(views(images, view, 1)[0], images.size());
+        enqueueKeys(views(images, view, 1)[0], images.size());
+        return queue.size();
     }
 
     /**
@@ -569,29 +555,26 @@ public final class DivaTrainer implements AutoCloseable {
                     collector.backward(total);
                 }
             }
-            gradientScope = stepManager;
             for (ai.djl.util.Pair<String, Parameter> entry : queryNet.getParameters()) {
-                append(out, groupOf(entry.getKey()), gradientOf(entry.getValue().getArray()));
+                append(out, groupOf(entry.getKey()), gradientOf(entry.getValue().getArray(), stepManager));
             }
             for (Map.Entry<DivaHead, NDArray> beta : betas.entrySet()) {
-                append(out, "beta_" + beta.getKey().id(), gradientOf(beta.getValue()));
+                append(out, "beta_" + beta.getKey().id(), gradientOf(beta.getValue(), stepManager));
             }
             for (int i = 0; i < pairs.size(); i++) {
                 String name = "regressor_" + pairs.get(i).source().id() + "_" + pairs.get(i).target().id();
                 for (Parameter p : regressors.get(i).getParameters().values()) {
-                    append(out, name, gradientOf(p.getArray()));
+                    append(out, name, gradientOf(p.getArray(), stepManager));
                 }
             }
             for (Parameter p : keyNet.getParameters().values()) {
-                append(out, "key", gradientOf(p.getArray()));
+                append(out, "key", gradientOf(p.getArray(), stepManager));
             }
             optimizer.zeroGradients();
             statistics.restore();
         }
         return out;
     }
-
-    private NDManager gradientScope;
 
     /**
      * Returns the query network's parameter values by group ({@code backbone}, {@code head_<id>}),
@@ -610,12 +593,13 @@ public final class DivaTrainer implements AutoCloseable {
         return out;
     }
 
-    private float[] gradientOf(NDArray parameter) {
+    /** A parameter's gradient (zeros without one); the temporary wrapper is released with {@code scope}. */
+    private static float[] gradientOf(NDArray parameter, NDManager scope) {
         if (!parameter.hasGradient()) {
             return new float[(int) parameter.size()];
         }
         NDArray g = parameter.getGradient();
-        g.attach(gradientScope);
+        g.attach(scope);
         return g.toFloatArray();
     }
 

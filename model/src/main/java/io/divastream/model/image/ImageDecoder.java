@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -68,7 +69,7 @@ public final class ImageDecoder implements Serializable {
      */
     public float[] decode(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
-        BufferedImage image = read(encoded);
+        BufferedImage image = read(encoded, false);
         float[] gray = Grayscale.of(image);
         float[] out = AreaResampler.resize(gray, image.getWidth(), image.getHeight(), spec.size(), spec.size());
         for (int i = 0; i < out.length; i++) {
@@ -78,7 +79,17 @@ public final class ImageDecoder implements Serializable {
         return out;
     }
 
-    private static BufferedImage read(byte[] encoded) {
+    /**
+     * Decodes encoded image bytes with ImageIO, rejecting empty, unrecognised, corrupt or truncated
+     * bytes and sides outside [MIN_SIDE, MAX_SIDE].
+     *
+     * @param encoded the encoded bytes
+     * @param rejectCmyk also reject four-component (CMYK / YCCK) JPEGs, which Java decodes to wrong
+     *     colours without a warning
+     * @return the decoded image
+     * @throws InvalidImageException naming the problem
+     */
+    static BufferedImage read(byte[] encoded, boolean rejectCmyk) {
         if (encoded.length == 0) {
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, "empty image bytes");
         }
@@ -99,6 +110,15 @@ public final class ImageDecoder implements Serializable {
                             format + " image is " + width + "x" + height + ", sides must be in ["
                                     + MIN_SIDE + ", " + MAX_SIDE + "]");
                 }
+                if (rejectCmyk) {
+                    ImageTypeSpecifier raw = reader.getRawImageType(0);
+                    if (raw == null || !reader.getImageTypes(0).hasNext()
+                            || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
+                        throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, format
+                                + " image with " + (raw == null ? "an unsupported colour model" : raw.getNumBands()
+                                + " colour components") + " (CMYK or YCCK JPEG?) is not supported");
+                    }
+                }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
@@ -114,8 +134,10 @@ public final class ImageDecoder implements Serializable {
         } catch (InvalidImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            String hint = rejectCmyk && String.valueOf(e.getMessage()).contains("Unsupported Image Type")
+                    ? " (CMYK or YCCK JPEG?)" : "";
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                    "cannot decode image (" + encoded.length + " bytes): " + e, e);
+                    "cannot decode image (" + encoded.length + " bytes): " + e + hint, e);
         }
     }
 

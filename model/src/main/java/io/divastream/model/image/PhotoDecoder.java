@@ -6,17 +6,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes encoded photos (JPEG, PNG, anything with a {@code javax.imageio} reader) into an
@@ -44,54 +34,7 @@ public final class PhotoDecoder {
      */
     public static RgbImage decode(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
-        if (encoded.length == 0) {
-            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, "empty image bytes");
-        }
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
-            if (!readers.hasNext()) {
-                throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                        "unrecognised image format (" + encoded.length + " bytes)");
-            }
-            ImageReader reader = readers.next();
-            String format = reader.getFormatName();
-            try {
-                reader.setInput(input, true, true);
-                int width = reader.getWidth(0);
-                int height = reader.getHeight(0);
-                if (width < ImageDecoder.MIN_SIDE || height < ImageDecoder.MIN_SIDE
-                        || width > ImageDecoder.MAX_SIDE || height > ImageDecoder.MAX_SIDE) {
-                    throw new InvalidImageException(InvalidImageException.Reason.INVALID,
-                            format + " image is " + width + "x" + height + ", sides must be in ["
-                                    + ImageDecoder.MIN_SIDE + ", " + ImageDecoder.MAX_SIDE + "]");
-                }
-                ImageTypeSpecifier raw = reader.getRawImageType(0);
-                if (raw == null || !reader.getImageTypes(0).hasNext()
-                        || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
-                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                            format + " image with " + (raw == null ? "an unsupported colour model" : raw.getNumBands() + " colour components")
-                                    + " (CMYK or YCCK JPEG?) is not supported");
-                }
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image = reader.read(0);
-                if (image == null || !warnings.isEmpty()) {
-                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                            "corrupt or truncated " + format + " image: "
-                                    + (warnings.isEmpty() ? "no image" : warnings.get(0)));
-                }
-                return toRgb(image);
-            } finally {
-                reader.dispose();
-            }
-        } catch (InvalidImageException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            String message = String.valueOf(e.getMessage());
-            String hint = message.contains("Unsupported Image Type") ? " (CMYK or YCCK JPEG?)" : "";
-            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                    "cannot decode image (" + encoded.length + " bytes): " + e + hint, e);
-        }
+        return toRgb(ImageDecoder.read(encoded, true));
     }
 
     /**

@@ -128,9 +128,8 @@ public final class CubStudy {
     public List<Row> run() throws IOException {
         long start = System.nanoTime();
         DatasetSplit split = ClassSplit.parse(settings.split()).apply(CubReader.read(settings.data()));
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        LabeledImages<RgbImage> train = PhotoData.decode(split.train(), threads);
-        LabeledImages<RgbImage> test = PhotoData.decode(split.test(), threads);
+        LabeledImages<RgbImage> train = DecodedImages.photos(split.train());
+        LabeledImages<RgbImage> test = DecodedImages.photos(split.test());
         log.printf(Locale.ROOT, "decoded %d training images of %d classes and %d test images of %d classes in %.0f s%n",
                 train.size(), train.byClass().size(), test.size(), test.byClass().size(), (System.nanoTime() - start) / 1e9);
         ImagePipeline<RgbImage> pipeline = ImagePipeline.photos(new PhotoTransforms(settings.backbone().input()));

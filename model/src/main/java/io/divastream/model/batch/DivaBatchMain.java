@@ -125,10 +125,7 @@ public final class DivaBatchMain implements Callable<Integer> {
             log.println(table);
             String report = "# Ablation on Omniglot\n\n" + describe(base, run) + "\n" + table + "\n## Every run\n\n"
                     + AblationStudy.runsMarkdown(result);
-            if (out.getParent() != null) {
-                Files.createDirectories(out.getParent());
-            }
-            Files.writeString(out, report, StandardCharsets.UTF_8);
+            writeReport(out, report);
             log.println("wrote " + out);
             return 0;
         }
@@ -225,12 +222,23 @@ public final class DivaBatchMain implements Callable<Integer> {
                     + "a DaNCE queue of %d batches, seed %d. Whole run: %.1f minutes on this machine.%n%n",
                     data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, headLrFactor, keyBatches, seed, minutes)
                     + table;
-            if (out.getParent() != null) {
-                Files.createDirectories(out.getParent());
-            }
-            Files.writeString(out, report, StandardCharsets.UTF_8);
+            writeReport(out, report);
             System.out.println("wrote " + out);
             return 0;
         }
+    }
+
+    /**
+     * Writes a Markdown report, creating its folder if needed.
+     *
+     * @param out the file
+     * @param report the text
+     * @throws IOException if it cannot be written
+     */
+    static void writeReport(Path out, String report) throws IOException {
+        if (out.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+        }
+        Files.writeString(out, report, StandardCharsets.UTF_8);
     }
 }

@@ -1,16 +1,12 @@
 package io.divastream.model.batch;
 
 import io.divastream.model.data.ClassSplit;
-import io.divastream.model.data.Dataset;
-import io.divastream.model.data.DatasetImage;
 import io.divastream.model.data.DatasetSplit;
 import io.divastream.model.data.OmniglotReader;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * An Omniglot zero-shot split decoded for the glyph network: for the two small zips of
@@ -34,18 +30,8 @@ public record OmniglotSplit(LabeledImages<float[]> train, LabeledImages<float[]>
     public static OmniglotSplit load(Path path, int side) throws IOException {
         DatasetSplit split = ClassSplit.standard().apply(OmniglotReader.read(path));
         ImageDecoder decoder = new ImageDecoder(new ImageSpec(side, true));
-        return new OmniglotSplit(decode(split.train(), decoder), decode(split.test(), decoder));
-    }
-
-    private static LabeledImages<float[]> decode(Dataset dataset, ImageDecoder decoder) throws IOException {
-        List<String> ids = new ArrayList<>(dataset.size());
-        List<String> labels = new ArrayList<>(dataset.size());
-        List<float[]> images = new ArrayList<>(dataset.size());
-        for (DatasetImage image : dataset.images()) {
-            ids.add(image.id());
-            labels.add(image.className());
-            images.add(decoder.decode(image.source().read()));
-        }
-        return new LabeledImages<>(ids, labels, images);
+        return new OmniglotSplit(
+                DecodedImages.decode(split.train(), decoder::decode, 1),
+                DecodedImages.decode(split.test(), decoder::decode, 1));
     }
 }

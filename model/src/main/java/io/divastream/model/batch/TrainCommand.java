@@ -20,8 +20,6 @@ import io.divastream.model.loss.baseline.BaselineSpec;
 import io.divastream.model.miner.SharedMining;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -100,9 +98,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         BackboneSpec backbone = backbone(p);
         DatasetSplit datasetSplit = ClassSplit.parse(split).apply(Datasets.open(format, data));
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        LabeledImages<RgbImage> train = PhotoData.decode(datasetSplit.train(), threads);
-        LabeledImages<RgbImage> test = PhotoData.decode(datasetSplit.test(), threads);
+        LabeledImages<RgbImage> train = DecodedImages.photos(datasetSplit.train());
+        LabeledImages<RgbImage> test = DecodedImages.photos(datasetSplit.test());
         int batch = Preset.BATCH_SIZE;
         int stepsPerEpoch = Math.max(1, train.size() / batch);
         int epochCount = epochs != null ? epochs : p.epochs();
@@ -121,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
                 e.primary().recallAt1(), e.primary().recallAt2(), e.primary().nmi(), e.primary().mapAtR()));
         String report = report(p, config, points, stepsPerEpoch);
         System.out.println(report);
-        Files.writeString(out, report, StandardCharsets.UTF_8);
+        DivaBatchMain.writeReport(out, report);
         return 0;
     }
 

@@ -29,7 +29,7 @@ class PhotoStudyPartsTest {
         DatasetSplit split = ClassSplit.parse("1-2:3").apply(CubReader.read(tar));
         Dataset few = split.train().filter("few", image -> image.id().compareTo("cub/002") < 0
                 ? image.id().endsWith("1.jpg") : image.id().endsWith("3.jpg"));
-        LabeledImages<RgbImage> photos = PhotoData.decode(few, 2);
+        LabeledImages<RgbImage> photos = DecodedImages.decode(few, io.divastream.model.image.PhotoDecoder::decode, 2);
         assertThat(photos.size()).isBetween(4, 30);
         assertThat(Set.copyOf(photos.labels())).hasSize(2);
         assertThat(photos.ids()).isSorted();

@@ -13,33 +13,50 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
- * Decodes the photos of a dataset into memory (RGB, original resolution), so that every training
- * view is cropped from the full image without decoding the JPEG again.
+ * Decodes the images of a dataset into memory once (glyphs at the network's size, photos as RGB
+ * at their original resolution, so every training view is cropped from the full image without
+ * decoding the JPEG again).
  */
-public final class PhotoData {
+public final class DecodedImages {
 
-    private PhotoData() {}
+    private DecodedImages() {}
 
     /**
-     * Decodes every image of a dataset, in parallel.
+     * Decodes every photo of a dataset to RGB, on all processors.
      *
      * @param dataset the dataset
+     * @return the photos, labelled with their class names
+     * @throws IOException if an image cannot be read
+     * @throws InvalidImageException naming the image if one cannot be decoded
+     */
+    public static LabeledImages<RgbImage> photos(Dataset dataset) throws IOException {
+        return decode(dataset, PhotoDecoder::decode, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Decodes every image of a dataset.
+     *
+     * @param dataset the dataset
+     * @param decoder decodes one image's encoded bytes; called from {@code threads} threads at once
      * @param threads decoding threads
+     * @param <T> the decoded image type
      * @return the images, labelled with their class names
      * @throws IOException if an image cannot be read
      * @throws InvalidImageException naming the image if one cannot be decoded
      */
-    public static LabeledImages<RgbImage> decode(Dataset dataset, int threads) throws IOException {
+    public static <T> LabeledImages<T> decode(Dataset dataset, Function<byte[], T> decoder, int threads)
+            throws IOException {
         List<DatasetImage> images = dataset.images();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try {
-            List<Future<RgbImage>> decoded = new ArrayList<>(images.size());
+            List<Future<T>> decoded = new ArrayList<>(images.size());
             for (DatasetImage image : images) {
                 decoded.add(pool.submit(() -> {
                     try {
-                        return PhotoDecoder.decode(image.source().read());
+                        return decoder.apply(image.source().read());
                     } catch (InvalidImageException e) {
                         throw new InvalidImageException(e.reason(), image.source().location() + ": " + e.getMessage(), e);
                     }
@@ -47,19 +64,19 @@ public final class PhotoData {
             }
             List<String> ids = new ArrayList<>(images.size());
             List<String> labels = new ArrayList<>(images.size());
-            List<RgbImage> rgb = new ArrayList<>(images.size());
+            List<T> decodedImages = new ArrayList<>(images.size());
             for (int i = 0; i < images.size(); i++) {
                 ids.add(images.get(i).id());
                 labels.add(images.get(i).className());
-                rgb.add(get(decoded.get(i)));
+                decodedImages.add(get(decoded.get(i)));
             }
-            return new LabeledImages<>(ids, labels, rgb);
+            return new LabeledImages<>(ids, labels, decodedImages);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static RgbImage get(Future<RgbImage> future) throws IOException {
+    private static <T> T get(Future<T> future) throws IOException {
         try {
             return future.get();
         } catch (InterruptedException e) {

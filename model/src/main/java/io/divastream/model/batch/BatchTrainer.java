@@ -97,6 +97,9 @@ public final class BatchTrainer<T> {
                     labels.add(train.labels().get(index));
                 }
                 List<T> images = imagesOf(train, batch);
+                if (run.warmupSteps() > 0 && (s == 1 || s == run.warmupSteps() + 1)) {
+                    trainer.freezeBackbone(s <= run.warmupSteps());
+                }
                 long start = System.nanoTime();
                 try {
                     trainer.step(labels, images, pipeline::trainView);

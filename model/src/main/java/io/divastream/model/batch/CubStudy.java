@@ -48,6 +48,7 @@ public final class CubStudy {
      * @param embeddingDim dimension of each DiVA head; the discriminative-only model has four times it
      * @param seed the seed
      * @param models which rows to run: any of {@code pooled}, {@code discriminative}, {@code diva}
+     * @param warmupSteps first steps that train the heads only, the backbone frozen (0: none)
      */
     public record Settings(
             Path data,
@@ -62,7 +63,8 @@ public final class CubStudy {
             double headLearningRateFactor,
             int embeddingDim,
             long seed,
-            java.util.Set<String> models) {}
+            java.util.Set<String> models,
+            int warmupSteps) {}
 
     /**
      * One row of the result.
@@ -151,7 +153,8 @@ public final class CubStudy {
 
         int stepsPerEpoch = Math.max(1, train.size() / (settings.classesPerBatch() * settings.samplesPerClass()));
         RunSpec run = new RunSpec(settings.steps(), settings.evalEvery(), settings.keyBatches(),
-                settings.classesPerBatch(), settings.samplesPerClass(), SamplingMode.WITH_REPLACEMENT);
+                settings.classesPerBatch(), settings.samplesPerClass(), SamplingMode.WITH_REPLACEMENT,
+                settings.warmupSteps());
         log.printf(Locale.ROOT, "%d steps of %d images = %.1f epochs of %d steps%n", settings.steps(), run.batchSize(),
                 settings.steps() / (double) stepsPerEpoch, stepsPerEpoch);
         if (settings.models().contains("discriminative")) {

@@ -199,6 +199,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "rows to run: pooled, discriminative, diva")
         java.util.Set<String> models;
 
+        @Option(names = "--warmup-steps", defaultValue = "0",
+                description = "first steps that train the heads only, with the backbone frozen")
+        int warmupSteps;
+
         @Option(names = "--out", defaultValue = "docs/cub-subset-mobilenetv2.md", description = "Markdown file to write")
         Path out;
 
@@ -207,7 +211,7 @@ public final class DivaBatchMain implements Callable<Integer> {
             long start = System.nanoTime();
             CubStudy.Settings settings = new CubStudy.Settings(data, split,
                     BackboneSpec.TorchScript.mobileNetV2Imagenet(weights), steps, evalEvery, classesPerBatch,
-                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seed, models);
+                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seed, models, warmupSteps);
             List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
             double minutes = (System.nanoTime() - start) / 60e9;
             String table = CubStudy.markdown(rows);
@@ -219,8 +223,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                     + "(RandomResizedCrop 224 + flip for training, resize 256 + center crop 224 for evaluation). "
                     + "%d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the backbone and %s x that "
                     + "for the heads, weight decay 4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, "
-                    + "a DaNCE queue of %d batches, seed %d. Whole run: %.1f minutes on this machine.%n%n",
-                    data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, headLrFactor, keyBatches, seed, minutes)
+                    + "a DaNCE queue of %d batches, seed %d%s. Whole run: %.1f minutes on this machine.%n%n",
+                    data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, headLrFactor, keyBatches, seed,
+                    warmupSteps == 0 ? "" : ", the first " + warmupSteps + " steps training the heads only (backbone frozen)",
+                    minutes)
                     + table;
             writeReport(out, report);
             System.out.println("wrote " + out);

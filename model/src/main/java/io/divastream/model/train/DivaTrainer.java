@@ -235,6 +235,24 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
+     * Freezes or thaws the backbone: while frozen, steps update the heads, betas, regressors and
+     * any baseline parameters but leave the backbone's weights and Adam moments as they are (a
+     * warm-up that trains the randomly initialised heads on the pretrained features before their
+     * gradients reach the backbone). Not part of the saved state.
+     *
+     * @param frozen whether the backbone is frozen
+     * @throws IllegalStateException if the backbone and heads share one parameter group (a head
+     *     learning-rate factor of 1)
+     */
+    public void freezeBackbone(boolean frozen) {
+        if (config.optimizer().headLearningRateFactor() == 1.0) {
+            throw new IllegalStateException(
+                    "freezing the backbone needs separate backbone and head groups: set a head learning-rate factor other than 1");
+        }
+        optimizer.setFrozen("backbone", frozen);
+    }
+
+    /**
      * Returns the factor on all learning rates for the next step, from the configured schedule.
      *
      * @return the learning-rate scale

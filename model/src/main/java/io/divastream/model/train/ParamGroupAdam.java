@@ -47,6 +47,7 @@ public final class ParamGroupAdam implements AutoCloseable {
     private final List<NDArray[]> moments = new ArrayList<>();
     private long step;
     private double learningRateScale = 1.0;
+    private final java.util.Set<String> frozen = new java.util.HashSet<>();
 
     /**
      * Creates an optimizer with zero moments.
@@ -80,6 +81,26 @@ public final class ParamGroupAdam implements AutoCloseable {
      */
     public void setLearningRateScale(double scale) {
         this.learningRateScale = scale;
+    }
+
+    /**
+     * Freezes or thaws a group: a frozen group's parameters and moments are left as they are by
+     * {@link #step()} (their gradients are still zeroed), as during a warm-up that trains only the
+     * heads.
+     *
+     * @param groupName the group's name
+     * @param freeze whether to freeze it
+     * @throws IllegalArgumentException if there is no such group
+     */
+    public void setFrozen(String groupName, boolean freeze) {
+        if (groups.stream().noneMatch(g -> g.name().equals(groupName))) {
+            throw new IllegalArgumentException("no parameter group '" + groupName + "'");
+        }
+        if (freeze) {
+            frozen.add(groupName);
+        } else {
+            frozen.remove(groupName);
+        }
     }
 
     /**
@@ -133,6 +154,15 @@ public final class ParamGroupAdam implements AutoCloseable {
         int k = 0;
         for (Group group : groups) {
             double lr = group.learningRate() * learningRateScale;
+            if (frozen.contains(group.name())) {
+                k += group.parameters().size();
+                for (NDArray parameter : group.parameters()) {
+                    if (parameter.hasGradient()) {
+                        ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) parameter);
+                    }
+                }
+                continue;
+            }
             for (NDArray parameter : group.parameters()) {
                 NDArray[] m = moments.get(k++);
                 update(parameter, m[0], m[1], lr, group.weightDecay(), correction1, correction2);

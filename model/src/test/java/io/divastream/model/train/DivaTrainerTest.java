@@ -107,6 +107,41 @@ class DivaTrainerTest {
         }
     }
 
+    @Test
+    void aFrozenBackboneStaysPutWhileTheHeadsTrainAndMovesAgainWhenThawed() {
+        DivaConfig base = smallConfig();
+        var o = base.optimizer();
+        DivaConfig config = new DivaConfig(base.network(), base.loss(),
+                new OptimizerSpec(1e-4, 4e-4, o.betaLearningRate(), o.decorrelationLearningRate()).withHeadLearningRateFactor(10),
+                base.momentum(), base.objective(), base.seed());
+        SplittableRandom random = new SplittableRandom(5);
+        try (DivaTrainer trainer = trainer(config)) {
+            trainer.freezeBackbone(true);
+            java.util.Map<String, float[]> before = trainer.parameterValues();
+            trainer.step(batch(random));
+            trainer.step(batch(random));
+            java.util.Map<String, float[]> frozen = trainer.parameterValues();
+            assertThat(frozen.get("backbone")).as("weight decay does not touch a frozen group either")
+                    .containsExactly(before.get("backbone"));
+            assertThat(meanAbsChange(before.get("head_discriminative"), frozen.get("head_discriminative")))
+                    .isGreaterThan(1e-4);
+
+            trainer.freezeBackbone(false);
+            trainer.step(batch(random));
+            assertThat(meanAbsChange(frozen.get("backbone"), trainer.parameterValues().get("backbone")))
+                    .isGreaterThan(1e-6);
+        }
+    }
+
+    @Test
+    void freezingTheBackboneNeedsItsOwnParameterGroup() {
+        try (DivaTrainer trainer = trainer(smallConfig())) {
+            assertThatThrownBy(() -> trainer.freezeBackbone(true))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("head learning-rate factor");
+        }
+    }
+
     private static double meanAbsChange(float[] a, float[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {

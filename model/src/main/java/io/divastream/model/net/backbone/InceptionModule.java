@@ -132,6 +132,8 @@ final class InceptionModule extends AbstractBlock {
 
     private NDArray pool(NDArray x) {
         return switch (spec.pooling()) {
+            // count_include_pad as in Cadene's model (DJL 0.36's PyTorch engine counts the padding
+            // whatever the flag says; InceptionModuleTest pins the behaviour)
             case AVERAGE -> Pool.avgPool2d(
                     x, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), true, true);
             case MAX -> Pool.maxPool2d(x, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), true);

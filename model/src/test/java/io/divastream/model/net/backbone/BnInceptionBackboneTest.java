@@ -200,18 +200,6 @@ class BnInceptionBackboneTest {
         }
     }
 
-    /** A contiguous float tensor for {@link MiniTorchArchive}. */
-    static MiniTorchArchive.Tensor tensor(NDArray a) {
-        long[] size = a.getShape().getShape();
-        long[] stride = new long[size.length];
-        long step = 1;
-        for (int d = size.length - 1; d >= 0; d--) {
-            stride[d] = step;
-            step *= size[d];
-        }
-        return new MiniTorchArchive.Tensor(a.toFloatArray(), 0, size, stride);
-    }
-
     @Test
     void cadeneNamedWeightsRoundTripThroughAWeightsFile(@TempDir Path dir) throws Exception {
         DjlRuntime.disableGradientRecording();
@@ -226,10 +214,10 @@ class BnInceptionBackboneTest {
                 }
             }
             Map<String, MiniTorchArchive.Tensor> stateDict = new LinkedHashMap<>();
-            source.cadeneParameters().forEach((k, v) -> stateDict.put(k, tensor(v.getArray())));
-            stateDict.put("last_linear.weight", tensor(m.zeros(new Shape(1000, 1024))));
-            stateDict.put("last_linear.bias", tensor(m.zeros(new Shape(1000))));
-            stateDict.put("conv1_7x7_s2_bn.num_batches_tracked", tensor(m.zeros(new Shape())));
+            source.cadeneParameters().forEach((k, v) -> stateDict.put(k, MiniTorchArchive.Tensor.of(v.getArray())));
+            stateDict.put("last_linear.weight", MiniTorchArchive.Tensor.of(m.zeros(new Shape(1000, 1024))));
+            stateDict.put("last_linear.bias", MiniTorchArchive.Tensor.of(m.zeros(new Shape(1000))));
+            stateDict.put("conv1_7x7_s2_bn.num_batches_tracked", MiniTorchArchive.Tensor.of(m.zeros(new Shape())));
             Path file = dir.resolve("bninception.pt");
             MiniTorchArchive.write(file, stateDict);
 

@@ -1,5 +1,6 @@
 package io.divastream.model.net.backbone;
 
+import ai.djl.ndarray.NDArray;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,11 +23,43 @@ import java.util.zip.ZipOutputStream;
  */
 final class MiniTorchArchive {
 
-    /** One float tensor: its values (row-major over the given strides) and layout. */
-    record Tensor(float[] storage, long offset, long[] size, long[] stride) {}
+    /**
+     * One float tensor: its values (row-major over the given strides) and layout.
+     *
+     * @param storage the storage's values
+     * @param offset the first element's index in the storage
+     * @param size the shape
+     * @param stride the step in the storage per index of each axis
+     */
+    record Tensor(float[] storage, long offset, long[] size, long[] stride) {
+
+        /**
+         * A contiguous copy of an array.
+         *
+         * @param array a float array
+         * @return the tensor, row-major
+         */
+        static Tensor of(NDArray array) {
+            long[] size = array.getShape().getShape();
+            long[] stride = new long[size.length];
+            long step = 1;
+            for (int d = size.length - 1; d >= 0; d--) {
+                stride[d] = step;
+                step *= size[d];
+            }
+            return new Tensor(array.toFloatArray(), 0, size, stride);
+        }
+    }
 
     private MiniTorchArchive() {}
 
+    /**
+     * Writes the tensors.
+     *
+     * @param file the file to write
+     * @param tensors state_dict name to tensor
+     * @throws IOException if the file cannot be written
+     */
     static void write(Path file, Map<String, Tensor> tensors) throws IOException {
         // the module tree: nested maps keyed by the dotted name's parts
         Map<String, Object> root = new LinkedHashMap<>();

@@ -53,8 +53,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backbone-weights",
             description = "ImageNet weights loaded by parameter name: for the resnet50 presets a TorchScript file of "
                     + "torchvision's ResNet-50 (without it the DJL model zoo's ResNet-50 is fetched, which needs a "
-                    + "network); for the bninception presets, which need it, a TorchScript file of Cadene's "
-                    + "pretrainedmodels bninception")
+                    + "network); for the bninception presets, which need it, a TorchScript or torch.save state_dict "
+                    + "file of Cadene's pretrainedmodels bninception")
     Path backboneWeights;
 
     @Option(names = "--weights", defaultValue = "../shared/weights",
@@ -137,9 +137,9 @@ final class TrainCommand implements Callable<Integer> {
             case "mobilenetv2" -> BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
             case "bninception" -> {
                 if (backboneWeights == null) {
-                    throw new IllegalArgumentException(p.id() + " needs --backbone-weights: a TorchScript file of "
-                            + "Cadene's ImageNet BN-Inception (pretrainedmodels bninception, e.g. saved with "
-                            + "torch.jit.trace); the paper's runs fine-tune it and there is no model-zoo copy to fetch");
+                    throw new IllegalArgumentException(p.id() + " needs --backbone-weights: a TorchScript or "
+                            + "torch.save state_dict file of Cadene's ImageNet BN-Inception (pretrainedmodels "
+                            + "bninception); the paper's runs fine-tune it and there is no model-zoo copy to fetch");
                 }
                 yield new BackboneSpec.BnInception(backboneWeights.toString());
             }

@@ -216,8 +216,9 @@ public sealed interface BackboneSpec extends Serializable {
      * minus the mean), 1024-d features.
      *
      * @param weights {@link #NO_WEIGHTS} for random initialisation, or the path of a file that
-     *     {@link TorchScriptArchive} reads (e.g. {@code torch.jit.trace(pretrainedmodels.bninception(),
-     *     x).save(path)}), whose parameters and BatchNorm statistics are loaded by their Cadene names
+     *     {@link TorchScriptArchive} reads: a TorchScript module ({@code torch.jit.trace(
+     *     pretrainedmodels.bninception(), x).save(path)}) or a {@code torch.save(model.state_dict(), path)}
+     *     file; its parameters and BatchNorm statistics are loaded by their Cadene names
      *     ({@code conv1_7x7_s2.weight}, {@code inception_3a_1x1_bn.running_mean}, ...)
      */
     record BnInception(String weights) implements BackboneSpec {

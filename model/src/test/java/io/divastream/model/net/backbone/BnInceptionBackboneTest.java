@@ -224,11 +224,17 @@ class BnInceptionBackboneTest {
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
             float[] expected = source.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            // the same tensors as torch.save(model.state_dict()) lays them out
+            Path stateFile = dir.resolve("bninception-state.pth");
+            MiniTorchArchive.writeStateDict(stateFile, stateDict);
             try (Backbone loaded = new BackboneSpec.BnInception(file.toString()).build(m);
+                    Backbone fromState = new BackboneSpec.BnInception(stateFile.toString()).build(m);
                     Backbone fresh = BackboneSpec.BnInception.untrained().build(m)) {
                 assertThat(fresh.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
                         .isNotEqualTo(expected);
                 assertThat(loaded.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
+                        .containsExactly(expected);
+                assertThat(fromState.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
                         .containsExactly(expected);
             }
 

@@ -101,6 +101,9 @@ class BnInceptionBackboneTest {
             assertThat(names.values()).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(net.getParameters().values());
             assertThat(names.keySet().iterator().next()).isEqualTo("conv1_7x7_s2.weight");
+            // the DJL name of the same parameter, as docs/model.md quotes it
+            assertThat(net.getParameters().get("07inception_3a_04inception_3a_3x3_reduce_bn_gamma"))
+                    .isSameAs(names.get("inception_3a_3x3_reduce_bn.weight"));
             assertThat(shape(names, "conv1_7x7_s2.weight")).isEqualTo(new Shape(64, 3, 7, 7));
             assertThat(shape(names, "inception_3c_3x3.weight")).isEqualTo(new Shape(160, 128, 3, 3));
             assertThat(shape(names, "inception_4e_double_3x3_2.weight")).isEqualTo(new Shape(256, 256, 3, 3));

@@ -20,6 +20,7 @@ import io.divastream.model.loss.baseline.BaselineSpec;
 import io.divastream.model.miner.SharedMining;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,8 +51,10 @@ final class TrainCommand implements Callable<Integer> {
     String split;
 
     @Option(names = "--backbone-weights",
-            description = "TorchScript file of a torchvision ResNet-50 (ImageNet); without it the DJL model zoo's "
-                    + "ResNet-50 is fetched, which needs a network")
+            description = "ImageNet weights loaded by parameter name: for the resnet50 presets a TorchScript file of "
+                    + "torchvision's ResNet-50 (without it the DJL model zoo's ResNet-50 is fetched, which needs a "
+                    + "network); for the bninception presets, which need it, a TorchScript or torch.save state_dict "
+                    + "file of Cadene's pretrainedmodels bninception")
     Path backboneWeights;
 
     @Option(names = "--weights", defaultValue = "../shared/weights",
@@ -122,14 +125,24 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BackboneSpec backbone(Preset p) {
+    /** The preset's backbone with the weights the options name; fails at once on a missing weights file. */
+    BackboneSpec backbone(Preset p) {
+        if (backboneWeights != null && !Files.isRegularFile(backboneWeights)) {
+            throw new IllegalArgumentException("--backbone-weights " + backboneWeights.toAbsolutePath() + " is not a file");
+        }
         return switch (p.backbone()) {
             case "resnet50" -> backboneWeights != null
                     ? new BackboneSpec.ResNet(50, true, backboneWeights.toString())
                     : new BackboneSpec.ModelZooResNet50();
             case "mobilenetv2" -> BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
-            case "bninception" -> throw new IllegalArgumentException(
-                    "the BN-Inception backbone is not implemented in this build; use a resnet50 preset");
+            case "bninception" -> {
+                if (backboneWeights == null) {
+                    throw new IllegalArgumentException(p.id() + " needs --backbone-weights: a TorchScript or "
+                            + "torch.save state_dict file of Cadene's ImageNet BN-Inception (pretrainedmodels "
+                            + "bninception); the paper's runs fine-tune it and there is no model-zoo copy to fetch");
+                }
+                yield new BackboneSpec.BnInception(backboneWeights.toString());
+            }
             default -> throw new IllegalArgumentException("unknown backbone " + p.backbone());
         };
     }

@@ -3,8 +3,12 @@ package io.divastream.model.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.divastream.model.net.backbone.BackboneSpec;
+import io.divastream.model.net.backbone.InputSpec;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,9 +58,32 @@ class PresetTest {
         CommandLine cli = new CommandLine(new DivaBatchMain()).setErr(new PrintWriter(err));
         int code = cli.execute("train", "--preset", "cub-bninception", "--data", dir.toString());
         assertThat(code).isNotZero();
-        assertThat(err.toString()).contains("BN-Inception backbone is not implemented");
+        // BN-Inception has no model-zoo copy: its presets refuse to start without ImageNet weights
+        assertThat(err.toString()).contains("cub-bninception needs --backbone-weights");
+        err.getBuffer().setLength(0);
+        code = cli.execute("train", "--preset", "cub-bninception", "--data", dir.toString(),
+                "--backbone-weights", dir.resolve("bn_inception.pt").toString());
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("--backbone-weights", "bn_inception.pt is not a file");
         err.getBuffer().setLength(0);
         code = cli.execute("train", "--preset", "cub-resnt50", "--data", dir.toString());
         assertThat(err.toString()).contains("unknown preset 'cub-resnt50'");
+    }
+
+    @Test
+    void theBnInceptionPresetsBuildBnInceptionFromTheGivenWeights(@TempDir Path dir) throws IOException {
+        Path weights = Files.createFile(dir.resolve("bn_inception.pt"));
+        for (String preset : new String[] {"cub-bninception", "cars-bninception", "sop-bninception"}) {
+            TrainCommand command = new TrainCommand();
+            new CommandLine(command).parseArgs("--preset", preset, "--data", dir.toString(),
+                    "--backbone-weights", weights.toString());
+            BackboneSpec spec = command.backbone(Preset.named(preset));
+            assertThat(spec).isEqualTo(new BackboneSpec.BnInception(weights.toString()));
+            assertThat(spec.input()).isEqualTo(InputSpec.caffeBnInception());
+        }
+        TrainCommand resnet = new TrainCommand();
+        new CommandLine(resnet).parseArgs("--preset", "cub-resnet50", "--data", dir.toString(),
+                "--backbone-weights", weights.toString());
+        assertThat(resnet.backbone(Preset.named("cub-resnet50"))).isEqualTo(new BackboneSpec.ResNet(50, true, weights.toString()));
     }
 }

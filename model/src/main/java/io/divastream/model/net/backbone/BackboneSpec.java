@@ -189,14 +189,89 @@ public sealed interface BackboneSpec extends Serializable {
         }
 
         static void loadTorchvision(ResNetBackbone net, Path file, NDManager manager) {
-            try (NDManager scope = manager.newSubManager()) {
-                Map<String, NDArray> tensors = TorchScriptArchive.read(file, scope);
-                net.loadTorchvision(tensors);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read ResNet weights " + file.toAbsolutePath() + ": " + e.getMessage(), e);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file.toAbsolutePath() + ": " + e.getMessage(), e);
+            loadNamed(file, manager, "ResNet", net::loadTorchvision);
+        }
+    }
+
+    /**
+     * Reads a weights file with {@link TorchScriptArchive} and hands its tensors to {@code load}; the
+     * tensors are released afterwards, and errors name the file.
+     */
+    private static void loadNamed(Path file, NDManager manager, String network,
+            java.util.function.Consumer<Map<String, NDArray>> load) {
+        try (NDManager scope = manager.newSubManager()) {
+            load.accept(TorchScriptArchive.read(file, scope));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + network + " weights " + file.toAbsolutePath() + ": "
+                    + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * BN-Inception built in DJL ({@link BnInceptionBackbone}) in the layout of Cadene's
+     * {@code pretrainedmodels.bninception}, DiVA's {@code bninception_normalize} (DIVA_SPEC 1.3):
+     * BatchNorm trained normally (not frozen), the Caffe input convention (227 px crop, BGR, 0..255
+     * minus the mean), 1024-d features.
+     *
+     * @param weights {@link #NO_WEIGHTS} for random initialisation, or the path of a file that
+     *     {@link TorchScriptArchive} reads: a TorchScript module ({@code torch.jit.trace(
+     *     pretrainedmodels.bninception(), x).save(path)}) or a {@code torch.save(model.state_dict(), path)}
+     *     file; its parameters and BatchNorm statistics are loaded by their Cadene names
+     *     ({@code conv1_7x7_s2.weight}, {@code inception_3a_1x1_bn.running_mean}, ...)
+     */
+    record BnInception(String weights) implements BackboneSpec {
+
+        private static final long serialVersionUID = 1L;
+
+        /** The {@code weights} value for random initialisation. */
+        public static final String NO_WEIGHTS = "none";
+
+        /**
+         * Validates.
+         *
+         * @param weights {@code "none"} or a weights file path
+         */
+        public BnInception {
+            Objects.requireNonNull(weights, "weights (use \"none\" for random initialisation)");
+            if (weights.isBlank()) {
+                throw new IllegalArgumentException("weights must be \"none\" or a TorchScript path, got a blank string");
             }
+        }
+
+        /**
+         * BN-Inception with random weights.
+         *
+         * @return the spec
+         */
+        public static BnInception untrained() {
+            return new BnInception(NO_WEIGHTS);
+        }
+
+        @Override
+        public String id() {
+            return "bninception";
+        }
+
+        @Override
+        public InputSpec input() {
+            return InputSpec.caffeBnInception();
+        }
+
+        @Override
+        public int featureDim() {
+            return BnInceptionBackbone.FEATURE_DIM;
+        }
+
+        @Override
+        public Backbone build(NDManager manager) {
+            BnInceptionBackbone net = new BnInceptionBackbone();
+            Backbone built = initialised(net, this, manager, null);
+            if (!weights.equals(NO_WEIGHTS)) {
+                loadNamed(Path.of(weights), manager, "BN-Inception", net::loadCadene);
+            }
+            return built;
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -130,37 +129,8 @@ public final class ResNetBackbone extends AbstractBlock {
      * @throws IllegalArgumentException naming the missing, unknown or misshapen tensors
      */
     public void loadTorchvision(Map<String, NDArray> tensors) {
-        TreeSet<String> missing = new TreeSet<>(torchvision.keySet());
-        missing.removeAll(tensors.keySet());
-        TreeSet<String> unknown = new TreeSet<>();
-        for (String name : tensors.keySet()) {
-            if (!torchvision.containsKey(name) && !name.startsWith("fc.") && !name.endsWith(".num_batches_tracked")) {
-                unknown.add(name);
-            }
-        }
-        if (!missing.isEmpty() || !unknown.isEmpty()) {
-            throw new IllegalArgumentException("not torchvision ResNet-" + depth + " weights: "
-                    + (missing.isEmpty() ? "" : missing.size() + " missing " + abbreviate(missing))
-                    + (missing.isEmpty() || unknown.isEmpty() ? "" : ", ")
-                    + (unknown.isEmpty() ? "" : unknown.size() + " unknown " + abbreviate(unknown)));
-        }
-        for (Map.Entry<String, Parameter> e : torchvision.entrySet()) {
-            Shape want = e.getValue().getArray().getShape();
-            Shape got = tensors.get(e.getKey()).getShape();
-            if (!want.equals(got)) {
-                throw new IllegalArgumentException(
-                        "tensor " + e.getKey() + " has shape " + got + ", ResNet-" + depth + " needs " + want);
-            }
-        }
-        for (Map.Entry<String, Parameter> e : torchvision.entrySet()) {
-            NDArray target = e.getValue().getArray();
-            tensors.get(e.getKey()).toType(target.getDataType(), false).copyTo(target);
-        }
-    }
-
-    private static String abbreviate(TreeSet<String> names) {
-        List<String> list = new ArrayList<>(names);
-        return list.size() <= 5 ? list.toString() : list.subList(0, 5) + "...";
+        NamedWeights.load(torchvision, tensors, name -> name.startsWith("fc.") || name.endsWith(".num_batches_tracked"),
+                "torchvision ResNet-" + depth, "ResNet-" + depth);
     }
 
     @Override

@@ -29,6 +29,10 @@ import java.util.zip.ZipFile;
  * running statistics are buffers, and a frozen-BatchNorm ResNet needs them. This reader understands
  * the pickle opcodes that TorchScript's serializer emits (protocol 2), tensors rebuilt with
  * {@code torch._utils._rebuild_tensor_v2} over float, double, int and long storages, any strides.
+ *
+ * <p>A {@code state_dict} saved with {@code torch.save} (the zip format of PyTorch 1.6 and later) has
+ * the same layout with an {@code OrderedDict} of named tensors as its root, and is read the same way;
+ * the legacy (pre-zip) {@code torch.save} format is not.
  */
 public final class TorchScriptArchive {
 
@@ -99,11 +103,21 @@ public final class TorchScriptArchive {
     private static void collect(Object value, String name, Map<String, TensorRef> out) {
         if (value instanceof TensorRef t) {
             out.put(name, t);
-        } else if (value instanceof PyObject o && o.state instanceof Map<?, ?> state) {
-            for (Map.Entry<?, ?> e : state.entrySet()) {
-                if (e.getKey() instanceof String key) {
-                    collect(e.getValue(), name.isEmpty() ? key : name + "." + key, out);
-                }
+        } else if (value instanceof PyObject o) {
+            // a module's attributes (its BUILD state), or a dict's entries (an OrderedDict state_dict)
+            if (o.state instanceof Map<?, ?> state) {
+                collectEntries(state, name, out);
+            }
+            if (o.items != null) {
+                collectEntries(o.items, name, out);
+            }
+        }
+    }
+
+    private static void collectEntries(Map<?, ?> entries, String name, Map<String, TensorRef> out) {
+        for (Map.Entry<?, ?> e : entries.entrySet()) {
+            if (e.getKey() instanceof String key) {
+                collect(e.getValue(), name.isEmpty() ? key : name + "." + key, out);
             }
         }
     }
@@ -152,9 +166,13 @@ public final class TorchScriptArchive {
         }
     }
 
-    /** An instance of a class named by a pickle GLOBAL (module, OrderedDict), with the state given by BUILD. */
+    /**
+     * An instance of a class named by a pickle GLOBAL (module, OrderedDict), with the state given by
+     * BUILD and, for a dict subclass, the entries given by SETITEM(S).
+     */
     private static final class PyObject {
         Object state;
+        Map<Object, Object> items;
     }
 
     /** A class or function named by a pickle GLOBAL. */
@@ -319,11 +337,11 @@ public final class TorchScriptArchive {
             if (o instanceof Map<?, ?>) {
                 return (Map<Object, Object>) o;
             }
-            if (o instanceof PyObject p) { // an OrderedDict built by REDUCE
-                if (!(p.state instanceof Map<?, ?>)) {
-                    p.state = new LinkedHashMap<>();
+            if (o instanceof PyObject p) { // an OrderedDict built by REDUCE; its BUILD state (_metadata) is apart
+                if (p.items == null) {
+                    p.items = new LinkedHashMap<>();
                 }
-                return (Map<Object, Object>) p.state;
+                return p.items;
             }
             throw new IllegalStateException("SETITEM on a non-dict " + o);
         }

@@ -33,6 +33,7 @@ class BackboneContractTest {
                 Arguments.of("resnet18", new BackboneSpec.ResNet(18, false, "none"), 64),
                 Arguments.of("resnet18-frozen", BackboneSpec.ResNet.untrained(18), 64),
                 Arguments.of("resnet50-frozen", BackboneSpec.ResNet.untrained(50), 64),
+                Arguments.of("bninception", BackboneSpec.BnInception.untrained(), 64),
                 Arguments.of("mobilenetv2", null, 96));
     }
 

@@ -1,5 +1,6 @@
 package io.divastream.model.net.backbone;
 
+import ai.djl.ndarray.NDArray;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,11 +23,43 @@ import java.util.zip.ZipOutputStream;
  */
 final class MiniTorchArchive {
 
-    /** One float tensor: its values (row-major over the given strides) and layout. */
-    record Tensor(float[] storage, long offset, long[] size, long[] stride) {}
+    /**
+     * One float tensor: its values (row-major over the given strides) and layout.
+     *
+     * @param storage the storage's values
+     * @param offset the first element's index in the storage
+     * @param size the shape
+     * @param stride the step in the storage per index of each axis
+     */
+    record Tensor(float[] storage, long offset, long[] size, long[] stride) {
+
+        /**
+         * A contiguous copy of an array.
+         *
+         * @param array a float array
+         * @return the tensor, row-major
+         */
+        static Tensor of(NDArray array) {
+            long[] size = array.getShape().getShape();
+            long[] stride = new long[size.length];
+            long step = 1;
+            for (int d = size.length - 1; d >= 0; d--) {
+                stride[d] = step;
+                step *= size[d];
+            }
+            return new Tensor(array.toFloatArray(), 0, size, stride);
+        }
+    }
 
     private MiniTorchArchive() {}
 
+    /**
+     * Writes the tensors.
+     *
+     * @param file the file to write
+     * @param tensors state_dict name to tensor
+     * @throws IOException if the file cannot be written
+     */
     static void write(Path file, Map<String, Tensor> tensors) throws IOException {
         // the module tree: nested maps keyed by the dotted name's parts
         Map<String, Object> root = new LinkedHashMap<>();
@@ -45,6 +78,48 @@ final class MiniTorchArchive {
         pkl.write(new byte[] {(byte) 0x80, 2});
         module(pkl, "Root", root, order);
         pkl.write('.');
+        zip(file, pkl, order);
+    }
+
+    /**
+     * Writes the tensors the way {@code torch.save(model.state_dict())} does: an {@code OrderedDict}
+     * of the dotted names whose entries are set before its {@code _metadata} attribute is built.
+     *
+     * @param file the file to write
+     * @param tensors state_dict name to tensor
+     * @throws IOException if the file cannot be written
+     */
+    static void writeStateDict(Path file, Map<String, Tensor> tensors) throws IOException {
+        List<Tensor> order = new ArrayList<>();
+        ByteArrayOutputStream pkl = new ByteArrayOutputStream();
+        pkl.write(new byte[] {(byte) 0x80, 2});
+        global(pkl, "collections", "OrderedDict");
+        pkl.write(')');
+        pkl.write('R');
+        pkl.write('(');
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            string(pkl, e.getKey());
+            tensor(pkl, e.getValue(), order);
+        }
+        pkl.write('u'); // SETITEMS
+        pkl.write('}'); // the instance dict: {'_metadata': OrderedDict([('', {'version': 1})])}
+        string(pkl, "_metadata");
+        global(pkl, "collections", "OrderedDict");
+        pkl.write(')');
+        pkl.write('R');
+        string(pkl, "");
+        pkl.write('}');
+        string(pkl, "version");
+        integer(pkl, 1);
+        pkl.write('s');
+        pkl.write('s');
+        pkl.write('s');
+        pkl.write('b'); // BUILD
+        pkl.write('.');
+        zip(file, pkl, order);
+    }
+
+    private static void zip(Path file, ByteArrayOutputStream pkl, List<Tensor> order) throws IOException {
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             put(zip, "archive/data.pkl", pkl.toByteArray());
             put(zip, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));

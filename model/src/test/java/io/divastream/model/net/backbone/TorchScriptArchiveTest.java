@@ -86,6 +86,22 @@ class TorchScriptArchiveTest {
     }
 
     @Test
+    void aStateDictSavedWithTorchSaveIsReadByItsDottedNames() throws Exception {
+        Map<String, MiniTorchArchive.Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("conv1_7x7_s2.weight", new MiniTorchArchive.Tensor(new float[] {1, 2, 3, 4}, 0, new long[] {2, 2}, new long[] {2, 1}));
+        tensors.put("conv1_7x7_s2_bn.running_var", new MiniTorchArchive.Tensor(new float[] {7, 8}, 0, new long[] {2}, new long[] {1}));
+        Path file = dir.resolve("state.pth");
+        MiniTorchArchive.writeStateDict(file, tensors);
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            Map<String, NDArray> read = TorchScriptArchive.read(file, m);
+            // the OrderedDict's _metadata attribute, built after its entries, neither hides them nor adds any
+            assertThat(read.keySet()).containsExactly("conv1_7x7_s2.weight", "conv1_7x7_s2_bn.running_var");
+            assertThat(read.get("conv1_7x7_s2.weight").toFloatArray()).containsExactly(1, 2, 3, 4);
+            assertThat(read.get("conv1_7x7_s2_bn.running_var").toFloatArray()).containsExactly(7, 8);
+        }
+    }
+
+    @Test
     void nonArchivesAreRejectedWithTheFileName() throws Exception {
         Path junk = dir.resolve("junk.pt");
         Files.writeString(junk, "not a zip");

@@ -20,7 +20,12 @@ public final class RandomStreams {
         /** A head's triplet mining (index: the head's ordinal), or a baseline loss's random choices. */
         MINING(2),
         /** The view of each image whose key initialises the DaNCE queue (index: the queue's size). */
-        QUEUE_VIEWS(3);
+        QUEUE_VIEWS(3),
+        /**
+         * A streaming batch assembler's class and image draws (step: the batch's sequence number,
+         * index: the assembling subtask), so a restored assembler draws as an uninterrupted one.
+         */
+        BATCHES(4);
 
         private final long code;
 

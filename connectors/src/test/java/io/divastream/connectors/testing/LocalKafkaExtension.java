@@ -74,6 +74,23 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
     }
 
     /**
+     * Takes the broker down for a while and brings it back on the same ports and log directory (its
+     * topics, offsets and transactions survive): a broker outage for recovery tests.
+     *
+     * @param downtime how long it stays down
+     * @throws InterruptedException if interrupted while it is down (it is restarted nonetheless)
+     */
+    public void restartBroker(Duration downtime) throws InterruptedException {
+        LocalKafkaBroker running = broker();
+        running.stop();
+        try {
+            Thread.sleep(downtime.toMillis());
+        } finally {
+            running.restart();
+        }
+    }
+
+    /**
      * The broker's address.
      *
      * @return {@code 127.0.0.1:<port>}

@@ -3,7 +3,9 @@ package io.divastream.jobs.batch;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.model.train.RandomStreams;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,16 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
  * and K distinct images of each, uniformly from its buffer, so no image appears twice in a batch
  * (DiVA's sampler draws with replacement; a stream has no epochs to make that matter). A batch is
  * emitted as soon as {@code newImagesPerBatch} new images have arrived, and otherwise every {@code
- * replayIntervalMs} from the buffered images, so training goes on between arrivals. When the
- * trainer is slower than that, back-pressure paces the replay.
+ * replayIntervalMs} from the buffered images, so training goes on between arrivals (a replay
+ * interval of 0 disables the replay). When the trainer is slower than that, back-pressure paces the
+ * replay.
+ *
+ * <p>The draws of batch n come from a generator that is a pure function of the seed, n and the
+ * subtask ({@link RandomStreams.Purpose#BATCHES}), and the classes are drawn from the eligible
+ * labels in sorted order; so with the replay disabled the batches are a pure function of the
+ * sequence of images the subtask receives, across failures and restores (with one input partition
+ * and parallelism 1 upstream, that sequence is the topic's order). Replays depend on processing
+ * time and are not reproducible.
  *
  * <p>The operator reads other classes' buffers by switching the current key, which keeps each
  * class's buffer in its own keyed-state entry; the set of classes and their sizes is an in-memory
@@ -57,9 +67,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private transient ListState<BufferedImage> buffer;
     private transient ListState<long[]> counters;
     private transient Map<String, Integer> sizes;
+    /** Labels with at least K buffered images, sorted (independent of arrival and restore order). */
     private transient List<String> eligible;
-    private transient Map<String, Integer> eligibleIndex;
-    private transient SplittableRandom random;
+    private transient int subtask;
     private transient long sequence;
     private transient int pendingNew;
     private transient Counter batchesEmitted;
@@ -90,7 +100,6 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                                         COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         sizes = new HashMap<>();
         eligible = new ArrayList<>();
-        eligibleIndex = new HashMap<>();
         sequence = 0;
         pendingNew = 0;
         if (context.isRestored()) {
@@ -121,8 +130,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     @Override
     public void open() throws Exception {
         super.open();
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        random = new SplittableRandom(seed * 31 + subtask + sequence);
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         batchesEmitted = getMetricGroup().counter("numBatchesEmitted");
         getMetricGroup().gauge("numClassesBuffered", () -> sizes.size());
         getMetricGroup().gauge("numClassesEligible", () -> eligible.size());
@@ -130,6 +138,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     }
 
     private void scheduleReplay() {
+        if (config.replayIntervalMs() == 0) {
+            return;
+        }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + config.replayIntervalMs(), this);
     }
@@ -173,14 +184,16 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         String[] labels = new String[p * k];
         String[] ids = new String[p * k];
         byte[][] pixels = new byte[p * k][];
-        int[] classes = sampleWithoutReplacement(eligible.size(), p);
+        SplittableRandom random =
+                RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, sequence, subtask);
+        int[] classes = sampleWithoutReplacement(eligible.size(), p, random);
         int slot = 0;
         for (int c : classes) {
             String label = eligible.get(c);
             setCurrentKey(label);
             List<BufferedImage> images = new ArrayList<>();
             buffer.get().forEach(images::add);
-            for (int i : sampleWithoutReplacement(images.size(), k)) {
+            for (int i : sampleWithoutReplacement(images.size(), k, random)) {
                 labels[slot] = label;
                 ids[slot] = images.get(i).imageId();
                 pixels[slot] = images.get(i).pixels();
@@ -196,7 +209,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     }
 
     /** Partial Fisher-Yates: {@code count} distinct indices out of {@code n}. */
-    private int[] sampleWithoutReplacement(int n, int count) {
+    private static int[] sampleWithoutReplacement(int n, int count, SplittableRandom random) {
         int[] pool = new int[n];
         for (int i = 0; i < n; i++) {
             pool[i] = i;
@@ -215,17 +228,11 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private void recordSize(String label, int size) {
         sizes.put(label, size);
         boolean isEligible = size >= config.imagesPerClass();
-        Integer index = eligibleIndex.get(label);
-        if (isEligible && index == null) {
-            eligibleIndex.put(label, eligible.size());
-            eligible.add(label);
-        } else if (!isEligible && index != null) {
-            String last = eligible.remove(eligible.size() - 1);
-            if (!last.equals(label)) {
-                eligible.set(index, last);
-                eligibleIndex.put(last, index);
-            }
-            eligibleIndex.remove(label);
+        int index = Collections.binarySearch(eligible, label);
+        if (isEligible && index < 0) {
+            eligible.add(-index - 1, label);
+        } else if (!isEligible && index >= 0) {
+            eligible.remove(index);
         }
     }
 

@@ -92,7 +92,8 @@ public record JobConfig(
      * @param imagesPerClass K
      * @param bufferPerClass the bounded per-class buffer of recent images
      * @param newImagesPerBatch emit a batch as soon as this many new images have arrived
-     * @param replayIntervalMs otherwise emit a batch from the buffers every this many milliseconds
+     * @param replayIntervalMs otherwise emit a batch from the buffers every this many milliseconds;
+     *     0 disables the replay (batches are then a pure function of the input)
      */
     public record BatchingConfig(
             int classesPerBatch,

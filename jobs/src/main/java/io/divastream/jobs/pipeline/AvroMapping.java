@@ -111,6 +111,7 @@ public final class AvroMapping {
                 .setParameterSha256(m.parameterSha256())
                 .setLosses(losses)
                 .setCreatedAt(Instant.ofEpochMilli(m.createdAt()))
+                .setCheckpointId(m.checkpointId() == ModelUpdate.NO_CHECKPOINT ? null : m.checkpointId())
                 .build();
     }
 

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param lossNames names of the mean losses since the previous version
  * @param lossValues the mean losses, aligned with {@code lossNames}
  * @param createdAt epoch milliseconds
+ * @param checkpointId the newest Flink checkpoint the trainer knew to be complete when it published
+ *     this version (the one it was restored from, or the newest whose completion it was notified of
+ *     since); 0 if none (Flink's checkpoint ids start at 1)
  */
 public record ModelUpdate(
         long version,
@@ -28,7 +31,11 @@ public record ModelUpdate(
         String parameterSha256,
         String[] lossNames,
         double[] lossValues,
-        long createdAt) {
+        long createdAt,
+        long checkpointId) {
+
+    /** The {@code checkpointId} of a version published before any checkpoint completed. */
+    public static final long NO_CHECKPOINT = 0;
 
     /** Checks the fields. */
     public ModelUpdate {
@@ -38,6 +45,38 @@ public record ModelUpdate(
         if (lossNames.length != lossValues.length) {
             throw new IllegalArgumentException("loss names and values differ in length");
         }
+        if (checkpointId < 0) {
+            throw new IllegalArgumentException("checkpoint id must not be negative, got " + checkpointId);
+        }
+    }
+
+    /**
+     * A model update that belongs to no checkpoint ({@link #NO_CHECKPOINT}).
+     *
+     * @param version the model version
+     * @param step optimizer steps taken
+     * @param imagesSeen distinct training images received by the trainer
+     * @param trainClasses training classes seen by the trainer
+     * @param parameters the serialized query-network parameters
+     * @param parameterCount the number of scalar parameters
+     * @param parameterSha256 hex SHA-256 of the parameters
+     * @param lossNames names of the mean losses since the previous version
+     * @param lossValues the mean losses
+     * @param createdAt epoch milliseconds
+     */
+    public ModelUpdate(
+            long version,
+            long step,
+            long imagesSeen,
+            int trainClasses,
+            byte[] parameters,
+            long parameterCount,
+            String parameterSha256,
+            String[] lossNames,
+            double[] lossValues,
+            long createdAt) {
+        this(version, step, imagesSeen, trainClasses, parameters, parameterCount, parameterSha256,
+                lossNames, lossValues, createdAt, NO_CHECKPOINT);
     }
 
     @Override
@@ -49,6 +88,7 @@ public record ModelUpdate(
                 && trainClasses == m.trainClasses
                 && parameterCount == m.parameterCount
                 && createdAt == m.createdAt
+                && checkpointId == m.checkpointId
                 && Objects.equals(parameterSha256, m.parameterSha256)
                 && Arrays.equals(parameters, m.parameters)
                 && Arrays.equals(lossNames, m.lossNames)

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -35,13 +36,18 @@ import org.slf4j.LoggerFactory;
  * version every {@code stepsPerVersion} steps (and the untrained version 0 before the first step).
  *
  * <p>It must run with parallelism 1: PyTorch allows one gradient collector per JVM. Its complete
- * training state (networks, key encoder, betas, regressors, queue, Adam moments, version and
- * counters) is checkpointed in operator state, so after a failure it resumes exactly where the last
- * checkpoint left it. A step with a non-finite loss is skipped and counted; too many in a row fail
- * the job.
+ * training state (networks, key encoder, betas, regressors, queue, Adam moments, version, counters
+ * and the running loss sums of the next version) is checkpointed in operator state, in a versioned
+ * binary layout, so after a failure it resumes exactly where the last checkpoint left it; the
+ * trainer's random draws are functions of seed and step, so fed the same batches it then publishes
+ * the same versions, bit for bit, as a run without the failure. A step with a non-finite loss is
+ * skipped and counted; too many in a row fail the job.
+ *
+ * <p>Each version carries the id of the newest checkpoint the trainer knew to be complete when it
+ * published the version ({@link ModelUpdate#checkpointId()}).
  */
 public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, ModelUpdate>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, CheckpointListener {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DivaTrainFunction.class);
@@ -49,7 +55,12 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     /** Name of the operator state holding the trainer's checkpoint. */
     public static final String STATE = "diva-trainer";
 
-    private static final int CHECKPOINT_FORMAT = 1;
+    /**
+     * Version of the operator-state layout. 1: version, images seen, trainer state. 2: the id of the
+     * checkpoint the state was taken for, version, images seen, consecutive diverged steps, loss
+     * sums and counts, trainer state. Both are read.
+     */
+    private static final int CHECKPOINT_FORMAT = 2;
 
     private final JobConfig.TrainingConfig config;
 
@@ -63,6 +74,7 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     private transient Counter steps;
     private transient Counter divergedSteps;
     private transient volatile long publishedVersion;
+    private transient long completedCheckpoint;
 
     /**
      * Creates the function.
@@ -82,7 +94,11 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
                                         STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         version = -1;
         imagesSeen = 0;
+        losses = new LossAccumulator();
+        completedCheckpoint = ModelUpdate.NO_CHECKPOINT;
         if (context.isRestored()) {
+            // a format-1 state does not name its checkpoint; Flink knows which one it restores
+            completedCheckpoint = context.getRestoredCheckpointId().orElse(ModelUpdate.NO_CHECKPOINT);
             for (byte[] saved : checkpoint.get()) {
                 readCheckpoint(saved);
             }
@@ -96,9 +112,12 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         if (restoredTrainerState != null) {
             trainer.restore(restoredTrainerState);
             restoredTrainerState = null;
-            LOG.info("trainer restored at step {}, model version {}", trainer.steps(), version);
+            LOG.info(
+                    "trainer restored at step {}, model version {}, from checkpoint {}",
+                    trainer.steps(),
+                    version,
+                    completedCheckpoint);
         }
-        losses = new LossAccumulator();
         publishedVersion = version;
         var metrics = getRuntimeContext().getMetricGroup();
         steps = metrics.counter("numTrainingSteps");
@@ -151,22 +170,31 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
                         snapshot.sha256(),
                         LossAccumulator.NAMES.clone(),
                         losses.drain(),
-                        System.currentTimeMillis()));
+                        System.currentTimeMillis(),
+                        completedCheckpoint));
         publishedVersion = version;
         LOG.info("published model version {} at step {} ({} training images seen)", version, snapshot.step(), imagesSeen);
     }
 
     @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        checkpoint.update(List.of(writeCheckpoint()));
+    public void notifyCheckpointComplete(long checkpointId) {
+        completedCheckpoint = Math.max(completedCheckpoint, checkpointId);
     }
 
-    private byte[] writeCheckpoint() throws IOException {
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        checkpoint.update(List.of(writeCheckpoint(context.getCheckpointId())));
+    }
+
+    private byte[] writeCheckpoint(long checkpointId) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream data = new DataOutputStream(bytes)) {
             data.writeInt(CHECKPOINT_FORMAT);
+            data.writeLong(checkpointId);
             data.writeLong(version);
             data.writeLong(imagesSeen);
+            data.writeInt(consecutiveFailures);
+            losses.save(data);
             byte[] state = trainer.saveState();
             data.writeInt(state.length);
             data.write(state);
@@ -177,11 +205,21 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     private void readCheckpoint(byte[] saved) throws IOException {
         try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(saved))) {
             int format = data.readInt();
-            if (format != CHECKPOINT_FORMAT) {
-                throw new IOException("unknown trainer checkpoint format " + format);
+            if (format != 1 && format != CHECKPOINT_FORMAT) {
+                throw new IOException(
+                        "unknown trainer checkpoint format " + format + " (this build reads 1 to "
+                                + CHECKPOINT_FORMAT + ")");
+            }
+            if (format >= 2) {
+                // restored, the checkpoint this state was taken for has completed
+                completedCheckpoint = data.readLong();
             }
             version = data.readLong();
             imagesSeen = data.readLong();
+            if (format >= 2) {
+                consecutiveFailures = data.readInt();
+                losses.load(data);
+            }
             restoredTrainerState = data.readNBytes(data.readInt());
         }
     }

@@ -2,6 +2,9 @@ package io.divastream.jobs.train;
 
 import io.divastream.model.DivaHead;
 import io.divastream.model.train.StepResult;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 
 /** Mean losses over the steps since the last model version. */
 final class LossAccumulator {
@@ -30,6 +33,27 @@ final class LossAccumulator {
     private void add(int index, double value) {
         sums[index] += value;
         counts[index]++;
+    }
+
+    /** Writes the running sums and counts (part of the trainer's checkpoint). */
+    void save(DataOutputStream out) throws IOException {
+        out.writeInt(NAMES.length);
+        for (int i = 0; i < NAMES.length; i++) {
+            out.writeDouble(sums[i]);
+            out.writeInt(counts[i]);
+        }
+    }
+
+    /** Reads what {@link #save} wrote. */
+    void load(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n != NAMES.length) {
+            throw new IOException("the checkpoint holds " + n + " loss sums, expected " + NAMES.length);
+        }
+        for (int i = 0; i < n; i++) {
+            sums[i] = in.readDouble();
+            counts[i] = in.readInt();
+        }
     }
 
     /** Returns the means (NaN where nothing was added) and resets. */

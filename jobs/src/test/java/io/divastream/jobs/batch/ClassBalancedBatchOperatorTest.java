@@ -485,6 +485,77 @@ class ClassBalancedBatchOperatorTest {
         }
     }
 
+    /** 120 images of 12 classes arriving in a shuffled order, labels not in arrival order. */
+    private List<ImageSample> shuffledStream() {
+        List<ImageSample> stream = new ArrayList<>();
+        String[] labels = {"Z", "A", "M", "C", "Y", "B", "Q", "D", "X", "E", "P", "F"};
+        for (String label : labels) {
+            for (int i = 0; i < 10; i++) {
+                stream.add(image(label, label + "#" + i));
+            }
+        }
+        java.util.Collections.shuffle(stream, new Random(17));
+        return stream;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void withTheReplayDisabledTheBatchesArePureFunctionsOfTheInputAcrossARestore(Backend backend)
+            throws Exception {
+        JobConfig.BatchingConfig noReplay = new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0);
+        List<ImageSample> stream = shuffledStream();
+        List<TrainingBatch> straight = new ArrayList<>();
+        try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED))) {
+            harness.open();
+            assertThat(replayTimers(harness)).as("no replay timer").isEmpty();
+            for (ImageSample sample : stream) {
+                harness.processElement(sample, sample.eventTime());
+            }
+            harness.setProcessingTime(1_000_000); // time passing emits nothing without the replay
+            straight.addAll(drain(harness));
+        }
+        assertThat(straight).hasSizeGreaterThan(30);
+        for (TrainingBatch b : straight) {
+            assertThat(b.imageIds()).hasSize(P * K).doesNotHaveDuplicates();
+            assertThat(b.classCount()).isEqualTo(P);
+        }
+
+        for (int cut : new int[] {20, 61, 97}) {
+            List<TrainingBatch> resumed = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED))) {
+                harness.open();
+                for (ImageSample sample : stream.subList(0, cut)) {
+                    harness.processElement(sample, sample.eventTime());
+                }
+                resumed.addAll(drain(harness));
+                snapshot = harness.snapshot(1L, 1L);
+            }
+            // the restored operator rebuilds its class index in the state backend's key order, not
+            // in arrival order; the draws must not depend on that
+            try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED))) {
+                harness.initializeState(snapshot);
+                harness.open();
+                for (ImageSample sample : stream.subList(cut, stream.size())) {
+                    harness.processElement(sample, sample.eventTime());
+                }
+                resumed.addAll(drain(harness));
+            }
+            assertThat(resumed).as("batches with a restore after image %d", cut).isEqualTo(straight);
+        }
+
+        // another seed draws other batches from the same input
+        List<TrainingBatch> otherSeed = new ArrayList<>();
+        try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED + 1))) {
+            harness.open();
+            for (ImageSample sample : stream) {
+                harness.processElement(sample, sample.eventTime());
+            }
+            otherSeed.addAll(drain(harness));
+        }
+        assertThat(otherSeed).hasSameSizeAs(straight).isNotEqualTo(straight);
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void scalingOutKeepsEveryBufferAndThePendingNewImages(Backend backend) throws Exception {

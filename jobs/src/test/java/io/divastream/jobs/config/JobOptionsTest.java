@@ -78,6 +78,12 @@ class JobOptionsTest {
     }
 
     @Test
+    void aReplayIntervalOfZeroDisablesTheReplay() {
+        assertThat(parse("--batch.replay-interval-ms", "0").batching().replayIntervalMs()).isZero();
+        assertThat(parse().batching().replayIntervalMs()).isEqualTo(20);
+    }
+
+    @Test
     void optionsOverrideTheDefaultsInBothForms() {
         JobConfig config =
                 parse(
@@ -160,7 +166,7 @@ class JobOptionsTest {
                 "batch.classes|1|must be between 2 and 4096, got 1",
                 "batch.images-per-class|1.5|must be an integer",
                 "batch.new-images|0|must be between 1",
-                "batch.replay-interval-ms|0|must be between 1",
+                "batch.replay-interval-ms|-1|must be between 0",
                 "checkpoint.interval-ms|12x|must be an integer",
                 "parallelism|2000|must be between 1 and 1024",
                 "train.learning-rate|fast|must be a number, got 'fast'",

@@ -159,7 +159,8 @@ class AvroMappingTest {
                         "0f".repeat(32),
                         new String[] {"total", "discriminative", "selfsim", "shared", "intra", "decorrelation"},
                         new double[] {1.25, 0.5, 2.0, Double.NaN, 0.25, -0.125},
-                        1_700_000_000_321L);
+                        1_700_000_000_321L,
+                        12);
 
         ModelVersionRecord wire = roundTrip(AvroMapping.modelVersion(update, HEADS, 16));
 
@@ -181,6 +182,15 @@ class AvroMappingTest {
                                 "intra", 0.25,
                                 "decorrelation", -0.125));
         assertThat(wire.getCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_321L));
+        assertThat(wire.getCheckpointId()).isEqualTo(12L);
+    }
+
+    @Test
+    void aVersionOfNoCheckpointHasANullCheckpointId() {
+        ModelUpdate update =
+                new ModelUpdate(0, 0, 0, 0, new byte[4], 1, "00".repeat(32), new String[0], new double[0], 5L);
+        assertThat(update.checkpointId()).isEqualTo(ModelUpdate.NO_CHECKPOINT);
+        assertThat(roundTrip(AvroMapping.modelVersion(update, HEADS, 16)).getCheckpointId()).isNull();
     }
 
     @Test

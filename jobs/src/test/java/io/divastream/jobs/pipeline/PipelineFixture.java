@@ -9,17 +9,26 @@ import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.connectors.kafka.TopicSpec;
+import io.divastream.schemas.ModelVersionRecord;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the pipeline integration tests share: the cluster, the data and the job's start. */
 final class PipelineFixture {
@@ -98,11 +107,204 @@ final class PipelineFixture {
      * @throws Exception if it cannot be submitted
      */
     static JobClient start(JobConfig config, String name) throws Exception {
+        return start(config, name, null);
+    }
+
+    /**
+     * Starts the Kafka-to-Kafka job on the MiniCluster, from a savepoint or retained checkpoint.
+     *
+     * @param config the job configuration
+     * @param name the job's name
+     * @param savepoint the savepoint's path, or null to start afresh
+     * @return the running job
+     * @throws Exception if it cannot be submitted
+     */
+    static JobClient start(JobConfig config, String name, String savepoint) throws Exception {
+        Configuration conf = new Configuration();
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         StreamExecutionEnvironment env =
                 DivaEnvironment.configure(
-                        StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
+                        StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
         DivaPipeline.defineKafkaWorkflow(env, config);
         return env.executeAsync(name);
+    }
+
+    /**
+     * The options of a run whose training is a pure function of its input: one partition, parallelism
+     * 1, no batch replay, the tiny model, its own topics, consumer group and transactional ids (so
+     * several runs share a broker), a checkpoint every second.
+     *
+     * @param kafka the broker
+     * @param run the run's name, prefix of its topics
+     * @param checkpoints the checkpoint directory
+     * @param stepsPerVersion the version cadence
+     * @return the configuration
+     */
+    static JobConfig deterministicRun(LocalKafkaExtension kafka, String run, Path checkpoints, int stepsPerVersion) {
+        return JobOptions.parse(
+                new String[] {
+                    "--kafka.bootstrap-servers", kafka.bootstrapServers(),
+                    "--kafka.group-id", run,
+                    "--kafka.transactional-id-prefix", run,
+                    "--topic.images", run + ".images",
+                    "--topic.embeddings", run + ".embeddings",
+                    "--topic.metrics", run + ".metrics",
+                    "--topic.model-versions", run + ".model-versions",
+                    "--topic.dead-letters", run + ".dlq",
+                    "--model.channels", "8,8",
+                    "--model.embedding-dim", "16",
+                    "--model.seed", "5",
+                    "--batch.classes", "8",
+                    "--batch.images-per-class", "4",
+                    "--batch.buffer-per-class", "8",
+                    "--batch.new-images", "2",
+                    "--batch.replay-interval-ms", "0",
+                    "--parallelism", "1",
+                    "--train.steps-per-version", Integer.toString(stepsPerVersion),
+                    "--train.queue-size", "128",
+                    "--metrics.min-eval-images", "2",
+                    "--checkpoint.interval-ms", "1000",
+                    "--checkpoint.dir", checkpoints.toUri().toString()
+                });
+    }
+
+    /**
+     * Creates a run's five topics with one partition each (the embeddings topic compacted).
+     *
+     * @param kafka the broker
+     * @param config the run's configuration
+     */
+    static void createTopics(LocalKafkaExtension kafka, JobConfig config) {
+        JobConfig.KafkaConfig k = config.kafka();
+        TopicAdmin.ensureTopics(
+                kafka.settings(),
+                List.of(
+                        TopicSpec.of(k.imagesTopic(), 1, 1),
+                        TopicSpec.of(k.embeddingsTopic(), 1, 1).compacted(),
+                        TopicSpec.of(k.metricsTopic(), 1, 1),
+                        TopicSpec.of(k.modelVersionsTopic(), 1, 1),
+                        TopicSpec.of(k.deadLettersTopic(), 1, 1)));
+    }
+
+    /**
+     * Publishes images in the given order, unthrottled.
+     *
+     * @param kafka the broker
+     * @param config the job configuration (its images topic)
+     * @param images the images, in publication order
+     */
+    static void publishInOrder(LocalKafkaExtension kafka, JobConfig config, List<LabeledImage> images) {
+        try (ImageEventProducer producer =
+                new ImageEventProducer(kafka.settings(), config.kafka().imagesTopic(), 0)) {
+            producer.publish(images);
+        }
+    }
+
+    /**
+     * The number of batches the batch assembler emits for images published in this order with the
+     * replay disabled: the documented rule (a batch once {@code newImagesPerBatch} new images
+     * arrived and P classes have K buffered images each) applied to the training images.
+     *
+     * @param ordered the images in publication order
+     * @param batching the batching configuration (replay disabled)
+     * @return the number of batches, which is the number of training steps
+     */
+    static int batchesFor(List<LabeledImage> ordered, JobConfig.BatchingConfig batching) {
+        Map<String, java.util.Set<String>> buffered = new java.util.HashMap<>();
+        int eligible = 0;
+        int pending = 0;
+        int batches = 0;
+        for (LabeledImage image : ordered) {
+            if (isEval(image.label())) {
+                continue;
+            }
+            java.util.Set<String> ids = buffered.computeIfAbsent(image.label(), l -> new java.util.HashSet<>());
+            if (!ids.add(image.imageId())) {
+                continue;
+            }
+            if (ids.size() > batching.bufferPerClass()) {
+                throw new IllegalArgumentException("the simulation assumes no eviction");
+            }
+            pending++;
+            if (ids.size() == batching.imagesPerClass()) {
+                eligible++;
+            }
+            if (pending >= batching.newImagesPerBatch() && eligible >= batching.classesPerBatch()) {
+                batches++;
+                pending = 0;
+            }
+        }
+        return batches;
+    }
+
+    /**
+     * The committed model versions of a run.
+     *
+     * @param kafka the broker
+     * @param config the run's configuration
+     * @return the versions in log order
+     */
+    static List<ModelVersionRecord> versions(LocalKafkaExtension kafka, JobConfig config) {
+        return read(kafka, ModelVersionRecord.class, config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))
+                .stream()
+                .map(Keyed::value)
+                .toList();
+    }
+
+    /**
+     * Waits until the trainer has written a model version, committed or not (read_uncommitted): the
+     * job is then past that version, in the middle of its work.
+     *
+     * @param kafka the broker
+     * @param config the run's configuration
+     * @param version the version to wait for
+     * @param timeout how long to wait
+     */
+    static void awaitWrittenVersion(LocalKafkaExtension kafka, JobConfig config, long version, Duration timeout) {
+        java.util.Properties properties = kafka.settings().toProperties();
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(config.kafka().modelVersionsTopic(), 0));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    if (codec.decode(r.value()).getModelVersion() >= version) {
+                        return;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("model version " + version + " was not written in time");
+    }
+
+    /**
+     * Waits until a model version is committed.
+     *
+     * @param kafka the broker
+     * @param config the run's configuration
+     * @param version the version to wait for
+     * @param timeout how long to wait
+     * @throws InterruptedException if interrupted
+     */
+    static void awaitVersion(LocalKafkaExtension kafka, JobConfig config, long version, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ModelVersionRecord> versions = versions(kafka, config);
+            if (!versions.isEmpty() && versions.get(versions.size() - 1).getModelVersion() >= version) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("model version " + version + " was not committed in time");
     }
 
     /**

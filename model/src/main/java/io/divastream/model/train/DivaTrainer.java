@@ -48,6 +48,11 @@ import java.util.SplittableRandom;
  * decorrelation regressors, the DaNCE queue and the Adam state. Each step runs in its own
  * sub-manager, so nothing of a step outlives it.
  *
+ * <p>Every random draw of a step (the views' augmentation, each head's mining, a baseline's choices)
+ * comes from a generator that is a pure function of the model seed, the step number and the purpose
+ * ({@link RandomStreams}); so the trainer's state is its arrays and counters only, and a trainer
+ * restored at step s continues exactly as the trainer that saved it would have.
+ *
  * <p>Not thread-safe, and only one trainer may run a step at a time in a JVM (PyTorch allows one
  * gradient collector per process): run it in a single thread.
  */
@@ -56,7 +61,13 @@ public final class DivaTrainer implements AutoCloseable {
     /** Largest number of training classes; the beta vectors have this length. */
     public static final int DEFAULT_CLASS_CAPACITY = 65_536;
 
-    private static final int STATE_FORMAT = 1;
+    /**
+     * Version of the {@link #saveState} layout. 1: steps, classes, networks, betas, regressors,
+     * baseline parameters, queue, optimizer (the random stream was re-seeded from the step count on
+     * restore). 2: as 1 with the model seed after the step count (the draws are pure functions of
+     * seed and step, {@link RandomStreams}). Both are read.
+     */
+    private static final int STATE_FORMAT = 2;
 
     private final DivaConfig config;
     private final NetworkSpec spec;
@@ -76,7 +87,6 @@ public final class DivaTrainer implements AutoCloseable {
     private final BatchMiner discriminativeMiner;
     private final BatchMiner sharedMiner;
     private final BatchMiner intraMiner;
-    private SplittableRandom random;
     private long steps;
 
     /**
@@ -104,7 +114,6 @@ public final class DivaTrainer implements AutoCloseable {
         this.spec = config.network();
         this.lossSpec = config.loss();
         this.augmenter = augmenter;
-        this.random = new SplittableRandom(config.seed());
         this.root = engine.newBaseManager();
         this.queryNet = DivaNetwork.create(spec, root);
         this.keyNet = DivaNetwork.create(spec, root);
@@ -389,7 +398,17 @@ public final class DivaTrainer implements AutoCloseable {
 
     /** Two independently augmented views of every glyph, each as one flat (B, 1, S, S) array. */
     private float[][] augmentedViews(LabeledBatch batch) {
-        return views(java.util.Arrays.asList(batch.images()), glyphView(), 2);
+        return views(java.util.Arrays.asList(batch.images()), glyphView(), 2, viewStream());
+    }
+
+    /** The stream of the next step's training views. */
+    private SplittableRandom viewStream() {
+        return RandomStreams.of(config.seed(), RandomStreams.Purpose.VIEWS, steps + 1, 0);
+    }
+
+    /** The stream of a head's mining (or a baseline's random choices) in the next step. */
+    private SplittableRandom miningStream(DivaHead head) {
+        return RandomStreams.of(config.seed(), RandomStreams.Purpose.MINING, steps + 1, head.ordinal());
     }
 
     /** The glyph augmentation as a training view. */
@@ -398,10 +417,10 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Draws {@code count} independent views of every image with the trainer's random stream (for
-     * each image in turn, its views in order), each set as one flat (B, C, S, S) array.
+     * Draws {@code count} independent views of every image from {@code random} (for each image in
+     * turn, its views in order), each set as one flat (B, C, S, S) array.
      */
-    private <T> float[][] views(List<T> images, TrainingView<T> view, int count) {
+    private <T> float[][] views(List<T> images, TrainingView<T> view, int count, SplittableRandom random) {
         int size = (int) DivaNetwork.inputShape(spec, 1).size();
         float[][] out = new float[count][images.size() * size];
         for (int i = 0; i < images.size(); i++) {
@@ -429,7 +448,7 @@ public final class DivaTrainer implements AutoCloseable {
      * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
      */
     public <T> StepResult step(List<String> labels, List<T> images, TrainingView<T> view) {
-        return step(labels, views(images, view, 2));
+        return step(labels, views(images, view, 2, viewStream()));
     }
 
     /**
@@ -445,7 +464,9 @@ public final class DivaTrainer implements AutoCloseable {
         if (!spec.has(DivaHead.SELFSIM)) {
             return 0;
         }
-        enqueueKeys(views(images, view, 1)[0], images.size());
+        SplittableRandom random =
+                RandomStreams.of(config.seed(), RandomStreams.Purpose.QUEUE_VIEWS, steps, queue.size());
+        enqueueKeys(views(images, view, 1, random)[0], images.size());
         return queue.size();
     }
 
@@ -504,7 +525,7 @@ public final class DivaTrainer implements AutoCloseable {
                     lossSpec.danceFixed());
         }
         if (baseline != null) {
-            return baseline.compute(embedding, classes, random);
+            return baseline.compute(embedding, classes, miningStream(head));
         }
         BatchMiner miner =
                 switch (head) {
@@ -513,7 +534,7 @@ public final class DivaTrainer implements AutoCloseable {
                     default -> intraMiner;
                 };
         float[][] rows = rows(embedding);
-        Triplets triplets = miner.mine(rows, classes, random);
+        Triplets triplets = miner.mine(rows, classes, miningStream(head));
         int[] anchorClasses = new int[triplets.size()];
         for (int t = 0; t < anchorClasses.length; t++) {
             anchorClasses[t] = classes[triplets.anchors()[t]];
@@ -654,9 +675,10 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Serializes the complete training state: step count, classes, networks, betas, regressors,
-     * queue and optimizer moments. {@link #restore} brings a trainer of the same configuration
-     * back to exactly this state.
+     * Serializes the complete training state: step count, seed, classes, networks, betas,
+     * regressors, queue and optimizer moments, in a versioned binary layout (not Java
+     * serialization). {@link #restore} brings a trainer of the same configuration back to exactly
+     * this state; no random-generator state is needed, the draws being functions of seed and step.
      *
      * @return the state
      */
@@ -665,6 +687,7 @@ public final class DivaTrainer implements AutoCloseable {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(STATE_FORMAT);
             out.writeLong(steps);
+            out.writeLong(config.seed());
             classIndex.save(out);
             ParameterIo.write(queryNet, out);
             ParameterIo.write(keyNet, out);
@@ -688,7 +711,8 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Restores a state written by {@link #saveState} of a trainer with the same configuration.
+     * Restores a state written by {@link #saveState} of a trainer with the same configuration, in
+     * the current format or format 1 (of builds before the seed was saved).
      *
      * @param state the saved state
      * @throws IOException if the state is corrupt or belongs to another configuration
@@ -697,10 +721,19 @@ public final class DivaTrainer implements AutoCloseable {
         DjlRuntime.disableGradientRecording();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
             int format = in.readInt();
-            if (format != STATE_FORMAT) {
-                throw new IOException("unknown trainer state format " + format);
+            if (format != 1 && format != STATE_FORMAT) {
+                throw new IOException(
+                        "unknown trainer state format " + format + " (this build reads 1 to " + STATE_FORMAT + ")");
             }
             long savedSteps = in.readLong();
+            if (format >= 2) {
+                long savedSeed = in.readLong();
+                if (savedSeed != config.seed()) {
+                    throw new IOException(
+                            "the trainer state was trained with seed " + savedSeed + ", this trainer has seed "
+                                    + config.seed() + " (its random draws would not continue the saved run)");
+                }
+            }
             classIndex.load(in);
             ParameterIo.read(queryNet, in);
             ParameterIo.read(keyNet, in);
@@ -719,7 +752,6 @@ public final class DivaTrainer implements AutoCloseable {
             queue.load(in);
             optimizer.load(in);
             steps = savedSteps;
-            random = new SplittableRandom(config.seed() ^ savedSteps);
         }
     }
 

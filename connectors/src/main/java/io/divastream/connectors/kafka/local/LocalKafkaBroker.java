@@ -36,7 +36,8 @@ import java.util.Properties;
  * factor 1, no initial rebalance delay, compaction that may clean right away.
  *
  * <p>A given log directory is kept on close (and reused, already formatted, on the next start); a
- * temporary one is deleted.
+ * temporary one is deleted. {@link #stop()} and {@link #restart()} take the same broker down and
+ * bring it back on the same ports and log directory (a broker outage, for tests of recovery).
  *
  * <pre>{@code
  * try (LocalKafkaBroker kafka = LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults())) {
@@ -50,6 +51,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final int NODE_ID = 1;
     private static final int START_ATTEMPTS = 3;
+    private static final long RESTART_BIND_TIMEOUT_NANOS = 30_000_000_000L;
 
     /**
      * How to start the broker.
@@ -113,18 +115,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private final KafkaRaftServer server;
     private final int port;
     private final Path logDirectory;
     private final boolean deleteOnClose;
+    private final Map<String, String> properties;
+    private KafkaRaftServer server;
     private boolean closed;
 
     private LocalKafkaBroker(
-            KafkaRaftServer server, int port, Path logDirectory, boolean deleteOnClose) {
+            KafkaRaftServer server,
+            int port,
+            Path logDirectory,
+            boolean deleteOnClose,
+            Map<String, String> properties) {
         this.server = server;
         this.port = port;
         this.logDirectory = logDirectory;
         this.deleteOnClose = deleteOnClose;
+        this.properties = Map.copyOf(properties);
     }
 
     /**
@@ -169,7 +177,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         brokerPort,
                         (System.nanoTime() - started) / 1_000_000,
                         directory);
-                return new LocalKafkaBroker(server, brokerPort, directory, temporary);
+                return new LocalKafkaBroker(server, brokerPort, directory, temporary, properties);
             } catch (RuntimeException e) {
                 last = e;
                 shutdownQuietly(server);
@@ -238,6 +246,74 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return logDirectory;
     }
 
+    /**
+     * Tells whether the broker is running (started, and neither stopped nor closed).
+     *
+     * @return true while it serves clients
+     */
+    public synchronized boolean isRunning() {
+        return server != null && !closed;
+    }
+
+    /**
+     * Shuts the broker down (a controlled shutdown) and keeps its log directory, ports and
+     * configuration, so that {@link #restart()} brings the same broker back. Idempotent.
+     *
+     * @throws IllegalStateException if the broker is closed
+     */
+    public synchronized void stop() {
+        if (closed) {
+            throw new IllegalStateException("the local Kafka broker is closed");
+        }
+        if (server == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        shutdownQuietly(server);
+        server = null;
+        LOG.info("Local Kafka broker stopped in {} ms (log directory kept for a restart)", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Starts a stopped broker again with the same ports, log directory and configuration (its
+     * topics, committed offsets and transactions survive); returns once it accepts clients. The
+     * ports are retried for a while, in case the old sockets are still being released.
+     *
+     * @throws IllegalStateException if the broker is closed, running, or cannot start
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("the local Kafka broker is closed");
+        }
+        if (server != null) {
+            throw new IllegalStateException("the local Kafka broker is running; stop() it first");
+        }
+        long started = System.nanoTime();
+        long deadline = started + RESTART_BIND_TIMEOUT_NANOS;
+        while (true) {
+            KafkaRaftServer restarted = null;
+            try {
+                restarted = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+                restarted.startup();
+                server = restarted;
+                LOG.info("Local Kafka broker restarted at {}:{} in {} ms", HOST, port, (System.nanoTime() - started) / 1_000_000);
+                return;
+            } catch (RuntimeException e) {
+                shutdownQuietly(restarted);
+                if (!isBindFailure(e) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("local Kafka broker failed to restart: " + describe(e), e);
+                }
+                LOG.warn("Local Kafka broker ports still in use, retrying the restart: {}", e.toString());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while restarting the local Kafka broker", interrupted);
+                }
+            }
+        }
+    }
+
     /** Shuts the broker down; deletes a temporary log directory. Idempotent. */
     @Override
     public synchronized void close() {
@@ -247,6 +323,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         closed = true;
         long started = System.nanoTime();
         shutdownQuietly(server);
+        server = null;
         if (deleteOnClose) {
             deleteQuietly(logDirectory);
         }

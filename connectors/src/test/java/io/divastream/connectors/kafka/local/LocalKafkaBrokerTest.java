@@ -135,6 +135,43 @@ class LocalKafkaBrokerTest {
     }
 
     @Test
+    void stopAndRestartKeepThePortTheRecordsAndAnOpenTransaction() throws Exception {
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start()) {
+            KafkaSettings settings = kafka.settings();
+            String topic = "outage";
+            TopicAdmin.ensureTopics(settings, List.of(io.divastream.connectors.kafka.TopicSpec.of(topic, 1, 1)));
+            int port = kafka.port();
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(producerProps(settings, "outage-test"))) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("before")));
+                producer.commitTransaction();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("across"))).get();
+
+                kafka.stop();
+                assertThat(kafka.isRunning()).isFalse();
+                kafka.stop(); // idempotent
+                kafka.restart();
+                assertThat(kafka.isRunning()).isTrue();
+                assertThat(kafka.port()).isEqualTo(port);
+                org.assertj.core.api.Assertions.assertThatThrownBy(kafka::restart)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("running");
+
+                // the transaction opened before the outage is committed after it (as a Flink sink's is)
+                producer.commitTransaction();
+            }
+            List<String> values = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : consume(settings, topic, 2)) {
+                values.add(new String(record.value(), StandardCharsets.UTF_8));
+            }
+            assertThat(values).containsExactly("before", "across");
+        }
+    }
+
+    @Test
     void failsClearlyWhenTheRequestedPortIsTaken() throws Exception {
         try (java.net.ServerSocket taken =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {

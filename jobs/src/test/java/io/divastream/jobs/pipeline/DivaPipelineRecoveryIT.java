@@ -1,0 +1,297 @@
+package io.divastream.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.divastream.connectors.producer.InterleavedOrder;
+import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.schemas.EmbeddingRecord;
+import io.divastream.schemas.MetricsRecord;
+import io.divastream.schemas.ModelVersionRecord;
+import io.divastream.schemas.RetrievalMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recovery changes nothing: runs of the pipeline in its deterministic configuration (one input
+ * partition, parallelism 1, no batch replay; {@link PipelineFixture#deterministicRun}) with a task
+ * manager killed mid-training, with the Kafka broker restarted mid-run, and stopped with a savepoint
+ * and resumed in a fresh job, publish exactly the model versions of a run without interruption, bit
+ * for bit (same seed, same input: equal SHA-256 of the parameters at every version), and a
+ * read_committed consumer sees every version, metrics record and embedding exactly once.
+ *
+ * <p>Bit-identical parameters rely on the CPU kernels being deterministic for a fixed thread count:
+ * every run here is in the same JVM, so the libtorch thread pools are the same, and the trainer's
+ * and the batch assembler's random draws are functions of seed and step (or batch number).
+ *
+ * <p>Each run publishes part of the input and waits for a committed version. The failure runs then
+ * publish the rest and interrupt the job as soon as the trainer has written version 3
+ * (read_uncommitted), so the interruption falls while the job trains on the rest, with versions
+ * written but not yet committed. The savepoint run stops with a savepoint before the rest is
+ * published, and a fresh job resumes from it once it is.
+ */
+class DivaPipelineRecoveryIT {
+
+    private static final int TRAIN_CLASSES = 16;
+    private static final int EVAL_CLASSES = 6;
+    private static final int IMAGES_PER_CLASS = 8;
+    private static final int STEPS_PER_VERSION = 5;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+    /** The interruption comes once the trainer has written this version (committed or not). */
+    private static final long INTERRUPT_AT = 3;
+
+    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+
+    @RegisterExtension static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
+
+    @TempDir static Path temp;
+
+    private static final List<LabeledImage> IMAGES =
+            InterleavedOrder.of(PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS), 11);
+
+    private static Run baseline;
+
+    /** What a run committed to its output topics. */
+    private record Run(
+            List<ModelVersionRecord> versions, List<MetricsRecord> metrics, List<EmbeddingRecord> embeddings) {
+
+        static Run read(JobConfig config) {
+            return new Run(
+                    PipelineFixture.versions(KAFKA, config),
+                    PipelineFixture.read(KAFKA, MetricsRecord.class, config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))
+                            .stream().map(PipelineFixture.Keyed::value).toList(),
+                    PipelineFixture.read(KAFKA, EmbeddingRecord.class, config.kafka().embeddingsTopic(), 0, Duration.ofSeconds(5))
+                            .stream().map(PipelineFixture.Keyed::value).toList());
+        }
+
+        /** Embeddings of one version by image id. */
+        Map<String, List<Float>> embeddingsOf(long version) {
+            Map<String, List<Float>> out = new HashMap<>();
+            for (EmbeddingRecord e : embeddings) {
+                if (e.getModelVersion() == version) {
+                    out.put(e.getImageId(), e.getCombined());
+                }
+            }
+            return out;
+        }
+
+        MetricsRecord metricsOf(long version) {
+            return metrics.stream().filter(m -> m.getModelVersion() == version).findFirst().orElseThrow();
+        }
+    }
+
+    private static JobConfig config(String run) {
+        return PipelineFixture.deterministicRun(KAFKA, run, temp.resolve(run), STEPS_PER_VERSION);
+    }
+
+    private static long finalVersion(JobConfig config) {
+        return PipelineFixture.batchesFor(IMAGES, config.batching()) / STEPS_PER_VERSION;
+    }
+
+    /** The end of a run: the last version committed, scored, and every image embedded with it. */
+    private static Predicate<Run> finished(JobConfig config) {
+        long last = finalVersion(config);
+        return run -> !run.versions().isEmpty()
+                && run.versions().get(run.versions().size() - 1).getModelVersion() >= last
+                && run.metrics().stream().anyMatch(m -> m.getModelVersion() == last)
+                && run.embeddingsOf(last).size() == IMAGES.size();
+    }
+
+    private static Run awaitEnd(JobConfig config) throws InterruptedException {
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        Predicate<Run> done = finished(config);
+        while (System.nanoTime() < deadline) {
+            Run run = Run.read(config);
+            if (done.test(run)) {
+                return run;
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("the run " + config.kafka().groupId() + " did not finish in " + RUN_TIMEOUT);
+    }
+
+    /** The shortest prefix of the input that makes {@code steps} batches. */
+    private static int prefixFor(JobConfig config, int steps) {
+        for (int n = 1; n <= IMAGES.size(); n++) {
+            if (PipelineFixture.batchesFor(IMAGES.subList(0, n), config.batching()) >= steps) {
+                return n;
+            }
+        }
+        throw new IllegalStateException("the input makes fewer than " + steps + " batches");
+    }
+
+    private static synchronized Run baseline() throws Exception {
+        if (baseline == null) {
+            JobConfig config = config("baseline");
+            assertThat(finalVersion(config)).as("versions of the whole input").isGreaterThanOrEqualTo(6);
+            PipelineFixture.createTopics(KAFKA, config);
+            PipelineFixture.publishInOrder(KAFKA, config, IMAGES);
+            JobClient job = PipelineFixture.start(config, "recovery-baseline");
+            try {
+                baseline = awaitEnd(config);
+            } finally {
+                job.cancel().get();
+            }
+            assertExactlyOnce(baseline, config);
+        }
+        return baseline;
+    }
+
+    /** Publishes the first part of the input, starts the job and waits for version 1. */
+    private static JobClient startOnPrefix(JobConfig config, String name) throws Exception {
+        PipelineFixture.createTopics(KAFKA, config);
+        PipelineFixture.publishInOrder(KAFKA, config, IMAGES.subList(0, prefixFor(config, STEPS_PER_VERSION + 2)));
+        JobClient job = PipelineFixture.start(config, name);
+        PipelineFixture.awaitVersion(KAFKA, config, 1, RUN_TIMEOUT);
+        return job;
+    }
+
+    private static void publishRest(JobConfig config) {
+        PipelineFixture.publishInOrder(
+                KAFKA, config, IMAGES.subList(prefixFor(config, STEPS_PER_VERSION + 2), IMAGES.size()));
+    }
+
+    @Test
+    void aTaskManagerKilledMidTrainingChangesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        Run clean = baseline();
+        JobConfig config = config("killed");
+        JobClient job = startOnPrefix(config, "recovery-killed");
+        Run killed;
+        try {
+            publishRest(config);
+            PipelineFixture.awaitWrittenVersion(KAFKA, config, INTERRUPT_AT, RUN_TIMEOUT);
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+            killed = awaitEnd(config);
+        } finally {
+            job.cancel().get();
+        }
+        assertExactlyOnce(killed, config);
+        assertSameTraining(clean, killed);
+    }
+
+    @Test
+    void aBrokerRestartedMidRunChangesNothing() throws Exception {
+        Run clean = baseline();
+        JobConfig config = config("broker");
+        JobClient job = startOnPrefix(config, "recovery-broker");
+        Run restarted;
+        try {
+            publishRest(config);
+            PipelineFixture.awaitWrittenVersion(KAFKA, config, INTERRUPT_AT, RUN_TIMEOUT);
+            KAFKA.restartBroker(Duration.ofSeconds(3));
+            restarted = awaitEnd(config);
+        } finally {
+            job.cancel().get();
+        }
+        assertExactlyOnce(restarted, config);
+        assertSameTraining(clean, restarted);
+    }
+
+    @Test
+    void aSavepointRestoresIntoAFreshJobThatContinuesFromTheSavedStep() throws Exception {
+        Run clean = baseline();
+        JobConfig config = config("savepoint");
+        // the savepoint is taken while the rest of the input is still to come (training on the whole
+        // input takes less time than a savepoint round trip here)
+        JobClient first = startOnPrefix(config, "recovery-before-savepoint");
+        String savepoint =
+                first.stopWithSavepoint(false, temp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+        List<ModelVersionRecord> beforeStop = PipelineFixture.versions(KAFKA, config);
+        assertThat(beforeStop).isNotEmpty();
+        long savedVersion = beforeStop.get(beforeStop.size() - 1).getModelVersion();
+        assertThat(savedVersion).as("the savepoint is mid-stream").isLessThan(finalVersion(config));
+
+        publishRest(config);
+        JobClient resumed = PipelineFixture.start(config, "recovery-after-savepoint", savepoint);
+        Run run;
+        try {
+            run = awaitEnd(config);
+        } finally {
+            resumed.cancel().get();
+        }
+        assertExactlyOnce(run, config);
+        assertSameTraining(clean, run);
+        ModelVersionRecord next = run.versions().get((int) savedVersion + 1);
+        assertThat(next.getModelVersion()).as("the fresh job's first version follows the saved one").isEqualTo(savedVersion + 1);
+        assertThat(next.getTrainingStep()).isEqualTo((savedVersion + 1) * STEPS_PER_VERSION);
+        assertThat(next.getCheckpointId())
+                .as("it belongs to the savepoint or a later checkpoint of the fresh job")
+                .isNotNull();
+    }
+
+    /** Every version once and in order, each scored at most once, each embedding once; the last complete. */
+    private static void assertExactlyOnce(Run run, JobConfig config) {
+        long last = finalVersion(config);
+        List<ModelVersionRecord> versions = run.versions();
+        assertThat(versions).hasSize((int) last + 1);
+        Long checkpoint = null;
+        for (int i = 0; i < versions.size(); i++) {
+            ModelVersionRecord v = versions.get(i);
+            assertThat(v.getModelVersion()).as("each version once, in order").isEqualTo(i);
+            assertThat(v.getTrainingStep()).isEqualTo((long) STEPS_PER_VERSION * i);
+            if (checkpoint != null) {
+                assertThat(v.getCheckpointId()).as("checkpoint of version %d", i).isNotNull().isGreaterThanOrEqualTo(checkpoint);
+            }
+            checkpoint = v.getCheckpointId();
+        }
+        Set<Long> scored = new HashSet<>();
+        for (MetricsRecord m : run.metrics()) {
+            assertThat(scored.add(m.getModelVersion())).as("version %d scored once", m.getModelVersion()).isTrue();
+        }
+        Set<String> embedded = new HashSet<>();
+        for (EmbeddingRecord e : run.embeddings()) {
+            assertThat(embedded.add(e.getImageId() + "@" + e.getModelVersion()))
+                    .as("embedding of %s with version %d once", e.getImageId(), e.getModelVersion())
+                    .isTrue();
+        }
+        Set<String> ids = new HashSet<>();
+        IMAGES.forEach(i -> ids.add(i.imageId()));
+        assertThat(run.embeddingsOf(last).keySet()).as("every image embedded with the last version").isEqualTo(ids);
+    }
+
+    /** The same versions, bit for bit, and the same last embeddings and metrics, as the clean run. */
+    private static void assertSameTraining(Run clean, Run other) {
+        assertThat(other.versions()).hasSameSizeAs(clean.versions());
+        for (int i = 0; i < clean.versions().size(); i++) {
+            ModelVersionRecord a = clean.versions().get(i);
+            ModelVersionRecord b = other.versions().get(i);
+            assertThat(b.getParameterSha256()).as("parameters of version %d", i).isEqualTo(a.getParameterSha256());
+            assertThat(b.getImagesSeen()).as("images seen at version %d", i).isEqualTo(a.getImagesSeen());
+            assertThat(b.getTrainClasses()).isEqualTo(a.getTrainClasses());
+            assertThat(b.getLosses()).as("mean losses of version %d", i).isEqualTo(a.getLosses());
+        }
+        long last = clean.versions().size() - 1;
+        assertThat(other.embeddingsOf(last)).as("embeddings of the last version").isEqualTo(clean.embeddingsOf(last));
+        // Recall@k is a function of the embeddings alone; MAP@R sums in the evaluation images' arrival
+        // order (equal up to rounding); NMI's k-means depends on that order and is not compared
+        Map<String, RetrievalMetrics> a = clean.metricsOf(last).getMetrics();
+        Map<String, RetrievalMetrics> b = other.metricsOf(last).getMetrics();
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        for (String embedding : a.keySet()) {
+            RetrievalMetrics x = a.get(embedding);
+            RetrievalMetrics y = b.get(embedding);
+            assertThat(List.of(y.getRecallAt1(), y.getRecallAt2(), y.getRecallAt4(), y.getRecallAt8()))
+                    .as("Recall@k of %s", embedding)
+                    .isEqualTo(List.of(x.getRecallAt1(), x.getRecallAt2(), x.getRecallAt4(), x.getRecallAt8()));
+            assertThat(y.getMapAtR()).as("MAP@R of %s", embedding).isCloseTo(x.getMapAtR(), within(1e-12));
+        }
+    }
+}

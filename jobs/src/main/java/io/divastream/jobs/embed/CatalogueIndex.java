@@ -117,7 +117,9 @@ final class CatalogueIndex {
     }
 
     /**
-     * Removes and returns the oldest training images that arrived at or before {@code cutoff}.
+     * Removes and returns the oldest training images that arrived at or before {@code cutoff}. It
+     * stops at the first image never embedded (stored before any model arrived), so every image is
+     * embedded at least once before it can expire; the backlog reaches those oldest images first.
      *
      * @param cutoff the latest arrival time that has expired
      * @param max at most this many
@@ -128,7 +130,7 @@ final class CatalogueIndex {
         Iterator<Map.Entry<String, Slot>> it = train.entrySet().iterator();
         while (out.size() < max && it.hasNext()) {
             Map.Entry<String, Slot> e = it.next();
-            if (e.getValue().storedAt > cutoff) {
+            if (e.getValue().storedAt > cutoff || e.getValue().version == CatalogueEntry.NOT_EMBEDDED) {
                 break;
             }
             it.remove();

@@ -462,4 +462,19 @@ class CatalogueEmbedderTest {
         assertThat(index.expire(1, 10)).as("only training images expire").containsExactly("a");
         assertThat(index.size()).isEqualTo(2);
     }
+
+    @Test
+    void anImageNeverEmbeddedDoesNotExpireBeforeItIsEmbeddedOnce() throws Exception {
+        var h = opened(catalogue(1_000, 100));
+        send(h, "a", Role.TRAIN); // t = 0, no model yet
+        send(h, "b", Role.TRAIN);
+        h.setProcessingTime(5_000);
+        assertThat(storedIds(h)).as("not embedded yet: kept past the TTL").containsExactly("a", "b");
+
+        h.processElement2(v1, 1);
+        assertThat(ids(tick(h))).containsExactly("a", "b");
+        assertThat(storedIds(h)).as("embedded at 5,100; expired at the next tick").containsExactly("a", "b");
+        tick(h);
+        assertThat(storedIds(h)).isEmpty();
+    }
 }

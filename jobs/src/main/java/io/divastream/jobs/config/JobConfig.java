@@ -138,10 +138,60 @@ public record JobConfig(
      * @param headWeights per head (network order), its weight in the combined embedding
      * @param metricsEveryVersions compute metrics for every n-th model version
      * @param minEvalImages score a version only once at least this many evaluation images arrived
+     * @param catalogue the embedders' bounded image catalogue and its re-embedding
      */
-    public record EmbeddingConfig(double[] headWeights, int metricsEveryVersions, int minEvalImages)
+    public record EmbeddingConfig(
+            double[] headWeights, int metricsEveryVersions, int minEvalImages, CatalogueConfig catalogue)
             implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        /** Checks that the catalogue settings are there. */
+        public EmbeddingConfig {
+            Objects.requireNonNull(catalogue, "catalogue");
+        }
+    }
+
+    /**
+     * The catalogue each embedder subtask keeps, and how it is re-embedded after a model update.
+     *
+     * @param reembedRate at most this many stored images re-embedded per second and subtask
+     * @param reembedChunk images re-embedded together in one timer callback
+     * @param ttlMs a training image not received again for this long is dropped from the catalogue
+     *     (and no longer re-embedded); 0 keeps images forever; evaluation images never expire
+     * @param maxImagesPerSubtask a subtask stores at most this many images; a new image beyond it
+     *     goes to the dead-letter topic ({@code CATALOGUE_FULL}) instead of being embedded
+     */
+    public record CatalogueConfig(
+            double reembedRate, int reembedChunk, long ttlMs, int maxImagesPerSubtask)
+            implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /** Checks the bounds. */
+        public CatalogueConfig {
+            if (!(reembedRate > 0) || Double.isInfinite(reembedRate)) {
+                throw new IllegalArgumentException("re-embedding rate must be positive and finite, got " + reembedRate);
+            }
+            if (reembedChunk < 1) {
+                throw new IllegalArgumentException("re-embedding chunk must be positive, got " + reembedChunk);
+            }
+            if (ttlMs < 0) {
+                throw new IllegalArgumentException("catalogue TTL must not be negative, got " + ttlMs);
+            }
+            if (maxImagesPerSubtask < 1) {
+                throw new IllegalArgumentException(
+                        "catalogue bound must be positive, got " + maxImagesPerSubtask);
+            }
+        }
+
+        /**
+         * Returns the period of the re-embedding timer: one chunk per period makes the rate.
+         *
+         * @return milliseconds between chunks, at least 1
+         */
+        public long tickMs() {
+            return Math.max(1, Math.round(1000.0 * reembedChunk / reembedRate));
+        }
     }
 
     /**

@@ -68,6 +68,10 @@ public final class JobOptions {
                     new Option("train.steps-per-version", "250", "publish a model version every n steps"),
                     new Option("train.max-consecutive-failures", "20", "fail after this many diverged steps in a row"),
                     new Option("embed.head-weights", "1,1,1,1", "weights of the heads in the combined embedding"),
+                    new Option("embedding.reembed-rate", "1000", "stored images re-embedded per second and subtask after a model update"),
+                    new Option("embedding.reembed-chunk", "64", "images re-embedded together in one step of the rate"),
+                    new Option("embedding.catalogue-ttl", "0", "drop a training image not received again for this long (e.g. 90s, 30m, 24h; 0: never)"),
+                    new Option("embedding.max-images-per-subtask", "100000", "images an embedder subtask stores; new ones beyond go to the dead-letter topic"),
                     new Option("metrics.every-versions", "1", "score every n-th model version"),
                     new Option("metrics.min-eval-images", "100", "score a version only once this many evaluation images arrived"),
                     new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
@@ -137,7 +141,12 @@ public final class JobOptions {
                 new JobConfig.EmbeddingConfig(
                         weights,
                         a.integer("metrics.every-versions", 1, 1_000_000),
-                        a.integer("metrics.min-eval-images", 2, 100_000_000));
+                        a.integer("metrics.min-eval-images", 2, 100_000_000),
+                        new JobConfig.CatalogueConfig(
+                                a.number("embedding.reembed-rate", 0.001, 1e9),
+                                a.integer("embedding.reembed-chunk", 1, 100_000),
+                                durationMs(a, "embedding.catalogue-ttl"),
+                                a.integer("embedding.max-images-per-subtask", 1, 100_000_000)));
         JobConfig.RuntimeConfig runtime =
                 new JobConfig.RuntimeConfig(
                         a.integer("parallelism", 1, 1024),
@@ -239,6 +248,32 @@ public final class JobOptions {
             throw new ConfigException("option --embed.head-weights must not all be zero");
         }
         return weights;
+    }
+
+    /** A duration such as {@code 250ms}, {@code 90s}, {@code 30m}, {@code 24h} or {@code 7d}; a bare 0 is zero. */
+    static long durationMs(Arguments a, String key) {
+        String raw = a.string(key).trim();
+        if (raw.equals("0")) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(raw);
+        if (!m.matches()) {
+            throw new ConfigException(
+                    "option --" + key + " must be a duration such as 90s, 30m, 24h or 7d (or 0), got '" + raw + "'");
+        }
+        long unit =
+                switch (m.group(2)) {
+                    case "ms" -> 1L;
+                    case "s" -> 1_000L;
+                    case "m" -> 60_000L;
+                    case "h" -> 3_600_000L;
+                    default -> 86_400_000L;
+                };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new ConfigException("option --" + key + " is too long: '" + raw + "'");
+        }
     }
 
     private static String nonBlank(Arguments a, String key) {

@@ -7,7 +7,7 @@ import io.divastream.jobs.batch.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.LabelRouter;
-import io.divastream.jobs.embed.EmbeddingFunction;
+import io.divastream.jobs.embed.CatalogueEmbedder;
 import io.divastream.jobs.eval.RetrievalMetricsFunction;
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
@@ -22,7 +22,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,7 +33,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * <pre>
  * image events -> decode/validate/route --(dead letters)--> DLQ
  *     train images -> keyBy(label) -> class-balanced batches -> DiVA trainer (p=1) -> model versions
- *     all images   -> keyBy(imageId) + broadcast(model versions) -> embeddings -> embeddings topic
+ *     all images   -> keyBy(imageId) + broadcast(model versions) -> bounded catalogue, embeddings
+ *                         (rate-limited re-embedding) -> embeddings topic; full catalogue -> DLQ
  *                         eval embeddings -> retrieval metrics (p=1) -> metrics topic
  * </pre>
  *
@@ -88,10 +88,6 @@ public final class DivaPipeline {
                                         new LabelRouter(config.routing().evalLabelRegex())))
                         .uid(Uids.DECODE)
                         .name(Uids.DECODE);
-        samples.getSideOutput(DecodeImageFunction.DEAD_LETTERS)
-                .sinkTo(sinks.deadLetters())
-                .uid(Uids.DEAD_LETTERS_SINK)
-                .name(Uids.DEAD_LETTERS_SINK);
 
         DataStream<TrainingBatch> batches =
                 samples.filter(s -> s.role() == Role.TRAIN)
@@ -116,14 +112,24 @@ public final class DivaPipeline {
                 .name(Uids.MODEL_VERSIONS_SINK)
                 .setParallelism(1);
 
-        BroadcastStream<ModelUpdate> broadcastModels = models.broadcast(EmbeddingFunction.MODEL_STATE);
         SingleOutputStreamOperator<ImageEmbedding> embeddings =
                 samples.keyBy(ImageSample::imageId)
-                        .connect(broadcastModels)
-                        .process(new EmbeddingFunction(network, config.embedding().headWeights()))
-                        .uid(Uids.EMBEDDER)
-                        .name(Uids.EMBEDDER);
+                        .connect(models.broadcast())
+                        .transform(
+                                Uids.EMBEDDER,
+                                TypeInformation.of(ImageEmbedding.class),
+                                new CatalogueEmbedder(
+                                        network,
+                                        config.embedding().headWeights(),
+                                        config.embedding().catalogue(),
+                                        config.kafka().imagesTopic()))
+                        .uid(Uids.EMBEDDER);
         embeddings.sinkTo(sinks.embeddings()).uid(Uids.EMBEDDINGS_SINK).name(Uids.EMBEDDINGS_SINK);
+        samples.getSideOutput(DecodeImageFunction.DEAD_LETTERS)
+                .union(embeddings.getSideOutput(CatalogueEmbedder.DEAD_LETTERS))
+                .sinkTo(sinks.deadLetters())
+                .uid(Uids.DEAD_LETTERS_SINK)
+                .name(Uids.DEAD_LETTERS_SINK);
 
         SingleOutputStreamOperator<EvaluationResult> metrics =
                 embeddings

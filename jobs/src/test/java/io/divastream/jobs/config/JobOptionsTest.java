@@ -288,4 +288,29 @@ class JobOptionsTest {
                 .isEqualTo(config.embedding().metricsEveryVersions());
         assertThat(copy.kafka().settings().bootstrapServers()).isEqualTo(BROKERS);
     }
+    @Test
+    void theCatalogueOptionsHaveBoundedDefaults() {
+        JobConfig.CatalogueConfig c = parse().embedding().catalogue();
+        assertThat(c.reembedRate()).isEqualTo(1000.0);
+        assertThat(c.reembedChunk()).isEqualTo(64);
+        assertThat(c.tickMs()).isEqualTo(64);
+        assertThat(c.ttlMs()).as("kept forever by default").isZero();
+        assertThat(c.maxImagesPerSubtask()).isEqualTo(100_000);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0", "250ms, 250", "90s, 90000", "30m, 1800000", "24h, 86400000", "7d, 604800000"})
+    void theCatalogueTtlIsADuration(String text, long ms) {
+        assertThat(parse("--embedding.catalogue-ttl", text).embedding().catalogue().ttlMs()).isEqualTo(ms);
+    }
+
+    @Test
+    void badCatalogueValuesAreRejected() {
+        rejects("embedding.catalogue-ttl", "--embedding.catalogue-ttl", "90").hasMessageContaining("such as 90s");
+        rejects("embedding.catalogue-ttl", "--embedding.catalogue-ttl", "-5s");
+        rejects("embedding.catalogue-ttl", "--embedding.catalogue-ttl", "99999999999999999d");
+        rejects("embedding.reembed-rate", "--embedding.reembed-rate", "0");
+        rejects("embedding.reembed-chunk", "--embedding.reembed-chunk", "0");
+        rejects("embedding.max-images-per-subtask", "--embedding.max-images-per-subtask", "0");
+    }
 }

@@ -1,0 +1,372 @@
+package io.divastream.jobs.embed;
+
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.records.DeadLetterEvent;
+import io.divastream.jobs.records.ImageEmbedding;
+import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.records.ModelUpdate;
+import io.divastream.jobs.records.Role;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.embed.Embedder;
+import io.divastream.model.eval.EmbeddingCombiner;
+import io.divastream.model.image.ImageDecoder;
+import io.divastream.schemas.DeadLetterReason;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a bounded catalogue of images (first input, keyed by image id) and their embeddings up to
+ * date with the newest model version (second input, broadcast from the trainer to every subtask).
+ *
+ * <ul>
+ *   <li>A new image is embedded at once with the newest model and stored with that version; a
+ *       redelivered id replaces the stored image. Before the first model, images are only stored.
+ *   <li>A newer model version replaces the current one and restarts the re-embedding backlog:
+ *       every stored image embedded with an older version. A processing-time callback drains it in
+ *       chunks of {@code reembedChunk} images every {@link JobConfig.CatalogueConfig#tickMs()}, so
+ *       at most {@code reembedRate} images per second and subtask, evaluation images first (the
+ *       metrics wait for all of them). The embeddings topic thus converges to the newest version
+ *       within about {@code stored images / rate} seconds, and checkpoints go on in between.
+ *   <li>Bounds: a training image not received again for {@code ttlMs} is dropped (evaluation
+ *       images never expire, since the metrics wait for all the evaluation images they have seen);
+ *       a subtask stores at most {@code maxImagesPerSubtask} images, and a new image beyond that
+ *       goes to the {@link #DEAD_LETTERS} side output ({@code CATALOGUE_FULL}), neither embedded
+ *       nor stored. The backlog is at most the stored images.
+ * </ul>
+ *
+ * <p>State: per image, keyed state holds the sample, the version it was last embedded with and
+ * its arrival time ({@link CatalogueEntry}); the newest model sits in broadcast operator state,
+ * which every subtask keeps a copy of and which survives rescaling. The in-memory {@link
+ * CatalogueIndex} and the backlog are rebuilt on restore by scanning the keys, so a restored
+ * subtask re-embeds exactly the images still behind.
+ *
+ * <p>Wiring: {@code images.keyBy(ImageSample::imageId).connect(models.broadcast()).transform(...)};
+ * the second input has no key, and the operator never touches keyed state while processing it.
+ */
+public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbedding>
+        implements TwoInputStreamOperator<ImageSample, ModelUpdate, ImageEmbedding>,
+                ProcessingTimeCallback {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogueEmbedder.class);
+
+    /** Broadcast state holding the newest model version under {@link #LATEST}. */
+    public static final MapStateDescriptor<String, ModelUpdate> MODEL_STATE =
+            new MapStateDescriptor<>("newest-model", Types.STRING, TypeInformation.of(ModelUpdate.class));
+
+    /** The key of the newest model in {@link #MODEL_STATE}. */
+    public static final String LATEST = "latest";
+
+    /** Keyed state holding each stored image. */
+    public static final ValueStateDescriptor<CatalogueEntry> ENTRY_STATE =
+            new ValueStateDescriptor<>("catalogue-entry", TypeInformation.of(CatalogueEntry.class));
+
+    /** Side output of images rejected by a full catalogue. */
+    public static final OutputTag<DeadLetterEvent> DEAD_LETTERS =
+            new OutputTag<>("catalogue-dead-letters") {
+                private static final long serialVersionUID = 1L;
+            };
+
+    /** Name of the stage in dead letters. */
+    public static final String STAGE = "embed-images";
+
+    /** At most this many expired images are dropped per timer callback. */
+    static final int MAX_EXPIRED_PER_TICK = 4096;
+
+    private final NetworkSpec network;
+    private final double[] headWeights;
+    private final JobConfig.CatalogueConfig config;
+    private final String sourceTopic;
+
+    private transient Embedder embedder;
+    private transient long loadedVersion;
+    private transient ValueState<CatalogueEntry> entries;
+    private transient BroadcastState<String, ModelUpdate> models;
+    private transient ModelUpdate newest;
+    private transient CatalogueIndex index;
+    private transient Counter embedded;
+    private transient Counter reembedded;
+    private transient Counter expired;
+    private transient Counter rejected;
+
+    /**
+     * Creates the operator.
+     *
+     * @param network the network's shape
+     * @param headWeights weight of each head in the combined embedding
+     * @param config the catalogue's bounds and re-embedding rate
+     * @param sourceTopic the input topic, named in dead letters
+     */
+    public CatalogueEmbedder(
+            NetworkSpec network, double[] headWeights, JobConfig.CatalogueConfig config, String sourceTopic) {
+        this.network = network;
+        this.headWeights = headWeights.clone();
+        this.config = config;
+        this.sourceTopic = sourceTopic;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        entries = getKeyedStateStore().getState(ENTRY_STATE);
+        models = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
+        newest = models.get(LATEST);
+        index = new CatalogueIndex();
+        if (context.isRestored()) {
+            rebuildIndex();
+        }
+    }
+
+    /** Reads every stored image once: the index in arrival order, and the backlog. */
+    private void rebuildIndex() throws Exception {
+        List<Object> keys;
+        try (Stream<Object> stream =
+                getKeyedStateBackend().getKeys(ENTRY_STATE.getName(), VoidNamespace.INSTANCE)) {
+            keys = stream.toList();
+        }
+        List<CatalogueEntry> stored = new ArrayList<>(keys.size());
+        for (Object key : keys) {
+            setCurrentKey(key);
+            CatalogueEntry entry = entries.value();
+            if (entry != null) {
+                stored.add(entry);
+            }
+        }
+        stored.sort(Comparator.comparingLong(CatalogueEntry::storedAt));
+        for (CatalogueEntry e : stored) {
+            index.put(e.sample().imageId(), e.sample().role() == Role.EVAL, e.storedAt(), e.embeddedVersion());
+        }
+        if (newest != null) {
+            index.restartBacklog(newest.version());
+        }
+        LOG.info(
+                "restored a catalogue of {} images ({} for evaluation), {} to re-embed with model version {}",
+                index.size(),
+                index.evalSize(),
+                index.backlogSize(),
+                newest == null ? "none" : newest.version());
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        embedder = new Embedder(network);
+        loadedVersion = -1;
+        embedded = getMetricGroup().counter("numEmbeddings");
+        reembedded = getMetricGroup().counter("numReembeddings");
+        expired = getMetricGroup().counter("numCatalogueExpired");
+        rejected = getMetricGroup().counter("numCatalogueRejected");
+        getMetricGroup().gauge("catalogueImages", () -> index.size());
+        getMetricGroup().gauge("reembedBacklog", () -> index.backlogSize());
+        getMetricGroup().gauge("modelVersion", () -> newest == null ? -1L : newest.version());
+        getMetricGroup().gauge("embeddedVersionLag", () -> index.versionLag(newest == null ? -1 : newest.version()));
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + config.tickMs(), this);
+    }
+
+    @Override
+    public void processElement1(StreamRecord<ImageSample> element) throws Exception {
+        ImageSample sample = element.getValue();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        if (!index.contains(sample.imageId()) && index.size() >= config.maxImagesPerSubtask()) {
+            expire(now); // switches keys; the element's key is restored below
+            setCurrentKey(sample.imageId());
+            if (index.size() >= config.maxImagesPerSubtask()) {
+                reject(sample);
+                return;
+            }
+        }
+        long version = CatalogueEntry.NOT_EMBEDDED;
+        if (newest != null) {
+            ImageEmbedding e = embed(List.of(sample)).get(0);
+            version = newest.version();
+            output.collect(
+                    element.hasTimestamp() ? new StreamRecord<>(e, element.getTimestamp()) : new StreamRecord<>(e));
+            embedded.inc();
+        }
+        entries.update(new CatalogueEntry(sample, version, now));
+        index.put(sample.imageId(), sample.role() == Role.EVAL, now, version);
+    }
+
+    @Override
+    public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
+        ModelUpdate model = element.getValue();
+        if (newest != null && newest.version() >= model.version()) {
+            return;
+        }
+        models.put(LATEST, model);
+        int stillBehind = index.backlogSize();
+        newest = model;
+        index.restartBacklog(model.version());
+        LOG.info(
+                "model version {}: {} stored images to re-embed at {}/s ({} were still queued for the previous version)",
+                model.version(),
+                index.backlogSize(),
+                config.reembedRate(),
+                stillBehind);
+    }
+
+    /** One step of the rate: drops expired images, then re-embeds the next chunk of the backlog. */
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        expire(now);
+        if (newest != null) {
+            List<String> ids = index.pollStale(config.reembedChunk());
+            if (!ids.isEmpty()) {
+                reembed(ids);
+            }
+        }
+        long next = time + config.tickMs();
+        getProcessingTimeService().registerTimer(Math.max(next, now), this);
+    }
+
+    private void reembed(List<String> ids) throws Exception {
+        List<CatalogueEntry> stale = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            setCurrentKey(id);
+            CatalogueEntry entry = entries.value();
+            if (entry == null) {
+                throw new IllegalStateException("image " + id + " is indexed but has no keyed state");
+            }
+            stale.add(entry);
+        }
+        List<ImageEmbedding> out = embed(stale.stream().map(CatalogueEntry::sample).toList());
+        long version = newest.version();
+        for (int i = 0; i < out.size(); i++) {
+            CatalogueEntry entry = stale.get(i);
+            setCurrentKey(entry.sample().imageId());
+            entries.update(entry.withVersion(version));
+            index.embedded(entry.sample().imageId(), version);
+            output.collect(new StreamRecord<>(out.get(i)));
+        }
+        embedded.inc(out.size());
+        reembedded.inc(out.size());
+        if (index.backlogSize() == 0) {
+            LOG.debug("catalogue of {} images is at model version {}", index.size(), version);
+        }
+    }
+
+    /** Drops the training images whose last arrival is at least the TTL ago. */
+    private void expire(long now) throws Exception {
+        if (config.ttlMs() <= 0) {
+            return;
+        }
+        List<String> ids = index.expire(now - config.ttlMs(), MAX_EXPIRED_PER_TICK);
+        for (String id : ids) {
+            setCurrentKey(id);
+            entries.clear();
+        }
+        expired.inc(ids.size());
+    }
+
+    private void reject(ImageSample sample) {
+        rejected.inc();
+        String message =
+                "image "
+                        + sample.imageId()
+                        + " ("
+                        + sample.label()
+                        + ") was not embedded: the catalogue of embedder subtask "
+                        + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()
+                        + " holds its maximum of "
+                        + config.maxImagesPerSubtask()
+                        + " images (--embedding.max-images-per-subtask)";
+        output.collect(
+                DEAD_LETTERS,
+                new StreamRecord<>(
+                        new DeadLetterEvent(
+                                sourceTopic,
+                                -1,
+                                -1,
+                                sample.imageId().getBytes(StandardCharsets.UTF_8),
+                                null,
+                                DeadLetterReason.CATALOGUE_FULL.name(),
+                                message,
+                                STAGE,
+                                System.currentTimeMillis())));
+    }
+
+    private List<ImageEmbedding> embed(List<ImageSample> samples) {
+        if (loadedVersion != newest.version()) {
+            embedder.load(new ModelSnapshot(newest.version(), newest.step(), newest.parameters(), newest.parameterCount()));
+            loadedVersion = newest.version();
+        }
+        float[][] pixels = new float[samples.size()][];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = ImageDecoder.fromBytes(samples.get(i).pixels());
+        }
+        float[][][] heads = embedder.embed(pixels);
+        float[][] combined = EmbeddingCombiner.combine(heads, headWeights);
+        long now = System.currentTimeMillis();
+        List<ImageEmbedding> out = new ArrayList<>(pixels.length);
+        for (int i = 0; i < pixels.length; i++) {
+            ImageSample sample = samples.get(i);
+            float[][] perHead = new float[heads.length][];
+            for (int h = 0; h < heads.length; h++) {
+                perHead[h] = heads[h][i];
+            }
+            out.add(
+                    new ImageEmbedding(
+                            sample.imageId(),
+                            sample.label(),
+                            sample.role(),
+                            newest.version(),
+                            newest.step(),
+                            newest.imagesSeen(),
+                            newest.createdAt(),
+                            combined[i],
+                            perHead,
+                            sample.eventTime(),
+                            now));
+        }
+        return out;
+    }
+
+    /**
+     * Returns the number of images this subtask stores (for tests and metrics).
+     *
+     * @return the catalogue's size
+     */
+    public int catalogueSize() {
+        return index.size();
+    }
+
+    /**
+     * Returns the length of the re-embedding backlog (for tests and metrics).
+     *
+     * @return ids queued for re-embedding
+     */
+    public int backlogSize() {
+        return index.backlogSize();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (embedder != null) {
+            embedder.close();
+            embedder = null;
+        }
+        super.close();
+    }
+}

@@ -13,8 +13,11 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -43,9 +46,21 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
  * and parallelism 1 upstream, that sequence is the topic's order). Replays depend on processing
  * time and are not reproducible.
  *
+ * <p>A subtask buffers at most {@code maxClasses} classes. A new class beyond the bound evicts the
+ * least recently updated class, the one whose latest image arrived longest ago: its buffer is
+ * cleared and it is no longer drawn, as if it had never been seen (an image of it arriving later
+ * starts a new buffer and is new again). A catalogue that never stops changing thus keeps its
+ * current classes while old ones fade. The evicted images are not dead letters (they were accepted
+ * and counted as new images); they are counted in the {@code numClassesEvicted} and {@code
+ * numImagesEvicted} metrics. Each arrival is stamped with a per-subtask counter that is kept in the
+ * class's keyed state, so the recency order, and with it every eviction, is rebuilt exactly on
+ * restore and the batches stay a pure function of the input. After a rescale that merges subtasks
+ * the stamps of classes from different former subtasks are compared as they are (an approximate
+ * recency), and a subtask above the bound evicts down to it at the next new class.
+ *
  * <p>The operator reads other classes' buffers by switching the current key, which keeps each
- * class's buffer in its own keyed-state entry; the set of classes and their sizes is an in-memory
- * index rebuilt from the keyed state on restore.
+ * class's buffer in its own keyed-state entry; the set of classes, their sizes and their recency
+ * order is an in-memory index rebuilt from the keyed state on restore.
  */
 public final class ClassBalancedBatchOperator extends AbstractStreamOperator<TrainingBatch>
         implements OneInputStreamOperator<ImageSample, TrainingBatch>, ProcessingTimeCallback {
@@ -54,6 +69,12 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
 
     /** Name of the keyed state holding each class's buffer. */
     public static final String BUFFER_STATE = "class-buffer";
+
+    /**
+     * Name of the keyed state holding the stamp of each class's latest image, which orders the
+     * classes for eviction.
+     */
+    public static final String LAST_UPDATE_STATE = "class-last-update";
 
     /**
      * Name of the operator state holding the batch counter and the pending new images, one {@code
@@ -65,14 +86,21 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private final long seed;
 
     private transient ListState<BufferedImage> buffer;
+    private transient ValueState<Long> lastUpdate;
     private transient ListState<long[]> counters;
     private transient Map<String, Integer> sizes;
     /** Labels with at least K buffered images, sorted (independent of arrival and restore order). */
     private transient List<String> eligible;
+    /** The buffered classes by their last update, for eviction. */
+    private transient ClassRecency recency;
+    /** The stamp of the next arrival: one more than the largest stamp in the keyed state. */
+    private transient long nextStamp;
     private transient int subtask;
     private transient long sequence;
     private transient int pendingNew;
     private transient Counter batchesEmitted;
+    private transient Counter classesEvicted;
+    private transient Counter imagesEvicted;
 
     /**
      * Creates the operator.
@@ -93,6 +121,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                         .getListState(
                                 new ListStateDescriptor<>(
                                         BUFFER_STATE, TypeInformation.of(BufferedImage.class)));
+        lastUpdate =
+                getKeyedStateStore()
+                        .getState(new ValueStateDescriptor<>(LAST_UPDATE_STATE, Types.LONG));
         counters =
                 context.getOperatorStateStore()
                         .getListState(
@@ -100,6 +131,8 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                                         COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         sizes = new HashMap<>();
         eligible = new ArrayList<>();
+        recency = new ClassRecency();
+        nextStamp = 0;
         sequence = 0;
         pendingNew = 0;
         if (context.isRestored()) {
@@ -124,6 +157,12 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                 size++;
             }
             recordSize(label, size);
+            // a class from a savepoint taken before the bound existed has no stamp: it counts as
+            // the oldest, and such classes are evicted in label order
+            Long stamp = lastUpdate.value();
+            long restored = stamp == null ? -1 : stamp;
+            recency.touch(label, restored);
+            nextStamp = Math.max(nextStamp, restored + 1);
         }
     }
 
@@ -135,6 +174,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         getMetricGroup().gauge("numClassesBuffered", () -> sizes.size());
         getMetricGroup().gauge("numClassesEligible", () -> eligible.size());
         scheduleReplay();
+
+        classesEvicted = getMetricGroup().counter("numClassesEvicted");
+        imagesEvicted = getMetricGroup().counter("numImagesEvicted");
     }
 
     private void scheduleReplay() {
@@ -148,6 +190,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     @Override
     public void processElement(StreamRecord<ImageSample> element) throws Exception {
         ImageSample sample = element.getValue();
+        if (!recency.contains(sample.label())) {
+            makeRoomForANewClass();
+        }
         List<BufferedImage> current = new ArrayList<>();
         buffer.get().forEach(current::add);
         ClassBuffer.Result result =
@@ -157,12 +202,38 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                         config.bufferPerClass());
         buffer.update(result.images());
         recordSize(sample.label(), result.images().size());
+        lastUpdate.update(nextStamp);
+        recency.touch(sample.label(), nextStamp);
+        nextStamp++;
         if (result.added()) {
             pendingNew++;
         }
         if (pendingNew >= config.newImagesPerBatch() && canAssemble()) {
             emitBatch();
         }
+    }
+
+    /** Evicts the least recently updated classes until a new class fits within the bound. */
+    private void makeRoomForANewClass() throws Exception {
+        if (recency.size() < config.maxClasses()) {
+            return;
+        }
+        Object key = getCurrentKey();
+        while (recency.size() >= config.maxClasses()) {
+            String label = recency.eldest();
+            setCurrentKey(label);
+            buffer.clear();
+            lastUpdate.clear();
+            imagesEvicted.inc(sizes.getOrDefault(label, 0));
+            classesEvicted.inc();
+            recency.remove(label);
+            sizes.remove(label);
+            int index = Collections.binarySearch(eligible, label);
+            if (index >= 0) {
+                eligible.remove(index);
+            }
+        }
+        setCurrentKey(key);
     }
 
     @Override
@@ -250,5 +321,23 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
      */
     public int bufferedImages(String label) {
         return sizes.getOrDefault(label, 0);
+    }
+
+    /**
+     * Returns the number of classes this operator instance has evicted since it was opened.
+     *
+     * @return the value of the {@code numClassesEvicted} counter
+     */
+    public long evictedClasses() {
+        return classesEvicted.getCount();
+    }
+
+    /**
+     * Returns the number of buffered images this operator instance has evicted with their classes.
+     *
+     * @return the value of the {@code numImagesEvicted} counter
+     */
+    public long evictedImages() {
+        return imagesEvicted.getCount();
     }
 }

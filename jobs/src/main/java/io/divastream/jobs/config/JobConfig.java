@@ -94,16 +94,26 @@ public record JobConfig(
      * @param newImagesPerBatch emit a batch as soon as this many new images have arrived
      * @param replayIntervalMs otherwise emit a batch from the buffers every this many milliseconds;
      *     0 disables the replay (batches are then a pure function of the input)
+     * @param maxClasses a subtask buffers at most this many classes; a new class beyond it evicts
+     *     the least recently updated one (its buffer is cleared and no longer drawn from)
      */
     public record BatchingConfig(
             int classesPerBatch,
             int imagesPerClass,
             int bufferPerClass,
             int newImagesPerBatch,
-            long replayIntervalMs)
+            long replayIntervalMs,
+            int maxClasses)
             implements Serializable {
 
         private static final long serialVersionUID = 1L;
+
+        /** Checks the class bound. */
+        public BatchingConfig {
+            if (maxClasses < 1) {
+                throw new IllegalArgumentException("class bound must be positive, got " + maxClasses);
+            }
+        }
 
         /**
          * Returns the batch size.

@@ -41,6 +41,7 @@ public final class JobOptions {
                     new Option("batch.buffer-per-class", "32", "bounded per-class buffer of recent images"),
                     new Option("batch.new-images", "16", "emit a batch once this many new images arrived"),
                     new Option("batch.replay-interval-ms", "20", "otherwise emit a batch from the buffers this often (0: never; batches then depend on the input only)"),
+                    new Option("batch.max-classes", "100000", "classes a batch-assembly subtask buffers; a new class beyond evicts the least recently updated one"),
                     new Option("model.heads", "discriminative,selfsim,shared,intra", "enabled heads, discriminative first"),
                     new Option("model.channels", "64,64,64,64", "channels of the backbone's conv blocks"),
                     new Option("model.embedding-dim", "128", "dimension of each head"),
@@ -118,13 +119,22 @@ public final class JobOptions {
                         a.integer("batch.images-per-class", 2, 1024),
                         a.integer("batch.buffer-per-class", 2, 100_000),
                         a.integer("batch.new-images", 1, 1_000_000),
-                        a.longValue("batch.replay-interval-ms", 0, 3_600_000));
+                        a.longValue("batch.replay-interval-ms", 0, 3_600_000),
+                        a.integer("batch.max-classes", 1, 100_000_000));
         if (batching.bufferPerClass() < batching.imagesPerClass()) {
             throw new ConfigException(
                     "option --batch.buffer-per-class ("
                             + batching.bufferPerClass()
                             + ") must be at least --batch.images-per-class ("
                             + batching.imagesPerClass()
+                            + ")");
+        }
+        if (batching.maxClasses() < batching.classesPerBatch()) {
+            throw new ConfigException(
+                    "option --batch.max-classes ("
+                            + batching.maxClasses()
+                            + ") must be at least --batch.classes ("
+                            + batching.classesPerBatch()
                             + ")");
         }
         DivaConfig model = model(a, batching);

@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -33,6 +35,7 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -49,9 +52,11 @@ class ClassBalancedBatchOperatorTest {
     private static final int NEW_PER_BATCH = 5;
     private static final long REPLAY_MS = 1_000;
     private static final long SEED = 11;
+    /** A class bound that the tests of other behaviour never reach. */
+    private static final int NO_BOUND = 1_000;
 
     private static final JobConfig.BatchingConfig CONFIG =
-            new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS);
+            new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS, NO_BOUND);
 
     /** The state backends the batcher is tested on. */
     enum Backend {
@@ -63,12 +68,35 @@ class ClassBalancedBatchOperatorTest {
         }
     }
 
-    /** What the per-class buffers should hold: insertion-ordered, bounded, replace in place. */
+    /**
+     * What the per-class buffers should hold: insertion-ordered, bounded, replace in place; and at
+     * most {@code maxClasses} classes, a new one evicting the class whose latest image is the oldest
+     * (found by a linear scan of every class's last arrival).
+     */
     private static final class ExpectedBuffers {
         final Map<String, LinkedHashMap<String, byte[]>> byClass = new HashMap<>();
+        final Map<String, Long> lastArrival = new HashMap<>();
+        final List<String> evicted = new ArrayList<>();
         final Set<String> everFed = new HashSet<>();
+        int maxClasses = NO_BOUND;
+        long evictedImages;
+        long arrivals;
 
         void add(ImageSample s) {
+            if (!byClass.containsKey(s.label())) {
+                while (byClass.size() >= maxClasses) {
+                    String oldest = null;
+                    for (Map.Entry<String, Long> e : lastArrival.entrySet()) {
+                        if (oldest == null || e.getValue() < lastArrival.get(oldest)) {
+                            oldest = e.getKey();
+                        }
+                    }
+                    evictedImages += byClass.remove(oldest).size();
+                    lastArrival.remove(oldest);
+                    evicted.add(oldest);
+                }
+            }
+            lastArrival.put(s.label(), arrivals++);
             LinkedHashMap<String, byte[]> buffer =
                     byClass.computeIfAbsent(s.label(), l -> new LinkedHashMap<>());
             buffer.put(s.imageId(), s.pixels());
@@ -96,10 +124,19 @@ class ClassBalancedBatchOperatorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> opened(
             Backend backend) throws Exception {
+        return opened(backend, CONFIG);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> opened(
+            Backend backend, JobConfig.BatchingConfig config) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness =
-                harness(backend, new ClassBalancedBatchOperator(CONFIG, SEED));
+                harness(backend, new ClassBalancedBatchOperator(config, SEED));
         harness.open();
         return harness;
+    }
+
+    private static JobConfig.BatchingConfig bounded(int maxClasses) {
+        return new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS, maxClasses);
     }
 
     private ImageSample image(String label, String id) {
@@ -176,6 +213,39 @@ class ClassBalancedBatchOperatorTest {
                             out.put((String) key, ids);
                         });
         return out;
+    }
+
+    /** Reads every class's last-update stamp from the keyed state itself. */
+    private static Map<String, Long> keyedStamps(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
+            throws Exception {
+        Map<String, Long> out = new TreeMap<>();
+        ValueStateDescriptor<Long> descriptor =
+                new ValueStateDescriptor<>(ClassBalancedBatchOperator.LAST_UPDATE_STATE, Types.LONG);
+        harness.getOperator()
+                .getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        descriptor,
+                        (Object key, ValueState<Long> state) -> out.put((String) key, state.value()));
+        return out;
+    }
+
+    /** The keyed buffers are the oracle's, and only the oracle's classes have a stamp. */
+    private void assertStateIsTheExpected(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
+            throws Exception {
+        Map<String, List<String>> want = new TreeMap<>();
+        for (String label : expected.byClass.keySet()) {
+            want.put(label, expected.ids(label));
+        }
+        assertThat(keyedBuffers(harness)).isEqualTo(want);
+        assertThat(keyedStamps(harness).keySet()).isEqualTo(want.keySet());
+        assertThat(keyCount(harness)).isEqualTo(want.size());
+        for (String label : want.keySet()) {
+            assertThat(operator(harness).bufferedImages(label)).isEqualTo(want.get(label).size());
+        }
     }
 
     private static long keyCount(
@@ -420,8 +490,10 @@ class ClassBalancedBatchOperatorTest {
             drain(harness);
             assertThat(keyCount(harness)).isEqualTo(10);
             if (backend == Backend.HEAP) {
-                assertThat(harness.numKeyedStateEntries()).isEqualTo(10);
+                // a buffer and a last-update stamp per class
+                assertThat(harness.numKeyedStateEntries()).isEqualTo(2 * 10);
             }
+            assertThat(keyedStamps(harness)).hasSize(10);
             Map<String, List<String>> state = keyedBuffers(harness);
             assertThat(state).hasSize(10);
             assertThat(state.values()).allSatisfy(ids -> assertThat(ids).hasSize(BUFFER));
@@ -485,6 +557,163 @@ class ClassBalancedBatchOperatorTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aNewClassBeyondTheBoundEvictsTheLeastRecentlyUpdatedClassAndClearsItsState(Backend backend)
+            throws Exception {
+        expected.maxClasses = 4;
+        try (var harness = opened(backend, bounded(4))) {
+            feedNew(harness, "A", 2);
+            feedNew(harness, "B", 3);
+            feedNew(harness, "C", 2);
+            feedNew(harness, "D", 2);
+            feedNew(harness, "A", 1); // A is recent again: B is now the least recently updated
+            drain(harness).forEach(this::assertValid);
+            assertThat(operator(harness).evictedClasses()).isZero();
+            assertStateIsTheExpected(harness);
+
+            feedNew(harness, "E", 2);
+            assertThat(expected.evicted).containsExactly("B");
+            assertStateIsTheExpected(harness); // B's buffer and stamp are gone from the keyed state
+            assertThat(keyedBuffers(harness)).containsOnlyKeys("A", "C", "D", "E");
+            assertThat(operator(harness).bufferedImages("B")).isZero();
+            assertThat(operator(harness).evictedClasses()).isEqualTo(1);
+            assertThat(operator(harness).evictedImages()).isEqualTo(3);
+
+            // the evicted class is never drawn again, every remaining one is
+            Set<String> drawn = new HashSet<>();
+            for (TrainingBatch b : drain(harness)) {
+                assertValid(b);
+                drawn.addAll(Arrays.asList(b.labels()));
+            }
+            for (int t = 1; t <= 40; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+                for (TrainingBatch b : drain(harness)) {
+                    assertValid(b);
+                    drawn.addAll(Arrays.asList(b.labels()));
+                }
+            }
+            assertThat(drawn).containsExactlyInAnyOrder("A", "C", "D", "E");
+
+            // B comes back with an image it had before: a new class again, and a new image, which
+            // evicts C, now the least recently updated
+            feed(harness, image("B", "B#3"));
+            assertThat(expected.evicted).containsExactly("B", "C");
+            assertStateIsTheExpected(harness);
+            assertThat(keyedBuffers(harness).get("B")).containsExactly("B#3");
+            assertThat(operator(harness).evictedImages()).isEqualTo(expected.evictedImages).isEqualTo(5);
+            feedNew(harness, "B", NEW_PER_BATCH - 1);
+            List<TrainingBatch> batches = drain(harness);
+            assertThat(batches).hasSize(1);
+            assertThat(batches.get(0).newImages()).as("B#3 was new again").isEqualTo(NEW_PER_BATCH);
+            assertValid(batches.get(0));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void theBoundHoldsWhileTheClassesOfTheStreamKeepChanging(Backend backend) throws Exception {
+        int bound = 5;
+        expected.maxClasses = bound;
+        try (var harness = opened(backend, bounded(bound))) {
+            List<TrainingBatch> batches = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                // a window of 8 live classes that slides forward, so old classes fade out, with
+                // now and then a late image of a long-gone class
+                int c = i / 20 + random.nextInt(8);
+                if (random.nextInt(25) == 0) {
+                    c = random.nextInt(Math.max(1, i / 20));
+                }
+                String label = "class-" + c;
+                feed(harness, image(label, label + "/" + random.nextInt(6)));
+                if (i % 7 == 0) {
+                    harness.setProcessingTime(harness.getProcessingTime() + REPLAY_MS);
+                }
+                assertThat(keyCount(harness)).as("classes after image %d", i).isLessThanOrEqualTo(bound);
+                if (i % 50 == 0) {
+                    assertStateIsTheExpected(harness);
+                }
+                List<TrainingBatch> emitted = drain(harness);
+                emitted.forEach(this::assertValid); // only buffered images of buffered classes
+                batches.addAll(emitted);
+            }
+            assertStateIsTheExpected(harness);
+            assertThat(expected.evicted).hasSizeGreaterThan(50);
+            assertThat(operator(harness).evictedClasses()).isEqualTo(expected.evicted.size());
+            assertThat(operator(harness).evictedImages()).isEqualTo(expected.evictedImages);
+            assertThat(batches).hasSizeGreaterThan(50);
+        }
+    }
+
+    /**
+     * Classes enter in the order D, B, A, C (neither label nor key order) and B is updated last,
+     * so the eviction order is D, A, C, B; after the restore D is updated, which must make it the
+     * most recent class (the restored stamps go on from the largest one), so the order becomes A,
+     * C, B, D.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aRestoreKeepsTheEvictionOrder(Backend backend) throws Exception {
+        expected.maxClasses = 4;
+        OperatorSubtaskState snapshot;
+        try (var harness = opened(backend, bounded(4))) {
+            for (String label : List.of("D", "B", "A", "C", "B")) {
+                feedNew(harness, label, 2);
+            }
+            drain(harness);
+            snapshot = harness.snapshot(1L, 1L);
+        }
+
+        ClassBalancedBatchOperator restored = new ClassBalancedBatchOperator(bounded(4), SEED);
+        try (var harness = harness(backend, restored)) {
+            harness.initializeState(snapshot);
+            harness.open();
+            assertStateIsTheExpected(harness);
+            feedNew(harness, "D", 1);
+            List<String> evictedAfterRestore = new ArrayList<>();
+            for (String label : List.of("E", "F", "G", "H")) {
+                Set<String> before = keyedBuffers(harness).keySet();
+                feedNew(harness, label, 1);
+                Set<String> gone = new HashSet<>(before);
+                gone.removeAll(keyedBuffers(harness).keySet());
+                assertThat(gone).hasSize(1);
+                evictedAfterRestore.addAll(gone);
+                assertStateIsTheExpected(harness);
+            }
+            assertThat(evictedAfterRestore).containsExactly("A", "C", "B", "D");
+            assertThat(expected.evicted).as("the oracle's order").containsExactly("A", "C", "B", "D");
+            assertThat(restored.evictedClasses()).isEqualTo(4);
+            assertThat(keyedStamps(harness).values()).doesNotHaveDuplicates();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLowerBoundAfterARestoreEvictsDownToItAtTheNextNewClass(Backend backend) throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = opened(backend)) {
+            for (String label : List.of("F", "A", "E", "B", "D", "C")) {
+                feedNew(harness, label, 2);
+            }
+            drain(harness);
+            snapshot = harness.snapshot(1L, 1L);
+        }
+        expected.maxClasses = 3;
+        ClassBalancedBatchOperator restored = new ClassBalancedBatchOperator(bounded(3), SEED);
+        try (var harness = harness(backend, restored)) {
+            harness.initializeState(snapshot);
+            harness.open();
+            feedNew(harness, "A", 1); // a known class: nothing is evicted
+            assertThat(keyCount(harness)).isEqualTo(6);
+            feedNew(harness, "G", 1);
+            assertThat(expected.evicted).containsExactly("F", "E", "B", "D");
+            assertStateIsTheExpected(harness);
+            assertThat(keyedBuffers(harness)).containsOnlyKeys("A", "C", "G");
+            assertThat(restored.evictedClasses()).isEqualTo(4);
+            assertThat(restored.evictedImages()).isEqualTo(8);
+        }
+    }
+
     /** 120 images of 12 classes arriving in a shuffled order, labels not in arrival order. */
     private List<ImageSample> shuffledStream() {
         List<ImageSample> stream = new ArrayList<>();
@@ -498,11 +727,13 @@ class ClassBalancedBatchOperatorTest {
         return stream;
     }
 
+    /** With a bound of 5 of the 12 classes, classes are evicted all along the stream. */
     @ParameterizedTest
-    @EnumSource(Backend.class)
-    void withTheReplayDisabledTheBatchesArePureFunctionsOfTheInputAcrossARestore(Backend backend)
-            throws Exception {
-        JobConfig.BatchingConfig noReplay = new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0);
+    @CsvSource({"HEAP, 1000", "ROCKSDB, 1000", "HEAP, 5", "ROCKSDB, 5"})
+    void withTheReplayDisabledTheBatchesArePureFunctionsOfTheInputAcrossARestore(
+            Backend backend, int maxClasses) throws Exception {
+        JobConfig.BatchingConfig noReplay =
+                new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0, maxClasses);
         List<ImageSample> stream = shuffledStream();
         List<TrainingBatch> straight = new ArrayList<>();
         try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED))) {
@@ -513,8 +744,14 @@ class ClassBalancedBatchOperatorTest {
             }
             harness.setProcessingTime(1_000_000); // time passing emits nothing without the replay
             straight.addAll(drain(harness));
+            if (maxClasses < 12) {
+                assertThat(keyCount(harness)).isEqualTo(maxClasses);
+                assertThat(operator(harness).evictedClasses()).isGreaterThan(20);
+            } else {
+                assertThat(operator(harness).evictedClasses()).isZero();
+            }
         }
-        assertThat(straight).hasSizeGreaterThan(30);
+        assertThat(straight).hasSizeGreaterThan(maxClasses < 12 ? 10 : 30);
         for (TrainingBatch b : straight) {
             assertThat(b.imageIds()).hasSize(P * K).doesNotHaveDuplicates();
             assertThat(b.classCount()).isEqualTo(P);

@@ -50,7 +50,7 @@ class JobOptionsTest {
         assertThat(config.kafka().exactlyOnce()).isTrue();
         assertThat(config.routing().evalLabelRegex()).isEqualTo(JobOptions.OMNIGLOT_EVAL_LABELS);
         assertThat(config.batching())
-                .isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20));
+                .isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20, 100_000));
         assertThat(config.batching().batchSize()).isEqualTo(112);
 
         // the model defaults are DiVA's Omniglot configuration, apart from the regressor width
@@ -192,6 +192,21 @@ class JobOptionsTest {
                         "option --batch.buffer-per-class (3) must be at least --batch.images-per-class (4)");
         // equal is enough
         assertThat(parse("--batch.buffer-per-class", "4").batching().bufferPerClass()).isEqualTo(4);
+    }
+
+    @Test
+    void theClassBoundIsPositiveAndHoldsAtLeastPClasses() {
+        assertThat(parse().batching().maxClasses()).isEqualTo(100_000);
+        assertThat(parse("--batch.max-classes", "500").batching().maxClasses()).isEqualTo(500);
+        rejects("batch.max-classes", "--batch.max-classes", "0")
+                .hasMessage("option --batch.max-classes must be between 1 and 100000000, got 0");
+        rejects("batch.max-classes", "--batch.max-classes", "27")
+                .hasMessage("option --batch.max-classes (27) must be at least --batch.classes (28)");
+        // equal is enough
+        assertThat(parse("--batch.max-classes", "28").batching().maxClasses()).isEqualTo(28);
+        assertThatThrownBy(() -> new JobConfig.BatchingConfig(3, 2, 4, 5, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("class bound must be positive, got 0");
     }
 
     @Test

@@ -65,9 +65,10 @@ public final class DivaTrainer implements AutoCloseable {
      * Version of the {@link #saveState} layout. 1: steps, classes, networks, betas, regressors,
      * baseline parameters, queue, optimizer (the random stream was re-seeded from the step count on
      * restore). 2: as 1 with the model seed after the step count (the draws are pure functions of
-     * seed and step, {@link RandomStreams}). Both are read.
+     * seed and step, {@link RandomStreams}). 3: as 2 with each class's last training step in the
+     * class index (classes are recycled least recently used first). All three are read.
      */
-    private static final int STATE_FORMAT = 2;
+    private static final int STATE_FORMAT = 3;
 
     private final DivaConfig config;
     private final NetworkSpec spec;
@@ -262,6 +263,41 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
+     * Hands a beta index to a new class: the old class's betas go back to their initial value and
+     * their Adam moments to zero, as if the index had never been used.
+     *
+     * @return what puts the old values back (after a diverged step)
+     */
+    private Runnable recycleClass(int index) {
+        if (baseline != null && !baseline.parameters().isEmpty()) {
+            throw new IllegalStateException("the " + config.objective().baseline().kind()
+                    + " baseline keeps per-class parameters and cannot recycle the index of a class: train it with a"
+                    + " class capacity above its number of classes");
+        }
+        ai.djl.ndarray.index.NDIndex at = new ai.djl.ndarray.index.NDIndex(index);
+        List<Runnable> undo = new ArrayList<>();
+        for (NDArray beta : betas.values()) {
+            float old = beta.getFloat(index);
+            float[] moments = optimizer.resetMoments(beta, index);
+            beta.set(at, (float) config.loss().betaInit());
+            undo.add(() -> {
+                beta.set(at, old);
+                optimizer.setMoments(beta, index, moments);
+            });
+        }
+        return () -> undo.forEach(Runnable::run);
+    }
+
+    /**
+     * Returns how many times a class took over the beta index of the least recently trained class.
+     *
+     * @return recycled class indices since the trainer was created or restored
+     */
+    public long recycledClasses() {
+        return classIndex.recycled();
+    }
+
+    /**
      * Returns the factor on all learning rates for the next step, from the configured schedule.
      *
      * @return the learning-rate scale
@@ -300,7 +336,12 @@ public final class DivaTrainer implements AutoCloseable {
         }
         checkViewSize(views[0], b);
         checkViewSize(views[1], b);
-        int[] classes = classIndex.indicesOf(labels);
+        ClassIndex.Assignment assignment = classIndex.assign(labels, steps + 1);
+        int[] classes = assignment.indices();
+        List<Runnable> undoRecycling = new ArrayList<>();
+        for (int index : assignment.recycled()) {
+            undoRecycling.add(recycleClass(index));
+        }
         optimizer.setLearningRateScale(learningRateScale());
         Map<DivaHead, Double> taskLosses = new EnumMap<>(DivaHead.class);
         double[] decorrelation = {0};
@@ -348,6 +389,7 @@ public final class DivaTrainer implements AutoCloseable {
                     queue.enqueue(keys);
                 }
             } catch (TrainingDivergedException e) {
+                undoRecycling.forEach(Runnable::run);
                 statistics.restore();
                 if (queueFilledNow) {
                     queue.clear(); // it was filled from this (non-finite) batch
@@ -355,6 +397,7 @@ public final class DivaTrainer implements AutoCloseable {
                 throw e;
             }
         }
+        classIndex.commit(assignment);
         steps++;
         return new StepResult(steps, totalValue, taskLosses, decorrelation[0], queue.size());
     }
@@ -632,6 +675,11 @@ public final class DivaTrainer implements AutoCloseable {
         return out;
     }
 
+    /** The betas of one head's margin loss, for tests. */
+    float[] betaValues(DivaHead head) {
+        return betas.get(head).toFloatArray();
+    }
+
     /** A parameter's gradient (zeros without one); the temporary wrapper is released with {@code scope}. */
     private static float[] gradientOf(NDArray parameter, NDManager scope) {
         if (!parameter.hasGradient()) {
@@ -721,7 +769,7 @@ public final class DivaTrainer implements AutoCloseable {
         DjlRuntime.disableGradientRecording();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
             int format = in.readInt();
-            if (format != 1 && format != STATE_FORMAT) {
+            if (format < 1 || format > STATE_FORMAT) {
                 throw new IOException(
                         "unknown trainer state format " + format + " (this build reads 1 to " + STATE_FORMAT + ")");
             }
@@ -734,7 +782,7 @@ public final class DivaTrainer implements AutoCloseable {
                                     + config.seed() + " (its random draws would not continue the saved run)");
                 }
             }
-            classIndex.load(in);
+            classIndex.load(in, format >= 3);
             ParameterIo.read(queryNet, in);
             ParameterIo.read(keyNet, in);
             for (NDArray beta : betas.values()) {

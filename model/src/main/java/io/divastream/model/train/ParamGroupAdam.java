@@ -104,6 +104,49 @@ public final class ParamGroupAdam implements AutoCloseable {
     }
 
     /**
+     * Zeroes both moments of one element of a parameter's first dimension (a recycled class's
+     * beta), leaving everything else as it is.
+     *
+     * @param parameter one of the optimized parameters (the same array object)
+     * @param index the element's index along dimension 0
+     * @return the moments before, {@code {m, v}}, for {@link #setMoments}
+     * @throws IllegalArgumentException if the parameter is not optimized here
+     */
+    public float[] resetMoments(NDArray parameter, long index) {
+        NDArray[] mv = momentsOf(parameter);
+        float[] before = {mv[0].getFloat(index), mv[1].getFloat(index)};
+        setMoments(parameter, index, new float[] {0f, 0f});
+        return before;
+    }
+
+    /**
+     * Sets both moments of one element of a parameter's first dimension.
+     *
+     * @param parameter one of the optimized parameters
+     * @param index the element's index along dimension 0
+     * @param values {@code {m, v}}
+     */
+    public void setMoments(NDArray parameter, long index, float[] values) {
+        NDArray[] mv = momentsOf(parameter);
+        ai.djl.ndarray.index.NDIndex at = new ai.djl.ndarray.index.NDIndex(index);
+        mv[0].set(at, values[0]);
+        mv[1].set(at, values[1]);
+    }
+
+    private NDArray[] momentsOf(NDArray parameter) {
+        int k = 0;
+        for (Group group : groups) {
+            for (NDArray p : group.parameters()) {
+                if (p == parameter) {
+                    return moments.get(k);
+                }
+                k++;
+            }
+        }
+        throw new IllegalArgumentException("not a parameter of this optimizer: " + parameter.getShape());
+    }
+
+    /**
      * Checks that every gradient is finite.
      *
      * @return the names of the groups and indices of parameters with a non-finite gradient, empty

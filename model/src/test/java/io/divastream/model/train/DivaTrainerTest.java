@@ -134,6 +134,38 @@ class DivaTrainerTest {
     }
 
     @Test
+    void aStreamOfEverNewClassesRecyclesTheLeastRecentlyTrainedClassesBetas() {
+        DivaConfig config = smallConfig();
+        SplittableRandom random = new SplittableRandom(9);
+        int capacity = 2 * P;
+        try (DivaTrainer trainer = new DivaTrainer(config, ViewAugmenter.IDENTITY, capacity)) {
+            // every batch brings P classes never seen before: from the third batch on, each takes
+            // over the index of a class of the batch before the last
+            for (int batchNumber = 0; batchNumber < 4; batchNumber++) {
+                LabeledBatch b = batch(random);
+                List<String> renamed = new java.util.ArrayList<>();
+                for (String label : b.labels()) {
+                    renamed.add(label + "@" + batchNumber);
+                }
+                trainer.step(new LabeledBatch(renamed, b.images()));
+                float[] betas = trainer.betaValues(DivaHead.DISCRIMINATIVE);
+                if (batchNumber >= 2) {
+                    // this batch's classes took over the indices of batch (n - 2): reset to the initial
+                    // 1.2 with zero moments, then one Adam step at t = n + 1 >= 3, which moves a value
+                    // by at most lr * 0.1 / sqrt(0.001) * sqrt(1 - 0.999^t) / (1 - 0.9^t) <= 0.64 lr
+                    int first = (batchNumber % 2) * P;
+                    for (int i = first; i < first + P; i++) {
+                        assertThat((double) betas[i]).as("beta %d after batch %d", i, batchNumber)
+                                .isCloseTo(1.2, within(0.65 * config.optimizer().betaLearningRate()));
+                    }
+                }
+            }
+            assertThat(trainer.recycledClasses()).isEqualTo(2L * P);
+            assertThat(trainer.classCount()).isEqualTo(capacity);
+        }
+    }
+
+    @Test
     void freezingTheBackboneNeedsItsOwnParameterGroup() {
         try (DivaTrainer trainer = trainer(smallConfig())) {
             assertThatThrownBy(() -> trainer.freezeBackbone(true))

@@ -161,6 +161,70 @@ class ParamGroupAdamTest {
     }
 
     @Test
+    void resetMomentsRestartsOneElementAsIfItHadNeverBeenUpdated() {
+        SplittableRandom random = new SplittableRandom(7);
+        double[][] init = randomValues(random, 1.0);
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            List<NDArray> p = parameters(m, init);
+            NaiveAdam naive = new NaiveAdam(init[2], LR[2], WD[2]);
+            try (ParamGroupAdam adam = new ParamGroupAdam(m, groups(p))) {
+                for (int step = 1; step <= 4; step++) {
+                    double[][] c = randomValues(random, 1.0);
+                    if (step == 3) {
+                        adam.resetMoments(p.get(2), 1);
+                        naive.m[1] = 0;
+                        naive.v[1] = 0;
+                    }
+                    setGradients(m, p, c);
+                    adam.step();
+                    naive.step(c[2], 1.0);
+                }
+                float[] actual = p.get(2).toFloatArray();
+                for (int i = 0; i < actual.length; i++) {
+                    assertThat((double) actual[i]).as("element %d", i).isCloseTo(naive.w[i], within(2e-6));
+                }
+                try (NDManager other = DjlRuntime.engine().newBaseManager()) {
+                    NDArray stranger = other.zeros(SHAPES[2]);
+                    assertThatThrownBy(() -> adam.resetMoments(stranger, 0))
+                            .isInstanceOf(IllegalArgumentException.class);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFrozenGroupKeepsItsValuesAndMomentsAndLosesItsGradients() {
+        SplittableRandom random = new SplittableRandom(8);
+        double[][] init = randomValues(random, 1.0);
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            List<NDArray> p = parameters(m, init);
+            NaiveAdam naiveBeta = new NaiveAdam(init[2], LR[2], WD[2]);
+            NaiveAdam naiveFirst = new NaiveAdam(init[0], LR[0], WD[0]);
+            try (ParamGroupAdam adam = new ParamGroupAdam(m, groups(p))) {
+                adam.setFrozen("network", true);
+                double[][] c = randomValues(random, 1.0);
+                setGradients(m, p, c);
+                adam.step();
+                naiveBeta.step(c[2], 1.0);
+                assertThat(p.get(0).toFloatArray()).containsExactly(toFloat(init[0]));
+                assertThat(maxAbs(gradient(p.get(0)))).isEqualTo(0.0);
+                adam.setFrozen("network", false);
+                double[][] c2 = randomValues(random, 1.0);
+                setGradients(m, p, c2);
+                adam.step();
+                // the thawed group starts from zero moments, with the bias correction of step 2
+                naiveFirst.t = 1;
+                naiveFirst.step(c2[0], 1.0);
+                float[] actual = p.get(0).toFloatArray();
+                for (int i = 0; i < actual.length; i++) {
+                    assertThat((double) actual[i]).isCloseTo(naiveFirst.w[i], within(2e-6));
+                }
+                assertThatThrownBy(() -> adam.setFrozen("nope", true)).hasMessageContaining("'nope'");
+            }
+        }
+    }
+
+    @Test
     void saveAndLoadRoundTripTheMomentsAndTheStepCount() throws IOException {
         SplittableRandom random = new SplittableRandom(2);
         double[][] init = randomValues(random, 1.0);

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -73,6 +74,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private transient long sequence;
     private transient int pendingNew;
     private transient Counter batchesEmitted;
+    private transient Counter newImageBatches;
+    private transient Counter replayBatches;
+    private transient volatile long bufferedImages;
 
     /**
      * Creates the operator.
@@ -99,6 +103,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                                 new ListStateDescriptor<>(
                                         COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         sizes = new HashMap<>();
+        bufferedImages = 0;
         eligible = new ArrayList<>();
         sequence = 0;
         pendingNew = 0;
@@ -132,6 +137,10 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         super.open();
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         batchesEmitted = getMetricGroup().counter("numBatchesEmitted");
+        getMetricGroup().meter("numBatchesEmittedPerSecond", new MeterView(batchesEmitted));
+        newImageBatches = getMetricGroup().counter("numNewImageBatches");
+        replayBatches = getMetricGroup().counter("numReplayBatches");
+        getMetricGroup().gauge("numBufferedImages", () -> bufferedImages);
         getMetricGroup().gauge("numClassesBuffered", () -> sizes.size());
         getMetricGroup().gauge("numClassesEligible", () -> eligible.size());
         scheduleReplay();
@@ -162,6 +171,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         }
         if (pendingNew >= config.newImagesPerBatch() && canAssemble()) {
             emitBatch();
+            newImageBatches.inc();
         }
     }
 
@@ -169,6 +179,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     public void onProcessingTime(long time) throws Exception {
         if (canAssemble()) {
             emitBatch();
+            replayBatches.inc();
         }
         scheduleReplay();
     }
@@ -226,7 +237,8 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     }
 
     private void recordSize(String label, int size) {
-        sizes.put(label, size);
+        Integer before = sizes.put(label, size);
+        bufferedImages += size - (before == null ? 0 : before);
         boolean isEligible = size >= config.imagesPerClass();
         int index = Collections.binarySearch(eligible, label);
         if (isEligible && index < 0) {

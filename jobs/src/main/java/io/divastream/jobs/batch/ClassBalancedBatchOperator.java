@@ -19,6 +19,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -101,6 +102,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private transient Counter batchesEmitted;
     private transient Counter classesEvicted;
     private transient Counter imagesEvicted;
+    private transient Counter newImageBatches;
+    private transient Counter replayBatches;
+    private transient volatile long bufferedImages;
 
     /**
      * Creates the operator.
@@ -130,6 +134,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
                                 new ListStateDescriptor<>(
                                         COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         sizes = new HashMap<>();
+        bufferedImages = 0;
         eligible = new ArrayList<>();
         recency = new ClassRecency();
         nextStamp = 0;
@@ -171,6 +176,10 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         super.open();
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         batchesEmitted = getMetricGroup().counter("numBatchesEmitted");
+        getMetricGroup().meter("numBatchesEmittedPerSecond", new MeterView(batchesEmitted));
+        newImageBatches = getMetricGroup().counter("numNewImageBatches");
+        replayBatches = getMetricGroup().counter("numReplayBatches");
+        getMetricGroup().gauge("numBufferedImages", () -> bufferedImages);
         getMetricGroup().gauge("numClassesBuffered", () -> sizes.size());
         getMetricGroup().gauge("numClassesEligible", () -> eligible.size());
         scheduleReplay();
@@ -210,6 +219,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         }
         if (pendingNew >= config.newImagesPerBatch() && canAssemble()) {
             emitBatch();
+            newImageBatches.inc();
         }
     }
 
@@ -227,7 +237,8 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
             imagesEvicted.inc(sizes.getOrDefault(label, 0));
             classesEvicted.inc();
             recency.remove(label);
-            sizes.remove(label);
+            Integer evicted = sizes.remove(label);
+            bufferedImages -= evicted == null ? 0 : evicted;
             int index = Collections.binarySearch(eligible, label);
             if (index >= 0) {
                 eligible.remove(index);
@@ -240,6 +251,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     public void onProcessingTime(long time) throws Exception {
         if (canAssemble()) {
             emitBatch();
+            replayBatches.inc();
         }
         scheduleReplay();
     }
@@ -297,7 +309,8 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     }
 
     private void recordSize(String label, int size) {
-        sizes.put(label, size);
+        Integer before = sizes.put(label, size);
+        bufferedImages += size - (before == null ? 0 : before);
         boolean isEligible = size >= config.imagesPerClass();
         int index = Collections.binarySearch(eligible, label);
         if (isEligible && index < 0) {

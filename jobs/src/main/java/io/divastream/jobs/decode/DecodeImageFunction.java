@@ -11,9 +11,12 @@ import io.divastream.model.image.InvalidImageException;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.ImageEvent;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -25,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * checks its id and label, decodes and resizes the image, and routes the label to training or
  * evaluation. Anything that fails goes to the {@link #DEAD_LETTERS} side output with its reason and
  * the original bytes, and is counted; the function never throws on bad input.
+ *
+ * <p>Metrics: {@code numImagesDecoded} and {@code numImagesDecodedPerSecond}, and a counter per
+ * rejection reason in the {@value #DEAD_LETTER_GROUP} group ({@code deadLetters.EMPTY_LABEL}, ...).
  */
 public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageSample> {
 
@@ -39,6 +45,18 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
 
     /** Name of the stage in dead letters. */
     public static final String STAGE = "decode-images";
+
+    /** Name of the metric group of the dead-letter counters, one counter per reason. */
+    public static final String DEAD_LETTER_GROUP = "deadLetters";
+
+    /** The reasons this stage rejects records for (a full catalogue is the embedder's). */
+    public static final Set<DeadLetterReason> REASONS =
+            EnumSet.of(
+                    DeadLetterReason.UNDECODABLE_RECORD,
+                    DeadLetterReason.EMPTY_IMAGE_ID,
+                    DeadLetterReason.EMPTY_LABEL,
+                    DeadLetterReason.UNDECODABLE_IMAGE,
+                    DeadLetterReason.INVALID_IMAGE);
 
     private final ImageSpec imageSpec;
     private final LabelRouter router;
@@ -63,9 +81,10 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
         codec = AvroCodec.of(ImageEvent.class);
         decoder = new ImageDecoder(imageSpec);
         decoded = getRuntimeContext().getMetricGroup().counter("numImagesDecoded");
+        getRuntimeContext().getMetricGroup().meter("numImagesDecodedPerSecond", new MeterView(decoded));
         rejected = new EnumMap<>(DeadLetterReason.class);
-        var deadLetters = getRuntimeContext().getMetricGroup().addGroup("deadLetters");
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
+        var deadLetters = getRuntimeContext().getMetricGroup().addGroup(DEAD_LETTER_GROUP);
+        for (DeadLetterReason reason : REASONS) {
             rejected.put(reason, deadLetters.counter(reason.name()));
         }
     }

@@ -1,6 +1,7 @@
 package io.divastream.jobs.embed;
 
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.ImageSample;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -25,6 +28,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -60,6 +65,13 @@ import org.slf4j.LoggerFactory;
  * CatalogueIndex} and the backlog are rebuilt on restore by scanning the keys, so a restored
  * subtask re-embeds exactly the images still behind.
  *
+ * <p>Metrics: counters {@code numEmbeddings}, {@code numReembeddings}, {@code
+ * numCatalogueExpired}, {@code numCatalogueRejected} (also reported as {@code
+ * deadLetters.CATALOGUE_FULL}); gauges {@code catalogueImages}, {@code reembedBacklog}, {@code
+ * modelVersion}, {@code embeddedVersionLag} and the freshness gauge {@code
+ * oldestStaleEmbeddingAgeMs} ({@link #oldestStaleEmbeddingAgeMs()}); the histogram {@code
+ * eventToEmbeddingLatencyMs} of each image's first embedding time minus its event time.
+ *
  * <p>Wiring: {@code images.keyBy(ImageSample::imageId).connect(models.broadcast()).transform(...)};
  * the second input has no key, and the operator never touches keyed state while processing it.
  */
@@ -93,6 +105,12 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     /** At most this many expired images are dropped per timer callback. */
     static final int MAX_EXPIRED_PER_TICK = 4096;
 
+    /** Number of recent first embeddings whose latency the latency histogram holds. */
+    static final int LATENCY_WINDOW = 1000;
+
+    /** {@code staleSince} when no stored image is behind the newest version. */
+    private static final long NOT_STALE = Long.MIN_VALUE;
+
     private final NetworkSpec network;
     private final double[] headWeights;
     private final JobConfig.CatalogueConfig config;
@@ -108,6 +126,11 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     private transient Counter reembedded;
     private transient Counter expired;
     private transient Counter rejected;
+    private transient Histogram eventToEmbeddingMs;
+    /** Processing time at which each version that may still matter arrived at this subtask. */
+    private transient TreeMap<Long, Long> versionArrivals;
+    /** Arrival time of the oldest version newer than the oldest stored embedding, or NOT_STALE. */
+    private transient volatile long staleSince;
 
     /**
      * Creates the operator.
@@ -132,6 +155,8 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         models = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
         newest = models.get(LATEST);
         index = new CatalogueIndex();
+        versionArrivals = new TreeMap<>();
+        staleSince = NOT_STALE;
         if (context.isRestored()) {
             rebuildIndex();
         }
@@ -176,11 +201,23 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         reembedded = getMetricGroup().counter("numReembeddings");
         expired = getMetricGroup().counter("numCatalogueExpired");
         rejected = getMetricGroup().counter("numCatalogueRejected");
+        getMetricGroup()
+                .addGroup(DecodeImageFunction.DEAD_LETTER_GROUP)
+                .counter(DeadLetterReason.CATALOGUE_FULL.name(), rejected);
+        eventToEmbeddingMs =
+                getMetricGroup().histogram("eventToEmbeddingLatencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
+        getMetricGroup().gauge("oldestStaleEmbeddingAgeMs", this::oldestStaleEmbeddingAgeMs);
         getMetricGroup().gauge("catalogueImages", () -> index.size());
         getMetricGroup().gauge("reembedBacklog", () -> index.backlogSize());
         getMetricGroup().gauge("modelVersion", () -> newest == null ? -1L : newest.version());
         getMetricGroup().gauge("embeddedVersionLag", () -> index.versionLag(newest == null ? -1 : newest.version()));
         long now = getProcessingTimeService().getCurrentProcessingTime();
+        if (newest != null && versionArrivals.isEmpty()) {
+            // restored: when the newest version first arrived is not checkpointed; its creation by
+            // the trainer (or, if the clocks disagree, now) is the closest bound
+            versionArrivals.put(newest.version(), Math.min(newest.createdAt(), now));
+        }
+        updateFreshness();
         getProcessingTimeService().registerTimer(now + config.tickMs(), this);
     }
 
@@ -203,9 +240,11 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             output.collect(
                     element.hasTimestamp() ? new StreamRecord<>(e, element.getTimestamp()) : new StreamRecord<>(e));
             embedded.inc();
+            recordLatency(e);
         }
         entries.update(new CatalogueEntry(sample, version, now));
         index.put(sample.imageId(), sample.role() == Role.EVAL, now, version);
+        updateFreshness();
     }
 
     @Override
@@ -218,6 +257,8 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         int stillBehind = index.backlogSize();
         newest = model;
         index.restartBacklog(model.version());
+        versionArrivals.put(model.version(), getProcessingTimeService().getCurrentProcessingTime());
+        updateFreshness();
         LOG.info(
                 "model version {}: {} stored images to re-embed at {}/s ({} were still queued for the previous version)",
                 model.version(),
@@ -259,9 +300,13 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             entries.update(entry.withVersion(version));
             index.embedded(entry.sample().imageId(), version);
             output.collect(new StreamRecord<>(out.get(i)));
+            if (entry.embeddedVersion() == CatalogueEntry.NOT_EMBEDDED) {
+                recordLatency(out.get(i)); // stored before any model: its first embedding
+            }
         }
         embedded.inc(out.size());
         reembedded.inc(out.size());
+        updateFreshness();
         if (index.backlogSize() == 0) {
             LOG.debug("catalogue of {} images is at model version {}", index.size(), version);
         }
@@ -278,6 +323,51 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             entries.clear();
         }
         expired.inc(ids.size());
+        if (!ids.isEmpty()) {
+            updateFreshness();
+        }
+    }
+
+    /** Records the time from an image's event to its first embedding (0 if the clocks disagree). */
+    private void recordLatency(ImageEmbedding e) {
+        eventToEmbeddingMs.update(Math.max(0, e.embeddedAt() - e.eventTime()));
+    }
+
+    /**
+     * Recomputes when the stalest stored embedding became stale: the arrival of the oldest version
+     * newer than the oldest version any stored image is embedded with; and forgets the arrival
+     * times no stored image can need any more (versions up to that oldest one).
+     */
+    private void updateFreshness() {
+        if (newest == null) {
+            staleSince = NOT_STALE;
+            return;
+        }
+        long oldest = index.oldestVersion();
+        if (oldest >= newest.version()) {
+            staleSince = NOT_STALE;
+        } else {
+            Map.Entry<Long, Long> next = versionArrivals.higherEntry(oldest);
+            staleSince = next == null ? NOT_STALE : next.getValue();
+        }
+        versionArrivals.headMap(Math.min(oldest, newest.version()), true).clear();
+    }
+
+    /**
+     * Returns the age of the stalest stored embedding (the {@code oldestStaleEmbeddingAgeMs}
+     * gauge). A stored image embedded with version v (or never embedded) became stale when the
+     * first version newer than v arrived at this subtask; the age is the processing time since the
+     * earliest such arrival over the stored images, 0 when every stored image is on the newest
+     * version. After a restore the arrival of the newest version counts from its creation time.
+     *
+     * @return the age in milliseconds, 0 if nothing is stale
+     */
+    public long oldestStaleEmbeddingAgeMs() {
+        long since = staleSince;
+        if (since == NOT_STALE) {
+            return 0;
+        }
+        return Math.max(0, getProcessingTimeService().getCurrentProcessingTime() - since);
     }
 
     private void reject(ImageSample sample) {

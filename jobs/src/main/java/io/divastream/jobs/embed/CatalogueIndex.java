@@ -209,6 +209,16 @@ final class CatalogueIndex {
     }
 
     /**
+     * Returns the oldest version a stored image was embedded with.
+     *
+     * @return that version ({@link CatalogueEntry#NOT_EMBEDDED} for an image never embedded), or
+     *     {@link Long#MAX_VALUE} for an empty catalogue
+     */
+    long oldestVersion() {
+        return imagesPerVersion.isEmpty() ? Long.MAX_VALUE : imagesPerVersion.firstKey();
+    }
+
+    /**
      * Returns the number of stored images per embedded version.
      *
      * @return version to count, ascending

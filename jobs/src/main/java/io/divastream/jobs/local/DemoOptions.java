@@ -2,6 +2,7 @@ package io.divastream.jobs.local;
 
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.Option;
+import io.divastream.jobs.pipeline.DivaEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,8 @@ public final class DemoOptions {
                     new Option("demo.max-steps", "4000", "stop after the metrics of the first version at this step"),
                     new Option("demo.max-minutes", "11", "stop after this many minutes of streaming, whatever the step"),
                     new Option("demo.results", "demo-results.json", "file for the last metrics record"),
-                    new Option("demo.work-dir", ".demo", "directory for the broker's log and the checkpoints (wiped at start)"));
+                    new Option("demo.work-dir", ".demo", "directory for the broker's log and the checkpoints (wiped at start)"),
+                    new Option("metrics.prometheus-port", Integer.toString(DivaEnvironment.DEFAULT_PROMETHEUS_PORT), "port of the Prometheus metrics endpoint on the local Flink cluster (0: none)"));
 
     private DemoOptions() {}
 

@@ -101,6 +101,7 @@ public final class LocalDemo {
         Path results = Path.of(arguments.string("demo.results"));
         Path workDir = Path.of(arguments.string("demo.work-dir")).toAbsolutePath();
         String dataDir = arguments.string("demo.data-dir").trim();
+        int prometheusPort = arguments.integer("metrics.prometheus-port", 0, 65535);
         // Validate the whole configuration and the data before starting anything.
         JobOptions.fromArguments(withJobDefaults("127.0.0.1:" + Math.max(port, 1), workDir));
         List<LabeledImage> images =
@@ -119,9 +120,12 @@ public final class LocalDemo {
                     config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
             TopicAdmin.ensureTopics(config.kafka().settings(), topics(config.kafka()));
 
-            JobClient job = startJob(config);
+            JobClient job = startJob(config, prometheusPort);
             out.printf("Flink job %s running on a local environment (RocksDB state, checkpoints every %d ms)%n",
                     job.getJobID(), config.runtime().checkpointIntervalMs());
+            if (prometheusPort != 0) {
+                out.printf("Flink metrics for Prometheus: http://127.0.0.1:%d/ (docs/monitoring.md)%n", prometheusPort);
+            }
 
             Thread producer = startProducer(config, images, rate, seed, badEvents);
             MetricsRecord last = watchMetrics(config, job, started, maxSteps, maxMinutes);
@@ -176,8 +180,9 @@ public final class LocalDemo {
                 TopicSpec.of(kafka.deadLettersTopic(), 1, (short) 1));
     }
 
-    private static JobClient startJob(JobConfig config) throws Exception {
-        Configuration conf = DivaEnvironment.configuration(config.runtime());
+    private static JobClient startJob(JobConfig config, int prometheusPort) throws Exception {
+        Configuration conf =
+                DivaEnvironment.withPrometheusReporter(DivaEnvironment.configuration(config.runtime()), prometheusPort);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(config.runtime().parallelism(), conf);
         DivaEnvironment.configure(env, config.runtime());

@@ -3,6 +3,8 @@ package io.divastream.jobs.pipeline;
 import io.divastream.jobs.config.JobConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
@@ -26,6 +28,23 @@ public final class DivaEnvironment {
 
     /** Longest delay between restarts (the delay doubles from the first). */
     public static final Duration RESTART_MAX_BACKOFF = Duration.ofMinutes(1);
+
+    /** Name of the Prometheus reporter in the Flink configuration ({@code metrics.reporter.prom.*}). */
+    public static final String PROMETHEUS_REPORTER = "prom";
+
+    /** Factory of Flink's Prometheus reporter (flink-metrics-prometheus), which serves {@code /metrics}. */
+    public static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
+    /** Prometheus's customary port for Flink. */
+    public static final int DEFAULT_PROMETHEUS_PORT = 9249;
+
+    /** {@code metrics.reporter.prom.factory.class}. */
+    public static final ConfigOption<String> PROMETHEUS_FACTORY_OPTION =
+            ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + ".factory.class").stringType().noDefaultValue();
+
+    /** {@code metrics.reporter.prom.port}: a port or a range such as {@code 9249-9259}. */
+    public static final ConfigOption<String> PROMETHEUS_PORT_OPTION =
+            ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + ".port").stringType().noDefaultValue();
 
     private DivaEnvironment() {}
 
@@ -62,6 +81,29 @@ public final class DivaEnvironment {
         if (!runtime.checkpointDirectory().isEmpty()) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointDirectory());
+        }
+        return conf;
+    }
+
+    /**
+     * Adds Flink's Prometheus reporter to a cluster configuration: every metric of the job manager
+     * and the task managers, the job's included, is served in Prometheus's text format on {@code
+     * http://host:port/}. It takes effect where a cluster starts from this configuration (the local
+     * runner's MiniCluster); a standalone cluster reads the same two keys from its {@code
+     * config.yaml} (docs/monitoring.md).
+     *
+     * @param conf the configuration, changed in place
+     * @param port the port to serve on; 0 adds no reporter
+     * @return the same configuration
+     * @throws IllegalArgumentException if the port is outside 0 to 65535
+     */
+    public static Configuration withPrometheusReporter(Configuration conf, int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("the Prometheus port must be between 0 (off) and 65535, got " + port);
+        }
+        if (port != 0) {
+            conf.set(PROMETHEUS_FACTORY_OPTION, PROMETHEUS_FACTORY);
+            conf.set(PROMETHEUS_PORT_OPTION, Integer.toString(port));
         }
         return conf;
     }

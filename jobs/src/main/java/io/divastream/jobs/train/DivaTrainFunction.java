@@ -22,7 +22,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -45,6 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each version carries the id of the newest checkpoint the trainer knew to be complete when it
  * published the version ({@link ModelUpdate#checkpointId()}).
+ *
+ * <p>Metrics: {@code modelVersion}, and those of {@code TrainerMetrics} (steps, diverged steps and
+ * training images with their rates, step times, the last step's losses, the DaNCE queue's fill,
+ * the class count, the learning-rate scale); docs/monitoring.md lists them.
  */
 public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, ModelUpdate>
         implements CheckpointedFunction, CheckpointListener {
@@ -71,8 +74,7 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     private transient long imagesSeen;
     private transient int consecutiveFailures;
     private transient LossAccumulator losses;
-    private transient Counter steps;
-    private transient Counter divergedSteps;
+    private transient TrainerMetrics metrics;
     private transient volatile long publishedVersion;
     private transient long completedCheckpoint;
 
@@ -119,10 +121,10 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
                     completedCheckpoint);
         }
         publishedVersion = version;
-        var metrics = getRuntimeContext().getMetricGroup();
-        steps = metrics.counter("numTrainingSteps");
-        divergedSteps = metrics.counter("numDivergedSteps");
-        metrics.gauge("modelVersion", () -> publishedVersion);
+        var group = getRuntimeContext().getMetricGroup();
+        metrics = new TrainerMetrics(group);
+        metrics.trainerChanged(trainer);
+        group.gauge("modelVersion", () -> publishedVersion);
     }
 
     @Override
@@ -136,10 +138,11 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
             images[i] = ImageDecoder.fromBytes(batch.pixels()[i]);
         }
         StepResult result;
+        long started = System.nanoTime();
         try {
             result = trainer.step(new LabeledBatch(Arrays.asList(batch.labels()), images));
         } catch (TrainingDivergedException e) {
-            divergedSteps.inc();
+            metrics.stepDiverged(System.nanoTime() - started, trainer);
             consecutiveFailures++;
             LOG.warn("skipped batch {}: {}", batch.sequence(), e.getMessage());
             if (consecutiveFailures >= config.maxConsecutiveFailures()) {
@@ -148,8 +151,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
             }
             return;
         }
+        metrics.stepDone(result, batch.size(), System.nanoTime() - started, trainer);
         consecutiveFailures = 0;
-        steps.inc();
         losses.add(result);
         if (trainer.steps() % config.stepsPerVersion() == 0) {
             publish(out);

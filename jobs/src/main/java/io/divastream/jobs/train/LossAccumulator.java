@@ -30,6 +30,26 @@ final class LossAccumulator {
         }
     }
 
+    /**
+     * Returns one step's losses in the order of {@link #NAMES}: NaN for a disabled head, and for
+     * the decorrelation when only one head is enabled.
+     */
+    static double[] values(StepResult result) {
+        double[] values = new double[NAMES.length];
+        java.util.Arrays.fill(values, Double.NaN);
+        values[0] = result.total();
+        for (DivaHead head : DivaHead.values()) {
+            Double value = result.taskLosses().get(head);
+            if (value != null) {
+                values[head.ordinal() + 1] = value;
+            }
+        }
+        if (result.taskLosses().size() > 1) {
+            values[NAMES.length - 1] = result.decorrelation();
+        }
+        return values;
+    }
+
     private void add(int index, double value) {
         sums[index] += value;
         counts[index]++;

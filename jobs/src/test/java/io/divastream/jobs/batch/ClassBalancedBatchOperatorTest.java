@@ -1,11 +1,13 @@
 package io.divastream.jobs.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.Role;
 import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.testing.MetricsCapture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -411,6 +413,40 @@ class ClassBalancedBatchOperatorTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void metricsCountBufferedImagesAndBatchesByWhatTriggeredThem(Backend backend) throws Exception {
+        try (var harness = harness(backend, new ClassBalancedBatchOperator(CONFIG, SEED))) {
+            MetricsCapture metrics = MetricsCapture.attach(harness);
+            harness.open();
+            assertThat(metrics.number("numBufferedImages")).isZero();
+            feedNew(harness, "A", 6); // bounded at BUFFER
+            feedNew(harness, "B", 1);
+            assertThat(metrics.number("numBufferedImages")).isEqualTo(BUFFER + 1);
+            assertThat(metrics.number("numClassesBuffered")).isEqualTo(2);
+            assertThat(metrics.number("numClassesEligible")).isEqualTo(1);
+            feed(harness, image("B", "A#0")); // another class's id is another image
+            feed(harness, image("B", "A#0")); // a redelivery replaces itself
+            feedNew(harness, "C", 2); // P classes eligible, new images pending: a batch
+            assertThat(drain(harness)).hasSize(1);
+            assertThat(metrics.number("numBufferedImages")).isEqualTo(BUFFER + 2 + 2);
+            assertThat(metrics.number("numClassesEligible")).isEqualTo(3);
+            assertThat(metrics.count("numNewImageBatches")).isEqualTo(1);
+            assertThat(metrics.count("numReplayBatches")).isZero();
+
+            for (int t = 1; t <= 4; t++) {
+                harness.setProcessingTime(t * REPLAY_MS);
+            }
+            assertThat(drain(harness)).hasSize(4);
+            assertThat(metrics.count("numReplayBatches")).isEqualTo(4);
+            assertThat(metrics.count("numNewImageBatches")).isEqualTo(1);
+            assertThat(metrics.count("numBatchesEmitted")).isEqualTo(5);
+            metrics.updateViews();
+            assertThat(metrics.meter("numBatchesEmittedPerSecond").getRate()).isCloseTo(5 / 60.0, within(1e-12));
+            assertThat(metrics.number("numBufferedImages")).as("batches do not drain the buffers").isEqualTo(BUFFER + 4);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void newImageCountsSumToTheDistinctImagesFed(Backend backend) throws Exception {
         try (var harness = opened(backend)) {
             List<TrainingBatch> batches = new ArrayList<>();
@@ -524,9 +560,13 @@ class ClassBalancedBatchOperatorTest {
 
         ClassBalancedBatchOperator restored = new ClassBalancedBatchOperator(CONFIG, SEED);
         try (var harness = harness(backend, restored)) {
+            MetricsCapture metrics = MetricsCapture.attach(harness);
             harness.initializeState(snapshot);
             harness.open();
             assertThat(keyedBuffers(harness)).isEqualTo(buffersBefore);
+            assertThat(metrics.number("numBufferedImages"))
+                    .as("rebuilt from the keyed state")
+                    .isEqualTo(buffersBefore.values().stream().mapToInt(List::size).sum());
             for (String label : List.of("A", "B", "C", "D", "E")) {
                 assertThat(restored.bufferedImages(label))
                         .as("buffer size of %s after restore", label)

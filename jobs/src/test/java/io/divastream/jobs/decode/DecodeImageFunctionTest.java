@@ -1,6 +1,7 @@
 package io.divastream.jobs.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.RawRecord;
@@ -10,6 +11,7 @@ import io.divastream.jobs.pipeline.AvroMapping;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.Role;
+import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
 import io.divastream.schemas.DeadLetterReason;
@@ -28,7 +30,7 @@ import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +51,7 @@ class DecodeImageFunctionTest {
     private static String pngName;
 
     private OneInputStreamOperatorTestHarness<RawRecord, ImageSample> harness;
+    private MetricsCapture metrics;
     private long offset;
 
     @BeforeAll
@@ -72,8 +75,14 @@ class DecodeImageFunctionTest {
     @BeforeEach
     void openHarness() throws Exception {
         harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(
-                        new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS)));
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(
+                                new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS))),
+                        1,
+                        1,
+                        0);
+        metrics = MetricsCapture.attach(harness);
+        harness.open();
     }
 
     @AfterEach
@@ -135,6 +144,11 @@ class DecodeImageFunctionTest {
         assertThat(samples()).isEmpty();
         // the dead letter maps to the wire format
         assertThat(AvroMapping.deadLetter(letter).getReason()).isEqualTo(reason);
+        // and is counted under its reason, and only there
+        for (DeadLetterReason r : DecodeImageFunction.REASONS) {
+            assertThat(metrics.count("deadLetters." + r.name())).as(r.name()).isEqualTo(r == reason ? 1 : 0);
+        }
+        assertThat(metrics.count("numImagesDecoded")).isZero();
     }
 
     @Test
@@ -278,6 +292,16 @@ class DecodeImageFunctionTest {
         // an all-black 30x20 image is valid; inverted, it is all ink
         assertThat(samples().get(1).pixels()).containsOnly((byte) 0xFF).hasSize(784);
         assertThat(samples().get(1).role()).isEqualTo(Role.EVAL);
+
+        assertThat(metrics.count("numImagesDecoded")).isEqualTo(2);
+        assertThat(metrics.count("deadLetters.UNDECODABLE_RECORD")).isEqualTo(2);
+        assertThat(metrics.count("deadLetters.EMPTY_LABEL")).isEqualTo(1);
+        assertThat(metrics.count("deadLetters.EMPTY_IMAGE_ID")).isEqualTo(1);
+        assertThat(metrics.count("deadLetters.UNDECODABLE_IMAGE")).isEqualTo(1);
+        assertThat(metrics.count("deadLetters.INVALID_IMAGE")).isEqualTo(1);
+        assertThat(metrics.has("deadLetters.CATALOGUE_FULL")).as("the embedder's reason").isFalse();
+        metrics.updateViews();
+        assertThat(metrics.meter("numImagesDecodedPerSecond").getRate()).isCloseTo(2 / 60.0, within(1e-12));
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.ModelUpdate;
 import io.divastream.jobs.records.Role;
 import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.embed.Embedder;
@@ -163,6 +164,14 @@ class CatalogueEmbedderTest {
             KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h)
             throws Exception {
         h.setProcessingTime(h.getProcessingTime() + TICK);
+        return drain(h);
+    }
+
+    /** Sets the processing time and returns what was emitted meanwhile. */
+    private static List<ImageEmbedding> at(
+            KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h, long time)
+            throws Exception {
+        h.setProcessingTime(time);
         return drain(h);
     }
 
@@ -408,7 +417,9 @@ class CatalogueEmbedderTest {
     @Test
     void aFullCatalogueSendsNewImagesToTheDeadLettersUntilOneExpires() throws Exception {
         // one re-embedding tick every 2 s: the first tick comes after the arrivals below
-        var h = opened(new JobConfig.CatalogueConfig(0.5, 1, 1_000, 3));
+        var h = harness(new JobConfig.CatalogueConfig(0.5, 1, 1_000, 3), 128, 1, 0);
+        MetricsCapture metrics = MetricsCapture.attach(h);
+        h.open();
         h.processElement2(v1, 1);
         send(h, "a", Role.TRAIN);
         send(h, "b", Role.EVAL);
@@ -428,6 +439,8 @@ class CatalogueEmbedderTest {
         assertThat(d.topic()).isEqualTo(TOPIC);
         assertThat(d.stage()).isEqualTo(CatalogueEmbedder.STAGE);
         assertThat(d.message()).contains("image d", "maximum of 3", "--embedding.max-images-per-subtask");
+        assertThat(metrics.count("deadLetters.CATALOGUE_FULL")).isEqualTo(1);
+        assertThat(metrics.count("numCatalogueRejected")).isEqualTo(1);
 
         // between ticks, an arrival at a full catalogue first drops what has expired
         h.setProcessingTime(1_050);
@@ -443,6 +456,124 @@ class CatalogueEmbedderTest {
         return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).toList();
     }
 
+    /** Sends a training image whose event happened {@code ageMs} of wall-clock time ago. */
+    private ImageSample sendAged(
+            KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h,
+            String id,
+            long ageMs)
+            throws Exception {
+        ImageSample s =
+                new ImageSample(id, "Korean/character01", Role.TRAIN, TinyModel.randomImage(random), System.currentTimeMillis() - ageMs);
+        sent.put(id, s);
+        h.processElement1(s, s.eventTime());
+        return s;
+    }
+
+    @Test
+    void theFreshnessGaugeIsTheTimeSinceTheStalestEmbeddingWasOvertaken() throws Exception {
+        var h = harness(catalogue(0, 100), 128, 1, 0); // a chunk of 2 every 100 ms
+        MetricsCapture metrics = MetricsCapture.attach(h);
+        h.open();
+        h.setProcessingTime(1_000); // the next tick is at 1,100
+        long wallStart = System.currentTimeMillis();
+        for (String id : List.of("t1", "t2", "t3")) {
+            sendAged(h, id, 5_000);
+        }
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).as("no model: nothing is stale").isZero();
+
+        h.processElement2(v1, 1); // arrives at 1,000: the stored images are stale from now on
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
+        h.setProcessingTime(1_050);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(50);
+        assertThat(ids(at(h, 1_100))).containsExactly("t1", "t2");
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).as("t3 is still behind").isEqualTo(100);
+        assertThat(ids(at(h, 1_200))).containsExactly("t3");
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
+
+        // each image's first embedding, stored before the model or not, is timed from its event
+        sendAged(h, "n1", 2_000); // embedded at once with v1
+        assertThat(ids(drain(h))).containsExactly("n1");
+        var latency = metrics.histogram("eventToEmbeddingLatencyMs");
+        long wallElapsed = System.currentTimeMillis() - wallStart;
+        assertThat(latency.getCount()).isEqualTo(4);
+        assertThat(latency.getStatistics().getMin()).isBetween(2_000L, 2_000L + wallElapsed);
+        assertThat(latency.getStatistics().getMax()).isBetween(5_000L, 5_000L + wallElapsed);
+
+        // v2 arrives at 1,250 and v3 at 1,280: the images on v1 have been stale since v2
+        h.setProcessingTime(1_250);
+        h.processElement2(v2, 2);
+        h.setProcessingTime(1_280);
+        h.processElement2(v3, 3);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(30);
+        assertThat(ids(at(h, 1_300))).containsExactly("t1", "t2");
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(50);
+        assertThat(ids(at(h, 1_400))).containsExactly("t3", "n1"); // all on v3
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
+        assertThat(latency.getCount()).as("re-embeddings are not first embeddings").isEqualTo(4);
+
+        // v4 at 1,450 overtakes v3; one chunk later v5 at 1,520: the rest, on v3, counts from v4
+        ModelUpdate v4 = update(new ModelSnapshot(4, v3.step(), v3.parameters(), v3.parameterCount()), 30, 4_000L);
+        ModelUpdate v5 = update(new ModelSnapshot(5, v3.step(), v3.parameters(), v3.parameterCount()), 30, 5_000L);
+        h.setProcessingTime(1_450);
+        h.processElement2(v4, 4);
+        assertThat(ids(at(h, 1_500))).containsExactly("t1", "t2"); // on v4
+        h.setProcessingTime(1_520);
+        h.processElement2(v5, 5);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(70);
+        assertThat(ids(at(h, 1_600))).containsExactly("t1", "t2"); // on v5; t3 and n1 still on v3
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(150);
+        assertThat(ids(at(h, 1_700))).containsExactly("t3", "n1");
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
+        h.setProcessingTime(5_000);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).as("fresh stays fresh").isZero();
+    }
+
+    @Test
+    void aStaleImageThatExpiresIsNoLongerStale() throws Exception {
+        var h = harness(new JobConfig.CatalogueConfig(1, 1, 700, 100), 128, 1, 0); // one image a second
+        MetricsCapture metrics = MetricsCapture.attach(h);
+        h.open(); // the first tick is at 1,000
+        h.processElement2(v1, 1);
+        send(h, "old", Role.TRAIN);
+        h.setProcessingTime(400);
+        h.processElement2(v2, 2);
+        send(h, "new", Role.TRAIN);
+        assertThat(ids(drain(h))).containsExactly("old", "new");
+        h.setProcessingTime(900);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(500);
+        // the tick drops "old" (not received for the TTL) before it is re-embedded
+        assertThat(at(h, 1_000)).isEmpty();
+        assertThat(storedIds(h)).containsExactly("new");
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
+    }
+
+    @Test
+    void afterARestoreStalenessCountsFromTheNewestVersionsCreation() throws Exception {
+        var h = opened(catalogue(0, 100));
+        h.processElement2(v1, 1);
+        for (String id : List.of("t1", "t2", "t3")) {
+            send(h, id, Role.TRAIN);
+        }
+        h.processElement2(v2, 2);
+        OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+
+        var r = harness(catalogue(0, 100), 128, 1, 0);
+        MetricsCapture metrics = MetricsCapture.attach(r);
+        r.setProcessingTime(5_000);
+        r.initializeState(snapshot);
+        r.open();
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs"))
+                .as("v2 was created at %d", v2.createdAt())
+                .isEqualTo(5_000 - v2.createdAt());
+        r.setProcessingTime(5_050);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(5_050 - v2.createdAt());
+        for (int i = 0; i < 3; i++) {
+            tick(r);
+        }
+        assertThat(operator(r).backlogSize()).isZero();
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
+    }
+
     @Test
     void theIndexCountsImagesPerVersionForTheLagGauge() {
         CatalogueIndex index = new CatalogueIndex();
@@ -450,7 +581,9 @@ class CatalogueEmbedderTest {
         index.put("b", true, 1, 3);
         index.put("c", false, 2, 5);
         assertThat(index.versionLag(5)).isEqualTo(6);
+        assertThat(index.oldestVersion()).isEqualTo(CatalogueEntry.NOT_EMBEDDED);
         index.embedded("a", 5);
+        assertThat(index.oldestVersion()).isEqualTo(3);
         assertThat(index.versionLag(5)).isEqualTo(2);
         index.restartBacklog(5);
         assertThat(index.pollStale(10)).containsExactly("b");
@@ -461,6 +594,9 @@ class CatalogueEmbedderTest {
         assertThat(index.imagesPerVersion()).isEqualTo(expected);
         assertThat(index.expire(1, 10)).as("only training images expire").containsExactly("a");
         assertThat(index.size()).isEqualTo(2);
+        index.remove("b");
+        index.remove("c");
+        assertThat(index.oldestVersion()).as("empty").isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

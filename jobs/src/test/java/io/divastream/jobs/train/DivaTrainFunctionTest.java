@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.records.ModelUpdate;
 import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.OptimizerSpec;
@@ -16,16 +17,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
@@ -43,25 +37,6 @@ class DivaTrainFunctionTest {
     private static final int P = 4;
     private static final int K = 2;
     private static final int CLASSES = 6;
-
-    /** Captures the trainer's metrics. */
-    private static final class MetricsCapture extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
-        final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
-
-        @Override
-        public InternalOperatorMetricGroup getOrAddOperator(
-                OperatorID operatorID, String name, Map<String, String> additionalVariables) {
-            return operator;
-        }
-
-        long count(String name) {
-            return ((Counter) operator.get(name)).getCount();
-        }
-
-        Object gauge(String name) {
-            return ((Gauge<?>) operator.get(name)).getValue();
-        }
-    }
 
     private final Random random = new Random(5);
     private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -185,6 +160,58 @@ class DivaTrainFunctionTest {
     }
 
     @Test
+    void metricsShowEachStepsLossesTimeQueueClassesAndLearningRate() throws Exception {
+        // a version after every step carries that step's losses exactly (a mean of one)
+        OptimizerSpec decaying = new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3, List.of(2L), 0.5);
+        MetricsCapture metrics = new MetricsCapture();
+        var harness = harness(TinyModel.training(TinyModel.config(decaying), 1, 5), metrics);
+        harness.open();
+        for (String name : LossAccumulator.NAMES) {
+            assertThat(metrics.number("loss." + name)).as(name).isNaN();
+        }
+        assertThat(metrics.number("queueSize")).isZero();
+        assertThat(metrics.number("queueFill")).isZero();
+        assertThat(metrics.number("trainClasses")).isZero();
+        assertThat(metrics.number("learningRateScale")).isEqualTo(1.0);
+
+        List<TrainingBatch> batches = new ArrayList<>();
+        long slowestMs = 0;
+        for (int i = 1; i <= 3; i++) {
+            TrainingBatch b = batch(i, 8);
+            batches.add(b);
+            long started = System.nanoTime();
+            harness.processElement(b, i);
+            slowestMs = Math.max(slowestMs, (System.nanoTime() - started) / 1_000_000 + 1);
+            List<ModelUpdate> out = drain(harness);
+            ModelUpdate version = out.get(out.size() - 1);
+            assertThat(version.step()).isEqualTo(i);
+            for (int l = 0; l < LossAccumulator.NAMES.length; l++) {
+                assertThat(metrics.number("loss." + LossAccumulator.NAMES[l]))
+                        .as("%s after step %d", LossAccumulator.NAMES[l], i)
+                        .isEqualTo(version.lossValues()[l]);
+            }
+            // the queue is filled with one batch of keys before the first step, then one per step
+            int queued = Math.min(64, P * K * (i + 1));
+            assertThat(metrics.number("queueSize")).isEqualTo(queued);
+            assertThat(metrics.number("queueFill")).isEqualTo(queued / 64.0);
+            assertThat(metrics.number("trainClasses")).isEqualTo(classesIn(batches));
+            assertThat(metrics.number("learningRateScale")).as("scale of step %d", i + 1).isEqualTo(i >= 2 ? 0.5 : 1.0);
+        }
+        assertThat(Arrays.stream(LossAccumulator.NAMES).mapToDouble(n -> metrics.number("loss." + n)))
+                .allSatisfy(v -> assertThat(v).isFinite());
+
+        assertThat(metrics.count("numTrainingSteps")).isEqualTo(3);
+        assertThat(metrics.count("numTrainingImages")).isEqualTo(3 * P * K);
+        var stepTime = metrics.histogram("stepTimeMs");
+        assertThat(stepTime.getCount()).isEqualTo(3);
+        assertThat(stepTime.getStatistics().getMin()).isNotNegative();
+        assertThat(stepTime.getStatistics().getMax()).isPositive().isLessThanOrEqualTo(slowestMs);
+        metrics.updateViews(); // as the registry does every few seconds: rates over the last minute
+        assertThat(metrics.meter("numTrainingStepsPerSecond").getRate()).isCloseTo(3 / 60.0, within(1e-12));
+        assertThat(metrics.meter("numTrainingImagesPerSecond").getRate()).isCloseTo(3 * P * K / 60.0, within(1e-12));
+    }
+
+    @Test
     void restoreContinuesTheVersionsAndTheSteps() throws Exception {
         List<TrainingBatch> batches = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -208,6 +235,9 @@ class DivaTrainFunctionTest {
         restored.initializeState(snapshot);
         restored.open();
         assertThat(metrics.gauge("modelVersion")).isEqualTo(1L);
+        assertThat(metrics.number("queueSize")).as("the restored queue").isEqualTo(Math.min(64, P * K * 5));
+        assertThat(metrics.number("trainClasses")).isEqualTo(classesIn(batches.subList(0, 4)));
+        assertThat(metrics.number("loss.total")).as("no step since the restore").isNaN();
 
         restored.processElement(batches.get(4), 4);
         assertThat(drain(restored)).isEmpty(); // step 5: no version 0 again, no version yet
@@ -294,13 +324,18 @@ class DivaTrainFunctionTest {
         harness.open();
 
         harness.processElement(batch(0, 8), 0);
-        assertThat(drain(harness)).extracting(ModelUpdate::version).containsExactly(0L, 1L);
+        List<ModelUpdate> first = drain(harness);
+        assertThat(first).extracting(ModelUpdate::version).containsExactly(0L, 1L);
+        double[] lastGood = first.get(1).lossValues();
 
         harness.processElement(batch(1, 8), 1);
         harness.processElement(batch(2, 8), 2);
         assertThat(drain(harness)).isEmpty(); // skipped, not published
         assertThat(metrics.count("numDivergedSteps")).isEqualTo(2);
         assertThat(metrics.count("numTrainingSteps")).isEqualTo(1);
+        assertThat(metrics.count("numTrainingImages")).isEqualTo(P * K);
+        assertThat(metrics.histogram("stepTimeMs").getCount()).as("diverged steps are timed too").isEqualTo(3);
+        assertThat(metrics.number("loss.total")).as("the last step taken").isEqualTo(lastGood[0]);
 
         TrainingBatch third = batch(3, 8);
         assertThatThrownBy(() -> harness.processElement(third, 3))

@@ -245,6 +245,25 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
+     * Returns the number of DaNCE keys in the queue (0 without the selfsim head, or before the
+     * queue was first filled).
+     *
+     * @return the queue's size
+     */
+    public int queueSize() {
+        return queue.size();
+    }
+
+    /**
+     * Returns the capacity of the DaNCE queue.
+     *
+     * @return the configured queue size K
+     */
+    public int queueCapacity() {
+        return queue.capacity();
+    }
+
+    /**
      * Freezes or thaws the backbone: while frozen, steps update the heads, betas, regressors and
      * any baseline parameters but leave the backbone's weights and Adam moments as they are (a
      * warm-up that trains the randomly initialised heads on the pretrained features before their

@@ -53,6 +53,15 @@ public final class FeatureQueue implements AutoCloseable {
     }
 
     /**
+     * Returns the maximum number of queued keys.
+     *
+     * @return the capacity K
+     */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
      * Appends keys, dropping the oldest beyond the capacity.
      *
      * @param newKeys keys (B, d); copied, so the caller keeps ownership

@@ -188,6 +188,8 @@ class DivaTrainerTest {
         try (DivaTrainer trainer = trainer(smallConfig())) {
             assertThat(trainer.steps()).isZero();
             int[] expectedQueue = {32, 48, 64, 64}; // filled with B keys before step 1, then B per step
+            assertThat(trainer.queueSize()).isZero();
+            assertThat(trainer.queueCapacity()).isEqualTo(64);
             for (int s = 1; s <= 4; s++) {
                 StepResult r = trainer.step(batch(random));
                 assertThat(r.step()).isEqualTo(s);
@@ -203,6 +205,7 @@ class DivaTrainerTest {
                         + r.decorrelation();
                 assertThat(r.total()).isCloseTo(expectedTotal, within(1e-4));
                 assertThat(r.queueSize()).isEqualTo(expectedQueue[s - 1]);
+                assertThat(trainer.queueSize()).isEqualTo(expectedQueue[s - 1]);
             }
             assertThat(trainer.classCount()).isBetween(P, CLASS_POOL);
             assertThat(trainer.snapshot(9).step()).isEqualTo(4);

@@ -44,6 +44,7 @@ class FeatureQueueTest {
         try (NDManager m = DjlRuntime.engine().newBaseManager();
                 FeatureQueue queue = new FeatureQueue(m, 7, 3)) {
             assertThat(queue.size()).isZero();
+            assertThat(queue.capacity()).isEqualTo(7);
             assertThat(queue.keys().getShape()).isEqualTo(new Shape(0, 3));
             int next = 0;
             int[] expectedSizes = {3, 6, 7, 7, 7};

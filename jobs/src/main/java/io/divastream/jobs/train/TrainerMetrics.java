@@ -34,6 +34,7 @@ final class TrainerMetrics {
     private volatile int queueSize;
     private volatile int queueCapacity;
     private volatile int classes;
+    private volatile long recycledClasses;
     private volatile double learningRateScale;
 
     /**
@@ -57,6 +58,7 @@ final class TrainerMetrics {
         group.gauge("queueSize", () -> queueSize);
         group.gauge("queueFill", () -> queueCapacity == 0 ? 0.0 : (double) queueSize / queueCapacity);
         group.gauge("trainClasses", () -> classes);
+        group.gauge("recycledClasses", () -> recycledClasses);
         group.gauge("learningRateScale", () -> learningRateScale);
     }
 
@@ -104,6 +106,7 @@ final class TrainerMetrics {
         queueSize = trainer.queueSize();
         queueCapacity = trainer.queueCapacity();
         classes = trainer.classCount();
+        recycledClasses = trainer.recycledClasses();
         learningRateScale = trainer.learningRateScale();
     }
 }

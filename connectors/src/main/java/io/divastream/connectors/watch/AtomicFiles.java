@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes a file through a temporary file beside it and a move, so readers see old or new bytes. */
 final class AtomicFiles {
@@ -18,6 +19,15 @@ final class AtomicFiles {
     }
 
     private AtomicFiles() {}
+
+    /** A temporary file is created owner-only; the result should be an ordinary rw-r--r-- file. */
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // not a POSIX file system: keep its defaults
+        }
+    }
 
     /**
      * Writes a file atomically, creating its parent directories.
@@ -36,6 +46,7 @@ final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 content.writeTo(out);
             }
+            readableByAll(temp);
             try {
                 Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

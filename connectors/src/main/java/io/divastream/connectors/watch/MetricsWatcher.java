@@ -100,11 +100,11 @@ public final class MetricsWatcher implements AutoCloseable {
     public boolean assign(Duration timeout) {
         long deadline = deadline(timeout);
         while (true) {
-            List<TopicPartition> metrics = partitionsOf(metricsTopic);
+            List<TopicPartition> metrics = partitionsOf(metricsTopic, metadataTimeout(deadline));
             if (!metrics.isEmpty()) {
                 List<TopicPartition> all = new ArrayList<>(metrics);
                 if (modelVersionsTopic.isPresent()) {
-                    List<TopicPartition> versions = partitionsOf(modelVersionsTopic.get());
+                    List<TopicPartition> versions = partitionsOf(modelVersionsTopic.get(), METADATA_TIMEOUT);
                     if (versions.isEmpty()) {
                         err.println("watch: topic " + modelVersionsTopic.get()
                                 + " not found; showing no losses");
@@ -123,7 +123,7 @@ public final class MetricsWatcher implements AutoCloseable {
             if (System.nanoTime() >= deadline) {
                 return false;
             }
-            sleep(500);
+            sleep(Math.min(500, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
         }
     }
 
@@ -141,7 +141,7 @@ public final class MetricsWatcher implements AutoCloseable {
         Map<TopicPartition, Long> end = null;
         while (end == null) {
             try {
-                end = consumer.endOffsets(partitions, METADATA_TIMEOUT);
+                end = consumer.endOffsets(partitions, metadataTimeout(deadline));
             } catch (TimeoutException e) {
                 if (System.nanoTime() >= deadline) {
                     return false;
@@ -224,10 +224,10 @@ public final class MetricsWatcher implements AutoCloseable {
         consumer.close(Duration.ofSeconds(2));
     }
 
-    private List<TopicPartition> partitionsOf(String topic) {
+    private List<TopicPartition> partitionsOf(String topic, Duration timeout) {
         List<PartitionInfo> infos;
         try {
-            infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+            infos = consumer.partitionsFor(topic, timeout);
         } catch (TimeoutException e) {
             return List.of();
         } catch (KafkaException e) {
@@ -248,6 +248,12 @@ public final class MetricsWatcher implements AutoCloseable {
         if (partitions.isEmpty()) {
             throw new IllegalStateException("no partitions assigned; call assign first");
         }
+    }
+
+    /** The metadata timeout: what is left until the deadline, between 0.1 and 5 seconds. */
+    private static Duration metadataTimeout(long deadline) {
+        long left = deadline - System.nanoTime();
+        return Duration.ofNanos(Math.max(100_000_000L, Math.min(METADATA_TIMEOUT.toNanos(), left)));
     }
 
     private static long deadline(Duration timeout) {

@@ -52,7 +52,7 @@ public final class RecallHistory {
      */
     public RecallHistory with(MetricsRecord record) {
         Objects.requireNonNull(record, "record");
-        Map<String, Scores> scores = new LinkedHashMap<>();
+        Map<String, Scores> scores = new java.util.TreeMap<>(EMBEDDING_ORDER);
         for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getMetrics().entrySet()) {
             scores.put(e.getKey().toString(), Scores.of(e.getValue()));
         }
@@ -139,14 +139,27 @@ public final class RecallHistory {
     }
 
     /**
-     * Every embedding that has scores in some version, in order of first appearance.
+     * Every embedding that has scores in some version: {@code combined}, the heads in the paper's order
+     * ({@code discriminative, selfsim, shared, intra}), then other names alphabetically (the
+     * records' map order is arbitrary).
      *
      * @return the embedding names, e.g. {@code combined, discriminative, selfsim, shared, intra}
      */
     public Set<String> embeddings() {
-        Set<String> names = new LinkedHashSet<>();
+        Set<String> names = new java.util.TreeSet<>(EMBEDDING_ORDER);
         metrics.values().forEach(p -> names.addAll(p.scores().keySet()));
-        return names;
+        return new LinkedHashSet<>(names);
+    }
+
+    /** {@code combined}, then the heads in the paper's order, then any other name alphabetically. */
+    static final java.util.Comparator<String> EMBEDDING_ORDER =
+            java.util.Comparator.<String>comparingInt(RecallHistory::rank).thenComparing(java.util.Comparator.naturalOrder());
+
+    private static final List<String> KNOWN = List.of("combined", "discriminative", "selfsim", "shared", "intra");
+
+    private static int rank(String embedding) {
+        int i = KNOWN.indexOf(embedding);
+        return i < 0 ? KNOWN.size() : i;
     }
 
     /**

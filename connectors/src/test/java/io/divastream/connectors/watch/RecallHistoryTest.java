@@ -26,6 +26,22 @@ class RecallHistoryTest {
     }
 
     @Test
+    void ordersEmbeddingsCombinedFirstThenThePapersHeadsThenOthers() {
+        var record = WatchRecords.version(0);
+        var m = WatchRecords.metrics(0.5, 0.5);
+        var metrics = new java.util.HashMap<String, io.divastream.schemas.RetrievalMetrics>();
+        for (String name : List.of("zeta", "intra", "alpha", "shared", "combined", "selfsim", "discriminative")) {
+            metrics.put(name, m);
+        }
+        record.setMetrics(metrics);
+        RecallHistory history = RecallHistory.empty().with(record);
+
+        List<String> expected = List.of("combined", "discriminative", "selfsim", "shared", "intra", "alpha", "zeta");
+        assertThat(history.embeddings()).containsExactlyElementsOf(expected);
+        assertThat(history.points().get(0).scores().keySet()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void joinsLossesArrivingBeforeOrAfterTheirMetrics() {
         RecallHistory history = RecallHistory.empty()
                 .with(WatchRecords.modelVersion(1))

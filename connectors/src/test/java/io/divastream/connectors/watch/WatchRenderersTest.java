@@ -76,6 +76,8 @@ class WatchRenderersTest {
         assertThat(count(image, ChartSeries.NMI_COLOR)).isGreaterThan(100);
         assertThat(count(image, ChartSeries.HEAD_COLORS.get(0))).isZero();
         assertThat(Files.list(file.getParent())).containsExactly(file);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-r--r--");
     }
 
     @Test

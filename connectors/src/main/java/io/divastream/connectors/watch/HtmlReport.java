@@ -119,6 +119,9 @@ public final class HtmlReport {
         sb.append(String.format(Locale.ROOT,
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                 LEFT + plotW / 2, TOP + plotH + 40, escape(axis.label())));
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 %d %d)\">%s</text>%n",
+                16, TOP + plotH / 2, 16, TOP + plotH / 2, "fraction of the evaluation images"));
         for (ChartSeries s : series) {
             if (s.points().isEmpty()) {
                 continue;

@@ -57,7 +57,7 @@ public final class WatchCommand implements Callable<Integer> {
                     + KafkaTopics.MODEL_VERSIONS + "); default: none")
     String modelVersionsTopic;
 
-    @Option(names = "--from-beginning", arity = "1", defaultValue = "true",
+    @Option(names = "--from-beginning", arity = "0..1", defaultValue = "true", fallbackValue = "true",
             description = "read from the earliest offsets (true) or only records published from now on (false);"
                     + " default: ${DEFAULT-VALUE}")
     boolean fromBeginning;

@@ -179,6 +179,12 @@ class WatchCommandTest {
         assertThat(code).as(err()).isZero();
         assertThat(out()).contains("0 model versions");
         assertThat(rows()).isEmpty();
+
+        int again = run("--bootstrap-servers", KAFKA.bootstrapServers(), "--metrics-topic", "m3.metrics",
+                "--from-beginning", "--timeout", "30");
+
+        assertThat(again).as(err()).isZero();
+        assertThat(rows()).extracting(r -> r[0]).containsExactly("0");
     }
 
     @Test

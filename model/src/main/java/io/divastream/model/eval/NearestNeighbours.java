@@ -206,7 +206,7 @@ public final class NearestNeighbours {
         long[] indices;
         try (NDManager sub = manager.newSubManager()) {
             NDArray query = sub.create(block, new Shape(b, d + 1));
-            NDList top = query.matMul(galleryT).topK(retrieve, 1, true, true);
+            NDList top = query.matMul(galleryT).topK(retrieve, 1, true, false);
             scores = top.get(0).toFloatArray();
             indices = top.get(1).toLongArray();
         }
@@ -216,8 +216,14 @@ public final class NearestNeighbours {
         }
         stream.forEach(r -> {
             int q = rows[r];
-            int[] row = refine(queries, gallery, q, indices, r * retrieve, retrieve, k, leaveOneOut,
-                    exhaustive ? Double.NaN : scores[r * retrieve + retrieve - 1], maxNorm);
+            double threshold = Double.POSITIVE_INFINITY;
+            if (!exhaustive) {
+                for (int i = r * retrieve; i < (r + 1) * retrieve; i++) {
+                    threshold = Math.min(threshold, scores[i]);
+                }
+            }
+            int[] row = refine(queries, gallery, q, indices, r * retrieve, retrieve, k, leaveOneOut, exhaustive,
+                    threshold, maxNorm);
             if (row == null) {
                 failed[q] = true;
             } else {
@@ -229,10 +235,10 @@ public final class NearestNeighbours {
     /**
      * Re-ranks one query's candidates by the exact key and returns the k best, or null if the list
      * cannot be certified against the rows that were not retrieved ({@code threshold} is the smallest
-     * retrieved float32 score, NaN if every row was retrieved).
+     * retrieved float32 score; not used if every row was retrieved).
      */
     private static int[] refine(EmbeddingMatrix queries, EmbeddingMatrix gallery, int q, long[] indices, int offset,
-            int retrieve, int k, boolean leaveOneOut, double threshold, double maxNorm) {
+            int retrieve, int k, boolean leaveOneOut, boolean exhaustive, double threshold, double maxNorm) {
         int d = queries.dim();
         double[] x = queries.values();
         double[] y = gallery.values();
@@ -246,7 +252,7 @@ public final class NearestNeighbours {
             }
             selector.offer(qNorm + gNorms[c] - 2.0 * EmbeddingMatrix.dot(x, q * d, y, c * d, d), c);
         }
-        if (!Double.isNaN(threshold)) {
+        if (!exhaustive) {
             double bound = errorBound(d, Math.sqrt(qNorm), maxNorm);
             // every row not retrieved has exact score <= threshold + bound, i.e. key >= qNorm - threshold - bound
             if (!(selector.worst() < qNorm - threshold - bound)) {

@@ -24,8 +24,8 @@ import java.util.stream.IntStream;
  * Exact duplicates therefore tie exactly, and the result is a function of the data alone: it does not
  * depend on the block size, the thread count or the BLAS kernel.
  *
- * <p><b>Computation.</b> Query rows are processed in blocks of {@link #blockRows(int)} rows, so that one
- * block of float32 scores ({@code rows x gallery}) stays within the configured budget (default
+ * <p><b>Computation.</b> Query rows are processed in blocks of {@link #blockRows(int, int)} rows, so that
+ * one block of float32 scores ({@code rows x gallery}) and its query rows stay within the configured budget (default
  * {@link #DEFAULT_BLOCK_BYTES}); the {@code n x n} matrix is never built. For each block, one DJL
  * (PyTorch) matrix product of the augmented rows {@code [2q, -1]} and {@code [c, |c|^2]} gives the float32
  * score {@code 2 q.c - |c|^2} (larger is nearer), and {@code topK} keeps {@code m} plus a margin of
@@ -79,8 +79,8 @@ public final class NearestNeighbours {
      *
      * @param m number of neighbours per query, at least 1
      * @param parallel whether to re-rank candidates on the common fork-join pool
-     * @param blockBytes budget of one float32 score block in bytes; a block has
-     *     {@code max(1, blockBytes / (4 * galleryRows))} query rows
+     * @param blockBytes budget of one block in bytes (its float32 scores and query rows, see
+     *     {@link #blockRows(int, int)})
      */
     public NearestNeighbours(int m, boolean parallel, long blockBytes) {
         if (m < 1) {
@@ -104,13 +104,16 @@ public final class NearestNeighbours {
     }
 
     /**
-     * Returns how many query rows one block holds against a gallery of the given size.
+     * Returns how many query rows one block holds: a block is {@code rows x galleryRows} float32 scores plus
+     * the {@code rows x (dim + 1)} float32 query rows, within the byte budget.
      *
-     * @param galleryRows number of gallery rows, at least 1
-     * @return {@code max(1, blockBytes / (4 * galleryRows))}, at most {@link Integer#MAX_VALUE}
+     * @param galleryRows number of gallery rows
+     * @param dim embedding dimension
+     * @return {@code max(1, blockBytes / (4 * (galleryRows + dim + 1)))}, at most {@link Integer#MAX_VALUE}
      */
-    public int blockRows(int galleryRows) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockBytes / (4L * Math.max(1, galleryRows))));
+    public int blockRows(int galleryRows, int dim) {
+        long perRow = 4L * ((long) galleryRows + dim + 1);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockBytes / perRow));
     }
 
     /**
@@ -170,7 +173,7 @@ public final class NearestNeighbours {
         try (NDManager manager = DjlRuntime.engine().newBaseManager()) {
             NDArray galleryT = augmentedGallery(manager, gallery).transpose();
             double maxNorm = maxNorm(gallery);
-            int rowsPerBlock = blockRows(ng);
+            int rowsPerBlock = blockRows(ng, gallery.dim());
             while (pending.length > 0) {
                 boolean[] failed = new boolean[nq];
                 int retrieve = Math.min(ng, candidates + (leaveOneOut ? 1 : 0));

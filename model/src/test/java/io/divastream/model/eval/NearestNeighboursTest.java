@@ -70,13 +70,14 @@ class NearestNeighboursTest {
     void blockSizeDoesNotChangeTheResultAndMatchesFullSorts() {
         // n = 103 is not a multiple of the 7-row blocks; 1-row blocks; one block for everything
         float[][] x = NaiveRetrieval.randomEmbeddings(5, 103, 19, true);
-        long bytesPerRow = 4L * x.length;
+        long bytesPerRow = 4L * (x.length + 19 + 1);
         int[][] single = new NearestNeighbours(12, false, bytesPerRow).search(x);
         int[][] seven = new NearestNeighbours(12, true, 7 * bytesPerRow + 3).search(x);
         int[][] whole = new NearestNeighbours(12).search(x);
-        assertThat(new NearestNeighbours(12, false, bytesPerRow).blockRows(x.length)).isEqualTo(1);
-        assertThat(new NearestNeighbours(12, false, 7 * bytesPerRow + 3).blockRows(x.length)).isEqualTo(7);
-        assertThat(new NearestNeighbours(12).blockRows(x.length)).isGreaterThan(x.length);
+        assertThat(new NearestNeighbours(12, false, bytesPerRow).blockRows(x.length, 19)).isEqualTo(1);
+        assertThat(new NearestNeighbours(12, false, 7 * bytesPerRow + 3).blockRows(x.length, 19)).isEqualTo(7);
+        assertThat(new NearestNeighbours(12).blockRows(x.length, 19)).isGreaterThan(x.length);
+        assertThat(new NearestNeighbours(12).blockRows(60502, 512)).isEqualTo(274);
         for (int q = 0; q < x.length; q++) {
             int[] expected = Arrays.copyOf(NaiveRetrieval.ranking(x, q), 12);
             assertThat(single[q]).as("row %d, 1-row blocks", q).containsExactly(expected);
@@ -92,7 +93,7 @@ class NearestNeighboursTest {
         float[][] x = NaiveRetrieval.tiedEmbeddings(6, 150, 4);
         for (long rows : new long[] {1, 5, 150}) {
             for (int m : new int[] {1, 3, 20}) {
-                int[][] nn = new NearestNeighbours(m, true, rows * 4L * x.length).search(x);
+                int[][] nn = new NearestNeighbours(m, true, rows * 4L * (x.length + 5)).search(x);
                 for (int q = 0; q < x.length; q++) {
                     assertThat(nn[q]).as("row %d, m %d, block %d", q, m, rows)
                             .containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(x, q), m));
@@ -110,7 +111,7 @@ class NearestNeighboursTest {
             gallery[i] = copy.clone();
         }
         float[][] queries = {copy.clone(), NaiveRetrieval.randomEmbeddings(8, 1, 6, false)[0]};
-        int[][] nn = new NearestNeighbours(5, false, 4L * gallery.length).search(queries, gallery);
+        int[][] nn = new NearestNeighbours(5, false, 4L * (gallery.length + 7)).search(queries, gallery);
         assertThat(nn[0]).containsExactly(40, 41, 42, 43, 44);
         assertThat(nn[1]).containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(queries[1], gallery), 5));
     }
@@ -129,7 +130,7 @@ class NearestNeighboursTest {
         float[][] queries = NaiveRetrieval.randomEmbeddings(10, 37, 13, true);
         queries[3] = gallery[17].clone(); // a query that is also a gallery row is its own nearest neighbour
         for (long rows : new long[] {1, 6, 1000}) {
-            int[][] nn = new NearestNeighbours(15, true, rows * 4L * gallery.length).search(queries, gallery);
+            int[][] nn = new NearestNeighbours(15, true, rows * 4L * (gallery.length + 14)).search(queries, gallery);
             for (int q = 0; q < queries.length; q++) {
                 assertThat(nn[q]).as("query %d, block %d", q, rows)
                         .containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(queries[q], gallery), 15));

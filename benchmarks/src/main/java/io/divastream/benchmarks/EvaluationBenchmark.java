@@ -1,11 +1,15 @@
 package io.divastream.benchmarks;
 
 import io.divastream.model.eval.EvaluationConfig;
+import io.divastream.model.eval.KMeans;
 import io.divastream.model.eval.KMeansConfig;
+import io.divastream.model.eval.KMeansResult;
 import io.divastream.model.eval.MapAtC;
 import io.divastream.model.eval.MapAtR;
 import io.divastream.model.eval.MapAtRResult;
 import io.divastream.model.eval.NearestNeighbours;
+import io.divastream.model.eval.NormalizedMutualInformation;
+import io.divastream.model.eval.PairwiseF1;
 import io.divastream.model.eval.PrecisionAtOne;
 import io.divastream.model.eval.RecallAtK;
 import io.divastream.model.eval.RetrievalEvaluator;
@@ -31,6 +35,8 @@ import java.util.SplittableRandom;
  *       fully sorted, with loops written here (the baseline; 400 MB for 10,000 rows, 14.6 GB for all
  *       60,502, which is why it runs on the subset), and the largest difference to the chunked scores;</li>
  *   <li>{@code full-retrieval}: the chunked retrieval metrics on all rows;</li>
+ *   <li>{@code full-kmeans}: k-means alone on all rows (one cluster per class, random-point seeding and
+ *       {@code --kmeans-iterations} as faiss), with the iterations run, NMI and F1;</li>
  *   <li>{@code full-suite}: {@link RetrievalEvaluator#evaluate(float[][], int[])} on all rows (retrieval
  *       metrics plus k-means with one cluster per class, NMI and F1).</li>
  * </ul>
@@ -68,7 +74,7 @@ public final class EvaluationBenchmark {
         List<Integer> ks = Arrays.stream(options.getOrDefault("recall-ks", "1,10,100").split(","))
                 .map(String::trim).map(Integer::valueOf).toList();
         List<String> phases = List.of(options.getOrDefault("phases",
-                "subset-chunked,subset-naive,full-retrieval,full-suite").split(","));
+                "subset-chunked,subset-naive,full-retrieval,full-kmeans,full-suite").split(","));
 
         System.out.printf(Locale.ROOT, "EvaluationBenchmark: n=%d classes=%d sizes=%d..%d d=%d noise=%.3f subset=%d "
                 + "k-means iterations=%d recall ks=%s seed=%d; %d cores, max heap %d MB%n", n, classes, minSize,
@@ -103,6 +109,16 @@ public final class EvaluationBenchmark {
                     }
                 }
                 case "full-retrieval" -> result = format(ks, chunkedRetrieval(x, labels, ks));
+                case "full-kmeans" -> {
+                    KMeansResult clustering = new KMeans(new KMeansConfig(classes, kMeansIterations, 1,
+                            KMeansConfig.DEFAULT_TOLERANCE, seed, KMeansConfig.Seeding.RANDOM_POINTS)).fit(x);
+                    int[] assignments = clustering.assignments();
+                    result = String.format(Locale.ROOT, "k=%d iterations=%d inertia=%.1f non-empty clusters=%d "
+                            + "NMI=%.4f F1=%.4f", classes, clustering.iterations(), clustering.inertia(),
+                            Arrays.stream(assignments).distinct().count(),
+                            NormalizedMutualInformation.compute(labels, assignments),
+                            PairwiseF1.compute(labels, assignments));
+                }
                 case "full-suite" -> {
                     EvaluationConfig config = EvaluationConfig.defaults().withSeed(seed).withRecallKs(ks)
                             .withKMeansMaxIterations(kMeansIterations)
@@ -114,7 +130,7 @@ public final class EvaluationBenchmark {
                             s.nmi(), s.f1(), s.clusters());
                 }
                 default -> throw new IllegalArgumentException("unknown phase '" + phase + "'; known: "
-                        + "subset-chunked, subset-naive, full-retrieval, full-suite");
+                        + "subset-chunked, subset-naive, full-retrieval, full-kmeans, full-suite");
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%-15s rows=%6d time=%8.1f s  peak heap=%6d MB  %s%n    %s%n", phase,

@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
  * k-means++ (first centroid uniform, the others with probability proportional to the squared distance
  * to the nearest chosen centroid; {@code k} sequential passes over the data, {@code O(k n d)} in Java) or,
  * with {@link KMeansConfig.Seeding#RANDOM_POINTS}, with {@code k} distinct points drawn uniformly (as
- * faiss does; {@code O(k d)}), then alternates assignment and mean update until no assignment
+ * faiss does; {@code O(n + k d)}), then alternates assignment and mean update until no assignment
  * changes, the centroid shift falls below the tolerance, or the iteration limit is hit. The restart
  * with the lowest inertia is returned (the earliest one on ties).
  *

@@ -1,5 +1,6 @@
 package io.divastream.model.eval;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -53,6 +54,28 @@ final class EmbeddingMatrix {
             }
         }
         return new EmbeddingMatrix(embeddings.length, d, flat);
+    }
+
+    /**
+     * Wraps row-major values (not copied, not validated), e.g. k-means centroids.
+     */
+    static EmbeddingMatrix ofValues(double[] values, int rows, int dim) {
+        if (values.length != (long) rows * dim) {
+            throw new IllegalArgumentException(values.length + " values for " + rows + " x " + dim);
+        }
+        return new EmbeddingMatrix(rows, dim, values);
+    }
+
+    /**
+     * Concatenates the rows of two matrices of the same dimension.
+     */
+    static EmbeddingMatrix concat(EmbeddingMatrix a, EmbeddingMatrix b) {
+        if (a.dim != b.dim) {
+            throw new IllegalArgumentException("dimensions differ: " + a.dim + " vs " + b.dim);
+        }
+        double[] values = Arrays.copyOf(a.values, a.values.length + b.values.length);
+        System.arraycopy(b.values, 0, values, a.values.length, b.values.length);
+        return new EmbeddingMatrix(a.rows + b.rows, a.dim, values);
     }
 
     /**

@@ -18,6 +18,8 @@ import java.util.Objects;
  *     (results are identical either way)
  * @param recallKs the k values of Recall@k reported in {@link RetrievalScores#recallAtK()} in addition to
  *     1, 2, 4 and 8 (which are always evaluated); positive, an unmodifiable copy
+ * @param kMeansSeeding k-means initialisation: k-means++ (default) or faiss's random points, which
+ *     avoids k-means++'s {@code k} sequential passes when k is large (11,316 clusters on SOP)
  */
 public record EvaluationConfig(
         long seed,
@@ -26,7 +28,8 @@ public record EvaluationConfig(
         int kMeansMaxIterations,
         RecallAtK.SingletonPolicy singletonPolicy,
         boolean parallel,
-        List<Integer> recallKs) {
+        List<Integer> recallKs,
+        KMeansConfig.Seeding kMeansSeeding) {
 
     /**
      * Validates the settings.
@@ -38,8 +41,10 @@ public record EvaluationConfig(
      * @param singletonPolicy Recall@k singleton policy
      * @param parallel whether to use the common fork-join pool
      * @param recallKs additional Recall@k values
+     * @param kMeansSeeding k-means initialisation
      */
     public EvaluationConfig {
+        Objects.requireNonNull(kMeansSeeding, "kMeansSeeding");
         if (clusters < 0) {
             throw new IllegalArgumentException("clusters must be >= 0, got " + clusters);
         }
@@ -57,6 +62,23 @@ public record EvaluationConfig(
             }
         }
         recallKs = List.copyOf(recallKs);
+    }
+
+    /**
+     * Settings with k-means++ seeding.
+     *
+     * @param seed k-means seed
+     * @param clusters number of clusters, or 0 for the number of distinct labels
+     * @param kMeansRestarts k-means restarts
+     * @param kMeansMaxIterations k-means iteration limit
+     * @param singletonPolicy Recall@k singleton policy
+     * @param parallel whether to use the common fork-join pool
+     * @param recallKs additional Recall@k values
+     */
+    public EvaluationConfig(long seed, int clusters, int kMeansRestarts, int kMeansMaxIterations,
+            RecallAtK.SingletonPolicy singletonPolicy, boolean parallel, List<Integer> recallKs) {
+        this(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel, recallKs,
+                KMeansConfig.Seeding.K_MEANS_PLUS_PLUS);
     }
 
     /**
@@ -109,7 +131,7 @@ public record EvaluationConfig(
      */
     public EvaluationConfig withSeed(long newSeed) {
         return new EvaluationConfig(newSeed, clusters, kMeansRestarts, kMeansMaxIterations,
-                singletonPolicy, parallel, recallKs);
+                singletonPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -121,7 +143,7 @@ public record EvaluationConfig(
      */
     public EvaluationConfig withClusters(int newClusters) {
         return new EvaluationConfig(seed, newClusters, kMeansRestarts, kMeansMaxIterations,
-                singletonPolicy, parallel, recallKs);
+                singletonPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -132,7 +154,7 @@ public record EvaluationConfig(
      */
     public EvaluationConfig withKMeansRestarts(int newRestarts) {
         return new EvaluationConfig(seed, clusters, newRestarts, kMeansMaxIterations,
-                singletonPolicy, parallel, recallKs);
+                singletonPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -143,7 +165,7 @@ public record EvaluationConfig(
      */
     public EvaluationConfig withSingletonPolicy(RecallAtK.SingletonPolicy newPolicy) {
         return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations,
-                newPolicy, parallel, recallKs);
+                newPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -154,7 +176,7 @@ public record EvaluationConfig(
      */
     public EvaluationConfig withParallel(boolean newParallel) {
         return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations,
-                singletonPolicy, newParallel, recallKs);
+                singletonPolicy, newParallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -165,6 +187,28 @@ public record EvaluationConfig(
      */
     public EvaluationConfig withRecallKs(List<Integer> newRecallKs) {
         return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel,
-                newRecallKs);
+                newRecallKs, kMeansSeeding);
+    }
+
+    /**
+     * Returns a copy with another k-means iteration limit (faiss, and the original code, run 20).
+     *
+     * @param newMaxIterations iteration limit per restart, at least 1
+     * @return the modified settings
+     */
+    public EvaluationConfig withKMeansMaxIterations(int newMaxIterations) {
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, newMaxIterations, singletonPolicy, parallel,
+                recallKs, kMeansSeeding);
+    }
+
+    /**
+     * Returns a copy with another k-means initialisation.
+     *
+     * @param newSeeding k-means++ or faiss's random points
+     * @return the modified settings
+     */
+    public EvaluationConfig withKMeansSeeding(KMeansConfig.Seeding newSeeding) {
+        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel,
+                recallKs, newSeeding);
     }
 }

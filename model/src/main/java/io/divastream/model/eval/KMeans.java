@@ -6,14 +6,22 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Lloyd's k-means with k-means++ initialisation (Arthur and Vassilvitskii, 2007).
+ * Lloyd's k-means with k-means++ initialisation (Arthur and Vassilvitskii, 2007) or, for large k, the
+ * random initialisation of faiss.
  *
  * <p>Each of {@link KMeansConfig#restarts()} runs draws its own stream with
  * {@link SplittableRandom#split()} from {@code new SplittableRandom(seed)}, seeds centroids by
  * k-means++ (first centroid uniform, the others with probability proportional to the squared distance
- * to the nearest chosen centroid), then alternates assignment and mean update until no assignment
+ * to the nearest chosen centroid; {@code k} sequential passes over the data, {@code O(k n d)} in Java) or,
+ * with {@link KMeansConfig.Seeding#RANDOM_POINTS}, with {@code k} distinct points drawn uniformly (as
+ * faiss does; {@code O(n + k d)}), then alternates assignment and mean update until no assignment
  * changes, the centroid shift falls below the tolerance, or the iteration limit is hit. The restart
  * with the lowest inertia is returned (the earliest one on ties).
+ *
+ * <p>The assignment step is the exact blocked nearest-neighbour search of {@link NearestNeighbours}
+ * (points as queries, centroids as gallery, one float32 DJL matrix product per block of points within
+ * {@link NearestNeighbours#DEFAULT_BLOCK_BYTES}, re-ranked and certified in double precision), so memory
+ * stays {@code O(n d + k d)} and the point-to-centroid distance matrix is never built.
  *
  * <p>A cluster that becomes empty in an update is re-seeded with the point farthest from its current
  * centroid among points whose cluster has at least two members (ties by smaller index); that point moves
@@ -81,7 +89,9 @@ public final class KMeans {
         SplittableRandom master = new SplittableRandom(config.seed());
         KMeansResult best = null;
         for (int r = 0; r < config.restarts(); r++) {
-            double[] centroids = initialise(x, k, master.split());
+            SplittableRandom rng = master.split();
+            double[] centroids = config.seeding() == KMeansConfig.Seeding.K_MEANS_PLUS_PLUS
+                    ? initialise(x, k, rng) : randomPoints(x, k, rng);
             KMeansResult run = lloyd(x, centroids, k, tolerance);
             if (best == null || run.inertia() < best.inertia()) {
                 best = run;
@@ -165,6 +175,22 @@ public final class KMeans {
         return centroids;
     }
 
+    /** Random seeding as in faiss: k distinct points drawn uniformly without replacement. */
+    private static double[] randomPoints(EmbeddingMatrix x, int k, SplittableRandom rng) {
+        int n = x.rows();
+        int d = x.dim();
+        int[] order = IntStream.range(0, n).toArray();
+        double[] centroids = new double[k * d];
+        for (int j = 0; j < k; j++) {
+            int pick = j + rng.nextInt(n - j);
+            int chosen = order[pick];
+            order[pick] = order[j];
+            order[j] = chosen;
+            System.arraycopy(x.values(), chosen * d, centroids, j * d, d);
+        }
+        return centroids;
+    }
+
     /** Index drawn with probability proportional to weights; uniform if all weights are zero. */
     private static int sampleProportional(double[] weights, SplittableRandom rng) {
         double total = 0.0;
@@ -190,69 +216,23 @@ public final class KMeans {
     }
 
     /**
-     * Assigns every point to its nearest centroid (ties by smaller index) and stores the squared
-     * distance; returns whether any assignment changed.
+     * Assigns every point to its nearest centroid (exact double-precision key, ties by smaller index; see
+     * {@link NearestNeighbours}, whose blocked DJL search in query/gallery mode with {@code m = 1} does
+     * the work) and stores the squared distance; returns whether any assignment changed.
      */
     private boolean assign(EmbeddingMatrix x, double[] centroids, int k, int[] labels, double[] distances) {
         int d = x.dim();
+        EmbeddingMatrix c = EmbeddingMatrix.ofValues(centroids, k, d);
+        int[][] nearest = new NearestNeighbours(1, parallel).search(x, c, false);
         double[] values = x.values();
         double[] pointNorms = x.squaredNorms();
-        double[] centroidNorms = new double[k];
-        for (int j = 0; j < k; j++) {
-            centroidNorms[j] = EmbeddingMatrix.dot(centroids, j * d, centroids, j * d, d);
-        }
+        double[] centroidNorms = c.squaredNorms();
         int changed = forEachPointBlock(x.rows(), (from, to) -> {
             int blockChanged = 0;
             for (int i = from; i < to; i++) {
-                int io = i * d;
-                int best = -1;
-                double bestScore = Double.POSITIVE_INFINITY;
-                int j = 0;
-                for (; j + 3 < k; j += 4) {
-                    int o0 = j * d;
-                    int o1 = o0 + d;
-                    int o2 = o1 + d;
-                    int o3 = o2 + d;
-                    double s0 = 0.0;
-                    double s1 = 0.0;
-                    double s2 = 0.0;
-                    double s3 = 0.0;
-                    for (int t = 0; t < d; t++) {
-                        double v = values[io + t];
-                        s0 += v * centroids[o0 + t];
-                        s1 += v * centroids[o1 + t];
-                        s2 += v * centroids[o2 + t];
-                        s3 += v * centroids[o3 + t];
-                    }
-                    double c0 = centroidNorms[j] - 2.0 * s0;
-                    double c1 = centroidNorms[j + 1] - 2.0 * s1;
-                    double c2 = centroidNorms[j + 2] - 2.0 * s2;
-                    double c3 = centroidNorms[j + 3] - 2.0 * s3;
-                    if (c0 < bestScore) {
-                        bestScore = c0;
-                        best = j;
-                    }
-                    if (c1 < bestScore) {
-                        bestScore = c1;
-                        best = j + 1;
-                    }
-                    if (c2 < bestScore) {
-                        bestScore = c2;
-                        best = j + 2;
-                    }
-                    if (c3 < bestScore) {
-                        bestScore = c3;
-                        best = j + 3;
-                    }
-                }
-                for (; j < k; j++) {
-                    double c = centroidNorms[j] - 2.0 * EmbeddingMatrix.dot(values, io, centroids, j * d, d);
-                    if (c < bestScore) {
-                        bestScore = c;
-                        best = j;
-                    }
-                }
-                distances[i] = Math.max(0.0, pointNorms[i] + bestScore);
+                int best = nearest[i][0];
+                double dot = EmbeddingMatrix.dot(values, i * d, centroids, best * d, d);
+                distances[i] = Math.max(0.0, pointNorms[i] + centroidNorms[best] - 2.0 * dot);
                 if (labels[i] != best) {
                     labels[i] = best;
                     blockChanged++;

@@ -1,5 +1,7 @@
 package io.divastream.model.eval;
 
+import java.util.Objects;
+
 /**
  * Settings of {@link KMeans}.
  *
@@ -10,8 +12,17 @@ package io.divastream.model.eval;
  *     shift of an iteration is at most {@code tolerance} times the mean per-dimension variance of the
  *     data (as in scikit-learn), or when no assignment changed; non-negative
  * @param seed seed of the random stream used for initialisation
+ * @param seeding how the initial centroids are chosen
  */
-public record KMeansConfig(int k, int maxIterations, int restarts, double tolerance, long seed) {
+public record KMeansConfig(int k, int maxIterations, int restarts, double tolerance, long seed, Seeding seeding) {
+
+    /** How {@link KMeans} chooses the initial centroids. */
+    public enum Seeding {
+        /** k-means++ (the default): good starts, but {@code k} sequential passes over the data. */
+        K_MEANS_PLUS_PLUS,
+        /** {@code k} distinct points drawn uniformly, as faiss does; for large k (e.g. 11,316 on SOP). */
+        RANDOM_POINTS
+    }
 
     /** Default maximum number of Lloyd iterations. */
     public static final int DEFAULT_MAX_ITERATIONS = 100;
@@ -28,8 +39,10 @@ public record KMeansConfig(int k, int maxIterations, int restarts, double tolera
      * @param restarts number of restarts
      * @param tolerance relative convergence tolerance
      * @param seed random seed
+     * @param seeding initialisation
      */
     public KMeansConfig {
+        Objects.requireNonNull(seeding, "seeding");
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
@@ -42,6 +55,19 @@ public record KMeansConfig(int k, int maxIterations, int restarts, double tolera
         if (!(tolerance >= 0.0) || Double.isInfinite(tolerance)) {
             throw new IllegalArgumentException("tolerance must be finite and >= 0, got " + tolerance);
         }
+    }
+
+    /**
+     * Settings with k-means++ seeding.
+     *
+     * @param k number of clusters
+     * @param maxIterations maximum iterations per restart
+     * @param restarts number of restarts
+     * @param tolerance relative convergence tolerance
+     * @param seed random seed
+     */
+    public KMeansConfig(int k, int maxIterations, int restarts, double tolerance, long seed) {
+        this(k, maxIterations, restarts, tolerance, seed, Seeding.K_MEANS_PLUS_PLUS);
     }
 
     /**
@@ -62,7 +88,7 @@ public record KMeansConfig(int k, int maxIterations, int restarts, double tolera
      * @return the modified settings
      */
     public KMeansConfig withRestarts(int newRestarts) {
-        return new KMeansConfig(k, maxIterations, newRestarts, tolerance, seed);
+        return new KMeansConfig(k, maxIterations, newRestarts, tolerance, seed, seeding);
     }
 
     /**
@@ -72,6 +98,16 @@ public record KMeansConfig(int k, int maxIterations, int restarts, double tolera
      * @return the modified settings
      */
     public KMeansConfig withMaxIterations(int newMaxIterations) {
-        return new KMeansConfig(k, newMaxIterations, restarts, tolerance, seed);
+        return new KMeansConfig(k, newMaxIterations, restarts, tolerance, seed, seeding);
+    }
+
+    /**
+     * Returns a copy with another initialisation.
+     *
+     * @param newSeeding how the initial centroids are chosen
+     * @return the modified settings
+     */
+    public KMeansConfig withSeeding(Seeding newSeeding) {
+        return new KMeansConfig(k, maxIterations, restarts, tolerance, seed, newSeeding);
     }
 }

@@ -27,10 +27,56 @@ final class LabelStats {
         return others;
     }
 
+    /**
+     * For every query, the number of gallery items with its label (MAP@R's R in query/gallery mode).
+     */
+    static int[] galleryMatches(int[] queryLabels, int[] galleryLabels) {
+        Objects.requireNonNull(queryLabels, "queryLabels");
+        Objects.requireNonNull(galleryLabels, "galleryLabels");
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int label : galleryLabels) {
+            counts.merge(label, 1, Integer::sum);
+        }
+        int[] matches = new int[queryLabels.length];
+        for (int i = 0; i < queryLabels.length; i++) {
+            matches[i] = counts.getOrDefault(queryLabels[i], 0);
+        }
+        return matches;
+    }
+
     /** Number of distinct labels. */
     static int distinct(int[] labels) {
         Objects.requireNonNull(labels, "labels");
         return (int) Arrays.stream(labels).distinct().count();
+    }
+
+    /**
+     * Checks query/gallery neighbour lists: one row per query, at least {@code min(required, n_gallery)}
+     * gallery indices in each.
+     */
+    static void checkNeighbours(int[][] neighbours, int[] queryLabels, int[] galleryLabels, int required) {
+        Objects.requireNonNull(neighbours, "neighbours");
+        Objects.requireNonNull(queryLabels, "queryLabels");
+        Objects.requireNonNull(galleryLabels, "galleryLabels");
+        if (neighbours.length != queryLabels.length) {
+            throw new IllegalArgumentException("neighbours has " + neighbours.length + " rows but there are "
+                    + queryLabels.length + " query labels");
+        }
+        int g = galleryLabels.length;
+        int needed = Math.min(required, g);
+        for (int i = 0; i < neighbours.length; i++) {
+            int[] row = Objects.requireNonNull(neighbours[i], "neighbour row");
+            if (row.length < needed) {
+                throw new IllegalArgumentException(
+                        "neighbour row " + i + " has " + row.length + " entries, need " + needed);
+            }
+            for (int j : row) {
+                if (j < 0 || j >= g) {
+                    throw new IllegalArgumentException(
+                            "neighbour row " + i + " contains invalid gallery index " + j + " (gallery size " + g + ")");
+                }
+            }
+        }
     }
 
     /** Checks that neighbour lists and labels describe the same n items. */

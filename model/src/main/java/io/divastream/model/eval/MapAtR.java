@@ -11,7 +11,9 @@ package io.divastream.model.eval;
  *   R-Precision(q) = (sum_{i=1..R} rel(i)) / R
  * </pre>
  * Both are averaged over queries with {@code R >= 1}; queries without another item of their label are
- * skipped (they have no defined value). Stateless and thread-safe.
+ * skipped (they have no defined value). In query/gallery mode (In-Shop) {@code R} is the number of
+ * gallery items with the query's label and the query's nearest gallery items are ranked. Stateless and
+ * thread-safe.
  */
 public final class MapAtR {
 
@@ -55,12 +57,30 @@ public final class MapAtR {
      */
     public MapAtRResult compute(int[][] neighbours, int[] labels) {
         LabelStats.checkNeighbours(neighbours, labels, 0);
-        int[] others = LabelStats.sameLabelOthers(labels);
+        return compute(neighbours, labels, labels, LabelStats.sameLabelOthers(labels));
+    }
+
+    /**
+     * Computes MAP@R and R-Precision in query/gallery mode (In-Shop): {@code R} is the number of gallery
+     * items with the query's label, and the query's {@code R} nearest gallery items are scored.
+     *
+     * @param neighbours for each query, gallery indices nearest first; a query's list must hold at least
+     *     its R entries
+     * @param queryLabels class label of each query
+     * @param galleryLabels class label of each gallery item
+     * @return scores averaged over the queries with {@code R >= 1}
+     */
+    public MapAtRResult compute(int[][] neighbours, int[] queryLabels, int[] galleryLabels) {
+        LabelStats.checkNeighbours(neighbours, queryLabels, galleryLabels, 0);
+        return compute(neighbours, queryLabels, galleryLabels, LabelStats.galleryMatches(queryLabels, galleryLabels));
+    }
+
+    private static MapAtRResult compute(int[][] neighbours, int[] queryLabels, int[] galleryLabels, int[] relevant) {
         double mapSum = 0.0;
         double rPrecisionSum = 0.0;
         int queries = 0;
-        for (int q = 0; q < labels.length; q++) {
-            int r = others[q];
+        for (int q = 0; q < queryLabels.length; q++) {
+            int r = relevant[q];
             if (r == 0) {
                 continue;
             }
@@ -69,16 +89,16 @@ public final class MapAtR {
                 throw new IllegalArgumentException(
                         "neighbour row " + q + " has " + row.length + " entries, need R = " + r);
             }
-            int relevant = 0;
+            int hits = 0;
             double precisionSum = 0.0;
             for (int i = 0; i < r; i++) {
-                if (labels[row[i]] == labels[q]) {
-                    relevant++;
-                    precisionSum += (double) relevant / (i + 1);
+                if (galleryLabels[row[i]] == queryLabels[q]) {
+                    hits++;
+                    precisionSum += (double) hits / (i + 1);
                 }
             }
             mapSum += precisionSum / r;
-            rPrecisionSum += (double) relevant / r;
+            rPrecisionSum += (double) hits / r;
             queries++;
         }
         if (queries == 0) {

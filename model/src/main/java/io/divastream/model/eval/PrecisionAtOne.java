@@ -21,15 +21,32 @@ public final class PrecisionAtOne {
      */
     public static double compute(int[][] neighbours, int[] labels) {
         LabelStats.checkNeighbours(neighbours, labels, 1);
-        int[] others = LabelStats.sameLabelOthers(labels);
+        return compute(neighbours, labels, labels, LabelStats.sameLabelOthers(labels));
+    }
+
+    /**
+     * Computes Precision@1 in query/gallery mode: over the queries with at least one gallery item of their
+     * label, the fraction whose nearest gallery item has it.
+     *
+     * @param neighbours for each query, gallery indices nearest first, at least one
+     * @param queryLabels class label of each query
+     * @param galleryLabels class label of each gallery item
+     * @return Precision@1 in [0, 1]; {@code NaN} if no query has a gallery item of its label
+     */
+    public static double compute(int[][] neighbours, int[] queryLabels, int[] galleryLabels) {
+        LabelStats.checkNeighbours(neighbours, queryLabels, galleryLabels, 1);
+        return compute(neighbours, queryLabels, galleryLabels, LabelStats.galleryMatches(queryLabels, galleryLabels));
+    }
+
+    private static double compute(int[][] neighbours, int[] queryLabels, int[] galleryLabels, int[] relevant) {
         int hits = 0;
         int queries = 0;
-        for (int q = 0; q < labels.length; q++) {
-            if (others[q] == 0) {
+        for (int q = 0; q < queryLabels.length; q++) {
+            if (relevant[q] == 0) {
                 continue;
             }
             queries++;
-            hits += labels[neighbours[q][0]] == labels[q] ? 1 : 0;
+            hits += galleryLabels[neighbours[q][0]] == queryLabels[q] ? 1 : 0;
         }
         return queries == 0 ? Double.NaN : (double) hits / queries;
     }

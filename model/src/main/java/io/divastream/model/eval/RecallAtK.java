@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Recall@k as reported in deep metric learning papers: the fraction of queries that have at least one
  * item of their own label among their {@code k} nearest other items (leave-one-out, Euclidean distance,
- * ties by smaller index; see {@link NearestNeighbours}).
+ * ties by smaller index; see {@link NearestNeighbours}), or, in query/gallery mode (In-Shop), among
+ * their {@code k} nearest gallery items.
  *
  * <p>A query whose label has no other member can never be answered correctly. With
  * {@link SingletonPolicy#COUNT_AS_MISS} (the default) such queries stay in the denominator and count as
@@ -107,15 +108,34 @@ public final class RecallAtK {
      */
     public double[] compute(int[][] neighbours, int[] labels) {
         LabelStats.checkNeighbours(neighbours, labels, requiredNeighbours());
-        int[] others = LabelStats.sameLabelOthers(labels);
+        return compute(neighbours, labels, labels, LabelStats.sameLabelOthers(labels));
+    }
+
+    /**
+     * Computes Recall@k in query/gallery mode (In-Shop): a query is a hit at k if one of its {@code k}
+     * nearest gallery items has its label; a query without any gallery item of its label is a
+     * singleton for the {@link #singletonPolicy()}.
+     *
+     * @param neighbours for each query, gallery indices nearest first, at least
+     *     {@code min(requiredNeighbours(), n_gallery)} of them
+     * @param queryLabels class label of each query
+     * @param galleryLabels class label of each gallery item
+     * @return recall for each k, in the order of {@link #ks()}; {@code NaN} if no query is counted
+     */
+    public double[] compute(int[][] neighbours, int[] queryLabels, int[] galleryLabels) {
+        LabelStats.checkNeighbours(neighbours, queryLabels, galleryLabels, requiredNeighbours());
+        return compute(neighbours, queryLabels, galleryLabels, LabelStats.galleryMatches(queryLabels, galleryLabels));
+    }
+
+    private double[] compute(int[][] neighbours, int[] queryLabels, int[] galleryLabels, int[] relevant) {
         int[] hits = new int[ks.size()];
         int counted = 0;
-        for (int q = 0; q < labels.length; q++) {
-            if (others[q] == 0 && singletonPolicy == SingletonPolicy.EXCLUDE) {
+        for (int q = 0; q < queryLabels.length; q++) {
+            if (relevant[q] == 0 && singletonPolicy == SingletonPolicy.EXCLUDE) {
                 continue;
             }
             counted++;
-            int firstHit = firstSameLabelRank(neighbours[q], labels, q);
+            int firstHit = firstSameLabelRank(neighbours[q], galleryLabels, queryLabels[q]);
             for (int i = 0; i < hits.length; i++) {
                 if (firstHit < ks.get(i)) {
                     hits[i]++;
@@ -130,9 +150,9 @@ public final class RecallAtK {
     }
 
     /** Zero-based rank of the first same-label neighbour, or Integer.MAX_VALUE if there is none. */
-    private static int firstSameLabelRank(int[] row, int[] labels, int q) {
+    private static int firstSameLabelRank(int[] row, int[] galleryLabels, int label) {
         for (int r = 0; r < row.length; r++) {
-            if (labels[row[r]] == labels[q]) {
+            if (galleryLabels[row[r]] == label) {
                 return r;
             }
         }

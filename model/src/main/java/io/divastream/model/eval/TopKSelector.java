@@ -36,6 +36,11 @@ final class TopKSelector {
         }
     }
 
+    /** Returns the largest kept distance (the worst kept candidate); undefined while empty. */
+    double worst() {
+        return distances[0];
+    }
+
     /** Returns the kept indices, nearest first (ties by smaller index), and empties the selector. */
     int[] drainSorted() {
         int[] result = new int[size];

@@ -104,6 +104,21 @@ class KMeansTest {
     }
 
     @Test
+    void randomPointSeedingStartsFromDataPointsAndRecoversBlobs() {
+        int[] truth = blobLabels();
+        float[][] x = blobs(truth);
+        KMeansConfig config = KMeansConfig.of(BLOBS, 9).withRestarts(8).withSeeding(KMeansConfig.Seeding.RANDOM_POINTS);
+        KMeansResult result = new KMeans(config).fit(x);
+        assertSamePartition(truth, result.assignments());
+        assertThat(new KMeans(config, false).fit(x).assignments()).containsExactly(result.assignments());
+        // with no Lloyd update to speak of (one iteration on k = n), every centroid is one of the points
+        float[][] few = NaiveRetrieval.randomEmbeddings(30, 5, 3, false);
+        KMeansResult start = new KMeans(new KMeansConfig(5, 1, 1, 0.0, 3, KMeansConfig.Seeding.RANDOM_POINTS)).fit(few);
+        assertThat(start.inertia()).isZero();
+        assertThat(Arrays.stream(start.assignments()).distinct().count()).isEqualTo(5);
+    }
+
+    @Test
     void reseedsAnEmptyClusterFromTheFarthestPoint() {
         int[] truth = NaiveRetrieval.randomLabels(27, 90, 3);
         float[][] x = NaiveRetrieval.clusteredEmbeddings(28, truth, 4, 0.01);

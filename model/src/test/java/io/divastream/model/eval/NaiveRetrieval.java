@@ -40,6 +40,101 @@ final class NaiveRetrieval {
         return others.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** All gallery indices, sorted by (distance to query, index). */
+    static int[] ranking(float[] query, float[][] gallery) {
+        double[] dist = new double[gallery.length];
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < gallery.length; i++) {
+            dist[i] = squaredDistance(query, gallery[i]);
+            all.add(i);
+        }
+        all.sort(Comparator.<Integer>comparingDouble(i -> dist[i]).thenComparingInt(i -> i));
+        return all.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static int galleryMatches(int label, int[] galleryLabels) {
+        int count = 0;
+        for (int g : galleryLabels) {
+            count += g == label ? 1 : 0;
+        }
+        return count;
+    }
+
+    /** Query/gallery Recall@k by full sorts: hit if a same-label gallery item is among the k nearest. */
+    static double[] recall(float[][] queries, int[] queryLabels, float[][] gallery, int[] galleryLabels, int[] ks,
+            boolean excludeSingletons) {
+        double[] hits = new double[ks.length];
+        int counted = 0;
+        for (int q = 0; q < queries.length; q++) {
+            if (excludeSingletons && galleryMatches(queryLabels[q], galleryLabels) == 0) {
+                continue;
+            }
+            counted++;
+            int[] rank = ranking(queries[q], gallery);
+            for (int a = 0; a < ks.length; a++) {
+                for (int i = 0; i < Math.min(ks[a], rank.length); i++) {
+                    if (galleryLabels[rank[i]] == queryLabels[q]) {
+                        hits[a]++;
+                        break;
+                    }
+                }
+            }
+        }
+        for (int a = 0; a < ks.length; a++) {
+            hits[a] /= counted;
+        }
+        return hits;
+    }
+
+    /** Query/gallery {MAP@R, R-Precision, Precision@1} over queries with R = gallery matches >= 1. */
+    static double[] mapAtR(float[][] queries, int[] queryLabels, float[][] gallery, int[] galleryLabels) {
+        double map = 0.0;
+        double rPrecision = 0.0;
+        double precisionAt1 = 0.0;
+        int counted = 0;
+        for (int q = 0; q < queries.length; q++) {
+            int r = galleryMatches(queryLabels[q], galleryLabels);
+            if (r == 0) {
+                continue;
+            }
+            int[] rank = ranking(queries[q], gallery);
+            double ap = 0.0;
+            for (int i = 1; i <= r; i++) {
+                if (galleryLabels[rank[i - 1]] == queryLabels[q]) {
+                    int upToI = 0;
+                    for (int j = 1; j <= i; j++) {
+                        upToI += galleryLabels[rank[j - 1]] == queryLabels[q] ? 1 : 0;
+                    }
+                    ap += (double) upToI / i;
+                }
+            }
+            int inR = 0;
+            for (int i = 0; i < r; i++) {
+                inR += galleryLabels[rank[i]] == queryLabels[q] ? 1 : 0;
+            }
+            map += ap / r;
+            rPrecision += (double) inR / r;
+            precisionAt1 += galleryLabels[rank[0]] == queryLabels[q] ? 1 : 0;
+            counted++;
+        }
+        return new double[] {map / counted, rPrecision / counted, precisionAt1 / counted};
+    }
+
+    /**
+     * Small-integer embeddings: every coordinate in {-1, 0, 1}, so every squared distance is an exact small
+     * integer and most queries have many exactly tied neighbours (and some rows are exact duplicates).
+     */
+    static float[][] tiedEmbeddings(long seed, int n, int d) {
+        Random random = new Random(seed);
+        float[][] x = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < d; t++) {
+                x[i][t] = random.nextInt(3) - 1;
+            }
+        }
+        return x;
+    }
+
     static int sameLabelOthers(int[] labels, int q) {
         int count = 0;
         for (int i = 0; i < labels.length; i++) {

@@ -67,6 +67,101 @@ class NearestNeighboursTest {
     }
 
     @Test
+    void blockSizeDoesNotChangeTheResultAndMatchesFullSorts() {
+        // n = 103 is not a multiple of the 7-row blocks; 1-row blocks; one block for everything
+        float[][] x = NaiveRetrieval.randomEmbeddings(5, 103, 19, true);
+        long bytesPerRow = 4L * (x.length + 19 + 1);
+        int[][] single = new NearestNeighbours(12, false, bytesPerRow).search(x);
+        int[][] seven = new NearestNeighbours(12, true, 7 * bytesPerRow + 3).search(x);
+        int[][] whole = new NearestNeighbours(12).search(x);
+        assertThat(new NearestNeighbours(12, false, bytesPerRow).blockRows(x.length, 19)).isEqualTo(1);
+        assertThat(new NearestNeighbours(12, false, 7 * bytesPerRow + 3).blockRows(x.length, 19)).isEqualTo(7);
+        assertThat(new NearestNeighbours(12).blockRows(x.length, 19)).isGreaterThan(x.length);
+        assertThat(new NearestNeighbours(12).blockRows(60502, 512)).isEqualTo(274);
+        for (int q = 0; q < x.length; q++) {
+            int[] expected = Arrays.copyOf(NaiveRetrieval.ranking(x, q), 12);
+            assertThat(single[q]).as("row %d, 1-row blocks", q).containsExactly(expected);
+            assertThat(seven[q]).as("row %d, 7-row blocks", q).containsExactly(expected);
+            assertThat(whole[q]).as("row %d, one block", q).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void exactTiesAreBrokenBySmallerIndexWhateverTheBlockSize() {
+        // coordinates in {-1, 0, 1}: integer distances, so ties are exact and many, also across the
+        // candidate boundary (which forces the search to widen its candidate list)
+        float[][] x = NaiveRetrieval.tiedEmbeddings(6, 150, 4);
+        for (long rows : new long[] {1, 5, 150}) {
+            for (int m : new int[] {1, 3, 20}) {
+                int[][] nn = new NearestNeighbours(m, true, rows * 4L * (x.length + 5)).search(x);
+                for (int q = 0; q < x.length; q++) {
+                    assertThat(nn[q]).as("row %d, m %d, block %d", q, m, rows)
+                            .containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(x, q), m));
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyDuplicatesAcrossTheCandidateBoundaryReturnTheLowestIndices() {
+        // 60 identical gallery rows around 40 others: every query ties 60 ways; m = 5 asks for 5 of them
+        float[][] gallery = NaiveRetrieval.randomEmbeddings(7, 100, 6, false);
+        float[] copy = gallery[99].clone();
+        for (int i = 40; i < 100; i++) {
+            gallery[i] = copy.clone();
+        }
+        float[][] queries = {copy.clone(), NaiveRetrieval.randomEmbeddings(8, 1, 6, false)[0]};
+        int[][] nn = new NearestNeighbours(5, false, 4L * (gallery.length + 7)).search(queries, gallery);
+        assertThat(nn[0]).containsExactly(40, 41, 42, 43, 44);
+        assertThat(nn[1]).containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(queries[1], gallery), 5));
+    }
+
+    @Test
+    void ranksByTheExactKeyBelowFloat32Resolution() {
+        // the two gallery rows differ by 2^-24 in their squared distance to q, below float32 resolution at 1
+        float[] q = {1f, 0x1p-12f};
+        float[][] gallery = {{1f, 0f}, {1f, 0x1p-12f}};
+        assertThat(new NearestNeighbours(2).search(new float[][] {q}, gallery)[0]).containsExactly(1, 0);
+    }
+
+    @Test
+    void queryGalleryModeMatchesFullSortsAndExcludesNothing() {
+        float[][] gallery = NaiveRetrieval.randomEmbeddings(9, 91, 13, true);
+        float[][] queries = NaiveRetrieval.randomEmbeddings(10, 37, 13, true);
+        queries[3] = gallery[17].clone(); // a query that is also a gallery row is its own nearest neighbour
+        for (long rows : new long[] {1, 6, 1000}) {
+            int[][] nn = new NearestNeighbours(15, true, rows * 4L * (gallery.length + 14)).search(queries, gallery);
+            for (int q = 0; q < queries.length; q++) {
+                assertThat(nn[q]).as("query %d, block %d", q, rows)
+                        .containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(queries[q], gallery), 15));
+            }
+            assertThat(nn[3][0]).isEqualTo(17);
+        }
+        assertThat(new NearestNeighbours(500).search(queries, gallery)[0]).hasSize(91);
+        assertThatThrownBy(() -> new NearestNeighbours(2).search(queries, new float[][] {{1f, 2f}}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension");
+    }
+
+    @Test
+    void errorBoundCoversTheFloat32ScoresOfRandomData() {
+        // the bound is a worst case; check it is not below the error actually seen on unit vectors
+        float[][] x = NaiveRetrieval.randomEmbeddings(11, 50, 512, true);
+        double bound = NearestNeighbours.errorBound(512, 1.0, 1.0);
+        assertThat(bound).isBetween(1e-5, 1e-3);
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x.length; j++) {
+                float dot = 0f;
+                double exact = 0.0;
+                for (int t = 0; t < 512; t++) {
+                    dot += x[i][t] * x[j][t];
+                    exact += (double) x[i][t] * x[j][t];
+                }
+                assertThat(Math.abs(2.0 * dot - 2.0 * exact)).isLessThanOrEqualTo(bound);
+            }
+        }
+    }
+
+    @Test
     void singleRowHasNoNeighbours() {
         assertThat(new NearestNeighbours(3).search(new float[][] {{1f, 2f}})[0]).isEmpty();
     }
@@ -74,6 +169,7 @@ class NearestNeighboursTest {
     @Test
     void rejectsInvalidInput() {
         assertThatThrownBy(() -> new NearestNeighbours(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new NearestNeighbours(1, true, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new NearestNeighbours(2).search(new float[][] {{1f, 2f}, {1f}}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new NearestNeighbours(2).search(new float[][] {{1f, Float.NaN}, {1f, 0f}}))

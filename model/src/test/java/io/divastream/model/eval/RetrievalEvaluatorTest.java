@@ -115,11 +115,92 @@ class RetrievalEvaluatorTest {
     }
 
     @Test
+    void queryGalleryScoresMatchTheirIndependentComputation() {
+        int[] galleryLabels = NaiveRetrieval.randomLabels(50, 160, 20);
+        int[] queryLabels = NaiveRetrieval.randomLabels(51, 70, 23); // classes 20..22 have no gallery item
+        int[] all = new int[230];
+        System.arraycopy(queryLabels, 0, all, 0, 70);
+        System.arraycopy(galleryLabels, 0, all, 70, 160);
+        float[][] union = normalised(NaiveRetrieval.clusteredEmbeddings(52, all, 10, 1.0));
+        float[][] queries = java.util.Arrays.copyOfRange(union, 0, 70);
+        float[][] gallery = java.util.Arrays.copyOfRange(union, 70, 230);
+        EvaluationConfig config = EvaluationConfig.defaults().withSeed(4).withRecallKs(java.util.List.of(16));
+        RetrievalScores scores = new RetrievalEvaluator(config).evaluate(queries, queryLabels, gallery, galleryLabels);
+
+        int[] ks = {1, 2, 4, 8, 16};
+        double[] recall = NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, ks, false);
+        for (int i = 0; i < ks.length; i++) {
+            assertThat(scores.recallAt(ks[i])).as("R@%d", ks[i]).isCloseTo(recall[i], within(1e-12));
+        }
+        double[] map = NaiveRetrieval.mapAtR(queries, queryLabels, gallery, galleryLabels);
+        assertThat(scores.mapAtR()).isCloseTo(map[0], within(1e-12));
+        assertThat(scores.rPrecision()).isCloseTo(map[1], within(1e-12));
+        assertThat(scores.precisionAt1()).isCloseTo(map[2], within(1e-12));
+        assertThat(scores.mapAtC()).isNaN();
+        assertThat(scores.recallAt1()).isBetween(0.05, 0.95);
+        assertThat(scores.clusters()).isEqualTo(23);
+        int[] clusters = new KMeans(KMeansConfig.of(23, 4)).fit(union).assignments();
+        assertThat(scores.nmi()).isCloseTo(NaiveRetrieval.nmi(all, clusters), within(1e-12));
+        assertThat(scores.f1()).isCloseTo(NaiveRetrieval.pairwiseF1(all, clusters), within(1e-12));
+
+        RetrievalScores excluding = new RetrievalEvaluator(config.withSingletonPolicy(RecallAtK.SingletonPolicy.EXCLUDE))
+                .evaluate(queries, queryLabels, gallery, galleryLabels);
+        assertThat(excluding.recallAt1())
+                .isCloseTo(NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, ks, true)[0], within(1e-12))
+                .isGreaterThan(scores.recallAt1());
+    }
+
+    @Test
+    void exactTiesScoreLikeTheNaiveLoopsInBothModes() {
+        // coordinates in {-1, 0, 1}: integer distances with many exact ties and duplicate rows
+        int[] labels = NaiveRetrieval.randomLabels(53, 180, 9);
+        float[][] x = NaiveRetrieval.tiedEmbeddings(54, 180, 3);
+        RetrievalScores loo = new RetrievalEvaluator().evaluate(x, labels);
+        double[] recall = NaiveRetrieval.recall(x, labels, new int[] {1, 2, 4, 8}, false);
+        assertThat(new double[] {loo.recallAt1(), loo.recallAt2(), loo.recallAt4(), loo.recallAt8()})
+                .containsExactly(recall, within(1e-12));
+        assertThat(loo.mapAtR()).isCloseTo(NaiveRetrieval.mapAtR(x, labels)[0], within(1e-12));
+        assertThat(loo.rPrecision()).isCloseTo(NaiveRetrieval.mapAtR(x, labels)[1], within(1e-12));
+        assertThat(loo.precisionAt1()).isCloseTo(NaiveRetrieval.precisionAt1(x, labels), within(1e-12));
+        assertThat(loo.mapAtC()).isCloseTo(NaiveRetrieval.mapAtC(x, labels), within(1e-12));
+
+        float[][] queries = java.util.Arrays.copyOfRange(x, 0, 60);
+        float[][] gallery = java.util.Arrays.copyOfRange(x, 60, 180);
+        int[] queryLabels = java.util.Arrays.copyOfRange(labels, 0, 60);
+        int[] galleryLabels = java.util.Arrays.copyOfRange(labels, 60, 180);
+        RetrievalScores qg = new RetrievalEvaluator().evaluate(queries, queryLabels, gallery, galleryLabels);
+        double[] qgRecall = NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, new int[] {1, 2, 4, 8},
+                false);
+        assertThat(new double[] {qg.recallAt1(), qg.recallAt2(), qg.recallAt4(), qg.recallAt8()})
+                .containsExactly(qgRecall, within(1e-12));
+        double[] qgMap = NaiveRetrieval.mapAtR(queries, queryLabels, gallery, galleryLabels);
+        assertThat(new double[] {qg.mapAtR(), qg.rPrecision(), qg.precisionAt1()}).containsExactly(qgMap, within(1e-12));
+    }
+
+    @Test
+    void faissLikeSettingsAreUsedForTheClustering() {
+        int[] labels = NaiveRetrieval.randomLabels(55, 200, 10);
+        float[][] x = normalised(NaiveRetrieval.clusteredEmbeddings(56, labels, 8, 0.8));
+        EvaluationConfig config = EvaluationConfig.defaults().withSeed(2).withKMeansMaxIterations(20)
+                .withKMeansSeeding(KMeansConfig.Seeding.RANDOM_POINTS);
+        assertThat(config.kMeansMaxIterations()).isEqualTo(20);
+        RetrievalScores scores = new RetrievalEvaluator(config).evaluate(x, labels);
+        int[] clusters = new KMeans(KMeansConfig.of(10, 2).withMaxIterations(20)
+                .withSeeding(KMeansConfig.Seeding.RANDOM_POINTS)).fit(x).assignments();
+        assertThat(scores.nmi()).isCloseTo(NaiveRetrieval.nmi(labels, clusters), within(1e-12));
+        assertThat(scores.f1()).isCloseTo(NaiveRetrieval.pairwiseF1(labels, clusters), within(1e-12));
+    }
+
+    @Test
     void rejectsMismatchedInput() {
         assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[2][2], new int[3]))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[1][2], new int[1]))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[2][2], new int[3], new float[2][2], new int[2]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query");
+        assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[2][2], new int[2], new float[2][3], new int[2]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension");
     }
 
     /**

@@ -1,0 +1,272 @@
+package io.divastream.benchmarks;
+
+import io.divastream.model.eval.EvaluationConfig;
+import io.divastream.model.eval.KMeans;
+import io.divastream.model.eval.KMeansConfig;
+import io.divastream.model.eval.KMeansResult;
+import io.divastream.model.eval.MapAtC;
+import io.divastream.model.eval.MapAtR;
+import io.divastream.model.eval.MapAtRResult;
+import io.divastream.model.eval.NearestNeighbours;
+import io.divastream.model.eval.NormalizedMutualInformation;
+import io.divastream.model.eval.PairwiseF1;
+import io.divastream.model.eval.PrecisionAtOne;
+import io.divastream.model.eval.RecallAtK;
+import io.divastream.model.eval.RetrievalEvaluator;
+import io.divastream.model.eval.RetrievalScores;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The evaluation benchmark of issue 5: the metric suite on clustered synthetic embeddings of the size of
+ * Stanford Online Products' test set (60,502 rows, 11,316 classes of 2 to 12 images, d = 512,
+ * L2-normalised), with time and peak memory, against a naive full-matrix computation in the same run.
+ *
+ * <p>Phases (all by default, in this order; {@code --phases=a,b} selects some):
+ * <ul>
+ *   <li>{@code subset-chunked}: retrieval metrics (Recall@k, MAP@R, R-Precision, Precision@1, mAP_c) on the
+ *       first {@code --subset} rows with the production {@link NearestNeighbours} search;</li>
+ *   <li>{@code subset-naive}: the same metrics from a full {@code n x n} float distance matrix, every row
+ *       fully sorted, with loops written here (the baseline; 400 MB for 10,000 rows, 14.6 GB for all
+ *       60,502, which is why it runs on the subset), and the largest difference to the chunked scores;</li>
+ *   <li>{@code full-retrieval}: the chunked retrieval metrics on all rows;</li>
+ *   <li>{@code full-kmeans}: k-means alone on all rows (one cluster per class, random-point seeding and
+ *       {@code --kmeans-iterations} as faiss), with the iterations run, NMI and F1;</li>
+ *   <li>{@code full-suite}: {@link RetrievalEvaluator#evaluate(float[][], int[])} on all rows (retrieval
+ *       metrics plus k-means with one cluster per class, NMI and F1).</li>
+ * </ul>
+ * Every phase prints its wall time, the peak heap (sum of the heap pools' peak usage, reset before the
+ * phase) and the peak resident set size of the process ({@code VmHWM}, heap plus native memory, reset
+ * before the phase through {@code /proc/self/clear_refs} where the kernel allows it).
+ *
+ * <p>Options ({@code --name=value}): {@code n} (60502), {@code classes} (11316), {@code min-size} (2),
+ * {@code max-size} (12), {@code dim} (512), {@code noise} (2.5: the norm of the per-image offset from its
+ * class centre relative to the unit centre; larger lowers Recall@1), {@code subset} (10000),
+ * {@code kmeans-iterations} (20, as faiss and the original code), {@code recall-ks} (1,10,100, as the DiVA code logs for SOP),
+ * {@code seed} (7), {@code phases}.
+ */
+public final class EvaluationBenchmark {
+
+    private EvaluationBenchmark() {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args options {@code --name=value}, see the class documentation
+     */
+    public static void main(String[] args) {
+        Map<String, String> options = parse(args);
+        int n = Integer.parseInt(options.getOrDefault("n", "60502"));
+        int classes = Integer.parseInt(options.getOrDefault("classes", "11316"));
+        int minSize = Integer.parseInt(options.getOrDefault("min-size", "2"));
+        int maxSize = Integer.parseInt(options.getOrDefault("max-size", "12"));
+        int dim = Integer.parseInt(options.getOrDefault("dim", "512"));
+        double noise = Double.parseDouble(options.getOrDefault("noise", "2.5"));
+        int subset = Math.min(n, Integer.parseInt(options.getOrDefault("subset", "10000")));
+        int kMeansIterations = Integer.parseInt(options.getOrDefault("kmeans-iterations", "20"));
+        long seed = Long.parseLong(options.getOrDefault("seed", "7"));
+        List<Integer> ks = Arrays.stream(options.getOrDefault("recall-ks", "1,10,100").split(","))
+                .map(String::trim).map(Integer::valueOf).toList();
+        List<String> phases = List.of(options.getOrDefault("phases",
+                "subset-chunked,subset-naive,full-retrieval,full-kmeans,full-suite").split(","));
+
+        System.out.printf(Locale.ROOT, "EvaluationBenchmark: n=%d classes=%d sizes=%d..%d d=%d noise=%.3f subset=%d "
+                + "k-means iterations=%d recall ks=%s seed=%d; %d cores, max heap %d MB%n", n, classes, minSize,
+                maxSize, dim, noise, subset, kMeansIterations, ks, seed, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        long start = System.nanoTime();
+        int[] labels = SyntheticEmbeddings.classLabels(n, classes, minSize, maxSize, seed);
+        float[][] x = SyntheticEmbeddings.clustered(labels, dim, noise, seed + 1);
+        System.out.printf(Locale.ROOT, "data generated in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        float[][] xs = Arrays.copyOf(x, subset);
+        int[] ls = Arrays.copyOf(labels, subset);
+
+        double[] chunkedSubset = null;
+        for (String phase : phases) {
+            PeakMemory.reset();
+            long t0 = System.nanoTime();
+            String result;
+            switch (phase.trim()) {
+                case "subset-chunked" -> {
+                    chunkedSubset = chunkedRetrieval(xs, ls, ks);
+                    result = format(ks, chunkedSubset);
+                }
+                case "subset-naive" -> {
+                    double[] naive = NaiveFullMatrix.retrieval(xs, ls, ks);
+                    result = format(ks, naive);
+                    if (chunkedSubset != null) {
+                        double diff = 0.0;
+                        for (int i = 0; i < naive.length; i++) {
+                            diff = Math.max(diff, Math.abs(naive[i] - chunkedSubset[i]));
+                        }
+                        result += String.format(Locale.ROOT, " | max |naive - chunked| = %.2e", diff);
+                    }
+                }
+                case "full-retrieval" -> result = format(ks, chunkedRetrieval(x, labels, ks));
+                case "full-kmeans" -> {
+                    KMeansResult clustering = new KMeans(new KMeansConfig(classes, kMeansIterations, 1,
+                            KMeansConfig.DEFAULT_TOLERANCE, seed, KMeansConfig.Seeding.RANDOM_POINTS)).fit(x);
+                    int[] assignments = clustering.assignments();
+                    result = String.format(Locale.ROOT, "k=%d iterations=%d inertia=%.1f non-empty clusters=%d "
+                            + "NMI=%.4f F1=%.4f", classes, clustering.iterations(), clustering.inertia(),
+                            Arrays.stream(assignments).distinct().count(),
+                            NormalizedMutualInformation.compute(labels, assignments),
+                            PairwiseF1.compute(labels, assignments));
+                }
+                case "full-suite" -> {
+                    EvaluationConfig config = EvaluationConfig.defaults().withSeed(seed).withRecallKs(ks)
+                            .withKMeansMaxIterations(kMeansIterations)
+                            .withKMeansSeeding(KMeansConfig.Seeding.RANDOM_POINTS);
+                    RetrievalScores s = new RetrievalEvaluator(config).evaluate(x, labels);
+                    result = String.format(Locale.ROOT, "%s NMI=%.4f F1=%.4f clusters=%d", format(ks,
+                            new double[] {recallOr(s, ks, 0), recallOr(s, ks, 1), recallOr(s, ks, 2),
+                                recallOr(s, ks, 3), s.mapAtR(), s.rPrecision(), s.precisionAt1(), s.mapAtC()}),
+                            s.nmi(), s.f1(), s.clusters());
+                }
+                default -> throw new IllegalArgumentException("unknown phase '" + phase + "'; known: "
+                        + "subset-chunked, subset-naive, full-retrieval, full-kmeans, full-suite");
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "%-15s rows=%6d time=%8.1f s  peak heap=%6d MB  %s%n    %s%n", phase,
+                    phase.startsWith("subset") ? subset : n, seconds, PeakMemory.heapPeakBytes() >> 20,
+                    PeakMemory.residentSummary(), result);
+        }
+    }
+
+    /** Recall@k of the first four ks followed by MAP@R, R-Precision, Precision@1 and mAP_c. */
+    private static double[] chunkedRetrieval(float[][] x, int[] labels, List<Integer> ks) {
+        RecallAtK recallAtK = new RecallAtK(ks, RecallAtK.SingletonPolicy.COUNT_AS_MISS);
+        int m = Math.max(recallAtK.requiredNeighbours(), MapAtC.requiredNeighbours(labels));
+        int[][] neighbours = new NearestNeighbours(m).search(x);
+        double[] recall = recallAtK.compute(neighbours, labels);
+        MapAtRResult map = new MapAtR().compute(neighbours, labels);
+        double[] out = new double[ks.size() + 4];
+        System.arraycopy(recall, 0, out, 0, ks.size());
+        out[ks.size()] = map.mapAtR();
+        out[ks.size() + 1] = map.rPrecision();
+        out[ks.size() + 2] = PrecisionAtOne.compute(neighbours, labels);
+        out[ks.size() + 3] = new MapAtC().compute(neighbours, labels);
+        return out;
+    }
+
+    private static double recallOr(RetrievalScores s, List<Integer> ks, int i) {
+        return i < ks.size() ? s.recallAt(ks.get(i)) : Double.NaN;
+    }
+
+    private static String format(List<Integer> ks, double[] values) {
+        StringBuilder b = new StringBuilder();
+        int r = Math.min(ks.size(), values.length - 4);
+        for (int i = 0; i < r; i++) {
+            b.append(String.format(Locale.ROOT, "R@%d=%.4f ", ks.get(i), values[i]));
+        }
+        b.append(String.format(Locale.ROOT, "MAP@R=%.4f RP=%.4f P@1=%.4f mAP_c=%.4f", values[values.length - 4],
+                values[values.length - 3], values[values.length - 2], values[values.length - 1]));
+        return b.toString();
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
+            }
+            int eq = arg.indexOf('=');
+            options.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        return options;
+    }
+
+    /** Class sizes and embeddings of the synthetic test set. */
+    static final class SyntheticEmbeddings {
+
+        private SyntheticEmbeddings() {
+        }
+
+        /**
+         * Labels grouped by class (rows of one class are adjacent): every class gets {@code minSize} rows,
+         * the rest go one by one to uniformly drawn classes below {@code maxSize}.
+         */
+        static int[] classLabels(int n, int classes, int minSize, int maxSize, long seed) {
+            if ((long) classes * minSize > n || (long) classes * maxSize < n) {
+                throw new IllegalArgumentException(n + " rows cannot be split into " + classes
+                        + " classes of " + minSize + " to " + maxSize);
+            }
+            int[] sizes = new int[classes];
+            Arrays.fill(sizes, minSize);
+            List<Integer> open = new ArrayList<>();
+            for (int c = 0; c < classes; c++) {
+                open.add(c);
+            }
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int extra = n - classes * minSize; extra > 0; extra--) {
+                int slot = random.nextInt(open.size());
+                int c = open.get(slot);
+                if (++sizes[c] == maxSize) {
+                    open.set(slot, open.get(open.size() - 1));
+                    open.remove(open.size() - 1);
+                }
+            }
+            int[] labels = new int[n];
+            int row = 0;
+            for (int c = 0; c < classes; c++) {
+                for (int i = 0; i < sizes[c]; i++) {
+                    labels[row++] = c;
+                }
+            }
+            return labels;
+        }
+
+        /**
+         * Rows {@code normalise(centre_c + noise * g / sqrt(d))} with unit Gaussian class centres and
+         * standard Gaussian {@code g}.
+         */
+        static float[][] clustered(int[] labels, int dim, double noise, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            int classes = Arrays.stream(labels).max().orElse(-1) + 1;
+            double[][] centres = new double[classes][];
+            for (int c = 0; c < classes; c++) {
+                centres[c] = unit(gaussian(random, dim));
+            }
+            double scale = noise / Math.sqrt(dim);
+            float[][] x = new float[labels.length][dim];
+            for (int i = 0; i < labels.length; i++) {
+                double[] v = gaussian(random, dim);
+                double[] centre = centres[labels[i]];
+                for (int t = 0; t < dim; t++) {
+                    v[t] = centre[t] + scale * v[t];
+                }
+                v = unit(v);
+                for (int t = 0; t < dim; t++) {
+                    x[i][t] = (float) v[t];
+                }
+            }
+            return x;
+        }
+
+        private static double[] gaussian(SplittableRandom random, int dim) {
+            double[] v = new double[dim];
+            for (int t = 0; t < dim; t++) {
+                v[t] = random.nextGaussian();
+            }
+            return v;
+        }
+
+        private static double[] unit(double[] v) {
+            double norm = 0.0;
+            for (double value : v) {
+                norm += value * value;
+            }
+            double inv = 1.0 / Math.sqrt(norm);
+            for (int t = 0; t < v.length; t++) {
+                v[t] *= inv;
+            }
+            return v;
+        }
+    }
+}

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -267,10 +268,20 @@ class DockerDeploymentTest {
     }
 
     @Test
-    void dockerComposeAcceptsBothFiles() throws Exception {
-        Assumptions.assumeTrue(run("docker", "compose", "version") == 0, "the Docker Compose plug-in is not installed");
-        assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "config", "-q")).isZero();
-        assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "-f", COMPOSE_GPU.toString(), "config", "-q")).isZero();
+    void dockerComposeAcceptsBothFiles(@TempDir Path tmp) throws Exception {
+        if (run("docker", "compose", "version") == 0) {
+            assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "config", "-q")).isZero();
+            assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "-f", COMPOSE_GPU.toString(), "config", "-q"))
+                    .isZero();
+            return;
+        }
+        // Compose v1 (docker-compose 1.29) predates only the top-level project name: check copies without it.
+        Assumptions.assumeTrue(run("docker-compose", "version") == 0, "neither docker compose nor docker-compose is installed");
+        Path v1 = tmp.resolve("compose.yaml");
+        Files.writeString(v1, Files.readString(COMPOSE).replaceFirst("(?m)^name: .*\\n", ""));
+        Path gpu = Files.copy(COMPOSE_GPU, tmp.resolve("compose.gpu.yaml"));
+        assertThat(run("docker-compose", "-f", v1.toString(), "config", "-q")).isZero();
+        assertThat(run("docker-compose", "-f", v1.toString(), "-f", gpu.toString(), "config", "-q")).isZero();
     }
 
     private static int run(String... command) throws Exception {

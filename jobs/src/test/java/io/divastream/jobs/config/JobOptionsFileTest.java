@@ -178,6 +178,19 @@ class JobOptionsFileTest {
     }
 
     @Test
+    void theDemoStopsOnABadFileBeforeStartingAnything() throws IOException {
+        Path f = file("batch.classes = 9", "train.devise = gpu");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = io.divastream.jobs.local.LocalDemo.execute(
+                new String[] {"--config", f.toString()}, new java.io.PrintStream(out), new java.io.PrintStream(err));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("diva-demo: " + f
+                + ":2: unknown key train.devise (did you mean train.device?); run with --help for the list" + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void usageMentionsTheConfigOption() {
         assertThat(Arguments.usage(JobOptions.OPTIONS)).startsWith("  --config FILE");
     }

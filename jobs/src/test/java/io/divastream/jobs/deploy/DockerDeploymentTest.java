@@ -80,12 +80,17 @@ class DockerDeploymentTest {
         return words.get(i + 1);
     }
 
-    /** The job's arguments: everything after the entry point's own {@code --job-classname X}. */
+    /**
+     * The job's arguments: everything after the entry point's own {@code --job-classname X --}. The
+     * {@code --} is required: Flink's entry point parses abbreviated long options, so a {@code
+     * --config FILE} before it would be taken for Flink's {@code --configDir}.
+     */
     private static List<String> jobArguments(List<String> command) {
         int i = command.indexOf("--job-classname");
         assertThat(command.get(0)).isEqualTo("standalone-job");
         assertThat(command.get(i + 1)).isEqualTo("io.divastream.jobs.DivaStreamJob");
-        return command.subList(i + 2, command.size());
+        assertThat(command.get(i + 2)).as("'--' ends Flink's options").isEqualTo("--");
+        return command.subList(i + 3, command.size());
     }
 
     /** Flink's properties of a service ({@code FLINK_PROPERTIES}: one {@code key: value} per line). */

@@ -11,8 +11,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The DiVA stream job for a real Flink cluster: {@code flink run -c io.divastream.jobs.DivaStreamJob
- * diva-jobs.jar --kafka.bootstrap-servers host:9092 [options]}. Run with {@code --help} for the
- * options.
+ * diva-jobs.jar --kafka.bootstrap-servers host:9092 [options]}, or with {@code --config
+ * diva-stream.properties} to read the options from a file (options on the command line win; see
+ * {@code config/diva-stream.properties}). Run with {@code --help} for the options. Every value is
+ * validated before the job graph is built; a bad one stops the job with a one-line message naming
+ * the key.
  */
 public final class DivaStreamJob {
 

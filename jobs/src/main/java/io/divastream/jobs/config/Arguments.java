@@ -1,5 +1,6 @@
 package io.divastream.jobs.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,16 +26,23 @@ public final class Arguments {
         }
     }
 
+    /** The option that names a configuration file: {@code --config FILE}. */
+    public static final String CONFIG = "config";
+
     /**
      * Parses arguments.
      *
-     * @param args the command-line arguments, {@code --key value} or {@code --key=value}
+     * @param args the command-line arguments, {@code --key value} or {@code --key=value}; {@code
+     *     --config FILE} (repeatable, later files win) reads options from a file (see {@link
+     *     ConfigFile}), and options given on the command line win over every file
      * @param known the options that exist
      * @return the parsed arguments
-     * @throws ConfigException for an unknown option, a missing value or a stray argument
+     * @throws ConfigException for an unknown option, a missing value, a stray argument, or an
+     *     unreadable or malformed configuration file
      */
     public static Arguments parse(String[] args, List<Option> known) {
         Arguments parsed = new Arguments(known);
+        Map<String, String> given = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--") || arg.length() == 2) {
@@ -52,20 +60,59 @@ public final class Arguments {
                 }
                 value = args[++i];
             }
+            if (key.equals(CONFIG)) {
+                Path file = Path.of(value);
+                for (Map.Entry<String, ConfigFile.Entry> entry : ConfigFile.read(file).entrySet()) {
+                    if (!parsed.options.containsKey(entry.getKey())) {
+                        throw new ConfigException(
+                                file + ":" + entry.getValue().line() + ": unknown key " + entry.getKey()
+                                        + parsed.suggestion(entry.getKey(), "")
+                                        + "; run with --help for the list");
+                    }
+                    parsed.values.put(entry.getKey(), entry.getValue().value());
+                }
+                continue;
+            }
             if (!parsed.options.containsKey(key)) {
                 throw new ConfigException(
-                        "unknown option --" + key + parsed.suggestion(key) + "; run with --help for the list");
+                        "unknown option --" + key + parsed.suggestion(key, "--") + "; run with --help for the list");
             }
-            parsed.values.put(key, value);
+            given.put(key, value);
         }
+        parsed.values.putAll(given);
         return parsed;
     }
 
-    private String suggestion(String key) {
+    /**
+     * Returns these arguments with other defaults for the options that were not given (in a file
+     * or on the command line), e.g. the values of a model preset.
+     *
+     * @param defaults per option key, its new default
+     * @return new arguments
+     * @throws IllegalArgumentException if a key is not an option
+     */
+    public Arguments withDefaults(Map<String, String> defaults) {
+        List<Option> changed = new ArrayList<>();
+        for (Option option : options.values()) {
+            changed.add(defaults.containsKey(option.key())
+                    ? new Option(option.key(), defaults.get(option.key()), option.description())
+                    : option);
+        }
+        for (String key : defaults.keySet()) {
+            if (!options.containsKey(key)) {
+                throw new IllegalArgumentException("option " + key + " is not declared");
+            }
+        }
+        Arguments copy = new Arguments(changed);
+        copy.values.putAll(values);
+        return copy;
+    }
+
+    private String suggestion(String key, String prefix) {
         return options.keySet().stream()
                 .min(Comparator.comparingInt(k -> editDistance(k, key)))
                 .filter(k -> editDistance(k, key) <= Math.max(2, key.length() / 3))
-                .map(k -> " (did you mean --" + k + "?)")
+                .map(k -> " (did you mean " + prefix + k + "?)")
                 .orElse("");
     }
 
@@ -211,6 +258,8 @@ public final class Arguments {
      */
     public static String usage(List<Option> known) {
         StringBuilder text = new StringBuilder();
+        text.append(String.format("  --%-32s %s%n", CONFIG + " FILE",
+                "read options from a file of 'key = value' lines (repeatable; command-line options win)"));
         for (Option option : known) {
             text.append(String.format("  --%-32s %s%s%n", option.key(), option.description(),
                     option.defaultValue() == null ? " (required)" : " [" + option.defaultValue() + "]"));

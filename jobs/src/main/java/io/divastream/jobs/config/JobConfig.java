@@ -1,6 +1,8 @@
 package io.divastream.jobs.config;
 
 import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.model.DeviceRequest;
+import io.divastream.model.DeviceSelection;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.image.AugmentationSpec;
 import java.io.Serializable;
@@ -132,14 +134,38 @@ public record JobConfig(
      * @param augmentation the random augmentation of training views
      * @param stepsPerVersion publish a model version every this many steps
      * @param maxConsecutiveFailures fail the job after this many diverged steps in a row
+     * @param device the trainer's device ({@code train.device})
+     * @param engineFlavour the PyTorch native library flavour the trainer expects, or {@code auto}
      */
     public record TrainingConfig(
             DivaConfig model,
             AugmentationSpec augmentation,
             int stepsPerVersion,
-            int maxConsecutiveFailures)
+            int maxConsecutiveFailures,
+            DeviceRequest device,
+            String engineFlavour)
             implements Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
+
+        /** Checks that the device settings are there. */
+        public TrainingConfig {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(engineFlavour, "engineFlavour");
+        }
+
+        /**
+         * A training configuration on the automatically chosen device, with any native flavour.
+         *
+         * @param model the DiVA configuration
+         * @param augmentation the random augmentation of training views
+         * @param stepsPerVersion publish a model version every this many steps
+         * @param maxConsecutiveFailures fail the job after this many diverged steps in a row
+         */
+        public TrainingConfig(
+                DivaConfig model, AugmentationSpec augmentation, int stepsPerVersion, int maxConsecutiveFailures) {
+            this(model, augmentation, stepsPerVersion, maxConsecutiveFailures, DeviceRequest.AUTO,
+                    DeviceSelection.ANY_FLAVOUR);
+        }
     }
 
     /**
@@ -211,10 +237,81 @@ public record JobConfig(
      * @param checkpointIntervalMs checkpoint interval in milliseconds
      * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
      * @param rocksDb whether keyed state lives in RocksDB (otherwise on the heap)
+     * @param checkpointing how checkpoints are taken
      */
     public record RuntimeConfig(
-            int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb)
+            int parallelism,
+            long checkpointIntervalMs,
+            String checkpointDirectory,
+            boolean rocksDb,
+            CheckpointPolicy checkpointing)
+            implements Serializable {
+        private static final long serialVersionUID = 2L;
+
+        /** Checks that the checkpoint policy is there. */
+        public RuntimeConfig {
+            Objects.requireNonNull(checkpointing, "checkpointing");
+        }
+
+        /**
+         * Runtime settings with the default checkpoint policy for the interval.
+         *
+         * @param parallelism default operator parallelism
+         * @param checkpointIntervalMs checkpoint interval in milliseconds
+         * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
+         * @param rocksDb whether keyed state lives in RocksDB
+         */
+        public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb) {
+            this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb,
+                    CheckpointPolicy.defaults(checkpointIntervalMs));
+        }
+    }
+
+    /**
+     * How checkpoints are taken.
+     *
+     * @param exactlyOnce exactly-once (aligned barriers) rather than at-least-once
+     * @param unaligned whether a checkpoint whose barriers do not align within {@code
+     *     alignedTimeoutMs} continues unaligned (exactly-once only)
+     * @param alignedTimeoutMs how long barriers may align before the checkpoint goes unaligned
+     * @param timeoutMs a checkpoint not complete after this long is aborted
+     * @param minPauseMs least time between the end of one checkpoint and the start of the next
+     */
+    public record CheckpointPolicy(
+            boolean exactlyOnce, boolean unaligned, long alignedTimeoutMs, long timeoutMs, long minPauseMs)
             implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        /** Default alignment time before a checkpoint goes unaligned. */
+        public static final long DEFAULT_ALIGNED_TIMEOUT_MS = 1_000;
+
+        /** Default checkpoint timeout (Flink's). */
+        public static final long DEFAULT_TIMEOUT_MS = 600_000;
+
+        /** Default least pause between checkpoints, if at most half the interval. */
+        public static final long DEFAULT_MIN_PAUSE_MS = 1_000;
+
+        /** Checks the combination and the bounds. */
+        public CheckpointPolicy {
+            if (unaligned && !exactlyOnce) {
+                throw new IllegalArgumentException("unaligned checkpoints need exactly-once mode");
+            }
+            if (alignedTimeoutMs < 0 || timeoutMs < 1 || minPauseMs < 0) {
+                throw new IllegalArgumentException("checkpoint times must not be negative");
+            }
+        }
+
+        /**
+         * The default policy: exactly-once, unaligned after 1 s of alignment (the batch replay keeps
+         * the trainer's input back-pressured), Flink's 10-minute timeout, and a pause of 1 s or half
+         * the interval, whichever is shorter.
+         *
+         * @param intervalMs the checkpoint interval
+         * @return the policy
+         */
+        public static CheckpointPolicy defaults(long intervalMs) {
+            return new CheckpointPolicy(true, true, DEFAULT_ALIGNED_TIMEOUT_MS, DEFAULT_TIMEOUT_MS,
+                    Math.min(DEFAULT_MIN_PAUSE_MS, intervalMs / 2));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.divastream.jobs.config;
 
 import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.model.DeviceSelection;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.LossSpec;
@@ -35,17 +36,20 @@ public final class JobOptions {
                     new Option("topic.model-versions", KafkaTopics.MODEL_VERSIONS, "output topic of model versions"),
                     new Option("topic.dead-letters", KafkaTopics.DEAD_LETTERS, "topic of rejected input records"),
                     new Option("route.eval-labels", OMNIGLOT_EVAL_LABELS, "regex: matching labels are held out for evaluation"),
-                    new Option("image.size", "28", "side of the square model input in pixels"),
+                    new Option("image.size", "28", "side of the square model input in pixels (set by model.preset)"),
                     new Option("batch.classes", "28", "P: classes per batch"),
                     new Option("batch.images-per-class", "4", "K: images per class in a batch"),
                     new Option("batch.buffer-per-class", "32", "bounded per-class buffer of recent images"),
                     new Option("batch.new-images", "16", "emit a batch once this many new images arrived"),
                     new Option("batch.replay-interval-ms", "20", "otherwise emit a batch from the buffers this often (0: never; batches then depend on the input only)"),
                     new Option("batch.max-classes", "100000", "classes a batch-assembly subtask buffers; a new class beyond evicts the least recently updated one"),
+                    new Option("model.preset", ModelPreset.OMNIGLOT_CONV4.id(), "model preset: omniglot-conv4 or omniglot-conv4-wide (sets image.size, model.channels, model.embedding-dim; explicit keys win)"),
                     new Option("model.heads", "discriminative,selfsim,shared,intra", "enabled heads, discriminative first"),
-                    new Option("model.channels", "64,64,64,64", "channels of the backbone's conv blocks"),
-                    new Option("model.embedding-dim", "128", "dimension of each head"),
+                    new Option("model.channels", "64,64,64,64", "channels of the backbone's conv blocks (set by model.preset)"),
+                    new Option("model.embedding-dim", "128", "dimension of each head (set by model.preset)"),
                     new Option("model.seed", "0", "seed of initialisation, miners and augmentation"),
+                    new Option("train.device", "auto", "device of the trainer: auto (the first GPU if DJL sees one, else the CPU), cpu, or gpu (fail if none is usable)"),
+                    new Option("train.engine-flavour", DeviceSelection.ANY_FLAVOUR, "PyTorch native flavour the trainer expects: auto (whatever is loaded), cpu, or a CUDA build such as cu128 (PYTORCH_FLAVOR)"),
                     new Option("train.learning-rate", "1e-3", "Adam learning rate of backbone and heads"),
                     new Option("train.weight-decay", "4e-4", "L2 weight decay of backbone and heads"),
                     new Option("train.beta-learning-rate", "5e-4", "learning rate of the margin betas"),
@@ -78,6 +82,11 @@ public final class JobOptions {
                     new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
                     new Option("checkpoint.interval-ms", "10000", "checkpoint interval"),
                     new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
+                    new Option("checkpoint.mode", "exactly-once", "checkpointing mode: exactly-once or at-least-once"),
+                    new Option("checkpoint.unaligned", "true", "let a checkpoint whose barriers do not align in time continue unaligned (exactly-once only)"),
+                    new Option("checkpoint.aligned-timeout-ms", "1000", "alignment time before a checkpoint goes unaligned"),
+                    new Option("checkpoint.timeout-ms", "600000", "abort a checkpoint not complete after this long"),
+                    new Option("checkpoint.min-pause-ms", "1000", "least pause between checkpoints (by default at most half the interval)"),
                     new Option("state.rocksdb", "true", "keep keyed state in RocksDB"));
 
     private JobOptions() {}
@@ -90,6 +99,7 @@ public final class JobOptions {
      * @throws ConfigException with a one-line message on any error
      */
     public static JobConfig parse(String[] args) {
+        // --config FILE reads the same keys from a file; command-line options win.
         return fromArguments(Arguments.parse(args, OPTIONS));
     }
 
@@ -99,18 +109,21 @@ public final class JobOptions {
      * @param a the arguments
      * @return the configuration
      */
-    public static JobConfig fromArguments(Arguments a) {
+    public static JobConfig fromArguments(Arguments given) {
+        Arguments a = given.withDefaults(ModelPreset.parse(given.string("model.preset")).settings());
         JobConfig.KafkaConfig kafka =
                 new JobConfig.KafkaConfig(
-                        nonBlank(a, "kafka.bootstrap-servers"),
+                        Validation.bootstrapServers(a, "kafka.bootstrap-servers"),
                         nonBlank(a, "kafka.group-id"),
-                        nonBlank(a, "topic.images"),
-                        nonBlank(a, "topic.embeddings"),
-                        nonBlank(a, "topic.metrics"),
-                        nonBlank(a, "topic.model-versions"),
-                        nonBlank(a, "topic.dead-letters"),
+                        Validation.topic(a, "topic.images"),
+                        Validation.topic(a, "topic.embeddings"),
+                        Validation.topic(a, "topic.metrics"),
+                        Validation.topic(a, "topic.model-versions"),
+                        Validation.topic(a, "topic.dead-letters"),
                         a.bool("kafka.exactly-once"),
-                        nonBlank(a, "kafka.transactional-id-prefix"));
+                        Validation.transactionalIdPrefix(a, "kafka.transactional-id-prefix"));
+        Validation.distinctTopics(a, List.of(
+                "topic.images", "topic.embeddings", "topic.metrics", "topic.model-versions", "topic.dead-letters"));
         a.pattern("route.eval-labels");
         JobConfig.RoutingConfig routing = new JobConfig.RoutingConfig(a.string("route.eval-labels"));
         JobConfig.BatchingConfig batching =
@@ -145,7 +158,9 @@ public final class JobOptions {
                         model,
                         augmentation,
                         a.integer("train.steps-per-version", 1, 10_000_000),
-                        a.integer("train.max-consecutive-failures", 1, 1_000_000));
+                        a.integer("train.max-consecutive-failures", 1, 1_000_000),
+                        Validation.device(a, "train.device"),
+                        Validation.flavour(a, "train.engine-flavour"));
         double[] weights = headWeights(a, model.network().heads().size());
         JobConfig.EmbeddingConfig embedding =
                 new JobConfig.EmbeddingConfig(
@@ -157,13 +172,85 @@ public final class JobOptions {
                                 a.integer("embedding.reembed-chunk", 1, 100_000),
                                 durationMs(a, "embedding.catalogue-ttl"),
                                 a.integer("embedding.max-images-per-subtask", 1, 100_000_000)));
+        long interval = a.longValue("checkpoint.interval-ms", 100, 86_400_000);
         JobConfig.RuntimeConfig runtime =
                 new JobConfig.RuntimeConfig(
                         a.integer("parallelism", 1, 1024),
-                        a.longValue("checkpoint.interval-ms", 100, 86_400_000),
-                        a.string("checkpoint.dir").trim(),
-                        a.bool("state.rocksdb"));
+                        interval,
+                        Validation.checkpointDirectory(a, "checkpoint.dir"),
+                        a.bool("state.rocksdb"),
+                        checkpointPolicy(a, interval, kafka.exactlyOnce()));
         return new JobConfig(kafka, routing, batching, training, embedding, runtime);
+    }
+
+    /** Where the documented configuration file lives, relative to the repository root. */
+    public static final String CONFIG_FILE = "config/diva-stream.properties";
+
+    /**
+     * Renders the documented configuration file: every option, commented out at its default, under
+     * its description. {@code config/diva-stream.properties} is this text (a test keeps them equal).
+     *
+     * @return the file's text
+     */
+    public static String configFileTemplate() {
+        StringBuilder text = new StringBuilder();
+        text.append("# DiVA Stream configuration: every option of the job, for DivaStreamJob (a cluster) and LocalDemo\n")
+                .append("# (the embedded runner; its own demo.* options stay on its command line).\n")
+                .append("#\n")
+                .append("#   --config ").append(CONFIG_FILE).append("   (options given on the command line win over the file)\n")
+                .append("#\n")
+                .append("# One 'key = value' per line; keys are the option names; values are literal (no escapes, so a\n")
+                .append("# regular expression is written as on the command line). Every option below is commented out\n")
+                .append("# at its default: uncomment a line to change it. Unknown keys, bad values and contradictions\n")
+                .append("# stop the job at start-up with a one-line message naming the key. model.preset sets\n")
+                .append("# image.size, model.channels and model.embedding-dim; a key set here wins over the preset.\n")
+                .append("# Generated from JobOptions.OPTIONS (JobOptionsFileTest fails when the two differ).\n");
+        String section = "";
+        for (Option option : OPTIONS) {
+            String prefix = option.key().contains(".") ? option.key().substring(0, option.key().indexOf('.')) : option.key();
+            if (!prefix.equals(section)) {
+                text.append("\n## ").append(prefix).append("\n");
+                section = prefix;
+            }
+            text.append("\n# ").append(option.description())
+                    .append(option.defaultValue() == null ? " (required)" : "").append("\n")
+                    .append("# ").append(option.key()).append(" =");
+            if (option.defaultValue() != null && !option.defaultValue().isEmpty()) {
+                text.append(" ").append(option.defaultValue());
+            }
+            text.append("\n");
+        }
+        return text.toString();
+    }
+
+    private static JobConfig.CheckpointPolicy checkpointPolicy(Arguments a, long interval, boolean exactlyOnceSinks) {
+        String mode = a.string("checkpoint.mode").trim();
+        boolean exactlyOnce =
+                switch (mode) {
+                    case "exactly-once" -> true;
+                    case "at-least-once" -> false;
+                    default -> throw new ConfigException(
+                            "option --checkpoint.mode must be exactly-once or at-least-once, got '" + mode + "'");
+                };
+        if (!exactlyOnce && exactlyOnceSinks) {
+            throw new ConfigException(
+                    "option --checkpoint.mode at-least-once needs --kafka.exactly-once false (transactional sinks"
+                            + " commit on exactly-once checkpoints)");
+        }
+        boolean unaligned = a.bool("checkpoint.unaligned");
+        if (unaligned && !exactlyOnce) {
+            throw new ConfigException(
+                    "option --checkpoint.unaligned true needs --checkpoint.mode exactly-once; set it to false");
+        }
+        long minPause = a.has("checkpoint.min-pause-ms")
+                ? a.longValue("checkpoint.min-pause-ms", 0, 86_400_000)
+                : Math.min(a.longValue("checkpoint.min-pause-ms", 0, 86_400_000), interval / 2);
+        return new JobConfig.CheckpointPolicy(
+                exactlyOnce,
+                unaligned,
+                a.longValue("checkpoint.aligned-timeout-ms", 0, 3_600_000),
+                a.longValue("checkpoint.timeout-ms", 1_000, 86_400_000),
+                minPause);
     }
 
     private static DivaConfig model(Arguments a, JobConfig.BatchingConfig batching) {

@@ -44,7 +44,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * stream job on a local Flink environment with RocksDB state, publishes the shipped Omniglot images
  * as events, and prints each metrics record as a Kafka consumer reads it from the metrics topic. It
  * stops after the configured step or time, writes the last metrics record to {@code
- * demo-results.json} and shuts everything down.
+ * demo-results.json} and shuts everything down. It reads the job's configuration file as the
+ * cluster job does ({@code --config config/diva-stream.properties}); its own {@code demo.*} options
+ * are given on the command line.
  */
 public final class LocalDemo {
 

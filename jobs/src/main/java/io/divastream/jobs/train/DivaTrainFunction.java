@@ -6,6 +6,7 @@ import io.divastream.jobs.records.TrainingBatch;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.image.GlyphAugmenter;
 import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.DeviceSelection;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.StepResult;
@@ -110,7 +111,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     @Override
     public void open(OpenContext openContext) throws Exception {
         GlyphAugmenter augmenter = new GlyphAugmenter(config.augmentation());
-        trainer = new DivaTrainer(config.model(), augmenter::augment);
+        DeviceSelection device = DeviceSelection.select(config.device(), config.engineFlavour());
+        trainer = new DivaTrainer(config.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device());
         if (restoredTrainerState != null) {
             trainer.restore(restoredTrainerState);
             restoredTrainerState = null;

@@ -96,7 +96,7 @@ class ArgumentsTest {
     @Test
     void usageListsEveryOptionWithItsDefault() {
         String usage = Arguments.usage(OPTIONS);
-        assertThat(usage.lines()).hasSize(OPTIONS.size());
+        assertThat(usage.lines()).hasSize(OPTIONS.size() + 1); // and --config FILE
         assertThat(usage).contains("--name").contains("(required)").contains("[3]").contains("[a, b,,c ]");
     }
 }

@@ -1,5 +1,6 @@
 package io.divastream.model.embed;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -33,9 +34,20 @@ public final class Embedder implements AutoCloseable {
      * @param spec the network's shape; must match the snapshots' network
      */
     public Embedder(NetworkSpec spec) {
+        this(spec, DjlRuntime.engine().defaultDevice());
+    }
+
+    /**
+     * Creates an embedder on a device (version -1 until a snapshot is loaded): the network lives
+     * there; images go to it and embeddings come back once per chunk.
+     *
+     * @param spec the network's shape; must match the snapshots' network
+     * @param device the device, usually {@link io.divastream.model.DeviceSelection#device()}
+     */
+    public Embedder(NetworkSpec spec, Device device) {
         this.spec = spec;
         DjlRuntime.disableGradientRecording();
-        this.manager = DjlRuntime.engine().newBaseManager();
+        this.manager = DjlRuntime.engine().newBaseManager(device);
         this.network = DivaNetwork.create(spec, manager);
         this.parameterStore = new ParameterStore(manager, false);
     }

@@ -3,6 +3,7 @@ package io.divastream.model.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -108,6 +109,20 @@ public final class DivaTrainer implements AutoCloseable {
      * @param classCapacity the largest number of training classes
      */
     public DivaTrainer(DivaConfig config, ViewAugmenter augmenter, int classCapacity) {
+        this(config, augmenter, classCapacity, DjlRuntime.engine().defaultDevice());
+    }
+
+    /**
+     * Creates a trainer with freshly initialised parameters on a device: every array of the
+     * trainer (networks, betas, regressors, queue, optimizer state, each step's batch) lives
+     * there; only a step's input images and its reported numbers cross between host and device.
+     *
+     * @param config the model and training configuration
+     * @param augmenter produces the two training views of each image
+     * @param classCapacity the largest number of training classes
+     * @param device the device, usually {@link io.divastream.model.DeviceSelection#device()}
+     */
+    public DivaTrainer(DivaConfig config, ViewAugmenter augmenter, int classCapacity, Device device) {
         Engine engine = DjlRuntime.engine();
         DjlRuntime.disableGradientRecording();
         engine.setRandomSeed((int) config.seed());
@@ -115,7 +130,7 @@ public final class DivaTrainer implements AutoCloseable {
         this.spec = config.network();
         this.lossSpec = config.loss();
         this.augmenter = augmenter;
-        this.root = engine.newBaseManager();
+        this.root = engine.newBaseManager(device);
         this.queryNet = DivaNetwork.create(spec, root);
         this.keyNet = DivaNetwork.create(spec, root);
         copyParameters(queryNet, keyNet);

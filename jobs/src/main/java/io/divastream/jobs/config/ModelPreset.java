@@ -1,0 +1,66 @@
+package io.divastream.jobs.config;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Named model settings ({@code model.preset}): each sets several {@code image.size} / {@code
+ * model.*} options at once; an option given explicitly (in a file or on the command line) wins
+ * over its preset. Only presets the streaming job can run are offered: its input is single-channel
+ * glyphs decoded to a square of {@code image.size} pixels and its backbone the Conv-4 glyph network
+ * (the ResNet and pretrained backbones of the offline trainer need RGB photographs, which the
+ * stream's decoding does not produce).
+ */
+public enum ModelPreset {
+    /** The Omniglot setting: Conv-4 with 64 channels per block, 28-pixel glyphs, 128-d heads. */
+    OMNIGLOT_CONV4("omniglot-conv4", Map.of("image.size", "28", "model.channels", "64,64,64,64", "model.embedding-dim", "128")),
+    /** The wide Conv-4 of docs/ablation-omniglot-wide-backbone.md: 128 channels per block. */
+    OMNIGLOT_CONV4_WIDE(
+            "omniglot-conv4-wide", Map.of("image.size", "28", "model.channels", "128,128,128,128", "model.embedding-dim", "128"));
+
+    private final String id;
+    private final Map<String, String> values;
+
+    ModelPreset(String id, Map<String, String> values) {
+        this.id = id;
+        this.values = values;
+    }
+
+    /**
+     * Returns the preset's name in configuration.
+     *
+     * @return the name
+     */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Returns the options the preset sets, ordered by key.
+     *
+     * @return per option key, its value
+     */
+    public Map<String, String> settings() {
+        return values.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    /**
+     * Finds a preset by name.
+     *
+     * @param id the name
+     * @return the preset
+     * @throws ConfigException naming {@code model.preset} if there is none of that name
+     */
+    public static ModelPreset parse(String id) {
+        return Arrays.stream(values())
+                .filter(p -> p.id.equals(id.trim()))
+                .findFirst()
+                .orElseThrow(() -> new ConfigException("option --model.preset must be one of "
+                        + Arrays.stream(values()).map(ModelPreset::id).collect(Collectors.joining(", "))
+                        + ", got '" + id + "'"));
+    }
+}

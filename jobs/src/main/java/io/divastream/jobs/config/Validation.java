@@ -1,0 +1,129 @@
+package io.divastream.jobs.config;
+
+import io.divastream.model.DeviceRequest;
+import io.divastream.model.DeviceSelection;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks of option values beyond their type and range, each failing with a one-line {@link
+ * ConfigException} that names the option.
+ */
+final class Validation {
+
+    /** Kafka's rule for topic names: letters, digits, {@code .}, {@code _} and {@code -}, at most 249. */
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+    /** A host (name, IPv4, or bracketed IPv6) and a port. */
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+]):(\\d{1,5})");
+
+    /** Characters Kafka accepts in a transactional id (this prefix is followed by generated parts). */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]+");
+
+    /** A URI scheme: a letter, then letters, digits, {@code +}, {@code -} or {@code .}. */
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.*");
+
+    private Validation() {}
+
+    /** A comma-separated list of {@code host:port} with ports 1 to 65535. */
+    static String bootstrapServers(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (value.isEmpty()) {
+            throw new ConfigException("option --" + key + " must not be empty");
+        }
+        for (String item : value.split(",", -1)) {
+            var m = HOST_PORT.matcher(item.trim());
+            if (!m.matches()) {
+                throw new ConfigException("option --" + key + " must list host:port pairs, got '" + item.trim() + "'");
+            }
+            int port = Integer.parseInt(m.group(2));
+            if (port < 1 || port > 65_535) {
+                throw new ConfigException("option --" + key + " has port " + port + " outside 1 to 65535 in '"
+                        + item.trim() + "'");
+            }
+        }
+        return value;
+    }
+
+    /** A legal Kafka topic name. */
+    static String topic(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw new ConfigException("option --" + key + " must be a Kafka topic name (1 to 249 of letters, digits,"
+                    + " '.', '_', '-'; not '.' or '..'), got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** No two of the topics are the same (the job would read its own output or mix record types). */
+    static void distinctTopics(Arguments a, List<String> keys) {
+        Map<String, String> seen = new HashMap<>();
+        for (String key : keys) {
+            String topic = a.string(key).trim();
+            String other = seen.putIfAbsent(topic, key);
+            if (other != null) {
+                throw new ConfigException("option --" + key + " names topic '" + topic + "', as --" + other
+                        + " does: every topic must be different");
+            }
+        }
+    }
+
+    /** A non-empty prefix of Kafka transactional ids. */
+    static String transactionalIdPrefix(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (!ID.matcher(value).matches()) {
+            throw new ConfigException(
+                    "option --" + key + " must be letters, digits, '.', '_' or '-', got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** Empty (Flink's default), a URI with a scheme ({@code file:///...}, {@code s3://...}) or an absolute path. */
+    static String checkpointDirectory(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (value.isEmpty()) {
+            return value;
+        }
+        if (SCHEME.matcher(value).matches()) {
+            try {
+                URI uri = new URI(value);
+                if (uri.getScheme().equals("file") && (uri.getPath() == null || !uri.getPath().startsWith("/"))) {
+                    throw new ConfigException("option --" + key + " must be an absolute file URI such as"
+                            + " file:///checkpoints, got '" + value + "'");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException("option --" + key + " is not a valid URI: " + e.getMessage());
+            }
+            return value;
+        }
+        if (!Path.of(value).isAbsolute()) {
+            throw new ConfigException("option --" + key + " must be a URI such as file:///checkpoints or"
+                    + " s3://bucket/dir, or an absolute path, got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** {@code auto}, {@code cpu} or {@code gpu}. */
+    static DeviceRequest device(Arguments a, String key) {
+        try {
+            return DeviceRequest.parse(a.string(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("option --" + key + " must be auto, cpu or gpu, got '" + a.string(key).trim() + "'");
+        }
+    }
+
+    /** {@code auto} or a flavour DJL's PyTorch engine knows ({@code cpu}, {@code cu128}, ...). */
+    static String flavour(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (!value.equals(DeviceSelection.ANY_FLAVOUR) && !DeviceSelection.FLAVOUR.matcher(value).matches()) {
+            throw new ConfigException("option --" + key + " must be auto, cpu or cu and three digits (e.g. cu128),"
+                    + " got '" + value + "'");
+        }
+        return value;
+    }
+}

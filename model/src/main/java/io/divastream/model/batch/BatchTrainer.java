@@ -73,15 +73,64 @@ public final class BatchTrainer<T> {
      */
     public List<EvaluationPoint> run(
             LabeledImages<T> train, LabeledImages<T> test, RunSpec run, Consumer<EvaluationPoint> progress) {
+        float[][] views = new float[test.size()][];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = pipeline.evalView(test.images().get(i));
+        }
+        return run(train, new TestSet(views, test.classIndices(), 0), run, progress);
+    }
+
+    /**
+     * Runs the training and evaluates query against gallery (the In-Shop protocol): each query is
+     * ranked against the gallery only, nothing excluded (DIVA_SPEC section 6).
+     *
+     * @param train the training images
+     * @param queries the query images
+     * @param gallery the gallery images (query and gallery classes may overlap; both are disjoint
+     *     from the training classes)
+     * @param run steps, batches and cadence
+     * @param progress receives every evaluation as it is made
+     * @return every evaluation, in step order
+     */
+    public List<EvaluationPoint> run(
+            LabeledImages<T> train,
+            LabeledImages<T> queries,
+            LabeledImages<T> gallery,
+            RunSpec run,
+            Consumer<EvaluationPoint> progress) {
+        if (queries.size() == 0 || gallery.size() == 0) {
+            throw new IllegalArgumentException(
+                    "query/gallery evaluation needs both: " + queries.size() + " queries, " + gallery.size() + " gallery images");
+        }
+        java.util.TreeMap<String, Integer> classOf = new java.util.TreeMap<>();
+        queries.labels().forEach(l -> classOf.put(l, 0));
+        gallery.labels().forEach(l -> classOf.put(l, 0));
+        int next = 0;
+        for (Map.Entry<String, Integer> e : classOf.entrySet()) {
+            e.setValue(next++);
+        }
+        float[][] views = new float[queries.size() + gallery.size()][];
+        int[] labels = new int[views.length];
+        for (int i = 0; i < queries.size(); i++) {
+            views[i] = pipeline.evalView(queries.images().get(i));
+            labels[i] = classOf.get(queries.labels().get(i));
+        }
+        for (int i = 0; i < gallery.size(); i++) {
+            views[queries.size() + i] = pipeline.evalView(gallery.images().get(i));
+            labels[queries.size() + i] = classOf.get(gallery.labels().get(i));
+        }
+        return run(train, new TestSet(views, labels, queries.size()), run, progress);
+    }
+
+    /** Evaluation views with their class indices; the first {@code queries} rank against the rest, or all leave-one-out if 0. */
+    private record TestSet(float[][] views, int[] labels, int queries) {}
+
+    private List<EvaluationPoint> run(
+            LabeledImages<T> train, TestSet test, RunSpec run, Consumer<EvaluationPoint> progress) {
         ClassBalancedSampler sampler =
                 new ClassBalancedSampler(train, run.classesPerBatch(), run.samplesPerClass(), run.sampling());
         SplittableRandom random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
         int classes = train.byClass().size();
-        float[][] testImages = new float[test.size()][];
-        for (int i = 0; i < testImages.length; i++) {
-            testImages[i] = pipeline.evalView(test.images().get(i));
-        }
-        int[] testLabels = test.classIndices();
         List<EvaluationPoint> points = new ArrayList<>();
         try (DivaTrainer trainer = new DivaTrainer(config, ViewAugmenter.IDENTITY, classes);
                 Embedder embedder = new Embedder(config.network())) {
@@ -109,7 +158,7 @@ public final class BatchTrainer<T> {
                 nanos += System.nanoTime() - start;
                 if (s % run.evalEvery() == 0 || s == run.steps()) {
                     embedder.load(trainer.snapshot(s));
-                    EvaluationPoint point = evaluate(embedder.embed(testImages), testLabels, s, nanos / 1e9, skipped);
+                    EvaluationPoint point = evaluate(embedder.embed(test.views()), test, s, nanos / 1e9, skipped);
                     points.add(point);
                     progress.accept(point);
                 }
@@ -126,16 +175,28 @@ public final class BatchTrainer<T> {
         return out;
     }
 
-    private EvaluationPoint evaluate(float[][][] heads, int[] labels, long step, double seconds, int skipped) {
+    private EvaluationPoint evaluate(float[][][] heads, TestSet test, long step, double seconds, int skipped) {
         Map<String, RetrievalScores> perHead = new LinkedHashMap<>();
         List<DivaHead> order = config.network().heads();
         for (int h = 0; h < heads.length; h++) {
-            perHead.put(order.get(h).id(), evaluator.evaluate(heads[h], labels));
+            perHead.put(order.get(h).id(), score(heads[h], test));
         }
         Map<String, RetrievalScores> combined = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> w : weightings.entrySet()) {
-            combined.put(w.getKey(), evaluator.evaluate(EmbeddingCombiner.combine(heads, w.getValue()), labels));
+            combined.put(w.getKey(), score(EmbeddingCombiner.combine(heads, w.getValue()), test));
         }
         return new EvaluationPoint(step, seconds, skipped, perHead, combined);
+    }
+
+    private RetrievalScores score(float[][] embeddings, TestSet test) {
+        if (test.queries() == 0) {
+            return evaluator.evaluate(embeddings, test.labels());
+        }
+        int q = test.queries();
+        return evaluator.evaluate(
+                java.util.Arrays.copyOfRange(embeddings, 0, q),
+                java.util.Arrays.copyOfRange(test.labels(), 0, q),
+                java.util.Arrays.copyOfRange(embeddings, q, embeddings.length),
+                java.util.Arrays.copyOfRange(test.labels(), q, test.labels().length));
     }
 }

@@ -73,6 +73,9 @@ public record Preset(
                 paper("cars-bninception", "cars", "bninception", 0.15, 100, 160, 0.3, 30, 350, 1, CUB_CARS_WEIGHTINGS),
                 paper("sop-resnet50", "sop", "resnet50", 0.2, 150, 70, 0.3, 70, 150, 0, SOP_WEIGHTINGS),
                 paper("sop-bninception", "sop", "bninception", 0.1, 150, 80, 0.3, 70, 150, 0, SOP_WEIGHTINGS),
+                // In-Shop has no DiVA run (the paper reports CUB, CARS and SOP): the SOP ResNet-50 run's values,
+                // evaluated query against gallery
+                paper("inshop-resnet50", "inshop", "resnet50", 0.2, 150, 70, 0.3, 70, 150, 0, SOP_WEIGHTINGS),
                 // the CUB ResNet-50 run's values with the offline ImageNet MobileNetV2 of ../shared/weights
                 paper("cub-mobilenetv2", "cub", "mobilenetv2", 0.3, 1500, 55, 0.2, 30, 350, 0, CUB_CARS_WEIGHTINGS));
     }

@@ -1,10 +1,12 @@
 package io.divastream.model.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
+import io.divastream.model.train.ViewAugmenter;
 import io.divastream.model.eval.RetrievalEvaluator;
 import io.divastream.model.image.AugmentationSpec;
 import io.divastream.model.image.GlyphAugmenter;
@@ -57,5 +59,39 @@ class BatchTrainerTest {
         // an untrained Conv-4 of this seed retrieves about a third of the glyphs (measured 0.33 at step 10; 0.45 after these 60 steps)
         assertThat(last.primary().recallAt1()).isGreaterThan(0.40);
         assertThat(last.heads().get(DivaHead.DISCRIMINATIVE.id()).recallAt1()).isGreaterThan(0.40);
+    }
+
+    @Test
+    void queryGalleryEvaluationRanksQueriesAgainstTheGalleryOnlyWithOneLabelSpace() {
+        DivaConfig config = DivaConfig.omniglotDefaults();
+        BatchTrainer<float[]> trainer = new BatchTrainer<>(config, ImagePipeline.glyphs(ViewAugmenter.IDENTITY, 28), Map.of(),
+                new RetrievalEvaluator());
+        RunSpec run = new RunSpec(2, 2, 0, 16, 4, SamplingMode.DISTINCT);
+        // every query is in the gallery too: nothing is excluded, so each finds itself first (distance 0),
+        // which counts as a hit only if query and gallery labels share one index space
+        EvaluationPoint self = trainer.run(split.train(), split.test(), split.test(), run, e -> {}).get(0);
+        assertThat(self.heads().values()).allSatisfy(s -> assertThat(s.recallAt1()).isEqualTo(1.0));
+        assertThat(self.primary().recallAt1()).isEqualTo(1.0);
+
+        // disjoint halves: the odd images of each test class query the even ones
+        LabeledImages<float[]> test = split.test();
+        List<String> qIds = new ArrayList<>(), qLabels = new ArrayList<>(), gIds = new ArrayList<>(), gLabels = new ArrayList<>();
+        List<float[]> qImages = new ArrayList<>(), gImages = new ArrayList<>();
+        for (List<Integer> members : test.byClass().values()) {
+            for (int j = 0; j < members.size(); j++) {
+                int i = members.get(j);
+                (j % 2 == 1 ? qIds : gIds).add(test.ids().get(i));
+                (j % 2 == 1 ? qLabels : gLabels).add(test.labels().get(i));
+                (j % 2 == 1 ? qImages : gImages).add(test.images().get(i));
+            }
+        }
+        EvaluationPoint halves = trainer.run(split.train(), new LabeledImages<>(qIds, qLabels, qImages),
+                new LabeledImages<>(gIds, gLabels, gImages), run, e -> {}).get(0);
+        EvaluationPoint leaveOneOut = trainer.run(split.train(), test, run, e -> {}).get(0);
+        // a near-untrained network: well above chance (1/89) and below the self-matching run
+        assertThat(halves.primary().recallAt1()).isBetween(0.2, 0.99);
+        assertThat(halves.primary().recallAt1()).isNotEqualTo(leaveOneOut.primary().recallAt1());
+        assertThatThrownBy(() -> trainer.run(split.train(), new LabeledImages<float[]>(List.of(), List.of(), List.of()),
+                test, run, e -> {})).hasMessageContaining("needs both");
     }
 }

@@ -1,6 +1,7 @@
 package io.divastream.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.DataInputStream;
@@ -83,22 +84,32 @@ public final class ParamGroupAdam implements AutoCloseable {
     }
 
     /**
-     * Checks that every gradient is finite.
+     * Checks that every gradient is finite: the sum of each gradient is computed in native code and
+     * all sums are copied to Java at once (one synchronisation instead of one per tensor).
      *
      * @return the names of the groups and indices of parameters with a non-finite gradient, empty
      *     if all are finite
      */
     public List<String> nonFiniteGradients() {
         List<String> bad = new ArrayList<>();
-        for (Group group : groups) {
-            for (int i = 0; i < group.parameters().size(); i++) {
-                NDArray parameter = group.parameters().get(i);
-                try (NDManager scope = manager.newSubManager()) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList sums = new NDList();
+            for (Group group : groups) {
+                for (NDArray parameter : group.parameters()) {
                     NDArray gradient = parameter.getGradient();
                     gradient.attach(scope);
-                    float sum = gradient.sum().getFloat();
-                    if (!Float.isFinite(sum)) {
-                        bad.add(group.name() + "[" + i + "]" + parameter.getShape());
+                    sums.add(gradient.sum().reshape(1));
+                }
+            }
+            if (sums.isEmpty()) {
+                return bad;
+            }
+            float[] values = NDArrays.concat(sums).toFloatArray();
+            int k = 0;
+            for (Group group : groups) {
+                for (int i = 0; i < group.parameters().size(); i++) {
+                    if (!Float.isFinite(values[k++])) {
+                        bad.add(group.name() + "[" + i + "]" + group.parameters().get(i).getShape());
                     }
                 }
             }

@@ -54,13 +54,24 @@ import java.util.SplittableRandom;
  * <p><b>Timing.</b> Each trainer first takes {@code warmup} steps. Then {@code blocks} blocks follow;
  * in each, {@code steps} DiVA steps and {@code steps} baseline steps run back to back, in an order
  * that alternates from block to block (DiVA first, then baseline first), and the forward-pass probes
- * run after them, so machine noise (the machine is shared) hits both sides alike. Printed: median and
- * mean ms per step of each, the ratio of the medians (the figure) and the per-block ratios' median,
- * minimum and maximum (its spread).
+ * run after them, so machine noise hits both sides alike. Printed: median and mean ms per step of
+ * each, the ratio of the medians (the figure) and the per-block ratios' median, minimum and maximum
+ * (its spread). Every figure is given twice: in wall-clock time, which is what the bar asks for, and
+ * in the process's CPU time (all threads), which other processes on a shared machine disturb far
+ * less; where the two disagree, the machine was busy. The CPU clock ticks in steps of 10 ms on Linux,
+ * so its per-step medians are coarse for the glyph CNN.
  *
- * <p>Run from the repository root (with {@code ../shared} beside it for the MobileNetV2 weights),
- * after {@code mvn -pl model test-compile} and {@code mvn -pl model dependency:build-classpath
- * -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt}:
+ * <p>Run from the repository root (with {@code ../shared} beside it for the MobileNetV2 weights):
+ *
+ * <pre>
+ * DJL_OFFLINE=true OPT_OUT_TRACKING=true OMP_WAIT_POLICY=PASSIVE \
+ *   mvn -B -q -pl model test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.divastream.model.bench.StepTimeBenchmark \
+ *   -Dexec.args="--backbone resnet18 --batch 32"
+ * </pre>
+ *
+ * or, after {@code mvn -pl model test-compile} and {@code mvn -pl model dependency:build-classpath
+ * -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt}, in a JVM of its own:
  *
  * <pre>
  * DJL_OFFLINE=true OPT_OUT_TRACKING=true OMP_WAIT_POLICY=PASSIVE java -Xmx4g \
@@ -81,6 +92,9 @@ public final class StepTimeBenchmark {
 
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private static final List<String> OPTIONS =
+            List.of("backbone", "batch", "warmup", "blocks", "steps", "queue-batches", "weights");
 
     private StepTimeBenchmark() {}
 
@@ -333,7 +347,11 @@ public final class StepTimeBenchmark {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --name value pairs, got '" + String.join(" ", args) + "'");
             }
-            out.put(args[i].substring(2), args[i + 1]);
+            String name = args[i].substring(2);
+            if (!OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("unknown option --" + name + " (expected one of " + OPTIONS + ")");
+            }
+            out.put(name, args[i + 1]);
         }
         return out;
     }

@@ -386,7 +386,6 @@ public final class DivaTrainer implements AutoCloseable {
             try {
                 Shape shape = DivaNetwork.inputShape(spec, b);
                 NDArray xA = stepManager.create(views[0], shape);
-                NDArray xB = stepManager.create(views[1], shape);
                 NDArray keys = null;
                 if (spec.has(DivaHead.SELFSIM)) {
                     int self = spec.indexOf(DivaHead.SELFSIM);
@@ -394,7 +393,7 @@ public final class DivaTrainer implements AutoCloseable {
                         queue.enqueue(keyNet.forward(parameterStore, new NDList(xA), false).get(self));
                         queueFilledNow = true;
                     }
-                    keys = keyNet.forward(parameterStore, new NDList(xB), false).get(self);
+                    keys = keyEmbeddings(views[1], shape, stepManager);
                 }
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDList e = queryNet.forward(parameterStore, new NDList(xA), true);
@@ -434,6 +433,20 @@ public final class DivaTrainer implements AutoCloseable {
         classIndex.commit(assignment);
         steps++;
         return new StepResult(steps, totalValue, taskLosses, decorrelation[0], queue.size());
+    }
+
+    /**
+     * The key encoder's selfsim embeddings of view B. The forward pass runs in its own manager, so
+     * its intermediate arrays (every layer's output) are freed as soon as it ends rather than with
+     * the step; only the keys join {@code owner}.
+     */
+    private NDArray keyEmbeddings(float[] viewB, Shape shape, NDManager owner) {
+        try (NDManager scope = owner.newSubManager()) {
+            NDArray xB = scope.create(viewB, shape);
+            NDArray keys = keyNet.forward(parameterStore, new NDList(xB), false).get(spec.indexOf(DivaHead.SELFSIM));
+            keys.attach(owner);
+            return keys;
+        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.divastream.model.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -25,12 +24,20 @@ final class MomentumUpdate {
         if (keys.size() != queries.size()) {
             throw new IllegalArgumentException("key and query networks differ");
         }
-        for (int i = 0; i < keys.size(); i++) {
-            NDArray k = keys.get(i).getArray();
-            NDArray q = queries.get(i).getArray();
-            try (NDManager scope = k.getManager().newSubManager()) {
-                scope.tempAttachAll(new NDList(k, q));
-                k.muli((float) momentum).addi(q.mul((float) (1 - momentum)));
+        if (keys.isEmpty()) {
+            return;
+        }
+        // the two scalar operands are made once, not once per parameter and operation (each
+        // product is the same float32 operation array.mul(float) performs)
+        try (NDManager scope = keys.get(0).getArray().getManager().newSubManager()) {
+            NDArray m = scope.create((float) momentum);
+            NDArray oneMinusM = scope.create((float) (1 - momentum));
+            for (int i = 0; i < keys.size(); i++) {
+                NDArray k = keys.get(i).getArray();
+                NDArray q = queries.get(i).getArray();
+                try (NDArray share = q.mul(oneMinusM)) {
+                    k.muli(m).addi(share);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.divastream.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.DataInputStream;
@@ -147,22 +148,32 @@ public final class ParamGroupAdam implements AutoCloseable {
     }
 
     /**
-     * Checks that every gradient is finite.
+     * Checks that every gradient is finite: the sum of each gradient is computed in native code and
+     * all sums are copied to Java at once (one synchronisation instead of one per tensor).
      *
      * @return the names of the groups and indices of parameters with a non-finite gradient, empty
      *     if all are finite
      */
     public List<String> nonFiniteGradients() {
         List<String> bad = new ArrayList<>();
-        for (Group group : groups) {
-            for (int i = 0; i < group.parameters().size(); i++) {
-                NDArray parameter = group.parameters().get(i);
-                try (NDManager scope = manager.newSubManager()) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList sums = new NDList();
+            for (Group group : groups) {
+                for (NDArray parameter : group.parameters()) {
                     NDArray gradient = parameter.getGradient();
                     gradient.attach(scope);
-                    float sum = gradient.sum().getFloat();
-                    if (!Float.isFinite(sum)) {
-                        bad.add(group.name() + "[" + i + "]" + parameter.getShape());
+                    sums.add(gradient.sum().reshape(1));
+                }
+            }
+            if (sums.isEmpty()) {
+                return bad;
+            }
+            float[] values = NDArrays.concat(sums).toFloatArray();
+            int k = 0;
+            for (Group group : groups) {
+                for (int i = 0; i < group.parameters().size(); i++) {
+                    if (!Float.isFinite(values[k++])) {
+                        bad.add(group.name() + "[" + i + "]" + group.parameters().get(i).getShape());
                     }
                 }
             }
@@ -189,48 +200,71 @@ public final class ParamGroupAdam implements AutoCloseable {
         }
     }
 
-    /** Applies one Adam update to every parameter from its gradient, then zeroes the gradients. */
+    /**
+     * Applies one Adam update to every parameter from its gradient, then zeroes the gradients.
+     *
+     * <p>The scalar operands are made once per step rather than once per operation, and the
+     * temporaries are updated in place; each element sees the same float operations in the same
+     * order as {@code g = grad + wd * p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr / c1
+     * * m / (sqrt(v / c2) + eps)}, so the results are bit for bit those of the plain formulation.
+     */
     public void step() {
         step++;
         double correction1 = 1 - Math.pow(BETA1, step);
         double correction2 = 1 - Math.pow(BETA2, step);
-        int k = 0;
-        for (Group group : groups) {
-            double lr = group.learningRate() * learningRateScale;
-            if (frozen.contains(group.name())) {
-                k += group.parameters().size();
-                for (NDArray parameter : group.parameters()) {
-                    if (parameter.hasGradient()) {
-                        ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) parameter);
+        try (NDManager scope = manager.newSubManager()) {
+            Constants c = new Constants(scope, correction2);
+            int k = 0;
+            for (Group group : groups) {
+                if (frozen.contains(group.name())) {
+                    k += group.parameters().size();
+                    for (NDArray parameter : group.parameters()) {
+                        if (parameter.hasGradient()) {
+                            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) parameter);
+                        }
                     }
+                    continue;
                 }
-                continue;
-            }
-            for (NDArray parameter : group.parameters()) {
-                NDArray[] m = moments.get(k++);
-                update(parameter, m[0], m[1], lr, group.weightDecay(), correction1, correction2);
+                NDArray lr = scalar(scope, group.learningRate() * learningRateScale / correction1);
+                NDArray weightDecay = group.weightDecay() > 0 ? scalar(scope, group.weightDecay()) : null;
+                for (NDArray parameter : group.parameters()) {
+                    NDArray[] m = moments.get(k++);
+                    update(parameter, m[0], m[1], lr, weightDecay, c);
+                }
             }
         }
     }
 
+    /** The scalar operands shared by every parameter's update in one step. */
+    private record Constants(
+            NDArray beta1, NDArray oneMinusBeta1, NDArray beta2, NDArray oneMinusBeta2, NDArray correction2,
+            NDArray epsilon, NDArray zero) {
+
+        Constants(NDManager scope, double correction2) {
+            this(scalar(scope, BETA1), scalar(scope, 1 - BETA1), scalar(scope, BETA2), scalar(scope, 1 - BETA2),
+                    scalar(scope, correction2), scalar(scope, EPSILON), scalar(scope, 0));
+        }
+    }
+
+    /** A float32 scalar, as DJL makes for {@code array.mul(float)}. */
+    private static NDArray scalar(NDManager scope, double value) {
+        return scope.create((float) value);
+    }
+
     private void update(
-            NDArray parameter,
-            NDArray m,
-            NDArray v,
-            double lr,
-            double weightDecay,
-            double correction1,
-            double correction2) {
+            NDArray parameter, NDArray m, NDArray v, NDArray lrOverCorrection1, NDArray weightDecay, Constants c) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray gradient = parameter.getGradient();
             gradient.attach(scope);
             scope.tempAttachAll(new NDList(parameter, m, v));
-            NDArray g = weightDecay > 0 ? gradient.add(parameter.mul((float) weightDecay)) : gradient;
-            m.muli((float) BETA1).addi(g.mul((float) (1 - BETA1)));
-            v.muli((float) BETA2).addi(g.square().mul((float) (1 - BETA2)));
-            NDArray denominator = v.div((float) correction2).sqrt().add((float) EPSILON);
-            parameter.subi(m.div(denominator).mul((float) (lr / correction1)));
-            gradient.muli(0f);
+            // wd * p + grad: float addition commutes, so this equals grad + wd * p
+            NDArray g = weightDecay != null ? parameter.mul(weightDecay).addi(gradient) : gradient;
+            m.muli(c.beta1()).addi(g.mul(c.oneMinusBeta1()));
+            v.muli(c.beta2()).addi(g.square().muli(c.oneMinusBeta2()));
+            NDArray increment = v.div(c.correction2()).sqrt().addi(c.epsilon());
+            increment = m.div(increment).muli(lrOverCorrection1);
+            parameter.subi(increment);
+            gradient.muli(c.zero());
         }
     }
 

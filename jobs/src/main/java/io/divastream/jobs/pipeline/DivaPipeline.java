@@ -133,15 +133,10 @@ public final class DivaPipeline {
 
         SingleOutputStreamOperator<EvaluationResult> metrics =
                 embeddings
-                        .filter(e -> e.role() == Role.EVAL)
+                        .filter(e -> RetrievalMetricsFunction.wants(config.metrics(), e))
                         .uid(Uids.EVAL_FILTER)
                         .name(Uids.EVAL_FILTER)
-                        .process(
-                                new RetrievalMetricsFunction(
-                                        network.heads(),
-                                        config.embedding().metricsEveryVersions(),
-                                        config.embedding().minEvalImages(),
-                                        config.training().model().seed()))
+                        .process(new RetrievalMetricsFunction(network.heads(), config.metrics()))
                         .uid(Uids.METRICS)
                         .name(Uids.METRICS)
                         .setParallelism(1)

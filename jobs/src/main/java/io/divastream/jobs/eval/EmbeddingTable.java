@@ -78,6 +78,17 @@ final class EmbeddingTable {
     }
 
     /**
+     * Whether an image of the table carries a version newer than the given one (the table can then never
+     * be complete at it: versions only move forward).
+     *
+     * @param version a model version
+     * @return whether a newer version is stored
+     */
+    boolean hasNewerThan(long version) {
+        return imagesPerVersion.keySet().stream().anyMatch(v -> v > version);
+    }
+
+    /**
      * The newest version ever stored (also of images removed since), -1 before the first.
      *
      * @return the version

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * every sampled training image carries the same, newest model version, it computes per embedding
  * (combined and each head) Recall@k, NMI, MAP@R, precision@1, R-precision and F1 with {@link
  * RetrievalEvaluator}: on the held-out images in the protocol's {@link EvaluationMode}, on the training
- * sample leave-one-out. Rows are sorted by image id before scoring, so the scores (k-means included) do not
+ * sample leave-one-out. If a sampled training image already carries a newer version than the held-out images,
+ * the sample can no longer be complete at theirs, and the version is scored without seen-class scores. Rows are sorted by image id before scoring, so the scores (k-means included) do not
  * depend on arrival order. Runs with parallelism 1; both tables are checkpointed.
  */
 public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbedding, EvaluationResult>
@@ -143,7 +144,12 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         }
         boolean withSeen = seen != null && leaveOneOutScorable(seen.table().view());
         if (withSeen && !seen.table().completeAt(version)) {
-            return; // wait for the sampled training images to carry the version too
+            if (!seen.table().hasNewerThan(version)) {
+                return; // wait for the sampled training images to carry the version too
+            }
+            // some sampled images are already past it: it will never be complete, so the version is scored
+            // on the held-out images alone rather than skipped
+            withSeen = false;
         }
         lastScoredVersion = version;
         if (version == 0 || version % protocol.everyVersions() == 0) {

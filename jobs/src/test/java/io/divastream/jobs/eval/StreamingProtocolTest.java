@@ -215,6 +215,21 @@ class StreamingProtocolTest {
     }
 
     @Test
+    void aSampleAlreadyPastTheVersionDoesNotCostTheHeldOutScores() throws Exception {
+        var h = harness(protocol(EvaluationMode.LEAVE_ONE_OUT, MetricsProtocol.DEFAULT_RECALL_KS, SEEN_PER_CLASS), null);
+        List<ImageEmbedding> sample = expectedSample(trainImages(0), SEEN_PER_CLASS, SEEN_MAX);
+        // the sample is scorable at version 0 but one sampled image already carries version 1 ...
+        List<ImageEmbedding> train = new ArrayList<>(trainImages(0));
+        train.replaceAll(e -> e.imageId().equals(sample.get(0).imageId()) ? embedding(e.imageId(), e.label(), Role.TRAIN, 1) : e);
+        assertThat(send(h, train)).isEmpty();
+        // ... so version 0 is scored on the held-out images alone once they all carry it
+        List<EvaluationResult> out = send(h, evalImages(0));
+        assertThat(out).isNotEmpty().allSatisfy(r -> assertThat(r.hasSeen()).isFalse());
+        assertThat(out.get(out.size() - 1).modelVersion()).isZero();
+        assertThat(out.get(out.size() - 1).seenImages()).isZero();
+    }
+
+    @Test
     void queryGalleryModeScoresTheHashedQueriesAgainstTheGallery() throws Exception {
         MetricsProtocol protocol = protocol(EvaluationMode.QUERY_GALLERY, List.of(1, 5), 0);
         var h = harness(protocol, null);

@@ -56,6 +56,10 @@ public final class RecallHistory {
         for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getMetrics().entrySet()) {
             scores.put(e.getKey().toString(), Scores.of(e.getValue()));
         }
+        Map<String, Scores> seen = new java.util.TreeMap<>(EMBEDDING_ORDER);
+        for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getSeen().entrySet()) {
+            seen.put(e.getKey().toString(), Scores.of(e.getValue()));
+        }
         return with(
                 new VersionPoint(
                         record.getModelVersion(),
@@ -64,6 +68,7 @@ public final class RecallHistory {
                         record.getEvalImages(),
                         record.getEvalClasses(),
                         scores,
+                        seen,
                         Map.of()));
     }
 

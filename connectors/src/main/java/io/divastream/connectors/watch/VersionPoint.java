@@ -14,6 +14,8 @@ import java.util.OptionalDouble;
  * @param evalImages evaluation images embedded with this version
  * @param evalClasses distinct evaluation classes among them
  * @param scores per embedding ({@code combined} and the heads), in the record's order
+ * @param seen per embedding, the seen-class scores (a sample of the training classes); empty if the
+ *     record has none
  * @param losses mean losses since the previous version ({@code total}, the heads, {@code
  *     decorrelation}); empty when unknown
  */
@@ -24,11 +26,13 @@ public record VersionPoint(
         int evalImages,
         int evalClasses,
         Map<String, Scores> scores,
+        Map<String, Scores> seen,
         Map<String, Double> losses) {
 
     /** Copies the maps (keeping their iteration order). */
     public VersionPoint {
         scores = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scores));
+        seen = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(seen));
         losses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(losses));
     }
 
@@ -40,6 +44,16 @@ public record VersionPoint(
      */
     public Optional<Scores> scoresOf(String embedding) {
         return Optional.ofNullable(scores.get(embedding));
+    }
+
+    /**
+     * The seen-class scores of one embedding.
+     *
+     * @param embedding {@code combined} or a head name
+     * @return its scores on the training sample, or empty if the version has none for it
+     */
+    public Optional<Scores> seenScoresOf(String embedding) {
+        return Optional.ofNullable(seen.get(embedding));
     }
 
     /**
@@ -61,7 +75,7 @@ public record VersionPoint(
      */
     public VersionPoint withLosses(Map<String, Double> newLosses) {
         return new VersionPoint(
-                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, scores, newLosses);
+                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, scores, seen, newLosses);
     }
 
     /**

@@ -8,15 +8,15 @@ import java.util.OptionalDouble;
 
 /**
  * The terminal view of a {@link RecallHistory}: one row per model version (version, step, images
- * seen, evaluation images, Recall@1/2/4/8, NMI and MAP@R of one embedding, and the mean total loss
- * when known) and an ASCII plot of Recall@1 against images seen or training step.
+ * seen, evaluation images, Recall@1/2/4/8, NMI and MAP@R of one embedding on the held-out images,
+ * its seen-class Recall@1 on the training sample, and the mean total loss when known) and an ASCII plot of Recall@1 against images seen or training step.
  */
 public final class WatchTable {
 
     /** Printed for a value the record does not carry. */
     public static final String MISSING = "-";
 
-    private static final String ROW_FORMAT = "%8s %7s %8s %6s | %8s %7s %7s %7s | %7s %7s";
+    private static final String ROW_FORMAT = "%8s %7s %8s %6s | %8s %7s %7s %7s | %7s %7s | %7s";
     private static final String LOSS_FORMAT = " | %8s";
 
     private WatchTable() {}
@@ -41,7 +41,8 @@ public final class WatchTable {
                         "R@4",
                         "R@8",
                         "NMI",
-                        "MAP@R");
+                        "MAP@R",
+                        "seen@1");
         return withLosses ? header + String.format(Locale.ROOT, LOSS_FORMAT, "loss") : header;
     }
 
@@ -68,7 +69,8 @@ public final class WatchTable {
                         s == null ? MISSING : fraction(s.recallAt4()),
                         s == null ? MISSING : fraction(s.recallAt8()),
                         s == null ? MISSING : fraction(s.nmi()),
-                        s == null ? MISSING : fraction(s.mapAtR()));
+                        s == null ? MISSING : fraction(s.mapAtR()),
+                        point.seenScoresOf(embedding).map(v -> fraction(v.recallAt1())).orElse(MISSING));
         if (!withLosses) {
             return row;
         }

@@ -26,15 +26,15 @@ class WatchRenderersTest {
 
         assertThat(WatchTable.row(points.get(1), "combined", true).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("1", "250", "2000", "1780", "0.5000", "0.5100", "0.5200", "0.5300",
-                        "0.6500", "0.2500", "1.7500");
+                        "0.6500", "0.2500", "0.9000", "1.7500");
         assertThat(WatchTable.row(points.get(0), "discriminative", true).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("0", "0", "1000", "1780", "0.4200", "0.4300", "0.4400", "0.4500",
-                        "0.6000", "0.2100", "-");
+                        "0.6000", "0.2100", "-", "-");
         assertThat(WatchTable.row(points.get(0), "intra", false).strip().split("\\s+\\|?\\s*"))
-                .containsExactly("0", "0", "1000", "1780", "-", "-", "-", "-", "-", "-");
+                .containsExactly("0", "0", "1000", "1780", "-", "-", "-", "-", "-", "-", "-");
         assertThat(WatchTable.header(true).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("version", "step", "images", "eval", "recall@1", "R@2", "R@4", "R@8",
-                        "NMI", "MAP@R", "loss");
+                        "NMI", "MAP@R", "seen@1", "loss");
     }
 
     @Test

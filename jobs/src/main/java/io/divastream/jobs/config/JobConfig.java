@@ -1,6 +1,7 @@
 package io.divastream.jobs.config;
 
 import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.config.DivaConfig;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param batching the class-balanced batch assembly
  * @param training the model, its training and versioning
  * @param embedding how embeddings are combined
+ * @param metrics the streaming evaluation protocol ({@code metrics.*})
  * @param runtime checkpointing and parallelism
  */
 public record JobConfig(
@@ -25,10 +27,11 @@ public record JobConfig(
         BatchingConfig batching,
         TrainingConfig training,
         EmbeddingConfig embedding,
+        MetricsProtocol metrics,
         RuntimeConfig runtime)
         implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Checks that no part is missing. */
     public JobConfig {
@@ -37,6 +40,7 @@ public record JobConfig(
         Objects.requireNonNull(batching, "batching");
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(embedding, "embedding");
+        Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(runtime, "runtime");
     }
 
@@ -172,14 +176,12 @@ public record JobConfig(
      * Test-time embedding.
      *
      * @param headWeights per head (network order), its weight in the combined embedding
-     * @param metricsEveryVersions compute metrics for every n-th model version
-     * @param minEvalImages score a version only once at least this many evaluation images arrived
      * @param catalogue the embedders' bounded image catalogue and its re-embedding
      */
     public record EmbeddingConfig(
-            double[] headWeights, int metricsEveryVersions, int minEvalImages, CatalogueConfig catalogue)
+            double[] headWeights, CatalogueConfig catalogue)
             implements Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         /** Checks that the catalogue settings are there. */
         public EmbeddingConfig {

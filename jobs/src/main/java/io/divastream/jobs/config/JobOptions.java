@@ -1,6 +1,8 @@
 package io.divastream.jobs.config;
 
 import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.jobs.eval.EvaluationMode;
+import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
@@ -79,6 +81,11 @@ public final class JobOptions {
                     new Option("embedding.max-images-per-subtask", "100000", "images an embedder subtask stores; new ones beyond go to the dead-letter topic"),
                     new Option("metrics.every-versions", "1", "score every n-th model version"),
                     new Option("metrics.min-eval-images", "100", "score a version only once this many evaluation images arrived"),
+                    new Option("metrics.mode", "leave-one-out", "held-out scoring: leave-one-out (every image against all others) or query-gallery (a hashed share of the images are queries against the rest)"),
+                    new Option("metrics.query-fraction", "0.5", "query-gallery mode: share of held-out images that are queries (by a hash of the image id)"),
+                    new Option("metrics.recall-ks", "1,2,4,8", "k of the reported Recall@k list (ascending)"),
+                    new Option("metrics.seen-sample-per-class", "4", "training images per seen class scored each version (seen-class recall; 0: off; off by default with a catalogue TTL)"),
+                    new Option("metrics.seen-max-images", "400", "at most this many sampled training images (classes with the smallest label hash first)"),
                     new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
                     new Option("checkpoint.interval-ms", "10000", "checkpoint interval"),
                     new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
@@ -165,13 +172,12 @@ public final class JobOptions {
         JobConfig.EmbeddingConfig embedding =
                 new JobConfig.EmbeddingConfig(
                         weights,
-                        a.integer("metrics.every-versions", 1, 1_000_000),
-                        a.integer("metrics.min-eval-images", 2, 100_000_000),
                         new JobConfig.CatalogueConfig(
                                 a.number("embedding.reembed-rate", 0.001, 1e9),
                                 a.integer("embedding.reembed-chunk", 1, 100_000),
                                 durationMs(a, "embedding.catalogue-ttl"),
                                 a.integer("embedding.max-images-per-subtask", 1, 100_000_000)));
+        MetricsProtocol metrics = metrics(a, model.seed(), embedding.catalogue().ttlMs() > 0);
         long interval = a.longValue("checkpoint.interval-ms", 100, 86_400_000);
         JobConfig.RuntimeConfig runtime =
                 new JobConfig.RuntimeConfig(
@@ -180,7 +186,7 @@ public final class JobOptions {
                         Validation.checkpointDirectory(a, "checkpoint.dir"),
                         a.bool("state.rocksdb"),
                         checkpointPolicy(a, interval, kafka.exactlyOnce()));
-        return new JobConfig(kafka, routing, batching, training, embedding, runtime);
+        return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime);
     }
 
     /** Where the documented configuration file lives, relative to the repository root. */
@@ -221,6 +227,64 @@ public final class JobOptions {
             text.append("\n");
         }
         return text.toString();
+    }
+
+    private static MetricsProtocol metrics(Arguments a, long seed, boolean catalogueTtl) {
+        EvaluationMode mode;
+        try {
+            mode = EvaluationMode.parse(a.string("metrics.mode"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("option --metrics.mode: " + e.getMessage());
+        }
+        double queryFraction = a.number("metrics.query-fraction", 0, 1);
+        if (!(queryFraction > 0 && queryFraction < 1)) {
+            throw new ConfigException("option --metrics.query-fraction must be strictly between 0 and 1, got " + queryFraction);
+        }
+        List<Integer> ks = new ArrayList<>();
+        for (String item : a.list("metrics.recall-ks")) {
+            int k;
+            try {
+                k = Integer.parseInt(item);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("option --metrics.recall-ks must list integers, got '" + item + "'");
+            }
+            if (k < 1 || (!ks.isEmpty() && k <= ks.get(ks.size() - 1))) {
+                throw new ConfigException(
+                        "option --metrics.recall-ks must list ascending, distinct k >= 1, got '" + a.string("metrics.recall-ks") + "'");
+            }
+            ks.add(k);
+        }
+        if (ks.isEmpty()) {
+            throw new ConfigException("option --metrics.recall-ks must not be empty");
+        }
+        // an expired training image is no longer re-embedded, so a sampled one would hold back every version
+        int perClass = catalogueTtl && !a.has("metrics.seen-sample-per-class")
+                ? 0
+                : a.integer("metrics.seen-sample-per-class", 0, 1_000_000);
+        if (perClass == 1) {
+            throw new ConfigException(
+                    "option --metrics.seen-sample-per-class must be 0 (off) or at least 2 (retrieval needs two images of a class), got 1");
+        }
+        if (perClass > 0 && catalogueTtl) {
+            throw new ConfigException(
+                    "option --metrics.seen-sample-per-class needs --embedding.catalogue-ttl 0: an expired sampled training"
+                            + " image is never re-embedded and would hold back the scoring of every version");
+        }
+        int maxImages = a.integer("metrics.seen-max-images", 2, 100_000_000);
+        if (perClass > maxImages) {
+            throw new ConfigException(
+                    "option --metrics.seen-max-images (" + maxImages + ") must be at least --metrics.seen-sample-per-class ("
+                            + perClass + ")");
+        }
+        return new MetricsProtocol(
+                a.integer("metrics.every-versions", 1, 1_000_000),
+                a.integer("metrics.min-eval-images", 2, 100_000_000),
+                mode,
+                queryFraction,
+                ks,
+                perClass,
+                maxImages,
+                seed);
     }
 
     private static JobConfig.CheckpointPolicy checkpointPolicy(Arguments a, long interval, boolean exactlyOnceSinks) {

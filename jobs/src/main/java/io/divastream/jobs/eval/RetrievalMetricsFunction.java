@@ -2,15 +2,17 @@ package io.divastream.jobs.eval;
 
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
+import io.divastream.jobs.records.Role;
 import io.divastream.model.DivaHead;
-import io.divastream.model.eval.EvaluationConfig;
 import io.divastream.model.eval.RetrievalEvaluator;
 import io.divastream.model.eval.RetrievalScores;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -25,35 +27,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores each model version on the evaluation images: it keeps the latest embedding of every
- * evaluation image and, once all of them carry the same, newest model version, computes Recall@1/2/
- * 4/8 (query excluded), NMI (k-means with the number of evaluation classes) and MAP@R for the
- * combined embedding and for each head. Runs with parallelism 1; its table is checkpointed.
+ * Scores each model version (the streaming protocol of docs/evaluation.md). It keeps the latest embedding
+ * of every held-out (evaluation) image and, if {@link MetricsProtocol#seenEnabled()}, of a bounded,
+ * order-independent sample of the training images ({@link SeenSample}). Once every held-out image and
+ * every sampled training image carries the same, newest model version, it computes per embedding
+ * (combined and each head) Recall@k, NMI, MAP@R, precision@1, R-precision and F1 with {@link
+ * RetrievalEvaluator}: on the held-out images in the protocol's {@link EvaluationMode}, on the training
+ * sample leave-one-out. If a sampled training image already carries a newer version than the held-out images,
+ * the sample can no longer be complete at theirs, and the version is scored without seen-class scores. Rows are sorted by image id before scoring, so the scores (k-means included) do not
+ * depend on arrival order. Runs with parallelism 1; both tables are checkpointed.
  */
 public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbedding, EvaluationResult>
         implements CheckpointedFunction {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(RetrievalMetricsFunction.class);
 
     /** Name of the combined embedding in results. */
     public static final String COMBINED = "combined";
 
     private final List<DivaHead> heads;
-    private final int everyVersions;
-    private final int minImages;
-    private final long seed;
+    private final MetricsProtocol protocol;
 
-    private transient Map<String, ImageEmbedding> latest;
-    private transient Map<Long, Integer> imagesPerVersion;
-    private transient long newestVersion;
+    private transient EmbeddingTable heldOut;
+    private transient SeenSample seen;
     private transient long lastScoredVersion;
     private transient ListState<ImageEmbedding> tableState;
+    private transient ListState<ImageEmbedding> seenState;
     private transient ListState<Long> scoredState;
     private transient volatile double lastRecallAt1;
+    private transient volatile double lastSeenRecallAt1;
 
     /**
      * Creates the function.
+     *
+     * @param heads the model's heads, in network order
+     * @param protocol the evaluation protocol
+     */
+    public RetrievalMetricsFunction(List<DivaHead> heads, MetricsProtocol protocol) {
+        this.heads = List.copyOf(heads);
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+    }
+
+    /**
+     * Creates the function with the leave-one-out protocol, Recall@1/2/4/8 and no seen-class scores.
      *
      * @param heads the model's heads, in network order
      * @param everyVersions score every n-th version (version 0 is always scored)
@@ -61,10 +78,19 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
      * @param seed the k-means seed
      */
     public RetrievalMetricsFunction(List<DivaHead> heads, int everyVersions, int minImages, long seed) {
-        this.heads = List.copyOf(heads);
-        this.everyVersions = everyVersions;
-        this.minImages = Math.max(2, minImages);
-        this.seed = seed;
+        this(heads, MetricsProtocol.leaveOneOut(everyVersions, minImages, seed));
+    }
+
+    /**
+     * Whether the function needs an embedding: held-out ones always, training ones if the seen classes are
+     * scored. The pipeline filters with it before the (parallelism 1) operator.
+     *
+     * @param protocol the evaluation protocol
+     * @param e an embedding
+     * @return whether to send it to the function
+     */
+    public static boolean wants(MetricsProtocol protocol, ImageEmbedding e) {
+        return e.role() == Role.EVAL || protocol.seenEnabled();
     }
 
     @Override
@@ -72,16 +98,25 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         tableState =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("eval-embeddings", TypeInformation.of(ImageEmbedding.class)));
+        seenState =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("seen-embeddings", TypeInformation.of(ImageEmbedding.class)));
         scoredState =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("last-scored-version", Types.LONG));
-        latest = new LinkedHashMap<>();
-        imagesPerVersion = new HashMap<>();
-        newestVersion = -1;
+        heldOut = new EmbeddingTable();
+        seen = protocol.seenEnabled() ? new SeenSample(protocol.seenSamplePerClass(), protocol.seenClassLimit()) : null;
         lastScoredVersion = -1;
+        lastRecallAt1 = Double.NaN;
+        lastSeenRecallAt1 = Double.NaN;
         if (context.isRestored()) {
             for (ImageEmbedding e : tableState.get()) {
-                add(e);
+                heldOut.put(e);
+            }
+            if (seen != null) {
+                for (ImageEmbedding e : seenState.get()) {
+                    seen.offer(e);
+                }
             }
             for (Long v : scoredState.get()) {
                 lastScoredVersion = Math.max(lastScoredVersion, v);
@@ -93,90 +128,167 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
     public void open(OpenContext openContext) {
         getRuntimeContext().getMetricGroup().gauge("lastScoredVersion", () -> lastScoredVersion);
         getRuntimeContext().getMetricGroup().gauge("lastCombinedRecallAt1", () -> lastRecallAt1);
+        getRuntimeContext().getMetricGroup().gauge("lastSeenCombinedRecallAt1", () -> lastSeenRecallAt1);
     }
 
     @Override
     public void processElement(ImageEmbedding embedding, Context ctx, Collector<EvaluationResult> out) {
-        if (!add(embedding)) {
+        boolean changed =
+                embedding.role() == Role.EVAL ? heldOut.put(embedding) : seen != null && seen.offer(embedding);
+        if (!changed) {
             return;
         }
-        if (newestVersion > lastScoredVersion
-                && imagesPerVersion.getOrDefault(newestVersion, 0) == latest.size()
-                && scorable()) {
-            lastScoredVersion = newestVersion;
-            if (newestVersion == 0 || newestVersion % everyVersions == 0) {
-                out.collect(score(embedding));
+        long version = heldOut.newestVersion();
+        if (version <= lastScoredVersion || !heldOut.completeAt(version) || !heldOutScorable()) {
+            return;
+        }
+        boolean withSeen = seen != null && leaveOneOutScorable(seen.table().view());
+        if (withSeen && !seen.table().completeAt(version)) {
+            if (!seen.table().hasNewerThan(version)) {
+                return; // wait for the sampled training images to carry the version too
             }
+            // some sampled images are already past it: it will never be complete, so the version is scored
+            // on the held-out images alone rather than skipped
+            withSeen = false;
+        }
+        lastScoredVersion = version;
+        if (version == 0 || version % protocol.everyVersions() == 0) {
+            out.collect(score(withSeen));
         }
     }
 
-    /**
-     * Enough images to be meaningful; retrieval needs a class with two images, and clustering two
-     * classes.
-     */
-    private boolean scorable() {
-        if (latest.size() < minImages) {
+    /** Enough held-out images to be meaningful in the protocol's mode. */
+    private boolean heldOutScorable() {
+        if (heldOut.size() < protocol.minEvalImages()) {
             return false;
         }
+        if (protocol.mode() == EvaluationMode.LEAVE_ONE_OUT) {
+            return leaveOneOutScorable(heldOut.view());
+        }
+        Map<String, Integer> galleryPerClass = new HashMap<>();
+        List<String> queryLabels = new ArrayList<>();
+        for (ImageEmbedding e : heldOut.view()) {
+            if (protocol.isQuery(e.imageId())) {
+                queryLabels.add(e.label());
+            } else {
+                galleryPerClass.merge(e.label(), 1, Integer::sum);
+            }
+        }
+        long classes = heldOut.view().stream().map(ImageEmbedding::label).distinct().count();
+        return classes >= 2 && queryLabels.stream().anyMatch(galleryPerClass::containsKey);
+    }
+
+    /** Retrieval needs a class with two images, and clustering two classes. */
+    private static boolean leaveOneOutScorable(Collection<ImageEmbedding> rows) {
         Map<String, Integer> perClass = new HashMap<>();
-        for (ImageEmbedding e : latest.values()) {
+        for (ImageEmbedding e : rows) {
             perClass.merge(e.label(), 1, Integer::sum);
         }
         return perClass.size() >= 2 && perClass.values().stream().anyMatch(c -> c >= 2);
     }
 
-    private boolean add(ImageEmbedding embedding) {
-        ImageEmbedding previous = latest.get(embedding.imageId());
-        if (previous != null) {
-            if (previous.modelVersion() > embedding.modelVersion()) {
-                return false;
-            }
-            imagesPerVersion.merge(previous.modelVersion(), -1, Integer::sum);
-        }
-        latest.put(embedding.imageId(), embedding);
-        imagesPerVersion.merge(embedding.modelVersion(), 1, Integer::sum);
-        imagesPerVersion.values().removeIf(count -> count == 0);
-        newestVersion = Math.max(newestVersion, embedding.modelVersion());
-        return true;
-    }
-
-    private EvaluationResult score(ImageEmbedding any) {
+    private EvaluationResult score(boolean withSeen) {
         long start = System.nanoTime();
-        int n = latest.size();
-        List<ImageEmbedding> rows = new ArrayList<>(latest.values());
-        Map<String, Integer> classIds = new HashMap<>();
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
-        }
+        RetrievalEvaluator evaluator = new RetrievalEvaluator(protocol.evaluationConfig());
+        List<ImageEmbedding> rows = heldOut.rows();
+        ImageEmbedding any = rows.get(0);
         String[] names = new String[heads.size() + 1];
-        double[][] scores = new double[names.length][];
-        RetrievalEvaluator evaluator =
-                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(seed));
         names[0] = COMBINED;
-        scores[0] = toArray(evaluator.evaluate(column(rows, -1), labels));
         for (int h = 0; h < heads.size(); h++) {
             names[h + 1] = heads.get(h).id();
-            scores[h + 1] = toArray(evaluator.evaluate(column(rows, h), labels));
         }
-        lastRecallAt1 = scores[0][0];
+        SetScores held = scoreSet(evaluator, rows, protocol.mode());
+        SetScores sampled = withSeen ? scoreSet(evaluator, seen.table().rows(), EvaluationMode.LEAVE_ONE_OUT) : null;
+        lastRecallAt1 = held.scores[0][0];
+        if (sampled != null) {
+            lastSeenRecallAt1 = sampled.scores[0][0];
+        }
         LOG.info(
-                "model version {}: combined recall@1 {} on {} images of {} classes ({} ms)",
+                "model version {}: combined recall@1 {} on {} held-out images of {} classes ({}), seen-class recall@1 {}"
+                        + " on {} training images ({} ms)",
                 any.modelVersion(),
-                String.format("%.4f", scores[0][0]),
-                n,
-                classIds.size(),
+                String.format("%.4f", held.scores[0][0]),
+                rows.size(),
+                held.classes,
+                protocol.mode().id(),
+                sampled == null ? "-" : String.format("%.4f", sampled.scores[0][0]),
+                sampled == null ? 0 : sampled.images,
                 (System.nanoTime() - start) / 1_000_000);
         return new EvaluationResult(
                 any.modelVersion(),
                 any.modelStep(),
                 any.modelImagesSeen(),
-                n,
-                classIds.size(),
+                protocol.mode().id(),
+                rows.size(),
+                held.classes,
+                held.queries,
                 names,
-                scores,
+                held.scores,
+                protocol.recallKs().stream().mapToInt(Integer::intValue).toArray(),
+                held.recallAtK,
+                sampled == null ? 0 : sampled.images,
+                sampled == null ? 0 : sampled.classes,
+                sampled == null ? new double[0][] : sampled.scores,
+                sampled == null ? new double[0][] : sampled.recallAtK,
                 any.modelCreatedAt(),
                 System.currentTimeMillis());
+    }
+
+    /** The scores of one set (rows sorted by image id), per embedding. */
+    private record SetScores(int images, int classes, int queries, double[][] scores, double[][] recallAtK) {}
+
+    private SetScores scoreSet(RetrievalEvaluator evaluator, List<ImageEmbedding> rows, EvaluationMode mode) {
+        Map<String, Integer> classIds = new HashMap<>();
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
+        }
+        boolean[] query = new boolean[rows.size()];
+        int queries = 0;
+        if (mode == EvaluationMode.QUERY_GALLERY) {
+            for (int i = 0; i < query.length; i++) {
+                query[i] = protocol.isQuery(rows.get(i).imageId());
+                queries += query[i] ? 1 : 0;
+            }
+        }
+        int n = heads.size() + 1;
+        double[][] scores = new double[n][];
+        double[][] recallAtK = new double[n][];
+        for (int e = 0; e < n; e++) {
+            float[][] vectors = column(rows, e - 1);
+            RetrievalScores s;
+            if (mode == EvaluationMode.LEAVE_ONE_OUT) {
+                s = evaluator.evaluate(vectors, labels);
+            } else {
+                s = evaluator.evaluate(
+                        select(vectors, query, true), select(labels, query, true),
+                        select(vectors, query, false), select(labels, query, false));
+            }
+            scores[e] = toArray(s);
+            recallAtK[e] = protocol.recallKs().stream().mapToDouble(s::recallAt).toArray();
+        }
+        return new SetScores(rows.size(), classIds.size(), queries, scores, recallAtK);
+    }
+
+    private static float[][] select(float[][] rows, boolean[] query, boolean queries) {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            if (query[i] == queries) {
+                out.add(rows[i]);
+            }
+        }
+        return out.toArray(float[][]::new);
+    }
+
+    private static int[] select(int[] labels, boolean[] query, boolean queries) {
+        int[] out = new int[labels.length];
+        int m = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (query[i] == queries) {
+                out[m++] = labels[i];
+            }
+        }
+        return Arrays.copyOf(out, m);
     }
 
     private static float[][] column(List<ImageEmbedding> rows, int head) {
@@ -187,13 +299,23 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         return out;
     }
 
-    private static double[] toArray(RetrievalScores s) {
-        return new double[] {s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR()};
+    /**
+     * The {@link EvaluationResult#SCORE_COUNT} values of a result row.
+     *
+     * @param s the evaluator's scores
+     * @return recall@1, recall@2, recall@4, recall@8, NMI, MAP@R, precision@1, R-precision, F1
+     */
+    public static double[] toArray(RetrievalScores s) {
+        return new double[] {
+            s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR(), s.precisionAt1(),
+            s.rPrecision(), s.f1()
+        };
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        tableState.update(new ArrayList<>(latest.values()));
+        tableState.update(heldOut.rows());
+        seenState.update(seen == null ? List.of() : seen.table().rows());
         scoredState.update(List.of(lastScoredVersion));
     }
 }

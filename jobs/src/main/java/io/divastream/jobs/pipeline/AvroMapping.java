@@ -59,18 +59,12 @@ public final class AvroMapping {
      */
     public static MetricsRecord metrics(EvaluationResult r) {
         Map<String, RetrievalMetrics> metrics = new LinkedHashMap<>();
+        Map<String, RetrievalMetrics> seen = new LinkedHashMap<>();
         for (int i = 0; i < r.embeddings().length; i++) {
-            double[] s = r.scores()[i];
-            metrics.put(
-                    r.embeddings()[i],
-                    RetrievalMetrics.newBuilder()
-                            .setRecallAt1(s[0])
-                            .setRecallAt2(s[1])
-                            .setRecallAt4(s[2])
-                            .setRecallAt8(s[3])
-                            .setNmi(s[4])
-                            .setMapAtR(s[5])
-                            .build());
+            metrics.put(r.embeddings()[i], retrieval(r.scores()[i], r.recallKs(), r.recallAtK()[i]));
+            if (r.hasSeen()) {
+                seen.put(r.embeddings()[i], retrieval(r.seenScores()[i], r.recallKs(), r.seenRecallAtK()[i]));
+            }
         }
         return MetricsRecord.newBuilder()
                 .setModelVersion(r.modelVersion())
@@ -81,6 +75,30 @@ public final class AvroMapping {
                 .setMetrics(metrics)
                 .setModelCreatedAt(Instant.ofEpochMilli(r.modelCreatedAt()))
                 .setComputedAt(Instant.ofEpochMilli(r.computedAt()))
+                .setMode(r.mode())
+                .setQueryImages(r.queryImages())
+                .setSeenImages(r.seenImages())
+                .setSeenClasses(r.seenClasses())
+                .setSeen(seen)
+                .build();
+    }
+
+    private static RetrievalMetrics retrieval(double[] s, int[] ks, double[] recallAtK) {
+        Map<String, Double> byK = new LinkedHashMap<>();
+        for (int j = 0; j < ks.length; j++) {
+            byK.put(Integer.toString(ks[j]), recallAtK[j]);
+        }
+        return RetrievalMetrics.newBuilder()
+                .setRecallAt1(s[0])
+                .setRecallAt2(s[1])
+                .setRecallAt4(s[2])
+                .setRecallAt8(s[3])
+                .setNmi(s[EvaluationResult.NMI])
+                .setMapAtR(s[EvaluationResult.MAP_AT_R])
+                .setPrecisionAt1(s[EvaluationResult.PRECISION_AT_1])
+                .setRPrecision(s[EvaluationResult.R_PRECISION])
+                .setF1(s[EvaluationResult.F1])
+                .setRecallAtK(byK)
                 .build();
     }
 

@@ -8,6 +8,7 @@ import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.embed.CatalogueEmbedder;
+import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.jobs.eval.RetrievalMetricsFunction;
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
@@ -35,7 +36,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *     train images -> keyBy(label) -> class-balanced batches -> DiVA trainer (p=1) -> model versions
  *     all images   -> keyBy(imageId) + broadcast(model versions) -> bounded catalogue, embeddings
  *                         (rate-limited re-embedding) -> embeddings topic; full catalogue -> DLQ
- *                         eval embeddings -> retrieval metrics (p=1) -> metrics topic
+ *                         eval (+ sampled train) embeddings -> retrieval metrics (p=1) -> metrics topic
  * </pre>
  *
  * The graph is acyclic: models flow from the trainer to the embedders by broadcast.
@@ -131,17 +132,13 @@ public final class DivaPipeline {
                 .uid(Uids.DEAD_LETTERS_SINK)
                 .name(Uids.DEAD_LETTERS_SINK);
 
+        MetricsProtocol protocol = config.metrics();
         SingleOutputStreamOperator<EvaluationResult> metrics =
                 embeddings
-                        .filter(e -> e.role() == Role.EVAL)
+                        .filter(e -> RetrievalMetricsFunction.wants(protocol, e))
                         .uid(Uids.EVAL_FILTER)
                         .name(Uids.EVAL_FILTER)
-                        .process(
-                                new RetrievalMetricsFunction(
-                                        network.heads(),
-                                        config.embedding().metricsEveryVersions(),
-                                        config.embedding().minEvalImages(),
-                                        config.training().model().seed()))
+                        .process(new RetrievalMetricsFunction(network.heads(), protocol))
                         .uid(Uids.METRICS)
                         .name(Uids.METRICS)
                         .setParallelism(1)

@@ -79,8 +79,7 @@ class JobOptionsFileTest {
         assertThat(actual.runtime()).isEqualTo(expected.runtime());
         assertThat(actual.embedding().headWeights()).containsExactly(expected.embedding().headWeights());
         assertThat(actual.embedding().catalogue()).isEqualTo(expected.embedding().catalogue());
-        assertThat(actual.embedding().metricsEveryVersions()).isEqualTo(expected.embedding().metricsEveryVersions());
-        assertThat(actual.embedding().minEvalImages()).isEqualTo(expected.embedding().minEvalImages());
+        assertThat(actual.metrics()).isEqualTo(expected.metrics());
     }
 
     @Test

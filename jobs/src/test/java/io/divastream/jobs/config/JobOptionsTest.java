@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.jobs.eval.EvaluationMode;
+import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.image.AugmentationSpec;
@@ -72,7 +74,8 @@ class JobOptionsTest {
         assertThat(config.training().stepsPerVersion()).isEqualTo(250);
         assertThat(config.training().maxConsecutiveFailures()).isEqualTo(20);
         assertThat(config.embedding().headWeights()).containsExactly(1, 1, 1, 1);
-        assertThat(config.embedding().metricsEveryVersions()).isEqualTo(1);
+        assertThat(config.metrics())
+                .isEqualTo(new MetricsProtocol(1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0));
         assertThat(config.runtime())
                 .isEqualTo(new JobConfig.RuntimeConfig(1, 10_000, "", true));
     }
@@ -299,8 +302,7 @@ class JobOptionsTest {
         assertThat(copy.training()).isEqualTo(config.training());
         assertThat(copy.runtime()).isEqualTo(config.runtime());
         assertThat(copy.embedding().headWeights()).containsExactly(1, 2, 3, 4);
-        assertThat(copy.embedding().metricsEveryVersions())
-                .isEqualTo(config.embedding().metricsEveryVersions());
+        assertThat(copy.metrics()).isEqualTo(config.metrics());
         assertThat(copy.kafka().settings().bootstrapServers()).isEqualTo(BROKERS);
     }
     @Test
@@ -327,5 +329,39 @@ class JobOptionsTest {
         rejects("embedding.reembed-rate", "--embedding.reembed-rate", "0");
         rejects("embedding.reembed-chunk", "--embedding.reembed-chunk", "0");
         rejects("embedding.max-images-per-subtask", "--embedding.max-images-per-subtask", "0");
+    }
+
+    @Test
+    void theEvaluationProtocolOptionsReachTheMetricsProtocol() {
+        MetricsProtocol m =
+                parse("--metrics.mode", "query-gallery", "--metrics.query-fraction", "0.25", "--metrics.recall-ks",
+                                "1,5,10,100", "--metrics.seen-sample-per-class", "3", "--metrics.seen-max-images", "30",
+                                "--model.seed", "9")
+                        .metrics();
+        assertThat(m).isEqualTo(new MetricsProtocol(1, 100, EvaluationMode.QUERY_GALLERY, 0.25, List.of(1, 5, 10, 100), 3, 30, 9));
+        assertThat(m.seenClassLimit()).isEqualTo(10);
+        assertThat(parse("--metrics.seen-sample-per-class", "0").metrics().seenEnabled()).isFalse();
+    }
+
+    @Test
+    void aCatalogueTtlSwitchesTheSeenSampleOffByDefaultAndRejectsItExplicitly() {
+        assertThat(parse("--embedding.catalogue-ttl", "30m").metrics().seenEnabled()).isFalse();
+        assertThat(parse("--embedding.catalogue-ttl", "30m", "--metrics.seen-sample-per-class", "0").metrics().seenEnabled())
+                .isFalse();
+        rejects("metrics.seen-sample-per-class", "--embedding.catalogue-ttl", "30m", "--metrics.seen-sample-per-class", "4")
+                .hasMessageContaining("catalogue-ttl 0");
+    }
+
+    @Test
+    void badEvaluationProtocolValuesAreRejected() {
+        rejects("metrics.mode", "--metrics.mode", "leave-two-out").hasMessageContaining("leave-two-out");
+        rejects("metrics.query-fraction", "--metrics.query-fraction", "0");
+        rejects("metrics.query-fraction", "--metrics.query-fraction", "1");
+        rejects("metrics.recall-ks", "--metrics.recall-ks", "1,x").hasMessageContaining("'x'");
+        rejects("metrics.recall-ks", "--metrics.recall-ks", "4,2");
+        rejects("metrics.recall-ks", "--metrics.recall-ks", "0,1");
+        rejects("metrics.recall-ks", "--metrics.recall-ks", "1,1");
+        rejects("metrics.seen-sample-per-class", "--metrics.seen-sample-per-class", "1");
+        rejects("metrics.seen-max-images", "--metrics.seen-sample-per-class", "8", "--metrics.seen-max-images", "4");
     }
 }

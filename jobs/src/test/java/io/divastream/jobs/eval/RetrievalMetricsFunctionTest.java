@@ -11,11 +11,13 @@ import io.divastream.model.eval.EvaluationConfig;
 import io.divastream.model.eval.RetrievalEvaluator;
 import io.divastream.model.eval.RetrievalScores;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -41,8 +43,8 @@ class RetrievalMetricsFunctionTest {
     private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses =
             new ArrayList<>();
 
-    /** The oracle's view of the table: the latest embedding per image id, in first-arrival order. */
-    private final Map<String, ImageEmbedding> table = new LinkedHashMap<>();
+    /** The oracle's view of the table: the latest embedding per image id (scored in id order). */
+    private final Map<String, ImageEmbedding> table = new TreeMap<>();
 
     @AfterEach
     void close() throws Exception {
@@ -143,8 +145,12 @@ class RetrievalMetricsFunctionTest {
         return out;
     }
 
-    private static double[] toArray(RetrievalScores s) {
-        return new double[] {s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR()};
+    /** The nine result values, read from the evaluator's record independently of the function. */
+    static double[] toArray(RetrievalScores s) {
+        return new double[] {
+            s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR(), s.precisionAt1(),
+            s.rPrecision(), s.f1()
+        };
     }
 
     /** Checks a result against the evaluator run on the oracle's table. */
@@ -175,6 +181,12 @@ class RetrievalMetricsFunctionTest {
             for (double v : s) {
                 assertThat(v).isBetween(0.0, 1.0);
             }
+        }
+        assertThat(result.mode()).isEqualTo("leave-one-out");
+        assertThat(result.hasSeen()).isFalse();
+        assertThat(result.recallKs()).containsExactly(1, 2, 4, 8);
+        for (int e = 0; e < result.embeddings().length; e++) {
+            assertThat(result.recallAtK()[e]).containsExactly(Arrays.copyOf(result.scores()[e], 4));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.avro.AvroCodec;
@@ -100,14 +101,26 @@ class AvroMappingTest {
                         9,
                         2_250,
                         7_000,
+                        "query-gallery",
                         300,
                         15,
+                        120,
                         new String[] {"combined", "discriminative", "selfsim"},
                         new double[][] {
-                            {0.5, 0.6, 0.7, 0.8, 0.4, 0.3},
-                            {0.45, 0.55, 0.65, 0.75, 0.35, 0.25},
-                            {0.1, 0.2, 0.3, 0.4, 0.05, 0.0}
+                            {0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.51, 0.33, 0.2},
+                            {0.45, 0.55, 0.65, 0.75, 0.35, 0.25, 0.46, 0.28, 0.15},
+                            {0.1, 0.2, 0.3, 0.4, 0.05, 0.0, 0.11, 0.01, 0.02}
                         },
+                        new int[] {1, 16},
+                        new double[][] {{0.5, 0.9}, {0.45, 0.85}, {0.1, 0.6}},
+                        80,
+                        20,
+                        new double[][] {
+                            {0.9, 0.91, 0.92, 0.93, 0.8, 0.7, 0.9, 0.75, 0.6},
+                            {0.8, 0.81, 0.82, 0.83, 0.7, 0.6, 0.8, 0.65, 0.5},
+                            {0.7, 0.71, 0.72, 0.73, 0.6, 0.5, 0.7, 0.55, 0.4}
+                        },
+                        new double[][] {{0.9, 1.0}, {0.8, 0.99}, {0.7, 0.98}},
                         1_700_000_000_000L,
                         1_700_000_000_999L);
 
@@ -118,32 +131,67 @@ class AvroMappingTest {
         assertThat(wire.getImagesSeen()).isEqualTo(7_000);
         assertThat(wire.getEvalImages()).isEqualTo(300);
         assertThat(wire.getEvalClasses()).isEqualTo(15);
+        assertThat(wire.getMode()).isEqualTo("query-gallery");
+        assertThat(wire.getQueryImages()).isEqualTo(120);
+        assertThat(wire.getSeenImages()).isEqualTo(80);
+        assertThat(wire.getSeenClasses()).isEqualTo(20);
         assertThat(wire.getModelCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
         assertThat(wire.getComputedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_999L));
         assertThat(wire.getMetrics().keySet()).containsExactlyInAnyOrder("combined", "discriminative", "selfsim");
+        assertThat(wire.getSeen().keySet()).containsExactlyInAnyOrder("combined", "discriminative", "selfsim");
         for (int i = 0; i < result.embeddings().length; i++) {
-            RetrievalMetrics m = wire.getMetrics().get(result.embeddings()[i]);
-            double[] s = result.scores()[i];
-            assertThat(new double[] {
-                        m.getRecallAt1(), m.getRecallAt2(), m.getRecallAt4(), m.getRecallAt8(), m.getNmi(), m.getMapAtR()
-                    })
-                    .as(result.embeddings()[i])
-                    .containsExactly(s);
+            String name = result.embeddings()[i];
+            assertThat(values(wire.getMetrics().get(name))).as(name).containsExactly(result.scores()[i]);
+            assertThat(wire.getMetrics().get(name).getRecallAtK())
+                    .as(name)
+                    .containsExactly(entry("1", result.recallAtK()[i][0]), entry("16", result.recallAtK()[i][1]));
+            assertThat(values(wire.getSeen().get(name))).as(name).containsExactly(result.seenScores()[i]);
+            assertThat(wire.getSeen().get(name).getRecallAtK())
+                    .containsExactly(entry("1", result.seenRecallAtK()[i][0]), entry("16", result.seenRecallAtK()[i][1]));
         }
+    }
+
+    private static double[] values(RetrievalMetrics m) {
+        return new double[] {
+            m.getRecallAt1(), m.getRecallAt2(), m.getRecallAt4(), m.getRecallAt8(), m.getNmi(), m.getMapAtR(),
+            m.getPrecisionAt1(), m.getRPrecision(), m.getF1()
+        };
+    }
+
+    @Test
+    void aVersionWithoutSeenClassScoresHasAnEmptySeenMap() {
+        EvaluationResult result =
+                new EvaluationResult(
+                        0, 0, 0, "leave-one-out", 2, 2, 0,
+                        new String[] {"combined"},
+                        new double[][] {{0, 0, 0, 0, 0.5, 0, 0, 0, 0}},
+                        new int[] {1},
+                        new double[][] {{0}},
+                        0, 0, new double[0][], new double[0][],
+                        0, 0);
+        MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
+        assertThat(wire.getSeen()).isEmpty();
+        assertThat(wire.getSeenImages()).isZero();
+        assertThat(wire.getMode()).isEqualTo("leave-one-out");
     }
 
     @Test
     void anUndefinedScoreStaysNaN() {
         EvaluationResult result =
                 new EvaluationResult(
-                        0, 0, 0, 2, 2,
+                        0, 0, 0, "leave-one-out", 2, 2, 0,
                         new String[] {"combined"},
-                        new double[][] {{0, 0, 0, 0, Double.NaN, 0}},
+                        new double[][] {{0, 0, 0, 0, Double.NaN, 0, Double.NaN, 0, Double.NaN}},
+                        new int[] {1},
+                        new double[][] {{0}},
+                        0, 0, new double[0][], new double[0][],
                         0, 0);
         AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
         MetricsRecord wire = codec.decode(codec.encode(AvroMapping.metrics(result)));
         // Avro's record equality does not treat NaN as equal to itself, so check the value itself
         assertThat(wire.getMetrics().get("combined").getNmi()).isNaN();
+        assertThat(wire.getMetrics().get("combined").getPrecisionAt1()).isNaN();
+        assertThat(wire.getMetrics().get("combined").getF1()).isNaN();
     }
 
     @Test

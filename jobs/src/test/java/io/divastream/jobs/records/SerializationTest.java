@@ -62,10 +62,22 @@ class SerializationTest {
                         4,
                         800,
                         3_000,
+                        "query-gallery",
                         20,
                         5,
+                        9,
                         new String[] {"combined", "discriminative"},
-                        new double[][] {{0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, {0.6, 0.5, 0.4, 0.3, 0.2, 0.1}},
+                        new double[][] {
+                            {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}, {0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0, 0.5, 0.5}
+                        },
+                        new int[] {1, 10},
+                        new double[][] {{0.1, 0.9}, {0.6, 0.95}},
+                        40,
+                        10,
+                        new double[][] {
+                            {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}, {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.1}
+                        },
+                        new double[][] {{0.2, 1.0}, {0.3, 0.99}},
                         1L,
                         2L),
                 new DeadLetterEvent("diva.images", 2, 77L, new byte[] {1}, null, "EMPTY_LABEL", "no label", "decode-images", 3L),
@@ -121,6 +133,9 @@ class SerializationTest {
         assertThat(b.classCount()).isEqualTo(2);
         assertThat(b.distinctImageIds()).containsExactlyInAnyOrder("1", "2", "3", "4");
         EvaluationResult r = (EvaluationResult) samples().get(4);
-        assertThat(r.scoresOf("discriminative")).containsExactly(0.6, 0.5, 0.4, 0.3, 0.2, 0.1);
+        assertThat(r.scoresOf("discriminative")).containsExactly(0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0, 0.5, 0.5);
+        assertThat(r.recallAtKOf("discriminative")).containsExactly(0.6, 0.95);
+        assertThat(r.seenScoresOf("combined")).startsWith(0.2, 0.3);
+        assertThat(r.hasSeen()).isTrue();
     }
 }

@@ -320,6 +320,34 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
 
     /**
+     * Waits until every task of a job runs.
+     *
+     * @param jobId the job
+     * @param timeout how long to wait
+     * @throws IOException if the job fails or does not run in time
+     * @throws InterruptedException if interrupted
+     */
+    public void awaitRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode job = get("/jobs/" + jobId);
+            String state = job.path("state").asText();
+            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+                throw new IOException("job " + jobId + " is " + state + ": " + rootException(jobId));
+            }
+            boolean all = job.path("vertices").size() > 0;
+            for (JsonNode vertex : job.path("vertices")) {
+                all &= vertex.path("status").asText().equals("RUNNING");
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException("the tasks of job " + jobId + " did not all run within " + timeout);
+    }
+
+    /**
      * The job's vertices with their parallelism and state, as the REST API lists them.
      *
      * @param jobId the job

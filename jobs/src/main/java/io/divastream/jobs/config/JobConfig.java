@@ -211,10 +211,47 @@ public record JobConfig(
      * @param checkpointIntervalMs checkpoint interval in milliseconds
      * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
      * @param rocksDb whether keyed state lives in RocksDB (otherwise on the heap)
+     * @param sourceParallelism Kafka source and decoder subtasks, or 0 for {@code parallelism}
+     * @param embeddingParallelism embedder subtasks, or 0 for {@code parallelism}
      */
     public record RuntimeConfig(
-            int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb)
+            int parallelism,
+            long checkpointIntervalMs,
+            String checkpointDirectory,
+            boolean rocksDb,
+            int sourceParallelism,
+            int embeddingParallelism)
             implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        /**
+         * Runtime settings whose source and embedder follow the default parallelism.
+         *
+         * @param parallelism default operator parallelism
+         * @param checkpointIntervalMs checkpoint interval in milliseconds
+         * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
+         * @param rocksDb whether keyed state lives in RocksDB
+         */
+        public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb) {
+            this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb, 0, 0);
+        }
+
+        /**
+         * The Kafka source's and the decoder's parallelism.
+         *
+         * @return {@code sourceParallelism}, or the default parallelism if it is 0
+         */
+        public int effectiveSourceParallelism() {
+            return sourceParallelism > 0 ? sourceParallelism : parallelism;
+        }
+
+        /**
+         * The embedder's parallelism (also of the evaluation filter and the embeddings sink).
+         *
+         * @return {@code embeddingParallelism}, or the default parallelism if it is 0
+         */
+        public int effectiveEmbeddingParallelism() {
+            return embeddingParallelism > 0 ? embeddingParallelism : parallelism;
+        }
     }
 }

@@ -75,7 +75,9 @@ public final class JobOptions {
                     new Option("embedding.max-images-per-subtask", "100000", "images an embedder subtask stores; new ones beyond go to the dead-letter topic"),
                     new Option("metrics.every-versions", "1", "score every n-th model version"),
                     new Option("metrics.min-eval-images", "100", "score a version only once this many evaluation images arrived"),
-                    new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
+                    new Option("parallelism", "1", "default operator parallelism (the trainer and the metrics scorer always have 1)"),
+                    new Option("source.parallelism", "0", "Kafka source and decoder subtasks, at most the images topic's partitions (0: --parallelism)"),
+                    new Option("embedding.parallelism", "0", "embedder subtasks, each with its own model copy (0: --parallelism)"),
                     new Option("checkpoint.interval-ms", "10000", "checkpoint interval"),
                     new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
                     new Option("state.rocksdb", "true", "keep keyed state in RocksDB"));
@@ -162,7 +164,9 @@ public final class JobOptions {
                         a.integer("parallelism", 1, 1024),
                         a.longValue("checkpoint.interval-ms", 100, 86_400_000),
                         a.string("checkpoint.dir").trim(),
-                        a.bool("state.rocksdb"));
+                        a.bool("state.rocksdb"),
+                        a.integer("source.parallelism", 0, 1024),
+                        a.integer("embedding.parallelism", 0, 1024));
         return new JobConfig(kafka, routing, batching, training, embedding, runtime);
     }
 

@@ -240,15 +240,19 @@ public record JobConfig(
      * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
      * @param rocksDb whether keyed state lives in RocksDB (otherwise on the heap)
      * @param checkpointing how checkpoints are taken
+     * @param sourceParallelism Kafka source and decoder subtasks, or 0 for {@code parallelism}
+     * @param embeddingParallelism embedder subtasks, or 0 for {@code parallelism}
      */
     public record RuntimeConfig(
             int parallelism,
             long checkpointIntervalMs,
             String checkpointDirectory,
             boolean rocksDb,
-            CheckpointPolicy checkpointing)
+            CheckpointPolicy checkpointing,
+            int sourceParallelism,
+            int embeddingParallelism)
             implements Serializable {
-        private static final long serialVersionUID = 2L;
+        private static final long serialVersionUID = 3L;
 
         /** Checks that the checkpoint policy is there. */
         public RuntimeConfig {
@@ -265,7 +269,39 @@ public record JobConfig(
          */
         public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb) {
             this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb,
-                    CheckpointPolicy.defaults(checkpointIntervalMs));
+                    CheckpointPolicy.defaults(checkpointIntervalMs), 0, 0);
+        }
+
+        /**
+         * Runtime settings whose source and embedder follow the default parallelism.
+         *
+         * @param parallelism default operator parallelism
+         * @param checkpointIntervalMs checkpoint interval in milliseconds
+         * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
+         * @param rocksDb whether keyed state lives in RocksDB
+         * @param checkpointing how checkpoints are taken
+         */
+        public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb,
+                CheckpointPolicy checkpointing) {
+            this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb, checkpointing, 0, 0);
+        }
+
+        /**
+         * The Kafka source's and the decoder's parallelism.
+         *
+         * @return {@code sourceParallelism}, or the default parallelism if it is 0
+         */
+        public int effectiveSourceParallelism() {
+            return sourceParallelism > 0 ? sourceParallelism : parallelism;
+        }
+
+        /**
+         * The embedder's parallelism (also of the evaluation filter and the embeddings sink).
+         *
+         * @return {@code embeddingParallelism}, or the default parallelism if it is 0
+         */
+        public int effectiveEmbeddingParallelism() {
+            return embeddingParallelism > 0 ? embeddingParallelism : parallelism;
         }
     }
 

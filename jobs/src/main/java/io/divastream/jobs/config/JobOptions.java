@@ -86,7 +86,9 @@ public final class JobOptions {
                     new Option("metrics.recall-ks", "1,2,4,8", "k of the reported Recall@k list (ascending)"),
                     new Option("metrics.seen-sample-per-class", "4", "training images per seen class scored each version (seen-class recall; 0: off; off by default with a catalogue TTL)"),
                     new Option("metrics.seen-max-images", "400", "at most this many sampled training images (classes with the smallest label hash first)"),
-                    new Option("parallelism", "1", "default operator parallelism (the trainer always has 1)"),
+                    new Option("parallelism", "1", "default operator parallelism (the trainer and the metrics scorer always have 1)"),
+                    new Option("source.parallelism", "0", "Kafka source and decoder subtasks, at most the images topic's partitions (0: --parallelism)"),
+                    new Option("embedding.parallelism", "0", "embedder subtasks, each with its own model copy (0: --parallelism)"),
                     new Option("checkpoint.interval-ms", "10000", "checkpoint interval"),
                     new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
                     new Option("checkpoint.mode", "exactly-once", "checkpointing mode: exactly-once or at-least-once"),
@@ -185,7 +187,9 @@ public final class JobOptions {
                         interval,
                         Validation.checkpointDirectory(a, "checkpoint.dir"),
                         a.bool("state.rocksdb"),
-                        checkpointPolicy(a, interval, kafka.exactlyOnce()));
+                        checkpointPolicy(a, interval, kafka.exactlyOnce()),
+                        a.integer("source.parallelism", 0, 1024),
+                        a.integer("embedding.parallelism", 0, 1024));
         return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime);
     }
 

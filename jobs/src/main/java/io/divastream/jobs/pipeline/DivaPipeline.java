@@ -40,6 +40,15 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * </pre>
  *
  * The graph is acyclic: models flow from the trainer to the embedders by broadcast.
+ *
+ * <p>Parallelism: the Kafka source and the decoder run {@code --source.parallelism} subtasks (at
+ * most one per partition of the images topic does work), the embedder with its evaluation filter
+ * and embeddings sink {@code --embedding.parallelism} subtasks, each with its own copy of the newest
+ * model; both default to {@code --parallelism}, as do the batch assembly and the dead-letter sink.
+ * The trainer is one logical trainer (parallelism 1: one gradient collector per JVM, one optimizer
+ * state; data-parallel training would need an all-reduce across task managers), and the retrieval
+ * metrics run with parallelism 1 because Recall@k, NMI and MAP@R need every evaluation embedding of
+ * a version in one place; the embedding work they score is already spread over the embedders.
  */
 public final class DivaPipeline {
 
@@ -79,21 +88,26 @@ public final class DivaPipeline {
             Source<RawRecord, ?, ?> source,
             PipelineSinks sinks) {
         NetworkSpec network = config.training().model().network();
+        int sourceParallelism = config.runtime().effectiveSourceParallelism();
+        int embeddingParallelism = config.runtime().effectiveEmbeddingParallelism();
 
         SingleOutputStreamOperator<ImageSample> samples =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
                         .uid(Uids.IMAGE_SOURCE)
+                        .setParallelism(sourceParallelism)
                         .process(
                                 new DecodeImageFunction(
                                         new ImageSpec(network.inputSize(), true),
                                         new LabelRouter(config.routing().evalLabelRegex())))
                         .uid(Uids.DECODE)
-                        .name(Uids.DECODE);
+                        .name(Uids.DECODE)
+                        .setParallelism(sourceParallelism);
 
         DataStream<TrainingBatch> batches =
                 samples.filter(s -> s.role() == Role.TRAIN)
                         .uid(Uids.TRAIN_FILTER)
                         .name(Uids.TRAIN_FILTER)
+                        .setParallelism(sourceParallelism)
                         .keyBy(ImageSample::label)
                         .transform(
                                 Uids.BATCHER,
@@ -124,8 +138,12 @@ public final class DivaPipeline {
                                         config.embedding().headWeights(),
                                         config.embedding().catalogue(),
                                         config.kafka().imagesTopic()))
-                        .uid(Uids.EMBEDDER);
-        embeddings.sinkTo(sinks.embeddings()).uid(Uids.EMBEDDINGS_SINK).name(Uids.EMBEDDINGS_SINK);
+                        .uid(Uids.EMBEDDER)
+                        .setParallelism(embeddingParallelism);
+        embeddings.sinkTo(sinks.embeddings())
+                .uid(Uids.EMBEDDINGS_SINK)
+                .name(Uids.EMBEDDINGS_SINK)
+                .setParallelism(embeddingParallelism);
         samples.getSideOutput(DecodeImageFunction.DEAD_LETTERS)
                 .union(embeddings.getSideOutput(CatalogueEmbedder.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters())
@@ -138,6 +156,7 @@ public final class DivaPipeline {
                         .filter(e -> RetrievalMetricsFunction.wants(protocol, e))
                         .uid(Uids.EVAL_FILTER)
                         .name(Uids.EVAL_FILTER)
+                        .setParallelism(embeddingParallelism)
                         .process(new RetrievalMetricsFunction(network.heads(), protocol))
                         .uid(Uids.METRICS)
                         .name(Uids.METRICS)

@@ -1,0 +1,71 @@
+package io.divastream.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.divastream.jobs.Uids;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/** The parallelism of each operator of the job graph, from the three parallelism options. */
+class DivaPipelineParallelismTest {
+
+    @Test
+    void sourceAndEmbedderHaveTheirOwnParallelismTrainerAndScorerOne() {
+        Map<String, Integer> p = parallelism("--parallelism", "3", "--source.parallelism", "2", "--embedding.parallelism", "4");
+        assertThat(p.get("Source: " + Uids.IMAGE_SOURCE)).isEqualTo(2);
+        assertThat(p.get(Uids.DECODE)).isEqualTo(2);
+        assertThat(p.get(Uids.TRAIN_FILTER)).isEqualTo(2);
+        assertThat(p.get(Uids.BATCHER)).isEqualTo(3);
+        assertThat(p.get(Uids.TRAINER)).isEqualTo(1);
+        assertThat(p.get(Uids.EMBEDDER)).isEqualTo(4);
+        assertThat(p.get(Uids.EVAL_FILTER)).isEqualTo(4);
+        assertThat(p.get(Uids.EMBEDDINGS_SINK + ": Writer")).isEqualTo(4);
+        assertThat(p.get(Uids.METRICS)).isEqualTo(1);
+        assertThat(p.get(Uids.MODEL_VERSIONS_SINK + ": Writer")).isEqualTo(1);
+        assertThat(p.get(Uids.DEAD_LETTERS_SINK + ": Writer")).isEqualTo(3);
+    }
+
+    @Test
+    void withoutTheirOptionsSourceAndEmbedderFollowTheDefaultParallelism() {
+        Map<String, Integer> p = parallelism("--parallelism", "2");
+        assertThat(p.get("Source: " + Uids.IMAGE_SOURCE)).isEqualTo(2);
+        assertThat(p.get(Uids.DECODE)).isEqualTo(2);
+        assertThat(p.get(Uids.BATCHER)).isEqualTo(2);
+        assertThat(p.get(Uids.EMBEDDER)).isEqualTo(2);
+        assertThat(p.get(Uids.TRAINER)).isEqualTo(1);
+        assertThat(p.get(Uids.METRICS)).isEqualTo(1);
+    }
+
+    @Test
+    void aNegativeParallelismIsRejectedWithTheOptionsName() {
+        Assertions.assertThatThrownBy(() -> JobOptions.parse(new String[] {
+                    "--kafka.bootstrap-servers", "127.0.0.1:9", "--embedding.parallelism", "-1"}))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("embedding.parallelism");
+    }
+
+    private static Map<String, Integer> parallelism(String... options) {
+        List<String> args = new ArrayList<>(List.of("--kafka.bootstrap-servers", "127.0.0.1:9"));
+        args.addAll(List.of(options));
+        JobConfig config = JobOptions.parse(args.toArray(String[]::new));
+        StreamExecutionEnvironment env =
+                DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
+        DivaPipeline.defineKafkaWorkflow(env, config);
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (StreamNode node : env.getStreamGraph().getStreamNodes()) {
+            int parallelism = node.getParallelism() > 0 ? node.getParallelism() : env.getParallelism();
+            out.put(node.getOperatorName(), parallelism);
+        }
+        assertThat(out).containsKey(Uids.EMBEDDER);
+        return out;
+    }
+}

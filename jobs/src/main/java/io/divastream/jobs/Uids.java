@@ -12,6 +12,12 @@ public final class Uids {
     public static final String DECODE = "decode-images";
     /** Only training images go on to the batcher. */
     public static final String TRAIN_FILTER = "training-images";
+
+    /** The training branch's own reader of the image events. */
+    public static final String TRAINING_SOURCE = "training-image-events-source";
+
+    /** The training branch's decoder (its dead letters are the embedding branch's too, so it drops them). */
+    public static final String TRAINING_DECODE = "decode-training-images";
     /** The class-balanced batch assembly, keyed by class. */
     public static final String BATCHER = "class-balanced-batches";
     /** The DiVA trainer. */

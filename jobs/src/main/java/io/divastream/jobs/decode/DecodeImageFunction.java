@@ -5,6 +5,7 @@ import io.divastream.connectors.avro.RecordDecodingException;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.records.Role;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
 import io.divastream.model.image.InvalidImageException;
@@ -60,7 +61,9 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
 
     private final ImageSpec imageSpec;
     private final LabelRouter router;
+    private final boolean trainingReader;
     private transient AvroCodec<ImageEvent> codec;
+    private transient Counter skipped;
     private transient ImageDecoder decoder;
     private transient Counter decoded;
     private transient Map<DeadLetterReason, Counter> rejected;
@@ -72,8 +75,27 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
      * @param router the train / eval routing
      */
     public DecodeImageFunction(ImageSpec imageSpec, LabelRouter router) {
+        this(imageSpec, router, false);
+    }
+
+    private DecodeImageFunction(ImageSpec imageSpec, LabelRouter router, boolean trainingReader) {
         this.imageSpec = imageSpec;
         this.router = router;
+        this.trainingReader = trainingReader;
+    }
+
+    /**
+     * The decoder of the training branch's own reader: it passes on training images only (it does
+     * not decode the pixels of evaluation images) and drops bad records without a dead letter,
+     * counting them in {@code numRecordsSkipped}: the embedding branch reads the same records and
+     * reports each bad one once.
+     *
+     * @param imageSpec the model input size
+     * @param router the train / eval routing
+     * @return the function
+     */
+    public static DecodeImageFunction trainingReader(ImageSpec imageSpec, LabelRouter router) {
+        return new DecodeImageFunction(imageSpec, router, true);
     }
 
     @Override
@@ -83,6 +105,10 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
         decoded = getRuntimeContext().getMetricGroup().counter("numImagesDecoded");
         getRuntimeContext().getMetricGroup().meter("numImagesDecodedPerSecond", new MeterView(decoded));
         rejected = new EnumMap<>(DeadLetterReason.class);
+        if (trainingReader) {
+            skipped = getRuntimeContext().getMetricGroup().counter("numRecordsSkipped");
+            return;
+        }
         var deadLetters = getRuntimeContext().getMetricGroup().addGroup(DEAD_LETTER_GROUP);
         for (DeadLetterReason reason : REASONS) {
             rejected.put(reason, deadLetters.counter(reason.name()));
@@ -104,6 +130,9 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
         }
         if (event.getLabel() == null || event.getLabel().isBlank()) {
             reject(record, DeadLetterReason.EMPTY_LABEL, "image " + event.getImageId() + " has an empty label", ctx);
+            return;
+        }
+        if (trainingReader && router.route(event.getLabel()) != Role.TRAIN) {
             return;
         }
         float[] pixels;
@@ -128,6 +157,10 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     }
 
     private void reject(RawRecord record, DeadLetterReason reason, String message, Context ctx) {
+        if (trainingReader) {
+            skipped.inc();
+            return;
+        }
         rejected.get(reason).inc();
         LOG.debug("dead letter {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), reason, message);
         ctx.output(

@@ -32,14 +32,21 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The DiVA stream job graph:
  *
  * <pre>
- * image events -> decode/validate/route --(dead letters)--> DLQ
- *     train images -> keyBy(label) -> class-balanced batches -> DiVA trainer (p=1) -> model versions
+ * image events (training reader) -> decode/route -> train images -> keyBy(label)
+ *     -> class-balanced batches -> DiVA trainer (p=1) -> model versions
+ * image events (embedding reader) -> decode/validate/route --(dead letters)--> DLQ
  *     all images   -> keyBy(imageId) + broadcast(model versions) -> bounded catalogue, embeddings
  *                         (rate-limited re-embedding) -> embeddings topic; full catalogue -> DLQ
  *                         eval (+ sampled train) embeddings -> retrieval metrics (p=1) -> metrics topic
  * </pre>
  *
- * The graph is acyclic: models flow from the trainer to the embedders by broadcast.
+ * The graph is acyclic: models flow from the trainer to the embedders by broadcast. The training
+ * branch and the embedding branch read the image events with two sources (two consumer groups,
+ * {@code <group>} and {@code <group>.training}): the trainer is busy all the time (the batch replay
+ * keeps it so), and its back-pressure would otherwise stop the one shared reader and with it the
+ * embedding of new images. With two readers, back-pressure from training only delays training's
+ * input; new images are embedded as fast as the embedders go. Each record is decoded twice; only
+ * the embedding branch reports dead letters.
  *
  * <p>Parallelism: the Kafka source and the decoder run {@code --source.parallelism} subtasks (at
  * most one per partition of the images topic does work), the embedder with its evaluation filter
@@ -71,7 +78,22 @@ public final class DivaPipeline {
                         config.kafka().imagesTopic(),
                         config.kafka().groupId(),
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                RawRecordSources.unbounded(
+                        config.kafka().settings(),
+                        config.kafka().imagesTopic(),
+                        trainingGroupId(config),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
                 PipelineSinks.kafka(config));
+    }
+
+    /**
+     * The consumer group of the training branch's reader.
+     *
+     * @param config the job configuration
+     * @return {@code <kafka.group-id>.training}
+     */
+    public static String trainingGroupId(JobConfig config) {
+        return config.kafka().groupId() + ".training";
     }
 
     /**
@@ -79,13 +101,15 @@ public final class DivaPipeline {
      *
      * @param env the environment
      * @param config the job configuration
-     * @param source the source of raw image-event records
+     * @param source the embedding branch's source of raw image-event records
+     * @param trainingSource the training branch's source of the same records
      * @param sinks where the outputs go
      */
     public static void defineWorkflow(
             StreamExecutionEnvironment env,
             JobConfig config,
             Source<RawRecord, ?, ?> source,
+            Source<RawRecord, ?, ?> trainingSource,
             PipelineSinks sinks) {
         NetworkSpec network = config.training().model().network();
         int sourceParallelism = config.runtime().effectiveSourceParallelism();
@@ -104,7 +128,17 @@ public final class DivaPipeline {
                         .setParallelism(sourceParallelism);
 
         DataStream<TrainingBatch> batches =
-                samples.filter(s -> s.role() == Role.TRAIN)
+                env.fromSource(trainingSource, WatermarkStrategy.noWatermarks(), Uids.TRAINING_SOURCE)
+                        .uid(Uids.TRAINING_SOURCE)
+                        .setParallelism(sourceParallelism)
+                        .process(
+                                DecodeImageFunction.trainingReader(
+                                        new ImageSpec(network.inputSize(), true),
+                                        new LabelRouter(config.routing().evalLabelRegex())))
+                        .uid(Uids.TRAINING_DECODE)
+                        .name(Uids.TRAINING_DECODE)
+                        .setParallelism(sourceParallelism)
+                        .filter(s -> s.role() == Role.TRAIN)
                         .uid(Uids.TRAIN_FILTER)
                         .name(Uids.TRAIN_FILTER)
                         .setParallelism(sourceParallelism)

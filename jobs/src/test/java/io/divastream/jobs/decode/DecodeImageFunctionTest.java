@@ -193,6 +193,32 @@ class DecodeImageFunctionTest {
     }
 
     @Test
+    void theTrainingReaderPassesTrainingImagesOnlyAndDropsBadRecordsWithoutADeadLetter() throws Exception {
+        var training = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(
+                new ProcessOperator<>(DecodeImageFunction.trainingReader(
+                        SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS))), 1, 1, 0);
+        MetricsCapture trainingMetrics = MetricsCapture.attach(training);
+        training.open();
+        try {
+            String trainId = "omniglot/Korean/character07/0512_03.png";
+            for (byte[][] kv : new byte[][][] {
+                {trainId.getBytes(StandardCharsets.UTF_8), event(trainId, "Korean/character07", png)},
+                {"g".getBytes(StandardCharsets.UTF_8), event("omniglot/Greek/character01/1.png", "Greek/character01", png)},
+                {"k".getBytes(StandardCharsets.UTF_8), "not Avro".getBytes(StandardCharsets.UTF_8)},
+                {"e".getBytes(StandardCharsets.UTF_8), event("x", "", png)},
+            }) {
+                training.processElement(new RawRecord(TOPIC, 0, offset++, kv[0], kv[1], 5L), 5L);
+            }
+            assertThat(training.extractOutputValues()).extracting(ImageSample::imageId).containsExactly(trainId);
+            assertThat(training.getSideOutput(DecodeImageFunction.DEAD_LETTERS)).isNull();
+            assertThat(trainingMetrics.count("numRecordsSkipped")).isEqualTo(2);
+            assertThat(trainingMetrics.count("numImagesDecoded")).isEqualTo(1);
+        } finally {
+            training.close();
+        }
+    }
+
+    @Test
     void garbageBytesAreAnUndecodableRecord() throws Exception {
         long before = System.currentTimeMillis();
         RawRecord record =

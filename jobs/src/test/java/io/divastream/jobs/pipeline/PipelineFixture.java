@@ -2,6 +2,7 @@ package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
@@ -196,8 +197,13 @@ final class PipelineFixture {
      * @param images the images, in publication order
      */
     static void publishInOrder(LocalKafkaExtension kafka, JobConfig config, List<LabeledImage> images) {
-        try (ImageEventProducer producer =
-                new ImageEventProducer(kafka.settings(), config.kafka().imagesTopic(), 0)) {
+        // one request in flight and a generous timeout: on a saturated machine a timed-out, retried
+        // batch of an idempotent producer can fall out of the broker's window of five and be refused
+        KafkaSettings settings = kafka.settings()
+                .withProperty("max.in.flight.requests.per.connection", "1")
+                .withProperty("request.timeout.ms", "120000")
+                .withProperty("delivery.timeout.ms", "300000");
+        try (ImageEventProducer producer = new ImageEventProducer(settings, config.kafka().imagesTopic(), 0)) {
             producer.publish(images);
         }
     }

@@ -224,22 +224,26 @@ public final class SearchServer implements AutoCloseable {
                     + " bytes) is neither PNG nor JPEG");
         }
         long start = System.nanoTime();
-        long version = status.servedVersion();
-        ExportedModel model = models.forVersion(version).orElseThrow(() -> new HttpError(503,
-                "no exported model of the served model version " + version + " in " + models.root()
-                        + " (write one with the export command)"));
-        float[] embedding;
-        try {
-            embedding = model.embed(bytes).combined();
-        } catch (InvalidImageException e) {
-            throw new HttpError(400, "'" + file.filename() + "' is not a usable image: " + e.getMessage());
-        }
-        Optional<VersionedIndex.Result> result = index.search(embedding, k);
-        VersionedIndex.Result r = result.orElseThrow(SearchServer::empty);
-        if (r.modelVersion() != version) {
-            // the index switched while the upload was embedded: embed again with the new version
-            searchUpload(ctx);
-            return;
+        VersionedIndex.Result r = null;
+        for (int attempt = 0; r == null; attempt++) {
+            long version = index.status().servedVersion();
+            ExportedModel model = models.forVersion(version).orElseThrow(() -> new HttpError(503,
+                    "no exported model of the served model version " + version + " in " + models.root()
+                            + " (write one with the export command)"));
+            float[] embedding;
+            try {
+                embedding = model.embed(bytes).combined();
+            } catch (InvalidImageException e) {
+                throw new HttpError(400, "'" + file.filename() + "' is not a usable image: " + e.getMessage());
+            }
+            VersionedIndex.Result answer = index.search(embedding, k).orElseThrow(SearchServer::empty);
+            // the index may have switched while the upload was embedded: then embed it again, once
+            if (answer.modelVersion() == version || attempt > 0) {
+                if (answer.modelVersion() != version) {
+                    throw new HttpError(503, "the served model version is changing; try again");
+                }
+                r = answer;
+            }
         }
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("upload", file.filename());

@@ -211,13 +211,13 @@ public final class VersionedIndex {
      * @return true if the served version changed
      */
     public boolean refresh() {
-        long before = served;
+        long target;
         List<Entry> rows = null;
-        lock.writeLock().lock();
+        lock.readLock().lock();
         try {
-            chooseServed();
-            LinkedHashMap<String, Entry> current = versions.get(served);
-            boolean switched = served != builtVersion;
+            target = chooseServed();
+            LinkedHashMap<String, Entry> current = target < 0 ? null : versions.get(target);
+            boolean switched = target != served || served != builtVersion;
             boolean rebuild = current != null && (switched
                     || (!delta.isEmpty() && (mode == SearchMode.EXACT
                             || delta.size() > rebuildFraction * builtEntries.length)));
@@ -225,66 +225,72 @@ public final class VersionedIndex {
                 rows = new ArrayList<>(current.values());
             }
         } finally {
+            lock.readLock().unlock();
+        }
+        if (rows == null) {
+            return false;
+        }
+        Entry[] entries = rows.toArray(Entry[]::new);
+        float[][] vectors = new float[entries.length][];
+        Map<Entry, Integer> rowOf = new IdentityHashMap<>(entries.length * 2);
+        for (int i = 0; i < entries.length; i++) {
+            vectors[i] = entries[i].vector();
+            rowOf.put(entries[i], i);
+        }
+        // single writer: nothing changes while the structure is built; readers go on with the old one
+        VectorSearch search = entries.length == 0 ? null
+                : mode == SearchMode.EXACT ? new ExactSearch(vectors, true) : new GraphSearch(vectors, graphParams);
+        lock.writeLock().lock();
+        try {
+            boolean switched = target != served;
+            if (switched) {
+                switchTo(target);
+            }
+            built = search;
+            builtEntries = entries;
+            builtRows = rowOf;
+            builtVersion = served;
+            delta.clear();
+            return switched;
+        } finally {
             lock.writeLock().unlock();
         }
-        if (rows != null) {
-            Entry[] entries = rows.toArray(Entry[]::new);
-            float[][] vectors = new float[entries.length][];
-            Map<Entry, Integer> rowOf = new IdentityHashMap<>(entries.length * 2);
-            for (int i = 0; i < entries.length; i++) {
-                vectors[i] = entries[i].vector();
-                rowOf.put(entries[i], i);
-            }
-            // single writer: nothing changes while the structure is built, readers use the old one
-            VectorSearch search = entries.length == 0 ? null
-                    : mode == SearchMode.EXACT ? new ExactSearch(vectors, true) : new GraphSearch(vectors, graphParams);
-            lock.writeLock().lock();
-            try {
-                built = search;
-                builtEntries = entries;
-                builtRows = rowOf;
-                builtVersion = served;
-                delta.clear();
-            } finally {
-                lock.writeLock().unlock();
-            }
-        }
-        return served != before;
     }
 
-    private void chooseServed() {
+    /** The version the switching rule serves now (-1 if none); changes nothing. */
+    private long chooseServed() {
         if (versions.isEmpty()) {
-            return;
+            return served;
         }
-        if (served < 0) {
-            long best = -1;
+        long current = served;
+        if (current < 0) {
             int most = 0;
             for (Map.Entry<Long, LinkedHashMap<String, Entry>> e : versions.entrySet()) {
                 if (e.getValue().size() >= most && !e.getValue().isEmpty()) {
                     most = e.getValue().size();
-                    best = e.getKey();
+                    current = e.getKey();
                 }
             }
-            if (best < 0) {
-                return;
+            if (current < 0) {
+                return -1;
             }
-            switchTo(best);
         }
         long newest = versions.lastKey();
-        if (newest > served) {
-            LinkedHashMap<String, Entry> current = versions.get(served);
+        if (newest > current) {
+            LinkedHashMap<String, Entry> base = versions.get(current);
             LinkedHashMap<String, Entry> pending = versions.get(newest);
-            long covered = current.keySet().stream().filter(pending::containsKey).count();
-            if (covered >= Math.ceil(switchCoverage * current.size()) && !pending.isEmpty()) {
-                switchTo(newest);
+            long covered = base.keySet().stream().filter(pending::containsKey).count();
+            if (covered >= Math.ceil(switchCoverage * base.size()) && !pending.isEmpty()) {
+                return newest;
             }
         }
+        return current;
     }
 
     private void switchTo(long version) {
         served = version;
         versions.headMap(version, false).clear();
-        if (versions.lastKey() > version) {
+        if (!versions.isEmpty() && versions.lastKey() > version) {
             // keep the newest pending version only
             versions.subMap(version, false, versions.lastKey(), false).clear();
         }

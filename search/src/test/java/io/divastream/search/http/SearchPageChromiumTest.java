@@ -123,6 +123,135 @@ class SearchPageChromiumTest {
         }
     }
 
+    /**
+     * Drives the page through Chromium's DevTools protocol: puts a PNG into the file input, submits the
+     * form, and waits for the results table.
+     */
+    @Test
+    void uploadingAPhotoThroughThePageShowsItsNeighbours() throws Exception {
+        assumeTrue(chromium.isPresent(), "no chromium binary on the PATH");
+        byte[] png = TestModels.png(TestModels.glyph(1, new SplittableRandom(8)), 28);
+        var api = SearchServerTest.json(SearchServerTest.upload(server, "q.png", "image/png", png));
+        String expectedFirst = api.getAsJsonArray("neighbours").get(0).getAsJsonObject().get("imageId").getAsString();
+
+        Path profile = Files.createTempDirectory(tmp, "profile");
+        Process process = new ProcessBuilder(chromium.get().toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile,
+                "--remote-debugging-port=0", "about:blank").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // not closed by try-with-resources: closing would wait for the draining thread's read; the stream ends
+        // when chromium is stopped below
+        var err = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        try {
+            String devtools = null;
+            for (String line = err.readLine(); line != null && devtools == null; line = err.readLine()) {
+                Matcher m = Pattern.compile("DevTools listening on ws://([^/]+)/").matcher(line);
+                if (m.find()) {
+                    devtools = m.group(1);
+                }
+            }
+            assertThat(devtools).as("chromium's DevTools address").isNotNull();
+            // keep draining stderr so that chromium never blocks on it
+            Thread drain = new Thread(() -> {
+                try {
+                    err.transferTo(java.io.Writer.nullWriter());
+                } catch (IOException ignored) {
+                    // chromium exited
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String targets = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + devtools + "/json/list")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String pageSocket = null;
+            for (var t : com.google.gson.JsonParser.parseString(targets).getAsJsonArray()) {
+                if (t.getAsJsonObject().get("type").getAsString().equals("page")) {
+                    pageSocket = t.getAsJsonObject().get("webSocketDebuggerUrl").getAsString();
+                }
+            }
+            assertThat(pageSocket).isNotNull();
+            try (Cdp cdp = new Cdp(http, pageSocket)) {
+                cdp.call("Page.enable", new com.google.gson.JsonObject());
+                var navigate = new com.google.gson.JsonObject();
+                navigate.addProperty("url", "http://127.0.0.1:" + server.port() + "/");
+                cdp.call("Page.navigate", navigate);
+                String script = "(async () => {"
+                        + "for (let i = 0; i < 100 && !document.getElementById('upload'); i++) await new Promise(r => setTimeout(r, 50));"
+                        + "const bytes = Uint8Array.from(atob('" + java.util.Base64.getEncoder().encodeToString(png) + "'), c => c.charCodeAt(0));"
+                        + "const t = new DataTransfer(); t.items.add(new File([bytes], 'q.png', {type: 'image/png'}));"
+                        + "document.getElementById('image').files = t.files;"
+                        + "document.getElementById('k').value = '3';"
+                        + "document.getElementById('upload').requestSubmit();"
+                        + "for (let i = 0; i < 200 && !document.querySelector('tr.neighbour'); i++) await new Promise(r => setTimeout(r, 50));"
+                        + "return Array.from(document.querySelectorAll('tr.neighbour')).map(r => r.innerText.replace(/\\t/g, '|')).join('\\n')"
+                        + " + '\\n' + document.getElementById('summary').textContent + document.getElementById('error').textContent;"
+                        + "})()";
+                var evaluate = new com.google.gson.JsonObject();
+                evaluate.addProperty("expression", script);
+                evaluate.addProperty("awaitPromise", true);
+                evaluate.addProperty("returnByValue", true);
+                String text = cdp.call("Runtime.evaluate", evaluate).getAsJsonObject("result").get("value").getAsString();
+                List<String> lines = List.of(text.split("\n"));
+                assertThat(lines).hasSize(4);
+                assertThat(lines.get(0)).startsWith("1|" + expectedFirst + "|");
+                assertThat(lines.get(3)).startsWith("model version 6, exact search, 3 neighbours");
+            }
+        } finally {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** A minimal DevTools protocol client: one request at a time over the page's WebSocket. */
+    private static final class Cdp implements AutoCloseable, java.net.http.WebSocket.Listener {
+        private final java.net.http.WebSocket socket;
+        private final StringBuilder partial = new StringBuilder();
+        private final java.util.concurrent.BlockingQueue<com.google.gson.JsonObject> messages =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        private int nextId = 1;
+
+        Cdp(java.net.http.HttpClient http, String url) {
+            socket = http.newWebSocketBuilder().buildAsync(java.net.URI.create(url), this).join();
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(com.google.gson.JsonParser.parseString(partial.toString()).getAsJsonObject());
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        com.google.gson.JsonObject call(String method, com.google.gson.JsonObject params) throws Exception {
+            int id = nextId++;
+            var message = new com.google.gson.JsonObject();
+            message.addProperty("id", id);
+            message.addProperty("method", method);
+            message.add("params", params);
+            socket.sendText(message.toString(), true).join();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                com.google.gson.JsonObject m = messages.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                assertThat(m).as("answer to " + method).isNotNull();
+                if (m.has("id") && m.get("id").getAsInt() == id) {
+                    assertThat(m.has("error")).as(m.toString()).isFalse();
+                    return m.getAsJsonObject("result");
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+        }
+    }
+
     @Test
     void thePageShowsErrors() throws Exception {
         assumeTrue(chromium.isPresent(), "no chromium binary on the PATH");

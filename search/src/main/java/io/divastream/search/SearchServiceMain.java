@@ -50,6 +50,9 @@ public final class SearchServiceMain implements Callable<Integer> {
             description = "Follow the embeddings topic and answer similarity queries over HTTP.")
     static final class Serve implements Callable<Integer> {
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
                 description = "Kafka brokers (default: ${DEFAULT-VALUE})")
         String bootstrapServers;
@@ -95,7 +98,7 @@ public final class SearchServiceMain implements Callable<Integer> {
             SearchMode searchMode = switch (mode) {
                 case "exact" -> SearchMode.EXACT;
                 case "approximate" -> SearchMode.APPROXIMATE;
-                default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
                         "--mode must be exact or approximate, got '" + mode + "'");
             };
             GraphSearch.Params d = GraphSearch.Params.DEFAULT;

@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
         description = "Write a model version as a self-contained artefact (parameters.bin + manifest.json) and verify it.")
 public final class ExportCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--parameters", required = true, paramLabel = "FILE",
             description = "the query network's parameters (ParameterIo format, as ModelSnapshot.parameters())")
     Path parameters;
@@ -77,7 +80,7 @@ public final class ExportCommand implements Callable<Integer> {
             case "resnet18" -> BackboneSpec.ResNet.untrained(18);
             case "resnet50" -> BackboneSpec.ResNet.untrained(50);
             case "bninception" -> BackboneSpec.BnInception.untrained();
-            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--backbone must be glyphcnn, resnet18, resnet50 or bninception, got '" + backbone + "'");
         };
         NetworkSpec spec = new NetworkSpec(b, embeddingDim, heads.stream().map(DivaHead::parse).toList(),

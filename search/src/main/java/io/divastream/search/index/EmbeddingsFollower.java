@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * its combined embedding; a tombstone (null value) removes its key's image; a record that does not
  * decode is logged and counted, not fatal.
  *
- * <p>The first {@link VersionedIndex#refresh()} happens once the consumer has reached the end offsets
+ * <p>While the brokers do not answer or the topic does not exist, it waits and retries (the service stays up,
+ * with an empty index). The first {@link VersionedIndex#refresh()} happens once the consumer has reached the end offsets
  * the partitions had at start ({@link #awaitCaughtUp}), so the first served version is chosen from the
  * whole topic; after that, every poll that brought records is followed by a refresh. Runs on its own
  * daemon thread, the index's only writer.
@@ -119,11 +120,15 @@ public final class EmbeddingsFollower implements AutoCloseable {
 
     private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
         while (!closed) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            try {
+                List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                }
+                LOG.warn("topic {} not found yet; waiting", topic);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("no answer from the brokers about topic {} yet ({}); retrying", topic, e.getMessage());
             }
-            LOG.warn("topic {} not found yet; waiting", topic);
             Thread.sleep(1000);
         }
         return List.of();

@@ -1,0 +1,127 @@
+package io.divastream.search;
+
+import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.search.export.ExportCommand;
+import io.divastream.search.http.ModelDirectory;
+import io.divastream.search.http.SearchServer;
+import io.divastream.search.index.EmbeddingsFollower;
+import io.divastream.search.index.GraphSearch;
+import io.divastream.search.index.SearchMode;
+import io.divastream.search.index.VersionedIndex;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The search service's command line: {@code serve} follows the embeddings topic into a {@link
+ * VersionedIndex} and answers queries over HTTP ({@link SearchServer}); {@code export} writes a model
+ * artefact ({@link ExportCommand}).
+ */
+@Command(
+        name = "diva-search",
+        mixinStandardHelpOptions = true,
+        subcommands = {SearchServiceMain.Serve.class, ExportCommand.class},
+        description = "Live similarity search over the DiVA Stream embeddings topic, and model export.")
+public final class SearchServiceMain implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.err);
+        return 2;
+    }
+
+    /**
+     * Runs a subcommand.
+     *
+     * @param args {@code serve ...} or {@code export ...}; see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SearchServiceMain()).execute(args));
+    }
+
+    /** {@code serve}: the index and the HTTP service, until the process is stopped. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Follow the embeddings topic and answer similarity queries over HTTP.")
+    static final class Serve implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+                description = "Kafka brokers (default: ${DEFAULT-VALUE})")
+        String bootstrapServers;
+
+        @Option(names = "--embeddings-topic", defaultValue = KafkaTopics.EMBEDDINGS,
+                description = "the compacted topic of EmbeddingRecords (default: ${DEFAULT-VALUE})")
+        String topic;
+
+        @Option(names = "--models", required = true, paramLabel = "DIR",
+                description = "directory of exported model artefacts (one sub-directory each); uploads are embedded"
+                        + " with the one whose version is served")
+        Path models;
+
+        @Option(names = "--mode", defaultValue = "exact",
+                description = "exact or approximate (JVector graph) search (default: ${DEFAULT-VALUE})")
+        String mode;
+
+        @Option(names = "--switch-coverage", defaultValue = "0.95",
+                description = "share of the served images a newer version must have re-embedded before it is"
+                        + " served (default: ${DEFAULT-VALUE})")
+        double switchCoverage;
+
+        @Option(names = "--rebuild-fraction", defaultValue = "0.05",
+                description = "approximate mode: rebuild the graph once this share of it changed (default: ${DEFAULT-VALUE})")
+        double rebuildFraction;
+
+        @Option(names = "--ef-search", defaultValue = "200",
+                description = "approximate mode: candidates kept per query (default: ${DEFAULT-VALUE})")
+        int efSearch;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})")
+        String host;
+
+        @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
+        int port;
+
+        @Option(names = "--max-upload-bytes", defaultValue = "5242880",
+                description = "largest accepted image upload (default: ${DEFAULT-VALUE})")
+        long maxUploadBytes;
+
+        @Override
+        public Integer call() throws Exception {
+            SearchMode searchMode = switch (mode) {
+                case "exact" -> SearchMode.EXACT;
+                case "approximate" -> SearchMode.APPROXIMATE;
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--mode must be exact or approximate, got '" + mode + "'");
+            };
+            GraphSearch.Params d = GraphSearch.Params.DEFAULT;
+            VersionedIndex index = new VersionedIndex(searchMode, switchCoverage, rebuildFraction,
+                    new GraphSearch.Params(d.maxDegree(), d.beamWidth(), d.neighborOverflow(), d.alpha(), efSearch));
+            SearchServer.Limits limits = new SearchServer.Limits(maxUploadBytes, 10, 100);
+            try (ModelDirectory directory = new ModelDirectory(models);
+                    EmbeddingsFollower follower =
+                            new EmbeddingsFollower(KafkaSettings.of(bootstrapServers), topic, index);
+                    SearchServer server = new SearchServer(index, directory, limits, () -> {
+                        Map<String, Object> extra = new LinkedHashMap<>();
+                        extra.put("records", follower.records());
+                        extra.put("undecodableRecords", follower.undecodable());
+                        extra.put("healthy", follower.failure() == null);
+                        return extra;
+                    }).start(host, port)) {
+                System.err.printf("diva-search: http://%s:%d/ (%s search over %s)%n", host, server.port(),
+                        mode, topic);
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                stop.await();
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.divastream.search.export;
+
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.embed.Embedder;
+import io.divastream.model.eval.EmbeddingCombiner;
+import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.image.PhotoDecoder;
+import io.divastream.model.image.PhotoTransforms;
+import io.divastream.model.net.backbone.BackboneSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * A model version loaded from an artefact written by {@link ModelExport}: the network built from the
+ * manifest, its parameters checked against the manifest's SHA-256 and loaded, and the manifest's
+ * preprocessing and head weighting, so that an encoded image becomes the same per-head and combined
+ * embeddings as in the streaming job. Needs only the model module (DJL), no Flink or Kafka.
+ *
+ * <p>The embedding methods are synchronized (one network, used by one thread at a time); owns native
+ * memory until {@link #close()}.
+ */
+public final class ExportedModel implements AutoCloseable {
+
+    /**
+     * The embeddings of one image.
+     *
+     * @param combined the weighted, re-normalised concatenation of the heads
+     * @param heads per head (network order), its L2-normalised embedding
+     */
+    public record Embedding(float[] combined, float[][] heads) {}
+
+    private final Path dir;
+    private final ModelManifest manifest;
+    private final NetworkSpec spec;
+    private final Embedder embedder;
+    private final ImageDecoder glyphDecoder;
+    private final PhotoTransforms photoTransforms;
+
+    private ExportedModel(Path dir, ModelManifest manifest, NetworkSpec spec, Embedder embedder) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.spec = spec;
+        this.embedder = embedder;
+        ModelManifest.Preprocessing p = manifest.preprocessing();
+        this.glyphDecoder = p.isGlyph() ? new ImageDecoder(p.imageSpec()) : null;
+        this.photoTransforms = p.isGlyph() ? null : new PhotoTransforms(p.inputSpec());
+    }
+
+    /**
+     * Loads an artefact.
+     *
+     * @param dir the artefact directory
+     * @return the model, ready to embed
+     * @throws IOException if a file is missing or unreadable, or the parameters do not match the manifest
+     *     (size, SHA-256) or the network (message names the file)
+     */
+    public static ExportedModel load(Path dir) throws IOException {
+        Path manifestFile = dir.resolve(ModelExport.MANIFEST);
+        Path parametersFile = dir.resolve(ModelExport.PARAMETERS);
+        ModelManifest manifest;
+        try {
+            manifest = ModelManifest.fromJson(Files.readString(manifestFile, StandardCharsets.UTF_8),
+                    manifestFile.toString());
+        } catch (NoSuchFileException e) {
+            throw new IOException(dir + " is not a model artefact: " + ModelExport.MANIFEST + " is missing", e);
+        }
+        NetworkSpec spec;
+        try {
+            spec = manifest.networkSpec(dir);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IOException(manifestFile + ": " + e.getMessage(), e);
+        }
+        if (manifest.preprocessing().isGlyph() != spec.backbone() instanceof BackboneSpec.GlyphCnn) {
+            throw new IOException(manifestFile + ": preprocessing '" + manifest.preprocessing().kind()
+                    + "' does not fit the backbone " + spec.backbone().id());
+        }
+        byte[] parameters;
+        try {
+            parameters = Files.readAllBytes(parametersFile);
+        } catch (NoSuchFileException e) {
+            throw new IOException(dir + " is not a model artefact: " + ModelExport.PARAMETERS + " is missing", e);
+        }
+        ModelSnapshot snapshot = new ModelSnapshot(
+                manifest.modelVersion(), manifest.trainingStep(), parameters, manifest.parameterCount());
+        if (parameters.length != manifest.parameterBytes() || !snapshot.sha256().equals(manifest.parameterSha256())) {
+            throw new IOException(parametersFile + ": " + parameters.length + " bytes with SHA-256 " + snapshot.sha256()
+                    + ", the manifest says " + manifest.parameterBytes() + " bytes with " + manifest.parameterSha256());
+        }
+        Embedder embedder = new Embedder(spec);
+        try {
+            embedder.load(snapshot);
+        } catch (IllegalArgumentException e) {
+            embedder.close();
+            throw new IOException(parametersFile + ": " + e.getMessage(), e);
+        }
+        return new ExportedModel(dir, manifest, spec, embedder);
+    }
+
+    /**
+     * Returns the manifest.
+     *
+     * @return the manifest
+     */
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    /**
+     * Returns the model version.
+     *
+     * @return the manifest's model version
+     */
+    public long version() {
+        return manifest.modelVersion();
+    }
+
+    /**
+     * Returns the network's shape.
+     *
+     * @return the spec
+     */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Returns the artefact directory.
+     *
+     * @return the directory it was loaded from
+     */
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Turns an encoded image into the network input, as the manifest's preprocessing says: glyphs are
+     * decoded and quantised to 8 bits (as the streaming job stores them), photos get the evaluation view.
+     *
+     * @param encoded the encoded file (PNG, JPEG, ...)
+     * @return the flat C x S x S input
+     * @throws io.divastream.model.image.InvalidImageException if the bytes are not a usable image
+     */
+    public float[] preprocess(byte[] encoded) {
+        if (glyphDecoder != null) {
+            return ImageDecoder.fromBytes(ImageDecoder.toBytes(glyphDecoder.decode(encoded)));
+        }
+        return photoTransforms.evalView(PhotoDecoder.decode(encoded));
+    }
+
+    /**
+     * Embeds network inputs.
+     *
+     * @param inputs flat C x S x S inputs
+     * @return per input, its combined and per-head embeddings
+     */
+    public synchronized Embedding[] embedInputs(float[][] inputs) {
+        float[][][] heads = embedder.embed(inputs);
+        float[][] combined = EmbeddingCombiner.combine(heads, manifest.headWeights());
+        Embedding[] out = new Embedding[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            float[][] perHead = new float[heads.length][];
+            for (int h = 0; h < heads.length; h++) {
+                perHead[h] = heads[h][i];
+            }
+            out[i] = new Embedding(combined[i], perHead);
+        }
+        return out;
+    }
+
+    /**
+     * Embeds one encoded image.
+     *
+     * @param encoded the encoded file
+     * @return its embeddings
+     * @throws io.divastream.model.image.InvalidImageException if the bytes are not a usable image
+     */
+    public Embedding embed(byte[] encoded) {
+        return embedInputs(new float[][] {preprocess(encoded)})[0];
+    }
+
+    @Override
+    public synchronized void close() {
+        embedder.close();
+    }
+}

@@ -1,0 +1,308 @@
+package io.divastream.search.http;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.divastream.model.image.InvalidImageException;
+import io.divastream.search.export.ExportedModel;
+import io.divastream.search.index.VersionedIndex;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP query service (Javalin) over a {@link VersionedIndex}:
+ *
+ * <ul>
+ *   <li>{@code GET /health}: the index status as JSON; 200, or 503 while {@code healthy} says no;
+ *   <li>{@code GET /search?imageId=ID&k=K}: the served images nearest to a served image;
+ *   <li>{@code POST /search?k=K}, multipart with a PNG or JPEG in the field {@value #FILE_FIELD}: the
+ *       upload is embedded with the exported model of the served version ({@link ModelDirectory}) and
+ *       searched;
+ *   <li>{@code GET /}: a page to upload a photo and see its neighbours.
+ * </ul>
+ *
+ * <p>Answers are JSON: {@code {"modelVersion", "mode", "k", "query", "neighbours": [{"imageId",
+ * "label", "score"}], "tookMs"}}. Errors are JSON {@code {"status", "error"}}: 400 (bad parameter,
+ * missing file, undecodable image), 404 (unknown image id), 413 (upload over the limit), 415 (not
+ * multipart, or not PNG/JPEG by content), 503 (no version served yet, or no exported model of the
+ * served version).
+ */
+public final class SearchServer implements AutoCloseable {
+
+    /** The multipart field holding the image. */
+    public static final String FILE_FIELD = "image";
+
+    /**
+     * The request limits.
+     *
+     * @param maxUploadBytes the largest accepted image file
+     * @param defaultK neighbours returned when {@code k} is not given
+     * @param maxK the largest accepted {@code k}
+     */
+    public record Limits(long maxUploadBytes, int defaultK, int maxK) {
+        /** 5 MiB, k = 10 by default, at most 100. */
+        public static final Limits DEFAULT = new Limits(5L << 20, 10, 100);
+
+        /** Validates. */
+        public Limits {
+            if (maxUploadBytes < 1 || defaultK < 1 || maxK < defaultK) {
+                throw new IllegalArgumentException("bad limits " + maxUploadBytes + ", " + defaultK + ", " + maxK);
+            }
+        }
+    }
+
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    /** Multipart overhead allowed on top of the file limit before the body is read. */
+    private static final long MULTIPART_SLACK = 64 * 1024;
+
+    private final VersionedIndex index;
+    private final ModelDirectory models;
+    private final Limits limits;
+    private final Supplier<Map<String, Object>> extraHealth;
+    private final String page;
+    private Javalin app;
+
+    /**
+     * Creates the server (not started).
+     *
+     * @param index the index to query
+     * @param models the exported models for uploads
+     * @param limits the request limits
+     * @param extraHealth more fields for {@code /health} (e.g. the follower's counters; {@code "healthy":
+     *     false} makes it answer 503)
+     */
+    public SearchServer(VersionedIndex index, ModelDirectory models, Limits limits,
+            Supplier<Map<String, Object>> extraHealth) {
+        this.index = Objects.requireNonNull(index, "index");
+        this.models = Objects.requireNonNull(models, "models");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.extraHealth = Objects.requireNonNull(extraHealth, "extraHealth");
+        try (InputStream in = SearchServer.class.getResourceAsStream("index.html")) {
+            this.page = new String(Objects.requireNonNull(in, "index.html resource").readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @param host the address to bind
+     * @param port the port, 0 for any free one
+     * @return this server
+     */
+    public SearchServer start(String host, int port) {
+        long maxRequest = limits.maxUploadBytes() + MULTIPART_SLACK;
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = maxRequest;
+            config.jetty.multipartConfig.maxFileSize(maxRequest, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(maxRequest, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, maxRequest), SizeUnit.BYTES);
+        });
+        app.get("/", ctx -> ctx.html(page));
+        app.get("/health", this::health);
+        app.get("/search", this::searchById);
+        app.post("/search", this::searchUpload);
+        app.exception(HttpError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> error(ctx, 500, e.getClass().getSimpleName() + ": " + e.getMessage()));
+        app.start(host, port);
+        return this;
+    }
+
+    /**
+     * Returns the port listened on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return app.port();
+    }
+
+    private void health(Context ctx) {
+        VersionedIndex.Status s = index.status();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", s.servedVersion() < 0 ? "EMPTY" : "UP");
+        body.put("mode", s.mode().name());
+        body.put("servedVersion", s.servedVersion());
+        body.put("servedImages", s.servedImages());
+        body.put("pendingVersion", s.pendingVersion());
+        body.put("pendingImages", s.pendingImages());
+        body.put("dimension", s.dimension());
+        body.put("modelsDirectory", models.root().toString());
+        body.putAll(extraHealth.get());
+        boolean healthy = !Boolean.FALSE.equals(body.get("healthy"));
+        if (!healthy) {
+            body.put("status", "DOWN");
+        }
+        json(ctx, healthy ? 200 : 503, body);
+    }
+
+    private int k(Context ctx) {
+        String text = ctx.queryParam("k");
+        if (text == null || text.isBlank()) {
+            return limits.defaultK();
+        }
+        int k;
+        try {
+            k = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "k must be an integer in [1, " + limits.maxK() + "], got '" + text + "'");
+        }
+        if (k < 1 || k > limits.maxK()) {
+            throw new HttpError(400, "k must be in [1, " + limits.maxK() + "], got " + k);
+        }
+        return k;
+    }
+
+    private void searchById(Context ctx) {
+        String imageId = ctx.queryParam("imageId");
+        if (imageId == null || imageId.isBlank()) {
+            throw new HttpError(400, "give imageId=... (GET), or POST a multipart image in the field '" + FILE_FIELD + "'");
+        }
+        int k = k(ctx);
+        long start = System.nanoTime();
+        Optional<VersionedIndex.Result> result;
+        try {
+            result = index.searchById(imageId, k);
+        } catch (NoSuchElementException e) {
+            throw new HttpError(404, e.getMessage());
+        }
+        answer(ctx, k, Map.of("imageId", imageId), result.orElseThrow(SearchServer::empty), start);
+    }
+
+    private void searchUpload(Context ctx) {
+        int k = k(ctx);
+        String type = Optional.ofNullable(ctx.contentType()).orElse("");
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            throw new HttpError(415, "expected multipart/form-data with a PNG or JPEG in the field '" + FILE_FIELD
+                    + "', got Content-Type '" + type + "'");
+        }
+        long declared = ctx.contentLength();
+        if (declared > limits.maxUploadBytes() + MULTIPART_SLACK) {
+            throw tooLarge(declared);
+        }
+        VersionedIndex.Status status = index.status();
+        if (status.servedVersion() < 0) {
+            throw empty();
+        }
+        UploadedFile file;
+        try {
+            file = ctx.uploadedFile(FILE_FIELD);
+        } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("exceed")) {
+                throw tooLarge(declared);
+            }
+            throw new HttpError(400, "cannot read the multipart body: " + e.getMessage());
+        }
+        if (file == null) {
+            throw new HttpError(400, "no file in the multipart field '" + FILE_FIELD + "'");
+        }
+        if (file.size() > limits.maxUploadBytes()) {
+            throw tooLarge(file.size());
+        }
+        byte[] bytes = file.contentAndClose(in -> {
+            try {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (!isPng(bytes) && !isJpeg(bytes)) {
+            throw new HttpError(415, "'" + file.filename() + "' (" + file.contentType() + ", " + bytes.length
+                    + " bytes) is neither PNG nor JPEG");
+        }
+        long start = System.nanoTime();
+        VersionedIndex.Result r = null;
+        for (int attempt = 0; r == null; attempt++) {
+            long version = index.status().servedVersion();
+            ExportedModel model = models.forVersion(version).orElseThrow(() -> new HttpError(503,
+                    "no exported model of the served model version " + version + " in " + models.root()
+                            + " (write one with the export command)"));
+            float[] embedding;
+            try {
+                embedding = model.embed(bytes).combined();
+            } catch (InvalidImageException e) {
+                throw new HttpError(400, "'" + file.filename() + "' is not a usable image: " + e.getMessage());
+            }
+            VersionedIndex.Result answer = index.search(embedding, k).orElseThrow(SearchServer::empty);
+            // the index may have switched while the upload was embedded: then embed it again, once
+            if (answer.modelVersion() == version || attempt > 0) {
+                if (answer.modelVersion() != version) {
+                    throw new HttpError(503, "the served model version is changing; try again");
+                }
+                r = answer;
+            }
+        }
+        Map<String, Object> query = new LinkedHashMap<>();
+        query.put("upload", file.filename());
+        query.put("bytes", bytes.length);
+        answer(ctx, k, query, r, start);
+    }
+
+    private void answer(Context ctx, int k, Map<String, Object> query, VersionedIndex.Result r, long start) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("modelVersion", r.modelVersion());
+        body.put("mode", index.status().mode().name());
+        body.put("k", k);
+        body.put("query", query);
+        body.put("neighbours", r.neighbours());
+        body.put("tookMs", (System.nanoTime() - start) / 1e6);
+        json(ctx, 200, body);
+    }
+
+    private HttpError tooLarge(long bytes) {
+        return new HttpError(413, "the upload has " + bytes + " bytes; the limit is " + limits.maxUploadBytes()
+                + " bytes for the image");
+    }
+
+    private static HttpError empty() {
+        return new HttpError(503, "the index is empty: no model version is served yet");
+    }
+
+    private static boolean isPng(byte[] b) {
+        return b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+    }
+
+    private static boolean isJpeg(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff;
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        json(ctx, status, Map.of("status", status, "error", String.valueOf(message)));
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(GSON.toJson(body));
+    }
+
+    /** Stops the server. */
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    /** An error answer. */
+    private static final class HttpError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        HttpError(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+}

@@ -16,6 +16,14 @@ public final class DjlRuntime {
     private DjlRuntime() {}
 
     /**
+     * Held while parameters are drawn from PyTorch's process-wide random generator: a trainer seeds
+     * it and initialises all its networks under this lock, and every network creation takes it, so
+     * another network created at the same time in the JVM (an embedder in the same task manager)
+     * cannot take draws out of the trainer's seeded sequence.
+     */
+    public static final Object INITIALISATION_LOCK = new Object();
+
+    /**
      * Returns the PyTorch engine, starting it offline on first use.
      *
      * @return the engine

@@ -57,14 +57,16 @@ public final class DivaNetwork extends AbstractBlock implements AutoCloseable {
      * @return the initialised network
      */
     public static DivaNetwork create(NetworkSpec spec, NDManager manager) {
-        DivaNetwork network = new DivaNetwork(spec, manager);
-        try {
-            network.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
-        } catch (RuntimeException e) {
-            network.close();
-            throw e;
+        synchronized (io.divastream.model.DjlRuntime.INITIALISATION_LOCK) {
+            DivaNetwork network = new DivaNetwork(spec, manager);
+            try {
+                network.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
+            } catch (RuntimeException e) {
+                network.close();
+                throw e;
+            }
+            return network;
         }
-        return network;
     }
 
     /**

@@ -125,40 +125,42 @@ public final class DivaTrainer implements AutoCloseable {
     public DivaTrainer(DivaConfig config, ViewAugmenter augmenter, int classCapacity, Device device) {
         Engine engine = DjlRuntime.engine();
         DjlRuntime.disableGradientRecording();
-        engine.setRandomSeed((int) config.seed());
-        this.config = config;
-        this.spec = config.network();
-        this.lossSpec = config.loss();
-        this.augmenter = augmenter;
-        this.root = engine.newBaseManager(device);
-        this.queryNet = DivaNetwork.create(spec, root);
-        this.keyNet = DivaNetwork.create(spec, root);
-        copyParameters(queryNet, keyNet);
-        for (Parameter p : keyNet.getParameters().values()) {
-            p.getArray().setRequiresGradient(false);
-        }
-        this.parameterStore = new ParameterStore(root, false);
-        this.classIndex = new ClassIndex(classCapacity);
-        this.baseline = config.objective().isBaseline()
-                ? BaselineLosses.create(config.objective().baseline(), root, classCapacity, spec.embeddingDim(), config.seed())
-                : null;
-        for (DivaHead head : spec.heads()) {
-            if (baseline == null && head != DivaHead.SELFSIM) {
-                NDArray beta = root.full(new Shape(classCapacity), (float) lossSpec.betaInit());
-                beta.setRequiresGradient(true);
-                betas.put(head, beta);
+        synchronized (DjlRuntime.INITIALISATION_LOCK) {
+            engine.setRandomSeed((int) config.seed());
+            this.config = config;
+            this.spec = config.network();
+            this.lossSpec = config.loss();
+            this.augmenter = augmenter;
+            this.root = engine.newBaseManager(device);
+            this.queryNet = DivaNetwork.create(spec, root);
+            this.keyNet = DivaNetwork.create(spec, root);
+            copyParameters(queryNet, keyNet);
+            for (Parameter p : keyNet.getParameters().values()) {
+                p.getArray().setRequiresGradient(false);
             }
+            this.parameterStore = new ParameterStore(root, false);
+            this.classIndex = new ClassIndex(classCapacity);
+            this.baseline = config.objective().isBaseline()
+                    ? BaselineLosses.create(config.objective().baseline(), root, classCapacity, spec.embeddingDim(), config.seed())
+                    : null;
+            for (DivaHead head : spec.heads()) {
+                if (baseline == null && head != DivaHead.SELFSIM) {
+                    NDArray beta = root.full(new Shape(classCapacity), (float) lossSpec.betaInit());
+                    beta.setRequiresGradient(true);
+                    betas.put(head, beta);
+                }
+            }
+            this.pairs = config.decorrelationPairs();
+            for (int i = 0; i < pairs.size(); i++) {
+                regressors.add(
+                        DecorrelationRegressor.create(spec.embeddingDim(), spec.decorrelationHidden(), root));
+            }
+            this.queue = new FeatureQueue(root, config.momentum().queueSize(), spec.embeddingDim());
+            this.optimizer = new ParamGroupAdam(root, parameterGroups());
+            this.discriminativeMiner = new DistanceWeightedMiner(lossSpec.minerLowerCutoff());
+            this.sharedMiner = config.objective().sharedMining().miner(lossSpec.minerLowerCutoff());
+            this.intraMiner = new IntraClassMiner(config.objective().excludeDegenerateIntra());
         }
-        this.pairs = config.decorrelationPairs();
-        for (int i = 0; i < pairs.size(); i++) {
-            regressors.add(
-                    DecorrelationRegressor.create(spec.embeddingDim(), spec.decorrelationHidden(), root));
-        }
-        this.queue = new FeatureQueue(root, config.momentum().queueSize(), spec.embeddingDim());
-        this.optimizer = new ParamGroupAdam(root, parameterGroups());
-        this.discriminativeMiner = new DistanceWeightedMiner(lossSpec.minerLowerCutoff());
-        this.sharedMiner = config.objective().sharedMining().miner(lossSpec.minerLowerCutoff());
-        this.intraMiner = new IntraClassMiner(config.objective().excludeDegenerateIntra());
     }
 
     private List<ParamGroupAdam.Group> parameterGroups() {

@@ -166,6 +166,35 @@ class DivaTrainerTest {
     }
 
     @Test
+    void theInitialModelDependsOnTheSeedOnlyEvenWhileOtherNetworksAreCreated() throws Exception {
+        String alone;
+        try (DivaTrainer trainer = trainer(smallConfig())) {
+            alone = trainer.snapshot(0).sha256();
+        }
+        // an embedder in the same JVM draws its (discarded) initial parameters from PyTorch's global
+        // generator too; without the initialisation lock its draws could land inside the trainer's
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread other = new Thread(() -> {
+            while (!stop.get()) {
+                try (io.divastream.model.embed.Embedder e = new io.divastream.model.embed.Embedder(smallConfig().network())) {
+                    assertThat(e).isNotNull();
+                }
+            }
+        });
+        other.start();
+        try {
+            for (int i = 0; i < 5; i++) {
+                try (DivaTrainer trainer = trainer(smallConfig())) {
+                    assertThat(trainer.snapshot(0).sha256()).as("trainer %d", i).isEqualTo(alone);
+                }
+            }
+        } finally {
+            stop.set(true);
+            other.join();
+        }
+    }
+
+    @Test
     void freezingTheBackboneNeedsItsOwnParameterGroup() {
         try (DivaTrainer trainer = trainer(smallConfig())) {
             assertThatThrownBy(() -> trainer.freezeBackbone(true))

@@ -11,6 +11,12 @@ import io.divastream.jobs.local.DemoOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +29,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +53,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class LocalJobRun implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newHttpClient();
     private final LocalKafkaBroker broker;
     private final JobConfig config;
     private final List<String> jobArguments;
@@ -84,11 +96,12 @@ final class LocalJobRun implements AutoCloseable {
      * the job is not started yet.
      *
      * @param arguments the parsed benchmark arguments (see {@link #options})
+     * @param jobDefaults the benchmark's job defaults, as given to {@link #options}
      * @param work the work directory (wiped): broker log, checkpoints, log file
      * @return the run
      * @throws IOException if the work directory cannot be wiped
      */
-    static LocalJobRun start(Arguments arguments, Path work) throws IOException {
+    static LocalJobRun start(Arguments arguments, Map<String, String> jobDefaults, Path work) throws IOException {
         wipe(work);
         Files.createDirectories(work);
         LocalKafkaBroker broker =
@@ -104,7 +117,12 @@ final class LocalJobRun implements AutoCloseable {
                             case "checkpoint.dir" -> work.resolve("checkpoints").toUri().toString();
                             default -> arguments.string(key);
                         };
-                if (value != null && !value.isEmpty()) {
+                boolean chosen = arguments.has(key) || jobDefaults.containsKey(key)
+                        || DemoOptions.JOB_DEFAULTS.containsKey(key) || key.equals("kafka.bootstrap-servers")
+                        || key.equals("checkpoint.dir");
+                // options left at the job's default are not passed, so that derived defaults (the
+                // least pause between checkpoints: at most half the interval) follow the others
+                if (chosen && value != null && !value.isEmpty()) {
                     args.add("--" + key + "=" + value);
                 }
             }
@@ -151,6 +169,7 @@ final class LocalJobRun implements AutoCloseable {
     void submit() throws Exception {
         Configuration conf = DivaEnvironment.configuration(config.runtime());
         conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         MiniClusterConfiguration clusterConfig =
                 new MiniClusterConfiguration.Builder()
                         .setConfiguration(conf)
@@ -187,6 +206,54 @@ final class LocalJobRun implements AutoCloseable {
      */
     CheckpointStatsSnapshot checkpointStats() throws Exception {
         return cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+    }
+
+    /**
+     * Reads one metric of an operator from the cluster's REST API (the metric fetcher refreshes
+     * every second), summed over the operator's subtasks.
+     *
+     * @param operator the operator's name, as in {@link io.divastream.jobs.Uids}
+     * @param metric the metric's name, e.g. {@code numTrainingSteps}
+     * @return the value, or -1 if it is not (yet) available
+     */
+    double metric(String operator, String metric) {
+        try {
+            URI rest = cluster.getRestAddress().get();
+            JsonNode vertices = get(rest.resolve("/jobs/" + job).toString()).get("vertices");
+            String vertex = null;
+            for (JsonNode v : vertices) {
+                if (v.get("name").asText().contains(operator)) {
+                    vertex = v.get("id").asText();
+                }
+            }
+            if (vertex == null) {
+                return -1;
+            }
+            String base = rest.resolve("/jobs/" + job + "/vertices/" + vertex + "/metrics").toString();
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : get(base)) {
+                String id = m.get("id").asText();
+                if (id.endsWith("." + metric) && id.contains(operator)) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                return -1;
+            }
+            double sum = 0;
+            for (JsonNode m : get(base + "?get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8))) {
+                sum += Double.parseDouble(m.get("value").asText());
+            }
+            return sum;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private JsonNode get(String uri) throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                http.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
     }
 
     /**

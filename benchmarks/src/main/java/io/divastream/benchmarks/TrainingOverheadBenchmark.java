@@ -96,7 +96,7 @@ public final class TrainingOverheadBenchmark {
         long seed = a.longValue("seed", 0, Long.MAX_VALUE);
         int extra = a.integer("extra-batches", 0, 100_000);
 
-        try (LocalJobRun run = LocalJobRun.start(a, work)) {
+        try (LocalJobRun run = LocalJobRun.start(a, JOB_DEFAULTS, work)) {
             JobConfig config = run.config();
             int perVersion = config.training().stepsPerVersion();
             if (steps % perVersion != 0 || warmup % perVersion != 0) {

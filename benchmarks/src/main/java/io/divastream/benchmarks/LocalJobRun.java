@@ -217,6 +217,21 @@ final class LocalJobRun implements AutoCloseable {
      * @return the value, or -1 if it is not (yet) available
      */
     double metric(String operator, String metric) {
+        Map<String, Double> values = metrics(operator, id -> id.endsWith(operator + "." + metric));
+        return values.isEmpty() ? -1 : values.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /**
+     * Reads metrics of the task (chain of operators) whose name contains an operator's name, from
+     * the cluster's REST API: task-level ones such as {@code 0.busyTimeMsPerSecond} and
+     * operator-level ones such as {@code 0.diva-trainer.stepTimeMs_mean} alike.
+     *
+     * @param operator the name of an operator of the task
+     * @param select which metric ids to read
+     * @return value per metric id; empty if the task or its metrics are not (yet) available
+     */
+    Map<String, Double> metrics(String operator, java.util.function.Predicate<String> select) {
+        Map<String, Double> out = new java.util.TreeMap<>();
         try {
             URI rest = cluster.getRestAddress().get();
             JsonNode vertices = get(rest.resolve("/jobs/" + job).toString()).get("vertices");
@@ -227,27 +242,30 @@ final class LocalJobRun implements AutoCloseable {
                 }
             }
             if (vertex == null) {
-                return -1;
+                return out;
             }
             String base = rest.resolve("/jobs/" + job + "/vertices/" + vertex + "/metrics").toString();
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(base)) {
                 String id = m.get("id").asText();
-                if (id.endsWith("." + metric) && id.contains(operator)) {
+                if (select.test(id)) {
                     ids.add(id);
                 }
             }
             if (ids.isEmpty()) {
-                return -1;
+                return out;
             }
-            double sum = 0;
             for (JsonNode m : get(base + "?get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8))) {
-                sum += Double.parseDouble(m.get("value").asText());
+                try {
+                    out.put(m.get("id").asText(), Double.parseDouble(m.get("value").asText()));
+                } catch (NumberFormatException e) {
+                    // a non-numeric gauge
+                }
             }
-            return sum;
         } catch (Exception e) {
-            return -1;
+            // not available (yet)
         }
+        return out;
     }
 
     private JsonNode get(String uri) throws IOException, InterruptedException {

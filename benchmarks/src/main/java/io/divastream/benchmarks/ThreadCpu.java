@@ -14,18 +14,17 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of this process's threads, native ones included (PyTorch's OpenMP workers, RocksDB's
- * threads), read from Linux's {@code /proc/self/task/<tid>/stat}, grouped by the thread's kernel
- * name ({@code comm}: the Java thread name cut to 15 characters; a native thread inherits its
- * creator's name). A snapshot is a map from thread id to name and CPU ticks; the difference of two
- * snapshots, summed by group, says where a window's CPU time went. Elsewhere than Linux the
- * snapshots are empty.
+ * threads), and the time they waited for a core while runnable, read from Linux's {@code
+ * /proc/self/task/<tid>/schedstat} (nanoseconds on the CPU, nanoseconds waiting on a run queue),
+ * grouped by the thread's kernel name from {@code stat} ({@code comm}: the Java thread name cut to
+ * 15 characters; a native thread inherits its creator's name). The difference of two snapshots,
+ * summed by group, says where a window's CPU time went and how much of it threads spent waiting for
+ * a core (other threads of the process, or other processes on the machine, had it). Elsewhere than
+ * Linux the snapshots are empty.
  */
 final class ThreadCpu {
 
     private static final Path TASKS = Path.of("/proc/self/task");
-
-    /** Kernel clock ticks per second ({@code getconf CLK_TCK}; 100 on every Linux build in use). */
-    private static final double TICKS_PER_SECOND = 100.0;
 
     private final Map<Long, Sample> threads;
     private final long gcMillis;
@@ -37,12 +36,12 @@ final class ThreadCpu {
         this.nanos = nanos;
     }
 
-    private record Sample(String name, long ticks) {}
+    private record Sample(String name, long cpuNanos, long waitNanos) {}
 
     /**
      * Takes a snapshot.
      *
-     * @return the CPU ticks of every live thread, the JVM's collection time and the wall clock
+     * @return the CPU and run-queue times of every live thread, the JVM's collection time and the wall clock
      */
     static ThreadCpu now() {
         Map<Long, Sample> threads = new HashMap<>();
@@ -54,10 +53,9 @@ final class ThreadCpu {
                         int open = stat.indexOf('(');
                         int close = stat.lastIndexOf(')');
                         String name = stat.substring(open + 1, close);
-                        String[] fields = stat.substring(close + 2).split(" ");
-                        // after the name: state(0) ppid ... utime is field 14 of the line, index 11 here
-                        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                        threads.put(Long.parseLong(task.getFileName().toString()), new Sample(name, ticks));
+                        String[] sched = Files.readString(task.resolve("schedstat")).trim().split(" ");
+                        threads.put(Long.parseLong(task.getFileName().toString()),
+                                new Sample(name, Long.parseLong(sched[0]), Long.parseLong(sched[1])));
                     } catch (IOException | RuntimeException e) {
                         // the thread ended while reading
                     }
@@ -74,23 +72,26 @@ final class ThreadCpu {
     }
 
     /**
-     * CPU seconds per thread group between an earlier snapshot and this one (threads started in
-     * between count from zero; threads that ended in between are lost).
+     * CPU and run-queue seconds per thread group between an earlier snapshot and this one (threads
+     * started in between count from zero; threads that ended in between are lost).
      *
      * @param earlier the earlier snapshot
-     * @return seconds per group, largest first
+     * @return per group {cpu seconds, wait seconds}, most CPU first
      */
-    Map<String, Double> since(ThreadCpu earlier) {
-        Map<String, Double> groups = new HashMap<>();
+    Map<String, double[]> since(ThreadCpu earlier) {
+        Map<String, double[]> groups = new HashMap<>();
         for (Map.Entry<Long, Sample> e : threads.entrySet()) {
             Sample before = earlier.threads.get(e.getKey());
-            long ticks = e.getValue().ticks() - (before == null ? 0 : before.ticks());
-            if (ticks > 0) {
-                groups.merge(group(e.getValue().name()), ticks / TICKS_PER_SECOND, Double::sum);
+            long cpu = e.getValue().cpuNanos() - (before == null ? 0 : before.cpuNanos());
+            long wait = e.getValue().waitNanos() - (before == null ? 0 : before.waitNanos());
+            if (cpu > 0 || wait > 0) {
+                double[] sum = groups.computeIfAbsent(group(e.getValue().name()), g -> new double[2]);
+                sum[0] += cpu / 1e9;
+                sum[1] += wait / 1e9;
             }
         }
-        Map<String, Double> sorted = new TreeMap<>((a, b) -> {
-            int c = Double.compare(groups.get(b), groups.get(a));
+        Map<String, double[]> sorted = new TreeMap<>((a, b) -> {
+            int c = Double.compare(groups.get(b)[0], groups.get(a)[0]);
             return c != 0 ? c : a.compareTo(b);
         });
         sorted.putAll(groups);
@@ -106,22 +107,29 @@ final class ThreadCpu {
      */
     void print(ThreadCpu earlier, java.io.PrintStream out) {
         double wall = (nanos - earlier.nanos) / 1e9;
-        Map<String, Double> groups = since(earlier);
-        double total = groups.values().stream().mapToDouble(Double::doubleValue).sum();
+        Map<String, double[]> groups = since(earlier);
+        double total = 0;
+        double totalWait = 0;
         double rest = 0;
-        out.printf(Locale.ROOT, "  CPU time by thread over %.1f s of wall time (%d cores):%n", wall,
-                Runtime.getRuntime().availableProcessors());
-        for (Map.Entry<String, Double> e : groups.entrySet()) {
-            if (e.getValue() >= 0.01 * wall) {
-                out.printf(Locale.ROOT, "    %-24s %7.1f s  %5.1f%% of one core%n", e.getKey(), e.getValue(),
-                        100 * e.getValue() / wall);
+        double restWait = 0;
+        out.printf(Locale.ROOT, "  CPU time by thread over %.1f s of wall time (%d cores); 'waited' = runnable but"
+                + " without a core:%n", wall, Runtime.getRuntime().availableProcessors());
+        for (Map.Entry<String, double[]> e : groups.entrySet()) {
+            double cpu = e.getValue()[0];
+            double wait = e.getValue()[1];
+            total += cpu;
+            totalWait += wait;
+            if (cpu >= 0.01 * wall || wait >= 0.01 * wall) {
+                out.printf(Locale.ROOT, "    %-24s cpu %7.1f s (%5.1f%% of one core)  waited %6.1f s%n", e.getKey(), cpu,
+                        100 * cpu / wall, wait);
             } else {
-                rest += e.getValue();
+                rest += cpu;
+                restWait += wait;
             }
         }
-        out.printf(Locale.ROOT, "    %-24s %7.1f s%n", "(others)", rest);
-        out.printf(Locale.ROOT, "    %-24s %7.1f s  %5.1f%% of one core; JVM GC pauses+concurrent: %.1f s%n",
-                "total", total, 100 * total / wall, (gcMillis - earlier.gcMillis) / 1e3);
+        out.printf(Locale.ROOT, "    %-24s cpu %7.1f s                       waited %6.1f s%n", "(others)", rest, restWait);
+        out.printf(Locale.ROOT, "    %-24s cpu %7.1f s (%5.1f%% of one core)  waited %6.1f s; JVM GC time: %.1f s%n",
+                "total", total, 100 * total / wall, totalWait, (gcMillis - earlier.gcMillis) / 1e3);
     }
 
     /** Merges numbered threads of one pool (e.g. {@code pool-3-thread-1}) into one group. */

@@ -5,6 +5,7 @@ import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
 import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.Option;
@@ -76,6 +77,9 @@ public final class TrainingOverheadBenchmark {
                     new Option("seed", "42", "seed of the publication order"),
                     new Option("extra-batches", "50", "batches published beyond the timed steps, so the trainer never waits"),
                     new Option("work-dir", "target/training-overhead", "broker log, checkpoints, log file (wiped)"));
+
+    /** Tasks whose busy, idle and back-pressured times are sampled: the source chain, the trainer's, the embedder's. */
+    private static final List<String> TASKS = List.of(Uids.DECODE, Uids.TRAINER, Uids.EMBEDDER);
 
     private static final Map<String, String> JOB_DEFAULTS = Map.of("batch.replay-interval-ms", "0");
 
@@ -190,6 +194,10 @@ public final class TrainingOverheadBenchmark {
         Map<Long, ModelVersionRecord> versions = new TreeMap<>();
         ThreadCpu start = null;
         ThreadCpu end = null;
+        long lastSample = 0;
+        int samples = 0;
+        Map<String, Double> taskTimes = new TreeMap<>();
+        Map<String, Double> stepTimes;
         long started = System.nanoTime();
         run.submit();
         System.out.println("\nversion | step | seconds since submit | createdAt delta s | steps/s since previous");
@@ -218,13 +226,29 @@ public final class TrainingOverheadBenchmark {
                         end = ThreadCpu.now();
                     }
                 }
+                if (start != null && end == null && System.nanoTime() - lastSample > 2_000_000_000L) {
+                    lastSample = System.nanoTime();
+                    samples++;
+                    for (String task : TASKS) {
+                        run.metrics(task, id -> id.matches("[0-9]+\\.[A-Za-z]*TimeMsPerSecond"))
+                                .forEach((id, value) -> taskTimes.merge(task + " " + id.substring(id.indexOf('.') + 1), value, Double::sum));
+                    }
+                }
             }
+            stepTimes = run.metrics(Uids.TRAINER, id -> id.contains(Uids.TRAINER + ".stepTimeMs"));
         }
         CheckpointStatsSnapshot stats = run.checkpointStats();
         System.out.println("\nFlink job window (from the version at step " + warmup + " to the one at " + steps + "):");
         if (start != null) {
             end.print(start, System.out);
         }
+        System.out.printf(Locale.ROOT, "  Flink task time (ms per second, mean of %d samples 2 s apart):%n", samples);
+        for (Map.Entry<String, Double> e : taskTimes.entrySet()) {
+            if (e.getValue() / samples >= 1) {
+                System.out.printf(Locale.ROOT, "    %-55s %6.0f%n", e.getKey(), e.getValue() / samples);
+            }
+        }
+        System.out.println("  trainer step time (ms, the last steps of the window): " + stepTimes);
         if (stats != null) {
             CompletedCheckpointStats last = stats.getHistory().getLatestCompletedCheckpoint();
             var summary = stats.getSummaryStats();
@@ -285,6 +309,14 @@ public final class TrainingOverheadBenchmark {
             if (window[0] == null) {
                 window[0] = window[1];
             }
+            // the trainer's part of a checkpoint (DivaTrainFunction.snapshotState calls saveState)
+            int size = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                size = trainer.saveState().length;
+            }
+            System.out.printf(Locale.ROOT, "  trainer state for a checkpoint: %.1f MiB, saveState %.0f ms (mean of 5)%n",
+                    size / 1048576.0, (System.nanoTime() - t0) / 5e6);
             if (diverged > 0) {
                 System.out.println("  diverged (skipped) steps: " + diverged);
             }

@@ -128,14 +128,17 @@ public final class FreshnessBenchmark {
                             image.bytes(), image.source()));
                 }
                 CheckpointStatsSnapshot before = run.checkpointStats();
-                double stepsBefore = run.metric(Uids.TRAINER, "numTrainingSteps");
+                ThreadCpu cpuBefore = ThreadCpu.now();
                 long t0 = System.nanoTime();
                 try (ImageEventProducer producer =
                         new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
                     producer.publish(events);
                 }
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
-                double stepsAfter = run.metric(Uids.TRAINER, "numTrainingSteps");
+                double trainerCpu = ThreadCpu.now().since(cpuBefore).entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(Uids.BATCHER.substring(0, 10)) || e.getKey().startsWith(Uids.TRAINER))
+                        .mapToDouble(e -> e.getValue()[0])
+                        .sum();
                 CheckpointStatsSnapshot after = run.checkpointStats();
                 long deadline = System.nanoTime() + (long) (drain * 1e9);
                 while (System.nanoTime() < deadline && !committed.hasAll(events)) {
@@ -146,9 +149,9 @@ public final class FreshnessBenchmark {
                 long checkpoints = after.getCounts().getNumberOfCompletedCheckpoints()
                         - before.getCounts().getNumberOfCompletedCheckpoints();
                 String row = String.format(Locale.ROOT,
-                        "%5.0f | %6.1f | %6d | %s | %s | %s | %5.2f | %4d",
+                        "%5.0f | %6.1f | %6d | %s | %s | %s | %10.0f%% | %4d",
                         rate, count / sendSeconds, count, c.format(), u.format(), c.keptUp() ? "yes" : "NO ",
-                        (stepsAfter - stepsBefore) / sendSeconds, checkpoints);
+                        100 * trainerCpu / sendSeconds, checkpoints);
                 rows.add(row);
                 System.out.println(header());
                 System.out.println(row);
@@ -166,7 +169,7 @@ public final class FreshnessBenchmark {
                     (long) duration.getAverage(), duration.getMaximum());
             System.out.println();
             System.out.println("latency in ms from the event's send time to its first embedding read; "
-                    + "c = read_committed, u = read_uncommitted; steps/s: the trainer's numTrainingSteps over the window (REST API)");
+                    + "c = read_committed, u = read_uncommitted; trainer cpu: CPU time of the batcher-and-trainer thread over the window, in % of one core");
             System.out.println(header());
             rows.forEach(System.out::println);
             committed.stop();
@@ -175,7 +178,7 @@ public final class FreshnessBenchmark {
     }
 
     private static String header() {
-        return " rate | sent/s | events |   c p50 |   c p90 |   c p99 |   c max | c miss |   u p50 |   u p90 |   u p99 |   u max | u miss | kept up | steps/s | ckpts";
+        return " rate | sent/s | events |   c p50 |   c p90 |   c p99 |   c max | c miss |   u p50 |   u p90 |   u p99 |   u max | u miss | kept up | trainer cpu | ckpts";
     }
 
     /** Latencies of one window's events as one consumer saw them, in send order. */

@@ -209,19 +209,6 @@ final class LocalJobRun implements AutoCloseable {
     }
 
     /**
-     * Reads one metric of an operator from the cluster's REST API (the metric fetcher refreshes
-     * every second), summed over the operator's subtasks.
-     *
-     * @param operator the operator's name, as in {@link io.divastream.jobs.Uids}
-     * @param metric the metric's name, e.g. {@code numTrainingSteps}
-     * @return the value, or -1 if it is not (yet) available
-     */
-    double metric(String operator, String metric) {
-        Map<String, Double> values = metrics(operator, id -> id.endsWith(operator + "." + metric));
-        return values.isEmpty() ? -1 : values.values().stream().mapToDouble(Double::doubleValue).sum();
-    }
-
-    /**
      * Reads metrics of the task (chain of operators) whose name contains an operator's name, from
      * the cluster's REST API: task-level ones such as {@code 0.busyTimeMsPerSecond} and
      * operator-level ones such as {@code 0.diva-trainer.stepTimeMs_mean} alike.

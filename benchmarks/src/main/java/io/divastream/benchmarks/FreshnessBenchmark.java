@@ -1,0 +1,282 @@
+package io.divastream.benchmarks;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.producer.ImageEventProducer;
+import io.divastream.connectors.producer.InterleavedOrder;
+import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.jobs.Uids;
+import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.Option;
+import io.divastream.jobs.decode.LabelRouter;
+import io.divastream.jobs.records.Role;
+import io.divastream.schemas.EmbeddingRecord;
+import io.divastream.schemas.ModelVersionRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The freshness benchmark of issue 5: the end-to-end latency from an image event entering Kafka to
+ * its embedding being readable on the embeddings topic, at a stated event rate while the trainer
+ * trains, and the highest rate the job sustains.
+ *
+ * <p>The job runs as the demo runs it (RocksDB, exactly-once transactional sinks, the batch replay
+ * on so the trainer is always training) except for the checkpoint interval: with exactly-once
+ * sinks an embedding becomes readable ({@code read_committed}) only when the checkpoint after it
+ * completes, so the interval bounds freshness; this benchmark's default is 500 ms (option {@code
+ * checkpoint.interval-ms}; the least pause between checkpoints is then 250 ms).
+ *
+ * <p>First the shipped Omniglot images are published once at full speed (the trainer starts, the
+ * catalogue fills, the evaluation images arrive) and the job is given {@code warmup-seconds}. Then
+ * for each rate of {@code rates} a producer publishes training images under new ids ({@code
+ * id@rate#n}) at that rate, paced by schedule, for {@code window-seconds}, and the benchmark waits
+ * up to {@code drain-seconds} more. Two consumers read the embeddings topic from its start, one
+ * {@code read_committed} (what a downstream reader of an exactly-once job sees) and one {@code
+ * read_uncommitted} (the pipeline without the commit wait, for comparison). An event's latency is
+ * the wall-clock time at which a consumer reads the first embedding of its id minus the event's
+ * time (the producer's clock when it sent the event; same machine, same clock).
+ *
+ * <p>A rate is <b>kept up</b> when every event of the window was read within the drain time and the
+ * median latency of the window's last quarter of events is at most 1 s above that of its first
+ * quarter (latency not growing over the window). The ramp stops after the first rate not kept up.
+ *
+ * <p>Options ({@code --name=value}): {@code rates} (50,100,200,400,800), {@code window-seconds}
+ * (40), {@code warmup-seconds} (30), {@code drain-seconds} (15), {@code seed} (42), {@code
+ * work-dir} (target/freshness), and any job option.
+ */
+public final class FreshnessBenchmark {
+
+    private static final List<Option> OWN =
+            List.of(
+                    new Option("rates", "50,100,200,400,800", "event rates to try, in events per second, in order"),
+                    new Option("window-seconds", "40", "how long each rate is published"),
+                    new Option("warmup-seconds", "30", "wait after the initial images are embedded, before the first rate"),
+                    new Option("drain-seconds", "15", "how long to wait for a window's last embeddings"),
+                    new Option("seed", "42", "seed of the publication order"),
+                    new Option("work-dir", "target/freshness", "broker log, checkpoints, log file (wiped)"));
+
+    private static final Map<String, String> JOB_DEFAULTS = Map.of("checkpoint.interval-ms", "500");
+
+    private FreshnessBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args options {@code --name=value}, see the class documentation
+     * @throws Exception on any failure
+     */
+    public static void main(String[] args) throws Exception {
+        Arguments a = Arguments.parse(args, LocalJobRun.options(OWN, JOB_DEFAULTS));
+        Path work = Path.of(a.string("work-dir")).toAbsolutePath();
+        System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
+        List<Double> rates = a.list("rates").stream().map(Double::parseDouble).toList();
+        double window = a.number("window-seconds", 1, 3600);
+        double warmup = a.number("warmup-seconds", 0, 3600);
+        double drain = a.number("drain-seconds", 1, 3600);
+        long seed = a.longValue("seed", 0, Long.MAX_VALUE);
+
+        try (LocalJobRun run = LocalJobRun.start(a, JOB_DEFAULTS, work)) {
+            JobConfig config = run.config();
+            System.out.println("job options: " + String.join(" ", run.jobArguments()));
+            List<LabeledImage> all = OmniglotDataset.loadEmbedded();
+            LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
+            List<LabeledImage> train = all.stream().filter(i -> router.route(i.label()) == Role.TRAIN).toList();
+
+            Reader committed = new Reader(run, "read_committed");
+            Reader uncommitted = new Reader(run, "read_uncommitted");
+            run.submit();
+            committed.start();
+            uncommitted.start();
+            long started = System.nanoTime();
+            try (ImageEventProducer producer =
+                    new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
+                producer.publish(InterleavedOrder.of(all, seed));
+            }
+            while (committed.seen.size() < all.size()) {
+                run.sleep(Duration.ofSeconds(1));
+                if (System.nanoTime() - started > Duration.ofMinutes(5).toNanos()) {
+                    throw new IllegalStateException("the initial " + all.size() + " images were not embedded in 5 minutes ("
+                            + committed.seen.size() + " were)");
+                }
+            }
+            System.out.printf(Locale.ROOT, "%d initial images embedded and committed after %.1f s; trainer at step %d; warming up %.0f s%n",
+                    all.size(), (System.nanoTime() - started) / 1e9, uncommitted.step.get(), warmup);
+            run.sleep(Duration.ofMillis((long) (warmup * 1000)));
+
+            List<String> rows = new ArrayList<>();
+            for (double rate : rates) {
+                String prefix = "@" + (long) rate + "#";
+                int count = (int) Math.round(rate * window);
+                List<LabeledImage> events = new ArrayList<>(count);
+                List<LabeledImage> order = InterleavedOrder.of(train, seed + (long) rate);
+                for (int i = 0; i < count; i++) {
+                    LabeledImage image = order.get(i % order.size());
+                    events.add(new LabeledImage(image.imageId() + prefix + i, image.label(), image.contentType(),
+                            image.bytes(), image.source()));
+                }
+                CheckpointStatsSnapshot before = run.checkpointStats();
+                ThreadCpu cpuBefore = ThreadCpu.now();
+                long t0 = System.nanoTime();
+                try (ImageEventProducer producer =
+                        new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                    producer.publish(events);
+                }
+                double sendSeconds = (System.nanoTime() - t0) / 1e9;
+                double trainerCpu = ThreadCpu.now().since(cpuBefore).entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(Uids.BATCHER.substring(0, 10)) || e.getKey().startsWith(Uids.TRAINER))
+                        .mapToDouble(e -> e.getValue()[0])
+                        .sum();
+                CheckpointStatsSnapshot after = run.checkpointStats();
+                long deadline = System.nanoTime() + (long) (drain * 1e9);
+                while (System.nanoTime() < deadline && !committed.hasAll(events)) {
+                    run.sleep(Duration.ofMillis(200));
+                }
+                Phase c = committed.phase(events);
+                Phase u = uncommitted.phase(events);
+                long checkpoints = after.getCounts().getNumberOfCompletedCheckpoints()
+                        - before.getCounts().getNumberOfCompletedCheckpoints();
+                String row = String.format(Locale.ROOT,
+                        "%5.0f | %6.1f | %6d | %s | %s | %s | %10.0f%% | %4d",
+                        rate, count / sendSeconds, count, c.format(), u.format(), c.keptUp() ? "yes" : "NO ",
+                        100 * trainerCpu / sendSeconds, checkpoints);
+                rows.add(row);
+                System.out.println(header());
+                System.out.println(row);
+                if (!c.keptUp()) {
+                    break;
+                }
+            }
+            CheckpointStatsSnapshot stats = run.checkpointStats();
+            var duration = stats.getSummaryStats().getEndToEndDurationStats();
+            System.out.println();
+            System.out.printf(Locale.ROOT, "checkpoints: interval %d ms, min pause %d ms, %d completed, %d failed; "
+                            + "end-to-end duration mean %d ms, max %d ms%n",
+                    config.runtime().checkpointIntervalMs(), config.runtime().checkpointing().minPauseMs(),
+                    stats.getCounts().getNumberOfCompletedCheckpoints(), stats.getCounts().getNumberOfFailedCheckpoints(),
+                    (long) duration.getAverage(), duration.getMaximum());
+            System.out.println();
+            System.out.println("latency in ms from the event's send time to its first embedding read; "
+                    + "c = read_committed, u = read_uncommitted; trainer cpu: CPU time of the batcher-and-trainer thread over the window, in % of one core");
+            System.out.println(header());
+            rows.forEach(System.out::println);
+            committed.stop();
+            uncommitted.stop();
+        }
+    }
+
+    private static String header() {
+        return " rate | sent/s | events |   c p50 |   c p90 |   c p99 |   c max | c miss |   u p50 |   u p90 |   u p99 |   u max | u miss | kept up | trainer cpu | ckpts";
+    }
+
+    /** Latencies of one window's events as one consumer saw them, in send order. */
+    record Phase(long[] latencies, int missing) {
+
+        long percentile(long[] sorted, double q) {
+            if (sorted.length == 0) {
+                return -1;
+            }
+            return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+        }
+
+        String format() {
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            return String.format(Locale.ROOT, "%7d | %7d | %7d | %7d | %6d", percentile(sorted, 0.5), percentile(sorted, 0.9),
+                    percentile(sorted, 0.99), sorted.length == 0 ? -1 : sorted[sorted.length - 1], missing);
+        }
+
+        /** All read, and the last quarter's median at most 1 s above the first quarter's. */
+        boolean keptUp() {
+            if (missing > 0 || latencies.length < 8) {
+                return missing == 0;
+            }
+            int q = latencies.length / 4;
+            long[] first = Arrays.copyOfRange(latencies, 0, q);
+            long[] last = Arrays.copyOfRange(latencies, latencies.length - q, latencies.length);
+            Arrays.sort(first);
+            Arrays.sort(last);
+            return percentile(last, 0.5) <= percentile(first, 0.5) + 1000;
+        }
+    }
+
+    /**
+     * A consumer thread reading the embeddings topic (and the model versions, for the trainer's
+     * step) from the start, keeping each image id's first latency.
+     */
+    static final class Reader {
+        private final Map<String, Long> seen = new ConcurrentHashMap<>();
+        private final AtomicLong step = new AtomicLong(-1);
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Reader(LocalJobRun run, String isolation) {
+            JobConfig.KafkaConfig kafka = run.config().kafka();
+            KafkaConsumer<byte[], byte[]> consumer = run.consumer(kafka.embeddingsTopic(), isolation);
+            List<TopicPartition> partitions =
+                    List.of(new TopicPartition(kafka.embeddingsTopic(), 0), new TopicPartition(kafka.modelVersionsTopic(), 0));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            AvroCodec<EmbeddingRecord> embeddings = AvroCodec.of(EmbeddingRecord.class);
+            AvroCodec<ModelVersionRecord> versions = AvroCodec.of(ModelVersionRecord.class);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (running) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                            long now = System.currentTimeMillis();
+                            if (r.topic().equals(kafka.modelVersionsTopic())) {
+                                step.accumulateAndGet(versions.decode(r.value()).getTrainingStep(), Math::max);
+                                continue;
+                            }
+                            String id = new String(r.key(), StandardCharsets.UTF_8);
+                            if (!seen.containsKey(id)) {
+                                seen.put(id, now - embeddings.decode(r.value()).getEventTime().toEpochMilli());
+                            }
+                        }
+                    }
+                }
+            }, "freshness-" + isolation);
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(5000);
+        }
+
+        boolean hasAll(List<LabeledImage> events) {
+            return events.stream().allMatch(e -> seen.containsKey(e.imageId()));
+        }
+
+        Phase phase(List<LabeledImage> events) {
+            long[] latencies = new long[events.size()];
+            int n = 0;
+            int missing = 0;
+            for (LabeledImage e : events) {
+                Long latency = seen.get(e.imageId());
+                if (latency == null) {
+                    missing++;
+                } else {
+                    latencies[n++] = latency;
+                }
+            }
+            return new Phase(Arrays.copyOf(latencies, n), missing);
+        }
+    }
+}

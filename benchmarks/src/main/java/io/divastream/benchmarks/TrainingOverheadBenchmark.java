@@ -11,6 +11,7 @@ import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.Option;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.records.Role;
+import io.divastream.model.batch.ClassBalancedSampler;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.image.GlyphAugmenter;
@@ -396,33 +397,16 @@ public final class TrainingOverheadBenchmark {
             byte[][] out = new byte[p * k][];
             SplittableRandom random = RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, batches.size(), 0);
             int slot = 0;
-            for (int c : sample(eligible.size(), p, random)) {
+            for (int c : ClassBalancedSampler.distinct(eligible.size(), p, random)) {
                 String label = eligible.get(c);
                 List<byte[]> images = pixels.get(label);
-                for (int i : sample(images.size(), k, random)) {
+                for (int i : ClassBalancedSampler.distinct(images.size(), k, random)) {
                     labels[slot] = label;
                     out[slot] = images.get(i);
                     slot++;
                 }
             }
             batches.add(new Batch(labels, out));
-        }
-
-        /** Partial Fisher-Yates, as the operator draws: {@code count} distinct indices of {@code n}. */
-        private static int[] sample(int n, int count, SplittableRandom random) {
-            int[] pool = new int[n];
-            for (int i = 0; i < n; i++) {
-                pool[i] = i;
-            }
-            int[] out = new int[count];
-            for (int i = 0; i < count; i++) {
-                int j = i + random.nextInt(n - i);
-                int t = pool[i];
-                pool[i] = pool[j];
-                pool[j] = t;
-                out[i] = pool[i];
-            }
-            return out;
         }
     }
 }

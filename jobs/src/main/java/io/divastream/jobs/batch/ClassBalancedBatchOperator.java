@@ -3,6 +3,7 @@ package io.divastream.jobs.batch;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.model.batch.ClassBalancedSampler;
 import io.divastream.model.train.RandomStreams;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -269,14 +270,14 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         byte[][] pixels = new byte[p * k][];
         SplittableRandom random =
                 RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, sequence, subtask);
-        int[] classes = sampleWithoutReplacement(eligible.size(), p, random);
+        int[] classes = ClassBalancedSampler.distinct(eligible.size(), p, random);
         int slot = 0;
         for (int c : classes) {
             String label = eligible.get(c);
             setCurrentKey(label);
             List<BufferedImage> images = new ArrayList<>();
             buffer.get().forEach(images::add);
-            for (int i : sampleWithoutReplacement(images.size(), k, random)) {
+            for (int i : ClassBalancedSampler.distinct(images.size(), k, random)) {
                 labels[slot] = label;
                 ids[slot] = images.get(i).imageId();
                 pixels[slot] = images.get(i).pixels();
@@ -289,23 +290,6 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         output.collect(new StreamRecord<>(new TrainingBatch(sequence++, labels, ids, pixels, pendingNew)));
         pendingNew = 0;
         batchesEmitted.inc();
-    }
-
-    /** Partial Fisher-Yates: {@code count} distinct indices out of {@code n}. */
-    private static int[] sampleWithoutReplacement(int n, int count, SplittableRandom random) {
-        int[] pool = new int[n];
-        for (int i = 0; i < n; i++) {
-            pool[i] = i;
-        }
-        int[] out = new int[count];
-        for (int i = 0; i < count; i++) {
-            int j = i + random.nextInt(n - i);
-            int t = pool[i];
-            pool[i] = pool[j];
-            pool[j] = t;
-            out[i] = pool[i];
-        }
-        return out;
     }
 
     private void recordSize(String label, int size) {

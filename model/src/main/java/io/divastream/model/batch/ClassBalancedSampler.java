@@ -76,8 +76,16 @@ public final class ClassBalancedSampler {
         return batch;
     }
 
-    /** k distinct values of 0..n-1 by a partial Fisher-Yates shuffle. */
-    private static int[] distinct(int n, int k, RandomGenerator random) {
+    /**
+     * Draws k distinct values of 0..n-1 by a partial Fisher-Yates shuffle, in draw order; the
+     * streaming job's batch assembly draws its classes and images with it too.
+     *
+     * @param n the number of values
+     * @param k how many to draw, at most n
+     * @param random the generator
+     * @return the values drawn
+     */
+    public static int[] distinct(int n, int k, RandomGenerator random) {
         int[] values = new int[n];
         for (int i = 0; i < n; i++) {
             values[i] = i;

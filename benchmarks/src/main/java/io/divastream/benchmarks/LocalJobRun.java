@@ -1,7 +1,6 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.connectors.kafka.local.LocalKafkaBroker;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.JobConfig;
@@ -130,12 +129,7 @@ final class LocalJobRun implements AutoCloseable {
             JobConfig.KafkaConfig kafka = config.kafka();
             TopicAdmin.ensureTopics(
                     kafka.settings(),
-                    List.of(
-                            TopicSpec.of(kafka.imagesTopic(), 1, (short) 1),
-                            TopicSpec.of(kafka.embeddingsTopic(), 1, (short) 1).compacted(),
-                            TopicSpec.of(kafka.metricsTopic(), 1, (short) 1),
-                            TopicSpec.of(kafka.modelVersionsTopic(), 1, (short) 1),
-                            TopicSpec.of(kafka.deadLettersTopic(), 1, (short) 1)));
+                    kafka.singleBrokerTopics(1));
             return new LocalJobRun(broker, config, args);
         } catch (RuntimeException e) {
             broker.close();

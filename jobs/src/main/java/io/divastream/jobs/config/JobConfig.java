@@ -1,12 +1,14 @@
 package io.divastream.jobs.config;
 
 import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.image.AugmentationSpec;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -78,6 +80,22 @@ public record JobConfig(
          */
         public KafkaSettings settings() {
             return KafkaSettings.of(bootstrapServers);
+        }
+
+        /**
+         * The job's five topics on a single broker (replication 1), the embeddings topic compacted,
+         * as the embedded runner, the tests and the benchmarks create them.
+         *
+         * @param imagePartitions partitions of the images topic (the others have one)
+         * @return the topic specifications
+         */
+        public List<TopicSpec> singleBrokerTopics(int imagePartitions) {
+            return List.of(
+                    TopicSpec.of(imagesTopic, imagePartitions, 1),
+                    TopicSpec.of(embeddingsTopic, 1, 1).compacted(),
+                    TopicSpec.of(metricsTopic, 1, 1),
+                    TopicSpec.of(modelVersionsTopic, 1, 1),
+                    TopicSpec.of(deadLettersTopic, 1, 1));
         }
     }
 

@@ -3,7 +3,6 @@ package io.divastream.jobs.local;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.connectors.kafka.local.LocalKafkaBroker;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
@@ -120,7 +119,7 @@ public final class LocalDemo {
             out.printf("Kafka broker: %s (topics %s, %s, %s, %s, %s)%n", bootstrap,
                     config.kafka().imagesTopic(), config.kafka().embeddingsTopic(), config.kafka().metricsTopic(),
                     config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
-            TopicAdmin.ensureTopics(config.kafka().settings(), topics(config.kafka()));
+            TopicAdmin.ensureTopics(config.kafka().settings(), config.kafka().singleBrokerTopics(1));
 
             JobClient job = startJob(config, prometheusPort);
             out.printf("Flink job %s running on a local environment (RocksDB state, checkpoints every %d ms)%n",
@@ -171,15 +170,6 @@ public final class LocalDemo {
             }
         }
         return Arguments.parse(args.toArray(String[]::new), JobOptions.OPTIONS);
-    }
-
-    private static List<TopicSpec> topics(JobConfig.KafkaConfig kafka) {
-        return List.of(
-                TopicSpec.of(kafka.imagesTopic(), 1, (short) 1),
-                TopicSpec.of(kafka.embeddingsTopic(), 1, (short) 1).compacted(),
-                TopicSpec.of(kafka.metricsTopic(), 1, (short) 1),
-                TopicSpec.of(kafka.modelVersionsTopic(), 1, (short) 1),
-                TopicSpec.of(kafka.deadLettersTopic(), 1, (short) 1));
     }
 
     private static JobClient startJob(JobConfig config, int prometheusPort) throws Exception {

@@ -3,7 +3,6 @@ package io.divastream.jobs.bench;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.connectors.kafka.local.LocalKafkaBroker;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
@@ -152,12 +151,7 @@ public final class CatalogueFloodBench {
             JobConfig.KafkaConfig kafka = config.kafka();
             TopicAdmin.ensureTopics(
                     kafka.settings(),
-                    List.of(
-                            TopicSpec.of(kafka.imagesTopic(), 1, (short) 1),
-                            TopicSpec.of(kafka.embeddingsTopic(), 1, (short) 1).compacted(),
-                            TopicSpec.of(kafka.metricsTopic(), 1, (short) 1),
-                            TopicSpec.of(kafka.modelVersionsTopic(), 1, (short) 1),
-                            TopicSpec.of(kafka.deadLettersTopic(), 1, (short) 1)));
+                    kafka.singleBrokerTopics(1));
             System.out.println("job options: " + String.join(" ", jobArgs));
 
             Configuration conf = DivaEnvironment.configuration(config.runtime());

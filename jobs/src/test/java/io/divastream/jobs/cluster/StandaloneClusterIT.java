@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
@@ -163,12 +162,7 @@ class StandaloneClusterIT {
         JobConfig.KafkaConfig k = config.kafka();
         TopicAdmin.ensureTopics(
                 KAFKA.settings(),
-                List.of(
-                        TopicSpec.of(k.imagesTopic(), 2, 1),
-                        TopicSpec.of(k.embeddingsTopic(), 1, 1).compacted(),
-                        TopicSpec.of(k.metricsTopic(), 1, 1),
-                        TopicSpec.of(k.modelVersionsTopic(), 1, 1),
-                        TopicSpec.of(k.deadLettersTopic(), 1, 1)));
+                k.singleBrokerTopics(2));
     }
 
     private static int parallelismOf(Map<String, Integer> vertices, String operator) {

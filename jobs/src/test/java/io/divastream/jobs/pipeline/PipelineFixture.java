@@ -10,7 +10,6 @@ import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
-import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.schemas.ModelVersionRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -181,12 +180,7 @@ final class PipelineFixture {
         JobConfig.KafkaConfig k = config.kafka();
         TopicAdmin.ensureTopics(
                 kafka.settings(),
-                List.of(
-                        TopicSpec.of(k.imagesTopic(), 1, 1),
-                        TopicSpec.of(k.embeddingsTopic(), 1, 1).compacted(),
-                        TopicSpec.of(k.metricsTopic(), 1, 1),
-                        TopicSpec.of(k.modelVersionsTopic(), 1, 1),
-                        TopicSpec.of(k.deadLettersTopic(), 1, 1)));
+                k.singleBrokerTopics(1));
     }
 
     /**

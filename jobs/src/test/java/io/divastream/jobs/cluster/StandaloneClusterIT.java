@@ -13,6 +13,7 @@ import io.divastream.jobs.DivaStreamJob;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.testing.CorruptEvents;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -76,7 +77,7 @@ class StandaloneClusterIT {
         List<LabeledImage> images = omniglot();
         Set<String> evalIds =
                 images.stream().filter(i -> isEval(i.label())).map(LabeledImage::imageId).collect(Collectors.toSet());
-        publishCorruptEvents(config);
+        CorruptEvents.publish(KAFKA, config.kafka().imagesTopic());
         try (ImageEventProducer producer = new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
             producer.publish(InterleavedOrder.of(images, 3));
         }
@@ -108,7 +109,7 @@ class StandaloneClusterIT {
             }
         }
 
-        checkDeadLetters(config);
+        CorruptEvents.assertDeadLettered(KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
         checkModelVersions(config);
         checkEmbeddings(config, images);
     }
@@ -207,49 +208,6 @@ class StandaloneClusterIT {
         throw new AssertionError("no metrics record of version " + TARGET_VERSION + " within " + BUDGET
                 + "; job state " + cluster.jobState(jobId) + ", last failure: " + cluster.rootException(jobId)
                 + "\n" + cluster.errorLines(40));
-    }
-
-    private static void publishCorruptEvents(JobConfig config) {
-        AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
-        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
-        byte[] emptyLabel = codec.encode(event("bad-label", "", new byte[] {1, 2, 3}));
-        byte[] notAnImage = codec.encode(event("bad-image", "Korean/character01", "text".getBytes(StandardCharsets.UTF_8)));
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(ImageEventProducer.producerConfig(KAFKA.settings()))) {
-            String topic = config.kafka().imagesTopic();
-            producer.send(new ProducerRecord<>(topic, "garbage".getBytes(StandardCharsets.UTF_8), garbage));
-            producer.send(new ProducerRecord<>(topic, "bad-label".getBytes(StandardCharsets.UTF_8), emptyLabel));
-            producer.send(new ProducerRecord<>(topic, "bad-image".getBytes(StandardCharsets.UTF_8), notAnImage));
-            producer.flush();
-        }
-    }
-
-    private static ImageEvent event(String id, String label, byte[] image) {
-        return ImageEvent.newBuilder()
-                .setImageId(id)
-                .setLabel(label)
-                .setContentType("image/png")
-                .setImage(ByteBuffer.wrap(image))
-                .setEventTime(Instant.now())
-                .setSource("it")
-                .build();
-    }
-
-    private static void checkDeadLetters(JobConfig config) {
-        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
-        Map<String, DeadLetterReason> reasons = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().deadLettersTopic(), 3, Duration.ofSeconds(30))) {
-            DeadLetter d = codec.decode(r.value());
-            ByteBuffer key = d.getKey().duplicate();
-            byte[] bytes = new byte[key.remaining()];
-            key.get(bytes);
-            reasons.put(new String(bytes, StandardCharsets.UTF_8), d.getReason());
-        }
-        assertThat(reasons)
-                .containsEntry("garbage", DeadLetterReason.UNDECODABLE_RECORD)
-                .containsEntry("bad-label", DeadLetterReason.EMPTY_LABEL)
-                .containsEntry("bad-image", DeadLetterReason.UNDECODABLE_IMAGE)
-                .hasSize(3);
     }
 
     private static void checkModelVersions(JobConfig config) {

@@ -16,6 +16,7 @@ import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.ViewAugmenter;
+import io.divastream.jobs.testing.CorruptEvents;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -87,7 +88,7 @@ class DivaPipelineIT {
                         .collect(Collectors.toSet());
         assertThat(evalIds).hasSize(EVAL_CLASSES * IMAGES_PER_CLASS);
         TopicAdmin.ensureTopics(KAFKA.settings(), TopicAdmin.defaultTopics());
-        publishCorruptEvents(config);
+        CorruptEvents.publish(KAFKA, config.kafka().imagesTopic());
         PipelineFixture.publish(KAFKA, config, images, 7);
 
         JobClient job = PipelineFixture.start(config, "diva-pipeline-it");
@@ -98,7 +99,7 @@ class DivaPipelineIT {
             job.cancel().get();
         }
 
-        checkDeadLetters(config);
+        CorruptEvents.assertDeadLettered(KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
         checkModelVersions(config);
         checkEmbeddings(config, images, evalIds);
         checkMetrics(metrics, evalIds.size(), untrainedRecallAt1(config, images, evalIds));
@@ -127,33 +128,6 @@ class DivaPipelineIT {
         }
     }
 
-    private static void publishCorruptEvents(JobConfig config) {
-        AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
-        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
-        byte[] emptyLabel = codec.encode(event("bad-label", "", new byte[] {1, 2, 3}));
-        byte[] notAnImage =
-                codec.encode(event("bad-image", "Korean/character01", "text".getBytes(StandardCharsets.UTF_8)));
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(ImageEventProducer.producerConfig(KAFKA.settings()))) {
-            String topic = config.kafka().imagesTopic();
-            producer.send(new ProducerRecord<>(topic, "garbage".getBytes(StandardCharsets.UTF_8), garbage));
-            producer.send(new ProducerRecord<>(topic, "bad-label".getBytes(StandardCharsets.UTF_8), emptyLabel));
-            producer.send(new ProducerRecord<>(topic, "bad-image".getBytes(StandardCharsets.UTF_8), notAnImage));
-            producer.flush();
-        }
-    }
-
-    private static ImageEvent event(String id, String label, byte[] image) {
-        return ImageEvent.newBuilder()
-                .setImageId(id)
-                .setLabel(label)
-                .setContentType("image/png")
-                .setImage(ByteBuffer.wrap(image))
-                .setEventTime(Instant.now())
-                .setSource("it")
-                .build();
-    }
-
     private static List<MetricsRecord> awaitMetrics(JobConfig config, Predicate<MetricsRecord> done)
             throws InterruptedException {
         AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
@@ -169,23 +143,6 @@ class DivaPipelineIT {
             Thread.sleep(1000);
         }
         throw new AssertionError("no metrics record reached version " + TARGET_VERSION + " in time");
-    }
-
-    private static void checkDeadLetters(JobConfig config) {
-        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
-        Map<String, DeadLetterReason> reasons = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().deadLettersTopic(), 3, Duration.ofSeconds(30))) {
-            DeadLetter d = codec.decode(r.value());
-            assertThat(d.getTopic()).isEqualTo(config.kafka().imagesTopic());
-            assertThat(d.getMessage()).isNotBlank();
-            assertThat(d.getValue()).isNotNull();
-            reasons.put(new String(toBytes(d.getKey()), StandardCharsets.UTF_8), d.getReason());
-        }
-        assertThat(reasons)
-                .containsEntry("garbage", DeadLetterReason.UNDECODABLE_RECORD)
-                .containsEntry("bad-label", DeadLetterReason.EMPTY_LABEL)
-                .containsEntry("bad-image", DeadLetterReason.UNDECODABLE_IMAGE)
-                .hasSize(3);
     }
 
     private static void checkModelVersions(JobConfig config) {
@@ -273,10 +230,4 @@ class DivaPipelineIT {
         return Math.sqrt(s);
     }
 
-    private static byte[] toBytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] out = new byte[copy.remaining()];
-        copy.get(out);
-        return out;
-    }
 }

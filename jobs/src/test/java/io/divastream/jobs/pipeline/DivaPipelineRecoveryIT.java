@@ -36,7 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Bit-identical parameters rely on the CPU kernels being deterministic for a fixed thread count:
  * every run here is in the same JVM, so the libtorch thread pools are the same, and the trainer's
- * and the batch assembler's random draws are functions of seed and step (or batch number).
+ * and the batch assembler's random draws are functions of seed and step (or batch number). The
+ * embeddings of the last version are compared within {@link #EMBEDDING_TOLERANCE}: they come from
+ * equal parameters but from inference chunks whose size depends on timing. The metrics computed from
+ * them are compared exactly: every score is a function of rankings and cluster assignments, which
+ * last-bit differences do not change.
  *
  * <p>Each run publishes part of the input and waits for a committed version. The failure runs then
  * publish the rest and interrupt the job as soon as the trainer has written version 3
@@ -265,7 +269,34 @@ class DivaPipelineRecoveryIT {
         assertThat(run.embeddingsOf(last).keySet()).as("every image embedded with the last version").isEqualTo(ids);
     }
 
-    /** The same versions, bit for bit, and the same last embeddings and metrics, as the clean run. */
+    /**
+     * Largest difference allowed between two runs' embeddings of one image with equal parameters. The
+     * embedding operator embeds a new image alone and re-embeds the stored catalogue in chunks whose
+     * make-up depends on arrival timing (which images came before a version reached the operator);
+     * libtorch's convolution and matrix kernels choose their blocking by batch size, so the same image
+     * can differ in the last bits from one chunk size to another (seen on CI: equal parameter SHA-256,
+     * embeddings unequal). Unit-length embeddings in float32 carry about 1e-7 of rounding per
+     * component; 1e-5 leaves room for the accumulation order while any real difference in parameters
+     * or input moves components by orders of magnitude more.
+     */
+    private static final double EMBEDDING_TOLERANCE = 1e-5;
+
+    private static void assertSameEmbeddings(Map<String, List<Float>> clean, Map<String, List<Float>> other) {
+        assertThat(other.keySet()).as("images embedded with the last version").isEqualTo(clean.keySet());
+        double worst = 0;
+        for (Map.Entry<String, List<Float>> e : clean.entrySet()) {
+            List<Float> a = e.getValue();
+            List<Float> b = other.get(e.getKey());
+            assertThat(b).as("embedding of %s", e.getKey()).hasSameSizeAs(a);
+            for (int i = 0; i < a.size(); i++) {
+                worst = Math.max(worst, Math.abs(a.get(i) - b.get(i)));
+            }
+        }
+        assertThat(worst).as("largest difference between the runs' embeddings of the last version")
+                .isLessThanOrEqualTo(EMBEDDING_TOLERANCE);
+    }
+
+    /** The same versions, bit for bit, the same last embeddings (within {@link #EMBEDDING_TOLERANCE}) and metrics as the clean run. */
     private static void assertSameTraining(Run clean, Run other) {
         assertThat(other.versions()).hasSameSizeAs(clean.versions());
         for (int i = 0; i < clean.versions().size(); i++) {
@@ -277,7 +308,7 @@ class DivaPipelineRecoveryIT {
             assertThat(b.getLosses()).as("mean losses of version %d", i).isEqualTo(a.getLosses());
         }
         long last = clean.versions().size() - 1;
-        assertThat(other.embeddingsOf(last)).as("embeddings of the last version").isEqualTo(clean.embeddingsOf(last));
+        assertSameEmbeddings(clean.embeddingsOf(last), other.embeddingsOf(last));
         // the metrics operator scores its rows sorted by image id, so every score (k-means, hence NMI and F1,
         // included) is a function of the embeddings alone, whatever the arrival order after the restore
         MetricsRecord a = clean.metricsOf(last);

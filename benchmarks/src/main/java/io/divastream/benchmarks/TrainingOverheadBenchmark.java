@@ -58,7 +58,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * the loop by the same points; the first {@code warmup-steps} are excluded (JIT, allocator, the
  * job's start). The loop does what the job's trainer function does per batch: decode the batch's
  * stored pixels ({@link ImageDecoder#fromBytes}), one step, and a parameter snapshot at every
- * version; PNG decoding is the job's decode operator's work and is done up front for the loop.
+ * version; PNG decoding is the job's decode operator's work and is done up front for the loop. The
+ * first {@code train.queue-init-batches} batches take no step on either side: they fill the DaNCE
+ * queue before training ({@link DivaTrainer#initializeQueue(LabeledBatch)}), so both count steps
+ * from the batch after them and neither times them.
  *
  * <p><b>The job.</b> As the demo runs it (demo defaults: RocksDB, exactly-once checkpoints every
  * 10 s, the embedder re-embedding the growing catalogue after every version, the retrieval metrics
@@ -115,7 +118,8 @@ public final class TrainingOverheadBenchmark {
 
             long t0 = System.nanoTime();
             BatchRule rule = new BatchRule(config);
-            List<LabeledImage> events = events(config, rule, seed, steps + extra);
+            int initBatches = config.training().queueInitBatches();
+            List<LabeledImage> events = events(config, rule, seed, initBatches + steps + extra);
             System.out.printf(Locale.ROOT, "%d image events (%d training images) make %d batches; computed in %.1f s%n",
                     events.size(), rule.trainImages, rule.batches.size(), (System.nanoTime() - t0) / 1e9);
             try (ImageEventProducer producer =
@@ -129,7 +133,8 @@ public final class TrainingOverheadBenchmark {
 
             Map<Long, Long> bareMillis = new TreeMap<>();
             Map<Long, String> bareSha = new TreeMap<>();
-            ThreadCpu[] window = bareLoop(config, rule.batches.subList(0, steps), warmup, bareMillis, bareSha);
+            ThreadCpu[] window =
+                    bareLoop(config, rule.batches.subList(0, initBatches + steps), warmup, bareMillis, bareSha);
 
             System.out.println();
             System.out.println("version | step | job sha256 (first 16) | bare sha256 (first 16) | same");
@@ -280,7 +285,9 @@ public final class TrainingOverheadBenchmark {
         GlyphAugmenter augmenter = new GlyphAugmenter(training.augmentation());
         DeviceSelection device = DeviceSelection.select(training.device(), training.engineFlavour());
         ThreadCpu[] window = new ThreadCpu[2];
-        System.out.println("\nbare loop: " + batches.size() + " steps on the same batches");
+        int initBatches = training.queueInitBatches();
+        System.out.println("\nbare loop: " + initBatches + " batches filling the DaNCE queue, then "
+                + (batches.size() - initBatches) + " steps on the same batches");
         try (DivaTrainer trainer =
                 new DivaTrainer(training.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device())) {
             long version = 0;
@@ -290,6 +297,11 @@ public final class TrainingOverheadBenchmark {
                 float[][] images = new float[batch.pixels.length][];
                 for (int i = 0; i < images.length; i++) {
                     images[i] = ImageDecoder.fromBytes(batch.pixels[i]);
+                }
+                // as DivaTrainFunction: the first batches only fill the queue
+                if (trainer.steps() == 0 && trainer.queueInitBatches() < initBatches) {
+                    trainer.initializeQueue(new LabeledBatch(Arrays.asList(batch.labels), images));
+                    continue;
                 }
                 try {
                     trainer.step(new LabeledBatch(Arrays.asList(batch.labels), images));

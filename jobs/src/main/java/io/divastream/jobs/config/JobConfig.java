@@ -158,6 +158,8 @@ public record JobConfig(
      * @param maxConsecutiveFailures fail the job after this many diverged steps in a row
      * @param device the trainer's device ({@code train.device})
      * @param engineFlavour the PyTorch native library flavour the trainer expects, or {@code auto}
+     * @param queueInitBatches the first this many batches only fill the DaNCE queue, before the first
+     *     training step ({@code train.queue-init-batches}; 0: none, the queue fills during training)
      */
     public record TrainingConfig(
             DivaConfig model,
@@ -165,18 +167,23 @@ public record JobConfig(
             int stepsPerVersion,
             int maxConsecutiveFailures,
             DeviceRequest device,
-            String engineFlavour)
+            String engineFlavour,
+            int queueInitBatches)
             implements Serializable {
-        private static final long serialVersionUID = 2L;
+        private static final long serialVersionUID = 3L;
 
-        /** Checks that the device settings are there. */
+        /** Checks that the device settings are there and the count of queue batches is not negative. */
         public TrainingConfig {
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(engineFlavour, "engineFlavour");
+            if (queueInitBatches < 0) {
+                throw new IllegalArgumentException("queueInitBatches must not be negative, got " + queueInitBatches);
+            }
         }
 
         /**
-         * A training configuration on the automatically chosen device, with any native flavour.
+         * A training configuration on the automatically chosen device, with any native flavour and
+         * no queue initialisation before training (the queue fills from the first training batches).
          *
          * @param model the DiVA configuration
          * @param augmentation the random augmentation of training views
@@ -186,7 +193,18 @@ public record JobConfig(
         public TrainingConfig(
                 DivaConfig model, AugmentationSpec augmentation, int stepsPerVersion, int maxConsecutiveFailures) {
             this(model, augmentation, stepsPerVersion, maxConsecutiveFailures, DeviceRequest.AUTO,
-                    DeviceSelection.ANY_FLAVOUR);
+                    DeviceSelection.ANY_FLAVOUR, 0);
+        }
+
+        /**
+         * Returns a copy whose first {@code batches} batches only fill the DaNCE queue.
+         *
+         * @param batches the count of queue-initialisation batches (0: none)
+         * @return the copy
+         */
+        public TrainingConfig withQueueInitBatches(int batches) {
+            return new TrainingConfig(
+                    model, augmentation, stepsPerVersion, maxConsecutiveFailures, device, engineFlavour, batches);
         }
     }
 

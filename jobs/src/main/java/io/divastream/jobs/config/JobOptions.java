@@ -6,6 +6,7 @@ import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.KeyBatchNormStatistics;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
@@ -71,6 +72,8 @@ public final class JobOptions {
                     new Option("train.exclude-degenerate-intra", "false", "redraw the intra miner's degenerate triplets"),
                     new Option("train.momentum", "0.9", "momentum of the key encoder"),
                     new Option("train.queue-size", "1024", "DaNCE queue length"),
+                    new Option("train.queue-init-batches", "auto", "the first n batches only fill the DaNCE queue (the key encoder's embeddings of one view), training starts after them (auto: the queue's batch count, ceil(train.queue-size / batch size), as published; 0: off, the queue fills during training)"),
+                    new Option("train.key-bn-stats", "initial", "BatchNorm running statistics of the key encoder: initial (published: never updated) or ema (averaged with the query network's like the parameters)"),
                     new Option("train.augment", "true", "random affine augmentation of training views"),
                     new Option("train.steps-per-version", "250", "publish a model version every n steps"),
                     new Option("train.max-consecutive-failures", "20", "fail after this many diverged steps in a row"),
@@ -169,7 +172,8 @@ public final class JobOptions {
                         a.integer("train.steps-per-version", 1, 10_000_000),
                         a.integer("train.max-consecutive-failures", 1, 1_000_000),
                         Validation.device(a, "train.device"),
-                        Validation.flavour(a, "train.engine-flavour"));
+                        Validation.flavour(a, "train.engine-flavour"),
+                        queueInitBatches(a, model, batching));
         double[] weights = headWeights(a, model.network().heads().size());
         JobConfig.EmbeddingConfig embedding =
                 new JobConfig.EmbeddingConfig(
@@ -366,7 +370,8 @@ public final class JobOptions {
                             a.number("train.lr-decay-gamma", 1e-9, 1)),
                     new MomentumSpec(
                             a.number("train.momentum", 0, 0.999999),
-                            Math.max(a.integer("train.queue-size", 1, 10_000_000), 1)),
+                            Math.max(a.integer("train.queue-size", 1, 10_000_000), 1),
+                            keyBatchNormStatistics(a)),
                     (a.bool("train.decorrelation") ? ObjectiveSpec.published() : ObjectiveSpec.withoutDecorrelation())
                             .withSharedMining(SharedMining.parse(a.string("train.shared-mining")))
                             .withExcludeDegenerateIntra(a.bool("train.exclude-degenerate-intra")),
@@ -374,6 +379,38 @@ public final class JobOptions {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid model configuration: " + e.getMessage());
         }
+    }
+
+    private static KeyBatchNormStatistics keyBatchNormStatistics(Arguments a) {
+        try {
+            return KeyBatchNormStatistics.parse(a.string("train.key-bn-stats"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("option --train.key-bn-stats: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The batches that fill the DaNCE queue before training: {@code auto} is the queue's batch count
+     * (the original's n_key_batches, rounded up so the queue is full), 0 without the selfsim head.
+     */
+    private static int queueInitBatches(Arguments a, DivaConfig model, JobConfig.BatchingConfig batching) {
+        boolean selfsim = model.network().has(DivaHead.SELFSIM);
+        String raw = a.string("train.queue-init-batches").trim();
+        if (raw.equalsIgnoreCase("auto")) {
+            int queue = model.momentum().queueSize();
+            int batch = batching.batchSize();
+            return selfsim ? (queue + batch - 1) / batch : 0;
+        }
+        if (!raw.matches("\\d{1,8}")) {
+            throw new ConfigException(
+                    "option --train.queue-init-batches must be auto or a number of batches (0 or more), got '" + raw + "'");
+        }
+        int batches = a.integer("train.queue-init-batches", 0, 10_000_000);
+        if (batches > 0 && !selfsim) {
+            throw new ConfigException("option --train.queue-init-batches (" + batches
+                    + ") needs the selfsim head in --model.heads (there is no DaNCE queue to fill); set it to 0 or auto");
+        }
+        return batches;
     }
 
     private static List<Long> decaySteps(Arguments a) {

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * The trainer: runs one DiVA step with DJL per class-balanced batch and publishes a new model
  * version every {@code stepsPerVersion} steps (and the untrained version 0 before the first step).
  *
+ * <p>The first {@code queueInitBatches} batches are no steps: they only fill the DaNCE queue with
+ * the key encoder's embeddings of one view of each image, as the original code fills it before
+ * training (DIVA_SPEC section 2.4); steps, and so versions, count from the first batch after them.
+ * The trainer's state counts them, so a restore in the middle of the initialisation continues it.
+ *
  * <p>It must run with parallelism 1: PyTorch allows one gradient collector per JVM. Its complete
  * training state (networks, key encoder, betas, regressors, queue, Adam moments, version, counters
  * and the running loss sums of the next version) is checkpointed in operator state, in a versioned
@@ -47,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * published the version ({@link ModelUpdate#checkpointId()}).
  *
  * <p>Metrics: {@code modelVersion}, and those of {@code TrainerMetrics} (steps, diverged steps and
- * training images with their rates, step times, the last step's losses, the DaNCE queue's fill,
- * the class count, the learning-rate scale); docs/monitoring.md lists them.
+ * training images with their rates, step times, the last step's losses, the DaNCE queue's fill and
+ * initialisation batches, the class count, the learning-rate scale); docs/monitoring.md lists them.
  */
 public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, ModelUpdate>
         implements CheckpointedFunction, CheckpointListener {
@@ -117,10 +122,14 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
             trainer.restore(restoredTrainerState);
             restoredTrainerState = null;
             LOG.info(
-                    "trainer restored at step {}, model version {}, from checkpoint {}",
+                    "trainer restored at step {}, model version {}, from checkpoint {} (DaNCE queue: {} keys, {} of {}"
+                            + " initialisation batches)",
                     trainer.steps(),
                     version,
-                    completedCheckpoint);
+                    completedCheckpoint,
+                    trainer.queueSize(),
+                    trainer.queueInitBatches(),
+                    config.queueInitBatches());
         }
         publishedVersion = version;
         var group = getRuntimeContext().getMetricGroup();
@@ -139,10 +148,15 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         for (int i = 0; i < images.length; i++) {
             images[i] = ImageDecoder.fromBytes(batch.pixels()[i]);
         }
+        LabeledBatch labeled = new LabeledBatch(Arrays.asList(batch.labels()), images);
+        if (initializingQueue()) {
+            initializeQueue(labeled, batch.sequence());
+            return;
+        }
         StepResult result;
         long started = System.nanoTime();
         try {
-            result = trainer.step(new LabeledBatch(Arrays.asList(batch.labels()), images));
+            result = trainer.step(labeled);
         } catch (TrainingDivergedException e) {
             metrics.stepDiverged(System.nanoTime() - started, trainer);
             consecutiveFailures++;
@@ -158,6 +172,25 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         losses.add(result);
         if (trainer.steps() % config.stepsPerVersion() == 0) {
             publish(out);
+        }
+    }
+
+    /** Whether the next batch goes to the DaNCE queue rather than to a training step. */
+    private boolean initializingQueue() {
+        return trainer.steps() == 0 && trainer.queueInitBatches() < config.queueInitBatches();
+    }
+
+    private void initializeQueue(LabeledBatch batch, long sequence) {
+        int keys = trainer.initializeQueue(batch);
+        long done = trainer.queueInitBatches();
+        metrics.trainerChanged(trainer);
+        if (done == 1 || done == config.queueInitBatches()) {
+            LOG.info("DaNCE queue initialisation: batch {} (sequence {}) of {}, {} of {} keys{}", done, sequence,
+                    config.queueInitBatches(), keys, trainer.queueCapacity(),
+                    done == config.queueInitBatches() ? "; training starts with the next batch" : "");
+        } else {
+            LOG.debug("DaNCE queue initialisation: batch {} (sequence {}) of {}, {} keys", done, sequence,
+                    config.queueInitBatches(), keys);
         }
     }
 

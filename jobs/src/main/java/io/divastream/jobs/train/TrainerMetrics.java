@@ -12,7 +12,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The trainer's Flink metrics (docs/monitoring.md lists them): counters and meters of steps,
  * diverged steps and training images, a histogram of step times, and gauges of the last step's
- * losses, the DaNCE queue, the class count and the learning-rate scale.
+ * losses, the DaNCE queue (its size, fill and initialisation batches), the class count and the
+ * learning-rate scale.
  *
  * <p>The gauges read values the task thread publishes after each step ({@link #stepDone}, {@link
  * #trainerChanged}) through volatile fields, never the trainer itself, which a reporter thread
@@ -33,6 +34,7 @@ final class TrainerMetrics {
     private volatile double[] lastLosses;
     private volatile int queueSize;
     private volatile int queueCapacity;
+    private volatile long queueInitBatches;
     private volatile int classes;
     private volatile long recycledClasses;
     private volatile double learningRateScale;
@@ -57,6 +59,7 @@ final class TrainerMetrics {
         }
         group.gauge("queueSize", () -> queueSize);
         group.gauge("queueFill", () -> queueCapacity == 0 ? 0.0 : (double) queueSize / queueCapacity);
+        group.gauge("queueInitBatches", () -> queueInitBatches);
         group.gauge("trainClasses", () -> classes);
         group.gauge("recycledClasses", () -> recycledClasses);
         group.gauge("learningRateScale", () -> learningRateScale);
@@ -97,14 +100,15 @@ final class TrainerMetrics {
     }
 
     /**
-     * Publishes the trainer's queue, class count and learning-rate scale (after a step or a
-     * restore).
+     * Publishes the trainer's queue, class count and learning-rate scale (after a step, a
+     * queue-initialisation batch or a restore).
      *
      * @param trainer the trainer
      */
     void trainerChanged(DivaTrainer trainer) {
         queueSize = trainer.queueSize();
         queueCapacity = trainer.queueCapacity();
+        queueInitBatches = trainer.queueInitBatches();
         classes = trainer.classCount();
         recycledClasses = trainer.recycledClasses();
         learningRateScale = trainer.learningRateScale();

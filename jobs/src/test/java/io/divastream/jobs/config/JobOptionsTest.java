@@ -8,6 +8,7 @@ import io.divastream.jobs.eval.EvaluationMode;
 import io.divastream.jobs.eval.MetricsProtocol;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.KeyBatchNormStatistics;
 import io.divastream.model.image.AugmentationSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -230,6 +231,32 @@ class JobOptionsTest {
         assertThatThrownBy(() -> parse("--train.shared-mining", "fulll"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("fulll");
+    }
+
+    @Test
+    void theKeyEncodersBatchNormStatisticsAreInitialByDefaultOrEma() {
+        assertThat(parse().training().model().momentum().keyBatchNormStatistics())
+                .isEqualTo(KeyBatchNormStatistics.INITIAL);
+        assertThat(parse("--train.key-bn-stats", "ema").training().model().momentum().keyBatchNormStatistics())
+                .isEqualTo(KeyBatchNormStatistics.EMA);
+        rejects("train.key-bn-stats", "--train.key-bn-stats", "running").hasMessageContaining("'running'");
+    }
+
+    @Test
+    void theQueueIsInitialisedWithItsBatchCountByDefault() {
+        // 1,024 keys in batches of 28 x 4 = 112: ceil(1024 / 112) = 10 batches
+        assertThat(parse().training().queueInitBatches()).isEqualTo(10);
+        assertThat(parse("--train.queue-size", "128", "--batch.classes", "8", "--batch.images-per-class", "4")
+                .training().queueInitBatches()).as("exactly four batches of 32").isEqualTo(4);
+        assertThat(parse("--train.queue-init-batches", "0").training().queueInitBatches()).isZero();
+        assertThat(parse("--train.queue-init-batches", "25").training().queueInitBatches()).isEqualTo(25);
+        assertThat(parse("--train.queue-init-batches", " AUTO ").training().queueInitBatches()).isEqualTo(10);
+        assertThat(parse("--model.heads", "discriminative,shared").training().queueInitBatches())
+                .as("no queue without the selfsim head").isZero();
+        rejects("train.queue-init-batches", "--train.queue-init-batches", "-1").hasMessageContaining("'-1'");
+        rejects("train.queue-init-batches", "--train.queue-init-batches", "some").hasMessageContaining("auto");
+        rejects("train.queue-init-batches", "--train.queue-init-batches", "3", "--model.heads", "discriminative")
+                .hasMessageContaining("selfsim");
     }
 
     @Test

@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * them are compared exactly: every score is a function of rankings and cluster assignments, which
  * last-bit differences do not change.
  *
+ * <p>The trainer's first four batches only fill the DaNCE queue (the published default of {@code
+ * train.queue-init-batches}); steps and versions count from the batch after them.
+ *
  * <p>Each run publishes part of the input and waits for a committed version. The failure runs then
  * publish the rest and interrupt the job as soon as the trainer has written version 3
  * (read_uncommitted), so the interruption falls while the job trains on the rest, with versions
@@ -102,8 +105,16 @@ class DivaPipelineRecoveryIT {
         return PipelineFixture.deterministicRun(KAFKA, run, temp.resolve(run), STEPS_PER_VERSION);
     }
 
+    /**
+     * The last version of the whole input: the trainer's first batches only fill the DaNCE queue
+     * ({@code train.queue-init-batches}, 4 batches of 32 keys here), the steps are the rest.
+     */
     private static long finalVersion(JobConfig config) {
-        return PipelineFixture.batchesFor(IMAGES, config.batching()) / STEPS_PER_VERSION;
+        return (PipelineFixture.batchesFor(IMAGES, config.batching()) - initBatches(config)) / STEPS_PER_VERSION;
+    }
+
+    private static int initBatches(JobConfig config) {
+        return config.training().queueInitBatches();
     }
 
     /** The end of a run: the last version committed, scored, and every image embedded with it. */
@@ -128,19 +139,21 @@ class DivaPipelineRecoveryIT {
         throw new AssertionError("the run " + config.kafka().groupId() + " did not finish in " + RUN_TIMEOUT);
     }
 
-    /** The shortest prefix of the input that makes {@code steps} batches. */
+    /** The shortest prefix of the input that makes {@code steps} training steps (after the queue's batches). */
     private static int prefixFor(JobConfig config, int steps) {
+        int batches = initBatches(config) + steps;
         for (int n = 1; n <= IMAGES.size(); n++) {
-            if (PipelineFixture.batchesFor(IMAGES.subList(0, n), config.batching()) >= steps) {
+            if (PipelineFixture.batchesFor(IMAGES.subList(0, n), config.batching()) >= batches) {
                 return n;
             }
         }
-        throw new IllegalStateException("the input makes fewer than " + steps + " batches");
+        throw new IllegalStateException("the input makes fewer than " + batches + " batches");
     }
 
     private static synchronized Run baseline() throws Exception {
         if (baseline == null) {
             JobConfig config = config("baseline");
+            assertThat(initBatches(config)).as("the published queue initialisation, 128 keys in batches of 32").isEqualTo(4);
             assertThat(finalVersion(config)).as("versions of the whole input").isGreaterThanOrEqualTo(6);
             PipelineFixture.createTopics(KAFKA, config);
             PipelineFixture.publishInOrder(KAFKA, config, IMAGES);

@@ -61,6 +61,20 @@ public final class TinyModel {
     }
 
     /**
+     * A training configuration whose first batches only fill the DaNCE queue.
+     *
+     * @param model the model
+     * @param stepsPerVersion steps between published versions
+     * @param maxConsecutiveFailures diverged steps in a row that fail the trainer
+     * @param queueInitBatches batches that fill the queue before the first step
+     * @return the configuration
+     */
+    public static JobConfig.TrainingConfig training(
+            DivaConfig model, int stepsPerVersion, int maxConsecutiveFailures, int queueInitBatches) {
+        return training(model, stepsPerVersion, maxConsecutiveFailures).withQueueInitBatches(queueInitBatches);
+    }
+
+    /**
      * A random image.
      *
      * @param random the source

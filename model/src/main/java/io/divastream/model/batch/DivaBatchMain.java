@@ -2,6 +2,7 @@ package io.divastream.model.batch;
 
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.KeyBatchNormStatistics;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
@@ -90,6 +91,11 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "channels of the glyph CNN's blocks (its feature size is the last)")
         List<Integer> channels;
 
+        @Option(names = "--key-bn-stats", defaultValue = "initial",
+                description = "the key encoder's BatchNorm running statistics: initial (published: never updated) "
+                        + "or ema (averaged with the query network's like the parameters)")
+        String keyBnStats;
+
         @Option(names = "--variants", split = ",",
                 description = "row numbers (1-6) to run; default all")
         List<Integer> variants;
@@ -107,7 +113,8 @@ public final class DivaBatchMain implements Callable<Integer> {
                     defaults.loss(),
                     new OptimizerSpec(o.learningRate(), o.weightDecay(), o.betaLearningRate(),
                             o.decorrelationLearningRate(), decaySteps, gamma),
-                    defaults.momentum(), defaults.objective(), 0L);
+                    defaults.momentum().withKeyBatchNormStatistics(KeyBatchNormStatistics.parse(keyBnStats)),
+                    defaults.objective(), 0L);
             OmniglotSplit split = OmniglotSplit.load(data, base.network().inputSize());
             PrintStream log = System.out;
             log.printf(Locale.ROOT, "training: %d images of %d classes; test: %d images of %d classes%n",
@@ -137,7 +144,8 @@ public final class DivaBatchMain implements Callable<Integer> {
                             + "test on the 89 characters of Greek, Latin, Early_Aramaic and Tagalog (leave-one-out).%n%n"
                             + "Settings: %d steps, batches of %d classes x %d images (%s sampling), evaluation every %d steps; "
                             + "Conv-4 backbone (channels %s) at %d px, %d-d heads; lr %s, weight decay %s, beta lr %s, regressor lr %s, "
-                            + "lr x%s at steps %s; alpha %s/%s/%s, rho %s, DaNCE T %s, queue %d, momentum %s. "
+                            + "lr x%s at steps %s; alpha %s/%s/%s, rho %s, DaNCE T %s, queue %d, momentum %s, "
+                            + "key encoder's BatchNorm statistics %s. "
                             + "Figures are the last evaluation (mean ± sample standard deviation over the seeds); "
                             + "the test-time embedding is the equally weighted concatenation of the heads.%n",
                     "153 characters", run.steps(), run.classesPerBatch(), run.samplesPerClass(), run.sampling().id(),
@@ -145,7 +153,8 @@ public final class DivaBatchMain implements Callable<Integer> {
                     base.optimizer().learningRate(), base.optimizer().weightDecay(), base.optimizer().betaLearningRate(),
                     base.optimizer().decorrelationLearningRate(), base.optimizer().decayGamma(), base.optimizer().decaySteps(),
                     l.alphaSelfsim(), l.alphaShared(), l.alphaIntra(), l.rho(), l.temperature(),
-                    base.momentum().queueSize(), base.momentum().momentum());
+                    base.momentum().queueSize(), base.momentum().momentum(),
+                    base.momentum().keyBatchNormStatistics().id());
         }
     }
 

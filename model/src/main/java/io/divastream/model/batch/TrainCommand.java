@@ -2,6 +2,7 @@ package io.divastream.model.batch;
 
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.KeyBatchNormStatistics;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
@@ -66,6 +67,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--key-batches", description = "batches filling the DaNCE queue (default: the preset's)")
     Integer keyBatches;
+
+    @Option(names = "--key-bn-stats", defaultValue = "initial",
+            description = "the key encoder's BatchNorm running statistics: initial (published: never updated, the "
+                    + "ImageNet values) or ema (averaged with the query network's like the parameters)")
+    String keyBnStats;
 
     @Option(names = "--objective", defaultValue = "diva",
             description = "diva, discriminative, or baseline:<triplet|contrastive|multisimilarity|proxyanchor|npair|arcface>")
@@ -176,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
                 new LossSpec(0.2, 1.2, 0.5, p.alpha(), p.alpha(), p.alpha(), p.rho(), 0.01, 1.4, danceFixed),
                 new OptimizerSpec(p.learningRate(), 4e-4, 5e-4, p.decorrelationLearningRate(),
                         List.of(p.milestoneStep(stepsPerEpoch)), p.gamma()),
-                new MomentumSpec(0.9, queueBatches * Preset.BATCH_SIZE),
+                new MomentumSpec(0.9, queueBatches * Preset.BATCH_SIZE, KeyBatchNormStatistics.parse(keyBnStats)),
                 objectiveSpec,
                 p.seed());
     }

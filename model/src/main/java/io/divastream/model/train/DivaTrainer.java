@@ -15,6 +15,7 @@ import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.DecorrelationPair;
 import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.KeyBatchNormStatistics;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.loss.AdversarialSeparation;
@@ -67,9 +68,11 @@ public final class DivaTrainer implements AutoCloseable {
      * baseline parameters, queue, optimizer (the random stream was re-seeded from the step count on
      * restore). 2: as 1 with the model seed after the step count (the draws are pure functions of
      * seed and step, {@link RandomStreams}). 3: as 2 with each class's last training step in the
-     * class index (classes are recycled least recently used first). All three are read.
+     * class index (classes are recycled least recently used first). 4: as 3 with the number of
+     * batches and of keys that initialised the DaNCE queue before training after the seed. All four
+     * are read (an older state counts no initialisation batch).
      */
-    private static final int STATE_FORMAT = 3;
+    private static final int STATE_FORMAT = 4;
 
     private final DivaConfig config;
     private final NetworkSpec spec;
@@ -90,6 +93,8 @@ public final class DivaTrainer implements AutoCloseable {
     private final BatchMiner sharedMiner;
     private final BatchMiner intraMiner;
     private long steps;
+    private long queueInitBatches;
+    private long queueInitKeys;
 
     /**
      * Creates a trainer with freshly initialised parameters.
@@ -250,6 +255,16 @@ public final class DivaTrainer implements AutoCloseable {
      */
     public long steps() {
         return steps;
+    }
+
+    /**
+     * Returns the number of batches whose keys initialised the DaNCE queue before training ({@link
+     * #initializeQueue(LabeledBatch)}, {@link #enqueueKeys}); part of the saved state.
+     *
+     * @return the count of initialisation batches
+     */
+    public long queueInitBatches() {
+        return queueInitBatches;
     }
 
     /**
@@ -418,7 +433,8 @@ public final class DivaTrainer implements AutoCloseable {
                 }
                 optimizer.step();
                 if (spec.has(DivaHead.SELFSIM)) {
-                    MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum());
+                    MomentumUpdate.apply(keyNet, queryNet, config.momentum().momentum(),
+                            config.momentum().keyBatchNormStatistics() == KeyBatchNormStatistics.EMA);
                 }
                 if (keys != null) {
                     queue.enqueue(keys);
@@ -467,6 +483,25 @@ public final class DivaTrainer implements AutoCloseable {
             enqueueKeys(java.util.Arrays.asList(batch.images()), glyphView());
         }
         return queue.size();
+    }
+
+    /**
+     * Initialises the DaNCE queue with one batch before training, as the streaming trainer does
+     * with its first batches (DIVA_SPEC section 2.4): the key encoder, in inference mode, embeds one
+     * augmented view (view A) of each glyph and the selfsim keys are appended, first in, first out
+     * (so batches beyond the queue's capacity replace the oldest keys). Nothing else changes: no
+     * step, no class, no parameter. Counted in {@link #queueInitBatches()}.
+     *
+     * @param batch the batch
+     * @return the queue size afterwards (0 without the selfsim head, and the batch is not counted)
+     * @throws IllegalStateException if the trainer has already taken a step
+     */
+    public int initializeQueue(LabeledBatch batch) {
+        if (steps > 0) {
+            throw new IllegalStateException(
+                    "the DaNCE queue is initialised before training, but the trainer has taken " + steps + " steps");
+        }
+        return enqueueKeys(java.util.Arrays.asList(batch.images()), glyphView());
     }
 
     /** Embeds prepared inputs with the key encoder and appends their selfsim keys to the queue. */
@@ -545,7 +580,9 @@ public final class DivaTrainer implements AutoCloseable {
 
     /**
      * Appends the key encoder's selfsim embeddings of one random view of each image to the DaNCE
-     * queue (its initialisation before training, DIVA_SPEC section 2.4).
+     * queue (its initialisation before training, DIVA_SPEC section 2.4), first in, first out. The
+     * views are drawn from a stream of the seed, the step count and the number of keys enqueued
+     * this way before (the queue's size while it is not full).
      *
      * @param images the images
      * @param view draws a view
@@ -557,8 +594,10 @@ public final class DivaTrainer implements AutoCloseable {
             return 0;
         }
         SplittableRandom random =
-                RandomStreams.of(config.seed(), RandomStreams.Purpose.QUEUE_VIEWS, steps, queue.size());
+                RandomStreams.of(config.seed(), RandomStreams.Purpose.QUEUE_VIEWS, steps, queueInitKeys);
         enqueueKeys(views(images, view, 1, random)[0], images.size());
+        queueInitBatches++;
+        queueInitKeys += images.size();
         return queue.size();
     }
 
@@ -724,6 +763,59 @@ public final class DivaTrainer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Returns the BatchNorm running statistics (the parameters that require no gradient) of the
+     * query network or of the key encoder, by the query network's parameter names; for tests.
+     *
+     * @param keyEncoder the key encoder's rather than the query network's
+     * @return the values of each statistic
+     */
+    Map<String, float[]> batchNormStatistics(boolean keyEncoder) {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        ai.djl.util.PairList<String, Parameter> query = queryNet.getParameters();
+        List<Parameter> key = keyNet.getParameters().values();
+        for (int i = 0; i < query.size(); i++) {
+            if (!query.valueAt(i).requiresGradient()) {
+                Parameter p = keyEncoder ? key.get(i) : query.valueAt(i);
+                out.put(query.keyAt(i), p.getArray().toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the key encoder's trainable parameters, flattened in order; for tests.
+     *
+     * @return the values
+     */
+    float[] keyParameterValues() {
+        ai.djl.util.PairList<String, Parameter> query = queryNet.getParameters();
+        List<Parameter> key = keyNet.getParameters().values();
+        float[] out = new float[0];
+        for (int i = 0; i < query.size(); i++) {
+            if (query.valueAt(i).requiresGradient()) {
+                float[] v = key.get(i).getArray().toFloatArray();
+                float[] joined = java.util.Arrays.copyOf(out, out.length + v.length);
+                System.arraycopy(v, 0, joined, out.length, v.length);
+                out = joined;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the DaNCE queue's keys, oldest first, one row each; for tests.
+     *
+     * @return the keys
+     */
+    float[][] queueKeys() {
+        int n = queue.size();
+        if (n == 0) {
+            return new float[0][];
+        }
+        return rows(queue.keys());
+    }
+
     /** The betas of one head's margin loss, for tests. */
     float[] betaValues(DivaHead head) {
         return betas.get(head).toFloatArray();
@@ -772,7 +864,8 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Serializes the complete training state: step count, seed, classes, networks, betas,
+     * Serializes the complete training state: step count, seed, the queue's initialisation
+     * counts, classes, networks (the key encoder's BatchNorm statistics included), betas,
      * regressors, queue and optimizer moments, in a versioned binary layout (not Java
      * serialization). {@link #restore} brings a trainer of the same configuration back to exactly
      * this state; no random-generator state is needed, the draws being functions of seed and step.
@@ -785,6 +878,8 @@ public final class DivaTrainer implements AutoCloseable {
             out.writeInt(STATE_FORMAT);
             out.writeLong(steps);
             out.writeLong(config.seed());
+            out.writeLong(queueInitBatches);
+            out.writeLong(queueInitKeys);
             classIndex.save(out);
             ParameterIo.write(queryNet, out);
             ParameterIo.write(keyNet, out);
@@ -831,6 +926,8 @@ public final class DivaTrainer implements AutoCloseable {
                                     + config.seed() + " (its random draws would not continue the saved run)");
                 }
             }
+            long savedInitBatches = format >= 4 ? in.readLong() : 0;
+            long savedInitKeys = format >= 4 ? in.readLong() : 0;
             classIndex.load(in, format >= 3);
             ParameterIo.read(queryNet, in);
             ParameterIo.read(keyNet, in);
@@ -849,6 +946,8 @@ public final class DivaTrainer implements AutoCloseable {
             queue.load(in);
             optimizer.load(in);
             steps = savedSteps;
+            queueInitBatches = savedInitBatches;
+            queueInitKeys = savedInitKeys;
         }
     }
 

@@ -56,9 +56,11 @@ class BatchTrainerTest {
         EvaluationPoint last = points.get(2);
         assertThat(last.heads()).containsOnlyKeys("discriminative", "selfsim", "shared", "intra");
         assertThat(last.combined()).containsOnlyKeys(BatchTrainer.EQUAL_WEIGHTS, "disc-heavy");
-        // an untrained Conv-4 of this seed retrieves about a third of the glyphs (measured 0.33 at step 10; 0.45 after these 60 steps)
-        assertThat(last.primary().recallAt1()).isGreaterThan(0.40);
-        assertThat(last.heads().get(DivaHead.DISCRIMINATIVE.id()).recallAt1()).isGreaterThan(0.40);
+        // an untrained Conv-4 of this seed retrieves about a third of the glyphs (measured 0.33 at step 10); after
+        // these 60 steps, with the key encoder's initial BatchNorm statistics (the published default), 0.405
+        // combined and 0.392 discriminative (0.426 and 0.410 with the statistics averaged, KeyBatchNormStatistics.EMA)
+        assertThat(last.primary().recallAt1()).isGreaterThan(0.37);
+        assertThat(last.heads().get(DivaHead.DISCRIMINATIVE.id()).recallAt1()).isGreaterThan(0.37);
     }
 
     @Test

@@ -41,7 +41,7 @@ class MomentumUpdateTest {
             }
             List<float[]> k0 = values(key);
             List<float[]> q0 = values(query);
-            MomentumUpdate.apply(key, query, 0.9);
+            MomentumUpdate.apply(key, query, 0.9, true);
             List<float[]> k1 = values(key);
             assertThat(values(query)).as("query untouched").usingRecursiveComparison().isEqualTo(q0);
             int differing = 0;
@@ -56,12 +56,45 @@ class MomentumUpdateTest {
     }
 
     @Test
+    void withoutStatisticsTheKeyBatchNormStatisticsStayBitEqualWhileTheParametersAreAveraged() {
+        DjlRuntime.disableGradientRecording();
+        NetworkSpec spec = new NetworkSpec(28, List.of(4), 8, List.of(DivaHead.DISCRIMINATIVE, DivaHead.SELFSIM), 8);
+        try (NDManager m = DjlRuntime.engine().newBaseManager()) {
+            DivaNetwork key = DivaNetwork.create(spec, m);
+            DivaNetwork query = DivaNetwork.create(spec, m);
+            List<Parameter> queryParameters = query.getParameters().values();
+            for (Parameter p : queryParameters) {
+                if (!p.requiresGradient()) {
+                    p.getArray().addi(0.5f);
+                }
+            }
+            List<float[]> k0 = values(key);
+            List<float[]> q0 = values(query);
+            MomentumUpdate.apply(key, query, 0.9, false);
+            List<float[]> k1 = values(key);
+            int statistics = 0;
+            for (int i = 0; i < k0.size(); i++) {
+                if (!queryParameters.get(i).requiresGradient()) {
+                    statistics++;
+                    assertThat(k1.get(i)).as("statistic %d", i).containsExactly(k0.get(i));
+                    assertThat(k1.get(i)).isNotEqualTo(q0.get(i));
+                } else {
+                    for (int j = 0; j < k0.get(i).length; j++) {
+                        assertThat(k1.get(i)[j]).isCloseTo(0.9f * k0.get(i)[j] + 0.1f * q0.get(i)[j], within(1e-6f));
+                    }
+                }
+            }
+            assertThat(statistics).as("running mean and variance of the BatchNorm layer").isEqualTo(2);
+        }
+    }
+
+    @Test
     void networksOfDifferentStructureAreRejected() {
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
             Block a = DecorrelationRegressor.create(4, 8, m);
             NetworkSpec spec = new NetworkSpec(28, List.of(4), 8, List.of(DivaHead.DISCRIMINATIVE), 8);
             Block b = DivaNetwork.create(spec, m);
-            assertThatThrownBy(() -> MomentumUpdate.apply(a, b, 0.9)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> MomentumUpdate.apply(a, b, 0.9, true)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -108,7 +108,7 @@ class TrainerRecoveryTest {
             assertThat(t.classCount()).isEqualTo(Integer.parseInt(expected.getProperty("classes")));
             assertThat(t.snapshot(0).sha256()).isEqualTo(expected.getProperty("parametersSha256"));
             byte[] v2 = t.saveState();
-            assertThat(ByteBuffer.wrap(v2).getInt()).as("written in the current format").isEqualTo(3);
+            assertThat(ByteBuffer.wrap(v2).getInt()).as("written in the current format").isEqualTo(4);
             assertThat(ByteBuffer.wrap(v2).getLong(12)).as("the seed after the step count").isEqualTo(7L);
 
             // the rest of the state (betas, queue, Adam moments) came back too: the restored trainer's

@@ -1,8 +1,8 @@
 package io.divastream.search.http;
 
-import io.divastream.search.export.ExportedModel;
-import io.divastream.search.export.ModelExport;
-import io.divastream.search.export.ModelManifest;
+import io.divastream.model.export.ExportedModel;
+import io.divastream.model.export.ModelExport;
+import io.divastream.model.export.ModelManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

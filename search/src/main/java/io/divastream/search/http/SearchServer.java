@@ -3,7 +3,7 @@ package io.divastream.search.http;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.divastream.model.image.InvalidImageException;
-import io.divastream.search.export.ExportedModel;
+import io.divastream.model.export.ExportedModel;
 import io.divastream.search.index.VersionedIndex;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;

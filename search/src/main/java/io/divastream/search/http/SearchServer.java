@@ -228,8 +228,11 @@ public final class SearchServer implements AutoCloseable {
         for (int attempt = 0; r == null; attempt++) {
             long version = index.status().servedVersion();
             ExportedModel model = models.forVersion(version).orElseThrow(() -> new HttpError(503,
-                    "no exported model of the served model version " + version + " in " + models.root()
-                            + " (write one with the export command)"));
+                    models.committedOnly()
+                            ? "no artefact of the served model version " + version + " with the parameter SHA-256 of"
+                                    + " its committed model-versions record in " + models.root() + " yet"
+                            : "no exported model of the served model version " + version + " in " + models.root()
+                                    + " (write one with the export command)"));
             float[] embedding;
             try {
                 embedding = model.embed(bytes).combined();

@@ -34,6 +34,8 @@ public final class Uids {
     public static final String METRICS_SINK = "metrics-sink";
     /** Sink of model-version records. */
     public static final String MODEL_VERSIONS_SINK = "model-versions-sink";
+    /** Writer of model artefacts (only with {@code --export.dir}). */
+    public static final String MODEL_ARTEFACTS_SINK = "model-artefacts-sink";
     /** Sink of dead letters. */
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 

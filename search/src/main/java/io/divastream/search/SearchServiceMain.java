@@ -4,12 +4,14 @@ import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.search.export.ExportCommand;
 import io.divastream.search.http.ModelDirectory;
+import io.divastream.search.http.ModelVersionsFollower;
 import io.divastream.search.http.SearchServer;
 import io.divastream.search.index.EmbeddingsFollower;
 import io.divastream.search.index.GraphSearch;
 import io.divastream.search.index.SearchMode;
 import io.divastream.search.index.VersionedIndex;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -62,9 +64,20 @@ public final class SearchServiceMain implements Callable<Integer> {
         String topic;
 
         @Option(names = "--models", required = true, paramLabel = "DIR",
-                description = "directory of exported model artefacts (one sub-directory each); uploads are embedded"
-                        + " with the one whose version is served")
+                description = "directory of exported model artefacts (one sub-directory each; the job's --export.dir);"
+                        + " uploads are embedded with the one whose version is served")
         Path models;
+
+        @Option(names = "--model-versions-topic", defaultValue = KafkaTopics.MODEL_VERSIONS,
+                description = "the job's committed model versions: an artefact is used only if its version and"
+                        + " parameter SHA-256 equal a record's; empty: any artefact of the served version (for"
+                        + " artefacts of the export command) (default: ${DEFAULT-VALUE})")
+        String modelVersionsTopic;
+
+        @Option(names = "--artefact-wait", defaultValue = "300",
+                description = "seconds the artefact of a committed version may take to appear in --models before"
+                        + " an error is logged (it is still looked for) (default: ${DEFAULT-VALUE})")
+        long artefactWaitSeconds;
 
         @Option(names = "--mode", defaultValue = "exact",
                 description = "exact or approximate (JVector graph) search (default: ${DEFAULT-VALUE})")
@@ -105,14 +118,29 @@ public final class SearchServiceMain implements Callable<Integer> {
             VersionedIndex index = new VersionedIndex(searchMode, switchCoverage, rebuildFraction,
                     new GraphSearch.Params(d.maxDegree(), d.beamWidth(), d.neighborOverflow(), d.alpha(), efSearch));
             SearchServer.Limits limits = new SearchServer.Limits(maxUploadBytes, 10, 100);
-            try (ModelDirectory directory = new ModelDirectory(models);
-                    EmbeddingsFollower follower =
-                            new EmbeddingsFollower(KafkaSettings.of(bootstrapServers), topic, index);
+            if (artefactWaitSeconds < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--artefact-wait must not be negative, got " + artefactWaitSeconds);
+            }
+            boolean committed = !modelVersionsTopic.isBlank();
+            KafkaSettings kafka = KafkaSettings.of(bootstrapServers);
+            try (ModelDirectory directory = committed
+                            ? ModelDirectory.committed(models, Duration.ofSeconds(artefactWaitSeconds))
+                            : new ModelDirectory(models);
+                    ModelVersionsFollower versions =
+                            committed ? new ModelVersionsFollower(kafka, modelVersionsTopic.trim(), directory) : null;
+                    EmbeddingsFollower follower = new EmbeddingsFollower(kafka, topic, index);
                     SearchServer server = new SearchServer(index, directory, limits, () -> {
                         Map<String, Object> extra = new LinkedHashMap<>();
                         extra.put("records", follower.records());
                         extra.put("undecodableRecords", follower.undecodable());
-                        extra.put("healthy", follower.failure() == null);
+                        if (versions != null) {
+                            extra.put("committedModelVersion", directory.newestCommitted());
+                            extra.put("loadedModelVersions", directory.loadedVersions());
+                            extra.put("modelVersionRecords", versions.records());
+                        }
+                        extra.put("healthy", follower.failure() == null
+                                && (versions == null || versions.failure() == null));
                         return extra;
                     }).start(host, port)) {
                 System.err.printf("diva-search: http://%s:%d/ (%s search over %s)%n", host, server.port(),

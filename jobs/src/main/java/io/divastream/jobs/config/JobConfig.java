@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param embedding how embeddings are combined
  * @param metrics the streaming evaluation protocol ({@code metrics.*})
  * @param runtime checkpointing and parallelism
+ * @param export where published model versions are written as artefacts ({@code export.*})
  */
 public record JobConfig(
         KafkaConfig kafka,
@@ -30,10 +31,11 @@ public record JobConfig(
         TrainingConfig training,
         EmbeddingConfig embedding,
         MetricsProtocol metrics,
-        RuntimeConfig runtime)
+        RuntimeConfig runtime,
+        ExportConfig export)
         implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** Checks that no part is missing. */
     public JobConfig {
@@ -44,6 +46,23 @@ public record JobConfig(
         Objects.requireNonNull(embedding, "embedding");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(export, "export");
+    }
+
+    /**
+     * A configuration that exports no artefacts.
+     *
+     * @param kafka where Kafka is and the topics
+     * @param routing which labels are held out for evaluation
+     * @param batching the class-balanced batch assembly
+     * @param training the model, its training and versioning
+     * @param embedding how embeddings are combined
+     * @param metrics the streaming evaluation protocol
+     * @param runtime checkpointing and parallelism
+     */
+    public JobConfig(KafkaConfig kafka, RoutingConfig routing, BatchingConfig batching, TrainingConfig training,
+            EmbeddingConfig embedding, MetricsProtocol metrics, RuntimeConfig runtime) {
+        this(kafka, routing, batching, training, embedding, metrics, runtime, ExportConfig.OFF);
     }
 
     /**
@@ -265,6 +284,39 @@ public record JobConfig(
          */
         public long tickMs() {
             return Math.max(1, Math.round(1000.0 * reembedChunk / reembedRate));
+        }
+    }
+
+    /**
+     * The export of model versions: every published version is written as an artefact
+     * ({@code io.divastream.model.export.ArtefactStore}) to {@code dir/v<version>-<sha prefix>/}.
+     *
+     * @param dir an absolute path on storage that every task manager and the artefacts' readers share, or
+     *     empty for no export
+     * @param keep artefact directories kept; older ones are deleted (never the one just written)
+     */
+    public record ExportConfig(String dir, int keep) implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /** No export. */
+        public static final ExportConfig OFF = new ExportConfig("", 5);
+
+        /** Checks the bound. */
+        public ExportConfig {
+            Objects.requireNonNull(dir, "dir");
+            if (keep < 1) {
+                throw new IllegalArgumentException("must keep at least one artefact, got " + keep);
+            }
+        }
+
+        /**
+         * Tells whether versions are exported.
+         *
+         * @return true if a directory is set
+         */
+        public boolean enabled() {
+            return !dir.isEmpty();
         }
     }
 

@@ -89,6 +89,8 @@ public final class JobOptions {
                     new Option("metrics.recall-ks", "1,2,4,8", "k of the reported Recall@k list (ascending)"),
                     new Option("metrics.seen-sample-per-class", "4", "training images per seen class scored each version (seen-class recall; 0: off; off by default with a catalogue TTL)"),
                     new Option("metrics.seen-max-images", "400", "at most this many sampled training images (classes with the smallest label hash first)"),
+                    new Option("export.dir", "", "write every published model version as an artefact (parameters.bin + manifest.json) to <dir>/v<version>-<first 12 hex of its SHA-256>/, for the search service; an absolute path on storage shared by all task managers and the readers (empty: off)"),
+                    new Option("export.keep", "5", "artefact directories kept in export.dir; older ones are deleted (never the one just written)"),
                     new Option("parallelism", "1", "default operator parallelism (the trainer and the metrics scorer always have 1)"),
                     new Option("source.parallelism", "0", "Kafka source and decoder subtasks, at most the images topic's partitions (0: --parallelism)"),
                     new Option("embedding.parallelism", "0", "embedder subtasks, each with its own model copy (0: --parallelism)"),
@@ -194,7 +196,9 @@ public final class JobOptions {
                         checkpointPolicy(a, interval, kafka.exactlyOnce()),
                         a.integer("source.parallelism", 0, 1024),
                         a.integer("embedding.parallelism", 0, 1024));
-        return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime);
+        JobConfig.ExportConfig export = new JobConfig.ExportConfig(
+                Validation.exportDirectory(a, "export.dir"), a.integer("export.keep", 1, 1_000_000));
+        return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime, export);
     }
 
     /** Where the documented configuration file lives, relative to the repository root. */

@@ -4,6 +4,7 @@ import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -104,6 +105,31 @@ final class Validation {
         if (!Path.of(value).isAbsolute()) {
             throw new ConfigException("option --" + key + " must be a URI such as file:///checkpoints or"
                     + " s3://bucket/dir, or an absolute path, got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** Empty (no export) or an absolute path of a directory (a file system path: artefacts are renamed into place). */
+    static String exportDirectory(Arguments a, String key) {
+        String value = a.string(key).trim();
+        if (value.isEmpty()) {
+            return value;
+        }
+        if (SCHEME.matcher(value).matches() && !value.startsWith("/")) {
+            throw new ConfigException("option --" + key + " must be an absolute file system path (a directory on shared"
+                    + " storage such as an NFS mount), not a URI, got '" + value + "'");
+        }
+        Path path;
+        try {
+            path = Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException("option --" + key + " is not a valid path: " + e.getMessage());
+        }
+        if (!path.isAbsolute()) {
+            throw new ConfigException("option --" + key + " must be an absolute path, got '" + value + "'");
+        }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new ConfigException("option --" + key + " is a file, not a directory: '" + value + "'");
         }
         return value;
     }

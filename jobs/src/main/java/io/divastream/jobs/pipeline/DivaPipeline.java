@@ -9,6 +9,7 @@ import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.embed.CatalogueEmbedder;
 import io.divastream.jobs.eval.MetricsProtocol;
+import io.divastream.jobs.export.ModelArtefactSink;
 import io.divastream.jobs.eval.RetrievalMetricsFunction;
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
@@ -19,6 +20,7 @@ import io.divastream.jobs.records.TrainingBatch;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.image.ImageSpec;
+import io.divastream.model.net.backbone.BackboneSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -33,7 +35,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  * image events (training reader) -> decode/route -> train images -> keyBy(label)
- *     -> class-balanced batches -> DiVA trainer (p=1) -> model versions
+ *     -> class-balanced batches -> DiVA trainer (p=1) -> model versions (+ artefacts with --export.dir)
  * image events (embedding reader) -> decode/validate/route --(dead letters)--> DLQ
  *     all images   -> keyBy(imageId) + broadcast(model versions) -> bounded catalogue, embeddings
  *                         (rate-limited re-embedding) -> embeddings topic; full catalogue -> DLQ
@@ -160,6 +162,19 @@ public final class DivaPipeline {
                 .uid(Uids.MODEL_VERSIONS_SINK)
                 .name(Uids.MODEL_VERSIONS_SINK)
                 .setParallelism(1);
+        if (config.export().enabled()) {
+            models.sinkTo(
+                            new ModelArtefactSink(
+                                    config.export(),
+                                    network,
+                                    network.backbone() instanceof BackboneSpec.GlyphCnn
+                                            ? new ImageSpec(network.inputSize(), true)
+                                            : null,
+                                    config.embedding().headWeights()))
+                    .uid(Uids.MODEL_ARTEFACTS_SINK)
+                    .name(Uids.MODEL_ARTEFACTS_SINK)
+                    .setParallelism(1);
+        }
 
         SingleOutputStreamOperator<ImageEmbedding> embeddings =
                 samples.keyBy(ImageSample::imageId)

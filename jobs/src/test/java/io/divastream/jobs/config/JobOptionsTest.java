@@ -391,4 +391,21 @@ class JobOptionsTest {
         rejects("metrics.seen-sample-per-class", "--metrics.seen-sample-per-class", "1");
         rejects("metrics.seen-max-images", "--metrics.seen-sample-per-class", "8", "--metrics.seen-max-images", "4");
     }
+
+    @Test
+    void theExportIsOffByDefaultAndTakesAnAbsoluteDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        assertThat(parse().export()).isEqualTo(JobConfig.ExportConfig.OFF);
+        assertThat(parse().export().enabled()).isFalse();
+        JobConfig.ExportConfig export = parse("--export.dir", tmp.resolve("models").toString(), "--export.keep", "3").export();
+        assertThat(export.enabled()).isTrue();
+        assertThat(export.dir()).isEqualTo(tmp.resolve("models").toString());
+        assertThat(export.keep()).isEqualTo(3);
+        rejects("export.dir", "--export.dir", "models").hasMessageContaining("absolute path");
+        rejects("export.dir", "--export.dir", "s3://bucket/models").hasMessageContaining("not a URI");
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("file"), "x");
+        rejects("export.dir", "--export.dir", file.toString()).hasMessageContaining("not a directory");
+        rejects("export.keep", "--export.dir", tmp.toString(), "--export.keep", "0");
+        assertThatThrownBy(() -> new JobConfig.ExportConfig("/x", 0)).hasMessageContaining("at least one");
+    }
 }

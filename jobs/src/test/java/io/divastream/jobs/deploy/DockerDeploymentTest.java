@@ -195,6 +195,14 @@ class DockerDeploymentTest {
         }
         assertThat(mounts(service("jobmanager")).get(mountPoint)).isEqualTo(mounts(service("taskmanager")).get(mountPoint));
         assertThat(config.runtime().rocksDb()).isTrue();
+
+        // model artefacts go to a volume that job manager and task managers share (the trainer runs in either)
+        assertThat(config.export().enabled()).isTrue();
+        String exports = config.export().dir();
+        for (String name : List.of("jobmanager", "taskmanager")) {
+            assertThat(mounts(service(name))).as("%s mounts %s", name, exports).containsKey(exports);
+        }
+        assertThat(mounts(service("jobmanager")).get(exports)).isEqualTo(mounts(service("taskmanager")).get(exports));
     }
 
     @Test

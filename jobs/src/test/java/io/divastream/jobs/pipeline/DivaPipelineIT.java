@@ -12,6 +12,10 @@ import io.divastream.jobs.config.JobOptions;
 import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.eval.RecallAtK;
+import io.divastream.model.export.ArtefactStore;
+import io.divastream.model.export.ExportedModel;
+import io.divastream.model.export.ModelExport;
+import io.divastream.model.export.ModelManifest;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
@@ -27,6 +31,7 @@ import io.divastream.schemas.RetrievalMetrics;
 import io.divastream.schemas.Split;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +70,8 @@ class DivaPipelineIT {
 
     @TempDir Path checkpoints;
 
+    @TempDir Path exports;
+
     @Test
     void imageEventsBecomeEmbeddingsMetricsAndDeadLetters() throws Exception {
         JobConfig config =
@@ -78,7 +85,9 @@ class DivaPipelineIT {
                             "--train.steps-per-version", "25",
                             "--train.queue-size", "128",
                             "--checkpoint.interval-ms", "1500",
-                            "--checkpoint.dir", checkpoints.toUri().toString()
+                            "--checkpoint.dir", checkpoints.toUri().toString(),
+                            "--export.dir", exports.toString(),
+                            "--export.keep", "1000"
                         });
         List<LabeledImage> images = PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
         Set<String> evalIds =
@@ -102,6 +111,7 @@ class DivaPipelineIT {
         CorruptEvents.assertDeadLettered(KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
         checkModelVersions(config);
         checkEmbeddings(config, images, evalIds);
+        checkArtefacts(config, images);
         checkMetrics(metrics, evalIds.size(), untrainedRecallAt1(config, images, evalIds));
     }
 
@@ -193,6 +203,73 @@ class DivaPipelineIT {
         }
         assertThat(latest.values().stream().mapToLong(EmbeddingRecord::getModelVersion).max().orElse(-1))
                 .isGreaterThanOrEqualTo(TARGET_VERSION);
+    }
+
+    /**
+     * Every committed version has its artefact (same version and parameter SHA-256), and an artefact's model
+     * embeds an image as the job did with that version (within 1e-5: the job embeds in chunks whose size
+     * depends on timing, and libtorch rounds differently per batch size).
+     */
+    private void checkArtefacts(JobConfig config, List<LabeledImage> images) throws Exception {
+        AvroCodec<ModelVersionRecord> versionCodec = AvroCodec.of(ModelVersionRecord.class);
+        Map<Long, Path> artefacts = new HashMap<>();
+        Map<Long, String> shas = new HashMap<>();
+        ArtefactStore store = new ArtefactStore(exports);
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
+            ModelVersionRecord v = versionCodec.decode(r.value());
+            Path dir = store.find(v.getModelVersion(), v.getParameterSha256()).orElseThrow(
+                    () -> new AssertionError("no artefact of committed version " + v.getModelVersion() + " in " + exports));
+            ModelManifest m = ModelManifest.fromJson(Files.readString(dir.resolve(ModelExport.MANIFEST)), dir.toString());
+            assertThat(m.modelVersion()).isEqualTo(v.getModelVersion());
+            assertThat(m.parameterSha256()).isEqualTo(v.getParameterSha256());
+            assertThat(m.trainingStep()).isEqualTo(v.getTrainingStep());
+            artefacts.put(v.getModelVersion(), dir);
+            shas.put(v.getModelVersion(), v.getParameterSha256());
+        }
+        Map<String, byte[]> bytes = new HashMap<>();
+        for (LabeledImage image : images) {
+            bytes.put(image.imageId(), image.bytes());
+        }
+        AvroCodec<EmbeddingRecord> codec = AvroCodec.of(EmbeddingRecord.class);
+        Map<Long, List<EmbeddingRecord>> byVersion = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
+            EmbeddingRecord e = codec.decode(r.value());
+            List<EmbeddingRecord> list = byVersion.computeIfAbsent(e.getModelVersion(), v -> new ArrayList<>());
+            if (list.size() < 5) {
+                list.add(e);
+            }
+        }
+        int compared = 0;
+        for (Map.Entry<Long, List<EmbeddingRecord>> entry : byVersion.entrySet()) {
+            Path dir = artefacts.get(entry.getKey());
+            if (dir == null) {
+                // the cancelled job committed this version's embeddings but not (yet) its record
+                continue;
+            }
+            try (ExportedModel model = ExportedModel.load(dir, shas.get(entry.getKey()))) {
+                for (EmbeddingRecord e : entry.getValue()) {
+                    ExportedModel.Embedding mine = model.embed(bytes.get(e.getImageId().toString()));
+                    assertThat(mine.combined()).containsExactly(floats(e.getCombined()), org.assertj.core.data.Offset.offset(1e-5f));
+                    List<String> heads = List.of("discriminative", "selfsim", "shared", "intra");
+                    for (int h = 0; h < heads.size(); h++) {
+                        assertThat(mine.heads()[h]).containsExactly(floats(e.getHeads().get(heads.get(h))),
+                                org.assertj.core.data.Offset.offset(1e-5f));
+                    }
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isPositive();
+        System.out.printf("%d committed versions exported; %d published embeddings of %d versions reproduced from the artefacts%n",
+                artefacts.size(), compared, byVersion.size());
+    }
+
+    private static float[] floats(List<Float> v) {
+        float[] out = new float[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.get(i);
+        }
+        return out;
     }
 
     private static void checkMetrics(List<MetricsRecord> metrics, int evalImages, double untrainedRecall) {

@@ -3,7 +3,7 @@ package io.divastream.search.http;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.divastream.model.image.InvalidImageException;
-import io.divastream.search.export.ExportedModel;
+import io.divastream.model.export.ExportedModel;
 import io.divastream.search.index.VersionedIndex;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -228,8 +228,11 @@ public final class SearchServer implements AutoCloseable {
         for (int attempt = 0; r == null; attempt++) {
             long version = index.status().servedVersion();
             ExportedModel model = models.forVersion(version).orElseThrow(() -> new HttpError(503,
-                    "no exported model of the served model version " + version + " in " + models.root()
-                            + " (write one with the export command)"));
+                    models.committedOnly()
+                            ? "no artefact of the served model version " + version + " with the parameter SHA-256 of"
+                                    + " its committed model-versions record in " + models.root() + " yet"
+                            : "no exported model of the served model version " + version + " in " + models.root()
+                                    + " (write one with the export command)"));
             float[] embedding;
             try {
                 embedding = model.embed(bytes).combined();

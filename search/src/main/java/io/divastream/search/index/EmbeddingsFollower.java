@@ -13,14 +13,11 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,18 +68,13 @@ public final class EmbeddingsFollower implements AutoCloseable {
     }
 
     private void run() {
-        Properties p = settings.toProperties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Properties p = CommittedReader.properties(settings);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             consumer = c;
             if (closed) {
                 return;
             }
-            List<TopicPartition> partitions = partitions(c);
+            List<TopicPartition> partitions = CommittedReader.partitions(c, topic, () -> closed, LOG);
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions));
@@ -116,22 +108,6 @@ public final class EmbeddingsFollower implements AutoCloseable {
         } finally {
             caughtUp.countDown();
         }
-    }
-
-    private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
-        while (!closed) {
-            try {
-                List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                }
-                LOG.warn("topic {} not found yet; waiting", topic);
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warn("no answer from the brokers about topic {} yet ({}); retrying", topic, e.getMessage());
-            }
-            Thread.sleep(1000);
-        }
-        return List.of();
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> r) {

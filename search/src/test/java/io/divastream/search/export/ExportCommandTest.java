@@ -3,7 +3,8 @@ package io.divastream.search.export;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.model.ModelSnapshot;
-import io.divastream.search.testing.TestModels;
+import io.divastream.model.export.ExportedModel;
+import io.divastream.model.export.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

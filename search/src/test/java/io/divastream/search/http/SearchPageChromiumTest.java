@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.divastream.model.ModelSnapshot;
-import io.divastream.search.export.ExportedModel;
+import io.divastream.model.export.ExportedModel;
 import io.divastream.search.index.VersionedIndex;
-import io.divastream.search.testing.TestModels;
+import io.divastream.model.export.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -12,12 +12,19 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Assumptions;
 
 /** Reads the first few JPEGs of the shared CUB-200 subset (sequentially, stopping early). */
-final class CubSample {
+public final class CubSample {
 
     private CubSample() {}
 
-    /** Returns {@code count} JPEG files (bytes) from the archive's images folder, in archive order. */
-    static List<byte[]> firstJpegs(int count) throws IOException {
+    /**
+     * Returns {@code count} JPEG files (bytes) from the archive's images folder, in archive order; skips
+     * the calling test (JUnit assumption) if the archive is absent.
+     *
+     * @param count how many
+     * @return the files' bytes
+     * @throws IOException if the archive cannot be read
+     */
+    public static List<byte[]> firstJpegs(int count) throws IOException {
         Path tar = SharedFiles.CUB;
         Assumptions.assumeTrue(Files.isRegularFile(tar), "shared CUB subset missing: " + tar.toAbsolutePath());
         List<byte[]> out = new ArrayList<>();

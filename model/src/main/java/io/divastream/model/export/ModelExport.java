@@ -1,4 +1,4 @@
-package io.divastream.search.export;
+package io.divastream.model.export;
 
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;

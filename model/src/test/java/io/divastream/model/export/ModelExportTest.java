@@ -1,4 +1,4 @@
-package io.divastream.search.export;
+package io.divastream.model.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,6 @@ import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.InvalidImageException;
 import io.divastream.model.net.backbone.BackboneSpec;
-import io.divastream.search.testing.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +92,20 @@ class ModelExportTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(ModelExport.PARAMETERS)
                 .hasMessageContaining("SHA-256");
+    }
+
+    @Test
+    void anArtefactWithOtherParametersThanExpectedIsRefusedNamingBothShas() throws IOException {
+        Path dir = TestModels.export(tmp.resolve("v7"), snapshot);
+        String committed = "ab".repeat(32);
+        assertThatThrownBy(() -> ExportedModel.load(dir, committed))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(ModelExport.MANIFEST)
+                .hasMessageContaining(snapshot.sha256())
+                .hasMessageContaining("expected " + committed);
+        try (ExportedModel model = ExportedModel.load(dir, snapshot.sha256())) {
+            assertThat(model.manifest().parameterSha256()).isEqualTo(snapshot.sha256());
+        }
     }
 
     @Test

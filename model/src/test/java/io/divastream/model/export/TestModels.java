@@ -1,4 +1,4 @@
-package io.divastream.search.testing;
+package io.divastream.model.export;
 
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
@@ -10,7 +10,6 @@ import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.image.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.ViewAugmenter;
-import io.divastream.search.export.ModelExport;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

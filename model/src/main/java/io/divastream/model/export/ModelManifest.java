@@ -1,4 +1,4 @@
-package io.divastream.search.export;
+package io.divastream.model.export;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

@@ -1,4 +1,4 @@
-package io.divastream.search.export;
+package io.divastream.model.export;
 
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
@@ -59,6 +59,22 @@ public final class ExportedModel implements AutoCloseable {
      *     (size, SHA-256) or the network (message names the file)
      */
     public static ExportedModel load(Path dir) throws IOException {
+        return load(dir, null);
+    }
+
+    /**
+     * Loads an artefact only if its parameters are the expected ones: the manifest's SHA-256 must equal
+     * {@code expectedSha256} (as well as the parameters file's, which {@link #load(Path)} checks). This is
+     * how a consumer of {@code diva.model-versions} makes sure it loads the committed version, not a
+     * version of the same number that a failed attempt of the job trained differently.
+     *
+     * @param dir the artefact directory
+     * @param expectedSha256 the parameters' hex SHA-256 the artefact must have, or null to accept any
+     * @return the model, ready to embed
+     * @throws IOException as {@link #load(Path)}, or if the SHA-256 is not the expected one (message names
+     *     both)
+     */
+    public static ExportedModel load(Path dir, String expectedSha256) throws IOException {
         Path manifestFile = dir.resolve(ModelExport.MANIFEST);
         Path parametersFile = dir.resolve(ModelExport.PARAMETERS);
         ModelManifest manifest;
@@ -77,6 +93,11 @@ public final class ExportedModel implements AutoCloseable {
         if (manifest.preprocessing().isGlyph() != spec.backbone() instanceof BackboneSpec.GlyphCnn) {
             throw new IOException(manifestFile + ": preprocessing '" + manifest.preprocessing().kind()
                     + "' does not fit the backbone " + spec.backbone().id());
+        }
+        if (expectedSha256 != null && !expectedSha256.equals(manifest.parameterSha256())) {
+            throw new IOException(manifestFile + ": parameters with SHA-256 " + manifest.parameterSha256()
+                    + ", expected " + expectedSha256 + " (not the artefact of the committed model version "
+                    + manifest.modelVersion() + ")");
         }
         byte[] parameters;
         try {

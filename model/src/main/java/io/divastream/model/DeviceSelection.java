@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.LibUtils;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -33,8 +34,20 @@ public record DeviceSelection(
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceSelection.class);
 
-    /** Flavours DJL's PyTorch engine knows: {@code cpu}, or {@code cu} and the CUDA version (3 digits). */
+    /**
+     * The form of a flavour in DJL's library directory names: {@code cpu}, or {@code cu} and the CUDA
+     * version (3 digits), with {@code -precxx11} for the builds of older PyTorch versions.
+     */
     public static final Pattern FLAVOUR = Pattern.compile("(cpu|cu\\d{3})(-precxx11)?");
+
+    /**
+     * The flavours this build can load: DJL 0.36.0 has PyTorch 2.7.1 for the CPU and for CUDA 12.8 only.
+     * Its {@code pytorch-jni-2.7.1-0.36.0.jar} carries the JNI library for {@code linux-x86_64/cpu} and
+     * {@code linux-x86_64/cu128} and no other CUDA version, DJL's PyTorch engine README lists {@code
+     * pytorch-native-cu128:2.7.1} for Linux GPUs, and there are no {@code precxx11} builds since PyTorch
+     * 2.7.1. (PyTorch itself also builds 2.7.1 for CUDA 11.8 and 12.6; DJL does not.)
+     */
+    public static final List<String> SUPPORTED_FLAVOURS = List.of("cpu", "cu128");
 
     /** Configured flavour meaning "whatever the process loaded". */
     public static final String ANY_FLAVOUR = "auto";

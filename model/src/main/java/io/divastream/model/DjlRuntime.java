@@ -31,7 +31,35 @@ public final class DjlRuntime {
     public static Engine engine() {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.telemetry.disabled", "true");
-        return Engine.getEngine("PyTorch");
+        try {
+            return Engine.getEngine("PyTorch");
+        } catch (RuntimeException e) {
+            throw explainNativeLibraryConflict(e);
+        }
+    }
+
+    /**
+     * Explains the failure a Flink task manager reports when a job loads DJL from its job jar after an
+     * earlier job did: the JVM binds a native library to the first class loader that loads it, so the
+     * later job's copy of DJL gets {@code UnsatisfiedLinkError: ... already loaded in another classloader}.
+     * Other failures are returned unchanged.
+     *
+     * @param failure what starting the engine threw
+     * @return an {@link IllegalStateException} naming the fix (with the failure as its cause), or the failure
+     */
+    static RuntimeException explainNativeLibraryConflict(RuntimeException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UnsatisfiedLinkError && String.valueOf(t.getMessage()).contains("already loaded in another classloader")) {
+                return new IllegalStateException(
+                        "PyTorch's native library is already loaded in this JVM by another class loader (an earlier"
+                                + " job on this task manager loaded DJL from its job jar): put the jars of"
+                                + " jobs/target/djl-lib into Flink's lib/ and set classloader.parent-first-patterns.additional:"
+                                + " ai.djl. (README, \"Running on a Flink cluster\"), or restart the task managers; "
+                                + t.getMessage(),
+                        failure);
+            }
+        }
+        return failure;
     }
 
     /**

@@ -92,6 +92,12 @@ class DeviceSelectionTest {
         assertThat(DeviceSelection.flavourOfLibraryDirectory("libtorch")).isEqualTo("unknown");
         assertThat(DeviceSelection.FLAVOUR.matcher("cu128").matches()).isTrue();
         assertThat(DeviceSelection.FLAVOUR.matcher("cuda").matches()).isFalse();
+        // every flavour this build claims is one DJL's JNI jar on the class path carries a library for
+        for (String flavour : DeviceSelection.SUPPORTED_FLAVOURS) {
+            assertThat(DeviceSelection.class.getClassLoader().getResource("jnilib/linux-x86_64/" + flavour + "/libdjl_torch.so"))
+                    .as("JNI library of flavour %s", flavour).isNotNull();
+        }
+        assertThat(DeviceSelection.class.getClassLoader().getResource("jnilib/linux-x86_64/cu126/libdjl_torch.so")).isNull();
     }
 
     @Test

@@ -21,10 +21,13 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * Options before {@code --}: {@code --lib} (Flink's jars, default {@code jobs/target/flink-lib}),
- * {@code --work-dir} (default {@code .cluster}), {@code --task-managers} (2), {@code --slots} (2 per
- * task manager), {@code --jar} (the job jar; none: only the cluster), {@code --parallelism} (the job's
- * default parallelism; 0: the job's {@code --parallelism}). Everything after {@code --} goes to {@link
- * DivaStreamJob}.
+ * {@code --shared-lib} (jars on every process's class path, as in a distribution's {@code lib/}; default
+ * {@code jobs/target/djl-lib}, DJL and the PyTorch native library, so that jobs can be stopped and
+ * submitted again on the same task managers; {@code none}: DJL only from the job jar, one job per task
+ * manager's lifetime), {@code --work-dir} (default {@code .cluster}), {@code --task-managers} (2), {@code
+ * --slots} (2 per task manager), {@code --jar} (the job jar; none: only the cluster), {@code --savepoint}
+ * (restore the job from this savepoint), {@code --parallelism} (the job's default parallelism; 0: the
+ * job's {@code --parallelism}). Everything after {@code --} goes to {@link DivaStreamJob}.
  */
 public final class FlinkClusterLauncher {
 
@@ -38,6 +41,8 @@ public final class FlinkClusterLauncher {
      */
     public static void main(String[] args) throws Exception {
         Path lib = Path.of("jobs/target/flink-lib");
+        String sharedLib = "jobs/target/djl-lib";
+        String savepoint = null;
         Path work = Path.of(".cluster");
         int taskManagers = 2;
         int slots = 2;
@@ -56,25 +61,31 @@ public final class FlinkClusterLauncher {
             String v = args[++i];
             switch (a) {
                 case "--lib" -> lib = Path.of(v);
+                case "--shared-lib" -> sharedLib = v;
+                case "--savepoint" -> savepoint = v;
                 case "--work-dir" -> work = Path.of(v);
                 case "--task-managers" -> taskManagers = Integer.parseInt(v);
                 case "--slots" -> slots = Integer.parseInt(v);
                 case "--jar" -> jar = Path.of(v);
                 case "--parallelism" -> parallelism = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException(
-                        "unknown option " + a + " (expected --lib, --work-dir, --task-managers, --slots, --jar, --parallelism, --)");
+                        "unknown option " + a + " (expected --lib, --shared-lib, --work-dir, --task-managers, --slots, --jar,"
+                                + " --savepoint, --parallelism, --)");
             }
         }
         FlinkSessionCluster.Config config =
                 FlinkSessionCluster.Config.of(lib, work)
                         .withTaskManagers(taskManagers, slots)
                         .withExtraConfig(Map.of("taskmanager.load-balance.mode", "slots"));
+        if (!sharedLib.equals("none")) {
+            config = config.withSharedLibraries(Path.of(sharedLib));
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (FlinkSessionCluster cluster = FlinkSessionCluster.start(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             System.out.println("Flink session cluster up: " + cluster.restAddress() + " (logs in " + work.resolve("log") + ")");
             if (jar != null) {
-                String jobId = cluster.submit(jar, DivaStreamJob.class.getName(), jobArgs, parallelism);
+                String jobId = cluster.submit(jar, DivaStreamJob.class.getName(), jobArgs, parallelism, savepoint);
                 System.out.println("job " + jobId + " submitted: " + cluster.restAddress() + "/#/job/running/" + jobId);
             }
             while (!stop.await(5, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -31,7 +31,14 @@ import java.util.regex.Pattern;
  * options come from Flink's own calculation ({@code BashJavaUtils}, as {@code taskmanager.sh} does).
  * Jobs are submitted with Flink's command-line client ({@code flink run}) in its own process. Every task manager runs with {@code DJL_OFFLINE=true},
  * {@code OPT_OUT_TRACKING=true}, {@code OMP_WAIT_POLICY=PASSIVE} and its own DJL cache directory, into
- * which DJL extracts the PyTorch native library from the job jar.
+ * which DJL extracts the PyTorch native library.
+ *
+ * <p>{@link Config#withSharedLibraries} adds directories of jars to every process's class path, as a
+ * distribution's {@code lib/} would hold them: with DJL's jars there ({@code jobs/target/djl-lib}) and
+ * {@code ai.djl.} loaded parent-first, DJL and its native library belong to the task manager, not to a
+ * job, so a second job or the same job resubmitted (from a savepoint) finds the library loaded. Without
+ * them DJL comes from the job jar, and the JVM, which binds a native library to one class loader, refuses
+ * the library to every later job on the same task managers.
  *
  * <pre>{@code
  * try (FlinkSessionCluster cluster = FlinkSessionCluster.start(FlinkSessionCluster.Config.of(libDir, workDir))) {
@@ -54,6 +61,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
     public static final String CLI_CLASS = "org.apache.flink.client.cli.CliFrontend";
 
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    /** Flink's option for packages a job's class loader takes from the cluster's class path first. */
+    public static final String PARENT_FIRST_PATTERNS = "classloader.parent-first-patterns.additional";
+
+    /** The packages of the shared libraries that must come from the cluster's class path. */
+    public static final String SHARED_PACKAGES = "ai.djl.";
+
     private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     private static final String HOST = "127.0.0.1";
     private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
@@ -91,6 +104,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @param jobManagerMemory {@code jobmanager.memory.process.size}, e.g. {@code 1024m}
      * @param startTimeout how long to wait for the REST endpoint and every task manager
      * @param extraConfig further {@code config.yaml} entries (override the generated ones)
+     * @param sharedLibraries directories whose jars join Flink's on every process's class path (none: the
+     *     job jar brings DJL)
      */
     public record Config(
             Path libDir,
@@ -100,7 +115,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             String taskManagerMemory,
             String jobManagerMemory,
             Duration startTimeout,
-            Map<String, String> extraConfig) {
+            Map<String, String> extraConfig,
+            List<Path> sharedLibraries) {
 
         /** Validates and copies the arguments. */
         public Config {
@@ -114,6 +130,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
             Objects.requireNonNull(jobManagerMemory, "jobManagerMemory");
             Objects.requireNonNull(startTimeout, "startTimeout");
             extraConfig = extraConfig == null ? Map.of() : Map.copyOf(extraConfig);
+            sharedLibraries = sharedLibraries == null ? List.of() : List.copyOf(sharedLibraries);
         }
 
         /**
@@ -125,7 +142,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
          * @return the configuration
          */
         public static Config of(Path libDir, Path workDir) {
-            return new Config(libDir, workDir, 2, 2, "2304m", "1024m", Duration.ofMinutes(2), Map.of());
+            return new Config(libDir, workDir, 2, 2, "2304m", "1024m", Duration.ofMinutes(2), Map.of(), List.of());
         }
 
         /**
@@ -136,7 +153,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
          * @return the configuration
          */
         public Config withTaskManagers(int count, int slots) {
-            return new Config(libDir, workDir, count, slots, taskManagerMemory, jobManagerMemory, startTimeout, extraConfig);
+            return new Config(
+                    libDir, workDir, count, slots, taskManagerMemory, jobManagerMemory, startTimeout, extraConfig, sharedLibraries);
         }
 
         /**
@@ -148,7 +166,26 @@ public final class FlinkSessionCluster implements AutoCloseable {
         public Config withExtraConfig(Map<String, String> entries) {
             Map<String, String> all = new LinkedHashMap<>(extraConfig);
             all.putAll(entries);
-            return new Config(libDir, workDir, taskManagers, slotsPerTaskManager, taskManagerMemory, jobManagerMemory, startTimeout, all);
+            return new Config(
+                    libDir, workDir, taskManagers, slotsPerTaskManager, taskManagerMemory, jobManagerMemory, startTimeout, all,
+                    sharedLibraries);
+        }
+
+        /**
+         * The same with directories of jars on every process's class path, after Flink's: the layout of
+         * a long-lived cluster, DJL's jars in Flink's {@code lib/}. The generated configuration then loads
+         * {@code ai.djl.} parent-first ({@code classloader.parent-first-patterns.additional}, unless the
+         * extra configuration sets that key), so a job jar that bundles DJL too uses the cluster's copy.
+         *
+         * @param directories the directories (each must hold jars)
+         * @return the configuration
+         */
+        public Config withSharedLibraries(Path... directories) {
+            List<Path> all = new ArrayList<>(sharedLibraries);
+            all.addAll(List.of(directories));
+            return new Config(
+                    libDir, workDir, taskManagers, slotsPerTaskManager, taskManagerMemory, jobManagerMemory, startTimeout,
+                    extraConfig, all);
         }
     }
 
@@ -183,6 +220,11 @@ public final class FlinkSessionCluster implements AutoCloseable {
             throw new IOException("not a directory of Flink's jars (no flink-runtime-*.jar): " + config.libDir()
                     + "; build it with: mvn -pl jobs -am package -DskipTests");
         }
+        for (Path shared : config.sharedLibraries()) {
+            if (!Files.isDirectory(shared) || !Files.list(shared).anyMatch(p -> p.getFileName().toString().endsWith(".jar"))) {
+                throw new IOException("not a directory of jars: " + shared + "; build it with: mvn -pl jobs -am package -DskipTests");
+            }
+        }
         Path work = Files.createDirectories(config.workDir().toAbsolutePath());
         Path conf = Files.createDirectories(work.resolve("conf"));
         Files.createDirectories(work.resolve("log"));
@@ -206,6 +248,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
         yaml.put("blob.server.port", "0");
         yaml.put("parallelism.default", "1");
         yaml.put("heartbeat.timeout", "60000");
+        if (!config.sharedLibraries().isEmpty()) {
+            yaml.put(PARENT_FIRST_PATTERNS, SHARED_PACKAGES);
+        }
         yaml.putAll(config.extraConfig());
         StringBuilder text = new StringBuilder("# written by FlinkSessionCluster\n");
         yaml.forEach((k, v) -> text.append(k).append(": ").append(quote(v)).append('\n'));
@@ -266,6 +311,25 @@ public final class FlinkSessionCluster implements AutoCloseable {
      */
     public String submit(Path jar, String entryClass, List<String> args, int parallelism)
             throws IOException, InterruptedException {
+        return submit(jar, entryClass, args, parallelism, null);
+    }
+
+    /**
+     * As {@link #submit(Path, String, List, int)}, restoring the job's state from a savepoint or a
+     * retained checkpoint ({@code flink run -s}).
+     *
+     * @param jar the job jar
+     * @param entryClass the program's main class
+     * @param args its arguments
+     * @param parallelism the job's default parallelism ({@code -p}), or 0 for the program's own
+     * @param savepoint the savepoint's path (as {@link #stopWithSavepoint} returns it), or null to start
+     *     without state
+     * @return the job id
+     * @throws IOException if the client fails (the message holds its output)
+     * @throws InterruptedException if interrupted
+     */
+    public String submit(Path jar, String entryClass, List<String> args, int parallelism, String savepoint)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(JAVA_OPENS);
@@ -277,6 +341,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
         command.addAll(List.of("run", "-d", "-c", entryClass));
         if (parallelism > 0) {
             command.addAll(List.of("-p", Integer.toString(parallelism)));
+        }
+        if (savepoint != null) {
+            command.addAll(List.of("-s", savepoint));
         }
         command.add(jar.toAbsolutePath().toString());
         command.addAll(args);
@@ -305,6 +372,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
             throw new IOException("flink run of " + jar + " failed (exit " + client.exitValue() + "): " + out);
         }
         return id.group(1);
+    }
+
+    /**
+     * The number of task managers registered with the job manager.
+     *
+     * @return the count
+     * @throws IOException if the cluster does not answer
+     * @throws InterruptedException if interrupted
+     */
+    public int taskManagerCount() throws IOException, InterruptedException {
+        return get("/taskmanagers").path("taskmanagers").size();
     }
 
     /**
@@ -400,6 +478,79 @@ public final class FlinkSessionCluster implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IOException("job " + jobId + " was not cancelled within " + timeout);
+    }
+
+    /**
+     * Stops a job with a savepoint ({@code flink stop}: a synchronous savepoint, the sinks commit, the job
+     * finishes) and waits for it.
+     *
+     * @param jobId the job
+     * @param directory where the savepoint goes (a URI such as {@code file:///...} or a path)
+     * @param timeout how long to wait for the savepoint
+     * @return the savepoint's location, for {@link #submit(Path, String, List, int, String)}
+     * @throws IOException if the cluster refuses, the savepoint fails or does not complete in time
+     * @throws InterruptedException if interrupted
+     */
+    public String stopWithSavepoint(String jobId, String directory, Duration timeout)
+            throws IOException, InterruptedException {
+        String body = JSON.createObjectNode()
+                .put("targetDirectory", directory)
+                .put("drain", false)
+                .put("formatType", "CANONICAL")
+                .toString();
+        HttpRequest request =
+                HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "/stop"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build();
+        String trigger = send(request, "POST /jobs/" + jobId + "/stop").path("request-id").asText();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if (status.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode operation = status.path("operation");
+                if (operation.hasNonNull("failure-cause")) {
+                    throw new IOException("stop with savepoint of job " + jobId + " failed: "
+                            + operation.path("failure-cause").path("stack-trace").asText(operation.toString()));
+                }
+                return operation.path("location").asText();
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException("the savepoint of job " + jobId + " did not complete within " + timeout + ": "
+                + pendingCheckpoints(jobId));
+    }
+
+    /**
+     * The checkpoints and savepoints of a job still in progress, with the subtasks of each vertex that have
+     * acknowledged them, for a failure message.
+     *
+     * @param jobId the job
+     * @return one line per pending checkpoint, e.g. {@code savepoint 7: diva-trainer 0/1, embed-images 2/2}
+     * @throws IOException if the cluster does not answer
+     * @throws InterruptedException if interrupted
+     */
+    public String pendingCheckpoints(String jobId) throws IOException, InterruptedException {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            names.put(vertex.path("id").asText(), vertex.path("name").asText());
+        }
+        StringBuilder out = new StringBuilder();
+        for (JsonNode checkpoint : get("/jobs/" + jobId + "/checkpoints").path("history")) {
+            if (!checkpoint.path("status").asText().equals("IN_PROGRESS")) {
+                continue;
+            }
+            long id = checkpoint.path("id").asLong();
+            out.append(checkpoint.path("is_savepoint").asBoolean() ? "savepoint " : "checkpoint ").append(id).append(':');
+            JsonNode tasks = get("/jobs/" + jobId + "/checkpoints/details/" + id).path("tasks");
+            tasks.fields().forEachRemaining(task -> out.append(' ')
+                    .append(names.getOrDefault(task.getKey(), task.getKey()))
+                    .append(' ').append(task.getValue().path("num_acknowledged_subtasks").asInt())
+                    .append('/').append(task.getValue().path("num_subtasks").asInt()).append(','));
+            out.append('\n');
+        }
+        return out.length() == 0 ? "no checkpoint in progress" : out.toString();
     }
 
     /**
@@ -578,7 +729,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
 
     private String classPath() {
-        return config.libDir().toAbsolutePath() + java.io.File.separator + "*";
+        List<String> entries = new ArrayList<>();
+        entries.add(config.libDir().toAbsolutePath() + java.io.File.separator + "*");
+        for (Path shared : config.sharedLibraries()) {
+            entries.add(shared.toAbsolutePath() + java.io.File.separator + "*");
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     private static String javaExecutable() {

@@ -52,7 +52,7 @@ public final class JobOptions {
                     new Option("model.embedding-dim", "128", "dimension of each head (set by model.preset)"),
                     new Option("model.seed", "0", "seed of initialisation, miners and augmentation"),
                     new Option("train.device", "auto", "device of the trainer: auto (the first GPU if DJL sees one, else the CPU), cpu, or gpu (fail if none is usable)"),
-                    new Option("train.engine-flavour", DeviceSelection.ANY_FLAVOUR, "PyTorch native flavour the trainer expects: auto (whatever is loaded), cpu, or a CUDA build such as cu128 (PYTORCH_FLAVOR)"),
+                    new Option("train.engine-flavour", DeviceSelection.ANY_FLAVOUR, "PyTorch native flavour the trainer expects: auto (whatever is loaded), cpu, or cu128 (CUDA 12.8, the only CUDA build DJL has for PyTorch 2.7.1; PYTORCH_FLAVOR)"),
                     new Option("train.learning-rate", "1e-3", "Adam learning rate of backbone and heads"),
                     new Option("train.weight-decay", "4e-4", "L2 weight decay of backbone and heads"),
                     new Option("train.beta-learning-rate", "5e-4", "learning rate of the margin betas"),

@@ -143,12 +143,12 @@ final class Validation {
         }
     }
 
-    /** {@code auto} or a flavour DJL's PyTorch engine knows ({@code cpu}, {@code cu128}, ...). */
+    /** {@code auto} or a flavour this build's DJL has ({@link DeviceSelection#SUPPORTED_FLAVOURS}). */
     static String flavour(Arguments a, String key) {
         String value = a.string(key).trim();
-        if (!value.equals(DeviceSelection.ANY_FLAVOUR) && !DeviceSelection.FLAVOUR.matcher(value).matches()) {
-            throw new ConfigException("option --" + key + " must be auto, cpu or cu and three digits (e.g. cu128),"
-                    + " got '" + value + "'");
+        if (!value.equals(DeviceSelection.ANY_FLAVOUR) && !DeviceSelection.SUPPORTED_FLAVOURS.contains(value)) {
+            throw new ConfigException("option --" + key + " must be auto or a flavour DJL has for this PyTorch ("
+                    + String.join(", ", DeviceSelection.SUPPORTED_FLAVOURS) + "), got '" + value + "'");
         }
         return value;
     }

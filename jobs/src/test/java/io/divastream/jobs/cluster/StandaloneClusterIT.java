@@ -44,14 +44,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded job jar on a standalone Flink session cluster: a job manager and two task managers as
- * separate JVM processes on 127.0.0.1 ({@link FlinkSessionCluster}, from {@code target/flink-lib}),
- * the job submitted through the REST API with parallelism 2 against the in-process Kafka broker (a
+ * separate JVM processes on 127.0.0.1 ({@link FlinkSessionCluster}, from {@code target/flink-lib}, with
+ * DJL's jars from {@code target/djl-lib} on the class path as in a long-lived cluster's {@code lib/}),
+ * the job submitted with Flink's client with parallelism 2 against the in-process Kafka broker (a
  * two-partition images topic). Real Omniglot events and three corrupt ones go in; the same four
  * output topics as with the embedded runner ({@code DivaPipelineIT}) are read back: model versions,
  * embeddings of every image, retrieval metrics over every evaluation image, dead letters. The
  * embedder runs two subtasks, one per task manager, and each task manager extracted the PyTorch
- * native library from the job jar into its own DJL cache. Needs {@code package} first (failsafe runs
- * after it); bounded to a few minutes; the processes are stopped even when it fails.
+ * native library into its own DJL cache.
+ *
+ * <p>Then the upgrade path on the same task managers: the job is stopped with a savepoint and the same
+ * jar submitted again from it; the second job must load DJL's native library in both task managers
+ * again and publish the next model version, continuing the first job's versions and training steps.
+ * With {@code -Ddiva.djl.lib=none} (DJL only from the job jar) the second job fails to load the
+ * library, as the README records. Needs {@code package} first (failsafe runs after it); bounded to a
+ * few minutes; the processes are stopped even when it fails.
  */
 class StandaloneClusterIT {
 
@@ -66,9 +73,10 @@ class StandaloneClusterIT {
     @TempDir Path work;
 
     @Test
-    void shadedJarOnSessionClusterFillsTheSameTopicsAsTheEmbeddedRunner() throws Exception {
+    void shadedJarOnSessionClusterFillsTheSameTopicsAsTheEmbeddedRunnerAndResumesFromASavepoint() throws Exception {
         Path jar = Path.of(System.getProperty("diva.job.jar", "target/diva-jobs-0.1.0-SNAPSHOT-job.jar"));
         Path lib = Path.of(System.getProperty("diva.flink.lib", "target/flink-lib"));
+        String djlLib = System.getProperty("diva.djl.lib", "target/djl-lib");
         assertThat(jar).as("the shaded job jar (mvn package builds it)").isRegularFile();
 
         String run = "cluster-it";
@@ -85,9 +93,13 @@ class StandaloneClusterIT {
         FlinkSessionCluster.Config clusterConfig =
                 FlinkSessionCluster.Config.of(lib, work.resolve("cluster"))
                         .withExtraConfig(Map.of("taskmanager.load-balance.mode", "slots"));
+        if (!djlLib.isBlank() && !djlLib.equals("none")) {
+            clusterConfig = clusterConfig.withSharedLibraries(Path.of(djlLib));
+        }
+        List<String> args = jobArgs(run, work.resolve("checkpoints"));
         try (FlinkSessionCluster cluster = FlinkSessionCluster.start(clusterConfig)) {
-            String jobId =
-                    cluster.submit(jar, DivaStreamJob.class.getName(), jobArgs(run, work.resolve("checkpoints")), 0);
+            String jobId = cluster.submit(jar, DivaStreamJob.class.getName(), args, 0);
+            String savepoint;
             try {
                 List<MetricsRecord> metrics =
                         awaitMetrics(cluster, jobId, config, m -> m.getModelVersion() >= TARGET_VERSION
@@ -98,12 +110,37 @@ class StandaloneClusterIT {
                 assertThat(parallelismOf(parallelism, Uids.EMBEDDER)).isEqualTo(2);
                 assertThat(parallelismOf(parallelism, Uids.TRAINER)).isEqualTo(1);
                 assertThat(parallelismOf(parallelism, Uids.METRICS)).isEqualTo(1);
+                savepoint = cluster.stopWithSavepoint(jobId, work.resolve("savepoints").toUri().toString(), Duration.ofMinutes(4));
+            } catch (Throwable t) {
+                keepLogs(cluster);
+                try {
+                    cluster.cancel(jobId, Duration.ofMinutes(1));
+                } catch (Exception e) {
+                    t.addSuppressed(e);
+                }
+                throw t;
+            }
+            assertThat(cluster.jobState(jobId)).isEqualTo("FINISHED");
+
+            // the upgrade path: the same jar again, from the savepoint, on the same task managers
+            ModelVersionRecord lastBefore = last(modelVersions(config));
+            String resumed = cluster.submit(jar, DivaStreamJob.class.getName(), args, 0, savepoint);
+            try {
+                ModelVersionRecord next = awaitModelVersion(cluster, resumed, config, lastBefore.getModelVersion() + 1);
+                assertThat(next.getTrainingStep()).isGreaterThan(lastBefore.getTrainingStep());
+                assertThat(next.getTrainClasses()).isGreaterThanOrEqualTo(lastBefore.getTrainClasses());
+                assertThat(parallelismOf(cluster.vertexParallelism(resumed), Uids.EMBEDDER)).isEqualTo(2);
+                assertThat(cluster.taskManagerCount()).isEqualTo(2);
+                assertThat(cluster.allAlive()).isTrue();
+            } catch (Throwable t) {
+                keepLogs(cluster);
+                throw t;
             } finally {
-                cluster.cancel(jobId, Duration.ofMinutes(1));
+                cluster.cancel(resumed, Duration.ofMinutes(1));
             }
             for (int tm = 0; tm < 2; tm++) {
                 assertThat(nativeLibraries(work.resolve("cluster").resolve("djl-cache-" + tm)))
-                        .as("task manager %d extracted PyTorch's native library from the job jar; native libraries under %s: %s",
+                        .as("task manager %d extracted PyTorch's native library; native libraries under %s: %s",
                                 tm, work, nativeLibraries(work) + "\n" + cluster.logLines(l -> l.contains("PyTorch") || l.contains("djl"), 30))
                         .anyMatch(name -> Path.of(name).getFileName().toString().startsWith("libtorch"));
             }
@@ -112,6 +149,18 @@ class StandaloneClusterIT {
         CorruptEvents.assertDeadLettered(KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
         checkModelVersions(config);
         checkEmbeddings(config, images);
+    }
+
+    /** Copies the processes' logs out of the temporary directory, to {@code target/cluster-it-logs}. */
+    private static void keepLogs(FlinkSessionCluster cluster) {
+        try {
+            Path kept = Files.createDirectories(Path.of("target", "cluster-it-logs"));
+            for (Path log : cluster.logFiles()) {
+                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.err.println("could not keep the cluster's logs: " + e);
+        }
     }
 
     private static List<String> jobArgs(String run, Path checkpoints) {
@@ -210,20 +259,60 @@ class StandaloneClusterIT {
                 + "\n" + cluster.errorLines(40));
     }
 
-    private static void checkModelVersions(JobConfig config) {
+    /** The committed model versions, in topic order. */
+    private static List<ModelVersionRecord> modelVersions(JobConfig config) {
         AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
-        List<Long> versions = new ArrayList<>();
+        List<ModelVersionRecord> versions = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
-                KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
+                KAFKA.readAll(config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))) {
             ModelVersionRecord v = codec.decode(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(v.getModelVersion()));
-            versions.add(v.getModelVersion());
+            versions.add(v);
         }
-        // one logical trainer: versions 0, 1, 2, ... in order, none repeated or skipped
-        for (int i = 0; i < versions.size(); i++) {
-            assertThat(versions.get(i)).isEqualTo(i);
+        return versions;
+    }
+
+    private static ModelVersionRecord last(List<ModelVersionRecord> versions) {
+        assertThat(versions).as("model versions before the savepoint").isNotEmpty();
+        return versions.get(versions.size() - 1);
+    }
+
+    private static ModelVersionRecord awaitModelVersion(
+            FlinkSessionCluster cluster, String jobId, JobConfig config, long version) throws Exception {
+        long deadline = System.nanoTime() + BUDGET.toNanos();
+        while (System.nanoTime() < deadline) {
+            String state = cluster.jobState(jobId);
+            if (state.equals("FAILED") || state.equals("CANCELED") || !cluster.allAlive()) {
+                throw new AssertionError("resubmitted job " + state + ", processes alive: " + cluster.allAlive() + ": "
+                        + cluster.rootException(jobId) + "\n" + cluster.errorLines(40));
+            }
+            String failure = cluster.rootException(jobId);
+            if (!failure.isEmpty()) {
+                throw new AssertionError("the resubmitted job failed (and restarts): " + failure + "\n" + cluster.errorLines(40));
+            }
+            for (ModelVersionRecord v : modelVersions(config)) {
+                if (v.getModelVersion() == version) {
+                    return v;
+                }
+            }
+            Thread.sleep(2000);
         }
-        assertThat(versions.size()).isGreaterThan((int) TARGET_VERSION);
+        throw new AssertionError("no model version " + version + " from the resubmitted job within " + BUDGET
+                + "; job state " + cluster.jobState(jobId) + ", last failure: " + cluster.rootException(jobId)
+                + "\n" + cluster.errorLines(40));
+    }
+
+    private static void checkModelVersions(JobConfig config) {
+        List<ModelVersionRecord> records = modelVersions(config);
+        // one logical trainer across both jobs: versions 0, 1, 2, ... in order, none repeated or skipped,
+        // and its training steps only grow
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(records.get(i).getModelVersion()).isEqualTo(i);
+            if (i > 0) {
+                assertThat(records.get(i).getTrainingStep()).isGreaterThan(records.get(i - 1).getTrainingStep());
+            }
+        }
+        assertThat(records.size()).isGreaterThan((int) TARGET_VERSION + 1);
     }
 
     private static void checkEmbeddings(JobConfig config, List<LabeledImage> images) {

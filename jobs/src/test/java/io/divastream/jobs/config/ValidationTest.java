@@ -40,7 +40,8 @@ class ValidationTest {
                 "checkpoint.dir|s3://bucket/x y|is not a valid URI",
                 // device and native flavour
                 "train.device|tpu|must be auto, cpu or gpu, got 'tpu'",
-                "train.engine-flavour|cuda|must be auto, cpu or cu and three digits",
+                "train.engine-flavour|cuda|must be auto or a flavour DJL has for this PyTorch (cpu, cu128), got 'cuda'",
+                "train.engine-flavour|cu126|must be auto or a flavour DJL has for this PyTorch (cpu, cu128), got 'cu126'",
                 // preset
                 "model.preset|cub-resnet50|must be one of omniglot-conv4, omniglot-conv4-wide",
                 // checkpointing

@@ -2,6 +2,7 @@ package io.divastream.jobs.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.divastream.jobs.cluster.FlinkSessionCluster;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.Option;
@@ -129,7 +130,7 @@ class DockerDeploymentTest {
                 Path context = DOCKER.resolve(String.valueOf(build.get("context")));
                 assertThat(context.resolve(String.valueOf(build.get("dockerfile")))).isRegularFile();
                 String flavour = String.valueOf(map(build.get("args")).get("DJL_FLAVOR"));
-                assertThat(DeviceSelection.FLAVOUR.matcher(flavour).matches()).as(flavour).isTrue();
+                assertThat(DeviceSelection.SUPPORTED_FLAVOURS).as(flavour).contains(flavour);
             }
         }
         for (Map.Entry<String, Object> s : services().entrySet()) {
@@ -227,6 +228,10 @@ class DockerDeploymentTest {
         String reporterPort = jm.get("metrics.reporter.prom.port");
         assertThat(jm.get("metrics.reporter.prom.factory.class"))
                 .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        // the factory of flink-metrics-prometheus 2.2 (the Flink image has it in plugins/metrics-prometheus)
+        assertThat(org.apache.flink.metrics.reporter.MetricReporterFactory.class.isAssignableFrom(
+                        loadClass(jm.get("metrics.reporter.prom.factory.class"))))
+                .isTrue();
         assertThat(tm).containsEntry("metrics.reporter.prom.port", reporterPort);
 
         Map<String, String> prometheusMounts = mounts(service("prometheus"));
@@ -259,6 +264,34 @@ class DockerDeploymentTest {
                 .contains("io.divastream.model.DeviceSelection --fetch")
                 .contains("COPY " + JobOptions.CONFIG_FILE + " /opt/diva/diva-stream.properties");
         assertThat(Path.of("..", JobOptions.CONFIG_FILE)).isRegularFile();
+        // a CUDA build leaves the CPU library out of the job jar too, through the jobs pom's shade exclude
+        assertThat(dockerfile).contains("-Djob-jar.exclude=ai.djl.pytorch:pytorch-native-cpu");
+        assertThat(Files.readString(Path.of("pom.xml"))).contains("<exclude>${job-jar.exclude}</exclude>");
+    }
+
+    @Test
+    void theBuildStageHasEveryModuleOfTheReactor() throws IOException {
+        String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(Path.of("..", "pom.xml")));
+        int modules = 0;
+        while (module.find()) {
+            assertThat(dockerfile).as("module %s copied into the build stage", module.group(1))
+                    .contains("COPY " + module.group(1) + " " + module.group(1) + "\n");
+            modules++;
+        }
+        assertThat(modules).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void flinksLibGetsDjlAndTheFlinkProcessesLoadItParentFirst() throws IOException {
+        String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("for jar in jobs/target/djl-lib/*.jar")
+                .contains("COPY --from=build /out/lib/ /opt/flink/lib/");
+        for (String name : List.of("jobmanager", "taskmanager")) {
+            assertThat(Arrays.asList(flinkProperties(service(name))
+                            .getOrDefault(FlinkSessionCluster.PARENT_FIRST_PATTERNS, "").split(";")))
+                    .as(name).contains(FlinkSessionCluster.SHARED_PACKAGES);
+        }
     }
 
     @Test
@@ -269,6 +302,7 @@ class DockerDeploymentTest {
         String flavour = String.valueOf(map(map(jobmanager.get("build")).get("args")).get("DJL_FLAVOR"));
         assertThat(image).isEqualTo(DIVA_IMAGE + flavour);
         assertThat(flavour).startsWith("cu");
+        assertThat(DeviceSelection.SUPPORTED_FLAVOURS).contains(flavour);
         for (String name : List.of("taskmanager", "producer")) {
             assertThat(map(gpu.get(name)).get("image")).as(name).isEqualTo(image);
         }
@@ -295,6 +329,14 @@ class DockerDeploymentTest {
         Path gpu = Files.copy(COMPOSE_GPU, tmp.resolve("compose.gpu.yaml"));
         assertThat(run("docker-compose", "-f", v1.toString(), "config", "-q")).isZero();
         assertThat(run("docker-compose", "-f", v1.toString(), "-f", gpu.toString(), "config", "-q")).isZero();
+    }
+
+    private static Class<?> loadClass(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError("no class " + name, e);
+        }
     }
 
     private static int run(String... command) throws Exception {

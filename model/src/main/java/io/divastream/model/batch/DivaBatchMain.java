@@ -119,7 +119,11 @@ public final class DivaBatchMain implements Callable<Integer> {
             PrintStream log = System.out;
             log.printf(Locale.ROOT, "training: %d images of %d classes; test: %d images of %d classes%n",
                     split.train().size(), split.train().byClass().size(), split.test().size(), split.test().byClass().size());
-            RunSpec run = new RunSpec(steps, evalEvery, 0, classesPerBatch, samplesPerClass, SamplingMode.parse(sampling));
+            // the published queue initialisation: n_key_batches = queue / batch size (DIVA_SPEC 2.4); rows without
+            // the selfsim head draw the same batches and enqueue nothing, so every row trains on the same batches
+            int batchSize = classesPerBatch * samplesPerClass;
+            int keyBatches = (base.momentum().queueSize() + batchSize - 1) / batchSize;
+            RunSpec run = new RunSpec(steps, evalEvery, keyBatches, classesPerBatch, samplesPerClass, SamplingMode.parse(sampling));
             List<AblationVariant> rows = AblationVariant.standard();
             if (variants != null) {
                 rows = variants.stream().map(i -> AblationVariant.standard().get(i - 1)).toList();
@@ -144,8 +148,8 @@ public final class DivaBatchMain implements Callable<Integer> {
                             + "test on the 89 characters of Greek, Latin, Early_Aramaic and Tagalog (leave-one-out).%n%n"
                             + "Settings: %d steps, batches of %d classes x %d images (%s sampling), evaluation every %d steps; "
                             + "Conv-4 backbone (channels %s) at %d px, %d-d heads; lr %s, weight decay %s, beta lr %s, regressor lr %s, "
-                            + "lr x%s at steps %s; alpha %s/%s/%s, rho %s, DaNCE T %s, queue %d, momentum %s, "
-                            + "key encoder's BatchNorm statistics %s. "
+                            + "lr x%s at steps %s; alpha %s/%s/%s, rho %s, DaNCE T %s, queue %d (filled before training from %d batches), "
+                            + "momentum %s, key encoder's BatchNorm statistics %s. "
                             + "Figures are the last evaluation (mean ± sample standard deviation over the seeds); "
                             + "the test-time embedding is the equally weighted concatenation of the heads.%n",
                     "153 characters", run.steps(), run.classesPerBatch(), run.samplesPerClass(), run.sampling().id(),
@@ -153,7 +157,7 @@ public final class DivaBatchMain implements Callable<Integer> {
                     base.optimizer().learningRate(), base.optimizer().weightDecay(), base.optimizer().betaLearningRate(),
                     base.optimizer().decorrelationLearningRate(), base.optimizer().decayGamma(), base.optimizer().decaySteps(),
                     l.alphaSelfsim(), l.alphaShared(), l.alphaIntra(), l.rho(), l.temperature(),
-                    base.momentum().queueSize(), base.momentum().momentum(),
+                    base.momentum().queueSize(), run.queueInitBatches(), base.momentum().momentum(),
                     base.momentum().keyBatchNormStatistics().id());
         }
     }

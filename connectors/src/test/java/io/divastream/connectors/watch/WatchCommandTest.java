@@ -133,9 +133,13 @@ class WatchCommandTest {
 
         String page = Files.readString(html, StandardCharsets.UTF_8);
         List<String> polylines = WatchRenderersTest.polylines(page);
-        assertThat(polylines).hasSize(2);
+        assertThat(polylines).hasSize(4);
         assertThat(WatchRenderersTest.points(polylines.get(0))).hasSize(4);
         assertThat(WatchRenderersTest.points(polylines.get(1))).hasSize(4);
+        // versions 1 and 3 carry seen-class scores
+        assertThat(polylines.get(2)).contains("data-series=\"recall@1 (combined, seen classes)\"");
+        assertThat(WatchRenderersTest.points(polylines.get(2))).hasSize(2);
+        assertThat(WatchRenderersTest.points(polylines.get(3))).hasSize(2);
         assertThat(page).contains("<tr><td>3</td><td>750</td><td>4000</td><td>1780</td><td>0.7000</td>")
                 .doesNotContain("<tr><td>9</td>");
     }

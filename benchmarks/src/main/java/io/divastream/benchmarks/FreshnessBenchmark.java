@@ -117,6 +117,7 @@ public final class FreshnessBenchmark {
             run.sleep(Duration.ofMillis((long) (warmup * 1000)));
 
             List<String> rows = new ArrayList<>();
+            double highestKeptUp = -1;
             for (double rate : rates) {
                 String prefix = "@" + (long) rate + "#";
                 int count = (int) Math.round(rate * window);
@@ -177,6 +178,7 @@ public final class FreshnessBenchmark {
                 if (!c.keptUp()) {
                     break;
                 }
+                highestKeptUp = rate;
             }
             CheckpointStatsSnapshot stats = run.checkpointStats();
             var duration = stats.getSummaryStats().getEndToEndDurationStats();
@@ -195,6 +197,10 @@ public final class FreshnessBenchmark {
                     + " ckpt: end-to-end duration in ms of the checkpoints triggered in the window; load: 1-minute load average");
             System.out.println(header());
             rows.forEach(System.out::println);
+            System.out.println(highestKeptUp < 0
+                    ? "highest rate kept up: none of those tried"
+                    : String.format(Locale.ROOT, "highest rate kept up: %.0f events/s%s", highestKeptUp,
+                            highestKeptUp == rates.get(rates.size() - 1) ? " (the last rate tried)" : ""));
             committed.stop();
             uncommitted.stop();
         }

@@ -30,7 +30,9 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -53,6 +55,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class LocalJobRun implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Checkpoints whose statistics the cluster keeps ({@code web.checkpoints.history}; Flink's default is 10). */
+    static final int CHECKPOINT_HISTORY = 2000;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final LocalKafkaBroker broker;
@@ -164,6 +169,7 @@ final class LocalJobRun implements AutoCloseable {
         Configuration conf = DivaEnvironment.configuration(config.runtime());
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
         MiniClusterConfiguration clusterConfig =
                 new MiniClusterConfiguration.Builder()
                         .setConfiguration(conf)
@@ -200,6 +206,16 @@ final class LocalJobRun implements AutoCloseable {
      */
     CheckpointStatsSnapshot checkpointStats() throws Exception {
         return cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+    }
+
+    /**
+     * Returns the job's execution graph (task names and ids, checkpoint statistics).
+     *
+     * @return the graph
+     * @throws Exception if it is unavailable
+     */
+    AccessExecutionGraph executionGraph() throws Exception {
+        return cluster.getExecutionGraph(job).get();
     }
 
     /**

@@ -10,8 +10,9 @@ import java.util.OptionalDouble;
 
 /**
  * Renders a {@link RecallHistory} as one self-contained HTML page: the recall chart as inline SVG
- * (one polyline per series, one marker per model version, no script and nothing fetched) and the
- * table of every version's scores, the other embeddings' Recall@1 and, when known, the losses.
+ * (one polyline per series, one marker per model version, the seen-class series dashed, no script
+ * and nothing fetched) and the table of every version's held-out scores, its seen-class Recall@1
+ * and NMI, the other embeddings' Recall@1 and, when known, the losses.
  */
 public final class HtmlReport {
 
@@ -52,9 +53,11 @@ public final class HtmlReport {
                 .append(escape(title))
                 .append("</h1>\n<p>Recall@1 and NMI of the ")
                 .append(escape(embedding))
-                .append(" embedding on the evaluation images against ")
+                .append(" embedding against ")
                 .append(escape(axis.label()))
-                .append(", one marker per model version.</p>\n");
+                .append(", one marker per model version: solid lines on the held-out classes (never trained on),"
+                        + " dashed lines on the seen classes (a sample of the training classes, leave-one-out),"
+                        + " where the records carry them.</p>\n");
         sb.append(svg(history, embedding, axis, perHead));
         sb.append("\n<h2>Model versions</h2>\n");
         sb.append(table(history, embedding));
@@ -121,7 +124,7 @@ public final class HtmlReport {
                 LEFT + plotW / 2, TOP + plotH + 40, escape(axis.label())));
         sb.append(String.format(Locale.ROOT,
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 %d %d)\">%s</text>%n",
-                16, TOP + plotH / 2, 16, TOP + plotH / 2, "fraction of the evaluation images"));
+                16, TOP + plotH / 2, 16, TOP + plotH / 2, "Recall@1 / NMI"));
         for (ChartSeries s : series) {
             if (s.points().isEmpty()) {
                 continue;
@@ -141,8 +144,8 @@ public final class HtmlReport {
                         px, py, s.primary() ? "3.5" : "2", colour, escape(s.name()), p[1], escape(axis.id()), p[0]));
             }
             sb.append(String.format(Locale.ROOT,
-                    "<polyline class=\"series\" data-series=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"%s\"/>%n",
-                    escape(s.name()), colour, s.primary() ? "2.5" : "1.2", pts));
+                    "<polyline class=\"series\" data-series=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s points=\"%s\"/>%n",
+                    escape(s.name()), colour, s.primary() ? "2.5" : "1.2", dash(s), pts));
             sb.append(marks).append('\n');
         }
         for (int i = 0; i < series.size(); i++) {
@@ -150,9 +153,9 @@ public final class HtmlReport {
             int ly = CHART_HEIGHT + 28 * (i / 3);
             ChartSeries s = series.get(i);
             sb.append(String.format(Locale.ROOT,
-                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>"
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"%s/>"
                             + "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                    lx, ly - 4, lx + 24, ly - 4, hex(s.color()), lx + 30, ly, escape(s.name())));
+                    lx, ly - 4, lx + 24, ly - 4, hex(s.color()), dash(s), lx + 30, ly, escape(s.name())));
         }
         sb.append("</svg>\n");
         return sb.toString();
@@ -171,7 +174,7 @@ public final class HtmlReport {
         List<String> lossNames = new ArrayList<>(history.lossNames());
         StringBuilder sb = new StringBuilder("<table>\n<thead><tr>");
         for (String h : List.of("version", "step", "images seen", "eval images", "recall@1", "R@2", "R@4",
-                "R@8", "NMI", "MAP@R")) {
+                "R@8", "NMI", "MAP@R", "seen images", "seen recall@1", "seen NMI")) {
             sb.append("<th>").append(escape(h)).append("</th>");
         }
         others.forEach(o -> sb.append("<th>R@1 ").append(escape(o)).append("</th>"));
@@ -189,6 +192,11 @@ public final class HtmlReport {
             for (int i = 0; i < 6; i++) {
                 sb.append("<td>").append(values.length == 0 ? WatchTable.MISSING : number(values[i])).append("</td>");
             }
+            Scores seen = p.seenScoresOf(embedding).orElse(null);
+            sb.append("<td>").append(p.seenImages() > 0 ? Integer.toString(p.seenImages()) : WatchTable.MISSING)
+                    .append("</td><td>").append(seen == null ? WatchTable.MISSING : number(seen.recallAt1()))
+                    .append("</td><td>").append(seen == null ? WatchTable.MISSING : number(seen.nmi()))
+                    .append("</td>");
             for (String o : others) {
                 sb.append("<td>")
                         .append(p.scoresOf(o).map(v -> number(v.recallAt1())).orElse(WatchTable.MISSING))
@@ -202,6 +210,10 @@ public final class HtmlReport {
         }
         sb.append("</tbody>\n</table>\n");
         return sb.toString();
+    }
+
+    private static String dash(ChartSeries s) {
+        return s.dashed() ? " stroke-dasharray=\"8 5\"" : "";
     }
 
     /** Tick values at a 1, 2 or 5 times a power of ten spacing, about five of them. */

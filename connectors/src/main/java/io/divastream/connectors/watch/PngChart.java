@@ -23,7 +23,8 @@ import java.util.List;
 
 /**
  * Renders the recall chart of a {@link RecallHistory} as a PNG with JFreeChart: Recall@1 and NMI
- * of one embedding (optionally every other embedding's Recall@1) against images seen or training
+ * of one embedding on the held-out classes and, dashed, on the seen-class sample when the records
+ * have one (optionally every other embedding's held-out Recall@1) against images seen or training
  * step, one marker per model version. Runs headless ({@code java.awt.headless=true} is set before
  * any AWT class is used).
  */
@@ -32,6 +33,9 @@ public final class PngChart {
     static {
         System.setProperty("java.awt.headless", "true");
     }
+
+    /** Label of the y axis: every series is a fraction in [0, 1]. */
+    static final String Y_LABEL = "Recall@1 / NMI (held-out classes; seen classes dashed)";
 
     private PngChart() {}
 
@@ -57,7 +61,7 @@ public final class PngChart {
                 ChartFactory.createXYLineChart(
                         title(history, embedding),
                         axis.label(),
-                        "fraction of the evaluation images",
+                        Y_LABEL,
                         dataset,
                         PlotOrientation.VERTICAL,
                         true,
@@ -75,7 +79,9 @@ public final class PngChart {
             float width = s.primary() ? 2.5f : 1.2f;
             double size = s.primary() ? 7 : 4;
             renderer.setSeriesPaint(i, s.color());
-            renderer.setSeriesStroke(i, new BasicStroke(width));
+            renderer.setSeriesStroke(i, s.dashed()
+                    ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f)
+                    : new BasicStroke(width));
             renderer.setSeriesShape(i, new Ellipse2D.Double(-size / 2, -size / 2, size, size));
         }
         plot.setRenderer(renderer);

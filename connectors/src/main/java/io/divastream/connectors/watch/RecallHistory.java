@@ -45,7 +45,8 @@ public final class RecallHistory {
     }
 
     /**
-     * Adds (or replaces) a version's metrics.
+     * Adds (or replaces) a version's metrics: the held-out scores, and the seen-class scores if
+     * the record has any ({@code seenImages} above 0).
      *
      * @param record a decoded metrics record, not null
      * @return the new history
@@ -57,8 +58,10 @@ public final class RecallHistory {
             scores.put(e.getKey().toString(), Scores.of(e.getValue()));
         }
         Map<String, Scores> seen = new java.util.TreeMap<>(EMBEDDING_ORDER);
-        for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getSeen().entrySet()) {
-            seen.put(e.getKey().toString(), Scores.of(e.getValue()));
+        if (record.getSeenImages() > 0) { // 0: the record carries no seen-class scores
+            for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getSeen().entrySet()) {
+                seen.put(e.getKey().toString(), Scores.of(e.getValue()));
+            }
         }
         return with(
                 new VersionPoint(
@@ -67,6 +70,7 @@ public final class RecallHistory {
                         record.getImagesSeen(),
                         record.getEvalImages(),
                         record.getEvalClasses(),
+                        seen.isEmpty() ? 0 : record.getSeenImages(),
                         scores,
                         seen,
                         Map.of()));

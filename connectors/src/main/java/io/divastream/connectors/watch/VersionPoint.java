@@ -13,6 +13,7 @@ import java.util.OptionalDouble;
  * @param imagesSeen distinct training images the trainer had received by then
  * @param evalImages evaluation images embedded with this version
  * @param evalClasses distinct evaluation classes among them
+ * @param seenImages sampled training images the seen-class scores were computed on (0: none)
  * @param scores per embedding ({@code combined} and the heads), in the record's order
  * @param seen per embedding, the seen-class scores (a sample of the training classes); empty if the
  *     record has none
@@ -25,6 +26,7 @@ public record VersionPoint(
         long imagesSeen,
         int evalImages,
         int evalClasses,
+        int seenImages,
         Map<String, Scores> scores,
         Map<String, Scores> seen,
         Map<String, Double> losses) {
@@ -75,7 +77,8 @@ public record VersionPoint(
      */
     public VersionPoint withLosses(Map<String, Double> newLosses) {
         return new VersionPoint(
-                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, scores, seen, newLosses);
+                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, seenImages, scores, seen,
+                newLosses);
     }
 
     /**

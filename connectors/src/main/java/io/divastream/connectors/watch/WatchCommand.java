@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Command line {@code watch}: consumes the metrics topic and shows the retrieval metrics of every
  * model version in the terminal (a table and an ASCII plot of Recall@1), and writes a PNG and/or a
- * self-contained HTML chart of Recall@1 and NMI against images seen. Without {@code --follow} it
+ * self-contained HTML chart of Recall@1 and NMI against images seen, on the held-out classes and,
+ * where the records carry them, on the seen (training) classes. Without {@code --follow} it
  * reads to the end offsets it finds at start and exits; with it, it keeps consuming, redraws the
  * table and rewrites the files on every new version until {@code --timeout} or Ctrl-C.
  *
@@ -71,7 +72,7 @@ public final class WatchCommand implements Callable<Integer> {
             description = "combined, discriminative, selfsim, shared or intra (default: ${DEFAULT-VALUE})")
     String embedding;
 
-    @Option(names = "--per-head", description = "add every other embedding's recall@1 to the charts")
+    @Option(names = "--per-head", description = "add every other embedding's held-out recall@1 to the charts")
     boolean perHead;
 
     @Option(names = "--x-axis", defaultValue = "images",

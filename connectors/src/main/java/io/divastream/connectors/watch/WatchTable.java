@@ -9,14 +9,16 @@ import java.util.OptionalDouble;
 /**
  * The terminal view of a {@link RecallHistory}: one row per model version (version, step, images
  * seen, evaluation images, Recall@1/2/4/8, NMI and MAP@R of one embedding on the held-out images,
- * its seen-class Recall@1 on the training sample, and the mean total loss when known) and an ASCII plot of Recall@1 against images seen or training step.
+ * its seen-class Recall@1 and NMI on the training sample, and the mean total loss when known) and
+ * an ASCII plot of Recall@1 against images seen or training step, {@code *} on the held-out classes
+ * and {@code o} on the seen classes.
  */
 public final class WatchTable {
 
     /** Printed for a value the record does not carry. */
     public static final String MISSING = "-";
 
-    private static final String ROW_FORMAT = "%8s %7s %8s %6s | %8s %7s %7s %7s | %7s %7s | %7s";
+    private static final String ROW_FORMAT = "%8s %7s %8s %6s | %8s %7s %7s %7s | %7s %7s | %7s %7s";
     private static final String LOSS_FORMAT = " | %8s";
 
     private WatchTable() {}
@@ -42,7 +44,8 @@ public final class WatchTable {
                         "R@8",
                         "NMI",
                         "MAP@R",
-                        "seen@1");
+                        "seen@1",
+                        "seenNMI");
         return withLosses ? header + String.format(Locale.ROOT, LOSS_FORMAT, "loss") : header;
     }
 
@@ -70,7 +73,8 @@ public final class WatchTable {
                         s == null ? MISSING : fraction(s.recallAt8()),
                         s == null ? MISSING : fraction(s.nmi()),
                         s == null ? MISSING : fraction(s.mapAtR()),
-                        point.seenScoresOf(embedding).map(v -> fraction(v.recallAt1())).orElse(MISSING));
+                        point.seenScoresOf(embedding).map(v -> fraction(v.recallAt1())).orElse(MISSING),
+                        point.seenScoresOf(embedding).map(v -> fraction(v.nmi())).orElse(MISSING));
         if (!withLosses) {
             return row;
         }
@@ -106,15 +110,21 @@ public final class WatchTable {
         }
         List<String> plot = plot(history, embedding, axis, 60, 10);
         if (!plot.isEmpty()) {
-            sb.append("\n\nrecall@1 (").append(embedding).append(") against ").append(axis.label());
+            sb.append("\n\nrecall@1 (").append(embedding).append(") against ").append(axis.label())
+                    .append(": * held-out classes");
+            if (history.points().stream().anyMatch(p -> p.seenScoresOf(embedding).isPresent())) {
+                sb.append(", o seen classes, # both");
+            }
             plot.forEach(line -> sb.append('\n').append(line));
         }
         return sb.toString();
     }
 
     /**
-     * An ASCII scatter plot of Recall@1 against the x axis: {@code *} marks each version, the y
-     * labels give the range (rounded out to multiples of 0.05), the bottom line the x range.
+     * An ASCII scatter plot of Recall@1 against the x axis: {@code *} marks each version's Recall@1
+     * on the held-out classes, {@code o} its Recall@1 on the seen classes (versions with seen-class
+     * scores only), {@code #} a cell with both; the y labels give the range of both (rounded out to
+     * multiples of 0.05), the bottom line the x range.
      *
      * @param history the history
      * @param embedding whose Recall@1 to plot
@@ -128,28 +138,30 @@ public final class WatchTable {
         if (width < 2 || height < 2) {
             throw new IllegalArgumentException("plot size must be at least 2 x 2, got " + width + " x " + height);
         }
-        List<double[]> xy = new ArrayList<>();
+        List<double[]> heldOut = new ArrayList<>();
+        List<double[]> seen = new ArrayList<>();
         for (VersionPoint p : history.points()) {
             p.scoresOf(embedding)
                     .filter(s -> Double.isFinite(s.recallAt1()))
-                    .ifPresent(s -> xy.add(new double[] {p.x(axis), s.recallAt1()}));
+                    .ifPresent(s -> heldOut.add(new double[] {p.x(axis), s.recallAt1()}));
+            p.seenScoresOf(embedding)
+                    .filter(s -> Double.isFinite(s.recallAt1()))
+                    .ifPresent(s -> seen.add(new double[] {p.x(axis), s.recallAt1()}));
         }
-        if (xy.isEmpty()) {
+        if (heldOut.isEmpty() && seen.isEmpty()) {
             return List.of();
         }
-        double xMin = xy.stream().mapToDouble(v -> v[0]).min().orElseThrow();
-        double xMax = xy.stream().mapToDouble(v -> v[0]).max().orElseThrow();
-        double[] yRange = ChartScale.yRange(xy.stream().mapToDouble(v -> v[1]).toArray());
+        List<double[]> all = new ArrayList<>(heldOut);
+        all.addAll(seen);
+        double xMin = all.stream().mapToDouble(v -> v[0]).min().orElseThrow();
+        double xMax = all.stream().mapToDouble(v -> v[0]).max().orElseThrow();
+        double[] yRange = ChartScale.yRange(all.stream().mapToDouble(v -> v[1]).toArray());
         char[][] grid = new char[height][width];
         for (char[] line : grid) {
             Arrays.fill(line, ' ');
         }
-        for (double[] v : xy) {
-            int col = xMax > xMin ? (int) Math.round((v[0] - xMin) / (xMax - xMin) * (width - 1)) : 0;
-            int row =
-                    (int) Math.round((v[1] - yRange[0]) / (yRange[1] - yRange[0]) * (height - 1));
-            grid[height - 1 - row][col] = '*';
-        }
+        mark(grid, heldOut, '*', xMin, xMax, yRange);
+        mark(grid, seen, 'o', xMin, xMax, yRange);
         List<String> lines = new ArrayList<>();
         for (int r = 0; r < height; r++) {
             String label = "";
@@ -166,6 +178,18 @@ public final class WatchTable {
         int gap = Math.max(1, width - left.length() - right.length() + 1);
         lines.add("       " + left + " ".repeat(gap) + right);
         return lines;
+    }
+
+    /** Puts {@code symbol} at each point's cell, or {@code #} where another symbol is already. */
+    private static void mark(char[][] grid, List<double[]> xy, char symbol, double xMin, double xMax, double[] yRange) {
+        int height = grid.length;
+        int width = grid[0].length;
+        for (double[] v : xy) {
+            int col = xMax > xMin ? (int) Math.round((v[0] - xMin) / (xMax - xMin) * (width - 1)) : 0;
+            int row = (int) Math.round((v[1] - yRange[0]) / (yRange[1] - yRange[0]) * (height - 1));
+            char current = grid[height - 1 - row][col];
+            grid[height - 1 - row][col] = current == ' ' || current == symbol ? symbol : '#';
+        }
     }
 
     private static String fraction(double value) {

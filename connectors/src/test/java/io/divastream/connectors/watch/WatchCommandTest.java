@@ -118,7 +118,7 @@ class WatchCommandTest {
         List<String[]> rows = rows();
         assertThat(rows).extracting(r -> r[0]).containsExactly("0", "1", "2", "3");
         assertThat(rows.get(3)).containsExactly("3", "750", "4000", "1780", "0.7000", "0.7100", "0.7200",
-                "0.7300", "0.7500", "0.3500", "0.8000", "1.2500");
+                "0.7300", "0.7500", "0.3500", "0.8000", "0.9000", "1.2500"); // seen@1, seenNMI of version 3
         assertThat(out()).contains("recall@1 (combined) against training images seen")
                 .contains("(1 undecodable record(s) skipped)");
         assertThat(err()).contains("watch: skipped undecodable record m1.metrics-0@" + corruptOffset + ": ")
@@ -133,9 +133,13 @@ class WatchCommandTest {
 
         String page = Files.readString(html, StandardCharsets.UTF_8);
         List<String> polylines = WatchRenderersTest.polylines(page);
-        assertThat(polylines).hasSize(2);
+        assertThat(polylines).hasSize(4);
         assertThat(WatchRenderersTest.points(polylines.get(0))).hasSize(4);
         assertThat(WatchRenderersTest.points(polylines.get(1))).hasSize(4);
+        // versions 1 and 3 carry seen-class scores
+        assertThat(polylines.get(2)).contains("data-series=\"recall@1 (combined, seen classes)\"");
+        assertThat(WatchRenderersTest.points(polylines.get(2))).hasSize(2);
+        assertThat(WatchRenderersTest.points(polylines.get(3))).hasSize(2);
         assertThat(page).contains("<tr><td>3</td><td>750</td><td>4000</td><td>1780</td><td>0.7000</td>")
                 .doesNotContain("<tr><td>9</td>");
     }

@@ -79,7 +79,25 @@ final class WatchRecords {
                 .build();
     }
 
-    /** Versions {@code 0..count-1}. */
+    /** Version {@code v} without seen-class scores (as a record written before they existed reads). */
+    static MetricsRecord heldOutOnly(long v) {
+        MetricsRecord record = version(v);
+        record.setSeen(Map.of());
+        record.setSeenImages(0);
+        record.setSeenClasses(0);
+        return record;
+    }
+
+    /** Versions {@code 0..count-1} without seen-class scores. */
+    static RecallHistory heldOutHistory(int count) {
+        RecallHistory history = RecallHistory.empty();
+        for (int v = 0; v < count; v++) {
+            history = history.with(heldOutOnly(v));
+        }
+        return history;
+    }
+
+    /** Versions {@code 0..count-1}; the odd ones with seen-class scores. */
     static RecallHistory history(int count) {
         RecallHistory history = RecallHistory.empty();
         for (int v = 0; v < count; v++) {

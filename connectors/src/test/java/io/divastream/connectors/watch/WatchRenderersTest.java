@@ -26,21 +26,21 @@ class WatchRenderersTest {
 
         assertThat(WatchTable.row(points.get(1), "combined", true).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("1", "250", "2000", "1780", "0.5000", "0.5100", "0.5200", "0.5300",
-                        "0.6500", "0.2500", "0.9000", "1.7500");
+                        "0.6500", "0.2500", "0.9000", "0.9000", "1.7500");
         assertThat(WatchTable.row(points.get(0), "discriminative", true).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("0", "0", "1000", "1780", "0.4200", "0.4300", "0.4400", "0.4500",
-                        "0.6000", "0.2100", "-", "-");
+                        "0.6000", "0.2100", "-", "-", "-");
         assertThat(WatchTable.row(points.get(0), "intra", false).strip().split("\\s+\\|?\\s*"))
-                .containsExactly("0", "0", "1000", "1780", "-", "-", "-", "-", "-", "-", "-");
+                .containsExactly("0", "0", "1000", "1780", "-", "-", "-", "-", "-", "-", "-", "-");
         assertThat(WatchTable.header(true).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("version", "step", "images", "eval", "recall@1", "R@2", "R@4", "R@8",
-                        "NMI", "MAP@R", "seen@1", "loss");
+                        "NMI", "MAP@R", "seen@1", "seenNMI", "loss");
     }
 
     @Test
     void asciiPlotPutsEachVersionAtItsImagesSeenAndRecall() {
         // versions 0..4: images 1000..5000, recall 0.4..0.8; y range exactly [0.40, 0.80]
-        List<String> plot = WatchTable.plot(WatchRecords.history(5), "combined", XAxis.IMAGES, 41, 5);
+        List<String> plot = WatchTable.plot(WatchRecords.heldOutHistory(5), "combined", XAxis.IMAGES, 41, 5);
 
         assertThat(plot).hasSize(7);
         assertThat(plot.get(0)).startsWith(" 0.80 |");
@@ -53,6 +53,48 @@ class WatchRenderersTest {
         }
         assertThat(plot.get(6).strip()).startsWith("1000").endsWith("5000 images");
         assertThat(WatchTable.plot(WatchRecords.history(5), "intra", XAxis.IMAGES, 41, 5)).isEmpty();
+    }
+
+    @Test
+    void asciiPlotMarksSeenClassRecallApartFromHeldOut() {
+        // held-out 0.40..0.80 at images 1000..5000; seen 0.90 (version 1) and 0.80 (version 3):
+        // y range [0.40, 0.90] over 11 rows (0.05 a row), x over 41 columns (10 a version)
+        List<String> plot = WatchTable.plot(WatchRecords.history(5), "combined", XAxis.IMAGES, 41, 11);
+
+        assertThat(plot.get(0)).startsWith(" 0.90 |");
+        assertThat(plot.get(10)).startsWith(" 0.40 |");
+        char[][] cells = new char[11][];
+        for (int r = 0; r < 11; r++) {
+            String line = plot.get(r).substring(plot.get(r).indexOf('|') + 1);
+            cells[r] = String.format("%-41s", line).toCharArray();
+        }
+        java.util.Map<String, Character> expected = new java.util.HashMap<>();
+        for (int v = 0; v < 5; v++) {
+            expected.put((10 - 2 * v) + "," + 10 * v, '*');
+        }
+        expected.put(0 + "," + 10, 'o'); // version 1: seen 0.90
+        expected.put(2 + "," + 30, 'o'); // version 3: seen 0.80
+        for (int r = 0; r < 11; r++) {
+            for (int c = 0; c < 41; c++) {
+                assertThat(cells[r][c]).as("row %d column %d", r, c).isEqualTo(expected.getOrDefault(r + "," + c, ' '));
+            }
+        }
+        assertThat(WatchTable.render(WatchRecords.history(5), "combined", XAxis.IMAGES, false))
+                .contains("* held-out classes, o seen classes");
+        assertThat(WatchTable.render(WatchRecords.heldOutHistory(5), "combined", XAxis.IMAGES, false))
+                .contains("* held-out classes").doesNotContain("seen classes");
+    }
+
+    @Test
+    void asciiPlotMarksACellWithBothAsHash() {
+        var record = WatchRecords.version(1);
+        record.setSeen(java.util.Map.of("combined", WatchRecords.metrics(WatchRecords.recall(1), 0.9)));
+        List<String> plot = WatchTable.plot(RecallHistory.empty().with(WatchRecords.version(0)).with(record),
+                "combined", XAxis.IMAGES, 11, 3);
+
+        // recall 0.40 (v0) and 0.50 (v1, both held-out and seen): range [0.40, 0.50]
+        assertThat(plot.get(0)).isEqualTo(" 0.50 |          #");
+        assertThat(plot.get(2)).isEqualTo(" 0.40 |*");
     }
 
     @Test
@@ -104,7 +146,7 @@ class WatchRenderersTest {
     void htmlHasOnePolylinePointPerVersionAtTheScaledPositionsAndTheTable(@TempDir Path dir)
             throws Exception {
         Path file = dir.resolve("watch.html");
-        HtmlReport.write(WatchRecords.history(5).with(WatchRecords.modelVersion(4)), "combined",
+        HtmlReport.write(WatchRecords.heldOutHistory(5).with(WatchRecords.modelVersion(4)), "combined",
                 XAxis.IMAGES, false, file);
         String html = Files.readString(file, StandardCharsets.UTF_8);
 
@@ -125,6 +167,68 @@ class WatchRenderersTest {
         assertThat(html).contains("<tr><td>4</td><td>1000</td><td>5000</td><td>1780</td><td>0.8000</td>");
         assertThat(html).contains("<td>1.0000</td></tr>");
         assertThat(html.split("<tr><td>", -1)).hasSize(6);
+    }
+
+    @Test
+    void htmlDrawsTheSeenClassSeriesDashedAndListsThemInTheTable() {
+        String html = HtmlReport.html(WatchRecords.history(5), "combined", XAxis.IMAGES, false);
+
+        List<String> polylines = polylines(html);
+        assertThat(polylines).hasSize(4);
+        assertThat(polylines.get(0)).contains("data-series=\"recall@1 (combined, held-out classes)\"")
+                .doesNotContain("stroke-dasharray");
+        assertThat(polylines.get(1)).contains("data-series=\"NMI (combined, held-out classes)\"")
+                .doesNotContain("stroke-dasharray");
+        assertThat(polylines.get(2)).contains("data-series=\"recall@1 (combined, seen classes)\"")
+                .contains("stroke-dasharray").contains("stroke=\"#0b3d6b\"");
+        assertThat(polylines.get(3)).contains("data-series=\"NMI (combined, seen classes)\"")
+                .contains("stroke-dasharray").contains("stroke=\"#a64b00\"");
+        // the seen scores of versions 1 and 3 only: recall 0.90 and 0.80 at images 2000 and 4000;
+        // y range [0.40, 0.90] over [364, 20], x [1000, 5000] over [64, 876]
+        List<double[]> seen = points(polylines.get(2));
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0)).containsExactly(new double[] {64 + 812 / 4.0, 20}, org.assertj.core.data.Offset.offset(0.06));
+        assertThat(seen.get(1)).containsExactly(new double[] {64 + 812 * 3 / 4.0, 364 - 344 * 0.4 / 0.5},
+                org.assertj.core.data.Offset.offset(0.06));
+        assertThat(points(polylines.get(3))).hasSize(2);
+        assertThat(html).contains("<text x=\"94\" y=\"420\">recall@1 (combined, held-out classes)</text>")
+                .contains(">NMI (combined, seen classes)</text>")
+                .contains("<th>seen images</th><th>seen recall@1</th><th>seen NMI</th>")
+                .contains("<td>0.2500</td><td>400</td><td>0.9000</td><td>0.9000</td>")
+                .contains("<td>0.2000</td><td>-</td><td>-</td><td>-</td>");
+
+        String heldOutOnly = HtmlReport.html(WatchRecords.heldOutHistory(5), "combined", XAxis.IMAGES, false);
+        assertThat(polylines(heldOutOnly)).hasSize(2);
+        assertThat(heldOutOnly).doesNotContain("(combined, seen classes)");
+    }
+
+    @Test
+    void pngDrawsTheSeenClassSeriesOnlyWhenTheRecordsHaveThem() {
+        BufferedImage withSeen = PngChart.image(WatchRecords.history(4), "combined", XAxis.IMAGES, false, 640, 400);
+        BufferedImage without = PngChart.image(WatchRecords.heldOutHistory(4), "combined", XAxis.IMAGES, false, 640, 400);
+
+        assertThat(count(withSeen, ChartSeries.SEEN_RECALL_COLOR)).isGreaterThan(30);
+        assertThat(count(withSeen, ChartSeries.SEEN_NMI_COLOR)).isGreaterThan(30);
+        assertThat(count(without, ChartSeries.SEEN_RECALL_COLOR)).isZero();
+        assertThat(count(without, ChartSeries.SEEN_NMI_COLOR)).isZero();
+        assertThat(count(without, ChartSeries.RECALL_COLOR)).isGreaterThan(100);
+        assertThat(PngChart.chart(WatchRecords.history(4), "combined", XAxis.IMAGES, false).getXYPlot().getDataset()
+                        .getSeriesKey(2)).isEqualTo("recall@1 (combined, seen classes)");
+    }
+
+    @Test
+    void aRecordWithoutSeenImagesHasNoSeenScores() {
+        var record = WatchRecords.version(1);
+        record.setSeenImages(0); // scores without images: not seen-class scores
+        VersionPoint point = RecallHistory.empty().with(record).points().get(0);
+
+        assertThat(point.seenScoresOf("combined")).isEmpty();
+        assertThat(point.seenImages()).isZero();
+        assertThat(RecallHistory.empty().with(WatchRecords.version(1)).points().get(0).seenImages()).isEqualTo(400);
+        assertThat(ChartSeries.of(RecallHistory.empty().with(record), "combined", XAxis.IMAGES, true))
+                .extracting(ChartSeries::name)
+                .containsExactly("recall@1 (combined, held-out classes)", "NMI (combined, held-out classes)",
+                        "recall@1 (discriminative, held-out classes)", "recall@1 (selfsim, held-out classes)");
     }
 
     @Test

@@ -408,8 +408,14 @@ public record JobConfig(
             implements Serializable {
         private static final long serialVersionUID = 1L;
 
-        /** Default alignment time before a checkpoint goes unaligned. */
-        public static final long DEFAULT_ALIGNED_TIMEOUT_MS = 1_000;
+        /**
+         * Default alignment time before a checkpoint goes unaligned: none. The trainer's input is
+         * back-pressured all the time (the batch replay), so an aligned barrier waits there behind
+         * queued batches, and the embedder, which also receives the trainer's model versions, blocks
+         * its new images while it waits for that barrier (1 s per checkpoint with a 1 s timeout in
+         * the freshness benchmark, docs/benchmarks.md).
+         */
+        public static final long DEFAULT_ALIGNED_TIMEOUT_MS = 0;
 
         /** Default checkpoint timeout (Flink's). */
         public static final long DEFAULT_TIMEOUT_MS = 600_000;
@@ -428,9 +434,9 @@ public record JobConfig(
         }
 
         /**
-         * The default policy: exactly-once, unaligned after 1 s of alignment (the batch replay keeps
-         * the trainer's input back-pressured), Flink's 10-minute timeout, and a pause of 1 s or half
-         * the interval, whichever is shorter.
+         * The default policy: exactly-once, unaligned from the start (the batch replay keeps the
+         * trainer's input back-pressured), Flink's 10-minute timeout, and a pause of 1 s or half the
+         * interval, whichever is shorter.
          *
          * @param intervalMs the checkpoint interval
          * @return the policy

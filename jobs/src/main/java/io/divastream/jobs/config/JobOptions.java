@@ -98,7 +98,7 @@ public final class JobOptions {
                     new Option("checkpoint.dir", "", "checkpoint storage URI (empty: Flink's default)"),
                     new Option("checkpoint.mode", "exactly-once", "checkpointing mode: exactly-once or at-least-once"),
                     new Option("checkpoint.unaligned", "true", "let a checkpoint whose barriers do not align in time continue unaligned (exactly-once only)"),
-                    new Option("checkpoint.aligned-timeout-ms", "1000", "alignment time before a checkpoint goes unaligned"),
+                    new Option("checkpoint.aligned-timeout-ms", "0", "alignment time before a checkpoint goes unaligned (0: unaligned from the start)"),
                     new Option("checkpoint.timeout-ms", "600000", "abort a checkpoint not complete after this long"),
                     new Option("checkpoint.min-pause-ms", "1000", "least pause between checkpoints (by default at most half the interval)"),
                     new Option("state.rocksdb", "true", "keep keyed state in RocksDB"));

@@ -14,8 +14,8 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The Flink settings every run of the job uses: exactly-once checkpoints (unaligned after a short
- * alignment timeout, because the batch replay keeps the trainer's input back-pressured), keyed
+ * The Flink settings every run of the job uses: exactly-once checkpoints (by default unaligned
+ * from the start, because the batch replay keeps the trainer's input back-pressured), keyed
  * state in RocksDB with incremental checkpoints, checkpoints kept on cancellation so a job can be
  * resumed, no silent Kryo fallback for types, and an unbounded restart strategy with exponential
  * back-off (a lost task manager or an unreachable broker makes the job restart from its last

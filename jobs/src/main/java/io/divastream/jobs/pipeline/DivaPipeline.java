@@ -58,6 +58,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * state; data-parallel training would need an all-reduce across task managers), and the retrieval
  * metrics run with parallelism 1 because Recall@k, NMI and MAP@R need every evaluation embedding of
  * a version in one place; the embedding work they score is already spread over the embedders.
+ *
+ * <p>Chaining: the retrieval metrics always start a task of their own (with their sink), even with
+ * one embedder: scoring a version (k-means and the neighbour search over every evaluation image, 1
+ * to 2 s for Omniglot's 1,780 on two cores) would otherwise run in the embedder's thread, where every
+ * new image and the embedder's checkpoint barrier waited for it (docs/benchmarks.md, "Freshness").
  */
 public final class DivaPipeline {
 
@@ -210,7 +215,10 @@ public final class DivaPipeline {
                         .uid(Uids.METRICS)
                         .name(Uids.METRICS)
                         .setParallelism(1)
-                        .setMaxParallelism(1);
+                        .setMaxParallelism(1)
+                        // its own task thread: scoring a version takes about a second, which chained to
+                        // a single embedder would stall new images and the embedder's checkpoint barrier
+                        .startNewChain();
         metrics.sinkTo(sinks.metrics()).uid(Uids.METRICS_SINK).name(Uids.METRICS_SINK).setParallelism(1);
     }
 }

@@ -111,9 +111,13 @@ class CatalogueEmbedderTest {
 
     private KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> harness(
             JobConfig.CatalogueConfig config, int maxParallelism, int parallelism, int subtask) throws Exception {
+        CatalogueEmbedder operator = new CatalogueEmbedder(TinyModel.NETWORK, WEIGHTS, config, TOPIC);
+        // chunks take no time by this clock, so the ticks alone pace the re-embedding (a slow chunk
+        // on a busy machine must not shift the ticks these tests expect)
+        operator.useClock(() -> 0L);
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding>(
-                        new CatalogueEmbedder(TinyModel.NETWORK, WEIGHTS, config, TOPIC),
+                        operator,
                         ImageSample::imageId,
                         null,
                         Types.STRING,
@@ -259,6 +263,30 @@ class CatalogueEmbedderTest {
         assertThat(catalogue(0, 1).tickMs()).isEqualTo(TICK);
         assertThat(new JobConfig.CatalogueConfig(1000, 64, 0, 1).tickMs()).isEqualTo(64);
         assertThat(new JobConfig.CatalogueConfig(1e6, 1, 0, 1).tickMs()).as("at least 1 ms").isEqualTo(1);
+    }
+
+    @Test
+    void aChunkSlowerThanTheTickDelaysTheNextSoReembeddingTakesAtMostHalfTheThread() throws Exception {
+        var h = harness(catalogue(0, 100), 128, 1, 0); // 2 images every 100 ms
+        long[] nanos = {0};
+        operator(h).useClock(() -> nanos[0] += 75_000_000L); // read before and after: a chunk takes 75 ms
+        h.open();
+        for (int i = 0; i < 8; i++) {
+            send(h, "t" + i, Role.TRAIN);
+        }
+        h.processElement2(v1, 1);
+
+        assertThat(at(h, 99)).isEmpty();
+        assertThat(at(h, 100)).hasSize(2); // 75 ms: the next at max(100 + 100, 100 + 75) = 200
+        assertThat(at(h, 199)).isEmpty();
+        assertThat(at(h, 200)).hasSize(2);
+        nanos[0] = 0;
+        operator(h).useClock(() -> nanos[0] += 130_000_000L); // now 130 ms a chunk
+        assertThat(at(h, 300)).hasSize(2); // next at max(400, 300 + 130) = 430, not 400
+        assertThat(at(h, 429)).as("the thread's other half goes to new images").isEmpty();
+        assertThat(at(h, 430)).hasSize(2);
+        assertThat(operator(h).backlogSize()).isZero();
+        assertThat(CatalogueEmbedder.MAX_REEMBED_SHARE).isEqualTo(0.5);
     }
 
     @Test

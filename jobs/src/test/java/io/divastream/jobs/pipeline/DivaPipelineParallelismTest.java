@@ -46,6 +46,37 @@ class DivaPipelineParallelismTest {
     }
 
     @Test
+    void theScorerRunsInATaskOfItsOwnEvenBesideASingleEmbedder() {
+        List<String> tasks = tasks("--parallelism", "1");
+        String embedder = task(tasks, Uids.EMBEDDER);
+        String metrics = task(tasks, Uids.METRICS);
+
+        assertThat(metrics).isNotEqualTo(embedder).doesNotContain(Uids.EMBEDDER).contains(Uids.METRICS_SINK);
+        // the embeddings sink stays in the embedder's thread (no extra hop for new embeddings)
+        assertThat(embedder).contains(Uids.EMBEDDINGS_SINK).contains(Uids.EVAL_FILTER);
+        assertThat(task(tasks, Uids.TRAINER)).contains(Uids.BATCHER);
+    }
+
+    private static String task(List<String> tasks, String operator) {
+        List<String> matching = tasks.stream().filter(t -> t.contains(operator)).toList();
+        assertThat(matching).as("tasks with %s in %s", operator, tasks).hasSize(1);
+        return matching.get(0);
+    }
+
+    /** The names of the job graph's tasks (vertices), each naming its chain of operators. */
+    private static List<String> tasks(String... options) {
+        List<String> args = new ArrayList<>(List.of("--kafka.bootstrap-servers", "127.0.0.1:9"));
+        args.addAll(List.of(options));
+        JobConfig config = JobOptions.parse(args.toArray(String[]::new));
+        StreamExecutionEnvironment env =
+                DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
+        DivaPipeline.defineKafkaWorkflow(env, config);
+        List<String> names = new ArrayList<>();
+        env.getStreamGraph().getJobGraph().getVertices().forEach(v -> names.add(v.getName()));
+        return names;
+    }
+
+    @Test
     void aNegativeParallelismIsRejectedWithTheOptionsName() {
         Assertions.assertThatThrownBy(() -> JobOptions.parse(new String[] {
                     "--kafka.bootstrap-servers", "127.0.0.1:9", "--embedding.parallelism", "-1"}))

@@ -192,8 +192,21 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(names = "--dim", defaultValue = "128", description = "dimension of each DiVA head")
         int dim;
 
-        @Option(names = "--seed", defaultValue = "0", description = "seed")
-        long seed;
+        @Option(names = "--seeds", split = ",", defaultValue = "0", description = "seeds of the trained models, comma-separated")
+        List<Long> seeds;
+
+        @Option(names = "--feature-views", defaultValue = "10",
+                description = "0: fine-tune the whole network on the photos; otherwise keep the backbone frozen and "
+                        + "train the heads on its cached features of this many random training views per image")
+        int featureViews;
+
+        @Option(names = "--view-seed", defaultValue = "0", description = "seed of the cached views' augmentation")
+        long viewSeed;
+
+        @Option(names = "--feature-cache",
+                description = "file that keeps the cached features between runs: read if it holds features made with "
+                        + "the same data, split, views and view seed, written otherwise (default: none)")
+        Path featureCache;
 
         @Option(names = "--models", split = ",", defaultValue = "pooled,discriminative,diva",
                 description = "rows to run: pooled, discriminative, diva")
@@ -211,26 +224,42 @@ public final class DivaBatchMain implements Callable<Integer> {
             long start = System.nanoTime();
             CubStudy.Settings settings = new CubStudy.Settings(data, split,
                     BackboneSpec.TorchScript.mobileNetV2Imagenet(weights), steps, evalEvery, classesPerBatch,
-                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seed, models, warmupSteps);
+                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seeds, models, warmupSteps, featureViews,
+                    viewSeed, featureCache);
             List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
             double minutes = (System.nanoTime() - start) / 60e9;
             String table = CubStudy.markdown(rows);
             System.out.println(table);
             System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
-            String report = String.format(Locale.ROOT, "# CUB subset with the pretrained MobileNetV2%n%n"
-                    + "Data: %s, classes %s (train:test), leave-one-out retrieval on the test classes. "
-                    + "Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights, fine-tuned through DJL "
-                    + "(RandomResizedCrop 224 + flip for training, resize 256 + center crop 224 for evaluation). "
-                    + "%d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the backbone and %s x that "
-                    + "for the heads, weight decay 4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, "
-                    + "a DaNCE queue of %d batches, seed %d%s. Whole run: %.1f minutes on this machine.%n%n",
-                    data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, headLrFactor, keyBatches, seed,
-                    warmupSteps == 0 ? "" : ", the first " + warmupSteps + " steps training the heads only (backbone frozen)",
-                    minutes)
-                    + table;
+            String report = "# CUB subset with the pretrained MobileNetV2\n\n" + describe(settings, minutes) + table;
             writeReport(out, report);
             System.out.println("wrote " + out);
             return 0;
+        }
+
+        private static String describe(CubStudy.Settings s, double minutes) {
+            String training = s.frozen()
+                    ? String.format(Locale.ROOT, "The backbone stays frozen: its pooled features of %d random training "
+                            + "views (RandomResizedCrop 224 + flip, view seed %d) of every training image and of the "
+                            + "evaluation view (resize 256 + center crop 224) of every test image are computed once, "
+                            + "and the heads train on them (the two DaNCE views of an image are two different cached "
+                            + "views). %d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the "
+                            + "heads", s.featureViews(), s.viewSeed(), s.steps(), s.classesPerBatch(), s.samplesPerClass(),
+                            s.learningRate() * s.headLearningRateFactor())
+                    : String.format(Locale.ROOT, "The whole network is fine-tuned through DJL (RandomResizedCrop 224 + "
+                            + "flip for training, resize 256 + center crop 224 for evaluation). %d steps of %d x %d "
+                            + "images (classes drawn with replacement), Adam lr %s for the backbone and %s x that for "
+                            + "the heads%s", s.steps(), s.classesPerBatch(), s.samplesPerClass(), s.learningRate(),
+                            s.headLearningRateFactor(), s.warmupSteps() == 0 ? ""
+                                    : ", the first " + s.warmupSteps() + " steps training the heads only (backbone frozen)");
+            return String.format(Locale.ROOT, "Data: %s, classes %s (train:test), leave-one-out retrieval on the test "
+                    + "classes. Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights. %s, weight decay "
+                    + "4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, a DaNCE queue "
+                    + "of %d batches, %d-d heads (the discriminative-only model: one %d-d embedding), seeds %s. "
+                    + "Figures are the last evaluation; mean ± sample standard deviation over the seeds. "
+                    + "Whole run: %.1f minutes on this machine.%n%n",
+                    s.data().getFileName(), s.split(), training, s.keyBatches(), s.embeddingDim(), 4 * s.embeddingDim(),
+                    s.seeds(), minutes);
         }
     }
 

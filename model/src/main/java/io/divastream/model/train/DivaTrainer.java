@@ -516,8 +516,9 @@ public final class DivaTrainer implements AutoCloseable {
         int size = (int) DivaNetwork.inputShape(spec, 1).size();
         float[][] out = new float[count][images.size() * size];
         for (int i = 0; i < images.size(); i++) {
+            float[][] made = view.makeViews(images.get(i), count, random);
             for (int v = 0; v < count; v++) {
-                float[] x = view.make(images.get(i), random);
+                float[] x = made[v];
                 if (x.length != size) {
                     throw new IllegalArgumentException(
                             "a view of image " + i + " has " + x.length + " values, expected " + size);

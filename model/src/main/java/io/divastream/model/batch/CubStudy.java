@@ -57,6 +57,9 @@ public final class CubStudy {
      * @param viewSeed the seed of the cached views' augmentation (shared by all seeds)
      * @param featureCache a file that keeps the cached features between runs (read if it holds
      *     features made with the same settings, written otherwise), or null
+     * @param rho the decorrelation weight of each of the three pairs (the CUB ResNet-50 run's 1500)
+     * @param regressorLearningRate the decorrelation regressors' learning rate (the paper's 1e-5,
+     *     equal to its network's)
      */
     public record Settings(
             Path data,
@@ -75,7 +78,9 @@ public final class CubStudy {
             int warmupSteps,
             int featureViews,
             long viewSeed,
-            Path featureCache) {
+            Path featureCache,
+            double rho,
+            double regressorLearningRate) {
 
         /** Validates and copies. */
         public Settings {
@@ -136,7 +141,8 @@ public final class CubStudy {
 
     /**
      * The DiVA configuration of the study (the CUB ResNet-50 sample run's loss constants: alpha
-     * 0.3, rho 1500, T 0.01, momentum 0.9; a queue of {@code keyBatches} batches). With a frozen
+     * 0.3, T 0.01, momentum 0.9; rho and the regressors' learning rate as set; a queue of {@code
+     * keyBatches} batches). With a frozen
      * backbone the network is the heads on the cached features, at the heads' learning rate.
      *
      * @param seed the seed
@@ -145,11 +151,12 @@ public final class CubStudy {
     public DivaConfig divaConfig(long seed) {
         Settings s = settings;
         OptimizerSpec optimizer = s.frozen()
-                ? new OptimizerSpec(s.learningRate() * s.headLearningRateFactor(), 4e-4, 5e-4, 1e-5)
-                : new OptimizerSpec(s.learningRate(), 4e-4, 5e-4, 1e-5).withHeadLearningRateFactor(s.headLearningRateFactor());
+                ? new OptimizerSpec(s.learningRate() * s.headLearningRateFactor(), 4e-4, 5e-4, s.regressorLearningRate())
+                : new OptimizerSpec(s.learningRate(), 4e-4, 5e-4, s.regressorLearningRate())
+                        .withHeadLearningRateFactor(s.headLearningRateFactor());
         return new DivaConfig(
                 new NetworkSpec(trainedBackbone(), s.embeddingDim(), List.of(DivaHead.values()), 512),
-                new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
+                new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, s.rho(), 0.01, 1.4, false),
                 optimizer,
                 new MomentumSpec(0.9, s.keyBatches() * s.classesPerBatch() * s.samplesPerClass()),
                 ObjectiveSpec.published(),

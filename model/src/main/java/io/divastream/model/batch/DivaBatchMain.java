@@ -167,10 +167,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "folder with " + BackboneSpec.TorchScript.MOBILENET_V2_FILE)
         Path weights;
 
-        @Option(names = "--steps", defaultValue = "100", description = "optimizer steps per trained model")
+        @Option(names = "--steps", defaultValue = "2000", description = "optimizer steps per trained model")
         int steps;
 
-        @Option(names = "--eval-every", defaultValue = "20", description = "evaluate every this many steps")
+        @Option(names = "--eval-every", defaultValue = "250", description = "evaluate every this many steps")
         int evalEvery;
 
         @Option(names = "--classes-per-batch", defaultValue = "28", description = "class draws per batch")
@@ -182,17 +182,19 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(names = "--key-batches", defaultValue = "10", description = "batches filling the DaNCE queue")
         int keyBatches;
 
-        @Option(names = "--lr", defaultValue = "1e-5", description = "learning rate of the backbone (the paper's)")
+        @Option(names = "--lr", defaultValue = "1e-5",
+                description = "learning rate of the backbone (the paper's; unused with --feature-views above 0)")
         double lr;
 
-        @Option(names = "--head-lr-factor", defaultValue = "100",
-                description = "the heads' learning rate relative to the backbone's")
+        @Option(names = "--head-lr-factor", defaultValue = "10",
+                description = "the heads' learning rate relative to --lr")
         double headLrFactor;
 
-        @Option(names = "--dim", defaultValue = "128", description = "dimension of each DiVA head")
+        @Option(names = "--dim", defaultValue = "320",
+                description = "dimension of each DiVA head (the discriminative-only model: one of 4 x this)")
         int dim;
 
-        @Option(names = "--seeds", split = ",", defaultValue = "0", description = "seeds of the trained models, comma-separated")
+        @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "seeds of the trained models, comma-separated")
         List<Long> seeds;
 
         @Option(names = "--feature-views", defaultValue = "10",
@@ -202,6 +204,13 @@ public final class DivaBatchMain implements Callable<Integer> {
 
         @Option(names = "--view-seed", defaultValue = "0", description = "seed of the cached views' augmentation")
         long viewSeed;
+
+        @Option(names = "--rho", defaultValue = "300", description = "decorrelation weight of each pair (CUB ResNet-50 run: 1500)")
+        double rho;
+
+        @Option(names = "--regressor-lr", defaultValue = "1e-4",
+                description = "learning rate of the decorrelation regressors (the paper's 1e-5 equals its network's)")
+        double regressorLr;
 
         @Option(names = "--feature-cache",
                 description = "file that keeps the cached features between runs: read if it holds features made with "
@@ -225,7 +234,7 @@ public final class DivaBatchMain implements Callable<Integer> {
             CubStudy.Settings settings = new CubStudy.Settings(data, split,
                     BackboneSpec.TorchScript.mobileNetV2Imagenet(weights), steps, evalEvery, classesPerBatch,
                     samplesPerClass, keyBatches, lr, headLrFactor, dim, seeds, models, warmupSteps, featureViews,
-                    viewSeed, featureCache);
+                    viewSeed, featureCache, rho, regressorLr);
             List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
             double minutes = (System.nanoTime() - start) / 60e9;
             String table = CubStudy.markdown(rows);
@@ -254,11 +263,11 @@ public final class DivaBatchMain implements Callable<Integer> {
                                     : ", the first " + s.warmupSteps() + " steps training the heads only (backbone frozen)");
             return String.format(Locale.ROOT, "Data: %s, classes %s (train:test), leave-one-out retrieval on the test "
                     + "classes. Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights. %s, weight decay "
-                    + "4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, a DaNCE queue "
+                    + "4e-4, beta lr 5e-4, regressor lr %s, alpha 0.3, rho %s, T 0.01, momentum 0.9, a DaNCE queue "
                     + "of %d batches, %d-d heads (the discriminative-only model: one %d-d embedding), seeds %s. "
                     + "Figures are the last evaluation; mean ± sample standard deviation over the seeds. "
                     + "Whole run: %.1f minutes on this machine.%n%n",
-                    s.data().getFileName(), s.split(), training, s.keyBatches(), s.embeddingDim(), 4 * s.embeddingDim(),
+                    s.data().getFileName(), s.split(), training, s.regressorLearningRate(), s.rho(), s.keyBatches(), s.embeddingDim(), 4 * s.embeddingDim(),
                     s.seeds(), minutes);
         }
     }

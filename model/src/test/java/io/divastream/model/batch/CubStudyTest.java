@@ -20,7 +20,7 @@ class CubStudyTest {
 
     private static CubStudy.Settings settings(int featureViews, int warmup, Set<String> models, List<Long> seeds) {
         return new CubStudy.Settings(Path.of("cub.tar"), "1-20:21-30", MOBILENET, 100, 20, 28, 2, 10, 1e-5, 100, 128,
-                seeds, models, warmup, featureViews, 0, null);
+                seeds, models, warmup, featureViews, 0, null, 1500, 1e-5);
     }
 
     @Test

@@ -509,8 +509,8 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Draws {@code count} independent views of every image from {@code random} (for each image in
-     * turn, its views in order), each set as one flat (B, C, S, S) array.
+     * Draws {@code count} views of every image from {@code random} (for each image in turn, its views
+     * in order, by {@link TrainingView#makeViews}), each set as one flat (B, C, S, S) array.
      */
     private <T> float[][] views(List<T> images, TrainingView<T> view, int count, SplittableRandom random) {
         int size = (int) DivaNetwork.inputShape(spec, 1).size();

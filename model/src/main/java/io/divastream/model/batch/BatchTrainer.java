@@ -135,7 +135,7 @@ public final class BatchTrainer<T> {
         try (DivaTrainer trainer = new DivaTrainer(config, ViewAugmenter.IDENTITY, classes);
                 Embedder embedder = new Embedder(config.network())) {
             for (int i = 0; i < run.queueInitBatches(); i++) {
-                trainer.enqueueKeys(imagesOf(train, sampler.next(random)), pipeline::trainView);
+                trainer.enqueueKeys(imagesOf(train, sampler.next(random)), pipeline.asTrainingView());
             }
             long nanos = 0;
             int skipped = 0;
@@ -151,7 +151,7 @@ public final class BatchTrainer<T> {
                 }
                 long start = System.nanoTime();
                 try {
-                    trainer.step(labels, images, pipeline::trainView);
+                    trainer.step(labels, images, pipeline.asTrainingView());
                 } catch (TrainingDivergedException e) {
                     skipped++;
                 }

@@ -180,10 +180,10 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "folder with " + BackboneSpec.TorchScript.MOBILENET_V2_FILE)
         Path weights;
 
-        @Option(names = "--steps", defaultValue = "100", description = "optimizer steps per trained model")
+        @Option(names = "--steps", defaultValue = "2000", description = "optimizer steps per trained model")
         int steps;
 
-        @Option(names = "--eval-every", defaultValue = "20", description = "evaluate every this many steps")
+        @Option(names = "--eval-every", defaultValue = "250", description = "evaluate every this many steps")
         int evalEvery;
 
         @Option(names = "--classes-per-batch", defaultValue = "28", description = "class draws per batch")
@@ -195,18 +195,40 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(names = "--key-batches", defaultValue = "10", description = "batches filling the DaNCE queue")
         int keyBatches;
 
-        @Option(names = "--lr", defaultValue = "1e-5", description = "learning rate of the backbone (the paper's)")
+        @Option(names = "--lr", defaultValue = "1e-5",
+                description = "learning rate of the backbone (the paper's; unused with --feature-views above 0)")
         double lr;
 
-        @Option(names = "--head-lr-factor", defaultValue = "100",
-                description = "the heads' learning rate relative to the backbone's")
+        @Option(names = "--head-lr-factor", defaultValue = "10",
+                description = "the heads' learning rate relative to --lr")
         double headLrFactor;
 
-        @Option(names = "--dim", defaultValue = "128", description = "dimension of each DiVA head")
+        @Option(names = "--dim", defaultValue = "320",
+                description = "dimension of each DiVA head (the discriminative-only model: one of 4 x this)")
         int dim;
 
-        @Option(names = "--seed", defaultValue = "0", description = "seed")
-        long seed;
+        @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "seeds of the trained models, comma-separated")
+        List<Long> seeds;
+
+        @Option(names = "--feature-views", defaultValue = "10",
+                description = "0: fine-tune the whole network on the photos; otherwise keep the backbone frozen and "
+                        + "train the heads on its cached features of this many random training views per image")
+        int featureViews;
+
+        @Option(names = "--view-seed", defaultValue = "0", description = "seed of the cached views' augmentation")
+        long viewSeed;
+
+        @Option(names = "--rho", defaultValue = "300", description = "decorrelation weight of each pair (CUB ResNet-50 run: 1500)")
+        double rho;
+
+        @Option(names = "--regressor-lr", defaultValue = "1e-4",
+                description = "learning rate of the decorrelation regressors (the paper's 1e-5 equals its network's)")
+        double regressorLr;
+
+        @Option(names = "--feature-cache",
+                description = "file that keeps the cached features between runs: read if it holds features made with "
+                        + "the same data, split, views and view seed, written otherwise (default: none)")
+        Path featureCache;
 
         @Option(names = "--models", split = ",", defaultValue = "pooled,discriminative,diva",
                 description = "rows to run: pooled, discriminative, diva")
@@ -224,26 +246,42 @@ public final class DivaBatchMain implements Callable<Integer> {
             long start = System.nanoTime();
             CubStudy.Settings settings = new CubStudy.Settings(data, split,
                     BackboneSpec.TorchScript.mobileNetV2Imagenet(weights), steps, evalEvery, classesPerBatch,
-                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seed, models, warmupSteps);
+                    samplesPerClass, keyBatches, lr, headLrFactor, dim, seeds, models, warmupSteps, featureViews,
+                    viewSeed, featureCache, rho, regressorLr);
             List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
             double minutes = (System.nanoTime() - start) / 60e9;
             String table = CubStudy.markdown(rows);
             System.out.println(table);
             System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
-            String report = String.format(Locale.ROOT, "# CUB subset with the pretrained MobileNetV2%n%n"
-                    + "Data: %s, classes %s (train:test), leave-one-out retrieval on the test classes. "
-                    + "Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights, fine-tuned through DJL "
-                    + "(RandomResizedCrop 224 + flip for training, resize 256 + center crop 224 for evaluation). "
-                    + "%d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the backbone and %s x that "
-                    + "for the heads, weight decay 4e-4, beta lr 5e-4, regressor lr 1e-5, alpha 0.3, rho 1500, T 0.01, momentum 0.9, "
-                    + "a DaNCE queue of %d batches, seed %d%s. Whole run: %.1f minutes on this machine.%n%n",
-                    data.getFileName(), split, steps, classesPerBatch, samplesPerClass, lr, headLrFactor, keyBatches, seed,
-                    warmupSteps == 0 ? "" : ", the first " + warmupSteps + " steps training the heads only (backbone frozen)",
-                    minutes)
-                    + table;
+            String report = "# CUB subset with the pretrained MobileNetV2\n\n" + describe(settings, minutes) + table;
             writeReport(out, report);
             System.out.println("wrote " + out);
             return 0;
+        }
+
+        private static String describe(CubStudy.Settings s, double minutes) {
+            String training = s.frozen()
+                    ? String.format(Locale.ROOT, "The backbone stays frozen: its pooled features of %d random training "
+                            + "views (RandomResizedCrop 224 + flip, view seed %d) of every training image and of the "
+                            + "evaluation view (resize 256 + center crop 224) of every test image are computed once, "
+                            + "and the heads train on them (the two DaNCE views of an image are two different cached "
+                            + "views). %d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the "
+                            + "heads", s.featureViews(), s.viewSeed(), s.steps(), s.classesPerBatch(), s.samplesPerClass(),
+                            s.learningRate() * s.headLearningRateFactor())
+                    : String.format(Locale.ROOT, "The whole network is fine-tuned through DJL (RandomResizedCrop 224 + "
+                            + "flip for training, resize 256 + center crop 224 for evaluation). %d steps of %d x %d "
+                            + "images (classes drawn with replacement), Adam lr %s for the backbone and %s x that for "
+                            + "the heads%s", s.steps(), s.classesPerBatch(), s.samplesPerClass(), s.learningRate(),
+                            s.headLearningRateFactor(), s.warmupSteps() == 0 ? ""
+                                    : ", the first " + s.warmupSteps() + " steps training the heads only (backbone frozen)");
+            return String.format(Locale.ROOT, "Data: %s, classes %s (train:test), leave-one-out retrieval on the test "
+                    + "classes. Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights. %s, weight decay "
+                    + "4e-4, beta lr 5e-4, regressor lr %s, alpha 0.3, rho %s, T 0.01, momentum 0.9, a DaNCE queue "
+                    + "of %d batches, %d-d heads (the discriminative-only model: one %d-d embedding), seeds %s. "
+                    + "Figures are the last evaluation; mean ± sample standard deviation over the seeds. "
+                    + "Whole run: %.1f minutes on this machine.%n%n",
+                    s.data().getFileName(), s.split(), training, s.regressorLearningRate(), s.rho(), s.keyBatches(), s.embeddingDim(), 4 * s.embeddingDim(),
+                    s.seeds(), minutes);
         }
     }
 

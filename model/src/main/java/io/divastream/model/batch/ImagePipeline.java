@@ -2,6 +2,7 @@ package io.divastream.model.batch;
 
 import io.divastream.model.image.PhotoTransforms;
 import io.divastream.model.image.RgbImage;
+import io.divastream.model.train.TrainingView;
 import io.divastream.model.train.ViewAugmenter;
 import java.util.random.RandomGenerator;
 
@@ -29,6 +30,80 @@ public interface ImagePipeline<T> {
      * @return the view in the network's input format
      */
     float[] evalView(T image);
+
+    /**
+     * Draws the training views of one image that a step needs; by default {@code count} independent
+     * calls of {@link #trainView}.
+     *
+     * @param image the image
+     * @param count the number of views
+     * @param random the source of randomness
+     * @return the views, in order
+     */
+    default float[][] trainViews(T image, int count, RandomGenerator random) {
+        float[][] out = new float[count][];
+        for (int v = 0; v < count; v++) {
+            out[v] = trainView(image, random);
+        }
+        return out;
+    }
+
+    /**
+     * Returns the training views as the trainer draws them.
+     *
+     * @return a training view that delegates {@link TrainingView#make} to {@link #trainView} and
+     *     {@link TrainingView#makeViews} to {@link #trainViews}
+     */
+    default TrainingView<T> asTrainingView() {
+        ImagePipeline<T> pipeline = this;
+        return new TrainingView<>() {
+            @Override
+            public float[] make(T image, RandomGenerator random) {
+                return pipeline.trainView(image, random);
+            }
+
+            @Override
+            public float[][] makeViews(T image, int count, RandomGenerator random) {
+                return pipeline.trainViews(image, count, random);
+            }
+        };
+    }
+
+    /**
+     * Cached features ({@link FeatureCache}): each image is the array of its precomputed feature
+     * views. A training view is one of them drawn uniformly; the views of one step are distinct
+     * while the image has enough of them (the two DaNCE views are two different augmentations), drawn
+     * with replacement otherwise. The evaluation view is the first (a test image's only view, its
+     * center crop).
+     *
+     * @return the pipeline
+     */
+    static ImagePipeline<float[][]> cachedFeatures() {
+        return new ImagePipeline<>() {
+            @Override
+            public float[] trainView(float[][] views, RandomGenerator random) {
+                return views[random.nextInt(views.length)];
+            }
+
+            @Override
+            public float[][] trainViews(float[][] views, int count, RandomGenerator random) {
+                if (count > views.length) {
+                    return ImagePipeline.super.trainViews(views, count, random);
+                }
+                int[] chosen = ClassBalancedSampler.distinct(views.length, count, random);
+                float[][] out = new float[count][];
+                for (int v = 0; v < count; v++) {
+                    out[v] = views[chosen[v]];
+                }
+                return out;
+            }
+
+            @Override
+            public float[] evalView(float[][] views) {
+                return views[0];
+            }
+        };
+    }
 
     /**
      * Glyphs decoded at the network's input size: the training view is the glyph augmentation,

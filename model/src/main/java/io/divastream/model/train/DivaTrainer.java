@@ -544,15 +544,16 @@ public final class DivaTrainer implements AutoCloseable {
     }
 
     /**
-     * Draws {@code count} independent views of every image from {@code random} (for each image in
-     * turn, its views in order), each set as one flat (B, C, S, S) array.
+     * Draws {@code count} views of every image from {@code random} (for each image in turn, its views
+     * in order, by {@link TrainingView#makeViews}), each set as one flat (B, C, S, S) array.
      */
     private <T> float[][] views(List<T> images, TrainingView<T> view, int count, SplittableRandom random) {
         int size = (int) DivaNetwork.inputShape(spec, 1).size();
         float[][] out = new float[count][images.size() * size];
         for (int i = 0; i < images.size(); i++) {
+            float[][] made = view.makeViews(images.get(i), count, random);
             for (int v = 0; v < count; v++) {
-                float[] x = view.make(images.get(i), random);
+                float[] x = made[v];
                 if (x.length != size) {
                     throw new IllegalArgumentException(
                             "a view of image " + i + " has " + x.length + " values, expected " + size);

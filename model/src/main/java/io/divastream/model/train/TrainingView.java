@@ -19,4 +19,22 @@ public interface TrainingView<T> {
      * @return the view
      */
     float[] make(T image, RandomGenerator random);
+
+    /**
+     * Draws the views of one image that a step needs (two for a training step, one for a queue key).
+     * By default these are {@code count} independent calls of {@link #make}; a source with a fixed set
+     * of views per image (cached features) overrides it to draw distinct ones.
+     *
+     * @param image the image
+     * @param count the number of views
+     * @param random the trainer's random stream
+     * @return the views, in order (view A first)
+     */
+    default float[][] makeViews(T image, int count, RandomGenerator random) {
+        float[][] out = new float[count][];
+        for (int v = 0; v < count; v++) {
+            out[v] = make(image, random);
+        }
+        return out;
+    }
 }

@@ -334,6 +334,71 @@ public sealed interface BackboneSpec extends Serializable {
     }
 
     /**
+     * Features computed beforehand by another backbone, passed through unchanged: the network's input
+     * is a (B, featureDim) array of that backbone's pooled features and the DiVA heads sit directly on
+     * it. This is DiVA with the backbone frozen, run on cached features (each training image's random
+     * views embedded once), so that thousands of head steps cost what a few steps through the
+     * backbone would.
+     *
+     * @param source the id of the backbone that computed the features
+     * @param featureDim the feature width
+     * @param input what the source backbone expects as input (the images the features came from)
+     */
+    record Features(String source, int featureDim, InputSpec input) implements BackboneSpec {
+
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Validates.
+         *
+         * @param source the source backbone's id, not blank
+         * @param featureDim the feature width, positive
+         * @param input the source backbone's input spec
+         */
+        public Features {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(input, "input");
+            if (source.isBlank()) {
+                throw new IllegalArgumentException("the source backbone's id must not be blank");
+            }
+            if (featureDim < 1) {
+                throw new IllegalArgumentException("featureDim must be positive, got " + featureDim);
+            }
+        }
+
+        /**
+         * The features of a backbone.
+         *
+         * @param source the backbone that computes them
+         * @return the spec of its cached features
+         */
+        public static Features of(BackboneSpec source) {
+            return new Features(source.id(), source.featureDim(), source.input());
+        }
+
+        @Override
+        public String id() {
+            return "features-" + source;
+        }
+
+        /**
+         * The input shape of a batch of features.
+         *
+         * @param batchSize the batch size
+         * @return (batchSize, featureDim)
+         */
+        @Override
+        public Shape inputShape(int batchSize) {
+            return new Shape(batchSize, featureDim);
+        }
+
+        @Override
+        public Backbone build(NDManager manager) {
+            return initialised(new FeatureIdentity(featureDim), this, manager, null);
+        }
+    }
+
+    /**
      * DJL's PyTorch model-zoo ImageNet ResNet-50 ({@code ai.djl.pytorch/resnet/0.0.1/traced_resnet50},
      * torchvision's ImageNet weights, downloaded into DJL's cache on first use) as DiVA's backbone:
      * the traced module returns 1000 logits, not the pooled features, so its parameters and BatchNorm

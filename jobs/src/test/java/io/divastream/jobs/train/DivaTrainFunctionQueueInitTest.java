@@ -1,5 +1,7 @@
 package io.divastream.jobs.train;
 
+import static io.divastream.jobs.train.TrainerOutputs.content;
+import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
@@ -49,24 +51,6 @@ class DivaTrainFunctionQueueInitTest {
             out.add(TinyModel.batch(i, random, 6, 4, 2, 1 + i % 2));
         }
         return out;
-    }
-
-    private static List<ModelUpdate> feed(
-            OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> h, List<TrainingBatch> batches)
-            throws Exception {
-        for (TrainingBatch b : batches) {
-            h.processElement(b, b.sequence());
-        }
-        List<ModelUpdate> out = h.extractOutputValues();
-        h.getOutput().clear();
-        return out;
-    }
-
-    /** What must be equal between two runs: everything but the wall-clock time and the checkpoint id. */
-    private static String content(ModelUpdate m) {
-        return m.version() + "/" + m.step() + "/" + m.imagesSeen() + "/" + m.trainClasses() + "/"
-                + m.parameterSha256() + "/" + m.parameterCount() + "/" + Arrays.toString(m.lossNames())
-                + Arrays.toString(m.lossValues());
     }
 
     private static LabeledBatch decoded(TrainingBatch batch) {
@@ -136,7 +120,7 @@ class DivaTrainFunctionQueueInitTest {
         List<String> straight;
         try (var h = harness(INIT_BATCHES)) {
             h.open();
-            straight = feed(h, batches).stream().map(DivaTrainFunctionQueueInitTest::content).toList();
+            straight = feed(h, batches).stream().map(TrainerOutputs::content).toList();
         }
         assertThat(straight).hasSize(4); // versions 0 to 3
 

@@ -1,5 +1,7 @@
 package io.divastream.jobs.train;
 
+import static io.divastream.jobs.train.TrainerOutputs.content;
+import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
@@ -50,31 +52,13 @@ class DivaTrainFunctionStateTest {
         return out;
     }
 
-    private static List<ModelUpdate> feed(
-            OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> h, List<TrainingBatch> batches)
-            throws Exception {
-        for (TrainingBatch b : batches) {
-            h.processElement(b, b.sequence());
-        }
-        List<ModelUpdate> out = h.extractOutputValues();
-        h.getOutput().clear();
-        return out;
-    }
-
-    /** What must be equal between two runs: everything but the wall-clock time and the checkpoint id. */
-    private static String content(ModelUpdate m) {
-        return m.version() + "/" + m.step() + "/" + m.imagesSeen() + "/" + m.trainClasses() + "/"
-                + m.parameterSha256() + "/" + m.parameterCount() + "/" + Arrays.toString(m.lossNames())
-                + Arrays.toString(m.lossValues());
-    }
-
     @Test
     void aRunRestoredMidVersionPublishesTheVersionsOfARunWithoutTheRestore() throws Exception {
         List<TrainingBatch> batches = batches(10);
         List<String> straight;
         try (var h = harness()) {
             h.open();
-            straight = feed(h, batches).stream().map(DivaTrainFunctionStateTest::content).toList();
+            straight = feed(h, batches).stream().map(TrainerOutputs::content).toList();
         }
         assertThat(straight).hasSize(4); // versions 0 to 3 at steps 0, 3, 6, 9
 
@@ -163,8 +147,8 @@ class DivaTrainFunctionStateTest {
                 }
                 List<ModelUpdate> fromRestored = feed(again, more);
                 List<ModelUpdate> fromOriginal = feed(h, more);
-                assertThat(fromRestored).extracting(DivaTrainFunctionStateTest::content)
-                        .isEqualTo(fromOriginal.stream().map(DivaTrainFunctionStateTest::content).toList())
+                assertThat(fromRestored).extracting(TrainerOutputs::content)
+                        .isEqualTo(fromOriginal.stream().map(TrainerOutputs::content).toList())
                         .hasSize(1);
             }
         }

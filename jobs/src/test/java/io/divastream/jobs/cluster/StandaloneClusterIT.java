@@ -7,13 +7,13 @@ import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.DivaStreamJob;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.testing.CorruptEvents;
+import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,9 +81,9 @@ class StandaloneClusterIT {
         String run = "cluster-it";
         JobConfig config = JobOptions.parse(jobArgs(run, work.resolve("checkpoints")).toArray(String[]::new));
         createTopics(config);
-        List<LabeledImage> images = omniglot();
+        List<LabeledImage> images = OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
         Set<String> evalIds =
-                images.stream().filter(i -> isEval(i.label())).map(LabeledImage::imageId).collect(Collectors.toSet());
+                images.stream().filter(i -> OmniglotSample.isEval(i.label())).map(LabeledImage::imageId).collect(Collectors.toSet());
         CorruptEvents.publish(KAFKA, config.kafka().imagesTopic());
         try (ImageEventProducer producer = new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
             producer.publish(InterleavedOrder.of(images, 3));
@@ -185,26 +184,6 @@ class StandaloneClusterIT {
                 "--parallelism", "2",
                 "--checkpoint.interval-ms", "2000",
                 "--checkpoint.dir", checkpoints.toUri().toString());
-    }
-
-    private static List<LabeledImage> omniglot() {
-        Map<String, List<LabeledImage>> byLabel = new LinkedHashMap<>();
-        for (LabeledImage image : OmniglotDataset.loadEmbedded()) {
-            byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
-        }
-        List<LabeledImage> out = new ArrayList<>();
-        int train = 0;
-        int eval = 0;
-        for (Map.Entry<String, List<LabeledImage>> entry : byLabel.entrySet()) {
-            if (isEval(entry.getKey()) ? eval++ < EVAL_CLASSES : train++ < TRAIN_CLASSES) {
-                out.addAll(entry.getValue().subList(0, IMAGES_PER_CLASS));
-            }
-        }
-        return out;
-    }
-
-    private static boolean isEval(String label) {
-        return label.matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*");
     }
 
     /** The images topic has two partitions, so the source runs two readers. */

@@ -7,6 +7,7 @@ import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.testing.OmniglotSample;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -114,7 +115,7 @@ class DivaMetricsIT {
             producer.flush();
         }
         long started = System.currentTimeMillis();
-        PipelineFixture.publishInOrder(KAFKA, config, InterleavedOrder.of(PipelineFixture.omniglot(10, 2, 6), 3));
+        PipelineFixture.publishInOrder(KAFKA, config, InterleavedOrder.of(OmniglotSample.of(10, 2, 6), 3));
 
         JobClient job = PipelineFixture.start(config, "diva-metrics-it");
         List<Sample> samples = List.of();

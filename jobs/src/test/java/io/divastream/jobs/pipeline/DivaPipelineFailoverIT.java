@@ -7,6 +7,7 @@ import io.divastream.connectors.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
@@ -61,7 +62,7 @@ class DivaPipelineFailoverIT {
                             "--checkpoint.interval-ms", "1000",
                             "--checkpoint.dir", checkpoints.toUri().toString()
                         });
-        List<LabeledImage> images = PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
+        List<LabeledImage> images = OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
         PipelineFixture.publish(KAFKA, config, images, 11);
         JobClient job = PipelineFixture.start(config, "diva-failover-it");
         try {

@@ -9,6 +9,7 @@ import io.divastream.connectors.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.eval.RecallAtK;
@@ -89,10 +90,10 @@ class DivaPipelineIT {
                             "--export.dir", exports.toString(),
                             "--export.keep", "1000"
                         });
-        List<LabeledImage> images = PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
+        List<LabeledImage> images = OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
         Set<String> evalIds =
                 images.stream()
-                        .filter(i -> PipelineFixture.isEval(i.label()))
+                        .filter(i -> OmniglotSample.isEval(i.label()))
                         .map(LabeledImage::imageId)
                         .collect(Collectors.toSet());
         assertThat(evalIds).hasSize(EVAL_CLASSES * IMAGES_PER_CLASS);

@@ -6,6 +6,7 @@ import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
@@ -68,7 +69,7 @@ class DivaPipelineRecoveryIT {
     @TempDir static Path temp;
 
     private static final List<LabeledImage> IMAGES =
-            InterleavedOrder.of(PipelineFixture.omniglot(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS), 11);
+            InterleavedOrder.of(OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS), 11);
 
     private static Run baseline;
 

@@ -6,15 +6,14 @@ import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.producer.ImageEventProducer;
 import io.divastream.connectors.producer.InterleavedOrder;
 import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.schemas.ModelVersionRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,40 +45,6 @@ final class PipelineFixture {
                         .setNumberTaskManagers(1)
                         .setNumberSlotsPerTaskManager(2)
                         .build());
-    }
-
-    /**
-     * Real Omniglot images: the first classes of the training and of the evaluation alphabets.
-     *
-     * @param trainClasses training classes
-     * @param evalClasses evaluation classes
-     * @param perClass images of each
-     * @return the images
-     */
-    static List<LabeledImage> omniglot(int trainClasses, int evalClasses, int perClass) {
-        Map<String, List<LabeledImage>> byLabel = new LinkedHashMap<>();
-        for (LabeledImage image : OmniglotDataset.loadEmbedded()) {
-            byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
-        }
-        List<LabeledImage> out = new ArrayList<>();
-        int train = 0;
-        int eval = 0;
-        for (Map.Entry<String, List<LabeledImage>> entry : byLabel.entrySet()) {
-            if (isEval(entry.getKey()) ? eval++ < evalClasses : train++ < trainClasses) {
-                out.addAll(entry.getValue().subList(0, perClass));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Tells whether the default routing holds a label out for evaluation.
-     *
-     * @param label the label
-     * @return true for the evaluation alphabets
-     */
-    static boolean isEval(String label) {
-        return label.matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*");
     }
 
     /**
@@ -217,7 +182,7 @@ final class PipelineFixture {
         int pending = 0;
         int batches = 0;
         for (LabeledImage image : ordered) {
-            if (isEval(image.label())) {
+            if (OmniglotSample.isEval(image.label())) {
                 continue;
             }
             java.util.Set<String> ids = buffered.computeIfAbsent(image.label(), l -> new java.util.HashSet<>());

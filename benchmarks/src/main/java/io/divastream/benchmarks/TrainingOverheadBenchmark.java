@@ -13,6 +13,7 @@ import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.records.Role;
 import io.divastream.model.batch.ClassBalancedSampler;
 import io.divastream.model.DeviceSelection;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.image.GlyphAugmenter;
 import io.divastream.model.image.ImageDecoder;
@@ -286,8 +287,12 @@ public final class TrainingOverheadBenchmark {
         DeviceSelection device = DeviceSelection.select(training.device(), training.engineFlavour());
         ThreadCpu[] window = new ThreadCpu[2];
         int initBatches = training.queueInitBatches();
+        // the job's trainer count on this thread too: libtorch's default for a thread is whatever an
+        // operator of the job set last (an embedder's or the metrics scorer's 1)
+        int threads = DjlRuntime.useIntraOpThreads(config.runtime().intraOpThreads().trainer());
         System.out.println("\nbare loop: " + initBatches + " batches filling the DaNCE queue, then "
-                + (batches.size() - initBatches) + " steps on the same batches");
+                + (batches.size() - initBatches) + " steps on the same batches, " + threads
+                + " libtorch intra-op threads as the job's trainer");
         try (DivaTrainer trainer =
                 new DivaTrainer(training.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device())) {
             long version = 0;

@@ -63,6 +63,46 @@ public final class DjlRuntime {
     }
 
     /**
+     * Sets how many threads libtorch's intra-op parallelism (OpenMP, oneDNN, MKL) may use for
+     * operations called from the calling thread, and returns the count now in effect there.
+     *
+     * <p>libtorch keeps this count per calling thread: each thread reads a process-wide default once,
+     * on its first parallel operation, and keeps its own count from then on (so this method first
+     * makes the calling thread take the default, then overrides it). Setting it also changes that
+     * process-wide default for threads that have not run a parallel operation yet, which is why
+     * every operator of the job that runs PyTorch sets its own count when it opens rather than
+     * relying on the default. On a machine whose cores the trainer shares with embedders and the
+     * metrics scorer, giving those one thread each keeps their short operations from waking a team
+     * of OpenMP threads that competes with the trainer's team for the same cores.
+     *
+     * @param threads the count, at least 1, or 0 for the number of processors the JVM sees ({@link
+     *     Runtime#availableProcessors()})
+     * @return the count in effect for the calling thread
+     * @throws IllegalArgumentException if {@code threads} is negative
+     */
+    public static int useIntraOpThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("intra-op threads must be 0 (all processors) or positive, got " + threads);
+        }
+        engine();
+        int count = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        JniUtils.getNumThreads();
+        JniUtils.setNumThreads(count);
+        return JniUtils.getNumThreads();
+    }
+
+    /**
+     * Returns the number of intra-op threads libtorch uses for operations called from the calling
+     * thread (see {@link #useIntraOpThreads}).
+     *
+     * @return the count
+     */
+    public static int intraOpThreads() {
+        engine();
+        return JniUtils.getNumThreads();
+    }
+
+    /**
      * Switches autograd recording off for the calling thread. PyTorch keeps this flag per thread,
      * so every thread that runs inference or in-place parameter updates calls this first.
      */

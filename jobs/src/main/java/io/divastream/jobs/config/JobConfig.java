@@ -330,6 +330,7 @@ public record JobConfig(
      * @param checkpointing how checkpoints are taken
      * @param sourceParallelism Kafka source and decoder subtasks, or 0 for {@code parallelism}
      * @param embeddingParallelism embedder subtasks, or 0 for {@code parallelism}
+     * @param intraOpThreads libtorch's intra-op threads of each operator that runs PyTorch
      */
     public record RuntimeConfig(
             int parallelism,
@@ -338,13 +339,32 @@ public record JobConfig(
             boolean rocksDb,
             CheckpointPolicy checkpointing,
             int sourceParallelism,
-            int embeddingParallelism)
+            int embeddingParallelism,
+            IntraOpThreads intraOpThreads)
             implements Serializable {
-        private static final long serialVersionUID = 3L;
+        private static final long serialVersionUID = 4L;
 
-        /** Checks that the checkpoint policy is there. */
+        /** Checks that the checkpoint policy and the thread counts are there. */
         public RuntimeConfig {
             Objects.requireNonNull(checkpointing, "checkpointing");
+            Objects.requireNonNull(intraOpThreads, "intraOpThreads");
+        }
+
+        /**
+         * Runtime settings with the default intra-op thread counts.
+         *
+         * @param parallelism default operator parallelism
+         * @param checkpointIntervalMs checkpoint interval in milliseconds
+         * @param checkpointDirectory checkpoint storage URI, or empty for Flink's default
+         * @param rocksDb whether keyed state lives in RocksDB
+         * @param checkpointing how checkpoints are taken
+         * @param sourceParallelism Kafka source and decoder subtasks, or 0 for {@code parallelism}
+         * @param embeddingParallelism embedder subtasks, or 0 for {@code parallelism}
+         */
+        public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb,
+                CheckpointPolicy checkpointing, int sourceParallelism, int embeddingParallelism) {
+            this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb, checkpointing, sourceParallelism,
+                    embeddingParallelism, IntraOpThreads.DEFAULT);
         }
 
         /**
@@ -390,6 +410,38 @@ public record JobConfig(
          */
         public int effectiveEmbeddingParallelism() {
             return embeddingParallelism > 0 ? embeddingParallelism : parallelism;
+        }
+    }
+
+    /**
+     * How many threads libtorch's intra-op parallelism (OpenMP, oneDNN, MKL) uses for the operations
+     * of each operator that runs PyTorch. libtorch keeps the count per calling thread, so each
+     * operator sets its own when it opens ({@code DjlRuntime.useIntraOpThreads}).
+     *
+     * <p>By default the trainer uses every processor of its task manager and the embedders and the
+     * metrics scorer one thread each: they run many short operations (one new image, one chunk, one
+     * block of similarities), and on a machine whose cores they share with the trainer, a team of
+     * OpenMP threads for each of them competes with the trainer's team for the same cores
+     * (docs/benchmarks.md, "Training: orchestration overhead"). On a cluster, an embedder subtask
+     * normally has one task slot, that is one core, to itself.
+     *
+     * @param trainer the trainer's threads, or 0 for every processor the task manager's JVM sees
+     * @param embedder each embedder subtask's threads, or 0 for every processor
+     * @param metrics the metrics scorer's threads, or 0 for every processor
+     */
+    public record IntraOpThreads(int trainer, int embedder, int metrics) implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** The trainer on every processor, embedders and metrics on one thread each. */
+        public static final IntraOpThreads DEFAULT = new IntraOpThreads(0, 1, 1);
+
+        /** Checks that no count is negative. */
+        public IntraOpThreads {
+            if (trainer < 0 || embedder < 0 || metrics < 0) {
+                throw new IllegalArgumentException(
+                        "intra-op thread counts must be 0 (every processor) or positive, got trainer " + trainer
+                                + ", embedder " + embedder + ", metrics " + metrics);
+            }
         }
     }
 

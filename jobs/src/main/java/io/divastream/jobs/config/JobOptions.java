@@ -77,11 +77,13 @@ public final class JobOptions {
                     new Option("train.augment", "true", "random affine augmentation of training views"),
                     new Option("train.steps-per-version", "250", "publish a model version every n steps"),
                     new Option("train.max-consecutive-failures", "20", "fail after this many diverged steps in a row"),
+                    new Option("train.intra-op-threads", "0", "libtorch intra-op threads of the trainer (0: every processor of its task manager)"),
                     new Option("embed.head-weights", "1,1,1,1", "weights of the heads in the combined embedding"),
                     new Option("embedding.reembed-rate", "1000", "stored images re-embedded per second and subtask after a model update"),
                     new Option("embedding.reembed-chunk", "64", "images re-embedded together in one step of the rate"),
                     new Option("embedding.catalogue-ttl", "0", "drop a training image not received again for this long (e.g. 90s, 30m, 24h; 0: never)"),
                     new Option("embedding.max-images-per-subtask", "100000", "images an embedder subtask stores; new ones beyond go to the dead-letter topic"),
+                    new Option("embedding.intra-op-threads", "1", "libtorch intra-op threads of each embedder subtask (0: every processor; one keeps its short forward passes from competing with the trainer's threads)"),
                     new Option("metrics.every-versions", "1", "score every n-th model version"),
                     new Option("metrics.min-eval-images", "100", "score a version only once this many evaluation images arrived"),
                     new Option("metrics.mode", "leave-one-out", "held-out scoring: leave-one-out (every image against all others) or query-gallery (a hashed share of the images are queries against the rest)"),
@@ -89,6 +91,7 @@ public final class JobOptions {
                     new Option("metrics.recall-ks", "1,2,4,8", "k of the reported Recall@k list (ascending)"),
                     new Option("metrics.seen-sample-per-class", "4", "training images per seen class scored each version (seen-class recall; 0: off; off by default with a catalogue TTL)"),
                     new Option("metrics.seen-max-images", "400", "at most this many sampled training images (classes with the smallest label hash first)"),
+                    new Option("metrics.intra-op-threads", "1", "libtorch intra-op threads of the metrics scorer (0: every processor)"),
                     new Option("export.dir", "", "write every published model version as an artefact (parameters.bin + manifest.json) to <dir>/v<version>-<first 12 hex of its SHA-256>/, for the search service; an absolute path on storage shared by all task managers and the readers (empty: off)"),
                     new Option("export.keep", "5", "artefact directories kept in export.dir; older ones are deleted (never the one just written)"),
                     new Option("parallelism", "1", "default operator parallelism (the trainer and the metrics scorer always have 1)"),
@@ -195,7 +198,11 @@ public final class JobOptions {
                         a.bool("state.rocksdb"),
                         checkpointPolicy(a, interval, kafka.exactlyOnce()),
                         a.integer("source.parallelism", 0, 1024),
-                        a.integer("embedding.parallelism", 0, 1024));
+                        a.integer("embedding.parallelism", 0, 1024),
+                        new JobConfig.IntraOpThreads(
+                                a.integer("train.intra-op-threads", 0, 4096),
+                                a.integer("embedding.intra-op-threads", 0, 4096),
+                                a.integer("metrics.intra-op-threads", 0, 4096)));
         JobConfig.ExportConfig export = new JobConfig.ExportConfig(
                 Validation.exportDirectory(a, "export.dir"), a.integer("export.keep", 1, 1_000_000));
         return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime, export);

@@ -7,6 +7,7 @@ import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.ModelUpdate;
 import io.divastream.jobs.records.Role;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
@@ -129,6 +130,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     private final double[] headWeights;
     private final JobConfig.CatalogueConfig config;
     private final String sourceTopic;
+    private final int intraOpThreads;
 
     private transient Embedder embedder;
     private transient long loadedVersion;
@@ -158,10 +160,33 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      */
     public CatalogueEmbedder(
             NetworkSpec network, double[] headWeights, JobConfig.CatalogueConfig config, String sourceTopic) {
+        this(network, headWeights, config, sourceTopic, JobConfig.IntraOpThreads.DEFAULT.embedder());
+    }
+
+    /**
+     * Creates the operator.
+     *
+     * @param network the network's shape
+     * @param headWeights weight of each head in the combined embedding
+     * @param config the catalogue's bounds and re-embedding rate
+     * @param sourceTopic the input topic, named in dead letters
+     * @param intraOpThreads libtorch's intra-op threads for the subtask's forward passes (set on the
+     *     task thread when it opens), or 0 for every processor
+     */
+    public CatalogueEmbedder(
+            NetworkSpec network,
+            double[] headWeights,
+            JobConfig.CatalogueConfig config,
+            String sourceTopic,
+            int intraOpThreads) {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intra-op threads must not be negative, got " + intraOpThreads);
+        }
         this.network = network;
         this.headWeights = headWeights.clone();
         this.config = config;
         this.sourceTopic = sourceTopic;
+        this.intraOpThreads = intraOpThreads;
     }
 
     @Override
@@ -223,6 +248,8 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         if (nanoClock == null) {
             nanoClock = System::nanoTime;
         }
+        int threads = DjlRuntime.useIntraOpThreads(intraOpThreads);
+        LOG.info("embedder subtask: {} libtorch intra-op threads", threads);
         embedder = new Embedder(network);
         loadedVersion = -1;
         embedded = getMetricGroup().counter("numEmbeddings");

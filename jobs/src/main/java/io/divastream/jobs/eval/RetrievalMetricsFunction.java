@@ -1,9 +1,11 @@
 package io.divastream.jobs.eval;
 
+import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.Role;
 import io.divastream.model.DivaHead;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.eval.RetrievalEvaluator;
 import io.divastream.model.eval.RetrievalScores;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
 
     private final List<DivaHead> heads;
     private final MetricsProtocol protocol;
+    private final int intraOpThreads;
 
     private transient EmbeddingTable heldOut;
     private transient SeenSample seen;
@@ -65,8 +68,24 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
      * @param protocol the evaluation protocol
      */
     public RetrievalMetricsFunction(List<DivaHead> heads, MetricsProtocol protocol) {
+        this(heads, protocol, JobConfig.IntraOpThreads.DEFAULT.metrics());
+    }
+
+    /**
+     * Creates the function.
+     *
+     * @param heads the model's heads, in network order
+     * @param protocol the evaluation protocol
+     * @param intraOpThreads libtorch's intra-op threads for the scorer's similarity blocks (set on the
+     *     task thread when it opens), or 0 for every processor
+     */
+    public RetrievalMetricsFunction(List<DivaHead> heads, MetricsProtocol protocol, int intraOpThreads) {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intra-op threads must not be negative, got " + intraOpThreads);
+        }
         this.heads = List.copyOf(heads);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.intraOpThreads = intraOpThreads;
     }
 
     /**
@@ -126,6 +145,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
 
     @Override
     public void open(OpenContext openContext) {
+        LOG.info("metrics scorer: {} libtorch intra-op threads", DjlRuntime.useIntraOpThreads(intraOpThreads));
         getRuntimeContext().getMetricGroup().gauge("lastScoredVersion", () -> lastScoredVersion);
         getRuntimeContext().getMetricGroup().gauge("lastCombinedRecallAt1", () -> lastRecallAt1);
         getRuntimeContext().getMetricGroup().gauge("lastSeenCombinedRecallAt1", () -> lastSeenRecallAt1);

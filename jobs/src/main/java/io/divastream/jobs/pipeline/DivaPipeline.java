@@ -158,7 +158,7 @@ public final class DivaPipeline {
                         .uid(Uids.BATCHER);
 
         SingleOutputStreamOperator<ModelUpdate> models =
-                batches.process(new DivaTrainFunction(config.training()))
+                batches.process(new DivaTrainFunction(config.training(), config.runtime().intraOpThreads().trainer()))
                         .uid(Uids.TRAINER)
                         .name(Uids.TRAINER)
                         .setParallelism(1)
@@ -191,7 +191,8 @@ public final class DivaPipeline {
                                         network,
                                         config.embedding().headWeights(),
                                         config.embedding().catalogue(),
-                                        config.kafka().imagesTopic()))
+                                        config.kafka().imagesTopic(),
+                                        config.runtime().intraOpThreads().embedder()))
                         .uid(Uids.EMBEDDER)
                         .setParallelism(embeddingParallelism);
         embeddings.sinkTo(sinks.embeddings())
@@ -211,7 +212,7 @@ public final class DivaPipeline {
                         .uid(Uids.EVAL_FILTER)
                         .name(Uids.EVAL_FILTER)
                         .setParallelism(embeddingParallelism)
-                        .process(new RetrievalMetricsFunction(network.heads(), protocol))
+                        .process(new RetrievalMetricsFunction(network.heads(), protocol, config.runtime().intraOpThreads().metrics()))
                         .uid(Uids.METRICS)
                         .name(Uids.METRICS)
                         .setParallelism(1)

@@ -7,6 +7,7 @@ import io.divastream.model.ModelSnapshot;
 import io.divastream.model.image.GlyphAugmenter;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.DeviceSelection;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.StepResult;
@@ -72,6 +73,7 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     private static final int CHECKPOINT_FORMAT = 2;
 
     private final JobConfig.TrainingConfig config;
+    private final int intraOpThreads;
 
     private transient DivaTrainer trainer;
     private transient ListState<byte[]> checkpoint;
@@ -85,12 +87,27 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     private transient long completedCheckpoint;
 
     /**
-     * Creates the function.
+     * Creates the function with libtorch's intra-op threads on every processor of the task manager.
      *
      * @param config the training configuration
      */
     public DivaTrainFunction(JobConfig.TrainingConfig config) {
+        this(config, JobConfig.IntraOpThreads.DEFAULT.trainer());
+    }
+
+    /**
+     * Creates the function.
+     *
+     * @param config the training configuration
+     * @param intraOpThreads libtorch's intra-op threads for the trainer's operations (set on the task
+     *     thread when it opens), or 0 for every processor
+     */
+    public DivaTrainFunction(JobConfig.TrainingConfig config, int intraOpThreads) {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intra-op threads must not be negative, got " + intraOpThreads);
+        }
         this.config = config;
+        this.intraOpThreads = intraOpThreads;
     }
 
     @Override
@@ -115,6 +132,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
 
     @Override
     public void open(OpenContext openContext) throws Exception {
+        int threads = DjlRuntime.useIntraOpThreads(intraOpThreads);
+        LOG.info("trainer: {} libtorch intra-op threads", threads);
         GlyphAugmenter augmenter = new GlyphAugmenter(config.augmentation());
         DeviceSelection device = DeviceSelection.select(config.device(), config.engineFlavour());
         trainer = new DivaTrainer(config.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device());

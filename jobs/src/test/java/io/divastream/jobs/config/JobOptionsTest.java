@@ -82,6 +82,20 @@ class JobOptionsTest {
     }
 
     @Test
+    void intraOpThreadsDefaultToAllForTheTrainerAndOneForEmbeddersAndMetrics() {
+        assertThat(parse().runtime().intraOpThreads()).isEqualTo(new JobConfig.IntraOpThreads(0, 1, 1));
+        assertThat(parse("--train.intra-op-threads=3", "--embedding.intra-op-threads", "2", "--metrics.intra-op-threads=0")
+                        .runtime().intraOpThreads())
+                .isEqualTo(new JobConfig.IntraOpThreads(3, 2, 0));
+        assertThatThrownBy(() -> parse("--embedding.intra-op-threads=-1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("embedding.intra-op-threads");
+        assertThatThrownBy(() -> parse("--train.intra-op-threads=two"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("train.intra-op-threads");
+    }
+
+    @Test
     void aReplayIntervalOfZeroDisablesTheReplay() {
         assertThat(parse("--batch.replay-interval-ms", "0").batching().replayIntervalMs()).isZero();
         assertThat(parse().batching().replayIntervalMs()).isEqualTo(20);

@@ -1,5 +1,8 @@
 package io.divastream.jobs.deploy;
 
+import static io.divastream.jobs.deploy.YamlTrees.list;
+import static io.divastream.jobs.deploy.YamlTrees.map;
+import static io.divastream.jobs.deploy.YamlTrees.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.cluster.FlinkSessionCluster;
@@ -25,7 +28,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Docker deployment ({@code docker/compose.yaml}, its GPU override, {@code docker/prometheus.yml},
@@ -42,22 +44,8 @@ class DockerDeploymentTest {
     private static final Path COMPOSE_GPU = DOCKER.resolve("compose.gpu.yaml");
     private static final String DIVA_IMAGE = "diva-stream:";
 
-    private static Map<String, Object> yaml(Path file) throws IOException {
-        return new Yaml().load(Files.readString(file, StandardCharsets.UTF_8));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o == null ? Map.of() : (Map<String, Object>) o;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object o) {
-        return o == null ? List.of() : (List<Object>) o;
-    }
-
     private static Map<String, Object> services() throws IOException {
-        return map(yaml(COMPOSE).get("services"));
+        return map(read(COMPOSE).get("services"));
     }
 
     private static Map<String, Object> service(String name) throws IOException {
@@ -145,7 +133,7 @@ class DockerDeploymentTest {
 
     @Test
     void everyVolumeIsDeclaredAndUsedAndEveryBindMountExists() throws IOException {
-        Set<String> declared = map(yaml(COMPOSE).get("volumes")).keySet();
+        Set<String> declared = map(read(COMPOSE).get("volumes")).keySet();
         Set<String> used = new HashSet<>();
         for (Object s : services().values()) {
             for (String source : mounts(map(s)).values()) {
@@ -238,7 +226,7 @@ class DockerDeploymentTest {
         Path config = DOCKER.resolve(prometheusMounts.get("/etc/prometheus/prometheus.yml"));
         assertThat(config.normalize()).isEqualTo(DOCKER.resolve("prometheus.yml").normalize());
         Set<String> scraped = new HashSet<>();
-        for (Object job : list(yaml(config).get("scrape_configs"))) {
+        for (Object job : list(read(config).get("scrape_configs"))) {
             for (Object sc : list(map(job).get("static_configs"))) {
                 for (Object target : list(map(sc).get("targets"))) {
                     String[] hostPort = String.valueOf(target).split(":");
@@ -296,7 +284,7 @@ class DockerDeploymentTest {
 
     @Test
     void theGpuOverrideUsesTheCudaImageItBuildsAndAsksForTheGpu() throws IOException {
-        Map<String, Object> gpu = map(yaml(COMPOSE_GPU).get("services"));
+        Map<String, Object> gpu = map(read(COMPOSE_GPU).get("services"));
         Map<String, Object> jobmanager = map(gpu.get("jobmanager"));
         String image = String.valueOf(jobmanager.get("image"));
         String flavour = String.valueOf(map(map(jobmanager.get("build")).get("args")).get("DJL_FLAVOR"));

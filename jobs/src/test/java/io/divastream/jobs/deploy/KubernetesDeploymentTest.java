@@ -1,5 +1,8 @@
 package io.divastream.jobs.deploy;
 
+import static io.divastream.jobs.deploy.YamlTrees.list;
+import static io.divastream.jobs.deploy.YamlTrees.map;
+import static io.divastream.jobs.deploy.YamlTrees.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.DivaStreamJob;
@@ -20,7 +23,6 @@ import java.util.regex.Pattern;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Flink Kubernetes operator's {@code docker/k8s/flinkdeployment.yaml}, which no Kubernetes cluster
@@ -43,18 +45,8 @@ class KubernetesDeploymentTest {
      */
     private static final List<String> OPERATOR_FLINK_VERSIONS = List.of("v1_19", "v1_20", "v2_0", "v2_1", "v2_2");
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o == null ? Map.of() : (Map<String, Object>) o;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object o) {
-        return o == null ? List.of() : (List<Object>) o;
-    }
-
     private static Map<String, Object> manifest() throws IOException {
-        return new Yaml().load(Files.readString(MANIFEST, StandardCharsets.UTF_8));
+        return read(MANIFEST);
     }
 
     private static Map<String, Object> spec() throws IOException {
@@ -131,7 +123,7 @@ class KubernetesDeploymentTest {
 
     @Test
     void theImageIsComposesAndTheJarIsWhereTheDockerfilePutsIt() throws IOException {
-        Map<String, Object> compose = new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml"), StandardCharsets.UTF_8));
+        Map<String, Object> compose = read(DOCKER.resolve("compose.yaml"));
         String composeImage = String.valueOf(map(map(map(compose.get("services")).get("jobmanager"))).get("image"));
         String image = String.valueOf(spec().get("image"));
         assertThat(image).as("a registry's copy of compose's image %s", composeImage).endsWith("/" + composeImage);

@@ -81,14 +81,27 @@ public final class DjlRuntime {
      * @throws IllegalArgumentException if {@code threads} is negative
      */
     public static int useIntraOpThreads(int threads) {
-        if (threads < 0) {
-            throw new IllegalArgumentException("intra-op threads must be 0 (all processors) or positive, got " + threads);
-        }
+        checkIntraOpThreads(threads);
         engine();
         int count = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         JniUtils.getNumThreads();
         JniUtils.setNumThreads(count);
         return JniUtils.getNumThreads();
+    }
+
+    /**
+     * Checks an intra-op thread count as {@link #useIntraOpThreads} takes it, so that an operator can
+     * refuse a bad count when it is built rather than when it opens.
+     *
+     * @param threads the count
+     * @return the count
+     * @throws IllegalArgumentException if {@code threads} is negative
+     */
+    public static int checkIntraOpThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("intra-op threads must be 0 (all processors) or positive, got " + threads);
+        }
+        return threads;
     }
 
     /**

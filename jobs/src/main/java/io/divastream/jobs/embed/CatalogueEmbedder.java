@@ -179,14 +179,11 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             JobConfig.CatalogueConfig config,
             String sourceTopic,
             int intraOpThreads) {
-        if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads must not be negative, got " + intraOpThreads);
-        }
         this.network = network;
         this.headWeights = headWeights.clone();
         this.config = config;
         this.sourceTopic = sourceTopic;
-        this.intraOpThreads = intraOpThreads;
+        this.intraOpThreads = DjlRuntime.checkIntraOpThreads(intraOpThreads);
     }
 
     @Override

@@ -80,12 +80,9 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
      *     task thread when it opens), or 0 for every processor
      */
     public RetrievalMetricsFunction(List<DivaHead> heads, MetricsProtocol protocol, int intraOpThreads) {
-        if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads must not be negative, got " + intraOpThreads);
-        }
         this.heads = List.copyOf(heads);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.intraOpThreads = intraOpThreads;
+        this.intraOpThreads = DjlRuntime.checkIntraOpThreads(intraOpThreads);
     }
 
     /**

@@ -103,11 +103,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
      *     thread when it opens), or 0 for every processor
      */
     public DivaTrainFunction(JobConfig.TrainingConfig config, int intraOpThreads) {
-        if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads must not be negative, got " + intraOpThreads);
-        }
         this.config = config;
-        this.intraOpThreads = intraOpThreads;
+        this.intraOpThreads = DjlRuntime.checkIntraOpThreads(intraOpThreads);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -15,11 +16,13 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes encoded images (PNG, JPEG, GIF, BMP, anything with a {@code javax.imageio} reader) into model
+ * Decodes encoded images (PNG, JPEG, GIF or BMP, with {@code javax.imageio}) into model
  * input: a row-major {@code size * size} float array of grayscale values in [0, 1].
  *
- * <p>Steps: the format is sniffed from the bytes, the dimensions are read from the header and checked
- * against [{@value #MIN_SIDE}, {@value #MAX_SIDE}] before any pixel is decoded, the first frame is
+ * <p>Steps: the encoded size is checked against the {@link ImageLimits}, the format is sniffed from the
+ * bytes, the dimensions, channels and sample depth are read from the header and checked (sides at
+ * least {@value #MIN_SIDE}, pixels and decoded bytes within the limits) before any pixel is
+ * allocated, the first frame is
  * decoded (any decoder warning, such as a JPEG ending early, counts as corruption), converted to
  * luminance (colour via Rec. 601 weights, transparency over white), resized to {@code size x size} by
  * exact area averaging (aspect ratio is not kept; thin strokes keep their ink mass rather than
@@ -34,19 +37,35 @@ public final class ImageDecoder implements Serializable {
 
     /** Smallest accepted source width or height in pixels. */
     public static final int MIN_SIDE = 8;
-    /** Largest accepted source width or height in pixels. */
-    public static final int MAX_SIDE = 8192;
+
+    /**
+     * The accepted formats, by ImageIO's format name. TIFF (a large parser for a format no catalogue
+     * streams) and WBMP (no signature, so stray bytes can parse as one) are not accepted.
+     */
+    public static final List<String> FORMATS = List.of("PNG", "JPEG", "GIF", "BMP");
 
     /** Output size and polarity. */
     private final ImageSpec spec;
+    private final ImageLimits limits;
+
+    /**
+     * Creates a decoder with the default limits.
+     *
+     * @param spec output size and polarity
+     */
+    public ImageDecoder(ImageSpec spec) {
+        this(spec, ImageLimits.DEFAULT);
+    }
 
     /**
      * Creates a decoder.
      *
      * @param spec output size and polarity
+     * @param limits the bounds on an input image
      */
-    public ImageDecoder(ImageSpec spec) {
+    public ImageDecoder(ImageSpec spec, ImageLimits limits) {
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
@@ -65,11 +84,11 @@ public final class ImageDecoder implements Serializable {
      * @return {@code size * size} values in [0, 1], row-major
      * @throws InvalidImageException with {@link InvalidImageException.Reason#UNDECODABLE} for empty,
      *     unrecognised, truncated or corrupt bytes, and {@link InvalidImageException.Reason#INVALID} for
-     *     dimensions outside [{@value #MIN_SIDE}, {@value #MAX_SIDE}]
+     *     sides under {@value #MIN_SIDE} or sizes beyond the limits
      */
     public float[] decode(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
-        BufferedImage image = read(encoded, false);
+        BufferedImage image = read(encoded, false, limits);
         float[] gray = Grayscale.of(image);
         float[] out = AreaResampler.resize(gray, image.getWidth(), image.getHeight(), spec.size(), spec.size());
         for (int i = 0; i < out.length; i++) {
@@ -81,18 +100,21 @@ public final class ImageDecoder implements Serializable {
 
     /**
      * Decodes encoded image bytes with ImageIO, rejecting empty, unrecognised, corrupt or truncated
-     * bytes and sides outside [MIN_SIDE, MAX_SIDE].
+     * bytes, sides under MIN_SIDE and, from the header before any pixel is allocated, sizes beyond the
+     * limits.
      *
      * @param encoded the encoded bytes
      * @param rejectCmyk also reject four-component (CMYK / YCCK) JPEGs, which Java decodes to wrong
      *     colours without a warning
+     * @param limits the bounds
      * @return the decoded image
      * @throws InvalidImageException naming the problem
      */
-    static BufferedImage read(byte[] encoded, boolean rejectCmyk) {
+    static BufferedImage read(byte[] encoded, boolean rejectCmyk, ImageLimits limits) {
         if (encoded.length == 0) {
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, "empty image bytes");
         }
+        limits.checkEncoded(encoded.length);
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
@@ -100,18 +122,22 @@ public final class ImageDecoder implements Serializable {
                         "unrecognised image format (" + encoded.length + " bytes)");
             }
             ImageReader reader = readers.next();
-            String format = reader.getFormatName();
+            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
             try {
+                if (!FORMATS.contains(format)) {
+                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                            format + " images are not accepted (only " + String.join(", ", FORMATS) + ")");
+                }
                 reader.setInput(input, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
-                if (width < MIN_SIDE || height < MIN_SIDE || width > MAX_SIDE || height > MAX_SIDE) {
+                if (width < MIN_SIDE || height < MIN_SIDE) {
                     throw new InvalidImageException(InvalidImageException.Reason.INVALID,
-                            format + " image is " + width + "x" + height + ", sides must be in ["
-                                    + MIN_SIDE + ", " + MAX_SIDE + "]");
+                            format + " image is " + width + "x" + height + ", sides must be at least " + MIN_SIDE);
                 }
+                ImageTypeSpecifier raw = reader.getRawImageType(0);
+                checkDeclared(limits, format, width, height, raw);
                 if (rejectCmyk) {
-                    ImageTypeSpecifier raw = reader.getRawImageType(0);
                     if (raw == null || !reader.getImageTypes(0).hasNext()
                             || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
                         throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, format
@@ -139,6 +165,22 @@ public final class ImageDecoder implements Serializable {
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
                     "cannot decode image (" + encoded.length + " bytes): " + e + hint, e);
         }
+    }
+
+    /**
+     * Checks the size a header declares: the raw image type gives the channels and the bits of each
+     * (an unknown type counts as four 8-bit channels, the most a JPEG declares).
+     */
+    private static void checkDeclared(ImageLimits limits, String format, int width, int height, ImageTypeSpecifier raw) {
+        int channels = 4;
+        int bytesPerSample = 1;
+        if (raw != null) {
+            channels = raw.getNumBands();
+            for (int b = 0; b < channels; b++) {
+                bytesPerSample = Math.max(bytesPerSample, (raw.getBitsPerBand(b) + 7) / 8);
+            }
+        }
+        limits.checkDeclared(format, width, height, Math.max(1, channels), bytesPerSample);
     }
 
     /**

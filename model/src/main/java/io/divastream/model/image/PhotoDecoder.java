@@ -14,8 +14,8 @@ import java.util.Objects;
  * replicated into three channels from their raw samples (no linear-gray conversion), palette and RGB
  * images go through sRGB, an alpha channel is dropped (not composited).
  *
- * <p>The dimensions are checked against [{@value ImageDecoder#MIN_SIDE}, {@value ImageDecoder#MAX_SIDE}]
- * from the header before any pixel is decoded; decoder warnings (a truncated JPEG) count as corruption;
+ * <p>The encoded size, and the dimensions and decoded size the header declares, are checked against
+ * {@link ImageLimits} before any pixel is allocated; decoder warnings (a truncated JPEG) count as corruption;
  * JPEGs that Java cannot decode, CMYK and YCCK ones in particular, are rejected with
  * {@link InvalidImageException}. Stateless and thread-safe.
  */
@@ -24,17 +24,29 @@ public final class PhotoDecoder {
     private PhotoDecoder() {}
 
     /**
-     * Decodes one photo.
+     * Decodes one photo within the default limits.
      *
      * @param encoded the encoded file contents
      * @return the RGB image
-     * @throws InvalidImageException {@link InvalidImageException.Reason#UNDECODABLE} for empty,
-     *     unrecognised, truncated, corrupt or unsupported (CMYK) bytes, and
-     *     {@link InvalidImageException.Reason#INVALID} for sides out of range
+     * @throws InvalidImageException as {@link #decode(byte[], ImageLimits)}
      */
     public static RgbImage decode(byte[] encoded) {
+        return decode(encoded, ImageLimits.DEFAULT);
+    }
+
+    /**
+     * Decodes one photo.
+     *
+     * @param encoded the encoded file contents
+     * @param limits the bounds on the image
+     * @return the RGB image
+     * @throws InvalidImageException {@link InvalidImageException.Reason#UNDECODABLE} for empty,
+     *     unrecognised, truncated, corrupt or unsupported (CMYK) bytes, and
+     *     {@link InvalidImageException.Reason#INVALID} for sides under the minimum or sizes beyond the limits
+     */
+    public static RgbImage decode(byte[] encoded, ImageLimits limits) {
         Objects.requireNonNull(encoded, "encoded");
-        return toRgb(ImageDecoder.read(encoded, true));
+        return toRgb(ImageDecoder.read(encoded, true, Objects.requireNonNull(limits, "limits")));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -195,13 +196,74 @@ class ImageDecoderTest {
         ImageDecoder decoder = new ImageDecoder(ImageSpec.omniglot());
         BufferedImage tiny = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_BINARY);
         BufferedImage narrow = new BufferedImage(7, 50, BufferedImage.TYPE_BYTE_BINARY);
-        BufferedImage huge = new BufferedImage(8, ImageDecoder.MAX_SIDE + 1, BufferedImage.TYPE_BYTE_BINARY);
-        for (BufferedImage image : new BufferedImage[] {tiny, narrow, huge}) {
+        for (BufferedImage image : new BufferedImage[] {tiny, narrow}) {
             byte[] png = ReferenceImages.encode(image, "png");
             assertRejected(() -> decoder.decode(png), InvalidImageException.Reason.INVALID);
         }
         BufferedImage smallest = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_BINARY);
         assertThat(decoder.decode(ReferenceImages.encode(smallest, "png"))).containsOnly(1f); // all black
+
+        byte[] png = ReferenceImages.encode(new BufferedImage(100, 50, BufferedImage.TYPE_INT_RGB), "png");
+        ImageDecoder pixels = new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 4999, 1 << 20));
+        assertThatThrownBy(() -> pixels.decode(png)).isInstanceOf(InvalidImageException.class)
+                .hasMessage("PNG image declares 100x50 = 5000 pixels, the limit is 4999");
+        ImageDecoder decoded = new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 5000, 14_999));
+        assertThatThrownBy(() -> decoded.decode(png)).isInstanceOf(InvalidImageException.class)
+                .hasMessage("PNG image declares 100x50 x 3 channels x 1 bytes = 15000 decoded bytes, the limit is 14999");
+        assertThat(new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(png.length, 5000, 15_000)).decode(png))
+                .hasSize(28 * 28);
+        ImageDecoder encoded = new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(png.length - 1, 5000, 15_000));
+        assertThatThrownBy(() -> encoded.decode(png)).isInstanceOf(InvalidImageException.class)
+                .hasMessage("the encoded image has " + png.length + " bytes, the limit is " + (png.length - 1));
+        // a 16-bit RGBA image counts two bytes for each of its four channels
+        byte[] deep = HostileImages.zeroPng(64, 64, 16, HostileImages.RGBA);
+        assertThatThrownBy(() -> new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 4096, 32_767))
+                        .decode(deep))
+                .hasMessage("PNG image declares 64x64 x 4 channels x 2 bytes = 32768 decoded bytes, the limit is 32767");
+    }
+
+    /**
+     * Decompression bombs within the encoded-size limit: a complete 8192 x 8192 16-bit RGBA PNG of zeros
+     * (about 520 KB, 512 MiB decoded), the same file cut to 1,096 bytes, a PNG declaring 60,000 x 60,000
+     * and a JPEG declaring 65,000 x 65,000. Each is refused from its header, as INVALID with the declared
+     * size in the message, and the refusal allocates a few MiB at most (ImageIO allocated the whole
+     * raster first: 526 MiB for the cut file).
+     */
+    @Test
+    void refusesDecompressionBombsFromTheirHeadersWithoutAllocatingTheirPixels() {
+        byte[] bomb = HostileImages.zeroPng(8192, 8192, 16, HostileImages.RGBA);
+        assertThat(bomb.length).isBetween(400_000, 700_000);
+        byte[][] bombs = {
+            bomb,
+            HostileImages.cut(bomb, 1096),
+            HostileImages.declaringPng(60_000, 60_000),
+            HostileImages.declaringJpeg(65_000, 65_000),
+        };
+        String[] declared = {"PNG image declares 8192x8192", "PNG image declares 8192x8192",
+            "PNG image declares 60000x60000", "JPEG image declares 65000x65000"};
+        ImageDecoder glyphs = new ImageDecoder(ImageSpec.omniglot());
+        for (int i = 0; i < bombs.length; i++) {
+            byte[] file = bombs[i];
+            int index = i;
+            for (ThrowableAssert.ThrowingCallable decode : List.<ThrowableAssert.ThrowingCallable>of(
+                    () -> glyphs.decode(file), () -> PhotoDecoder.decode(file))) {
+                long allocated = Allocation.during(() -> assertThatThrownBy(decode)
+                        .isInstanceOfSatisfying(InvalidImageException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(InvalidImageException.Reason.INVALID);
+                            assertThat(e.getMessage()).startsWith(declared[index]);
+                        }));
+                assertThat(allocated).as("bytes allocated refusing bomb %d", i).isLessThan(16L << 20);
+            }
+        }
+    }
+
+    @Test
+    void acceptsOnlyPngJpegGifAndBmp() {
+        byte[] tiff = ReferenceImages.encode(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "tiff");
+        assertThatThrownBy(() -> new ImageDecoder(ImageSpec.omniglot()).decode(tiff))
+                .isInstanceOfSatisfying(InvalidImageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidImageException.Reason.UNDECODABLE))
+                .hasMessage("TIF images are not accepted (only PNG, JPEG, GIF, BMP)");
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,7 +26,9 @@ import java.util.Objects;
  *
  * <p>The header makes garbage, wrong-schema and truncated bytes reliably detectable: {@link
  * #decode(byte[])} checks the marker and the fingerprint before reading the body, and rejects
- * bodies that end early or are followed by extra bytes. The bytes are interchangeable with those of
+ * bodies that end early or are followed by extra bytes. Records written with an earlier schema of the
+ * type that the schemas module keeps ({@link SchemaHistory}) are read into the current one by Avro's
+ * schema resolution (a field added since gets its default). The bytes are interchangeable with those of
  * the generated classes' {@code getEncoder()} / {@code getDecoder()}.
  *
  * <p>The codec is {@link Serializable} (only the record class is serialized; the Avro readers and
@@ -46,7 +50,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
 
     private transient Schema schema;
     private transient long fingerprint;
-    private transient SpecificDatumReader<T> reader;
+    private transient Map<Long, SpecificDatumReader<T>> readers;
     private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryDecoder decoder;
 
@@ -132,12 +136,12 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     }
 
     /**
-     * Decodes an Avro single-object message written with exactly this codec's schema.
+     * Decodes an Avro single-object message written with this codec's schema or an earlier one of its type.
      *
      * @param bytes the message
      * @return the decoded record
      * @throws RecordDecodingException if the bytes are null, empty, not a single-object message,
-     *     written with another schema, truncated, malformed or followed by trailing bytes
+     *     written with an unknown schema, truncated, malformed or followed by trailing bytes
      */
     public T decode(byte[] bytes) {
         String name = simpleName();
@@ -160,19 +164,19 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         }
         long writerFingerprint =
                 ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        long expected = fingerprint();
-        if (writerFingerprint != expected) {
+        SpecificDatumReader<T> reader = reader(writerFingerprint);
+        if (reader == null) {
             throw new RecordDecodingException(
                     String.format(
-                            "schema fingerprint %016x does not match %s (expected %016x)",
-                            writerFingerprint, name, expected));
+                            "schema fingerprint %016x does not match %s (expected %016x%s)",
+                            writerFingerprint, name, fingerprint(), SchemaHistory.describe(type)));
         }
         decoder =
                 DecoderFactory.get()
                         .binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, decoder);
         T record;
         try {
-            record = reader().read(null, decoder);
+            record = reader.read(null, decoder);
         } catch (EOFException e) {
             throw new RecordDecodingException(
                     "truncated record: " + bytes.length + " bytes end inside the " + name + " body",
@@ -192,11 +196,17 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         return record;
     }
 
-    private SpecificDatumReader<T> reader() {
-        if (reader == null) {
-            reader = new SpecificDatumReader<>(schema(), schema(), SpecificData.getForClass(type));
+    /** The reader of records written with a schema: this codec's, or an earlier one of the type's history. */
+    private SpecificDatumReader<T> reader(long writerFingerprint) {
+        if (readers == null) {
+            readers = new HashMap<>();
+            readers.put(fingerprint(), new SpecificDatumReader<>(schema(), schema(), SpecificData.getForClass(type)));
+            for (Schema earlier : SchemaHistory.earlier(type)) {
+                readers.putIfAbsent(SchemaNormalization.parsingFingerprint64(earlier),
+                        new SpecificDatumReader<>(earlier, schema(), SpecificData.getForClass(type)));
+            }
         }
-        return reader;
+        return readers.get(writerFingerprint);
     }
 
     private BinaryMessageEncoder<T> encoder() {

@@ -162,4 +162,45 @@ class AvroCodecTest {
         assertThat(copy.decode(images.encode(event))).isEqualTo(event);
         assertThat(copy.fingerprint()).isEqualTo(images.fingerprint());
     }
+
+    /**
+     * A dead letter written by a build before the keyBytes and valueBytes fields (with the schema kept as
+     * io/divastream/schemas/history/DeadLetter.1.avsc) is read by today's codec, the new fields at their
+     * defaults; a record of an unknown schema is still refused.
+     */
+    @Test
+    void readsRecordsWrittenWithAnEarlierSchemaOfTheType() throws Exception {
+        org.apache.avro.Schema earlier;
+        try (java.io.InputStream in = getClass().getClassLoader()
+                .getResourceAsStream("io/divastream/schemas/history/DeadLetter.1.avsc")) {
+            earlier = new org.apache.avro.Schema.Parser().parse(in);
+        }
+        org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(earlier);
+        old.put("topic", "diva.images");
+        old.put("partition", 2);
+        old.put("offset", 41L);
+        old.put("key", java.nio.ByteBuffer.wrap(new byte[] {'k'}));
+        old.put("value", null);
+        old.put("reason", new org.apache.avro.generic.GenericData.EnumSymbol(
+                earlier.getField("reason").schema(), "EMPTY_LABEL"));
+        old.put("message", "image k has an empty label");
+        old.put("stage", "decode-images");
+        old.put("failedAt", 1_700_000_000_000L);
+        byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                org.apache.avro.generic.GenericData.get(), earlier).encode(old).array();
+
+        AvroCodec<io.divastream.schemas.DeadLetter> codec = AvroCodec.of(io.divastream.schemas.DeadLetter.class);
+        assertThat(org.apache.avro.SchemaNormalization.parsingFingerprint64(earlier)).isNotEqualTo(codec.fingerprint());
+        io.divastream.schemas.DeadLetter letter = codec.decode(bytes);
+        assertThat(letter.getOffset()).isEqualTo(41L);
+        assertThat(letter.getReason()).isEqualTo(io.divastream.schemas.DeadLetterReason.EMPTY_LABEL);
+        assertThat(letter.getMessage()).isEqualTo("image k has an empty label");
+        assertThat(letter.getKeyBytes()).isEqualTo(-1L);
+        assertThat(letter.getValueBytes()).isEqualTo(-1L);
+
+        byte[] image = images.encode(event);
+        assertThatThrownBy(() -> codec.decode(image))
+                .isInstanceOf(RecordDecodingException.class)
+                .hasMessageContaining("or one of its 1 earlier schemas");
+    }
 }

@@ -1,29 +1,53 @@
 package io.divastream.connectors.kafka;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.dlq.DeadLetterPayload;
+import io.divastream.connectors.dlq.DeadLetters;
+import io.divastream.schemas.DeadLetter;
+import io.divastream.schemas.DeadLetterReason;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
  * Serializes an Avro record for a Kafka sink: the value in Avro single-object encoding, the key as
  * the UTF-8 bytes of the {@link KeyExtractor}'s result.
  *
+ * <p>No record can make the sink throw: a record over the producer's {@code max.request.size} ({@link
+ * RecordSizeLimit}) is not sent. If a dead-letter topic is set, an {@code OUTPUT_TOO_LARGE} dead letter
+ * holding the record's first bytes, its size and the topic it was meant for goes there instead (in the
+ * same transaction); otherwise (the dead-letter sink itself) it is dropped. Either way it is logged and
+ * counted in {@code numRecordsTooLarge}.
+ *
  * @param <IN> the stream element type, converted to {@code T} before encoding
  * @param <T> the Avro record type
  */
 public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
         implements KafkaRecordSerializationSchema<IN> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private static final Logger LOG = LoggerFactory.getLogger(AvroRecordSerializationSchema.class);
+
+    /** The stage named in the dead letters of records too large to send. */
+    public static final String STAGE = "kafka-sink";
 
     private final String topic;
     private final AvroCodec<T> codec;
     private final KeyExtractor<IN> keyExtractor;
     private final RecordConverter<IN, T> converter;
+    private final RecordSizeLimit limit;
+    private final String deadLetterTopic;
+    private transient AvroCodec<DeadLetter> deadLetterCodec;
+    private transient Counter tooLarge;
 
     /**
      * Creates the schema.
@@ -32,21 +56,27 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
      * @param codec the value codec
      * @param keyExtractor gives the record key (null for no key)
      * @param converter turns a stream element into its Avro record
+     * @param limit the producer's record size limit
+     * @param deadLetterTopic where a record over the limit is reported, or null to drop it
      */
     public AvroRecordSerializationSchema(
             String topic,
             AvroCodec<T> codec,
             KeyExtractor<IN> keyExtractor,
-            RecordConverter<IN, T> converter) {
+            RecordConverter<IN, T> converter,
+            RecordSizeLimit limit,
+            String deadLetterTopic) {
         RawRecordSources.requireNonBlank(topic, "topic");
         this.topic = topic;
         this.codec = Objects.requireNonNull(codec, "codec");
         this.keyExtractor = Objects.requireNonNull(keyExtractor, "keyExtractor");
         this.converter = Objects.requireNonNull(converter, "converter");
+        this.limit = Objects.requireNonNull(limit, "limit");
+        this.deadLetterTopic = deadLetterTopic;
     }
 
     /**
-     * Creates a schema for a stream of Avro records.
+     * Creates a schema for a stream of Avro records, Kafka's default size limit and no dead letters.
      *
      * @param topic the target topic
      * @param codec the value codec
@@ -56,7 +86,13 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
      */
     public static <T extends SpecificRecord> AvroRecordSerializationSchema<T, T> of(
             String topic, AvroCodec<T> codec, KeyExtractor<T> keyExtractor) {
-        return new AvroRecordSerializationSchema<>(topic, codec, keyExtractor, record -> record);
+        return new AvroRecordSerializationSchema<>(
+                topic, codec, keyExtractor, record -> record, new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT), null);
+    }
+
+    @Override
+    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        tooLarge = context.getMetricGroup().counter("numRecordsTooLarge");
     }
 
     @Override
@@ -65,6 +101,32 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
         String key = keyExtractor.apply(element);
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         Long validTimestamp = timestamp != null && timestamp >= 0 ? timestamp : null;
-        return new ProducerRecord<>(topic, null, validTimestamp, keyBytes, codec.encode(converter.apply(element)));
+        byte[] value = codec.encode(converter.apply(element));
+        if (limit.fits(keyBytes, value)) {
+            return new ProducerRecord<>(topic, null, validTimestamp, keyBytes, value);
+        }
+        return tooLarge(keyBytes, value, validTimestamp);
+    }
+
+    private ProducerRecord<byte[], byte[]> tooLarge(byte[] key, byte[] value, Long timestamp) {
+        if (tooLarge == null) {
+            tooLarge = new SimpleCounter(); // not opened by a sink (tests)
+        }
+        tooLarge.inc();
+        String message = "a " + codec.type().getSimpleName() + " record of " + RecordSizeLimit.size(key, value)
+                + " bytes for " + topic + " exceeds max.request.size " + limit.maxRequestSize();
+        if (deadLetterTopic == null) {
+            LOG.error("{}: dropped", message);
+            return null;
+        }
+        LOG.warn("{}: sent to {} as {}", message, deadLetterTopic, DeadLetterReason.OUTPUT_TOO_LARGE);
+        if (deadLetterCodec == null) {
+            deadLetterCodec = AvroCodec.of(DeadLetter.class);
+        }
+        DeadLetter letter = DeadLetters.of(topic, -1, -1,
+                DeadLetterPayload.cut(key, value, DeadLetters.maxValueBytes(limit)),
+                DeadLetterReason.OUTPUT_TOO_LARGE, message, STAGE, Instant.now());
+        byte[] letterKey = (topic + "--1@-1").getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(deadLetterTopic, null, timestamp, letterKey, deadLetterCodec.encode(letter));
     }
 }

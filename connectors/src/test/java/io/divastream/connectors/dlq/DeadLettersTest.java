@@ -65,4 +65,42 @@ class DeadLettersTest {
                                         raw, DeadLetterReason.INVALID_IMAGE, "m", " ", failedAt))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * A dead letter of an oversize original (the poison dead letter of issue 13: a 600 KB image id made a
+     * 1.2 MB dead letter that failed the sink) keeps the first bytes of key and value, their lengths and a
+     * cut message, and fits the producer's limit.
+     */
+    @Test
+    void cutsAnOversizeOriginalToFitTheProducersLimit() {
+        io.divastream.connectors.kafka.RecordSizeLimit limit = new io.divastream.connectors.kafka.RecordSizeLimit(1 << 20);
+        byte[] key = new byte[600_000];
+        byte[] value = new byte[1_200_000];
+        java.util.Arrays.fill(value, (byte) 7);
+        DeadLetterPayload payload = DeadLetterPayload.cut(key, value, DeadLetters.maxValueBytes(limit));
+        assertThat(payload.truncated()).isTrue();
+        DeadLetter letter = DeadLetters.of("diva.images", 0, 9L, payload, DeadLetterReason.EMPTY_LABEL,
+                "image " + "i".repeat(600_000) + " has an empty label", "decode-images", failedAt);
+        assertThat(letter.getKey().remaining()).isEqualTo(DeadLetters.MAX_KEY_BYTES);
+        assertThat(letter.getKeyBytes()).isEqualTo(600_000L);
+        assertThat(letter.getValueBytes()).isEqualTo(1_200_000L);
+        assertThat(letter.getValue().remaining()).isEqualTo(DeadLetters.maxValueBytes(limit));
+        assertThat(letter.getMessage()).hasSize(DeadLetters.MAX_MESSAGE_CHARS).endsWith("... (600025 characters)");
+        byte[] encoded = AvroCodec.of(DeadLetter.class).encode(letter);
+        byte[] kafkaKey = ("diva.images".repeat(22) + "-2147483647@9223372036854775807").getBytes();
+        assertThat(limit.fits(kafkaKey, encoded)).isTrue();
+
+        DeadLetterPayload small = DeadLetterPayload.cut(new byte[] {1}, new byte[] {2, 3}, DeadLetters.maxValueBytes(limit));
+        assertThat(small.truncated()).isFalse();
+        assertThat(small).isEqualTo(new DeadLetterPayload(new byte[] {1}, 1, new byte[] {2, 3}, 2));
+    }
+
+    @Test
+    void shortensTextsWithoutSplittingACharacter() {
+        assertThat(DeadLetters.shorten("short", 10)).isEqualTo("short");
+        String emoji = "\uD83D\uDE00".repeat(100);
+        String cut = DeadLetters.shorten(emoji, 30);
+        assertThat(cut).endsWith("... (200 characters)").hasSizeLessThanOrEqualTo(30);
+        assertThat(Character.isHighSurrogate(cut.charAt(cut.indexOf("...") - 1))).isFalse();
+    }
 }

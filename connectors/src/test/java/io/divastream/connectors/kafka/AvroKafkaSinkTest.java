@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.testing.SampleRecords;
 import io.divastream.schemas.ImageEvent;
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.DeadLetter;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.util.InstantiationUtil;
@@ -122,7 +124,9 @@ class AvroKafkaSinkTest {
                         "out",
                         AvroCodec.of(ImageEvent.class),
                         id -> id,
-                        id -> SampleRecords.imageEvent(id, "Greek/character02"));
+                        id -> SampleRecords.imageEvent(id, "Greek/character02"),
+                        new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
+                        null);
         ProducerRecord<byte[], byte[]> record = schema.serialize("img-7", null, null);
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("img-7");
         ImageEvent decoded = AvroCodec.of(ImageEvent.class).decode(record.value());
@@ -135,5 +139,53 @@ class AvroKafkaSinkTest {
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
                 AvroRecordSerializationSchema.of("out", AvroCodec.of(ImageEvent.class), e -> null);
         assertThat(schema.serialize(SampleRecords.imageEvent("a", "b"), null, null).key()).isNull();
+    }
+
+    /**
+     * A record over max.request.size (the poison label of issue 13: a 1,046,000-character label made a
+     * 1,050,302-byte embedding record and a restart loop) goes to the dead-letter topic as OUTPUT_TOO_LARGE,
+     * holding its first bytes within the limit, and is counted; without a dead-letter topic it is dropped.
+     */
+    @Test
+    void aRecordOverTheProducerLimitBecomesADeadLetterInsteadOfFailingTheSink() throws Exception {
+        RecordSizeLimit limit = new RecordSizeLimit(64 * 1024);
+        AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
+                InstantiationUtil.clone(new AvroRecordSerializationSchema<>(
+                        "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit, "dlq"));
+        ImageEvent small = SampleRecords.imageEvent("img-1", "x".repeat(1000));
+        assertThat(schema.serialize(small, null, 5L).topic()).isEqualTo("out");
+
+        ImageEvent poison = SampleRecords.imageEvent("img-2", "x".repeat(70_000));
+        byte[] encoded = AvroCodec.of(ImageEvent.class).encode(poison);
+        ProducerRecord<byte[], byte[]> record = schema.serialize(poison, null, 5L);
+        assertThat(record.topic()).isEqualTo("dlq");
+        assertThat(limit.fits(record.key(), record.value())).isTrue();
+        DeadLetter letter = AvroCodec.of(DeadLetter.class).decode(record.value());
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.OUTPUT_TOO_LARGE);
+        assertThat(letter.getTopic()).isEqualTo("out");
+        assertThat(letter.getPartition()).isEqualTo(-1);
+        assertThat(letter.getOffset()).isEqualTo(-1L);
+        assertThat(letter.getKey()).isEqualTo(java.nio.ByteBuffer.wrap("img-2".getBytes(StandardCharsets.UTF_8)));
+        assertThat(letter.getValueBytes()).isEqualTo(encoded.length);
+        byte[] prefix = new byte[letter.getValue().remaining()];
+        letter.getValue().duplicate().get(prefix);
+        assertThat(prefix.length).isGreaterThan(50_000).isLessThan(encoded.length);
+        assertThat(prefix).isEqualTo(java.util.Arrays.copyOf(encoded, prefix.length));
+        assertThat(letter.getMessage()).isEqualTo("a ImageEvent record of " + (encoded.length + 5 + RecordSizeLimit.OVERHEAD)
+                + " bytes for out exceeds max.request.size 65536");
+
+        AvroRecordSerializationSchema<ImageEvent, ImageEvent> noDlq = new AvroRecordSerializationSchema<>(
+                "dlq", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit, null);
+        assertThat(noDlq.serialize(poison, null, 5L)).isNull();
+    }
+
+    @Test
+    void theSizeLimitComesFromTheProducersMaxRequestSize() {
+        KafkaSettings settings = KafkaSettings.of("localhost:9092");
+        assertThat(RecordSizeLimit.of(settings).maxRequestSize()).isEqualTo(1 << 20);
+        assertThat(RecordSizeLimit.of(settings.withProperty("max.request.size", "5000000")).maxRequestSize())
+                .isEqualTo(5_000_000);
+        assertThatThrownBy(() -> RecordSizeLimit.of(settings.withProperty("max.request.size", "lots")))
+                .hasMessage("max.request.size must be a number of bytes, got 'lots'");
     }
 }

@@ -10,8 +10,11 @@ public final class Uids {
     public static final String IMAGE_SOURCE = "image-events-source";
     /** Avro and image decoding, validation and routing. */
     public static final String DECODE = "decode-images";
-    /** Only training images go on to the batcher. */
-    public static final String TRAIN_FILTER = "training-images";
+    /**
+     * Keyed by image id: each id's first label; only training images with it go on to the batcher. (It
+     * replaced a stateless filter, {@code training-images}, which savepoints hold no state for.)
+     */
+    public static final String TRAINING_LABELS = "training-labels";
 
     /** The training branch's own reader of the image events. */
     public static final String TRAINING_SOURCE = "training-image-events-source";

@@ -1,5 +1,6 @@
 package io.divastream.jobs.config;
 
+import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.jobs.eval.MetricsProtocol;
@@ -23,6 +24,8 @@ import java.util.Objects;
  * @param metrics the streaming evaluation protocol ({@code metrics.*})
  * @param runtime checkpointing and parallelism
  * @param export where published model versions are written as artefacts ({@code export.*})
+ * @param input the bounds on input events and the rule for an image id's label ({@code limits.*},
+ *     {@code route.label-ttl})
  */
 public record JobConfig(
         KafkaConfig kafka,
@@ -32,10 +35,11 @@ public record JobConfig(
         EmbeddingConfig embedding,
         MetricsProtocol metrics,
         RuntimeConfig runtime,
-        ExportConfig export)
+        ExportConfig export,
+        InputConfig input)
         implements Serializable {
 
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     /** Checks that no part is missing. */
     public JobConfig {
@@ -47,22 +51,29 @@ public record JobConfig(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(export, "export");
+        Objects.requireNonNull(input, "input");
     }
 
     /**
-     * A configuration that exports no artefacts.
+     * What the job accepts of an input event.
      *
-     * @param kafka where Kafka is and the topics
-     * @param routing which labels are held out for evaluation
-     * @param batching the class-balanced batch assembly
-     * @param training the model, its training and versioning
-     * @param embedding how embeddings are combined
-     * @param metrics the streaming evaluation protocol
-     * @param runtime checkpointing and parallelism
+     * @param limits the bounds on an event's id, label and image, beyond which it is a dead letter
+     * @param labelTtlMs how long the first label of an image id is remembered (an event of the id with
+     *     another label is a {@code LABEL_CHANGED} dead letter meanwhile); 0 for ever
      */
-    public JobConfig(KafkaConfig kafka, RoutingConfig routing, BatchingConfig batching, TrainingConfig training,
-            EmbeddingConfig embedding, MetricsProtocol metrics, RuntimeConfig runtime) {
-        this(kafka, routing, batching, training, embedding, metrics, runtime, ExportConfig.OFF);
+    public record InputConfig(EventLimits limits, long labelTtlMs) implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** The defaults: {@link EventLimits#DEFAULT}, labels remembered for ever. */
+        public static final InputConfig DEFAULT = new InputConfig(EventLimits.DEFAULT, 0);
+
+        /** Validates the parts. */
+        public InputConfig {
+            Objects.requireNonNull(limits, "limits");
+            if (labelTtlMs < 0) {
+                throw new IllegalArgumentException("labelTtlMs must not be negative, got " + labelTtlMs);
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.divastream.jobs.config;
 
+import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.jobs.eval.EvaluationMode;
 import io.divastream.jobs.eval.MetricsProtocol;
@@ -14,6 +15,7 @@ import io.divastream.model.config.ObjectiveSpec;
 import io.divastream.model.miner.SharedMining;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.image.AugmentationSpec;
+import io.divastream.model.image.ImageLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +41,12 @@ public final class JobOptions {
                     new Option("topic.model-versions", KafkaTopics.MODEL_VERSIONS, "output topic of model versions"),
                     new Option("topic.dead-letters", KafkaTopics.DEAD_LETTERS, "topic of rejected input records"),
                     new Option("route.eval-labels", OMNIGLOT_EVAL_LABELS, "regex: matching labels are held out for evaluation"),
+                    new Option("route.label-ttl", "0", "how long the first label of an image id is remembered; meanwhile an event of the id with another label goes to the dead-letter topic (LABEL_CHANGED), so trained pixels never enter the held-out set (e.g. 30d; 0: for ever)"),
+                    new Option("limits.image-id-chars", String.valueOf(EventLimits.DEFAULT_IMAGE_ID_CHARS), "longest image id in characters; a longer one goes to the dead-letter topic (IMAGE_ID_TOO_LONG)"),
+                    new Option("limits.label-chars", String.valueOf(EventLimits.DEFAULT_LABEL_CHARS), "longest label in characters; a longer one goes to the dead-letter topic (LABEL_TOO_LONG)"),
+                    new Option("limits.image-bytes", String.valueOf(ImageLimits.DEFAULT_ENCODED_BYTES), "largest encoded image in bytes; a larger one goes to the dead-letter topic (INVALID_IMAGE)"),
+                    new Option("limits.image-pixels", String.valueOf(ImageLimits.DEFAULT_PIXELS), "largest width x height an image header may declare, checked before decoding (INVALID_IMAGE)"),
+                    new Option("limits.decoded-bytes", String.valueOf(ImageLimits.DEFAULT_DECODED_BYTES), "largest width x height x channels x bytes per sample an image header may declare, checked before decoding (INVALID_IMAGE)"),
                     new Option("image.size", "28", "side of the square model input in pixels (set by model.preset)"),
                     new Option("batch.classes", "28", "P: classes per batch"),
                     new Option("batch.images-per-class", "4", "K: images per class in a batch"),
@@ -205,7 +213,19 @@ public final class JobOptions {
                                 a.integer("metrics.intra-op-threads", 0, 4096)));
         JobConfig.ExportConfig export = new JobConfig.ExportConfig(
                 Validation.exportDirectory(a, "export.dir"), a.integer("export.keep", 1, 1_000_000));
-        return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime, export);
+        long pixels = a.longValue("limits.image-pixels", 64, 1L << 40);
+        long decodedBytes = a.longValue("limits.decoded-bytes", 64, 1L << 42);
+        if (decodedBytes < pixels) {
+            throw new ConfigException("option --limits.decoded-bytes (" + decodedBytes
+                    + ") must be at least --limits.image-pixels (" + pixels + "): every pixel takes a byte at least");
+        }
+        JobConfig.InputConfig input = new JobConfig.InputConfig(
+                new EventLimits(
+                        a.integer("limits.image-id-chars", 1, 1_000_000),
+                        a.integer("limits.label-chars", 1, 1_000_000),
+                        new ImageLimits(a.longValue("limits.image-bytes", 1, Integer.MAX_VALUE), pixels, decodedBytes)),
+                durationMs(a, "route.label-ttl"));
+        return new JobConfig(kafka, routing, batching, training, embedding, metrics, runtime, export, input);
     }
 
     /** Where the documented configuration file lives, relative to the repository root. */

@@ -2,7 +2,10 @@ package io.divastream.jobs.decode;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
+import io.divastream.connectors.dlq.DeadLetters;
+import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.Role;
@@ -14,6 +17,8 @@ import io.divastream.schemas.ImageEvent;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -25,17 +30,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns raw Kafka records into validated {@link ImageSample}s: decodes the Avro image event,
- * checks its id and label, decodes and resizes the image, and routes the label to training or
- * evaluation. Anything that fails goes to the {@link #DEAD_LETTERS} side output with its reason and
- * the original bytes, and is counted; the function never throws on bad input.
+ * Turns raw Kafka records into validated {@link ImageSample}s: decodes the Avro image event, checks
+ * its id and label against the {@link EventLimits}, decodes and resizes the image within its {@link
+ * io.divastream.model.image.ImageLimits}, and routes the label to training or evaluation. Anything
+ * that fails goes to the {@link #DEAD_LETTERS} side output with its reason and the original bytes (or
+ * their first bytes, so that the dead letter fits a Kafka record), and is counted; the function never
+ * throws on bad input.
  *
  * <p>Metrics: {@code numImagesDecoded} and {@code numImagesDecodedPerSecond}, and a counter per
  * rejection reason in the {@value #DEAD_LETTER_GROUP} group ({@code deadLetters.EMPTY_LABEL}, ...).
  */
 public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageSample> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(DecodeImageFunction.class);
 
     /** Side output of rejected records. */
@@ -50,17 +57,23 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     /** Name of the metric group of the dead-letter counters, one counter per reason. */
     public static final String DEAD_LETTER_GROUP = "deadLetters";
 
-    /** The reasons this stage rejects records for (a full catalogue is the embedder's). */
+    /** The reasons this stage rejects records for (a full catalogue and a changed label are the embedder's). */
     public static final Set<DeadLetterReason> REASONS =
             EnumSet.of(
                     DeadLetterReason.UNDECODABLE_RECORD,
                     DeadLetterReason.EMPTY_IMAGE_ID,
+                    DeadLetterReason.IMAGE_ID_TOO_LONG,
                     DeadLetterReason.EMPTY_LABEL,
+                    DeadLetterReason.LABEL_TOO_LONG,
                     DeadLetterReason.UNDECODABLE_IMAGE,
                     DeadLetterReason.INVALID_IMAGE);
 
+    private static final byte[] NO_PIXELS = new byte[0];
+
     private final ImageSpec imageSpec;
     private final LabelRouter router;
+    private final EventLimits limits;
+    private final int deadLetterValueBytes;
     private final boolean trainingReader;
     private transient AvroCodec<ImageEvent> codec;
     private transient Counter skipped;
@@ -69,39 +82,47 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     private transient Map<DeadLetterReason, Counter> rejected;
 
     /**
-     * Creates the function.
+     * Creates the function of the embedding branch, which reports dead letters.
      *
      * @param imageSpec the model input size
      * @param router the train / eval routing
+     * @param limits the bounds on an event
+     * @param deadLetterLimit the dead-letter producer's record size limit (bounds the bytes kept)
      */
-    public DecodeImageFunction(ImageSpec imageSpec, LabelRouter router) {
-        this(imageSpec, router, false);
+    public DecodeImageFunction(
+            ImageSpec imageSpec, LabelRouter router, EventLimits limits, RecordSizeLimit deadLetterLimit) {
+        this(imageSpec, router, limits, DeadLetters.maxValueBytes(deadLetterLimit), false);
     }
 
-    private DecodeImageFunction(ImageSpec imageSpec, LabelRouter router, boolean trainingReader) {
-        this.imageSpec = imageSpec;
-        this.router = router;
+    private DecodeImageFunction(
+            ImageSpec imageSpec, LabelRouter router, EventLimits limits, int deadLetterValueBytes, boolean trainingReader) {
+        this.imageSpec = Objects.requireNonNull(imageSpec, "imageSpec");
+        this.router = Objects.requireNonNull(router, "router");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.deadLetterValueBytes = deadLetterValueBytes;
         this.trainingReader = trainingReader;
     }
 
     /**
-     * The decoder of the training branch's own reader: it passes on training images only (it does
-     * not decode the pixels of evaluation images) and drops bad records without a dead letter,
-     * counting them in {@code numRecordsSkipped}: the embedding branch reads the same records and
-     * reports each bad one once.
+     * The decoder of the training branch's own reader: it decodes the pixels of training images only;
+     * an event of an evaluation label passes without pixels (role {@link Role#EVAL}, for the image id's
+     * first label, {@link FirstLabelFilter}). Bad records are dropped without a dead letter and counted
+     * in {@code numRecordsSkipped}: the embedding branch reads the same records and reports each bad one
+     * once.
      *
      * @param imageSpec the model input size
      * @param router the train / eval routing
+     * @param limits the bounds on an event
      * @return the function
      */
-    public static DecodeImageFunction trainingReader(ImageSpec imageSpec, LabelRouter router) {
-        return new DecodeImageFunction(imageSpec, router, true);
+    public static DecodeImageFunction trainingReader(ImageSpec imageSpec, LabelRouter router, EventLimits limits) {
+        return new DecodeImageFunction(imageSpec, router, limits, 0, true);
     }
 
     @Override
     public void open(OpenContext openContext) {
         codec = AvroCodec.of(ImageEvent.class);
-        decoder = new ImageDecoder(imageSpec);
+        decoder = new ImageDecoder(imageSpec, limits.image());
         decoded = getRuntimeContext().getMetricGroup().counter("numImagesDecoded");
         getRuntimeContext().getMetricGroup().meter("numImagesDecodedPerSecond", new MeterView(decoded));
         rejected = new EnumMap<>(DeadLetterReason.class);
@@ -124,15 +145,15 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
             reject(record, DeadLetterReason.UNDECODABLE_RECORD, e.getMessage(), ctx);
             return;
         }
-        if (event.getImageId() == null || event.getImageId().isBlank()) {
-            reject(record, DeadLetterReason.EMPTY_IMAGE_ID, "the image id is empty", ctx);
+        Optional<EventLimits.Violation> violation = limits.check(event.getImageId(), event.getLabel());
+        if (violation.isPresent()) {
+            reject(record, violation.get().reason(), violation.get().message(), ctx);
             return;
         }
-        if (event.getLabel() == null || event.getLabel().isBlank()) {
-            reject(record, DeadLetterReason.EMPTY_LABEL, "image " + event.getImageId() + " has an empty label", ctx);
-            return;
-        }
-        if (trainingReader && router.route(event.getLabel()) != Role.TRAIN) {
+        Role role = router.route(event.getLabel());
+        long eventTime = event.getEventTime().toEpochMilli();
+        if (trainingReader && role != Role.TRAIN) {
+            out.collect(new ImageSample(event.getImageId(), event.getLabel(), role, NO_PIXELS, eventTime));
             return;
         }
         float[] pixels;
@@ -147,13 +168,7 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
             return;
         }
         decoded.inc();
-        out.collect(
-                new ImageSample(
-                        event.getImageId(),
-                        event.getLabel(),
-                        router.route(event.getLabel()),
-                        ImageDecoder.toBytes(pixels),
-                        event.getEventTime().toEpochMilli()));
+        out.collect(new ImageSample(event.getImageId(), event.getLabel(), role, ImageDecoder.toBytes(pixels), eventTime));
     }
 
     private void reject(RawRecord record, DeadLetterReason reason, String message, Context ctx) {
@@ -162,19 +177,8 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
             return;
         }
         rejected.get(reason).inc();
-        LOG.debug("dead letter {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), reason, message);
-        ctx.output(
-                DEAD_LETTERS,
-                new DeadLetterEvent(
-                        record.topic(),
-                        record.partition(),
-                        record.offset(),
-                        record.key(),
-                        record.value(),
-                        reason.name(),
-                        message == null ? reason.name() : message,
-                        STAGE,
-                        System.currentTimeMillis()));
+        LOG.debug("dead letter {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+        ctx.output(DEAD_LETTERS, DeadLetterEvent.of(record, reason, message, STAGE, deadLetterValueBytes));
     }
 
     private static byte[] toArray(java.nio.ByteBuffer buffer) {

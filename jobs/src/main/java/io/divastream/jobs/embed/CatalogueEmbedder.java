@@ -2,6 +2,7 @@ package io.divastream.jobs.embed;
 
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
+import io.divastream.jobs.decode.FirstLabels;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.ImageSample;
@@ -14,7 +15,6 @@ import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.schemas.DeadLetterReason;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A new image is embedded at once with the newest model and stored with that version; a
- *       redelivered id replaces the stored image. Before the first model, images are only stored.
+ *       redelivered id replaces the stored image. Before the first model, images are only stored. An
+ *       id that arrives with another label than its first is a {@code LABEL_CHANGED} dead letter
+ *       ({@link FirstLabels}).
  *   <li>A newer model version replaces the current one and restarts the re-embedding backlog:
  *       every stored image embedded with an older version. A processing-time callback drains it in
  *       chunks of {@code reembedChunk} images every {@link JobConfig.CatalogueConfig#tickMs()}, so
@@ -131,10 +133,13 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     private final JobConfig.CatalogueConfig config;
     private final String sourceTopic;
     private final int intraOpThreads;
+    private final long labelTtlMs;
 
     private transient Embedder embedder;
     private transient long loadedVersion;
     private transient ValueState<CatalogueEntry> entries;
+    private transient ValueState<Long> firstLabels;
+    private transient Counter labelChanges;
     private transient BroadcastState<String, ModelUpdate> models;
     private transient ModelUpdate newest;
     private transient CatalogueIndex index;
@@ -160,7 +165,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      */
     public CatalogueEmbedder(
             NetworkSpec network, double[] headWeights, JobConfig.CatalogueConfig config, String sourceTopic) {
-        this(network, headWeights, config, sourceTopic, JobConfig.IntraOpThreads.DEFAULT.embedder());
+        this(network, headWeights, config, sourceTopic, JobConfig.IntraOpThreads.DEFAULT.embedder(), 0);
     }
 
     /**
@@ -172,24 +177,28 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      * @param sourceTopic the input topic, named in dead letters
      * @param intraOpThreads libtorch's intra-op threads for the subtask's forward passes (set on the
      *     task thread when it opens), or 0 for every processor
+     * @param labelTtlMs how long an image id's first label is remembered ({@link FirstLabels}; 0: for ever)
      */
     public CatalogueEmbedder(
             NetworkSpec network,
             double[] headWeights,
             JobConfig.CatalogueConfig config,
             String sourceTopic,
-            int intraOpThreads) {
+            int intraOpThreads,
+            long labelTtlMs) {
         this.network = network;
         this.headWeights = headWeights.clone();
         this.config = config;
         this.sourceTopic = sourceTopic;
         this.intraOpThreads = DjlRuntime.checkIntraOpThreads(intraOpThreads);
+        this.labelTtlMs = labelTtlMs;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         entries = getKeyedStateStore().getState(ENTRY_STATE);
+        firstLabels = getKeyedStateStore().getState(FirstLabels.descriptor(labelTtlMs));
         models = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
         newest = models.get(LATEST);
         index = new CatalogueIndex();
@@ -253,9 +262,10 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         reembedded = getMetricGroup().counter("numReembeddings");
         expired = getMetricGroup().counter("numCatalogueExpired");
         rejected = getMetricGroup().counter("numCatalogueRejected");
-        getMetricGroup()
-                .addGroup(DecodeImageFunction.DEAD_LETTER_GROUP)
-                .counter(DeadLetterReason.CATALOGUE_FULL.name(), rejected);
+        labelChanges = getMetricGroup().counter("numLabelChanges");
+        var deadLetters = getMetricGroup().addGroup(DecodeImageFunction.DEAD_LETTER_GROUP);
+        deadLetters.counter(DeadLetterReason.CATALOGUE_FULL.name(), rejected);
+        deadLetters.counter(DeadLetterReason.LABEL_CHANGED.name(), labelChanges);
         eventToEmbeddingMs =
                 getMetricGroup().histogram("eventToEmbeddingLatencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
         getMetricGroup().gauge("oldestStaleEmbeddingAgeMs", this::oldestStaleEmbeddingAgeMs);
@@ -276,6 +286,10 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     @Override
     public void processElement1(StreamRecord<ImageSample> element) throws Exception {
         ImageSample sample = element.getValue();
+        if (!FirstLabels.admit(firstLabels, sample.label())) {
+            rejectLabelChange(sample);
+            return;
+        }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (!index.contains(sample.imageId()) && index.size() >= config.maxImagesPerSubtask()) {
             expire(now); // switches keys; the element's key is restored below
@@ -442,19 +456,18 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
                         + " holds its maximum of "
                         + config.maxImagesPerSubtask()
                         + " images (--embedding.max-images-per-subtask)";
-        output.collect(
-                DEAD_LETTERS,
-                new StreamRecord<>(
-                        new DeadLetterEvent(
-                                sourceTopic,
-                                -1,
-                                -1,
-                                sample.imageId().getBytes(StandardCharsets.UTF_8),
-                                null,
-                                DeadLetterReason.CATALOGUE_FULL.name(),
-                                message,
-                                STAGE,
-                                System.currentTimeMillis())));
+        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetterEvent.ofImage(
+                sourceTopic, sample.imageId(), DeadLetterReason.CATALOGUE_FULL, message, STAGE)));
+    }
+
+    private void rejectLabelChange(ImageSample sample) throws Exception {
+        labelChanges.inc();
+        CatalogueEntry stored = entries.value();
+        String first = stored == null ? "another label" : "the label " + stored.sample().label();
+        String message = "image " + sample.imageId() + " arrived with the label " + sample.label() + ", but it arrived"
+                + " first with " + first + ": the first label stays (a new label needs a new image id)";
+        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetterEvent.ofImage(
+                sourceTopic, sample.imageId(), DeadLetterReason.LABEL_CHANGED, message, STAGE)));
     }
 
     private List<ImageEmbedding> embed(List<ImageSample> samples) {

@@ -1,7 +1,6 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.dlq.DeadLetters;
-import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
@@ -140,9 +139,11 @@ public final class AvroMapping {
      * @return the wire record
      */
     public static DeadLetter deadLetter(DeadLetterEvent d) {
-        RawRecord source = new RawRecord(d.topic(), d.partition(), d.offset(), d.key(), d.value(), -1);
         return DeadLetters.of(
-                source,
+                d.topic(),
+                d.partition(),
+                d.offset(),
+                d.payload(),
                 DeadLetterReason.valueOf(d.reason()),
                 d.message(),
                 d.stage(),

@@ -6,6 +6,7 @@ import io.divastream.jobs.Uids;
 import io.divastream.jobs.batch.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
+import io.divastream.jobs.decode.FirstLabelFilter;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.embed.CatalogueEmbedder;
 import io.divastream.jobs.eval.MetricsProtocol;
@@ -15,7 +16,6 @@ import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.Role;
 import io.divastream.jobs.records.TrainingBatch;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.config.NetworkSpec;
@@ -34,8 +34,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The DiVA stream job graph:
  *
  * <pre>
- * image events (training reader) -> decode/route -> train images -> keyBy(label)
- *     -> class-balanced batches -> DiVA trainer (p=1) -> model versions (+ artefacts with --export.dir)
+ * image events (training reader) -> decode/route -> keyBy(imageId): first label, train images
+ *     -> keyBy(label) -> class-balanced batches -> DiVA trainer (p=1) -> model versions (+ artefacts with --export.dir)
  * image events (embedding reader) -> decode/validate/route --(dead letters)--> DLQ
  *     all images   -> keyBy(imageId) + broadcast(model versions) -> bounded catalogue, embeddings
  *                         (rate-limited re-embedding) -> embeddings topic; full catalogue -> DLQ
@@ -122,14 +122,14 @@ public final class DivaPipeline {
         int sourceParallelism = config.runtime().effectiveSourceParallelism();
         int embeddingParallelism = config.runtime().effectiveEmbeddingParallelism();
 
+        ImageSpec glyphSpec = new ImageSpec(network.inputSize(), true);
+        LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
+        JobConfig.InputConfig input = config.input();
         SingleOutputStreamOperator<ImageSample> samples =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
                         .uid(Uids.IMAGE_SOURCE)
                         .setParallelism(sourceParallelism)
-                        .process(
-                                new DecodeImageFunction(
-                                        new ImageSpec(network.inputSize(), true),
-                                        new LabelRouter(config.routing().evalLabelRegex())))
+                        .process(new DecodeImageFunction(glyphSpec, router, input.limits(), sinks.deadLetterLimit()))
                         .uid(Uids.DECODE)
                         .name(Uids.DECODE)
                         .setParallelism(sourceParallelism);
@@ -138,17 +138,14 @@ public final class DivaPipeline {
                 env.fromSource(trainingSource, WatermarkStrategy.noWatermarks(), Uids.TRAINING_SOURCE)
                         .uid(Uids.TRAINING_SOURCE)
                         .setParallelism(sourceParallelism)
-                        .process(
-                                DecodeImageFunction.trainingReader(
-                                        new ImageSpec(network.inputSize(), true),
-                                        new LabelRouter(config.routing().evalLabelRegex())))
+                        .process(DecodeImageFunction.trainingReader(glyphSpec, router, input.limits()))
                         .uid(Uids.TRAINING_DECODE)
                         .name(Uids.TRAINING_DECODE)
                         .setParallelism(sourceParallelism)
-                        .filter(s -> s.role() == Role.TRAIN)
-                        .uid(Uids.TRAIN_FILTER)
-                        .name(Uids.TRAIN_FILTER)
-                        .setParallelism(sourceParallelism)
+                        .keyBy(ImageSample::imageId)
+                        .process(new FirstLabelFilter(input.labelTtlMs()))
+                        .uid(Uids.TRAINING_LABELS)
+                        .name(Uids.TRAINING_LABELS)
                         .keyBy(ImageSample::label)
                         .transform(
                                 Uids.BATCHER,
@@ -172,9 +169,7 @@ public final class DivaPipeline {
                             new ModelArtefactSink(
                                     config.export(),
                                     network,
-                                    network.backbone() instanceof BackboneSpec.GlyphCnn
-                                            ? new ImageSpec(network.inputSize(), true)
-                                            : null,
+                                    network.backbone() instanceof BackboneSpec.GlyphCnn ? glyphSpec : null,
                                     config.embedding().headWeights()))
                     .uid(Uids.MODEL_ARTEFACTS_SINK)
                     .name(Uids.MODEL_ARTEFACTS_SINK)
@@ -192,7 +187,8 @@ public final class DivaPipeline {
                                         config.embedding().headWeights(),
                                         config.embedding().catalogue(),
                                         config.kafka().imagesTopic(),
-                                        config.runtime().intraOpThreads().embedder()))
+                                        config.runtime().intraOpThreads().embedder(),
+                                        input.labelTtlMs()))
                         .uid(Uids.EMBEDDER)
                         .setParallelism(embeddingParallelism);
         embeddings.sinkTo(sinks.embeddings())

@@ -1,6 +1,7 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.kafka.AvroKafkaSink;
+import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.EvaluationResult;
@@ -22,17 +23,21 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * @param metrics retrieval metrics per model version
  * @param modelVersions the published model versions
  * @param deadLetters rejected input records
+ * @param deadLetterLimit the size limit of the dead-letter sink's records, which bounds the bytes of an
+ *     original a dead letter keeps
  */
 public record PipelineSinks(
         Sink<ImageEmbedding> embeddings,
         Sink<EvaluationResult> metrics,
         Sink<ModelUpdate> modelVersions,
-        Sink<DeadLetterEvent> deadLetters) {
+        Sink<DeadLetterEvent> deadLetters,
+        RecordSizeLimit deadLetterLimit) {
 
     /**
      * The Kafka sinks of the configured topics: Avro records keyed by image id (embeddings) or
      * model version (metrics, model versions); transactional if exactly-once is configured, and
-     * dead letters always at-least-once.
+     * dead letters always at-least-once. A record over the producers' {@code max.request.size} goes to
+     * the dead-letter topic instead ({@code OUTPUT_TOO_LARGE}), never failing a sink.
      *
      * @param config the job configuration
      * @return the sinks
@@ -51,6 +56,7 @@ public record PipelineSinks(
                         .keyExtractor(ImageEmbedding::imageId)
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-embeddings")
+                        .deadLetterTopic(kafka.deadLettersTopic())
                         .build(),
                 AvroKafkaSink.builder(MetricsRecord.class, AvroMapping::metrics)
                         .settings(kafka.settings())
@@ -58,6 +64,7 @@ public record PipelineSinks(
                         .keyExtractor((EvaluationResult r) -> Long.toString(r.modelVersion()))
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-metrics")
+                        .deadLetterTopic(kafka.deadLettersTopic())
                         .build(),
                 AvroKafkaSink.builder(
                                 ModelVersionRecord.class,
@@ -67,12 +74,14 @@ public record PipelineSinks(
                         .keyExtractor((ModelUpdate m) -> Long.toString(m.version()))
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-model-versions")
+                        .deadLetterTopic(kafka.deadLettersTopic())
                         .build(),
                 AvroKafkaSink.builder(DeadLetter.class, AvroMapping::deadLetter)
                         .settings(kafka.settings())
                         .topic(kafka.deadLettersTopic())
                         .keyExtractor((DeadLetterEvent d) -> d.topic() + "-" + d.partition() + "@" + d.offset())
                         .deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                        .build());
+                        .build(),
+                RecordSizeLimit.of(kafka.settings()));
     }
 }

@@ -1,18 +1,26 @@
 package io.divastream.jobs.records;
 
+import io.divastream.connectors.dlq.DeadLetterPayload;
+import io.divastream.connectors.dlq.DeadLetters;
+import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.schemas.DeadLetterReason;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * An input record the pipeline rejected, with where it came from and why.
+ * A record the pipeline rejected, with where it came from and why; its key and value are the
+ * original's or, for an oversize original, their first bytes ({@link DeadLetterPayload}).
  *
  * @param topic source topic
- * @param partition source partition
- * @param offset source offset
- * @param key the original key bytes (may be null)
- * @param value the original value bytes (may be null)
+ * @param partition source partition, -1 for none
+ * @param offset source offset, -1 for none
+ * @param key the key bytes or their first bytes (may be null)
+ * @param value the value bytes or their first bytes (may be null)
+ * @param keyBytes the original key's length, -1 for none
+ * @param valueBytes the original value's length, -1 for none
  * @param reason the reason, a {@code DeadLetterReason} symbol
- * @param message a one-line explanation
+ * @param message a one-line explanation, at most {@value DeadLetters#MAX_MESSAGE_CHARS} characters
  * @param stage the operator that rejected it
  * @param failedAt epoch milliseconds
  */
@@ -22,6 +30,8 @@ public record DeadLetterEvent(
         long offset,
         byte[] key,
         byte[] value,
+        long keyBytes,
+        long valueBytes,
         String reason,
         String message,
         String stage,
@@ -35,6 +45,51 @@ public record DeadLetterEvent(
         Objects.requireNonNull(stage, "stage");
     }
 
+    /**
+     * The dead letter of an input record, its key and value cut to their bounds.
+     *
+     * @param record the rejected record
+     * @param reason why
+     * @param message one line (cut to {@value DeadLetters#MAX_MESSAGE_CHARS} characters)
+     * @param stage the rejecting operator
+     * @param maxValueBytes the most value bytes kept ({@link DeadLetters#maxValueBytes})
+     * @return the dead letter, failed now
+     */
+    public static DeadLetterEvent of(
+            RawRecord record, DeadLetterReason reason, String message, String stage, int maxValueBytes) {
+        DeadLetterPayload payload = DeadLetterPayload.cut(record.key(), record.value(), maxValueBytes);
+        return new DeadLetterEvent(record.topic(), record.partition(), record.offset(), payload.key(), payload.value(),
+                payload.keyBytes(), payload.valueBytes(), reason.name(),
+                DeadLetters.shorten(message == null ? reason.name() : message, DeadLetters.MAX_MESSAGE_CHARS), stage,
+                System.currentTimeMillis());
+    }
+
+    /**
+     * The dead letter of an image an operator after the decoder refused: no source coordinates
+     * (partition and offset -1), the image id as key, no value.
+     *
+     * @param topic the images topic
+     * @param imageId the image id (within the id limit)
+     * @param reason why
+     * @param message one line
+     * @param stage the rejecting operator
+     * @return the dead letter, failed now
+     */
+    public static DeadLetterEvent ofImage(
+            String topic, String imageId, DeadLetterReason reason, String message, String stage) {
+        byte[] key = imageId.getBytes(StandardCharsets.UTF_8);
+        return of(new RawRecord(topic, -1, -1, key, null, -1), reason, message, stage, 0);
+    }
+
+    /**
+     * The original key and value, as kept.
+     *
+     * @return the payload
+     */
+    public DeadLetterPayload payload() {
+        return new DeadLetterPayload(key, keyBytes, value, valueBytes);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof DeadLetterEvent d
@@ -43,6 +98,8 @@ public record DeadLetterEvent(
                 && offset == d.offset
                 && Arrays.equals(key, d.key)
                 && Arrays.equals(value, d.value)
+                && keyBytes == d.keyBytes
+                && valueBytes == d.valueBytes
                 && reason.equals(d.reason)
                 && message.equals(d.message)
                 && stage.equals(d.stage)

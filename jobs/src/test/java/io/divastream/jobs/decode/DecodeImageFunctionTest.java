@@ -1,10 +1,14 @@
 package io.divastream.jobs.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.dlq.DeadLetters;
+import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
+import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.connectors.producer.OmniglotDataset;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.AvroMapping;
@@ -12,6 +16,7 @@ import io.divastream.jobs.records.DeadLetterEvent;
 import io.divastream.jobs.records.ImageSample;
 import io.divastream.jobs.records.Role;
 import io.divastream.jobs.testing.MetricsCapture;
+import io.divastream.model.image.HostileImages;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
 import io.divastream.schemas.DeadLetterReason;
@@ -46,6 +51,7 @@ class DecodeImageFunctionTest {
     private static final Instant EVENT_TIME = Instant.ofEpochMilli(1_764_000_000_123L);
     private static final ImageSpec SPEC = new ImageSpec(28, true);
     private static final AvroCodec<ImageEvent> CODEC = AvroCodec.of(ImageEvent.class);
+    private static final RecordSizeLimit DLQ_LIMIT = new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT);
 
     private static byte[] png;
     private static String pngName;
@@ -77,7 +83,8 @@ class DecodeImageFunctionTest {
         harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(
-                                new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS))),
+                                new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS),
+                                        EventLimits.DEFAULT, DLQ_LIMIT)),
                         1,
                         1,
                         0);
@@ -193,10 +200,10 @@ class DecodeImageFunctionTest {
     }
 
     @Test
-    void theTrainingReaderPassesTrainingImagesOnlyAndDropsBadRecordsWithoutADeadLetter() throws Exception {
+    void theTrainingReaderDecodesTrainingImagesOnlyAndDropsBadRecordsWithoutADeadLetter() throws Exception {
         var training = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(
                 new ProcessOperator<>(DecodeImageFunction.trainingReader(
-                        SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS))), 1, 1, 0);
+                        SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS), EventLimits.DEFAULT)), 1, 1, 0);
         MetricsCapture trainingMetrics = MetricsCapture.attach(training);
         training.open();
         try {
@@ -209,7 +216,10 @@ class DecodeImageFunctionTest {
             }) {
                 training.processElement(new RawRecord(TOPIC, 0, offset++, kv[0], kv[1], 5L), 5L);
             }
-            assertThat(training.extractOutputValues()).extracting(ImageSample::imageId).containsExactly(trainId);
+            // the evaluation image passes without pixels, for its id's first label (FirstLabelFilter)
+            assertThat(training.extractOutputValues()).extracting(ImageSample::imageId, ImageSample::role)
+                    .containsExactly(tuple(trainId, Role.TRAIN), tuple("omniglot/Greek/character01/1.png", Role.EVAL));
+            assertThat(training.extractOutputValues().get(1).pixels()).isEmpty();
             assertThat(training.getSideOutput(DecodeImageFunction.DEAD_LETTERS)).isNull();
             assertThat(trainingMetrics.count("numRecordsSkipped")).isEqualTo(2);
             assertThat(trainingMetrics.count("numImagesDecoded")).isEqualTo(1);
@@ -343,5 +353,94 @@ class DecodeImageFunctionTest {
                 org.apache.flink.util.InstantiationUtil.clone(new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS));
         assertThat(copy.route("Tagalog/character03")).isEqualTo(Role.EVAL);
         assertThat(copy.route("Korean/character03")).isEqualTo(Role.TRAIN);
+    }
+
+    /**
+     * Issue 13's poison label: a label of 1,046,000 characters was embedded and its embedding record failed
+     * the sink. Now it is a LABEL_TOO_LONG dead letter whose value is the event's first bytes, within a
+     * record.
+     */
+    @Test
+    void aLabelOverTheLimitIsADeadLetterCutToFitARecord() throws Exception {
+        long before = System.currentTimeMillis();
+        String label = "L".repeat(1_046_000);
+        RawRecord record = send("poison-1", label, png);
+        List<DeadLetterEvent> letters = deadLetters();
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(letter.reason()).isEqualTo("LABEL_TOO_LONG");
+            assertThat(letter.message())
+                    .isEqualTo("the label of image poison-1 has 1046000 characters, the limit is 256");
+            assertThat(letter.valueBytes()).isEqualTo(record.value().length).isGreaterThan(1_046_000);
+            assertThat(letter.value()).hasSize(DeadLetters.maxValueBytes(DLQ_LIMIT))
+                    .isEqualTo(Arrays.copyOf(record.value(), DeadLetters.maxValueBytes(DLQ_LIMIT)));
+            assertThat(letter.key()).isEqualTo(record.key());
+            assertThat(letter.failedAt()).isBetween(before, System.currentTimeMillis());
+        });
+        byte[] wire = AvroCodec.of(io.divastream.schemas.DeadLetter.class).encode(AvroMapping.deadLetter(letters.get(0)));
+        assertThat(DLQ_LIMIT.fits("diva.images-2@0".getBytes(StandardCharsets.UTF_8), wire)).isTrue();
+        assertThat(samples()).isEmpty();
+        assertThat(metrics.count("deadLetters.LABEL_TOO_LONG")).isEqualTo(1);
+    }
+
+    /**
+     * Issue 13's poison dead letter: a 600 KB image id with an empty label made a 1.2 MB EMPTY_LABEL dead
+     * letter (the id in key, value and message) that failed the dead-letter sink. The id is checked first
+     * now: IMAGE_ID_TOO_LONG, with the key cut to 1 KiB and a message of one line that quotes 40 characters.
+     */
+    @Test
+    void anImageIdOverTheLimitIsADeadLetterWithItsKeyCut() throws Exception {
+        String id = "i".repeat(600_000);
+        RawRecord record = send(id, "", png);
+        DeadLetterEvent letter = deadLetters().get(0);
+        assertThat(letter.reason()).isEqualTo("IMAGE_ID_TOO_LONG");
+        assertThat(letter.message()).isEqualTo(
+                "the image id has 600000 characters, the limit is 256 (it begins '" + "i".repeat(40) + "')");
+        assertThat(letter.key()).hasSize(DeadLetters.MAX_KEY_BYTES);
+        assertThat(letter.keyBytes()).isEqualTo(600_000L);
+        assertThat(letter.value()).isEqualTo(record.value()); // 600 KB fit in a record
+        assertThat(letter.valueBytes()).isEqualTo(record.value().length);
+        assertThat(metrics.count("deadLetters.IMAGE_ID_TOO_LONG")).isEqualTo(1);
+
+        send("x".repeat(256), "Korean/character01", png);
+        assertThat(samples()).extracting(ImageSample::imageId).containsExactly("x".repeat(256));
+    }
+
+    /** Decompression bombs (issue 13, defect 3) are INVALID_IMAGE dead letters naming the declared size. */
+    @Test
+    void decompressionBombsAreInvalidImagesNamingTheirDeclaredSize() throws Exception {
+        byte[] bomb = HostileImages.zeroPng(8192, 8192, 16, HostileImages.RGBA);
+        send("bomb-1", "Korean/character01", bomb);
+        send("bomb-2", "Korean/character01", HostileImages.cut(bomb, 1096));
+        send("bomb-3", "Greek/character01", HostileImages.declaringPng(60_000, 60_000));
+        send("bomb-4", "Korean/character01", HostileImages.declaringJpeg(65_000, 65_000));
+        send("ok", "Korean/character01", png);
+        assertThat(deadLetters()).extracting(DeadLetterEvent::reason).containsOnly("INVALID_IMAGE").hasSize(4);
+        assertThat(deadLetters()).extracting(DeadLetterEvent::message).containsExactly(
+                "image bomb-1: PNG image declares 8192x8192 = 67108864 pixels, the limit is 16777216",
+                "image bomb-2: PNG image declares 8192x8192 = 67108864 pixels, the limit is 16777216",
+                "image bomb-3: PNG image declares 60000x60000 = 3600000000 pixels, the limit is 16777216",
+                "image bomb-4: JPEG image declares 65000x65000 = 4225000000 pixels, the limit is 16777216");
+        assertThat(samples()).extracting(ImageSample::imageId).containsExactly("ok");
+    }
+
+    @Test
+    void theLimitsAreTheConfiguredOnes() throws Exception {
+        var strict = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(new ProcessOperator<>(
+                new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS),
+                        new EventLimits(5, 10, new io.divastream.model.image.ImageLimits(png.length, 105 * 105, 105 * 105)),
+                        DLQ_LIMIT)), 1, 1, 0);
+        strict.open();
+        try {
+            for (String[] idLabel : new String[][] {{"123456", "Korean/c"}, {"12345", "Korean/c123"}, {"12345", "Korean/c"}}) {
+                strict.processElement(new RawRecord(TOPIC, 0, offset++, null, event(idLabel[0], idLabel[1], png), 5L), 5L);
+            }
+            strict.processElement(new RawRecord(TOPIC, 0, offset++, null,
+                    event("big", "Korean/c", Arrays.copyOf(png, png.length + 1)), 5L), 5L);
+            assertThat(strict.getSideOutput(DecodeImageFunction.DEAD_LETTERS)).extracting(r -> r.getValue().reason())
+                    .containsExactly("IMAGE_ID_TOO_LONG", "LABEL_TOO_LONG", "INVALID_IMAGE");
+            assertThat(strict.extractOutputValues()).extracting(ImageSample::imageId).containsExactly("12345");
+        } finally {
+            strict.close();
+        }
     }
 }

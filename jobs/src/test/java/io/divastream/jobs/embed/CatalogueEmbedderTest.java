@@ -478,6 +478,49 @@ class CatalogueEmbedderTest {
         assertThat(deadLetters(h)).hasSize(1);
     }
 
+    /**
+     * Issue 13, defect 7: an image id re-sent with another label moved between training and evaluation
+     * (the held-out set grew with pixels already trained on). The first label stays: an event with another
+     * label, of either role, is a LABEL_CHANGED dead letter and changes nothing; the same label again is a
+     * redelivery. The rule outlives the catalogue entry (expiry) and a restore.
+     */
+    @Test
+    void anImageIdKeepsItsFirstLabelAndAnotherLabelIsADeadLetter() throws Exception {
+        var h = harness(catalogue(1_000, 100), 128, 1, 0);
+        MetricsCapture metrics = MetricsCapture.attach(h);
+        h.open();
+        h.processElement2(v1, 1);
+        ImageSample first = new ImageSample("img", "Korean/character01", Role.TRAIN, TinyModel.randomImage(random), 5);
+        h.processElement1(first, 5);
+        h.processElement1(new ImageSample("img", "Greek/character01", Role.EVAL, TinyModel.randomImage(random), 6), 6);
+        h.processElement1(new ImageSample("img", "Korean/character02", Role.TRAIN, TinyModel.randomImage(random), 7), 7);
+        h.processElement1(new ImageSample("img", "Korean/character01", Role.TRAIN, first.pixels(), 8), 8);
+        List<ImageEmbedding> out = drain(h);
+        assertThat(out).extracting(ImageEmbedding::imageId).containsExactly("img", "img");
+        assertThat(out).extracting(ImageEmbedding::label).containsOnly("Korean/character01");
+        assertThat(operator(h).oldestStaleEmbeddingAgeMs()).isZero();
+        assertThat(deadLetters(h)).extracting(DeadLetterEvent::reason).containsOnly("LABEL_CHANGED").hasSize(2);
+        assertThat(deadLetters(h).get(0).message()).isEqualTo("image img arrived with the label Greek/character01,"
+                + " but it arrived first with the label Korean/character01: the first label stays (a new label needs"
+                + " a new image id)");
+        assertThat(new String(deadLetters(h).get(0).key(), StandardCharsets.UTF_8)).isEqualTo("img");
+        assertThat(metrics.count("deadLetters.LABEL_CHANGED")).isEqualTo(2);
+
+        // the training image expires from the catalogue; its first label is still remembered
+        h.setProcessingTime(5_000);
+        assertThat(storedIds(h)).isEmpty();
+        h.processElement1(new ImageSample("img", "Greek/character01", Role.EVAL, TinyModel.randomImage(random), 9), 9);
+        assertThat(drain(h)).isEmpty();
+        assertThat(deadLetters(h)).hasSize(3);
+        assertThat(deadLetters(h).get(2).message()).contains("it arrived first with another label");
+
+        var restored = restored(catalogue(1_000, 100), h.snapshot(1, 5_001), 1, 0);
+        restored.processElement1(new ImageSample("img", "Latin/character01", Role.EVAL, TinyModel.randomImage(random), 10), 10);
+        restored.processElement1(new ImageSample("img", "Korean/character01", Role.TRAIN, first.pixels(), 11), 11);
+        assertThat(drain(restored)).extracting(ImageEmbedding::label).containsExactly("Korean/character01");
+        assertThat(deadLetters(restored)).extracting(DeadLetterEvent::reason).containsExactly("LABEL_CHANGED");
+    }
+
     private static List<DeadLetterEvent> deadLetters(
             KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h) {
         var queue = h.getSideOutput(CatalogueEmbedder.DEAD_LETTERS);

@@ -57,6 +57,8 @@ class AvroMappingTest {
                         1_234_567_890_123L,
                         new byte[] {1, 2, 3},
                         new byte[] {(byte) 0xc3, 0x01, 0, -1},
+                        3,
+                        1_000_000,
                         "UNDECODABLE_RECORD",
                         "not an Avro single-object message",
                         "decode-images",
@@ -73,12 +75,14 @@ class AvroMappingTest {
         assertThat(wire.getMessage()).isEqualTo("not an Avro single-object message");
         assertThat(wire.getStage()).isEqualTo("decode-images");
         assertThat(wire.getFailedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_456L));
+        assertThat(wire.getKeyBytes()).isEqualTo(3L);
+        assertThat(wire.getValueBytes()).as("a value cut to its first four bytes").isEqualTo(1_000_000L);
     }
 
     @Test
     void deadLetterWithoutKeyOrValue() {
         DeadLetterEvent event =
-                new DeadLetterEvent("t", 0, 0, null, null, "UNDECODABLE_RECORD", "null message", "decode-images", 0);
+                new DeadLetterEvent("t", 0, 0, null, null, -1, -1, "UNDECODABLE_RECORD", "null message", "decode-images", 0);
         DeadLetter wire = roundTrip(AvroMapping.deadLetter(event));
         assertThat(wire.getKey()).isNull();
         assertThat(wire.getValue()).isNull();
@@ -87,10 +91,10 @@ class AvroMappingTest {
     @Test
     void everyDeadLetterReasonMaps() {
         for (DeadLetterReason reason : DeadLetterReason.values()) {
-            DeadLetterEvent event = new DeadLetterEvent("t", 0, 0, null, null, reason.name(), "m", "s", 0);
+            DeadLetterEvent event = new DeadLetterEvent("t", 0, 0, null, null, -1, -1, reason.name(), "m", "s", 0);
             assertThat(roundTrip(AvroMapping.deadLetter(event)).getReason()).isEqualTo(reason);
         }
-        DeadLetterEvent unknown = new DeadLetterEvent("t", 0, 0, null, null, "NO_SUCH_REASON", "m", "s", 0);
+        DeadLetterEvent unknown = new DeadLetterEvent("t", 0, 0, null, null, -1, -1, "NO_SUCH_REASON", "m", "s", 0);
         assertThatThrownBy(() -> AvroMapping.deadLetter(unknown)).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -23,7 +23,7 @@ class DivaPipelineParallelismTest {
         Map<String, Integer> p = parallelism("--parallelism", "3", "--source.parallelism", "2", "--embedding.parallelism", "4");
         assertThat(p.get("Source: " + Uids.IMAGE_SOURCE)).isEqualTo(2);
         assertThat(p.get(Uids.DECODE)).isEqualTo(2);
-        assertThat(p.get(Uids.TRAIN_FILTER)).isEqualTo(2);
+        assertThat(p.get(Uids.TRAINING_LABELS)).isEqualTo(3);
         assertThat(p.get(Uids.BATCHER)).isEqualTo(3);
         assertThat(p.get(Uids.TRAINER)).isEqualTo(1);
         assertThat(p.get(Uids.EMBEDDER)).isEqualTo(4);

@@ -63,7 +63,7 @@ class IntraOpThreadsWiringTest {
         JobConfig.CatalogueConfig catalogue = new JobConfig.CatalogueConfig(20, 2, 0, 1000);
         double[] weights = {1, 1, 1, 1};
         assertThat(countAfterOpen(embedderHarness(
-                new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images", 3)), 1)).isEqualTo(3);
+                new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images", 3, 0)), 1)).isEqualTo(3);
         assertThat(countAfterOpen(embedderHarness(
                 new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images")), 2)).isEqualTo(1);
     }

@@ -80,7 +80,7 @@ class SerializationTest {
                         new double[][] {{0.2, 1.0}, {0.3, 0.99}},
                         1L,
                         2L),
-                new DeadLetterEvent("diva.images", 2, 77L, new byte[] {1}, null, "EMPTY_LABEL", "no label", "decode-images", 3L),
+                new DeadLetterEvent("diva.images", 2, 77L, new byte[] {1}, null, 1, -1, "EMPTY_LABEL", "no label", "decode-images", 3L),
                 new BufferedImage("x", new byte[] {5, 6}),
                 new RawRecord("diva.images", 0, 12L, null, new byte[] {1, 2, 3}, 4L));
     }

@@ -1,5 +1,6 @@
 package io.divastream.jobs.local;
 
+import io.divastream.connectors.kafka.local.LocalKafkaBroker;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.Option;
 import io.divastream.jobs.pipeline.DivaEnvironment;
@@ -12,7 +13,8 @@ public final class DemoOptions {
     /** The demo's own options. */
     public static final List<Option> DEMO =
             List.of(
-                    new Option("demo.kafka-port", "9092", "port of the local Kafka broker on 127.0.0.1 (0: any free port)"),
+                    new Option("demo.bind-address", LocalKafkaBroker.DEFAULT_HOST, "address every listener of the demo binds: the local Kafka broker, Flink's RPC, blob, data and REST ports and the Prometheus endpoint"),
+                    new Option("demo.kafka-port", "9092", "port of the local Kafka broker on the bind address (0: any free port)"),
                     new Option("demo.data-dir", "", "directory of Omniglot zips (empty: the copy shipped in the jar)"),
                     new Option("demo.rate", "100", "image events published per second (0: as fast as possible)"),
                     new Option("demo.seed", "42", "seed of the publication order"),
@@ -21,7 +23,7 @@ public final class DemoOptions {
                     new Option("demo.max-minutes", "11", "stop after this many minutes of streaming, whatever the step"),
                     new Option("demo.results", "demo-results.json", "file for the last metrics record"),
                     new Option("demo.work-dir", ".demo", "directory for the broker's log and the checkpoints (wiped at start)"),
-                    new Option("metrics.prometheus-port", Integer.toString(DivaEnvironment.DEFAULT_PROMETHEUS_PORT), "port of the Prometheus metrics endpoint on the local Flink cluster (0: none)"));
+                    new Option("metrics.prometheus-port", Integer.toString(DivaEnvironment.DEFAULT_PROMETHEUS_PORT), "port of the Prometheus metrics endpoint of the local Flink cluster, on the bind address (0: none)"));
 
     private DemoOptions() {}
 

@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -103,8 +102,9 @@ public final class LocalDemo {
         Path workDir = Path.of(arguments.string("demo.work-dir")).toAbsolutePath();
         String dataDir = arguments.string("demo.data-dir").trim();
         int prometheusPort = arguments.integer("metrics.prometheus-port", 0, 65535);
+        String bindAddress = arguments.string("demo.bind-address").trim();
         // Validate the whole configuration and the data before starting anything.
-        JobOptions.fromArguments(withJobDefaults("127.0.0.1:" + Math.max(port, 1), workDir));
+        JobOptions.fromArguments(withJobDefaults(bindAddress + ":" + Math.max(port, 1), workDir));
         List<LabeledImage> images =
                 OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
 
@@ -112,7 +112,7 @@ public final class LocalDemo {
         wipe(workDir.resolve("checkpoints"));
         Files.createDirectories(workDir);
         long started = System.nanoTime();
-        try (LocalKafkaBroker broker = startBrokerIfNeeded(port, workDir)) {
+        try (LocalKafkaBroker broker = startBrokerIfNeeded(bindAddress, port, workDir)) {
             String bootstrap =
                     broker != null ? broker.bootstrapServers() : arguments.string("kafka.bootstrap-servers");
             JobConfig config = JobOptions.fromArguments(withJobDefaults(bootstrap, workDir));
@@ -121,36 +121,56 @@ public final class LocalDemo {
                     config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
             TopicAdmin.ensureTopics(config.kafka().settings(), config.kafka().singleBrokerTopics(1));
 
-            JobClient job = startJob(config, prometheusPort);
-            out.printf("Flink job %s running on a local environment (RocksDB state, checkpoints every %d ms)%n",
-                    job.getJobID(), config.runtime().checkpointIntervalMs());
-            if (prometheusPort != 0) {
-                out.printf("Flink metrics for Prometheus: http://127.0.0.1:%d/ (docs/monitoring.md)%n", prometheusPort);
+            try (LocalCluster cluster = startJob(config, bindAddress, prometheusPort)) {
+                out.printf("Flink job running on a local cluster (RocksDB state, checkpoints every %d ms)%n",
+                        config.runtime().checkpointIntervalMs());
+                if (prometheusPort != 0) {
+                    out.printf("Flink metrics for Prometheus: http://%s:%d/ (docs/monitoring.md)%n", bindAddress,
+                            prometheusPort);
+                }
+                Thread producer = startProducer(config, images, rate, seed, badEvents);
+                Watched watched = watchMetrics(config, cluster, started, maxSteps, maxMinutes);
+                producer.interrupt();
+                if (watched.failure() != null) {
+                    err.println("diva-demo: the Flink job failed (it would restart from its last checkpoint; the demo"
+                            + " stops instead and writes no results): " + watched.failure().rootCause()
+                            + " (the log has the whole trace)");
+                    return 1;
+                }
+                cluster.cancel();
+                return finish(watched.last(), results, maxMinutes, started, err);
             }
-
-            Thread producer = startProducer(config, images, rate, seed, badEvents);
-            MetricsRecord last = watchMetrics(config, job, started, maxSteps, maxMinutes);
-            producer.interrupt();
-            job.cancel().get();
-            if (last == null) {
-                err.println("diva-demo: no metrics record was published; see the log");
-                return 1;
-            }
-            DemoResults.write(last, results);
-            out.printf("%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
-                    last.getModelVersion(), last.getTrainingStep(),
-                    DemoResults.recallAt1(last, "combined"), DemoResults.recallAt1(last, "discriminative"));
-            out.printf("Wrote %s (%.1f minutes)%n", results.toAbsolutePath(), (System.nanoTime() - started) / 6e10);
-            return 0;
         }
     }
 
-    private LocalKafkaBroker startBrokerIfNeeded(int port, Path workDir) {
+    /** What watching the metrics saw: the last record, and the job's failure if it failed. */
+    private record Watched(MetricsRecord last, LocalCluster.Failure failure) {}
+
+    private int finish(MetricsRecord last, Path results, double maxMinutes, long started, PrintStream err)
+            throws IOException {
+        if (last == null) {
+            err.println("diva-demo: no metrics record was published; see the log");
+            return 1;
+        }
+        if (last.getTrainingStep() == 0) {
+            err.printf("diva-demo: within %.1f minutes only the untrained model (version %d, step 0) was scored;"
+                    + " no results written; see the log%n", maxMinutes, last.getModelVersion());
+            return 1;
+        }
+        DemoResults.write(last, results);
+        out.printf("%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
+                last.getModelVersion(), last.getTrainingStep(),
+                DemoResults.recallAt1(last, "combined"), DemoResults.recallAt1(last, "discriminative"));
+        out.printf("Wrote %s (%.1f minutes)%n", results.toAbsolutePath(), (System.nanoTime() - started) / 6e10);
+        return 0;
+    }
+
+    private LocalKafkaBroker startBrokerIfNeeded(String host, int port, Path workDir) {
         if (!arguments.string("kafka.bootstrap-servers").isBlank()) {
             return null;
         }
-        return LocalKafkaBroker.start(
-                LocalKafkaBroker.Config.defaults().withPort(port).withLogDirectory(workDir.resolve("kafka")));
+        return LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults()
+                .withHost(host).withPort(port).withLogDirectory(workDir.resolve("kafka")));
     }
 
     /** The job's arguments: the given ones plus the local broker and checkpoint directory. */
@@ -172,14 +192,20 @@ public final class LocalDemo {
         return Arguments.parse(args.toArray(String[]::new), JobOptions.OPTIONS);
     }
 
-    private static JobClient startJob(JobConfig config, int prometheusPort) throws Exception {
-        Configuration conf =
-                DivaEnvironment.withPrometheusReporter(DivaEnvironment.configuration(config.runtime()), prometheusPort);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(config.runtime().parallelism(), conf);
-        DivaEnvironment.configure(env, config.runtime());
-        DivaPipeline.defineKafkaWorkflow(env, config);
-        return env.executeAsync("diva-stream-demo");
+    private static LocalCluster startJob(JobConfig config, String bindAddress, int prometheusPort) throws Exception {
+        Configuration conf = DivaEnvironment.localCluster(
+                DivaEnvironment.configuration(config.runtime()), bindAddress, prometheusPort);
+        LocalCluster cluster = LocalCluster.start(conf, config.runtime().parallelism());
+        try {
+            StreamExecutionEnvironment env =
+                    DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
+            DivaPipeline.defineKafkaWorkflow(env, config);
+            cluster.submit(env, "diva-stream-demo");
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
     }
 
     private Thread startProducer(
@@ -228,8 +254,8 @@ public final class LocalDemo {
         }
     }
 
-    private MetricsRecord watchMetrics(
-            JobConfig config, JobClient job, long started, long maxSteps, double maxMinutes)
+    private Watched watchMetrics(
+            JobConfig config, LocalCluster cluster, long started, long maxSteps, double maxMinutes)
             throws Exception {
         Properties props = KafkaSettings.of(config.kafka().bootstrapServers()).toProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "diva-demo-console");
@@ -246,8 +272,13 @@ public final class LocalDemo {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(config.kafka().metricsTopic()));
             while (System.nanoTime() < deadline) {
-                if (job.getJobStatus().get().isGloballyTerminalState()) {
-                    throw new IllegalStateException("the Flink job ended: " + job.getJobStatus().get());
+                Optional<LocalCluster.Failure> failure = cluster.failure();
+                if (failure.isPresent()) {
+                    return new Watched(last, failure.get());
+                }
+                if (cluster.status().isGloballyTerminalState()) {
+                    return new Watched(last, new LocalCluster.Failure(
+                            System.currentTimeMillis(), "the job ended: " + cluster.status()));
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     MetricsRecord metrics = codec.decode(record.value());
@@ -259,7 +290,7 @@ public final class LocalDemo {
                 }
             }
         }
-        return last;
+        return new Watched(last, null);
     }
 
     private static void wipe(Path dir) throws IOException {

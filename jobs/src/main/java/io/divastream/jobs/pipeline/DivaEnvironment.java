@@ -7,9 +7,12 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -32,9 +35,6 @@ public final class DivaEnvironment {
     /** Name of the Prometheus reporter in the Flink configuration ({@code metrics.reporter.prom.*}). */
     public static final String PROMETHEUS_REPORTER = "prom";
 
-    /** Factory of Flink's Prometheus reporter (flink-metrics-prometheus), which serves {@code /metrics}. */
-    public static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
-
     /** Prometheus's customary port for Flink. */
     public static final int DEFAULT_PROMETHEUS_PORT = 9249;
 
@@ -42,7 +42,12 @@ public final class DivaEnvironment {
     public static final ConfigOption<String> PROMETHEUS_FACTORY_OPTION =
             ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + ".factory.class").stringType().noDefaultValue();
 
-    /** {@code metrics.reporter.prom.port}: a port or a range such as {@code 9249-9259}. */
+    /** {@code metrics.reporter.prom.host}: the address of {@link BoundPrometheusReporter}. */
+    public static final ConfigOption<String> PROMETHEUS_HOST_OPTION =
+            ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + "." + BoundPrometheusReporter.Factory.HOST)
+                    .stringType().noDefaultValue();
+
+    /** {@code metrics.reporter.prom.port}. */
     public static final ConfigOption<String> PROMETHEUS_PORT_OPTION =
             ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + ".port").stringType().noDefaultValue();
 
@@ -90,24 +95,38 @@ public final class DivaEnvironment {
     }
 
     /**
-     * Adds Flink's Prometheus reporter to a cluster configuration: every metric of the job manager
-     * and the task managers, the job's included, is served in Prometheus's text format on {@code
-     * http://host:port/}. It takes effect where a cluster starts from this configuration (the local
-     * runner's MiniCluster); a standalone cluster reads the same two keys from its {@code
-     * config.yaml} (docs/monitoring.md).
+     * Makes a configuration that starts a local cluster (the local runner's MiniCluster) listen on one
+     * address only: the job manager's RPC and blob server, the task manager's RPC and data ports and
+     * the REST endpoint (without these keys, Flink binds the blob server and the REST endpoint to every
+     * interface); and, with a port, adds the Prometheus reporter on that address ({@link
+     * BoundPrometheusReporter}: every metric of the cluster, the job's included, in Prometheus's text
+     * format on {@code http://address:port/}). A standalone cluster reads its own {@code config.yaml}
+     * instead (docs/monitoring.md).
      *
      * @param conf the configuration, changed in place
-     * @param port the port to serve on; 0 adds no reporter
+     * @param address the address to bind, e.g. 127.0.0.1
+     * @param prometheusPort the reporter's port; 0 adds no reporter
      * @return the same configuration
-     * @throws IllegalArgumentException if the port is outside 0 to 65535
+     * @throws IllegalArgumentException if the port is outside 0 to 65535 or the address is blank
      */
-    public static Configuration withPrometheusReporter(Configuration conf, int port) {
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("the Prometheus port must be between 0 (off) and 65535, got " + port);
+    public static Configuration localCluster(Configuration conf, String address, int prometheusPort) {
+        if (prometheusPort < 0 || prometheusPort > 65_535) {
+            throw new IllegalArgumentException(
+                    "the Prometheus port must be between 0 (off) and 65535, got " + prometheusPort);
         }
-        if (port != 0) {
-            conf.set(PROMETHEUS_FACTORY_OPTION, PROMETHEUS_FACTORY);
-            conf.set(PROMETHEUS_PORT_OPTION, Integer.toString(port));
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("the bind address must not be blank");
+        }
+        conf.set(JobManagerOptions.BIND_HOST, address);
+        conf.set(JobManagerOptions.ADDRESS, address);
+        conf.set(TaskManagerOptions.BIND_HOST, address);
+        conf.set(TaskManagerOptions.HOST, address);
+        conf.set(RestOptions.BIND_ADDRESS, address);
+        conf.set(RestOptions.ADDRESS, address);
+        if (prometheusPort != 0) {
+            conf.set(PROMETHEUS_FACTORY_OPTION, BoundPrometheusReporter.Factory.class.getName());
+            conf.set(PROMETHEUS_HOST_OPTION, address);
+            conf.set(PROMETHEUS_PORT_OPTION, Integer.toString(prometheusPort));
         }
         return conf;
     }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job's metrics as Prometheus scrapes them: a MiniCluster configured with {@link
- * DivaEnvironment#withPrometheusReporter} on a free port runs the Kafka-to-Kafka job on a few
+ * DivaEnvironment#localCluster} with the Prometheus reporter on a free port runs the Kafka-to-Kafka job on a few
  * Omniglot images and one corrupt event, and {@code http://127.0.0.1:port/} is read with {@code
  * java.net.http} until the trainer, the decoder, the embedder and the Kafka source have reported.
  */
@@ -49,7 +49,7 @@ class DivaMetricsIT {
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(DivaEnvironment.withPrometheusReporter(new Configuration(), PORT))
+                            .setConfiguration(DivaEnvironment.localCluster(new Configuration(), "127.0.0.1", PORT))
                             .build());
 
     @TempDir Path checkpoints;

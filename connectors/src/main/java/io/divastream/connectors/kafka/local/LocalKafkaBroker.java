@@ -31,7 +31,7 @@ import java.util.Properties;
 
 /**
  * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for the
- * demo and the tests. It listens on {@code 127.0.0.1}, formats its log directory itself (as {@code
+ * demo and the tests. It listens on {@code 127.0.0.1} (or {@link Config#withHost}), formats its log directory itself (as {@code
  * kafka-storage.sh format} does) and is configured for one node: internal topics with replication
  * factor 1, no initial rebalance delay, compaction that may clean right away.
  *
@@ -48,7 +48,8 @@ import java.util.Properties;
 public final class LocalKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
 
-    private static final String HOST = "127.0.0.1";
+    /** The address the broker listens on unless told otherwise. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
     private static final int NODE_ID = 1;
     private static final int START_ATTEMPTS = 3;
     private static final long RESTART_BIND_TIMEOUT_NANOS = 30_000_000_000L;
@@ -56,15 +57,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /**
      * How to start the broker.
      *
+     * @param host the address both listeners bind and the broker advertises
      * @param port client listener port; 0 picks a free port
      * @param logDirectory the log directory, or empty for a temporary one deleted on close
      * @param brokerProperties broker properties overriding the defaults
      */
     public record Config(
-            int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
+            String host, int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
 
         /** Validates and copies the arguments. */
         public Config {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be in 0..65535: " + port);
             }
@@ -78,7 +83,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the default configuration
          */
         public static Config defaults() {
-            return new Config(0, Optional.empty(), Map.of());
+            return new Config(DEFAULT_HOST, 0, Optional.empty(), Map.of());
         }
 
         /**
@@ -88,7 +93,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the new configuration
          */
         public Config withPort(int port) {
-            return new Config(port, logDirectory, brokerProperties);
+            return new Config(host, port, logDirectory, brokerProperties);
+        }
+
+        /**
+         * A copy with another listening address.
+         *
+         * @param host the address (default {@value LocalKafkaBroker#DEFAULT_HOST})
+         * @return the new configuration
+         */
+        public Config withHost(String host) {
+            return new Config(host, port, logDirectory, brokerProperties);
         }
 
         /**
@@ -98,7 +113,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the new configuration
          */
         public Config withLogDirectory(Path directory) {
-            return new Config(port, Optional.of(directory), brokerProperties);
+            return new Config(host, port, Optional.of(directory), brokerProperties);
         }
 
         /**
@@ -111,10 +126,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         public Config withBrokerProperty(String key, String value) {
             Map<String, String> copy = new LinkedHashMap<>(brokerProperties);
             copy.put(key, value);
-            return new Config(port, logDirectory, copy);
+            return new Config(host, port, logDirectory, copy);
         }
     }
 
+    private final String host;
     private final int port;
     private final Path logDirectory;
     private final boolean deleteOnClose;
@@ -124,11 +140,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private LocalKafkaBroker(
             KafkaRaftServer server,
+            String host,
             int port,
             Path logDirectory,
             boolean deleteOnClose,
             Map<String, String> properties) {
         this.server = server;
+        this.host = host;
         this.port = port;
         this.logDirectory = logDirectory;
         this.deleteOnClose = deleteOnClose;
@@ -158,8 +176,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         long started = System.nanoTime();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int brokerPort = config.port() == 0 ? freePort() : config.port();
-            int controllerPort = freePort();
+            int brokerPort = config.port() == 0 ? freePort(config.host()) : config.port();
+            int controllerPort = freePort(config.host());
             Map<String, String> properties =
                     brokerProperties(config, directory, brokerPort, controllerPort);
             KafkaRaftServer server = null;
@@ -173,11 +191,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 server.startup();
                 LOG.info(
                         "Local Kafka broker started at {}:{} in {} ms, log directory {}",
-                        HOST,
+                        config.host(),
                         brokerPort,
                         (System.nanoTime() - started) / 1_000_000,
                         directory);
-                return new LocalKafkaBroker(server, brokerPort, directory, temporary, properties);
+                return new LocalKafkaBroker(server, config.host(), brokerPort, directory, temporary, properties);
             } catch (RuntimeException e) {
                 last = e;
                 shutdownQuietly(server);
@@ -213,10 +231,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /**
      * The address clients connect to.
      *
-     * @return {@code 127.0.0.1:<port>}
+     * @return {@code <host>:<port>}
      */
     public String bootstrapServers() {
-        return HOST + ":" + port;
+        return host + ":" + port;
     }
 
     /**
@@ -296,7 +314,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 restarted = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
                 restarted.startup();
                 server = restarted;
-                LOG.info("Local Kafka broker restarted at {}:{} in {} ms", HOST, port, (System.nanoTime() - started) / 1_000_000);
+                LOG.info("Local Kafka broker restarted at {}:{} in {} ms", host, port, (System.nanoTime() - started) / 1_000_000);
                 return;
             } catch (RuntimeException e) {
                 shutdownQuietly(restarted);
@@ -335,18 +353,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        String host = config.host();
+        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
         p.put(
                 "listeners",
                 "PLAINTEXT://"
-                        + HOST
+                        + host
                         + ":"
                         + brokerPort
                         + ",CONTROLLER://"
-                        + HOST
+                        + host
                         + ":"
                         + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -417,8 +436,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -1,7 +1,9 @@
 package io.divastream.connectors.producer;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.model.data.DatasetException;
 import io.divastream.schemas.ImageEvent;
 
@@ -9,6 +11,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +23,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -27,6 +33,10 @@ import java.util.function.Function;
  * Publishes labelled images as {@link ImageEvent}s: value in Avro single-object encoding, key =
  * image id (UTF-8), event time = the wall-clock time of publication, source = the dataset file
  * name. The Kafka producer is idempotent with {@code acks=all}.
+ *
+ * <p>An image it cannot send (a file it cannot read, an event beyond the {@link EventLimits}, a
+ * record over {@code max.request.size} or one Kafka refuses) is skipped and counted ({@link
+ * #skipped()}), and the next one is sent; other Kafka failures stop the run.
  *
  * <p>Events can be paced to a rate in events per second, by a schedule (event {@code i} is due
  * {@code i / rate} seconds after the first), so the average rate holds whatever each send costs.
@@ -39,6 +49,9 @@ public final class ImageEventProducer implements AutoCloseable {
     private final double eventsPerSecond;
     private final Clock clock;
     private final AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
+    private final EventLimits limits;
+    private final RecordSizeLimit recordLimit;
+    private final SkippedImages skipped = new SkippedImages();
 
     /**
      * Creates a producer connected to Kafka.
@@ -52,7 +65,9 @@ public final class ImageEventProducer implements AutoCloseable {
                 new KafkaProducer<>(producerConfig(settings)),
                 topic,
                 eventsPerSecond,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                EventLimits.DEFAULT,
+                RecordSizeLimit.of(settings));
     }
 
     /**
@@ -65,6 +80,23 @@ public final class ImageEventProducer implements AutoCloseable {
      */
     public ImageEventProducer(
             Producer<byte[], byte[]> producer, String topic, double eventsPerSecond, Clock clock) {
+        this(producer, topic, eventsPerSecond, clock, EventLimits.DEFAULT,
+                new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT));
+    }
+
+    /**
+     * Creates a producer around an existing Kafka producer (which it closes on {@link #close()}) that
+     * skips the images beyond limits.
+     *
+     * @param producer the Kafka producer
+     * @param topic the target topic
+     * @param eventsPerSecond the target rate; 0 or less means unthrottled
+     * @param clock gives the event time
+     * @param limits the bounds on an event (the job's defaults unless told otherwise)
+     * @param recordLimit the Kafka producer's {@code max.request.size}
+     */
+    public ImageEventProducer(Producer<byte[], byte[]> producer, String topic, double eventsPerSecond, Clock clock,
+            EventLimits limits, RecordSizeLimit recordLimit) {
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("topic must not be blank");
         }
@@ -75,6 +107,8 @@ public final class ImageEventProducer implements AutoCloseable {
         this.topic = topic;
         this.eventsPerSecond = eventsPerSecond;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.recordLimit = Objects.requireNonNull(recordLimit, "recordLimit");
     }
 
     /**
@@ -113,8 +147,9 @@ public final class ImageEventProducer implements AutoCloseable {
      * @param images the images
      * @param limit the maximum number of events, at least 0
      * @param progress told after each send
-     * @return the number of events sent (acknowledged by Kafka when this returns)
-     * @throws IllegalStateException if Kafka rejected an event or the thread was interrupted
+     * @return the number of events sent (acknowledged by Kafka when this returns); skipped images are
+     *     counted in {@link #skipped()}
+     * @throws IllegalStateException if Kafka failed or the thread was interrupted
      */
     public long publish(List<LabeledImage> images, long limit, ProgressListener progress) {
         return send(images, Function.identity(), limit, progress);
@@ -128,11 +163,10 @@ public final class ImageEventProducer implements AutoCloseable {
      * @param limit the maximum number of events, at least 0
      * @param progress told after each send
      * @return the number of events sent (acknowledged by Kafka when this returns)
-     * @throws DatasetException if an image cannot be read
-     * @throws IllegalStateException if Kafka rejected an event or the thread was interrupted
+     * @throws IllegalStateException if Kafka failed or the thread was interrupted
      */
     public long publishSources(List<LabeledSource> images, long limit, ProgressListener progress) {
-        return send(images, LabeledSource::read, limit, progress);
+        return send(images, source -> source.read(limits.image().maxEncodedBytes()), limit, progress);
     }
 
     private <T> long send(
@@ -145,6 +179,7 @@ public final class ImageEventProducer implements AutoCloseable {
         long total = Math.min(limit, items.size());
         RatePacer pacer = RatePacer.systemClock(eventsPerSecond);
         AtomicReference<Exception> failure = new AtomicReference<>();
+        AtomicLong refused = new AtomicLong();
         long sent = 0;
         try {
             for (T item : items) {
@@ -152,19 +187,42 @@ public final class ImageEventProducer implements AutoCloseable {
                     break;
                 }
                 throwIfFailed(failure);
-                LabeledImage image = toImage.apply(item);
+                LabeledImage image;
+                try {
+                    image = toImage.apply(item);
+                } catch (SkippedImageException e) {
+                    skipped.add(e.reason(), e.getMessage());
+                    continue;
+                } catch (DatasetException e) {
+                    skipped.add("unreadable", e.getMessage());
+                    continue;
+                }
+                Optional<EventLimits.Violation> violation = limits.check(image.imageId(), image.label());
+                if (violation.isPresent()) {
+                    skipped.add(violation.get().reason().name(), image.imageId() + ": " + violation.get().message());
+                    continue;
+                }
                 pacer.awaitNext();
-                ImageEvent event = toEvent(image, Instant.ofEpochMilli(clock.millis()));
-                producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                image.imageId().getBytes(StandardCharsets.UTF_8),
-                                codec.encode(event)),
-                        (metadata, e) -> {
-                            if (e != null) {
-                                failure.compareAndSet(null, e);
-                            }
-                        });
+                byte[] key = image.imageId().getBytes(StandardCharsets.UTF_8);
+                byte[] value = codec.encode(toEvent(image, Instant.ofEpochMilli(clock.millis())));
+                if (!recordLimit.fits(key, value)) {
+                    skipped.add("over max.request.size", image.imageId() + ": an event of "
+                            + RecordSizeLimit.size(key, value) + " bytes, max.request.size is "
+                            + recordLimit.maxRequestSize());
+                    continue;
+                }
+                String id = image.imageId();
+                producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> {
+                    if (e == null) {
+                        return;
+                    }
+                    if (e instanceof RecordTooLargeException || e instanceof InvalidRecordException) {
+                        refused.incrementAndGet();
+                        skipped.add("refused by Kafka", id + ": " + e.getMessage());
+                    } else {
+                        failure.compareAndSet(null, e);
+                    }
+                });
                 sent++;
                 progress.onSent(sent, total);
             }
@@ -174,8 +232,18 @@ public final class ImageEventProducer implements AutoCloseable {
         }
         producer.flush();
         throwIfFailed(failure);
-        LOG.info("Published {} image events to {}", sent, topic);
+        sent -= refused.get();
+        LOG.info("Published {} image events to {}, skipped {}", sent, topic, skipped.total());
         return sent;
+    }
+
+    /**
+     * The images not sent so far, by reason (a producer goes on after each).
+     *
+     * @return the skipped images
+     */
+    public SkippedImages skipped() {
+        return skipped;
     }
 
     /**

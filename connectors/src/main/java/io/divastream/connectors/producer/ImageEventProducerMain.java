@@ -17,7 +17,9 @@ import java.util.Set;
  * {@code --data-dir}, optionally one part of a class split ({@code --split}, {@code --role}) and
  * with role-prefixed labels ({@code --prefix-role}). Each event carries the encoded image bytes as
  * they are. User errors (bad arguments, missing or malformed data) print one line and exit
- * non-zero.
+ * non-zero. An image that cannot be sent (unreadable, beyond the job's limits, over {@code
+ * max.request.size}) is skipped; the run goes on, reports the skipped images at the end on stderr
+ * and exits with {@link #EXIT_SKIPPED}.
  */
 public final class ImageEventProducerMain {
 
@@ -26,6 +28,9 @@ public final class ImageEventProducerMain {
 
     /** Exit code for a failure to read the data or to publish. */
     public static final int EXIT_FAILURE = 1;
+
+    /** Exit status of a run that published what it could and skipped images it could not send. */
+    public static final int EXIT_SKIPPED = 3;
 
     private static final long PROGRESS_EVERY = 500;
 
@@ -95,7 +100,8 @@ public final class ImageEventProducerMain {
                             + arguments.topic()
                             + " at "
                             + settings.bootstrapServers());
-            return 0;
+            producer.skipped().report().forEach(err::println);
+            return producer.skipped().total() == 0 ? 0 : EXIT_SKIPPED;
         } catch (RuntimeException e) {
             err.println("error: " + oneLine(e));
             return EXIT_FAILURE;

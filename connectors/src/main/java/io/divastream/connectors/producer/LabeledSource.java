@@ -31,8 +31,25 @@ public record LabeledSource(DatasetImage image, String label) {
      * @throws DatasetException naming the image's location if it cannot be read
      */
     public LabeledImage read() {
+        return read(Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads the image's bytes if the file is not larger than a bound (checked before reading).
+     *
+     * @param maxBytes the largest file read
+     * @return the labelled image, as {@link #read()}
+     * @throws SkippedImageException if the file is larger
+     * @throws DatasetException naming the image's location if it cannot be read
+     */
+    public LabeledImage read(long maxBytes) {
         byte[] bytes;
         try {
+            long size = image.source().size();
+            if (size > maxBytes) {
+                throw new SkippedImageException("over limits.image-bytes",
+                        image.source().location() + " has " + size + " bytes, the limit is " + maxBytes);
+            }
             bytes = image.source().read();
         } catch (IOException e) {
             throw new DatasetException(

@@ -250,4 +250,36 @@ class ImageEventProducerMainTest {
         assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--prefix-role", "yes"))
                 .hasMessage("--prefix-role must be true or false: yes");
     }
+
+    /**
+     * Issue 13, defect 9: the producer aborted the whole run at the first file it could not send. Now a
+     * folder with a file over limits.image-bytes (sparse, never read), a file whose event would exceed
+     * max.request.size and a file name that makes an id over the limit publishes every other image, exits with
+     * {@link ImageEventProducerMain#EXIT_SKIPPED} and reports each skipped file.
+     */
+    @Test
+    void filesThatCannotBeSentAreSkippedCountedAndReported(@TempDir Path root) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(root.resolve("cats"));
+        java.nio.file.Files.createDirectories(root.resolve("dogs"));
+        for (int i = 0; i < 3; i++) {
+            java.nio.file.Files.write(root.resolve("cats/cat" + i + ".png"), ("png " + i).getBytes(StandardCharsets.UTF_8));
+            java.nio.file.Files.write(root.resolve("dogs/dog" + i + ".png"), ("png " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        java.nio.file.Files.write(root.resolve("cats/" + "f".repeat(250) + ".png"), new byte[] {1}); // id over 256
+        java.nio.file.Files.write(root.resolve("dogs/big.png"), new byte[1_100_000]);
+        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(root.resolve("cats/huge.png").toFile(), "rw")) {
+            huge.setLength(3L << 30); // sparse: 3 GiB that are never read
+        }
+        int code = run("--bootstrap-servers", KAFKA.bootstrapServers(), "--topic", "cli-folder", "--rate", "0",
+                "--format", "folder", "--data-dir", root.toString());
+
+        assertThat(code).as(err()).isEqualTo(ImageEventProducerMain.EXIT_SKIPPED);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("published 6 image events to cli-folder");
+        List<String> report = err().lines().toList();
+        assertThat(report.get(0)).isEqualTo(
+                "skipped 3 images: 1 IMAGE_ID_TOO_LONG; 1 over limits.image-bytes; 1 over max.request.size");
+        assertThat(report).anySatisfy(line -> assertThat(line).contains("huge.png has 3221225472 bytes, the limit is 10485760"));
+        assertThat(report).anySatisfy(line -> assertThat(line).contains("big.png: an event of", "max.request.size is 1048576"));
+        assertThat(KAFKA.readAll("cli-folder", 6, Duration.ofSeconds(30))).hasSize(6);
+    }
 }

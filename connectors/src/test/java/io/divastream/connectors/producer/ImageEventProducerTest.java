@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,17 +115,71 @@ class ImageEventProducerTest {
                     @Override
                     public synchronized Future<RecordMetadata> send(
                             ProducerRecord<byte[], byte[]> record, Callback callback) {
-                        callback.onCompletion(null, new RecordTooLargeException("too large"));
-                        return CompletableFuture.failedFuture(
-                                new RecordTooLargeException("too large"));
+                        callback.onCompletion(null, new TopicAuthorizationException("not allowed"));
+                        return CompletableFuture.failedFuture(new TopicAuthorizationException("not allowed"));
                     }
                 };
         try (ImageEventProducer producer =
                 new ImageEventProducer(failing, "t", 0, Clock.systemUTC())) {
             assertThatThrownBy(() -> producer.publish(ordered, 5, ProgressListener.NONE))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("too large");
+                    .hasMessageContaining("not allowed");
         }
+    }
+
+    /** A record the broker refuses as too large is skipped and counted; the others are sent. */
+    @Test
+    void aRecordKafkaRefusesIsSkippedAndTheRunGoesOn() {
+        MockProducer<byte[], byte[]> refusingEveryThird =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    private int n;
+
+                    @Override
+                    public synchronized Future<RecordMetadata> send(
+                            ProducerRecord<byte[], byte[]> record, Callback callback) {
+                        if (n++ % 3 == 0) {
+                            callback.onCompletion(null, new RecordTooLargeException("too large for the topic"));
+                            return CompletableFuture.failedFuture(new RecordTooLargeException("too large"));
+                        }
+                        return super.send(record, callback);
+                    }
+                };
+        try (ImageEventProducer producer = new ImageEventProducer(refusingEveryThird, "t", 0, Clock.systemUTC())) {
+            assertThat(producer.publish(ordered, 9, ProgressListener.NONE)).isEqualTo(6);
+            assertThat(producer.skipped().byReason()).containsExactly(java.util.Map.entry("refused by Kafka", 3L));
+            assertThat(producer.skipped().examples().get(0)).isEqualTo(ordered.get(0).imageId() + ": too large for the topic");
+        }
+        assertThat(refusingEveryThird.history()).hasSize(6);
+    }
+
+    /** Events beyond the limits are skipped before they are sent, named in the report. */
+    @Test
+    void eventsBeyondTheLimitsAreSkippedBeforeSending() {
+        MockProducer<byte[], byte[]> mock = mockProducer();
+        LabeledImage base = ordered.get(0);
+        List<LabeledImage> images = List.of(
+                new LabeledImage("ok-1", base.label(), base.contentType(), base.bytes(), base.source()),
+                new LabeledImage("i".repeat(300), base.label(), base.contentType(), base.bytes(), base.source()),
+                new LabeledImage("ok-2", "l".repeat(257), base.contentType(), base.bytes(), base.source()),
+                new LabeledImage("big", base.label(), base.contentType(), new byte[70_000], base.source()),
+                new LabeledImage("ok-3", base.label(), base.contentType(), base.bytes(), base.source()));
+        try (ImageEventProducer producer = new ImageEventProducer(mock, "t", 0, Clock.systemUTC(),
+                io.divastream.connectors.events.EventLimits.DEFAULT,
+                new io.divastream.connectors.kafka.RecordSizeLimit(64 * 1024))) {
+            assertThat(producer.publish(images)).isEqualTo(2);
+            assertThat(producer.skipped().total()).isEqualTo(3);
+            List<String> report = producer.skipped().report();
+            assertThat(report.subList(0, 3)).containsExactly(
+                    "skipped 3 images: 1 IMAGE_ID_TOO_LONG; 1 LABEL_TOO_LONG; 1 over max.request.size",
+                    "  skipped " + "i".repeat(300) + ": the image id has 300 characters, the limit is 256 (it begins '"
+                            + "i".repeat(40) + "')",
+                    "  skipped ok-2: the label of image ok-2 has 257 characters, the limit is 256");
+            assertThat(report.get(3)).startsWith("  skipped big: an event of ")
+                    .endsWith(" bytes, max.request.size is 65536");
+            assertThat(report).hasSize(4);
+        }
+        assertThat(mock.history()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("ok-1", "ok-3");
     }
 
     @Test

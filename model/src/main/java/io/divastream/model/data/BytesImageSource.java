@@ -23,6 +23,11 @@ record BytesImageSource(byte[] bytes, String location, String origin) implements
     }
 
     @Override
+    public long size() {
+        return bytes.length;
+    }
+
+    @Override
     public boolean equals(Object o) {
         return o instanceof BytesImageSource other
                 && java.util.Arrays.equals(bytes, other.bytes)

@@ -24,6 +24,11 @@ record FileImageSource(Path file, String origin) implements ImageSource {
     }
 
     @Override
+    public long size() throws IOException {
+        return Files.size(file);
+    }
+
+    @Override
     public String location() {
         return file.toString();
     }

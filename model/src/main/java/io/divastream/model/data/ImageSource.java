@@ -19,6 +19,14 @@ public interface ImageSource {
     byte[] read() throws IOException;
 
     /**
+     * The size of the encoded file, known without reading it.
+     *
+     * @return the number of bytes {@link #read()} returns
+     * @throws IOException if the file cannot be examined
+     */
+    long size() throws IOException;
+
+    /**
      * Describes where the bytes are, for error messages: a file path, or an archive path followed
      * by {@code !/} and the entry name.
      *

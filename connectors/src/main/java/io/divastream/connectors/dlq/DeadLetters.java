@@ -13,8 +13,8 @@ import java.util.Objects;
 /**
  * Builds {@link DeadLetter} records from the raw input records the pipeline rejected, bounded so that
  * a dead letter always fits in a record: the key is kept up to {@value #MAX_KEY_BYTES} bytes, the
- * message up to {@value #MAX_MESSAGE_CHARS} characters and the value up to {@link #maxValueBytes}; the
- * original lengths are recorded beside them.
+ * message up to {@value #MAX_MESSAGE_CHARS} characters (its control characters escaped) and the value up
+ * to {@link #maxValueBytes}; the original lengths are recorded beside them.
  */
 public final class DeadLetters {
 
@@ -102,7 +102,7 @@ public final class DeadLetters {
                 .setKeyBytes(payload.keyBytes())
                 .setValueBytes(payload.valueBytes())
                 .setReason(reason)
-                .setMessage(shorten(message == null ? reason.name() : message, MAX_MESSAGE_CHARS))
+                .setMessage(shorten(printable(message == null ? reason.name() : message), MAX_MESSAGE_CHARS))
                 .setStage(shorten(stage, MAX_STAGE_CHARS))
                 .setFailedAt(failedAt.truncatedTo(ChronoUnit.MILLIS))
                 .build();
@@ -125,6 +125,28 @@ public final class DeadLetters {
             keep--;
         }
         return text.substring(0, keep) + tail;
+    }
+
+    /**
+     * Escapes control characters (a newline in an image id must not split a message or a log line).
+     *
+     * @param text the text
+     * @return the text with each control character as {@code \\uXXXX}
+     */
+    public static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private static ByteBuffer copy(byte[] bytes) {

@@ -103,4 +103,13 @@ class DeadLettersTest {
         assertThat(cut).endsWith("... (200 characters)").hasSizeLessThanOrEqualTo(30);
         assertThat(Character.isHighSurrogate(cut.charAt(cut.indexOf("...") - 1))).isFalse();
     }
+
+    @Test
+    void messagesHaveTheirControlCharactersEscaped() {
+        RawRecord raw = new RawRecord("t", 0, 0L, null, null, 0L);
+        DeadLetter letter = DeadLetters.of(raw, DeadLetterReason.EMPTY_LABEL, "image a\nb\tc\u0000 has an empty label",
+                "decode-images", failedAt);
+        assertThat(letter.getMessage()).isEqualTo("image a\\u000ab\\u0009c\\u0000 has an empty label");
+        assertThat(DeadLetters.printable("plain é")).isEqualTo("plain é");
+    }
 }

@@ -102,6 +102,17 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * The job's completed checkpoints so far.
+     *
+     * @return the count
+     * @throws Exception if the execution graph is unavailable
+     */
+    public long completedCheckpoints() throws Exception {
+        var stats = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+        return stats == null ? 0 : stats.getCounts().getNumberOfCompletedCheckpoints();
+    }
+
+    /**
      * Cancels the job and waits for it.
      *
      * @throws Exception if the cancellation fails

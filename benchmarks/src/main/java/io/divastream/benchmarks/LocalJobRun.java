@@ -7,6 +7,7 @@ import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.Option;
 import io.divastream.jobs.local.DemoOptions;
+import io.divastream.jobs.local.LocalCluster;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -33,12 +33,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
-import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -63,7 +59,7 @@ final class LocalJobRun implements AutoCloseable {
     private final LocalKafkaBroker broker;
     private final JobConfig config;
     private final List<String> jobArguments;
-    private MiniCluster cluster;
+    private LocalCluster cluster;
     private JobID job;
     private boolean closed;
 
@@ -170,20 +166,8 @@ final class LocalJobRun implements AutoCloseable {
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
-        MiniClusterConfiguration clusterConfig =
-                new MiniClusterConfiguration.Builder()
-                        .setConfiguration(conf)
-                        .setNumTaskManagers(1)
-                        .setNumSlotsPerTaskManager(config.runtime().parallelism())
-                        .build();
-        cluster = new MiniCluster(clusterConfig);
-        cluster.start();
-        StreamExecutionEnvironment env =
-                DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
-        DivaPipeline.defineKafkaWorkflow(env, config);
-        JobGraph graph = env.getStreamGraph().getJobGraph();
-        cluster.submitJob(graph).get();
-        job = graph.getJobID();
+        cluster = LocalCluster.runJob(config, DivaEnvironment.localCluster(conf, "127.0.0.1", 0), "diva-stream-benchmark");
+        job = cluster.jobId();
     }
 
     /**
@@ -192,7 +176,7 @@ final class LocalJobRun implements AutoCloseable {
      * @throws Exception if the job ended or its status is unavailable
      */
     void checkRunning() throws Exception {
-        var status = cluster.getJobStatus(job).get();
+        var status = cluster.status();
         if (status.isGloballyTerminalState()) {
             throw new IllegalStateException("the Flink job ended: " + status);
         }
@@ -205,7 +189,7 @@ final class LocalJobRun implements AutoCloseable {
      * @throws Exception if the execution graph is unavailable
      */
     CheckpointStatsSnapshot checkpointStats() throws Exception {
-        return cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+        return cluster.executionGraph().getCheckpointStatsSnapshot();
     }
 
     /**
@@ -215,7 +199,7 @@ final class LocalJobRun implements AutoCloseable {
      * @throws Exception if it is unavailable
      */
     AccessExecutionGraph executionGraph() throws Exception {
-        return cluster.getExecutionGraph(job).get();
+        return cluster.executionGraph();
     }
 
     /**
@@ -230,7 +214,7 @@ final class LocalJobRun implements AutoCloseable {
     Map<String, Double> metrics(String operator, java.util.function.Predicate<String> select) {
         Map<String, Double> out = new java.util.TreeMap<>();
         try {
-            URI rest = cluster.getRestAddress().get();
+            URI rest = cluster.restAddress();
             JsonNode vertices = get(rest.resolve("/jobs/" + job).toString()).get("vertices");
             String vertex = null;
             for (JsonNode v : vertices) {
@@ -303,8 +287,8 @@ final class LocalJobRun implements AutoCloseable {
         try {
             if (cluster != null) {
                 try {
-                    if (job != null && !cluster.getJobStatus(job).get().isGloballyTerminalState()) {
-                        cluster.cancelJob(job).get(2, TimeUnit.MINUTES);
+                    if (job != null && !cluster.status().isGloballyTerminalState()) {
+                        cluster.cancel();
                     }
                 } finally {
                     cluster.close();

@@ -1,9 +1,15 @@
 package io.divastream.jobs.local;
 
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.jobs.pipeline.DivaPipeline;
+import java.net.URI;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -52,6 +58,31 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * Starts a cluster with as many slots as the job's parallelism and submits the DiVA job reading and
+     * writing the configured Kafka topics.
+     *
+     * @param config the job's configuration
+     * @param conf the cluster's configuration (e.g. {@link DivaEnvironment#configuration} and {@link
+     *     DivaEnvironment#localCluster})
+     * @param name the job's name
+     * @return the cluster running the job
+     * @throws Exception if the cluster or the job does not start
+     */
+    public static LocalCluster runJob(JobConfig config, Configuration conf, String name) throws Exception {
+        LocalCluster cluster = start(conf, config.runtime().parallelism());
+        try {
+            StreamExecutionEnvironment env =
+                    DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
+            DivaPipeline.defineKafkaWorkflow(env, config);
+            cluster.submit(env, name);
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /**
      * Submits the job an environment defines.
      *
      * @param env the environment with the job's graph
@@ -70,6 +101,15 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * The submitted job's id.
+     *
+     * @return the id, or null before a job was submitted
+     */
+    public JobID jobId() {
+        return job;
+    }
+
+    /**
      * The job's status.
      *
      * @return the status
@@ -80,13 +120,33 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * The job's execution graph: its tasks, checkpoint statistics and failure.
+     *
+     * @return the graph
+     * @throws Exception if it is unavailable
+     */
+    public AccessExecutionGraph executionGraph() throws Exception {
+        return cluster.getExecutionGraph(job).get();
+    }
+
+    /**
+     * The cluster's REST endpoint.
+     *
+     * @return its address
+     * @throws Exception if the endpoint is not up
+     */
+    public URI restAddress() throws Exception {
+        return cluster.getRestAddress().get();
+    }
+
+    /**
      * The job's latest failure, if it failed since it started (a restarting job included).
      *
      * @return the failure, or empty
      * @throws Exception if the execution graph is unavailable
      */
     public Optional<Failure> failure() throws Exception {
-        ErrorInfo info = cluster.getExecutionGraph(job).get().getFailureInfo();
+        ErrorInfo info = executionGraph().getFailureInfo();
         if (info == null) {
             return Optional.empty();
         }
@@ -108,7 +168,7 @@ public final class LocalCluster implements AutoCloseable {
      * @throws Exception if the execution graph is unavailable
      */
     public long completedCheckpoints() throws Exception {
-        var stats = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+        var stats = executionGraph().getCheckpointStatsSnapshot();
         return stats == null ? 0 : stats.getCounts().getNumberOfCompletedCheckpoints();
     }
 
@@ -118,7 +178,7 @@ public final class LocalCluster implements AutoCloseable {
      * @throws Exception if the cancellation fails
      */
     public void cancel() throws Exception {
-        cluster.cancelJob(job).get();
+        cluster.cancelJob(job).get(2, TimeUnit.MINUTES);
     }
 
     @Override

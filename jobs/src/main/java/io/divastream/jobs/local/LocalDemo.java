@@ -13,7 +13,6 @@ import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
-import io.divastream.jobs.pipeline.DivaPipeline;
 import io.divastream.model.data.DatasetException;
 import io.divastream.schemas.MetricsRecord;
 import java.io.IOException;
@@ -29,7 +28,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -195,17 +193,7 @@ public final class LocalDemo {
     private static LocalCluster startJob(JobConfig config, String bindAddress, int prometheusPort) throws Exception {
         Configuration conf = DivaEnvironment.localCluster(
                 DivaEnvironment.configuration(config.runtime()), bindAddress, prometheusPort);
-        LocalCluster cluster = LocalCluster.start(conf, config.runtime().parallelism());
-        try {
-            StreamExecutionEnvironment env =
-                    DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
-            DivaPipeline.defineKafkaWorkflow(env, config);
-            cluster.submit(env, "diva-stream-demo");
-            return cluster;
-        } catch (Exception | Error e) {
-            cluster.close();
-            throw e;
-        }
+        return LocalCluster.runJob(config, conf, "diva-stream-demo");
     }
 
     private Thread startProducer(

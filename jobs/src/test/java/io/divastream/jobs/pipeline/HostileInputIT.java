@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -80,11 +79,7 @@ class HostileInputIT {
         }
         Configuration conf = DivaEnvironment.localCluster(
                 DivaEnvironment.configuration(config.runtime()), "127.0.0.1", 0);
-        try (LocalCluster cluster = LocalCluster.start(conf, 2)) {
-            StreamExecutionEnvironment env =
-                    DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
-            DivaPipeline.defineKafkaWorkflow(env, config);
-            cluster.submit(env, "hostile-input-it");
+        try (LocalCluster cluster = LocalCluster.runJob(config, conf, "hostile-input-it")) {
 
             PipelineFixture.publishInOrder(KAFKA, config, before);
             publish(hostile);

@@ -1,0 +1,219 @@
+package io.divastream.benchmarks;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.producer.ImageEventProducer;
+import io.divastream.connectors.producer.InterleavedOrder;
+import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.Option;
+import io.divastream.model.image.HostileImages;
+import io.divastream.schemas.DeadLetter;
+import io.divastream.schemas.DeadLetterReason;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * Issue 13's bar for decompression bombs: the demo's job (local broker and MiniCluster in one JVM, the
+ * demo's defaults) streams the 4,840 Omniglot images at the demo's 100 events/s, once clean and once with
+ * 1,000 bomb events mixed in (one after every four or five images: the 522 KB PNG of 8192 x 8192 16-bit
+ * RGBA zeros, its first 1,096 bytes, a PNG declaring 60,000 x 60,000 and a JPEG declaring 65,000 x
+ * 65,000, in turn), and goes on training for the same time. Each run is its own JVM (forked by this
+ * program with the same class path and heap), so the peak RSS ({@code VmHWM}) of one cannot carry over to
+ * the other. It prints per run the peak RSS, every completed checkpoint's duration (median, p90, max) and
+ * the dead letters, then the ratios the bar names: flood peak RSS / clean peak RSS (bar: at most 1.5) and
+ * the flood's slowest checkpoint / the clean median (bar: at most 3).
+ */
+public final class BombFloodBenchmark {
+
+    private static final List<Option> OWN = List.of(
+            new Option("bombs", "1000", "bomb events mixed into the flood run's stream"),
+            new Option("seconds", "240", "how long each run lasts after the job starts"),
+            new Option("rate", "100", "image events per second (the demo's rate)"),
+            new Option("seed", "42", "seed of the publication order"),
+            new Option("xmx", "3g", "heap of each run's JVM"),
+            new Option("run", "", "internal: run one scenario (clean or flood) in this JVM"),
+            new Option("work-dir", "target/bomb-flood", "broker log, checkpoints, log files (wiped)"));
+
+    private BombFloodBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code --name=value} options, see {@code OWN}, and job options
+     * @throws Exception if a run fails
+     */
+    public static void main(String[] args) throws Exception {
+        Arguments a = Arguments.parse(args, LocalJobRun.options(OWN, Map.of()));
+        if (!a.string("run").isEmpty()) {
+            runOne(a, a.string("run").equals("flood"));
+            return;
+        }
+        Map<String, String> clean = fork(args, a, "clean");
+        Map<String, String> flood = fork(args, a, "flood");
+        double rss = Double.parseDouble(flood.get("peakRssMiB")) / Double.parseDouble(clean.get("peakRssMiB"));
+        double checkpoint = Double.parseDouble(flood.get("maxCheckpointMs"))
+                / Double.parseDouble(clean.get("medianCheckpointMs"));
+        System.out.printf(Locale.ROOT, "%n| run | peak RSS (MiB) | checkpoints | median (ms) | p90 (ms) | max (ms) |"
+                + " dead letters | INVALID_IMAGE |%n|---|---|---|---|---|---|---|---|%n");
+        for (Map<String, String> r : List.of(clean, flood)) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", r.get("run"), r.get("peakRssMiB"),
+                    r.get("checkpoints"), r.get("medianCheckpointMs"), r.get("p90CheckpointMs"),
+                    r.get("maxCheckpointMs"), r.get("deadLetters"), r.get("invalidImages"));
+        }
+        System.out.printf(Locale.ROOT, "%npeak RSS flood / clean: %.3f (bar: at most 1.5)%n"
+                + "slowest flood checkpoint / clean median: %.3f (bar: at most 3)%n", rss, checkpoint);
+    }
+
+    /** Runs one scenario in a JVM of its own and returns its RESULT line's fields. */
+    private static Map<String, String> fork(String[] args, Arguments a, String run) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + a.string("xmx"), "-Dai.djl.offline=true"));
+        // the module opens Flink needs, as this JVM got them
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> arg.startsWith("--add-opens")).toList());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BombFloodBenchmark.class.getName()));
+        command.addAll(Arrays.asList(args));
+        command.add("--run=" + run);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("DJL_OFFLINE", "true", "OPT_OUT_TRACKING", "true", "OMP_WAIT_POLICY", "PASSIVE"));
+        Process process = builder.start();
+        Map<String, String> result = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.contains("Could not initialize NNPACK")) {
+                    continue; // libtorch's warning on CPUs without NNPACK support, once per thread
+                }
+                System.out.println("[" + run + "] " + line);
+                if (line.startsWith("RESULT ")) {
+                    result = new java.util.LinkedHashMap<>();
+                    for (String field : line.substring(7).split(" ")) {
+                        String[] kv = field.split("=", 2);
+                        result.put(kv[0], kv[1]);
+                    }
+                }
+            }
+        }
+        if (process.waitFor() != 0 || result == null) {
+            throw new IllegalStateException("the " + run + " run failed (exit " + process.exitValue() + ")");
+        }
+        return result;
+    }
+
+    private static void runOne(Arguments a, boolean flood) throws Exception {
+        Path work = Path.of(a.string("work-dir")).toAbsolutePath().resolve(flood ? "flood" : "clean");
+        System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
+        int bombs = flood ? a.integer("bombs", 0, 1_000_000) : 0;
+        double seconds = a.number("seconds", 10, 86_400);
+        try (LocalJobRun run = LocalJobRun.start(a, Map.of(), work)) {
+            JobConfig config = run.config();
+            System.out.println("job options: " + String.join(" ", run.jobArguments()));
+            run.submit();
+            long started = System.nanoTime();
+            Thread publisher = new Thread(() -> publish(config, a, bombs), "publisher");
+            publisher.setDaemon(true);
+            publisher.start();
+            while (System.nanoTime() - started < seconds * 1e9) {
+                run.sleep(Duration.ofSeconds(5));
+                System.out.printf(Locale.ROOT, "t=%.0f s: RSS %d MiB, peak %d MiB, %d checkpoints%n",
+                        (System.nanoTime() - started) / 1e9, status("VmRSS"), status("VmHWM"), durations(run).size());
+            }
+            List<Long> durations = durations(run);
+            long[] dead = deadLetters(run, config);
+            List<Long> sorted = durations.stream().sorted().toList();
+            System.out.println("checkpoint durations (ms, in order): " + durations);
+            System.out.printf(Locale.ROOT, "RESULT run=%s peakRssMiB=%d checkpoints=%d medianCheckpointMs=%d"
+                            + " p90CheckpointMs=%d maxCheckpointMs=%d deadLetters=%d invalidImages=%d bombs=%d%n",
+                    flood ? "flood" : "clean", status("VmHWM"), sorted.size(), quantile(sorted, 0.5),
+                    quantile(sorted, 0.9), sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), dead[0], dead[1], bombs);
+        }
+    }
+
+    /** The images at the rate, with a bomb after every (images / bombs) of them, as events of the stream. */
+    private static void publish(JobConfig config, Arguments a, int bombs) {
+        List<LabeledImage> images = InterleavedOrder.of(OmniglotDataset.loadEmbedded(), a.longValue("seed", 0, Long.MAX_VALUE));
+        byte[] full = HostileImages.zeroPng(8192, 8192, 16, HostileImages.RGBA);
+        byte[][] kinds = {full, HostileImages.cut(full, 1096), HostileImages.declaringPng(60_000, 60_000),
+            HostileImages.declaringJpeg(65_000, 65_000)};
+        double every = bombs == 0 ? Double.MAX_VALUE : (double) images.size() / bombs;
+        List<LabeledImage> stream = new ArrayList<>();
+        int mixed = 0;
+        for (int i = 0; i < images.size(); i++) {
+            LabeledImage image = images.get(i);
+            stream.add(image);
+            while (mixed < bombs && (i + 1) >= (mixed + 1) * every) {
+                stream.add(new LabeledImage("bomb-" + mixed, image.label(), "image/png", kinds[mixed % kinds.length], "bombs"));
+                mixed++;
+            }
+        }
+        try (ImageEventProducer producer = new ImageEventProducer(
+                config.kafka().settings(), config.kafka().imagesTopic(), a.number("rate", 0, 1e6))) {
+            long sent = producer.publish(stream);
+            System.out.printf("published %d events (%d bombs), skipped %d%n", sent, mixed, producer.skipped().total());
+        }
+    }
+
+    private static List<Long> durations(LocalJobRun run) throws Exception {
+        List<Long> out = new ArrayList<>();
+        var stats = run.checkpointStats();
+        if (stats == null) {
+            return out;
+        }
+        for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
+            if (c.getStatus() == CheckpointStatsStatus.COMPLETED) {
+                out.add(c.getEndToEndDuration());
+            }
+        }
+        return out;
+    }
+
+    /** Dead letters on the topic: all, and INVALID_IMAGE ones. */
+    private static long[] deadLetters(LocalJobRun run, JobConfig config) {
+        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
+        long all = 0;
+        long invalid = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = run.consumer(config.kafka().deadLettersTopic(), "read_committed")) {
+            long idle = System.nanoTime();
+            while (System.nanoTime() - idle < 5e9) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    idle = System.nanoTime();
+                    all++;
+                    if (codec.decode(r.value()).getReason() == DeadLetterReason.INVALID_IMAGE) {
+                        invalid++;
+                    }
+                }
+            }
+        }
+        return new long[] {all, invalid};
+    }
+
+    private static long quantile(List<Long> sorted, double q) {
+        return sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
+    }
+
+    /** A field of /proc/self/status in MiB. */
+    private static long status(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) >> 10;
+            }
+        }
+        return -1;
+    }
+}

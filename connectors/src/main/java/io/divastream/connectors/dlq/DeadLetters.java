@@ -1,11 +1,15 @@
 package io.divastream.connectors.dlq;
 
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.kafka.OversizeHandler;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -30,6 +34,12 @@ public final class DeadLetters {
      * key {@code topic-partition@offset}.
      */
     static final int FRAME_BYTES = MAX_KEY_BYTES + 3 * MAX_MESSAGE_CHARS + 3 * MAX_STAGE_CHARS + 2 * 249 + 512;
+
+    /** The stage named in the dead letters of records too large to send. */
+    public static final String OUTPUT_STAGE = "kafka-sink";
+
+    private static final ThreadLocal<AvroCodec<DeadLetter>> CODEC =
+            ThreadLocal.withInitial(() -> AvroCodec.of(DeadLetter.class));
 
     private DeadLetters() {}
 
@@ -106,6 +116,26 @@ public final class DeadLetters {
                 .setStage(shorten(stage, MAX_STAGE_CHARS))
                 .setFailedAt(failedAt.truncatedTo(ChronoUnit.MILLIS))
                 .build();
+    }
+
+    /**
+     * A sink's {@link OversizeHandler} sending, instead of a record too large, an {@code OUTPUT_TOO_LARGE}
+     * dead letter: the topic the record was meant for, partition and offset -1, its key and its value's
+     * first bytes, its size.
+     *
+     * @param deadLetterTopic the dead-letter topic
+     * @return the handler
+     */
+    public static OversizeHandler redirectTo(String deadLetterTopic) {
+        Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+        return (topic, key, value, type, limit, timestamp) -> {
+            String message = "a " + type.getSimpleName() + " record of " + RecordSizeLimit.size(key, value)
+                    + " bytes for " + topic + " exceeds max.request.size " + limit.maxRequestSize();
+            DeadLetter letter = of(topic, -1, -1, DeadLetterPayload.cut(key, value, maxValueBytes(limit)),
+                    DeadLetterReason.OUTPUT_TOO_LARGE, message, OUTPUT_STAGE, Instant.now());
+            return new ProducerRecord<>(deadLetterTopic, null, timestamp,
+                    (topic + "--1@-1").getBytes(StandardCharsets.UTF_8), CODEC.get().encode(letter));
+        };
     }
 
     /**

@@ -30,8 +30,8 @@ import java.util.Properties;
  * connector would otherwise ask for one hour). Set it in the settings' extra properties to change
  * it. Downstream consumers must read with {@code isolation.level=read_committed}.
  *
- * <p>A record over the producer's {@code max.request.size} never fails the sink: it goes to the
- * {@link #deadLetterTopic} as a dead letter, or is dropped (see {@link AvroRecordSerializationSchema}).
+ * <p>A record over the producer's {@code max.request.size} never fails the sink: its {@link #oversize}
+ * handler sends a replacement (a dead letter) or nothing (see {@link AvroRecordSerializationSchema}).
  *
  * <p>The stream may also carry other values, converted to the Avro record by a {@link
  * RecordConverter} inside the sink, so that the job's streams keep their own (POJO) types.
@@ -51,7 +51,7 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
     private KeyExtractor<IN> keyExtractor;
     private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     private String transactionalIdPrefix;
-    private String deadLetterTopic;
+    private OversizeHandler oversize = OversizeHandler.DROP;
 
     private AvroKafkaSink(Class<T> type, RecordConverter<IN, T> converter) {
         this.type = Objects.requireNonNull(type, "type");
@@ -140,15 +140,14 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
     }
 
     /**
-     * Sets the topic where a record too large for the producer is reported as an {@code OUTPUT_TOO_LARGE}
-     * dead letter instead of failing the sink (default: none, such a record is dropped, logged and
-     * counted; see {@link AvroRecordSerializationSchema}).
+     * Sets what is sent instead of a record too large for the producer (default: nothing; such a record
+     * is dropped, logged and counted; see {@link AvroRecordSerializationSchema}).
      *
-     * @param deadLetterTopic the dead-letter topic
+     * @param oversize the replacement, e.g. a dead letter
      * @return this builder
      */
-    public AvroKafkaSink<IN, T> deadLetterTopic(String deadLetterTopic) {
-        this.deadLetterTopic = deadLetterTopic;
+    public AvroKafkaSink<IN, T> oversize(OversizeHandler oversize) {
+        this.oversize = oversize;
         return this;
     }
 
@@ -183,7 +182,7 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
                         .setRecordSerializer(
                                 new AvroRecordSerializationSchema<>(
                                         topic, AvroCodec.of(type), keyExtractor, converter,
-                                        RecordSizeLimit.of(settings), deadLetterTopic));
+                                        RecordSizeLimit.of(settings), oversize));
         if (transactionalIdPrefix != null && !transactionalIdPrefix.isBlank()) {
             builder.setTransactionalIdPrefix(transactionalIdPrefix);
         }

@@ -1,10 +1,6 @@
 package io.divastream.connectors.kafka;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.dlq.DeadLetterPayload;
-import io.divastream.connectors.dlq.DeadLetters;
-import io.divastream.schemas.DeadLetter;
-import io.divastream.schemas.DeadLetterReason;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -16,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -24,10 +19,10 @@ import java.util.Objects;
  * the UTF-8 bytes of the {@link KeyExtractor}'s result.
  *
  * <p>No record can make the sink throw: a record over the producer's {@code max.request.size} ({@link
- * RecordSizeLimit}) is not sent. If a dead-letter topic is set, an {@code OUTPUT_TOO_LARGE} dead letter
- * holding the record's first bytes, its size and the topic it was meant for goes there instead (in the
- * same transaction); otherwise (the dead-letter sink itself) it is dropped. Either way it is logged and
- * counted in {@code numRecordsTooLarge}.
+ * RecordSizeLimit}) is not sent. Its {@link OversizeHandler} gives what is sent instead (in the same
+ * transaction): the job's sinks send an {@code OUTPUT_TOO_LARGE} dead letter holding the record's first
+ * bytes, its size and the topic it was meant for; the dead-letter sink itself sends nothing. Either way it
+ * is logged and counted in {@code numRecordsTooLarge}.
  *
  * @param <IN> the stream element type, converted to {@code T} before encoding
  * @param <T> the Avro record type
@@ -37,16 +32,12 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(AvroRecordSerializationSchema.class);
 
-    /** The stage named in the dead letters of records too large to send. */
-    public static final String STAGE = "kafka-sink";
-
     private final String topic;
     private final AvroCodec<T> codec;
     private final KeyExtractor<IN> keyExtractor;
     private final RecordConverter<IN, T> converter;
     private final RecordSizeLimit limit;
-    private final String deadLetterTopic;
-    private transient AvroCodec<DeadLetter> deadLetterCodec;
+    private final OversizeHandler oversize;
     private transient Counter tooLarge;
 
     /**
@@ -57,7 +48,7 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
      * @param keyExtractor gives the record key (null for no key)
      * @param converter turns a stream element into its Avro record
      * @param limit the producer's record size limit
-     * @param deadLetterTopic where a record over the limit is reported, or null to drop it
+     * @param oversize what is sent instead of a record over the limit
      */
     public AvroRecordSerializationSchema(
             String topic,
@@ -65,18 +56,18 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
             KeyExtractor<IN> keyExtractor,
             RecordConverter<IN, T> converter,
             RecordSizeLimit limit,
-            String deadLetterTopic) {
+            OversizeHandler oversize) {
         RawRecordSources.requireNonBlank(topic, "topic");
         this.topic = topic;
         this.codec = Objects.requireNonNull(codec, "codec");
         this.keyExtractor = Objects.requireNonNull(keyExtractor, "keyExtractor");
         this.converter = Objects.requireNonNull(converter, "converter");
         this.limit = Objects.requireNonNull(limit, "limit");
-        this.deadLetterTopic = deadLetterTopic;
+        this.oversize = Objects.requireNonNull(oversize, "oversize");
     }
 
     /**
-     * Creates a schema for a stream of Avro records, Kafka's default size limit and no dead letters.
+     * Creates a schema for a stream of Avro records, Kafka's default size limit, dropping a record over it.
      *
      * @param topic the target topic
      * @param codec the value codec
@@ -87,7 +78,8 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
     public static <T extends SpecificRecord> AvroRecordSerializationSchema<T, T> of(
             String topic, AvroCodec<T> codec, KeyExtractor<T> keyExtractor) {
         return new AvroRecordSerializationSchema<>(
-                topic, codec, keyExtractor, record -> record, new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT), null);
+                topic, codec, keyExtractor, record -> record, new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
+                OversizeHandler.DROP);
     }
 
     @Override
@@ -113,20 +105,11 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
             tooLarge = new SimpleCounter(); // not opened by a sink (tests)
         }
         tooLarge.inc();
-        String message = "a " + codec.type().getSimpleName() + " record of " + RecordSizeLimit.size(key, value)
-                + " bytes for " + topic + " exceeds max.request.size " + limit.maxRequestSize();
-        if (deadLetterTopic == null) {
-            LOG.error("{}: dropped", message);
-            return null;
-        }
-        LOG.warn("{}: sent to {} as {}", message, deadLetterTopic, DeadLetterReason.OUTPUT_TOO_LARGE);
-        if (deadLetterCodec == null) {
-            deadLetterCodec = AvroCodec.of(DeadLetter.class);
-        }
-        DeadLetter letter = DeadLetters.of(topic, -1, -1,
-                DeadLetterPayload.cut(key, value, DeadLetters.maxValueBytes(limit)),
-                DeadLetterReason.OUTPUT_TOO_LARGE, message, STAGE, Instant.now());
-        byte[] letterKey = (topic + "--1@-1").getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(deadLetterTopic, null, timestamp, letterKey, deadLetterCodec.encode(letter));
+        ProducerRecord<byte[], byte[]> replacement =
+                oversize.replace(topic, key, value, codec.type(), limit, timestamp);
+        LOG.warn("a {} record of {} bytes for {} exceeds max.request.size {}: {}", codec.type().getSimpleName(),
+                RecordSizeLimit.size(key, value), topic, limit.maxRequestSize(),
+                replacement == null ? "dropped" : "sent to " + replacement.topic() + " instead");
+        return replacement;
     }
 }

@@ -126,7 +126,7 @@ class AvroKafkaSinkTest {
                         id -> id,
                         id -> SampleRecords.imageEvent(id, "Greek/character02"),
                         new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
-                        null);
+                        OversizeHandler.DROP);
         ProducerRecord<byte[], byte[]> record = schema.serialize("img-7", null, null);
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("img-7");
         ImageEvent decoded = AvroCodec.of(ImageEvent.class).decode(record.value());
@@ -151,7 +151,8 @@ class AvroKafkaSinkTest {
         RecordSizeLimit limit = new RecordSizeLimit(64 * 1024);
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
                 InstantiationUtil.clone(new AvroRecordSerializationSchema<>(
-                        "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit, "dlq"));
+                        "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit,
+                        io.divastream.connectors.dlq.DeadLetters.redirectTo("dlq")));
         ImageEvent small = SampleRecords.imageEvent("img-1", "x".repeat(1000));
         assertThat(schema.serialize(small, null, 5L).topic()).isEqualTo("out");
 
@@ -175,7 +176,7 @@ class AvroKafkaSinkTest {
                 + " bytes for out exceeds max.request.size 65536");
 
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> noDlq = new AvroRecordSerializationSchema<>(
-                "dlq", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit, null);
+                "dlq", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit, OversizeHandler.DROP);
         assertThat(noDlq.serialize(poison, null, 5L)).isNull();
     }
 

@@ -1,5 +1,6 @@
 package io.divastream.jobs.pipeline;
 
+import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.kafka.AvroKafkaSink;
 import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.jobs.config.JobConfig;
@@ -56,7 +57,7 @@ public record PipelineSinks(
                         .keyExtractor(ImageEmbedding::imageId)
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-embeddings")
-                        .deadLetterTopic(kafka.deadLettersTopic())
+                        .oversize(DeadLetters.redirectTo(kafka.deadLettersTopic()))
                         .build(),
                 AvroKafkaSink.builder(MetricsRecord.class, AvroMapping::metrics)
                         .settings(kafka.settings())
@@ -64,7 +65,7 @@ public record PipelineSinks(
                         .keyExtractor((EvaluationResult r) -> Long.toString(r.modelVersion()))
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-metrics")
-                        .deadLetterTopic(kafka.deadLettersTopic())
+                        .oversize(DeadLetters.redirectTo(kafka.deadLettersTopic()))
                         .build(),
                 AvroKafkaSink.builder(
                                 ModelVersionRecord.class,
@@ -74,7 +75,7 @@ public record PipelineSinks(
                         .keyExtractor((ModelUpdate m) -> Long.toString(m.version()))
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-model-versions")
-                        .deadLetterTopic(kafka.deadLettersTopic())
+                        .oversize(DeadLetters.redirectTo(kafka.deadLettersTopic()))
                         .build(),
                 AvroKafkaSink.builder(DeadLetter.class, AvroMapping::deadLetter)
                         .settings(kafka.settings())

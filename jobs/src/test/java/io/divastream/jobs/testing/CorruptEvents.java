@@ -75,7 +75,15 @@ public final class CorruptEvents {
                 .hasSize(3);
     }
 
-    private static ImageEvent event(String id, String label, byte[] image) {
+    /**
+     * An image event published now.
+     *
+     * @param id the image id
+     * @param label the label
+     * @param image the encoded image
+     * @return the event
+     */
+    public static ImageEvent event(String id, String label, byte[] image) {
         return ImageEvent.newBuilder()
                 .setImageId(id)
                 .setLabel(label)

@@ -2,21 +2,17 @@ package io.divastream.jobs.testing;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.model.image.HostileImages;
+import io.divastream.model.image.ReferenceImages;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.ImageEvent;
 import io.divastream.schemas.Split;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
@@ -81,30 +77,30 @@ public final class HostileInputs {
         byte[] bomb = HostileImages.zeroPng(8192, 8192, 16, HostileImages.RGBA);
         List<Input> in = new ArrayList<>();
         in.add(dead(topic, "poison-label", DeadLetterReason.LABEL_TOO_LONG,
-                codec.encode(event("hostile/poison-label", "L".repeat(1_046_000), png))));
+                codec.encode(CorruptEvents.event("hostile/poison-label", "L".repeat(1_046_000), png))));
         in.add(dead(topic, "poison-id-empty-label", DeadLetterReason.IMAGE_ID_TOO_LONG,
-                codec.encode(event("i".repeat(600_000), "", png))));
+                codec.encode(CorruptEvents.event("i".repeat(600_000), "", png))));
         in.add(dead(topic, "png-bomb-8192-16bit-rgba", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(event("hostile/bomb", trainLabel, bomb))));
+                codec.encode(CorruptEvents.event("hostile/bomb", trainLabel, bomb))));
         in.add(dead(topic, "png-bomb-cut-to-1096-bytes", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(event("hostile/bomb-cut", trainLabel, HostileImages.cut(bomb, 1096)))));
+                codec.encode(CorruptEvents.event("hostile/bomb-cut", trainLabel, HostileImages.cut(bomb, 1096)))));
         in.add(dead(topic, "png-declaring-60000x60000", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(event("hostile/png-60000", evalLabel, HostileImages.declaringPng(60_000, 60_000)))));
+                codec.encode(CorruptEvents.event("hostile/png-60000", evalLabel, HostileImages.declaringPng(60_000, 60_000)))));
         in.add(dead(topic, "jpeg-declaring-65000x65000", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(event("hostile/jpeg-65000", trainLabel, HostileImages.declaringJpeg(65_000, 65_000)))));
+                codec.encode(CorruptEvents.event("hostile/jpeg-65000", trainLabel, HostileImages.declaringJpeg(65_000, 65_000)))));
         in.add(dead(topic, "image-over-limits-12mb", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(event("hostile/12mb", trainLabel, Arrays.copyOf(png, 12 << 20)))));
+                codec.encode(CorruptEvents.event("hostile/12mb", trainLabel, Arrays.copyOf(png, 12 << 20)))));
         in.add(dead(topic, "tiff-image", DeadLetterReason.UNDECODABLE_IMAGE,
-                codec.encode(event("hostile/tiff", trainLabel, encode(new BufferedImage(16, 16,
+                codec.encode(CorruptEvents.event("hostile/tiff", trainLabel, ReferenceImages.encode(new BufferedImage(16, 16,
                         BufferedImage.TYPE_INT_RGB), "tiff")))));
         in.add(dead(topic, "truncated-png", DeadLetterReason.UNDECODABLE_IMAGE,
-                codec.encode(event("hostile/truncated-png", trainLabel, Arrays.copyOf(png, png.length / 2)))));
+                codec.encode(CorruptEvents.event("hostile/truncated-png", trainLabel, Arrays.copyOf(png, png.length / 2)))));
         in.add(dead(topic, "empty-image", DeadLetterReason.UNDECODABLE_IMAGE,
-                codec.encode(event("hostile/empty-image", trainLabel, new byte[0]))));
+                codec.encode(CorruptEvents.event("hostile/empty-image", trainLabel, new byte[0]))));
         in.add(dead(topic, "garbage-bytes", DeadLetterReason.UNDECODABLE_RECORD,
                 "not an Avro record".getBytes(StandardCharsets.UTF_8)));
         in.add(dead(topic, "tombstone", DeadLetterReason.UNDECODABLE_RECORD, null));
-        byte[] event = codec.encode(event("hostile/truncated", trainLabel, png));
+        byte[] event = codec.encode(CorruptEvents.event("hostile/truncated", trainLabel, png));
         in.add(dead(topic, "truncated-event", DeadLetterReason.UNDECODABLE_RECORD,
                 Arrays.copyOf(event, event.length - 9)));
         in.add(dead(topic, "another-schema", DeadLetterReason.UNDECODABLE_RECORD,
@@ -113,18 +109,18 @@ public final class HostileInputs {
                         .setCombined(List.of(1f)).setHeads(java.util.Map.of()).setEventTime(Instant.EPOCH)
                         .setModelCreatedAt(Instant.EPOCH).setEmbeddedAt(Instant.EPOCH).build())));
         in.add(dead(topic, "empty-label", DeadLetterReason.EMPTY_LABEL,
-                codec.encode(event("hostile/empty-label", " ", png))));
-        in.add(dead(topic, "empty-image-id", DeadLetterReason.EMPTY_IMAGE_ID, codec.encode(event("", trainLabel, png))));
+                codec.encode(CorruptEvents.event("hostile/empty-label", " ", png))));
+        in.add(dead(topic, "empty-image-id", DeadLetterReason.EMPTY_IMAGE_ID, codec.encode(CorruptEvents.event("", trainLabel, png))));
         in.add(new Input("label-change-train-to-eval", Outcome.DEAD_LETTER, DeadLetterReason.LABEL_CHANGED, trainImage,
-                record(topic, "label-change-train-to-eval", codec.encode(event(trainImage, evalLabel, trainBytes)))));
+                record(topic, "label-change-train-to-eval", codec.encode(CorruptEvents.event(trainImage, evalLabel, trainBytes)))));
         in.add(new Input("label-change-to-another-class", Outcome.DEAD_LETTER, DeadLetterReason.LABEL_CHANGED,
                 trainImage, record(topic, "label-change-to-another-class",
-                        codec.encode(event(trainImage, otherTrainLabel, trainBytes)))));
+                        codec.encode(CorruptEvents.event(trainImage, otherTrainLabel, trainBytes)))));
         String control = "hostile/control\n\tcharacters\u0000\u001b[31m";
         in.add(new Input("control-characters-in-id", Outcome.EMBEDDED, null, control,
-                record(topic, "control-characters-in-id", codec.encode(event(control, trainLabel, png)))));
+                record(topic, "control-characters-in-id", codec.encode(CorruptEvents.event(control, trainLabel, png)))));
         ProducerRecord<byte[], byte[]> headers = record(topic, "header-bomb",
-                codec.encode(event("hostile/header-bomb", trainLabel, png)));
+                codec.encode(CorruptEvents.event("hostile/header-bomb", trainLabel, png)));
         for (int h = 0; h < 400; h++) {
             headers.headers().add(new RecordHeader("h" + h, new byte[2048]));
         }
@@ -140,34 +136,11 @@ public final class HostileInputs {
         return new ProducerRecord<>(topic, key(name).getBytes(StandardCharsets.UTF_8), value);
     }
 
-    private static ImageEvent event(String id, String label, byte[] image) {
-        return ImageEvent.newBuilder()
-                .setImageId(id)
-                .setLabel(label)
-                .setContentType("image/png")
-                .setImage(ByteBuffer.wrap(image))
-                .setEventTime(Instant.now())
-                .setSource("hostile-input-suite")
-                .build();
-    }
-
     private static byte[] png(int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < height; y++) {
             image.getRaster().setSample(y, y, 0, 255);
         }
-        return encode(image, "png");
-    }
-
-    private static byte[] encode(BufferedImage image, String format) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, format, out)) {
-                throw new IllegalStateException("no writer for " + format);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return ReferenceImages.encode(image, "png");
     }
 }

@@ -7,12 +7,19 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
 /** Test helpers: image encoding and an obviously-correct (brute-force) area-average resize. */
-final class ReferenceImages {
+public final class ReferenceImages {
 
     private ReferenceImages() {
     }
 
-    static byte[] encode(BufferedImage image, String format) {
+    /**
+     * Encodes an image with ImageIO.
+     *
+     * @param image the image
+     * @param format the ImageIO format name
+     * @return the file's bytes
+     */
+    public static byte[] encode(BufferedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, format, out)) {

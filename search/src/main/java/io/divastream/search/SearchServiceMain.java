@@ -3,6 +3,7 @@ package io.divastream.search;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.model.image.ImageLimits;
+import io.divastream.model.logging.ConsoleLogging;
 import io.divastream.search.export.ExportCommand;
 import io.divastream.search.http.ModelDirectory;
 import io.divastream.search.http.ModelVersionsFollower;
@@ -48,6 +49,7 @@ public final class SearchServiceMain implements Callable<Integer> {
      * @param args {@code serve ...} or {@code export ...}; see {@code --help}
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(SearchServiceMain.class);
         System.exit(new CommandLine(new SearchServiceMain()).execute(args));
     }
 

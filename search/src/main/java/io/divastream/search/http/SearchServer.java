@@ -7,9 +7,10 @@ import io.divastream.model.image.ImageLimits;
 import io.divastream.model.image.InvalidImageException;
 import io.divastream.search.index.VersionedIndex;
 import io.javalin.Javalin;
-import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import io.javalin.http.util.MultipartUtil;
+import jakarta.servlet.MultipartConfigElement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -119,6 +120,9 @@ public final class SearchServer implements AutoCloseable {
     private final Limits limits;
     private final Supplier<Map<String, Object>> extraHealth;
     private final Semaphore embeddingPermits;
+    /** The largest request accepted: the image limit plus the multipart overhead. */
+    private final long maxRequest;
+    private final MultipartConfigElement multipartConfig;
     private final RefusalLog refusals = new RefusalLog(LOG);
     private final String page;
     private Javalin app;
@@ -139,6 +143,9 @@ public final class SearchServer implements AutoCloseable {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.extraHealth = Objects.requireNonNull(extraHealth, "extraHealth");
         this.embeddingPermits = new Semaphore(limits.maxConcurrentEmbeddings(), true);
+        this.maxRequest = limits.maxImageBytes() + MULTIPART_SLACK;
+        this.multipartConfig = new MultipartConfigElement(System.getProperty("java.io.tmpdir"), maxRequest, maxRequest,
+                (int) Math.min(Integer.MAX_VALUE, maxRequest));
         try (InputStream in = SearchServer.class.getResourceAsStream("index.html")) {
             this.page = new String(Objects.requireNonNull(in, "index.html resource").readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -154,13 +161,9 @@ public final class SearchServer implements AutoCloseable {
      * @return this server
      */
     public SearchServer start(String host, int port) {
-        long maxRequest = limits.maxUploadBytes() + MULTIPART_SLACK;
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = maxRequest;
-            config.jetty.multipartConfig.maxFileSize(maxRequest, SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxTotalRequestSize(maxRequest, SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, maxRequest), SizeUnit.BYTES);
         });
         app.get("/", ctx -> ctx.html(page));
         app.get("/health", this::health);
@@ -271,7 +274,7 @@ public final class SearchServer implements AutoCloseable {
                     + "', got Content-Type '" + type + "'");
         }
         long declared = ctx.contentLength();
-        if (declared > limits.maxUploadBytes() + MULTIPART_SLACK) {
+        if (declared > maxRequest) {
             throw tooLarge(declared);
         }
         VersionedIndex.Status status = index.status();
@@ -280,6 +283,8 @@ public final class SearchServer implements AutoCloseable {
         }
         UploadedFile file;
         try {
+            // per request: Javalin's own multipart configuration is one for the whole JVM, the last server's
+            ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, multipartConfig);
             file = ctx.uploadedFile(FILE_FIELD);
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("exceed")) {

@@ -18,39 +18,27 @@ class SearchServiceMainTest {
         return cli.execute(args);
     }
 
+    /** The arguments are refused with exit code 2 and a message on standard error. */
+    private static void assertRefused(String message, String... args) {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, args)).isEqualTo(2);
+        assertThat(err.toString()).contains(message);
+    }
+
     @Test
     void badArgumentsAreRejectedWithAMessage() {
-        StringWriter err = new StringWriter();
-        assertThat(run(err, "serve", "--models", "m", "--mode", "fuzzy")).isEqualTo(2);
-        assertThat(err.toString()).contains("--mode must be exact or approximate, got 'fuzzy'");
-
-        StringWriter missing = new StringWriter();
-        assertThat(run(missing, "serve")).isEqualTo(2);
-        assertThat(missing.toString()).contains("--models");
-
-        StringWriter unknown = new StringWriter();
-        assertThat(run(unknown, "export", "--out", "x")).isEqualTo(2);
-        assertThat(unknown.toString()).contains("--parameters");
+        assertRefused("--mode must be exact or approximate, got 'fuzzy'", "serve", "--models", "m", "--mode", "fuzzy");
+        assertRefused("--models", "serve");
+        assertRefused("--parameters", "export", "--out", "x");
     }
 
     @Test
     void theLimitAndHealthOptionsAreValidatedAndListedWithTheirDefaults() {
-        StringWriter stale = new StringWriter();
-        assertThat(run(stale, "serve", "--models", "m", "--stale-after", "soon")).isEqualTo(2);
-        assertThat(stale.toString()).contains("'soon' is not a duration");
-
-        StringWriter noTopic = new StringWriter();
-        assertThat(run(noTopic, "serve", "--models", "m", "--model-versions-topic", "", "--stale-after", "2h"))
-                .isEqualTo(2);
-        assertThat(noTopic.toString()).contains("--stale-after needs --model-versions-topic");
-
-        StringWriter pixels = new StringWriter();
-        assertThat(run(pixels, "serve", "--models", "m", "--max-image-pixels", "10")).isEqualTo(2);
-        assertThat(pixels.toString()).contains("image limits");
-
-        StringWriter permits = new StringWriter();
-        assertThat(run(permits, "serve", "--models", "m", "--max-concurrent-embeddings", "0")).isEqualTo(2);
-        assertThat(permits.toString()).contains("0 concurrent embeddings");
+        assertRefused("'soon' is not a duration", "serve", "--models", "m", "--stale-after", "soon");
+        assertRefused("--stale-after needs --model-versions-topic",
+                "serve", "--models", "m", "--model-versions-topic", "", "--stale-after", "2h");
+        assertRefused("image limits", "serve", "--models", "m", "--max-image-pixels", "10");
+        assertRefused("0 concurrent embeddings", "serve", "--models", "m", "--max-concurrent-embeddings", "0");
 
         StringWriter help = new StringWriter();
         CommandLine cli = new CommandLine(new SearchServiceMain());

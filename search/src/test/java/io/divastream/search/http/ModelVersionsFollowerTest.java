@@ -113,6 +113,13 @@ class ModelVersionsFollowerTest {
         }
     }
 
+    private static String createTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(KAFKA.settings().toProperties())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        return topic;
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
@@ -123,10 +130,7 @@ class ModelVersionsFollowerTest {
 
     @Test
     void theUploadModelFollowsCommittedVersionsAndTheirArtefacts() throws Exception {
-        String topic = "versions-follow";
-        try (Admin admin = Admin.create(KAFKA.settings().toProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        String topic = createTopic("versions-follow");
         ModelSnapshot v5 = TestCatalogue.snapshot(5, 2);
         ModelSnapshot v6 = TestCatalogue.snapshot(6, 3);
         assertThat(v6.sha256()).isNotEqualTo(v5.sha256());
@@ -204,10 +208,7 @@ class ModelVersionsFollowerTest {
 
     @Test
     void aRecordOfTheEarlierSchemaIsFollowedWithItsParametersChecked() throws Exception {
-        String topic = "versions-legacy";
-        try (Admin admin = Admin.create(KAFKA.settings().toProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        String topic = createTopic("versions-legacy");
         ModelSnapshot v5 = TestCatalogue.snapshot(5, 2);
         new ArtefactStore(models).write(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, v5);
         try (CapturedLog log = CapturedLog.of(ModelDirectory.class);

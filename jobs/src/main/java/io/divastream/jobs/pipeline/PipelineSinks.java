@@ -35,9 +35,7 @@ public record PipelineSinks(
     /**
      * The Kafka sinks of the configured topics: Avro records keyed by image id (embeddings) or
      * model version (metrics, model versions); transactional if exactly-once is configured, and
-     * dead letters always at-least-once. A model-versions record carries the SHA-256 of the manifest
-     * its artefact has ({@link AvroMapping#modelVersion(ModelUpdate, NetworkSpec, ImageSpec, double[])}),
-     * whether or not the job exports artefacts.
+     * dead letters always at-least-once.
      *
      * @param config the job configuration
      * @return the sinks
@@ -48,7 +46,8 @@ public record PipelineSinks(
                 kafka.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
         NetworkSpec network = config.training().model().network();
         List<DivaHead> heads = network.heads();
-        // what DivaPipeline gives the ModelArtefactSink: the record's manifestSha256 is its manifest's
+        // what DivaPipeline gives the ModelArtefactSink: a model-versions record carries the SHA-256 of the
+        // manifest its artefact has (AvroMapping.modelVersion), whether or not the job exports artefacts
         ImageSpec glyphSpec =
                 network.backbone() instanceof BackboneSpec.GlyphCnn ? new ImageSpec(network.inputSize(), true) : null;
         double[] headWeights = config.embedding().headWeights();

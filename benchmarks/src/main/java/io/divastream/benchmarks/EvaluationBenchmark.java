@@ -14,6 +14,7 @@ import io.divastream.model.eval.PrecisionAtOne;
 import io.divastream.model.eval.RecallAtK;
 import io.divastream.model.eval.RetrievalEvaluator;
 import io.divastream.model.eval.RetrievalScores;
+import io.divastream.model.logging.ConsoleLogging;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -61,6 +62,7 @@ public final class EvaluationBenchmark {
      * @param args options {@code --name=value}, see the class documentation
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(EvaluationBenchmark.class);
         Map<String, String> options = parse(args);
         int n = Integer.parseInt(options.getOrDefault("n", "60502"));
         int classes = Integer.parseInt(options.getOrDefault("classes", "11316"));

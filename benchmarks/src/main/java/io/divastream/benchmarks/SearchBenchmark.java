@@ -1,5 +1,6 @@
 package io.divastream.benchmarks;
 
+import io.divastream.model.logging.ConsoleLogging;
 import io.divastream.search.index.ExactSearch;
 import io.divastream.search.index.GraphSearch;
 import io.divastream.search.index.VectorSearch;
@@ -31,6 +32,7 @@ public final class SearchBenchmark {
      * @param args {@code n dim clusters queries k mode}
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(SearchBenchmark.class);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int dim = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         int clusters = args.length > 2 ? Integer.parseInt(args[2]) : 1000;

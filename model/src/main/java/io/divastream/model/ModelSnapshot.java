@@ -28,8 +28,18 @@ public record ModelSnapshot(long version, long step, byte[] parameters, long par
      * @return lower-case hex digest
      */
     public String sha256() {
+        return sha256(parameters);
+    }
+
+    /**
+     * Returns the SHA-256 of some bytes (a model artefact's files are named by it).
+     *
+     * @param bytes the bytes
+     * @return lower-case hex digest
+     */
+    public static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(parameters));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }

@@ -2,6 +2,8 @@ package io.divastream.search;
 
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.model.image.ImageLimits;
+import io.divastream.model.logging.ConsoleLogging;
 import io.divastream.search.export.ExportCommand;
 import io.divastream.search.http.ModelDirectory;
 import io.divastream.search.http.ModelVersionsFollower;
@@ -12,7 +14,10 @@ import io.divastream.search.index.SearchMode;
 import io.divastream.search.index.VersionedIndex;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +49,7 @@ public final class SearchServiceMain implements Callable<Integer> {
      * @param args {@code serve ...} or {@code export ...}; see {@code --help}
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(SearchServiceMain.class);
         System.exit(new CommandLine(new SearchServiceMain()).execute(args));
     }
 
@@ -106,6 +112,36 @@ public final class SearchServiceMain implements Callable<Integer> {
                 description = "largest accepted image upload (default: ${DEFAULT-VALUE})")
         long maxUploadBytes;
 
+        @Option(names = "--max-image-bytes", defaultValue = "" + ImageLimits.DEFAULT_ENCODED_BYTES,
+                description = "largest encoded image decoded; the smaller of this and --max-upload-bytes applies"
+                        + " (default: ${DEFAULT-VALUE})")
+        long maxImageBytes;
+
+        @Option(names = "--max-image-pixels", defaultValue = "" + ImageLimits.DEFAULT_PIXELS,
+                description = "largest width x height an upload's header may declare; larger ones are refused"
+                        + " before any pixel is allocated (default: ${DEFAULT-VALUE})")
+        long maxImagePixels;
+
+        @Option(names = "--max-decoded-bytes", defaultValue = "" + ImageLimits.DEFAULT_DECODED_BYTES,
+                description = "largest width x height x channels x bytes per sample an upload's header may"
+                        + " declare (default: ${DEFAULT-VALUE})")
+        long maxDecodedBytes;
+
+        @Option(names = "--max-concurrent-embeddings",
+                description = "uploads decoded and embedded at the same time, at most (default: the number of"
+                        + " processors, ${DEFAULT-VALUE})")
+        int maxConcurrentEmbeddings = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--embedding-wait-ms", defaultValue = "1000",
+                description = "how long an upload waits for one of those before it is answered 503 with"
+                        + " Retry-After (default: ${DEFAULT-VALUE})")
+        long embeddingWaitMs;
+
+        @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "report DEGRADED in /health when the newest committed model version is older than"
+                        + " this (e.g. 30m, 2h, 1d, PT90M; the job may have stopped); default: off")
+        Duration staleAfter;
+
         @Override
         public Integer call() throws Exception {
             SearchMode searchMode = switch (mode) {
@@ -117,15 +153,26 @@ public final class SearchServiceMain implements Callable<Integer> {
             GraphSearch.Params d = GraphSearch.Params.DEFAULT;
             VersionedIndex index = new VersionedIndex(searchMode, switchCoverage, rebuildFraction,
                     new GraphSearch.Params(d.maxDegree(), d.beamWidth(), d.neighborOverflow(), d.alpha(), efSearch));
-            SearchServer.Limits limits = new SearchServer.Limits(maxUploadBytes, 10, 100);
+            SearchServer.Limits limits;
+            try {
+                limits = new SearchServer.Limits(maxUploadBytes, 10, 100,
+                        new ImageLimits(maxImageBytes, maxImagePixels, maxDecodedBytes), maxConcurrentEmbeddings,
+                        Duration.ofMillis(embeddingWaitMs));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             if (artefactWaitSeconds < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--artefact-wait must not be negative, got " + artefactWaitSeconds);
             }
             boolean committed = !modelVersionsTopic.isBlank();
+            if (staleAfter != null && !committed) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--stale-after needs --model-versions-topic (the committed versions' ages)");
+            }
             KafkaSettings kafka = KafkaSettings.of(bootstrapServers);
             try (ModelDirectory directory = committed
-                            ? ModelDirectory.committed(models, Duration.ofSeconds(artefactWaitSeconds))
+                            ? ModelDirectory.committed(models, Duration.ofSeconds(artefactWaitSeconds), staleAfter)
                             : new ModelDirectory(models);
                     ModelVersionsFollower versions =
                             committed ? new ModelVersionsFollower(kafka, modelVersionsTopic.trim(), directory) : null;
@@ -139,17 +186,58 @@ public final class SearchServiceMain implements Callable<Integer> {
                             extra.put("loadedModelVersions", directory.loadedVersions());
                             extra.put("modelVersionRecords", versions.records());
                         }
-                        extra.put("healthy", follower.failure() == null
-                                && (versions == null || versions.failure() == null));
+                        List<String> problems = new ArrayList<>();
+                        if (follower.failure() != null) {
+                            problems.add("the embeddings follower stopped (see the log): the index no longer follows "
+                                    + topic);
+                        }
+                        if (versions != null && versions.failure() != null) {
+                            problems.add("the model-versions follower stopped (see the log): new model versions are"
+                                    + " not seen");
+                        }
+                        extra.put("healthy", problems.isEmpty());
+                        extra.put("problems", problems);
                         return extra;
                     }).start(host, port)) {
-                System.err.printf("diva-search: http://%s:%d/ (%s search over %s)%n", host, server.port(),
-                        mode, topic);
+                System.err.printf("diva-search: http://%s:%d/ (%s search over %s, models from %s)%n", host,
+                        server.port(), mode, topic, directory.root());
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 stop.await();
             }
             return 0;
+        }
+    }
+    /**
+     * A duration option: a number with a unit ({@code 90s}, {@code 30m}, {@code 2h}, {@code 1d}) or ISO-8601
+     * ({@code PT90M}); positive.
+     */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            Duration d;
+            try {
+                if (v.startsWith("p")) {
+                    d = Duration.parse(v.toUpperCase(Locale.ROOT));
+                } else {
+                    long n = Long.parseLong(v.substring(0, v.length() - 1));
+                    d = switch (v.charAt(v.length() - 1)) {
+                        case 's' -> Duration.ofSeconds(n);
+                        case 'm' -> Duration.ofMinutes(n);
+                        case 'h' -> Duration.ofHours(n);
+                        case 'd' -> Duration.ofDays(n);
+                        default -> throw new IllegalArgumentException();
+                    };
+                }
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a duration such as 90s, 30m, 2h, 1d or PT90M");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' must be positive");
+            }
+            return d;
         }
     }
 }

@@ -5,6 +5,7 @@ import io.divastream.model.data.Dataset;
 import io.divastream.model.data.DatasetException;
 import io.divastream.model.data.DatasetFormat;
 import io.divastream.model.data.Datasets;
+import io.divastream.model.logging.ConsoleLogging;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -42,6 +43,7 @@ public final class ImageEventProducerMain {
      * @param args see {@link ProducerArguments#USAGE}
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(ImageEventProducerMain.class);
         System.exit(run(args, System.out, System.err));
     }
 

@@ -2,6 +2,7 @@ package io.divastream.connectors.watch;
 
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
+import io.divastream.model.logging.ConsoleLogging;
 
 import org.apache.kafka.common.errors.WakeupException;
 
@@ -110,6 +111,7 @@ public final class WatchCommand implements Callable<Integer> {
      * @param args see {@code --help}
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(WatchCommand.class); // on standard error: the table goes to standard output
         System.exit(run(args, System.out, System.err));
     }
 

@@ -7,6 +7,10 @@ import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.ModelUpdate;
 import io.divastream.jobs.records.Role;
 import io.divastream.model.DivaHead;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.export.ModelExport;
+import io.divastream.model.image.ImageSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -102,14 +106,35 @@ public final class AvroMapping {
     }
 
     /**
+     * Maps a model version, with the SHA-256 of the manifest its artefact has ({@link
+     * ModelExport#manifestBytes}, the bytes {@code ModelArtefactSink} writes for the same update when the job
+     * exports artefacts).
+     *
+     * @param m the model update
+     * @param network the model's network
+     * @param glyphSpec how the job decodes glyphs (null for a photo backbone), as given to the artefact sink
+     * @param headWeights the combined embedding's head weights, as given to the artefact sink
+     * @return the wire record
+     */
+    public static ModelVersionRecord modelVersion(
+            ModelUpdate m, NetworkSpec network, ImageSpec glyphSpec, double[] headWeights) {
+        ModelSnapshot snapshot = new ModelSnapshot(m.version(), m.step(), m.parameters(), m.parameterCount());
+        String manifestSha256 =
+                ModelSnapshot.sha256(ModelExport.manifestBytes(network, glyphSpec, headWeights, snapshot));
+        return modelVersion(m, network.heads(), network.embeddingDim(), manifestSha256);
+    }
+
+    /**
      * Maps a model version.
      *
      * @param m the model update
      * @param heads the model's heads
      * @param embeddingDim the head dimension
+     * @param manifestSha256 the SHA-256 of its artefact's manifest, or null if unknown
      * @return the wire record
      */
-    public static ModelVersionRecord modelVersion(ModelUpdate m, List<DivaHead> heads, int embeddingDim) {
+    public static ModelVersionRecord modelVersion(
+            ModelUpdate m, List<DivaHead> heads, int embeddingDim, String manifestSha256) {
         Map<String, Double> losses = new LinkedHashMap<>();
         for (int i = 0; i < m.lossNames().length; i++) {
             if (!Double.isNaN(m.lossValues()[i])) {
@@ -129,6 +154,7 @@ public final class AvroMapping {
                 .setLosses(losses)
                 .setCreatedAt(Instant.ofEpochMilli(m.createdAt()))
                 .setCheckpointId(m.checkpointId() == ModelUpdate.NO_CHECKPOINT ? null : m.checkpointId())
+                .setManifestSha256(manifestSha256)
                 .build();
     }
 

@@ -9,6 +9,9 @@ import io.divastream.jobs.records.EvaluationResult;
 import io.divastream.jobs.records.ImageEmbedding;
 import io.divastream.jobs.records.ModelUpdate;
 import io.divastream.model.DivaHead;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.image.ImageSpec;
+import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
@@ -47,8 +50,13 @@ public record PipelineSinks(
         JobConfig.KafkaConfig kafka = config.kafka();
         DeliveryGuarantee guarantee =
                 kafka.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
-        List<DivaHead> heads = config.training().model().network().heads();
-        int dim = config.training().model().network().embeddingDim();
+        NetworkSpec network = config.training().model().network();
+        List<DivaHead> heads = network.heads();
+        // what DivaPipeline gives the ModelArtefactSink: a model-versions record carries the SHA-256 of the
+        // manifest its artefact has (AvroMapping.modelVersion), whether or not the job exports artefacts
+        ImageSpec glyphSpec =
+                network.backbone() instanceof BackboneSpec.GlyphCnn ? new ImageSpec(network.inputSize(), true) : null;
+        double[] headWeights = config.embedding().headWeights();
         String prefix = kafka.transactionalIdPrefix();
         return new PipelineSinks(
                 AvroKafkaSink.builder(EmbeddingRecord.class, (ImageEmbedding e) -> AvroMapping.embedding(e, heads))
@@ -69,7 +77,7 @@ public record PipelineSinks(
                         .build(),
                 AvroKafkaSink.builder(
                                 ModelVersionRecord.class,
-                                (ModelUpdate m) -> AvroMapping.modelVersion(m, heads, dim))
+                                (ModelUpdate m) -> AvroMapping.modelVersion(m, network, glyphSpec, headWeights))
                         .settings(kafka.settings())
                         .topic(kafka.modelVersionsTopic())
                         .keyExtractor((ModelUpdate m) -> Long.toString(m.version()))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.pipeline.AvroMapping;
 import io.divastream.jobs.records.ModelUpdate;
 import io.divastream.jobs.records.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
@@ -14,8 +15,10 @@ import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.export.ArtefactStore;
 import io.divastream.model.export.ExportedModel;
+import io.divastream.model.export.ModelExport;
 import io.divastream.model.image.ImageDecoder;
 import io.divastream.model.image.ImageSpec;
+import io.divastream.schemas.ModelVersionRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +116,33 @@ class ModelArtefactSinkTest {
                         new ArtefactStore(dir).find(3, updates.get(3).parameterSha256()).orElseThrow(), v2.parameterSha256()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("expected " + v2.parameterSha256());
+    }
+
+    @Test
+    void theModelVersionRecordCarriesTheSha256OfTheManifestTheSinkWrites() throws Exception {
+        List<ModelUpdate> updates = train(4); // versions 0 and 1
+        Path dir = tmp.resolve("exports");
+        try (var writer = sink(dir, 10).writer(new MetricsCapture().getOrAddOperator(new OperatorID(), "e", Map.of()))) {
+            for (ModelUpdate u : updates) {
+                writer.write(u, null);
+            }
+        }
+        for (ModelUpdate u : updates) {
+            // the record as PipelineSinks maps it, with what DivaPipeline gives the sink
+            ModelVersionRecord record =
+                    AvroMapping.modelVersion(u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS);
+            Path artefact = new ArtefactStore(dir).find(u.version(), u.parameterSha256()).orElseThrow();
+            byte[] manifest = Files.readAllBytes(artefact.resolve(ModelExport.MANIFEST));
+            assertThat(record.getManifestSha256()).isEqualTo(ModelSnapshot.sha256(manifest));
+            assertThat(record.getParameterSha256()).isEqualTo(u.parameterSha256());
+            try (ExportedModel model = ExportedModel.load(artefact, record.getParameterSha256(),
+                    record.getManifestSha256())) {
+                assertThat(model.version()).isEqualTo(u.version());
+            }
+        }
+        assertThat(updates.stream().map(u -> AvroMapping.modelVersion(
+                        u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS).getManifestSha256())
+                .distinct()).hasSize(updates.size());
     }
 
     @Test

@@ -214,7 +214,7 @@ class AvroMappingTest {
                         1_700_000_000_321L,
                         12);
 
-        ModelVersionRecord wire = roundTrip(AvroMapping.modelVersion(update, HEADS, 16));
+        ModelVersionRecord wire = roundTrip(AvroMapping.modelVersion(update, HEADS, 16, "ab".repeat(32)));
 
         assertThat(wire.getModelVersion()).isEqualTo(3);
         assertThat(wire.getTrainingStep()).isEqualTo(750);
@@ -235,6 +235,7 @@ class AvroMappingTest {
                                 "decorrelation", -0.125));
         assertThat(wire.getCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_321L));
         assertThat(wire.getCheckpointId()).isEqualTo(12L);
+        assertThat(wire.getManifestSha256()).isEqualTo("ab".repeat(32));
     }
 
     @Test
@@ -242,7 +243,7 @@ class AvroMappingTest {
         ModelUpdate update =
                 new ModelUpdate(0, 0, 0, 0, new byte[4], 1, "00".repeat(32), new String[0], new double[0], 5L);
         assertThat(update.checkpointId()).isEqualTo(ModelUpdate.NO_CHECKPOINT);
-        assertThat(roundTrip(AvroMapping.modelVersion(update, HEADS, 16)).getCheckpointId()).isNull();
+        assertThat(roundTrip(AvroMapping.modelVersion(update, HEADS, 16, null)).getCheckpointId()).isNull();
     }
 
     @Test

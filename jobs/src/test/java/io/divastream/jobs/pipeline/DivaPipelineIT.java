@@ -13,6 +13,7 @@ import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.eval.RecallAtK;
+import io.divastream.model.ModelSnapshot;
 import io.divastream.model.export.ArtefactStore;
 import io.divastream.model.export.ExportedModel;
 import io.divastream.model.export.ModelExport;
@@ -224,6 +225,8 @@ class DivaPipelineIT {
             assertThat(m.modelVersion()).isEqualTo(v.getModelVersion());
             assertThat(m.parameterSha256()).isEqualTo(v.getParameterSha256());
             assertThat(m.trainingStep()).isEqualTo(v.getTrainingStep());
+            assertThat(v.getManifestSha256())
+                    .isEqualTo(ModelSnapshot.sha256(Files.readAllBytes(dir.resolve(ModelExport.MANIFEST))));
             artefacts.put(v.getModelVersion(), dir);
             shas.put(v.getModelVersion(), v.getParameterSha256());
         }

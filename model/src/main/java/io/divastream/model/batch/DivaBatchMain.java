@@ -8,6 +8,7 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.image.AugmentationSpec;
 import io.divastream.model.image.GlyphAugmenter;
+import io.divastream.model.logging.ConsoleLogging;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,6 +45,7 @@ public final class DivaBatchMain implements Callable<Integer> {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        ConsoleLogging.start(DivaBatchMain.class);
         // TorchScript backbones train markedly faster on the CPU without the profiling executor
         System.setProperty("ai.djl.pytorch.graph_optimizer",
                 System.getProperty("ai.djl.pytorch.graph_optimizer", "false"));

@@ -5,6 +5,7 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
 import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.image.ImageLimits;
 import io.divastream.model.image.PhotoDecoder;
 import io.divastream.model.image.PhotoTransforms;
 import io.divastream.model.net.backbone.BackboneSpec;
@@ -32,6 +33,8 @@ public final class ExportedModel implements AutoCloseable {
      * @param heads per head (network order), its L2-normalised embedding
      */
     public record Embedding(float[] combined, float[][] heads) {}
+
+    private static final String MALFORMED = "not a model manifest: a field is missing or has the wrong type";
 
     private final Path dir;
     private final ModelManifest manifest;
@@ -75,20 +78,57 @@ public final class ExportedModel implements AutoCloseable {
      *     both)
      */
     public static ExportedModel load(Path dir, String expectedSha256) throws IOException {
+        return load(dir, expectedSha256, null);
+    }
+
+    /**
+     * Loads an artefact only if its manifest and its parameters are the expected ones: the SHA-256 of the
+     * {@value ModelExport#MANIFEST} file's bytes must equal {@code expectedManifestSha256} (checked before
+     * the manifest is parsed; the bytes checked are the bytes parsed), and its parameters as for {@link
+     * #load(Path, String)}. The manifest decides how images are preprocessed and the heads weighted, which
+     * the parameters' SHA-256 does not cover; a committed {@code diva.model-versions} record carries the
+     * digest of the manifest the job wrote ({@link ModelExport#manifestBytes}).
+     *
+     * @param dir the artefact directory
+     * @param expectedSha256 the parameters' hex SHA-256 the artefact must have, or null to accept any
+     * @param expectedManifestSha256 the manifest file's hex SHA-256, or null not to check it
+     * @return the model, ready to embed
+     * @throws IOException as {@link #load(Path, String)}, or if the manifest's SHA-256 is not the expected
+     *     one (message names both)
+     */
+    public static ExportedModel load(Path dir, String expectedSha256, String expectedManifestSha256)
+            throws IOException {
         Path manifestFile = dir.resolve(ModelExport.MANIFEST);
         Path parametersFile = dir.resolve(ModelExport.PARAMETERS);
-        ModelManifest manifest;
+        byte[] manifestBytes;
         try {
-            manifest = ModelManifest.fromJson(Files.readString(manifestFile, StandardCharsets.UTF_8),
-                    manifestFile.toString());
+            manifestBytes = Files.readAllBytes(manifestFile);
         } catch (NoSuchFileException e) {
             throw new IOException(dir + " is not a model artefact: " + ModelExport.MANIFEST + " is missing", e);
+        }
+        if (expectedManifestSha256 != null) {
+            String actual = ModelSnapshot.sha256(manifestBytes);
+            if (!expectedManifestSha256.equals(actual)) {
+                throw new IOException(manifestFile + ": " + manifestBytes.length + " bytes with SHA-256 " + actual
+                        + ", expected " + expectedManifestSha256 + " (not the manifest written for this model version:"
+                        + " edited, damaged or replaced)");
+            }
+        }
+        ModelManifest manifest;
+        try {
+            manifest = ModelManifest.fromJson(new String(manifestBytes, StandardCharsets.UTF_8), manifestFile.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException(manifestFile + ": " + MALFORMED, e);
         }
         NetworkSpec spec;
         try {
             spec = manifest.networkSpec(dir);
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             throw new IOException(manifestFile + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException(manifestFile + ": " + MALFORMED, e);
         }
         if (manifest.preprocessing().isGlyph() != spec.backbone() instanceof BackboneSpec.GlyphCnn) {
             throw new IOException(manifestFile + ": preprocessing '" + manifest.preprocessing().kind()
@@ -101,16 +141,22 @@ public final class ExportedModel implements AutoCloseable {
         }
         byte[] parameters;
         try {
+            long size = Files.size(parametersFile);
+            if (size != manifest.parameterBytes()) {
+                throw new IOException(parametersFile + ": " + size + " bytes, the manifest says "
+                        + manifest.parameterBytes() + " bytes");
+            }
             parameters = Files.readAllBytes(parametersFile);
         } catch (NoSuchFileException e) {
             throw new IOException(dir + " is not a model artefact: " + ModelExport.PARAMETERS + " is missing", e);
         }
-        ModelSnapshot snapshot = new ModelSnapshot(
-                manifest.modelVersion(), manifest.trainingStep(), parameters, manifest.parameterCount());
-        if (parameters.length != manifest.parameterBytes() || !snapshot.sha256().equals(manifest.parameterSha256())) {
-            throw new IOException(parametersFile + ": " + parameters.length + " bytes with SHA-256 " + snapshot.sha256()
+        String sha256 = ModelSnapshot.sha256(parameters);
+        if (parameters.length != manifest.parameterBytes() || !sha256.equals(manifest.parameterSha256())) {
+            throw new IOException(parametersFile + ": " + parameters.length + " bytes with SHA-256 " + sha256
                     + ", the manifest says " + manifest.parameterBytes() + " bytes with " + manifest.parameterSha256());
         }
+        ModelSnapshot snapshot = new ModelSnapshot(
+                manifest.modelVersion(), manifest.trainingStep(), parameters, manifest.parameterCount());
         Embedder embedder = new Embedder(spec);
         try {
             embedder.load(snapshot);
@@ -166,10 +212,26 @@ public final class ExportedModel implements AutoCloseable {
      * @throws io.divastream.model.image.InvalidImageException if the bytes are not a usable image
      */
     public float[] preprocess(byte[] encoded) {
+        return preprocess(encoded, ImageLimits.DEFAULT);
+    }
+
+    /**
+     * Turns an encoded image into the network input, as {@link #preprocess(byte[])}, refusing images beyond
+     * some limits before any pixel is allocated (what an untrusted upload needs).
+     *
+     * @param encoded the encoded file (PNG, JPEG, ...)
+     * @param limits the bounds on the encoded size and the size its header declares
+     * @return the flat C x S x S input
+     * @throws io.divastream.model.image.InvalidImageException if the bytes are not a usable image or exceed
+     *     the limits (naming the declared size)
+     */
+    public float[] preprocess(byte[] encoded, ImageLimits limits) {
         if (glyphDecoder != null) {
-            return ImageDecoder.fromBytes(ImageDecoder.toBytes(glyphDecoder.decode(encoded)));
+            ImageDecoder decoder = limits.equals(ImageLimits.DEFAULT)
+                    ? glyphDecoder : new ImageDecoder(glyphDecoder.spec(), limits);
+            return ImageDecoder.fromBytes(ImageDecoder.toBytes(decoder.decode(encoded)));
         }
-        return photoTransforms.evalView(PhotoDecoder.decode(encoded));
+        return photoTransforms.evalView(PhotoDecoder.decode(encoded, limits));
     }
 
     /**
@@ -200,7 +262,20 @@ public final class ExportedModel implements AutoCloseable {
      * @throws io.divastream.model.image.InvalidImageException if the bytes are not a usable image
      */
     public Embedding embed(byte[] encoded) {
-        return embedInputs(new float[][] {preprocess(encoded)})[0];
+        return embed(encoded, ImageLimits.DEFAULT);
+    }
+
+    /**
+     * Embeds one encoded image within limits ({@link #preprocess(byte[], ImageLimits)}).
+     *
+     * @param encoded the encoded file
+     * @param limits the bounds on the image
+     * @return its embeddings
+     * @throws io.divastream.model.image.InvalidImageException if the bytes are not a usable image or exceed
+     *     the limits
+     */
+    public Embedding embed(byte[] encoded, ImageLimits limits) {
+        return embedInputs(new float[][] {preprocess(encoded, limits)})[0];
     }
 
     @Override

@@ -56,35 +56,9 @@ public final class ModelExport {
             Path dir, NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot)
             throws IOException {
         Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(spec, "spec");
-        Objects.requireNonNull(headWeights, "headWeights");
-        Objects.requireNonNull(snapshot, "snapshot");
-        if (headWeights.length != spec.heads().size()) {
-            throw new IllegalArgumentException(
-                    headWeights.length + " head weights for the " + spec.heads().size() + " heads " + spec.heads());
-        }
-        ModelManifest.Preprocessing preprocessing;
-        if (spec.backbone() instanceof BackboneSpec.GlyphCnn) {
-            Objects.requireNonNull(glyphSpec, "a glyph network needs its ImageSpec");
-            if (glyphSpec.size() != spec.inputSize()) {
-                throw new IllegalArgumentException("the ImageSpec size " + glyphSpec.size()
-                        + " is not the network's input size " + spec.inputSize());
-            }
-            preprocessing = ModelManifest.Preprocessing.glyph(glyphSpec);
-        } else {
-            preprocessing = ModelManifest.Preprocessing.photo(spec.backbone().input());
-        }
+        ModelManifest manifest = manifest(spec, glyphSpec, headWeights, snapshot);
+        byte[] manifestBytes = bytes(manifest);
         boolean torchScript = spec.backbone() instanceof BackboneSpec.TorchScript;
-        ModelManifest manifest = new ModelManifest(
-                ModelManifest.FORMAT,
-                snapshot.version(),
-                snapshot.step(),
-                snapshot.parameterCount(),
-                snapshot.parameters().length,
-                snapshot.sha256(),
-                ModelManifest.network(spec, torchScript ? TORCHSCRIPT : null),
-                preprocessing,
-                headWeights.clone());
 
         Path target = dir.toAbsolutePath();
         if (Files.exists(target)) {
@@ -105,7 +79,7 @@ public final class ModelExport {
             if (torchScript) {
                 Files.copy(Path.of(((BackboneSpec.TorchScript) spec.backbone()).path()), staging.resolve(TORCHSCRIPT));
             }
-            Files.writeString(staging.resolve(MANIFEST), manifest.toJson() + "\n", StandardCharsets.UTF_8);
+            Files.write(staging.resolve(MANIFEST), manifestBytes);
             Files.deleteIfExists(target);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -115,5 +89,59 @@ public final class ModelExport {
             throw e;
         }
         return manifest;
+    }
+
+    /**
+     * The exact bytes of the {@value #MANIFEST} that {@link #write} writes for a model version: the one
+     * function both the artefact writer and the job's {@code diva.model-versions} record (its
+     * {@code manifestSha256}) use, so that a reader can check a manifest against the committed record.
+     *
+     * @param spec the network the snapshot belongs to
+     * @param glyphSpec the decoder spec of glyph networks, as for {@link #write}
+     * @param headWeights per head (network order), its weight in the combined embedding
+     * @param snapshot the model version's parameters
+     * @return the manifest file's bytes (UTF-8 JSON and a line feed)
+     * @throws IllegalArgumentException if the specs do not fit together
+     */
+    public static byte[] manifestBytes(NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights,
+            ModelSnapshot snapshot) {
+        return bytes(manifest(spec, glyphSpec, headWeights, snapshot));
+    }
+
+    private static byte[] bytes(ModelManifest manifest) {
+        return (manifest.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ModelManifest manifest(NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights,
+            ModelSnapshot snapshot) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(headWeights, "headWeights");
+        Objects.requireNonNull(snapshot, "snapshot");
+        if (headWeights.length != spec.heads().size()) {
+            throw new IllegalArgumentException(
+                    headWeights.length + " head weights for the " + spec.heads().size() + " heads " + spec.heads());
+        }
+        ModelManifest.Preprocessing preprocessing;
+        if (spec.backbone() instanceof BackboneSpec.GlyphCnn) {
+            Objects.requireNonNull(glyphSpec, "a glyph network needs its ImageSpec");
+            if (glyphSpec.size() != spec.inputSize()) {
+                throw new IllegalArgumentException("the ImageSpec size " + glyphSpec.size()
+                        + " is not the network's input size " + spec.inputSize());
+            }
+            preprocessing = ModelManifest.Preprocessing.glyph(glyphSpec);
+        } else {
+            preprocessing = ModelManifest.Preprocessing.photo(spec.backbone().input());
+        }
+        boolean torchScript = spec.backbone() instanceof BackboneSpec.TorchScript;
+        return new ModelManifest(
+                ModelManifest.FORMAT,
+                snapshot.version(),
+                snapshot.step(),
+                snapshot.parameterCount(),
+                snapshot.parameters().length,
+                snapshot.sha256(),
+                ModelManifest.network(spec, torchScript ? TORCHSCRIPT : null),
+                preprocessing,
+                headWeights.clone());
     }
 }

@@ -214,7 +214,7 @@ public record ModelManifest(
         try {
             m = GSON.fromJson(json, ModelManifest.class);
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(source + ": not a model manifest: " + e.getMessage(), e);
+            throw new IllegalArgumentException(source + ": not a model manifest: " + reason(e), e);
         }
         if (m == null) {
             throw new IllegalArgumentException(source + ": empty manifest");
@@ -233,5 +233,16 @@ public record ModelManifest(
                     + m.network().heads().size() + " heads");
         }
         return m;
+    }
+
+    /** The innermost message's first line, without the exception classes Gson's messages start with. */
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = String.valueOf(t.getMessage());
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
     }
 }

@@ -7,7 +7,9 @@ import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
 import io.divastream.model.eval.EmbeddingCombiner;
+import io.divastream.model.image.HostileImages;
 import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.image.ImageLimits;
 import io.divastream.model.image.InvalidImageException;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
@@ -105,6 +107,72 @@ class ModelExportTest {
                 .hasMessageContaining("expected " + committed);
         try (ExportedModel model = ExportedModel.load(dir, snapshot.sha256())) {
             assertThat(model.manifest().parameterSha256()).isEqualTo(snapshot.sha256());
+        }
+    }
+
+    @Test
+    void theManifestBytesAreExactlyTheWrittenManifest() throws IOException {
+        Path dir = TestModels.export(tmp.resolve("v7"), snapshot);
+        byte[] expected = ModelExport.manifestBytes(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, snapshot);
+        assertThat(Files.readAllBytes(dir.resolve(ModelExport.MANIFEST))).isEqualTo(expected);
+        try (ExportedModel model = ExportedModel.load(dir, snapshot.sha256(), ModelSnapshot.sha256(expected))) {
+            assertThat(model.version()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aManifestWhoseDigestIsNotTheExpectedOneIsRefusedBeforeItIsRead() throws IOException {
+        Path dir = TestModels.export(tmp.resolve("v7"), snapshot);
+        Path manifest = dir.resolve(ModelExport.MANIFEST);
+        String committed = ModelSnapshot.sha256(Files.readAllBytes(manifest));
+        String json = Files.readString(manifest);
+        // the polarity of the glyphs: the parameters are untouched, every embedding would be wrong
+        Files.writeString(manifest, json.replace("\"invert\": true", "\"invert\": false"));
+        assertThat(Files.readString(manifest)).isNotEqualTo(json);
+        try (ExportedModel unchecked = ExportedModel.load(dir, snapshot.sha256())) {
+            assertThat(unchecked.manifest().preprocessing().invert()).isFalse();
+        }
+        assertThatThrownBy(() -> ExportedModel.load(dir, snapshot.sha256(), committed))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(ModelExport.MANIFEST)
+                .hasMessageContaining("expected " + committed);
+
+        Files.write(manifest, java.util.Arrays.copyOf(json.getBytes(StandardCharsets.UTF_8), 100));
+        assertThatThrownBy(() -> ExportedModel.load(dir, snapshot.sha256(), committed))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("100 bytes with SHA-256")
+                .hasMessageContaining("expected " + committed);
+        // unchecked, the cut manifest does not parse: the message names the problem, not Gson's classes
+        assertThatThrownBy(() -> ExportedModel.load(dir))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a model manifest")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Exception", "gson", "\n"));
+    }
+
+    @Test
+    void aParametersFileOfAnotherSizeIsRefusedWithoutReadingIt() throws IOException {
+        Path dir = TestModels.export(tmp.resolve("v7"), snapshot);
+        Files.write(dir.resolve(ModelExport.PARAMETERS), new byte[0]);
+        assertThatThrownBy(() -> ExportedModel.load(dir))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(ModelExport.PARAMETERS + ": 0 bytes, the manifest says "
+                        + snapshot.parameters().length);
+    }
+
+    @Test
+    void imagesAreDecodedWithinTheLimitsGiven() throws IOException {
+        Path dir = TestModels.export(tmp.resolve("v7"), snapshot);
+        byte[] png = TestModels.png(TestModels.glyph(1, new SplittableRandom(1)), 56);
+        ImageLimits small = new ImageLimits(1 << 20, 40 * 40, 40 * 40 * 8);
+        try (ExportedModel model = ExportedModel.load(dir)) {
+            assertThat(model.embed(png, ImageLimits.DEFAULT).combined()).containsExactly(model.embed(png).combined());
+            assertThatThrownBy(() -> model.embed(png, small))
+                    .isInstanceOf(InvalidImageException.class)
+                    .hasMessageContaining("56x56");
+            byte[] bomb = HostileImages.zeroPng(8192, 8192, 16, HostileImages.RGBA);
+            assertThatThrownBy(() -> model.embed(bomb, ImageLimits.DEFAULT))
+                    .isInstanceOf(InvalidImageException.class)
+                    .hasMessageContaining("8192x8192");
         }
     }
 

@@ -4,18 +4,21 @@ import io.divastream.model.export.ArtefactStore;
 import io.divastream.model.export.ExportedModel;
 import io.divastream.model.export.ModelExport;
 import io.divastream.model.export.ModelManifest;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -27,13 +30,18 @@ import org.slf4j.LoggerFactory;
  * any names are accepted, the manifest counts).
  *
  * <p>Two modes. <b>Committed</b> ({@link #committed}): the model of a version is only the artefact whose
- * manifest version and parameter SHA-256 equal the version's committed {@code diva.model-versions} record
- * ({@link #commit}, fed by {@link ModelVersionsFollower}); an artefact of that version with another SHA-256
- * (a version a failed attempt of the job trained differently) is refused and logged, and a version with no
- * committed record has no model. {@link #preloadNewest} loads the newest committed version's artefact as soon
- * as it appears, so the upload model is ready when the index switches. <b>Any</b> ({@link
- * #ModelDirectory(Path)}): the first artefact whose manifest has the version (for artefacts written by the
- * {@code export} command).
+ * parameters and manifest hash to the SHA-256s of the version's committed {@code diva.model-versions}
+ * record ({@link #commit}, fed by {@link ModelVersionsFollower}; a record without a manifest digest, from an
+ * older job, has its parameters checked only); any other artefact of that version is refused, and a
+ * version with no committed record has no model. {@link #preloadNewest} loads the newest committed
+ * version's artefact as soon as it appears, so the upload model is ready when the index switches. <b>Any</b>
+ * ({@link #ModelDirectory(Path)}): the first artefact whose manifest has the version (for artefacts written
+ * by the {@code export} command).
+ *
+ * <p>A refused artefact (missing file, wrong digest, unreadable manifest, parameters that do not fit) is
+ * logged once at WARN and remembered with the sizes and times of its files: it is not read again until
+ * they change. Every answer about a missing model ({@link Lookup#problem()}, {@link #problems}) is one line
+ * that names the model version and the artefact directory but no file-system path.
  *
  * <p>At most two models stay loaded: the one last asked for (the served version) and the newest committed
  * one. Loading happens outside the lock. Thread-safe.
@@ -42,13 +50,67 @@ public final class ModelDirectory implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelDirectory.class);
 
+    /**
+     * What a committed {@code diva.model-versions} record says about a version's artefact.
+     *
+     * @param parameterSha256 the SHA-256 of its parameters
+     * @param manifestSha256 the SHA-256 of its manifest file, or null in records of jobs before the field
+     * @param createdAt when the job published the version, or null if unknown
+     */
+    public record Commit(String parameterSha256, String manifestSha256, Instant createdAt) {
+        /** Checks the parameters' digest is there. */
+        public Commit {
+            Objects.requireNonNull(parameterSha256, "parameterSha256");
+        }
+
+        private boolean sameArtefact(Commit other) {
+            return parameterSha256.equals(other.parameterSha256)
+                    && Objects.equals(manifestSha256, other.manifestSha256);
+        }
+    }
+
+    /** Why a version has no model. */
+    public enum Missing {
+        /** Committed mode: no committed record of the version. */
+        NO_RECORD,
+        /** No artefact of the version (and SHA-256) in the directory. */
+        NO_ARTEFACT,
+        /** Its artefact is there but refused. */
+        REFUSED
+    }
+
+    /**
+     * The model of a version, or why there is none.
+     *
+     * @param model the model, or null
+     * @param missing why there is none, or null
+     * @param problem one line naming the version and what is wrong (no file-system path), or null
+     */
+    public record Lookup(ExportedModel model, Missing missing, String problem) {
+
+        /**
+         * Returns the model, if there is one.
+         *
+         * @return the model
+         */
+        public Optional<ExportedModel> asOptional() {
+            return Optional.ofNullable(model);
+        }
+    }
+
+    /** An artefact that was refused, and the state of its files then. */
+    private record Refusal(String fingerprint, Commit expected, String problem) {}
+
     private final Path root;
     private final boolean committedOnly;
     private final Duration patience;
-    private final Map<Long, String> committed = new HashMap<>();
+    private final Duration staleAfter;
+    private final Map<Long, Commit> committed = new HashMap<>();
     private final TreeMap<Long, ExportedModel> loaded = new TreeMap<>();
-    private final Set<Path> refused = new HashSet<>();
+    private final Map<Path, Refusal> refusals = new HashMap<>();
+    private final RefusalLog warnings = new RefusalLog(LOG);
     private long newestCommitted = -1;
+    private Lookup newestLookup;
     private long lastAsked = -1;
     private long waitingSince;
     private boolean waitReported;
@@ -61,13 +123,14 @@ public final class ModelDirectory implements AutoCloseable {
      * @param root the directory of artefacts (may not exist yet; then no model is available)
      */
     public ModelDirectory(Path root) {
-        this(root, false, Duration.ZERO);
+        this(root, false, Duration.ZERO, null);
     }
 
-    private ModelDirectory(Path root, boolean committedOnly, Duration patience) {
-        this.root = root;
+    private ModelDirectory(Path root, boolean committedOnly, Duration patience, Duration staleAfter) {
+        this.root = root.toAbsolutePath().normalize();
         this.committedOnly = committedOnly;
-        this.patience = patience;
+        this.patience = Objects.requireNonNull(patience, "patience");
+        this.staleAfter = staleAfter;
     }
 
     /**
@@ -75,17 +138,31 @@ public final class ModelDirectory implements AutoCloseable {
      *
      * @param root the directory of artefacts (the job's {@code --export.dir}, shared storage)
      * @param patience how long the artefact of a committed version may take to appear before an error is
-     *     logged (it is still looked for afterwards)
+     *     logged and {@link #problems} reports it (it is still looked for afterwards)
      * @return the directory
      */
     public static ModelDirectory committed(Path root, Duration patience) {
-        return new ModelDirectory(root, true, patience);
+        return committed(root, patience, null);
+    }
+
+    /**
+     * Creates the source of committed versions' artefacts only, which also reports a newest committed
+     * version older than a bound (the job may have stopped publishing).
+     *
+     * @param root the directory of artefacts
+     * @param patience as for {@link #committed(Path, Duration)}
+     * @param staleAfter the age of the newest committed version beyond which {@link #problems} reports it;
+     *     null: never
+     * @return the directory
+     */
+    public static ModelDirectory committed(Path root, Duration patience, Duration staleAfter) {
+        return new ModelDirectory(root, true, patience, staleAfter);
     }
 
     /**
      * Returns the directory.
      *
-     * @return the root
+     * @return the root, absolute
      */
     public Path root() {
         return root;
@@ -104,23 +181,31 @@ public final class ModelDirectory implements AutoCloseable {
      * Records a committed model version (a {@code diva.model-versions} record read with read_committed).
      *
      * @param version the model version
-     * @param sha256 the SHA-256 of its parameters
+     * @param commit the digests of its artefact and its creation time
      */
-    public void commit(long version, String sha256) {
+    public void commit(long version, Commit commit) {
+        Objects.requireNonNull(commit, "commit");
         ExportedModel stale = null;
         synchronized (this) {
-            String previous = committed.put(version, sha256);
-            if (previous != null && !previous.equals(sha256)) {
-                LOG.warn("model version {} committed again with other parameters (sha256 {}, before {})", version,
-                        sha256, previous);
+            Commit previous = committed.put(version, commit);
+            if (previous != null && !previous.sameArtefact(commit)) {
+                LOG.warn("model version {} committed again with another artefact (parameters sha256 {}, manifest"
+                        + " sha256 {}; before {}, {})", version, commit.parameterSha256(), commit.manifestSha256(),
+                        previous.parameterSha256(), previous.manifestSha256());
                 stale = loaded.remove(version);
             }
             if (version > newestCommitted) {
                 newestCommitted = version;
+                newestLookup = null;
                 waitingSince = System.nanoTime();
                 waitReported = false;
                 waitLogged = false;
             }
+        }
+        if (commit.manifestSha256() == null) {
+            warnings.refuse("no-manifest-digest", "the committed record of model version " + version
+                    + " has no manifestSha256 (a job before the field wrote it): the manifests of such versions' "
+                    + "artefacts are not checked, only their parameters");
         }
         if (stale != null) {
             stale.close();
@@ -149,27 +234,33 @@ public final class ModelDirectory implements AutoCloseable {
      * Returns the model of a version, loading it if needed.
      *
      * @param version the model version
-     * @return the model, or empty if there is no (committed) artefact of that version in the directory
-     * @throws UncheckedIOException if the artefact exists but cannot be loaded
+     * @return the model, or empty if there is no usable (committed) artefact of that version
      */
     public Optional<ExportedModel> forVersion(long version) {
-        String sha;
+        return lookup(version).asOptional();
+    }
+
+    /**
+     * Returns the model of a version, loading it if needed, or why there is none.
+     *
+     * @param version the model version
+     * @return the model or the problem
+     */
+    public Lookup lookup(long version) {
+        Commit commit;
         synchronized (this) {
             lastAsked = version;
             ExportedModel model = loaded.get(version);
             if (model != null) {
-                return Optional.of(model);
+                return new Lookup(model, null, null);
             }
-            sha = committed.get(version);
-            if (committedOnly && sha == null) {
-                return Optional.empty();
+            commit = committed.get(version);
+            if (committedOnly && commit == null) {
+                return new Lookup(null, Missing.NO_RECORD,
+                        "model version " + version + " has no committed record on the model-versions topic yet");
             }
         }
-        try {
-            return load(version, sha);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return load(version, commit);
     }
 
     /**
@@ -180,7 +271,7 @@ public final class ModelDirectory implements AutoCloseable {
      */
     public boolean preloadNewest() {
         long version;
-        String sha;
+        Commit commit;
         synchronized (this) {
             version = newestCommitted;
             if (version < 0 || closed) {
@@ -189,58 +280,140 @@ public final class ModelDirectory implements AutoCloseable {
             if (loaded.containsKey(version)) {
                 return true;
             }
-            sha = committed.get(version);
+            commit = committed.get(version);
         }
-        try {
-            if (load(version, sha).isPresent()) {
+        Lookup lookup = load(version, commit);
+        synchronized (this) {
+            if (version != newestCommitted) {
+                return false;
+            }
+            newestLookup = lookup;
+            if (lookup.model() != null) {
                 return true;
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot load the artefact of model version {} yet: {}", version, e.getMessage());
-        }
-        synchronized (this) {
+            if (lookup.missing() != Missing.NO_ARTEFACT) {
+                return false; // refused: logged once by load
+            }
             long waited = System.nanoTime() - waitingSince;
-            if (!waitLogged && version == newestCommitted) {
+            if (!waitLogged) {
                 waitLogged = true;
                 LOG.info("waiting for the artefact {} of committed model version {} in {}",
-                        ArtefactStore.name(version, sha), version, root);
+                        ArtefactStore.name(version, commit.parameterSha256()), version, root);
             }
-            if (!waitReported && version == newestCommitted && waited >= patience.toNanos()) {
+            if (!waitReported && waited >= patience.toNanos()) {
                 waitReported = true;
                 LOG.error("model version {} (parameters sha256 {}) was committed {} s ago, but {} holds no artefact"
                                 + " {} with that SHA-256: is it the job's --export.dir, on storage both share? Uploads"
                                 + " at that version get 503 until it appears; still looking",
-                        version, sha, Duration.ofNanos(waited).toSeconds(), root, ArtefactStore.name(version, sha));
+                        version, commit.parameterSha256(), Duration.ofNanos(waited).toSeconds(), root,
+                        ArtefactStore.name(version, commit.parameterSha256()));
             }
         }
         return false;
     }
 
-    private Optional<ExportedModel> load(long version, String sha) throws IOException {
-        Optional<Path> dir = find(version, sha);
-        if (dir.isEmpty()) {
-            return Optional.empty();
+    /**
+     * What is wrong with the model versions apart from the served one's model (which the caller asks for
+     * with {@link #lookup}): the newest committed version's artefact refused, or missing longer than the
+     * patience, while another version is served; the newest committed version older than the stale bound.
+     *
+     * @param servedVersion the version the index serves, -1 if none
+     * @return one line per problem, no file-system paths; empty if none
+     */
+    public List<String> problems(long servedVersion) {
+        List<String> out = new ArrayList<>();
+        long version;
+        Instant createdAt;
+        synchronized (this) {
+            version = newestCommitted;
+            if (version < 0) {
+                return out;
+            }
+            Lookup l = newestLookup;
+            if (version != servedVersion && !loaded.containsKey(version) && l != null && l.model() == null) {
+                if (l.missing() == Missing.REFUSED) {
+                    out.add("newest committed model version " + version + ": " + l.problem());
+                } else if (waitReported) {
+                    out.add("newest committed model version " + version + ": no artefact "
+                            + ArtefactStore.name(version, committed.get(version).parameterSha256())
+                            + " in the models directory " + Duration.ofNanos(System.nanoTime() - waitingSince).toSeconds()
+                            + " s after its record (--artefact-wait " + patience.toSeconds() + " s)");
+                }
+            }
+            createdAt = committed.get(version).createdAt();
         }
-        ExportedModel model = ExportedModel.load(dir.get(), sha);
-        List<ExportedModel> evicted = new java.util.ArrayList<>();
+        if (staleAfter != null && createdAt != null) {
+            Duration age = Duration.between(createdAt, Instant.now());
+            if (age.compareTo(staleAfter) > 0) {
+                String problem = "the newest committed model version " + version + " was published " + age.toSeconds()
+                        + " s ago (" + createdAt + "), longer than --stale-after " + staleAfter.toSeconds()
+                        + " s: is the job still training?";
+                warnings.refuse("stale-" + version, problem);
+                out.add(problem);
+            }
+        }
+        return out;
+    }
+
+    private Lookup load(long version, Commit commit) {
+        String sha = commit == null ? null : commit.parameterSha256();
+        Optional<Path> found;
+        try {
+            found = find(version, sha);
+        } catch (UncheckedIOException e) {
+            warnings.refuse("list", "cannot list the models directory " + root + ": " + e.getMessage());
+            return new Lookup(null, Missing.NO_ARTEFACT, "the models directory cannot be read");
+        }
+        if (found.isEmpty()) {
+            return new Lookup(null, Missing.NO_ARTEFACT, committedOnly
+                    ? "no artefact " + ArtefactStore.name(version, sha) + " of model version " + version
+                            + " (with its committed parameters) in the models directory yet"
+                    : "no exported model of model version " + version
+                            + " in the models directory (write one with the export command)");
+        }
+        Path dir = found.get();
+        String fingerprint = fingerprint(dir);
+        synchronized (this) {
+            Refusal r = refusals.get(dir);
+            if (r != null && r.fingerprint().equals(fingerprint) && Objects.equals(r.expected(), commit)) {
+                return new Lookup(null, Missing.REFUSED, r.problem());
+            }
+        }
+        ExportedModel model;
+        try {
+            model = ExportedModel.load(dir, sha, commit == null ? null : commit.manifestSha256());
+        } catch (IOException | RuntimeException e) {
+            String problem = "artefact " + dir.getFileName() + " of model version " + version + " refused: "
+                    + withoutPaths(e.getMessage(), dir);
+            synchronized (this) {
+                refusals.put(dir, new Refusal(fingerprint, commit, problem));
+            }
+            warnings.refuse("artefact " + dir + " " + fingerprint + " " + commit,
+                    "refusing the artefact " + dir + " of model version " + version + ": " + e.getMessage());
+            return new Lookup(null, Missing.REFUSED, problem);
+        }
+        List<ExportedModel> evicted = new ArrayList<>();
         ExportedModel winner;
         synchronized (this) {
             if (closed) {
                 evicted.add(model);
                 winner = null;
-            } else if (sha != null && !sha.equals(committed.get(version))) {
-                // committed again with other parameters while it loaded
+            } else if (commit != null && !commit.sameArtefact(committed.get(version))) {
+                // committed again with another artefact while it loaded
                 evicted.add(model);
                 winner = null;
             } else {
+                refusals.remove(dir);
                 ExportedModel existing = loaded.putIfAbsent(version, model);
                 if (existing != null) {
                     evicted.add(model);
                     winner = existing;
                 } else {
                     winner = model;
-                    LOG.info("loaded model version {} (parameters sha256 {}) from {}", version,
-                            model.manifest().parameterSha256(), dir.get());
+                    LOG.info("loaded model version {} (parameters sha256 {}, manifest {}) from {}", version,
+                            model.manifest().parameterSha256(),
+                            commit == null || commit.manifestSha256() == null ? "not checked"
+                                    : "sha256 " + commit.manifestSha256(), dir);
                 }
                 for (Long v : List.copyOf(loaded.keySet())) {
                     if (v != version && v != lastAsked && v != newestCommitted) {
@@ -252,7 +425,8 @@ public final class ModelDirectory implements AutoCloseable {
         for (ExportedModel m : evicted) {
             m.close();
         }
-        return Optional.ofNullable(winner);
+        return winner != null ? new Lookup(winner, null, null)
+                : new Lookup(null, Missing.NO_ARTEFACT, "model version " + version + " changed while it loaded; try again");
     }
 
     /** The artefact of a version (and SHA-256, if given): by its job-given name first, then by manifests. */
@@ -284,19 +458,36 @@ public final class ModelDirectory implements AutoCloseable {
                 if (sha == null || sha.equals(m.parameterSha256())) {
                     return Optional.of(d);
                 }
-                refuse(d, "its parameters' SHA-256 " + m.parameterSha256() + " is not the committed " + sha
-                        + " of model version " + version);
-            } catch (IOException | IllegalArgumentException e) {
-                refuse(d, e.getMessage());
+                warnings.refuse("other " + d + " " + sha, "refusing the artefact " + d + ": its parameters' SHA-256 "
+                        + m.parameterSha256() + " is not the committed " + sha + " of model version " + version);
+            } catch (IOException | RuntimeException e) {
+                warnings.refuse("unreadable " + d + " " + fingerprint(d), "ignoring " + d + ": " + e.getMessage());
             }
         }
         return Optional.empty();
     }
 
-    private synchronized void refuse(Path dir, String why) {
-        if (refused.add(dir)) {
-            LOG.warn("refusing the artefact {}: {}", dir, why);
+    /** The sizes and modification times of an artefact's files: a refused artefact is tried again if they change. */
+    private static String fingerprint(Path dir) {
+        StringBuilder b = new StringBuilder();
+        for (String file : List.of(ModelExport.MANIFEST, ModelExport.PARAMETERS)) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(dir.resolve(file), BasicFileAttributes.class);
+                b.append(a.size()).append('@').append(a.lastModifiedTime().toMillis());
+            } catch (IOException e) {
+                b.append('-');
+            }
+            b.append(';');
         }
+        return b.toString();
+    }
+
+    /** A message of the model code without the artefact's and the directory's paths (answers name no files). */
+    private String withoutPaths(String message, Path dir) {
+        return String.valueOf(message)
+                .replace(dir + File.separator, "")
+                .replace(dir.toString(), dir.getFileName().toString())
+                .replace(root.toString(), "the models directory");
     }
 
     @Override

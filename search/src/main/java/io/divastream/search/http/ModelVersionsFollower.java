@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * Follows {@code diva.model-versions} into a {@link ModelDirectory} in committed mode: one consumer with
  * {@code isolation.level=read_committed} (a version the job published but never committed, because it failed
  * before the checkpoint, is never seen), every partition from the beginning, until {@link #close()}. Each
- * record's (version, parameter SHA-256) is {@link ModelDirectory#commit committed}; after every poll the
- * directory is asked to load the newest committed version's artefact ({@link ModelDirectory#preloadNewest}),
- * so it retries until the artefact appears. A record that does not decode is logged and counted. Runs on its
+ * record's version, parameter and manifest SHA-256 and creation time are {@link ModelDirectory#commit
+ * committed}; after every poll the directory is asked to load the newest committed version's artefact
+ * ({@link ModelDirectory#preloadNewest}), so it retries until the artefact appears. A record that does not decode is logged and counted. Runs on its
  * own daemon thread.
  */
 public final class ModelVersionsFollower extends CommittedTopicFollower {
@@ -50,9 +50,13 @@ public final class ModelVersionsFollower extends CommittedTopicFollower {
         ModelVersionRecord v = codec.decode(r.value());
         String sha = v.getParameterSha256();
         ArtefactStore.name(v.getModelVersion(), sha); // a version and SHA-256 an artefact can be named by
-        LOG.info("model version {} committed (step {}, parameters sha256 {})", v.getModelVersion(),
-                v.getTrainingStep(), sha);
-        directory.commit(v.getModelVersion(), sha);
+        String manifestSha = v.getManifestSha256();
+        if (manifestSha != null) {
+            ArtefactStore.name(v.getModelVersion(), manifestSha); // a SHA-256 too
+        }
+        LOG.info("model version {} committed (step {}, parameters sha256 {}, manifest sha256 {})", v.getModelVersion(),
+                v.getTrainingStep(), sha, manifestSha);
+        directory.commit(v.getModelVersion(), new ModelDirectory.Commit(sha, manifestSha, v.getCreatedAt()));
     }
 
     @Override

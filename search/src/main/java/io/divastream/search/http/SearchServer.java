@@ -2,41 +2,58 @@ package io.divastream.search.http;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import io.divastream.model.image.InvalidImageException;
 import io.divastream.model.export.ExportedModel;
+import io.divastream.model.image.ImageLimits;
+import io.divastream.model.image.InvalidImageException;
 import io.divastream.search.index.VersionedIndex;
 import io.javalin.Javalin;
-import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import io.javalin.http.util.MultipartUtil;
+import jakarta.servlet.MultipartConfigElement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP query service (Javalin) over a {@link VersionedIndex}:
  *
  * <ul>
- *   <li>{@code GET /health}: the index status as JSON; 200, or 503 while {@code healthy} says no;
+ *   <li>{@code GET /health}: {@code UP} or {@code DEGRADED} (with one-line {@code problems}) with 200,
+ *       {@code EMPTY} (no version served) or {@code DOWN} (a follower failed) with 503;
  *   <li>{@code GET /search?imageId=ID&k=K}: the served images nearest to a served image;
  *   <li>{@code POST /search?k=K}, multipart with a PNG or JPEG in the field {@value #FILE_FIELD}: the
- *       upload is embedded with the exported model of the served version ({@link ModelDirectory}) and
- *       searched;
+ *       upload is decoded within {@link Limits#image()}, embedded with the exported model of the served
+ *       version ({@link ModelDirectory}) and searched; at most {@link Limits#maxConcurrentEmbeddings()}
+ *       uploads are decoded and embedded at once;
  *   <li>{@code GET /}: a page to upload a photo and see its neighbours.
  * </ul>
  *
  * <p>Answers are JSON: {@code {"modelVersion", "mode", "k", "query", "neighbours": [{"imageId",
  * "label", "score"}], "tookMs"}}. Errors are JSON {@code {"status", "error"}}: 400 (bad parameter,
- * missing file, undecodable image), 404 (unknown image id), 413 (upload over the limit), 415 (not
- * multipart, or not PNG/JPEG by content), 503 (no version served yet, or no exported model of the
- * served version).
+ * missing file, undecodable image, an image beyond the image limits), 404 (unknown image id), 413 (upload
+ * over the limit), 415 (not multipart, or not PNG/JPEG by content), 503 (no version served yet, no usable
+ * model of the served version, or every embedding permit busy: with {@code Retry-After}), 500 (anything
+ * else: a generic message with an error id, the exception logged once with that id). No answer carries an
+ * exception's class, a stack trace or a file-system path. Refusals are logged once per cause at WARN and
+ * counted in {@code /health}.
  */
 public final class SearchServer implements AutoCloseable {
 
@@ -49,20 +66,52 @@ public final class SearchServer implements AutoCloseable {
      * @param maxUploadBytes the largest accepted image file
      * @param defaultK neighbours returned when {@code k} is not given
      * @param maxK the largest accepted {@code k}
+     * @param image the bounds on an uploaded image, checked from its header before its pixels are allocated
+     *     (an upload over {@code image.maxEncodedBytes()} gets 413 like one over {@code maxUploadBytes})
+     * @param maxConcurrentEmbeddings uploads decoded and embedded at the same time, at most
+     * @param embeddingWait how long an upload waits for one of those before it is answered 503
      */
-    public record Limits(long maxUploadBytes, int defaultK, int maxK) {
-        /** 5 MiB, k = 10 by default, at most 100. */
+    public record Limits(long maxUploadBytes, int defaultK, int maxK, ImageLimits image, int maxConcurrentEmbeddings,
+            Duration embeddingWait) {
+        /** The default wait for an embedding permit. */
+        public static final Duration DEFAULT_EMBEDDING_WAIT = Duration.ofSeconds(1);
+
+        /** 5 MiB, k = 10 by default, at most 100, the default image limits, a permit per processor, 1 s. */
         public static final Limits DEFAULT = new Limits(5L << 20, 10, 100);
+
+        /**
+         * Limits with the default image limits, one embedding permit per processor and a wait of 1 s.
+         *
+         * @param maxUploadBytes the largest accepted image file
+         * @param defaultK neighbours returned when {@code k} is not given
+         * @param maxK the largest accepted {@code k}
+         */
+        public Limits(long maxUploadBytes, int defaultK, int maxK) {
+            this(maxUploadBytes, defaultK, maxK, ImageLimits.DEFAULT, Runtime.getRuntime().availableProcessors(),
+                    DEFAULT_EMBEDDING_WAIT);
+        }
 
         /** Validates. */
         public Limits {
-            if (maxUploadBytes < 1 || defaultK < 1 || maxK < defaultK) {
-                throw new IllegalArgumentException("bad limits " + maxUploadBytes + ", " + defaultK + ", " + maxK);
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(embeddingWait, "embeddingWait");
+            if (maxUploadBytes < 1 || defaultK < 1 || maxK < defaultK || maxConcurrentEmbeddings < 1
+                    || embeddingWait.isNegative()) {
+                throw new IllegalArgumentException("bad limits " + maxUploadBytes + ", " + defaultK + ", " + maxK
+                        + ", " + maxConcurrentEmbeddings + " concurrent embeddings, wait " + embeddingWait);
             }
+        }
+
+        /** The largest image file accepted: the smaller of the upload and the encoded-image limit. */
+        long maxImageBytes() {
+            return Math.min(maxUploadBytes, image.maxEncodedBytes());
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(SearchServer.class);
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    /** Seconds a client is told to wait when every embedding permit is busy. */
+    static final int RETRY_AFTER_SECONDS = 1;
     /** Multipart overhead allowed on top of the file limit before the body is read. */
     private static final long MULTIPART_SLACK = 64 * 1024;
 
@@ -70,6 +119,11 @@ public final class SearchServer implements AutoCloseable {
     private final ModelDirectory models;
     private final Limits limits;
     private final Supplier<Map<String, Object>> extraHealth;
+    private final Semaphore embeddingPermits;
+    /** The largest request accepted: the image limit plus the multipart overhead. */
+    private final long maxRequest;
+    private final MultipartConfigElement multipartConfig;
+    private final RefusalLog refusals = new RefusalLog(LOG);
     private final String page;
     private Javalin app;
 
@@ -80,7 +134,7 @@ public final class SearchServer implements AutoCloseable {
      * @param models the exported models for uploads
      * @param limits the request limits
      * @param extraHealth more fields for {@code /health} (e.g. the follower's counters; {@code "healthy":
-     *     false} makes it answer 503)
+     *     false} makes it {@code DOWN} with 503; a list of strings under {@code "problems"} joins its problems)
      */
     public SearchServer(VersionedIndex index, ModelDirectory models, Limits limits,
             Supplier<Map<String, Object>> extraHealth) {
@@ -88,6 +142,10 @@ public final class SearchServer implements AutoCloseable {
         this.models = Objects.requireNonNull(models, "models");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.extraHealth = Objects.requireNonNull(extraHealth, "extraHealth");
+        this.embeddingPermits = new Semaphore(limits.maxConcurrentEmbeddings(), true);
+        this.maxRequest = limits.maxImageBytes() + MULTIPART_SLACK;
+        this.multipartConfig = new MultipartConfigElement(System.getProperty("java.io.tmpdir"), maxRequest, maxRequest,
+                (int) Math.min(Integer.MAX_VALUE, maxRequest));
         try (InputStream in = SearchServer.class.getResourceAsStream("index.html")) {
             this.page = new String(Objects.requireNonNull(in, "index.html resource").readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -103,20 +161,26 @@ public final class SearchServer implements AutoCloseable {
      * @return this server
      */
     public SearchServer start(String host, int port) {
-        long maxRequest = limits.maxUploadBytes() + MULTIPART_SLACK;
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = maxRequest;
-            config.jetty.multipartConfig.maxFileSize(maxRequest, SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxTotalRequestSize(maxRequest, SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, maxRequest), SizeUnit.BYTES);
         });
         app.get("/", ctx -> ctx.html(page));
         app.get("/health", this::health);
         app.get("/search", this::searchById);
         app.post("/search", this::searchUpload);
-        app.exception(HttpError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> error(ctx, 500, e.getClass().getSimpleName() + ": " + e.getMessage()));
+        app.exception(HttpError.class, (e, ctx) -> {
+            if (e.retryAfterSeconds > 0) {
+                ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
+            }
+            error(ctx, e.status, e.getMessage());
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+            LOG.error("error {} answering {} {}", id, ctx.method(), ctx.path(), e);
+            json(ctx, 500, Map.of("status", 500, "errorId", id,
+                    "error", "internal error " + id + ": the service's log has the details"));
+        });
         app.start(host, port);
         return this;
     }
@@ -130,23 +194,43 @@ public final class SearchServer implements AutoCloseable {
         return app.port();
     }
 
+    /**
+     * Returns the semaphore bounding concurrent decodes and embeddings (tests hold its permits).
+     *
+     * @return the semaphore
+     */
+    Semaphore embeddingPermits() {
+        return embeddingPermits;
+    }
+
     private void health(Context ctx) {
         VersionedIndex.Status s = index.status();
+        Map<String, Object> extra = new LinkedHashMap<>(extraHealth.get());
+        List<String> problems = new ArrayList<>();
+        if (extra.remove("problems") instanceof List<?> given) {
+            given.forEach(p -> problems.add(String.valueOf(p)));
+        }
+        if (s.servedVersion() >= 0) {
+            ModelDirectory.Lookup upload = models.lookup(s.servedVersion());
+            if (upload.model() == null) {
+                problems.add("uploads refused: " + upload.problem());
+            }
+        }
+        problems.addAll(models.problems(s.servedVersion()));
+        boolean down = Boolean.FALSE.equals(extra.get("healthy"));
+        String status = down ? "DOWN" : s.servedVersion() < 0 ? "EMPTY" : problems.isEmpty() ? "UP" : "DEGRADED";
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", s.servedVersion() < 0 ? "EMPTY" : "UP");
+        body.put("status", status);
+        body.put("problems", problems);
         body.put("mode", s.mode().name());
         body.put("servedVersion", s.servedVersion());
         body.put("servedImages", s.servedImages());
         body.put("pendingVersion", s.pendingVersion());
         body.put("pendingImages", s.pendingImages());
         body.put("dimension", s.dimension());
-        body.put("modelsDirectory", models.root().toString());
-        body.putAll(extraHealth.get());
-        boolean healthy = !Boolean.FALSE.equals(body.get("healthy"));
-        if (!healthy) {
-            body.put("status", "DOWN");
-        }
-        json(ctx, healthy ? 200 : 503, body);
+        body.put("refusedUploads", refusals.counts());
+        body.putAll(extra);
+        json(ctx, down || s.servedVersion() < 0 ? 503 : 200, body);
     }
 
     private int k(Context ctx) {
@@ -185,12 +269,12 @@ public final class SearchServer implements AutoCloseable {
     private void searchUpload(Context ctx) {
         int k = k(ctx);
         String type = Optional.ofNullable(ctx.contentType()).orElse("");
-        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+        if (!type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             throw new HttpError(415, "expected multipart/form-data with a PNG or JPEG in the field '" + FILE_FIELD
                     + "', got Content-Type '" + type + "'");
         }
         long declared = ctx.contentLength();
-        if (declared > limits.maxUploadBytes() + MULTIPART_SLACK) {
+        if (declared > maxRequest) {
             throw tooLarge(declared);
         }
         VersionedIndex.Status status = index.status();
@@ -199,17 +283,20 @@ public final class SearchServer implements AutoCloseable {
         }
         UploadedFile file;
         try {
+            // per request: Javalin's own multipart configuration is one for the whole JVM, the last server's
+            ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, multipartConfig);
             file = ctx.uploadedFile(FILE_FIELD);
         } catch (RuntimeException e) {
-            if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("exceed")) {
+            if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("exceed")) {
                 throw tooLarge(declared);
             }
-            throw new HttpError(400, "cannot read the multipart body: " + e.getMessage());
+            LOG.debug("cannot read a multipart body", e);
+            throw new HttpError(400, "cannot read the multipart body (not well-formed multipart/form-data)");
         }
         if (file == null) {
             throw new HttpError(400, "no file in the multipart field '" + FILE_FIELD + "'");
         }
-        if (file.size() > limits.maxUploadBytes()) {
+        if (file.size() > limits.maxImageBytes()) {
             throw tooLarge(file.size());
         }
         byte[] bytes = file.contentAndClose(in -> {
@@ -227,18 +314,11 @@ public final class SearchServer implements AutoCloseable {
         VersionedIndex.Result r = null;
         for (int attempt = 0; r == null; attempt++) {
             long version = index.status().servedVersion();
-            ExportedModel model = models.forVersion(version).orElseThrow(() -> new HttpError(503,
-                    models.committedOnly()
-                            ? "no artefact of the served model version " + version + " with the parameter SHA-256 of"
-                                    + " its committed model-versions record in " + models.root() + " yet"
-                            : "no exported model of the served model version " + version + " in " + models.root()
-                                    + " (write one with the export command)"));
-            float[] embedding;
-            try {
-                embedding = model.embed(bytes).combined();
-            } catch (InvalidImageException e) {
-                throw new HttpError(400, "'" + file.filename() + "' is not a usable image: " + e.getMessage());
+            ModelDirectory.Lookup lookup = models.lookup(version);
+            if (lookup.model() == null) {
+                throw refused(503, "no-model", "uploads refused: " + lookup.problem(), 0);
             }
+            float[] embedding = embed(lookup.model(), bytes, file.filename());
             VersionedIndex.Result answer = index.search(embedding, k).orElseThrow(SearchServer::empty);
             // the index may have switched while the upload was embedded: then embed it again, once
             if (answer.modelVersion() == version || attempt > 0) {
@@ -254,6 +334,36 @@ public final class SearchServer implements AutoCloseable {
         answer(ctx, k, query, r, start);
     }
 
+    /** Decodes and embeds an upload under an embedding permit; 503 with Retry-After if none comes in time. */
+    private float[] embed(ExportedModel model, byte[] bytes, String filename) {
+        boolean permitted;
+        try {
+            permitted = embeddingPermits.tryAcquire(limits.embeddingWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            permitted = false;
+        }
+        if (!permitted) {
+            throw refused(503, "busy", "busy: " + limits.maxConcurrentEmbeddings() + " uploads are being decoded and"
+                    + " embedded, none finished within " + limits.embeddingWait().toMillis() + " ms; try again in "
+                    + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
+        }
+        try {
+            return model.embed(bytes, limits.image()).combined();
+        } catch (InvalidImageException e) {
+            throw refused(400, "image-" + e.reason().name().toLowerCase(Locale.ROOT),
+                    "'" + filename + "' is not a usable image: " + e.getMessage(), 0);
+        } finally {
+            embeddingPermits.release();
+        }
+    }
+
+    /** A refusal of an upload: logged once per cause, counted, answered. */
+    private HttpError refused(int status, String cause, String message, int retryAfterSeconds) {
+        refusals.refuse(cause, "upload refused with " + status + ": " + message);
+        return new HttpError(status, message, retryAfterSeconds);
+    }
+
     private void answer(Context ctx, int k, Map<String, Object> query, VersionedIndex.Result r, long start) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("modelVersion", r.modelVersion());
@@ -266,7 +376,7 @@ public final class SearchServer implements AutoCloseable {
     }
 
     private HttpError tooLarge(long bytes) {
-        return new HttpError(413, "the upload has " + bytes + " bytes; the limit is " + limits.maxUploadBytes()
+        return new HttpError(413, "the upload has " + bytes + " bytes; the limit is " + limits.maxImageBytes()
                 + " bytes for the image");
     }
 
@@ -302,10 +412,16 @@ public final class SearchServer implements AutoCloseable {
     private static final class HttpError extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final int status;
+        private final int retryAfterSeconds;
 
         HttpError(int status, String message) {
+            this(status, message, 0);
+        }
+
+        HttpError(int status, String message, int retryAfterSeconds) {
             super(message, null, false, false);
             this.status = status;
+            this.retryAfterSeconds = retryAfterSeconds;
         }
     }
 }

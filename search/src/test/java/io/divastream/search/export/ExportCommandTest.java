@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.export.ExportedModel;
 import io.divastream.model.export.TestModels;
+import io.divastream.search.testing.TestCatalogue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class ExportCommandTest {
 
     @Test
     void exportsAndVerifiesAParametersFile() throws Exception {
-        ModelSnapshot snapshot = TestModels.snapshot(12, 1);
+        ModelSnapshot snapshot = TestCatalogue.snapshot(12, 1);
         Path params = Files.write(tmp.resolve("v12.params"), snapshot.parameters());
         StringWriter err = new StringWriter();
         int code = run(err, "--parameters", params.toString(), "--out", tmp.resolve("artefact").toString(),

@@ -13,7 +13,10 @@ import io.divastream.model.export.ModelExport;
 import io.divastream.model.export.TestModels;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.search.index.VersionedIndex;
+import io.divastream.search.testing.CapturedLog;
+import io.divastream.search.testing.TestCatalogue;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,12 +24,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,17 +54,48 @@ class ModelVersionsFollowerTest {
     @TempDir
     java.nio.file.Path models;
 
-    private static ProducerRecord<byte[], byte[]> record(String topic, ModelSnapshot s) {
+    /** The record the job publishes for a snapshot of the test network, with its manifest's SHA-256. */
+    private static byte[] record(ModelSnapshot s) {
         ModelVersionRecord r = ModelVersionRecord.newBuilder()
                 .setModelVersion(s.version()).setTrainingStep(s.step()).setImagesSeen(0).setTrainClasses(0)
                 .setHeads(List.of("discriminative", "selfsim", "shared", "intra")).setEmbeddingDim(8)
                 .setParameterCount(s.parameterCount()).setParameterBytes(s.parameters().length)
                 .setParameterSha256(s.sha256()).setLosses(Map.of()).setCreatedAt(Instant.ofEpochMilli(1))
+                .setManifestSha256(ModelSnapshot.sha256(
+                        ModelExport.manifestBytes(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, s)))
                 .build();
-        return new ProducerRecord<>(topic, Long.toString(s.version()).getBytes(), CODEC.encode(r));
+        return CODEC.encode(r);
+    }
+
+    /** The record a job before manifestSha256 published: the earlier schema kept in the schemas' history. */
+    private static byte[] legacyRecord(ModelSnapshot s) throws IOException {
+        Schema earlier;
+        try (InputStream in = ModelVersionsFollowerTest.class.getClassLoader()
+                .getResourceAsStream("io/divastream/schemas/history/ModelVersionRecord.1.avsc")) {
+            earlier = new Schema.Parser().parse(in);
+        }
+        assertThat(earlier.getField("manifestSha256")).isNull();
+        GenericRecord r = new GenericData.Record(earlier);
+        r.put("modelVersion", s.version());
+        r.put("trainingStep", s.step());
+        r.put("imagesSeen", 0L);
+        r.put("trainClasses", 0);
+        r.put("heads", List.of("discriminative", "selfsim", "shared", "intra"));
+        r.put("embeddingDim", 8);
+        r.put("parameterCount", s.parameterCount());
+        r.put("parameterBytes", (long) s.parameters().length);
+        r.put("parameterSha256", s.sha256());
+        r.put("losses", Map.of());
+        r.put("createdAt", 1L);
+        r.put("checkpointId", null);
+        return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), earlier).encode(r).array();
     }
 
     private static void send(String topic, ModelSnapshot s, boolean commit) {
+        send(topic, s.version(), record(s), commit);
+    }
+
+    private static void send(String topic, long version, byte[] value, boolean commit) {
         Properties p = KAFKA.settings().toProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -64,7 +103,7 @@ class ModelVersionsFollowerTest {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             producer.initTransactions();
             producer.beginTransaction();
-            producer.send(record(topic, s));
+            producer.send(new ProducerRecord<>(topic, Long.toString(version).getBytes(), value));
             if (commit) {
                 producer.commitTransaction();
             } else {
@@ -72,6 +111,13 @@ class ModelVersionsFollowerTest {
                 producer.abortTransaction();
             }
         }
+    }
+
+    private static String createTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(KAFKA.settings().toProperties())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        return topic;
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
@@ -84,12 +130,9 @@ class ModelVersionsFollowerTest {
 
     @Test
     void theUploadModelFollowsCommittedVersionsAndTheirArtefacts() throws Exception {
-        String topic = "versions-follow";
-        try (Admin admin = Admin.create(KAFKA.settings().toProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
-        ModelSnapshot v5 = TestModels.snapshot(5, 2);
-        ModelSnapshot v6 = TestModels.snapshot(6, 3);
+        String topic = createTopic("versions-follow");
+        ModelSnapshot v5 = TestCatalogue.snapshot(5, 2);
+        ModelSnapshot v6 = TestCatalogue.snapshot(6, 3);
         assertThat(v6.sha256()).isNotEqualTo(v5.sha256());
         ArtefactStore store = new ArtefactStore(models);
         store.write(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, v5);
@@ -161,6 +204,21 @@ class ModelVersionsFollowerTest {
         }
         assertThatThrownBy(() -> new ModelVersionsFollower(KAFKA.settings(), topic, new ModelDirectory(models)))
                 .hasMessageContaining("committed versions only");
+    }
+
+    @Test
+    void aRecordOfTheEarlierSchemaIsFollowedWithItsParametersChecked() throws Exception {
+        String topic = createTopic("versions-legacy");
+        ModelSnapshot v5 = TestCatalogue.snapshot(5, 2);
+        new ArtefactStore(models).write(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, v5);
+        try (CapturedLog log = CapturedLog.of(ModelDirectory.class);
+                ModelDirectory directory = ModelDirectory.committed(models, Duration.ofSeconds(1));
+                ModelVersionsFollower follower = new ModelVersionsFollower(KAFKA.settings(), topic, directory)) {
+            send(topic, 5, legacyRecord(v5), true);
+            await(() -> directory.loadedVersions().contains(5L));
+            assertThat(follower.undecodable()).isZero();
+            assertThat(log.messages(Level.WARN)).singleElement().asString().contains("no manifestSha256");
+        }
     }
 
     /** Puts every image embedded with an artefact's model into the index and refreshes it. */

@@ -7,6 +7,7 @@ import io.divastream.model.ModelSnapshot;
 import io.divastream.model.export.ExportedModel;
 import io.divastream.search.index.VersionedIndex;
 import io.divastream.model.export.TestModels;
+import io.divastream.search.testing.TestCatalogue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class SearchPageChromiumTest {
         if (chromium.isEmpty()) {
             return;
         }
-        ModelSnapshot snapshot = TestModels.snapshot(6, 1);
+        ModelSnapshot snapshot = TestCatalogue.snapshot(6, 1);
         TestModels.export(tmp.resolve("models/m6"), snapshot);
         VersionedIndex index = VersionedIndex.exact();
         SplittableRandom random = new SplittableRandom(8);

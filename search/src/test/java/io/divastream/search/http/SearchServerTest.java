@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.divastream.model.ModelSnapshot;
-import io.divastream.model.export.ExportedModel;
 import io.divastream.search.index.VersionedIndex;
-import io.divastream.model.export.TestModels;
+import io.divastream.search.testing.CapturedLog;
+import io.divastream.search.testing.TestCatalogue;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.SplittableRandom;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,34 +25,26 @@ import org.junit.jupiter.api.io.TempDir;
 class SearchServerTest {
 
     /** Images in the index: 3 classes x 4. */
-    static final int IMAGES = 12;
+    static final int IMAGES = TestCatalogue.IMAGES;
     static final long LIMIT = 40_000;
 
     @TempDir
     static Path models;
 
-    static byte[][] pngs = new byte[IMAGES][];
+    static byte[][] pngs;
     static SearchServer server;
     static SearchServer emptyServer;
     static ModelDirectory directory;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() throws IOException {
-        ModelSnapshot snapshot = TestModels.snapshot(5, 2);
-        TestModels.export(models.resolve("model-5"), snapshot);
-        VersionedIndex index = VersionedIndex.exact();
-        SplittableRandom random = new SplittableRandom(3);
-        try (ExportedModel model = ExportedModel.load(models.resolve("model-5"))) {
-            for (int i = 0; i < IMAGES; i++) {
-                pngs[i] = TestModels.png(TestModels.glyph(i % 3, random), 28);
-                index.put(new VersionedIndex.Entry("img-" + i, "class-" + (i % 3), 5, model.embed(pngs[i]).combined()));
-            }
-        }
-        index.refresh();
+    static void start() {
+        TestCatalogue catalogue = TestCatalogue.create(models, 5);
+        pngs = catalogue.pngs();
         directory = new ModelDirectory(models);
         SearchServer.Limits limits = new SearchServer.Limits(LIMIT, 5, 50);
-        server = new SearchServer(index, directory, limits, () -> Map.of("records", 12)).start("127.0.0.1", 0);
+        server = new SearchServer(catalogue.index(), directory, limits, () -> Map.of("records", 12))
+                .start("127.0.0.1", 0);
         emptyServer = new SearchServer(VersionedIndex.exact(), new ModelDirectory(models), limits, Map::of)
                 .start("127.0.0.1", 0);
     }
@@ -103,6 +93,31 @@ class SearchServerTest {
         assertThat(h.get("servedVersion").getAsLong()).isEqualTo(5);
         assertThat(h.get("servedImages").getAsInt()).isEqualTo(IMAGES);
         assertThat(h.get("records").getAsInt()).isEqualTo(12);
+        assertThat(h.getAsJsonArray("problems")).isEmpty();
+        assertThat(h.has("modelsDirectory")).isFalse();
+        assertThat(r.body()).doesNotContain(models.toString()).doesNotContain(models.toAbsolutePath().toString());
+    }
+
+    @Test
+    void anUnexpectedErrorIsAnswered500WithAnIdAndLoggedOnceWithIt() throws Exception {
+        VersionedIndex index = VersionedIndex.exact();
+        try (CapturedLog log = CapturedLog.of(SearchServer.class);
+                SearchServer failing = new SearchServer(index, directory, SearchServer.Limits.DEFAULT, () -> {
+                    throw new IllegalStateException("cannot read " + models.resolve("secret.bin"));
+                }).start("127.0.0.1", 0)) {
+            HttpResponse<String> r = get(failing, "/health");
+            assertThat(r.statusCode()).isEqualTo(500);
+            JsonObject e = json(r);
+            String id = e.get("errorId").getAsString();
+            assertThat(id).matches("[0-9a-f]{16}");
+            assertThat(e.get("error").getAsString()).contains(id);
+            assertThat(r.body()).doesNotContain("IllegalStateException", "secret", models.toString(), "\tat ");
+            assertThat(log.events()).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(event.getMessage().getFormattedMessage()).contains(id).contains("/health");
+                assertThat(event.getThrown()).isInstanceOf(IllegalStateException.class);
+            });
+        }
     }
 
     @Test
@@ -180,7 +195,7 @@ class SearchServerTest {
     @Test
     void anEmptyIndexAnswers503() throws Exception {
         HttpResponse<String> health = get(emptyServer, "/health");
-        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.statusCode()).isEqualTo(503);
         assertThat(json(health).get("status").getAsString()).isEqualTo("EMPTY");
         HttpResponse<String> byId = get(emptyServer, "/search?imageId=img-0");
         assertThat(byId.statusCode()).isEqualTo(503);

@@ -219,6 +219,7 @@ public record DeviceSelection(
         int i = 0;
         if (args.length > 0 && args[0].equals("--fetch")) {
             System.setProperty("ai.djl.offline", "false");
+            OneDnnCpuGuard.apply();
             Engine engine = Engine.getEngine("PyTorch");
             System.out.println("fetched PyTorch " + engine.getVersion() + " into " + LibUtils.getLibtorchPath());
             i = 1;

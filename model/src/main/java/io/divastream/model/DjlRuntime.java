@@ -5,7 +5,8 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Starts DJL's PyTorch engine the way this project must always run it: offline, with no
- * telemetry, and with autograd recording switched off outside gradient collectors.
+ * telemetry, with autograd recording switched off outside gradient collectors, and with oneDNN kept off
+ * the kernels that fail on CPUs reporting no cache sizes ({@link OneDnnCpuGuard}).
  *
  * <p>DJL contacts a cloud metadata address at start-up unless it runs offline; {@link #engine()}
  * sets {@code ai.djl.offline} before the engine starts, so every code path that touches DJL goes
@@ -29,6 +30,7 @@ public final class DjlRuntime {
      * @return the engine
      */
     public static Engine engine() {
+        OneDnnCpuGuard.apply();
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.telemetry.disabled", "true");
         try {

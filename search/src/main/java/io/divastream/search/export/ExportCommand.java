@@ -97,7 +97,7 @@ public final class ExportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(parameters + " does not fit the network " + b.id() + ": " + e.getMessage(), e);
         }
-        try (var manager = ai.djl.ndarray.NDManager.newBaseManager(); DivaNetwork net = DivaNetwork.create(spec, manager)) {
+        try (var manager = io.divastream.model.DjlRuntime.engine().newBaseManager(); DivaNetwork net = DivaNetwork.create(spec, manager)) {
             count = ParameterIo.count(net);
         }
         ModelSnapshot snapshot = new ModelSnapshot(version, step, bytes, count);

@@ -50,15 +50,17 @@ class BatchTrainerTest {
                 new RetrievalEvaluator());
         List<EvaluationPoint> seen = new ArrayList<>();
         List<EvaluationPoint> points = trainer.run(split.train(), split.test(),
-                new RunSpec(60, 25, 2, 16, 4, SamplingMode.DISTINCT), seen::add);
-        assertThat(points).extracting(EvaluationPoint::step).containsExactly(25L, 50L, 60L);
+                new RunSpec(100, 40, 2, 16, 4, SamplingMode.DISTINCT), seen::add);
+        assertThat(points).extracting(EvaluationPoint::step).containsExactly(40L, 80L, 100L);
         assertThat(seen).isEqualTo(points);
         EvaluationPoint last = points.get(2);
         assertThat(last.heads()).containsOnlyKeys("discriminative", "selfsim", "shared", "intra");
         assertThat(last.combined()).containsOnlyKeys(BatchTrainer.EQUAL_WEIGHTS, "disc-heavy");
-        // an untrained Conv-4 of this seed retrieves about a third of the glyphs (measured 0.33 at step 10); after
-        // these 60 steps, with the key encoder's initial BatchNorm statistics (the published default), 0.405
-        // combined and 0.392 discriminative (0.426 and 0.410 with the statistics averaged, KeyBatchNormStatistics.EMA)
+        // an untrained Conv-4 of this seed retrieves about a third of the glyphs (measured 0.33 at step 10), and
+        // so does it still after 50 steps; with the key encoder's initial BatchNorm statistics (the published
+        // default) it rises from there: with oneDNN limited to AVX (OneDnnCpuGuard, this machine) 0.323 combined at
+        // step 50, 0.412 at 75, 0.425 at 100 (0.310, 0.394, 0.410 discriminative); on an AVX-512 machine it was
+        // 0.405 combined and 0.392 discriminative already at step 60, where the AVX run had 0.357
         assertThat(last.primary().recallAt1()).isGreaterThan(0.37);
         assertThat(last.heads().get(DivaHead.DISCRIMINATIVE.id()).recallAt1()).isGreaterThan(0.37);
     }

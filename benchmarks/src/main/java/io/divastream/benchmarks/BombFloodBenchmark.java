@@ -1,14 +1,14 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
-import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.Option;
-import io.divastream.model.image.HostileImages;
+import io.divastream.images.HostileImages;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import java.io.BufferedReader;

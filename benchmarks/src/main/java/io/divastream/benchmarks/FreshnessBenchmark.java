@@ -1,16 +1,16 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
-import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.Option;
 import io.divastream.jobs.decode.LabelRouter;
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.Role;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import java.nio.charset.StandardCharsets;

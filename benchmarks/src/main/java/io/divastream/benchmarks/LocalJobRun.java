@@ -1,13 +1,13 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.kafka.local.LocalKafkaBroker;
+import io.divastream.dev.LocalKafkaBroker;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.Option;
-import io.divastream.jobs.local.DemoOptions;
-import io.divastream.jobs.local.LocalCluster;
+import io.divastream.demo.DemoOptions;
+import io.divastream.dev.LocalCluster;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
 import java.io.IOException;
@@ -166,7 +166,9 @@ final class LocalJobRun implements AutoCloseable {
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
-        cluster = LocalCluster.runJob(config, DivaEnvironment.localCluster(conf, "127.0.0.1", 0), "diva-stream-benchmark");
+        DivaEnvironment.localCluster(conf, "127.0.0.1", 0);
+        cluster = LocalCluster.run(conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf),
+                "diva-stream-benchmark");
         job = cluster.jobId();
     }
 

@@ -1,23 +1,23 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
-import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.Arguments;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.Option;
 import io.divastream.jobs.decode.LabelRouter;
-import io.divastream.jobs.records.Role;
-import io.divastream.model.batch.ClassBalancedSampler;
+import io.divastream.jobs.events.Role;
+import io.divastream.model.train.Draws;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.image.GlyphAugmenter;
-import io.divastream.model.image.ImageDecoder;
-import io.divastream.model.image.ImageSpec;
+import io.divastream.model.augment.GlyphAugmenter;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.RandomStreams;
@@ -416,10 +416,10 @@ public final class TrainingOverheadBenchmark {
             byte[][] out = new byte[p * k][];
             SplittableRandom random = RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, batches.size(), 0);
             int slot = 0;
-            for (int c : ClassBalancedSampler.distinct(eligible.size(), p, random)) {
+            for (int c : Draws.distinct(eligible.size(), p, random)) {
                 String label = eligible.get(c);
                 List<byte[]> images = pixels.get(label);
-                for (int i : ClassBalancedSampler.distinct(images.size(), k, random)) {
+                for (int i : Draws.distinct(images.size(), k, random)) {
                     labels[slot] = label;
                     out[slot] = images.get(i);
                     slot++;

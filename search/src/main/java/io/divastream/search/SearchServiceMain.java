@@ -2,9 +2,9 @@ package io.divastream.search;
 
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
-import io.divastream.model.image.ImageLimits;
+import io.divastream.images.ImageLimits;
 import io.divastream.model.logging.ConsoleLogging;
-import io.divastream.search.export.ExportCommand;
+import io.divastream.search.ExportCommand;
 import io.divastream.search.http.ModelDirectory;
 import io.divastream.search.http.ModelVersionsFollower;
 import io.divastream.search.http.SearchServer;

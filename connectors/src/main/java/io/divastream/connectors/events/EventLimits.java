@@ -1,6 +1,6 @@
 package io.divastream.connectors.events;
 
-import io.divastream.model.image.ImageLimits;
+import io.divastream.images.ImageLimits;
 import io.divastream.schemas.DeadLetterReason;
 import java.io.Serializable;
 import java.util.Objects;

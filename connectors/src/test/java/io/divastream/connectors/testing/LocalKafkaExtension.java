@@ -1,7 +1,7 @@
 package io.divastream.connectors.testing;
 
 import io.divastream.connectors.kafka.KafkaSettings;
-import io.divastream.connectors.kafka.local.LocalKafkaBroker;
+import io.divastream.dev.LocalKafkaBroker;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -105,7 +105,7 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
      * @return the settings
      */
     public KafkaSettings settings() {
-        return broker().settings();
+        return KafkaSettings.of(broker().bootstrapServers());
     }
 
     /**

@@ -3,11 +3,11 @@ package io.divastream.jobs.config;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicSpec;
-import io.divastream.jobs.eval.MetricsProtocol;
+import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.config.DivaConfig;
-import io.divastream.model.image.AugmentationSpec;
+import io.divastream.model.augment.AugmentationSpec;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -300,7 +300,7 @@ public record JobConfig(
 
     /**
      * The export of model versions: every published version is written as an artefact
-     * ({@code io.divastream.model.export.ArtefactStore}) to {@code dir/v<version>-<sha prefix>/}.
+     * ({@code io.divastream.artefacts.ArtefactStore}) to {@code dir/v<version>-<sha prefix>/}.
      *
      * @param dir an absolute path on storage that every task manager and the artefacts' readers share, or
      *     empty for no export

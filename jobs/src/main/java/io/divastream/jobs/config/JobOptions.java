@@ -2,8 +2,8 @@ package io.divastream.jobs.config;
 
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaTopics;
-import io.divastream.jobs.eval.EvaluationMode;
-import io.divastream.jobs.eval.MetricsProtocol;
+import io.divastream.jobs.metrics.EvaluationMode;
+import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
@@ -14,8 +14,8 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.ObjectiveSpec;
 import io.divastream.model.miner.SharedMining;
 import io.divastream.model.config.OptimizerSpec;
-import io.divastream.model.image.AugmentationSpec;
-import io.divastream.model.image.ImageLimits;
+import io.divastream.model.augment.AugmentationSpec;
+import io.divastream.images.ImageLimits;
 import java.util.ArrayList;
 import java.util.List;
 

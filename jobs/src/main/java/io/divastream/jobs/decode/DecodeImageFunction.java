@@ -6,12 +6,12 @@ import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
-import io.divastream.jobs.records.DeadLetterEvent;
-import io.divastream.jobs.records.ImageSample;
-import io.divastream.jobs.records.Role;
-import io.divastream.model.image.ImageDecoder;
-import io.divastream.model.image.ImageSpec;
-import io.divastream.model.image.InvalidImageException;
+import io.divastream.jobs.events.DeadLetterEvent;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.Role;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
+import io.divastream.images.InvalidImageException;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.ImageEvent;
 import java.util.EnumMap;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns raw Kafka records into validated {@link ImageSample}s: decodes the Avro image event, checks
  * its id and label against the {@link EventLimits}, decodes and resizes the image within its {@link
- * io.divastream.model.image.ImageLimits}, and routes the label to training or evaluation. Anything
+ * io.divastream.images.ImageLimits}, and routes the label to training or evaluation. Anything
  * that fails goes to the {@link #DEAD_LETTERS} side output with its reason and the original bytes (or
  * their first bytes, so that the dead letter fits a Kafka record), and is counted; the function never
  * throws on bad input.

@@ -1,7 +1,7 @@
 package io.divastream.jobs.decode;
 
-import io.divastream.jobs.records.ImageSample;
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.Role;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;

@@ -1,6 +1,6 @@
 package io.divastream.jobs.decode;
 
-import io.divastream.jobs.eval.StableHash;
+import io.divastream.jobs.metrics.StableHash;
 import java.io.IOException;
 import java.time.Duration;
 import org.apache.flink.api.common.state.StateTtlConfig;

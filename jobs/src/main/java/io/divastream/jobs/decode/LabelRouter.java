@@ -1,6 +1,6 @@
 package io.divastream.jobs.decode;
 
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.Role;
 import java.io.Serializable;
 import java.util.regex.Pattern;
 

@@ -1,6 +1,6 @@
 package io.divastream.jobs.embed;
 
-import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.events.ImageSample;
 import java.util.Objects;
 
 /**

@@ -1,16 +1,16 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.dlq.DeadLetters;
-import io.divastream.jobs.records.DeadLetterEvent;
-import io.divastream.jobs.records.EvaluationResult;
-import io.divastream.jobs.records.ImageEmbedding;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.DeadLetterEvent;
+import io.divastream.jobs.events.EvaluationResult;
+import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.export.ModelExport;
-import io.divastream.model.image.ImageSpec;
+import io.divastream.artefacts.ModelExport;
+import io.divastream.images.ImageSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;

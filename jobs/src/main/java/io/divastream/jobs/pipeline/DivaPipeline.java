@@ -3,27 +3,28 @@ package io.divastream.jobs.pipeline;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.jobs.Uids;
-import io.divastream.jobs.batch.ClassBalancedBatchOperator;
+import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.FirstLabelFilter;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.embed.CatalogueEmbedder;
-import io.divastream.jobs.eval.MetricsProtocol;
-import io.divastream.jobs.export.ModelArtefactSink;
-import io.divastream.jobs.eval.RetrievalMetricsFunction;
-import io.divastream.jobs.records.EvaluationResult;
-import io.divastream.jobs.records.ImageEmbedding;
-import io.divastream.jobs.records.ImageSample;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.jobs.pipeline.ModelArtefactSink;
+import io.divastream.jobs.metrics.RetrievalMetricsFunction;
+import io.divastream.jobs.events.EvaluationResult;
+import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.image.ImageSpec;
+import io.divastream.images.ImageSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -91,6 +92,21 @@ public final class DivaPipeline {
                         trainingGroupId(config),
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
                 PipelineSinks.kafka(config));
+    }
+
+    /**
+     * An environment holding the job reading and writing the configured Kafka topics, configured by
+     * {@link DivaEnvironment}, to submit to a cluster (e.g. the local runner's MiniCluster).
+     *
+     * @param config the job configuration
+     * @param conf the cluster configuration the environment takes its settings from
+     * @return the environment with the job graph
+     */
+    public static StreamExecutionEnvironment kafkaJob(JobConfig config, Configuration conf) {
+        StreamExecutionEnvironment env =
+                DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
+        defineKafkaWorkflow(env, config);
+        return env;
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.divastream.jobs.train;
 
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.image.GlyphAugmenter;
-import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.augment.GlyphAugmenter;
+import io.divastream.images.ImageDecoder;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.train.DivaTrainer;

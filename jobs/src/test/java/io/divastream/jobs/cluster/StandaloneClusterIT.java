@@ -1,12 +1,14 @@
 package io.divastream.jobs.cluster;
 
+import io.divastream.dev.FlinkSessionCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
-import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.DivaStreamJob;
 import io.divastream.jobs.Uids;

@@ -3,7 +3,6 @@ package io.divastream.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.divastream.jobs.local.DemoOptions;
 import io.divastream.model.DeviceRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -164,29 +163,6 @@ class JobOptionsFileTest {
         JobConfig defaults = JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1"});
         assertThat(defaults.training().device()).isEqualTo(DeviceRequest.AUTO);
         assertThat(defaults.training().engineFlavour()).isEqualTo("auto");
-    }
-
-    @Test
-    void theDemoReadsTheSameFileAndKeepsItsOwnOptions() throws IOException {
-        Path f = file("batch.classes = 9");
-        Arguments a = Arguments.parse(new String[] {"--config", f.toString(), "--demo.rate", "5"}, DemoOptions.all());
-        assertThat(a.string("batch.classes")).isEqualTo("9");
-        assertThat(a.has("batch.classes")).isTrue();
-        assertThat(a.string("demo.rate")).isEqualTo("5");
-        assertThat(a.string("kafka.bootstrap-servers")).isEmpty();
-    }
-
-    @Test
-    void theDemoStopsOnABadFileBeforeStartingAnything() throws IOException {
-        Path f = file("batch.classes = 9", "train.devise = gpu");
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int status = io.divastream.jobs.local.LocalDemo.execute(
-                new String[] {"--config", f.toString()}, new java.io.PrintStream(out), new java.io.PrintStream(err));
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("diva-demo: " + f
-                + ":2: unknown key train.devise (did you mean train.device?); run with --help for the list" + System.lineSeparator());
-        assertThat(out.toString()).isEmpty();
     }
 
     @Test

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.kafka.KafkaTopics;
-import io.divastream.jobs.eval.EvaluationMode;
-import io.divastream.jobs.eval.MetricsProtocol;
+import io.divastream.jobs.metrics.EvaluationMode;
+import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.KeyBatchNormStatistics;
-import io.divastream.model.image.AugmentationSpec;
+import io.divastream.model.augment.AugmentationSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -9,16 +9,16 @@ import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
-import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.AvroMapping;
-import io.divastream.jobs.records.DeadLetterEvent;
-import io.divastream.jobs.records.ImageSample;
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.DeadLetterEvent;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.Role;
 import io.divastream.jobs.testing.MetricsCapture;
-import io.divastream.model.image.HostileImages;
-import io.divastream.model.image.ImageDecoder;
-import io.divastream.model.image.ImageSpec;
+import io.divastream.images.HostileImages;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.ImageEvent;
 import java.awt.image.BufferedImage;
@@ -427,7 +427,7 @@ class DecodeImageFunctionTest {
     void theLimitsAreTheConfiguredOnes() throws Exception {
         var strict = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(new ProcessOperator<>(
                 new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS),
-                        new EventLimits(5, 10, new io.divastream.model.image.ImageLimits(png.length, 105 * 105, 105 * 105)),
+                        new EventLimits(5, 10, new io.divastream.images.ImageLimits(png.length, 105 * 105, 105 * 105)),
                         DLQ_LIMIT)), 1, 1, 0);
         strict.open();
         try {

@@ -2,8 +2,8 @@ package io.divastream.jobs.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.jobs.records.ImageSample;
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.Role;
 import io.divastream.jobs.testing.MetricsCapture;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

@@ -5,7 +5,7 @@ import static io.divastream.jobs.deploy.YamlTrees.map;
 import static io.divastream.jobs.deploy.YamlTrees.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.jobs.cluster.FlinkSessionCluster;
+import io.divastream.dev.FlinkSessionCluster;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.Option;

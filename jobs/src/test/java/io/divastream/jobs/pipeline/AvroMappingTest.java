@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.jobs.records.DeadLetterEvent;
-import io.divastream.jobs.records.EvaluationResult;
-import io.divastream.jobs.records.ImageEmbedding;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.Role;
+import io.divastream.jobs.events.DeadLetterEvent;
+import io.divastream.jobs.events.EvaluationResult;
+import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.Option;
-import io.divastream.jobs.local.DemoOptions;
 import io.divastream.jobs.testing.ListeningSockets;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -100,12 +98,5 @@ class DivaEnvironmentTest {
         } finally {
             job.cancel().get();
         }
-    }
-
-    @Test
-    void theLocalRunnerServesPrometheusOnItsCustomaryPortByDefault() {
-        Option port =
-                DemoOptions.all().stream().filter(o -> o.key().equals("metrics.prometheus-port")).findFirst().orElseThrow();
-        assertThat(port.defaultValue()).isEqualTo(Integer.toString(DivaEnvironment.DEFAULT_PROMETHEUS_PORT));
     }
 }

@@ -2,8 +2,8 @@ package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.JobConfig;

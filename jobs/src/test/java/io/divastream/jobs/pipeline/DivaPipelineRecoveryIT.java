@@ -2,8 +2,8 @@ package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.connectors.producer.InterleavedOrder;
-import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.testing.OmniglotSample;

@@ -7,12 +7,12 @@ import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.kafka.TopicSpec;
-import io.divastream.connectors.producer.ImageEventProducer;
-import io.divastream.connectors.producer.InterleavedOrder;
-import io.divastream.connectors.producer.LabeledImage;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.local.LocalCluster;
+import io.divastream.dev.LocalCluster;
 import io.divastream.jobs.testing.HostileInputs;
 import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.schemas.DeadLetter;
@@ -79,7 +79,8 @@ class HostileInputIT {
         }
         Configuration conf = DivaEnvironment.localCluster(
                 DivaEnvironment.configuration(config.runtime()), "127.0.0.1", 0);
-        try (LocalCluster cluster = LocalCluster.runJob(config, conf, "hostile-input-it")) {
+        try (LocalCluster cluster = LocalCluster.run(conf, config.runtime().parallelism(),
+                DivaPipeline.kafkaJob(config, conf), "hostile-input-it")) {
 
             PipelineFixture.publishInOrder(KAFKA, config, before);
             publish(hostile);
@@ -135,7 +136,7 @@ class HostileInputIT {
     }
 
     private static void publish(List<HostileInputs.Input> inputs) {
-        Properties props = io.divastream.connectors.producer.ImageEventProducer.producerConfig(KAFKA.settings());
+        Properties props = io.divastream.producer.ImageEventProducer.producerConfig(KAFKA.settings());
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 << 20));
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(64 << 20));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.embed.CatalogueEmbedder;
-import io.divastream.jobs.eval.MetricsProtocol;
-import io.divastream.jobs.eval.RetrievalMetricsFunction;
-import io.divastream.jobs.records.ImageSample;
+import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.jobs.metrics.RetrievalMetricsFunction;
+import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.DjlRuntime;

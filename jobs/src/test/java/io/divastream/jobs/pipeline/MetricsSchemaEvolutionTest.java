@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
-import io.divastream.jobs.records.EvaluationResult;
+import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import java.io.ByteArrayOutputStream;

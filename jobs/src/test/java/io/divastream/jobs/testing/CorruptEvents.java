@@ -3,7 +3,7 @@ package io.divastream.jobs.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.producer.ImageEventProducer;
+import io.divastream.producer.ImageEventProducer;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;

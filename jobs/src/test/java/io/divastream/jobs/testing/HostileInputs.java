@@ -1,8 +1,8 @@
 package io.divastream.jobs.testing;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.model.image.HostileImages;
-import io.divastream.model.image.ReferenceImages;
+import io.divastream.images.HostileImages;
+import io.divastream.images.ReferenceImages;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.ImageEvent;

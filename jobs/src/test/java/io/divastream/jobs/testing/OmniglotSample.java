@@ -1,7 +1,7 @@
 package io.divastream.jobs.testing;
 
-import io.divastream.connectors.producer.LabeledImage;
-import io.divastream.connectors.producer.OmniglotDataset;
+import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.config.JobOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,13 +1,13 @@
 package io.divastream.jobs.testing;
 
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
-import io.divastream.model.image.AugmentationSpec;
+import io.divastream.model.augment.AugmentationSpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

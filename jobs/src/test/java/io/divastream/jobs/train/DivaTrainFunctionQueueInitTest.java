@@ -5,12 +5,12 @@ import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
-import io.divastream.model.image.GlyphAugmenter;
-import io.divastream.model.image.ImageDecoder;
+import io.divastream.model.augment.GlyphAugmenter;
+import io.divastream.images.ImageDecoder;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import java.util.ArrayList;

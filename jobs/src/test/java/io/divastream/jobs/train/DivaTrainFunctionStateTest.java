@@ -5,8 +5,8 @@ import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.TinyModel;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.config.LossSpec;

@@ -1,7 +1,7 @@
 package io.divastream.jobs.train;
 
-import io.divastream.jobs.records.ModelUpdate;
-import io.divastream.jobs.records.TrainingBatch;
+import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.TrainingBatch;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.DivaConfig;
-import io.divastream.model.image.AugmentationSpec;
-import io.divastream.model.image.GlyphAugmenter;
+import io.divastream.model.augment.AugmentationSpec;
+import io.divastream.model.augment.GlyphAugmenter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

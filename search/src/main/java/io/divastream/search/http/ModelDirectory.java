@@ -1,9 +1,9 @@
 package io.divastream.search.http;
 
-import io.divastream.model.export.ArtefactStore;
-import io.divastream.model.export.ExportedModel;
-import io.divastream.model.export.ModelExport;
-import io.divastream.model.export.ModelManifest;
+import io.divastream.artefacts.ArtefactStore;
+import io.divastream.artefacts.ExportedModel;
+import io.divastream.artefacts.ModelExport;
+import io.divastream.artefacts.ModelManifest;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

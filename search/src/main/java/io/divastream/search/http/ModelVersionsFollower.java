@@ -2,7 +2,7 @@ package io.divastream.search.http;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
-import io.divastream.model.export.ArtefactStore;
+import io.divastream.artefacts.ArtefactStore;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.search.index.CommittedTopicFollower;
 import java.time.Duration;

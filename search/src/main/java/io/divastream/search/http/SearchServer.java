@@ -2,9 +2,9 @@ package io.divastream.search.http;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import io.divastream.model.export.ExportedModel;
-import io.divastream.model.image.ImageLimits;
-import io.divastream.model.image.InvalidImageException;
+import io.divastream.artefacts.ExportedModel;
+import io.divastream.images.ImageLimits;
+import io.divastream.images.InvalidImageException;
 import io.divastream.search.index.VersionedIndex;
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.export.ExportedModel;
+import io.divastream.artefacts.ExportedModel;
 import io.divastream.search.index.VersionedIndex;
-import io.divastream.model.export.TestModels;
+import io.divastream.artefacts.TestModels;
 import io.divastream.search.testing.TestCatalogue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.export.ModelExport;
+import io.divastream.artefacts.ModelExport;
 import io.divastream.search.testing.CapturedLog;
 import io.divastream.search.testing.TestCatalogue;
 import java.io.IOException;

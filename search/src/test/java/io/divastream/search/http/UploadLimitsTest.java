@@ -6,9 +6,9 @@ import static io.divastream.search.http.SearchServerTest.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import io.divastream.model.export.TestModels;
-import io.divastream.model.image.HostileImages;
-import io.divastream.model.image.ImageLimits;
+import io.divastream.artefacts.TestModels;
+import io.divastream.images.HostileImages;
+import io.divastream.images.ImageLimits;
 import io.divastream.search.testing.CapturedLog;
 import io.divastream.search.testing.TestCatalogue;
 import java.lang.management.ManagementFactory;

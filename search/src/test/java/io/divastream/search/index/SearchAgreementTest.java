@@ -2,7 +2,7 @@ package io.divastream.search.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.model.eval.NearestNeighbours;
+import io.divastream.evaluation.NearestNeighbours;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;

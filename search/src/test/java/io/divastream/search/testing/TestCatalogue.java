@@ -1,9 +1,9 @@
 package io.divastream.search.testing;
 
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.export.ArtefactStore;
-import io.divastream.model.export.ExportedModel;
-import io.divastream.model.export.TestModels;
+import io.divastream.artefacts.ArtefactStore;
+import io.divastream.artefacts.ExportedModel;
+import io.divastream.artefacts.TestModels;
 import io.divastream.model.train.TrainingDivergedException;
 import io.divastream.search.index.VersionedIndex;
 import java.io.IOException;

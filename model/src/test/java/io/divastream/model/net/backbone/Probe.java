@@ -11,7 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /** Test stand-in for the DiVA network: a backbone as a child block plus one linear head. */
-final class Probe extends AbstractBlock {
+public final class Probe extends AbstractBlock {
 
     final Block backbone;
     final Block head;
@@ -22,7 +22,7 @@ final class Probe extends AbstractBlock {
         this.head = addChildBlock("head", Linear.builder().setUnits(units).build());
     }
 
-    static Probe create(Backbone backbone, NDManager manager, Shape input) {
+    public static Probe create(Backbone backbone, NDManager manager, Shape input) {
         Probe probe = new Probe(backbone, 4);
         probe.initialize(manager, DataType.FLOAT32, input);
         return probe;

@@ -1,0 +1,296 @@
+package io.divastream.demo;
+
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.kafka.KafkaSettings;
+import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.dev.LocalKafkaBroker;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OmniglotDataset;
+import io.divastream.dev.LocalCluster;
+import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.jobs.pipeline.DivaPipeline;
+import io.divastream.datasets.DatasetException;
+import io.divastream.schemas.MetricsRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The embedded default: starts a real Kafka broker on 127.0.0.1 (KRaft, in-process), runs the DiVA
+ * stream job on a local Flink environment with RocksDB state, publishes the shipped Omniglot images
+ * as events, and prints each metrics record as a Kafka consumer reads it from the metrics topic. It
+ * stops after the configured step or time, writes the last metrics record to {@code
+ * demo-results.json} and shuts everything down. It reads the job's configuration file as the
+ * cluster job does ({@code --config config/diva-stream.properties}); its own {@code demo.*} options
+ * are given on the command line.
+ */
+public final class LocalDemo {
+
+    private final Arguments arguments;
+    private final PrintStream out;
+
+    private LocalDemo(Arguments arguments, PrintStream out) {
+        this.arguments = arguments;
+        this.out = out;
+    }
+
+    /**
+     * Runs the demo and exits with its status: 0 when it finished, 2 for a configuration or data
+     * error (reported in one line), 1 for a failure at run time.
+     *
+     * @param args options, see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the demo.
+     *
+     * @param args options, see {@code --help}
+     * @param out where the table and the summary go
+     * @param err where errors go
+     * @return the exit status: 0 done, 2 configuration or data error, 1 run-time failure
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help")) {
+            out.println("Options:\n" + Arguments.usage(DemoOptions.all()));
+            return 0;
+        }
+        try {
+            return new LocalDemo(Arguments.parse(args, DemoOptions.all()), out).run(err);
+        } catch (ConfigException | DatasetException e) {
+            err.println("diva-demo: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("diva-demo: failed: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private int run(PrintStream err) throws Exception {
+        int port = arguments.integer("demo.kafka-port", 0, 65535);
+        double rate = arguments.number("demo.rate", 0, 1e6);
+        long seed = arguments.longValue("demo.seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        int badEvents = arguments.integer("demo.bad-events", 0, 1000);
+        long maxSteps = arguments.longValue("demo.max-steps", 0, Long.MAX_VALUE);
+        double maxMinutes = arguments.number("demo.max-minutes", 0.1, 1e6);
+        Path results = Path.of(arguments.string("demo.results"));
+        Path workDir = Path.of(arguments.string("demo.work-dir")).toAbsolutePath();
+        String dataDir = arguments.string("demo.data-dir").trim();
+        int prometheusPort = arguments.integer("metrics.prometheus-port", 0, 65535);
+        String bindAddress = arguments.string("demo.bind-address").trim();
+        // Validate the whole configuration and the data before starting anything.
+        JobOptions.fromArguments(withJobDefaults(bindAddress + ":" + Math.max(port, 1), workDir));
+        List<LabeledImage> images =
+                OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
+
+        wipe(workDir.resolve("kafka"));
+        wipe(workDir.resolve("checkpoints"));
+        Files.createDirectories(workDir);
+        long started = System.nanoTime();
+        try (LocalKafkaBroker broker = startBrokerIfNeeded(bindAddress, port, workDir)) {
+            String bootstrap =
+                    broker != null ? broker.bootstrapServers() : arguments.string("kafka.bootstrap-servers");
+            JobConfig config = JobOptions.fromArguments(withJobDefaults(bootstrap, workDir));
+            out.printf("Kafka broker: %s (topics %s, %s, %s, %s, %s)%n", bootstrap,
+                    config.kafka().imagesTopic(), config.kafka().embeddingsTopic(), config.kafka().metricsTopic(),
+                    config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
+            TopicAdmin.ensureTopics(config.kafka().settings(), config.kafka().singleBrokerTopics(1));
+
+            try (LocalCluster cluster = startJob(config, bindAddress, prometheusPort)) {
+                out.printf("Flink job running on a local cluster (RocksDB state, checkpoints every %d ms)%n",
+                        config.runtime().checkpointIntervalMs());
+                if (prometheusPort != 0) {
+                    out.printf("Flink metrics for Prometheus: http://%s:%d/ (docs/monitoring.md)%n", bindAddress,
+                            prometheusPort);
+                }
+                Thread producer = startProducer(config, images, rate, seed, badEvents);
+                Watched watched = watchMetrics(config, cluster, started, maxSteps, maxMinutes);
+                producer.interrupt();
+                if (watched.failure() != null) {
+                    err.println("diva-demo: the Flink job failed (it would restart from its last checkpoint; the demo"
+                            + " stops instead and writes no results): " + watched.failure().rootCause()
+                            + " (the log has the whole trace)");
+                    return 1;
+                }
+                cluster.cancel();
+                return finish(watched.last(), results, maxMinutes, started, err);
+            }
+        }
+    }
+
+    /** What watching the metrics saw: the last record, and the job's failure if it failed. */
+    private record Watched(MetricsRecord last, LocalCluster.Failure failure) {}
+
+    private int finish(MetricsRecord last, Path results, double maxMinutes, long started, PrintStream err)
+            throws IOException {
+        if (last == null) {
+            err.println("diva-demo: no metrics record was published; see the log");
+            return 1;
+        }
+        if (last.getTrainingStep() == 0) {
+            err.printf("diva-demo: within %.1f minutes only the untrained model (version %d, step 0) was scored;"
+                    + " no results written; see the log%n", maxMinutes, last.getModelVersion());
+            return 1;
+        }
+        DemoResults.write(last, results);
+        out.printf("%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
+                last.getModelVersion(), last.getTrainingStep(),
+                DemoResults.recallAt1(last, "combined"), DemoResults.recallAt1(last, "discriminative"));
+        out.printf("Wrote %s (%.1f minutes)%n", results.toAbsolutePath(), (System.nanoTime() - started) / 6e10);
+        return 0;
+    }
+
+    private LocalKafkaBroker startBrokerIfNeeded(String host, int port, Path workDir) {
+        if (!arguments.string("kafka.bootstrap-servers").isBlank()) {
+            return null;
+        }
+        return LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults()
+                .withHost(host).withPort(port).withLogDirectory(workDir.resolve("kafka")));
+    }
+
+    /** The job's arguments: the given ones plus the local broker and checkpoint directory. */
+    private Arguments withJobDefaults(String bootstrap, Path workDir) {
+        List<String> args = new ArrayList<>();
+        for (var option : JobOptions.OPTIONS) {
+            String key = option.key();
+            if (key.equals("kafka.bootstrap-servers")) {
+                args.add("--" + key);
+                args.add(bootstrap);
+            } else if (key.equals("checkpoint.dir") && !arguments.has(key)) {
+                args.add("--" + key);
+                args.add(workDir.resolve("checkpoints").toUri().toString());
+            } else if (arguments.has(key) || DemoOptions.JOB_DEFAULTS.containsKey(key)) {
+                args.add("--" + key);
+                args.add(arguments.string(key));
+            }
+        }
+        return Arguments.parse(args.toArray(String[]::new), JobOptions.OPTIONS);
+    }
+
+    private static LocalCluster startJob(JobConfig config, String bindAddress, int prometheusPort) throws Exception {
+        Configuration conf = DivaEnvironment.localCluster(
+                DivaEnvironment.configuration(config.runtime()), bindAddress, prometheusPort);
+        return LocalCluster.run(conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf), "diva-stream-demo");
+    }
+
+    private Thread startProducer(
+            JobConfig config, List<LabeledImage> images, double rate, long seed, int badEvents) {
+        List<LabeledImage> ordered = InterleavedOrder.of(images, seed);
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try (ImageEventProducer producer =
+                                    new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                                publishBadEvents(config.kafka(), badEvents);
+                                long sent =
+                                        producer.publish(
+                                                ordered,
+                                                ordered.size(),
+                                                (n, total) -> {
+                                                    if (n % 1000 == 0 || n == total) {
+                                                        out.printf("  [producer] %d / %d image events published%n", n, total);
+                                                    }
+                                                });
+                                out.printf("  [producer] done: %d image events and %d corrupt events%n", sent, badEvents);
+                            } catch (RuntimeException e) {
+                                if (!Thread.currentThread().isInterrupted()) {
+                                    System.err.println("diva-demo: producer failed: " + e.getMessage());
+                                }
+                            }
+                        },
+                        "image-event-producer");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** A few records the job must route to the dead-letter topic. */
+    private static void publishBadEvents(JobConfig.KafkaConfig kafka, int count) {
+        if (count == 0) {
+            return;
+        }
+        Properties props = ImageEventProducer.producerConfig(kafka.settings());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < count; i++) {
+                byte[] value = BadEvents.of(i);
+                producer.send(new ProducerRecord<>(kafka.imagesTopic(), ("corrupt-" + i).getBytes(), value));
+            }
+            producer.flush();
+        }
+    }
+
+    private Watched watchMetrics(
+            JobConfig config, LocalCluster cluster, long started, long maxSteps, double maxMinutes)
+            throws Exception {
+        Properties props = KafkaSettings.of(config.kafka().bootstrapServers()).toProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "diva-demo-console");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
+        MetricsRecord last = null;
+        long deadline = started + (long) (maxMinutes * 60e9);
+        out.println();
+        out.println("Metrics on the " + "held-out classes, as read from " + config.kafka().metricsTopic() + " (combined embedding):");
+        out.println(MetricsTable.header());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(config.kafka().metricsTopic()));
+            while (System.nanoTime() < deadline) {
+                Optional<LocalCluster.Failure> failure = cluster.failure();
+                if (failure.isPresent()) {
+                    return new Watched(last, failure.get());
+                }
+                if (cluster.status().isGloballyTerminalState()) {
+                    return new Watched(last, new LocalCluster.Failure(
+                            System.currentTimeMillis(), "the job ended: " + cluster.status()));
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    MetricsRecord metrics = codec.decode(record.value());
+                    last = metrics;
+                    out.println(MetricsTable.row(metrics, (System.nanoTime() - started) / 1e9));
+                }
+                if (last != null && maxSteps > 0 && last.getTrainingStep() >= maxSteps) {
+                    break;
+                }
+            }
+        }
+        return new Watched(last, null);
+    }
+
+    private static void wipe(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,489 @@
+package io.divastream.dev;
+
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for the
+ * demo and the tests. It listens on {@code 127.0.0.1} (or {@link Config#withHost}), formats its log directory itself (as {@code
+ * kafka-storage.sh format} does) and is configured for one node: internal topics with replication
+ * factor 1, no initial rebalance delay, compaction that may clean right away.
+ *
+ * <p>A given log directory is kept on close (and reused, already formatted, on the next start); a
+ * temporary one is deleted. {@link #stop()} and {@link #restart()} take the same broker down and
+ * bring it back on the same ports and log directory (a broker outage, for tests of recovery).
+ *
+ * <pre>{@code
+ * try (LocalKafkaBroker kafka = LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults())) {
+ *     String bootstrap = kafka.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
+
+    /** The address the broker listens on unless told otherwise. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+    private static final int START_ATTEMPTS = 3;
+    private static final long RESTART_BIND_TIMEOUT_NANOS = 30_000_000_000L;
+
+    /**
+     * How to start the broker.
+     *
+     * @param host the address both listeners bind and the broker advertises
+     * @param port client listener port; 0 picks a free port
+     * @param logDirectory the log directory, or empty for a temporary one deleted on close
+     * @param brokerProperties broker properties overriding the defaults
+     */
+    public record Config(
+            String host, int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
+
+        /** Validates and copies the arguments. */
+        public Config {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 0..65535: " + port);
+            }
+            Objects.requireNonNull(logDirectory, "logDirectory");
+            brokerProperties = brokerProperties == null ? Map.of() : Map.copyOf(brokerProperties);
+        }
+
+        /**
+         * A free port, a temporary log directory, the default properties.
+         *
+         * @return the default configuration
+         */
+        public static Config defaults() {
+            return new Config(DEFAULT_HOST, 0, Optional.empty(), Map.of());
+        }
+
+        /**
+         * A copy with another client port.
+         *
+         * @param port the port; 0 picks a free one
+         * @return the new configuration
+         */
+        public Config withPort(int port) {
+            return new Config(host, port, logDirectory, brokerProperties);
+        }
+
+        /**
+         * A copy with another listening address.
+         *
+         * @param host the address (default {@value LocalKafkaBroker#DEFAULT_HOST})
+         * @return the new configuration
+         */
+        public Config withHost(String host) {
+            return new Config(host, port, logDirectory, brokerProperties);
+        }
+
+        /**
+         * A copy with a persistent log directory.
+         *
+         * @param directory the log directory (created if missing, kept on close)
+         * @return the new configuration
+         */
+        public Config withLogDirectory(Path directory) {
+            return new Config(host, port, Optional.of(directory), brokerProperties);
+        }
+
+        /**
+         * A copy with one broker property added or replaced.
+         *
+         * @param key broker property name
+         * @param value its value
+         * @return the new configuration
+         */
+        public Config withBrokerProperty(String key, String value) {
+            Map<String, String> copy = new LinkedHashMap<>(brokerProperties);
+            copy.put(key, value);
+            return new Config(host, port, logDirectory, copy);
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final Path logDirectory;
+    private final boolean deleteOnClose;
+    private final Map<String, String> properties;
+    private KafkaRaftServer server;
+    private boolean closed;
+
+    private LocalKafkaBroker(
+            KafkaRaftServer server,
+            String host,
+            int port,
+            Path logDirectory,
+            boolean deleteOnClose,
+            Map<String, String> properties) {
+        this.server = server;
+        this.host = host;
+        this.port = port;
+        this.logDirectory = logDirectory;
+        this.deleteOnClose = deleteOnClose;
+        this.properties = Map.copyOf(properties);
+    }
+
+    /**
+     * Formats the log directory if needed and starts the broker; returns once it accepts clients.
+     *
+     * @param config how to start it
+     * @return the running broker
+     * @throws IllegalStateException if it cannot start
+     */
+    public static LocalKafkaBroker start(Config config) {
+        Objects.requireNonNull(config, "config");
+        boolean temporary = config.logDirectory().isEmpty();
+        Path directory;
+        try {
+            directory =
+                    temporary
+                            ? Files.createTempDirectory("diva-kafka-")
+                            : Files.createDirectories(config.logDirectory().get());
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot create the Kafka log directory: " + e.getMessage(), e);
+        }
+        long started = System.nanoTime();
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            int brokerPort = config.port() == 0 ? freePort(config.host()) : config.port();
+            int controllerPort = freePort(config.host());
+            Map<String, String> properties =
+                    brokerProperties(config, directory, brokerPort, controllerPort);
+            KafkaRaftServer server = null;
+            try {
+                if (Files.exists(directory.resolve("meta.properties"))) {
+                    LOG.info("Reusing the formatted Kafka log directory {}", directory);
+                } else {
+                    format(properties);
+                }
+                server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+                server.startup();
+                LOG.info(
+                        "Local Kafka broker started at {}:{} in {} ms, log directory {}",
+                        config.host(),
+                        brokerPort,
+                        (System.nanoTime() - started) / 1_000_000,
+                        directory);
+                return new LocalKafkaBroker(server, config.host(), brokerPort, directory, temporary, properties);
+            } catch (RuntimeException e) {
+                last = e;
+                shutdownQuietly(server);
+                boolean retry = config.port() == 0 && isBindFailure(e) && attempt < START_ATTEMPTS;
+                LOG.warn(
+                        "Local Kafka broker failed to start (attempt {}): {}",
+                        attempt,
+                        e.toString());
+                if (!retry) {
+                    break;
+                }
+                if (temporary) {
+                    resetDirectory(directory);
+                }
+            }
+        }
+        if (temporary) {
+            deleteQuietly(directory);
+        }
+        throw new IllegalStateException(
+                "local Kafka broker failed to start: " + describe(last), last);
+    }
+
+    /**
+     * Starts a broker on a free port with a temporary log directory.
+     *
+     * @return the running broker
+     */
+    public static LocalKafkaBroker start() {
+        return start(Config.defaults());
+    }
+
+    /**
+     * The address clients connect to.
+     *
+     * @return {@code <host>:<port>}
+     */
+    public String bootstrapServers() {
+        return host + ":" + port;
+    }
+
+    /**
+     * The client listener port.
+     *
+     * @return the port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The log directory.
+     *
+     * @return the directory
+     */
+    public Path logDirectory() {
+        return logDirectory;
+    }
+
+    /**
+     * Tells whether the broker is running (started, and neither stopped nor closed).
+     *
+     * @return true while it serves clients
+     */
+    public synchronized boolean isRunning() {
+        return server != null && !closed;
+    }
+
+    /**
+     * Shuts the broker down (a controlled shutdown) and keeps its log directory, ports and
+     * configuration, so that {@link #restart()} brings the same broker back. Idempotent.
+     *
+     * @throws IllegalStateException if the broker is closed
+     */
+    public synchronized void stop() {
+        if (closed) {
+            throw new IllegalStateException("the local Kafka broker is closed");
+        }
+        if (server == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        shutdownQuietly(server);
+        server = null;
+        LOG.info("Local Kafka broker stopped in {} ms (log directory kept for a restart)", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Starts a stopped broker again with the same ports, log directory and configuration (its
+     * topics, committed offsets and transactions survive); returns once it accepts clients. The
+     * ports are retried for a while, in case the old sockets are still being released.
+     *
+     * @throws IllegalStateException if the broker is closed, running, or cannot start
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("the local Kafka broker is closed");
+        }
+        if (server != null) {
+            throw new IllegalStateException("the local Kafka broker is running; stop() it first");
+        }
+        long started = System.nanoTime();
+        long deadline = started + RESTART_BIND_TIMEOUT_NANOS;
+        while (true) {
+            KafkaRaftServer restarted = null;
+            try {
+                restarted = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+                restarted.startup();
+                server = restarted;
+                LOG.info("Local Kafka broker restarted at {}:{} in {} ms", host, port, (System.nanoTime() - started) / 1_000_000);
+                return;
+            } catch (RuntimeException e) {
+                shutdownQuietly(restarted);
+                if (!isBindFailure(e) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("local Kafka broker failed to restart: " + describe(e), e);
+                }
+                LOG.warn("Local Kafka broker ports still in use, retrying the restart: {}", e.toString());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while restarting the local Kafka broker", interrupted);
+                }
+            }
+        }
+    }
+
+    /** Shuts the broker down; deletes a temporary log directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        shutdownQuietly(server);
+        server = null;
+        if (deleteOnClose) {
+            deleteQuietly(logDirectory);
+        }
+        LOG.info("Local Kafka broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    static Map<String, String> brokerProperties(
+            Config config, Path directory, int brokerPort, int controllerPort) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        String host = config.host();
+        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+        p.put(
+                "listeners",
+                "PLAINTEXT://"
+                        + host
+                        + ":"
+                        + brokerPort
+                        + ",CONTROLLER://"
+                        + host
+                        + ":"
+                        + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", directory.toAbsolutePath().toString());
+        // One node: every internal topic has one replica.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("num.partitions", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Small segments and eager compaction, so a demo sees compaction happen.
+        p.put("log.segment.bytes", Integer.toString(1024 * 1024));
+        p.put("log.cleaner.min.compaction.lag.ms", "0");
+        p.put("log.cleaner.backoff.ms", "1000");
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        p.put("log.cleaner.threads", "1");
+        // A small machine: few threads.
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        p.put("num.replica.fetchers", "1");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        p.put("server.max.startup.time.ms", "60000");
+        p.put("controlled.shutdown.enable", "true");
+        p.put("auto.create.topics.enable", "true");
+        p.putAll(config.brokerProperties());
+        return p;
+    }
+
+    private static void format(Map<String, String> properties) {
+        Path configFile = null;
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            configFile = Files.createTempFile("diva-kafka-", ".properties");
+            Properties props = new Properties();
+            props.putAll(properties);
+            try (OutputStream out = Files.newOutputStream(configFile)) {
+                props.store(out, "local Kafka broker");
+            }
+            String clusterId = Uuid.randomUuid().toString();
+            String[] args = {
+                "format", "--config", configFile.toString(), "--cluster-id", clusterId
+            };
+            int code;
+            try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+                code = StorageTool.execute(args, print);
+            }
+            String text = output.toString(StandardCharsets.UTF_8).strip();
+            LOG.debug("kafka-storage format: {}", text);
+            if (code != 0) {
+                throw new IllegalStateException(
+                        "formatting the Kafka log directory failed: " + text);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write the Kafka config file: " + e.getMessage(), e);
+        } finally {
+            if (configFile != null) {
+                deleteQuietly(configFile);
+            }
+        }
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+
+    /** The most telling message of a start-up failure: the bind error if there is one. */
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("failed to bind")) {
+                return message;
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException
+                    || (t.getMessage() != null
+                            && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void shutdownQuietly(KafkaRaftServer server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("Error shutting down the local Kafka broker: {}", e.toString());
+        }
+    }
+
+    private static void resetDirectory(Path directory) {
+        deleteQuietly(directory);
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot recreate " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Utils.delete(path.toFile());
+        } catch (IOException e) {
+            LOG.warn("Cannot delete {}: {}", path, e.toString());
+        }
+    }
+}

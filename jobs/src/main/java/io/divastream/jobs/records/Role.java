@@ -1,9 +1,0 @@
-package io.divastream.jobs.records;
-
-/** Whether an image's class is used for training or held out to evaluate retrieval. */
-public enum Role {
-    /** Trained on. */
-    TRAIN,
-    /** Held out: embedded and scored, never trained on. */
-    EVAL
-}

@@ -5,9 +5,12 @@ import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionType;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.LocalJobOptions;
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.Option;
+import org.apache.flink.configuration.Configuration;
 import io.divastream.images.HostileImages;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
@@ -48,16 +51,26 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  */
 public final class BombFloodBenchmark {
 
-    private static final List<Option> OWN = List.of(
-            new Option("bombs", "1000", "bomb events published in the flood run"),
-            new Option("bomb-rate", "10", "bomb events per second"),
-            new Option("seconds", "240", "how long each run lasts after the job starts"),
-            new Option("warmup-seconds", "40", "the bombs start, and checkpoints count, after this long"),
-            new Option("rate", "100", "image events per second (the demo's rate)"),
-            new Option("seed", "42", "seed of the publication order"),
-            new Option("xmx", "3g", "heap of each run's JVM"),
-            new Option("run", "", "internal: run one scenario (clean or flood) in this JVM"),
-            new Option("work-dir", "target/bomb-flood", "broker log, checkpoints, log files (wiped)"));
+    private static final DivaOption<Integer> BOMBS =
+            DivaOption.of("bombs", OptionType.integer(0, 1_000_000), "1000", "bomb events published in the flood run");
+    private static final DivaOption<Double> BOMB_RATE =
+            DivaOption.of("bomb-rate", OptionType.number(0.1, 1e6), "10", "bomb events per second");
+    private static final DivaOption<Double> SECONDS = DivaOption.of(
+            "seconds", OptionType.number(10, 86_400), "240", "how long each run lasts after the job starts");
+    private static final DivaOption<Double> WARMUP_SECONDS = DivaOption.of("warmup-seconds",
+            OptionType.number(0, 86_400), "40", "the bombs start, and checkpoints count, after this long");
+    private static final DivaOption<Double> RATE =
+            DivaOption.of("rate", OptionType.number(0, 1e6), "100", "image events per second (the demo's rate)");
+    private static final DivaOption<Long> SEED =
+            DivaOption.of("seed", OptionType.longInteger(0, Long.MAX_VALUE), "42", "seed of the publication order");
+    private static final DivaOption<String> XMX = DivaOption.of("xmx", OptionType.nonBlank(), "3g", "heap of each run's JVM");
+    private static final DivaOption<String> RUN =
+            DivaOption.of("run", OptionType.text(), "", "internal: run one scenario (clean or flood) in this JVM");
+    private static final DivaOption<String> WORK_DIR = DivaOption.of(
+            "work-dir", OptionType.nonBlank(), "target/bomb-flood", "broker log, checkpoints, log files (wiped)");
+
+    private static final LocalJobOptions OPTIONS = LocalJobRun.options(
+            List.of(BOMBS, BOMB_RATE, SECONDS, WARMUP_SECONDS, RATE, SEED, XMX, RUN, WORK_DIR), List.of());
 
     private BombFloodBenchmark() {}
 
@@ -68,9 +81,9 @@ public final class BombFloodBenchmark {
      * @throws Exception if a run fails
      */
     public static void main(String[] args) throws Exception {
-        Arguments a = Arguments.parse(args, LocalJobRun.options(OWN, Map.of()));
-        if (!a.string("run").isEmpty()) {
-            runOne(a, a.string("run").equals("flood"));
+        Configuration a = OPTIONS.parse(args);
+        if (!RUN.get(a).isEmpty()) {
+            runOne(a, RUN.get(a).equals("flood"));
             return;
         }
         Map<String, String> clean = fork(args, a, "clean");
@@ -95,10 +108,10 @@ public final class BombFloodBenchmark {
     }
 
     /** Runs one scenario in a JVM of its own and returns its RESULT line's fields. */
-    private static Map<String, String> fork(String[] args, Arguments a, String run) throws Exception {
+    private static Map<String, String> fork(String[] args, Configuration a, String run) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + a.string("xmx"), "-Dai.djl.offline=true"));
+                "-Xmx" + XMX.get(a), "-Dai.djl.offline=true"));
         // the module opens Flink needs, as this JVM got them
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(arg -> arg.startsWith("--add-opens")).toList());
@@ -130,20 +143,23 @@ public final class BombFloodBenchmark {
         return result;
     }
 
-    private static void runOne(Arguments a, boolean flood) throws Exception {
-        Path work = Path.of(a.string("work-dir")).toAbsolutePath().resolve(flood ? "flood" : "clean");
+    private static void runOne(Configuration a, boolean flood) throws Exception {
+        Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath().resolve(flood ? "flood" : "clean");
         System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
-        int bombs = flood ? a.integer("bombs", 0, 1_000_000) : 0;
-        double seconds = a.number("seconds", 10, 86_400);
-        double warmup = a.number("warmup-seconds", 0, seconds);
-        try (LocalJobRun run = LocalJobRun.start(a, Map.of(), work)) {
+        int bombs = flood ? BOMBS.get(a) : 0;
+        double seconds = SECONDS.get(a);
+        double warmup = WARMUP_SECONDS.get(a);
+        if (warmup > seconds) {
+            throw new ConfigException("option --warmup-seconds (" + warmup + ") must be at most --seconds (" + seconds + ")");
+        }
+        try (LocalJobRun run = LocalJobRun.start(OPTIONS, a, work)) {
             JobConfig config = run.config();
-            System.out.println("job options: " + String.join(" ", run.jobArguments()));
+            System.out.println("job options: " + run.jobArguments());
             run.submit();
             long started = System.nanoTime();
             long warmupEnd = System.currentTimeMillis() + (long) (warmup * 1000);
             daemon("images", () -> publishImages(config, a)).start();
-            daemon("bombs", () -> publishBombs(config, bombs, a.number("bomb-rate", 0.1, 1e6), warmup)).start();
+            daemon("bombs", () -> publishBombs(config, bombs, BOMB_RATE.get(a), warmup)).start();
             while (System.nanoTime() - started < seconds * 1e9) {
                 run.sleep(Duration.ofSeconds(5));
                 System.out.printf(Locale.ROOT, "t=%.0f s: RSS %d MiB, peak %d MiB, %d checkpoints%n",
@@ -170,10 +186,10 @@ public final class BombFloodBenchmark {
     }
 
     /** The demo's stream: the Omniglot images in the seeded interleaved order, at the rate. */
-    private static void publishImages(JobConfig config, Arguments a) {
-        List<LabeledImage> images = InterleavedOrder.of(OmniglotDataset.loadEmbedded(), a.longValue("seed", 0, Long.MAX_VALUE));
+    private static void publishImages(JobConfig config, Configuration a) {
+        List<LabeledImage> images = InterleavedOrder.of(OmniglotDataset.loadEmbedded(), SEED.get(a));
         try (ImageEventProducer producer = new ImageEventProducer(
-                config.kafka().settings(), config.kafka().imagesTopic(), a.number("rate", 0, 1e6))) {
+                config.kafka().settings(), config.kafka().imagesTopic(), RATE.get(a))) {
             System.out.printf("published %d images%n", producer.publish(images));
         }
     }

@@ -1,5 +1,9 @@
 package io.divastream.benchmarks;
 
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionSet;
+import io.divastream.jobs.config.OptionType;
+import org.apache.flink.configuration.Configuration;
 import io.divastream.evaluation.EvaluationConfig;
 import io.divastream.evaluation.KMeans;
 import io.divastream.evaluation.KMeansConfig;
@@ -45,13 +49,39 @@ import java.util.SplittableRandom;
  * phase) and the peak resident set size of the process ({@code VmHWM}, heap plus native memory, reset
  * before the phase through {@code /proc/self/clear_refs} where the kernel allows it).
  *
- * <p>Options ({@code --name=value}): {@code n} (60502), {@code classes} (11316), {@code min-size} (2),
+ * <p>Options ({@code --name=value} or {@code --name value}; {@code --help} lists them): {@code n} (60502), {@code classes} (11316), {@code min-size} (2),
  * {@code max-size} (12), {@code dim} (512), {@code noise} (2.5: the norm of the per-image offset from its
  * class centre relative to the unit centre; larger lowers Recall@1), {@code subset} (10000),
  * {@code kmeans-iterations} (20, as faiss and the original code), {@code recall-ks} (1,10,100, as the DiVA code logs for SOP),
  * {@code seed} (7), {@code phases}.
  */
 public final class EvaluationBenchmark {
+
+    private static final DivaOption<Integer> N =
+            DivaOption.of("n", OptionType.integer(2, 100_000_000), "60502", "rows of the synthetic test set");
+    private static final DivaOption<Integer> CLASSES =
+            DivaOption.of("classes", OptionType.integer(1, 100_000_000), "11316", "classes of the synthetic test set");
+    private static final DivaOption<Integer> MIN_SIZE =
+            DivaOption.of("min-size", OptionType.integer(1, 1_000_000), "2", "fewest rows of a class");
+    private static final DivaOption<Integer> MAX_SIZE =
+            DivaOption.of("max-size", OptionType.integer(1, 1_000_000), "12", "most rows of a class");
+    private static final DivaOption<Integer> DIM =
+            DivaOption.of("dim", OptionType.integer(1, 65_536), "512", "embedding dimension");
+    private static final DivaOption<Double> NOISE = DivaOption.of("noise", OptionType.number(0, 1e6), "2.5",
+            "norm of the per-image offset from its class centre relative to the unit centre (larger lowers Recall@1)");
+    private static final DivaOption<Integer> SUBSET = DivaOption.of("subset", OptionType.integer(2, 100_000_000),
+            "10000", "rows of the subset the naive full-matrix computation also scores");
+    private static final DivaOption<Integer> KMEANS_ITERATIONS = DivaOption.of("kmeans-iterations",
+            OptionType.integer(1, 10_000), "20", "k-means iterations (20, as faiss and the original code)");
+    private static final DivaOption<List<Integer>> RECALL_KS = DivaOption.of("recall-ks", OptionType.integers(),
+            "1,10,100", "k of Recall@k (as the DiVA code logs for SOP)");
+    private static final DivaOption<Long> SEED =
+            DivaOption.of("seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "7", "seed of the data");
+    private static final DivaOption<List<String>> PHASES = DivaOption.of("phases", OptionType.words(),
+            "subset-chunked,subset-naive,full-retrieval,full-kmeans,full-suite", "the phases to run, in order");
+
+    private static final OptionSet OPTIONS = OptionSet.of(
+            List.of(N, CLASSES, MIN_SIZE, MAX_SIZE, DIM, NOISE, SUBSET, KMEANS_ITERATIONS, RECALL_KS, SEED, PHASES));
 
     private EvaluationBenchmark() {
     }
@@ -63,20 +93,18 @@ public final class EvaluationBenchmark {
      */
     public static void main(String[] args) {
         ConsoleLogging.start(EvaluationBenchmark.class);
-        Map<String, String> options = parse(args);
-        int n = Integer.parseInt(options.getOrDefault("n", "60502"));
-        int classes = Integer.parseInt(options.getOrDefault("classes", "11316"));
-        int minSize = Integer.parseInt(options.getOrDefault("min-size", "2"));
-        int maxSize = Integer.parseInt(options.getOrDefault("max-size", "12"));
-        int dim = Integer.parseInt(options.getOrDefault("dim", "512"));
-        double noise = Double.parseDouble(options.getOrDefault("noise", "2.5"));
-        int subset = Math.min(n, Integer.parseInt(options.getOrDefault("subset", "10000")));
-        int kMeansIterations = Integer.parseInt(options.getOrDefault("kmeans-iterations", "20"));
-        long seed = Long.parseLong(options.getOrDefault("seed", "7"));
-        List<Integer> ks = Arrays.stream(options.getOrDefault("recall-ks", "1,10,100").split(","))
-                .map(String::trim).map(Integer::valueOf).toList();
-        List<String> phases = List.of(options.getOrDefault("phases",
-                "subset-chunked,subset-naive,full-retrieval,full-kmeans,full-suite").split(","));
+        Configuration options = OPTIONS.parse(args);
+        int n = N.get(options);
+        int classes = CLASSES.get(options);
+        int minSize = MIN_SIZE.get(options);
+        int maxSize = MAX_SIZE.get(options);
+        int dim = DIM.get(options);
+        double noise = NOISE.get(options);
+        int subset = Math.min(n, SUBSET.get(options));
+        int kMeansIterations = KMEANS_ITERATIONS.get(options);
+        long seed = SEED.get(options);
+        List<Integer> ks = RECALL_KS.get(options);
+        List<String> phases = PHASES.get(options);
 
         System.out.printf(Locale.ROOT, "EvaluationBenchmark: n=%d classes=%d sizes=%d..%d d=%d noise=%.3f subset=%d "
                 + "k-means iterations=%d recall ks=%s seed=%d; %d cores, max heap %d MB%n", n, classes, minSize,
@@ -170,18 +198,6 @@ public final class EvaluationBenchmark {
         b.append(String.format(Locale.ROOT, "MAP@R=%.4f RP=%.4f P@1=%.4f mAP_c=%.4f", values[values.length - 4],
                 values[values.length - 3], values[values.length - 2], values[values.length - 1]));
         return b.toString();
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.contains("=")) {
-                throw new IllegalArgumentException("expected --name=value, got '" + arg + "'");
-            }
-            int eq = arg.indexOf('=');
-            options.put(arg.substring(2, eq), arg.substring(eq + 1));
-        }
-        return options;
     }
 
     /** Class sizes and embeddings of the synthetic test set. */

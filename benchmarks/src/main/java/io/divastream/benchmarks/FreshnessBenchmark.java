@@ -6,9 +6,12 @@ import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.Uids;
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionType;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.RuntimeOptions;
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.Option;
+import org.apache.flink.configuration.Configuration;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.events.Role;
 import io.divastream.schemas.EmbeddingRecord;
@@ -66,16 +69,22 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class FreshnessBenchmark {
 
-    private static final List<Option> OWN =
-            List.of(
-                    new Option("rates", "50,100,200,400,800", "event rates to try, in events per second, in order"),
-                    new Option("window-seconds", "40", "how long each rate is published"),
-                    new Option("warmup-seconds", "30", "wait after the initial images are embedded, before the first rate"),
-                    new Option("drain-seconds", "15", "how long to wait for a window's last embeddings"),
-                    new Option("seed", "42", "seed of the publication order"),
-                    new Option("work-dir", "target/freshness", "broker log, checkpoints, log file (wiped)"));
+    private static final DivaOption<List<Double>> RATES = DivaOption.of("rates",
+            OptionType.numbers(), "50,100,200,400,800", "event rates to try, in events per second, in order");
+    private static final DivaOption<Double> WINDOW_SECONDS =
+            DivaOption.of("window-seconds", OptionType.number(1, 3600), "40", "how long each rate is published");
+    private static final DivaOption<Double> WARMUP_SECONDS = DivaOption.of("warmup-seconds", OptionType.number(0, 3600),
+            "30", "wait after the initial images are embedded, before the first rate");
+    private static final DivaOption<Double> DRAIN_SECONDS = DivaOption.of("drain-seconds", OptionType.number(1, 3600),
+            "15", "how long to wait for a window's last embeddings");
+    private static final DivaOption<Long> SEED =
+            DivaOption.of("seed", OptionType.longInteger(0, Long.MAX_VALUE), "42", "seed of the publication order");
+    private static final DivaOption<String> WORK_DIR = DivaOption.of(
+            "work-dir", OptionType.nonBlank(), "target/freshness", "broker log, checkpoints, log file (wiped)");
 
-    private static final Map<String, String> JOB_DEFAULTS = Map.of("checkpoint.interval-ms", "500");
+    private static final LocalJobOptions OPTIONS = LocalJobRun.options(
+            List.of(RATES, WINDOW_SECONDS, WARMUP_SECONDS, DRAIN_SECONDS, SEED, WORK_DIR),
+            List.of(RuntimeOptions.CHECKPOINT_INTERVAL_MS.withDefault("500")));
 
     private FreshnessBenchmark() {}
 
@@ -86,18 +95,18 @@ public final class FreshnessBenchmark {
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
-        Arguments a = Arguments.parse(args, LocalJobRun.options(OWN, JOB_DEFAULTS));
-        Path work = Path.of(a.string("work-dir")).toAbsolutePath();
+        Configuration a = OPTIONS.parse(args);
+        Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath();
         System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
-        List<Double> rates = a.list("rates").stream().map(Double::parseDouble).toList();
-        double window = a.number("window-seconds", 1, 3600);
-        double warmup = a.number("warmup-seconds", 0, 3600);
-        double drain = a.number("drain-seconds", 1, 3600);
-        long seed = a.longValue("seed", 0, Long.MAX_VALUE);
+        List<Double> rates = RATES.get(a);
+        double window = WINDOW_SECONDS.get(a);
+        double warmup = WARMUP_SECONDS.get(a);
+        double drain = DRAIN_SECONDS.get(a);
+        long seed = SEED.get(a);
 
-        try (LocalJobRun run = LocalJobRun.start(a, JOB_DEFAULTS, work)) {
+        try (LocalJobRun run = LocalJobRun.start(OPTIONS, a, work)) {
             JobConfig config = run.config();
-            System.out.println("job options: " + String.join(" ", run.jobArguments()));
+            System.out.println("job options: " + run.jobArguments());
             List<LabeledImage> all = OmniglotDataset.loadEmbedded();
             LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
             List<LabeledImage> train = all.stream().filter(i -> router.route(i.label()) == Role.TRAIN).toList();

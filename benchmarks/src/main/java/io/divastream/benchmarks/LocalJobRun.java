@@ -2,10 +2,11 @@ package io.divastream.benchmarks;
 
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.dev.LocalKafkaBroker;
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.RuntimeOptions;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.config.Option;
 import io.divastream.demo.DemoOptions;
 import io.divastream.dev.LocalCluster;
 import io.divastream.jobs.pipeline.DivaEnvironment;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -58,12 +60,12 @@ final class LocalJobRun implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final LocalKafkaBroker broker;
     private final JobConfig config;
-    private final List<String> jobArguments;
+    private final String jobArguments;
     private LocalCluster cluster;
     private JobID job;
     private boolean closed;
 
-    private LocalJobRun(LocalKafkaBroker broker, JobConfig config, List<String> jobArguments) {
+    private LocalJobRun(LocalKafkaBroker broker, JobConfig config, String jobArguments) {
         this.broker = broker;
         this.config = config;
         this.jobArguments = jobArguments;
@@ -71,67 +73,49 @@ final class LocalJobRun implements AutoCloseable {
 
     /**
      * The options a job benchmark accepts: its own, then every job option with the demo's and the
-     * benchmark's defaults (the bootstrap servers are the local broker's and cannot be given).
+     * benchmark's defaults (the bootstrap servers are the local broker's).
      *
      * @param own the benchmark's own options
      * @param jobDefaults job options whose benchmark default differs from the demo's
      * @return the options
      */
-    static List<Option> options(List<Option> own, Map<String, String> jobDefaults) {
-        List<Option> options = new ArrayList<>(own);
-        for (Option option : JobOptions.OPTIONS) {
-            if (option.key().equals("kafka.bootstrap-servers") || option.key().equals("checkpoint.dir")) {
-                continue;
-            }
-            String value =
-                    jobDefaults.getOrDefault(
-                            option.key(), DemoOptions.JOB_DEFAULTS.getOrDefault(option.key(), option.defaultValue()));
-            options.add(new Option(option.key(), value, option.description()));
+    static LocalJobOptions options(List<DivaOption<?>> own, List<DivaOption<?>> jobDefaults) {
+        Map<String, DivaOption<?>> defaults = new LinkedHashMap<>();
+        for (DivaOption<?> option : DemoOptions.JOB_DEFAULTS) {
+            defaults.put(option.key(), option);
         }
-        return options;
+        for (DivaOption<?> option : jobDefaults) {
+            defaults.put(option.key(), option);
+        }
+        return LocalJobOptions.of(own, List.copyOf(defaults.values()), "ignored: the benchmark starts its own broker");
     }
 
     /**
-     * Wipes the work directory, starts the broker, creates the topics and parses the job options;
-     * the job is not started yet.
+     * Wipes the work directory, starts the broker, creates the topics and builds the job's
+     * configuration; the job is not started yet.
      *
-     * @param arguments the parsed benchmark arguments (see {@link #options})
-     * @param jobDefaults the benchmark's job defaults, as given to {@link #options}
+     * @param options the benchmark's options (see {@link #options})
+     * @param given the options given to the benchmark
      * @param work the work directory (wiped): broker log, checkpoints, log file
      * @return the run
      * @throws IOException if the work directory cannot be wiped
      */
-    static LocalJobRun start(Arguments arguments, Map<String, String> jobDefaults, Path work) throws IOException {
+    static LocalJobRun start(LocalJobOptions options, Configuration given, Path work) throws IOException {
         wipe(work);
         Files.createDirectories(work);
         LocalKafkaBroker broker =
                 LocalKafkaBroker.start(
                         LocalKafkaBroker.Config.defaults().withPort(0).withLogDirectory(work.resolve("kafka")));
         try {
-            List<String> args = new ArrayList<>();
-            for (Option option : JobOptions.OPTIONS) {
-                String key = option.key();
-                String value =
-                        switch (key) {
-                            case "kafka.bootstrap-servers" -> broker.bootstrapServers();
-                            case "checkpoint.dir" -> work.resolve("checkpoints").toUri().toString();
-                            default -> arguments.string(key);
-                        };
-                boolean chosen = arguments.has(key) || jobDefaults.containsKey(key)
-                        || DemoOptions.JOB_DEFAULTS.containsKey(key) || key.equals("kafka.bootstrap-servers")
-                        || key.equals("checkpoint.dir");
-                // options left at the job's default are not passed, so that derived defaults (the
-                // least pause between checkpoints: at most half the interval) follow the others
-                if (chosen && value != null && !value.isEmpty()) {
-                    args.add("--" + key + "=" + value);
-                }
-            }
-            JobConfig config = JobOptions.fromArguments(Arguments.parse(args.toArray(String[]::new), JobOptions.OPTIONS));
+            Configuration job = options.jobConfiguration(given, broker.bootstrapServers(), work.resolve("checkpoints"));
+            // the checkpoints always go to the work directory, which is wiped
+            RuntimeOptions.CHECKPOINT_DIR.set(job, work.resolve("checkpoints").toUri().toString());
+            JobConfig config = JobOptions.fromConfiguration(job);
             JobConfig.KafkaConfig kafka = config.kafka();
             TopicAdmin.ensureTopics(
                     kafka.settings(),
                     kafka.singleBrokerTopics(1));
-            return new LocalJobRun(broker, config, args);
+            return new LocalJobRun(broker, config, LocalJobOptions.describe(job));
         } catch (RuntimeException e) {
             broker.close();
             throw e;
@@ -152,7 +136,7 @@ final class LocalJobRun implements AutoCloseable {
      *
      * @return {@code --key=value} strings
      */
-    List<String> jobArguments() {
+    String jobArguments() {
         return jobArguments;
     }
 

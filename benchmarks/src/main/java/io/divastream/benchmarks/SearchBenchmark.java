@@ -1,5 +1,9 @@
 package io.divastream.benchmarks;
 
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionSet;
+import io.divastream.jobs.config.OptionType;
+import org.apache.flink.configuration.Configuration;
 import io.divastream.model.logging.ConsoleLogging;
 import io.divastream.search.index.ExactSearch;
 import io.divastream.search.index.GraphSearch;
@@ -16,12 +20,25 @@ import java.util.stream.IntStream;
  * Build time, memory and query latency of the search service's exact scan and JVector graph on
  * clustered unit vectors, and the graph's recall@k against the exact scan.
  *
- * <p>Arguments (all optional): {@code n dim clusters queries k [exact|graph|both]}, default
- * {@code 1000000 512 1000 200 10 both}. Vectors: {@code clusters} random unit centres, each row a
+ * <p>Options (all optional; {@code --help} lists them): {@code --n} (1000000), {@code --dim} (512),
+ * {@code --clusters} (1000), {@code --queries} (200), {@code --k} (10), {@code --mode} exact, graph or both (both). Vectors: {@code clusters} random unit centres, each row a
  * centre plus Gaussian noise of norm about 0.6, normalised. Queries are drawn the same way (not from
  * the set). Latency is per single query, one at a time (the exact scan uses the common pool).
  */
 public final class SearchBenchmark {
+
+    private static final DivaOption<Integer> N =
+            DivaOption.of("n", OptionType.integer(1, 100_000_000), "1000000", "vectors indexed");
+    private static final DivaOption<Integer> DIM = DivaOption.of("dim", OptionType.integer(1, 65_536), "512", "dimension");
+    private static final DivaOption<Integer> CLUSTERS =
+            DivaOption.of("clusters", OptionType.integer(1, 10_000_000), "1000", "random unit centres");
+    private static final DivaOption<Integer> QUERIES =
+            DivaOption.of("queries", OptionType.integer(1, 10_000_000), "200", "queries timed");
+    private static final DivaOption<Integer> K = DivaOption.of("k", OptionType.integer(1, 10_000), "10", "neighbours per query");
+    private static final DivaOption<String> MODE =
+            DivaOption.of("mode", OptionType.oneOf("exact", "graph", "both"), "both", "the indexes to build: exact, graph or both");
+
+    private static final OptionSet OPTIONS = OptionSet.of(List.of(N, DIM, CLUSTERS, QUERIES, K, MODE));
 
     private SearchBenchmark() {
     }
@@ -29,16 +46,17 @@ public final class SearchBenchmark {
     /**
      * Runs the benchmark.
      *
-     * @param args {@code n dim clusters queries k mode}
+     * @param args {@code --name value} options, see the class documentation
      */
     public static void main(String[] args) {
         ConsoleLogging.start(SearchBenchmark.class);
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int dim = args.length > 1 ? Integer.parseInt(args[1]) : 512;
-        int clusters = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-        int queries = args.length > 3 ? Integer.parseInt(args[3]) : 200;
-        int k = args.length > 4 ? Integer.parseInt(args[4]) : 10;
-        String mode = args.length > 5 ? args[5] : "both";
+        Configuration options = OPTIONS.parse(args);
+        int n = N.get(options);
+        int dim = DIM.get(options);
+        int clusters = CLUSTERS.get(options);
+        int queries = QUERIES.get(options);
+        int k = K.get(options);
+        String mode = MODE.get(options);
         System.out.printf(Locale.ROOT, "SearchBenchmark: n=%,d dim=%d clusters=%d queries=%d k=%d, %d cores, max heap %d MB%n",
                 n, dim, clusters, queries, k, Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);

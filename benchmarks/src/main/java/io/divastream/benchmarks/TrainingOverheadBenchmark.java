@@ -6,9 +6,13 @@ import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.Uids;
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionType;
+import io.divastream.jobs.config.BatchOptions;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.LocalJobOptions;
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.Option;
+import org.apache.flink.configuration.Configuration;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.train.Draws;
@@ -77,18 +81,23 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  */
 public final class TrainingOverheadBenchmark {
 
-    private static final List<Option> OWN =
-            List.of(
-                    new Option("steps", "1500", "training steps to time up to (a multiple of train.steps-per-version)"),
-                    new Option("warmup-steps", "750", "steps excluded at the start (a multiple of train.steps-per-version)"),
-                    new Option("seed", "42", "seed of the publication order"),
-                    new Option("extra-batches", "50", "batches published beyond the timed steps, so the trainer never waits"),
-                    new Option("work-dir", "target/training-overhead", "broker log, checkpoints, log file (wiped)"));
+    private static final DivaOption<Integer> STEPS = DivaOption.of("steps", OptionType.integer(1, 1_000_000), "1500",
+            "training steps to time up to (a multiple of train.steps-per-version)");
+    private static final DivaOption<Integer> WARMUP_STEPS = DivaOption.of("warmup-steps",
+            OptionType.integer(0, 1_000_000), "750", "steps excluded at the start (a multiple of train.steps-per-version)");
+    private static final DivaOption<Long> SEED =
+            DivaOption.of("seed", OptionType.longInteger(0, Long.MAX_VALUE), "42", "seed of the publication order");
+    private static final DivaOption<Integer> EXTRA_BATCHES = DivaOption.of("extra-batches",
+            OptionType.integer(0, 100_000), "50", "batches published beyond the timed steps, so the trainer never waits");
+    private static final DivaOption<String> WORK_DIR = DivaOption.of("work-dir", OptionType.nonBlank(),
+            "target/training-overhead", "broker log, checkpoints, log file (wiped)");
 
     /** Tasks whose busy, idle and back-pressured times are sampled: the source chain, the trainer's, the embedder's. */
     private static final List<String> TASKS = List.of(Uids.DECODE, Uids.TRAINER, Uids.EMBEDDER);
 
-    private static final Map<String, String> JOB_DEFAULTS = Map.of("batch.replay-interval-ms", "0");
+    private static final LocalJobOptions OPTIONS = LocalJobRun.options(
+            List.of(STEPS, WARMUP_STEPS, SEED, EXTRA_BATCHES, WORK_DIR),
+            List.of(BatchOptions.REPLAY_INTERVAL_MS.withDefault("0")));
 
     private TrainingOverheadBenchmark() {}
 
@@ -99,15 +108,18 @@ public final class TrainingOverheadBenchmark {
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
-        Arguments a = Arguments.parse(args, LocalJobRun.options(OWN, JOB_DEFAULTS));
-        Path work = Path.of(a.string("work-dir")).toAbsolutePath();
+        Configuration a = OPTIONS.parse(args);
+        Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath();
         System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
-        int steps = a.integer("steps", 1, 1_000_000);
-        int warmup = a.integer("warmup-steps", 0, steps - 1);
-        long seed = a.longValue("seed", 0, Long.MAX_VALUE);
-        int extra = a.integer("extra-batches", 0, 100_000);
+        int steps = STEPS.get(a);
+        int warmup = WARMUP_STEPS.get(a);
+        if (warmup >= steps) {
+            throw new ConfigException("option --warmup-steps (" + warmup + ") must be below --steps (" + steps + ")");
+        }
+        long seed = SEED.get(a);
+        int extra = EXTRA_BATCHES.get(a);
 
-        try (LocalJobRun run = LocalJobRun.start(a, JOB_DEFAULTS, work)) {
+        try (LocalJobRun run = LocalJobRun.start(OPTIONS, a, work)) {
             JobConfig config = run.config();
             int perVersion = config.training().stepsPerVersion();
             if (steps % perVersion != 0 || warmup % perVersion != 0) {
@@ -117,7 +129,7 @@ public final class TrainingOverheadBenchmark {
             if (config.batching().replayIntervalMs() != 0) {
                 throw new IllegalArgumentException("batch.replay-interval-ms must be 0: replayed batches are not reproducible");
             }
-            System.out.println("job options: " + String.join(" ", run.jobArguments()));
+            System.out.println("job options: " + run.jobArguments());
 
             long t0 = System.nanoTime();
             BatchRule rule = new BatchRule(config);

@@ -14,7 +14,8 @@ class BenchmarkLoggingTest {
 
     @Test
     void theSearchBenchmarkLogsOnStandardErrorAndPrintsItsResults() throws Exception {
-        MainLogging.Output out = MainLogging.run(SearchBenchmark.class.getName(), "200", "8", "4", "5", "3", "exact");
+        MainLogging.Output out = MainLogging.run(SearchBenchmark.class.getName(),
+                "--n", "200", "--dim", "8", "--clusters", "4", "--queries", "5", "--k", "3", "--mode", "exact");
         assertThat(out.exitCode()).as(out.stderr()).isZero();
         assertThat(out.stdout()).contains("SearchBenchmark: n=200", "exact: build");
         MainLogging.assertLoggedItsStart(out, SearchBenchmark.class);

@@ -1,10 +1,14 @@
 package io.divastream.demo;
 
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionSet;
+import io.divastream.jobs.config.OptionType;
+import java.util.Arrays;
+import org.apache.flink.configuration.Configuration;
 import io.divastream.dev.FlinkSessionCluster;
 
 import io.divastream.jobs.DivaStreamJob;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +37,26 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class FlinkClusterLauncher {
 
+    private static final DivaOption<String> LIB =
+            DivaOption.of("lib", OptionType.nonBlank(), "jobs/target/flink-lib", "Flink's jars");
+    private static final DivaOption<String> SHARED_LIB = DivaOption.of("shared-lib", OptionType.nonBlank(),
+            "jobs/target/djl-lib", "jars on every process's class path (none: DJL only from the job jar)");
+    private static final DivaOption<String> WORK_DIR =
+            DivaOption.of("work-dir", OptionType.nonBlank(), ".cluster", "the cluster's configuration, logs and state");
+    private static final DivaOption<Integer> TASK_MANAGERS =
+            DivaOption.of("task-managers", OptionType.integer(1, 64), "2", "task manager processes");
+    private static final DivaOption<Integer> SLOTS =
+            DivaOption.of("slots", OptionType.integer(1, 256), "2", "slots per task manager");
+    private static final DivaOption<String> JAR =
+            DivaOption.of("jar", OptionType.text(), "", "the job jar (empty: only the cluster)");
+    private static final DivaOption<String> SAVEPOINT =
+            DivaOption.of("savepoint", OptionType.text(), "", "restore the job from this savepoint (empty: none)");
+    private static final DivaOption<Integer> PARALLELISM = DivaOption.of("parallelism", OptionType.integer(0, 1024), "0",
+            "the job's default parallelism (0: the job's --parallelism)");
+
+    private static final OptionSet OPTIONS =
+            OptionSet.of(List.of(LIB, SHARED_LIB, WORK_DIR, TASK_MANAGERS, SLOTS, JAR, SAVEPOINT, PARALLELISM));
+
     private FlinkClusterLauncher() {}
 
     /**
@@ -42,39 +66,22 @@ public final class FlinkClusterLauncher {
      * @throws Exception if the cluster cannot start or the job cannot be submitted
      */
     public static void main(String[] args) throws Exception {
-        Path lib = Path.of("jobs/target/flink-lib");
-        String sharedLib = "jobs/target/djl-lib";
-        String savepoint = null;
-        Path work = Path.of(".cluster");
-        int taskManagers = 2;
-        int slots = 2;
-        Path jar = null;
-        int parallelism = 0;
-        List<String> jobArgs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--")) {
-                jobArgs.addAll(List.of(args).subList(i + 1, args.length));
-                break;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--lib" -> lib = Path.of(v);
-                case "--shared-lib" -> sharedLib = v;
-                case "--savepoint" -> savepoint = v;
-                case "--work-dir" -> work = Path.of(v);
-                case "--task-managers" -> taskManagers = Integer.parseInt(v);
-                case "--slots" -> slots = Integer.parseInt(v);
-                case "--jar" -> jar = Path.of(v);
-                case "--parallelism" -> parallelism = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException(
-                        "unknown option " + a + " (expected --lib, --shared-lib, --work-dir, --task-managers, --slots, --jar,"
-                                + " --savepoint, --parallelism, --)");
-            }
+        int separator = Arrays.asList(args).indexOf("--");
+        String[] own = separator < 0 ? args : Arrays.copyOfRange(args, 0, separator);
+        List<String> jobArgs = separator < 0 ? List.of() : List.of(args).subList(separator + 1, args.length);
+        if (OptionSet.helpRequested(own)) {
+            System.out.print(OPTIONS.usage("FlinkClusterLauncher [OPTIONS] -- [job options]"));
+            return;
         }
+        Configuration given = OPTIONS.parse(own);
+        Path lib = Path.of(LIB.get(given));
+        String sharedLib = SHARED_LIB.get(given);
+        String savepoint = SAVEPOINT.get(given).isEmpty() ? null : SAVEPOINT.get(given);
+        Path work = Path.of(WORK_DIR.get(given));
+        int taskManagers = TASK_MANAGERS.get(given);
+        int slots = SLOTS.get(given);
+        Path jar = JAR.get(given).isEmpty() ? null : Path.of(JAR.get(given));
+        int parallelism = PARALLELISM.get(given);
         FlinkSessionCluster.Config config =
                 FlinkSessionCluster.Config.of(lib, work)
                         .withTaskManagers(taskManagers, slots)

@@ -9,7 +9,8 @@ import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
 import io.divastream.dev.LocalCluster;
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.KafkaOptions;
+import io.divastream.jobs.config.OptionSet;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
@@ -48,11 +49,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LocalDemo {
 
-    private final Arguments arguments;
+    private final Configuration given;
     private final PrintStream out;
 
-    private LocalDemo(Arguments arguments, PrintStream out) {
-        this.arguments = arguments;
+    private LocalDemo(Configuration given, PrintStream out) {
+        this.given = given;
         this.out = out;
     }
 
@@ -75,12 +76,12 @@ public final class LocalDemo {
      * @return the exit status: 0 done, 2 configuration or data error, 1 run-time failure
      */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help")) {
-            out.println("Options:\n" + Arguments.usage(DemoOptions.all()));
+        if (OptionSet.helpRequested(args)) {
+            out.print(DemoOptions.ALL.options().usage("diva-demo"));
             return 0;
         }
         try {
-            return new LocalDemo(Arguments.parse(args, DemoOptions.all()), out).run(err);
+            return new LocalDemo(DemoOptions.ALL.parse(args), out).run(err);
         } catch (ConfigException | DatasetException e) {
             err.println("diva-demo: " + e.getMessage());
             return 2;
@@ -92,19 +93,19 @@ public final class LocalDemo {
     }
 
     private int run(PrintStream err) throws Exception {
-        int port = arguments.integer("demo.kafka-port", 0, 65535);
-        double rate = arguments.number("demo.rate", 0, 1e6);
-        long seed = arguments.longValue("demo.seed", Long.MIN_VALUE, Long.MAX_VALUE);
-        int badEvents = arguments.integer("demo.bad-events", 0, 1000);
-        long maxSteps = arguments.longValue("demo.max-steps", 0, Long.MAX_VALUE);
-        double maxMinutes = arguments.number("demo.max-minutes", 0.1, 1e6);
-        Path results = Path.of(arguments.string("demo.results"));
-        Path workDir = Path.of(arguments.string("demo.work-dir")).toAbsolutePath();
-        String dataDir = arguments.string("demo.data-dir").trim();
-        int prometheusPort = arguments.integer("metrics.prometheus-port", 0, 65535);
-        String bindAddress = arguments.string("demo.bind-address").trim();
+        int port = DemoOptions.KAFKA_PORT.get(given);
+        double rate = DemoOptions.RATE.get(given);
+        long seed = DemoOptions.SEED.get(given);
+        int badEvents = DemoOptions.BAD_EVENTS.get(given);
+        long maxSteps = DemoOptions.MAX_STEPS.get(given);
+        double maxMinutes = DemoOptions.MAX_MINUTES.get(given);
+        Path results = Path.of(DemoOptions.RESULTS.get(given));
+        Path workDir = Path.of(DemoOptions.WORK_DIR.get(given)).toAbsolutePath();
+        String dataDir = DemoOptions.DATA_DIR.get(given);
+        int prometheusPort = DemoOptions.PROMETHEUS_PORT.get(given);
+        String bindAddress = DemoOptions.BIND_ADDRESS.get(given);
         // Validate the whole configuration and the data before starting anything.
-        JobOptions.fromArguments(withJobDefaults(bindAddress + ":" + Math.max(port, 1), workDir));
+        jobConfig(bindAddress + ":" + Math.max(port, 1), workDir);
         List<LabeledImage> images =
                 OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
 
@@ -114,8 +115,8 @@ public final class LocalDemo {
         long started = System.nanoTime();
         try (LocalKafkaBroker broker = startBrokerIfNeeded(bindAddress, port, workDir)) {
             String bootstrap =
-                    broker != null ? broker.bootstrapServers() : arguments.string("kafka.bootstrap-servers");
-            JobConfig config = JobOptions.fromArguments(withJobDefaults(bootstrap, workDir));
+                    broker != null ? broker.bootstrapServers() : givenBrokers();
+            JobConfig config = jobConfig(bootstrap, workDir);
             out.printf("Kafka broker: %s (topics %s, %s, %s, %s, %s)%n", bootstrap,
                     config.kafka().imagesTopic(), config.kafka().embeddingsTopic(), config.kafka().metricsTopic(),
                     config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
@@ -166,30 +167,21 @@ public final class LocalDemo {
     }
 
     private LocalKafkaBroker startBrokerIfNeeded(String host, int port, Path workDir) {
-        if (!arguments.string("kafka.bootstrap-servers").isBlank()) {
+        if (!givenBrokers().isEmpty()) {
             return null;
         }
         return LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults()
                 .withHost(host).withPort(port).withLogDirectory(workDir.resolve("kafka")));
     }
 
-    /** The job's arguments: the given ones plus the local broker and checkpoint directory. */
-    private Arguments withJobDefaults(String bootstrap, Path workDir) {
-        List<String> args = new ArrayList<>();
-        for (var option : JobOptions.OPTIONS) {
-            String key = option.key();
-            if (key.equals("kafka.bootstrap-servers")) {
-                args.add("--" + key);
-                args.add(bootstrap);
-            } else if (key.equals("checkpoint.dir") && !arguments.has(key)) {
-                args.add("--" + key);
-                args.add(workDir.resolve("checkpoints").toUri().toString());
-            } else if (arguments.has(key) || DemoOptions.JOB_DEFAULTS.containsKey(key)) {
-                args.add("--" + key);
-                args.add(arguments.string(key));
-            }
-        }
-        return Arguments.parse(args.toArray(String[]::new), JobOptions.OPTIONS);
+    private String givenBrokers() {
+        return given.get(KafkaOptions.BOOTSTRAP_SERVERS.configOption(), "").trim();
+    }
+
+    /** The job's configuration: the given options plus the demo's defaults, the brokers and checkpoint directory. */
+    private JobConfig jobConfig(String brokers, Path workDir) {
+        return JobOptions.fromConfiguration(
+                DemoOptions.ALL.jobConfiguration(given, brokers, workDir.resolve("checkpoints")));
     }
 
     private static LocalCluster startJob(JobConfig config, String bindAddress, int prometheusPort) throws Exception {

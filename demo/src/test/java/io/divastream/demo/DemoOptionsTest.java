@@ -2,8 +2,10 @@ package io.divastream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.jobs.config.Arguments;
-import io.divastream.jobs.config.Option;
+import io.divastream.jobs.config.BatchOptions;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.KafkaOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,11 +28,24 @@ class DemoOptionsTest {
     @Test
     void theDemoReadsTheSameFileAndKeepsItsOwnOptions() throws IOException {
         Path f = file("batch.classes = 9");
-        Arguments a = Arguments.parse(new String[] {"--config", f.toString(), "--demo.rate", "5"}, DemoOptions.all());
-        assertThat(a.string("batch.classes")).isEqualTo("9");
-        assertThat(a.has("batch.classes")).isTrue();
-        assertThat(a.string("demo.rate")).isEqualTo("5");
-        assertThat(a.string("kafka.bootstrap-servers")).isEmpty();
+        var given = DemoOptions.ALL.parse("--config", f.toString(), "--demo.rate", "5");
+        assertThat(BatchOptions.CLASSES.get(given)).isEqualTo(9);
+        assertThat(BatchOptions.CLASSES.isSet(given)).isTrue();
+        assertThat(DemoOptions.RATE.get(given)).isEqualTo(5.0);
+        assertThat(KafkaOptions.BOOTSTRAP_SERVERS.isSet(given)).isFalse();
+    }
+
+    @Test
+    void theJobGetsTheDemosDefaultsTheBrokersAndTheCheckpointsUnlessGiven() {
+        JobConfig config = JobOptions.fromConfiguration(
+                DemoOptions.ALL.jobConfiguration(DemoOptions.ALL.parse(), "127.0.0.1:9", dir.resolve("cp")));
+        assertThat(config.training().model().optimizer().decaySteps()).containsExactly(3000L);
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9");
+        assertThat(config.runtime().checkpointDirectory()).isEqualTo(dir.resolve("cp").toUri().toString());
+        JobConfig given = JobOptions.fromConfiguration(DemoOptions.ALL.jobConfiguration(
+                DemoOptions.ALL.parse("--train.lr-decay-steps", "", "--checkpoint.dir", "/x"), "h:1", dir));
+        assertThat(given.training().model().optimizer().decaySteps()).isEmpty();
+        assertThat(given.runtime().checkpointDirectory()).isEqualTo("/x");
     }
 
     @Test
@@ -48,8 +63,27 @@ class DemoOptionsTest {
 
     @Test
     void theLocalRunnerServesPrometheusOnItsCustomaryPortByDefault() {
-        Option port =
-                DemoOptions.all().stream().filter(o -> o.key().equals("metrics.prometheus-port")).findFirst().orElseThrow();
-        assertThat(port.defaultValue()).isEqualTo(Integer.toString(DivaEnvironment.DEFAULT_PROMETHEUS_PORT));
+        assertThat(DemoOptions.PROMETHEUS_PORT.get(DemoOptions.ALL.parse()))
+                .isEqualTo(DivaEnvironment.DEFAULT_PROMETHEUS_PORT);
+    }
+
+    @Test
+    void everyOptionKeepsItsNameAndDefaultFromBeforeTheTypedDeclarations() throws IOException {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("  --(\\S+)\\s+.*?(?: \\(required\\)| \\[(.*)])");
+        java.util.Map<String, String> before = new java.util.LinkedHashMap<>();
+        try (var in = getClass().getResourceAsStream("demo-help-before-issue-14.txt")) {
+            for (String text : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                var m = line.matcher(text);
+                if (m.matches() && !m.group(1).equals("config")) {
+                    before.put(m.group(1), m.group(2));
+                }
+            }
+        }
+        assertThat(before).hasSize(93);
+        java.util.Map<String, String> now = new java.util.LinkedHashMap<>();
+        for (var option : DemoOptions.ALL.options().options()) {
+            now.put(option.key(), option.defaultText());
+        }
+        assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
     }
 }

@@ -1,12 +1,11 @@
 package io.divastream.jobs;
 
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.OptionSet;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
-import java.util.Arrays;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -28,8 +27,8 @@ public final class DivaStreamJob {
      * @throws Exception if the job fails
      */
     public static void main(String[] args) throws Exception {
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println("Options:\n" + Arguments.usage(JobOptions.OPTIONS));
+        if (OptionSet.helpRequested(args)) {
+            System.out.print(JobOptions.ALL.usage("diva-stream"));
             return;
         }
         JobConfig config = parseOrNull(args, System.err);

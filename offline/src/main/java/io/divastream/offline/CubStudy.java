@@ -155,8 +155,8 @@ public final class CubStudy {
                 : new OptimizerSpec(s.learningRate(), 4e-4, 5e-4, s.regressorLearningRate())
                         .withHeadLearningRateFactor(s.headLearningRateFactor());
         return new DivaConfig(
-                new NetworkSpec(trainedBackbone(), s.embeddingDim(), List.of(DivaHead.values()), 512),
-                new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, s.rho(), 0.01, 1.4, false),
+                new NetworkSpec(trainedBackbone(), s.embeddingDim(), List.of(DivaHead.values()), NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                new LossSpec(0.2, 1.2, LossSpec.PUBLISHED_MINER_LOWER_CUTOFF, 0.3, 0.3, 0.3, s.rho(), 0.01, LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF, false),
                 optimizer,
                 new MomentumSpec(0.9, s.keyBatches() * s.classesPerBatch() * s.samplesPerClass()),
                 ObjectiveSpec.published(),

@@ -178,8 +178,8 @@ final class TrainCommand implements Callable<Integer> {
         objectiveSpec = objectiveSpec.withSharedMining(SharedMining.parse(sharedMining))
                 .withExcludeDegenerateIntra(excludeDegenerateIntra);
         return new DivaConfig(
-                new NetworkSpec(backbone, dim, chosen, 512),
-                new LossSpec(0.2, 1.2, 0.5, p.alpha(), p.alpha(), p.alpha(), p.rho(), 0.01, 1.4, danceFixed),
+                new NetworkSpec(backbone, dim, chosen, NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                new LossSpec(0.2, 1.2, LossSpec.PUBLISHED_MINER_LOWER_CUTOFF, p.alpha(), p.alpha(), p.alpha(), p.rho(), 0.01, LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF, danceFixed),
                 new OptimizerSpec(p.learningRate(), 4e-4, 5e-4, p.decorrelationLearningRate(),
                         List.of(p.milestoneStep(stepsPerEpoch)), p.gamma()),
                 new MomentumSpec(0.9, queueBatches * Preset.BATCH_SIZE, KeyBatchNormStatistics.parse(keyBnStats)),

@@ -40,7 +40,7 @@ public final class ImageEventProducerMain {
     /**
      * Runs the producer and exits with its status.
      *
-     * @param args see {@link ProducerArguments#USAGE}
+     * @param args see {@code --help}
      */
     public static void main(String[] args) {
         ConsoleLogging.start(ImageEventProducerMain.class);
@@ -50,14 +50,14 @@ public final class ImageEventProducerMain {
     /**
      * Runs the producer.
      *
-     * @param args see {@link ProducerArguments#USAGE}
+     * @param args see {@code --help}
      * @param out where progress goes
      * @param err where errors go
      * @return the exit status: 0 on success
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 1 && Set.of("--help", "-h").contains(args[0])) {
-            out.println(ProducerArguments.USAGE);
+            out.print(ProducerArguments.usage());
             return 0;
         }
         ProducerArguments arguments;
@@ -67,7 +67,7 @@ public final class ImageEventProducerMain {
             settings = KafkaSettings.of(arguments.bootstrapServers());
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
-            err.println(ProducerArguments.USAGE);
+            err.print(ProducerArguments.usage());
             return EXIT_USAGE;
         }
         List<LabeledSource> images;

@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Command-line arguments of {@link ImageEventProducerMain}.
@@ -38,24 +41,63 @@ public record ProducerArguments(
     /** Default seed. */
     public static final long DEFAULT_SEED = 42;
 
-    /** The usage text. */
-    public static final String USAGE =
-            "usage: ImageEventProducerMain --bootstrap-servers HOST:PORT[,...] [--topic "
-                    + KafkaTopics.IMAGES
-                    + "] [--format "
-                    + DatasetFormat.names()
-                    + " (default omniglot)] [--data-dir DIR_OR_TAR (omniglot: default the embedded"
-                    + " small set)] [--split standard|fraction:F|TRAIN_IDS:TEST_IDS (default standard)]"
-                    + " [--role all|train|test|query|gallery (default all)] [--prefix-role true|false"
-                    + " (default false: labels are class names; true: train/<class>, test/<class>)]"
-                    + " [--rate EVENTS_PER_SECOND (default "
-                    + (long) DEFAULT_RATE
-                    + ", 0 = unthrottled)] [--seed N (default "
-                    + DEFAULT_SEED
-                    + ")] [--limit N]";
+    /**
+     * The usage text, as picocli renders it.
+     *
+     * @return the text
+     */
+    public static String usage() {
+        return new CommandLine(new Options()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    /** The dataset layouts, as {@link DatasetFormat#names()} lists them (a test keeps the two equal). */
+    static final String FORMATS = "cub|cars|sop|inshop|omniglot|folder";
+
+    /** The options as picocli parses them; {@link #parse} checks them and builds the record. */
+    @Command(name = "ImageEventProducerMain", description = "Publishes a dataset's images as image events.")
+    private static final class Options {
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
+                description = "Kafka brokers")
+        String bootstrapServers;
+
+        @Option(names = "--topic", paramLabel = "TOPIC", description = "target topic (default ${DEFAULT-VALUE})")
+        String topic = KafkaTopics.IMAGES;
+
+        @Option(names = "--format", paramLabel = "FORMAT",
+                description = "dataset layout: " + FORMATS + " (default omniglot)")
+        String format = DatasetFormat.OMNIGLOT.id();
+
+        @Option(names = "--data-dir", paramLabel = "DIR_OR_TAR",
+                description = "the dataset's folder or .tar (omniglot: default the embedded small set)")
+        Path dataDirectory;
+
+        @Option(names = "--split", paramLabel = "SPLIT",
+                description = "standard|fraction:F|TRAIN_IDS:TEST_IDS (default standard)")
+        String split = "standard";
+
+        @Option(names = "--role", paramLabel = "ROLE", description = "all|train|test|query|gallery (default all)")
+        String role = "all";
+
+        @Option(names = "--prefix-role", paramLabel = "BOOLEAN",
+                description = "false: labels are class names; true: train/<class>, test/<class> (default false)")
+        String prefixRole = "false";
+
+        @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
+                description = "events per second (default 100, 0 = unthrottled)")
+        String rate = String.valueOf((long) DEFAULT_RATE);
+
+        @Option(names = "--seed", paramLabel = "N", description = "seed of the interleaved order (default 42)")
+        String seed = String.valueOf(DEFAULT_SEED);
+
+        @Option(names = "--limit", paramLabel = "N", description = "publish at most this many events (default all)")
+        String limit;
+
+        @Option(names = {"--help", "-h"}, usageHelp = true, description = "print this text")
+        boolean help;
+    }
 
     /**
-     * Parses {@code --name value} pairs.
+     * Parses {@code --name value} (or {@code --name=value}) arguments.
      *
      * @param args the arguments
      * @return the parsed arguments
@@ -64,58 +106,45 @@ public record ProducerArguments(
      *     for a format other than Omniglot
      */
     public static ProducerArguments parse(String... args) {
-        String bootstrapServers = null;
-        String topic = KafkaTopics.IMAGES;
-        Optional<Path> dataDirectory = Optional.empty();
-        double rate = DEFAULT_RATE;
-        long seed = DEFAULT_SEED;
-        OptionalLong limit = OptionalLong.empty();
-        DatasetFormat format = DatasetFormat.OMNIGLOT;
-        ClassSplit split = ClassSplit.standard();
-        DatasetSelection.Role role = DatasetSelection.Role.ALL;
-        boolean prefixRole = false;
-        for (int i = 0; i < args.length; i += 2) {
-            String name = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value for " + name);
-            }
-            String value = args[i + 1];
-            switch (name) {
-                case "--bootstrap-servers" -> bootstrapServers = nonBlank(name, value);
-                case "--topic" -> topic = nonBlank(name, value);
-                case "--data-dir" -> dataDirectory = Optional.of(Path.of(nonBlank(name, value)));
-                case "--rate" -> rate = parseRate(value);
-                case "--seed" -> seed = parseLong(name, value);
-                case "--limit" -> {
-                    long n = parseLong(name, value);
-                    if (n < 0) {
-                        throw new IllegalArgumentException(
-                                "--limit must not be negative: " + value);
-                    }
-                    limit = OptionalLong.of(n);
-                }
-                case "--format" -> format = DatasetFormat.parse(value);
-                case "--split" -> split = parseSplit(value);
-                case "--role" -> role = DatasetSelection.Role.parse(value);
-                case "--prefix-role" -> prefixRole = parseBoolean(name, value);
-                default -> throw new IllegalArgumentException("unknown argument: " + name);
-            }
+        Options o = new Options();
+        CommandLine commandLine = new CommandLine(o);
+        commandLine.setOverwrittenOptionsAllowed(true);
+        try {
+            commandLine.parseArgs(args);
+        } catch (CommandLine.MissingParameterException e) {
+            CommandLine.Model.ArgSpec missing = e.getMissing().get(0);
+            throw new IllegalArgumentException(missing instanceof CommandLine.Model.OptionSpec option
+                    && e.getMessage().startsWith("Missing required option")
+                    ? option.longestName() + " is required"
+                    : "missing value for " + (missing instanceof CommandLine.Model.OptionSpec option2
+                            ? option2.longestName() : missing.paramLabel()));
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            throw new IllegalArgumentException("unknown argument: " + e.getUnmatched().get(0));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        if (bootstrapServers == null) {
-            throw new IllegalArgumentException("--bootstrap-servers is required");
-        }
-        if (format != DatasetFormat.OMNIGLOT && dataDirectory.isEmpty()) {
+        DatasetFormat format = DatasetFormat.parse(o.format);
+        if (format != DatasetFormat.OMNIGLOT && o.dataDirectory == null) {
             throw new IllegalArgumentException("--data-dir is required for --format " + format.id());
         }
+        OptionalLong limit = OptionalLong.empty();
+        if (o.limit != null) {
+            long n = parseLong("--limit", o.limit);
+            if (n < 0) {
+                throw new IllegalArgumentException("--limit must not be negative: " + o.limit);
+            }
+            limit = OptionalLong.of(n);
+        }
         return new ProducerArguments(
-                bootstrapServers,
-                topic,
-                dataDirectory,
-                rate,
-                seed,
+                nonBlank("--bootstrap-servers", o.bootstrapServers),
+                nonBlank("--topic", o.topic),
+                Optional.ofNullable(o.dataDirectory),
+                parseRate(o.rate),
+                parseLong("--seed", o.seed),
                 limit,
                 format,
-                new DatasetSelection(split, role, prefixRole));
+                new DatasetSelection(
+                        parseSplit(o.split), DatasetSelection.Role.parse(o.role), parseBoolean("--prefix-role", o.prefixRole)));
     }
 
     private static String nonBlank(String name, String value) {

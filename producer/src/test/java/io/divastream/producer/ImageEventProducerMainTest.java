@@ -1,5 +1,6 @@
 package io.divastream.producer;
 
+import io.divastream.datasets.DatasetFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -90,14 +91,15 @@ class ImageEventProducerMainTest {
     void badArgumentsPrintTheErrorAndUsage() {
         assertThat(run("--rate", "fast", "--bootstrap-servers", "x:1"))
                 .isEqualTo(ImageEventProducerMain.EXIT_USAGE);
-        assertThat(err()).startsWith("error: --rate must be a number: fast").contains("usage:");
+        assertThat(err()).startsWith("error: --rate must be a number: fast").contains("Usage: ImageEventProducerMain");
         assertThat(err()).doesNotContain("Exception");
     }
 
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage:");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ImageEventProducerMain")
+                .contains("--bootstrap-servers", "--format", "--limit", DatasetFormat.names());
     }
 
     @Test

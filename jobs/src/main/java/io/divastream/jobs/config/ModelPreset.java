@@ -3,6 +3,7 @@ package io.divastream.jobs.config;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import java.util.stream.Collectors;
 
 /**
@@ -46,6 +47,23 @@ public enum ModelPreset {
         return values.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    /**
+     * Sets the preset's options that a configuration does not set.
+     *
+     * @param conf the configuration, changed
+     */
+    public void applyTo(Configuration conf) {
+        for (Map.Entry<String, String> setting : settings().entrySet()) {
+            DivaOption<?> option = ModelOptions.ALL.stream()
+                    .filter(o -> o.key().equals(setting.getKey()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("preset option " + setting.getKey() + " is not declared"));
+            if (!option.isSet(conf)) {
+                option.set(conf, setting.getValue());
+            }
+        }
     }
 
     /**

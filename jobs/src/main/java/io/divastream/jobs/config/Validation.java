@@ -2,6 +2,7 @@ package io.divastream.jobs.config;
 
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
+import org.apache.flink.configuration.Configuration;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -32,8 +33,7 @@ final class Validation {
     private Validation() {}
 
     /** A comma-separated list of {@code host:port} with ports 1 to 65535. */
-    static String bootstrapServers(Arguments a, String key) {
-        String value = a.string(key).trim();
+    static void bootstrapServers(String key, String value) {
         if (value.isEmpty()) {
             throw new ConfigException("option --" + key + " must not be empty");
         }
@@ -48,47 +48,41 @@ final class Validation {
                         + item.trim() + "'");
             }
         }
-        return value;
     }
 
     /** A legal Kafka topic name. */
-    static String topic(Arguments a, String key) {
-        String value = a.string(key).trim();
+    static void topic(String key, String value) {
         if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
             throw new ConfigException("option --" + key + " must be a Kafka topic name (1 to 249 of letters, digits,"
                     + " '.', '_', '-'; not '.' or '..'), got '" + value + "'");
         }
-        return value;
     }
 
     /** No two of the topics are the same (the job would read its own output or mix record types). */
-    static void distinctTopics(Arguments a, List<String> keys) {
+    static void distinctTopics(Configuration conf, List<DivaOption<String>> topics) {
         Map<String, String> seen = new HashMap<>();
-        for (String key : keys) {
-            String topic = a.string(key).trim();
-            String other = seen.putIfAbsent(topic, key);
+        for (DivaOption<String> option : topics) {
+            String topic = option.get(conf);
+            String other = seen.putIfAbsent(topic, option.key());
             if (other != null) {
-                throw new ConfigException("option --" + key + " names topic '" + topic + "', as --" + other
+                throw new ConfigException("option --" + option.key() + " names topic '" + topic + "', as --" + other
                         + " does: every topic must be different");
             }
         }
     }
 
     /** A non-empty prefix of Kafka transactional ids. */
-    static String transactionalIdPrefix(Arguments a, String key) {
-        String value = a.string(key).trim();
+    static void transactionalIdPrefix(String key, String value) {
         if (!ID.matcher(value).matches()) {
             throw new ConfigException(
                     "option --" + key + " must be letters, digits, '.', '_' or '-', got '" + value + "'");
         }
-        return value;
     }
 
     /** Empty (Flink's default), a URI with a scheme ({@code file:///...}, {@code s3://...}) or an absolute path. */
-    static String checkpointDirectory(Arguments a, String key) {
-        String value = a.string(key).trim();
+    static void checkpointDirectory(String key, String value) {
         if (value.isEmpty()) {
-            return value;
+            return;
         }
         if (SCHEME.matcher(value).matches()) {
             try {
@@ -100,20 +94,18 @@ final class Validation {
             } catch (URISyntaxException e) {
                 throw new ConfigException("option --" + key + " is not a valid URI: " + e.getMessage());
             }
-            return value;
+            return;
         }
         if (!Path.of(value).isAbsolute()) {
             throw new ConfigException("option --" + key + " must be a URI such as file:///checkpoints or"
                     + " s3://bucket/dir, or an absolute path, got '" + value + "'");
         }
-        return value;
     }
 
     /** Empty (no export) or an absolute path of a directory (a file system path: artefacts are renamed into place). */
-    static String exportDirectory(Arguments a, String key) {
-        String value = a.string(key).trim();
+    static void exportDirectory(String key, String value) {
         if (value.isEmpty()) {
-            return value;
+            return;
         }
         if (SCHEME.matcher(value).matches() && !value.startsWith("/")) {
             throw new ConfigException("option --" + key + " must be an absolute file system path (a directory on shared"
@@ -131,25 +123,76 @@ final class Validation {
         if (Files.exists(path) && !Files.isDirectory(path)) {
             throw new ConfigException("option --" + key + " is a file, not a directory: '" + value + "'");
         }
-        return value;
     }
 
     /** {@code auto}, {@code cpu} or {@code gpu}. */
-    static DeviceRequest device(Arguments a, String key) {
+    static DeviceRequest device(String text) {
         try {
-            return DeviceRequest.parse(a.string(key));
+            return DeviceRequest.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("option --" + key + " must be auto, cpu or gpu, got '" + a.string(key).trim() + "'");
+            throw new IllegalArgumentException("must be auto, cpu or gpu, got '" + text.trim() + "'");
         }
     }
 
     /** {@code auto} or a flavour this build's DJL has ({@link DeviceSelection#SUPPORTED_FLAVOURS}). */
-    static String flavour(Arguments a, String key) {
-        String value = a.string(key).trim();
+    static void flavour(String key, String value) {
         if (!value.equals(DeviceSelection.ANY_FLAVOUR) && !DeviceSelection.SUPPORTED_FLAVOURS.contains(value)) {
             throw new ConfigException("option --" + key + " must be auto or a flavour DJL has for this PyTorch ("
                     + String.join(", ", DeviceSelection.SUPPORTED_FLAVOURS) + "), got '" + value + "'");
         }
-        return value;
+    }
+
+    /** {@code auto} or a number of batches from 0 to 10,000,000. */
+    static void autoOrBatches(String key, String value) {
+        if (value.equalsIgnoreCase("auto")) {
+            return;
+        }
+        if (!value.matches("\\d{1,8}") || Integer.parseInt(value) > 10_000_000) {
+            throw new ConfigException(
+                    "option --" + key + " must be auto or a number of batches (0 to 10000000), got '" + value + "'");
+        }
+    }
+
+    /** One non-negative, finite weight per head, not all zero. */
+    static void headWeights(String key, List<Double> weights) {
+        for (double w : weights) {
+            if (!(w >= 0)) {
+                throw new ConfigException("option --" + key + " must not be negative");
+            }
+            if (Double.isInfinite(w)) {
+                throw new ConfigException("option --" + key + " must be finite, got " + w);
+            }
+        }
+        if (weights.stream().allMatch(w -> w == 0)) {
+            throw new ConfigException("option --" + key + " must not all be zero");
+        }
+    }
+
+    /** Strictly between 0 and 1. */
+    static void strictlyBetweenZeroAndOne(String key, double value) {
+        if (!(value > 0 && value < 1)) {
+            throw new ConfigException("option --" + key + " must be strictly between 0 and 1, got " + value);
+        }
+    }
+
+    /** Ascending, distinct k of at least 1, at least one. */
+    static void ascendingKs(String key, List<Integer> ks) {
+        if (ks.isEmpty()) {
+            throw new ConfigException("option --" + key + " must not be empty");
+        }
+        for (int i = 0; i < ks.size(); i++) {
+            if (ks.get(i) < 1 || (i > 0 && ks.get(i) <= ks.get(i - 1))) {
+                throw new ConfigException("option --" + key + " must list ascending, distinct k >= 1, got '"
+                        + ks.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")) + "'");
+            }
+        }
+    }
+
+    /** 0 (off) or at least 2: retrieval needs two images of a class. */
+    static void notOne(String key, int value) {
+        if (value == 1) {
+            throw new ConfigException("option --" + key
+                    + " must be 0 (off) or at least 2 (retrieval needs two images of a class), got 1");
+        }
     }
 }

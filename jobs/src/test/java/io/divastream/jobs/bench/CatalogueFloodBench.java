@@ -1,5 +1,6 @@
 package io.divastream.jobs.bench;
 
+import io.divastream.jobs.config.RouteOptions;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
@@ -9,10 +10,14 @@ import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.Uids;
-import io.divastream.jobs.config.Arguments;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.EmbeddingOptions;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.OptionType;
+import io.divastream.jobs.config.RuntimeOptions;
+import io.divastream.jobs.config.TrainOptions;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.config.Option;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
 import io.divastream.schemas.DeadLetter;
@@ -85,21 +90,26 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class CatalogueFloodBench {
 
-    private static final List<Option> BENCH =
-            List.of(
-                    new Option("flood.events", "150000", "image events to publish in all (the Omniglot images once, then training copies)"),
-                    new Option("flood.minutes", "6", "how long to run the job"),
-                    new Option("flood.sample-seconds", "15", "seconds between two samples"),
-                    new Option("flood.work-dir", "target/flood-bench", "directory of the broker's log and the checkpoints (wiped)"),
-                    new Option("flood.seed", "5", "seed of the publication order"));
+    private static final DivaOption<Long> EVENTS = DivaOption.of("flood.events", OptionType.longInteger(1, 100_000_000),
+            "150000", "image events to publish in all (the Omniglot images once, then training copies)");
+    private static final DivaOption<Double> MINUTES =
+            DivaOption.of("flood.minutes", OptionType.number(0.1, 1e4), "6", "how long to run the job");
+    private static final DivaOption<Double> SAMPLE_SECONDS =
+            DivaOption.of("flood.sample-seconds", OptionType.number(1, 3600), "15", "seconds between two samples");
+    private static final DivaOption<String> WORK_DIR = DivaOption.of("flood.work-dir", OptionType.nonBlank(),
+            "target/flood-bench", "directory of the broker's log and the checkpoints (wiped)");
+    private static final DivaOption<Long> SEED = DivaOption.of(
+            "flood.seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "5", "seed of the publication order");
 
     /** Job options whose bench default differs from the job's. */
-    static final Map<String, String> JOB_DEFAULTS =
-            Map.of(
-                    "embedding.catalogue-ttl", "60s",
-                    "embedding.max-images-per-subtask", "5000",
-                    "checkpoint.interval-ms", "5000",
-                    "train.steps-per-version", "100");
+    static final List<DivaOption<?>> JOB_DEFAULTS = List.of(
+            EmbeddingOptions.CATALOGUE_TTL.withDefault("60s"),
+            EmbeddingOptions.MAX_IMAGES_PER_SUBTASK.withDefault("5000"),
+            RuntimeOptions.CHECKPOINT_INTERVAL_MS.withDefault("5000"),
+            TrainOptions.STEPS_PER_VERSION.withDefault("100"));
+
+    private static final LocalJobOptions OPTIONS = LocalJobOptions.of(
+            List.of(EVENTS, MINUTES, SAMPLE_SECONDS, WORK_DIR, SEED), JOB_DEFAULTS, "ignored: the bench starts its own broker");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] EMBEDDER_METRICS = {
@@ -116,43 +126,25 @@ public final class CatalogueFloodBench {
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
-        List<Option> options = new ArrayList<>(BENCH);
-        for (Option o : JobOptions.OPTIONS) {
-            options.add(
-                    o.key().equals("kafka.bootstrap-servers")
-                            ? new Option(o.key(), "", "ignored: the bench starts its own broker")
-                            : new Option(o.key(), JOB_DEFAULTS.getOrDefault(o.key(), o.defaultValue()), o.description()));
-        }
-        Arguments a = Arguments.parse(args, options);
-        long events = a.longValue("flood.events", 1, 100_000_000);
-        double minutes = a.number("flood.minutes", 0.1, 1e4);
-        long sampleMs = (long) (1000 * a.number("flood.sample-seconds", 1, 3600));
-        Path work = Path.of(a.string("flood.work-dir")).toAbsolutePath();
+        Configuration a = OPTIONS.parse(args);
+        long events = EVENTS.get(a);
+        double minutes = MINUTES.get(a);
+        long sampleMs = (long) (1000 * SAMPLE_SECONDS.get(a));
+        Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath();
         wipe(work);
         Files.createDirectories(work);
 
         try (LocalKafkaBroker broker =
                 LocalKafkaBroker.start(
                         LocalKafkaBroker.Config.defaults().withPort(0).withLogDirectory(work.resolve("kafka")))) {
-            List<String> jobArgs = new ArrayList<>();
-            for (Option o : JobOptions.OPTIONS) {
-                String value =
-                        switch (o.key()) {
-                            case "kafka.bootstrap-servers" -> broker.bootstrapServers();
-                            case "checkpoint.dir" -> work.resolve("checkpoints").toUri().toString();
-                            default -> a.has(o.key()) || JOB_DEFAULTS.containsKey(o.key()) ? a.string(o.key()) : null;
-                        };
-                if (value != null) {
-                    jobArgs.add("--" + o.key());
-                    jobArgs.add(value);
-                }
-            }
-            JobConfig config = JobOptions.parse(jobArgs.toArray(String[]::new));
+            Configuration jobConf =
+                    OPTIONS.jobConfiguration(a, broker.bootstrapServers(), work.resolve("checkpoints"));
+            JobConfig config = JobOptions.fromConfiguration(jobConf);
             JobConfig.KafkaConfig kafka = config.kafka();
             TopicAdmin.ensureTopics(
                     kafka.settings(),
                     kafka.singleBrokerTopics(1));
-            System.out.println("job options: " + String.join(" ", jobArgs));
+            System.out.println("job options: " + LocalJobOptions.describe(jobConf));
 
             Configuration conf = DivaEnvironment.configuration(config.runtime());
             conf.set(RestOptions.BIND_PORT, "0");
@@ -174,7 +166,7 @@ public final class CatalogueFloodBench {
                 URI rest = cluster.getRestAddress().get();
 
                 AtomicLong produced = new AtomicLong();
-                Thread producer = startProducer(kafka, events, a.longValue("flood.seed", 0, Long.MAX_VALUE), produced);
+                Thread producer = startProducer(kafka, events, SEED.get(a), produced);
                 run(cluster, job, rest, kafka, work, produced, (long) (minutes * 60_000), sampleMs);
                 producer.interrupt();
                 producer.join(30_000);
@@ -192,7 +184,7 @@ public final class CatalogueFloodBench {
     private static Thread startProducer(JobConfig.KafkaConfig kafka, long events, long seed, AtomicLong produced) {
         List<LabeledImage> all = OmniglotDataset.loadEmbedded();
         List<LabeledImage> train =
-                all.stream().filter(i -> !i.label().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*")).toList();
+                all.stream().filter(i -> !i.label().matches(RouteOptions.OMNIGLOT_EVAL_LABELS + ".*")).toList();
         Thread thread =
                 new Thread(
                         () -> {

@@ -1,5 +1,6 @@
 package io.divastream.jobs.bench;
 
+import io.divastream.jobs.config.RouteOptions;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
@@ -11,7 +12,6 @@ import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
 import io.divastream.jobs.DivaStreamJob;
 import io.divastream.dev.FlinkSessionCluster;
-import io.divastream.jobs.config.JobOptions;
 import io.divastream.schemas.EmbeddingRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -191,7 +191,7 @@ public final class ClusterLoadBench {
     private static List<LabeledImage> primingEvents(int count) {
         Map<String, List<LabeledImage>> byLabel = new java.util.LinkedHashMap<>();
         for (LabeledImage image : OmniglotDataset.loadEmbedded()) {
-            if (!image.label().matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*")) {
+            if (!image.label().matches(RouteOptions.OMNIGLOT_EVAL_LABELS + ".*")) {
                 byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
             }
         }

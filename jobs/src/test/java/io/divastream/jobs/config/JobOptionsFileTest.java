@@ -35,7 +35,7 @@ class JobOptionsFileTest {
             Path regenerated = Path.of("target", "diva-stream.properties");
             Files.createDirectories(regenerated.getParent());
             Files.writeString(regenerated, template);
-            throw new AssertionError(DOCUMENTED + " differs from JobOptions.OPTIONS; the current template is in "
+            throw new AssertionError(DOCUMENTED + " differs from the option declarations; the current template is in "
                     + regenerated.toAbsolutePath() + " (copy it over if the options changed on purpose)");
         }
         // every option exactly once, at its default, and nothing else
@@ -44,12 +44,12 @@ class JobOptionsFileTest {
             if (line.matches("# [a-z0-9.-]+ =.*")) {
                 String key = line.substring(2, line.indexOf(' ', 2));
                 assertThat(keys.add(key)).as("key %s listed twice", key).isTrue();
-                Option option = JobOptions.OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+                DivaOption<?> option = JobOptions.ALL.options().stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
                 assertThat(line.substring(line.indexOf('=') + 1).strip())
-                        .isEqualTo(option.defaultValue() == null ? "" : option.defaultValue());
+                        .isEqualTo(option.isRequired() ? "" : option.defaultText());
             }
         }
-        assertThat(keys).containsExactlyElementsOf(JobOptions.OPTIONS.stream().map(Option::key).toList());
+        assertThat(keys).containsExactlyElementsOf(JobOptions.ALL.options().stream().map(DivaOption::key).toList());
     }
 
     @Test
@@ -167,6 +167,6 @@ class JobOptionsFileTest {
 
     @Test
     void usageMentionsTheConfigOption() {
-        assertThat(Arguments.usage(JobOptions.OPTIONS)).startsWith("  --config FILE");
+        assertThat(JobOptions.ALL.usage("diva-stream")).contains("--config=FILE");
     }
 }

@@ -51,7 +51,7 @@ class JobOptionsTest {
         assertThat(config.kafka().modelVersionsTopic()).isEqualTo(KafkaTopics.MODEL_VERSIONS);
         assertThat(config.kafka().deadLettersTopic()).isEqualTo(KafkaTopics.DEAD_LETTERS);
         assertThat(config.kafka().exactlyOnce()).isTrue();
-        assertThat(config.routing().evalLabelRegex()).isEqualTo(JobOptions.OMNIGLOT_EVAL_LABELS);
+        assertThat(config.routing().evalLabelRegex()).isEqualTo(RouteOptions.OMNIGLOT_EVAL_LABELS);
         assertThat(config.batching())
                 .isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20, 100_000));
         assertThat(config.batching().batchSize()).isEqualTo(112);
@@ -317,18 +317,18 @@ class JobOptionsTest {
 
     @Test
     void everyDefaultIsValidAndEveryOptionIsDocumented() {
-        assertThat(JobOptions.OPTIONS).extracting(Option::key).doesNotHaveDuplicates();
-        assertThat(JobOptions.OPTIONS).allSatisfy(o -> assertThat(o.description()).isNotBlank());
-        assertThat(JobOptions.OPTIONS)
-                .filteredOn(o -> o.defaultValue() == null)
-                .extracting(Option::key)
+        assertThat(JobOptions.ALL.options()).extracting(DivaOption::key).doesNotHaveDuplicates();
+        assertThat(JobOptions.ALL.options()).allSatisfy(o -> assertThat(o.description()).isNotBlank());
+        assertThat(JobOptions.ALL.options())
+                .filteredOn(o -> o.isRequired())
+                .extracting(DivaOption::key)
                 .containsExactly("kafka.bootstrap-servers");
-        String usage = Arguments.usage(JobOptions.OPTIONS);
-        for (Option option : JobOptions.OPTIONS) {
+        String usage = JobOptions.ALL.usage("diva-stream");
+        for (DivaOption<?> option : JobOptions.ALL.options()) {
             assertThat(usage).contains("--" + option.key());
         }
         assertThat(usage).contains("(required)").contains("[28]");
-        assertThat(Pattern.compile(JobOptions.OMNIGLOT_EVAL_LABELS).matcher("Greek/character01").find()).isTrue();
+        assertThat(Pattern.compile(RouteOptions.OMNIGLOT_EVAL_LABELS).matcher("Greek/character01").find()).isTrue();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.divastream.jobs.decode;
 
+import io.divastream.jobs.config.RouteOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
@@ -10,7 +11,6 @@ import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.pipeline.AvroMapping;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.ImageSample;
@@ -83,7 +83,7 @@ class DecodeImageFunctionTest {
         harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(
-                                new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS),
+                                new DecodeImageFunction(SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS),
                                         EventLimits.DEFAULT, DLQ_LIMIT)),
                         1,
                         1,
@@ -203,7 +203,7 @@ class DecodeImageFunctionTest {
     void theTrainingReaderDecodesTrainingImagesOnlyAndDropsBadRecordsWithoutADeadLetter() throws Exception {
         var training = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(
                 new ProcessOperator<>(DecodeImageFunction.trainingReader(
-                        SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS), EventLimits.DEFAULT)), 1, 1, 0);
+                        SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS), EventLimits.DEFAULT)), 1, 1, 0);
         MetricsCapture trainingMetrics = MetricsCapture.attach(training);
         training.open();
         try {
@@ -350,7 +350,7 @@ class DecodeImageFunctionTest {
     @Test
     void theRouterSurvivesJavaSerialization() throws Exception {
         LabelRouter copy =
-                org.apache.flink.util.InstantiationUtil.clone(new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS));
+                org.apache.flink.util.InstantiationUtil.clone(new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS));
         assertThat(copy.route("Tagalog/character03")).isEqualTo(Role.EVAL);
         assertThat(copy.route("Korean/character03")).isEqualTo(Role.TRAIN);
     }
@@ -426,7 +426,7 @@ class DecodeImageFunctionTest {
     @Test
     void theLimitsAreTheConfiguredOnes() throws Exception {
         var strict = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(new ProcessOperator<>(
-                new DecodeImageFunction(SPEC, new LabelRouter(JobOptions.OMNIGLOT_EVAL_LABELS),
+                new DecodeImageFunction(SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS),
                         new EventLimits(5, 10, new io.divastream.images.ImageLimits(png.length, 105 * 105, 105 * 105)),
                         DLQ_LIMIT)), 1, 1, 0);
         strict.open();

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.dev.FlinkSessionCluster;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.config.Option;
+import io.divastream.jobs.config.DivaOption;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import java.io.IOException;
@@ -95,7 +95,8 @@ class DockerDeploymentTest {
     }
 
     private static String defaultOf(String key) {
-        return JobOptions.OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().map(Option::defaultValue).orElseThrow();
+        return JobOptions.ALL.options().stream().filter(o -> o.key().equals(key)).findFirst()
+                .map(DivaOption::defaultText).orElseThrow();
     }
 
     /** Mounts of a service: container path to source (a named volume, or a path relative to docker/). */

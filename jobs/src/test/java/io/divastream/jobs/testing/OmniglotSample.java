@@ -1,8 +1,8 @@
 package io.divastream.jobs.testing;
 
+import io.divastream.jobs.config.RouteOptions;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.config.JobOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +44,6 @@ public final class OmniglotSample {
      * @return true for the evaluation alphabets
      */
     public static boolean isEval(String label) {
-        return label.matches(JobOptions.OMNIGLOT_EVAL_LABELS + ".*");
+        return label.matches(RouteOptions.OMNIGLOT_EVAL_LABELS + ".*");
     }
 }

@@ -69,8 +69,8 @@ public record DivaConfig(
      */
     public static DivaConfig omniglotDefaults() {
         return new DivaConfig(
-                new NetworkSpec(28, List.of(64, 64, 64, 64), 128, List.of(DivaHead.values()), 512),
-                new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
+                new NetworkSpec(28, List.of(64, 64, 64, 64), 128, List.of(DivaHead.values()), NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                new LossSpec(0.2, 1.2, LossSpec.PUBLISHED_MINER_LOWER_CUTOFF, 0.3, 0.3, 0.3, 1500, 0.01, LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF, false),
                 new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
                 new MomentumSpec(0.9, 1024),
                 0L);

@@ -31,6 +31,11 @@ public record LossSpec(
 
     private static final long serialVersionUID = 1L;
 
+    /** The published lower cutoff of the distance-weighted miners (DIVA_SPEC section 2.1). */
+    public static final double PUBLISHED_MINER_LOWER_CUTOFF = 0.5;
+
+    /** The published cutoff beyond which DaNCE negatives get weight 0 (DIVA_SPEC section 2.4). */
+    public static final double PUBLISHED_DANCE_UPPER_CUTOFF = 1.4;
 
     /** Validates the constants. */
     public LossSpec {

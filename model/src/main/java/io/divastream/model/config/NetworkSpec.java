@@ -25,6 +25,9 @@ public record NetworkSpec(
 
     private static final long serialVersionUID = 2L;
 
+    /** The published hidden width of each decorrelation regressor (DIVA_SPEC section 3). */
+    public static final int PUBLISHED_DECORRELATION_HIDDEN = 512;
+
     /** Validates the specification and copies the list. */
     public NetworkSpec {
         Objects.requireNonNull(backbone, "backbone");

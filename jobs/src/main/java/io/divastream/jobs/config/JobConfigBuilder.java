@@ -1,0 +1,251 @@
+package io.divastream.jobs.config;
+
+import static io.divastream.jobs.config.TrainOptions.QUEUE_INIT_BATCHES;
+
+import io.divastream.connectors.events.EventLimits;
+import io.divastream.images.ImageLimits;
+import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.model.DivaHead;
+import io.divastream.model.augment.AugmentationSpec;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.MomentumSpec;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.config.ObjectiveSpec;
+import io.divastream.model.config.OptimizerSpec;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The one place that turns the job's options into a {@link JobConfig}: each value is read from its typed
+ * option (which checks it), and the rules between options are checked here, each failing with a one-line
+ * {@link ConfigException} that names the options.
+ */
+public final class JobConfigBuilder {
+
+    private final Configuration conf;
+
+    private JobConfigBuilder(Configuration conf) {
+        this.conf = conf;
+    }
+
+    /**
+     * Builds the job's configuration.
+     *
+     * @param given the options given (others take their defaults; a model preset fills the network's options
+     *     not given)
+     * @return the configuration
+     * @throws ConfigException naming the option(s) on any error
+     */
+    public static JobConfig build(Configuration given) {
+        Configuration conf = new Configuration(given);
+        ModelPreset preset = ModelOptions.PRESET.get(conf);
+        preset.applyTo(conf);
+        return new JobConfigBuilder(conf).build();
+    }
+
+    private JobConfig build() {
+        JobConfig.KafkaConfig kafka = new JobConfig.KafkaConfig(
+                get(KafkaOptions.BOOTSTRAP_SERVERS),
+                get(KafkaOptions.GROUP_ID),
+                get(TopicOptions.IMAGES),
+                get(TopicOptions.EMBEDDINGS),
+                get(TopicOptions.METRICS),
+                get(TopicOptions.MODEL_VERSIONS),
+                get(TopicOptions.DEAD_LETTERS),
+                get(KafkaOptions.EXACTLY_ONCE),
+                get(KafkaOptions.TRANSACTIONAL_ID_PREFIX));
+        Validation.distinctTopics(conf, TopicOptions.ALL);
+        JobConfig.BatchingConfig batching = batching();
+        DivaConfig model = model();
+        JobConfig.TrainingConfig training = new JobConfig.TrainingConfig(
+                model,
+                get(TrainOptions.AUGMENT) ? AugmentationSpec.omniglotDefault() : AugmentationSpec.none(),
+                get(TrainOptions.STEPS_PER_VERSION),
+                get(TrainOptions.MAX_CONSECUTIVE_FAILURES),
+                get(TrainOptions.DEVICE),
+                get(TrainOptions.ENGINE_FLAVOUR),
+                queueInitBatches(model, batching));
+        JobConfig.EmbeddingConfig embedding = new JobConfig.EmbeddingConfig(
+                headWeights(model.network().heads().size()),
+                new JobConfig.CatalogueConfig(
+                        get(EmbeddingOptions.REEMBED_RATE),
+                        get(EmbeddingOptions.REEMBED_CHUNK),
+                        get(EmbeddingOptions.CATALOGUE_TTL).toMillis(),
+                        get(EmbeddingOptions.MAX_IMAGES_PER_SUBTASK)));
+        MetricsProtocol metrics = metrics(model.seed(), embedding.catalogue().ttlMs() > 0);
+        return new JobConfig(kafka, new JobConfig.RoutingConfig(get(RouteOptions.EVAL_LABELS)), batching, training,
+                embedding, metrics, runtime(kafka.exactlyOnce()), export(), input());
+    }
+
+    private <T> T get(DivaOption<T> option) {
+        return option.get(conf);
+    }
+
+    private JobConfig.BatchingConfig batching() {
+        JobConfig.BatchingConfig batching = new JobConfig.BatchingConfig(
+                get(BatchOptions.CLASSES),
+                get(BatchOptions.IMAGES_PER_CLASS),
+                get(BatchOptions.BUFFER_PER_CLASS),
+                get(BatchOptions.NEW_IMAGES),
+                get(BatchOptions.REPLAY_INTERVAL_MS),
+                get(BatchOptions.MAX_CLASSES));
+        atLeast(BatchOptions.BUFFER_PER_CLASS, batching.bufferPerClass(), BatchOptions.IMAGES_PER_CLASS,
+                batching.imagesPerClass(), "");
+        atLeast(BatchOptions.MAX_CLASSES, batching.maxClasses(), BatchOptions.CLASSES, batching.classesPerBatch(), "");
+        return batching;
+    }
+
+    private DivaConfig model() {
+        try {
+            return new DivaConfig(
+                    new NetworkSpec(
+                            get(ModelOptions.IMAGE_SIZE),
+                            get(ModelOptions.CHANNELS),
+                            get(ModelOptions.EMBEDDING_DIM),
+                            get(ModelOptions.HEADS),
+                            NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                    new LossSpec(
+                            get(TrainOptions.MARGIN),
+                            get(TrainOptions.BETA_INIT),
+                            LossSpec.PUBLISHED_MINER_LOWER_CUTOFF,
+                            get(TrainOptions.ALPHA_SELFSIM),
+                            get(TrainOptions.ALPHA_SHARED),
+                            get(TrainOptions.ALPHA_INTRA),
+                            get(TrainOptions.RHO),
+                            get(TrainOptions.TEMPERATURE),
+                            LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF,
+                            get(TrainOptions.DANCE_FIXED)),
+                    new OptimizerSpec(
+                            get(TrainOptions.LEARNING_RATE),
+                            get(TrainOptions.WEIGHT_DECAY),
+                            get(TrainOptions.BETA_LEARNING_RATE),
+                            get(TrainOptions.DECORRELATION_LEARNING_RATE),
+                            get(TrainOptions.LR_DECAY_STEPS),
+                            get(TrainOptions.LR_DECAY_GAMMA)),
+                    new MomentumSpec(
+                            get(TrainOptions.MOMENTUM), get(TrainOptions.QUEUE_SIZE), get(TrainOptions.KEY_BN_STATS)),
+                    (get(TrainOptions.DECORRELATION) ? ObjectiveSpec.published() : ObjectiveSpec.withoutDecorrelation())
+                            .withSharedMining(get(TrainOptions.SHARED_MINING))
+                            .withExcludeDegenerateIntra(get(TrainOptions.EXCLUDE_DEGENERATE_INTRA)),
+                    get(ModelOptions.SEED));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid model configuration: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The batches that fill the DaNCE queue before training: {@code auto} is the queue's batch count (the
+     * original's n_key_batches, rounded up so the queue is full), 0 without the selfsim head.
+     */
+    private int queueInitBatches(DivaConfig model, JobConfig.BatchingConfig batching) {
+        boolean selfsim = model.network().has(DivaHead.SELFSIM);
+        String value = get(QUEUE_INIT_BATCHES);
+        if (value.equalsIgnoreCase("auto")) {
+            int batch = batching.batchSize();
+            return selfsim ? (model.momentum().queueSize() + batch - 1) / batch : 0;
+        }
+        int batches = Integer.parseInt(value);
+        if (batches > 0 && !selfsim) {
+            throw new ConfigException("option --" + QUEUE_INIT_BATCHES.key() + " (" + batches + ") needs the selfsim"
+                    + " head in --model.heads (there is no DaNCE queue to fill); set it to 0 or auto");
+        }
+        return batches;
+    }
+
+    private double[] headWeights(int heads) {
+        List<Double> given = get(EmbeddingOptions.HEAD_WEIGHTS);
+        // The default lists four weights, of which fewer heads use the first; given weights must match.
+        if (given.size() < heads || (EmbeddingOptions.HEAD_WEIGHTS.isSet(conf) && given.size() != heads)) {
+            throw new ConfigException("option --" + EmbeddingOptions.HEAD_WEIGHTS.key() + " needs one weight per head ("
+                    + heads + "), got " + given);
+        }
+        double[] weights = given.subList(0, heads).stream().mapToDouble(Double::doubleValue).toArray();
+        if (java.util.Arrays.stream(weights).allMatch(w -> w == 0)) {
+            throw new ConfigException("option --" + EmbeddingOptions.HEAD_WEIGHTS.key() + " must not all be zero");
+        }
+        return weights;
+    }
+
+    private MetricsProtocol metrics(long seed, boolean catalogueTtl) {
+        DivaOption<Integer> sample = MetricsOptions.SEEN_SAMPLE_PER_CLASS;
+        // an expired training image is no longer re-embedded, so a sampled one would hold back every version
+        int perClass = catalogueTtl && !sample.isSet(conf) ? 0 : get(sample);
+        if (perClass > 0 && catalogueTtl) {
+            throw new ConfigException("option --" + sample.key() + " needs --" + EmbeddingOptions.CATALOGUE_TTL.key()
+                    + " 0: an expired sampled training image is never re-embedded and would hold back the scoring of"
+                    + " every version");
+        }
+        int maxImages = get(MetricsOptions.SEEN_MAX_IMAGES);
+        atLeast(MetricsOptions.SEEN_MAX_IMAGES, maxImages, sample, perClass, "");
+        return new MetricsProtocol(
+                get(MetricsOptions.EVERY_VERSIONS),
+                get(MetricsOptions.MIN_EVAL_IMAGES),
+                get(MetricsOptions.MODE),
+                get(MetricsOptions.QUERY_FRACTION),
+                get(MetricsOptions.RECALL_KS),
+                perClass,
+                maxImages,
+                seed);
+    }
+
+    private JobConfig.RuntimeConfig runtime(boolean exactlyOnceSinks) {
+        long interval = get(RuntimeOptions.CHECKPOINT_INTERVAL_MS);
+        return new JobConfig.RuntimeConfig(
+                get(RuntimeOptions.PARALLELISM),
+                interval,
+                get(RuntimeOptions.CHECKPOINT_DIR),
+                get(RuntimeOptions.STATE_ROCKSDB),
+                checkpointPolicy(interval, exactlyOnceSinks),
+                get(RuntimeOptions.SOURCE_PARALLELISM),
+                get(RuntimeOptions.EMBEDDING_PARALLELISM),
+                new JobConfig.IntraOpThreads(
+                        get(TrainOptions.INTRA_OP_THREADS),
+                        get(EmbeddingOptions.INTRA_OP_THREADS),
+                        get(MetricsOptions.INTRA_OP_THREADS)));
+    }
+
+    private JobConfig.CheckpointPolicy checkpointPolicy(long interval, boolean exactlyOnceSinks) {
+        boolean exactlyOnce = get(RuntimeOptions.CHECKPOINT_MODE).equals("exactly-once");
+        if (!exactlyOnce && exactlyOnceSinks) {
+            throw new ConfigException("option --checkpoint.mode at-least-once needs --kafka.exactly-once false"
+                    + " (transactional sinks commit on exactly-once checkpoints)");
+        }
+        boolean unaligned = get(RuntimeOptions.CHECKPOINT_UNALIGNED);
+        if (unaligned && !exactlyOnce) {
+            throw new ConfigException(
+                    "option --checkpoint.unaligned true needs --checkpoint.mode exactly-once; set it to false");
+        }
+        long minPause = get(RuntimeOptions.CHECKPOINT_MIN_PAUSE_MS);
+        return new JobConfig.CheckpointPolicy(
+                exactlyOnce,
+                unaligned,
+                get(RuntimeOptions.CHECKPOINT_ALIGNED_TIMEOUT_MS),
+                get(RuntimeOptions.CHECKPOINT_TIMEOUT_MS),
+                RuntimeOptions.CHECKPOINT_MIN_PAUSE_MS.isSet(conf) ? minPause : Math.min(minPause, interval / 2));
+    }
+
+    private JobConfig.ExportConfig export() {
+        return new JobConfig.ExportConfig(get(ExportOptions.DIR), get(ExportOptions.KEEP));
+    }
+
+    private JobConfig.InputConfig input() {
+        long pixels = get(LimitsOptions.IMAGE_PIXELS);
+        long decodedBytes = get(LimitsOptions.DECODED_BYTES);
+        atLeast(LimitsOptions.DECODED_BYTES, decodedBytes, LimitsOptions.IMAGE_PIXELS, pixels,
+                ": every pixel takes a byte at least");
+        return new JobConfig.InputConfig(
+                new EventLimits(
+                        get(LimitsOptions.IMAGE_ID_CHARS),
+                        get(LimitsOptions.LABEL_CHARS),
+                        new ImageLimits(get(LimitsOptions.IMAGE_BYTES), pixels, decodedBytes)),
+                get(RouteOptions.LABEL_TTL).toMillis());
+    }
+
+    private static void atLeast(DivaOption<?> larger, long value, DivaOption<?> smaller, long bound, String why) {
+        if (value < bound) {
+            throw new ConfigException("option --" + larger.key() + " (" + value + ") must be at least --"
+                    + smaller.key() + " (" + bound + ")" + why);
+        }
+    }
+}

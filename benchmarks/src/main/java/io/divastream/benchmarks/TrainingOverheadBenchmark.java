@@ -5,7 +5,7 @@ import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.Uids;
+import io.divastream.jobs.pipeline.Uids;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.OptionType;
 import io.divastream.jobs.config.BatchOptions;

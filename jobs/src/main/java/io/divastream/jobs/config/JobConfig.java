@@ -4,6 +4,7 @@ import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.config.DivaConfig;
@@ -444,7 +445,8 @@ public record JobConfig(
         private static final long serialVersionUID = 1L;
 
         /** The trainer on every processor, embedders and metrics on one thread each. */
-        public static final IntraOpThreads DEFAULT = new IntraOpThreads(0, 1, 1);
+        public static final IntraOpThreads DEFAULT =
+                new IntraOpThreads(0, 1, RetrievalMetricsFunction.DEFAULT_INTRA_OP_THREADS);
 
         /** Checks that no count is negative. */
         public IntraOpThreads {

@@ -1,6 +1,5 @@
 package io.divastream.jobs.metrics;
 
-import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.Role;
@@ -57,6 +56,9 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
     private transient long lastScoredVersion;
     private transient ListState<ImageEmbedding> tableState;
     private transient ListState<ImageEmbedding> seenState;
+    /** libtorch intra-op threads of the scorer by default: one, beside the trainer's. */
+    public static final int DEFAULT_INTRA_OP_THREADS = 1;
+
     private transient ListState<Long> scoredState;
     private transient volatile double lastRecallAt1;
     private transient volatile double lastSeenRecallAt1;
@@ -68,7 +70,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
      * @param protocol the evaluation protocol
      */
     public RetrievalMetricsFunction(List<DivaHead> heads, MetricsProtocol protocol) {
-        this(heads, protocol, JobConfig.IntraOpThreads.DEFAULT.metrics());
+        this(heads, protocol, DEFAULT_INTRA_OP_THREADS);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RawRecordSources;
-import io.divastream.jobs.Uids;
 import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;

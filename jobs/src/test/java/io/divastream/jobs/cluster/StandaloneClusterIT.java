@@ -11,7 +11,7 @@ import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.DivaStreamJob;
-import io.divastream.jobs.Uids;
+import io.divastream.jobs.pipeline.Uids;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.testing.CorruptEvents;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.connectors.testing.LocalKafkaExtension;
-import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.testing.OmniglotSample;
 import java.io.IOException;

@@ -2,7 +2,6 @@ package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.jobs.Uids;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;

@@ -1,4 +1,4 @@
-package io.divastream.jobs;
+package io.divastream.jobs.pipeline;
 
 /**
  * Stable ids (and names) of every stateful operator and sink, so that savepoints keep mapping to

@@ -87,11 +87,6 @@ public final class ArtefactStore {
         this.root = Objects.requireNonNull(root, "root");
     }
 
-    /**
-     * Returns the directory.
-     *
-     * @return the root
-     */
     public Path root() {
         return root;
     }

@@ -167,11 +167,6 @@ public final class ExportedModel implements AutoCloseable {
         return new ExportedModel(dir, manifest, spec, embedder);
     }
 
-    /**
-     * Returns the manifest.
-     *
-     * @return the manifest
-     */
     public ModelManifest manifest() {
         return manifest;
     }
@@ -185,20 +180,10 @@ public final class ExportedModel implements AutoCloseable {
         return manifest.modelVersion();
     }
 
-    /**
-     * Returns the network's shape.
-     *
-     * @return the spec
-     */
     public NetworkSpec spec() {
         return spec;
     }
 
-    /**
-     * Returns the artefact directory.
-     *
-     * @return the directory it was loaded from
-     */
     public Path dir() {
         return dir;
     }

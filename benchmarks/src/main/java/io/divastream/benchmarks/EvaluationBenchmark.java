@@ -28,32 +28,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The evaluation benchmark of issue 5: the metric suite on clustered synthetic embeddings of the size of
- * Stanford Online Products' test set (60,502 rows, 11,316 classes of 2 to 12 images, d = 512,
- * L2-normalised), with time and peak memory, against a naive full-matrix computation in the same run.
- *
- * <p>Phases (all by default, in this order; {@code --phases=a,b} selects some):
- * <ul>
- *   <li>{@code subset-chunked}: retrieval metrics (Recall@k, MAP@R, R-Precision, Precision@1, mAP_c) on the
- *       first {@code --subset} rows with the production {@link NearestNeighbours} search;</li>
- *   <li>{@code subset-naive}: the same metrics from a full {@code n x n} float distance matrix, every row
- *       fully sorted, with loops written here (the baseline; 400 MB for 10,000 rows, 14.6 GB for all
- *       60,502, which is why it runs on the subset), and the largest difference to the chunked scores;</li>
- *   <li>{@code full-retrieval}: the chunked retrieval metrics on all rows;</li>
- *   <li>{@code full-kmeans}: k-means alone on all rows (one cluster per class, random-point seeding and
- *       {@code --kmeans-iterations} as faiss), with the iterations run, NMI and F1;</li>
- *   <li>{@code full-suite}: {@link RetrievalEvaluator#evaluate(float[][], int[])} on all rows (retrieval
- *       metrics plus k-means with one cluster per class, NMI and F1).</li>
- * </ul>
- * Every phase prints its wall time, the peak heap (sum of the heap pools' peak usage, reset before the
- * phase) and the peak resident set size of the process ({@code VmHWM}, heap plus native memory, reset
- * before the phase through {@code /proc/self/clear_refs} where the kernel allows it).
- *
- * <p>Options ({@code --name=value} or {@code --name value}; {@code --help} lists them): {@code n} (60502), {@code classes} (11316), {@code min-size} (2),
- * {@code max-size} (12), {@code dim} (512), {@code noise} (2.5: the norm of the per-image offset from its
- * class centre relative to the unit centre; larger lowers Recall@1), {@code subset} (10000),
- * {@code kmeans-iterations} (20, as faiss and the original code), {@code recall-ks} (1,10,100, as the DiVA code logs for SOP),
- * {@code seed} (7), {@code phases}.
+ * The evaluation benchmark of issue 5: the metric suite on clustered synthetic embeddings of the size of Stanford
+ * Online Products' test set (60,502 rows, 11,316 classes of 2 to 12 images, d = 512, L2-normalised), with time and
+ * peak memory, against a naive full-matrix computation in the same run. Design notes:
+ * docs/design-notes.md#evaluationbenchmark.
  */
 public final class EvaluationBenchmark {
 

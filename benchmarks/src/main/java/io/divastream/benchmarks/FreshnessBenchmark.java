@@ -32,40 +32,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The freshness benchmark of issue 5: the end-to-end latency from an image event entering Kafka to
- * its embedding being readable on the embeddings topic, at a stated event rate while the trainer
- * trains, and the highest rate the job sustains.
- *
- * <p>The job runs as the demo runs it (RocksDB, exactly-once transactional sinks, checkpoints
- * unaligned from the start, the batch replay on so the trainer is always training) except for the
- * checkpoint interval: with exactly-once sinks an embedding becomes readable ({@code
- * read_committed}) only when the checkpoint after it completes, so the interval bounds freshness;
- * this benchmark's default is 500 ms (option {@code checkpoint.interval-ms}; the least pause between
- * checkpoints is then 250 ms). The defaults are the configuration for issue 5's bar.
- *
- * <p>Besides the latencies it prints, per window, where the checkpoints spent their time per task
- * ({@link CheckpointBreakdown}), the CPU and run-queue time per thread group ({@link ThreadCpu}),
- * the load average, the latencies of events sent while the catalogue was re-embedded for a new
- * model version apart from the others, and the embedder's own latency histogram; at the end the
- * highest rate kept up.
- *
- * <p>First the shipped Omniglot images are published once at full speed (the trainer starts, the
- * catalogue fills, the evaluation images arrive) and the job is given {@code warmup-seconds}. Then
- * for each rate of {@code rates} a producer publishes training images under new ids ({@code
- * id@rate#n}) at that rate, paced by schedule, for {@code window-seconds}, and the benchmark waits
- * up to {@code drain-seconds} more. Two consumers read the embeddings topic from its start, one
- * {@code read_committed} (what a downstream reader of an exactly-once job sees) and one {@code
- * read_uncommitted} (the pipeline without the commit wait, for comparison). An event's latency is
- * the wall-clock time at which a consumer reads the first embedding of its id minus the event's
- * time (the producer's clock when it sent the event; same machine, same clock).
- *
- * <p>A rate is <b>kept up</b> when every event of the window was read within the drain time and the
- * median latency of the window's last quarter of events is at most 1 s above that of its first
- * quarter (latency not growing over the window). The ramp stops after the first rate not kept up.
- *
- * <p>Options ({@code --name=value}): {@code rates} (50,100,200,400,800), {@code window-seconds}
- * (40), {@code warmup-seconds} (30), {@code drain-seconds} (15), {@code seed} (42), {@code
- * work-dir} (target/freshness), and any job option.
+ * The freshness benchmark of issue 5: the end-to-end latency from an image event entering Kafka to its embedding
+ * being readable on the embeddings topic, at a stated event rate while the trainer trains, and the highest rate the
+ * job sustains. Design notes: docs/design-notes.md#freshnessbenchmark.
  */
 public final class FreshnessBenchmark {
 

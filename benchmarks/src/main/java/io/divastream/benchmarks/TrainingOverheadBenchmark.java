@@ -44,40 +44,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
- * The orchestration-overhead benchmark of issue 5: DiVA training steps per second inside the Flink
- * job against the same steps in a bare Java loop on the same batches, in one run.
- *
- * <p><b>Same batches.</b> The job runs with the batch replay off ({@code
- * batch.replay-interval-ms=0}), so its batches are a pure function of the image sequence and the
- * seed (see {@code ClassBalancedBatchOperator}). The benchmark publishes every event before the
- * job starts (the shipped Omniglot images once in the demo's interleaved order, then the training
- * images again under new ids {@code id~n} in fresh interleaved orders), so the trainer always has a
- * batch waiting, and computes the same batches itself with {@link BatchRule}, the operator's rule
- * for one subtask. The bare loop then trains a fresh {@link DivaTrainer} with the same
- * configuration on those batches. Sameness is checked, not assumed: the trainer is bit-for-bit
- * deterministic given its batches, so each model version of the bare loop must have the SHA-256
- * of the job's version of the same number (printed per version).
- *
- * <p><b>What is timed.</b> Both sides count the steps between two model versions by the trainer's
- * own clock: the job by the {@code createdAt} times of its model-version records (read from Kafka),
- * the loop by the same points; the first {@code warmup-steps} are excluded: the JIT, the allocator
- * and the job's start, and, in the job, the embedding reader catching up with the topic's backlog and
- * the JIT compiling the job's own code (still 5% of a core between steps 250 and 1000), so that the
- * window measures the steady state of a long-running job. The loop does what the job's trainer function does per batch: decode the batch's
- * stored pixels ({@link ImageDecoder#fromBytes}), one step, and a parameter snapshot at every
- * version; PNG decoding is the job's decode operator's work and is done up front for the loop. The
- * first {@code train.queue-init-batches} batches take no step on either side: they fill the DaNCE
- * queue before training ({@link DivaTrainer#initializeQueue(LabeledBatch)}), so both count steps
- * from the batch after them and neither times them.
- *
- * <p><b>The job.</b> As the demo runs it (demo defaults: RocksDB, exactly-once checkpoints every
- * 10 s, the embedder re-embedding the growing catalogue after every version, the retrieval metrics
- * on the evaluation images), on a MiniCluster with the local broker. The CPU time of every thread
- * over each window is printed (native threads included), to show where the job's time goes.
- *
- * <p>Options ({@code --name=value}): {@code steps} (1500), {@code warmup-steps} (750; both
- * multiples of {@code train.steps-per-version}), {@code seed} (42: publication order), {@code
- * work-dir} (target/training-overhead), and any job option (e.g. {@code --checkpoint.interval-ms=10000}).
+ * The orchestration-overhead benchmark of issue 5: DiVA training steps per second inside the Flink job against the
+ * same steps in a bare Java loop on the same batches, in one run. Design notes:
+ * docs/design-notes.md#trainingoverheadbenchmark.
  */
 public final class TrainingOverheadBenchmark {
 

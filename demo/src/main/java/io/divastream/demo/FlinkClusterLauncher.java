@@ -14,26 +14,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Starts a standalone Flink session cluster on 127.0.0.1 (a job manager and task managers as separate
- * JVM processes, from Flink's Maven jars) and optionally submits the DiVA job jar to it; runs until
- * interrupted (Ctrl-C stops every process). From the repository root, after {@code mvn -pl jobs -am
- * package -DskipTests}:
- *
- * <pre>
- * java -cp "jobs/target/flink-lib/*:demo/target/classes:demo/target/lib/*" \
- *     io.divastream.demo.FlinkClusterLauncher --work-dir .cluster \
- *     --jar jobs/target/diva-jobs-0.1.0-SNAPSHOT-job.jar --parallelism 2 \
- *     -- --kafka.bootstrap-servers 127.0.0.1:9092 --checkpoint.dir file:///tmp/diva-checkpoints
- * </pre>
- *
- * Options before {@code --}: {@code --lib} (Flink's jars, default {@code jobs/target/flink-lib}),
- * {@code --shared-lib} (jars on every process's class path, as in a distribution's {@code lib/}; default
- * {@code jobs/target/djl-lib}, DJL and the PyTorch native library, so that jobs can be stopped and
- * submitted again on the same task managers; {@code none}: DJL only from the job jar, one job per task
- * manager's lifetime), {@code --work-dir} (default {@code .cluster}), {@code --task-managers} (2), {@code
- * --slots} (2 per task manager), {@code --jar} (the job jar; none: only the cluster), {@code --savepoint}
- * (restore the job from this savepoint), {@code --parallelism} (the job's default parallelism; 0: the
- * job's {@code --parallelism}). Everything after {@code --} goes to {@link DivaStreamJob}.
+ * Starts a standalone Flink session cluster on 127.0.0.1 (a job manager and task managers as separate JVM
+ * processes, from Flink's Maven jars) and optionally submits the DiVA job jar to it; runs until interrupted (Ctrl-C
+ * stops every process). Design notes: docs/design-notes.md#flinkclusterlauncher.
  */
 public final class FlinkClusterLauncher {
 

@@ -236,20 +236,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return host + ":" + port;
     }
 
-    /**
-     * The client listener port.
-     *
-     * @return the port
-     */
     public int port() {
         return port;
     }
 
-    /**
-     * The log directory.
-     *
-     * @return the directory
-     */
     public Path logDirectory() {
         return logDirectory;
     }

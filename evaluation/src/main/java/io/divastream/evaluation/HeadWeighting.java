@@ -117,11 +117,6 @@ public record HeadWeighting(String name, double[] weights) {
         return weights.clone();
     }
 
-    /**
-     * Returns the number of heads.
-     *
-     * @return the number of weights
-     */
     public int heads() {
         return weights.length;
     }

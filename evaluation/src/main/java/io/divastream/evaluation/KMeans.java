@@ -6,31 +6,8 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Lloyd's k-means with k-means++ initialisation (Arthur and Vassilvitskii, 2007) or, for large k, the
- * random initialisation of faiss.
- *
- * <p>Each of {@link KMeansConfig#restarts()} runs draws its own stream with
- * {@link SplittableRandom#split()} from {@code new SplittableRandom(seed)}, seeds centroids by
- * k-means++ (first centroid uniform, the others with probability proportional to the squared distance
- * to the nearest chosen centroid; {@code k} sequential passes over the data, {@code O(k n d)} in Java) or,
- * with {@link KMeansConfig.Seeding#RANDOM_POINTS}, with {@code k} distinct points drawn uniformly (as
- * faiss does; {@code O(n + k d)}), then alternates assignment and mean update until no assignment
- * changes, the centroid shift falls below the tolerance, or the iteration limit is hit. The restart
- * with the lowest inertia is returned (the earliest one on ties).
- *
- * <p>The assignment step is the exact blocked nearest-neighbour search of {@link NearestNeighbours}
- * (points as queries, centroids as gallery, one float32 DJL matrix product per block of points within
- * {@link NearestNeighbours#DEFAULT_BLOCK_BYTES}, re-ranked and certified in double precision), so memory
- * stays {@code O(n d + k d)} and the point-to-centroid distance matrix is never built.
- *
- * <p>A cluster that becomes empty in an update is re-seeded with the point farthest from its current
- * centroid among points whose cluster has at least two members (ties by smaller index); that point moves
- * to the empty cluster. Clusters can only remain empty when the data has fewer distinct points than
- * {@code k}.
- *
- * <p>Results are deterministic for a given seed and data, with or without {@code parallel} (which only
- * spreads the per-point assignment over the common fork-join pool; all sums are sequential).
- * Instances are immutable and thread-safe.
+ * Lloyd's k-means with k-means++ initialisation (Arthur and Vassilvitskii, 2007) or, for large k, the random
+ * initialisation of faiss. Design notes: docs/design-notes.md#kmeans.
  */
 public final class KMeans {
 
@@ -59,11 +36,6 @@ public final class KMeans {
         this.parallel = parallel;
     }
 
-    /**
-     * Returns the settings.
-     *
-     * @return the settings
-     */
     public KMeansConfig config() {
         return config;
     }

@@ -10,38 +10,8 @@ import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
- * Exact k-nearest-neighbour search under the Euclidean distance, in bounded memory.
- *
- * <p>Two modes: <em>leave-one-out</em> ({@link #search(float[][])}: every row of one matrix is a query
- * against all other rows, the query excluded by index, so an exact duplicate of it at another index is
- * an ordinary neighbour at distance 0) and <em>query/gallery</em> ({@link #search(float[][], float[][])}:
- * every query row against all gallery rows, nothing excluded). Each query gets the indices of its
- * {@code min(m, available)} nearest rows, nearest first.
- *
- * <p><b>Ranking and tie rule.</b> The ranking key of gallery row {@code c} for query {@code q} is
- * {@code |q|^2 + |c|^2 - 2 q.c} evaluated in double precision with the dot product summed sequentially
- * over the dimensions ({@link EmbeddingMatrix#dot}); equal keys are ordered by the smaller gallery index.
- * Exact duplicates therefore tie exactly, and the result is a function of the data alone: it does not
- * depend on the block size, the thread count or the BLAS kernel.
- *
- * <p><b>Computation.</b> Query rows are processed in blocks of {@link #blockRows(int, int)} rows, so that
- * one block of float32 scores ({@code rows x gallery}) and its query rows stay within the configured budget (default
- * {@link #DEFAULT_BLOCK_BYTES}); the {@code n x n} matrix is never built. For each block, one DJL
- * (PyTorch) matrix product of the augmented rows {@code [2q, -1]} and {@code [c, |c|^2]} gives the float32
- * score {@code 2 q.c - |c|^2} (larger is nearer), and {@code topK} keeps {@code m} plus a margin of
- * candidates per query. The candidates are re-ranked by the exact key above. The result is then
- * <em>certified</em>: the standard rounding-error bound of a float32 dot product of length {@code d + 1}
- * ({@code gamma_(d+1) = (d+1)u / (1 - (d+1)u)}, {@code u = 2^-24}, plus the rounding of the inputs to
- * float32) bounds how far any score that was not retrieved can be from its exact value; if the
- * {@code m}-th re-ranked key is strictly better than the best key any non-retrieved row could have, the
- * list is exact. Rows that fail (near-ties at the candidate boundary) are searched again with four times
- * as many candidates, until all gallery rows are candidates. The output is therefore identical to a
- * double-precision exhaustive search with the tie rule above.
- *
- * <p>Memory: the DJL copy of the gallery ({@code n_gallery x (d + 1)} floats, native), one score block
- * and its top-k, and {@code O(n_query * m)} Java ints for the result. With {@code parallel} set, the
- * re-ranking of a block runs on the common fork-join pool (PyTorch uses its own intra-op threads for the
- * matrix product); the output is the same either way. Instances are immutable and thread-safe.
+ * Exact k-nearest-neighbour search under the Euclidean distance, in bounded memory. Design notes:
+ * docs/design-notes.md#nearestneighbours.
  */
 public final class NearestNeighbours {
 

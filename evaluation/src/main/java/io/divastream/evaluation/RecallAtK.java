@@ -65,11 +65,6 @@ public final class RecallAtK {
         return ks;
     }
 
-    /**
-     * Returns the singleton policy.
-     *
-     * @return how queries without any same-label item are counted
-     */
     public SingletonPolicy singletonPolicy() {
         return singletonPolicy;
     }

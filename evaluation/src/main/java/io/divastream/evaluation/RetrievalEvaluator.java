@@ -38,11 +38,6 @@ public final class RetrievalEvaluator {
         this.config = Objects.requireNonNull(config, "config");
     }
 
-    /**
-     * Returns the settings.
-     *
-     * @return the settings
-     */
     public EvaluationConfig config() {
         return config;
     }

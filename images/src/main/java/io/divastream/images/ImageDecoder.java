@@ -68,11 +68,6 @@ public final class ImageDecoder implements Serializable {
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /**
-     * Returns the output spec.
-     *
-     * @return the spec
-     */
     public ImageSpec spec() {
         return spec;
     }

@@ -43,11 +43,6 @@ public final class InvalidImageException extends RuntimeException {
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /**
-     * Returns why the image was rejected.
-     *
-     * @return the reason
-     */
     public Reason reason() {
         return reason;
     }

@@ -48,11 +48,6 @@ public final class PhotoTransforms implements Serializable {
         this.input = Objects.requireNonNull(input, "input");
     }
 
-    /**
-     * Returns the input spec.
-     *
-     * @return the spec
-     */
     public InputSpec input() {
         return input;
     }

@@ -33,11 +33,6 @@ public final class SkippedImages {
         }
     }
 
-    /**
-     * The number of skipped images.
-     *
-     * @return the count
-     */
     public synchronized long total() {
         return total;
     }

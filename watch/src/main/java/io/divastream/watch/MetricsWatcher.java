@@ -196,20 +196,10 @@ public final class MetricsWatcher implements AutoCloseable {
         return true;
     }
 
-    /**
-     * What was read so far.
-     *
-     * @return the history
-     */
     public RecallHistory history() {
         return history;
     }
 
-    /**
-     * How many records were skipped because they did not decode.
-     *
-     * @return the count
-     */
     public long skipped() {
         return skipped;
     }

@@ -26,11 +26,6 @@ public enum XAxis {
         return id;
     }
 
-    /**
-     * The axis title.
-     *
-     * @return the title
-     */
     public String label() {
         return label;
     }

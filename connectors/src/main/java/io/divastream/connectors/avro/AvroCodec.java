@@ -71,11 +71,6 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         return new AvroCodec<>(type);
     }
 
-    /**
-     * The record class this codec handles.
-     *
-     * @return the record class
-     */
     public Class<T> type() {
         return type;
     }

@@ -30,39 +30,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 
 /**
- * Assembles class-balanced training batches from a stream keyed by class label.
- *
- * <p>Each class keeps a bounded buffer of its most recent images in keyed state (RocksDB in the
- * job). A batch takes P distinct classes, uniformly among those with at least K buffered images,
- * and K distinct images of each, uniformly from its buffer, so no image appears twice in a batch
- * (DiVA's sampler draws with replacement; a stream has no epochs to make that matter). A batch is
- * emitted as soon as {@code newImagesPerBatch} new images have arrived, and otherwise every {@code
- * replayIntervalMs} from the buffered images, so training goes on between arrivals (a replay
- * interval of 0 disables the replay). When the trainer is slower than that, back-pressure paces the
- * replay.
- *
- * <p>The draws of batch n come from a generator that is a pure function of the seed, n and the
- * subtask ({@link RandomStreams.Purpose#BATCHES}), and the classes are drawn from the eligible
- * labels in sorted order; so with the replay disabled the batches are a pure function of the
- * sequence of images the subtask receives, across failures and restores (with one input partition
- * and parallelism 1 upstream, that sequence is the topic's order). Replays depend on processing
- * time and are not reproducible.
- *
- * <p>A subtask buffers at most {@code maxClasses} classes. A new class beyond the bound evicts the
- * least recently updated class, the one whose latest image arrived longest ago: its buffer is
- * cleared and it is no longer drawn, as if it had never been seen (an image of it arriving later
- * starts a new buffer and is new again). A catalogue that never stops changing thus keeps its
- * current classes while old ones fade. The evicted images are not dead letters (they were accepted
- * and counted as new images); they are counted in the {@code numClassesEvicted} and {@code
- * numImagesEvicted} metrics. Each arrival is stamped with a per-subtask counter that is kept in the
- * class's keyed state, so the recency order, and with it every eviction, is rebuilt exactly on
- * restore and the batches stay a pure function of the input. After a rescale that merges subtasks
- * the stamps of classes from different former subtasks are compared as they are (an approximate
- * recency), and a subtask above the bound evicts down to it at the next new class.
- *
- * <p>The operator reads other classes' buffers by switching the current key, which keeps each
- * class's buffer in its own keyed-state entry; the set of classes, their sizes and their recency
- * order is an in-memory index rebuilt from the keyed state on restore.
+ * Assembles class-balanced training batches from a stream keyed by class label. Design notes:
+ * docs/design-notes.md#classbalancedbatchoperator.
  */
 public final class ClassBalancedBatchOperator extends AbstractStreamOperator<TrainingBatch>
         implements OneInputStreamOperator<ImageSample, TrainingBatch>, ProcessingTimeCallback {

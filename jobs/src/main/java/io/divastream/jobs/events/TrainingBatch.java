@@ -29,11 +29,6 @@ public record TrainingBatch(
         }
     }
 
-    /**
-     * Returns the number of images.
-     *
-     * @return B
-     */
     public int size() {
         return labels.length;
     }

@@ -30,40 +30,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/**
- * The DiVA stream job graph:
- *
- * <pre>
- * image events (training reader) -> decode/route -> keyBy(imageId): first label, train images
- *     -> keyBy(label) -> class-balanced batches -> DiVA trainer (p=1) -> model versions (+ artefacts with --export.dir)
- * image events (embedding reader) -> decode/validate/route --(dead letters)--> DLQ
- *     all images   -> keyBy(imageId) + broadcast(model versions) -> bounded catalogue, embeddings
- *                         (rate-limited re-embedding) -> embeddings topic; full catalogue -> DLQ
- *                         eval (+ sampled train) embeddings -> retrieval metrics (p=1) -> metrics topic
- * </pre>
- *
- * The graph is acyclic: models flow from the trainer to the embedders by broadcast. The training
- * branch and the embedding branch read the image events with two sources (two consumer groups,
- * {@code <group>} and {@code <group>.training}): the trainer is busy all the time (the batch replay
- * keeps it so), and its back-pressure would otherwise stop the one shared reader and with it the
- * embedding of new images. With two readers, back-pressure from training only delays training's
- * input; new images are embedded as fast as the embedders go. Each record is decoded twice; only
- * the embedding branch reports dead letters.
- *
- * <p>Parallelism: the Kafka source and the decoder run {@code --source.parallelism} subtasks (at
- * most one per partition of the images topic does work), the embedder with its evaluation filter
- * and embeddings sink {@code --embedding.parallelism} subtasks, each with its own copy of the newest
- * model; both default to {@code --parallelism}, as do the batch assembly and the dead-letter sink.
- * The trainer is one logical trainer (parallelism 1: one gradient collector per JVM, one optimizer
- * state; data-parallel training would need an all-reduce across task managers), and the retrieval
- * metrics run with parallelism 1 because Recall@k, NMI and MAP@R need every evaluation embedding of
- * a version in one place; the embedding work they score is already spread over the embedders.
- *
- * <p>Chaining: the retrieval metrics always start a task of their own (with their sink), even with
- * one embedder: scoring a version (k-means and the neighbour search over every evaluation image, 1
- * to 2 s for Omniglot's 1,780 on two cores) would otherwise run in the embedder's thread, where every
- * new image and the embedder's checkpoint barrier waited for it (docs/benchmarks.md, "Freshness").
- */
+/** The DiVA stream job graph: sources, operators and sinks wired together (docs/design-notes.md#divapipeline). */
 public final class DivaPipeline {
 
     private DivaPipeline() {}

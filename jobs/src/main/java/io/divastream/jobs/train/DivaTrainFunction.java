@@ -33,28 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer: runs one DiVA step with DJL per class-balanced batch and publishes a new model
- * version every {@code stepsPerVersion} steps (and the untrained version 0 before the first step).
- *
- * <p>The first {@code queueInitBatches} batches are no steps: they only fill the DaNCE queue with
- * the key encoder's embeddings of one view of each image, as the original code fills it before
- * training (DIVA_SPEC section 2.4); steps, and so versions, count from the first batch after them.
- * The trainer's state counts them, so a restore in the middle of the initialisation continues it.
- *
- * <p>It must run with parallelism 1: PyTorch allows one gradient collector per JVM. Its complete
- * training state (networks, key encoder, betas, regressors, queue, Adam moments, version, counters
- * and the running loss sums of the next version) is checkpointed in operator state, in a versioned
- * binary layout, so after a failure it resumes exactly where the last checkpoint left it; the
- * trainer's random draws are functions of seed and step, so fed the same batches it then publishes
- * the same versions, bit for bit, as a run without the failure. A step with a non-finite loss is
- * skipped and counted; too many in a row fail the job.
- *
- * <p>Each version carries the id of the newest checkpoint the trainer knew to be complete when it
- * published the version ({@link ModelUpdate#checkpointId()}).
- *
- * <p>Metrics: {@code modelVersion}, and those of {@code TrainerMetrics} (steps, diverged steps and
- * training images with their rates, step times, the last step's losses, the DaNCE queue's fill and
- * initialisation batches, the class count, the learning-rate scale); docs/monitoring.md lists them.
+ * The trainer: runs one DiVA step with DJL per class-balanced batch and publishes a new model version every {@code
+ * stepsPerVersion} steps (and the untrained version 0 before the first step). Design notes:
+ * docs/design-notes.md#divatrainfunction.
  */
 public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, ModelUpdate>
         implements CheckpointedFunction, CheckpointListener {

@@ -31,11 +31,6 @@ public final class GlyphAugmenter implements Serializable {
         this.spec = Objects.requireNonNull(spec, "spec");
     }
 
-    /**
-     * Returns the parameter ranges.
-     *
-     * @return the spec
-     */
     public AugmentationSpec spec() {
         return spec;
     }

@@ -78,11 +78,6 @@ public final class Embedder implements AutoCloseable {
         return version;
     }
 
-    /**
-     * Returns the network's shape.
-     *
-     * @return the spec
-     */
     public NetworkSpec spec() {
         return spec;
     }

@@ -6,29 +6,8 @@ import ai.djl.ndarray.NDList;
 import io.divastream.model.tensor.Scalars;
 
 /**
- * DaNCE, the distance-adapted noise-contrastive loss of DiVA's sample-specific task (DIVA_SPEC
- * section 2.4). For queries q (B, k), their keys from the momentum encoder (B, k) and a queue of
- * earlier keys (K, k), all unit vectors:
- *
- * <ol>
- *   <li>s+_i = q_i . key_i and s_ij = q_i . n_j;
- *   <li>D_ij = sqrt(max(0, 2 - 2 s_ij)) clamped below at {@code lowerCutoff}; detached;
- *   <li>log w_ij = (2 - k) log D_ij - ((k - 3) / 2) log(1 - D_ij^2 / 4);
- *   <li>original weighting: subtract the global maximum, exponentiate, zero weights where D_ij &gt;
- *       {@code upperCutoff}, clamp below at 1e-45, normalise each queue column over the queries;
- *       fixed weighting ({@code --diva_fixed}): the same with the row maximum and row normalisation;
- *   <li>logits_i = [s+_i, s_i1 w_i1, ..., s_iK w_iK] / T and the loss is the mean cross-entropy
- *       with target 0.
- * </ol>
- *
- * <p>As in the original, weights multiply the similarity logits, so a "cut" negative still adds
- * e^0 to the softmax denominator. {@code 1 - D^2/4} is clamped at 1e-8 to keep antipodal pairs
- * finite. The weights are computed in float32, as in the original: the clamp 1e-45 becomes the
- * smallest float32 subnormal (about 1.4e-45), so a queue column (original) or a query row (fixed)
- * whose weights are all cut becomes uniform after the normalisation, while in a column or row with
- * a weight left each clamped entry keeps at most 1.4e-45 divided by the largest weight. With the
- * original global maximum and k = 128, weights of far columns can be float32 subnormals (around
- * exp(-92) relative to the nearest pair in the batch), so they carry only a few significant bits.
+ * DaNCE, the distance-adapted noise-contrastive loss of DiVA's sample-specific task (DIVA_SPEC section 2.4).
+ * Design notes: docs/design-notes.md#danceloss.
  */
 public final class DanceLoss {
 

@@ -4,32 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-/**
- * Distance-weighted sampling (Wu et al. 2017) as DiVA's discriminative task uses it (DIVA_SPEC
- * section 2.1): every sample with another same-class sample is an anchor; its positive is a
- * uniformly drawn other same-class sample; its negative is drawn with probability proportional to
- * the inverse density of pairwise distances on the unit sphere S^(k-1),
- *
- * <pre>log w = (2 - k) log d - ((k - 3) / 2) log(1 - d^2 / 4),</pre>
- *
- * where d is clamped from below at {@code lowerCutoff} (0.5 in DiVA; the anchor's own distance is
- * clamped too, but the anchor is masked with its class) and k is the dimension of the mined
- * embedding, i.e. the per-head dimension (128), not that of the concatenation. Same-class samples get
- * log-weight 0 before the row maximum is subtracted, then weight exactly 0; the row is renormalised.
- * No upper cutoff is applied, as in the original code (its 1.4 option is dead code there).
- *
- * <p>Antipodal pairs: at d = 2 the term {@code log(1 - d^2/4)} is minus infinity (and NaN for
- * d slightly above 2 from rounding), so the original code produces NaN probabilities. By default
- * this miner clamps {@code 1 - d^2/4} at {@value #MIN_ONE_MINUS_QUARTER_D2}, which gives such a
- * pair a large finite weight. With the guard switched off (bit-parity mode) the formula is the
- * original's for every d &lt; 2, and a non-finite weight raises an {@link IllegalStateException}
- * naming the anchor, the sample and the distance, where the original would fail when sampling.
- *
- * <p>If every weight of a row underflows to 0 after the maximum is subtracted (possible only for a
- * large k when all negatives lie near d = sqrt(2)), or if the embeddings are not finite (NaN
- * distances), the negative is drawn uniformly; with non-finite embeddings the loss is then
- * non-finite too, which the trainer detects.
- */
+/** Distance-weighted sampling of negatives, Wu et al. 2017 (docs/design-notes.md#distanceweightedminer). */
 public final class DistanceWeightedMiner implements BatchMiner {
 
     /** Smallest value of {@code 1 - d^2/4} fed to the logarithm. */
@@ -64,11 +39,6 @@ public final class DistanceWeightedMiner implements BatchMiner {
         this.antipodalGuard = antipodalGuard;
     }
 
-    /**
-     * Returns the lower distance cutoff.
-     *
-     * @return the clamp applied to every distance
-     */
     public double lowerCutoff() {
         return lowerCutoff;
     }

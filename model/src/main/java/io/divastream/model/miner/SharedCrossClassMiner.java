@@ -5,25 +5,8 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The class-shared task's alternative miners (DIVA_SPEC section 2.2), which search explicitly for
- * cross-class anchor-positive pairs instead of shuffling the labels:
- *
- * <ul>
- *   <li>{@code standard} ({@code --diva_sharing standard}): for every anchor a, the negative n is
- *       drawn by distance weighting from the samples of the other classes, exactly as in {@link
- *       DistanceWeightedMiner}; the positive p is then drawn uniformly from the samples whose class
- *       differs from both a's and n's;
- *   <li>{@code full} ({@code --diva_sharing full}): as {@code standard}, but the positive is also
- *       drawn by distance weighting (the same inverse sphere density of d(a, p), with the same lower
- *       clamp and antipodal guard), over the same candidates.
- * </ul>
- *
- * <p>So the classes of a, p and n are pairwise different. Every sample is tried as an anchor, in
- * batch order. An anchor without a valid triplet is skipped (no triplet is emitted for it, and no
- * randomness is consumed beyond its negative draw): this happens when the batch holds no other class
- * (no negative) or no third class besides the anchor's and the drawn negative's (no positive). The
- * negative is not redrawn in that case. With two or fewer classes in the batch the result is empty.
- * The margin loss indexes beta by the anchor's true class, as for every shared miner.
+ * The class-shared task's alternative miners (DIVA_SPEC section 2.2), which search explicitly for cross-class
+ * anchor-positive pairs instead of shuffling the labels (docs/design-notes.md#sharedcrossclassminer).
  */
 public final class SharedCrossClassMiner implements BatchMiner {
 

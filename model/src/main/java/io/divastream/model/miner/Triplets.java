@@ -16,11 +16,6 @@ public record Triplets(int[] anchors, int[] positives, int[] negatives) {
         }
     }
 
-    /**
-     * Returns the number of triplets.
-     *
-     * @return the count
-     */
     public int size() {
         return anchors.length;
     }

@@ -80,11 +80,6 @@ public final class DivaNetwork extends AbstractBlock implements AutoCloseable {
         return spec.backbone().inputShape(batchSize);
     }
 
-    /**
-     * Returns the network's shape.
-     *
-     * @return the spec
-     */
     public NetworkSpec spec() {
         return spec;
     }

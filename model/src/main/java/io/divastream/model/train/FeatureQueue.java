@@ -52,11 +52,6 @@ public final class FeatureQueue implements AutoCloseable {
         return (int) keys.getShape().get(0);
     }
 
-    /**
-     * Returns the maximum number of queued keys.
-     *
-     * @return the capacity K
-     */
     public int capacity() {
         return capacity;
     }

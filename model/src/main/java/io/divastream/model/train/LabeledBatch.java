@@ -22,11 +22,6 @@ public record LabeledBatch(List<String> labels, float[][] images) {
         }
     }
 
-    /**
-     * Returns the batch size B.
-     *
-     * @return the number of images
-     */
     public int size() {
         return images.length;
     }

@@ -66,11 +66,6 @@ public final class ParamGroupAdam implements AutoCloseable {
         }
     }
 
-    /**
-     * Returns the number of updates taken.
-     *
-     * @return the step count t
-     */
     public long steps() {
         return step;
     }

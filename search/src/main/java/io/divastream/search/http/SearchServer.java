@@ -32,29 +32,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The HTTP query service (Javalin) over a {@link VersionedIndex}:
- *
- * <ul>
- *   <li>{@code GET /health}: {@code UP} or {@code DEGRADED} (with one-line {@code problems}) with 200,
- *       {@code EMPTY} (no version served) or {@code DOWN} (a follower failed) with 503;
- *   <li>{@code GET /search?imageId=ID&k=K}: the served images nearest to a served image;
- *   <li>{@code POST /search?k=K}, multipart with a PNG or JPEG in the field {@value #FILE_FIELD}: the
- *       upload is decoded within {@link Limits#image()}, embedded with the exported model of the served
- *       version ({@link ModelDirectory}) and searched; at most {@link Limits#maxConcurrentEmbeddings()}
- *       uploads are decoded and embedded at once;
- *   <li>{@code GET /}: a page to upload a photo and see its neighbours.
- * </ul>
- *
- * <p>Answers are JSON: {@code {"modelVersion", "mode", "k", "query", "neighbours": [{"imageId",
- * "label", "score"}], "tookMs"}}. Errors are JSON {@code {"status", "error"}}: 400 (bad parameter,
- * missing file, undecodable image, an image beyond the image limits), 404 (unknown image id), 413 (upload
- * over the limit), 415 (not multipart, or not PNG/JPEG by content), 503 (no version served yet, no usable
- * model of the served version, or every embedding permit busy: with {@code Retry-After}), 500 (anything
- * else: a generic message with an error id, the exception logged once with that id). No answer carries an
- * exception's class, a stack trace or a file-system path. Refusals are logged once per cause at WARN and
- * counted in {@code /health}.
- */
+/** The HTTP query service (Javalin) over a {@link VersionedIndex} (docs/design-notes.md#searchserver). */
 public final class SearchServer implements AutoCloseable {
 
     /** The multipart field holding the image. */

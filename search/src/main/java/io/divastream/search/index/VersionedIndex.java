@@ -15,33 +15,8 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The latest embedding of each image, grouped by model version, and a search over exactly one
- * version: the <em>served</em> version. Queries never mix versions.
- *
- * <p><b>Switching rule.</b> The index keeps the served version's embeddings and those of the newest
- * version seen (the <em>pending</em> one; a pending version that a newer one overtakes is dropped, as
- * the streaming job abandons it too). On {@link #refresh()}:
- * <ul>
- *   <li>nothing served yet: the version holding the most images is served (ties: the newer one), so
- *       that a service that reads the compacted topic from the beginning starts on the version the
- *       bulk of the catalogue is in, not on an old straggler;
- *   <li>else the pending version replaces the served one once it covers the served catalogue: at least
- *       {@code switchCoverage} of the served version's image ids also have an embedding at the pending
- *       version. The images not re-embedded (the job drops expired training images without a tombstone)
- *       leave the index with the old version.
- * </ul>
- * A record older than the served version is ignored; a tombstone removes the image from every version.
- *
- * <p><b>Search structure.</b> {@link #refresh()} builds a {@link VectorSearch} over the served version
- * (exact or graph, per {@link SearchMode}); until the next build, images added, changed or removed at the
- * served version since the build (the delta) are handled exactly: stale graph hits are filtered and the
- * delta is scanned. The exact structure is rebuilt on every refresh that follows a change (it only
- * references the rows); the graph when the version switches or the delta exceeds {@code rebuildFraction}
- * of the built rows.
- *
- * <p>Threads: one writer ({@link #put}, {@link #remove}, {@link #refresh}, e.g. the {@link
- * EmbeddingsFollower}'s thread) and any number of concurrent readers ({@link #search}, {@link
- * #searchById}, {@link #status}). A graph is built outside the lock; queries go on meanwhile.
+ * The latest embedding of each image, grouped by model version, and a search over exactly one version: the
+ * <em>served</em> version. Design notes: docs/design-notes.md#versionedindex.
  */
 public final class VersionedIndex {
 

@@ -9,24 +9,8 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Triplet loss with semi-hard negatives (Schroff et al., FaceNet, 2015). Every ordered pair of
- * distinct same-class rows (a, p) is an anchor-positive pair, as in FaceNet. Its negative n is
- * mined on the detached distances:
- *
- * <ol>
- *   <li>if some negatives are semi-hard, {@code d_ap < d_an < d_ap + m}, one of them is drawn
- *       uniformly at random;
- *   <li>otherwise, if some negatives are hard, {@code d_an <= d_ap}, the least hard of them (the
- *       largest {@code d_an}, lowest index on ties) is taken, which is the fallback of the common
- *       TensorFlow implementation and avoids the collapse that the hardest negatives cause;
- *   <li>otherwise every negative is at {@code d_an >= d_ap + m}, the triplet would have a zero
- *       loss, and the pair is skipped.
- * </ol>
- *
- * <p>The loss is the mean of {@code max(0, d_ap - d_an + m)} over the mined triplets, with the
- * Euclidean distance {@code d = sqrt(|x - y|^2 + 1e-8)} (not squared); a batch with no triplet
- * gives 0 with a graph. Singleton classes provide negatives only; repeated images are distinct rows
- * (their distance, sqrt(1e-8), has a finite gradient).
+ * Triplet loss with semi-hard negatives (Schroff et al., FaceNet, 2015). Design notes:
+ * docs/design-notes.md#tripletsemihardloss.
  */
 public final class TripletSemihardLoss implements BaselineLoss {
 

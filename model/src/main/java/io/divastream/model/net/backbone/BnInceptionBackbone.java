@@ -22,26 +22,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * BN-Inception (Inception-v2 with BatchNorm, Ioffe and Szegedy 2015) without the classifier, as
- * Cadene's {@code pretrainedmodels.bninception} lays out the Caffe model that DiVA's
- * {@code bninception_normalize} uses (DIVA_SPEC 1.3): conv1 7x7/2 (64), 3x3/2 max pooling, conv2
- * 1x1 (64) and 3x3 (192), 3x3/2 max pooling, inception modules 3a, 3b, 3c (downsampling), 4a to 4e
- * (4e downsampling), 5a, 5b, then global average pooling: (B, 3, S, S) to (B, 1024). At the 227 px
- * crop the last map is 7 x 7. Every convolution has a bias and is followed by BatchNorm and ReLU
- * (the Caffe model's in-place ReLUs); pooling uses ceil mode.
- *
- * <p>BatchNorm is trained normally, not frozen (the sample runs do not freeze it): batch statistics in
- * training, running statistics otherwise. Its settings are Cadene's: epsilon 1e-5, affine, and
- * PyTorch momentum 0.9, so a training step sets the running statistics to 0.1 x old + 0.9 x batch
- * (DJL momentum 0.1, DJL's momentum being the weight of the old value).
- *
- * <p>DJL names a parameter after its block path ({@code 07inception_3a_04inception_3a_3x3_reduce_bn_gamma});
- * {@link #cadeneParameters()} maps Cadene's {@code state_dict} names to the same parameters: a
- * convolution {@code <layer>} has {@code <layer>.weight} and {@code <layer>.bias}, its BatchNorm
- * {@code <layer>_bn} has {@code .weight} (gamma), {@code .bias} (beta), {@code .running_mean} and
- * {@code .running_var}; layer names are Cadene's ({@code conv1_7x7_s2}, {@code conv2_3x3_reduce},
- * {@code conv2_3x3}, {@code inception_4e_double_3x3_2}, ...). {@link #loadCadene(Map)} loads
- * pretrained weights by those names.
+ * BN-Inception (Inception-v2 with BatchNorm, Ioffe and Szegedy 2015) without the classifier, as Cadene's {@code
+ * pretrainedmodels.bninception} lays out the Caffe model that DiVA's {@code bninception_normalize} uses (DIVA_SPEC
+ * 1.3): conv1 7x7/2 (64), 3x3/2 max pooling, conv2 1x1 (64) and 3x3 (192), 3x3/2 max pooling, inception modules 3a,
+ * 3b, 3c (downsampling), 4a to 4e (4e downsampling), 5a, 5b, then global average pooling: (B, 3, S, S) to (B,
+ * 1024). Design notes: docs/design-notes.md#bninceptionbackbone.
  */
 public final class BnInceptionBackbone extends AbstractBlock {
 

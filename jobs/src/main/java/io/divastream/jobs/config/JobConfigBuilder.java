@@ -189,9 +189,9 @@ public final class JobConfigBuilder {
                 seed);
     }
 
-    private JobConfig.RuntimeConfig runtime(boolean exactlyOnceSinks) {
+    private RuntimeConfig runtime(boolean exactlyOnceSinks) {
         long interval = get(RuntimeOptions.CHECKPOINT_INTERVAL_MS);
-        return new JobConfig.RuntimeConfig(
+        return new RuntimeConfig(
                 get(RuntimeOptions.PARALLELISM),
                 interval,
                 get(RuntimeOptions.CHECKPOINT_DIR),
@@ -199,13 +199,13 @@ public final class JobConfigBuilder {
                 checkpointPolicy(interval, exactlyOnceSinks),
                 get(RuntimeOptions.SOURCE_PARALLELISM),
                 get(RuntimeOptions.EMBEDDING_PARALLELISM),
-                new JobConfig.IntraOpThreads(
+                new RuntimeConfig.IntraOpThreads(
                         get(TrainOptions.INTRA_OP_THREADS),
                         get(EmbeddingOptions.INTRA_OP_THREADS),
                         get(MetricsOptions.INTRA_OP_THREADS)));
     }
 
-    private JobConfig.CheckpointPolicy checkpointPolicy(long interval, boolean exactlyOnceSinks) {
+    private RuntimeConfig.CheckpointPolicy checkpointPolicy(long interval, boolean exactlyOnceSinks) {
         boolean exactlyOnce = get(RuntimeOptions.CHECKPOINT_MODE).equals("exactly-once");
         if (!exactlyOnce && exactlyOnceSinks) {
             throw new ConfigException("option --checkpoint.mode at-least-once needs --kafka.exactly-once false"
@@ -217,7 +217,7 @@ public final class JobConfigBuilder {
                     "option --checkpoint.unaligned true needs --checkpoint.mode exactly-once; set it to false");
         }
         long minPause = get(RuntimeOptions.CHECKPOINT_MIN_PAUSE_MS);
-        return new JobConfig.CheckpointPolicy(
+        return new RuntimeConfig.CheckpointPolicy(
                 exactlyOnce,
                 unaligned,
                 get(RuntimeOptions.CHECKPOINT_ALIGNED_TIMEOUT_MS),

@@ -1,6 +1,7 @@
 package io.divastream.jobs.embed;
 
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.FirstLabels;
 import io.divastream.jobs.events.DeadLetterEvent;
@@ -165,7 +166,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      */
     public CatalogueEmbedder(
             NetworkSpec network, double[] headWeights, JobConfig.CatalogueConfig config, String sourceTopic) {
-        this(network, headWeights, config, sourceTopic, JobConfig.IntraOpThreads.DEFAULT.embedder(), 0);
+        this(network, headWeights, config, sourceTopic, RuntimeConfig.IntraOpThreads.DEFAULT.embedder(), 0);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.RuntimeConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -59,7 +60,7 @@ public final class DivaEnvironment {
      * @param runtime the runtime settings
      * @return the configuration
      */
-    public static Configuration configuration(JobConfig.RuntimeConfig runtime) {
+    public static Configuration configuration(RuntimeConfig runtime) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
@@ -70,7 +71,7 @@ public final class DivaEnvironment {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(runtime.checkpointIntervalMs()));
-        JobConfig.CheckpointPolicy policy = runtime.checkpointing();
+        RuntimeConfig.CheckpointPolicy policy = runtime.checkpointing();
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                 policy.exactlyOnce() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
@@ -139,7 +140,7 @@ public final class DivaEnvironment {
      * @return the same environment
      */
     public static StreamExecutionEnvironment configure(
-            StreamExecutionEnvironment env, JobConfig.RuntimeConfig runtime) {
+            StreamExecutionEnvironment env, RuntimeConfig runtime) {
         env.configure(configuration(runtime), DivaEnvironment.class.getClassLoader());
         env.setParallelism(runtime.parallelism());
         return env;

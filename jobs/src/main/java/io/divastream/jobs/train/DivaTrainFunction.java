@@ -1,6 +1,7 @@
 package io.divastream.jobs.train;
 
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.model.ModelSnapshot;
@@ -73,7 +74,7 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
      * @param config the training configuration
      */
     public DivaTrainFunction(JobConfig.TrainingConfig config) {
-        this(config, JobConfig.IntraOpThreads.DEFAULT.trainer());
+        this(config, RuntimeConfig.IntraOpThreads.DEFAULT.trainer());
     }
 
     /**

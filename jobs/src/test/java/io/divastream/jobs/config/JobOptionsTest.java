@@ -78,15 +78,15 @@ class JobOptionsTest {
         assertThat(config.metrics())
                 .isEqualTo(new MetricsProtocol(1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0));
         assertThat(config.runtime())
-                .isEqualTo(new JobConfig.RuntimeConfig(1, 10_000, "", true));
+                .isEqualTo(new RuntimeConfig(1, 10_000, "", true));
     }
 
     @Test
     void intraOpThreadsDefaultToAllForTheTrainerAndOneForEmbeddersAndMetrics() {
-        assertThat(parse().runtime().intraOpThreads()).isEqualTo(new JobConfig.IntraOpThreads(0, 1, 1));
+        assertThat(parse().runtime().intraOpThreads()).isEqualTo(new RuntimeConfig.IntraOpThreads(0, 1, 1));
         assertThat(parse("--train.intra-op-threads=3", "--embedding.intra-op-threads", "2", "--metrics.intra-op-threads=0")
                         .runtime().intraOpThreads())
-                .isEqualTo(new JobConfig.IntraOpThreads(3, 2, 0));
+                .isEqualTo(new RuntimeConfig.IntraOpThreads(3, 2, 0));
         assertThatThrownBy(() -> parse("--embedding.intra-op-threads=-1"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("embedding.intra-op-threads");

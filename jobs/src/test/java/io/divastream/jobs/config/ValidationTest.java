@@ -66,7 +66,7 @@ class ValidationTest {
                 .hasMessageStartingWith("option --checkpoint.mode at-least-once needs --kafka.exactly-once false");
         assertThatThrownBy(() -> parse("--checkpoint.mode", "at-least-once", "--kafka.exactly-once", "false"))
                 .hasMessageStartingWith("option --checkpoint.unaligned true needs --checkpoint.mode exactly-once");
-        JobConfig.CheckpointPolicy atLeastOnce = parse("--checkpoint.mode", "at-least-once", "--kafka.exactly-once",
+        RuntimeConfig.CheckpointPolicy atLeastOnce = parse("--checkpoint.mode", "at-least-once", "--kafka.exactly-once",
                 "false", "--checkpoint.unaligned", "false").runtime().checkpointing();
         assertThat(atLeastOnce.exactlyOnce()).isFalse();
         assertThat(atLeastOnce.unaligned()).isFalse();
@@ -80,7 +80,7 @@ class ValidationTest {
                 "--checkpoint.aligned-timeout-ms", "0");
         assertThat(config.kafka().imagesTopic()).isEqualTo("A-b_c.1");
         assertThat(config.runtime().checkpointing())
-                .isEqualTo(new JobConfig.CheckpointPolicy(true, true, 0, 60_000, 5_000));
+                .isEqualTo(new RuntimeConfig.CheckpointPolicy(true, true, 0, 60_000, 5_000));
         assertThat(parse("--checkpoint.dir", "/var/diva").runtime().checkpointDirectory()).isEqualTo("/var/diva");
         assertThat(parse("--checkpoint.dir", "file:///checkpoints").runtime().checkpointDirectory())
                 .isEqualTo("file:///checkpoints");

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.jobs.DivaStreamJob;
 import io.divastream.dev.FlinkSessionCluster;
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.config.JobOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -140,7 +141,7 @@ class KubernetesDeploymentTest {
     @Test
     void theArgumentsAreAValidJobConfigurationWhoseParallelismFitsTheSlots() throws IOException {
         JobConfig config = jobConfig();
-        JobConfig.RuntimeConfig runtime = config.runtime();
+        RuntimeConfig runtime = config.runtime();
         int jobParallelism = ((Number) job().get("parallelism")).intValue();
         assertThat(runtime.parallelism()).as("--parallelism and job.parallelism").isEqualTo(jobParallelism);
         int largest = Math.max(runtime.parallelism(), Math.max(runtime.sourceParallelism(), runtime.embeddingParallelism()));

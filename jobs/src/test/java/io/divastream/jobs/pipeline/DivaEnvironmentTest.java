@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.testing.ListeningSockets;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +26,7 @@ class DivaEnvironmentTest {
 
     @Test
     void failuresRestartTheJobWithoutLimitAndWithABoundedBackOff() {
-        Configuration conf = DivaEnvironment.configuration(new JobConfig.RuntimeConfig(1, 10_000, "", true));
+        Configuration conf = DivaEnvironment.configuration(new RuntimeConfig(1, 10_000, "", true));
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).isEqualTo(Integer.MAX_VALUE);
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))

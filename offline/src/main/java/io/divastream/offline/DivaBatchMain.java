@@ -252,7 +252,7 @@ public final class DivaBatchMain implements Callable<Integer> {
                     viewSeed, featureCache, rho, regressorLr);
             List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
             double minutes = (System.nanoTime() - start) / 60e9;
-            String table = CubStudy.markdown(rows);
+            String table = CubStudyReport.markdown(rows);
             System.out.println(table);
             System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
             String report = "# CUB subset with the pretrained MobileNetV2\n\n" + describe(settings, minutes) + table;

@@ -55,9 +55,9 @@ class CubStudyTest {
     void theSummaryIsTheMeanAndSampleStandardDeviationOverSeeds() {
         List<RetrievalScores> scores = List.of(scores(0.60), scores(0.70), scores(0.65));
         // mean 0.65, sample variance ((0.05)^2 * 2) / 2 = 0.0025
-        assertThat(CubStudy.meanSd(scores, RetrievalScores::recallAt1)).isEqualTo("0.6500 ± 0.0500");
-        assertThat(CubStudy.meanSd(List.of(scores(0.6)), RetrievalScores::recallAt1)).isEqualTo("0.6000");
-        String table = CubStudy.markdown(List.of(
+        assertThat(CubStudyReport.meanSd(scores, RetrievalScores::recallAt1)).isEqualTo("0.6500 ± 0.0500");
+        assertThat(CubStudyReport.meanSd(List.of(scores(0.6)), RetrievalScores::recallAt1)).isEqualTo("0.6000");
+        String table = CubStudyReport.markdown(List.of(
                 new CubStudy.Row("pooled", 0, scores(0.66), 0, Map.of(), List.of()),
                 new CubStudy.Row("diva", 0, scores(0.60), 10, Map.of(), List.of(point(0.60))),
                 new CubStudy.Row("diva", 1, scores(0.70), 10, Map.of(), List.of(point(0.70)))));

@@ -21,7 +21,8 @@ import java.util.stream.IntStream;
  * clustered unit vectors, and the graph's recall@k against the exact scan.
  *
  * <p>Options (all optional; {@code --help} lists them): {@code --n} (1000000), {@code --dim} (512),
- * {@code --clusters} (1000), {@code --queries} (200), {@code --k} (10), {@code --mode} exact, graph or both (both). Vectors: {@code clusters} random unit centres, each row a
+ * {@code --clusters} (1000), {@code --queries} (200), {@code --k} (10), {@code --mode} exact, graph or both
+ * (both). Vectors: {@code clusters} random unit centres, each row a
  * centre plus Gaussian noise of norm about 0.6, normalised. Queries are drawn the same way (not from
  * the set). Latency is per single query, one at a time (the exact scan uses the common pool).
  */

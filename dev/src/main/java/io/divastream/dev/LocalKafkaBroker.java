@@ -30,7 +30,8 @@ import java.util.Properties;
 
 /**
  * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for the
- * demo and the tests. It listens on {@code 127.0.0.1} (or {@link Config#withHost}), formats its log directory itself (as {@code
+ * demo and the tests. It listens on {@code 127.0.0.1} (or {@link Config#withHost}), formats its log directory
+ * itself (as {@code
  * kafka-storage.sh format} does) and is configured for one node: internal topics with replication
  * factor 1, no initial rebalance delay, compaction that may clean right away.
  *

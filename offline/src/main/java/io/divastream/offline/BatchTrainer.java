@@ -122,7 +122,10 @@ public final class BatchTrainer<T> {
         return run(train, new TestSet(views, labels, queries.size()), run, progress);
     }
 
-    /** Evaluation views with their class indices; the first {@code queries} rank against the rest, or all leave-one-out if 0. */
+    /**
+     * Evaluation views with their class indices; the first {@code queries} rank against the rest, or all
+     * leave-one-out if 0.
+     */
     private record TestSet(float[][] views, int[] labels, int queries) {}
 
     private List<EvaluationPoint> run(

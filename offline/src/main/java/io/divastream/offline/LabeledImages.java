@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Decoded images (of any in-memory form: glyph pixels, RGB photos) with their class labels, in a canonical order (by label, then by image id), so
+ * Decoded images (of any in-memory form: glyph pixels, RGB photos) with their class labels, in a canonical
+ * order (by label, then by image id), so
  * that a run depends only on the images and the seed, never on the order a reader listed them in.
  *
  * @param ids the image ids, one per image

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * (combined and each head) Recall@k, NMI, MAP@R, precision@1, R-precision and F1 with {@link
  * RetrievalEvaluator}: on the held-out images in the protocol's {@link EvaluationMode}, on the training
  * sample leave-one-out. If a sampled training image already carries a newer version than the held-out images,
- * the sample can no longer be complete at theirs, and the version is scored without seen-class scores. Rows are sorted by image id before scoring, so the scores (k-means included) do not
+ * the sample can no longer be complete at theirs, and the version is scored without seen-class scores. Rows are
+ * sorted by image id before scoring, so the scores (k-means included) do not
  * depend on arrival order. Runs with parallelism 1; both tables are checkpointed.
  */
 public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbedding, EvaluationResult>

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * before the checkpoint, is never seen), every partition from the beginning, until {@link #close()}. Each
  * record's version, parameter and manifest SHA-256 and creation time are {@link ModelDirectory#commit
  * committed}; after every poll the directory is asked to load the newest committed version's artefact
- * ({@link ModelDirectory#preloadNewest}), so it retries until the artefact appears. A record that does not decode is logged and counted. Runs on its
+ * ({@link ModelDirectory#preloadNewest}), so it retries until the artefact appears. A record that does not
+ * decode is logged and counted. Runs on its
  * own daemon thread.
  */
 public final class ModelVersionsFollower extends CommittedTopicFollower {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * decode is logged and counted, not fatal.
  *
  * <p>While the brokers do not answer or the topic does not exist, it waits and retries (the service stays up,
- * with an empty index). The first {@link VersionedIndex#refresh()} happens once the consumer has reached the end offsets
+ * with an empty index). The first {@link VersionedIndex#refresh()} happens once the consumer has reached the
+ * end offsets
  * the partitions had at start ({@link #awaitCaughtUp}), so the first served version is chosen from the
  * whole topic; after that, every poll that brought records is followed by a refresh. Runs on its own
  * daemon thread, the index's only writer.

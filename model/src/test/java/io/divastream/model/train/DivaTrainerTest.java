@@ -96,9 +96,9 @@ class DivaTrainerTest {
                 new OptimizerSpec(1e-5, 0, o.betaLearningRate(), o.decorrelationLearningRate()).withHeadLearningRateFactor(100),
                 base.momentum(), base.objective(), base.seed());
         try (DivaTrainer trainer = trainer(config)) {
-            java.util.Map<String, float[]> before = trainer.parameterValues();
+            java.util.Map<String, float[]> before = TrainerProbes.parameterValues(trainer);
             trainer.step(batch(new SplittableRandom(4)));
-            java.util.Map<String, float[]> after = trainer.parameterValues();
+            java.util.Map<String, float[]> after = TrainerProbes.parameterValues(trainer);
             double backbone = meanAbsChange(before.get("backbone"), after.get("backbone"));
             double head = meanAbsChange(before.get("head_discriminative"), after.get("head_discriminative"));
             // Adam's first step moves every parameter with a gradient by about lr
@@ -117,10 +117,10 @@ class DivaTrainerTest {
         SplittableRandom random = new SplittableRandom(5);
         try (DivaTrainer trainer = trainer(config)) {
             trainer.freezeBackbone(true);
-            java.util.Map<String, float[]> before = trainer.parameterValues();
+            java.util.Map<String, float[]> before = TrainerProbes.parameterValues(trainer);
             trainer.step(batch(random));
             trainer.step(batch(random));
-            java.util.Map<String, float[]> frozen = trainer.parameterValues();
+            java.util.Map<String, float[]> frozen = TrainerProbes.parameterValues(trainer);
             assertThat(frozen.get("backbone")).as("weight decay does not touch a frozen group either")
                     .containsExactly(before.get("backbone"));
             assertThat(meanAbsChange(before.get("head_discriminative"), frozen.get("head_discriminative")))
@@ -128,7 +128,7 @@ class DivaTrainerTest {
 
             trainer.freezeBackbone(false);
             trainer.step(batch(random));
-            assertThat(meanAbsChange(frozen.get("backbone"), trainer.parameterValues().get("backbone")))
+            assertThat(meanAbsChange(frozen.get("backbone"), TrainerProbes.parameterValues(trainer).get("backbone")))
                     .isGreaterThan(1e-6);
         }
     }
@@ -148,7 +148,7 @@ class DivaTrainerTest {
                     renamed.add(label + "@" + batchNumber);
                 }
                 trainer.step(new LabeledBatch(renamed, b.images()));
-                float[] betas = trainer.betaValues(DivaHead.DISCRIMINATIVE);
+                float[] betas = TrainerProbes.betaValues(trainer, DivaHead.DISCRIMINATIVE);
                 if (batchNumber >= 2) {
                     // this batch's classes took over the indices of batch (n - 2): reset to the initial
                     // 1.2 with zero moments, then one Adam step at t = n + 1 >= 3, which moves a value

@@ -56,7 +56,7 @@ class GradientRoutingTest {
     }
 
     private static Map<String, float[]> gradients(List<DivaHead> tasks, boolean separation, boolean reverse) {
-        return trainer.probeGradients(batch.labels(), views, tasks, separation, reverse);
+        return TrainerProbes.probeGradients(trainer, batch.labels(), views, tasks, separation, reverse);
     }
 
     private static double norm(float[] values) {
@@ -144,7 +144,7 @@ class GradientRoutingTest {
         assertThat(config.decorrelationPairs()).isEmpty();
         try (DivaTrainer plain = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64)) {
             plain.step(batch);
-            Map<String, float[]> g = plain.probeGradients(batch.labels(), views, List.of(), true, true);
+            Map<String, float[]> g = TrainerProbes.probeGradients(plain, batch.labels(), views, List.of(), true, true);
             assertThat(g.keySet()).noneMatch(k -> k.startsWith("regressor"));
             assertReached(g); // L_sep absent: nothing is reached
         }
@@ -161,7 +161,7 @@ class GradientRoutingTest {
         DivaConfig config = DivaTrainerTest.smallConfig().withHeads(heads);
         try (DivaTrainer three = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64)) {
             three.step(batch);
-            Map<String, float[]> g = three.probeGradients(batch.labels(), views, List.of(), true, true);
+            Map<String, float[]> g = TrainerProbes.probeGradients(three, batch.labels(), views, List.of(), true, true);
             assertReached(g, "backbone", "head_discriminative", "head_selfsim", "head_shared",
                     "regressor_selfsim_discriminative", "regressor_shared_discriminative",
                     "regressor_shared_selfsim");
@@ -177,7 +177,7 @@ class GradientRoutingTest {
         DivaConfig config = DivaTrainerTest.smallConfig().withObjective(new ObjectiveSpec(true, pairs));
         try (DivaTrainer weighted = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64)) {
             weighted.step(batch);
-            Map<String, float[]> g = weighted.probeGradients(batch.labels(), views, List.of(), true, true);
+            Map<String, float[]> g = TrainerProbes.probeGradients(weighted, batch.labels(), views, List.of(), true, true);
             assertThat(norm(g.get("regressor_selfsim_discriminative"))).isZero();
             assertThat(norm(g.get("head_selfsim"))).isZero();
             assertThat(norm(g.get("regressor_shared_discriminative"))).isGreaterThan(0);

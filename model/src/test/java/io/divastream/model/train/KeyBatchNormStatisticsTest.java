@@ -49,15 +49,15 @@ class KeyBatchNormStatisticsTest {
     void withInitialTheKeyStatisticsNeverChangeWhileTheQueryStatisticsAndKeyParametersDo() {
         SplittableRandom random = new SplittableRandom(11);
         try (DivaTrainer trainer = trainer(KeyBatchNormStatistics.INITIAL)) {
-            Map<String, float[]> key0 = trainer.batchNormStatistics(true);
-            Map<String, float[]> query0 = trainer.batchNormStatistics(false);
-            float[] keyParameters0 = trainer.keyParameterValues();
+            Map<String, float[]> key0 = TrainerProbes.batchNormStatistics(trainer, true);
+            Map<String, float[]> query0 = TrainerProbes.batchNormStatistics(trainer, false);
+            float[] keyParameters0 = TrainerProbes.keyParameterValues(trainer);
             assertThat(key0).as("running mean and variance of both glyph blocks").hasSize(4);
             Map<String, float[]> queryBefore = query0;
             for (int s = 0; s < 4; s++) {
                 trainer.step(batch(random));
-                Map<String, float[]> key = trainer.batchNormStatistics(true);
-                Map<String, float[]> query = trainer.batchNormStatistics(false);
+                Map<String, float[]> key = TrainerProbes.batchNormStatistics(trainer, true);
+                Map<String, float[]> query = TrainerProbes.batchNormStatistics(trainer, false);
                 for (String name : key0.keySet()) {
                     assertThat(key.get(name)).as("key %s after step %d", name, s + 1).containsExactly(key0.get(name));
                     assertThat(Arrays.equals(query.get(name), queryBefore.get(name)))
@@ -65,7 +65,7 @@ class KeyBatchNormStatisticsTest {
                 }
                 queryBefore = query;
             }
-            float[] keyParameters = trainer.keyParameterValues();
+            float[] keyParameters = TrainerProbes.keyParameterValues(trainer);
             assertThat(keyParameters).hasSameSizeAs(keyParameters0);
             assertThat(Arrays.equals(keyParameters, keyParameters0)).as("the EMA moves the key parameters").isFalse();
         }
@@ -75,11 +75,11 @@ class KeyBatchNormStatisticsTest {
     void withEmaTheKeyStatisticsFollowTheMovingAverageOfTheQueryStatistics() {
         SplittableRandom random = new SplittableRandom(12);
         try (DivaTrainer trainer = trainer(KeyBatchNormStatistics.EMA)) {
-            Map<String, float[]> expected = trainer.batchNormStatistics(true);
+            Map<String, float[]> expected = TrainerProbes.batchNormStatistics(trainer, true);
             for (int s = 0; s < 4; s++) {
                 trainer.step(batch(random));
-                Map<String, float[]> query = trainer.batchNormStatistics(false);
-                Map<String, float[]> key = trainer.batchNormStatistics(true);
+                Map<String, float[]> query = TrainerProbes.batchNormStatistics(trainer, false);
+                Map<String, float[]> key = TrainerProbes.batchNormStatistics(trainer, true);
                 int moved = 0;
                 for (Map.Entry<String, float[]> e : expected.entrySet()) {
                     float[] k = e.getValue();
@@ -105,8 +105,8 @@ class KeyBatchNormStatisticsTest {
             a.step(batch(random));
             try (DivaTrainer b = trainer(KeyBatchNormStatistics.EMA)) {
                 b.restore(a.saveState());
-                Map<String, float[]> fromA = a.batchNormStatistics(true);
-                Map<String, float[]> fromB = b.batchNormStatistics(true);
+                Map<String, float[]> fromA = TrainerProbes.batchNormStatistics(a, true);
+                Map<String, float[]> fromB = TrainerProbes.batchNormStatistics(b, true);
                 for (String name : fromA.keySet()) {
                     assertThat(fromB.get(name)).containsExactly(fromA.get(name));
                 }

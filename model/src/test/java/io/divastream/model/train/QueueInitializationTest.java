@@ -87,7 +87,7 @@ class QueueInitializationTest {
                 assertThat(size).isEqualTo(Math.min(64, (i + 1) * B));
                 assertThat(trainer.queueInitBatches()).isEqualTo(i + 1);
             }
-            float[][] queue = trainer.queueKeys();
+            float[][] queue = TrainerProbes.queueKeys(trainer);
             assertThat(queue).hasNumberOfRows(64);
             for (int r = 0; r < 64; r++) {
                 assertThat(queue[r]).as("queue row %d", r).containsExactly(expected.get(B + r), within(1e-5f));

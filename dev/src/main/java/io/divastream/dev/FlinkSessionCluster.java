@@ -1,27 +1,18 @@
 package io.divastream.dev;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 
 /**
  * A standalone Flink session cluster on 127.0.0.1 made of separate JVM processes: one job manager
@@ -60,38 +51,15 @@ public final class FlinkSessionCluster implements AutoCloseable {
     /** Flink's command-line client ({@code bin/flink}). */
     public static final String CLI_CLASS = "org.apache.flink.client.cli.CliFrontend";
 
-    private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
     /** Flink's option for packages a job's class loader takes from the cluster's class path first. */
     public static final String PARENT_FIRST_PATTERNS = "classloader.parent-first-patterns.additional";
 
     /** The packages of the shared libraries that must come from the cluster's class path. */
     public static final String SHARED_PACKAGES = "ai.djl.";
 
-    private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     private static final String HOST = "127.0.0.1";
-    private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The job jar (DJL with the PyTorch native library) is larger than Flink's default 100 MiB. */
     private static final int MAX_CONTENT_LENGTH = 512 * 1024 * 1024;
-
-    /** The options Flink 2 needs on Java 17 (as a distribution's default {@code env.java.opts}). */
-    private static final List<String> JAVA_OPENS =
-            List.of(
-                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens=java.base/java.net=ALL-UNNAMED",
-                    "--add-opens=java.base/java.io=ALL-UNNAMED",
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                    "--add-opens=java.base/java.text=ALL-UNNAMED",
-                    "--add-opens=java.base/java.time=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     /**
      * How to start the cluster.
@@ -191,16 +159,18 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
     private final Config config;
     private final Path confDir;
-    private final URI rest;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<Process> processes = new ArrayList<>();
+    private final FlinkRestClient rest;
+    private final FlinkProcesses processes;
+    private final ProcessLogs logs;
     private final Thread shutdownHook;
 
     private FlinkSessionCluster(Config config, Path confDir, int restPort) {
         this.config = config;
         this.confDir = confDir;
-        this.rest = URI.create("http://" + HOST + ":" + restPort);
-        this.shutdownHook = new Thread(this::destroyAll, "flink-session-cluster-shutdown");
+        this.rest = new FlinkRestClient(URI.create("http://" + HOST + ":" + restPort));
+        this.processes = new FlinkProcesses(config, confDir);
+        this.logs = new ProcessLogs(config.workDir().toAbsolutePath().resolve("log"));
+        this.shutdownHook = new Thread(processes::destroyAll, "flink-session-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -229,40 +199,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
         Path conf = Files.createDirectories(work.resolve("conf"));
         Files.createDirectories(work.resolve("log"));
         int restPort = freePort();
-        Map<String, String> yaml = new LinkedHashMap<>();
-        yaml.put("jobmanager.rpc.address", HOST);
-        yaml.put("jobmanager.rpc.port", Integer.toString(freePort()));
-        yaml.put("jobmanager.bind-host", HOST);
-        yaml.put("jobmanager.memory.process.size", config.jobManagerMemory());
-        yaml.put("taskmanager.bind-host", HOST);
-        yaml.put("taskmanager.host", HOST);
-        yaml.put("taskmanager.numberOfTaskSlots", Integer.toString(config.slotsPerTaskManager()));
-        yaml.put("taskmanager.memory.process.size", config.taskManagerMemory());
-        yaml.put("taskmanager.memory.managed.fraction", "0.25");
-        yaml.put("rest.address", HOST);
-        yaml.put("rest.bind-address", HOST);
-        yaml.put("rest.port", Integer.toString(restPort));
-        yaml.put("rest.server.max-content-length", Integer.toString(MAX_CONTENT_LENGTH));
-        yaml.put("rest.client.max-content-length", Integer.toString(MAX_CONTENT_LENGTH));
-        yaml.put("io.tmp.dirs", Files.createDirectories(work.resolve("tmp")).toString());
-        yaml.put("blob.server.port", "0");
-        yaml.put("parallelism.default", "1");
-        yaml.put("heartbeat.timeout", "60000");
-        if (!config.sharedLibraries().isEmpty()) {
-            yaml.put(PARENT_FIRST_PATTERNS, SHARED_PACKAGES);
-        }
-        yaml.putAll(config.extraConfig());
-        StringBuilder text = new StringBuilder("# written by FlinkSessionCluster\n");
-        yaml.forEach((k, v) -> text.append(k).append(": ").append(quote(v)).append('\n'));
-        Files.writeString(conf.resolve("config.yaml"), text.toString());
-        Files.writeString(conf.resolve("log4j.properties"), log4jProperties());
+        Map<String, String> entries = FlinkConfigFiles.entries(config, HOST, restPort, freePort(),
+                Files.createDirectories(work.resolve("tmp")).toString(), MAX_CONTENT_LENGTH);
+        Files.writeString(conf.resolve("config.yaml"), FlinkConfigFiles.yaml(entries));
+        Files.writeString(conf.resolve("log4j.properties"), FlinkConfigFiles.log4jProperties());
 
         FlinkSessionCluster cluster = new FlinkSessionCluster(config, conf, restPort);
         try {
-            cluster.launch("jobmanager", JOB_MANAGER_CLASS, "GET_JM_RESOURCE_PARAMS", Map.of());
+            cluster.processes.launch("jobmanager", JOB_MANAGER_CLASS, "GET_JM_RESOURCE_PARAMS", Map.of());
             for (int i = 0; i < config.taskManagers(); i++) {
                 Path djlCache = Files.createDirectories(work.resolve("djl-cache-" + i));
-                cluster.launch(
+                cluster.processes.launch(
                         "taskmanager-" + i,
                         TASK_MANAGER_CLASS,
                         "GET_TM_RESOURCE_PARAMS",
@@ -282,7 +229,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @return its address
      */
     public URI restAddress() {
-        return rest;
+        return rest.address();
     }
 
     /**
@@ -330,48 +277,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      */
     public String submit(Path jar, String entryClass, List<String> args, int parallelism, String savepoint)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(javaExecutable());
-        command.addAll(JAVA_OPENS);
-        command.add("-Dlog.file=" + config.workDir().toAbsolutePath().resolve("log").resolve("client.log"));
-        command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
-        command.add("-cp");
-        command.add(classPath());
-        command.add(CLI_CLASS);
-        command.addAll(List.of("run", "-d", "-c", entryClass));
-        if (parallelism > 0) {
-            command.addAll(List.of("-p", Integer.toString(parallelism)));
-        }
-        if (savepoint != null) {
-            command.addAll(List.of("-s", savepoint));
-        }
-        command.add(jar.toAbsolutePath().toString());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("FLINK_CONF_DIR", confDir.toString());
-        builder.environment().put("DJL_OFFLINE", "true");
-        builder.environment().put("OPT_OUT_TRACKING", "true");
-        Process client = builder.start();
-        synchronized (processes) {
-            processes.add(client);
-        }
-        String out;
-        try {
-            out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!client.waitFor(5, TimeUnit.MINUTES)) {
-                client.destroyForcibly();
-                throw new IOException("flink run did not finish within 5 minutes: " + out);
-            }
-        } finally {
-            synchronized (processes) {
-                processes.remove(client);
-            }
-        }
-        Matcher id = JOB_ID.matcher(out);
-        if (client.exitValue() != 0 || !id.find()) {
-            throw new IOException("flink run of " + jar + " failed (exit " + client.exitValue() + "): " + out);
-        }
-        return id.group(1);
+        return processes.submit(jar, entryClass, args, parallelism, savepoint);
     }
 
     /**
@@ -382,7 +288,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public int taskManagerCount() throws IOException, InterruptedException {
-        return get("/taskmanagers").path("taskmanagers").size();
+        return rest.taskManagerCount();
     }
 
     /**
@@ -394,7 +300,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public String jobState(String jobId) throws IOException, InterruptedException {
-        return get("/jobs/" + jobId).path("state").asText();
+        return rest.jobState(jobId);
     }
 
     /**
@@ -406,23 +312,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public void awaitRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode job = get("/jobs/" + jobId);
-            String state = job.path("state").asText();
-            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
-                throw new IOException("job " + jobId + " is " + state + ": " + rootException(jobId));
-            }
-            boolean all = job.path("vertices").size() > 0;
-            for (JsonNode vertex : job.path("vertices")) {
-                all &= vertex.path("status").asText().equals("RUNNING");
-            }
-            if (all) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new IOException("the tasks of job " + jobId + " did not all run within " + timeout);
+        rest.awaitRunning(jobId, timeout);
     }
 
     /**
@@ -434,11 +324,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public Map<String, Integer> vertexParallelism(String jobId) throws IOException, InterruptedException {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-            out.put(vertex.path("name").asText(), vertex.path("parallelism").asInt());
-        }
-        return out;
+        return rest.vertexParallelism(jobId);
     }
 
     /**
@@ -450,8 +336,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public String rootException(String jobId) throws IOException, InterruptedException {
-        JsonNode history = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
-        return history.isArray() && history.size() > 0 ? history.get(0).path("stacktrace").asText("") : "";
+        return rest.rootException(jobId);
     }
 
     /**
@@ -463,21 +348,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public void cancel(String jobId, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest request =
-                HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "?mode=cancel"))
-                        .timeout(Duration.ofSeconds(30))
-                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                        .build();
-        http.send(request, HttpResponse.BodyHandlers.discarding());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            String state = jobState(jobId);
-            if (state.equals("CANCELED") || state.equals("FAILED") || state.equals("FINISHED")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IOException("job " + jobId + " was not cancelled within " + timeout);
+        rest.cancel(jobId, timeout);
     }
 
     /**
@@ -493,33 +364,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      */
     public String stopWithSavepoint(String jobId, String directory, Duration timeout)
             throws IOException, InterruptedException {
-        String body = JSON.createObjectNode()
-                .put("targetDirectory", directory)
-                .put("drain", false)
-                .put("formatType", "CANONICAL")
-                .toString();
-        HttpRequest request =
-                HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "/stop"))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build();
-        String trigger = send(request, "POST /jobs/" + jobId + "/stop").path("request-id").asText();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
-            if (status.path("status").path("id").asText().equals("COMPLETED")) {
-                JsonNode operation = status.path("operation");
-                if (operation.hasNonNull("failure-cause")) {
-                    throw new IOException("stop with savepoint of job " + jobId + " failed: "
-                            + operation.path("failure-cause").path("stack-trace").asText(operation.toString()));
-                }
-                return operation.path("location").asText();
-            }
-            Thread.sleep(500);
-        }
-        throw new IOException("the savepoint of job " + jobId + " did not complete within " + timeout + ": "
-                + pendingCheckpoints(jobId));
+        return rest.stopWithSavepoint(jobId, directory, timeout);
     }
 
     /**
@@ -532,25 +377,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public String pendingCheckpoints(String jobId) throws IOException, InterruptedException {
-        Map<String, String> names = new LinkedHashMap<>();
-        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-            names.put(vertex.path("id").asText(), vertex.path("name").asText());
-        }
-        StringBuilder out = new StringBuilder();
-        for (JsonNode checkpoint : get("/jobs/" + jobId + "/checkpoints").path("history")) {
-            if (!checkpoint.path("status").asText().equals("IN_PROGRESS")) {
-                continue;
-            }
-            long id = checkpoint.path("id").asLong();
-            out.append(checkpoint.path("is_savepoint").asBoolean() ? "savepoint " : "checkpoint ").append(id).append(':');
-            JsonNode tasks = get("/jobs/" + jobId + "/checkpoints/details/" + id).path("tasks");
-            tasks.fields().forEachRemaining(task -> out.append(' ')
-                    .append(names.getOrDefault(task.getKey(), task.getKey()))
-                    .append(' ').append(task.getValue().path("num_acknowledged_subtasks").asInt())
-                    .append('/').append(task.getValue().path("num_subtasks").asInt()).append(','));
-            out.append('\n');
-        }
-        return out.length() == 0 ? "no checkpoint in progress" : out.toString();
+        return rest.pendingCheckpoints(jobId);
     }
 
     /**
@@ -559,11 +386,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @return the {@code .log} and {@code .out} files
      */
     public List<Path> logFiles() {
-        try (var files = Files.list(config.workDir().toAbsolutePath().resolve("log"))) {
-            return files.sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return logs.files();
     }
 
     /**
@@ -573,7 +396,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @return the lines, each prefixed with its file's name
      */
     public String errorLines(int max) {
-        return logLines(l -> l.contains("ERROR") || l.contains("Exception") || l.contains("Error:"), max);
+        return logs.errorLines(max);
     }
 
     /**
@@ -583,22 +406,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @param max at most this many lines
      * @return the lines, each prefixed with its file's name
      */
-    public String logLines(java.util.function.Predicate<String> match, int max) {
-        StringBuilder out = new StringBuilder();
-        int[] count = {0};
-        for (Path file : logFiles()) {
-            try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                lines.filter(match)
-                        .limit(Math.max(0, max - count[0]))
-                        .forEach(l -> {
-                            out.append(file.getFileName()).append(": ").append(l).append('\n');
-                            count[0]++;
-                        });
-            } catch (IOException | UncheckedIOException e) {
-                out.append(file.getFileName()).append(": unreadable (").append(e.getMessage()).append(")\n");
-            }
-        }
-        return out.toString();
+    public String logLines(Predicate<String> match, int max) {
+        return logs.lines(match, max);
     }
 
     /**
@@ -607,92 +416,18 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @return true if none has exited
      */
     public boolean allAlive() {
-        synchronized (processes) {
-            return processes.stream().allMatch(Process::isAlive);
-        }
+        return processes.allAlive();
     }
 
     /** Stops every process: SIGTERM, then SIGKILL after 20 s. */
     @Override
     public void close() {
-        destroyAll();
+        processes.destroyAll();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // already shutting down: the hook runs anyway
         }
-    }
-
-    private void destroyAll() {
-        List<Process> all;
-        synchronized (processes) {
-            all = new ArrayList<>(processes);
-        }
-        for (Process p : all) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-        }
-        for (Process p : all) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void launch(String name, String mainClass, String resourceCommand, Map<String, String> env)
-            throws IOException, InterruptedException {
-        List<String> resources = bashJavaUtils(resourceCommand);
-        List<String> command = new ArrayList<>();
-        command.add(javaExecutable());
-        command.addAll(Arrays.asList(resources.get(0).trim().split("\\s+")));
-        command.addAll(JAVA_OPENS);
-        Path log = config.workDir().toAbsolutePath().resolve("log");
-        command.add("-Dlog.file=" + log.resolve(name + ".log"));
-        command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
-        command.add("-Dai.djl.offline=true");
-        command.add("-cp");
-        command.add(classPath());
-        command.add(mainClass);
-        command.add("--configDir");
-        command.add(confDir.toString());
-        command.addAll(Arrays.asList(resources.get(1).trim().split("\\s+")));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("DJL_OFFLINE", "true");
-        builder.environment().put("OPT_OUT_TRACKING", "true");
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        builder.environment().put("FLINK_CONF_DIR", confDir.toString());
-        builder.environment().putAll(env);
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(log.resolve(name + ".out").toFile());
-        Process process = builder.start();
-        synchronized (processes) {
-            processes.add(process);
-        }
-    }
-
-    /** Flink's memory calculation: the JVM options and the dynamic properties of a process. */
-    private List<String> bashJavaUtils(String command) throws IOException, InterruptedException {
-        Process p =
-                new ProcessBuilder(javaExecutable(), "-cp", classPath(), BASH_JAVA_UTILS, command, "--configDir", confDir.toString())
-                        .redirectErrorStream(true)
-                        .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException("Flink's memory calculation " + command + " failed: " + out);
-        }
-        List<String> results =
-                out.lines().filter(l -> l.startsWith(RESULT_PREFIX)).map(l -> l.substring(RESULT_PREFIX.length())).toList();
-        if (results.size() < 2) {
-            throw new IOException("unexpected output of Flink's memory calculation " + command + ": " + out);
-        }
-        return results.subList(results.size() - 2, results.size());
     }
 
     private void awaitTaskManagers(int count, Duration timeout) throws IOException, InterruptedException {
@@ -703,7 +438,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
                 throw new IOException("a Flink process exited during start-up; see " + logFiles());
             }
             try {
-                int registered = get("/taskmanagers").path("taskmanagers").size();
+                int registered = rest.taskManagerCount();
                 if (registered >= count) {
                     return;
                 }
@@ -716,54 +451,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
         throw new IOException("the Flink cluster did not come up within " + timeout + " (" + last + "); see " + logFiles());
     }
 
-    private JsonNode get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build(), "GET " + path);
-    }
-
-    private JsonNode send(HttpRequest request, String what) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException(what + " failed with HTTP " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
-    }
-
-    private String classPath() {
-        List<String> entries = new ArrayList<>();
-        entries.add(config.libDir().toAbsolutePath() + java.io.File.separator + "*");
-        for (Path shared : config.sharedLibraries()) {
-            entries.add(shared.toAbsolutePath() + java.io.File.separator + "*");
-        }
-        return String.join(java.io.File.pathSeparator, entries);
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
         }
-    }
-
-    private static String quote(String value) {
-        return value.matches("[A-Za-z0-9._:/-]*") ? value : "'" + value.replace("'", "''") + "'";
-    }
-
-    private static String log4jProperties() {
-        return String.join(
-                "\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = MainAppender",
-                "appender.main.name = MainAppender",
-                "appender.main.type = File",
-                "appender.main.append = false",
-                "appender.main.fileName = ${sys:log.file}",
-                "appender.main.layout.type = PatternLayout",
-                "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                "logger.kafka.name = org.apache.kafka",
-                "logger.kafka.level = WARN",
-                "");
     }
 }

@@ -10,17 +10,11 @@ import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DjlRuntime;
-import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.embed.Embedder;
-import io.divastream.evaluation.EmbeddingCombiner;
-import io.divastream.images.ImageDecoder;
 import io.divastream.schemas.DeadLetterReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
@@ -126,9 +120,6 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      */
     static final double MAX_REEMBED_SHARE = 0.5;
 
-    /** {@code staleSince} when no stored image is behind the newest version. */
-    private static final long NOT_STALE = Long.MIN_VALUE;
-
     private final NetworkSpec network;
     private final double[] headWeights;
     private final JobConfig.CatalogueConfig config;
@@ -136,8 +127,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     private final int intraOpThreads;
     private final long labelTtlMs;
 
-    private transient Embedder embedder;
-    private transient long loadedVersion;
+    private transient CatalogueModel embedder;
     private transient ValueState<CatalogueEntry> entries;
     private transient ValueState<Long> firstLabels;
     private transient Counter labelChanges;
@@ -149,10 +139,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     private transient Counter expired;
     private transient Counter rejected;
     private transient Histogram eventToEmbeddingMs;
-    /** Processing time at which each version that may still matter arrived at this subtask. */
-    private transient TreeMap<Long, Long> versionArrivals;
-    /** Arrival time of the oldest version newer than the oldest stored embedding, or NOT_STALE. */
-    private transient volatile long staleSince;
+    private transient EmbeddingFreshness freshness;
     /** Measures how long a chunk takes (System::nanoTime; tests replace it). */
     private transient LongSupplier nanoClock;
 
@@ -203,8 +190,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         models = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
         newest = models.get(LATEST);
         index = new CatalogueIndex();
-        versionArrivals = new TreeMap<>();
-        staleSince = NOT_STALE;
+        freshness = new EmbeddingFreshness();
         if (context.isRestored()) {
             rebuildIndex();
         }
@@ -257,8 +243,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         }
         int threads = DjlRuntime.useIntraOpThreads(intraOpThreads);
         LOG.info("embedder subtask: {} libtorch intra-op threads", threads);
-        embedder = new Embedder(network);
-        loadedVersion = -1;
+        embedder = new CatalogueModel(network, headWeights);
         embedded = getMetricGroup().counter("numEmbeddings");
         reembedded = getMetricGroup().counter("numReembeddings");
         expired = getMetricGroup().counter("numCatalogueExpired");
@@ -275,10 +260,10 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         getMetricGroup().gauge("modelVersion", () -> newest == null ? -1L : newest.version());
         getMetricGroup().gauge("embeddedVersionLag", () -> index.versionLag(newest == null ? -1 : newest.version()));
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        if (newest != null && versionArrivals.isEmpty()) {
+        if (newest != null && freshness.noArrivals()) {
             // restored: when the newest version first arrived is not checkpointed; its creation by
             // the trainer (or, if the clocks disagree, now) is the closest bound
-            versionArrivals.put(newest.version(), Math.min(newest.createdAt(), now));
+            freshness.arrived(newest.version(), Math.min(newest.createdAt(), now));
         }
         updateFreshness();
         getProcessingTimeService().registerTimer(now + config.tickMs(), this);
@@ -302,7 +287,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         }
         long version = CatalogueEntry.NOT_EMBEDDED;
         if (newest != null) {
-            ImageEmbedding e = embed(List.of(sample)).get(0);
+            ImageEmbedding e = embedder.embed(newest, List.of(sample)).get(0);
             version = newest.version();
             output.collect(
                     element.hasTimestamp() ? new StreamRecord<>(e, element.getTimestamp()) : new StreamRecord<>(e));
@@ -324,7 +309,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         int stillBehind = index.backlogSize();
         newest = model;
         index.restartBacklog(model.version());
-        versionArrivals.put(model.version(), getProcessingTimeService().getCurrentProcessingTime());
+        freshness.arrived(model.version(), getProcessingTimeService().getCurrentProcessingTime());
         updateFreshness();
         LOG.info(
                 "model version {}: {} stored images to re-embed at {}/s ({} were still queued for the previous version)",
@@ -367,7 +352,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             }
             stale.add(entry);
         }
-        List<ImageEmbedding> out = embed(stale.stream().map(CatalogueEntry::sample).toList());
+        List<ImageEmbedding> out = embedder.embed(newest, stale.stream().map(CatalogueEntry::sample).toList());
         long version = newest.version();
         for (int i = 0; i < out.size(); i++) {
             CatalogueEntry entry = stale.get(i);
@@ -408,24 +393,13 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         eventToEmbeddingMs.update(Math.max(0, e.embeddedAt() - e.eventTime()));
     }
 
-    /**
-     * Recomputes when the stalest stored embedding became stale: the arrival of the oldest version
-     * newer than the oldest version any stored image is embedded with; and forgets the arrival
-     * times no stored image can need any more (versions up to that oldest one).
-     */
+    /** Recomputes the freshness gauge after a change of the catalogue or of the newest version. */
     private void updateFreshness() {
         if (newest == null) {
-            staleSince = NOT_STALE;
-            return;
-        }
-        long oldest = index.oldestVersion();
-        if (oldest >= newest.version()) {
-            staleSince = NOT_STALE;
+            freshness.noModel();
         } else {
-            Map.Entry<Long, Long> next = versionArrivals.higherEntry(oldest);
-            staleSince = next == null ? NOT_STALE : next.getValue();
+            freshness.update(index.oldestVersion(), newest.version());
         }
-        versionArrivals.headMap(Math.min(oldest, newest.version()), true).clear();
     }
 
     /**
@@ -438,73 +412,20 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      * @return the age in milliseconds, 0 if nothing is stale
      */
     public long oldestStaleEmbeddingAgeMs() {
-        long since = staleSince;
-        if (since == NOT_STALE) {
-            return 0;
-        }
-        return Math.max(0, getProcessingTimeService().getCurrentProcessingTime() - since);
+        return freshness.ageMs(getProcessingTimeService().getCurrentProcessingTime());
     }
 
     private void reject(ImageSample sample) {
         rejected.inc();
-        String message =
-                "image "
-                        + sample.imageId()
-                        + " ("
-                        + sample.label()
-                        + ") was not embedded: the catalogue of embedder subtask "
-                        + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()
-                        + " holds its maximum of "
-                        + config.maxImagesPerSubtask()
-                        + " images (--embedding.max-images-per-subtask)";
-        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetterEvent.ofImage(
-                sourceTopic, sample.imageId(), DeadLetterReason.CATALOGUE_FULL, message, STAGE)));
+        output.collect(DEAD_LETTERS, new StreamRecord<>(CatalogueDeadLetters.catalogueFull(sourceTopic, sample,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), config.maxImagesPerSubtask())));
     }
 
     private void rejectLabelChange(ImageSample sample) throws Exception {
         labelChanges.inc();
         CatalogueEntry stored = entries.value();
-        String first = stored == null ? "another label" : "the label " + stored.sample().label();
-        String message = "image " + sample.imageId() + " arrived with the label " + sample.label() + ", but it arrived"
-                + " first with " + first + ": the first label stays (a new label needs a new image id)";
-        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetterEvent.ofImage(
-                sourceTopic, sample.imageId(), DeadLetterReason.LABEL_CHANGED, message, STAGE)));
-    }
-
-    private List<ImageEmbedding> embed(List<ImageSample> samples) {
-        if (loadedVersion != newest.version()) {
-            embedder.load(new ModelSnapshot(newest.version(), newest.step(), newest.parameters(), newest.parameterCount()));
-            loadedVersion = newest.version();
-        }
-        float[][] pixels = new float[samples.size()][];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = ImageDecoder.fromBytes(samples.get(i).pixels());
-        }
-        float[][][] heads = embedder.embed(pixels);
-        float[][] combined = EmbeddingCombiner.combine(heads, headWeights);
-        long now = System.currentTimeMillis();
-        List<ImageEmbedding> out = new ArrayList<>(pixels.length);
-        for (int i = 0; i < pixels.length; i++) {
-            ImageSample sample = samples.get(i);
-            float[][] perHead = new float[heads.length][];
-            for (int h = 0; h < heads.length; h++) {
-                perHead[h] = heads[h][i];
-            }
-            out.add(
-                    new ImageEmbedding(
-                            sample.imageId(),
-                            sample.label(),
-                            sample.role(),
-                            newest.version(),
-                            newest.step(),
-                            newest.imagesSeen(),
-                            newest.createdAt(),
-                            combined[i],
-                            perHead,
-                            sample.eventTime(),
-                            now));
-        }
-        return out;
+        output.collect(DEAD_LETTERS, new StreamRecord<>(CatalogueDeadLetters.labelChanged(
+                sourceTopic, sample, stored == null ? null : stored.sample().label())));
     }
 
     /**

@@ -3,14 +3,9 @@ package io.divastream.search.http;
 import io.divastream.artefacts.ArtefactStore;
 import io.divastream.artefacts.ExportedModel;
 import io.divastream.artefacts.ModelExport;
-import io.divastream.artefacts.ModelManifest;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +103,7 @@ public final class ModelDirectory implements AutoCloseable {
     private final TreeMap<Long, ExportedModel> loaded = new TreeMap<>();
     private final Map<Path, Refusal> refusals = new HashMap<>();
     private final RefusalLog warnings = new RefusalLog(LOG);
+    private final ArtefactFinder finder;
     private long newestCommitted = -1;
     private Lookup newestLookup;
     private long lastAsked = -1;
@@ -131,6 +126,7 @@ public final class ModelDirectory implements AutoCloseable {
         this.committedOnly = committedOnly;
         this.patience = Objects.requireNonNull(patience, "patience");
         this.staleAfter = staleAfter;
+        this.finder = new ArtefactFinder(this.root, warnings);
     }
 
     /**
@@ -359,7 +355,7 @@ public final class ModelDirectory implements AutoCloseable {
         String sha = commit == null ? null : commit.parameterSha256();
         Optional<Path> found;
         try {
-            found = find(version, sha);
+            found = finder.find(version, sha);
         } catch (UncheckedIOException e) {
             warnings.refuse("list", "cannot list the models directory " + root + ": " + e.getMessage());
             return new Lookup(null, Missing.NO_ARTEFACT, "the models directory cannot be read");
@@ -372,7 +368,7 @@ public final class ModelDirectory implements AutoCloseable {
                             + " in the models directory (write one with the export command)");
         }
         Path dir = found.get();
-        String fingerprint = fingerprint(dir);
+        String fingerprint = ArtefactFinder.fingerprint(dir);
         synchronized (this) {
             Refusal r = refusals.get(dir);
             if (r != null && r.fingerprint().equals(fingerprint) && Objects.equals(r.expected(), commit)) {
@@ -384,7 +380,7 @@ public final class ModelDirectory implements AutoCloseable {
             model = ExportedModel.load(dir, sha, commit == null ? null : commit.manifestSha256());
         } catch (IOException | RuntimeException e) {
             String problem = "artefact " + dir.getFileName() + " of model version " + version + " refused: "
-                    + withoutPaths(e.getMessage(), dir);
+                    + finder.withoutPaths(e.getMessage(), dir);
             synchronized (this) {
                 refusals.put(dir, new Refusal(fingerprint, commit, problem));
             }
@@ -427,67 +423,6 @@ public final class ModelDirectory implements AutoCloseable {
         }
         return winner != null ? new Lookup(winner, null, null)
                 : new Lookup(null, Missing.NO_ARTEFACT, "model version " + version + " changed while it loaded; try again");
-    }
-
-    /** The artefact of a version (and SHA-256, if given): by its job-given name first, then by manifests. */
-    private Optional<Path> find(long version, String sha) {
-        if (sha != null) {
-            Optional<Path> named = new ArtefactStore(root).find(version, sha);
-            if (named.isPresent()) {
-                return named;
-            }
-        }
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
-        }
-        List<Path> dirs;
-        try (Stream<Path> entries = Files.list(root)) {
-            dirs = entries.filter(p -> !p.getFileName().toString().startsWith("."))
-                    .filter(p -> Files.isRegularFile(p.resolve(ModelExport.MANIFEST))).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
-        }
-        for (Path d : dirs) {
-            Path manifestFile = d.resolve(ModelExport.MANIFEST);
-            try {
-                ModelManifest m = ModelManifest.fromJson(Files.readString(manifestFile, StandardCharsets.UTF_8),
-                        manifestFile.toString());
-                if (m.modelVersion() != version) {
-                    continue;
-                }
-                if (sha == null || sha.equals(m.parameterSha256())) {
-                    return Optional.of(d);
-                }
-                warnings.refuse("other " + d + " " + sha, "refusing the artefact " + d + ": its parameters' SHA-256 "
-                        + m.parameterSha256() + " is not the committed " + sha + " of model version " + version);
-            } catch (IOException | RuntimeException e) {
-                warnings.refuse("unreadable " + d + " " + fingerprint(d), "ignoring " + d + ": " + e.getMessage());
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The sizes and modification times of an artefact's files: a refused artefact is tried again if they change. */
-    private static String fingerprint(Path dir) {
-        StringBuilder b = new StringBuilder();
-        for (String file : List.of(ModelExport.MANIFEST, ModelExport.PARAMETERS)) {
-            try {
-                BasicFileAttributes a = Files.readAttributes(dir.resolve(file), BasicFileAttributes.class);
-                b.append(a.size()).append('@').append(a.lastModifiedTime().toMillis());
-            } catch (IOException e) {
-                b.append('-');
-            }
-            b.append(';');
-        }
-        return b.toString();
-    }
-
-    /** A message of the model code without the artefact's and the directory's paths (answers name no files). */
-    private String withoutPaths(String message, Path dir) {
-        return String.valueOf(message)
-                .replace(dir + File.separator, "")
-                .replace(dir.toString(), dir.getFileName().toString())
-                .replace(root.toString(), "the models directory");
     }
 
     @Override

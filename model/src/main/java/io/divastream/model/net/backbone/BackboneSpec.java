@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import io.divastream.model.net.GlyphBackbone;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

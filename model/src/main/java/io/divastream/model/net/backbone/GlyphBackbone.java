@@ -1,4 +1,4 @@
-package io.divastream.model.net;
+package io.divastream.model.net.backbone;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;

@@ -37,7 +37,7 @@ public final class DivaTrainer implements AutoCloseable {
     public static final int DEFAULT_CLASS_CAPACITY = 65_536;
 
     private final TrainerState state;
-    private final TrainingViews views;
+    private final TrainingViews trainingViews;
     private final DivaObjective objective;
     private final QueueInitialisation queueInitialisation;
 
@@ -74,9 +74,9 @@ public final class DivaTrainer implements AutoCloseable {
      */
     public DivaTrainer(DivaConfig config, ViewAugmenter augmenter, int classCapacity, Device device) {
         this.state = new TrainerState(config, classCapacity, device);
-        this.views = new TrainingViews(config.network(), config.seed(), augmenter);
+        this.trainingViews = new TrainingViews(config.network(), config.seed(), augmenter);
         this.objective = new DivaObjective(state);
-        this.queueInitialisation = new QueueInitialisation(state, views);
+        this.queueInitialisation = new QueueInitialisation(state, trainingViews);
     }
 
     /** The state, for tests in this package. */
@@ -191,7 +191,7 @@ public final class DivaTrainer implements AutoCloseable {
      * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
      */
     public StepResult step(LabeledBatch batch) {
-        return step(batch.labels(), Arrays.asList(batch.images()), views.glyph());
+        return step(batch.labels(), Arrays.asList(batch.images()), trainingViews.glyph());
     }
 
     /**
@@ -206,7 +206,7 @@ public final class DivaTrainer implements AutoCloseable {
      * @throws TrainingDivergedException if the objective is not finite (nothing is updated)
      */
     public <T> StepResult step(List<String> labels, List<T> images, TrainingView<T> view) {
-        return step(labels, views.draw(images, view, 2, views.streamOf(state.steps() + 1)));
+        return step(labels, trainingViews.draw(images, view, 2, trainingViews.streamOf(state.steps() + 1)));
     }
 
     /**
@@ -231,7 +231,7 @@ public final class DivaTrainer implements AutoCloseable {
                 StatisticsBackup statistics = new StatisticsBackup(state.queryNet(), state.root())) {
             boolean queueFilledNow = false;
             try {
-                NDArray xA = scope.create(views[0], this.views.shape(labels.size()));
+                NDArray xA = scope.create(views[0], trainingViews.shape(labels.size()));
                 queueFilledNow = queueInitialisation.fillIfEmpty(xA);
                 NDArray keys = keyEmbeddings(views[1], labels.size(), scope); // K = key_net(x_b)["ssl"]
                 loss = backward(xA, keys, classes.indices(), step); // E = query_net(x_a); L; L.backward()
@@ -258,8 +258,8 @@ public final class DivaTrainer implements AutoCloseable {
         if (views.length != 2) {
             throw new IllegalArgumentException("need two views, got " + views.length);
         }
-        this.views.checkSize(views[0], b);
-        this.views.checkSize(views[1], b);
+        trainingViews.checkSize(views[0], b);
+        trainingViews.checkSize(views[1], b);
     }
 
     /**
@@ -272,7 +272,7 @@ public final class DivaTrainer implements AutoCloseable {
             return null;
         }
         try (NDManager scope = owner.newSubManager()) {
-            NDArray xB = scope.create(viewB, views.shape(b));
+            NDArray xB = scope.create(viewB, trainingViews.shape(b));
             NDArray keys = state.keyEncoder().forward(state.parameterStore(), new NDList(xB), false)
                     .get(state.spec().indexOf(DivaHead.SELFSIM));
             keys.attach(owner);

@@ -39,7 +39,7 @@ class FlinkConfigFilesTest {
     @Test
     void valuesAreQuotedOnlyWhenYamlNeedsIt() {
         assertThat(FlinkConfigFiles.quote("127.0.0.1")).isEqualTo("127.0.0.1");
-        assertThat(FlinkConfigFiles.quote("file:///tmp/a-b_c")).isEqualTo("file:///tmp/a-b_c");
+        assertThat(FlinkConfigFiles.quote("file:///data/a-b_c")).isEqualTo("file:///data/a-b_c");
         assertThat(FlinkConfigFiles.quote("")).isEmpty();
         assertThat(FlinkConfigFiles.quote("a b")).isEqualTo("'a b'");
         assertThat(FlinkConfigFiles.quote("it's;x")).isEqualTo("'it''s;x'");

@@ -19,10 +19,11 @@ import java.util.function.Predicate;
  * ({@code StandaloneSessionClusterEntrypoint}) and N task managers ({@code TaskManagerRunner}), started
  * from a directory of Flink's jars (what a Flink distribution's {@code lib/} holds; the build puts
  * them in {@code jobs/target/flink-lib}), with a generated {@code config.yaml}. Their JVM memory
- * options come from Flink's own calculation ({@code BashJavaUtils}, as {@code taskmanager.sh} does).
- * Jobs are submitted with Flink's command-line client ({@code flink run}) in its own process. Every task manager runs with {@code DJL_OFFLINE=true},
- * {@code OPT_OUT_TRACKING=true}, {@code OMP_WAIT_POLICY=PASSIVE} and its own DJL cache directory, into
- * which DJL extracts the PyTorch native library.
+ * options come from Flink's own calculation ({@code BashJavaUtils}, as {@code taskmanager.sh} does;
+ * {@link FlinkProcesses}). Jobs are submitted with Flink's command-line client ({@code flink run}) in
+ * its own process. Every task manager runs with {@code DJL_OFFLINE=true}, {@code OPT_OUT_TRACKING=true},
+ * {@code OMP_WAIT_POLICY=PASSIVE} and its own DJL cache directory, into which DJL extracts the PyTorch
+ * native library. The cluster is watched and steered through its REST API ({@link FlinkRestClient}).
  *
  * <p>{@link Config#withSharedLibraries} adds directories of jars to every process's class path, as a
  * distribution's {@code lib/} would hold them: with DJL's jars there ({@code jobs/target/djl-lib}) and

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * changes; the counts are part of the saved state, so an initialisation interrupted by a restore
  * continues exactly.
  */
-class QueueInitializationTest {
+class DivaTrainerQueueFillTest {
 
     private static final int P = 4;
     private static final int K = 4;

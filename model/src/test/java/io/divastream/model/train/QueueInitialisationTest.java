@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link QueueInitialisation} on its own, with the identity view (a view is the image), so the
  * expected keys are the key encoder's embeddings of the images themselves. {@link
- * QueueInitializationTest} checks the same through the trainer, with random views.
+ * DivaTrainerQueueFillTest} checks the same through the trainer, with random views.
  */
 class QueueInitialisationTest {
 

@@ -1,8 +1,8 @@
 package io.divastream.artefacts;
 
+import io.divastream.images.ImageSpec;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.images.ImageSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -168,7 +168,9 @@ public final class ArtefactStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the artefacts in " + root, e);
         }
-        out.sort(Comparator.comparingLong(Entry::version).thenComparing(Entry::modified).reversed());
+        out.sort(Comparator.comparingLong(Entry::version)
+                .thenComparing(Entry::modified)
+                .reversed());
         return out;
     }
 
@@ -207,7 +209,8 @@ public final class ArtefactStore {
             if (dir.toAbsolutePath().normalize().equals(kept)) {
                 continue;
             }
-            Path hidden = root.resolve(DELETING + dir.getFileName() + "-" + HexFormat.of().toHexDigits(System.nanoTime()));
+            Path hidden = root.resolve(
+                    DELETING + dir.getFileName() + "-" + HexFormat.of().toHexDigits(System.nanoTime()));
             try {
                 Files.move(dir, hidden, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
@@ -225,9 +228,12 @@ public final class ArtefactStore {
         List<Path> stale = new ArrayList<>();
         try (Stream<Path> entries = Files.list(root)) {
             entries.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(DELETING) || (n.startsWith(".v") && NAME.matcher(n.substring(1)).lookingAt());
-            }).forEach(stale::add);
+                        String n = p.getFileName().toString();
+                        return n.startsWith(DELETING)
+                                || (n.startsWith(".v")
+                                        && NAME.matcher(n.substring(1)).lookingAt());
+                    })
+                    .forEach(stale::add);
         }
         for (Path p : stale) {
             try {

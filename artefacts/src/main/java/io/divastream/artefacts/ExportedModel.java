@@ -1,13 +1,13 @@
 package io.divastream.artefacts;
 
-import io.divastream.model.ModelSnapshot;
-import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.embed.Embedder;
 import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageLimits;
 import io.divastream.images.PhotoDecoder;
 import io.divastream.images.PhotoTransforms;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.embed.Embedder;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +116,8 @@ public final class ExportedModel implements AutoCloseable {
         }
         ModelManifest manifest;
         try {
-            manifest = ModelManifest.fromJson(new String(manifestBytes, StandardCharsets.UTF_8), manifestFile.toString());
+            manifest =
+                    ModelManifest.fromJson(new String(manifestBytes, StandardCharsets.UTF_8), manifestFile.toString());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -131,8 +132,9 @@ public final class ExportedModel implements AutoCloseable {
             throw new IOException(manifestFile + ": " + MALFORMED, e);
         }
         if (manifest.preprocessing().isGlyph() != spec.backbone() instanceof BackboneSpec.GlyphCnn) {
-            throw new IOException(manifestFile + ": preprocessing '" + manifest.preprocessing().kind()
-                    + "' does not fit the backbone " + spec.backbone().id());
+            throw new IOException(manifestFile + ": preprocessing '"
+                    + manifest.preprocessing().kind() + "' does not fit the backbone "
+                    + spec.backbone().id());
         }
         if (expectedSha256 != null && !expectedSha256.equals(manifest.parameterSha256())) {
             throw new IOException(manifestFile + ": parameters with SHA-256 " + manifest.parameterSha256()
@@ -212,8 +214,8 @@ public final class ExportedModel implements AutoCloseable {
      */
     public float[] preprocess(byte[] encoded, ImageLimits limits) {
         if (glyphDecoder != null) {
-            ImageDecoder decoder = limits.equals(ImageLimits.DEFAULT)
-                    ? glyphDecoder : new ImageDecoder(glyphDecoder.spec(), limits);
+            ImageDecoder decoder =
+                    limits.equals(ImageLimits.DEFAULT) ? glyphDecoder : new ImageDecoder(glyphDecoder.spec(), limits);
             return ImageDecoder.fromBytes(ImageDecoder.toBytes(decoder.decode(encoded)));
         }
         return photoTransforms.evalView(PhotoDecoder.decode(encoded, limits));

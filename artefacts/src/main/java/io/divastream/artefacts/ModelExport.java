@@ -1,8 +1,8 @@
 package io.divastream.artefacts;
 
+import io.divastream.images.ImageSpec;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.images.ImageSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +84,8 @@ public final class ModelExport {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             try (Stream<Path> files = Files.walk(staging)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
             throw e;
         }
@@ -103,8 +104,8 @@ public final class ModelExport {
      * @return the manifest file's bytes (UTF-8 JSON and a line feed)
      * @throws IllegalArgumentException if the specs do not fit together
      */
-    public static byte[] manifestBytes(NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights,
-            ModelSnapshot snapshot) {
+    public static byte[] manifestBytes(
+            NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot) {
         return bytes(manifest(spec, glyphSpec, headWeights, snapshot));
     }
 
@@ -112,8 +113,8 @@ public final class ModelExport {
         return (manifest.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static ModelManifest manifest(NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights,
-            ModelSnapshot snapshot) {
+    private static ModelManifest manifest(
+            NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(headWeights, "headWeights");
         Objects.requireNonNull(snapshot, "snapshot");

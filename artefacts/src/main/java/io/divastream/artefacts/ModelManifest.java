@@ -3,9 +3,9 @@ package io.divastream.artefacts;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import io.divastream.images.ImageSpec;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.images.ImageSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.InputSpec;
 import java.util.List;
@@ -40,7 +40,8 @@ public record ModelManifest(
     /** The artefact format this build writes and reads. */
     public static final int FORMAT = 1;
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /**
      * The network's shape.
@@ -67,8 +68,15 @@ public record ModelManifest(
      * @param file TorchScript module file name inside the artefact, else null
      * @param featureDim the feature width
      */
-    public record Backbone(String type, String id, List<Integer> channels, int inputSize, int depth,
-            boolean frozenBatchNorm, String file, int featureDim) {}
+    public record Backbone(
+            String type,
+            String id,
+            List<Integer> channels,
+            int inputSize,
+            int depth,
+            boolean frozenBatchNorm,
+            String file,
+            int featureDim) {}
 
     /**
      * The preprocessing: {@code glyph} (gray, area-resized to {@code size}, inverted if {@code invert},
@@ -87,8 +95,17 @@ public record ModelManifest(
      * @param pixelScale photo divisor of 0..255 samples
      * @param bgr photo channel order
      */
-    public record Preprocessing(String kind, int size, boolean invert, int channels, int cropSize, int resizeSize,
-            float[] mean, float[] std, double pixelScale, boolean bgr) {
+    public record Preprocessing(
+            String kind,
+            int size,
+            boolean invert,
+            int channels,
+            int cropSize,
+            int resizeSize,
+            float[] mean,
+            float[] std,
+            double pixelScale,
+            boolean bgr) {
 
         /**
          * The glyph preprocessing.
@@ -97,8 +114,8 @@ public record ModelManifest(
          * @return the preprocessing
          */
         public static Preprocessing glyph(ImageSpec spec) {
-            return new Preprocessing("glyph", spec.size(), spec.invert(), 1, spec.size(), spec.size(), null, null,
-                    255.0, false);
+            return new Preprocessing(
+                    "glyph", spec.size(), spec.invert(), 1, spec.size(), spec.size(), null, null, 255.0, false);
         }
 
         /**
@@ -108,8 +125,17 @@ public record ModelManifest(
          * @return the preprocessing
          */
         public static Preprocessing photo(InputSpec in) {
-            return new Preprocessing("photo", 0, false, in.channels(), in.cropSize(), in.resizeSize(), in.mean(),
-                    in.std(), in.pixelScale(), in.bgr());
+            return new Preprocessing(
+                    "photo",
+                    0,
+                    false,
+                    in.channels(),
+                    in.cropSize(),
+                    in.resizeSize(),
+                    in.mean(),
+                    in.std(),
+                    in.pixelScale(),
+                    in.bgr());
         }
 
         /**
@@ -163,7 +189,10 @@ public record ModelManifest(
         } else {
             throw new IllegalArgumentException("cannot export the backbone " + b.id());
         }
-        return new Network(backbone, spec.embeddingDim(), spec.heads().stream().map(DivaHead::id).toList(),
+        return new Network(
+                backbone,
+                spec.embeddingDim(),
+                spec.heads().stream().map(DivaHead::id).toList(),
                 spec.decorrelationHidden());
     }
 
@@ -180,8 +209,9 @@ public record ModelManifest(
             case "glyphcnn" -> new BackboneSpec.GlyphCnn(b.channels(), b.inputSize());
             case "resnet" -> new BackboneSpec.ResNet(b.depth(), b.frozenBatchNorm(), BackboneSpec.ResNet.NO_WEIGHTS);
             case "bninception" -> BackboneSpec.BnInception.untrained();
-            case "torchscript" -> new BackboneSpec.TorchScript(dir.resolve(b.file()).toString(), b.featureDim(),
-                    preprocessing.inputSpec());
+            case "torchscript" ->
+                new BackboneSpec.TorchScript(
+                        dir.resolve(b.file()).toString(), b.featureDim(), preprocessing.inputSpec());
             default -> throw new IllegalArgumentException("manifest: unknown backbone type '" + b.type() + "'");
         };
         if (!"torchscript".equals(b.type()) && !backbone.id().equals(b.id())) {
@@ -223,7 +253,9 @@ public record ModelManifest(
             throw new IllegalArgumentException(
                     source + ": manifest format " + m.format() + ", this build reads " + FORMAT);
         }
-        if (m.network() == null || m.preprocessing() == null || m.headWeights() == null
+        if (m.network() == null
+                || m.preprocessing() == null
+                || m.headWeights() == null
                 || m.parameterSha256() == null) {
             throw new IllegalArgumentException(
                     source + ": manifest lacks network, preprocessing, headWeights or parameterSha256");

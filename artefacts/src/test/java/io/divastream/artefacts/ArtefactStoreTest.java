@@ -62,9 +62,11 @@ class ArtefactStoreTest {
         assertThat(first.created()).isTrue();
         assertThat(first.dir()).isEqualTo(store.root().resolve(ArtefactStore.name(3, s.sha256())));
         // no temporary directory is left beside it
-        assertThat(names(store.root())).containsExactly(first.dir().getFileName().toString());
+        assertThat(names(store.root()))
+                .containsExactly(first.dir().getFileName().toString());
         assertThat(names(first.dir())).containsExactly(ModelExport.MANIFEST, ModelExport.PARAMETERS);
-        assertThat(Files.readAllBytes(first.dir().resolve(ModelExport.PARAMETERS))).isEqualTo(s.parameters());
+        assertThat(Files.readAllBytes(first.dir().resolve(ModelExport.PARAMETERS)))
+                .isEqualTo(s.parameters());
         ModelManifest m = ModelManifest.fromJson(Files.readString(first.dir().resolve(ModelExport.MANIFEST)), "m");
         assertThat(m.modelVersion()).isEqualTo(3);
         assertThat(m.trainingStep()).isEqualTo(30);
@@ -85,7 +87,9 @@ class ArtefactStoreTest {
         // a TorchScript backbone whose module file is missing: the copy fails after the parameters were written
         NetworkSpec spec = new NetworkSpec(
                 new BackboneSpec.TorchScript(tmp.resolve("missing.pt").toString(), 16, InputSpec.minusOneToOne()),
-                8, TestModels.SPEC.heads(), 16);
+                8,
+                TestModels.SPEC.heads(),
+                16);
         ModelSnapshot s = snapshot(1, "p");
         assertThatThrownBy(() -> store.write(spec, null, TestModels.WEIGHTS, s))
                 .isInstanceOf(NoSuchFileException.class);
@@ -102,7 +106,8 @@ class ArtefactStoreTest {
             written.add(dir);
             List<Path> deleted = store.retain(3, dir);
             assertThat(deleted).containsExactlyElementsOf(v > 3 ? List.of(written.get(v - 4)) : List.of());
-            assertThat(store.list()).extracting(ArtefactStore.Entry::version)
+            assertThat(store.list())
+                    .extracting(ArtefactStore.Entry::version)
                     .containsExactlyElementsOf(rangeDown(v, Math.max(1, v - 2)));
         }
         // a version written late (a job restarted from an old savepoint) is protected once
@@ -134,8 +139,8 @@ class ArtefactStoreTest {
         ArtefactStore store = new ArtefactStore(tmp);
         Path old = Files.createDirectories(tmp.resolve(".v4-0123456789ab.123"));
         Files.writeString(old.resolve(ModelExport.PARAMETERS), "half");
-        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(ArtefactStore.STALE_STAGING_MINUTES + 1,
-                ChronoUnit.MINUTES)));
+        Files.setLastModifiedTime(
+                old, FileTime.from(Instant.now().minus(ArtefactStore.STALE_STAGING_MINUTES + 1, ChronoUnit.MINUTES)));
         Path fresh = Files.createDirectories(tmp.resolve(".v5-0123456789ab.456"));
         Path other = Files.createDirectories(tmp.resolve("notes"));
         Path dir = write(store, snapshot(6, "v6")).dir();

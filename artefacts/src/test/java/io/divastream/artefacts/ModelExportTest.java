@@ -3,14 +3,14 @@ package io.divastream.artefacts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.divastream.model.ModelSnapshot;
-import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.embed.Embedder;
 import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.images.HostileImages;
 import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageLimits;
 import io.divastream.images.InvalidImageException;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.embed.Embedder;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,15 +73,22 @@ class ModelExportTest {
             }
             ExportedModel.Embedding[] batch = model.embedInputs(inputs);
             for (int i = 0; i < inputs.length; i++) {
-                assertThat(batch[i].combined()).containsExactly(combined[i], org.assertj.core.data.Offset.offset(1e-6f));
+                assertThat(batch[i].combined())
+                        .containsExactly(combined[i], org.assertj.core.data.Offset.offset(1e-6f));
             }
             assertThatThrownBy(() -> model.embed("not an image".getBytes(StandardCharsets.UTF_8)))
                     .isInstanceOf(InvalidImageException.class);
         }
         assertThat(Files.readAllBytes(dir.resolve(ModelExport.PARAMETERS))).isEqualTo(snapshot.parameters());
         String json = Files.readString(dir.resolve(ModelExport.MANIFEST));
-        assertThat(json).contains("\"modelVersion\": 7", "\"type\": \"glyphcnn\"", "\"kind\": \"glyph\"",
-                "\"heads\": [", "\"discriminative\"", "\"headWeights\": [");
+        assertThat(json)
+                .contains(
+                        "\"modelVersion\": 7",
+                        "\"type\": \"glyphcnn\"",
+                        "\"kind\": \"glyph\"",
+                        "\"heads\": [",
+                        "\"discriminative\"",
+                        "\"headWeights\": [");
     }
 
     @Test
@@ -113,7 +120,8 @@ class ModelExportTest {
     @Test
     void theManifestBytesAreExactlyTheWrittenManifest() throws IOException {
         Path dir = TestModels.export(tmp.resolve("v7"), snapshot);
-        byte[] expected = ModelExport.manifestBytes(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, snapshot);
+        byte[] expected =
+                ModelExport.manifestBytes(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, snapshot);
         assertThat(Files.readAllBytes(dir.resolve(ModelExport.MANIFEST))).isEqualTo(expected);
         try (ExportedModel model = ExportedModel.load(dir, snapshot.sha256(), ModelSnapshot.sha256(expected))) {
             assertThat(model.version()).isEqualTo(7);
@@ -155,8 +163,8 @@ class ModelExportTest {
         Files.write(dir.resolve(ModelExport.PARAMETERS), new byte[0]);
         assertThatThrownBy(() -> ExportedModel.load(dir))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining(ModelExport.PARAMETERS + ": 0 bytes, the manifest says "
-                        + snapshot.parameters().length);
+                .hasMessageContaining(
+                        ModelExport.PARAMETERS + ": 0 bytes, the manifest says " + snapshot.parameters().length);
     }
 
     @Test
@@ -165,7 +173,8 @@ class ModelExportTest {
         byte[] png = TestModels.png(TestModels.glyph(1, new SplittableRandom(1)), 56);
         ImageLimits small = new ImageLimits(1 << 20, 40 * 40, 40 * 40 * 8);
         try (ExportedModel model = ExportedModel.load(dir)) {
-            assertThat(model.embed(png, ImageLimits.DEFAULT).combined()).containsExactly(model.embed(png).combined());
+            assertThat(model.embed(png, ImageLimits.DEFAULT).combined())
+                    .containsExactly(model.embed(png).combined());
             assertThatThrownBy(() -> model.embed(png, small))
                     .isInstanceOf(InvalidImageException.class)
                     .hasMessageContaining("56x56");
@@ -188,10 +197,17 @@ class ModelExportTest {
 
     @Test
     void manifestDescribesPhotoBackbonesWithoutTheirPretrainedWeightFiles() {
-        NetworkSpec resnet = new NetworkSpec(new BackboneSpec.ResNet(18, true, "/some/where/resnet18.pt"), 16,
-                TestModels.SPEC.heads(), 32);
-        ModelManifest m = new ModelManifest(ModelManifest.FORMAT, 3, 10, 1, 1, "00",
-                ModelManifest.network(resnet, null), ModelManifest.Preprocessing.photo(resnet.backbone().input()),
+        NetworkSpec resnet = new NetworkSpec(
+                new BackboneSpec.ResNet(18, true, "/some/where/resnet18.pt"), 16, TestModels.SPEC.heads(), 32);
+        ModelManifest m = new ModelManifest(
+                ModelManifest.FORMAT,
+                3,
+                10,
+                1,
+                1,
+                "00",
+                ModelManifest.network(resnet, null),
+                ModelManifest.Preprocessing.photo(resnet.backbone().input()),
                 new double[] {1, 1, 1, 1});
         ModelManifest back = ModelManifest.fromJson(m.toJson(), "test");
         NetworkSpec spec = back.networkSpec(Path.of("."));
@@ -199,7 +215,8 @@ class ModelExportTest {
         assertThat(spec.heads()).isEqualTo(resnet.heads());
         assertThat(back.preprocessing().inputSpec()).isEqualTo(resnet.backbone().input());
         assertThatThrownBy(() -> ModelManifest.fromJson(m.toJson().replace("\"format\": 1", "\"format\": 9"), "m.json"))
-                .hasMessageContaining("m.json").hasMessageContaining("format 9");
+                .hasMessageContaining("m.json")
+                .hasMessageContaining("format 9");
         assertThat(List.of(back.headWeights().length)).containsExactly(4);
     }
 }

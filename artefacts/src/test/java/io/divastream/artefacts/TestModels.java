@@ -1,5 +1,6 @@
 package io.divastream.artefacts;
 
+import io.divastream.images.ImageSpec;
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.DivaConfig;
@@ -7,7 +8,6 @@ import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
-import io.divastream.images.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.ViewAugmenter;
 import java.awt.image.BufferedImage;
@@ -42,7 +42,8 @@ public final class TestModels {
      * @return the snapshot
      */
     public static ModelSnapshot snapshot(long version, int steps) {
-        DivaConfig config = new DivaConfig(SPEC,
+        DivaConfig config = new DivaConfig(
+                SPEC,
                 new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
                 new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
                 new MomentumSpec(0.9, 64),

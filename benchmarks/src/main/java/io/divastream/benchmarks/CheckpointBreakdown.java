@@ -73,15 +73,21 @@ record CheckpointBreakdown(
             String last = null;
             long lastAck = Long.MIN_VALUE;
             for (TaskStateStats task : c.getAllTaskStateStats()) {
-                String name = names.getOrDefault(task.getJobVertexId(), task.getJobVertexId().toString());
+                String name = names.getOrDefault(
+                        task.getJobVertexId(), task.getJobVertexId().toString());
                 for (SubtaskStateStats s : task.getSubtaskStats()) {
                     if (s == null) {
                         continue;
                     }
                     long ack = s.getAckTimestamp() - c.getTriggerTimestamp();
                     rows.computeIfAbsent(name, n -> new ArrayList<>()).add(new long[] {
-                        ack, s.getCheckpointStartDelay(), s.getAlignmentDuration(), s.getSyncCheckpointDuration(),
-                        s.getAsyncCheckpointDuration(), s.getUnalignedCheckpoint() ? 1 : 0});
+                        ack,
+                        s.getCheckpointStartDelay(),
+                        s.getAlignmentDuration(),
+                        s.getSyncCheckpointDuration(),
+                        s.getAsyncCheckpointDuration(),
+                        s.getUnalignedCheckpoint() ? 1 : 0
+                    });
                     if (ack > lastAck) {
                         lastAck = ack;
                         last = name;
@@ -95,8 +101,15 @@ record CheckpointBreakdown(
         Map<String, TaskFigures> tasks = new LinkedHashMap<>();
         rows.forEach((name, list) -> {
             if (!list.isEmpty()) {
-                tasks.put(name, new TaskFigures(column(list, 0), column(list, 1), column(list, 2), column(list, 3),
-                        column(list, 4), (int) list.stream().filter(r -> r[5] == 1).count()));
+                tasks.put(
+                        name,
+                        new TaskFigures(
+                                column(list, 0),
+                                column(list, 1),
+                                column(list, 2),
+                                column(list, 3),
+                                column(list, 4),
+                                (int) list.stream().filter(r -> r[5] == 1).count()));
             }
         });
         long[] durations = endToEnd.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -132,16 +145,38 @@ record CheckpointBreakdown(
      * @param out where to print
      */
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "  checkpoints completed: %d; end-to-end ms p50 %d, p90 %d, max %d, mean %.0f%n", checkpoints,
-                percentile(endToEnd, 0.5), percentile(endToEnd, 0.9), percentile(endToEnd, 1.0),
+        out.printf(
+                Locale.ROOT,
+                "  checkpoints completed: %d; end-to-end ms p50 %d, p90 %d, max %d, mean %.0f%n",
+                checkpoints,
+                percentile(endToEnd, 0.5),
+                percentile(endToEnd, 0.9),
+                percentile(endToEnd, 1.0),
                 Arrays.stream(endToEnd).average().orElse(-1));
         out.println("  per task, ms (mean p50 max): ack = trigger to acknowledgement; start delay = trigger to first"
                 + " barrier; last = checkpoints this task acknowledged last");
-        out.printf(Locale.ROOT, "    %-60s | %-17s | %-17s | %-17s | %-17s | %-17s | %9s | %4s%n", "task",
-                "ack", "start delay", "alignment", "sync", "async", "unaligned", "last");
-        tasks.forEach((name, f) -> out.printf(Locale.ROOT, "    %-60s | %s | %s | %s | %s | %s | %4d/%-4d | %4d%n",
-                name.length() > 60 ? name.substring(0, 57) + "..." : name, triple(f.ack()), triple(f.startDelay()),
-                triple(f.alignment()), triple(f.sync()), triple(f.async()), f.unaligned(), f.ack().length,
+        out.printf(
+                Locale.ROOT,
+                "    %-60s | %-17s | %-17s | %-17s | %-17s | %-17s | %9s | %4s%n",
+                "task",
+                "ack",
+                "start delay",
+                "alignment",
+                "sync",
+                "async",
+                "unaligned",
+                "last");
+        tasks.forEach((name, f) -> out.printf(
+                Locale.ROOT,
+                "    %-60s | %s | %s | %s | %s | %s | %4d/%-4d | %4d%n",
+                name.length() > 60 ? name.substring(0, 57) + "..." : name,
+                triple(f.ack()),
+                triple(f.startDelay()),
+                triple(f.alignment()),
+                triple(f.sync()),
+                triple(f.async()),
+                f.unaligned(),
+                f.ack().length,
                 slowest.getOrDefault(name, 0)));
     }
 }

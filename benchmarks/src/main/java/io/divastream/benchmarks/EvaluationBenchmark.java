@@ -1,9 +1,5 @@
 package io.divastream.benchmarks;
 
-import io.divastream.jobs.config.DivaOption;
-import io.divastream.jobs.config.OptionSet;
-import io.divastream.jobs.config.OptionType;
-import org.apache.flink.configuration.Configuration;
 import io.divastream.evaluation.EvaluationConfig;
 import io.divastream.evaluation.KMeans;
 import io.divastream.evaluation.KMeansConfig;
@@ -18,14 +14,16 @@ import io.divastream.evaluation.PrecisionAtOne;
 import io.divastream.evaluation.RecallAtK;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.OptionSet;
+import io.divastream.jobs.config.OptionType;
 import io.divastream.model.logging.ConsoleLogging;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * The evaluation benchmark of issue 5: the metric suite on clustered synthetic embeddings of the size of Stanford
@@ -45,24 +43,35 @@ public final class EvaluationBenchmark {
             DivaOption.of("max-size", OptionType.integer(1, 1_000_000), "12", "most rows of a class");
     private static final DivaOption<Integer> DIM =
             DivaOption.of("dim", OptionType.integer(1, 65_536), "512", "embedding dimension");
-    private static final DivaOption<Double> NOISE = DivaOption.of("noise", OptionType.number(0, 1e6), "2.5",
+    private static final DivaOption<Double> NOISE = DivaOption.of(
+            "noise",
+            OptionType.number(0, 1e6),
+            "2.5",
             "norm of the per-image offset from its class centre relative to the unit centre (larger lowers Recall@1)");
-    private static final DivaOption<Integer> SUBSET = DivaOption.of("subset", OptionType.integer(2, 100_000_000),
-            "10000", "rows of the subset the naive full-matrix computation also scores");
-    private static final DivaOption<Integer> KMEANS_ITERATIONS = DivaOption.of("kmeans-iterations",
-            OptionType.integer(1, 10_000), "20", "k-means iterations (20, as faiss and the original code)");
-    private static final DivaOption<List<Integer>> RECALL_KS = DivaOption.of("recall-ks", OptionType.integers(),
-            "1,10,100", "k of Recall@k (as the DiVA code logs for SOP)");
+    private static final DivaOption<Integer> SUBSET = DivaOption.of(
+            "subset",
+            OptionType.integer(2, 100_000_000),
+            "10000",
+            "rows of the subset the naive full-matrix computation also scores");
+    private static final DivaOption<Integer> KMEANS_ITERATIONS = DivaOption.of(
+            "kmeans-iterations",
+            OptionType.integer(1, 10_000),
+            "20",
+            "k-means iterations (20, as faiss and the original code)");
+    private static final DivaOption<List<Integer>> RECALL_KS = DivaOption.of(
+            "recall-ks", OptionType.integers(), "1,10,100", "k of Recall@k (as the DiVA code logs for SOP)");
     private static final DivaOption<Long> SEED =
             DivaOption.of("seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "7", "seed of the data");
-    private static final DivaOption<List<String>> PHASES = DivaOption.of("phases", OptionType.words(),
-            "subset-chunked,subset-naive,full-retrieval,full-kmeans,full-suite", "the phases to run, in order");
+    private static final DivaOption<List<String>> PHASES = DivaOption.of(
+            "phases",
+            OptionType.words(),
+            "subset-chunked,subset-naive,full-retrieval,full-kmeans,full-suite",
+            "the phases to run, in order");
 
     private static final OptionSet OPTIONS = OptionSet.of(
             List.of(N, CLASSES, MIN_SIZE, MAX_SIZE, DIM, NOISE, SUBSET, KMEANS_ITERATIONS, RECALL_KS, SEED, PHASES));
 
-    private EvaluationBenchmark() {
-    }
+    private EvaluationBenchmark() {}
 
     /**
      * Runs the benchmark.
@@ -84,9 +93,21 @@ public final class EvaluationBenchmark {
         List<Integer> ks = RECALL_KS.get(options);
         List<String> phases = PHASES.get(options);
 
-        System.out.printf(Locale.ROOT, "EvaluationBenchmark: n=%d classes=%d sizes=%d..%d d=%d noise=%.3f subset=%d "
-                + "k-means iterations=%d recall ks=%s seed=%d; %d cores, max heap %d MB%n", n, classes, minSize,
-                maxSize, dim, noise, subset, kMeansIterations, ks, seed, Runtime.getRuntime().availableProcessors(),
+        System.out.printf(
+                Locale.ROOT,
+                "EvaluationBenchmark: n=%d classes=%d sizes=%d..%d d=%d noise=%.3f subset=%d "
+                        + "k-means iterations=%d recall ks=%s seed=%d; %d cores, max heap %d MB%n",
+                n,
+                classes,
+                minSize,
+                maxSize,
+                dim,
+                noise,
+                subset,
+                kMeansIterations,
+                ks,
+                seed,
+                Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
         long start = System.nanoTime();
         int[] labels = SyntheticEmbeddings.classLabels(n, classes, minSize, maxSize, seed);
@@ -118,32 +139,63 @@ public final class EvaluationBenchmark {
                 }
                 case "full-retrieval" -> result = format(ks, chunkedRetrieval(x, labels, ks));
                 case "full-kmeans" -> {
-                    KMeansResult clustering = new KMeans(new KMeansConfig(classes, kMeansIterations, 1,
-                            KMeansConfig.DEFAULT_TOLERANCE, seed, KMeansConfig.Seeding.RANDOM_POINTS)).fit(x);
+                    KMeansResult clustering = new KMeans(new KMeansConfig(
+                                    classes,
+                                    kMeansIterations,
+                                    1,
+                                    KMeansConfig.DEFAULT_TOLERANCE,
+                                    seed,
+                                    KMeansConfig.Seeding.RANDOM_POINTS))
+                            .fit(x);
                     int[] assignments = clustering.assignments();
-                    result = String.format(Locale.ROOT, "k=%d iterations=%d inertia=%.1f non-empty clusters=%d "
-                            + "NMI=%.4f F1=%.4f", classes, clustering.iterations(), clustering.inertia(),
+                    result = String.format(
+                            Locale.ROOT,
+                            "k=%d iterations=%d inertia=%.1f non-empty clusters=%d " + "NMI=%.4f F1=%.4f",
+                            classes,
+                            clustering.iterations(),
+                            clustering.inertia(),
                             Arrays.stream(assignments).distinct().count(),
                             NormalizedMutualInformation.compute(labels, assignments),
                             PairwiseF1.compute(labels, assignments));
                 }
                 case "full-suite" -> {
-                    EvaluationConfig config = EvaluationConfig.defaults().withSeed(seed).withRecallKs(ks)
+                    EvaluationConfig config = EvaluationConfig.defaults()
+                            .withSeed(seed)
+                            .withRecallKs(ks)
                             .withKMeansMaxIterations(kMeansIterations)
                             .withKMeansSeeding(KMeansConfig.Seeding.RANDOM_POINTS);
                     RetrievalScores s = new RetrievalEvaluator(config).evaluate(x, labels);
-                    result = String.format(Locale.ROOT, "%s NMI=%.4f F1=%.4f clusters=%d", format(ks,
-                            new double[] {recallOr(s, ks, 0), recallOr(s, ks, 1), recallOr(s, ks, 2),
-                                recallOr(s, ks, 3), s.mapAtR(), s.rPrecision(), s.precisionAt1(), s.mapAtC()}),
-                            s.nmi(), s.f1(), s.clusters());
+                    result = String.format(
+                            Locale.ROOT,
+                            "%s NMI=%.4f F1=%.4f clusters=%d",
+                            format(ks, new double[] {
+                                recallOr(s, ks, 0),
+                                recallOr(s, ks, 1),
+                                recallOr(s, ks, 2),
+                                recallOr(s, ks, 3),
+                                s.mapAtR(),
+                                s.rPrecision(),
+                                s.precisionAt1(),
+                                s.mapAtC()
+                            }),
+                            s.nmi(),
+                            s.f1(),
+                            s.clusters());
                 }
-                default -> throw new IllegalArgumentException("unknown phase '" + phase + "'; known: "
-                        + "subset-chunked, subset-naive, full-retrieval, full-kmeans, full-suite");
+                default ->
+                    throw new IllegalArgumentException("unknown phase '" + phase + "'; known: "
+                            + "subset-chunked, subset-naive, full-retrieval, full-kmeans, full-suite");
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "%-15s rows=%6d time=%8.1f s  peak heap=%6d MB  %s%n    %s%n", phase,
-                    phase.startsWith("subset") ? subset : n, seconds, PeakMemory.heapPeakBytes() >> 20,
-                    PeakMemory.residentSummary(), result);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-15s rows=%6d time=%8.1f s  peak heap=%6d MB  %s%n    %s%n",
+                    phase,
+                    phase.startsWith("subset") ? subset : n,
+                    seconds,
+                    PeakMemory.heapPeakBytes() >> 20,
+                    PeakMemory.residentSummary(),
+                    result);
         }
     }
 
@@ -173,16 +225,20 @@ public final class EvaluationBenchmark {
         for (int i = 0; i < r; i++) {
             b.append(String.format(Locale.ROOT, "R@%d=%.4f ", ks.get(i), values[i]));
         }
-        b.append(String.format(Locale.ROOT, "MAP@R=%.4f RP=%.4f P@1=%.4f mAP_c=%.4f", values[values.length - 4],
-                values[values.length - 3], values[values.length - 2], values[values.length - 1]));
+        b.append(String.format(
+                Locale.ROOT,
+                "MAP@R=%.4f RP=%.4f P@1=%.4f mAP_c=%.4f",
+                values[values.length - 4],
+                values[values.length - 3],
+                values[values.length - 2],
+                values[values.length - 1]));
         return b.toString();
     }
 
     /** Class sizes and embeddings of the synthetic test set. */
     static final class SyntheticEmbeddings {
 
-        private SyntheticEmbeddings() {
-        }
+        private SyntheticEmbeddings() {}
 
         /**
          * Labels grouped by class (rows of one class are adjacent): every class gets {@code minSize} rows,
@@ -190,8 +246,8 @@ public final class EvaluationBenchmark {
          */
         static int[] classLabels(int n, int classes, int minSize, int maxSize, long seed) {
             if ((long) classes * minSize > n || (long) classes * maxSize < n) {
-                throw new IllegalArgumentException(n + " rows cannot be split into " + classes
-                        + " classes of " + minSize + " to " + maxSize);
+                throw new IllegalArgumentException(
+                        n + " rows cannot be split into " + classes + " classes of " + minSize + " to " + maxSize);
             }
             int[] sizes = new int[classes];
             Arrays.fill(sizes, minSize);

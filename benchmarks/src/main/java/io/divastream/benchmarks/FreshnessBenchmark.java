@@ -1,19 +1,18 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.OptionType;
+import io.divastream.jobs.config.RuntimeOptions;
+import io.divastream.jobs.decode.LabelRouter;
+import io.divastream.jobs.events.Role;
+import io.divastream.jobs.pipeline.Uids;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.pipeline.Uids;
-import io.divastream.jobs.config.DivaOption;
-import io.divastream.jobs.config.OptionType;
-import io.divastream.jobs.config.LocalJobOptions;
-import io.divastream.jobs.config.RuntimeOptions;
-import io.divastream.jobs.config.JobConfig;
-import org.apache.flink.configuration.Configuration;
-import io.divastream.jobs.decode.LabelRouter;
-import io.divastream.jobs.events.Role;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,14 +38,17 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class FreshnessBenchmark {
 
-    private static final DivaOption<List<Double>> RATES = DivaOption.of("rates",
-            OptionType.numbers(), "50,100,200,400,800", "event rates to try, in events per second, in order");
+    private static final DivaOption<List<Double>> RATES = DivaOption.of(
+            "rates", OptionType.numbers(), "50,100,200,400,800", "event rates to try, in events per second, in order");
     private static final DivaOption<Double> WINDOW_SECONDS =
             DivaOption.of("window-seconds", OptionType.number(1, 3600), "40", "how long each rate is published");
-    private static final DivaOption<Double> WARMUP_SECONDS = DivaOption.of("warmup-seconds", OptionType.number(0, 3600),
-            "30", "wait after the initial images are embedded, before the first rate");
-    private static final DivaOption<Double> DRAIN_SECONDS = DivaOption.of("drain-seconds", OptionType.number(1, 3600),
-            "15", "how long to wait for a window's last embeddings");
+    private static final DivaOption<Double> WARMUP_SECONDS = DivaOption.of(
+            "warmup-seconds",
+            OptionType.number(0, 3600),
+            "30",
+            "wait after the initial images are embedded, before the first rate");
+    private static final DivaOption<Double> DRAIN_SECONDS = DivaOption.of(
+            "drain-seconds", OptionType.number(1, 3600), "15", "how long to wait for a window's last embeddings");
     private static final DivaOption<Long> SEED =
             DivaOption.of("seed", OptionType.longInteger(0, Long.MAX_VALUE), "42", "seed of the publication order");
     private static final DivaOption<String> WORK_DIR = DivaOption.of(
@@ -66,7 +69,9 @@ public final class FreshnessBenchmark {
     public static void main(String[] args) throws Exception {
         Configuration a = OPTIONS.parse(args);
         Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath();
-        System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
+        System.setProperty(
+                "diva.log.file",
+                work.resolveSibling(work.getFileName() + ".log").toString());
         List<Double> rates = RATES.get(a);
         double window = WINDOW_SECONDS.get(a);
         double warmup = WARMUP_SECONDS.get(a);
@@ -78,7 +83,9 @@ public final class FreshnessBenchmark {
             System.out.println("job options: " + run.jobArguments());
             List<LabeledImage> all = OmniglotDataset.loadEmbedded();
             LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
-            List<LabeledImage> train = all.stream().filter(i -> router.route(i.label()) == Role.TRAIN).toList();
+            List<LabeledImage> train = all.stream()
+                    .filter(i -> router.route(i.label()) == Role.TRAIN)
+                    .toList();
 
             Reader committed = new Reader(run, "read_committed");
             Reader uncommitted = new Reader(run, "read_uncommitted");
@@ -86,19 +93,24 @@ public final class FreshnessBenchmark {
             committed.start();
             uncommitted.start();
             long started = System.nanoTime();
-            try (ImageEventProducer producer =
-                    new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
+            try (ImageEventProducer producer = new ImageEventProducer(
+                    config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
                 producer.publish(InterleavedOrder.of(all, seed));
             }
             while (committed.seen.size() < all.size()) {
                 run.sleep(Duration.ofSeconds(1));
                 if (System.nanoTime() - started > Duration.ofMinutes(5).toNanos()) {
-                    throw new IllegalStateException("the initial " + all.size() + " images were not embedded in 5 minutes ("
-                            + committed.seen.size() + " were)");
+                    throw new IllegalStateException("the initial " + all.size()
+                            + " images were not embedded in 5 minutes (" + committed.seen.size() + " were)");
                 }
             }
-            System.out.printf(Locale.ROOT, "%d initial images embedded and committed after %.1f s; trainer at step %d; warming up %.0f s%n",
-                    all.size(), (System.nanoTime() - started) / 1e9, uncommitted.step.get(), warmup);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d initial images embedded and committed after %.1f s; trainer at step %d; warming up %.0f s%n",
+                    all.size(),
+                    (System.nanoTime() - started) / 1e9,
+                    uncommitted.step.get(),
+                    warmup);
             run.sleep(Duration.ofMillis((long) (warmup * 1000)));
 
             List<String> rows = new ArrayList<>();
@@ -110,21 +122,26 @@ public final class FreshnessBenchmark {
                 List<LabeledImage> order = InterleavedOrder.of(train, seed + (long) rate);
                 for (int i = 0; i < count; i++) {
                     LabeledImage image = order.get(i % order.size());
-                    events.add(new LabeledImage(image.imageId() + prefix + i, image.label(), image.contentType(),
-                            image.bytes(), image.source()));
+                    events.add(new LabeledImage(
+                            image.imageId() + prefix + i,
+                            image.label(),
+                            image.contentType(),
+                            image.bytes(),
+                            image.source()));
                 }
                 CheckpointStatsSnapshot before = run.checkpointStats();
                 ThreadCpu cpuBefore = ThreadCpu.now();
                 double loadBefore = loadAverage();
                 long windowStartMs = System.currentTimeMillis();
                 long t0 = System.nanoTime();
-                try (ImageEventProducer producer =
-                        new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                try (ImageEventProducer producer = new ImageEventProducer(
+                        config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
                     producer.publish(events);
                 }
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
                 double trainerCpu = ThreadCpu.now().since(cpuBefore).entrySet().stream()
-                        .filter(e -> e.getKey().startsWith(Uids.BATCHER.substring(0, 10)) || e.getKey().startsWith(Uids.TRAINER))
+                        .filter(e -> e.getKey().startsWith(Uids.BATCHER.substring(0, 10))
+                                || e.getKey().startsWith(Uids.TRAINER))
                         .mapToDouble(e -> e.getValue()[0])
                         .sum();
                 CheckpointStatsSnapshot after = run.checkpointStats();
@@ -141,21 +158,35 @@ public final class FreshnessBenchmark {
                         - before.getCounts().getNumberOfCompletedCheckpoints();
                 CheckpointBreakdown windowCheckpoints =
                         CheckpointBreakdown.of(run.executionGraph(), run.checkpointStats(), windowStartMs, windowEndMs);
-                String row = String.format(Locale.ROOT,
+                String row = String.format(
+                        Locale.ROOT,
                         "%5.0f | %6.1f | %6d | %s | %s | %s | %10.0f%% | %4d | %5d %5d %5d | %4.1f %4.1f",
-                        rate, count / sendSeconds, count, c.format(), u.format(), c.keptUp() ? "yes" : "NO ",
-                        100 * trainerCpu / sendSeconds, checkpoints,
+                        rate,
+                        count / sendSeconds,
+                        count,
+                        c.format(),
+                        u.format(),
+                        c.keptUp() ? "yes" : "NO ",
+                        100 * trainerCpu / sendSeconds,
+                        checkpoints,
                         CheckpointBreakdown.percentile(windowCheckpoints.endToEnd(), 0.5),
                         CheckpointBreakdown.percentile(windowCheckpoints.endToEnd(), 0.99),
-                        CheckpointBreakdown.percentile(windowCheckpoints.endToEnd(), 1.0), loadBefore, loadAfter);
+                        CheckpointBreakdown.percentile(windowCheckpoints.endToEnd(), 1.0),
+                        loadBefore,
+                        loadAfter);
                 rows.add(row);
                 System.out.println(header());
                 System.out.println(row);
-                System.out.printf(Locale.ROOT, "window at %.0f/s: load average (1 min) %.2f at the start, %.2f at the end%n",
-                        rate, loadBefore, loadAfter);
+                System.out.printf(
+                        Locale.ROOT,
+                        "window at %.0f/s: load average (1 min) %.2f at the start, %.2f at the end%n",
+                        rate,
+                        loadBefore,
+                        loadAfter);
                 windowCheckpoints.print(System.out);
                 cpuAfter.print(cpuBefore, System.out);
-                double reembedSeconds = committed.seen.size() / config.embedding().catalogue().reembedRate();
+                double reembedSeconds =
+                        committed.seen.size() / config.embedding().catalogue().reembedRate();
                 uncommitted.printVersionSplit(events, reembedSeconds, System.out);
                 Map<String, Double> stage = run.metrics(Uids.EMBEDDER, id -> id.contains("eventToEmbeddingLatencyMs"));
                 System.out.println("  embedder's own event-to-embedding latency (its histogram of the last "
@@ -169,23 +200,34 @@ public final class FreshnessBenchmark {
             var duration = stats.getSummaryStats().getEndToEndDurationStats();
             System.out.println();
             System.out.println("all checkpoints of the run (from the job's start):");
-            CheckpointBreakdown.of(run.executionGraph(), stats, 0, Long.MAX_VALUE).print(System.out);
+            CheckpointBreakdown.of(run.executionGraph(), stats, 0, Long.MAX_VALUE)
+                    .print(System.out);
             System.out.println();
-            System.out.printf(Locale.ROOT, "checkpoints: interval %d ms, min pause %d ms, %d completed, %d failed; "
+            System.out.printf(
+                    Locale.ROOT,
+                    "checkpoints: interval %d ms, min pause %d ms, %d completed, %d failed; "
                             + "end-to-end duration mean %d ms, max %d ms%n",
-                    config.runtime().checkpointIntervalMs(), config.runtime().checkpointing().minPauseMs(),
-                    stats.getCounts().getNumberOfCompletedCheckpoints(), stats.getCounts().getNumberOfFailedCheckpoints(),
-                    (long) duration.getAverage(), duration.getMaximum());
+                    config.runtime().checkpointIntervalMs(),
+                    config.runtime().checkpointing().minPauseMs(),
+                    stats.getCounts().getNumberOfCompletedCheckpoints(),
+                    stats.getCounts().getNumberOfFailedCheckpoints(),
+                    (long) duration.getAverage(),
+                    duration.getMaximum());
             System.out.println();
-            System.out.println("latency in ms from the event's send time to its first embedding read; "
-                    + "c = read_committed, u = read_uncommitted; trainer cpu: CPU time of the batcher-and-trainer thread over the window, in % of one core;"
-                    + " ckpt: end-to-end duration in ms of the checkpoints triggered in the window; load: 1-minute load average");
+            System.out.println(
+                    "latency in ms from the event's send time to its first embedding read; "
+                            + "c = read_committed, u = read_uncommitted; trainer cpu: CPU time of the batcher-and-trainer thread over the window, in % of one core;"
+                            + " ckpt: end-to-end duration in ms of the checkpoints triggered in the window; load: 1-minute load average");
             System.out.println(header());
             rows.forEach(System.out::println);
-            System.out.println(highestKeptUp < 0
-                    ? "highest rate kept up: none of those tried"
-                    : String.format(Locale.ROOT, "highest rate kept up: %.0f events/s%s", highestKeptUp,
-                            highestKeptUp == rates.get(rates.size() - 1) ? " (the last rate tried)" : ""));
+            System.out.println(
+                    highestKeptUp < 0
+                            ? "highest rate kept up: none of those tried"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "highest rate kept up: %.0f events/s%s",
+                                    highestKeptUp,
+                                    highestKeptUp == rates.get(rates.size() - 1) ? " (the last rate tried)" : ""));
             committed.stop();
             uncommitted.stop();
         }
@@ -213,8 +255,14 @@ public final class FreshnessBenchmark {
         String format() {
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
-            return String.format(Locale.ROOT, "%7d | %7d | %7d | %7d | %6d", percentile(sorted, 0.5), percentile(sorted, 0.9),
-                    percentile(sorted, 0.99), sorted.length == 0 ? -1 : sorted[sorted.length - 1], missing);
+            return String.format(
+                    Locale.ROOT,
+                    "%7d | %7d | %7d | %7d | %6d",
+                    percentile(sorted, 0.5),
+                    percentile(sorted, 0.9),
+                    percentile(sorted, 0.99),
+                    sorted.length == 0 ? -1 : sorted[sorted.length - 1],
+                    missing);
         }
 
         /** All read, and the last quarter's median at most 1 s above the first quarter's. */
@@ -240,6 +288,7 @@ public final class FreshnessBenchmark {
         private final Map<String, long[]> seen = new ConcurrentHashMap<>();
         /** Wall-clock time at which each model version was first read. */
         private final Map<Long, Long> versions = new ConcurrentHashMap<>();
+
         private final AtomicLong step = new AtomicLong(-1);
         private final Thread thread;
         private final String isolation;
@@ -249,32 +298,37 @@ public final class FreshnessBenchmark {
             this.isolation = isolation;
             JobConfig.KafkaConfig kafka = run.config().kafka();
             KafkaConsumer<byte[], byte[]> consumer = run.consumer(kafka.embeddingsTopic(), isolation);
-            List<TopicPartition> partitions =
-                    List.of(new TopicPartition(kafka.embeddingsTopic(), 0), new TopicPartition(kafka.modelVersionsTopic(), 0));
+            List<TopicPartition> partitions = List.of(
+                    new TopicPartition(kafka.embeddingsTopic(), 0), new TopicPartition(kafka.modelVersionsTopic(), 0));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             AvroCodec<EmbeddingRecord> embeddings = AvroCodec.of(EmbeddingRecord.class);
             AvroCodec<ModelVersionRecord> versionCodec = AvroCodec.of(ModelVersionRecord.class);
-            thread = new Thread(() -> {
-                try (consumer) {
-                    while (running) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            long now = System.currentTimeMillis();
-                            if (r.topic().equals(kafka.modelVersionsTopic())) {
-                                ModelVersionRecord version = versionCodec.decode(r.value());
-                                step.accumulateAndGet(version.getTrainingStep(), Math::max);
-                                versions.putIfAbsent(version.getModelVersion(), now);
-                                continue;
-                            }
-                            String id = new String(r.key(), StandardCharsets.UTF_8);
-                            if (!seen.containsKey(id)) {
-                                long eventTime = embeddings.decode(r.value()).getEventTime().toEpochMilli();
-                                seen.put(id, new long[] {eventTime, now - eventTime});
+            thread = new Thread(
+                    () -> {
+                        try (consumer) {
+                            while (running) {
+                                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                                    long now = System.currentTimeMillis();
+                                    if (r.topic().equals(kafka.modelVersionsTopic())) {
+                                        ModelVersionRecord version = versionCodec.decode(r.value());
+                                        step.accumulateAndGet(version.getTrainingStep(), Math::max);
+                                        versions.putIfAbsent(version.getModelVersion(), now);
+                                        continue;
+                                    }
+                                    String id = new String(r.key(), StandardCharsets.UTF_8);
+                                    if (!seen.containsKey(id)) {
+                                        long eventTime = embeddings
+                                                .decode(r.value())
+                                                .getEventTime()
+                                                .toEpochMilli();
+                                        seen.put(id, new long[] {eventTime, now - eventTime});
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-            }, "freshness-" + isolation);
+                    },
+                    "freshness-" + isolation);
             thread.setDaemon(true);
         }
 
@@ -308,14 +362,24 @@ public final class FreshnessBenchmark {
                 boolean reembedding = versions.values().stream().anyMatch(v -> first[0] >= v && first[0] <= v + span);
                 (reembedding ? during : outside).add(first[1]);
             }
-            out.printf(Locale.ROOT, "  %s, events sent within %.1f s after a model version was read (catalogue re-embedding): %s;"
-                            + " other events: %s%n", isolation, reembedSeconds, summary(during), summary(outside));
+            out.printf(
+                    Locale.ROOT,
+                    "  %s, events sent within %.1f s after a model version was read (catalogue re-embedding): %s;"
+                            + " other events: %s%n",
+                    isolation,
+                    reembedSeconds,
+                    summary(during),
+                    summary(outside));
         }
 
         private static String summary(List<Long> values) {
             long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-            return String.format(Locale.ROOT, "%d events, p50 %d, p99 %d, max %d ms", sorted.length,
-                    CheckpointBreakdown.percentile(sorted, 0.5), CheckpointBreakdown.percentile(sorted, 0.99),
+            return String.format(
+                    Locale.ROOT,
+                    "%d events, p50 %d, p99 %d, max %d ms",
+                    sorted.length,
+                    CheckpointBreakdown.percentile(sorted, 0.5),
+                    CheckpointBreakdown.percentile(sorted, 0.99),
                     CheckpointBreakdown.percentile(sorted, 1.0));
         }
 

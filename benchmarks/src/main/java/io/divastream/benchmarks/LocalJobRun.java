@@ -1,14 +1,14 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.dev.LocalKafkaBroker;
-import io.divastream.jobs.config.DivaOption;
-import io.divastream.jobs.config.LocalJobOptions;
-import io.divastream.jobs.config.RuntimeOptions;
-import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.JobOptions;
 import io.divastream.demo.DemoOptions;
 import io.divastream.dev.LocalCluster;
+import io.divastream.dev.LocalKafkaBroker;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.RuntimeOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
 import java.io.IOException;
@@ -103,18 +103,16 @@ final class LocalJobRun implements AutoCloseable {
     static LocalJobRun start(LocalJobOptions options, Configuration given, Path work) throws IOException {
         wipe(work);
         Files.createDirectories(work);
-        LocalKafkaBroker broker =
-                LocalKafkaBroker.start(
-                        LocalKafkaBroker.Config.defaults().withPort(0).withLogDirectory(work.resolve("kafka")));
+        LocalKafkaBroker broker = LocalKafkaBroker.start(
+                LocalKafkaBroker.Config.defaults().withPort(0).withLogDirectory(work.resolve("kafka")));
         try {
             Configuration job = options.jobConfiguration(given, broker.bootstrapServers(), work.resolve("checkpoints"));
             // the checkpoints always go to the work directory, which is wiped
-            RuntimeOptions.CHECKPOINT_DIR.set(job, work.resolve("checkpoints").toUri().toString());
+            RuntimeOptions.CHECKPOINT_DIR.set(
+                    job, work.resolve("checkpoints").toUri().toString());
             JobConfig config = JobOptions.fromConfiguration(job);
             JobConfig.KafkaConfig kafka = config.kafka();
-            TopicAdmin.ensureTopics(
-                    kafka.settings(),
-                    kafka.singleBrokerTopics(1));
+            TopicAdmin.ensureTopics(kafka.settings(), kafka.singleBrokerTopics(1));
             return new LocalJobRun(broker, config, LocalJobOptions.describe(job));
         } catch (RuntimeException e) {
             broker.close();
@@ -151,8 +149,8 @@ final class LocalJobRun implements AutoCloseable {
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
         DivaEnvironment.localCluster(conf, "127.0.0.1", 0);
-        cluster = LocalCluster.run(conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf),
-                "diva-stream-benchmark");
+        cluster = LocalCluster.run(
+                conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf), "diva-stream-benchmark");
         job = cluster.jobId();
     }
 
@@ -211,7 +209,8 @@ final class LocalJobRun implements AutoCloseable {
             if (vertex == null) {
                 return out;
             }
-            String base = rest.resolve("/jobs/" + job + "/vertices/" + vertex + "/metrics").toString();
+            String base = rest.resolve("/jobs/" + job + "/vertices/" + vertex + "/metrics")
+                    .toString();
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(base)) {
                 String id = m.get("id").asText();
@@ -224,7 +223,9 @@ final class LocalJobRun implements AutoCloseable {
             }
             for (JsonNode m : get(base + "?get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8))) {
                 try {
-                    out.put(m.get("id").asText(), Double.parseDouble(m.get("value").asText()));
+                    out.put(
+                            m.get("id").asText(),
+                            Double.parseDouble(m.get("value").asText()));
                 } catch (NumberFormatException e) {
                     // a non-numeric gauge
                 }

@@ -12,8 +12,7 @@ import java.util.stream.IntStream;
  */
 final class NaiveFullMatrix {
 
-    private NaiveFullMatrix() {
-    }
+    private NaiveFullMatrix() {}
 
     /**
      * Recall@k for every k, then MAP@R, R-Precision, Precision@1 and mAP_c.

@@ -19,8 +19,7 @@ final class PeakMemory {
     private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
     private static boolean residentPeakReset;
 
-    private PeakMemory() {
-    }
+    private PeakMemory() {}
 
     /** Resets the heap pools' peaks and, if the kernel allows it, the resident-set peak (VmHWM). */
     static void reset() {

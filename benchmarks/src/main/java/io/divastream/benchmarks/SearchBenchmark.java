@@ -3,7 +3,6 @@ package io.divastream.benchmarks;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.OptionSet;
 import io.divastream.jobs.config.OptionType;
-import org.apache.flink.configuration.Configuration;
 import io.divastream.model.logging.ConsoleLogging;
 import io.divastream.search.index.ExactSearch;
 import io.divastream.search.index.GraphSearch;
@@ -15,6 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Build time, memory and query latency of the search service's exact scan and JVector graph on
@@ -30,19 +30,20 @@ public final class SearchBenchmark {
 
     private static final DivaOption<Integer> N =
             DivaOption.of("n", OptionType.integer(1, 100_000_000), "1000000", "vectors indexed");
-    private static final DivaOption<Integer> DIM = DivaOption.of("dim", OptionType.integer(1, 65_536), "512", "dimension");
+    private static final DivaOption<Integer> DIM =
+            DivaOption.of("dim", OptionType.integer(1, 65_536), "512", "dimension");
     private static final DivaOption<Integer> CLUSTERS =
             DivaOption.of("clusters", OptionType.integer(1, 10_000_000), "1000", "random unit centres");
     private static final DivaOption<Integer> QUERIES =
             DivaOption.of("queries", OptionType.integer(1, 10_000_000), "200", "queries timed");
-    private static final DivaOption<Integer> K = DivaOption.of("k", OptionType.integer(1, 10_000), "10", "neighbours per query");
-    private static final DivaOption<String> MODE =
-            DivaOption.of("mode", OptionType.oneOf("exact", "graph", "both"), "both", "the indexes to build: exact, graph or both");
+    private static final DivaOption<Integer> K =
+            DivaOption.of("k", OptionType.integer(1, 10_000), "10", "neighbours per query");
+    private static final DivaOption<String> MODE = DivaOption.of(
+            "mode", OptionType.oneOf("exact", "graph", "both"), "both", "the indexes to build: exact, graph or both");
 
     private static final OptionSet OPTIONS = OptionSet.of(List.of(N, DIM, CLUSTERS, QUERIES, K, MODE));
 
-    private SearchBenchmark() {
-    }
+    private SearchBenchmark() {}
 
     /**
      * Runs the benchmark.
@@ -58,15 +59,26 @@ public final class SearchBenchmark {
         int queries = QUERIES.get(options);
         int k = K.get(options);
         String mode = MODE.get(options);
-        System.out.printf(Locale.ROOT, "SearchBenchmark: n=%,d dim=%d clusters=%d queries=%d k=%d, %d cores, max heap %d MB%n",
-                n, dim, clusters, queries, k, Runtime.getRuntime().availableProcessors(),
+        System.out.printf(
+                Locale.ROOT,
+                "SearchBenchmark: n=%,d dim=%d clusters=%d queries=%d k=%d, %d cores, max heap %d MB%n",
+                n,
+                dim,
+                clusters,
+                queries,
+                k,
+                Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
 
         long t0 = System.nanoTime();
         float[][] centres = rows(clusters, dim, 1, null, 0.0);
         float[][] data = rows(n, dim, 2, centres, 0.6);
         float[][] q = rows(queries, dim, 3, centres, 0.6);
-        System.out.printf(Locale.ROOT, "generated in %.1f s; heap used %d MB; %s%n", seconds(t0), heapUsedMb(),
+        System.out.printf(
+                Locale.ROOT,
+                "generated in %.1f s; heap used %d MB; %s%n",
+                seconds(t0),
+                heapUsedMb(),
                 PeakMemory.residentSummary());
 
         PeakMemory.reset();
@@ -77,11 +89,18 @@ public final class SearchBenchmark {
         long[] exactNanos = new long[queries];
         for (int i = 0; i < queries; i++) {
             long s = System.nanoTime();
-            truth[i] = exact.search(q[i], k).stream().mapToInt(VectorSearch.Hit::row).toArray();
+            truth[i] = exact.search(q[i], k).stream()
+                    .mapToInt(VectorSearch.Hit::row)
+                    .toArray();
             exactNanos[i] = System.nanoTime() - s;
         }
-        System.out.printf(Locale.ROOT, "exact: build %.3f s, query p50 %.1f ms p99 %.1f ms, heap used %d MB, %s%n",
-                exactBuild, percentile(exactNanos, 50), percentile(exactNanos, 99), heapUsedMb(),
+        System.out.printf(
+                Locale.ROOT,
+                "exact: build %.3f s, query p50 %.1f ms p99 %.1f ms, heap used %d MB, %s%n",
+                exactBuild,
+                percentile(exactNanos, 50),
+                percentile(exactNanos, 99),
+                heapUsedMb(),
                 PeakMemory.residentSummary());
 
         if (mode.equals("exact")) {
@@ -101,11 +120,20 @@ public final class SearchBenchmark {
             Arrays.stream(truth[i]).forEach(expected::add);
             found += hits.stream().filter(h -> expected.contains(h.row())).count();
         }
-        System.out.printf(Locale.ROOT, "graph %s: build %.1f s, graph %d MB (JVector's estimate), query p50 %.2f ms p99 %.2f ms, "
+        System.out.printf(
+                Locale.ROOT,
+                "graph %s: build %.1f s, graph %d MB (JVector's estimate), query p50 %.2f ms p99 %.2f ms, "
                         + "recall@%d %.4f, heap used %d MB, heap peak %d MB, %s%n",
-                GraphSearch.Params.DEFAULT, graphBuild, graph.graphBytes() >> 20, percentile(graphNanos, 50),
-                percentile(graphNanos, 99), k, found / (double) (k * queries), heapUsedMb(),
-                PeakMemory.heapPeakBytes() >> 20, PeakMemory.residentSummary());
+                GraphSearch.Params.DEFAULT,
+                graphBuild,
+                graph.graphBytes() >> 20,
+                percentile(graphNanos, 50),
+                percentile(graphNanos, 99),
+                k,
+                found / (double) (k * queries),
+                heapUsedMb(),
+                PeakMemory.heapPeakBytes() >> 20,
+                PeakMemory.residentSummary());
     }
 
     private static float[][] rows(int n, int dim, long seed, float[][] centres, double noise) {
@@ -116,7 +144,8 @@ public final class SearchBenchmark {
             float[] v = new float[dim];
             double norm = 0;
             for (int j = 0; j < dim; j++) {
-                double g = Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+                double g =
+                        Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
                 v[j] = (float) ((centre == null ? g : centre[j] + noise * g / Math.sqrt(dim)));
                 norm += v[j] * (double) v[j];
             }

@@ -53,8 +53,11 @@ final class ThreadCpu {
                         int open = stat.indexOf('(');
                         int close = stat.lastIndexOf(')');
                         String name = stat.substring(open + 1, close);
-                        String[] sched = Files.readString(task.resolve("schedstat")).trim().split(" ");
-                        threads.put(Long.parseLong(task.getFileName().toString()),
+                        String[] sched = Files.readString(task.resolve("schedstat"))
+                                .trim()
+                                .split(" ");
+                        threads.put(
+                                Long.parseLong(task.getFileName().toString()),
                                 new Sample(name, Long.parseLong(sched[0]), Long.parseLong(sched[1])));
                     } catch (IOException | RuntimeException e) {
                         // the thread ended while reading
@@ -112,24 +115,44 @@ final class ThreadCpu {
         double totalWait = 0;
         double rest = 0;
         double restWait = 0;
-        out.printf(Locale.ROOT, "  CPU time by thread over %.1f s of wall time (%d cores); 'waited' = runnable but"
-                + " without a core:%n", wall, Runtime.getRuntime().availableProcessors());
+        out.printf(
+                Locale.ROOT,
+                "  CPU time by thread over %.1f s of wall time (%d cores); 'waited' = runnable but"
+                        + " without a core:%n",
+                wall,
+                Runtime.getRuntime().availableProcessors());
         for (Map.Entry<String, double[]> e : groups.entrySet()) {
             double cpu = e.getValue()[0];
             double wait = e.getValue()[1];
             total += cpu;
             totalWait += wait;
             if (cpu >= 0.01 * wall || wait >= 0.01 * wall) {
-                out.printf(Locale.ROOT, "    %-24s cpu %7.1f s (%5.1f%% of one core)  waited %6.1f s%n", e.getKey(), cpu,
-                        100 * cpu / wall, wait);
+                out.printf(
+                        Locale.ROOT,
+                        "    %-24s cpu %7.1f s (%5.1f%% of one core)  waited %6.1f s%n",
+                        e.getKey(),
+                        cpu,
+                        100 * cpu / wall,
+                        wait);
             } else {
                 rest += cpu;
                 restWait += wait;
             }
         }
-        out.printf(Locale.ROOT, "    %-24s cpu %7.1f s                       waited %6.1f s%n", "(others)", rest, restWait);
-        out.printf(Locale.ROOT, "    %-24s cpu %7.1f s (%5.1f%% of one core)  waited %6.1f s; JVM GC time: %.1f s%n",
-                "total", total, 100 * total / wall, totalWait, (gcMillis - earlier.gcMillis) / 1e3);
+        out.printf(
+                Locale.ROOT,
+                "    %-24s cpu %7.1f s                       waited %6.1f s%n",
+                "(others)",
+                rest,
+                restWait);
+        out.printf(
+                Locale.ROOT,
+                "    %-24s cpu %7.1f s (%5.1f%% of one core)  waited %6.1f s; JVM GC time: %.1f s%n",
+                "total",
+                total,
+                100 * total / wall,
+                totalWait,
+                (gcMillis - earlier.gcMillis) / 1e3);
     }
 
     /** Merges numbered threads of one pool (e.g. {@code pool-3-thread-1}) into one group. */

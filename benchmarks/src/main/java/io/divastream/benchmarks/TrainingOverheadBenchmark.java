@@ -1,31 +1,30 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.producer.ImageEventProducer;
-import io.divastream.producer.InterleavedOrder;
-import io.divastream.producer.LabeledImage;
-import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.pipeline.Uids;
-import io.divastream.jobs.config.DivaOption;
-import io.divastream.jobs.config.OptionType;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.BatchOptions;
 import io.divastream.jobs.config.ConfigException;
-import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.JobConfig;
-import org.apache.flink.configuration.Configuration;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.OptionType;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.events.Role;
-import io.divastream.model.train.Draws;
+import io.divastream.jobs.pipeline.Uids;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.augment.GlyphAugmenter;
-import io.divastream.images.ImageDecoder;
-import io.divastream.images.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
+import io.divastream.model.train.Draws;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.RandomStreams;
 import io.divastream.model.train.TrainingDivergedException;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.schemas.ModelVersionRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,16 +50,25 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  */
 public final class TrainingOverheadBenchmark {
 
-    private static final DivaOption<Integer> STEPS = DivaOption.of("steps", OptionType.integer(1, 1_000_000), "1500",
+    private static final DivaOption<Integer> STEPS = DivaOption.of(
+            "steps",
+            OptionType.integer(1, 1_000_000),
+            "1500",
             "training steps to time up to (a multiple of train.steps-per-version)");
-    private static final DivaOption<Integer> WARMUP_STEPS = DivaOption.of("warmup-steps",
-            OptionType.integer(0, 1_000_000), "750", "steps excluded at the start (a multiple of train.steps-per-version)");
+    private static final DivaOption<Integer> WARMUP_STEPS = DivaOption.of(
+            "warmup-steps",
+            OptionType.integer(0, 1_000_000),
+            "750",
+            "steps excluded at the start (a multiple of train.steps-per-version)");
     private static final DivaOption<Long> SEED =
             DivaOption.of("seed", OptionType.longInteger(0, Long.MAX_VALUE), "42", "seed of the publication order");
-    private static final DivaOption<Integer> EXTRA_BATCHES = DivaOption.of("extra-batches",
-            OptionType.integer(0, 100_000), "50", "batches published beyond the timed steps, so the trainer never waits");
-    private static final DivaOption<String> WORK_DIR = DivaOption.of("work-dir", OptionType.nonBlank(),
-            "target/training-overhead", "broker log, checkpoints, log file (wiped)");
+    private static final DivaOption<Integer> EXTRA_BATCHES = DivaOption.of(
+            "extra-batches",
+            OptionType.integer(0, 100_000),
+            "50",
+            "batches published beyond the timed steps, so the trainer never waits");
+    private static final DivaOption<String> WORK_DIR = DivaOption.of(
+            "work-dir", OptionType.nonBlank(), "target/training-overhead", "broker log, checkpoints, log file (wiped)");
 
     /** Tasks whose busy, idle and back-pressured times are sampled: the source chain, the trainer's, the embedder's. */
     private static final List<String> TASKS = List.of(Uids.DECODE, Uids.TRAINER, Uids.EMBEDDER);
@@ -79,7 +88,9 @@ public final class TrainingOverheadBenchmark {
     public static void main(String[] args) throws Exception {
         Configuration a = OPTIONS.parse(args);
         Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath();
-        System.setProperty("diva.log.file", work.resolveSibling(work.getFileName() + ".log").toString());
+        System.setProperty(
+                "diva.log.file",
+                work.resolveSibling(work.getFileName() + ".log").toString());
         int steps = STEPS.get(a);
         int warmup = WARMUP_STEPS.get(a);
         if (warmup >= steps) {
@@ -96,7 +107,8 @@ public final class TrainingOverheadBenchmark {
                         + ") must be multiples of train.steps-per-version (" + perVersion + ")");
             }
             if (config.batching().replayIntervalMs() != 0) {
-                throw new IllegalArgumentException("batch.replay-interval-ms must be 0: replayed batches are not reproducible");
+                throw new IllegalArgumentException(
+                        "batch.replay-interval-ms must be 0: replayed batches are not reproducible");
             }
             System.out.println("job options: " + run.jobArguments());
 
@@ -104,10 +116,15 @@ public final class TrainingOverheadBenchmark {
             BatchRule rule = new BatchRule(config);
             int initBatches = config.training().queueInitBatches();
             List<LabeledImage> events = events(config, rule, seed, initBatches + steps + extra);
-            System.out.printf(Locale.ROOT, "%d image events (%d training images) make %d batches; computed in %.1f s%n",
-                    events.size(), rule.trainImages, rule.batches.size(), (System.nanoTime() - t0) / 1e9);
-            try (ImageEventProducer producer =
-                    new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d image events (%d training images) make %d batches; computed in %.1f s%n",
+                    events.size(),
+                    rule.trainImages,
+                    rule.batches.size(),
+                    (System.nanoTime() - t0) / 1e9);
+            try (ImageEventProducer producer = new ImageEventProducer(
+                    config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
                 producer.publish(events);
             }
             System.out.println("published; starting the job");
@@ -128,23 +145,39 @@ public final class TrainingOverheadBenchmark {
                 String jobSha = v == null ? "-" : v.getParameterSha256();
                 boolean same = jobSha.equals(e.getValue());
                 allSame &= same;
-                System.out.printf(Locale.ROOT, "%7d | %4d | %s | %s | %s%n", e.getKey(), e.getKey() * perVersion,
-                        jobSha.substring(0, Math.min(16, jobSha.length())), e.getValue().substring(0, 16), same ? "yes" : "NO");
+                System.out.printf(
+                        Locale.ROOT,
+                        "%7d | %4d | %s | %s | %s%n",
+                        e.getKey(),
+                        e.getKey() * perVersion,
+                        jobSha.substring(0, Math.min(16, jobSha.length())),
+                        e.getValue().substring(0, 16),
+                        same ? "yes" : "NO");
             }
             long from = warmup / perVersion;
             long to = steps / perVersion;
             double jobSeconds = (jobVersions.get(to).getCreatedAt().toEpochMilli()
-                    - jobVersions.get(from).getCreatedAt().toEpochMilli()) / 1e3;
+                            - jobVersions.get(from).getCreatedAt().toEpochMilli())
+                    / 1e3;
             double bareSeconds = (bareMillis.get(to) - bareMillis.get(from)) / 1e3;
             double jobRate = (steps - warmup) / jobSeconds;
             double bareRate = (steps - warmup) / bareSeconds;
             System.out.println();
-            System.out.printf(Locale.ROOT, "steps %d..%d (%d steps, batch %d x %d):%n", warmup + 1, steps, steps - warmup,
-                    config.batching().classesPerBatch(), config.batching().imagesPerClass());
+            System.out.printf(
+                    Locale.ROOT,
+                    "steps %d..%d (%d steps, batch %d x %d):%n",
+                    warmup + 1,
+                    steps,
+                    steps - warmup,
+                    config.batching().classesPerBatch(),
+                    config.batching().imagesPerClass());
             System.out.printf(Locale.ROOT, "  Flink job:  %.1f s, %.2f steps/s%n", jobSeconds, jobRate);
             System.out.printf(Locale.ROOT, "  bare loop:  %.1f s, %.2f steps/s%n", bareSeconds, bareRate);
-            System.out.printf(Locale.ROOT, "  ratio job/bare: %.3f (bar: at least 0.9); same batches (every version's SHA-256 equal): %s%n",
-                    jobRate / bareRate, allSame ? "yes" : "NO");
+            System.out.printf(
+                    Locale.ROOT,
+                    "  ratio job/bare: %.3f (bar: at least 0.9); same batches (every version's SHA-256 equal): %s%n",
+                    jobRate / bareRate,
+                    allSame ? "yes" : "NO");
             System.out.println("\nbare loop window:");
             window[1].print(window[0], System.out);
         }
@@ -157,7 +190,8 @@ public final class TrainingOverheadBenchmark {
     private static List<LabeledImage> events(JobConfig config, BatchRule rule, long seed, int batches) {
         List<LabeledImage> all = OmniglotDataset.loadEmbedded();
         LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
-        List<LabeledImage> train = all.stream().filter(i -> router.route(i.label()) == Role.TRAIN).toList();
+        List<LabeledImage> train =
+                all.stream().filter(i -> router.route(i.label()) == Role.TRAIN).toList();
         List<LabeledImage> events = new ArrayList<>();
         List<LabeledImage> round = InterleavedOrder.of(all, seed);
         for (int copy = 1; ; copy++) {
@@ -172,7 +206,8 @@ public final class TrainingOverheadBenchmark {
             }
             int c = copy;
             round = InterleavedOrder.of(train, seed + c).stream()
-                    .map(i -> new LabeledImage(i.imageId() + "~" + c, i.label(), i.contentType(), i.bytes(), i.source()))
+                    .map(i ->
+                            new LabeledImage(i.imageId() + "~" + c, i.label(), i.contentType(), i.bytes(), i.source()))
                     .toList();
         }
     }
@@ -202,12 +237,24 @@ public final class TrainingOverheadBenchmark {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     ModelVersionRecord v = codec.decode(r.value());
                     versions.put(v.getModelVersion(), v);
-                    double delta = previous == null ? 0
-                            : (v.getCreatedAt().toEpochMilli() - previous.getCreatedAt().toEpochMilli()) / 1e3;
-                    System.out.printf(Locale.ROOT, "%7d | %4d | %20.1f | %17.1f | %s%n", v.getModelVersion(),
-                            v.getTrainingStep(), (System.nanoTime() - started) / 1e9, delta,
-                            previous == null ? "-" : String.format(Locale.ROOT, "%.2f",
-                                    (v.getTrainingStep() - previous.getTrainingStep()) / delta));
+                    double delta = previous == null
+                            ? 0
+                            : (v.getCreatedAt().toEpochMilli()
+                                            - previous.getCreatedAt().toEpochMilli())
+                                    / 1e3;
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%7d | %4d | %20.1f | %17.1f | %s%n",
+                            v.getModelVersion(),
+                            v.getTrainingStep(),
+                            (System.nanoTime() - started) / 1e9,
+                            delta,
+                            previous == null
+                                    ? "-"
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "%.2f",
+                                            (v.getTrainingStep() - previous.getTrainingStep()) / delta));
                     previous = v;
                     if (v.getTrainingStep() == warmup) {
                         start = ThreadCpu.now();
@@ -221,7 +268,8 @@ public final class TrainingOverheadBenchmark {
                     samples++;
                     for (String task : TASKS) {
                         run.metrics(task, id -> id.matches("[0-9]+\\.[A-Za-z]*TimeMsPerSecond"))
-                                .forEach((id, value) -> taskTimes.merge(task + " " + id.substring(id.indexOf('.') + 1), value, Double::sum));
+                                .forEach((id, value) -> taskTimes.merge(
+                                        task + " " + id.substring(id.indexOf('.') + 1), value, Double::sum));
                     }
                 }
             }
@@ -242,9 +290,11 @@ public final class TrainingOverheadBenchmark {
         if (stats != null) {
             CompletedCheckpointStats last = stats.getHistory().getLatestCompletedCheckpoint();
             var summary = stats.getSummaryStats();
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "  checkpoints completed: %d (interval %d ms), end-to-end duration mean %d ms max %d ms, last state %.1f MiB%n",
-                    stats.getCounts().getNumberOfCompletedCheckpoints(), run.config().runtime().checkpointIntervalMs(),
+                    stats.getCounts().getNumberOfCompletedCheckpoints(),
+                    run.config().runtime().checkpointIntervalMs(),
                     (long) summary.getEndToEndDurationStats().getAverage(),
                     summary.getEndToEndDurationStats().getMaximum(),
                     last == null ? 0.0 : last.getStateSize() / 1048576.0);
@@ -272,12 +322,13 @@ public final class TrainingOverheadBenchmark {
         int initBatches = training.queueInitBatches();
         // the job's trainer count on this thread too: libtorch's default for a thread is whatever an
         // operator of the job set last (an embedder's or the metrics scorer's 1)
-        int threads = DjlRuntime.useIntraOpThreads(config.runtime().intraOpThreads().trainer());
+        int threads =
+                DjlRuntime.useIntraOpThreads(config.runtime().intraOpThreads().trainer());
         System.out.println("\nbare loop: " + initBatches + " batches filling the DaNCE queue, then "
                 + (batches.size() - initBatches) + " steps on the same batches, " + threads
                 + " libtorch intra-op threads as the job's trainer");
-        try (DivaTrainer trainer =
-                new DivaTrainer(training.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device())) {
+        try (DivaTrainer trainer = new DivaTrainer(
+                training.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device())) {
             long version = 0;
             record(trainer.snapshot(version), millis, sha);
             int diverged = 0;
@@ -316,8 +367,11 @@ public final class TrainingOverheadBenchmark {
             for (int i = 0; i < 5; i++) {
                 size = trainer.saveState().length;
             }
-            System.out.printf(Locale.ROOT, "  trainer state for a checkpoint: %.1f MiB, saveState %.0f ms (mean of 5)%n",
-                    size / 1048576.0, (System.nanoTime() - t0) / 5e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  trainer state for a checkpoint: %.1f MiB, saveState %.0f ms (mean of 5)%n",
+                    size / 1048576.0,
+                    (System.nanoTime() - t0) / 5e6);
             if (diverged > 0) {
                 System.out.println("  diverged (skipped) steps: " + diverged);
             }
@@ -356,7 +410,8 @@ public final class TrainingOverheadBenchmark {
         BatchRule(JobConfig config) {
             this.batching = config.batching();
             this.seed = config.training().model().seed();
-            this.decoder = new ImageDecoder(new ImageSpec(config.training().model().network().inputSize(), true));
+            this.decoder = new ImageDecoder(
+                    new ImageSpec(config.training().model().network().inputSize(), true));
             if (config.runtime().parallelism() != 1) {
                 throw new IllegalArgumentException("the batch rule is that of one subtask: parallelism must be 1");
             }

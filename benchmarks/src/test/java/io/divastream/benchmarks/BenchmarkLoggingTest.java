@@ -14,8 +14,20 @@ class BenchmarkLoggingTest {
 
     @Test
     void theSearchBenchmarkLogsOnStandardErrorAndPrintsItsResults() throws Exception {
-        MainLogging.Output out = MainLogging.run(SearchBenchmark.class.getName(),
-                "--n", "200", "--dim", "8", "--clusters", "4", "--queries", "5", "--k", "3", "--mode", "exact");
+        MainLogging.Output out = MainLogging.run(
+                SearchBenchmark.class.getName(),
+                "--n",
+                "200",
+                "--dim",
+                "8",
+                "--clusters",
+                "4",
+                "--queries",
+                "5",
+                "--k",
+                "3",
+                "--mode",
+                "exact");
         assertThat(out.exitCode()).as(out.stderr()).isZero();
         assertThat(out.stdout()).contains("SearchBenchmark: n=200", "exact: build");
         MainLogging.assertLoggedItsStart(out, SearchBenchmark.class);

@@ -1,18 +1,5 @@
 package io.divastream.datasets;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import us.hebi.matlab.mat.format.Mat5;
-import us.hebi.matlab.mat.format.Mat5File;
-import us.hebi.matlab.mat.types.Array;
-import us.hebi.matlab.mat.types.Cell;
-import us.hebi.matlab.mat.types.Char;
-import us.hebi.matlab.mat.types.MatFile;
-import us.hebi.matlab.mat.types.Matrix;
-import us.hebi.matlab.mat.types.Sources;
-import us.hebi.matlab.mat.types.Struct;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +9,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.hebi.matlab.mat.format.Mat5;
+import us.hebi.matlab.mat.format.Mat5File;
+import us.hebi.matlab.mat.types.Array;
+import us.hebi.matlab.mat.types.Cell;
+import us.hebi.matlab.mat.types.Char;
+import us.hebi.matlab.mat.types.MatFile;
+import us.hebi.matlab.mat.types.Matrix;
+import us.hebi.matlab.mat.types.Sources;
+import us.hebi.matlab.mat.types.Struct;
 
 /**
  * Reads CARS196 (Stanford Cars) from a directory or an uncompressed {@code .tar}.
@@ -70,17 +68,15 @@ public final class CarsReader {
                         files.location(""),
                         ANNOTATIONS_FILE,
                         files.location(images));
-                return OfficialCounts.CARS.check(
-                        ImageFolderReader.readClassFolders(
-                                files, images, DatasetFormat.CARS, "cars:" + files.origin()));
+                return OfficialCounts.CARS.check(ImageFolderReader.readClassFolders(
+                        files, images, DatasetFormat.CARS, "cars:" + files.origin()));
             }
         }
-        throw new DatasetException(
-                "no CARS196 layout in "
-                        + files.location("")
-                        + ": expected "
-                        + ANNOTATIONS_FILE
-                        + " with car_ims/ (official) or images/<class>/ folders");
+        throw new DatasetException("no CARS196 layout in "
+                + files.location("")
+                + ": expected "
+                + ANNOTATIONS_FILE
+                + " with car_ims/ (official) or images/<class>/ folders");
     }
 
     private static Dataset readOfficial(DatasetFiles files, String base) {
@@ -92,13 +88,12 @@ public final class CarsReader {
             Cell namesCell = entry(mat, "class_names", Cell.class, where);
             for (String field : List.of("relative_im_path", "class", "test")) {
                 if (!annotations.getFieldNames().contains(field)) {
-                    throw new DatasetException(
-                            where
-                                    + ": struct 'annotations' has no field '"
-                                    + field
-                                    + "' (fields: "
-                                    + annotations.getFieldNames()
-                                    + ")");
+                    throw new DatasetException(where
+                            + ": struct 'annotations' has no field '"
+                            + field
+                            + "' (fields: "
+                            + annotations.getFieldNames()
+                            + ")");
                 }
             }
             List<String> names = new ArrayList<>();
@@ -110,8 +105,7 @@ public final class CarsReader {
             Set<String> paths = new HashSet<>();
             for (int i = 0; i < annotations.getNumElements(); i++) {
                 String at = "annotations(" + (i + 1) + ")";
-                String relative =
-                        charAt(annotations.get("relative_im_path", i), where, at + ".relative_im_path");
+                String relative = charAt(annotations.get("relative_im_path", i), where, at + ".relative_im_path");
                 int classId = integerAt(annotations.get("class", i), where, at + ".class");
                 int test = integerAt(annotations.get("test", i), where, at + ".test");
                 if (classId < 1 || classId > names.size()) {
@@ -126,13 +120,11 @@ public final class CarsReader {
                     throw new DatasetException(where + ": " + at + ".relative_im_path repeats: " + relative);
                 }
                 if (!files.isFile(file)) {
-                    throw new DatasetException(
-                            where + ": " + at + ": image does not exist: " + files.location(file));
+                    throw new DatasetException(where + ": " + at + ": image does not exist: " + files.location(file));
                 }
                 String className = names.get(classId - 1);
-                images.add(
-                        new DatasetImage(
-                                "cars/" + relative.replace('\\', '/'), classId, className, files.source(file)));
+                images.add(new DatasetImage(
+                        "cars/" + relative.replace('\\', '/'), classId, className, files.source(file)));
                 classNames.put(classId, className);
             }
             return new Dataset("cars:" + files.origin(), DatasetFormat.CARS, images, classNames, Map.of());
@@ -153,13 +145,7 @@ public final class CarsReader {
         }
         if (!type.isInstance(array)) {
             throw new DatasetException(
-                    where
-                            + ": variable '"
-                            + name
-                            + "' is a "
-                            + array.getType()
-                            + ", not a "
-                            + type.getSimpleName());
+                    where + ": variable '" + name + "' is a " + array.getType() + ", not a " + type.getSimpleName());
         }
         return type.cast(array);
     }
@@ -167,12 +153,7 @@ public final class CarsReader {
     private static String charAt(Array array, String where, String at) {
         if (!(array instanceof Char text)) {
             throw new DatasetException(
-                    where
-                            + ": "
-                            + at
-                            + " is a "
-                            + (array == null ? "missing value" : array.getType())
-                            + ", not text");
+                    where + ": " + at + " is a " + (array == null ? "missing value" : array.getType()) + ", not text");
         }
         return text.getString().strip();
     }

@@ -104,9 +104,7 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
         String[] sides = s.split(":", -1);
         if (sides.length != 2) {
             throw new IllegalArgumentException(
-                    "split must be 'standard', 'fraction:F' or 'TRAIN_IDS:TEST_IDS' (e.g. 1-20:21-30): '"
-                            + spec
-                            + "'");
+                    "split must be 'standard', 'fraction:F' or 'TRAIN_IDS:TEST_IDS' (e.g. 1-20:21-30): '" + spec + "'");
         }
         return classes(parseIds(sides[0], spec), parseIds(sides[1], spec));
     }
@@ -120,14 +118,12 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
                 if (dash < 0) {
                     ids.add(Integer.parseInt(p));
                 } else {
-                    ids.addAll(
-                            range(
-                                    Integer.parseInt(p.substring(0, dash).strip()),
-                                    Integer.parseInt(p.substring(dash + 1).strip())));
+                    ids.addAll(range(
+                            Integer.parseInt(p.substring(0, dash).strip()),
+                            Integer.parseInt(p.substring(dash + 1).strip())));
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "bad class id or range '" + p + "' in split '" + spec + "'");
+                throw new IllegalArgumentException("bad class id or range '" + p + "' in split '" + spec + "'");
             }
         }
         return ids;
@@ -210,24 +206,21 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
         }
 
         private static DatasetSplit byIdRange(Dataset dataset, int lastTrain, int lastTest) {
-            DatasetSplit split =
-                    split(
-                            dataset,
-                            dataset.withClasses(dataset.name() + "/train", ids(dataset, 1, lastTrain)),
-                            dataset.withClasses(
-                                    dataset.name() + "/test", ids(dataset, lastTrain + 1, lastTest)),
-                            "classes 1-" + lastTrain + " train, " + (lastTrain + 1) + "-" + lastTest + " test");
+            DatasetSplit split = split(
+                    dataset,
+                    dataset.withClasses(dataset.name() + "/train", ids(dataset, 1, lastTrain)),
+                    dataset.withClasses(dataset.name() + "/test", ids(dataset, lastTrain + 1, lastTest)),
+                    "classes 1-" + lastTrain + " train, " + (lastTrain + 1) + "-" + lastTest + " test");
             int outside = dataset.size() - split.train().size() - split.test().size();
             if (outside > 0) {
-                throw new DatasetException(
-                        dataset.name()
-                                + ": "
-                                + outside
-                                + " images have class ids above "
-                                + lastTest
-                                + ", outside the standard "
-                                + dataset.format()
-                                + " split");
+                throw new DatasetException(dataset.name()
+                        + ": "
+                        + outside
+                        + " images have class ids above "
+                        + lastTest
+                        + ", outside the standard "
+                        + dataset.format()
+                        + " split");
             }
             return split;
         }
@@ -239,26 +232,17 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
         private static DatasetSplit byPartition(Dataset dataset, Set<Partition> test) {
             for (DatasetImage image : dataset.images()) {
                 if (dataset.partitionOf(image) == null) {
-                    throw new DatasetException(
-                            dataset.name() + ": image " + image.id() + " has no partition");
+                    throw new DatasetException(dataset.name() + ": image " + image.id() + " has no partition");
                 }
             }
-            Dataset train =
-                    dataset.filter(dataset.name() + "/train", i -> dataset.partitionOf(i) == Partition.TRAIN);
-            Dataset testSet =
-                    dataset.filter(dataset.name() + "/test", i -> test.contains(dataset.partitionOf(i)));
+            Dataset train = dataset.filter(dataset.name() + "/train", i -> dataset.partitionOf(i) == Partition.TRAIN);
+            Dataset testSet = dataset.filter(dataset.name() + "/test", i -> test.contains(dataset.partitionOf(i)));
             requireBoth(dataset, train, testSet, "the partition of its files");
             Optional<QueryGallery> queryGallery = Optional.empty();
             if (test.contains(Partition.QUERY)) {
-                queryGallery =
-                        Optional.of(
-                                new QueryGallery(
-                                        dataset.filter(
-                                                dataset.name() + "/query",
-                                                i -> dataset.partitionOf(i) == Partition.QUERY),
-                                        dataset.filter(
-                                                dataset.name() + "/gallery",
-                                                i -> dataset.partitionOf(i) == Partition.GALLERY)));
+                queryGallery = Optional.of(new QueryGallery(
+                        dataset.filter(dataset.name() + "/query", i -> dataset.partitionOf(i) == Partition.QUERY),
+                        dataset.filter(dataset.name() + "/gallery", i -> dataset.partitionOf(i) == Partition.GALLERY)));
             }
             return new DatasetSplit(train, testSet, queryGallery);
         }
@@ -299,8 +283,7 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
             SortedSet<Integer> shared = new TreeSet<>(train);
             shared.retainAll(test);
             if (!shared.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "train and test classes overlap: " + formatIds(shared));
+                throw new IllegalArgumentException("train and test classes overlap: " + formatIds(shared));
             }
         }
 
@@ -310,15 +293,14 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
             missing.addAll(test);
             missing.removeAll(dataset.classIds());
             if (!missing.isEmpty()) {
-                throw new DatasetException(
-                        dataset.name()
-                                + " has no class "
-                                + formatIds(missing)
-                                + " of the split "
-                                + description()
-                                + " (its classes: "
-                                + formatIds(dataset.classIds())
-                                + ")");
+                throw new DatasetException(dataset.name()
+                        + " has no class "
+                        + formatIds(missing)
+                        + " of the split "
+                        + description()
+                        + " (its classes: "
+                        + formatIds(dataset.classIds())
+                        + ")");
             }
             return split(
                     dataset,
@@ -344,8 +326,7 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
         /** Validates the fraction. */
         public Fraction {
             if (!(trainFraction > 0 && trainFraction < 1)) {
-                throw new IllegalArgumentException(
-                        "split fraction must be in (0, 1): " + trainFraction);
+                throw new IllegalArgumentException("split fraction must be in (0, 1): " + trainFraction);
             }
         }
 
@@ -353,16 +334,13 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
         public DatasetSplit apply(Dataset dataset) {
             List<Integer> ids = new ArrayList<>(dataset.classIds());
             if (ids.size() < 2) {
-                throw new DatasetException(
-                        dataset.name() + " has " + ids.size() + " class(es); a split needs two");
+                throw new DatasetException(dataset.name() + " has " + ids.size() + " class(es); a split needs two");
             }
-            int trainCount =
-                    (int) Math.max(1, Math.min(ids.size() - 1, Math.round(trainFraction * ids.size())));
+            int trainCount = (int) Math.max(1, Math.min(ids.size() - 1, Math.round(trainFraction * ids.size())));
             return split(
                     dataset,
                     dataset.withClasses(dataset.name() + "/train", Set.copyOf(ids.subList(0, trainCount))),
-                    dataset.withClasses(
-                            dataset.name() + "/test", Set.copyOf(ids.subList(trainCount, ids.size()))),
+                    dataset.withClasses(dataset.name() + "/test", Set.copyOf(ids.subList(trainCount, ids.size()))),
                     description());
         }
 
@@ -379,18 +357,17 @@ public sealed interface ClassSplit permits ClassSplit.Standard, ClassSplit.Expli
 
     private static void requireBoth(Dataset dataset, Dataset train, Dataset test, String rule) {
         if (train.size() == 0 || test.size() == 0) {
-            throw new DatasetException(
-                    "the split ("
-                            + rule
-                            + ") leaves no "
-                            + (train.size() == 0 ? "training" : "test")
-                            + " images in "
-                            + dataset.name()
-                            + " ("
-                            + dataset.numClasses()
-                            + " classes, ids "
-                            + formatIds(dataset.classIds())
-                            + "); give a split explicitly, e.g. TRAIN_IDS:TEST_IDS such as 1-20:21-30");
+            throw new DatasetException("the split ("
+                    + rule
+                    + ") leaves no "
+                    + (train.size() == 0 ? "training" : "test")
+                    + " images in "
+                    + dataset.name()
+                    + " ("
+                    + dataset.numClasses()
+                    + " classes, ids "
+                    + formatIds(dataset.classIds())
+                    + "); give a split explicitly, e.g. TRAIN_IDS:TEST_IDS such as 1-20:21-30");
         }
     }
 }

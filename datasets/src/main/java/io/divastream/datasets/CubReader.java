@@ -1,8 +1,5 @@
 package io.divastream.datasets;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +10,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads CUB-200-2011 from a directory or an uncompressed {@code .tar} (read in place).
@@ -58,15 +57,13 @@ public final class CubReader {
                 return OfficialCounts.CUB.check(readDivaLayout(files, base));
             }
         }
-        throw new DatasetException(
-                "no CUB-200-2011 layout in "
-                        + files.location("")
-                        + ": expected CUB_200_2011/images.txt (official) or images/NNN.Name/ folders");
+        throw new DatasetException("no CUB-200-2011 layout in "
+                + files.location("")
+                + ": expected CUB_200_2011/images.txt (official) or images/NNN.Name/ folders");
     }
 
     private static Dataset readOfficial(DatasetFiles files, String base) {
-        TextTable classTable =
-                TextTable.read(files, DatasetFiles.join(base, "classes.txt"), "CUB class list");
+        TextTable classTable = TextTable.read(files, DatasetFiles.join(base, "classes.txt"), "CUB class list");
         Map<Integer, String> classes = new HashMap<>();
         for (TextTable.Row row : classTable.rows(1, 2, "class_id class_name")) {
             int id = classTable.positiveInt(row, 0, "class_id");
@@ -75,8 +72,7 @@ public final class CubReader {
             }
         }
         TextTable labelTable =
-                TextTable.read(
-                        files, DatasetFiles.join(base, "image_class_labels.txt"), "CUB class labels");
+                TextTable.read(files, DatasetFiles.join(base, "image_class_labels.txt"), "CUB class labels");
         Map<Integer, TextTable.Row> labels = new LinkedHashMap<>();
         for (TextTable.Row row : labelTable.rows(1, 2, "image_id class_id")) {
             int imageId = labelTable.positiveInt(row, 0, "image_id");
@@ -88,8 +84,7 @@ public final class CubReader {
                 throw labelTable.error(row.line(), "image id " + imageId + " repeats");
             }
         }
-        TextTable imageTable =
-                TextTable.read(files, DatasetFiles.join(base, "images.txt"), "CUB image list");
+        TextTable imageTable = TextTable.read(files, DatasetFiles.join(base, "images.txt"), "CUB image list");
         List<DatasetImage> images = new ArrayList<>();
         SortedMap<Integer, String> classNames = new TreeMap<>();
         Map<Integer, Integer> seen = new HashMap<>();
@@ -101,21 +96,14 @@ public final class CubReader {
             }
             TextTable.Row label = labels.remove(imageId);
             if (label == null) {
-                throw imageTable.error(
-                        row.line(), "image id " + imageId + " has no line in image_class_labels.txt");
+                throw imageTable.error(row.line(), "image id " + imageId + " has no line in image_class_labels.txt");
             }
             int classId = Integer.parseInt(label.fields()[1]);
             String className = classes.get(classId);
             if (!relative.startsWith(className + "/")) {
                 throw imageTable.error(
                         row.line(),
-                        "image "
-                                + relative
-                                + " is not in the folder of its class "
-                                + classId
-                                + " '"
-                                + className
-                                + "'");
+                        "image " + relative + " is not in the folder of its class " + classId + " '" + className + "'");
             }
             String file = DatasetFiles.join(base, "images/" + relative);
             if (!files.isFile(file)) {
@@ -127,8 +115,7 @@ public final class CubReader {
         if (!labels.isEmpty()) {
             TextTable.Row first = labels.values().iterator().next();
             throw labelTable.error(
-                    first.line(),
-                    labels.size() + " image ids are not in images.txt, e.g. " + first.fields()[0]);
+                    first.line(), labels.size() + " image ids are not in images.txt, e.g. " + first.fields()[0]);
         }
         if (classNames.size() < classes.size()) {
             LOG.warn(
@@ -146,27 +133,24 @@ public final class CubReader {
         for (String folder : files.listDirectories(imagesDir)) {
             Matcher m = CLASS_FOLDER.matcher(folder);
             if (!m.matches()) {
-                throw new DatasetException(
-                        "CUB class folder is not named NNN.Name: "
-                                + files.location(DatasetFiles.join(imagesDir, folder)));
+                throw new DatasetException("CUB class folder is not named NNN.Name: "
+                        + files.location(DatasetFiles.join(imagesDir, folder)));
             }
             int classId = Integer.parseInt(m.group(1));
             if (classId <= 0) {
                 throw new DatasetException(
-                        "CUB class folder has class id 0: "
-                                + files.location(DatasetFiles.join(imagesDir, folder)));
+                        "CUB class folder has class id 0: " + files.location(DatasetFiles.join(imagesDir, folder)));
             }
             String previous = classNames.put(classId, folder);
             if (previous != null) {
-                throw new DatasetException(
-                        "CUB class folders "
-                                + previous
-                                + " and "
-                                + folder
-                                + " share class id "
-                                + classId
-                                + " in "
-                                + files.location(imagesDir));
+                throw new DatasetException("CUB class folders "
+                        + previous
+                        + " and "
+                        + folder
+                        + " share class id "
+                        + classId
+                        + " in "
+                        + files.location(imagesDir));
             }
             String classDir = DatasetFiles.join(imagesDir, folder);
             int count = 0;

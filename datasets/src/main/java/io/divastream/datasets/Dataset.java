@@ -56,16 +56,15 @@ public record Dataset(
             }
             String className = classNames.get(image.classId());
             if (!image.className().equals(className)) {
-                throw new IllegalArgumentException(
-                        name
-                                + ": image "
-                                + image.id()
-                                + " has class "
-                                + image.classId()
-                                + " '"
-                                + image.className()
-                                + "' but the class is named "
-                                + (className == null ? "nowhere" : "'" + className + "'"));
+                throw new IllegalArgumentException(name
+                        + ": image "
+                        + image.id()
+                        + " has class "
+                        + image.classId()
+                        + " '"
+                        + image.className()
+                        + "' but the class is named "
+                        + (className == null ? "nowhere" : "'" + className + "'"));
             }
             used.add(image.classId());
         }
@@ -78,15 +77,14 @@ public record Dataset(
         for (Map.Entry<Integer, String> entry : classNames.entrySet()) {
             Integer previous = byName.put(entry.getValue(), entry.getKey());
             if (previous != null) {
-                throw new IllegalArgumentException(
-                        name
-                                + ": classes "
-                                + previous
-                                + " and "
-                                + entry.getKey()
-                                + " have the same name '"
-                                + entry.getValue()
-                                + "'");
+                throw new IllegalArgumentException(name
+                        + ": classes "
+                        + previous
+                        + " and "
+                        + entry.getKey()
+                        + " have the same name '"
+                        + entry.getValue()
+                        + "'");
             }
         }
         for (String id : partitions.keySet()) {
@@ -172,14 +170,6 @@ public record Dataset(
 
     @Override
     public String toString() {
-        return "Dataset["
-                + name
-                + ", "
-                + format
-                + ", "
-                + images.size()
-                + " images, "
-                + classNames.size()
-                + " classes]";
+        return "Dataset[" + name + ", " + format + ", " + images.size() + " images, " + classNames.size() + " classes]";
     }
 }

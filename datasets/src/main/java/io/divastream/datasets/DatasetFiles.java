@@ -41,14 +41,12 @@ abstract sealed class DatasetFiles permits DirectoryFiles, TarFiles {
                 || name.endsWith(".tar.gz")
                 || name.endsWith(".tar.bz2")
                 || name.endsWith(".tar.xz")) {
-            throw new DatasetException(
-                    absolute
-                            + " is a compressed archive, which cannot be read by random access:"
-                            + " decompress it to a .tar (e.g. gunzip -k), which is read directly,"
-                            + " or extract it and pass the folder");
+            throw new DatasetException(absolute
+                    + " is a compressed archive, which cannot be read by random access:"
+                    + " decompress it to a .tar (e.g. gunzip -k), which is read directly,"
+                    + " or extract it and pass the folder");
         }
-        throw new DatasetException(
-                "dataset path is neither a directory nor a .tar archive: " + absolute);
+        throw new DatasetException("dataset path is neither a directory nor a .tar archive: " + absolute);
     }
 
     /**
@@ -119,8 +117,7 @@ abstract sealed class DatasetFiles permits DirectoryFiles, TarFiles {
         try {
             return source(relative).read();
         } catch (IOException | UncheckedIOException e) {
-            throw new DatasetException(
-                    "cannot read " + what + " " + location(relative) + ": " + e.getMessage(), e);
+            throw new DatasetException("cannot read " + what + " " + location(relative) + ": " + e.getMessage(), e);
         }
     }
 

@@ -47,8 +47,7 @@ public enum DatasetFormat {
                 return format;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown dataset format '" + name + "'; expected one of " + names());
+        throw new IllegalArgumentException("unknown dataset format '" + name + "'; expected one of " + names());
     }
 
     /**

@@ -28,28 +28,25 @@ public record DatasetSplit(Dataset train, Dataset test, Optional<QueryGallery> q
         Set<Integer> shared = new TreeSet<>(train.classIds());
         shared.retainAll(test.classIds());
         if (!shared.isEmpty()) {
-            throw new IllegalArgumentException(
-                    train.classIds().size()
-                            + " train and "
-                            + test.classIds().size()
-                            + " test classes of "
-                            + train.name()
-                            + " are not disjoint; shared class ids "
-                            + abbreviate(shared));
+            throw new IllegalArgumentException(train.classIds().size()
+                    + " train and "
+                    + test.classIds().size()
+                    + " test classes of "
+                    + train.name()
+                    + " are not disjoint; shared class ids "
+                    + abbreviate(shared));
         }
-        queryGallery.ifPresent(
-                qg -> {
-                    if (qg.query().size() + qg.gallery().size() != test.size()) {
-                        throw new IllegalArgumentException(
-                                "query ("
-                                        + qg.query().size()
-                                        + ") and gallery ("
-                                        + qg.gallery().size()
-                                        + ") do not add up to the "
-                                        + test.size()
-                                        + " test images");
-                    }
-                });
+        queryGallery.ifPresent(qg -> {
+            if (qg.query().size() + qg.gallery().size() != test.size()) {
+                throw new IllegalArgumentException("query ("
+                        + qg.query().size()
+                        + ") and gallery ("
+                        + qg.gallery().size()
+                        + ") do not add up to the "
+                        + test.size()
+                        + " test images");
+            }
+        });
     }
 
     /**

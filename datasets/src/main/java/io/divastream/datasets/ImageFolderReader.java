@@ -1,14 +1,13 @@
 package io.divastream.datasets;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads an image folder with one sub-folder per class, from a directory or an uncompressed {@code
@@ -62,9 +61,7 @@ public final class ImageFolderReader {
             for (String file : files.listFiles(classDir)) {
                 if (DatasetImage.isImageName(file)) {
                     String relative = directory.isEmpty() ? file : file.substring(directory.length() + 1);
-                    images.add(
-                            new DatasetImage(
-                                    format.id() + "/" + relative, classId, className, files.source(file)));
+                    images.add(new DatasetImage(format.id() + "/" + relative, classId, className, files.source(file)));
                     count++;
                 }
             }

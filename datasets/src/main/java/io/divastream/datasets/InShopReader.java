@@ -50,13 +50,11 @@ public final class InShopReader {
                 return OfficialCounts.INSHOP.check(read(files, base));
             }
         }
-        throw new DatasetException(
-                "no In-Shop layout in " + files.location("") + ": expected " + PARTITION_FILE);
+        throw new DatasetException("no In-Shop layout in " + files.location("") + ": expected " + PARTITION_FILE);
     }
 
     private static Dataset read(DatasetFiles files, String base) {
-        TextTable table =
-                TextTable.read(files, DatasetFiles.join(base, PARTITION_FILE), "In-Shop partition file");
+        TextTable table = TextTable.read(files, DatasetFiles.join(base, PARTITION_FILE), "In-Shop partition file");
         String countLine = table.line(1);
         int declared;
         try {
@@ -95,19 +93,17 @@ public final class InShopReader {
             if (known != null && !known.equals(item)) {
                 throw table.error(row.line(), "item ids " + known + " and " + item + " have the same number");
             }
-            Partition partition =
-                    switch (row.fields()[2]) {
-                        case "train" -> Partition.TRAIN;
-                        case "query" -> Partition.QUERY;
-                        case "gallery" -> Partition.GALLERY;
-                        default -> throw table.error(
-                                row.line(),
-                                "evaluation_status is not train, query or gallery: '" + row.fields()[2] + "'");
-                    };
+            Partition partition = switch (row.fields()[2]) {
+                case "train" -> Partition.TRAIN;
+                case "query" -> Partition.QUERY;
+                case "gallery" -> Partition.GALLERY;
+                default ->
+                    throw table.error(
+                            row.line(), "evaluation_status is not train, query or gallery: '" + row.fields()[2] + "'");
+            };
             Integer before = lineOf.putIfAbsent(imageName, row.line());
             if (before != null) {
-                throw table.error(
-                        row.line(), "image " + imageName + " is listed twice (also on line " + before + ")");
+                throw table.error(row.line(), "image " + imageName + " is listed twice (also on line " + before + ")");
             }
             String file = DatasetFiles.join(imageRoot, imageName);
             if (!files.isFile(file)) {

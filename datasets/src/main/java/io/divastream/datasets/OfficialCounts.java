@@ -98,16 +98,15 @@ record OfficialCounts(
 
     private static void require(Dataset dataset, String what, int actual, int expected) {
         if (actual != expected) {
-            throw new DatasetException(
-                    dataset.name()
-                            + " has all "
-                            + dataset.numClasses()
-                            + " classes of the full dataset but "
-                            + actual
-                            + " "
-                            + what
-                            + " instead of the official "
-                            + expected);
+            throw new DatasetException(dataset.name()
+                    + " has all "
+                    + dataset.numClasses()
+                    + " classes of the full dataset but "
+                    + actual
+                    + " "
+                    + what
+                    + " instead of the official "
+                    + expected);
         }
     }
 }

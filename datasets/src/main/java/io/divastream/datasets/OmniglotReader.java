@@ -1,8 +1,5 @@
 package io.divastream.datasets;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -20,6 +17,8 @@ import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads Omniglot in its public layout {@code <top>/<Alphabet>/<characterNN>/<file>.png}, where
@@ -63,12 +62,12 @@ public final class OmniglotReader {
     public static Dataset read(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         OmniglotReader reader = new OmniglotReader();
-        if (Files.isRegularFile(absolute) && absolute.toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+        if (Files.isRegularFile(absolute)
+                && absolute.toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
             return reader.addZip(absolute).build("omniglot:" + absolute.getFileName());
         }
         if (!Files.isDirectory(absolute)) {
-            throw new DatasetException(
-                    "Omniglot data directory does not exist or is not a directory: " + absolute);
+            throw new DatasetException("Omniglot data directory does not exist or is not a directory: " + absolute);
         }
         List<Path> zips = list(absolute, "*.zip", false);
         if (!zips.isEmpty()) {
@@ -76,10 +75,9 @@ public final class OmniglotReader {
         } else {
             List<Path> folders = list(absolute, "images_*", true);
             if (folders.isEmpty()) {
-                throw new DatasetException(
-                        "no *.zip archives and no images_background/images_evaluation folders in"
-                                + " Omniglot data directory "
-                                + absolute);
+                throw new DatasetException("no *.zip archives and no images_background/images_evaluation folders in"
+                        + " Omniglot data directory "
+                        + absolute);
             }
             folders.forEach(reader::addFolder);
         }
@@ -95,8 +93,7 @@ public final class OmniglotReader {
                 }
             }
         } catch (IOException e) {
-            throw new DatasetException(
-                    "cannot list Omniglot data directory " + directory + ": " + e.getMessage(), e);
+            throw new DatasetException("cannot list Omniglot data directory " + directory + ": " + e.getMessage(), e);
         }
         found.sort(Comparator.comparing(p -> p.getFileName().toString()));
         return found;
@@ -179,8 +176,7 @@ public final class OmniglotReader {
                 String[] parts = file.split("/");
                 String label = parts[0] + "/" + parts[1];
                 entries.putIfAbsent(
-                        ID_PREFIX + label + "/" + parts[2],
-                        new Entry(label, files.source(file), partition));
+                        ID_PREFIX + label + "/" + parts[2], new Entry(label, files.source(file), partition));
                 found++;
             }
         }
@@ -211,7 +207,8 @@ public final class OmniglotReader {
         Map<String, Partition> partitions = new LinkedHashMap<>();
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             int classId = classIds.get(e.getValue().label());
-            images.add(new DatasetImage(e.getKey(), classId, e.getValue().label(), e.getValue().source()));
+            images.add(new DatasetImage(
+                    e.getKey(), classId, e.getValue().label(), e.getValue().source()));
             classNames.put(classId, e.getValue().label());
             if (e.getValue().partition() != null) {
                 partitions.put(e.getKey(), e.getValue().partition());
@@ -230,18 +227,16 @@ public final class OmniglotReader {
 
     private static void checkFullPartition(Dataset dataset, Partition partition, int characters) {
         Dataset part = dataset.filter(dataset.name(), i -> dataset.partitionOf(i) == partition);
-        if (part.numClasses() == characters
-                && part.size() != characters * OfficialCounts.OMNIGLOT_DRAWINGS) {
-            throw new DatasetException(
-                    dataset.name()
-                            + ": the "
-                            + (partition == Partition.TRAIN ? "background" : "evaluation")
-                            + " set has all "
-                            + characters
-                            + " characters but "
-                            + part.size()
-                            + " images instead of "
-                            + characters * OfficialCounts.OMNIGLOT_DRAWINGS);
+        if (part.numClasses() == characters && part.size() != characters * OfficialCounts.OMNIGLOT_DRAWINGS) {
+            throw new DatasetException(dataset.name()
+                    + ": the "
+                    + (partition == Partition.TRAIN ? "background" : "evaluation")
+                    + " set has all "
+                    + characters
+                    + " characters but "
+                    + part.size()
+                    + " images instead of "
+                    + characters * OfficialCounts.OMNIGLOT_DRAWINGS);
         }
     }
 
@@ -283,8 +278,7 @@ public final class OmniglotReader {
 
     private static void requireImages(int found, String where) {
         if (found == 0) {
-            throw new DatasetException(
-                    "no images in the layout <top>/<Alphabet>/<characterNN>/<file>.png in " + where);
+            throw new DatasetException("no images in the layout <top>/<Alphabet>/<characterNN>/<file>.png in " + where);
         }
     }
 }

@@ -45,16 +45,12 @@ public final class SopReader {
         for (String base : List.of("", "online_products")) {
             if (files.isFile(DatasetFiles.join(base, "Info_Files/Ebay_train.txt"))) {
                 return OfficialCounts.SOP.check(
-                        read(
-                                files,
-                                DatasetFiles.join(base, "Info_Files"),
-                                DatasetFiles.join(base, "images")));
+                        read(files, DatasetFiles.join(base, "Info_Files"), DatasetFiles.join(base, "images")));
             }
         }
-        throw new DatasetException(
-                "no Stanford Online Products layout in "
-                        + files.location("")
-                        + ": expected Ebay_train.txt (official) or Info_Files/Ebay_train.txt (DiVA layout)");
+        throw new DatasetException("no Stanford Online Products layout in "
+                + files.location("")
+                + ": expected Ebay_train.txt (official) or Info_Files/Ebay_train.txt (DiVA layout)");
     }
 
     private static Dataset read(DatasetFiles files, String infoDir, String imageDir) {
@@ -65,10 +61,10 @@ public final class SopReader {
         Map<String, String> firstSeen = new HashMap<>();
         for (Partition partition : List.of(Partition.TRAIN, Partition.TEST)) {
             String fileName = partition == Partition.TRAIN ? "Ebay_train.txt" : "Ebay_test.txt";
-            TextTable table =
-                    TextTable.read(files, DatasetFiles.join(infoDir, fileName), "SOP image list");
+            TextTable table = TextTable.read(files, DatasetFiles.join(infoDir, fileName), "SOP image list");
             String header = table.line(1);
-            if (header == null || !String.join(" ", header.strip().split("\\s+")).equals(HEADER)) {
+            if (header == null
+                    || !String.join(" ", header.strip().split("\\s+")).equals(HEADER)) {
                 throw table.error(1, "expected the header '" + HEADER + "', found: '" + header + "'");
             }
             for (TextTable.Row row : table.rows(2, 4, HEADER)) {
@@ -93,14 +89,12 @@ public final class SopReader {
                 }
                 Partition previous = classPartition.putIfAbsent(classId, partition);
                 if (previous != null && previous != partition) {
-                    throw table.error(
-                            row.line(), "class " + classId + " is in both Ebay_train.txt and Ebay_test.txt");
+                    throw table.error(row.line(), "class " + classId + " is in both Ebay_train.txt and Ebay_test.txt");
                 }
                 String where = fileName + ":" + row.line();
                 String before = firstSeen.putIfAbsent(relative, where);
                 if (before != null) {
-                    throw table.error(
-                            row.line(), "image " + relative + " is listed twice (also at " + before + ")");
+                    throw table.error(row.line(), "image " + relative + " is listed twice (also at " + before + ")");
                 }
                 String file = DatasetFiles.join(imageDir, relative);
                 if (!files.isFile(file)) {

@@ -17,15 +17,13 @@ import java.util.Objects;
  * @param offset where the entry's data starts in the archive
  * @param size the entry's size in bytes
  */
-record TarEntryImageSource(Path archive, String entry, long offset, long size)
-        implements ImageSource {
+record TarEntryImageSource(Path archive, String entry, long offset, long size) implements ImageSource {
 
     TarEntryImageSource {
         Objects.requireNonNull(archive, "archive");
         Objects.requireNonNull(entry, "entry");
         if (offset < 0 || size < 0 || size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(
-                    "bad tar entry " + entry + ": offset " + offset + ", size " + size);
+            throw new IllegalArgumentException("bad tar entry " + entry + ": offset " + offset + ", size " + size);
         }
     }
 
@@ -38,8 +36,7 @@ record TarEntryImageSource(Path archive, String entry, long offset, long size)
             while (buffer.hasRemaining()) {
                 int n = channel.read(buffer, position);
                 if (n < 0) {
-                    throw new EOFException(
-                            "archive ends inside entry " + location() + " at byte " + position);
+                    throw new EOFException("archive ends inside entry " + location() + " at byte " + position);
                 }
                 position += n;
             }

@@ -1,8 +1,5 @@
 package io.divastream.datasets;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarFile;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +10,8 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarFile;
 
 /**
  * The files of a dataset stored in an uncompressed {@code .tar} archive. The archive's headers are
@@ -25,10 +24,7 @@ final class TarFiles extends DatasetFiles {
     private final NavigableMap<String, TarEntryImageSource> files;
     private final Map<String, Set<String>> children;
 
-    private TarFiles(
-            Path archive,
-            NavigableMap<String, TarEntryImageSource> files,
-            Map<String, Set<String>> children) {
+    private TarFiles(Path archive, NavigableMap<String, TarEntryImageSource> files, Map<String, Set<String>> children) {
         this.archive = archive;
         this.files = files;
         this.children = children;
@@ -56,15 +52,9 @@ final class TarFiles extends DatasetFiles {
                 } else if (entry.isFile()) {
                     if (entry.isSparse() || !entry.isStreamContiguous()) {
                         throw new DatasetException(
-                                "sparse tar entry cannot be read by random access: "
-                                        + archive
-                                        + "!/"
-                                        + name);
+                                "sparse tar entry cannot be read by random access: " + archive + "!/" + name);
                     }
-                    files.put(
-                            name,
-                            new TarEntryImageSource(
-                                    archive, name, entry.getDataOffset(), entry.getSize()));
+                    files.put(name, new TarEntryImageSource(archive, name, entry.getDataOffset(), entry.getSize()));
                     int slash = name.lastIndexOf('/');
                     if (slash > 0) {
                         addDirectory(children, name.substring(0, slash));
@@ -75,8 +65,7 @@ final class TarFiles extends DatasetFiles {
             if (e instanceof DatasetException de) {
                 throw de;
             }
-            throw new DatasetException(
-                    "cannot read tar archive " + archive + ": " + e.getMessage(), e);
+            throw new DatasetException("cannot read tar archive " + archive + ": " + e.getMessage(), e);
         }
         return new TarFiles(archive, files, children);
     }
@@ -129,10 +118,10 @@ final class TarFiles extends DatasetFiles {
 
     @Override
     List<String> listFiles(String directory) {
-        Iterable<String> names =
-                directory.isEmpty()
-                        ? files.keySet()
-                        : files.subMap(directory + "/", true, directory + "/\uffff", true).keySet();
+        Iterable<String> names = directory.isEmpty()
+                ? files.keySet()
+                : files.subMap(directory + "/", true, directory + "/\uffff", true)
+                        .keySet();
         List<String> out = new ArrayList<>();
         for (String name : names) {
             if (!isHidden(name)) {

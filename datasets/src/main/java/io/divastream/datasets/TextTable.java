@@ -75,9 +75,7 @@ final class TextTable {
             }
             String[] parts = text.split("\\s+", fields);
             if (parts.length != fields) {
-                throw error(
-                        i + 1,
-                        "expected " + fields + " fields (" + header + "), found: '" + text + "'");
+                throw error(i + 1, "expected " + fields + " fields (" + header + "), found: '" + text + "'");
             }
             rows.add(new Row(i + 1, parts));
         }

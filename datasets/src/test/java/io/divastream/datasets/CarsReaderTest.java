@@ -3,34 +3,31 @@ package io.divastream.datasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import us.hebi.matlab.mat.format.Mat5;
-import us.hebi.matlab.mat.types.Cell;
-import us.hebi.matlab.mat.types.MatFile;
-import us.hebi.matlab.mat.types.Struct;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import us.hebi.matlab.mat.format.Mat5;
+import us.hebi.matlab.mat.types.Cell;
+import us.hebi.matlab.mat.types.MatFile;
+import us.hebi.matlab.mat.types.Struct;
 
 class CarsReaderTest {
 
     /** One annotation row of the fixture. */
     private record Row(String path, int classId, int test) {}
 
-    private static final List<Row> ROWS =
-            List.of(
-                    new Row("car_ims/000001.jpg", 1, 0),
-                    new Row("car_ims/000002.jpg", 1, 1),
-                    new Row("car_ims/000003.jpg", 98, 0),
-                    new Row("car_ims/000004.jpg", 99, 0),
-                    new Row("car_ims/000005.png", 150, 1),
-                    new Row("car_ims/000006.jpg", 196, 0),
-                    new Row("car_ims/000007.jpg", 99, 1));
+    private static final List<Row> ROWS = List.of(
+            new Row("car_ims/000001.jpg", 1, 0),
+            new Row("car_ims/000002.jpg", 1, 1),
+            new Row("car_ims/000003.jpg", 98, 0),
+            new Row("car_ims/000004.jpg", 99, 0),
+            new Row("car_ims/000005.png", 150, 1),
+            new Row("car_ims/000006.jpg", 196, 0),
+            new Row("car_ims/000007.jpg", 99, 1));
 
     private static List<String> classNames() {
         List<String> names = new ArrayList<>();
@@ -56,7 +53,8 @@ class CarsReaderTest {
         for (int i = 0; i < names.size(); i++) {
             cell.set(i, Mat5.newString(names.get(i)));
         }
-        try (MatFile mat = Mat5.newMatFile().addArray("annotations", annotations).addArray("class_names", cell)) {
+        try (MatFile mat =
+                Mat5.newMatFile().addArray("annotations", annotations).addArray("class_names", cell)) {
             Files.createDirectories(file.getParent());
             Mat5.writeToFile(mat, file.toFile());
         }
@@ -110,8 +108,12 @@ class CarsReaderTest {
         Fixtures.writeImage(root, "cars196/images/001/a.jpg", 2);
         Fixtures.writeImage(root, "cars196/images/010/c.jpg", 3);
         Dataset dataset = CarsReader.read(root);
-        assertThat(dataset.classNames()).containsEntry(1, "001").containsEntry(2, "002").containsEntry(3, "010");
-        assertThat(dataset.images()).extracting(DatasetImage::id)
+        assertThat(dataset.classNames())
+                .containsEntry(1, "001")
+                .containsEntry(2, "002")
+                .containsEntry(3, "010");
+        assertThat(dataset.images())
+                .extracting(DatasetImage::id)
                 .containsExactly("cars/001/a.jpg", "cars/002/b.jpg", "cars/010/c.jpg");
     }
 

@@ -3,15 +3,14 @@ package io.divastream.datasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClassSplitTest {
 
@@ -22,7 +21,10 @@ class ClassSplitTest {
         for (int c : classIds) {
             names.put(c, String.format("%03d.C", c));
             for (int i = 0; i < perClass; i++) {
-                images.add(new DatasetImage("x/" + c + "/" + i + ".jpg", c, names.get(c),
+                images.add(new DatasetImage(
+                        "x/" + c + "/" + i + ".jpg",
+                        c,
+                        names.get(c),
                         ImageSource.ofBytes(new byte[] {(byte) c}, "mem:" + c + "/" + i, "mem")));
             }
         }
@@ -36,7 +38,8 @@ class ClassSplitTest {
         assertThat(split.train().classIds()).hasSize(100).startsWith(1).endsWith(100);
         assertThat(split.test().classIds()).hasSize(100).startsWith(101).endsWith(200);
         assertThat(split.train().size()).isEqualTo(200);
-        assertThat(split.train().images()).allSatisfy(i -> assertThat(i.classId()).isLessThanOrEqualTo(100));
+        assertThat(split.train().images())
+                .allSatisfy(i -> assertThat(i.classId()).isLessThanOrEqualTo(100));
     }
 
     @Test
@@ -95,7 +98,8 @@ class ClassSplitTest {
         DatasetImage image = a.images().get(0);
         assertThatThrownBy(() -> new Dataset("d", DatasetFormat.CUB, List.of(image, image), a.classNames(), Map.of()))
                 .hasMessageContaining("image id repeats: " + image.id());
-        assertThatThrownBy(() -> new Dataset("d", DatasetFormat.CUB, List.of(image), new TreeMap<>(Map.of(1, "other")), Map.of()))
+        assertThatThrownBy(() -> new Dataset(
+                        "d", DatasetFormat.CUB, List.of(image), new TreeMap<>(Map.of(1, "other")), Map.of()))
                 .hasMessageContaining("has class 1 '001.C' but the class is named 'other'");
         assertThatThrownBy(() -> new Dataset("d", DatasetFormat.CUB, List.of(image), a.classNames(), Map.of()))
                 .hasMessageContaining("classes without images: [2]");

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -23,6 +17,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CubReaderTest {
 
@@ -98,39 +97,32 @@ class CubReaderTest {
     @Test
     void realSubsetHas30Classes1701ImagesAndPerClassCountsOfTheArchive() {
         requireSubset();
-        Map<String, Long> perFolder =
-                listing.stream()
-                        .map(TarListing::name)
-                        .filter(n -> n.startsWith("CUB_200_2011/images/") && n.endsWith(".jpg"))
-                        .filter(n -> !n.substring(n.lastIndexOf('/') + 1).startsWith("._"))
-                        .collect(
-                                Collectors.groupingBy(
-                                        n -> n.split("/")[2], TreeMap::new, Collectors.counting()));
+        Map<String, Long> perFolder = listing.stream()
+                .map(TarListing::name)
+                .filter(n -> n.startsWith("CUB_200_2011/images/") && n.endsWith(".jpg"))
+                .filter(n -> !n.substring(n.lastIndexOf('/') + 1).startsWith("._"))
+                .collect(Collectors.groupingBy(n -> n.split("/")[2], TreeMap::new, Collectors.counting()));
         assertThat(perFolder).hasSize(30);
         assertThat(perFolder.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1701);
 
         assertThat(subset.format()).isEqualTo(DatasetFormat.CUB);
         assertThat(subset.size()).isEqualTo(1701);
         assertThat(subset.numClasses()).isEqualTo(30);
-        assertThat(subset.classIds()).containsExactlyElementsOf(IntStream.rangeClosed(1, 30).boxed().toList());
+        assertThat(subset.classIds())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 30).boxed().toList());
         assertThat(subset.classNames().get(1)).isEqualTo("001.Black_footed_Albatross");
         assertThat(subset.partitions()).isEmpty();
-        Map<String, Long> perClass =
-                subset.images().stream()
-                        .collect(
-                                Collectors.groupingBy(
-                                        DatasetImage::className, TreeMap::new, Collectors.counting()));
+        Map<String, Long> perClass = subset.images().stream()
+                .collect(Collectors.groupingBy(DatasetImage::className, TreeMap::new, Collectors.counting()));
         assertThat(perClass).isEqualTo(perFolder);
         long class1 = subset.images().stream().filter(i -> i.classId() == 1).count();
         assertThat(class1).isEqualTo(perFolder.get("001.Black_footed_Albatross"));
-        assertThat(subset.images())
-                .allSatisfy(
-                        i -> {
-                            assertThat(i.id()).startsWith("cub/" + i.className() + "/").endsWith(".jpg");
-                            assertThat(i.className()).startsWith(String.format("%03d.", i.classId()));
-                            assertThat(i.contentType()).isEqualTo("image/jpeg");
-                            assertThat(i.source().origin()).isEqualTo("CUB_200_2011_classes001-030.tar");
-                        });
+        assertThat(subset.images()).allSatisfy(i -> {
+            assertThat(i.id()).startsWith("cub/" + i.className() + "/").endsWith(".jpg");
+            assertThat(i.className()).startsWith(String.format("%03d.", i.classId()));
+            assertThat(i.contentType()).isEqualTo("image/jpeg");
+            assertThat(i.source().origin()).isEqualTo("CUB_200_2011_classes001-030.tar");
+        });
     }
 
     @Test
@@ -141,7 +133,8 @@ class CubReaderTest {
         try (RandomAccessFile in = new RandomAccessFile(SUBSET_TAR.toFile(), "r")) {
             for (int index : new int[] {0, 1, 850, 1700}) {
                 DatasetImage image = subset.images().get(index);
-                TarListing entry = byName.get("CUB_200_2011/images/" + image.id().substring("cub/".length()));
+                TarListing entry =
+                        byName.get("CUB_200_2011/images/" + image.id().substring("cub/".length()));
                 assertThat(entry).as(image.id()).isNotNull();
                 byte[] expected = new byte[(int) entry.size()];
                 in.seek(entry.offset());
@@ -149,7 +142,8 @@ class CubReaderTest {
                 byte[] actual = Fixtures.bytes(image);
                 assertThat(actual).as(image.id()).isEqualTo(expected);
                 assertThat(actual).startsWith((byte) 0xFF, (byte) 0xD8);
-                assertThat(image.source().location()).endsWith("!/CUB_200_2011/images/" + image.id().substring(4));
+                assertThat(image.source().location())
+                        .endsWith("!/CUB_200_2011/images/" + image.id().substring(4));
             }
         }
     }
@@ -165,14 +159,15 @@ class CubReaderTest {
                 .hasMessageContaining("1-20:21-30");
 
         DatasetSplit split = ClassSplit.parse("1-20:21-30").apply(subset);
-        long expectedTrain =
-                listing.stream()
-                        .map(TarListing::name)
-                        .filter(n -> n.startsWith("CUB_200_2011/images/") && n.endsWith(".jpg"))
-                        .filter(n -> Integer.parseInt(n.split("/")[2].substring(0, 3)) <= 20)
-                        .count();
-        assertThat(split.train().classIds()).containsExactlyElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
-        assertThat(split.test().classIds()).containsExactlyElementsOf(IntStream.rangeClosed(21, 30).boxed().toList());
+        long expectedTrain = listing.stream()
+                .map(TarListing::name)
+                .filter(n -> n.startsWith("CUB_200_2011/images/") && n.endsWith(".jpg"))
+                .filter(n -> Integer.parseInt(n.split("/")[2].substring(0, 3)) <= 20)
+                .count();
+        assertThat(split.train().classIds())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
+        assertThat(split.test().classIds())
+                .containsExactlyElementsOf(IntStream.rangeClosed(21, 30).boxed().toList());
         assertThat(split.train().size()).isEqualTo(expectedTrain);
         assertThat(split.train().size() + split.test().size()).isEqualTo(1701);
         assertThat(split.queryGallery()).isEmpty();
@@ -184,18 +179,23 @@ class CubReaderTest {
         Dataset dataset = CubReader.read(root);
         assertThat(dataset.images())
                 .extracting(DatasetImage::id)
-                .containsExactly("cub/002.Crow/crow_1.jpg", "cub/001.Albatross/alba_1.jpg", "cub/001.Albatross/alba_2.jpg");
+                .containsExactly(
+                        "cub/002.Crow/crow_1.jpg", "cub/001.Albatross/alba_1.jpg", "cub/001.Albatross/alba_2.jpg");
         assertThat(dataset.images()).extracting(DatasetImage::classId).containsExactly(2, 1, 1);
         assertThat(dataset.classNames()).containsExactly(Map.entry(1, "001.Albatross"), Map.entry(2, "002.Crow"));
         assertThat(Fixtures.bytes(dataset.images().get(1))).isEqualTo(a);
-        assertThat(dataset.images().get(1).source().origin()).isEqualTo(root.getFileName().toString());
+        assertThat(dataset.images().get(1).source().origin())
+                .isEqualTo(root.getFileName().toString());
         // The same tree packed as a .tar reads to the same ids and bytes.
         Path tar = root.resolveSibling(root.getFileName() + ".tar");
         packTar(root, tar);
         Dataset fromTar = CubReader.read(tar);
-        assertThat(fromTar.images()).extracting(DatasetImage::id).isEqualTo(dataset.images().stream().map(DatasetImage::id).toList());
+        assertThat(fromTar.images())
+                .extracting(DatasetImage::id)
+                .isEqualTo(dataset.images().stream().map(DatasetImage::id).toList());
         for (int i = 0; i < dataset.size(); i++) {
-            assertThat(Fixtures.bytes(fromTar.images().get(i))).isEqualTo(Fixtures.bytes(dataset.images().get(i)));
+            assertThat(Fixtures.bytes(fromTar.images().get(i)))
+                    .isEqualTo(Fixtures.bytes(dataset.images().get(i)));
         }
     }
 
@@ -245,7 +245,8 @@ class CubReaderTest {
         Fixtures.writeLines(root, "CUB_200_2011/image_class_labels.txt", labels.toArray(String[]::new));
         assertThatThrownBy(() -> CubReader.read(root))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining("has all 200 classes of the full dataset but 200 images instead of the official 11788");
+                .hasMessageContaining(
+                        "has all 200 classes of the full dataset but 200 images instead of the official 11788");
     }
 
     @Test
@@ -268,10 +269,12 @@ class CubReaderTest {
         Files.delete(root.resolve("CUB_200_2011/images/001.Albatross/alba_2.jpg"));
         assertThatThrownBy(() -> CubReader.read(root))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining("images.txt:3: image does not exist: " + root.resolve("CUB_200_2011/images/001.Albatross/alba_2.jpg"));
+                .hasMessageContaining("images.txt:3: image does not exist: "
+                        + root.resolve("CUB_200_2011/images/001.Albatross/alba_2.jpg"));
         Files.delete(root.resolve("CUB_200_2011/image_class_labels.txt"));
         assertThatThrownBy(() -> CubReader.read(root))
-                .hasMessageContaining("missing CUB class labels: " + root.resolve("CUB_200_2011/image_class_labels.txt"));
+                .hasMessageContaining(
+                        "missing CUB class labels: " + root.resolve("CUB_200_2011/image_class_labels.txt"));
         assertThatThrownBy(() -> CubReader.read(root.resolve("nowhere")))
                 .hasMessageContaining("dataset path does not exist: " + root.resolve("nowhere"));
         Path empty = Files.createDirectories(root.resolve("empty"));
@@ -283,7 +286,8 @@ class CubReaderTest {
         writeOfficial(root);
         Fixtures.writeLines(root, "CUB_200_2011/image_class_labels.txt", "1 1", "2 1", "3 1");
         assertThatThrownBy(() -> CubReader.read(root))
-                .hasMessageContaining("images.txt:1: image 002.Crow/crow_1.jpg is not in the folder of its class 1 '001.Albatross'");
+                .hasMessageContaining(
+                        "images.txt:1: image 002.Crow/crow_1.jpg is not in the folder of its class 1 '001.Albatross'");
         Fixtures.writeLines(root, "CUB_200_2011/image_class_labels.txt", "1 2", "2 1", "3 1", "4 1");
         assertThatThrownBy(() -> CubReader.read(root))
                 .hasMessageContaining("image_class_labels.txt:4: 1 image ids are not in images.txt, e.g. 4");

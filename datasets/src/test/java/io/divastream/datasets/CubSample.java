@@ -35,7 +35,9 @@ public final class CubSample {
         try (InputStream file = new BufferedInputStream(Files.newInputStream(tar));
                 TarArchiveInputStream in = new TarArchiveInputStream(file)) {
             for (TarArchiveEntry e = in.getNextEntry(); e != null && out.size() < count; e = in.getNextEntry()) {
-                if (e.isFile() && e.getName().contains("/images/") && e.getName().endsWith(".jpg")) {
+                if (e.isFile()
+                        && e.getName().contains("/images/")
+                        && e.getName().endsWith(".jpg")) {
                     out.add(in.readAllBytes());
                 }
             }

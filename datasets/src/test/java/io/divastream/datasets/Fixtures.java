@@ -29,7 +29,14 @@ final class Fixtures {
         BufferedImage image = new BufferedImage(12, 10, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 10; y++) {
             for (int x = 0; x < 12; x++) {
-                image.setRGB(x, y, new Color(Math.floorMod(seed * 37 + x * 20, 256), Math.floorMod(seed * 11 + y * 25, 256), Math.floorMod(seed, 256)).getRGB());
+                image.setRGB(
+                        x,
+                        y,
+                        new Color(
+                                        Math.floorMod(seed * 37 + x * 20, 256),
+                                        Math.floorMod(seed * 11 + y * 25, 256),
+                                        Math.floorMod(seed, 256))
+                                .getRGB());
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

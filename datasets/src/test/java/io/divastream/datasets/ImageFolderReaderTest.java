@@ -3,12 +3,11 @@ package io.divastream.datasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImageFolderReaderTest {
 
@@ -27,7 +26,11 @@ class ImageFolderReaderTest {
                 .containsExactly(Map.entry(1, "Apple"), Map.entry(2, "mango"), Map.entry(3, "zebra"));
         assertThat(dataset.images())
                 .extracting(DatasetImage::id)
-                .containsExactly("folder/Apple/a1.jpg", "folder/Apple/nested/a2.jpg", "folder/mango/m1.JPG", "folder/zebra/z1.png");
+                .containsExactly(
+                        "folder/Apple/a1.jpg",
+                        "folder/Apple/nested/a2.jpg",
+                        "folder/mango/m1.JPG",
+                        "folder/zebra/z1.png");
         assertThat(dataset.images()).extracting(DatasetImage::classId).containsExactly(1, 1, 2, 3);
         DatasetSplit split = ClassSplit.standard().apply(dataset);
         assertThat(split.train().classIds()).containsExactly(1, 2);

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +16,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OmniglotReaderTest {
 
@@ -34,12 +33,10 @@ class OmniglotReaderTest {
         assertThat(dataset.classIds().last()).isEqualTo(242);
         // Class ids follow the sorted class names.
         assertThat(new java.util.ArrayList<>(dataset.classNames().values())).isSorted();
-        Map<String, Set<String>> originsByAlphabet =
-                dataset.images().stream()
-                        .collect(
-                                Collectors.groupingBy(
-                                        i -> i.className().substring(0, i.className().indexOf('/')),
-                                        Collectors.mapping(i -> i.source().origin(), Collectors.toSet())));
+        Map<String, Set<String>> originsByAlphabet = dataset.images().stream()
+                .collect(Collectors.groupingBy(
+                        i -> i.className().substring(0, i.className().indexOf('/')),
+                        Collectors.mapping(i -> i.source().origin(), Collectors.toSet())));
         assertThat(originsByAlphabet.get("Greek")).containsExactly("images_background_small1.zip");
         assertThat(originsByAlphabet.get("Tagalog")).containsExactly("images_background_small2.zip");
         assertThat(dataset.images()).allSatisfy(i -> {
@@ -59,15 +56,17 @@ class OmniglotReaderTest {
         Dataset fromStreams;
         try (InputStream a = Files.newInputStream(SMALL.resolve("images_background_small1.zip"));
                 InputStream b = Files.newInputStream(SMALL.resolve("images_background_small2.zip"))) {
-            fromStreams =
-                    new OmniglotReader()
-                            .addZip("images_background_small1.zip", a)
-                            .addZip("images_background_small2.zip", b)
-                            .build("omniglot:embedded");
+            fromStreams = new OmniglotReader()
+                    .addZip("images_background_small1.zip", a)
+                    .addZip("images_background_small2.zip", b)
+                    .build("omniglot:embedded");
         }
-        assertThat(fromStreams.images()).extracting(DatasetImage::id)
-                .containsExactlyElementsOf(dataset.images().stream().map(DatasetImage::id).toList());
-        assertThat(Fixtures.bytes(fromStreams.images().get(100))).isEqualTo(Fixtures.bytes(dataset.images().get(100)));
+        assertThat(fromStreams.images())
+                .extracting(DatasetImage::id)
+                .containsExactlyElementsOf(
+                        dataset.images().stream().map(DatasetImage::id).toList());
+        assertThat(Fixtures.bytes(fromStreams.images().get(100)))
+                .isEqualTo(Fixtures.bytes(dataset.images().get(100)));
     }
 
     @Test
@@ -98,19 +97,25 @@ class OmniglotReaderTest {
 
     @Test
     void zipsOfADirectoryAreReadInNameOrderKeepingTheFirstCopy(@TempDir Path dir) throws IOException {
-        writeZip(dir.resolve("b_images_evaluation.zip"), Map.of(
-                "images_evaluation/Angelic/character01/0965_01.png", "second copy",
-                "images_evaluation/Angelic/character02/0966_01.png", "c"));
-        writeZip(dir.resolve("a_images_evaluation.zip"), Map.of(
-                "images_evaluation/Angelic/character01/0965_01.png", "first copy",
-                "images_evaluation/Angelic/README.txt", "ignored",
-                "__MACOSX/images_evaluation/Angelic/character01/._0965_01.png", "ignored"));
+        writeZip(
+                dir.resolve("b_images_evaluation.zip"),
+                Map.of(
+                        "images_evaluation/Angelic/character01/0965_01.png", "second copy",
+                        "images_evaluation/Angelic/character02/0966_01.png", "c"));
+        writeZip(
+                dir.resolve("a_images_evaluation.zip"),
+                Map.of(
+                        "images_evaluation/Angelic/character01/0965_01.png", "first copy",
+                        "images_evaluation/Angelic/README.txt", "ignored",
+                        "__MACOSX/images_evaluation/Angelic/character01/._0965_01.png", "ignored"));
         Dataset dataset = OmniglotReader.read(dir);
         assertThat(dataset.size()).isEqualTo(2);
-        assertThat(new String(Fixtures.bytes(dataset.images().get(0)), StandardCharsets.UTF_8)).isEqualTo("first copy");
+        assertThat(new String(Fixtures.bytes(dataset.images().get(0)), StandardCharsets.UTF_8))
+                .isEqualTo("first copy");
         assertThat(dataset.images().get(0).source().origin()).isEqualTo("a_images_evaluation.zip");
         assertThat(dataset.images().get(0).source().location())
-                .isEqualTo(dir.resolve("a_images_evaluation.zip").toAbsolutePath() + "!/images_evaluation/Angelic/character01/0965_01.png");
+                .isEqualTo(dir.resolve("a_images_evaluation.zip").toAbsolutePath()
+                        + "!/images_evaluation/Angelic/character01/0965_01.png");
     }
 
     @Test
@@ -144,7 +149,8 @@ class OmniglotReaderTest {
     }
 
     private static void writeZip(Path path, Map<String, String> entries) throws IOException {
-        try (OutputStream out = Files.newOutputStream(path); ZipOutputStream zip = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(path);
+                ZipOutputStream zip = new ZipOutputStream(out)) {
             for (Map.Entry<String, String> entry : new TreeMap<>(entries).entrySet()) {
                 zip.putNextEntry(new ZipEntry(entry.getKey()));
                 zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));

@@ -3,12 +3,11 @@ package io.divastream.datasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SopReaderTest {
 
@@ -29,15 +28,14 @@ class SopReaderTest {
                 "4 3 1 bicycle_final/333_0.JPG",
                 "5 4 12 toaster_final/444_0.JPG",
                 "6 4 12 toaster_final/444_1.JPG");
-        for (String p :
-                new String[] {
-                    "bicycle_final/111085122871_0.JPG",
-                    "bicycle_final/111085122871_1.JPG",
-                    "chair_final/222_0.JPG",
-                    "bicycle_final/333_0.JPG",
-                    "toaster_final/444_0.JPG",
-                    "toaster_final/444_1.JPG"
-                }) {
+        for (String p : new String[] {
+            "bicycle_final/111085122871_0.JPG",
+            "bicycle_final/111085122871_1.JPG",
+            "chair_final/222_0.JPG",
+            "bicycle_final/333_0.JPG",
+            "toaster_final/444_0.JPG",
+            "toaster_final/444_1.JPG"
+        }) {
             Fixtures.writeImage(root, imageDir + p, p.hashCode());
         }
     }
@@ -77,7 +75,8 @@ class SopReaderTest {
         Dataset dataset = SopReader.read(root);
         assertThat(dataset.size()).isEqualTo(6);
         assertThat(dataset.images().get(5).source().location())
-                .isEqualTo(root.resolve("online_products/images/toaster_final/444_1.JPG").toString());
+                .isEqualTo(root.resolve("online_products/images/toaster_final/444_1.JPG")
+                        .toString());
     }
 
     @Test
@@ -86,13 +85,15 @@ class SopReaderTest {
         Fixtures.writeLines(root, "Ebay_test.txt", HEADER, "4 1 1 bicycle_final/333_0.JPG");
         assertThatThrownBy(() -> SopReader.read(root))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining(root.resolve("Ebay_test.txt") + ":2: class 1 is in both Ebay_train.txt and Ebay_test.txt");
+                .hasMessageContaining(
+                        root.resolve("Ebay_test.txt") + ":2: class 1 is in both Ebay_train.txt and Ebay_test.txt");
     }
 
     @Test
     void malformedRowsHeadersAndMissingImagesNameFileAndLine(@TempDir Path root) throws IOException {
         writeOfficial(root, "", "");
-        Fixtures.writeLines(root, "Ebay_test.txt", HEADER, "4 3 1 bicycle_final/333_0.JPG", "5 4 toaster_final/444_0.JPG");
+        Fixtures.writeLines(
+                root, "Ebay_test.txt", HEADER, "4 3 1 bicycle_final/333_0.JPG", "5 4 toaster_final/444_0.JPG");
         assertThatThrownBy(() -> SopReader.read(root))
                 .hasMessageContaining(root.resolve("Ebay_test.txt") + ":3: expected 4 fields");
         Fixtures.writeLines(root, "Ebay_test.txt", "4 3 1 bicycle_final/333_0.JPG");
@@ -104,7 +105,8 @@ class SopReaderTest {
         writeOfficial(root, "", "");
         Files.delete(root.resolve("toaster_final/444_1.JPG"));
         assertThatThrownBy(() -> SopReader.read(root))
-                .hasMessageContaining("Ebay_test.txt:4: image does not exist: " + root.resolve("toaster_final/444_1.JPG"));
+                .hasMessageContaining(
+                        "Ebay_test.txt:4: image does not exist: " + root.resolve("toaster_final/444_1.JPG"));
         Files.delete(root.resolve("Ebay_test.txt"));
         assertThatThrownBy(() -> SopReader.read(root))
                 .hasMessageContaining("missing SOP image list: " + root.resolve("Ebay_test.txt"));

@@ -24,15 +24,14 @@ final class BadEvents {
 
     private static byte[] event(String id, String label, byte[] image) {
         return AvroCodec.of(ImageEvent.class)
-                .encode(
-                        ImageEvent.newBuilder()
-                                .setImageId(id)
-                                .setLabel(label)
-                                .setContentType("image/png")
-                                .setImage(ByteBuffer.wrap(image))
-                                .setEventTime(Instant.now())
-                                .setSource("diva-demo/corrupt")
-                                .build());
+                .encode(ImageEvent.newBuilder()
+                        .setImageId(id)
+                        .setLabel(label)
+                        .setContentType("image/png")
+                        .setImage(ByteBuffer.wrap(image))
+                        .setEventTime(Instant.now())
+                        .setSource("diva-demo/corrupt")
+                        .build());
     }
 
     private static byte[] pngHeaderOnly() {

@@ -12,39 +12,66 @@ import java.util.List;
 public final class DemoOptions {
 
     public static final DivaOption<String> BIND_ADDRESS = DivaOption.of(
-            "demo.bind-address", OptionType.nonBlank(), LocalKafkaBroker.DEFAULT_HOST,
+            "demo.bind-address",
+            OptionType.nonBlank(),
+            LocalKafkaBroker.DEFAULT_HOST,
             "address every listener of the demo binds: the local Kafka broker, Flink's RPC, blob, data and REST ports"
                     + " and the Prometheus endpoint");
     public static final DivaOption<Integer> KAFKA_PORT = DivaOption.of(
-            "demo.kafka-port", OptionType.integer(0, 65535), "9092",
+            "demo.kafka-port",
+            OptionType.integer(0, 65535),
+            "9092",
             "port of the local Kafka broker on the bind address (0: any free port)");
     public static final DivaOption<String> DATA_DIR = DivaOption.of(
             "demo.data-dir", OptionType.text(), "", "directory of Omniglot zips (empty: the copy shipped in the jar)");
     public static final DivaOption<Double> RATE = DivaOption.of(
-            "demo.rate", OptionType.number(0, 1e6), "100", "image events published per second (0: as fast as possible)");
+            "demo.rate",
+            OptionType.number(0, 1e6),
+            "100",
+            "image events published per second (0: as fast as possible)");
     public static final DivaOption<Long> SEED = DivaOption.of(
             "demo.seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "42", "seed of the publication order");
     public static final DivaOption<Integer> BAD_EVENTS = DivaOption.of(
-            "demo.bad-events", OptionType.integer(0, 1000), "3", "corrupt events published to show the dead-letter topic");
+            "demo.bad-events",
+            OptionType.integer(0, 1000),
+            "3",
+            "corrupt events published to show the dead-letter topic");
     public static final DivaOption<Long> MAX_STEPS = DivaOption.of(
-            "demo.max-steps", OptionType.longInteger(0, Long.MAX_VALUE), "4000",
+            "demo.max-steps",
+            OptionType.longInteger(0, Long.MAX_VALUE),
+            "4000",
             "stop after the metrics of the first version at this step");
     public static final DivaOption<Double> MAX_MINUTES = DivaOption.of(
-            "demo.max-minutes", OptionType.number(0.1, 1e6), "11",
+            "demo.max-minutes",
+            OptionType.number(0.1, 1e6),
+            "11",
             "stop after this many minutes of streaming, whatever the step");
     public static final DivaOption<String> RESULTS = DivaOption.of(
             "demo.results", OptionType.nonBlank(), "demo-results.json", "file for the last metrics record");
     public static final DivaOption<String> WORK_DIR = DivaOption.of(
-            "demo.work-dir", OptionType.nonBlank(), ".demo",
+            "demo.work-dir",
+            OptionType.nonBlank(),
+            ".demo",
             "directory for the broker's log and the checkpoints (wiped at start)");
     public static final DivaOption<Integer> PROMETHEUS_PORT = DivaOption.of(
-            "metrics.prometheus-port", OptionType.integer(0, 65535),
+            "metrics.prometheus-port",
+            OptionType.integer(0, 65535),
             Integer.toString(DivaEnvironment.DEFAULT_PROMETHEUS_PORT),
             "port of the Prometheus metrics endpoint of the local Flink cluster, on the bind address (0: none)");
 
     /** The demo's own options, in the order of {@code --help}. */
-    public static final List<DivaOption<?>> DEMO = List.of(BIND_ADDRESS, KAFKA_PORT, DATA_DIR, RATE, SEED, BAD_EVENTS,
-            MAX_STEPS, MAX_MINUTES, RESULTS, WORK_DIR, PROMETHEUS_PORT);
+    public static final List<DivaOption<?>> DEMO = List.of(
+            BIND_ADDRESS,
+            KAFKA_PORT,
+            DATA_DIR,
+            RATE,
+            SEED,
+            BAD_EVENTS,
+            MAX_STEPS,
+            MAX_MINUTES,
+            RESULTS,
+            WORK_DIR,
+            PROMETHEUS_PORT);
 
     /**
      * Job options whose default differs in the demo: a bounded run of about 4,000 steps gets a learning-rate decay

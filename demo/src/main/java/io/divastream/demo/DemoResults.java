@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class DemoResults {
 
-    private static final List<String> ORDER =
-            List.of("combined", "discriminative", "selfsim", "shared", "intra");
+    private static final List<String> ORDER = List.of("combined", "discriminative", "selfsim", "shared", "intra");
 
     private DemoResults() {}
 

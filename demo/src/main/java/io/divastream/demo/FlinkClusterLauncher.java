@@ -1,17 +1,16 @@
 package io.divastream.demo;
 
+import io.divastream.dev.FlinkSessionCluster;
+import io.divastream.jobs.DivaStreamJob;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.OptionSet;
 import io.divastream.jobs.config.OptionType;
-import java.util.Arrays;
-import org.apache.flink.configuration.Configuration;
-import io.divastream.dev.FlinkSessionCluster;
-
-import io.divastream.jobs.DivaStreamJob;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Starts a standalone Flink session cluster on 127.0.0.1 (a job manager and task managers as separate JVM
@@ -22,8 +21,11 @@ public final class FlinkClusterLauncher {
 
     private static final DivaOption<String> LIB =
             DivaOption.of("lib", OptionType.nonBlank(), "jobs/target/flink-lib", "Flink's jars");
-    private static final DivaOption<String> SHARED_LIB = DivaOption.of("shared-lib", OptionType.nonBlank(),
-            "jobs/target/djl-lib", "jars on every process's class path (none: DJL only from the job jar)");
+    private static final DivaOption<String> SHARED_LIB = DivaOption.of(
+            "shared-lib",
+            OptionType.nonBlank(),
+            "jobs/target/djl-lib",
+            "jars on every process's class path (none: DJL only from the job jar)");
     private static final DivaOption<String> WORK_DIR =
             DivaOption.of("work-dir", OptionType.nonBlank(), ".cluster", "the cluster's configuration, logs and state");
     private static final DivaOption<Integer> TASK_MANAGERS =
@@ -34,7 +36,10 @@ public final class FlinkClusterLauncher {
             DivaOption.of("jar", OptionType.text(), "", "the job jar (empty: only the cluster)");
     private static final DivaOption<String> SAVEPOINT =
             DivaOption.of("savepoint", OptionType.text(), "", "restore the job from this savepoint (empty: none)");
-    private static final DivaOption<Integer> PARALLELISM = DivaOption.of("parallelism", OptionType.integer(0, 1024), "0",
+    private static final DivaOption<Integer> PARALLELISM = DivaOption.of(
+            "parallelism",
+            OptionType.integer(0, 1024),
+            "0",
             "the job's default parallelism (0: the job's --parallelism)");
 
     private static final OptionSet OPTIONS =
@@ -65,17 +70,17 @@ public final class FlinkClusterLauncher {
         int slots = SLOTS.get(given);
         Path jar = JAR.get(given).isEmpty() ? null : Path.of(JAR.get(given));
         int parallelism = PARALLELISM.get(given);
-        FlinkSessionCluster.Config config =
-                FlinkSessionCluster.Config.of(lib, work)
-                        .withTaskManagers(taskManagers, slots)
-                        .withExtraConfig(Map.of("taskmanager.load-balance.mode", "slots"));
+        FlinkSessionCluster.Config config = FlinkSessionCluster.Config.of(lib, work)
+                .withTaskManagers(taskManagers, slots)
+                .withExtraConfig(Map.of("taskmanager.load-balance.mode", "slots"));
         if (!sharedLib.equals("none")) {
             config = config.withSharedLibraries(Path.of(sharedLib));
         }
         CountDownLatch stop = new CountDownLatch(1);
         try (FlinkSessionCluster cluster = FlinkSessionCluster.start(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            System.out.println("Flink session cluster up: " + cluster.restAddress() + " (logs in " + work.resolve("log") + ")");
+            System.out.println(
+                    "Flink session cluster up: " + cluster.restAddress() + " (logs in " + work.resolve("log") + ")");
             if (jar != null) {
                 String jobId = cluster.submit(jar, DivaStreamJob.class.getName(), jobArgs, parallelism, savepoint);
                 System.out.println("job " + jobId + " submitted: " + cluster.restAddress() + "/#/job/running/" + jobId);

@@ -3,28 +3,26 @@ package io.divastream.demo;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.datasets.DatasetException;
+import io.divastream.dev.LocalCluster;
 import io.divastream.dev.LocalKafkaBroker;
+import io.divastream.jobs.config.ConfigException;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.KafkaOptions;
+import io.divastream.jobs.config.OptionSet;
+import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.jobs.pipeline.DivaPipeline;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.dev.LocalCluster;
-import io.divastream.jobs.config.KafkaOptions;
-import io.divastream.jobs.config.OptionSet;
-import io.divastream.jobs.config.ConfigException;
-import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.pipeline.DivaEnvironment;
-import io.divastream.jobs.pipeline.DivaPipeline;
-import io.divastream.datasets.DatasetException;
 import io.divastream.schemas.MetricsRecord;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -114,27 +112,34 @@ public final class LocalDemo {
         Files.createDirectories(workDir);
         long started = System.nanoTime();
         try (LocalKafkaBroker broker = startBrokerIfNeeded(bindAddress, port, workDir)) {
-            String bootstrap =
-                    broker != null ? broker.bootstrapServers() : givenBrokers();
+            String bootstrap = broker != null ? broker.bootstrapServers() : givenBrokers();
             JobConfig config = jobConfig(bootstrap, workDir);
-            out.printf("Kafka broker: %s (topics %s, %s, %s, %s, %s)%n", bootstrap,
-                    config.kafka().imagesTopic(), config.kafka().embeddingsTopic(), config.kafka().metricsTopic(),
-                    config.kafka().modelVersionsTopic(), config.kafka().deadLettersTopic());
+            out.printf(
+                    "Kafka broker: %s (topics %s, %s, %s, %s, %s)%n",
+                    bootstrap,
+                    config.kafka().imagesTopic(),
+                    config.kafka().embeddingsTopic(),
+                    config.kafka().metricsTopic(),
+                    config.kafka().modelVersionsTopic(),
+                    config.kafka().deadLettersTopic());
             TopicAdmin.ensureTopics(config.kafka().settings(), config.kafka().singleBrokerTopics(1));
 
             try (LocalCluster cluster = startJob(config, bindAddress, prometheusPort)) {
-                out.printf("Flink job running on a local cluster (RocksDB state, checkpoints every %d ms)%n",
+                out.printf(
+                        "Flink job running on a local cluster (RocksDB state, checkpoints every %d ms)%n",
                         config.runtime().checkpointIntervalMs());
                 if (prometheusPort != 0) {
-                    out.printf("Flink metrics for Prometheus: http://%s:%d/ (docs/monitoring.md)%n", bindAddress,
-                            prometheusPort);
+                    out.printf(
+                            "Flink metrics for Prometheus: http://%s:%d/ (docs/monitoring.md)%n",
+                            bindAddress, prometheusPort);
                 }
                 Thread producer = startProducer(config, images, rate, seed, badEvents);
                 Watched watched = watchMetrics(config, cluster, started, maxSteps, maxMinutes);
                 producer.interrupt();
                 if (watched.failure() != null) {
                     err.println("diva-demo: the Flink job failed (it would restart from its last checkpoint; the demo"
-                            + " stops instead and writes no results): " + watched.failure().rootCause()
+                            + " stops instead and writes no results): "
+                            + watched.failure().rootCause()
                             + " (the log has the whole trace)");
                     return 1;
                 }
@@ -154,14 +159,19 @@ public final class LocalDemo {
             return 1;
         }
         if (last.getTrainingStep() == 0) {
-            err.printf("diva-demo: within %.1f minutes only the untrained model (version %d, step 0) was scored;"
-                    + " no results written; see the log%n", maxMinutes, last.getModelVersion());
+            err.printf(
+                    "diva-demo: within %.1f minutes only the untrained model (version %d, step 0) was scored;"
+                            + " no results written; see the log%n",
+                    maxMinutes, last.getModelVersion());
             return 1;
         }
         DemoResults.write(last, results);
-        out.printf("%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
-                last.getModelVersion(), last.getTrainingStep(),
-                DemoResults.recallAt1(last, "combined"), DemoResults.recallAt1(last, "discriminative"));
+        out.printf(
+                "%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
+                last.getModelVersion(),
+                last.getTrainingStep(),
+                DemoResults.recallAt1(last, "combined"),
+                DemoResults.recallAt1(last, "discriminative"));
         out.printf("Wrote %s (%.1f minutes)%n", results.toAbsolutePath(), (System.nanoTime() - started) / 6e10);
         return 0;
     }
@@ -171,7 +181,9 @@ public final class LocalDemo {
             return null;
         }
         return LocalKafkaBroker.start(LocalKafkaBroker.Config.defaults()
-                .withHost(host).withPort(port).withLogDirectory(workDir.resolve("kafka")));
+                .withHost(host)
+                .withPort(port)
+                .withLogDirectory(workDir.resolve("kafka")));
     }
 
     private String givenBrokers() {
@@ -187,35 +199,30 @@ public final class LocalDemo {
     private static LocalCluster startJob(JobConfig config, String bindAddress, int prometheusPort) throws Exception {
         Configuration conf = DivaEnvironment.localCluster(
                 DivaEnvironment.configuration(config.runtime()), bindAddress, prometheusPort);
-        return LocalCluster.run(conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf), "diva-stream-demo");
+        return LocalCluster.run(
+                conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf), "diva-stream-demo");
     }
 
-    private Thread startProducer(
-            JobConfig config, List<LabeledImage> images, double rate, long seed, int badEvents) {
+    private Thread startProducer(JobConfig config, List<LabeledImage> images, double rate, long seed, int badEvents) {
         List<LabeledImage> ordered = InterleavedOrder.of(images, seed);
-        Thread thread =
-                new Thread(
-                        () -> {
-                            try (ImageEventProducer producer =
-                                    new ImageEventProducer(config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
-                                publishBadEvents(config.kafka(), badEvents);
-                                long sent =
-                                        producer.publish(
-                                                ordered,
-                                                ordered.size(),
-                                                (n, total) -> {
-                                                    if (n % 1000 == 0 || n == total) {
-                                                        out.printf("  [producer] %d / %d image events published%n", n, total);
-                                                    }
-                                                });
-                                out.printf("  [producer] done: %d image events and %d corrupt events%n", sent, badEvents);
-                            } catch (RuntimeException e) {
-                                if (!Thread.currentThread().isInterrupted()) {
-                                    System.err.println("diva-demo: producer failed: " + e.getMessage());
-                                }
+        Thread thread = new Thread(
+                () -> {
+                    try (ImageEventProducer producer = new ImageEventProducer(
+                            config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                        publishBadEvents(config.kafka(), badEvents);
+                        long sent = producer.publish(ordered, ordered.size(), (n, total) -> {
+                            if (n % 1000 == 0 || n == total) {
+                                out.printf("  [producer] %d / %d image events published%n", n, total);
                             }
-                        },
-                        "image-event-producer");
+                        });
+                        out.printf("  [producer] done: %d image events and %d corrupt events%n", sent, badEvents);
+                    } catch (RuntimeException e) {
+                        if (!Thread.currentThread().isInterrupted()) {
+                            System.err.println("diva-demo: producer failed: " + e.getMessage());
+                        }
+                    }
+                },
+                "image-event-producer");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -236,8 +243,7 @@ public final class LocalDemo {
         }
     }
 
-    private Watched watchMetrics(
-            JobConfig config, LocalCluster cluster, long started, long maxSteps, double maxMinutes)
+    private Watched watchMetrics(JobConfig config, LocalCluster cluster, long started, long maxSteps, double maxMinutes)
             throws Exception {
         Properties props = KafkaSettings.of(config.kafka().bootstrapServers()).toProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "diva-demo-console");
@@ -249,7 +255,8 @@ public final class LocalDemo {
         MetricsRecord last = null;
         long deadline = started + (long) (maxMinutes * 60e9);
         out.println();
-        out.println("Metrics on the " + "held-out classes, as read from " + config.kafka().metricsTopic() + " (combined embedding):");
+        out.println("Metrics on the " + "held-out classes, as read from "
+                + config.kafka().metricsTopic() + " (combined embedding):");
         out.println(MetricsTable.header());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(config.kafka().metricsTopic()));
@@ -259,8 +266,9 @@ public final class LocalDemo {
                     return new Watched(last, failure.get());
                 }
                 if (cluster.status().isGloballyTerminalState()) {
-                    return new Watched(last, new LocalCluster.Failure(
-                            System.currentTimeMillis(), "the job ended: " + cluster.status()));
+                    return new Watched(
+                            last,
+                            new LocalCluster.Failure(System.currentTimeMillis(), "the job ended: " + cluster.status()));
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     MetricsRecord metrics = codec.decode(record.value());

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The demo's options: the job's file, its own options, its Prometheus default. */
 class DemoOptionsTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private Path file(String... lines) throws IOException {
         Path file = dir.resolve("diva-" + System.nanoTime() + ".properties");
@@ -41,7 +42,8 @@ class DemoOptionsTest {
                 DemoOptions.ALL.jobConfiguration(DemoOptions.ALL.parse(), "127.0.0.1:9", dir.resolve("cp")));
         assertThat(config.training().model().optimizer().decaySteps()).containsExactly(3000L);
         assertThat(config.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9");
-        assertThat(config.runtime().checkpointDirectory()).isEqualTo(dir.resolve("cp").toUri().toString());
+        assertThat(config.runtime().checkpointDirectory())
+                .isEqualTo(dir.resolve("cp").toUri().toString());
         JobConfig given = JobOptions.fromConfiguration(DemoOptions.ALL.jobConfiguration(
                 DemoOptions.ALL.parse("--train.lr-decay-steps", "", "--checkpoint.dir", "/x"), "h:1", dir));
         assertThat(given.training().model().optimizer().decaySteps()).isEmpty();
@@ -56,8 +58,10 @@ class DemoOptionsTest {
         int status = io.divastream.demo.LocalDemo.execute(
                 new String[] {"--config", f.toString()}, new java.io.PrintStream(out), new java.io.PrintStream(err));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("diva-demo: " + f
-                + ":2: unknown key train.devise (did you mean train.device?); run with --help for the list" + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("diva-demo: " + f
+                        + ":2: unknown key train.devise (did you mean train.device?); run with --help for the list"
+                        + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
 
@@ -69,7 +73,8 @@ class DemoOptionsTest {
 
     @Test
     void everyOptionKeepsItsNameAndDefaultFromBeforeTheTypedDeclarations() throws IOException {
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile("  --(\\S+)\\s+.*?(?: \\(required\\)| \\[(.*)])");
+        java.util.regex.Pattern line =
+                java.util.regex.Pattern.compile("  --(\\S+)\\s+.*?(?: \\(required\\)| \\[(.*)])");
         java.util.Map<String, String> before = new java.util.LinkedHashMap<>();
         try (var in = getClass().getResourceAsStream("demo-help-before-issue-14.txt")) {
             for (String text : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {

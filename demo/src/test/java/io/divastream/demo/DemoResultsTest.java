@@ -87,7 +87,9 @@ class DemoResultsTest {
             double[] expected = values(metrics.get(name));
             for (int i = 0; i < METRIC_KEYS.size(); i++) {
                 JsonNode value = entry.get(METRIC_KEYS.get(i));
-                assertThat(value.isNumber()).as("%s.%s", name, METRIC_KEYS.get(i)).isTrue();
+                assertThat(value.isNumber())
+                        .as("%s.%s", name, METRIC_KEYS.get(i))
+                        .isTrue();
                 assertThat(value.asDouble()).isCloseTo(expected[i], within(5e-7));
             }
         }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalDemoFailureIT {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void theDemoStopsAtTheJobsFirstFailureNamingItAndWritesNoResults() throws Exception {
@@ -42,7 +43,9 @@ class LocalDemoFailureIT {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(status).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
+        assertThat(err.toString(StandardCharsets.UTF_8).lines())
+                .singleElement()
+                .asString()
                 .startsWith("diva-demo: the Flink job failed")
                 .contains("writes no results")
                 .contains(file.toString());

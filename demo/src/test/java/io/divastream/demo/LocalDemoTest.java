@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The demo's user errors: one line on stderr, exit status 2, no stack trace, nothing started. */
 class LocalDemoTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -31,7 +32,9 @@ class LocalDemoTest {
     @Test
     void aTypoInAnOptionIsOneLineWithASuggestion() {
         assertThat(run("--demo.max-step", "5")).isEqualTo(2);
-        assertThat(errorText().lines()).singleElement().asString()
+        assertThat(errorText().lines())
+                .singleElement()
+                .asString()
                 .startsWith("diva-demo: unknown option --demo.max-step")
                 .contains("did you mean --demo.max-steps?");
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
@@ -39,9 +42,15 @@ class LocalDemoTest {
 
     @Test
     void aBadValueIsOneLineNamingTheOption() {
-        assertThat(run("--batch.classes", "many", "--demo.work-dir", dir.resolve("work").toString()))
+        assertThat(run(
+                        "--batch.classes",
+                        "many",
+                        "--demo.work-dir",
+                        dir.resolve("work").toString()))
                 .isEqualTo(2);
-        assertThat(errorText().lines()).singleElement().asString()
+        assertThat(errorText().lines())
+                .singleElement()
+                .asString()
                 .contains("--batch.classes must be an integer, got 'many'");
         assertThat(dir.resolve("work")).as("no broker was started").doesNotExist();
     }
@@ -49,9 +58,15 @@ class LocalDemoTest {
     @Test
     void aMissingDataDirectoryIsOneLineNamingThePath() {
         Path missing = dir.resolve("no-such-omniglot");
-        assertThat(run("--demo.data-dir", missing.toString(), "--demo.work-dir", dir.resolve("work").toString()))
+        assertThat(run(
+                        "--demo.data-dir",
+                        missing.toString(),
+                        "--demo.work-dir",
+                        dir.resolve("work").toString()))
                 .isEqualTo(2);
-        assertThat(errorText().lines()).singleElement().asString()
+        assertThat(errorText().lines())
+                .singleElement()
+                .asString()
                 .startsWith("diva-demo: ")
                 .contains(missing.toString());
         assertThat(dir.resolve("work")).as("nothing was started").doesNotExist();

@@ -23,8 +23,13 @@ final class FlinkConfigFiles {
      * @param maxContentLength the largest REST message (a job jar with DJL)
      * @return the entries
      */
-    static Map<String, String> entries(FlinkSessionCluster.Config config, String host, int restPort, int rpcPort,
-            String tmpDir, int maxContentLength) {
+    static Map<String, String> entries(
+            FlinkSessionCluster.Config config,
+            String host,
+            int restPort,
+            int rpcPort,
+            String tmpDir,
+            int maxContentLength) {
         Map<String, String> yaml = new LinkedHashMap<>();
         yaml.put("jobmanager.rpc.address", host);
         yaml.put("jobmanager.rpc.port", Integer.toString(rpcPort));

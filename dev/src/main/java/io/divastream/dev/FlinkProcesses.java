@@ -25,23 +25,22 @@ final class FlinkProcesses {
     private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
 
     /** The options Flink 2 needs on Java 17 (as a distribution's default {@code env.java.opts}). */
-    static final List<String> JAVA_OPENS =
-            List.of(
-                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens=java.base/java.net=ALL-UNNAMED",
-                    "--add-opens=java.base/java.io=ALL-UNNAMED",
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                    "--add-opens=java.base/java.text=ALL-UNNAMED",
-                    "--add-opens=java.base/java.time=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+    static final List<String> JAVA_OPENS = List.of(
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     private final FlinkSessionCluster.Config config;
     private final Path confDir;
@@ -99,7 +98,8 @@ final class FlinkProcesses {
         command.addAll(Arrays.asList(resources.get(0).trim().split("\\s+")));
         command.addAll(JAVA_OPENS);
         command.add("-Dlog.file=" + logDir.resolve(name + ".log"));
-        command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
+        command.add("-Dlog4j.configurationFile="
+                + confDir.resolve("log4j.properties").toUri());
         command.add("-Dai.djl.offline=true");
         command.add("-cp");
         command.add(classPath());
@@ -123,10 +123,16 @@ final class FlinkProcesses {
 
     /** Flink's memory calculation: the JVM options and the dynamic properties of a process. */
     private List<String> bashJavaUtils(String command) throws IOException, InterruptedException {
-        Process p =
-                new ProcessBuilder(javaExecutable(), "-cp", classPath(), BASH_JAVA_UTILS, command, "--configDir", confDir.toString())
-                        .redirectErrorStream(true)
-                        .start();
+        Process p = new ProcessBuilder(
+                        javaExecutable(),
+                        "-cp",
+                        classPath(),
+                        BASH_JAVA_UTILS,
+                        command,
+                        "--configDir",
+                        confDir.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
@@ -145,8 +151,10 @@ final class FlinkProcesses {
      * @throws IOException if there are fewer
      */
     static List<String> memoryResults(String command, String out) throws IOException {
-        List<String> results =
-                out.lines().filter(l -> l.startsWith(RESULT_PREFIX)).map(l -> l.substring(RESULT_PREFIX.length())).toList();
+        List<String> results = out.lines()
+                .filter(l -> l.startsWith(RESULT_PREFIX))
+                .map(l -> l.substring(RESULT_PREFIX.length()))
+                .toList();
         if (results.size() < 2) {
             throw new IOException("unexpected output of Flink's memory calculation " + command + ": " + out);
         }
@@ -166,7 +174,8 @@ final class FlinkProcesses {
         command.add(javaExecutable());
         command.addAll(JAVA_OPENS);
         command.add("-Dlog.file=" + logDir.resolve("client.log"));
-        command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
+        command.add("-Dlog4j.configurationFile="
+                + confDir.resolve("log4j.properties").toUri());
         command.add("-cp");
         command.add(classPath());
         command.add(FlinkSessionCluster.CLI_CLASS);

@@ -21,7 +21,8 @@ final class FlinkRestClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI rest;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * Creates a client of a REST endpoint.
@@ -83,8 +84,11 @@ final class FlinkRestClient {
 
     /** The root cause of a job's failures, or an empty string. */
     String rootException(String jobId) throws IOException, InterruptedException {
-        JsonNode history = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
-        return history.isArray() && history.size() > 0 ? history.get(0).path("stacktrace").asText("") : "";
+        JsonNode history =
+                get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+        return history.isArray() && history.size() > 0
+                ? history.get(0).path("stacktrace").asText("")
+                : "";
     }
 
     /**
@@ -93,11 +97,10 @@ final class FlinkRestClient {
      * @throws IOException if the job still runs after the timeout
      */
     void cancel(String jobId, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest request =
-                HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "?mode=cancel"))
-                        .timeout(Duration.ofSeconds(30))
-                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                        .build();
+        HttpRequest request = HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "?mode=cancel"))
+                .timeout(Duration.ofSeconds(30))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .build();
         http.send(request, HttpResponse.BodyHandlers.discarding());
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -123,13 +126,14 @@ final class FlinkRestClient {
                 .put("drain", false)
                 .put("formatType", "CANONICAL")
                 .toString();
-        HttpRequest request =
-                HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "/stop"))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build();
-        String trigger = send(request, "POST /jobs/" + jobId + "/stop").path("request-id").asText();
+        HttpRequest request = HttpRequest.newBuilder(rest.resolve("/jobs/" + jobId + "/stop"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        String trigger = send(request, "POST /jobs/" + jobId + "/stop")
+                .path("request-id")
+                .asText();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
@@ -137,7 +141,10 @@ final class FlinkRestClient {
                 JsonNode operation = status.path("operation");
                 if (operation.hasNonNull("failure-cause")) {
                     throw new IOException("stop with savepoint of job " + jobId + " failed: "
-                            + operation.path("failure-cause").path("stack-trace").asText(operation.toString()));
+                            + operation
+                                    .path("failure-cause")
+                                    .path("stack-trace")
+                                    .asText(operation.toString()));
                 }
                 return operation.path("location").asText();
             }
@@ -164,19 +171,33 @@ final class FlinkRestClient {
                 continue;
             }
             long id = checkpoint.path("id").asLong();
-            out.append(checkpoint.path("is_savepoint").asBoolean() ? "savepoint " : "checkpoint ").append(id).append(':');
-            JsonNode tasks = get("/jobs/" + jobId + "/checkpoints/details/" + id).path("tasks");
-            tasks.fields().forEachRemaining(task -> out.append(' ')
-                    .append(names.getOrDefault(task.getKey(), task.getKey()))
-                    .append(' ').append(task.getValue().path("num_acknowledged_subtasks").asInt())
-                    .append('/').append(task.getValue().path("num_subtasks").asInt()).append(','));
+            out.append(checkpoint.path("is_savepoint").asBoolean() ? "savepoint " : "checkpoint ")
+                    .append(id)
+                    .append(':');
+            JsonNode tasks =
+                    get("/jobs/" + jobId + "/checkpoints/details/" + id).path("tasks");
+            tasks.fields()
+                    .forEachRemaining(task -> out.append(' ')
+                            .append(names.getOrDefault(task.getKey(), task.getKey()))
+                            .append(' ')
+                            .append(task.getValue()
+                                    .path("num_acknowledged_subtasks")
+                                    .asInt())
+                            .append('/')
+                            .append(task.getValue().path("num_subtasks").asInt())
+                            .append(','));
             out.append('\n');
         }
         return out.length() == 0 ? "no checkpoint in progress" : out.toString();
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build(), "GET " + path);
+        return send(
+                HttpRequest.newBuilder(rest.resolve(path))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                "GET " + path);
     }
 
     private JsonNode send(HttpRequest request, String what) throws IOException, InterruptedException {

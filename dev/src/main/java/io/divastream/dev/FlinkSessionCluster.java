@@ -44,7 +44,8 @@ import java.util.function.Predicate;
 public final class FlinkSessionCluster implements AutoCloseable {
 
     /** Flink's session-cluster job manager. */
-    public static final String JOB_MANAGER_CLASS = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+    public static final String JOB_MANAGER_CLASS =
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
 
     /** Flink's task manager. */
     public static final String TASK_MANAGER_CLASS = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
@@ -92,8 +93,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             Objects.requireNonNull(libDir, "libDir");
             Objects.requireNonNull(workDir, "workDir");
             if (taskManagers < 1 || slotsPerTaskManager < 1) {
-                throw new IllegalArgumentException(
-                        "task managers and slots must be at least 1, got " + taskManagers + " and " + slotsPerTaskManager);
+                throw new IllegalArgumentException("task managers and slots must be at least 1, got " + taskManagers
+                        + " and " + slotsPerTaskManager);
             }
             Objects.requireNonNull(taskManagerMemory, "taskManagerMemory");
             Objects.requireNonNull(jobManagerMemory, "jobManagerMemory");
@@ -123,7 +124,15 @@ public final class FlinkSessionCluster implements AutoCloseable {
          */
         public Config withTaskManagers(int count, int slots) {
             return new Config(
-                    libDir, workDir, count, slots, taskManagerMemory, jobManagerMemory, startTimeout, extraConfig, sharedLibraries);
+                    libDir,
+                    workDir,
+                    count,
+                    slots,
+                    taskManagerMemory,
+                    jobManagerMemory,
+                    startTimeout,
+                    extraConfig,
+                    sharedLibraries);
         }
 
         /**
@@ -136,7 +145,14 @@ public final class FlinkSessionCluster implements AutoCloseable {
             Map<String, String> all = new LinkedHashMap<>(extraConfig);
             all.putAll(entries);
             return new Config(
-                    libDir, workDir, taskManagers, slotsPerTaskManager, taskManagerMemory, jobManagerMemory, startTimeout, all,
+                    libDir,
+                    workDir,
+                    taskManagers,
+                    slotsPerTaskManager,
+                    taskManagerMemory,
+                    jobManagerMemory,
+                    startTimeout,
+                    all,
                     sharedLibraries);
         }
 
@@ -153,8 +169,15 @@ public final class FlinkSessionCluster implements AutoCloseable {
             List<Path> all = new ArrayList<>(sharedLibraries);
             all.addAll(List.of(directories));
             return new Config(
-                    libDir, workDir, taskManagers, slotsPerTaskManager, taskManagerMemory, jobManagerMemory, startTimeout,
-                    extraConfig, all);
+                    libDir,
+                    workDir,
+                    taskManagers,
+                    slotsPerTaskManager,
+                    taskManagerMemory,
+                    jobManagerMemory,
+                    startTimeout,
+                    extraConfig,
+                    all);
         }
     }
 
@@ -187,21 +210,30 @@ public final class FlinkSessionCluster implements AutoCloseable {
      */
     public static FlinkSessionCluster start(Config config) throws IOException, InterruptedException {
         if (!Files.isDirectory(config.libDir())
-                || !Files.list(config.libDir()).anyMatch(p -> p.getFileName().toString().startsWith("flink-runtime-"))) {
+                || !Files.list(config.libDir())
+                        .anyMatch(p -> p.getFileName().toString().startsWith("flink-runtime-"))) {
             throw new IOException("not a directory of Flink's jars (no flink-runtime-*.jar): " + config.libDir()
                     + "; build it with: mvn -pl jobs -am package -DskipTests");
         }
         for (Path shared : config.sharedLibraries()) {
-            if (!Files.isDirectory(shared) || !Files.list(shared).anyMatch(p -> p.getFileName().toString().endsWith(".jar"))) {
-                throw new IOException("not a directory of jars: " + shared + "; build it with: mvn -pl jobs -am package -DskipTests");
+            if (!Files.isDirectory(shared)
+                    || !Files.list(shared)
+                            .anyMatch(p -> p.getFileName().toString().endsWith(".jar"))) {
+                throw new IOException(
+                        "not a directory of jars: " + shared + "; build it with: mvn -pl jobs -am package -DskipTests");
             }
         }
         Path work = Files.createDirectories(config.workDir().toAbsolutePath());
         Path conf = Files.createDirectories(work.resolve("conf"));
         Files.createDirectories(work.resolve("log"));
         int restPort = freePort();
-        Map<String, String> entries = FlinkConfigFiles.entries(config, HOST, restPort, freePort(),
-                Files.createDirectories(work.resolve("tmp")).toString(), MAX_CONTENT_LENGTH);
+        Map<String, String> entries = FlinkConfigFiles.entries(
+                config,
+                HOST,
+                restPort,
+                freePort(),
+                Files.createDirectories(work.resolve("tmp")).toString(),
+                MAX_CONTENT_LENGTH);
         Files.writeString(conf.resolve("config.yaml"), FlinkConfigFiles.yaml(entries));
         Files.writeString(conf.resolve("log4j.properties"), FlinkConfigFiles.log4jProperties());
 
@@ -449,7 +481,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new IOException("the Flink cluster did not come up within " + timeout + " (" + last + "); see " + logFiles());
+        throw new IOException(
+                "the Flink cluster did not come up within " + timeout + " (" + last + "); see " + logFiles());
     }
 
     private static int freePort() throws IOException {

@@ -149,11 +149,15 @@ public final class LocalCluster implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String type = root instanceof SerializedThrowable s ? s.getOriginalErrorClassName() : root.getClass().getName();
-        String message = String.valueOf(root.getMessage()).replaceAll("\\s+", " ").trim();
+        String type = root instanceof SerializedThrowable s
+                ? s.getOriginalErrorClassName()
+                : root.getClass().getName();
+        String message =
+                String.valueOf(root.getMessage()).replaceAll("\\s+", " ").trim();
         // a SerializedThrowable's message is already the original's "Class: message"
         String text = message.startsWith(type) ? message : type + ": " + message;
-        return Optional.of(new Failure(info.getTimestamp(), text.length() > 500 ? text.substring(0, 500) + "..." : text));
+        return Optional.of(
+                new Failure(info.getTimestamp(), text.length() > 500 ? text.substring(0, 500) + "..." : text));
     }
 
     /**

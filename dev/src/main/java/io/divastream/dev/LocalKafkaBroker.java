@@ -1,16 +1,5 @@
 package io.divastream.dev;
 
-
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
-
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.common.utils.Utils;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,6 +16,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for the
@@ -50,6 +47,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** The address the broker listens on unless told otherwise. */
     public static final String DEFAULT_HOST = "127.0.0.1";
+
     private static final int NODE_ID = 1;
     private static final int START_ATTEMPTS = 3;
     private static final long RESTART_BIND_TIMEOUT_NANOS = 30_000_000_000L;
@@ -62,8 +60,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param logDirectory the log directory, or empty for a temporary one deleted on close
      * @param brokerProperties broker properties overriding the defaults
      */
-    public record Config(
-            String host, int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
+    public record Config(String host, int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
 
         /** Validates and copies the arguments. */
         public Config {
@@ -165,21 +162,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
         boolean temporary = config.logDirectory().isEmpty();
         Path directory;
         try {
-            directory =
-                    temporary
-                            ? Files.createTempDirectory("diva-kafka-")
-                            : Files.createDirectories(config.logDirectory().get());
+            directory = temporary
+                    ? Files.createTempDirectory("diva-kafka-")
+                    : Files.createDirectories(config.logDirectory().get());
         } catch (IOException e) {
-            throw new IllegalStateException(
-                    "cannot create the Kafka log directory: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create the Kafka log directory: " + e.getMessage(), e);
         }
         long started = System.nanoTime();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int brokerPort = config.port() == 0 ? freePort(config.host()) : config.port();
             int controllerPort = freePort(config.host());
-            Map<String, String> properties =
-                    brokerProperties(config, directory, brokerPort, controllerPort);
+            Map<String, String> properties = brokerProperties(config, directory, brokerPort, controllerPort);
             KafkaRaftServer server = null;
             try {
                 if (Files.exists(directory.resolve("meta.properties"))) {
@@ -200,10 +194,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 last = e;
                 shutdownQuietly(server);
                 boolean retry = config.port() == 0 && isBindFailure(e) && attempt < START_ATTEMPTS;
-                LOG.warn(
-                        "Local Kafka broker failed to start (attempt {}): {}",
-                        attempt,
-                        e.toString());
+                LOG.warn("Local Kafka broker failed to start (attempt {}): {}", attempt, e.toString());
                 if (!retry) {
                     break;
                 }
@@ -215,8 +206,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         if (temporary) {
             deleteQuietly(directory);
         }
-        throw new IllegalStateException(
-                "local Kafka broker failed to start: " + describe(last), last);
+        throw new IllegalStateException("local Kafka broker failed to start: " + describe(last), last);
     }
 
     /**
@@ -270,7 +260,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         long started = System.nanoTime();
         shutdownQuietly(server);
         server = null;
-        LOG.info("Local Kafka broker stopped in {} ms (log directory kept for a restart)", (System.nanoTime() - started) / 1_000_000);
+        LOG.info(
+                "Local Kafka broker stopped in {} ms (log directory kept for a restart)",
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /**
@@ -295,7 +287,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 restarted = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
                 restarted.startup();
                 server = restarted;
-                LOG.info("Local Kafka broker restarted at {}:{} in {} ms", host, port, (System.nanoTime() - started) / 1_000_000);
+                LOG.info(
+                        "Local Kafka broker restarted at {}:{} in {} ms",
+                        host,
+                        port,
+                        (System.nanoTime() - started) / 1_000_000);
                 return;
             } catch (RuntimeException e) {
                 shutdownQuietly(restarted);
@@ -329,23 +325,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         LOG.info("Local Kafka broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
-    static Map<String, String> brokerProperties(
-            Config config, Path directory, int brokerPort, int controllerPort) {
+    static Map<String, String> brokerProperties(Config config, Path directory, int brokerPort, int controllerPort) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         String host = config.host();
         p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
-        p.put(
-                "listeners",
-                "PLAINTEXT://"
-                        + host
-                        + ":"
-                        + brokerPort
-                        + ",CONTROLLER://"
-                        + host
-                        + ":"
-                        + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
@@ -394,9 +380,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 props.store(out, "local Kafka broker");
             }
             String clusterId = Uuid.randomUuid().toString();
-            String[] args = {
-                "format", "--config", configFile.toString(), "--cluster-id", clusterId
-            };
+            String[] args = {"format", "--config", configFile.toString(), "--cluster-id", clusterId};
             int code;
             try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
                 code = StorageTool.execute(args, print);
@@ -404,12 +388,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
             String text = output.toString(StandardCharsets.UTF_8).strip();
             LOG.debug("kafka-storage format: {}", text);
             if (code != 0) {
-                throw new IllegalStateException(
-                        "formatting the Kafka log directory failed: " + text);
+                throw new IllegalStateException("formatting the Kafka log directory failed: " + text);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot write the Kafka config file: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the Kafka config file: " + e.getMessage(), e);
         } finally {
             if (configFile != null) {
                 deleteQuietly(configFile);
@@ -440,8 +422,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static boolean isBindFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException
-                    || (t.getMessage() != null
-                            && t.getMessage().contains("Address already in use"))) {
+                    || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
                 return true;
             }
         }
@@ -465,8 +446,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot recreate " + directory + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot recreate " + directory + ": " + e.getMessage(), e);
         }
     }
 

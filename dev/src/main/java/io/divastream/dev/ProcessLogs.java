@@ -42,14 +42,15 @@ final class ProcessLogs {
         int[] count = {0};
         for (Path file : files()) {
             try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                lines.filter(match)
-                        .limit(Math.max(0, max - count[0]))
-                        .forEach(l -> {
-                            out.append(file.getFileName()).append(": ").append(l).append('\n');
-                            count[0]++;
-                        });
+                lines.filter(match).limit(Math.max(0, max - count[0])).forEach(l -> {
+                    out.append(file.getFileName()).append(": ").append(l).append('\n');
+                    count[0]++;
+                });
             } catch (IOException | UncheckedIOException e) {
-                out.append(file.getFileName()).append(": unreadable (").append(e.getMessage()).append(")\n");
+                out.append(file.getFileName())
+                        .append(": unreadable (")
+                        .append(e.getMessage())
+                        .append(")\n");
             }
         }
         return out.toString();

@@ -15,10 +15,11 @@ class FlinkProcessesTest {
         FlinkSessionCluster.Config config = FlinkSessionCluster.Config.of(Path.of("lib"), Path.of("work"))
                 .withSharedLibraries(Path.of("djl"), Path.of("more"));
         String[] entries = FlinkProcesses.classPath(config).split(File.pathSeparator);
-        assertThat(entries).containsExactly(
-                Path.of("lib").toAbsolutePath() + File.separator + "*",
-                Path.of("djl").toAbsolutePath() + File.separator + "*",
-                Path.of("more").toAbsolutePath() + File.separator + "*");
+        assertThat(entries)
+                .containsExactly(
+                        Path.of("lib").toAbsolutePath() + File.separator + "*",
+                        Path.of("djl").toAbsolutePath() + File.separator + "*",
+                        Path.of("more").toAbsolutePath() + File.separator + "*");
     }
 
     @Test
@@ -27,14 +28,16 @@ class FlinkProcessesTest {
                 + "BASH_JAVA_UTILS_EXEC_RESULT:-Xmx2g -Xms2g\nBASH_JAVA_UTILS_EXEC_RESULT:-D a=b -D c=d\n";
         assertThat(FlinkProcesses.memoryResults("GET_TM_RESOURCE_PARAMS", out))
                 .containsExactly("-Xmx2g -Xms2g", "-D a=b -D c=d");
-        assertThatThrownBy(() -> FlinkProcesses.memoryResults("GET_JM_RESOURCE_PARAMS", "BASH_JAVA_UTILS_EXEC_RESULT:x"))
-                .isInstanceOf(IOException.class).hasMessageContaining("GET_JM_RESOURCE_PARAMS");
+        assertThatThrownBy(
+                        () -> FlinkProcesses.memoryResults("GET_JM_RESOURCE_PARAMS", "BASH_JAVA_UTILS_EXEC_RESULT:x"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("GET_JM_RESOURCE_PARAMS");
     }
 
     @Test
     void withoutProcessesAllAreAliveAndDestroyingIsANoOp() {
-        FlinkProcesses none = new FlinkProcesses(
-                FlinkSessionCluster.Config.of(Path.of("lib"), Path.of("work")), Path.of("conf"));
+        FlinkProcesses none =
+                new FlinkProcesses(FlinkSessionCluster.Config.of(Path.of("lib"), Path.of("work")), Path.of("conf"));
         assertThat(none.allAlive()).isTrue();
         none.destroyAll();
         assertThat(none.allAlive()).isTrue();

@@ -35,7 +35,8 @@ class FlinkRestClientTest {
             exchange.close();
         });
         server.start();
-        client = new FlinkRestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+        client = new FlinkRestClient(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
     }
 
     @AfterEach
@@ -53,28 +54,37 @@ class FlinkRestClientTest {
         answers.put("GET /jobs/j1", JOB);
         assertThat(client.taskManagerCount()).isEqualTo(3);
         assertThat(client.jobState("j1")).isEqualTo("RUNNING");
-        assertThat(client.vertexParallelism("j1")).containsExactly(Map.entry("diva-trainer", 1), Map.entry("embed-images", 2));
+        assertThat(client.vertexParallelism("j1"))
+                .containsExactly(Map.entry("diva-trainer", 1), Map.entry("embed-images", 2));
         client.awaitRunning("j1", Duration.ofSeconds(5));
     }
 
     @Test
     void aFailedJobReportsItsRootExceptionAndAnErrorStatusIsAnException() throws Exception {
         answers.put("GET /jobs/j2", "{\"state\":\"FAILED\",\"vertices\":[]}");
-        answers.put("GET /jobs/j2/exceptions", "{\"exceptionHistory\":{\"entries\":[{\"stacktrace\":\"java.lang.Boom\"}]}}");
+        answers.put(
+                "GET /jobs/j2/exceptions",
+                "{\"exceptionHistory\":{\"entries\":[{\"stacktrace\":\"java.lang.Boom\"}]}}");
         assertThat(client.rootException("j2")).isEqualTo("java.lang.Boom");
         assertThatThrownBy(() -> client.awaitRunning("j2", Duration.ofSeconds(5)))
-                .isInstanceOf(IOException.class).hasMessage("job j2 is FAILED: java.lang.Boom");
+                .isInstanceOf(IOException.class)
+                .hasMessage("job j2 is FAILED: java.lang.Boom");
         assertThatThrownBy(() -> client.jobState("missing"))
-                .isInstanceOf(IOException.class).hasMessageContaining("GET /jobs/missing failed with HTTP 404");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("GET /jobs/missing failed with HTTP 404");
     }
 
     @Test
     void pendingCheckpointsNameTheVerticesWithTheirAcknowledgedSubtasks() throws Exception {
         answers.put("GET /jobs/j1", JOB);
-        answers.put("GET /jobs/j1/checkpoints", "{\"history\":[{\"id\":7,\"status\":\"IN_PROGRESS\",\"is_savepoint\":true},"
-                + "{\"id\":6,\"status\":\"COMPLETED\",\"is_savepoint\":false}]}");
-        answers.put("GET /jobs/j1/checkpoints/details/7", "{\"tasks\":{\"v1\":{\"num_acknowledged_subtasks\":0,"
-                + "\"num_subtasks\":1},\"v3\":{\"num_acknowledged_subtasks\":2,\"num_subtasks\":2}}}");
+        answers.put(
+                "GET /jobs/j1/checkpoints",
+                "{\"history\":[{\"id\":7,\"status\":\"IN_PROGRESS\",\"is_savepoint\":true},"
+                        + "{\"id\":6,\"status\":\"COMPLETED\",\"is_savepoint\":false}]}");
+        answers.put(
+                "GET /jobs/j1/checkpoints/details/7",
+                "{\"tasks\":{\"v1\":{\"num_acknowledged_subtasks\":0,"
+                        + "\"num_subtasks\":1},\"v3\":{\"num_acknowledged_subtasks\":2,\"num_subtasks\":2}}}");
         assertThat(client.pendingCheckpoints("j1")).isEqualTo("savepoint 7: diva-trainer 0/1, v3 2/2,\n");
         answers.put("GET /jobs/j1/checkpoints", "{\"history\":[]}");
         assertThat(client.pendingCheckpoints("j1")).isEqualTo("no checkpoint in progress");
@@ -83,12 +93,17 @@ class FlinkRestClientTest {
     @Test
     void stoppingWithASavepointReturnsItsLocation() throws Exception {
         answers.put("POST /jobs/j1/stop", "{\"request-id\":\"t1\"}");
-        answers.put("GET /jobs/j1/savepoints/t1",
+        answers.put(
+                "GET /jobs/j1/savepoints/t1",
                 "{\"status\":{\"id\":\"COMPLETED\"},\"operation\":{\"location\":\"file:/sp/savepoint-1\"}}");
-        assertThat(client.stopWithSavepoint("j1", "file:/sp", Duration.ofSeconds(5))).isEqualTo("file:/sp/savepoint-1");
-        answers.put("GET /jobs/j1/savepoints/t1", "{\"status\":{\"id\":\"COMPLETED\"},\"operation\":"
-                + "{\"failure-cause\":{\"stack-trace\":\"no space\"}}}");
+        assertThat(client.stopWithSavepoint("j1", "file:/sp", Duration.ofSeconds(5)))
+                .isEqualTo("file:/sp/savepoint-1");
+        answers.put(
+                "GET /jobs/j1/savepoints/t1",
+                "{\"status\":{\"id\":\"COMPLETED\"},\"operation\":"
+                        + "{\"failure-cause\":{\"stack-trace\":\"no space\"}}}");
         assertThatThrownBy(() -> client.stopWithSavepoint("j1", "file:/sp", Duration.ofSeconds(5)))
-                .isInstanceOf(IOException.class).hasMessageContaining("failed: no space");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("failed: no space");
     }
 }

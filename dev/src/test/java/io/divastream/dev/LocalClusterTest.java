@@ -45,7 +45,9 @@ class LocalClusterTest {
                 assertThat(f.rootCause()).isEqualTo("java.io.IOException: disk full");
                 assertThat(f.timestamp()).isPositive();
             });
-            assertThat(cluster.status().isGloballyTerminalState()).as("it restarts").isFalse();
+            assertThat(cluster.status().isGloballyTerminalState())
+                    .as("it restarts")
+                    .isFalse();
             cluster.cancel();
         }
     }

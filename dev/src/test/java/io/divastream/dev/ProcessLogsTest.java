@@ -15,13 +15,16 @@ class ProcessLogsTest {
 
     @Test
     void errorLinesComeFileByFileInNameOrderUpToTheLimit() throws IOException {
-        Files.writeString(dir.resolve("taskmanager-0.log"), "INFO fine\nERROR one\nWARN x\njava.lang.IllegalStateException\n");
+        Files.writeString(
+                dir.resolve("taskmanager-0.log"), "INFO fine\nERROR one\nWARN x\njava.lang.IllegalStateException\n");
         Files.writeString(dir.resolve("jobmanager.log"), "ERROR zero\nINFO fine\n");
         ProcessLogs logs = new ProcessLogs(dir);
-        assertThat(logs.files()).extracting(p -> p.getFileName().toString())
+        assertThat(logs.files())
+                .extracting(p -> p.getFileName().toString())
                 .containsExactly("jobmanager.log", "taskmanager-0.log");
-        assertThat(logs.errorLines(10)).isEqualTo(
-                "jobmanager.log: ERROR zero\ntaskmanager-0.log: ERROR one\ntaskmanager-0.log: java.lang.IllegalStateException\n");
+        assertThat(logs.errorLines(10))
+                .isEqualTo(
+                        "jobmanager.log: ERROR zero\ntaskmanager-0.log: ERROR one\ntaskmanager-0.log: java.lang.IllegalStateException\n");
         assertThat(logs.errorLines(2)).isEqualTo("jobmanager.log: ERROR zero\ntaskmanager-0.log: ERROR one\n");
         assertThat(logs.lines(l -> l.startsWith("WARN"), 5)).isEqualTo("taskmanager-0.log: WARN x\n");
         assertThat(logs.lines(l -> true, 0)).isEmpty();

@@ -13,8 +13,7 @@ import java.util.Objects;
  */
 public final class EmbeddingCombiner {
 
-    private EmbeddingCombiner() {
-    }
+    private EmbeddingCombiner() {}
 
     /**
      * Combines heads with the given weights.

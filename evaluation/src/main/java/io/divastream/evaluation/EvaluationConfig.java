@@ -75,9 +75,22 @@ public record EvaluationConfig(
      * @param parallel whether to use the common fork-join pool
      * @param recallKs additional Recall@k values
      */
-    public EvaluationConfig(long seed, int clusters, int kMeansRestarts, int kMeansMaxIterations,
-            RecallAtK.SingletonPolicy singletonPolicy, boolean parallel, List<Integer> recallKs) {
-        this(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel, recallKs,
+    public EvaluationConfig(
+            long seed,
+            int clusters,
+            int kMeansRestarts,
+            int kMeansMaxIterations,
+            RecallAtK.SingletonPolicy singletonPolicy,
+            boolean parallel,
+            List<Integer> recallKs) {
+        this(
+                seed,
+                clusters,
+                kMeansRestarts,
+                kMeansMaxIterations,
+                singletonPolicy,
+                parallel,
+                recallKs,
                 KMeansConfig.Seeding.K_MEANS_PLUS_PLUS);
     }
 
@@ -91,8 +104,13 @@ public record EvaluationConfig(
      * @param singletonPolicy Recall@k singleton policy
      * @param parallel whether to use the common fork-join pool
      */
-    public EvaluationConfig(long seed, int clusters, int kMeansRestarts, int kMeansMaxIterations,
-            RecallAtK.SingletonPolicy singletonPolicy, boolean parallel) {
+    public EvaluationConfig(
+            long seed,
+            int clusters,
+            int kMeansRestarts,
+            int kMeansMaxIterations,
+            RecallAtK.SingletonPolicy singletonPolicy,
+            boolean parallel) {
         this(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel, RecallAtK.DEFAULT_KS);
     }
 
@@ -119,8 +137,13 @@ public record EvaluationConfig(
      * @return the default settings
      */
     public static EvaluationConfig defaults() {
-        return new EvaluationConfig(0L, 0, KMeansConfig.DEFAULT_RESTARTS, KMeansConfig.DEFAULT_MAX_ITERATIONS,
-                RecallAtK.SingletonPolicy.COUNT_AS_MISS, true);
+        return new EvaluationConfig(
+                0L,
+                0,
+                KMeansConfig.DEFAULT_RESTARTS,
+                KMeansConfig.DEFAULT_MAX_ITERATIONS,
+                RecallAtK.SingletonPolicy.COUNT_AS_MISS,
+                true);
     }
 
     /**
@@ -130,8 +153,15 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withSeed(long newSeed) {
-        return new EvaluationConfig(newSeed, clusters, kMeansRestarts, kMeansMaxIterations,
-                singletonPolicy, parallel, recallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                newSeed,
+                clusters,
+                kMeansRestarts,
+                kMeansMaxIterations,
+                singletonPolicy,
+                parallel,
+                recallKs,
+                kMeansSeeding);
     }
 
     /**
@@ -142,8 +172,15 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withClusters(int newClusters) {
-        return new EvaluationConfig(seed, newClusters, kMeansRestarts, kMeansMaxIterations,
-                singletonPolicy, parallel, recallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                seed,
+                newClusters,
+                kMeansRestarts,
+                kMeansMaxIterations,
+                singletonPolicy,
+                parallel,
+                recallKs,
+                kMeansSeeding);
     }
 
     /**
@@ -153,8 +190,8 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withKMeansRestarts(int newRestarts) {
-        return new EvaluationConfig(seed, clusters, newRestarts, kMeansMaxIterations,
-                singletonPolicy, parallel, recallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                seed, clusters, newRestarts, kMeansMaxIterations, singletonPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -164,8 +201,8 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withSingletonPolicy(RecallAtK.SingletonPolicy newPolicy) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations,
-                newPolicy, parallel, recallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                seed, clusters, kMeansRestarts, kMeansMaxIterations, newPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -175,8 +212,15 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withParallel(boolean newParallel) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations,
-                singletonPolicy, newParallel, recallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                seed,
+                clusters,
+                kMeansRestarts,
+                kMeansMaxIterations,
+                singletonPolicy,
+                newParallel,
+                recallKs,
+                kMeansSeeding);
     }
 
     /**
@@ -186,8 +230,15 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withRecallKs(List<Integer> newRecallKs) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel,
-                newRecallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                seed,
+                clusters,
+                kMeansRestarts,
+                kMeansMaxIterations,
+                singletonPolicy,
+                parallel,
+                newRecallKs,
+                kMeansSeeding);
     }
 
     /**
@@ -197,8 +248,8 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withKMeansMaxIterations(int newMaxIterations) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, newMaxIterations, singletonPolicy, parallel,
-                recallKs, kMeansSeeding);
+        return new EvaluationConfig(
+                seed, clusters, kMeansRestarts, newMaxIterations, singletonPolicy, parallel, recallKs, kMeansSeeding);
     }
 
     /**
@@ -208,7 +259,7 @@ public record EvaluationConfig(
      * @return the modified settings
      */
     public EvaluationConfig withKMeansSeeding(KMeansConfig.Seeding newSeeding) {
-        return new EvaluationConfig(seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel,
-                recallKs, newSeeding);
+        return new EvaluationConfig(
+                seed, clusters, kMeansRestarts, kMeansMaxIterations, singletonPolicy, parallel, recallKs, newSeeding);
     }
 }

@@ -22,12 +22,12 @@ import java.util.stream.Collectors;
 public record HeadWeighting(String name, double[] weights) {
 
     /** The weightings the original code evaluates on CUB200 and CARS196 (no equal weighting). */
-    public static final List<HeadWeighting> CUB_CARS_PRESETS = List.of(
-            of(0.75, 1.25, 1.25, 1.25), of(0.5, 1, 1, 1), of(0.5, 1.5, 1.5, 1.5));
+    public static final List<HeadWeighting> CUB_CARS_PRESETS =
+            List.of(of(0.75, 1.25, 1.25, 1.25), of(0.5, 1, 1, 1), of(0.5, 1.5, 1.5, 1.5));
 
     /** The weightings the original code evaluates on Stanford Online Products. */
-    public static final List<HeadWeighting> SOP_PRESETS = List.of(
-            of(1, 1, 1, 1), of(0.5, 1, 1, 1), of(1, 0.5, 0.5, 0.5), of(1.5, 1, 1, 1));
+    public static final List<HeadWeighting> SOP_PRESETS =
+            List.of(of(1, 1, 1, 1), of(0.5, 1, 1, 1), of(1, 0.5, 0.5, 0.5), of(1.5, 1, 1, 1));
 
     /**
      * Validates and copies the weights.
@@ -67,8 +67,7 @@ public record HeadWeighting(String name, double[] weights) {
     public static HeadWeighting of(double... weights) {
         Objects.requireNonNull(weights, "weights");
         return new HeadWeighting(
-                Arrays.stream(weights).mapToObj(HeadWeighting::format).collect(Collectors.joining("-")),
-                weights);
+                Arrays.stream(weights).mapToObj(HeadWeighting::format).collect(Collectors.joining("-")), weights);
     }
 
     /**
@@ -101,8 +100,10 @@ public record HeadWeighting(String name, double[] weights) {
             try {
                 w[i] = Double.parseDouble(parts[i].trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("head weighting '" + text + "': entry " + (i + 1) + " ('"
-                        + parts[i].trim() + "') is not a number", e);
+                throw new IllegalArgumentException(
+                        "head weighting '" + text + "': entry " + (i + 1) + " ('" + parts[i].trim()
+                                + "') is not a number",
+                        e);
             }
         }
         try {

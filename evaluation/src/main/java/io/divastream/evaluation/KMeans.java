@@ -63,7 +63,8 @@ public final class KMeans {
         for (int r = 0; r < config.restarts(); r++) {
             SplittableRandom rng = master.split();
             double[] centroids = config.seeding() == KMeansConfig.Seeding.K_MEANS_PLUS_PLUS
-                    ? initialise(x, k, rng) : randomPoints(x, k, rng);
+                    ? initialise(x, k, rng)
+                    : randomPoints(x, k, rng);
             KMeansResult run = lloyd(x, centroids, k, tolerance);
             if (best == null || run.inertia() < best.inertia()) {
                 best = run;
@@ -304,6 +305,7 @@ public final class KMeans {
         if (parallel) {
             stream = stream.parallel();
         }
-        return stream.map(b -> task.run(b * POINT_BLOCK, Math.min(n, (b + 1) * POINT_BLOCK))).sum();
+        return stream.map(b -> task.run(b * POINT_BLOCK, Math.min(n, (b + 1) * POINT_BLOCK)))
+                .sum();
     }
 }

@@ -10,5 +10,4 @@ package io.divastream.evaluation;
  * @param inertia sum over points of the squared Euclidean distance to the assigned centroid
  * @param iterations Lloyd iterations run by the kept restart
  */
-public record KMeansResult(int[] assignments, double[][] centroids, double inertia, int iterations) {
-}
+public record KMeansResult(int[] assignments, double[][] centroids, double inertia, int iterations) {}

@@ -1,15 +1,14 @@
 package io.divastream.evaluation;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Arrays;
 import java.util.Objects;
 
 /** Package-private helpers on integer class labels. */
 final class LabelStats {
 
-    private LabelStats() {
-    }
+    private LabelStats() {}
 
     /**
      * For every item, the number of <em>other</em> items with the same label (MAP@R's R).
@@ -72,8 +71,8 @@ final class LabelStats {
             }
             for (int j : row) {
                 if (j < 0 || j >= g) {
-                    throw new IllegalArgumentException(
-                            "neighbour row " + i + " contains invalid gallery index " + j + " (gallery size " + g + ")");
+                    throw new IllegalArgumentException("neighbour row " + i + " contains invalid gallery index " + j
+                            + " (gallery size " + g + ")");
                 }
             }
         }

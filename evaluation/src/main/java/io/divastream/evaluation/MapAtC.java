@@ -19,8 +19,7 @@ import java.util.Map;
 public final class MapAtC {
 
     /** Creates the metric. It has no configuration. */
-    public MapAtC() {
-    }
+    public MapAtC() {}
 
     /**
      * Returns how many neighbours per query {@link #compute(int[][], int[])} needs: the largest class

@@ -18,8 +18,7 @@ package io.divastream.evaluation;
 public final class MapAtR {
 
     /** Creates the metric. It has no configuration. */
-    public MapAtR() {
-    }
+    public MapAtR() {}
 
     /**
      * Returns how many neighbours per query {@link #compute(int[][], int[])} needs: the largest R.

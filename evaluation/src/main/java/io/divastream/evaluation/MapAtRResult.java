@@ -9,5 +9,4 @@ package io.divastream.evaluation;
  *     {@code NaN} if no query qualifies
  * @param queries number of queries averaged over (those with {@code R >= 1})
  */
-public record MapAtRResult(double mapAtR, double rPrecision, int queries) {
-}
+public record MapAtRResult(double mapAtR, double rPrecision, int queries) {}

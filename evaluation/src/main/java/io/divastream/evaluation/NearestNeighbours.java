@@ -123,8 +123,8 @@ public final class NearestNeighbours {
         Objects.requireNonNull(queries, "queries");
         Objects.requireNonNull(gallery, "gallery");
         if (queries.dim() != gallery.dim()) {
-            throw new IllegalArgumentException("queries have dimension " + queries.dim()
-                    + " but gallery rows have dimension " + gallery.dim());
+            throw new IllegalArgumentException(
+                    "queries have dimension " + queries.dim() + " but gallery rows have dimension " + gallery.dim());
         }
         if (leaveOneOut && queries != gallery) {
             throw new IllegalArgumentException("leave-one-out search needs one matrix as queries and gallery");
@@ -150,8 +150,19 @@ public final class NearestNeighbours {
                 boolean exhaustive = candidates >= available;
                 for (int from = 0; from < pending.length; from += rowsPerBlock) {
                     int to = Math.min(pending.length, from + rowsPerBlock);
-                    searchBlock(manager, queries, gallery, galleryT, Arrays.copyOfRange(pending, from, to),
-                            k, retrieve, exhaustive, leaveOneOut, maxNorm, result, failed);
+                    searchBlock(
+                            manager,
+                            queries,
+                            gallery,
+                            galleryT,
+                            Arrays.copyOfRange(pending, from, to),
+                            k,
+                            retrieve,
+                            exhaustive,
+                            leaveOneOut,
+                            maxNorm,
+                            result,
+                            failed);
                 }
                 pending = IntStream.of(pending).filter(q -> failed[q]).toArray();
                 candidates = (int) Math.min(available, 4L * candidates);
@@ -160,9 +171,19 @@ public final class NearestNeighbours {
         return result;
     }
 
-    private void searchBlock(NDManager manager, EmbeddingMatrix queries, EmbeddingMatrix gallery, NDArray galleryT,
-            int[] rows, int k, int retrieve, boolean exhaustive, boolean leaveOneOut, double maxNorm,
-            int[][] result, boolean[] failed) {
+    private void searchBlock(
+            NDManager manager,
+            EmbeddingMatrix queries,
+            EmbeddingMatrix gallery,
+            NDArray galleryT,
+            int[] rows,
+            int k,
+            int retrieve,
+            boolean exhaustive,
+            boolean leaveOneOut,
+            double maxNorm,
+            int[][] result,
+            boolean[] failed) {
         int d = queries.dim();
         int b = rows.length;
         float[] block = new float[b * (d + 1)];
@@ -195,8 +216,18 @@ public final class NearestNeighbours {
                     threshold = Math.min(threshold, scores[i]);
                 }
             }
-            int[] row = refine(queries, gallery, q, indices, r * retrieve, retrieve, k, leaveOneOut, exhaustive,
-                    threshold, maxNorm);
+            int[] row = refine(
+                    queries,
+                    gallery,
+                    q,
+                    indices,
+                    r * retrieve,
+                    retrieve,
+                    k,
+                    leaveOneOut,
+                    exhaustive,
+                    threshold,
+                    maxNorm);
             if (row == null) {
                 failed[q] = true;
             } else {
@@ -210,8 +241,18 @@ public final class NearestNeighbours {
      * cannot be certified against the rows that were not retrieved ({@code threshold} is the smallest
      * retrieved float32 score; not used if every row was retrieved).
      */
-    private static int[] refine(EmbeddingMatrix queries, EmbeddingMatrix gallery, int q, long[] indices, int offset,
-            int retrieve, int k, boolean leaveOneOut, boolean exhaustive, double threshold, double maxNorm) {
+    private static int[] refine(
+            EmbeddingMatrix queries,
+            EmbeddingMatrix gallery,
+            int q,
+            long[] indices,
+            int offset,
+            int retrieve,
+            int k,
+            boolean leaveOneOut,
+            boolean exhaustive,
+            double threshold,
+            double maxNorm) {
         int d = queries.dim();
         double[] x = queries.values();
         double[] y = gallery.values();

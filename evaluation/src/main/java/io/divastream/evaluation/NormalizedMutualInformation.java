@@ -20,8 +20,7 @@ import java.util.Objects;
  */
 public final class NormalizedMutualInformation {
 
-    private NormalizedMutualInformation() {
-    }
+    private NormalizedMutualInformation() {}
 
     /**
      * Computes the NMI of two labelings.
@@ -36,8 +35,7 @@ public final class NormalizedMutualInformation {
         Objects.requireNonNull(labelsV, "labelsV");
         int n = labelsU.length;
         if (n != labelsV.length) {
-            throw new IllegalArgumentException(
-                    "labelings differ in length: " + n + " vs " + labelsV.length);
+            throw new IllegalArgumentException("labelings differ in length: " + n + " vs " + labelsV.length);
         }
         if (n == 0) {
             throw new IllegalArgumentException("labelings must not be empty");

@@ -19,8 +19,7 @@ import java.util.Objects;
  */
 public final class PairwiseF1 {
 
-    private PairwiseF1() {
-    }
+    private PairwiseF1() {}
 
     /**
      * Computes the pairwise F1 of a clustering against the labels.

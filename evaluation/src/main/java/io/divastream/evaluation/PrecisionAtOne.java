@@ -8,8 +8,7 @@ package io.divastream.evaluation;
  */
 public final class PrecisionAtOne {
 
-    private PrecisionAtOne() {
-    }
+    private PrecisionAtOne() {}
 
     /**
      * Computes Precision@1 from precomputed neighbour lists.

@@ -56,8 +56,7 @@ public final class RetrievalEvaluator {
         Objects.requireNonNull(embeddings, "embeddings");
         Objects.requireNonNull(labels, "labels");
         if (embeddings.length != labels.length) {
-            throw new IllegalArgumentException(
-                    embeddings.length + " embeddings but " + labels.length + " labels");
+            throw new IllegalArgumentException(embeddings.length + " embeddings but " + labels.length + " labels");
         }
         if (labels.length < 2) {
             throw new IllegalArgumentException("need at least 2 items, got " + labels.length);
@@ -124,24 +123,53 @@ public final class RetrievalEvaluator {
         int[] unionLabels = new int[queryLabels.length + galleryLabels.length];
         System.arraycopy(queryLabels, 0, unionLabels, 0, queryLabels.length);
         System.arraycopy(galleryLabels, 0, unionLabels, queryLabels.length, galleryLabels.length);
-        return scores(ks, recall, map, precisionAt1, Double.NaN,
-                EmbeddingMatrix.concat(queryMatrix, galleryMatrix), unionLabels);
+        return scores(
+                ks,
+                recall,
+                map,
+                precisionAt1,
+                Double.NaN,
+                EmbeddingMatrix.concat(queryMatrix, galleryMatrix),
+                unionLabels);
     }
 
     /** Clusters the items for NMI and F1 and assembles the scores. */
-    private RetrievalScores scores(List<Integer> ks, double[] recall, MapAtRResult map, double precisionAt1,
-            double mapAtC, EmbeddingMatrix items, int[] labels) {
+    private RetrievalScores scores(
+            List<Integer> ks,
+            double[] recall,
+            MapAtRResult map,
+            double precisionAt1,
+            double mapAtC,
+            EmbeddingMatrix items,
+            int[] labels) {
         Map<Integer, Double> recallByK = new HashMap<>();
         for (int i = 0; i < ks.size(); i++) {
             recallByK.put(ks.get(i), recall[i]);
         }
         int clusters = config.clusters() > 0 ? config.clusters() : LabelStats.distinct(labels);
-        KMeansConfig kMeansConfig = new KMeansConfig(clusters, config.kMeansMaxIterations(),
-                config.kMeansRestarts(), KMeansConfig.DEFAULT_TOLERANCE, config.seed(), config.kMeansSeeding());
-        int[] clustering = new KMeans(kMeansConfig, config.parallel()).fit(items).assignments();
+        KMeansConfig kMeansConfig = new KMeansConfig(
+                clusters,
+                config.kMeansMaxIterations(),
+                config.kMeansRestarts(),
+                KMeansConfig.DEFAULT_TOLERANCE,
+                config.seed(),
+                config.kMeansSeeding());
+        int[] clustering =
+                new KMeans(kMeansConfig, config.parallel()).fit(items).assignments();
         double nmi = NormalizedMutualInformation.compute(labels, clustering);
         double f1 = PairwiseF1.compute(labels, clustering);
-        return new RetrievalScores(recallByK.get(1), recallByK.get(2), recallByK.get(4), recallByK.get(8), nmi,
-                map.mapAtR(), map.rPrecision(), precisionAt1, mapAtC, f1, recallByK, clusters);
+        return new RetrievalScores(
+                recallByK.get(1),
+                recallByK.get(2),
+                recallByK.get(4),
+                recallByK.get(8),
+                nmi,
+                map.mapAtR(),
+                map.rPrecision(),
+                precisionAt1,
+                mapAtC,
+                f1,
+                recallByK,
+                clusters);
     }
 }

@@ -70,8 +70,19 @@ public record RetrievalScores(
      */
     public RetrievalScores(
             double recallAt1, double recallAt2, double recallAt4, double recallAt8, double nmi, double mapAtR) {
-        this(recallAt1, recallAt2, recallAt4, recallAt8, nmi, mapAtR, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Map.of(1, recallAt1, 2, recallAt2, 4, recallAt4, 8, recallAt8), 0);
+        this(
+                recallAt1,
+                recallAt2,
+                recallAt4,
+                recallAt8,
+                nmi,
+                mapAtR,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Map.of(1, recallAt1, 2, recallAt2, 4, recallAt4, 8, recallAt8),
+                0);
     }
 
     /**

@@ -12,9 +12,11 @@ class HeadWeightingTest {
 
     @Test
     void presetsAreThoseOfTheOriginalCode() {
-        assertThat(HeadWeighting.CUB_CARS_PRESETS).extracting(HeadWeighting::name)
+        assertThat(HeadWeighting.CUB_CARS_PRESETS)
+                .extracting(HeadWeighting::name)
                 .containsExactly("0.75-1.25-1.25-1.25", "0.5-1-1-1", "0.5-1.5-1.5-1.5");
-        assertThat(HeadWeighting.SOP_PRESETS).extracting(HeadWeighting::name)
+        assertThat(HeadWeighting.SOP_PRESETS)
+                .extracting(HeadWeighting::name)
                 .containsExactly("1-1-1-1", "0.5-1-1-1", "1-0.5-0.5-0.5", "1.5-1-1-1");
         assertThat(HeadWeighting.CUB_CARS_PRESETS.get(0).weights()).containsExactly(0.75, 1.25, 1.25, 1.25);
         assertThat(HeadWeighting.SOP_PRESETS.get(2).weights()).containsExactly(1, 0.5, 0.5, 0.5);
@@ -38,11 +40,14 @@ class HeadWeightingTest {
         assertThat(HeadWeighting.parse(" 0.75 , 1.25,1.25 ,1.25").name()).isEqualTo("0.75-1.25-1.25-1.25");
         assertThatThrownBy(() -> HeadWeighting.parse("0.5,x,1,1"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'0.5,x,1,1'").hasMessageContaining("entry 2");
+                .hasMessageContaining("'0.5,x,1,1'")
+                .hasMessageContaining("entry 2");
         assertThatThrownBy(() -> HeadWeighting.parse("0,0"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all weights are zero");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("all weights are zero");
         assertThatThrownBy(() -> HeadWeighting.parse("1,-1"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
         assertThatThrownBy(() -> HeadWeighting.parse("1,,1")).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -78,13 +83,15 @@ class HeadWeightingTest {
                         numerator += w[h] * w[h] * dot(heads[h][i], heads[h][j]);
                         denominator += w[h] * w[h];
                     }
-                    assertThat(dot(combined[i], combined[j])).as("%s (%d, %d)", weighting, i, j)
+                    assertThat(dot(combined[i], combined[j]))
+                            .as("%s (%d, %d)", weighting, i, j)
                             .isCloseTo(numerator / denominator, within(1e-6));
                 }
             }
         }
         assertThatThrownBy(() -> HeadWeighting.of(1, 1).combine(heads))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 weights but 4 heads");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 weights but 4 heads");
     }
 
     private static double dot(float[] a, float[] b) {

@@ -35,7 +35,8 @@ class KMeansTest {
         for (long seed = 0; seed < 5; seed++) {
             KMeansResult result = new KMeans(KMeansConfig.of(BLOBS, seed).withRestarts(3)).fit(x);
             assertThat(NormalizedMutualInformation.compute(truth, result.assignments()))
-                    .as("seed %d", seed).isCloseTo(1.0, within(1e-12));
+                    .as("seed %d", seed)
+                    .isCloseTo(1.0, within(1e-12));
             assertSamePartition(truth, result.assignments());
         }
     }
@@ -97,7 +98,9 @@ class KMeansTest {
         float[][] x = NaiveRetrieval.randomEmbeddings(26, 300, 4, false);
         double previous = Double.POSITIVE_INFINITY;
         for (int restarts : new int[] {1, 3, 8}) {
-            double inertia = new KMeans(KMeansConfig.of(12, 3).withRestarts(restarts)).fit(x).inertia();
+            double inertia = new KMeans(KMeansConfig.of(12, 3).withRestarts(restarts))
+                    .fit(x)
+                    .inertia();
             assertThat(inertia).isLessThanOrEqualTo(previous);
             previous = inertia;
         }
@@ -166,7 +169,8 @@ class KMeansTest {
             x[i] = i % 2 == 0 ? new float[] {0f, 0f} : new float[] {1f, 1f};
         }
         KMeansResult result = new KMeans(KMeansConfig.of(3, 5)).fit(x);
-        assertThat(Arrays.stream(result.assignments()).allMatch(a -> a >= 0 && a < 3)).isTrue();
+        assertThat(Arrays.stream(result.assignments()).allMatch(a -> a >= 0 && a < 3))
+                .isTrue();
         assertThat(result.inertia()).isZero();
     }
 

@@ -28,7 +28,8 @@ class MapAtCTest {
         int[] labels = {0, 0, 1, 0, 0, 1};
         assertThat(MapAtC.requiredNeighbours(labels)).isEqualTo(4);
         assertThat(compute(x, labels)).isCloseTo(55.0 / 144.0, within(1e-15));
-        assertThat(compute(x, labels)).isNotCloseTo(new MapAtR().compute(x, labels).mapAtR(), within(1e-3));
+        assertThat(compute(x, labels))
+                .isNotCloseTo(new MapAtR().compute(x, labels).mapAtR(), within(1e-3));
     }
 
     @Test

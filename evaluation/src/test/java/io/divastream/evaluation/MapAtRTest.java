@@ -39,7 +39,8 @@ class MapAtRTest {
         assertThat(result.queries()).isEqualTo(4);
         assertThat(result.mapAtR()).isCloseTo((5 / 9.0 * 3 + 7 / 18.0) / 4, within(1e-15));
         assertThat(result.rPrecision()).isCloseTo(2 / 3.0, within(1e-15));
-        assertThat(new MapAtR().compute(x, new int[] {0, 1, 2, 3, 4, 5}).mapAtR()).isNaN();
+        assertThat(new MapAtR().compute(x, new int[] {0, 1, 2, 3, 4, 5}).mapAtR())
+                .isNaN();
     }
 
     @Test

@@ -12,8 +12,7 @@ import java.util.Random;
  */
 final class NaiveRetrieval {
 
-    private NaiveRetrieval() {
-    }
+    private NaiveRetrieval() {}
 
     static double squaredDistance(float[] a, float[] b) {
         double s = 0.0;
@@ -61,7 +60,12 @@ final class NaiveRetrieval {
     }
 
     /** Query/gallery Recall@k by full sorts: hit if a same-label gallery item is among the k nearest. */
-    static double[] recall(float[][] queries, int[] queryLabels, float[][] gallery, int[] galleryLabels, int[] ks,
+    static double[] recall(
+            float[][] queries,
+            int[] queryLabels,
+            float[][] gallery,
+            int[] galleryLabels,
+            int[] ks,
             boolean excludeSingletons) {
         double[] hits = new double[ks.length];
         int counted = 0;

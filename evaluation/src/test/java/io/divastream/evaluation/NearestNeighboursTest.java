@@ -74,8 +74,10 @@ class NearestNeighboursTest {
         int[][] single = new NearestNeighbours(12, false, bytesPerRow).search(x);
         int[][] seven = new NearestNeighbours(12, true, 7 * bytesPerRow + 3).search(x);
         int[][] whole = new NearestNeighbours(12).search(x);
-        assertThat(new NearestNeighbours(12, false, bytesPerRow).blockRows(x.length, 19)).isEqualTo(1);
-        assertThat(new NearestNeighbours(12, false, 7 * bytesPerRow + 3).blockRows(x.length, 19)).isEqualTo(7);
+        assertThat(new NearestNeighbours(12, false, bytesPerRow).blockRows(x.length, 19))
+                .isEqualTo(1);
+        assertThat(new NearestNeighbours(12, false, 7 * bytesPerRow + 3).blockRows(x.length, 19))
+                .isEqualTo(7);
         assertThat(new NearestNeighbours(12).blockRows(x.length, 19)).isGreaterThan(x.length);
         assertThat(new NearestNeighbours(12).blockRows(60502, 512)).isEqualTo(274);
         for (int q = 0; q < x.length; q++) {
@@ -95,7 +97,8 @@ class NearestNeighboursTest {
             for (int m : new int[] {1, 3, 20}) {
                 int[][] nn = new NearestNeighbours(m, true, rows * 4L * (x.length + 5)).search(x);
                 for (int q = 0; q < x.length; q++) {
-                    assertThat(nn[q]).as("row %d, m %d, block %d", q, m, rows)
+                    assertThat(nn[q])
+                            .as("row %d, m %d, block %d", q, m, rows)
                             .containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(x, q), m));
                 }
             }
@@ -121,7 +124,8 @@ class NearestNeighboursTest {
         // the two gallery rows differ by 2^-24 in their squared distance to q, below float32 resolution at 1
         float[] q = {1f, 0x1p-12f};
         float[][] gallery = {{1f, 0f}, {1f, 0x1p-12f}};
-        assertThat(new NearestNeighbours(2).search(new float[][] {q}, gallery)[0]).containsExactly(1, 0);
+        assertThat(new NearestNeighbours(2).search(new float[][] {q}, gallery)[0])
+                .containsExactly(1, 0);
     }
 
     @Test
@@ -132,14 +136,16 @@ class NearestNeighboursTest {
         for (long rows : new long[] {1, 6, 1000}) {
             int[][] nn = new NearestNeighbours(15, true, rows * 4L * (gallery.length + 14)).search(queries, gallery);
             for (int q = 0; q < queries.length; q++) {
-                assertThat(nn[q]).as("query %d, block %d", q, rows)
+                assertThat(nn[q])
+                        .as("query %d, block %d", q, rows)
                         .containsExactly(Arrays.copyOf(NaiveRetrieval.ranking(queries[q], gallery), 15));
             }
             assertThat(nn[3][0]).isEqualTo(17);
         }
         assertThat(new NearestNeighbours(500).search(queries, gallery)[0]).hasSize(91);
         assertThatThrownBy(() -> new NearestNeighbours(2).search(queries, new float[][] {{1f, 2f}}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dimension");
     }
 
     @Test

@@ -58,9 +58,12 @@ class NormalizedMutualInformationTest {
 
     @Test
     void singleClusterLimitCases() {
-        assertThat(NormalizedMutualInformation.compute(new int[] {5, 5, 5}, new int[] {2, 2, 2})).isEqualTo(1.0);
-        assertThat(NormalizedMutualInformation.compute(new int[] {5, 5, 5}, new int[] {1, 2, 3})).isEqualTo(0.0);
-        assertThat(NormalizedMutualInformation.compute(new int[] {1, 2, 2}, new int[] {4, 4, 4})).isEqualTo(0.0);
+        assertThat(NormalizedMutualInformation.compute(new int[] {5, 5, 5}, new int[] {2, 2, 2}))
+                .isEqualTo(1.0);
+        assertThat(NormalizedMutualInformation.compute(new int[] {5, 5, 5}, new int[] {1, 2, 3}))
+                .isEqualTo(0.0);
+        assertThat(NormalizedMutualInformation.compute(new int[] {1, 2, 2}, new int[] {4, 4, 4}))
+                .isEqualTo(0.0);
         assertThat(NormalizedMutualInformation.compute(new int[] {1, 2, 3}, new int[] {7, 8, 9}))
                 .isCloseTo(1.0, within(1e-15));
     }

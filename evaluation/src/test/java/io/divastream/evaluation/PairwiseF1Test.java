@@ -42,10 +42,13 @@ class PairwiseF1Test {
 
     @Test
     void limitCases() {
-        assertThat(PairwiseF1.compute(new int[] {1, 1, 2, 2}, new int[] {5, 5, 6, 6})).isEqualTo(1.0);
-        assertThat(PairwiseF1.compute(new int[] {1, 1, 2, 2}, new int[] {5, 6, 5, 6})).isEqualTo(0.0);
+        assertThat(PairwiseF1.compute(new int[] {1, 1, 2, 2}, new int[] {5, 5, 6, 6}))
+                .isEqualTo(1.0);
+        assertThat(PairwiseF1.compute(new int[] {1, 1, 2, 2}, new int[] {5, 6, 5, 6}))
+                .isEqualTo(0.0);
         assertThat(PairwiseF1.compute(new int[] {1, 2, 3}, new int[] {1, 2, 3})).isNaN();
         assertThatThrownBy(() -> PairwiseF1.compute(new int[2], new int[3]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 labels but 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 labels but 3");
     }
 }

@@ -28,8 +28,10 @@ class QueryGalleryMetricsTest {
         assertThat(result.mapAtR()).isCloseTo(0.125, within(1e-15));
         assertThat(result.rPrecision()).isCloseTo(0.25, within(1e-15));
         assertThat(result.queries()).isEqualTo(2);
-        assertThat(PrecisionAtOne.compute(NEIGHBOURS, QUERY_LABELS, GALLERY_LABELS)).isZero();
-        assertThat(PrecisionAtOne.compute(new int[][] {{0}, {1}}, QUERY_LABELS, GALLERY_LABELS)).isEqualTo(1.0);
+        assertThat(PrecisionAtOne.compute(NEIGHBOURS, QUERY_LABELS, GALLERY_LABELS))
+                .isZero();
+        assertThat(PrecisionAtOne.compute(new int[][] {{0}, {1}}, QUERY_LABELS, GALLERY_LABELS))
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -40,17 +42,21 @@ class QueryGalleryMetricsTest {
         RecallAtK exclude = new RecallAtK(List.of(1), RecallAtK.SingletonPolicy.EXCLUDE);
         assertThat(miss.compute(neighbours, queryLabels, GALLERY_LABELS)).containsExactly(0.5);
         assertThat(exclude.compute(neighbours, queryLabels, GALLERY_LABELS)).containsExactly(1.0);
-        assertThat(new MapAtR().compute(neighbours, queryLabels, GALLERY_LABELS).queries()).isEqualTo(1);
+        assertThat(new MapAtR().compute(neighbours, queryLabels, GALLERY_LABELS).queries())
+                .isEqualTo(1);
     }
 
     @Test
     void rejectsListsThatDoNotFitTheGallery() {
         RecallAtK atOne = new RecallAtK(List.of(1), RecallAtK.SingletonPolicy.COUNT_AS_MISS);
         assertThatThrownBy(() -> atOne.compute(new int[][] {{4}, {0}}, QUERY_LABELS, GALLERY_LABELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gallery index 4");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gallery index 4");
         assertThatThrownBy(() -> new MapAtR().compute(new int[][] {{0}}, QUERY_LABELS, GALLERY_LABELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 rows");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 rows");
         assertThatThrownBy(() -> new MapAtR().compute(new int[][] {{1}, {0}}, QUERY_LABELS, GALLERY_LABELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("need R = 2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("need R = 2");
     }
 }

@@ -89,8 +89,8 @@ class RecallAtKTest {
         int[] labels = NaiveRetrieval.randomLabels(13, 250, 25);
         float[][] x = NaiveRetrieval.clusteredEmbeddings(14, labels, 8, 1.5);
         int[] ks = {10, 3, 1, 100, 7};
-        double[] actual = new RecallAtK(List.of(10, 3, 1, 100, 7), RecallAtK.SingletonPolicy.COUNT_AS_MISS)
-                .compute(x, labels);
+        double[] actual =
+                new RecallAtK(List.of(10, 3, 1, 100, 7), RecallAtK.SingletonPolicy.COUNT_AS_MISS).compute(x, labels);
         assertThat(actual).containsExactly(NaiveRetrieval.recall(x, labels, ks, false), within(1e-12));
     }
 
@@ -104,9 +104,12 @@ class RecallAtKTest {
         int[][] neighbours = new NearestNeighbours(1).search(x);
         double p1 = PrecisionAtOne.compute(neighbours, labels);
         assertThat(p1).isCloseTo(NaiveRetrieval.precisionAt1(x, labels), within(1e-12));
-        assertThat(p1).isCloseTo(new RecallAtK(List.of(1), RecallAtK.SingletonPolicy.EXCLUDE)
-                .compute(neighbours, labels)[0], within(1e-15));
+        assertThat(p1)
+                .isCloseTo(
+                        new RecallAtK(List.of(1), RecallAtK.SingletonPolicy.EXCLUDE).compute(neighbours, labels)[0],
+                        within(1e-15));
         assertThat(p1).isBetween(0.05, 0.95);
-        assertThat(PrecisionAtOne.compute(new int[][] {{1}, {0}}, new int[] {1, 2})).isNaN();
+        assertThat(PrecisionAtOne.compute(new int[][] {{1}, {0}}, new int[] {1, 2}))
+                .isNaN();
     }
 }

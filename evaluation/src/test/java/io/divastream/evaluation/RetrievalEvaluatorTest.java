@@ -13,7 +13,8 @@ class RetrievalEvaluatorTest {
     void everyScoreMatchesItsIndependentComputation() {
         int[] labels = NaiveRetrieval.randomLabels(30, 300, 30);
         float[][] x = normalised(NaiveRetrieval.clusteredEmbeddings(31, labels, 10, 1.0));
-        RetrievalScores scores = new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(5)).evaluate(x, labels);
+        RetrievalScores scores =
+                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(5)).evaluate(x, labels);
 
         double[] recall = NaiveRetrieval.recall(x, labels, new int[] {1, 2, 4, 8}, false);
         assertThat(scores.recallAt1()).isCloseTo(recall[0], within(1e-12));
@@ -49,7 +50,8 @@ class RetrievalEvaluatorTest {
             assertThat(scores.recallAt(ks[i])).as("R@%d", ks[i]).isCloseTo(expected[i], within(1e-12));
         }
         assertThat(scores.recallAt(10)).isLessThan(1.0);
-        assertThatThrownBy(() -> scores.recallAt(3)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> scores.recallAt(3))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Recall@3");
         assertThatThrownBy(() -> EvaluationConfig.defaults().withRecallKs(java.util.List.of(0)))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -59,12 +61,13 @@ class RetrievalEvaluatorTest {
     void clusterCountDefaultsToTheTestClassesAndCanBeSetToTheTrainingClassesForParity() {
         int[] labels = NaiveRetrieval.randomLabels(42, 240, 12);
         float[][] x = normalised(NaiveRetrieval.clusteredEmbeddings(43, labels, 10, 1.0));
-        RetrievalScores byTest = new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(3)).evaluate(x, labels);
+        RetrievalScores byTest =
+                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(3)).evaluate(x, labels);
         assertThat(byTest.clusters()).isEqualTo(12);
         int trainClasses = 20; // e.g. SOP: 11,318 training classes against 11,316 test classes
-        RetrievalScores byTrain =
-                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(3).withClusters(trainClasses))
-                        .evaluate(x, labels);
+        RetrievalScores byTrain = new RetrievalEvaluator(
+                        EvaluationConfig.defaults().withSeed(3).withClusters(trainClasses))
+                .evaluate(x, labels);
         assertThat(byTrain.clusters()).isEqualTo(trainClasses);
         int[] clusters = new KMeans(KMeansConfig.of(trainClasses, 3)).fit(x).assignments();
         assertThat(byTrain.nmi()).isCloseTo(NaiveRetrieval.nmi(labels, clusters), within(1e-12));
@@ -76,9 +79,12 @@ class RetrievalEvaluatorTest {
     @Test
     void theSixArgumentScoresKeepTheirMeaning() {
         RetrievalScores old = new RetrievalScores(0.1, 0.2, 0.3, 0.4, 0.5, 0.6);
-        assertThat(old.recallAtK()).containsExactly(
-                java.util.Map.entry(1, 0.1), java.util.Map.entry(2, 0.2), java.util.Map.entry(4, 0.3),
-                java.util.Map.entry(8, 0.4));
+        assertThat(old.recallAtK())
+                .containsExactly(
+                        java.util.Map.entry(1, 0.1),
+                        java.util.Map.entry(2, 0.2),
+                        java.util.Map.entry(4, 0.3),
+                        java.util.Map.entry(8, 0.4));
         assertThat(old.rPrecision()).isNaN();
         assertThat(old.precisionAt1()).isNaN();
         assertThat(old.mapAtC()).isNaN();
@@ -91,14 +97,16 @@ class RetrievalEvaluatorTest {
     void separableEmbeddingScoresOneEverywhereAndIsDeterministic() {
         int[] labels = NaiveRetrieval.randomLabels(32, 200, 10);
         float[][] x = NaiveRetrieval.clusteredEmbeddings(33, labels, 16, 0.001);
-        RetrievalEvaluator evaluator = new RetrievalEvaluator(EvaluationConfig.defaults().withKMeansRestarts(3));
+        RetrievalEvaluator evaluator =
+                new RetrievalEvaluator(EvaluationConfig.defaults().withKMeansRestarts(3));
         RetrievalScores scores = evaluator.evaluate(x, labels);
         assertThat(scores.recallAt1()).isEqualTo(1.0);
         assertThat(scores.recallAt8()).isEqualTo(1.0);
         assertThat(scores.mapAtR()).isEqualTo(1.0);
         assertThat(scores.nmi()).isCloseTo(1.0, within(1e-12));
         assertThat(evaluator.evaluate(x, labels)).isEqualTo(scores);
-        RetrievalEvaluator sequential = new RetrievalEvaluator(evaluator.config().withParallel(false));
+        RetrievalEvaluator sequential =
+                new RetrievalEvaluator(evaluator.config().withParallel(false));
         assertThat(sequential.evaluate(x, labels)).isEqualTo(scores);
     }
 
@@ -143,10 +151,12 @@ class RetrievalEvaluatorTest {
         assertThat(scores.nmi()).isCloseTo(NaiveRetrieval.nmi(all, clusters), within(1e-12));
         assertThat(scores.f1()).isCloseTo(NaiveRetrieval.pairwiseF1(all, clusters), within(1e-12));
 
-        RetrievalScores excluding = new RetrievalEvaluator(config.withSingletonPolicy(RecallAtK.SingletonPolicy.EXCLUDE))
+        RetrievalScores excluding = new RetrievalEvaluator(
+                        config.withSingletonPolicy(RecallAtK.SingletonPolicy.EXCLUDE))
                 .evaluate(queries, queryLabels, gallery, galleryLabels);
         assertThat(excluding.recallAt1())
-                .isCloseTo(NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, ks, true)[0], within(1e-12))
+                .isCloseTo(
+                        NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, ks, true)[0], within(1e-12))
                 .isGreaterThan(scores.recallAt1());
     }
 
@@ -169,24 +179,29 @@ class RetrievalEvaluatorTest {
         int[] queryLabels = java.util.Arrays.copyOfRange(labels, 0, 60);
         int[] galleryLabels = java.util.Arrays.copyOfRange(labels, 60, 180);
         RetrievalScores qg = new RetrievalEvaluator().evaluate(queries, queryLabels, gallery, galleryLabels);
-        double[] qgRecall = NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, new int[] {1, 2, 4, 8},
-                false);
+        double[] qgRecall =
+                NaiveRetrieval.recall(queries, queryLabels, gallery, galleryLabels, new int[] {1, 2, 4, 8}, false);
         assertThat(new double[] {qg.recallAt1(), qg.recallAt2(), qg.recallAt4(), qg.recallAt8()})
                 .containsExactly(qgRecall, within(1e-12));
         double[] qgMap = NaiveRetrieval.mapAtR(queries, queryLabels, gallery, galleryLabels);
-        assertThat(new double[] {qg.mapAtR(), qg.rPrecision(), qg.precisionAt1()}).containsExactly(qgMap, within(1e-12));
+        assertThat(new double[] {qg.mapAtR(), qg.rPrecision(), qg.precisionAt1()})
+                .containsExactly(qgMap, within(1e-12));
     }
 
     @Test
     void faissLikeSettingsAreUsedForTheClustering() {
         int[] labels = NaiveRetrieval.randomLabels(55, 200, 10);
         float[][] x = normalised(NaiveRetrieval.clusteredEmbeddings(56, labels, 8, 0.8));
-        EvaluationConfig config = EvaluationConfig.defaults().withSeed(2).withKMeansMaxIterations(20)
+        EvaluationConfig config = EvaluationConfig.defaults()
+                .withSeed(2)
+                .withKMeansMaxIterations(20)
                 .withKMeansSeeding(KMeansConfig.Seeding.RANDOM_POINTS);
         assertThat(config.kMeansMaxIterations()).isEqualTo(20);
         RetrievalScores scores = new RetrievalEvaluator(config).evaluate(x, labels);
-        int[] clusters = new KMeans(KMeansConfig.of(10, 2).withMaxIterations(20)
-                .withSeeding(KMeansConfig.Seeding.RANDOM_POINTS)).fit(x).assignments();
+        int[] clusters = new KMeans(
+                        KMeansConfig.of(10, 2).withMaxIterations(20).withSeeding(KMeansConfig.Seeding.RANDOM_POINTS))
+                .fit(x)
+                .assignments();
         assertThat(scores.nmi()).isCloseTo(NaiveRetrieval.nmi(labels, clusters), within(1e-12));
         assertThat(scores.f1()).isCloseTo(NaiveRetrieval.pairwiseF1(labels, clusters), within(1e-12));
     }
@@ -197,10 +212,14 @@ class RetrievalEvaluatorTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[1][2], new int[1]))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[2][2], new int[3], new float[2][2], new int[2]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query");
-        assertThatThrownBy(() -> new RetrievalEvaluator().evaluate(new float[2][2], new int[2], new float[2][3], new int[2]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension");
+        assertThatThrownBy(() ->
+                        new RetrievalEvaluator().evaluate(new float[2][2], new int[3], new float[2][2], new int[2]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("query");
+        assertThatThrownBy(() ->
+                        new RetrievalEvaluator().evaluate(new float[2][2], new int[2], new float[2][3], new int[2]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dimension");
     }
 
     /**

@@ -9,8 +9,7 @@ package io.divastream.images;
  */
 final class AreaResampler {
 
-    private AreaResampler() {
-    }
+    private AreaResampler() {}
 
     /**
      * Resamples a {@code width x height} row-major image to {@code outWidth x outHeight}.

@@ -20,8 +20,7 @@ final class Grayscale {
     private static final double GREEN = 0.587;
     private static final double BLUE = 0.114;
 
-    private Grayscale() {
-    }
+    private Grayscale() {}
 
     static float[] of(BufferedImage image) {
         int width = image.getWidth();

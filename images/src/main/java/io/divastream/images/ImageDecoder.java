@@ -46,6 +46,7 @@ public final class ImageDecoder implements Serializable {
 
     /** Output size and polarity. */
     private final ImageSpec spec;
+
     private final ImageLimits limits;
 
     /**
@@ -113,38 +114,48 @@ public final class ImageDecoder implements Serializable {
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
-                throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                throw new InvalidImageException(
+                        InvalidImageException.Reason.UNDECODABLE,
                         "unrecognised image format (" + encoded.length + " bytes)");
             }
             ImageReader reader = readers.next();
             String format = reader.getFormatName().toUpperCase(Locale.ROOT);
             try {
                 if (!FORMATS.contains(format)) {
-                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                    throw new InvalidImageException(
+                            InvalidImageException.Reason.UNDECODABLE,
                             format + " images are not accepted (only " + String.join(", ", FORMATS) + ")");
                 }
                 reader.setInput(input, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
                 if (width < MIN_SIDE || height < MIN_SIDE) {
-                    throw new InvalidImageException(InvalidImageException.Reason.INVALID,
+                    throw new InvalidImageException(
+                            InvalidImageException.Reason.INVALID,
                             format + " image is " + width + "x" + height + ", sides must be at least " + MIN_SIDE);
                 }
                 ImageTypeSpecifier raw = reader.getRawImageType(0);
                 checkDeclared(limits, format, width, height, raw);
                 if (rejectCmyk) {
-                    if (raw == null || !reader.getImageTypes(0).hasNext()
+                    if (raw == null
+                            || !reader.getImageTypes(0).hasNext()
                             || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
-                        throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, format
-                                + " image with " + (raw == null ? "an unsupported colour model" : raw.getNumBands()
-                                + " colour components") + " (CMYK or YCCK JPEG?) is not supported");
+                        throw new InvalidImageException(
+                                InvalidImageException.Reason.UNDECODABLE,
+                                format
+                                        + " image with "
+                                        + (raw == null
+                                                ? "an unsupported colour model"
+                                                : raw.getNumBands() + " colour components")
+                                        + " (CMYK or YCCK JPEG?) is not supported");
                     }
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
                 if (image == null || !warnings.isEmpty()) {
-                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                    throw new InvalidImageException(
+                            InvalidImageException.Reason.UNDECODABLE,
                             "corrupt or truncated " + format + " image: "
                                     + (warnings.isEmpty() ? "no image" : warnings.get(0)));
                 }
@@ -156,9 +167,12 @@ public final class ImageDecoder implements Serializable {
             throw e;
         } catch (IOException | RuntimeException e) {
             String hint = rejectCmyk && String.valueOf(e.getMessage()).contains("Unsupported Image Type")
-                    ? " (CMYK or YCCK JPEG?)" : "";
-            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                    "cannot decode image (" + encoded.length + " bytes): " + e + hint, e);
+                    ? " (CMYK or YCCK JPEG?)"
+                    : "";
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.UNDECODABLE,
+                    "cannot decode image (" + encoded.length + " bytes): " + e + hint,
+                    e);
         }
     }
 
@@ -166,7 +180,8 @@ public final class ImageDecoder implements Serializable {
      * Checks the size a header declares: the raw image type gives the channels and the bits of each
      * (an unknown type counts as four 8-bit channels, the most a JPEG declares).
      */
-    private static void checkDeclared(ImageLimits limits, String format, int width, int height, ImageTypeSpecifier raw) {
+    private static void checkDeclared(
+            ImageLimits limits, String format, int width, int height, ImageTypeSpecifier raw) {
         int channels = 4;
         int bytesPerSample = 1;
         if (raw != null) {

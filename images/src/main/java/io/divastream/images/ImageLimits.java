@@ -29,7 +29,8 @@ public record ImageLimits(long maxEncodedBytes, long maxPixels, long maxDecodedB
 
     /** Validates the bounds. */
     public ImageLimits {
-        if (maxEncodedBytes < 1 || maxPixels < (long) ImageDecoder.MIN_SIDE * ImageDecoder.MIN_SIDE
+        if (maxEncodedBytes < 1
+                || maxPixels < (long) ImageDecoder.MIN_SIDE * ImageDecoder.MIN_SIDE
                 || maxDecodedBytes < maxPixels) {
             throw new IllegalArgumentException("image limits must be positive, with at least "
                     + ImageDecoder.MIN_SIDE * ImageDecoder.MIN_SIDE + " pixels and at least a byte per pixel: "
@@ -46,7 +47,8 @@ public record ImageLimits(long maxEncodedBytes, long maxPixels, long maxDecodedB
      */
     public void checkEncoded(long encodedBytes) {
         if (encodedBytes > maxEncodedBytes) {
-            throw new InvalidImageException(InvalidImageException.Reason.INVALID,
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.INVALID,
                     "the encoded image has " + encodedBytes + " bytes, the limit is " + maxEncodedBytes);
         }
     }
@@ -66,12 +68,14 @@ public record ImageLimits(long maxEncodedBytes, long maxPixels, long maxDecodedB
         long pixels = (long) width * height;
         String declared = format + " image declares " + width + "x" + height;
         if (pixels > maxPixels) {
-            throw new InvalidImageException(InvalidImageException.Reason.INVALID,
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.INVALID,
                     declared + " = " + pixels + " pixels, the limit is " + maxPixels);
         }
         long decoded = pixels * channels * bytesPerSample;
         if (decoded > maxDecodedBytes) {
-            throw new InvalidImageException(InvalidImageException.Reason.INVALID,
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.INVALID,
                     declared + " x " + channels + " channels x " + bytesPerSample + " bytes = " + decoded
                             + " decoded bytes, the limit is " + maxDecodedBytes);
         }

@@ -149,7 +149,9 @@ public final class PhotoTransforms implements Serializable {
                 int src = y * crop + (flip ? crop - 1 - x : x);
                 int dst = y * crop + x;
                 if (channels == 1) {
-                    double luma = 0.299 * rgbPlanes[src] + 0.587 * rgbPlanes[plane + src] + 0.114 * rgbPlanes[2 * plane + src];
+                    double luma = 0.299 * rgbPlanes[src]
+                            + 0.587 * rgbPlanes[plane + src]
+                            + 0.114 * rgbPlanes[2 * plane + src];
                     out[dst] = input.normalize(luma, 0);
                 } else {
                     for (int c = 0; c < 3; c++) {

@@ -30,8 +30,8 @@ public record RgbImage(int width, int height, byte[] rgb) implements Serializabl
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
         if ((long) width * height * 3 != rgb.length) {
-            throw new IllegalArgumentException(
-                    "a " + width + "x" + height + " RGB image needs " + 3L * width * height + " bytes, got " + rgb.length);
+            throw new IllegalArgumentException("a " + width + "x" + height + " RGB image needs " + 3L * width * height
+                    + " bytes, got " + rgb.length);
         }
     }
 

@@ -18,8 +18,15 @@ final class TriangleResampler {
      * {@code windowWidth x windowHeight} output pixels starting at ({@code windowLeft}, {@code windowTop}),
      * as three channel planes (R, G, B) of 0..255 values, channels-first.
      */
-    static float[] resize(RgbImage image, CropBox box, int outWidth, int outHeight,
-            int windowLeft, int windowTop, int windowWidth, int windowHeight) {
+    static float[] resize(
+            RgbImage image,
+            CropBox box,
+            int outWidth,
+            int outHeight,
+            int windowLeft,
+            int windowTop,
+            int windowWidth,
+            int windowHeight) {
         Axis horizontal = Axis.of(box.width(), outWidth, windowLeft, windowWidth);
         Axis vertical = Axis.of(box.height(), outHeight, windowTop, windowHeight);
         // horizontal pass over the rows the vertical pass needs

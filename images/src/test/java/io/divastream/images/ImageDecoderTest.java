@@ -28,8 +28,9 @@ class ImageDecoderTest {
      * The Omniglot archive. In this scratch project it comes from the system property set by the pom (an
      * absolute path); inside the model module use Path.of("..", "..", "shared", ...) instead.
      */
-    private static final Path OMNIGLOT_ZIP = Path.of(
-            "..", "..", "shared", "data", "omniglot-small", "images_background_small1.zip");
+    private static final Path OMNIGLOT_ZIP =
+            Path.of("..", "..", "shared", "data", "omniglot-small", "images_background_small1.zip");
+
     private static final String GLYPH = "images_background_small1/Balinese/character01/0108_01.png";
 
     private static byte[] omniglotGlyph() throws IOException {
@@ -138,9 +139,10 @@ class ImageDecoderTest {
         g.fillRect(6, 6, 6, 6);
         g.dispose();
         float[] decoded = new ImageDecoder(new ImageSpec(2, false)).decode(ReferenceImages.encode(image, "png"));
-        assertThat(decoded).containsExactly(
-                new float[] {0.299f, 0.587f, 0.114f, (float) ((0.299 * 40 + 0.587 * 120 + 0.114 * 200) / 255)},
-                within(1e-6f));
+        assertThat(decoded)
+                .containsExactly(
+                        new float[] {0.299f, 0.587f, 0.114f, (float) ((0.299 * 40 + 0.587 * 120 + 0.114 * 200) / 255)},
+                        within(1e-6f));
     }
 
     @Test
@@ -167,7 +169,8 @@ class ImageDecoderTest {
         ImageDecoder decoder = new ImageDecoder(new ImageSpec(10, true));
         for (String format : new String[] {"gif", "bmp", "png"}) {
             assertThat(decoder.decode(ReferenceImages.encode(binary, format)))
-                    .as(format).containsExactly(expectedPattern, within(1e-5f));
+                    .as(format)
+                    .containsExactly(expectedPattern, within(1e-5f));
         }
     }
 
@@ -205,21 +208,26 @@ class ImageDecoderTest {
 
         byte[] png = ReferenceImages.encode(new BufferedImage(100, 50, BufferedImage.TYPE_INT_RGB), "png");
         ImageDecoder pixels = new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 4999, 1 << 20));
-        assertThatThrownBy(() -> pixels.decode(png)).isInstanceOf(InvalidImageException.class)
+        assertThatThrownBy(() -> pixels.decode(png))
+                .isInstanceOf(InvalidImageException.class)
                 .hasMessage("PNG image declares 100x50 = 5000 pixels, the limit is 4999");
         ImageDecoder decoded = new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 5000, 14_999));
-        assertThatThrownBy(() -> decoded.decode(png)).isInstanceOf(InvalidImageException.class)
-                .hasMessage("PNG image declares 100x50 x 3 channels x 1 bytes = 15000 decoded bytes, the limit is 14999");
+        assertThatThrownBy(() -> decoded.decode(png))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessage(
+                        "PNG image declares 100x50 x 3 channels x 1 bytes = 15000 decoded bytes, the limit is 14999");
         assertThat(new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(png.length, 5000, 15_000)).decode(png))
                 .hasSize(28 * 28);
         ImageDecoder encoded = new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(png.length - 1, 5000, 15_000));
-        assertThatThrownBy(() -> encoded.decode(png)).isInstanceOf(InvalidImageException.class)
+        assertThatThrownBy(() -> encoded.decode(png))
+                .isInstanceOf(InvalidImageException.class)
                 .hasMessage("the encoded image has " + png.length + " bytes, the limit is " + (png.length - 1));
         // a 16-bit RGBA image counts two bytes for each of its four channels
         byte[] deep = HostileImages.zeroPng(64, 64, 16, HostileImages.RGBA);
-        assertThatThrownBy(() -> new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 4096, 32_767))
-                        .decode(deep))
-                .hasMessage("PNG image declares 64x64 x 4 channels x 2 bytes = 32768 decoded bytes, the limit is 32767");
+        assertThatThrownBy(() ->
+                        new ImageDecoder(ImageSpec.omniglot(), new ImageLimits(1 << 20, 4096, 32_767)).decode(deep))
+                .hasMessage(
+                        "PNG image declares 64x64 x 4 channels x 2 bytes = 32768 decoded bytes, the limit is 32767");
     }
 
     /**
@@ -239,8 +247,12 @@ class ImageDecoderTest {
             HostileImages.declaringPng(60_000, 60_000),
             HostileImages.declaringJpeg(65_000, 65_000),
         };
-        String[] declared = {"PNG image declares 8192x8192", "PNG image declares 8192x8192",
-            "PNG image declares 60000x60000", "JPEG image declares 65000x65000"};
+        String[] declared = {
+            "PNG image declares 8192x8192",
+            "PNG image declares 8192x8192",
+            "PNG image declares 60000x60000",
+            "JPEG image declares 65000x65000"
+        };
         ImageDecoder glyphs = new ImageDecoder(ImageSpec.omniglot());
         for (int i = 0; i < bombs.length; i++) {
             byte[] file = bombs[i];
@@ -261,7 +273,8 @@ class ImageDecoderTest {
     void acceptsOnlyPngJpegGifAndBmp() {
         byte[] tiff = ReferenceImages.encode(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "tiff");
         assertThatThrownBy(() -> new ImageDecoder(ImageSpec.omniglot()).decode(tiff))
-                .isInstanceOfSatisfying(InvalidImageException.class,
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidImageException.Reason.UNDECODABLE))
                 .hasMessage("TIF images are not accepted (only PNG, JPEG, GIF, BMP)");
     }
@@ -316,10 +329,9 @@ class ImageDecoderTest {
     }
 
     private static void assertRejected(ThrowableAssert.ThrowingCallable call, InvalidImageException.Reason reason) {
-        assertThatThrownBy(call)
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(reason);
-                    assertThat(e.getMessage()).isNotBlank().doesNotContain("\n").doesNotContain("\r");
-                });
+        assertThatThrownBy(call).isInstanceOfSatisfying(InvalidImageException.class, e -> {
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.getMessage()).isNotBlank().doesNotContain("\n").doesNotContain("\r");
+        });
     }
 }

@@ -63,15 +63,20 @@ class PhotoDecoderTest {
     @Test
     void badBytesAreRejectedWithAReason() {
         assertThatThrownBy(() -> PhotoDecoder.decode(new byte[0]))
-                .isInstanceOf(InvalidImageException.class).hasMessageContaining("empty");
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("empty");
         assertThatThrownBy(() -> PhotoDecoder.decode("not an image".getBytes()))
-                .isInstanceOf(InvalidImageException.class).hasMessageContaining("unrecognised");
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("unrecognised");
         byte[] jpeg = ReferenceImages.encode(new BufferedImage(64, 64, BufferedImage.TYPE_3BYTE_BGR), "jpg");
         assertThatThrownBy(() -> PhotoDecoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2)))
                 .isInstanceOf(InvalidImageException.class)
-                .satisfies(e -> assertThat(((InvalidImageException) e).reason()).isEqualTo(InvalidImageException.Reason.UNDECODABLE));
-        assertThatThrownBy(() -> PhotoDecoder.decode(ReferenceImages.encode(new BufferedImage(4, 100, BufferedImage.TYPE_INT_RGB), "png")))
-                .isInstanceOf(InvalidImageException.class).hasMessageContaining("4x100");
+                .satisfies(e -> assertThat(((InvalidImageException) e).reason())
+                        .isEqualTo(InvalidImageException.Reason.UNDECODABLE));
+        assertThatThrownBy(() -> PhotoDecoder.decode(
+                        ReferenceImages.encode(new BufferedImage(4, 100, BufferedImage.TYPE_INT_RGB), "png")))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("4x100");
     }
 
     @Test

@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Test;
 class PhotoTransformsTest {
 
     /** An image whose samples are given functions of (x, y) per channel. */
-    private static RgbImage image(int w, int h, java.util.function.IntBinaryOperator r,
-            java.util.function.IntBinaryOperator g, java.util.function.IntBinaryOperator b) {
+    private static RgbImage image(
+            int w,
+            int h,
+            java.util.function.IntBinaryOperator r,
+            java.util.function.IntBinaryOperator g,
+            java.util.function.IntBinaryOperator b) {
         byte[] rgb = new byte[3 * w * h];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -60,9 +64,10 @@ class PhotoTransformsTest {
     @Test
     void evalViewEqualsANaiveResizeAndCenterCropWithNormalisation() {
         // 300 x 200 (landscape): shorter side 200 -> 64, longer 300 -> floor(64 * 300 / 200) = 96
-        RgbImage img = image(300, 200, (x, y) -> (x * 7 + y * 3) % 256, (x, y) -> (x * y) % 251, (x, y) -> 255 - (y % 256));
-        InputSpec spec = new InputSpec(3, 56, 64, new float[] {0.485f, 0.456f, 0.406f},
-                new float[] {0.229f, 0.224f, 0.225f}, 255.0, false);
+        RgbImage img =
+                image(300, 200, (x, y) -> (x * 7 + y * 3) % 256, (x, y) -> (x * y) % 251, (x, y) -> 255 - (y % 256));
+        InputSpec spec = new InputSpec(
+                3, 56, 64, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, 255.0, false);
         float[] view = new PhotoTransforms(spec).evalView(img);
         assertThat(view).hasSize(3 * 56 * 56);
         int left = (int) Math.rint((96 - 56) / 2.0);
@@ -73,7 +78,9 @@ class PhotoTransformsTest {
             for (int y = 0; y < 56; y += 5) {
                 for (int x = 0; x < 56; x += 3) {
                     double expected = (naiveResized(img, c, 96, 64, x + left, y + top) / 255.0 - mean[c]) / std[c];
-                    assertThat((double) view[(c * 56 + y) * 56 + x]).as("c%d y%d x%d", c, y, x).isCloseTo(expected, within(1e-4));
+                    assertThat((double) view[(c * 56 + y) * 56 + x])
+                            .as("c%d y%d x%d", c, y, x)
+                            .isCloseTo(expected, within(1e-4));
                 }
             }
         }
@@ -96,11 +103,26 @@ class PhotoTransformsTest {
     @Test
     void normalisationAndChannelOrderFollowTheInputSpec() {
         RgbImage img = image(40, 30, (x, y) -> 200, (x, y) -> 100, (x, y) -> 50);
-        float[] imagenet = new PhotoTransforms(new InputSpec(3, 16, 20, new float[] {0.485f, 0.456f, 0.406f},
-                new float[] {0.229f, 0.224f, 0.225f}, 255.0, false)).trainView(img, new SplittableRandom(1));
-        float[] bgr = new PhotoTransforms(new InputSpec(3, 16, 20, new float[] {0.4078f, 0.4588f, 0.502f},
-                new float[] {0.0039f, 0.0039f, 0.0039f}, 255.0, true)).evalView(img);
-        float[] minusOne = new PhotoTransforms(InputSpec.minusOneToOne()).evalView(image(300, 300, (x, y) -> 255, (x, y) -> 0, (x, y) -> 51));
+        float[] imagenet = new PhotoTransforms(new InputSpec(
+                        3,
+                        16,
+                        20,
+                        new float[] {0.485f, 0.456f, 0.406f},
+                        new float[] {0.229f, 0.224f, 0.225f},
+                        255.0,
+                        false))
+                .trainView(img, new SplittableRandom(1));
+        float[] bgr = new PhotoTransforms(new InputSpec(
+                        3,
+                        16,
+                        20,
+                        new float[] {0.4078f, 0.4588f, 0.502f},
+                        new float[] {0.0039f, 0.0039f, 0.0039f},
+                        255.0,
+                        true))
+                .evalView(img);
+        float[] minusOne = new PhotoTransforms(InputSpec.minusOneToOne())
+                .evalView(image(300, 300, (x, y) -> 255, (x, y) -> 0, (x, y) -> 51));
         float[] gray = new PhotoTransforms(InputSpec.glyph(16)).evalView(img);
         for (int i = 0; i < 256; i++) {
             assertThat(imagenet[i]).isCloseTo((200f / 255 - 0.485f) / 0.229f, within(1e-4f));
@@ -160,8 +182,8 @@ class PhotoTransformsTest {
     void halfOfTheTrainingViewsAreMirrored() {
         // a horizontal ramp: a view is mirrored exactly when its left column is brighter than its right
         RgbImage img = image(256, 200, (x, y) -> x, (x, y) -> x, (x, y) -> x);
-        PhotoTransforms t = new PhotoTransforms(new InputSpec(3, 24, 24, new float[] {0, 0, 0},
-                new float[] {1, 1, 1}, 1.0, false));
+        PhotoTransforms t =
+                new PhotoTransforms(new InputSpec(3, 24, 24, new float[] {0, 0, 0}, new float[] {1, 1, 1}, 1.0, false));
         SplittableRandom random = new SplittableRandom(9);
         int n = 4000;
         int mirrored = 0;

@@ -9,8 +9,7 @@ import javax.imageio.ImageIO;
 /** Test helpers: image encoding and an obviously-correct (brute-force) area-average resize. */
 public final class ReferenceImages {
 
-    private ReferenceImages() {
-    }
+    private ReferenceImages() {}
 
     /**
      * Encodes an image with ImageIO.

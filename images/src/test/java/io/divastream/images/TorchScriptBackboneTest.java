@@ -1,13 +1,5 @@
 package io.divastream.images;
 
-import io.divastream.model.net.backbone.Backbone;
-import io.divastream.model.net.backbone.BackboneSpec;
-import io.divastream.datasets.CubSample;
-import io.divastream.model.net.backbone.InputSpec;
-import io.divastream.model.net.backbone.Probe;
-import io.divastream.model.net.backbone.SharedFiles;
-import io.divastream.model.net.backbone.TorchScriptArchive;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,10 +12,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.divastream.datasets.CubSample;
 import io.divastream.model.DjlRuntime;
-import io.divastream.images.PhotoDecoder;
-import io.divastream.images.PhotoTransforms;
-import io.divastream.images.RgbImage;
+import io.divastream.model.net.backbone.Backbone;
+import io.divastream.model.net.backbone.BackboneSpec;
+import io.divastream.model.net.backbone.InputSpec;
+import io.divastream.model.net.backbone.Probe;
+import io.divastream.model.net.backbone.SharedFiles;
+import io.divastream.model.net.backbone.TorchScriptArchive;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -50,22 +46,35 @@ class TorchScriptBackboneTest {
         Path file = SharedFiles.mobileNetV2();
         DjlRuntime.disableGradientRecording();
         try (NDManager m = DjlRuntime.engine().newBaseManager();
-                Backbone backbone = BackboneSpec.TorchScript.mobileNetV2Imagenet(file.getParent()).build(m)) {
+                Backbone backbone = BackboneSpec.TorchScript.mobileNetV2Imagenet(file.getParent())
+                        .build(m)) {
             long start = System.nanoTime();
             Map<String, NDArray> tensors = TorchScriptArchive.read(file, m);
-            System.out.printf("TorchScriptArchive.read: %d tensors in %.2f s%n", tensors.size(), (System.nanoTime() - start) / 1e9);
+            System.out.printf(
+                    "TorchScriptArchive.read: %d tensors in %.2f s%n",
+                    tensors.size(), (System.nanoTime() - start) / 1e9);
             var params = backbone.block().getParameters();
             assertThat(params.size()).isEqualTo(156);
             for (Pair<String, Parameter> p : params) {
                 String name = p.getKey().substring(p.getKey().indexOf('_') + 1); // drop the "01module_" prefix
                 assertThat(tensors).as(name).containsKey(name);
                 NDArray t = tensors.get(name);
-                assertThat(t.getShape()).as(name).isEqualTo(p.getValue().getArray().getShape());
-                assertThat(Arrays.equals(t.toFloatArray(), p.getValue().getArray().toFloatArray())).as(name).isTrue();
+                assertThat(t.getShape())
+                        .as(name)
+                        .isEqualTo(p.getValue().getArray().getShape());
+                assertThat(Arrays.equals(
+                                t.toFloatArray(), p.getValue().getArray().toFloatArray()))
+                        .as(name)
+                        .isTrue();
             }
-            long runningMeans = tensors.keySet().stream().filter(k -> k.endsWith(".running_mean")).count();
+            long runningMeans = tensors.keySet().stream()
+                    .filter(k -> k.endsWith(".running_mean"))
+                    .count();
             assertThat(runningMeans).isEqualTo(52);
-            String var = tensors.keySet().stream().filter(k -> k.endsWith(".running_var")).findFirst().orElseThrow();
+            String var = tensors.keySet().stream()
+                    .filter(k -> k.endsWith(".running_var"))
+                    .findFirst()
+                    .orElseThrow();
             float[] v = tensors.get(var).toFloatArray();
             for (float x : v) {
                 assertThat(x).isPositive();
@@ -85,7 +94,8 @@ class TorchScriptBackboneTest {
         float[] a = transforms.evalView(first);
         float[] b = transforms.evalView(other);
         float[] aFlipped = flip(a, 3, 224);
-        try (NDManager m = DjlRuntime.engine().newBaseManager(); Backbone backbone = spec.build(m)) {
+        try (NDManager m = DjlRuntime.engine().newBaseManager();
+                Backbone backbone = spec.build(m)) {
             NDArray x = m.create(concat(a, aFlipped, b), new Shape(3, 3, 224, 224));
             ParameterStore store = new ParameterStore(m, false);
             NDArray f1 = backbone.block().forward(store, new NDList(x), false).singletonOrThrow();
@@ -140,10 +150,20 @@ class TorchScriptBackboneTest {
             var queryParams = query.block().getParameters();
             var keyParams = key.block().getParameters();
             for (int i = 0; i < queryParams.size(); i++) {
-                queryParams.get(i).getValue().getArray().copyTo(keyParams.get(i).getValue().getArray());
+                queryParams
+                        .get(i)
+                        .getValue()
+                        .getArray()
+                        .copyTo(keyParams.get(i).getValue().getArray());
             }
-            float[] q = query.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-            float[] k = key.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] q = query.block()
+                    .forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
+            float[] k = key.block()
+                    .forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
             assertThat(k).containsExactly(q);
         }
     }

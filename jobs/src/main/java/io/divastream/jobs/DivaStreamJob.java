@@ -1,9 +1,9 @@
 package io.divastream.jobs;
 
-import io.divastream.jobs.config.OptionSet;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.OptionSet;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -37,8 +37,7 @@ public final class DivaStreamJob {
             return;
         }
         StreamExecutionEnvironment env =
-                DivaEnvironment.configure(
-                        StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
+                DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
         DivaPipeline.defineKafkaWorkflow(env, config);
         env.execute("diva-stream");
     }

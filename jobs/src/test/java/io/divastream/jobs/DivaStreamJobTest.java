@@ -13,12 +13,13 @@ class DivaStreamJobTest {
     @Test
     void aConfigTypoIsOneLineAndNoConfiguration() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        var config =
-                DivaStreamJob.parseOrNull(
-                        new String[] {"--kafka.bootstrap-servers", "k:9092", "--batch.clases", "8"},
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        var config = DivaStreamJob.parseOrNull(
+                new String[] {"--kafka.bootstrap-servers", "k:9092", "--batch.clases", "8"},
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(config).isNull();
-        assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
+        assertThat(err.toString(StandardCharsets.UTF_8).lines())
+                .singleElement()
+                .asString()
                 .startsWith("diva-stream: unknown option --batch.clases")
                 .contains("did you mean --batch.classes?");
     }

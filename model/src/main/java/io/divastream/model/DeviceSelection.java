@@ -65,11 +65,15 @@ public record DeviceSelection(
      *     flavour is not the expected one
      */
     public static DeviceSelection select(DeviceRequest request, String expectedFlavour) {
-        return select(request, expectedFlavour, line -> {
-            if (LOGGED.add(line)) {
-                LOG.info(line);
-            }
-        }, LOG::warn);
+        return select(
+                request,
+                expectedFlavour,
+                line -> {
+                    if (LOGGED.add(line)) {
+                        LOG.info(line);
+                    }
+                },
+                LOG::warn);
     }
 
     /**
@@ -121,17 +125,16 @@ public record DeviceSelection(
                             + " pytorch-native-cpu jar on its class path (the CUDA image does both),"
                             + " or configure train.engine-flavour=auto");
         }
-        Device device =
-                switch (request) {
-                    case CPU -> Device.cpu();
-                    case AUTO -> gpuCount > 0 ? Device.gpu() : Device.cpu();
-                    case GPU -> {
-                        if (gpuCount == 0) {
-                            throw new IllegalStateException(noGpu(engineVersion, flavour));
-                        }
-                        yield Device.gpu();
-                    }
-                };
+        Device device = switch (request) {
+            case CPU -> Device.cpu();
+            case AUTO -> gpuCount > 0 ? Device.gpu() : Device.cpu();
+            case GPU -> {
+                if (gpuCount == 0) {
+                    throw new IllegalStateException(noGpu(engineVersion, flavour));
+                }
+                yield Device.gpu();
+            }
+        };
         return new DeviceSelection(device, request, engineVersion, flavour, gpuCount);
     }
 
@@ -141,8 +144,8 @@ public record DeviceSelection(
      * @return the line
      */
     public String describe() {
-        return "training on " + device + " (engine PyTorch " + engineVersion + ", flavour " + flavour
-                + "; device " + request.id() + ", " + gpuCount + " GPU(s) visible)";
+        return "training on " + device + " (engine PyTorch " + engineVersion + ", flavour " + flavour + "; device "
+                + request.id() + ", " + gpuCount + " GPU(s) visible)";
     }
 
     /**
@@ -153,10 +156,9 @@ public record DeviceSelection(
      */
     public java.util.Optional<String> warning() {
         if (request == DeviceRequest.AUTO && !device.isGpu() && flavour.startsWith("cu")) {
-            return java.util.Optional.of(
-                    "device auto fell back to the CPU: the CUDA library (flavour " + flavour
-                            + ") is loaded but no GPU is visible (check the NVIDIA driver and the"
-                            + " container's GPU reservation)");
+            return java.util.Optional.of("device auto fell back to the CPU: the CUDA library (flavour " + flavour
+                    + ") is loaded but no GPU is visible (check the NVIDIA driver and the"
+                    + " container's GPU reservation)");
         }
         return java.util.Optional.empty();
     }
@@ -169,7 +171,8 @@ public record DeviceSelection(
      */
     public static String loadedFlavour() {
         DjlRuntime.engine();
-        return flavourOfLibraryDirectory(Path.of(LibUtils.getLibtorchPath()).getFileName().toString());
+        return flavourOfLibraryDirectory(
+                Path.of(LibUtils.getLibtorchPath()).getFileName().toString());
     }
 
     /**
@@ -180,18 +183,17 @@ public record DeviceSelection(
      * @return the flavour, or {@code unknown}
      */
     static String flavourOfLibraryDirectory(String name) {
-        java.util.regex.Matcher m =
-                Pattern.compile(".*-((?:cpu|cu\\d{3})(?:-precxx11)?)-[a-z]+-[a-z0-9_]+").matcher(name);
+        java.util.regex.Matcher m = Pattern.compile(".*-((?:cpu|cu\\d{3})(?:-precxx11)?)-[a-z]+-[a-z0-9_]+")
+                .matcher(name);
         return m.matches() ? m.group(1) : "unknown";
     }
 
     private static String noGpu(String engineVersion, String flavour) {
-        String why =
-                flavour.startsWith("cu")
-                        ? "the CUDA library (flavour " + flavour + ") is loaded but the engine sees no GPU: check the"
-                                + " NVIDIA driver and that the container has a GPU reserved"
-                        : "the loaded PyTorch library is the CPU build (flavour " + flavour + "): use the CUDA"
-                                + " image (docker build --build-arg DJL_FLAVOR=cu128) on a host with an NVIDIA GPU";
+        String why = flavour.startsWith("cu")
+                ? "the CUDA library (flavour " + flavour + ") is loaded but the engine sees no GPU: check the"
+                        + " NVIDIA driver and that the container has a GPU reserved"
+                : "the loaded PyTorch library is the CPU build (flavour " + flavour + "): use the CUDA"
+                        + " image (docker build --build-arg DJL_FLAVOR=cu128) on a host with an NVIDIA GPU";
         return "device gpu was asked for but no GPU is usable (engine PyTorch " + engineVersion + "): " + why
                 + "; or set train.device=auto or cpu";
     }

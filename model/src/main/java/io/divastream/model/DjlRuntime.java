@@ -51,7 +51,8 @@ public final class DjlRuntime {
      */
     static RuntimeException explainNativeLibraryConflict(RuntimeException failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof UnsatisfiedLinkError && String.valueOf(t.getMessage()).contains("already loaded in another classloader")) {
+            if (t instanceof UnsatisfiedLinkError
+                    && String.valueOf(t.getMessage()).contains("already loaded in another classloader")) {
                 return new IllegalStateException(
                         "PyTorch's native library is already loaded in this JVM by another class loader (an earlier"
                                 + " job on this task manager loaded DJL from its job jar): put the jars of"
@@ -101,7 +102,8 @@ public final class DjlRuntime {
      */
     public static int checkIntraOpThreads(int threads) {
         if (threads < 0) {
-            throw new IllegalArgumentException("intra-op threads must be 0 (all processors) or positive, got " + threads);
+            throw new IllegalArgumentException(
+                    "intra-op threads must be 0 (all processors) or positive, got " + threads);
         }
         return threads;
     }

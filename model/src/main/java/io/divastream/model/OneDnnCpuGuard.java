@@ -25,6 +25,7 @@ final class OneDnnCpuGuard {
 
     /** The oneDNN setting, and the ISA it is limited to. */
     static final String VARIABLE = "ONEDNN_MAX_CPU_ISA";
+
     static final String LIMIT = "AVX";
     private static final String OLD_VARIABLE = "DNNL_MAX_CPU_ISA";
     private static final Path CACHE_TOPOLOGY = Path.of("/sys/devices/system/cpu/cpu0/cache");
@@ -60,8 +61,8 @@ final class OneDnnCpuGuard {
      * @param setenv sets an environment variable of the process
      * @return true if the limit was set
      */
-    static boolean decide(Function<String, String> environment, Path cpuinfo, Path cacheTopology,
-            BiConsumer<String, String> setenv) {
+    static boolean decide(
+            Function<String, String> environment, Path cpuinfo, Path cacheTopology, BiConsumer<String, String> setenv) {
         if (environment.apply(VARIABLE) != null || environment.apply(OLD_VARIABLE) != null) {
             return false;
         }
@@ -69,9 +70,14 @@ final class OneDnnCpuGuard {
             return false;
         }
         setenv.accept(VARIABLE, LIMIT);
-        LOG.warn("this CPU reports no cache sizes ({} is missing): PyTorch's oneDNN convolution kernels for AVX2"
-                + " and AVX-512 divide by them (SIGFPE) or compute wrong gradients here, so they are off"
-                + " ({}={}); set {} yourself to choose", cacheTopology, VARIABLE, LIMIT, VARIABLE);
+        LOG.warn(
+                "this CPU reports no cache sizes ({} is missing): PyTorch's oneDNN convolution kernels for AVX2"
+                        + " and AVX-512 divide by them (SIGFPE) or compute wrong gradients here, so they are off"
+                        + " ({}={}); set {} yourself to choose",
+                cacheTopology,
+                VARIABLE,
+                LIMIT,
+                VARIABLE);
         return true;
     }
 

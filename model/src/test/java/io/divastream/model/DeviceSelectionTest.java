@@ -32,14 +32,17 @@ class DeviceSelectionTest {
         assertThat(selection.device()).isEqualTo(Device.cpu());
         assertThat(selection.gpuCount()).isZero();
         assertThat(selection.flavour()).isEqualTo("cpu");
-        assertThat(info).containsExactly(
-                "training on cpu() (engine PyTorch " + VERSION + ", flavour cpu; device auto, 0 GPU(s) visible)");
+        assertThat(info)
+                .containsExactly("training on cpu() (engine PyTorch " + VERSION
+                        + ", flavour cpu; device auto, 0 GPU(s) visible)");
         assertThat(warn).isEmpty();
     }
 
     @Test
     void cpuIsTheCpu() {
-        assertThat(DeviceSelection.select(DeviceRequest.CPU, "cpu", s -> {}, s -> {}).device()).isEqualTo(Device.cpu());
+        assertThat(DeviceSelection.select(DeviceRequest.CPU, "cpu", s -> {}, s -> {})
+                        .device())
+                .isEqualTo(Device.cpu());
     }
 
     @Test
@@ -54,11 +57,14 @@ class DeviceSelectionTest {
 
     @Test
     void theRuleWithAGpuPresent() {
-        assertThat(DeviceSelection.resolve(DeviceRequest.AUTO, "auto", 2, VERSION, "cu128").device())
+        assertThat(DeviceSelection.resolve(DeviceRequest.AUTO, "auto", 2, VERSION, "cu128")
+                        .device())
                 .isEqualTo(Device.gpu());
-        assertThat(DeviceSelection.resolve(DeviceRequest.GPU, "cu128", 1, VERSION, "cu128").device())
+        assertThat(DeviceSelection.resolve(DeviceRequest.GPU, "cu128", 1, VERSION, "cu128")
+                        .device())
                 .isEqualTo(Device.gpu());
-        assertThat(DeviceSelection.resolve(DeviceRequest.CPU, "auto", 1, VERSION, "cu128").device())
+        assertThat(DeviceSelection.resolve(DeviceRequest.CPU, "auto", 1, VERSION, "cu128")
+                        .device())
                 .isEqualTo(Device.cpu());
     }
 
@@ -66,9 +72,14 @@ class DeviceSelectionTest {
     void aCudaLibraryWithoutGpuFallsBackWithAWarningOrFailsForGpu() {
         DeviceSelection auto = DeviceSelection.resolve(DeviceRequest.AUTO, "cu128", 0, VERSION, "cu128");
         assertThat(auto.device()).isEqualTo(Device.cpu());
-        assertThat(auto.warning()).hasValueSatisfying(w -> assertThat(w)
-                .contains("fell back to the CPU").contains("flavour cu128").contains("no GPU is visible"));
-        assertThat(DeviceSelection.resolve(DeviceRequest.AUTO, "auto", 0, VERSION, "cpu").warning()).isEmpty();
+        assertThat(auto.warning())
+                .hasValueSatisfying(w -> assertThat(w)
+                        .contains("fell back to the CPU")
+                        .contains("flavour cu128")
+                        .contains("no GPU is visible"));
+        assertThat(DeviceSelection.resolve(DeviceRequest.AUTO, "auto", 0, VERSION, "cpu")
+                        .warning())
+                .isEmpty();
         assertThatThrownBy(() -> DeviceSelection.resolve(DeviceRequest.GPU, "auto", 0, VERSION, "cu128"))
                 .hasMessageContaining("CUDA library (flavour cu128) is loaded but the engine sees no GPU");
     }
@@ -79,14 +90,18 @@ class DeviceSelectionTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("loaded the native library flavour 'cpu' but 'cu128' is configured")
                 .hasMessageContaining("PYTORCH_FLAVOR=cu128");
-        assertThat(DeviceSelection.resolve(DeviceRequest.AUTO, "cpu", 0, VERSION, "cpu").device()).isEqualTo(Device.cpu());
+        assertThat(DeviceSelection.resolve(DeviceRequest.AUTO, "cpu", 0, VERSION, "cpu")
+                        .device())
+                .isEqualTo(Device.cpu());
     }
 
     @Test
     void theFlavourIsReadFromDjlsLibraryDirectory() {
         assertThat(DeviceSelection.loadedFlavour()).isEqualTo("cpu");
-        assertThat(DeviceSelection.flavourOfLibraryDirectory("2.7.1-20250812-cpu-linux-x86_64")).isEqualTo("cpu");
-        assertThat(DeviceSelection.flavourOfLibraryDirectory("2.7.1-cu128-linux-x86_64")).isEqualTo("cu128");
+        assertThat(DeviceSelection.flavourOfLibraryDirectory("2.7.1-20250812-cpu-linux-x86_64"))
+                .isEqualTo("cpu");
+        assertThat(DeviceSelection.flavourOfLibraryDirectory("2.7.1-cu128-linux-x86_64"))
+                .isEqualTo("cu128");
         assertThat(DeviceSelection.flavourOfLibraryDirectory("2.7.1-cu128-precxx11-linux-aarch64"))
                 .isEqualTo("cu128-precxx11");
         assertThat(DeviceSelection.flavourOfLibraryDirectory("libtorch")).isEqualTo("unknown");
@@ -94,10 +109,14 @@ class DeviceSelectionTest {
         assertThat(DeviceSelection.FLAVOUR.matcher("cuda").matches()).isFalse();
         // every flavour this build claims is one DJL's JNI jar on the class path carries a library for
         for (String flavour : DeviceSelection.SUPPORTED_FLAVOURS) {
-            assertThat(DeviceSelection.class.getClassLoader().getResource("jnilib/linux-x86_64/" + flavour + "/libdjl_torch.so"))
-                    .as("JNI library of flavour %s", flavour).isNotNull();
+            assertThat(DeviceSelection.class
+                            .getClassLoader()
+                            .getResource("jnilib/linux-x86_64/" + flavour + "/libdjl_torch.so"))
+                    .as("JNI library of flavour %s", flavour)
+                    .isNotNull();
         }
-        assertThat(DeviceSelection.class.getClassLoader().getResource("jnilib/linux-x86_64/cu126/libdjl_torch.so")).isNull();
+        assertThat(DeviceSelection.class.getClassLoader().getResource("jnilib/linux-x86_64/cu126/libdjl_torch.so"))
+                .isNull();
     }
 
     @Test
@@ -115,7 +134,8 @@ class DeviceSelectionTest {
                 new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
                 new MomentumSpec(0.9, 64),
                 7L);
-        Device device = DeviceSelection.select(DeviceRequest.AUTO, "auto", s -> {}, s -> {}).device();
+        Device device = DeviceSelection.select(DeviceRequest.AUTO, "auto", s -> {}, s -> {})
+                .device();
         LabeledBatch batch = batch(new SplittableRandom(3));
         try (DivaTrainer selected = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64, device);
                 DivaTrainer reference = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64)) {
@@ -123,7 +143,8 @@ class DeviceSelectionTest {
             StepResult b = reference.step(batch);
             assertThat(a.step()).isEqualTo(1);
             assertThat(a.total()).isFinite().isEqualTo(b.total());
-            assertThat(selected.snapshot(1).sha256()).isEqualTo(reference.snapshot(1).sha256());
+            assertThat(selected.snapshot(1).sha256())
+                    .isEqualTo(reference.snapshot(1).sha256());
             try (Embedder embedder = new Embedder(config.network(), device)) {
                 embedder.load(selected.snapshot(1));
                 float[][][] e = embedder.embed(new float[][] {batch.images()[0]});

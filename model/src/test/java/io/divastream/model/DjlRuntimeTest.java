@@ -52,7 +52,8 @@ class DjlRuntimeTest {
     void otherFailuresPassUnchanged() {
         RuntimeException other = new IllegalArgumentException("Deep learning engine not found: PyTorch");
         assertThat(DjlRuntime.explainNativeLibraryConflict(other)).isSameAs(other);
-        RuntimeException wrapped = new RuntimeException("Failed to load PyTorch native library",
+        RuntimeException wrapped = new RuntimeException(
+                "Failed to load PyTorch native library",
                 new UnsatisfiedLinkError("libtorch.so: cannot open shared object file"));
         assertThat(DjlRuntime.explainNativeLibraryConflict(wrapped)).isSameAs(wrapped);
     }

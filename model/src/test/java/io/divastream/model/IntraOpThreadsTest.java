@@ -42,12 +42,15 @@ class IntraOpThreadsTest {
             long process = os.getProcessCpuTime();
             long own = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < 80; i++) {
-                try (NDArray c = a.matMul(a); NDArray s = c.sum()) {
+                try (NDArray c = a.matMul(a);
+                        NDArray s = c.sum()) {
                     s.getFloat();
                 }
             }
-            return new CpuSplit(DjlRuntime.intraOpThreads(),
-                    threads.getCurrentThreadCpuTime() - own, os.getProcessCpuTime() - process);
+            return new CpuSplit(
+                    DjlRuntime.intraOpThreads(),
+                    threads.getCurrentThreadCpuTime() - own,
+                    os.getProcessCpuTime() - process);
         }
     }
 
@@ -88,9 +91,11 @@ class IntraOpThreadsTest {
         assertThat(two.get().threads()).isEqualTo(2);
         assertThat(one.get().threads()).isEqualTo(1);
         // measured: about 0.52 with two threads, 0.97 to 0.99 with one (the rest: JIT, GC, Kafka-free JVM)
-        assertThat(two.get().ownShare()).as("share of the CPU time on the calling thread, 2 threads: %s", two.get())
+        assertThat(two.get().ownShare())
+                .as("share of the CPU time on the calling thread, 2 threads: %s", two.get())
                 .isLessThan(0.75);
-        assertThat(one.get().ownShare()).as("share of the CPU time on the calling thread, 1 thread: %s", one.get())
+        assertThat(one.get().ownShare())
+                .as("share of the CPU time on the calling thread, 1 thread: %s", one.get())
                 .isGreaterThan(0.85);
     }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** When the oneDNN limit is set: only on Linux, only without cache topology, never over the operator's value. */
 class OneDnnCpuGuardTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private final Map<String, String> set = new HashMap<>();
 

@@ -36,7 +36,9 @@ class PackageCyclesTest {
             files = walk.filter(p -> p.toString().endsWith(".java")).toList();
         }
         for (Path file : files) {
-            String pkg = sources.relativize(file.getParent()).toString().replace(file.getFileSystem().getSeparator(), ".");
+            String pkg = sources.relativize(file.getParent())
+                    .toString()
+                    .replace(file.getFileSystem().getSeparator(), ".");
             Set<String> targets = out.computeIfAbsent(pkg, k -> new TreeSet<>());
             Matcher m = REFERENCE.matcher(Files.readString(file, StandardCharsets.UTF_8));
             while (m.find()) {
@@ -75,15 +77,17 @@ class PackageCyclesTest {
     @Test
     void theModelsPackagesFormNoCycle() throws IOException {
         Map<String, Set<String>> graph = dependencies(SOURCES);
-        assertThat(graph).containsKeys("io.divastream.model.config", "io.divastream.model.net",
-                "io.divastream.model.net.backbone");
+        assertThat(graph)
+                .containsKeys(
+                        "io.divastream.model.config", "io.divastream.model.net", "io.divastream.model.net.backbone");
         assertThat(graph.get("io.divastream.model.net")).contains("io.divastream.model.config");
         assertThat(cycle(graph)).as("a cycle of package dependencies").isEmpty();
     }
 
     @Test
     void theCheckFindsACycle() {
-        Map<String, Set<String>> graph = new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d")));
+        Map<String, Set<String>> graph =
+                new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d")));
         assertThat(cycle(graph)).containsExactly("a", "b", "c", "a"); // from the first package in order
         assertThat(cycle(Map.of("a", Set.of("b"), "b", Set.of("c")))).isEmpty();
     }

@@ -1,7 +1,7 @@
 package io.divastream.offline;
 
-import io.divastream.model.config.DivaConfig;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.model.config.DivaConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,19 +81,35 @@ public final class AblationStudy {
      * @return one summary per row, in row order
      */
     public List<Row> run(
-            List<AblationVariant> variants, List<Long> seeds, LabeledImages<float[]> train, LabeledImages<float[]> test) {
+            List<AblationVariant> variants,
+            List<Long> seeds,
+            LabeledImages<float[]> train,
+            LabeledImages<float[]> test) {
         List<Row> rows = new ArrayList<>();
         for (AblationVariant variant : variants) {
             List<Run> runs = new ArrayList<>();
             for (long seed : seeds) {
                 DivaConfig config = variant.apply(base, seed);
-                BatchTrainer<float[]> trainer =
-                        new BatchTrainer<>(config, pipeline, Map.of(), new io.divastream.evaluation.RetrievalEvaluator());
-                List<EvaluationPoint> points = trainer.run(train, test, run, p -> log.println(String.format(Locale.ROOT,
-                        "%s seed %d step %d: R@1 %.4f NMI %.4f (%.0f s)", variant.name(), seed, p.step(),
-                        p.primary().recallAt1(), p.primary().nmi(), p.trainingSeconds())));
+                BatchTrainer<float[]> trainer = new BatchTrainer<>(
+                        config, pipeline, Map.of(), new io.divastream.evaluation.RetrievalEvaluator());
+                List<EvaluationPoint> points = trainer.run(
+                        train,
+                        test,
+                        run,
+                        p -> log.println(String.format(
+                                Locale.ROOT,
+                                "%s seed %d step %d: R@1 %.4f NMI %.4f (%.0f s)",
+                                variant.name(),
+                                seed,
+                                p.step(),
+                                p.primary().recallAt1(),
+                                p.primary().nmi(),
+                                p.trainingSeconds())));
                 EvaluationPoint last = points.get(points.size() - 1);
-                double best = points.stream().mapToDouble(p -> p.primary().recallAt1()).max().orElse(Double.NaN);
+                double best = points.stream()
+                        .mapToDouble(p -> p.primary().recallAt1())
+                        .max()
+                        .orElse(Double.NaN);
                 runs.add(new Run(variant, seed, last, best, last.trainingSeconds()));
             }
             rows.add(new Row(variant, runs));
@@ -110,16 +126,26 @@ public final class AblationStudy {
      */
     public static String markdown(List<Row> rows) {
         StringBuilder out = new StringBuilder();
-        out.append("| Variant | Recall@1 | NMI | MAP@R | Recall@1 of the discriminative head alone | best-step Recall@1 | seeds |\n");
+        out.append(
+                "| Variant | Recall@1 | NMI | MAP@R | Recall@1 of the discriminative head alone | best-step Recall@1 | seeds |\n");
         out.append("|---|---|---|---|---|---|---|\n");
         for (Row row : rows) {
             double[] r1 = row.stats(r -> r.last().primary().recallAt1());
             double[] nmi = row.stats(r -> r.last().primary().nmi());
             double[] map = row.stats(r -> r.last().primary().mapAtR());
-            double[] disc = row.stats(r -> r.last().heads().get("discriminative").recallAt1());
+            double[] disc =
+                    row.stats(r -> r.last().heads().get("discriminative").recallAt1());
             double[] best = row.stats(Run::bestRecallAt1);
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %d |%n", row.variant().name(),
-                    pm(r1), pm(nmi), pm(map), pm(disc), pm(best), row.runs().size()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s | %s | %d |%n",
+                    row.variant().name(),
+                    pm(r1),
+                    pm(nmi),
+                    pm(map),
+                    pm(disc),
+                    pm(best),
+                    row.runs().size()));
         }
         return out.toString();
     }
@@ -131,14 +157,25 @@ public final class AblationStudy {
      * @return a Markdown table of the individual runs
      */
     public static String runsMarkdown(List<Row> rows) {
-        StringBuilder out = new StringBuilder("| Variant | seed | Recall@1 | NMI | MAP@R | heads' Recall@1 | training s |\n|---|---|---|---|---|---|---|\n");
+        StringBuilder out = new StringBuilder(
+                "| Variant | seed | Recall@1 | NMI | MAP@R | heads' Recall@1 | training s |\n|---|---|---|---|---|---|---|\n");
         for (Row row : rows) {
             for (Run run : row.runs()) {
                 RetrievalScores p = run.last().primary();
                 StringBuilder heads = new StringBuilder();
-                run.last().heads().forEach((h, s) -> heads.append(String.format(Locale.ROOT, "%s %.4f ", h, s.recallAt1())));
-                out.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.4f | %s| %.0f |%n", row.variant().name(),
-                        run.seed(), p.recallAt1(), p.nmi(), p.mapAtR(), heads, run.seconds()));
+                run.last()
+                        .heads()
+                        .forEach((h, s) -> heads.append(String.format(Locale.ROOT, "%s %.4f ", h, s.recallAt1())));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %d | %.4f | %.4f | %.4f | %s| %.0f |%n",
+                        row.variant().name(),
+                        run.seed(),
+                        p.recallAt1(),
+                        p.nmi(),
+                        p.mapAtR(),
+                        heads,
+                        run.seconds()));
             }
         }
         return out.toString();

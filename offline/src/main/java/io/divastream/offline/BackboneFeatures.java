@@ -98,14 +98,16 @@ public final class BackboneFeatures {
                 float[] flat = new float[n * size];
                 for (int i = 0; i < n; i++) {
                     if (inputs[start + i].length != size) {
-                        throw new IllegalArgumentException("input " + (start + i) + " has "
-                                + inputs[start + i].length + " values, the " + spec.id() + " backbone takes " + size);
+                        throw new IllegalArgumentException("input " + (start + i) + " has " + inputs[start + i].length
+                                + " values, the " + spec.id() + " backbone takes " + size);
                     }
                     System.arraycopy(inputs[start + i], 0, flat, i * size, size);
                 }
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = scope.create(flat, spec.inputShape(n));
-                    float[] values = backbone.block().forward(store, new NDList(x), false).singletonOrThrow()
+                    float[] values = backbone.block()
+                            .forward(store, new NDList(x), false)
+                            .singletonOrThrow()
                             .toFloatArray();
                     int d = values.length / n;
                     for (int i = 0; i < n; i++) {

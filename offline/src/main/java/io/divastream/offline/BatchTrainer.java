@@ -1,11 +1,11 @@
 package io.divastream.offline;
 
-import io.divastream.model.DivaHead;
-import io.divastream.model.config.DivaConfig;
-import io.divastream.model.embed.Embedder;
 import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.model.DivaHead;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.embed.Embedder;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.TrainingDivergedException;
 import io.divastream.model.train.ViewAugmenter;
@@ -41,7 +41,10 @@ public final class BatchTrainer<T> {
      * @param evaluator the retrieval evaluator
      */
     public BatchTrainer(
-            DivaConfig config, ImagePipeline<T> pipeline, Map<String, double[]> weightings, RetrievalEvaluator evaluator) {
+            DivaConfig config,
+            ImagePipeline<T> pipeline,
+            Map<String, double[]> weightings,
+            RetrievalEvaluator evaluator) {
         this.config = config;
         this.pipeline = pipeline;
         int heads = config.network().heads().size();
@@ -52,8 +55,8 @@ public final class BatchTrainer<T> {
             all.put(EQUAL_WEIGHTS, equal);
             for (Map.Entry<String, double[]> w : weightings.entrySet()) {
                 if (w.getValue().length != heads) {
-                    throw new IllegalArgumentException("weighting " + w.getKey() + " has "
-                            + w.getValue().length + " weights for " + heads + " heads");
+                    throw new IllegalArgumentException("weighting " + w.getKey() + " has " + w.getValue().length
+                            + " weights for " + heads + " heads");
                 }
                 all.put(w.getKey(), w.getValue().clone());
             }
@@ -99,8 +102,8 @@ public final class BatchTrainer<T> {
             RunSpec run,
             Consumer<EvaluationPoint> progress) {
         if (queries.size() == 0 || gallery.size() == 0) {
-            throw new IllegalArgumentException(
-                    "query/gallery evaluation needs both: " + queries.size() + " queries, " + gallery.size() + " gallery images");
+            throw new IllegalArgumentException("query/gallery evaluation needs both: " + queries.size() + " queries, "
+                    + gallery.size() + " gallery images");
         }
         java.util.TreeMap<String, Integer> classOf = new java.util.TreeMap<>();
         queries.labels().forEach(l -> classOf.put(l, 0));

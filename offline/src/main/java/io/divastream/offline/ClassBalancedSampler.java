@@ -1,8 +1,8 @@
 package io.divastream.offline;
 
+import io.divastream.model.train.Draws;
 import java.util.List;
 import java.util.Map;
-import io.divastream.model.train.Draws;
 import java.util.random.RandomGenerator;
 
 /**

@@ -1,12 +1,5 @@
 package io.divastream.offline;
 
-import io.divastream.model.DivaHead;
-import io.divastream.model.config.DivaConfig;
-import io.divastream.model.config.LossSpec;
-import io.divastream.model.config.MomentumSpec;
-import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.config.ObjectiveSpec;
-import io.divastream.model.config.OptimizerSpec;
 import io.divastream.datasets.ClassSplit;
 import io.divastream.datasets.CubReader;
 import io.divastream.datasets.DatasetSplit;
@@ -14,6 +7,13 @@ import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
 import io.divastream.images.PhotoTransforms;
 import io.divastream.images.RgbImage;
+import io.divastream.model.DivaHead;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.MomentumSpec;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.config.ObjectiveSpec;
+import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,7 +95,8 @@ public final class CubStudy {
                 }
             }
             if (featureViews < 0) {
-                throw new IllegalArgumentException("feature views must be 0 (fine-tuning) or positive, got " + featureViews);
+                throw new IllegalArgumentException(
+                        "feature views must be 0 (fine-tuning) or positive, got " + featureViews);
             }
             if (featureViews > 0 && warmupSteps > 0) {
                 throw new IllegalArgumentException("a warm-up needs a backbone that trains: set feature views to 0");
@@ -122,7 +123,12 @@ public final class CubStudy {
      * @param extra further figures worth printing (other head weightings, single heads)
      * @param curve every evaluation of a trained model (empty without training)
      */
-    public record Row(String name, long seed, RetrievalScores scores, double seconds, Map<String, Double> extra,
+    public record Row(
+            String name,
+            long seed,
+            RetrievalScores scores,
+            double seconds,
+            Map<String, Double> extra,
             List<EvaluationPoint> curve) {}
 
     private final Settings settings;
@@ -151,12 +157,27 @@ public final class CubStudy {
     public DivaConfig divaConfig(long seed) {
         Settings s = settings;
         OptimizerSpec optimizer = s.frozen()
-                ? new OptimizerSpec(s.learningRate() * s.headLearningRateFactor(), 4e-4, 5e-4, s.regressorLearningRate())
+                ? new OptimizerSpec(
+                        s.learningRate() * s.headLearningRateFactor(), 4e-4, 5e-4, s.regressorLearningRate())
                 : new OptimizerSpec(s.learningRate(), 4e-4, 5e-4, s.regressorLearningRate())
                         .withHeadLearningRateFactor(s.headLearningRateFactor());
         return new DivaConfig(
-                new NetworkSpec(trainedBackbone(), s.embeddingDim(), List.of(DivaHead.values()), NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
-                new LossSpec(0.2, 1.2, LossSpec.PUBLISHED_MINER_LOWER_CUTOFF, 0.3, 0.3, 0.3, s.rho(), 0.01, LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF, false),
+                new NetworkSpec(
+                        trainedBackbone(),
+                        s.embeddingDim(),
+                        List.of(DivaHead.values()),
+                        NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                new LossSpec(
+                        0.2,
+                        1.2,
+                        LossSpec.PUBLISHED_MINER_LOWER_CUTOFF,
+                        0.3,
+                        0.3,
+                        0.3,
+                        s.rho(),
+                        0.01,
+                        LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF,
+                        false),
                 optimizer,
                 new MomentumSpec(0.9, s.keyBatches() * s.classesPerBatch() * s.samplesPerClass()),
                 ObjectiveSpec.published(),
@@ -177,8 +198,14 @@ public final class CubStudy {
     public DivaConfig discriminativeConfig(long seed) {
         DivaConfig diva = divaConfig(seed);
         return new DivaConfig(
-                diva.network().withHeads(List.of(DivaHead.DISCRIMINATIVE)).withEmbeddingDim(4 * settings.embeddingDim()),
-                diva.loss(), diva.optimizer(), diva.momentum(), ObjectiveSpec.withoutDecorrelation(), diva.seed());
+                diva.network()
+                        .withHeads(List.of(DivaHead.DISCRIMINATIVE))
+                        .withEmbeddingDim(4 * settings.embeddingDim()),
+                diva.loss(),
+                diva.optimizer(),
+                diva.momentum(),
+                ObjectiveSpec.withoutDecorrelation(),
+                diva.seed());
     }
 
     /**
@@ -191,22 +218,33 @@ public final class CubStudy {
         long start = System.nanoTime();
         if (settings.frozen() && settings.featureCache() != null && Files.isRegularFile(settings.featureCache())) {
             List<LabeledImages<float[][]>> sets = FeatureCache.load(settings.featureCache(), cacheKey());
-            log.printf(Locale.ROOT, "read the cached features of %d training and %d test images from %s%n",
-                    sets.get(0).size(), sets.get(1).size(), settings.featureCache());
+            log.printf(
+                    Locale.ROOT,
+                    "read the cached features of %d training and %d test images from %s%n",
+                    sets.get(0).size(),
+                    sets.get(1).size(),
+                    settings.featureCache());
             return trainFrozen(sets.get(0), sets.get(1));
         }
         DatasetSplit split = ClassSplit.parse(settings.split()).apply(CubReader.read(settings.data()));
         LabeledImages<RgbImage> train = DecodedImages.photos(split.train());
         LabeledImages<RgbImage> test = DecodedImages.photos(split.test());
-        log.printf(Locale.ROOT, "decoded %d training images of %d classes and %d test images of %d classes in %.0f s%n",
-                train.size(), train.byClass().size(), test.size(), test.byClass().size(), (System.nanoTime() - start) / 1e9);
-        ImagePipeline<RgbImage> photos = ImagePipeline.photos(new PhotoTransforms(settings.backbone().input()));
+        log.printf(
+                Locale.ROOT,
+                "decoded %d training images of %d classes and %d test images of %d classes in %.0f s%n",
+                train.size(),
+                train.byClass().size(),
+                test.size(),
+                test.byClass().size(),
+                (System.nanoTime() - start) / 1e9);
+        ImagePipeline<RgbImage> photos =
+                ImagePipeline.photos(new PhotoTransforms(settings.backbone().input()));
         return settings.frozen() ? runFrozen(train, test, photos) : runFineTuned(train, test, photos);
     }
 
     /** Fine-tunes the whole network on the photos. */
-    private List<Row> runFineTuned(LabeledImages<RgbImage> train, LabeledImages<RgbImage> test,
-            ImagePipeline<RgbImage> pipeline) {
+    private List<Row> runFineTuned(
+            LabeledImages<RgbImage> train, LabeledImages<RgbImage> test, ImagePipeline<RgbImage> pipeline) {
         List<Row> rows = new ArrayList<>();
         if (settings.models().contains("pooled")) {
             long t0 = System.nanoTime();
@@ -221,8 +259,9 @@ public final class CubStudy {
     }
 
     /** Caches the frozen backbone's features once, then trains the heads on them. */
-    private List<Row> runFrozen(LabeledImages<RgbImage> train, LabeledImages<RgbImage> test,
-            ImagePipeline<RgbImage> photos) throws IOException {
+    private List<Row> runFrozen(
+            LabeledImages<RgbImage> train, LabeledImages<RgbImage> test, ImagePipeline<RgbImage> photos)
+            throws IOException {
         List<Row> rows = new ArrayList<>();
         LabeledImages<float[][]> trainFeatures;
         LabeledImages<float[][]> testFeatures;
@@ -235,12 +274,16 @@ public final class CubStudy {
             long t1 = System.nanoTime();
             int every = Math.max(1, train.size() / 10);
             int[] reported = {0};
-            trainFeatures = FeatureCache.trainViews(extractor, train, photos, settings.featureViews(), settings.viewSeed(),
-                    done -> {
+            trainFeatures = FeatureCache.trainViews(
+                    extractor, train, photos, settings.featureViews(), settings.viewSeed(), done -> {
                         if (done / every > reported[0] || done == train.size()) {
                             reported[0] = done / every;
-                            log.printf(Locale.ROOT, "cached %d x %d training views in %.0f s%n", done,
-                                    settings.featureViews(), (System.nanoTime() - t1) / 1e9);
+                            log.printf(
+                                    Locale.ROOT,
+                                    "cached %d x %d training views in %.0f s%n",
+                                    done,
+                                    settings.featureViews(),
+                                    (System.nanoTime() - t1) / 1e9);
                         }
                     });
         }
@@ -274,27 +317,53 @@ public final class CubStudy {
 
     /** What the cached features depend on. */
     private String cacheKey() {
-        return String.format(Locale.ROOT, "data %s, split %s, backbone %s, %d views, view seed %d",
-                settings.data().toAbsolutePath().normalize(), settings.split(), settings.backbone().id(),
-                settings.featureViews(), settings.viewSeed());
+        return String.format(
+                Locale.ROOT,
+                "data %s, split %s, backbone %s, %d views, view seed %d",
+                settings.data().toAbsolutePath().normalize(),
+                settings.split(),
+                settings.backbone().id(),
+                settings.featureViews(),
+                settings.viewSeed());
     }
 
     private Row pooledRow(float[][] pooled, int[] labels, long startNanos) {
         RetrievalScores scores = new RetrievalEvaluator().evaluate(pooled, labels);
-        log.printf(Locale.ROOT, "pooled %s features: R@1 %.4f NMI %.4f (%.0f s)%n", settings.backbone().id(),
-                scores.recallAt1(), scores.nmi(), (System.nanoTime() - startNanos) / 1e9);
-        return new Row(settings.backbone().id() + " pooled features, " + settings.backbone().featureDim()
-                + "-d, no training", 0, scores, 0, Map.of(), List.of());
+        log.printf(
+                Locale.ROOT,
+                "pooled %s features: R@1 %.4f NMI %.4f (%.0f s)%n",
+                settings.backbone().id(),
+                scores.recallAt1(),
+                scores.nmi(),
+                (System.nanoTime() - startNanos) / 1e9);
+        return new Row(
+                settings.backbone().id() + " pooled features, "
+                        + settings.backbone().featureDim() + "-d, no training",
+                0,
+                scores,
+                0,
+                Map.of(),
+                List.of());
     }
 
     private <T> List<Row> trainAll(ImagePipeline<T> pipeline, LabeledImages<T> train, LabeledImages<T> test) {
         RetrievalEvaluator evaluator = new RetrievalEvaluator();
         int stepsPerEpoch = Math.max(1, train.size() / (settings.classesPerBatch() * settings.samplesPerClass()));
-        RunSpec run = new RunSpec(settings.steps(), settings.evalEvery(), settings.keyBatches(),
-                settings.classesPerBatch(), settings.samplesPerClass(), SamplingMode.WITH_REPLACEMENT,
+        RunSpec run = new RunSpec(
+                settings.steps(),
+                settings.evalEvery(),
+                settings.keyBatches(),
+                settings.classesPerBatch(),
+                settings.samplesPerClass(),
+                SamplingMode.WITH_REPLACEMENT,
                 settings.warmupSteps());
-        log.printf(Locale.ROOT, "%d steps of %d images = %.1f epochs of %d steps%n", settings.steps(), run.batchSize(),
-                settings.steps() / (double) stepsPerEpoch, stepsPerEpoch);
+        log.printf(
+                Locale.ROOT,
+                "%d steps of %d images = %.1f epochs of %d steps%n",
+                settings.steps(),
+                run.batchSize(),
+                settings.steps() / (double) stepsPerEpoch,
+                stepsPerEpoch);
         Map<String, double[]> weightings = new LinkedHashMap<>();
         weightings.put("0.75-1.25-1.25-1.25", new double[] {0.75, 1.25, 1.25, 1.25});
         weightings.put("0.5-1-1-1", new double[] {0.5, 1, 1, 1});
@@ -302,8 +371,16 @@ public final class CubStudy {
         List<Row> rows = new ArrayList<>();
         for (long seed : settings.seeds()) {
             if (settings.models().contains("discriminative")) {
-                rows.add(train(discriminativeName(), seed, discriminativeConfig(seed), pipeline, evaluator, train, test,
-                        run, Map.of()));
+                rows.add(train(
+                        discriminativeName(),
+                        seed,
+                        discriminativeConfig(seed),
+                        pipeline,
+                        evaluator,
+                        train,
+                        test,
+                        run,
+                        Map.of()));
             }
             if (settings.models().contains("diva")) {
                 rows.add(train(divaName(), seed, divaConfig(seed), pipeline, evaluator, train, test, run, weightings));
@@ -320,13 +397,30 @@ public final class CubStudy {
         return "DiVA (4 x " + settings.embeddingDim() + "-d, decorrelation, equal weights)";
     }
 
-    private <T> Row train(String name, long seed, DivaConfig config, ImagePipeline<T> pipeline,
-            RetrievalEvaluator evaluator, LabeledImages<T> train, LabeledImages<T> test, RunSpec run,
+    private <T> Row train(
+            String name,
+            long seed,
+            DivaConfig config,
+            ImagePipeline<T> pipeline,
+            RetrievalEvaluator evaluator,
+            LabeledImages<T> train,
+            LabeledImages<T> test,
+            RunSpec run,
             Map<String, double[]> weightings) {
         BatchTrainer<T> trainer = new BatchTrainer<>(config, pipeline, weightings, evaluator);
-        List<EvaluationPoint> points = trainer.run(train, test, run, p -> log.printf(Locale.ROOT,
-                "%s seed %d step %d: R@1 %.4f NMI %.4f (%.0f s training)%n", name, seed, p.step(),
-                p.primary().recallAt1(), p.primary().nmi(), p.trainingSeconds()));
+        List<EvaluationPoint> points = trainer.run(
+                train,
+                test,
+                run,
+                p -> log.printf(
+                        Locale.ROOT,
+                        "%s seed %d step %d: R@1 %.4f NMI %.4f (%.0f s training)%n",
+                        name,
+                        seed,
+                        p.step(),
+                        p.primary().recallAt1(),
+                        p.primary().nmi(),
+                        p.trainingSeconds()));
         EvaluationPoint last = points.get(points.size() - 1);
         Map<String, Double> extra = new LinkedHashMap<>();
         last.heads().forEach((head, scores) -> extra.put("head " + head, scores.recallAt1()));

@@ -27,34 +27,64 @@ final class CubStudyReport {
         StringBuilder out = new StringBuilder(
                 "| Model | runs | Recall@1 | Recall@2 | Recall@4 | NMI | MAP@R |\n|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<CubStudy.Row>> model : byModel.entrySet()) {
-            List<RetrievalScores> scores = model.getValue().stream().map(CubStudy.Row::scores).toList();
-            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", model.getKey(), scores.size(),
-                    meanSd(scores, RetrievalScores::recallAt1), meanSd(scores, RetrievalScores::recallAt2),
-                    meanSd(scores, RetrievalScores::recallAt4), meanSd(scores, RetrievalScores::nmi),
+            List<RetrievalScores> scores =
+                    model.getValue().stream().map(CubStudy.Row::scores).toList();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %s | %s | %s | %s |%n",
+                    model.getKey(),
+                    scores.size(),
+                    meanSd(scores, RetrievalScores::recallAt1),
+                    meanSd(scores, RetrievalScores::recallAt2),
+                    meanSd(scores, RetrievalScores::recallAt4),
+                    meanSd(scores, RetrievalScores::nmi),
                     meanSd(scores, RetrievalScores::mapAtR)));
         }
-        out.append("\nEvery run (last evaluation):\n\n"
-                + "| Model | seed | Recall@1 | Recall@2 | Recall@4 | NMI | MAP@R | training s |\n|---|---|---|---|---|---|---|---|\n");
+        out.append(
+                "\nEvery run (last evaluation):\n\n"
+                        + "| Model | seed | Recall@1 | Recall@2 | Recall@4 | NMI | MAP@R | training s |\n|---|---|---|---|---|---|---|---|\n");
         for (CubStudy.Row row : rows) {
             RetrievalScores s = row.scores();
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f |%n", row.name(),
-                    row.curve().isEmpty() ? "-" : Long.toString(row.seed()), s.recallAt1(), s.recallAt2(), s.recallAt4(),
-                    s.nmi(), s.mapAtR(), row.seconds()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f |%n",
+                    row.name(),
+                    row.curve().isEmpty() ? "-" : Long.toString(row.seed()),
+                    s.recallAt1(),
+                    s.recallAt2(),
+                    s.recallAt4(),
+                    s.nmi(),
+                    s.mapAtR(),
+                    row.seconds()));
         }
         out.append("\nRecall@1 of the test-time embedding after each evaluation (step: R@1):\n\n");
         for (CubStudy.Row row : rows) {
             if (!row.curve().isEmpty()) {
-                out.append("- ").append(row.name()).append(", seed ").append(row.seed()).append(":");
+                out.append("- ")
+                        .append(row.name())
+                        .append(", seed ")
+                        .append(row.seed())
+                        .append(":");
                 for (EvaluationPoint p : row.curve()) {
-                    out.append(String.format(Locale.ROOT, " %d: %.4f;", p.step(), p.primary().recallAt1()));
+                    out.append(String.format(
+                            Locale.ROOT, " %d: %.4f;", p.step(), p.primary().recallAt1()));
                 }
-                out.append(String.format(Locale.ROOT, " best %.4f%n", row.curve().stream()
-                        .mapToDouble(p -> p.primary().recallAt1()).max().orElse(Double.NaN)));
+                out.append(String.format(
+                        Locale.ROOT,
+                        " best %.4f%n",
+                        row.curve().stream()
+                                .mapToDouble(p -> p.primary().recallAt1())
+                                .max()
+                                .orElse(Double.NaN)));
             }
         }
         for (CubStudy.Row row : rows) {
             if (!row.extra().isEmpty()) {
-                out.append("\n").append(row.name()).append(", seed ").append(row.seed()).append(", Recall@1 of the parts:");
+                out.append("\n")
+                        .append(row.name())
+                        .append(", seed ")
+                        .append(row.seed())
+                        .append(", Recall@1 of the parts:");
                 row.extra().forEach((k, v) -> out.append(String.format(Locale.ROOT, " %s %.4f;", k, v)));
                 out.append("\n");
             }

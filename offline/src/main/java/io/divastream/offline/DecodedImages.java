@@ -58,7 +58,8 @@ public final class DecodedImages {
                     try {
                         return decoder.apply(image.source().read());
                     } catch (InvalidImageException e) {
-                        throw new InvalidImageException(e.reason(), image.source().location() + ": " + e.getMessage(), e);
+                        throw new InvalidImageException(
+                                e.reason(), image.source().location() + ": " + e.getMessage(), e);
                     }
                 }));
             }

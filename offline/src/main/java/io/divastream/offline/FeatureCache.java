@@ -42,8 +42,13 @@ public final class FeatureCache {
      * @param <T> the in-memory image type
      * @return the same images, each as its {@code views} feature vectors
      */
-    public static <T> LabeledImages<float[][]> trainViews(BackboneFeatures.Extractor extractor, LabeledImages<T> images,
-            ImagePipeline<T> pipeline, int views, long seed, IntConsumer progress) {
+    public static <T> LabeledImages<float[][]> trainViews(
+            BackboneFeatures.Extractor extractor,
+            LabeledImages<T> images,
+            ImagePipeline<T> pipeline,
+            int views,
+            long seed,
+            IntConsumer progress) {
         if (views < 1) {
             throw new IllegalArgumentException("views per image must be positive, got " + views);
         }
@@ -145,8 +150,8 @@ public final class FeatureCache {
             }
             String saved = in.readUTF();
             if (!saved.equals(key)) {
-                throw new IOException(file + " holds features made with other settings: " + saved + "; this run needs "
-                        + key);
+                throw new IOException(
+                        file + " holds features made with other settings: " + saved + "; this run needs " + key);
             }
             int count = in.readInt();
             List<LabeledImages<float[][]>> sets = new ArrayList<>(count);

@@ -1,8 +1,8 @@
 package io.divastream.offline;
 
-import io.divastream.model.train.Draws;
 import io.divastream.images.PhotoTransforms;
 import io.divastream.images.RgbImage;
+import io.divastream.model.train.Draws;
 import io.divastream.model.train.TrainingView;
 import io.divastream.model.train.ViewAugmenter;
 import java.util.random.RandomGenerator;

@@ -41,7 +41,8 @@ public record LabeledImages<T>(List<String> ids, List<String> labels, List<T> im
             sortedImages.add(images.get(i));
         }
         for (int i = 1; i < sortedIds.size(); i++) {
-            if (sortedIds.get(i).equals(sortedIds.get(i - 1)) && sortedLabels.get(i).equals(sortedLabels.get(i - 1))) {
+            if (sortedIds.get(i).equals(sortedIds.get(i - 1))
+                    && sortedLabels.get(i).equals(sortedLabels.get(i - 1))) {
                 throw new IllegalArgumentException("duplicate image id " + sortedIds.get(i));
             }
         }

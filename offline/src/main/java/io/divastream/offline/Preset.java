@@ -50,10 +50,9 @@ public record Preset(
     /** Images per class in a batch in every paper preset. */
     public static final int SAMPLES_PER_CLASS = 2;
 
-    private static final Map<String, double[]> CUB_CARS_WEIGHTINGS = weightings(
-            "0.75-1.25-1.25-1.25", "0.5-1-1-1", "0.5-1.5-1.5-1.5");
-    private static final Map<String, double[]> SOP_WEIGHTINGS = weightings(
-            "0.5-1-1-1", "1-0.5-0.5-0.5", "1.5-1-1-1");
+    private static final Map<String, double[]> CUB_CARS_WEIGHTINGS =
+            weightings("0.75-1.25-1.25-1.25", "0.5-1-1-1", "0.5-1.5-1.5-1.5");
+    private static final Map<String, double[]> SOP_WEIGHTINGS = weightings("0.5-1-1-1", "1-0.5-0.5-0.5", "1.5-1-1-1");
 
     /** Copies the weightings. */
     public Preset {
@@ -80,10 +79,20 @@ public record Preset(
                 paper("cub-mobilenetv2", "cub", "mobilenetv2", 0.3, 1500, 55, 0.2, 30, 350, 0, CUB_CARS_WEIGHTINGS));
     }
 
-    private static Preset paper(String id, String dataset, String backbone, double alpha, double rho, int tau,
-            double gamma, int keyBatches, int epochs, long seed, Map<String, double[]> weightings) {
-        return new Preset(id, dataset, backbone, alpha, rho, tau, gamma, keyBatches, epochs, seed, 1e-5, 1e-5,
-                weightings);
+    private static Preset paper(
+            String id,
+            String dataset,
+            String backbone,
+            double alpha,
+            double rho,
+            int tau,
+            double gamma,
+            int keyBatches,
+            int epochs,
+            long seed,
+            Map<String, double[]> weightings) {
+        return new Preset(
+                id, dataset, backbone, alpha, rho, tau, gamma, keyBatches, epochs, seed, 1e-5, 1e-5, weightings);
     }
 
     /**

@@ -45,7 +45,12 @@ public record RunSpec(
      * @param sampling how classes and images are drawn
      */
     public RunSpec(
-            long steps, int evalEvery, int queueInitBatches, int classesPerBatch, int samplesPerClass, SamplingMode sampling) {
+            long steps,
+            int evalEvery,
+            int queueInitBatches,
+            int classesPerBatch,
+            int samplesPerClass,
+            SamplingMode sampling) {
         this(steps, evalEvery, queueInitBatches, classesPerBatch, samplesPerClass, sampling, 0);
     }
 

@@ -1,13 +1,5 @@
 package io.divastream.offline;
 
-import io.divastream.model.DivaHead;
-import io.divastream.model.config.DivaConfig;
-import io.divastream.model.config.KeyBatchNormStatistics;
-import io.divastream.model.config.LossSpec;
-import io.divastream.model.config.MomentumSpec;
-import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.config.ObjectiveSpec;
-import io.divastream.model.config.OptimizerSpec;
 import io.divastream.datasets.ClassSplit;
 import io.divastream.datasets.DatasetFormat;
 import io.divastream.datasets.DatasetSplit;
@@ -16,6 +8,14 @@ import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
 import io.divastream.images.PhotoTransforms;
 import io.divastream.images.RgbImage;
+import io.divastream.model.DivaHead;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.KeyBatchNormStatistics;
+import io.divastream.model.config.LossSpec;
+import io.divastream.model.config.MomentumSpec;
+import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.config.ObjectiveSpec;
+import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.loss.baseline.BaselineKind;
 import io.divastream.model.loss.baseline.BaselineSpec;
 import io.divastream.model.miner.SharedMining;
@@ -35,30 +35,40 @@ import picocli.CommandLine.Option;
  * test classes evaluated after every epoch with every head weighting of the preset; reports the
  * last epoch and, per metric, the best epoch (the original code's convention).
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train DiVA (or an ablation or baseline) on a dataset with a preset of the paper's sample runs.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", required = true,
-            description = "cub-resnet50, cub-bninception, cars-resnet50, cars-bninception, sop-resnet50, sop-bninception, "
-                    + "inshop-resnet50 (query/gallery; SOP values, no published DiVA run), cub-mobilenetv2")
+    @Option(
+            names = "--preset",
+            required = true,
+            description =
+                    "cub-resnet50, cub-bninception, cars-resnet50, cars-bninception, sop-resnet50, sop-bninception, "
+                            + "inshop-resnet50 (query/gallery; SOP values, no published DiVA run), cub-mobilenetv2")
     String preset;
 
     @Option(names = "--data", required = true, description = "the dataset root or archive in its official layout")
     Path data;
 
-    @Option(names = "--split", defaultValue = "standard",
+    @Option(
+            names = "--split",
+            defaultValue = "standard",
             description = "class split: standard, fraction:F, or train:test class ids such as 1-20:21-30")
     String split;
 
-    @Option(names = "--backbone-weights",
+    @Option(
+            names = "--backbone-weights",
             description = "ImageNet weights loaded by parameter name: for the resnet50 presets a TorchScript file of "
                     + "torchvision's ResNet-50 (without it the DJL model zoo's ResNet-50 is fetched, which needs a "
                     + "network); for the bninception presets, which need it, a TorchScript or torch.save state_dict "
                     + "file of Cadene's pretrainedmodels bninception")
     Path backboneWeights;
 
-    @Option(names = "--weights", defaultValue = "../shared/weights",
+    @Option(
+            names = "--weights",
+            defaultValue = "../shared/weights",
             description = "folder with the MobileNetV2 TorchScript (cub-mobilenetv2)")
     Path weights;
 
@@ -68,13 +78,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--key-batches", description = "batches filling the DaNCE queue (default: the preset's)")
     Integer keyBatches;
 
-    @Option(names = "--key-bn-stats", defaultValue = "initial",
+    @Option(
+            names = "--key-bn-stats",
+            defaultValue = "initial",
             description = "the key encoder's BatchNorm running statistics: initial (published: never updated, the "
                     + "ImageNet values) or ema (averaged with the query network's like the parameters)")
     String keyBnStats;
 
-    @Option(names = "--objective", defaultValue = "diva",
-            description = "diva, discriminative, or baseline:<triplet|contrastive|multisimilarity|proxyanchor|npair|arcface>")
+    @Option(
+            names = "--objective",
+            defaultValue = "diva",
+            description =
+                    "diva, discriminative, or baseline:<triplet|contrastive|multisimilarity|proxyanchor|npair|arcface>")
     String objective;
 
     @Option(names = "--heads", split = ",", description = "DiVA heads to train (ablation), default all four")
@@ -86,7 +101,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--shared-mining", defaultValue = "random", description = "random (published), standard or full")
     String sharedMining;
 
-    @Option(names = "--dance-fixed", description = "row-normalised DaNCE weights (--diva_fixed) instead of the original")
+    @Option(
+            names = "--dance-fixed",
+            description = "row-normalised DaNCE weights (--diva_fixed) instead of the original")
     boolean danceFixed;
 
     @Option(names = "--exclude-degenerate-intra", description = "redraw the intra miner's degenerate triplets")
@@ -110,25 +127,45 @@ final class TrainCommand implements Callable<Integer> {
         int stepsPerEpoch = Math.max(1, train.size() / batch);
         int epochCount = epochs != null ? epochs : p.epochs();
         DivaConfig config = config(p, backbone, stepsPerEpoch, keyBatches != null ? keyBatches : p.keyBatches());
-        System.out.printf(Locale.ROOT, "%s: %d training images of %d classes, %d test images of %d classes; "
-                        + "%d epochs of %d steps; %s%n", p.id(), train.size(), train.byClass().size(), test.size(),
-                test.byClass().size(), epochCount, stepsPerEpoch, config);
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d training images of %d classes, %d test images of %d classes; " + "%d epochs of %d steps; %s%n",
+                p.id(),
+                train.size(),
+                train.byClass().size(),
+                test.size(),
+                test.byClass().size(),
+                epochCount,
+                stepsPerEpoch,
+                config);
         int queueBatches = keyBatches != null ? keyBatches : p.keyBatches();
-        RunSpec run = new RunSpec((long) epochCount * stepsPerEpoch, evalEveryEpochs * stepsPerEpoch, queueBatches,
-                batch / Preset.SAMPLES_PER_CLASS, Preset.SAMPLES_PER_CLASS, SamplingMode.WITH_REPLACEMENT);
-        BatchTrainer<RgbImage> trainer = new BatchTrainer<>(config,
+        RunSpec run = new RunSpec(
+                (long) epochCount * stepsPerEpoch,
+                evalEveryEpochs * stepsPerEpoch,
+                queueBatches,
+                batch / Preset.SAMPLES_PER_CLASS,
+                Preset.SAMPLES_PER_CLASS,
+                SamplingMode.WITH_REPLACEMENT);
+        BatchTrainer<RgbImage> trainer = new BatchTrainer<>(
+                config,
                 ImagePipeline.photos(new PhotoTransforms(backbone.input())),
                 config.network().heads().size() == 4 ? p.weightings() : java.util.Map.of(),
-                new RetrievalEvaluator(io.divastream.evaluation.EvaluationConfig.defaults().withRecallKs(standardRecallKs(format))));
-        java.util.function.Consumer<EvaluationPoint> progress = e -> System.out.printf(Locale.ROOT,
-                "epoch %d: R@1 %.4f R@2 %.4f NMI %.4f MAP@R %.4f%n", e.step() / stepsPerEpoch,
-                e.primary().recallAt1(), e.primary().recallAt2(), e.primary().nmi(), e.primary().mapAtR());
+                new RetrievalEvaluator(
+                        io.divastream.evaluation.EvaluationConfig.defaults().withRecallKs(standardRecallKs(format))));
+        java.util.function.Consumer<EvaluationPoint> progress = e -> System.out.printf(
+                Locale.ROOT,
+                "epoch %d: R@1 %.4f R@2 %.4f NMI %.4f MAP@R %.4f%n",
+                e.step() / stepsPerEpoch,
+                e.primary().recallAt1(),
+                e.primary().recallAt2(),
+                e.primary().nmi(),
+                e.primary().mapAtR());
         List<EvaluationPoint> points;
         if (datasetSplit.queryGallery().isPresent()) {
             // In-Shop: queries ranked against the gallery only
             var halves = datasetSplit.queryGallery().get();
-            points = trainer.run(train, DecodedImages.photos(halves.query()), DecodedImages.photos(halves.gallery()),
-                    run, progress);
+            points = trainer.run(
+                    train, DecodedImages.photos(halves.query()), DecodedImages.photos(halves.gallery()), run, progress);
         } else {
             points = trainer.run(train, test, run, progress);
         }
@@ -141,12 +178,14 @@ final class TrainCommand implements Callable<Integer> {
     /** The preset's backbone with the weights the options name; fails at once on a missing weights file. */
     BackboneSpec backbone(Preset p) {
         if (backboneWeights != null && !Files.isRegularFile(backboneWeights)) {
-            throw new IllegalArgumentException("--backbone-weights " + backboneWeights.toAbsolutePath() + " is not a file");
+            throw new IllegalArgumentException(
+                    "--backbone-weights " + backboneWeights.toAbsolutePath() + " is not a file");
         }
         return switch (p.backbone()) {
-            case "resnet50" -> backboneWeights != null
-                    ? new BackboneSpec.ResNet(50, true, backboneWeights.toString())
-                    : new BackboneSpec.ModelZooResNet50();
+            case "resnet50" ->
+                backboneWeights != null
+                        ? new BackboneSpec.ResNet(50, true, backboneWeights.toString())
+                        : new BackboneSpec.ModelZooResNet50();
             case "mobilenetv2" -> BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
             case "bninception" -> {
                 if (backboneWeights == null) {
@@ -161,8 +200,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private DivaConfig config(Preset p, BackboneSpec backbone, int stepsPerEpoch, int queueBatches) {
-        List<DivaHead> chosen = heads == null ? List.of(DivaHead.values()) : heads.stream().map(DivaHead::parse).toList();
-        ObjectiveSpec objectiveSpec = noDecorrelation ? ObjectiveSpec.withoutDecorrelation() : ObjectiveSpec.published();
+        List<DivaHead> chosen = heads == null
+                ? List.of(DivaHead.values())
+                : heads.stream().map(DivaHead::parse).toList();
+        ObjectiveSpec objectiveSpec =
+                noDecorrelation ? ObjectiveSpec.withoutDecorrelation() : ObjectiveSpec.published();
         int dim = 128;
         if (objective.equals("discriminative")) {
             chosen = List.of(DivaHead.DISCRIMINATIVE);
@@ -172,16 +214,32 @@ final class TrainCommand implements Callable<Integer> {
             dim = 512;
             objectiveSpec = ObjectiveSpec.baseline(BaselineSpec.defaults(BaselineKind.parse(objective.substring(9))));
         } else if (!objective.equals("diva")) {
-            throw new IllegalArgumentException("unknown objective '" + objective
-                    + "' (expected diva, discriminative or baseline:<kind>)");
+            throw new IllegalArgumentException(
+                    "unknown objective '" + objective + "' (expected diva, discriminative or baseline:<kind>)");
         }
-        objectiveSpec = objectiveSpec.withSharedMining(SharedMining.parse(sharedMining))
+        objectiveSpec = objectiveSpec
+                .withSharedMining(SharedMining.parse(sharedMining))
                 .withExcludeDegenerateIntra(excludeDegenerateIntra);
         return new DivaConfig(
                 new NetworkSpec(backbone, dim, chosen, NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
-                new LossSpec(0.2, 1.2, LossSpec.PUBLISHED_MINER_LOWER_CUTOFF, p.alpha(), p.alpha(), p.alpha(), p.rho(), 0.01, LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF, danceFixed),
-                new OptimizerSpec(p.learningRate(), 4e-4, 5e-4, p.decorrelationLearningRate(),
-                        List.of(p.milestoneStep(stepsPerEpoch)), p.gamma()),
+                new LossSpec(
+                        0.2,
+                        1.2,
+                        LossSpec.PUBLISHED_MINER_LOWER_CUTOFF,
+                        p.alpha(),
+                        p.alpha(),
+                        p.alpha(),
+                        p.rho(),
+                        0.01,
+                        LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF,
+                        danceFixed),
+                new OptimizerSpec(
+                        p.learningRate(),
+                        4e-4,
+                        5e-4,
+                        p.decorrelationLearningRate(),
+                        List.of(p.milestoneStep(stepsPerEpoch)),
+                        p.gamma()),
                 new MomentumSpec(0.9, queueBatches * Preset.BATCH_SIZE, KeyBatchNormStatistics.parse(keyBnStats)),
                 objectiveSpec,
                 p.seed());
@@ -204,24 +262,44 @@ final class TrainCommand implements Callable<Integer> {
 
     private static String report(Preset p, DivaConfig config, List<EvaluationPoint> points, int stepsPerEpoch) {
         EvaluationPoint last = points.get(points.size() - 1);
-        StringBuilder out = new StringBuilder("# ").append(p.id()).append("\n\n").append(config).append("\n\n");
+        StringBuilder out = new StringBuilder("# ")
+                .append(p.id())
+                .append("\n\n")
+                .append(config)
+                .append("\n\n");
         out.append("| Embedding | last R@1 | last R@2 | last NMI | last MAP@R | best R@1 (epoch) | best NMI |\n");
         out.append("|---|---|---|---|---|---|---|\n");
-        java.util.Set<String> names = new java.util.LinkedHashSet<>(last.combined().keySet());
+        java.util.Set<String> names =
+                new java.util.LinkedHashSet<>(last.combined().keySet());
         names.addAll(last.heads().keySet());
         for (String name : names) {
             RetrievalScores l = scores(last, name);
             EvaluationPoint bestR1 = points.stream()
-                    .max(java.util.Comparator.comparingDouble(e -> scores(e, name).recallAt1())).orElseThrow();
-            double bestNmi = points.stream().mapToDouble(e -> scores(e, name).nmi()).max().orElse(Double.NaN);
-            out.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f (%d) | %.4f |%n", name,
-                    l.recallAt1(), l.recallAt2(), l.nmi(), l.mapAtR(), scores(bestR1, name).recallAt1(),
-                    bestR1.step() / stepsPerEpoch, bestNmi));
+                    .max(java.util.Comparator.comparingDouble(
+                            e -> scores(e, name).recallAt1()))
+                    .orElseThrow();
+            double bestNmi = points.stream()
+                    .mapToDouble(e -> scores(e, name).nmi())
+                    .max()
+                    .orElse(Double.NaN);
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.4f | %.4f | %.4f | %.4f | %.4f (%d) | %.4f |%n",
+                    name,
+                    l.recallAt1(),
+                    l.recallAt2(),
+                    l.nmi(),
+                    l.mapAtR(),
+                    scores(bestR1, name).recallAt1(),
+                    bestR1.step() / stepsPerEpoch,
+                    bestNmi));
         }
         out.append("\nRecall@k of the last evaluation:\n\n");
         for (String name : names) {
             out.append("- ").append(name).append(":");
-            scores(last, name).recallAtK().forEach((k, v) -> out.append(String.format(Locale.ROOT, " R@%d %.4f", k, v)));
+            scores(last, name)
+                    .recallAtK()
+                    .forEach((k, v) -> out.append(String.format(Locale.ROOT, " R@%d %.4f", k, v)));
             out.append('\n');
         }
         return out.toString();

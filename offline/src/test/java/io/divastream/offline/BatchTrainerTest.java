@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.divastream.model.DivaHead;
-import io.divastream.model.config.DivaConfig;
-import io.divastream.model.train.ViewAugmenter;
 import io.divastream.evaluation.RetrievalEvaluator;
+import io.divastream.model.DivaHead;
 import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.augment.GlyphAugmenter;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.train.ViewAugmenter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,19 +38,25 @@ class BatchTrainerTest {
         assertThat(split.train().byClass()).hasSize(153);
         assertThat(split.test().size()).isEqualTo(1780);
         assertThat(split.test().byClass()).hasSize(89);
-        assertThat(split.test().labels()).allMatch(l -> l.startsWith("Greek/") || l.startsWith("Latin/")
-                || l.startsWith("Early_Aramaic/") || l.startsWith("Tagalog/"));
+        assertThat(split.test().labels())
+                .allMatch(l -> l.startsWith("Greek/")
+                        || l.startsWith("Latin/")
+                        || l.startsWith("Early_Aramaic/")
+                        || l.startsWith("Tagalog/"));
     }
 
     @Test
     void aShortRunEvaluatesAtItsCadenceAndImprovesOnTheUntrainedNetwork() {
         DivaConfig config = DivaConfig.omniglotDefaults();
         GlyphAugmenter augmenter = new GlyphAugmenter(AugmentationSpec.omniglotDefault());
-        BatchTrainer<float[]> trainer = new BatchTrainer<>(config, ImagePipeline.glyphs(augmenter::augment, 28), Map.of("disc-heavy", new double[] {2, 1, 1, 1}),
+        BatchTrainer<float[]> trainer = new BatchTrainer<>(
+                config,
+                ImagePipeline.glyphs(augmenter::augment, 28),
+                Map.of("disc-heavy", new double[] {2, 1, 1, 1}),
                 new RetrievalEvaluator());
         List<EvaluationPoint> seen = new ArrayList<>();
-        List<EvaluationPoint> points = trainer.run(split.train(), split.test(),
-                new RunSpec(100, 40, 2, 16, 4, SamplingMode.DISTINCT), seen::add);
+        List<EvaluationPoint> points = trainer.run(
+                split.train(), split.test(), new RunSpec(100, 40, 2, 16, 4, SamplingMode.DISTINCT), seen::add);
         assertThat(points).extracting(EvaluationPoint::step).containsExactly(40L, 80L, 100L);
         assertThat(seen).isEqualTo(points);
         EvaluationPoint last = points.get(2);
@@ -68,18 +74,23 @@ class BatchTrainerTest {
     @Test
     void queryGalleryEvaluationRanksQueriesAgainstTheGalleryOnlyWithOneLabelSpace() {
         DivaConfig config = DivaConfig.omniglotDefaults();
-        BatchTrainer<float[]> trainer = new BatchTrainer<>(config, ImagePipeline.glyphs(ViewAugmenter.IDENTITY, 28), Map.of(),
-                new RetrievalEvaluator());
+        BatchTrainer<float[]> trainer = new BatchTrainer<>(
+                config, ImagePipeline.glyphs(ViewAugmenter.IDENTITY, 28), Map.of(), new RetrievalEvaluator());
         RunSpec run = new RunSpec(2, 2, 0, 16, 4, SamplingMode.DISTINCT);
         // every query is in the gallery too: nothing is excluded, so each finds itself first (distance 0),
         // which counts as a hit only if query and gallery labels share one index space
-        EvaluationPoint self = trainer.run(split.train(), split.test(), split.test(), run, e -> {}).get(0);
-        assertThat(self.heads().values()).allSatisfy(s -> assertThat(s.recallAt1()).isEqualTo(1.0));
+        EvaluationPoint self = trainer.run(split.train(), split.test(), split.test(), run, e -> {})
+                .get(0);
+        assertThat(self.heads().values())
+                .allSatisfy(s -> assertThat(s.recallAt1()).isEqualTo(1.0));
         assertThat(self.primary().recallAt1()).isEqualTo(1.0);
 
         // disjoint halves: the odd images of each test class query the even ones
         LabeledImages<float[]> test = split.test();
-        List<String> qIds = new ArrayList<>(), qLabels = new ArrayList<>(), gIds = new ArrayList<>(), gLabels = new ArrayList<>();
+        List<String> qIds = new ArrayList<>(),
+                qLabels = new ArrayList<>(),
+                gIds = new ArrayList<>(),
+                gLabels = new ArrayList<>();
         List<float[]> qImages = new ArrayList<>(), gImages = new ArrayList<>();
         for (List<Integer> members : test.byClass().values()) {
             for (int j = 0; j < members.size(); j++) {
@@ -89,13 +100,21 @@ class BatchTrainerTest {
                 (j % 2 == 1 ? qImages : gImages).add(test.images().get(i));
             }
         }
-        EvaluationPoint halves = trainer.run(split.train(), new LabeledImages<>(qIds, qLabels, qImages),
-                new LabeledImages<>(gIds, gLabels, gImages), run, e -> {}).get(0);
-        EvaluationPoint leaveOneOut = trainer.run(split.train(), test, run, e -> {}).get(0);
+        EvaluationPoint halves = trainer.run(
+                        split.train(),
+                        new LabeledImages<>(qIds, qLabels, qImages),
+                        new LabeledImages<>(gIds, gLabels, gImages),
+                        run,
+                        e -> {})
+                .get(0);
+        EvaluationPoint leaveOneOut =
+                trainer.run(split.train(), test, run, e -> {}).get(0);
         // a near-untrained network: well above chance (1/89) and below the self-matching run
         assertThat(halves.primary().recallAt1()).isBetween(0.2, 0.99);
-        assertThat(halves.primary().recallAt1()).isNotEqualTo(leaveOneOut.primary().recallAt1());
-        assertThatThrownBy(() -> trainer.run(split.train(), new LabeledImages<float[]>(List.of(), List.of(), List.of()),
-                test, run, e -> {})).hasMessageContaining("needs both");
+        assertThat(halves.primary().recallAt1())
+                .isNotEqualTo(leaveOneOut.primary().recallAt1());
+        assertThatThrownBy(() -> trainer.run(
+                        split.train(), new LabeledImages<float[]>(List.of(), List.of(), List.of()), test, run, e -> {}))
+                .hasMessageContaining("needs both");
     }
 }

@@ -13,9 +13,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.divastream.model.DivaHead;
 import io.divastream.model.DjlRuntime;
-import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.augment.GlyphAugmenter;
+import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.net.DivaNetwork;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.train.TrainingView;
@@ -52,19 +52,23 @@ class CachedFeaturesTest {
             ParameterStore store = new ParameterStore(m, false);
             NDArray images = m.randomUniform(0f, 1f, GLYPH.inputShape(5));
             Block backbone = fullNet.getChildren().get(0).getValue();
-            NDArray features = backbone.forward(store, new NDList(images), false).singletonOrThrow();
+            NDArray features =
+                    backbone.forward(store, new NDList(images), false).singletonOrThrow();
             assertThat(DivaNetwork.inputShape(cached, 5)).isEqualTo(features.getShape());
 
             NDList expected = fullNet.forward(store, new NDList(images), false);
             NDList actual = cachedNet.forward(store, new NDList(features), false);
             float[] f = features.toFloatArray();
             for (int h = 0; h < 4; h++) {
-                assertThat(actual.get(h).toFloatArray()).containsExactly(expected.get(h).toFloatArray(), within(1e-6f));
+                assertThat(actual.get(h).toFloatArray())
+                        .containsExactly(expected.get(h).toFloatArray(), within(1e-6f));
             }
             // naive: the discriminative head is normalise(W f + b) on each image's 16 features
             float[] w = cachedNet.getParameters().get(0).getValue().getArray().toFloatArray();
             float[] b = cachedNet.getParameters().get(1).getValue().getArray().toFloatArray();
-            assertThat(cachedNet.getParameters().get(0).getKey()).contains("head_discriminative").endsWith("weight");
+            assertThat(cachedNet.getParameters().get(0).getKey())
+                    .contains("head_discriminative")
+                    .endsWith("weight");
             float[] disc = actual.get(0).toFloatArray();
             for (int i = 0; i < 5; i++) {
                 double[] e = new double[8];
@@ -80,8 +84,10 @@ class CachedFeaturesTest {
                     assertThat(disc[i * 8 + o]).isCloseTo((float) (e[o] / Math.sqrt(norm)), within(1e-5f));
                 }
             }
-            assertThatThrownBy(() -> cachedNet.forward(store, new NDList(m.zeros(new ai.djl.ndarray.types.Shape(2, 7))), false))
-                    .hasMessageContaining("(batch, 16)").hasMessageContaining("(2, 7)");
+            assertThatThrownBy(() ->
+                            cachedNet.forward(store, new NDList(m.zeros(new ai.djl.ndarray.types.Shape(2, 7))), false))
+                    .hasMessageContaining("(batch, 16)")
+                    .hasMessageContaining("(2, 7)");
         }
     }
 
@@ -91,8 +97,10 @@ class CachedFeaturesTest {
         assertThat(spec).isEqualTo(new BackboneSpec.Features("glyphcnn-8-16", 16, GLYPH.input()));
         assertThat(spec.id()).isEqualTo("features-glyphcnn-8-16");
         assertThat(spec.inputShape(3)).isEqualTo(new ai.djl.ndarray.types.Shape(3, 16));
-        assertThatThrownBy(() -> new BackboneSpec.Features(" ", 16, GLYPH.input())).hasMessageContaining("blank");
-        assertThatThrownBy(() -> new BackboneSpec.Features("x", 0, GLYPH.input())).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> new BackboneSpec.Features(" ", 16, GLYPH.input()))
+                .hasMessageContaining("blank");
+        assertThatThrownBy(() -> new BackboneSpec.Features("x", 0, GLYPH.input()))
+                .hasMessageContaining("got 0");
     }
 
     @Test
@@ -165,7 +173,8 @@ class CachedFeaturesTest {
         List<Integer> progress = new ArrayList<>();
         try (BackboneFeatures.Extractor extractor = new BackboneFeatures.Extractor(GLYPH)) {
             // 13 images x 5 views: chunks end after images 7 and 13
-            LabeledImages<float[][]> cache = FeatureCache.trainViews(extractor, images, pipeline, 5, 11L, progress::add);
+            LabeledImages<float[][]> cache =
+                    FeatureCache.trainViews(extractor, images, pipeline, 5, 11L, progress::add);
             assertThat(progress).containsExactly(7, 13);
             assertThat(cache.ids()).isEqualTo(images.ids());
             assertThat(cache.labels()).isEqualTo(images.labels());
@@ -173,7 +182,10 @@ class CachedFeaturesTest {
                 SplittableRandom own = new SplittableRandom(FeatureCache.viewSeed(11L, i));
                 assertThat(cache.images().get(i)).hasNumberOfRows(5);
                 for (int v = 0; v < 5; v++) {
-                    float[] alone = extractor.features(new float[][] {pipeline.trainView(images.images().get(i), own)})[0];
+                    float[] alone = extractor
+                            .features(new float[][] {
+                                pipeline.trainView(images.images().get(i), own)
+                            })[0];
                     assertThat(cache.images().get(i)[v]).hasSize(16).containsExactly(alone, within(1e-5f));
                 }
             }
@@ -187,9 +199,11 @@ class CachedFeaturesTest {
             assertThatThrownBy(() -> FeatureCache.trainViews(extractor, images, pipeline, 0, 1L, n -> {}))
                     .hasMessageContaining("got 0");
             assertThatThrownBy(() -> extractor.features(new float[][] {new float[5]}))
-                    .hasMessageContaining("5 values").hasMessageContaining("784");
+                    .hasMessageContaining("5 values")
+                    .hasMessageContaining("784");
         }
-        assertThat(FeatureCache.viewSeed(11L, 0)).isNotEqualTo(FeatureCache.viewSeed(11L, 1))
+        assertThat(FeatureCache.viewSeed(11L, 0))
+                .isNotEqualTo(FeatureCache.viewSeed(11L, 1))
                 .isNotEqualTo(FeatureCache.viewSeed(12L, 0));
     }
 
@@ -209,21 +223,23 @@ class CachedFeaturesTest {
                 new io.divastream.model.config.LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
                 new io.divastream.model.config.OptimizerSpec(1e-2, 4e-4, 5e-4, 1e-5),
                 new io.divastream.model.config.MomentumSpec(0.9, 4 * 32),
-                io.divastream.model.config.ObjectiveSpec.withoutDecorrelation(), 3L);
-        BatchTrainer<float[][]> trainer = new BatchTrainer<>(config, ImagePipeline.cachedFeatures(), Map.of(),
-                new io.divastream.evaluation.RetrievalEvaluator());
-        List<EvaluationPoint> points = trainer.run(train, test,
-                new RunSpec(300, 5, 4, 16, 2, SamplingMode.WITH_REPLACEMENT), p -> {});
+                io.divastream.model.config.ObjectiveSpec.withoutDecorrelation(),
+                3L);
+        BatchTrainer<float[][]> trainer = new BatchTrainer<>(
+                config, ImagePipeline.cachedFeatures(), Map.of(), new io.divastream.evaluation.RetrievalEvaluator());
+        List<EvaluationPoint> points =
+                trainer.run(train, test, new RunSpec(300, 5, 4, 16, 2, SamplingMode.WITH_REPLACEMENT), p -> {});
         EvaluationPoint last = points.get(points.size() - 1);
         double first = points.get(0).heads().get("discriminative").recallAt1();
         assertThat(last.heads()).containsOnlyKeys("discriminative", "selfsim", "shared", "intra");
         assertThat(last.skippedSteps()).isZero();
         assertThat(last.heads().get("discriminative").recallAt1())
-                .as("R@1 of the discriminative head after 300 steps against %s after 5", first).isGreaterThan(first + 0.2);
+                .as("R@1 of the discriminative head after 300 steps against %s after 5", first)
+                .isGreaterThan(first + 0.2);
     }
 
-    private static LabeledImages<float[][]> synthetic(SplittableRandom random, int classes, int perClass, int views,
-            String prefix) {
+    private static LabeledImages<float[][]> synthetic(
+            SplittableRandom random, int classes, int perClass, int views, String prefix) {
         List<String> ids = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         List<float[][]> images = new ArrayList<>();
@@ -265,11 +281,14 @@ class CachedFeaturesTest {
             assertThat(back.get(s).ids()).isEqualTo(original.ids());
             assertThat(back.get(s).labels()).isEqualTo(original.labels());
             for (int i = 0; i < original.size(); i++) {
-                assertThat(back.get(s).images().get(i)).isDeepEqualTo(original.images().get(i));
+                assertThat(back.get(s).images().get(i))
+                        .isDeepEqualTo(original.images().get(i));
             }
         }
-        assertThatThrownBy(() -> FeatureCache.load(file, "key 2")).hasMessageContaining("key 1")
-                .hasMessageContaining("key 2").hasMessageContaining(file.toString());
+        assertThatThrownBy(() -> FeatureCache.load(file, "key 2"))
+                .hasMessageContaining("key 1")
+                .hasMessageContaining("key 2")
+                .hasMessageContaining(file.toString());
         java.nio.file.Files.write(file, java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(file), 60));
         assertThatThrownBy(() -> FeatureCache.load(file, "key 1")).hasMessageContaining("truncated");
     }

@@ -117,8 +117,10 @@ class ClassBalancedSamplerTest {
     void rejectsImpossibleLayouts() {
         assertThatThrownBy(() -> new ClassBalancedSampler(images(), 11, 2, SamplingMode.DISTINCT))
                 .hasMessageContaining("11 distinct classes per batch but only 10 classes");
-        assertThatThrownBy(() -> SamplingMode.parse("shuffle")).hasMessageContaining("expected replacement or distinct");
-        assertThatThrownBy(() -> new LabeledImages<>(List.of("a", "a"), List.of("x", "x"), List.of(new float[1], new float[1])))
+        assertThatThrownBy(() -> SamplingMode.parse("shuffle"))
+                .hasMessageContaining("expected replacement or distinct");
+        assertThatThrownBy(() ->
+                        new LabeledImages<>(List.of("a", "a"), List.of("x", "x"), List.of(new float[1], new float[1])))
                 .hasMessageContaining("duplicate image id a");
     }
 }

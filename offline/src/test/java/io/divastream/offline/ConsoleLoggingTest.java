@@ -1,10 +1,8 @@
 package io.divastream.offline;
 
-import io.divastream.model.logging.MainLogging;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.offline.DivaBatchMain;
+import io.divastream.model.logging.MainLogging;
 import org.junit.jupiter.api.Test;
 
 /** The batch trainer, started as a user starts it, logs with the console configuration. */

@@ -3,8 +3,8 @@ package io.divastream.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.divastream.model.DivaHead;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.model.DivaHead;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.InputSpec;
 import java.nio.file.Path;
@@ -19,15 +19,34 @@ class CubStudyTest {
     private static final BackboneSpec MOBILENET = new BackboneSpec.TorchScript("m.pt", 1280, InputSpec.minusOneToOne());
 
     private static CubStudy.Settings settings(int featureViews, int warmup, Set<String> models, List<Long> seeds) {
-        return new CubStudy.Settings(Path.of("cub.tar"), "1-20:21-30", MOBILENET, 100, 20, 28, 2, 10, 1e-5, 100, 128,
-                seeds, models, warmup, featureViews, 0, null, 1500, 1e-5);
+        return new CubStudy.Settings(
+                Path.of("cub.tar"),
+                "1-20:21-30",
+                MOBILENET,
+                100,
+                20,
+                28,
+                2,
+                10,
+                1e-5,
+                100,
+                128,
+                seeds,
+                models,
+                warmup,
+                featureViews,
+                0,
+                null,
+                1500,
+                1e-5);
     }
 
     @Test
     void aFrozenStudyTrainsTheHeadsOnTheBackbonesFeaturesAtTheHeadsLearningRate() {
         CubStudy frozen = new CubStudy(settings(10, 0, Set.of("diva"), List.of(0L, 1L)), System.out);
         var diva = frozen.divaConfig(1);
-        assertThat(diva.network().backbone()).isEqualTo(new BackboneSpec.Features(MOBILENET.id(), 1280, MOBILENET.input()));
+        assertThat(diva.network().backbone())
+                .isEqualTo(new BackboneSpec.Features(MOBILENET.id(), 1280, MOBILENET.input()));
         assertThat(diva.optimizer().learningRate()).isEqualTo(1e-3, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(diva.optimizer().headLearningRateFactor()).isEqualTo(1.0);
         assertThat(diva.seed()).isEqualTo(1);
@@ -47,7 +66,8 @@ class CubStudyTest {
     void badSettingsAreRejectedByName() {
         assertThatThrownBy(() -> settings(10, 20, Set.of("diva"), List.of(0L))).hasMessageContaining("warm-up");
         assertThatThrownBy(() -> settings(-1, 0, Set.of("diva"), List.of(0L))).hasMessageContaining("got -1");
-        assertThatThrownBy(() -> settings(10, 0, Set.of("diva", "dvia"), List.of(0L))).hasMessageContaining("'dvia'");
+        assertThatThrownBy(() -> settings(10, 0, Set.of("diva", "dvia"), List.of(0L)))
+                .hasMessageContaining("'dvia'");
         assertThatThrownBy(() -> settings(10, 0, Set.of("diva"), List.of())).hasMessageContaining("seed");
     }
 
@@ -56,17 +76,22 @@ class CubStudyTest {
         List<RetrievalScores> scores = List.of(scores(0.60), scores(0.70), scores(0.65));
         // mean 0.65, sample variance ((0.05)^2 * 2) / 2 = 0.0025
         assertThat(CubStudyReport.meanSd(scores, RetrievalScores::recallAt1)).isEqualTo("0.6500 ± 0.0500");
-        assertThat(CubStudyReport.meanSd(List.of(scores(0.6)), RetrievalScores::recallAt1)).isEqualTo("0.6000");
+        assertThat(CubStudyReport.meanSd(List.of(scores(0.6)), RetrievalScores::recallAt1))
+                .isEqualTo("0.6000");
         String table = CubStudyReport.markdown(List.of(
                 new CubStudy.Row("pooled", 0, scores(0.66), 0, Map.of(), List.of()),
                 new CubStudy.Row("diva", 0, scores(0.60), 10, Map.of(), List.of(point(0.60))),
                 new CubStudy.Row("diva", 1, scores(0.70), 10, Map.of(), List.of(point(0.70)))));
-        assertThat(table).contains("| pooled | 1 | 0.6600 |").contains("| diva | 2 | 0.6500 ± 0.0707 |")
-                .contains("| diva | 1 | 0.7000 |").contains("| pooled | - | 0.6600 |");
+        assertThat(table)
+                .contains("| pooled | 1 | 0.6600 |")
+                .contains("| diva | 2 | 0.6500 ± 0.0707 |")
+                .contains("| diva | 1 | 0.7000 |")
+                .contains("| pooled | - | 0.6600 |");
     }
 
     private static RetrievalScores scores(double recallAt1) {
-        return new RetrievalScores(recallAt1, 0.8, 0.9, 0.95, 0.5, 0.3, 0.3, recallAt1, 0.3, 0.2, Map.of(1, recallAt1), 10);
+        return new RetrievalScores(
+                recallAt1, 0.8, 0.9, 0.95, 0.5, 0.3, 0.3, recallAt1, 0.3, 0.2, Map.of(1, recallAt1), 10);
     }
 
     private static EvaluationPoint point(double recallAt1) {

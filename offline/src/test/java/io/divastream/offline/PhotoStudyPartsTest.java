@@ -27,8 +27,12 @@ class PhotoStudyPartsTest {
         Path weights = SHARED.resolve("weights");
         assumeTrue(Files.isRegularFile(tar) && Files.isDirectory(weights), "../shared data or weights missing");
         DatasetSplit split = ClassSplit.parse("1-2:3").apply(CubReader.read(tar));
-        Dataset few = split.train().filter("few", image -> image.id().compareTo("cub/002") < 0
-                ? image.id().endsWith("1.jpg") : image.id().endsWith("3.jpg"));
+        Dataset few = split.train()
+                .filter(
+                        "few",
+                        image -> image.id().compareTo("cub/002") < 0
+                                ? image.id().endsWith("1.jpg")
+                                : image.id().endsWith("3.jpg"));
         LabeledImages<RgbImage> photos = DecodedImages.decode(few, io.divastream.images.PhotoDecoder::decode, 2);
         assertThat(photos.size()).isBetween(4, 30);
         assertThat(Set.copyOf(photos.labels())).hasSize(2);

@@ -39,9 +39,10 @@ class PresetTest {
             assertThat(p.learningRate()).isEqualTo(1e-5);
             assertThat(p.decorrelationLearningRate()).isEqualTo(1e-5);
         }
-        assertThat(Preset.named("cub-resnet50").weightings()).containsOnlyKeys(
-                "0.75-1.25-1.25-1.25", "0.5-1-1-1", "0.5-1.5-1.5-1.5");
-        assertThat(Preset.named("sop-resnet50").weightings().get("1-0.5-0.5-0.5")).containsExactly(1, 0.5, 0.5, 0.5);
+        assertThat(Preset.named("cub-resnet50").weightings())
+                .containsOnlyKeys("0.75-1.25-1.25-1.25", "0.5-1-1-1", "0.5-1.5-1.5-1.5");
+        assertThat(Preset.named("sop-resnet50").weightings().get("1-0.5-0.5-0.5"))
+                .containsExactly(1, 0.5, 0.5, 0.5);
     }
 
     @Test
@@ -52,7 +53,8 @@ class PresetTest {
 
     @Test
     void unknownPresetsAndUnbuildableBackbonesAreClearErrors(@TempDir Path dir) {
-        assertThatThrownBy(() -> Preset.named("cub-vit")).hasMessageContaining("unknown preset 'cub-vit'")
+        assertThatThrownBy(() -> Preset.named("cub-vit"))
+                .hasMessageContaining("unknown preset 'cub-vit'")
                 .hasMessageContaining("cub-resnet50");
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new DivaBatchMain()).setErr(new PrintWriter(err));
@@ -61,8 +63,14 @@ class PresetTest {
         // BN-Inception has no model-zoo copy: its presets refuse to start without ImageNet weights
         assertThat(err.toString()).contains("cub-bninception needs --backbone-weights");
         err.getBuffer().setLength(0);
-        code = cli.execute("train", "--preset", "cub-bninception", "--data", dir.toString(),
-                "--backbone-weights", dir.resolve("bn_inception.pt").toString());
+        code = cli.execute(
+                "train",
+                "--preset",
+                "cub-bninception",
+                "--data",
+                dir.toString(),
+                "--backbone-weights",
+                dir.resolve("bn_inception.pt").toString());
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("--backbone-weights", "bn_inception.pt is not a file");
         err.getBuffer().setLength(0);
@@ -75,15 +83,17 @@ class PresetTest {
         Path weights = Files.createFile(dir.resolve("bn_inception.pt"));
         for (String preset : new String[] {"cub-bninception", "cars-bninception", "sop-bninception"}) {
             TrainCommand command = new TrainCommand();
-            new CommandLine(command).parseArgs("--preset", preset, "--data", dir.toString(),
-                    "--backbone-weights", weights.toString());
+            new CommandLine(command)
+                    .parseArgs("--preset", preset, "--data", dir.toString(), "--backbone-weights", weights.toString());
             BackboneSpec spec = command.backbone(Preset.named(preset));
             assertThat(spec).isEqualTo(new BackboneSpec.BnInception(weights.toString()));
             assertThat(spec.input()).isEqualTo(InputSpec.caffeBnInception());
         }
         TrainCommand resnet = new TrainCommand();
-        new CommandLine(resnet).parseArgs("--preset", "cub-resnet50", "--data", dir.toString(),
-                "--backbone-weights", weights.toString());
-        assertThat(resnet.backbone(Preset.named("cub-resnet50"))).isEqualTo(new BackboneSpec.ResNet(50, true, weights.toString()));
+        new CommandLine(resnet)
+                .parseArgs(
+                        "--preset", "cub-resnet50", "--data", dir.toString(), "--backbone-weights", weights.toString());
+        assertThat(resnet.backbone(Preset.named("cub-resnet50")))
+                .isEqualTo(new BackboneSpec.ResNet(50, true, weights.toString()));
     }
 }

@@ -23,16 +23,39 @@ class TrainCommandTest {
         assumeTrue(Files.isRegularFile(tar) && Files.isDirectory(SHARED.resolve("weights")), "../shared missing");
         Path out = dir.resolve("report.md");
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new DivaBatchMain()).setErr(new PrintWriter(err)).execute(
-                "train", "--preset", "cub-mobilenetv2", "--data", tar.toString(), "--weights",
-                SHARED.resolve("weights").toString(), "--split", "1-2:3", "--epochs", "1", "--key-batches", "1",
-                "--out", out.toString());
+        int code = new CommandLine(new DivaBatchMain())
+                .setErr(new PrintWriter(err))
+                .execute(
+                        "train",
+                        "--preset",
+                        "cub-mobilenetv2",
+                        "--data",
+                        tar.toString(),
+                        "--weights",
+                        SHARED.resolve("weights").toString(),
+                        "--split",
+                        "1-2:3",
+                        "--epochs",
+                        "1",
+                        "--key-batches",
+                        "1",
+                        "--out",
+                        out.toString());
         assertThat(code).as(err.toString()).isZero();
         String report = Files.readString(out);
         assertThat(report).startsWith("# cub-mobilenetv2");
         // the equal weighting, the preset's three weightings and each head, with last and best figures
-        assertThat(report).contains("| equal |", "| 0.75-1.25-1.25-1.25 |", "| 0.5-1-1-1 |", "| 0.5-1.5-1.5-1.5 |",
-                "| discriminative |", "| selfsim |", "| shared |", "| intra |");
-        assertThat(report.lines().filter(l -> l.startsWith("| ") && l.contains("(1)"))).hasSize(8);
+        assertThat(report)
+                .contains(
+                        "| equal |",
+                        "| 0.75-1.25-1.25-1.25 |",
+                        "| 0.5-1-1-1 |",
+                        "| 0.5-1.5-1.5-1.5 |",
+                        "| discriminative |",
+                        "| selfsim |",
+                        "| shared |",
+                        "| intra |");
+        assertThat(report.lines().filter(l -> l.startsWith("| ") && l.contains("(1)")))
+                .hasSize(8);
     }
 }

@@ -2,17 +2,17 @@ package io.divastream.offline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.divastream.evaluation.RecallAtK;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
 import io.divastream.model.DivaHead;
+import io.divastream.model.augment.AugmentationSpec;
+import io.divastream.model.augment.GlyphAugmenter;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
-import io.divastream.evaluation.RecallAtK;
-import io.divastream.model.augment.AugmentationSpec;
-import io.divastream.model.augment.GlyphAugmenter;
-import io.divastream.images.ImageDecoder;
-import io.divastream.images.ImageSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,7 +108,10 @@ class TrainingBeatsChanceTest {
         DivaConfig defaults = DivaConfig.omniglotDefaults();
         return new DivaConfig(
                 new NetworkSpec(28, List.of(32, 32, 32), 64, heads, 128),
-                defaults.loss(), defaults.optimizer(), defaults.momentum(), 1L);
+                defaults.loss(),
+                defaults.optimizer(),
+                defaults.momentum(),
+                1L);
     }
 
     /** Recall@1 of the discriminative head on the held-out alphabets: {untrained, trained}. */
@@ -135,11 +138,13 @@ class TrainingBeatsChanceTest {
                         images[c * K + j] = glyphs.remove(random.nextInt(glyphs.size()));
                     }
                 }
-                assertThat(trainer.step(new LabeledBatch(labels, images)).total()).isFinite();
+                assertThat(trainer.step(new LabeledBatch(labels, images)).total())
+                        .isFinite();
             }
             embedder.load(trainer.snapshot(1));
             double trained = recallAt1(embedder, disc);
-            System.out.printf("heads %s: chance %.3f, untrained R@1 %.3f, trained R@1 %.3f after %d steps (%.1f s)%n",
+            System.out.printf(
+                    "heads %s: chance %.3f, untrained R@1 %.3f, trained R@1 %.3f after %d steps (%.1f s)%n",
                     config.network().heads(), chance, untrained, trained, STEPS, (System.nanoTime() - start) / 1e9);
             return new double[] {untrained, trained};
         }

@@ -6,7 +6,6 @@ import io.divastream.datasets.DatasetException;
 import io.divastream.datasets.DatasetImage;
 import io.divastream.datasets.DatasetSplit;
 import io.divastream.datasets.QueryGallery;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,15 +51,13 @@ public record DatasetSelection(ClassSplit split, Role role, boolean prefixRole) 
             try {
                 return valueOf(name.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "--role must be all, train, test, query or gallery: " + name);
+                throw new IllegalArgumentException("--role must be all, train, test, query or gallery: " + name);
             }
         }
     }
 
     /** Everything under its class name: the default. */
-    public static final DatasetSelection EVERYTHING =
-            new DatasetSelection(ClassSplit.standard(), Role.ALL, false);
+    public static final DatasetSelection EVERYTHING = new DatasetSelection(ClassSplit.standard(), Role.ALL, false);
 
     /** Validates the fields. */
     public DatasetSelection {
@@ -103,14 +100,13 @@ public record DatasetSelection(ClassSplit split, Role role, boolean prefixRole) 
 
     private static QueryGallery queryGallery(DatasetSplit parts, Dataset dataset) {
         return parts.queryGallery()
-                .orElseThrow(
-                        () ->
-                                new IllegalArgumentException(
-                                        dataset.name()
-                                                + " has no query/gallery protocol; use --role train or test"));
+                .orElseThrow(() -> new IllegalArgumentException(
+                        dataset.name() + " has no query/gallery protocol; use --role train or test"));
     }
 
     private static List<LabeledSource> label(Dataset part, Function<DatasetImage, String> labelOf) {
-        return part.images().stream().map(i -> new LabeledSource(i, labelOf.apply(i))).toList();
+        return part.images().stream()
+                .map(i -> new LabeledSource(i, labelOf.apply(i)))
+                .toList();
     }
 }

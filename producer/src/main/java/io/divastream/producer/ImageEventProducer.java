@@ -6,17 +6,6 @@ import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.datasets.DatasetException;
 import io.divastream.schemas.ImageEvent;
-
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -28,6 +17,15 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes labelled images as {@link ImageEvent}s: value in Avro single-object encoding, key =
@@ -78,9 +76,13 @@ public final class ImageEventProducer implements AutoCloseable {
      * @param eventsPerSecond the target rate; 0 or less means unthrottled
      * @param clock gives the event time
      */
-    public ImageEventProducer(
-            Producer<byte[], byte[]> producer, String topic, double eventsPerSecond, Clock clock) {
-        this(producer, topic, eventsPerSecond, clock, EventLimits.DEFAULT,
+    public ImageEventProducer(Producer<byte[], byte[]> producer, String topic, double eventsPerSecond, Clock clock) {
+        this(
+                producer,
+                topic,
+                eventsPerSecond,
+                clock,
+                EventLimits.DEFAULT,
                 new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT));
     }
 
@@ -95,8 +97,13 @@ public final class ImageEventProducer implements AutoCloseable {
      * @param limits the bounds on an event (the job's defaults unless told otherwise)
      * @param recordLimit the Kafka producer's {@code max.request.size}
      */
-    public ImageEventProducer(Producer<byte[], byte[]> producer, String topic, double eventsPerSecond, Clock clock,
-            EventLimits limits, RecordSizeLimit recordLimit) {
+    public ImageEventProducer(
+            Producer<byte[], byte[]> producer,
+            String topic,
+            double eventsPerSecond,
+            Clock clock,
+            EventLimits limits,
+            RecordSizeLimit recordLimit) {
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("topic must not be blank");
         }
@@ -124,10 +131,8 @@ public final class ImageEventProducer implements AutoCloseable {
         properties.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        properties.put(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        properties.put(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return properties;
     }
 
@@ -169,8 +174,7 @@ public final class ImageEventProducer implements AutoCloseable {
         return send(images, source -> source.read(limits.image().maxEncodedBytes()), limit, progress);
     }
 
-    private <T> long send(
-            List<T> items, Function<T, LabeledImage> toImage, long limit, ProgressListener progress) {
+    private <T> long send(List<T> items, Function<T, LabeledImage> toImage, long limit, ProgressListener progress) {
         Objects.requireNonNull(items, "images");
         Objects.requireNonNull(progress, "progress");
         if (limit < 0) {
@@ -199,16 +203,20 @@ public final class ImageEventProducer implements AutoCloseable {
                 }
                 Optional<EventLimits.Violation> violation = limits.check(image.imageId(), image.label());
                 if (violation.isPresent()) {
-                    skipped.add(violation.get().reason().name(), image.imageId() + ": " + violation.get().message());
+                    skipped.add(
+                            violation.get().reason().name(),
+                            image.imageId() + ": " + violation.get().message());
                     continue;
                 }
                 pacer.awaitNext();
                 byte[] key = image.imageId().getBytes(StandardCharsets.UTF_8);
                 byte[] value = codec.encode(toEvent(image, Instant.ofEpochMilli(clock.millis())));
                 if (!recordLimit.fits(key, value)) {
-                    skipped.add("over max.request.size", image.imageId() + ": an event of "
-                            + RecordSizeLimit.size(key, value) + " bytes, max.request.size is "
-                            + recordLimit.maxRequestSize());
+                    skipped.add(
+                            "over max.request.size",
+                            image.imageId() + ": an event of "
+                                    + RecordSizeLimit.size(key, value) + " bytes, max.request.size is "
+                                    + recordLimit.maxRequestSize());
                     continue;
                 }
                 String id = image.imageId();
@@ -267,8 +275,7 @@ public final class ImageEventProducer implements AutoCloseable {
     private void throwIfFailed(AtomicReference<Exception> failure) {
         Exception e = failure.get();
         if (e != null) {
-            throw new IllegalStateException(
-                    "Kafka rejected an event for topic " + topic + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Kafka rejected an event for topic " + topic + ": " + e.getMessage(), e);
         }
     }
 

@@ -6,7 +6,6 @@ import io.divastream.datasets.DatasetException;
 import io.divastream.datasets.DatasetFormat;
 import io.divastream.datasets.Datasets;
 import io.divastream.model.logging.ConsoleLogging;
-
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -72,36 +71,30 @@ public final class ImageEventProducerMain {
         }
         List<LabeledSource> images;
         try {
-            Dataset dataset =
-                    arguments.format() == DatasetFormat.OMNIGLOT
-                            ? OmniglotDataset.dataset(arguments.dataDirectory())
-                            : Datasets.open(arguments.format(), arguments.dataDirectory().orElseThrow());
+            Dataset dataset = arguments.format() == DatasetFormat.OMNIGLOT
+                    ? OmniglotDataset.dataset(arguments.dataDirectory())
+                    : Datasets.open(
+                            arguments.format(), arguments.dataDirectory().orElseThrow());
             images = arguments.selection().select(dataset);
         } catch (DatasetException | IllegalArgumentException e) {
             err.println("error: " + oneLine(e));
             return EXIT_FAILURE;
         }
-        List<LabeledSource> ordered =
-                InterleavedOrder.of(images, LabeledSource::label, arguments.seed());
+        List<LabeledSource> ordered = InterleavedOrder.of(images, LabeledSource::label, arguments.seed());
         long limit = arguments.limit().orElse(Long.MAX_VALUE);
         try (ImageEventProducer producer =
                 new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond())) {
-            long sent =
-                    producer.publishSources(
-                            ordered,
-                            limit,
-                            (n, total) -> {
-                                if (n % PROGRESS_EVERY == 0 && n < total) {
-                                    out.println("sent " + n + " of " + total);
-                                }
-                            });
-            out.println(
-                    "published "
-                            + sent
-                            + " image events to "
-                            + arguments.topic()
-                            + " at "
-                            + settings.bootstrapServers());
+            long sent = producer.publishSources(ordered, limit, (n, total) -> {
+                if (n % PROGRESS_EVERY == 0 && n < total) {
+                    out.println("sent " + n + " of " + total);
+                }
+            });
+            out.println("published "
+                    + sent
+                    + " image events to "
+                    + arguments.topic()
+                    + " at "
+                    + settings.bootstrapServers());
             producer.skipped().report().forEach(err::println);
             return producer.skipped().total() == 0 ? 0 : EXIT_SKIPPED;
         } catch (RuntimeException e) {

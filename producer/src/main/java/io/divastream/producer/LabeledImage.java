@@ -15,8 +15,7 @@ import java.util.Objects;
  * @param bytes the encoded image file
  * @param source where the image came from, e.g. the dataset file name
  */
-public record LabeledImage(
-        String imageId, String label, String contentType, byte[] bytes, String source) {
+public record LabeledImage(String imageId, String label, String contentType, byte[] bytes, String source) {
 
     /** Validates the arguments. */
     public LabeledImage {

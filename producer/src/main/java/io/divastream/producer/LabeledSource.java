@@ -2,7 +2,6 @@ package io.divastream.producer;
 
 import io.divastream.datasets.DatasetException;
 import io.divastream.datasets.DatasetImage;
-
 import java.io.IOException;
 import java.util.Objects;
 
@@ -47,14 +46,15 @@ public record LabeledSource(DatasetImage image, String label) {
         try {
             long size = image.source().size();
             if (size > maxBytes) {
-                throw new SkippedImageException("over limits.image-bytes",
+                throw new SkippedImageException(
+                        "over limits.image-bytes",
                         image.source().location() + " has " + size + " bytes, the limit is " + maxBytes);
             }
             bytes = image.source().read();
         } catch (IOException e) {
-            throw new DatasetException(
-                    "cannot read image " + image.source().location() + ": " + e.getMessage(), e);
+            throw new DatasetException("cannot read image " + image.source().location() + ": " + e.getMessage(), e);
         }
-        return new LabeledImage(image.id(), label, image.contentType(), bytes, image.source().origin());
+        return new LabeledImage(
+                image.id(), label, image.contentType(), bytes, image.source().origin());
     }
 }

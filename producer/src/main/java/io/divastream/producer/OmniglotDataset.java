@@ -4,7 +4,6 @@ import io.divastream.datasets.Dataset;
 import io.divastream.datasets.DatasetException;
 import io.divastream.datasets.DatasetImage;
 import io.divastream.datasets.OmniglotReader;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -105,8 +104,7 @@ public final class OmniglotDataset {
                 }
                 reader.addZip(archive, in);
             } catch (IOException e) {
-                throw new DatasetException(
-                        "cannot read classpath resource " + resource + ": " + e.getMessage(), e);
+                throw new DatasetException("cannot read classpath resource " + resource + ": " + e.getMessage(), e);
             } catch (DatasetException e) {
                 throw new DatasetException(e.getMessage() + " (classpath:" + resource + ")", e);
             }

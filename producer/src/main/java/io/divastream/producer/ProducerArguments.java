@@ -3,7 +3,6 @@ package io.divastream.producer;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.datasets.ClassSplit;
 import io.divastream.datasets.DatasetFormat;
-
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -56,33 +55,46 @@ public record ProducerArguments(
     /** The options as picocli parses them; {@link #parse} checks them and builds the record. */
     @Command(name = "ImageEventProducerMain", description = "Publishes a dataset's images as image events.")
     private static final class Options {
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
+        @Option(
+                names = "--bootstrap-servers",
+                paramLabel = "HOST:PORT[,...]",
+                required = true,
                 description = "Kafka brokers")
         String bootstrapServers;
 
         @Option(names = "--topic", paramLabel = "TOPIC", description = "target topic (default ${DEFAULT-VALUE})")
         String topic = KafkaTopics.IMAGES;
 
-        @Option(names = "--format", paramLabel = "FORMAT",
+        @Option(
+                names = "--format",
+                paramLabel = "FORMAT",
                 description = "dataset layout: " + FORMATS + " (default omniglot)")
         String format = DatasetFormat.OMNIGLOT.id();
 
-        @Option(names = "--data-dir", paramLabel = "DIR_OR_TAR",
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR_OR_TAR",
                 description = "the dataset's folder or .tar (omniglot: default the embedded small set)")
         Path dataDirectory;
 
-        @Option(names = "--split", paramLabel = "SPLIT",
+        @Option(
+                names = "--split",
+                paramLabel = "SPLIT",
                 description = "standard|fraction:F|TRAIN_IDS:TEST_IDS (default standard)")
         String split = "standard";
 
         @Option(names = "--role", paramLabel = "ROLE", description = "all|train|test|query|gallery (default all)")
         String role = "all";
 
-        @Option(names = "--prefix-role", paramLabel = "BOOLEAN",
+        @Option(
+                names = "--prefix-role",
+                paramLabel = "BOOLEAN",
                 description = "false: labels are class names; true: train/<class>, test/<class> (default false)")
         String prefixRole = "false";
 
-        @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
+        @Option(
+                names = "--rate",
+                paramLabel = "EVENTS_PER_SECOND",
                 description = "events per second (default 100, 0 = unthrottled)")
         String rate = String.valueOf((long) DEFAULT_RATE);
 
@@ -92,7 +104,10 @@ public record ProducerArguments(
         @Option(names = "--limit", paramLabel = "N", description = "publish at most this many events (default all)")
         String limit;
 
-        @Option(names = {"--help", "-h"}, usageHelp = true, description = "print this text")
+        @Option(
+                names = {"--help", "-h"},
+                usageHelp = true,
+                description = "print this text")
         boolean help;
     }
 
@@ -113,13 +128,17 @@ public record ProducerArguments(
             commandLine.parseArgs(args);
         } catch (CommandLine.MissingParameterException e) {
             CommandLine.Model.ArgSpec missing = e.getMissing().get(0);
-            throw new IllegalArgumentException(missing instanceof CommandLine.Model.OptionSpec option
-                    && e.getMessage().startsWith("Missing required option")
-                    ? option.longestName() + " is required"
-                    : "missing value for " + (missing instanceof CommandLine.Model.OptionSpec option2
-                            ? option2.longestName() : missing.paramLabel()));
+            throw new IllegalArgumentException(
+                    missing instanceof CommandLine.Model.OptionSpec option
+                                    && e.getMessage().startsWith("Missing required option")
+                            ? option.longestName() + " is required"
+                            : "missing value for "
+                                    + (missing instanceof CommandLine.Model.OptionSpec option2
+                                            ? option2.longestName()
+                                            : missing.paramLabel()));
         } catch (CommandLine.UnmatchedArgumentException e) {
-            throw new IllegalArgumentException("unknown argument: " + e.getUnmatched().get(0));
+            throw new IllegalArgumentException(
+                    "unknown argument: " + e.getUnmatched().get(0));
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
@@ -144,7 +163,9 @@ public record ProducerArguments(
                 limit,
                 format,
                 new DatasetSelection(
-                        parseSplit(o.split), DatasetSelection.Role.parse(o.role), parseBoolean("--prefix-role", o.prefixRole)));
+                        parseSplit(o.split),
+                        DatasetSelection.Role.parse(o.role),
+                        parseBoolean("--prefix-role", o.prefixRole)));
     }
 
     private static String nonBlank(String name, String value) {

@@ -32,9 +32,7 @@ final class RatePacer {
 
     static RatePacer systemClock(double eventsPerSecond) {
         return new RatePacer(
-                eventsPerSecond,
-                System::nanoTime,
-                nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+                eventsPerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
     }
 
     /** Blocks until the next event is due. */

@@ -66,7 +66,8 @@ public final class SkippedImages {
             return lines;
         }
         StringBuilder counts = new StringBuilder("skipped " + total + " image" + (total == 1 ? "" : "s") + ":");
-        byReason.forEach((reason, n) -> counts.append(" ").append(n).append(" ").append(reason).append(";"));
+        byReason.forEach((reason, n) ->
+                counts.append(" ").append(n).append(" ").append(reason).append(";"));
         counts.setLength(counts.length() - 1);
         lines.add(counts.toString());
         for (String example : examples) {

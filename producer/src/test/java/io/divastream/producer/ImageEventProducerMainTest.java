@@ -1,18 +1,12 @@
 package io.divastream.producer;
 
-import io.divastream.datasets.DatasetFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.datasets.DatasetFormat;
 import io.divastream.schemas.ImageEvent;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +14,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImageEventProducerMainTest {
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -41,41 +40,34 @@ class ImageEventProducerMainTest {
 
     @Test
     void publishesTheEmbeddedSetInTheSeededInterleavedOrder() {
-        int code =
-                run(
-                        "--bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "--topic",
-                        "cli-images",
-                        "--rate",
-                        "0",
-                        "--seed",
-                        "5",
-                        "--limit",
-                        "25");
+        int code = run(
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--topic",
+                "cli-images",
+                "--rate",
+                "0",
+                "--seed",
+                "5",
+                "--limit",
+                "25");
 
         assertThat(code).as(err()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("published 25 image events to cli-images");
-        List<ConsumerRecord<byte[], byte[]>> records =
-                KAFKA.readAll("cli-images", 25, Duration.ofSeconds(30));
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("published 25 image events to cli-images");
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.readAll("cli-images", 25, Duration.ofSeconds(30));
         List<LabeledImage> expected =
                 InterleavedOrder.of(OmniglotDataset.loadEmbedded(), 5).subList(0, 25);
         AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
         assertThat(records)
                 .extracting(r -> codec.decode(r.value()).getImageId())
-                .containsExactlyElementsOf(expected.stream().map(LabeledImage::imageId).toList());
+                .containsExactlyElementsOf(
+                        expected.stream().map(LabeledImage::imageId).toList());
     }
 
     @Test
     void missingDataDirectoryIsAOneLineErrorWithTheNonZeroStatus(@TempDir Path dir) {
         Path missing = dir.resolve("nope");
-        int code =
-                run(
-                        "--bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "--data-dir",
-                        missing.toString());
+        int code = run("--bootstrap-servers", KAFKA.bootstrapServers(), "--data-dir", missing.toString());
 
         assertThat(code).isEqualTo(ImageEventProducerMain.EXIT_FAILURE);
         assertThat(err().lines())
@@ -89,8 +81,7 @@ class ImageEventProducerMainTest {
 
     @Test
     void badArgumentsPrintTheErrorAndUsage() {
-        assertThat(run("--rate", "fast", "--bootstrap-servers", "x:1"))
-                .isEqualTo(ImageEventProducerMain.EXIT_USAGE);
+        assertThat(run("--rate", "fast", "--bootstrap-servers", "x:1")).isEqualTo(ImageEventProducerMain.EXIT_USAGE);
         assertThat(err()).startsWith("error: --rate must be a number: fast").contains("Usage: ImageEventProducerMain");
         assertThat(err()).doesNotContain("Exception");
     }
@@ -98,24 +89,24 @@ class ImageEventProducerMainTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ImageEventProducerMain")
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith("Usage: ImageEventProducerMain")
                 .contains("--bootstrap-servers", "--format", "--limit", DatasetFormat.names());
     }
 
     @Test
     void parsesArguments() {
-        ProducerArguments parsed =
-                ProducerArguments.parse(
-                        "--bootstrap-servers",
-                        "h:1",
-                        "--data-dir",
-                        "some/dir",
-                        "--rate",
-                        "12.5",
-                        "--seed",
-                        "-3",
-                        "--limit",
-                        "9");
+        ProducerArguments parsed = ProducerArguments.parse(
+                "--bootstrap-servers",
+                "h:1",
+                "--data-dir",
+                "some/dir",
+                "--rate",
+                "12.5",
+                "--seed",
+                "-3",
+                "--limit",
+                "9");
         assertThat(parsed.bootstrapServers()).isEqualTo("h:1");
         assertThat(parsed.topic()).isEqualTo("diva.images");
         assertThat(parsed.dataDirectory()).contains(Path.of("some/dir"));
@@ -134,27 +125,16 @@ class ImageEventProducerMainTest {
         assertThatThrownBy(ProducerArguments::parse).hasMessage("--bootstrap-servers is required");
         assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers"))
                 .hasMessage("missing value for --bootstrap-servers");
-        assertThatThrownBy(
-                        () ->
-                                ProducerArguments.parse(
-                                        "--bootstrap-servers", "h:1", "--colour", "red"))
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--colour", "red"))
                 .hasMessage("unknown argument: --colour");
-        assertThatThrownBy(
-                        () ->
-                                ProducerArguments.parse(
-                                        "--bootstrap-servers", "h:1", "--limit", "-1"))
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--limit", "-1"))
                 .hasMessageContaining("--limit must not be negative");
-        assertThatThrownBy(
-                        () ->
-                                ProducerArguments.parse(
-                                        "--bootstrap-servers", "h:1", "--seed", "1.5"))
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--seed", "1.5"))
                 .hasMessageContaining("--seed must be an integer");
-        assertThatThrownBy(
-                        () ->
-                                ProducerArguments.parse(
-                                        "--bootstrap-servers", "h:1", "--rate", "NaN"))
+        assertThatThrownBy(() -> ProducerArguments.parse("--bootstrap-servers", "h:1", "--rate", "NaN"))
                 .hasMessageContaining("--rate must be a number");
     }
+
     @Test
     void publishesTheTestClassesOfACubTreeWithRolePrefixedLabelsAndTheirBytes(@TempDir Path root)
             throws java.io.IOException {
@@ -168,51 +148,44 @@ class ImageEventProducerMainTest {
                 files.put("cub/" + relative.substring("images/".length()), bytes);
             }
         }
-        int code =
-                run(
-                        "--bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "--topic",
-                        "cli-cub",
-                        "--rate",
-                        "0",
-                        "--format",
-                        "cub",
-                        "--data-dir",
-                        root.toString(),
-                        "--split",
-                        "1-2:3-4",
-                        "--role",
-                        "test",
-                        "--prefix-role",
-                        "true");
+        int code = run(
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--topic",
+                "cli-cub",
+                "--rate",
+                "0",
+                "--format",
+                "cub",
+                "--data-dir",
+                root.toString(),
+                "--split",
+                "1-2:3-4",
+                "--role",
+                "test",
+                "--prefix-role",
+                "true");
 
         assertThat(code).as(err()).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("published 6 image events to cli-cub");
         AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
-        List<ImageEvent> events =
-                KAFKA.readAll("cli-cub", 6, Duration.ofSeconds(30)).stream()
-                        .map(r -> codec.decode(r.value()))
-                        .toList();
-        assertThat(events)
-                .extracting(ImageEvent::getLabel)
-                .containsOnly("test/003.Bird3", "test/004.Bird4");
-        assertThat(events)
-                .allSatisfy(
-                        e -> {
-                            assertThat(e.getContentType()).isEqualTo("image/jpeg");
-                            assertThat(e.getSource()).isEqualTo(root.getFileName().toString());
-                            byte[] bytes = new byte[e.getImage().remaining()];
-                            e.getImage().duplicate().get(bytes);
-                            assertThat(bytes).isEqualTo(files.get(e.getImageId()));
-                        });
+        List<ImageEvent> events = KAFKA.readAll("cli-cub", 6, Duration.ofSeconds(30)).stream()
+                .map(r -> codec.decode(r.value()))
+                .toList();
+        assertThat(events).extracting(ImageEvent::getLabel).containsOnly("test/003.Bird3", "test/004.Bird4");
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.getContentType()).isEqualTo("image/jpeg");
+            assertThat(e.getSource()).isEqualTo(root.getFileName().toString());
+            byte[] bytes = new byte[e.getImage().remaining()];
+            e.getImage().duplicate().get(bytes);
+            assertThat(bytes).isEqualTo(files.get(e.getImageId()));
+        });
         // Class-interleaved: the first two events cover both classes.
         assertThat(events.subList(0, 2)).extracting(ImageEvent::getLabel).doesNotHaveDuplicates();
     }
 
     @Test
-    void malformedDatasetIsAOneLineErrorNamingTheFileAndLine(@TempDir Path root)
-            throws java.io.IOException {
+    void malformedDatasetIsAOneLineErrorNamingTheFileAndLine(@TempDir Path root) throws java.io.IOException {
         java.nio.file.Files.writeString(
                 root.resolve("Ebay_train.txt"), "image_id class_id super_class_id path\n1 1 bicycle_final/x.JPG\n");
         int code =
@@ -227,17 +200,23 @@ class ImageEventProducerMainTest {
 
     @Test
     void parsesDatasetOptions() {
-        ProducerArguments parsed =
-                ProducerArguments.parse(
-                        "--bootstrap-servers", "h:1", "--format", "CUB", "--data-dir", "cub.tar",
-                        "--split", "1-20:21-30", "--role", "train", "--prefix-role", "true");
+        ProducerArguments parsed = ProducerArguments.parse(
+                "--bootstrap-servers",
+                "h:1",
+                "--format",
+                "CUB",
+                "--data-dir",
+                "cub.tar",
+                "--split",
+                "1-20:21-30",
+                "--role",
+                "train",
+                "--prefix-role",
+                "true");
         assertThat(parsed.format()).isEqualTo(io.divastream.datasets.DatasetFormat.CUB);
         assertThat(parsed.selection())
-                .isEqualTo(
-                        new DatasetSelection(
-                                io.divastream.datasets.ClassSplit.ranges(1, 20, 21, 30),
-                                DatasetSelection.Role.TRAIN,
-                                true));
+                .isEqualTo(new DatasetSelection(
+                        io.divastream.datasets.ClassSplit.ranges(1, 20, 21, 30), DatasetSelection.Role.TRAIN, true));
         ProducerArguments defaults = ProducerArguments.parse("--bootstrap-servers", "h:1");
         assertThat(defaults.format()).isEqualTo(io.divastream.datasets.DatasetFormat.OMNIGLOT);
         assertThat(defaults.selection()).isEqualTo(DatasetSelection.EVERYTHING);
@@ -264,24 +243,38 @@ class ImageEventProducerMainTest {
         java.nio.file.Files.createDirectories(root.resolve("cats"));
         java.nio.file.Files.createDirectories(root.resolve("dogs"));
         for (int i = 0; i < 3; i++) {
-            java.nio.file.Files.write(root.resolve("cats/cat" + i + ".png"), ("png " + i).getBytes(StandardCharsets.UTF_8));
-            java.nio.file.Files.write(root.resolve("dogs/dog" + i + ".png"), ("png " + i).getBytes(StandardCharsets.UTF_8));
+            java.nio.file.Files.write(
+                    root.resolve("cats/cat" + i + ".png"), ("png " + i).getBytes(StandardCharsets.UTF_8));
+            java.nio.file.Files.write(
+                    root.resolve("dogs/dog" + i + ".png"), ("png " + i).getBytes(StandardCharsets.UTF_8));
         }
         java.nio.file.Files.write(root.resolve("cats/" + "f".repeat(250) + ".png"), new byte[] {1}); // id over 256
         java.nio.file.Files.write(root.resolve("dogs/big.png"), new byte[1_100_000]);
-        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(root.resolve("cats/huge.png").toFile(), "rw")) {
+        try (java.io.RandomAccessFile huge =
+                new java.io.RandomAccessFile(root.resolve("cats/huge.png").toFile(), "rw")) {
             huge.setLength(3L << 30); // sparse: 3 GiB that are never read
         }
-        int code = run("--bootstrap-servers", KAFKA.bootstrapServers(), "--topic", "cli-folder", "--rate", "0",
-                "--format", "folder", "--data-dir", root.toString());
+        int code = run(
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--topic",
+                "cli-folder",
+                "--rate",
+                "0",
+                "--format",
+                "folder",
+                "--data-dir",
+                root.toString());
 
         assertThat(code).as(err()).isEqualTo(ImageEventProducerMain.EXIT_SKIPPED);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("published 6 image events to cli-folder");
         List<String> report = err().lines().toList();
-        assertThat(report.get(0)).isEqualTo(
-                "skipped 3 images: 1 IMAGE_ID_TOO_LONG; 1 over limits.image-bytes; 1 over max.request.size");
-        assertThat(report).anySatisfy(line -> assertThat(line).contains("huge.png has 3221225472 bytes, the limit is 10485760"));
-        assertThat(report).anySatisfy(line -> assertThat(line).contains("big.png: an event of", "max.request.size is 1048576"));
+        assertThat(report.get(0))
+                .isEqualTo("skipped 3 images: 1 IMAGE_ID_TOO_LONG; 1 over limits.image-bytes; 1 over max.request.size");
+        assertThat(report)
+                .anySatisfy(line -> assertThat(line).contains("huge.png has 3221225472 bytes, the limit is 10485760"));
+        assertThat(report)
+                .anySatisfy(line -> assertThat(line).contains("big.png: an event of", "max.request.size is 1048576"));
         assertThat(KAFKA.readAll("cli-folder", 6, Duration.ofSeconds(30))).hasSize(6);
     }
 }

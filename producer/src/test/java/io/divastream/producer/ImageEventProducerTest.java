@@ -6,7 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.schemas.ImageEvent;
-
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -19,20 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-
 class ImageEventProducerTest {
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     private static List<LabeledImage> ordered;
 
@@ -59,15 +58,13 @@ class ImageEventProducerTest {
         assertThat(progress.get(0)).containsExactly(1, 60);
         assertThat(progress.get(59)).containsExactly(60, 60);
 
-        List<ConsumerRecord<byte[], byte[]>> records =
-                KAFKA.readAll(topic, 60, Duration.ofSeconds(30));
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.readAll(topic, 60, Duration.ofSeconds(30));
         assertThat(records).hasSize(60);
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             LabeledImage expected = ordered.get(i);
             ImageEvent event = codec.decode(record.value());
-            assertThat(new String(record.key(), StandardCharsets.UTF_8))
-                    .isEqualTo(expected.imageId());
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(expected.imageId());
             assertThat(event.getImageId()).isEqualTo(expected.imageId());
             assertThat(event.getLabel()).isEqualTo(expected.label());
             assertThat(event.getContentType()).isEqualTo("image/png");
@@ -97,8 +94,7 @@ class ImageEventProducerTest {
     void rateLimitsBySchedule() {
         MockProducer<byte[], byte[]> mock = mockProducer();
         long start = System.nanoTime();
-        try (ImageEventProducer producer =
-                new ImageEventProducer(mock, "t", 200, Clock.systemUTC())) {
+        try (ImageEventProducer producer = new ImageEventProducer(mock, "t", 200, Clock.systemUTC())) {
             producer.publish(ordered, 100, ProgressListener.NONE);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -110,8 +106,7 @@ class ImageEventProducerTest {
     @Test
     void reportsAsynchronousSendFailures() {
         MockProducer<byte[], byte[]> failing =
-                new MockProducer<>(
-                        true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
                     @Override
                     public synchronized Future<RecordMetadata> send(
                             ProducerRecord<byte[], byte[]> record, Callback callback) {
@@ -119,8 +114,7 @@ class ImageEventProducerTest {
                         return CompletableFuture.failedFuture(new TopicAuthorizationException("not allowed"));
                     }
                 };
-        try (ImageEventProducer producer =
-                new ImageEventProducer(failing, "t", 0, Clock.systemUTC())) {
+        try (ImageEventProducer producer = new ImageEventProducer(failing, "t", 0, Clock.systemUTC())) {
             assertThatThrownBy(() -> producer.publish(ordered, 5, ProgressListener.NONE))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("not allowed");
@@ -147,7 +141,8 @@ class ImageEventProducerTest {
         try (ImageEventProducer producer = new ImageEventProducer(refusingEveryThird, "t", 0, Clock.systemUTC())) {
             assertThat(producer.publish(ordered, 9, ProgressListener.NONE)).isEqualTo(6);
             assertThat(producer.skipped().byReason()).containsExactly(java.util.Map.entry("refused by Kafka", 3L));
-            assertThat(producer.skipped().examples().get(0)).isEqualTo(ordered.get(0).imageId() + ": too large for the topic");
+            assertThat(producer.skipped().examples().get(0))
+                    .isEqualTo(ordered.get(0).imageId() + ": too large for the topic");
         }
         assertThat(refusingEveryThird.history()).hasSize(6);
     }
@@ -163,22 +158,30 @@ class ImageEventProducerTest {
                 new LabeledImage("ok-2", "l".repeat(257), base.contentType(), base.bytes(), base.source()),
                 new LabeledImage("big", base.label(), base.contentType(), new byte[70_000], base.source()),
                 new LabeledImage("ok-3", base.label(), base.contentType(), base.bytes(), base.source()));
-        try (ImageEventProducer producer = new ImageEventProducer(mock, "t", 0, Clock.systemUTC(),
+        try (ImageEventProducer producer = new ImageEventProducer(
+                mock,
+                "t",
+                0,
+                Clock.systemUTC(),
                 io.divastream.connectors.events.EventLimits.DEFAULT,
                 new io.divastream.connectors.kafka.RecordSizeLimit(64 * 1024))) {
             assertThat(producer.publish(images)).isEqualTo(2);
             assertThat(producer.skipped().total()).isEqualTo(3);
             List<String> report = producer.skipped().report();
-            assertThat(report.subList(0, 3)).containsExactly(
-                    "skipped 3 images: 1 IMAGE_ID_TOO_LONG; 1 LABEL_TOO_LONG; 1 over max.request.size",
-                    "  skipped " + "i".repeat(300) + ": the image id has 300 characters, the limit is 256 (it begins '"
-                            + "i".repeat(40) + "')",
-                    "  skipped ok-2: the label of image ok-2 has 257 characters, the limit is 256");
-            assertThat(report.get(3)).startsWith("  skipped big: an event of ")
+            assertThat(report.subList(0, 3))
+                    .containsExactly(
+                            "skipped 3 images: 1 IMAGE_ID_TOO_LONG; 1 LABEL_TOO_LONG; 1 over max.request.size",
+                            "  skipped " + "i".repeat(300)
+                                    + ": the image id has 300 characters, the limit is 256 (it begins '"
+                                    + "i".repeat(40) + "')",
+                            "  skipped ok-2: the label of image ok-2 has 257 characters, the limit is 256");
+            assertThat(report.get(3))
+                    .startsWith("  skipped big: an event of ")
                     .endsWith(" bytes, max.request.size is 65536");
             assertThat(report).hasSize(4);
         }
-        assertThat(mock.history()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+        assertThat(mock.history())
+                .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactly("ok-1", "ok-3");
     }
 
@@ -189,8 +192,7 @@ class ImageEventProducerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ImageEventProducer(mock, "t", Double.NaN, Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class);
-        try (ImageEventProducer producer =
-                new ImageEventProducer(mock, "t", 0, Clock.systemUTC())) {
+        try (ImageEventProducer producer = new ImageEventProducer(mock, "t", 0, Clock.systemUTC())) {
             assertThatThrownBy(() -> producer.publish(ordered, -1, ProgressListener.NONE))
                     .isInstanceOf(IllegalArgumentException.class);
         }
@@ -198,9 +200,8 @@ class ImageEventProducerTest {
 
     @Test
     void producerConfigIsIdempotentWithAcksAll() {
-        var config =
-                ImageEventProducer.producerConfig(
-                        KAFKA.settings().withProperty("acks", "0").withProperty("linger.ms", "20"));
+        var config = ImageEventProducer.producerConfig(
+                KAFKA.settings().withProperty("acks", "0").withProperty("linger.ms", "20"));
         assertThat(config.getProperty("acks")).isEqualTo("all");
         assertThat(config.getProperty("enable.idempotence")).isEqualTo("true");
         assertThat(config.getProperty("linger.ms")).isEqualTo("20");

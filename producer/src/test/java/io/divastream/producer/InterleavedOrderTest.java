@@ -2,8 +2,6 @@ package io.divastream.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 class InterleavedOrderTest {
 
@@ -49,25 +48,21 @@ class InterleavedOrderTest {
 
     @Test
     void isDeterministicPerSeedAndDiffersAcrossSeeds() {
-        assertThat(InterleavedOrder.of(ITEMS, CLASS, 1))
-                .isEqualTo(InterleavedOrder.of(ITEMS, CLASS, 1));
-        assertThat(InterleavedOrder.of(ITEMS, CLASS, 1))
-                .isNotEqualTo(InterleavedOrder.of(ITEMS, CLASS, 2));
+        assertThat(InterleavedOrder.of(ITEMS, CLASS, 1)).isEqualTo(InterleavedOrder.of(ITEMS, CLASS, 1));
+        assertThat(InterleavedOrder.of(ITEMS, CLASS, 1)).isNotEqualTo(InterleavedOrder.of(ITEMS, CLASS, 2));
         // Only the order within each class matters, not how the classes are mixed in the input.
         List<String> classMajor = new ArrayList<>(ITEMS);
         classMajor.sort(java.util.Comparator.comparing(CLASS).reversed());
-        assertThat(InterleavedOrder.of(classMajor, CLASS, 3))
-                .isEqualTo(InterleavedOrder.of(ITEMS, CLASS, 3));
+        assertThat(InterleavedOrder.of(classMajor, CLASS, 3)).isEqualTo(InterleavedOrder.of(ITEMS, CLASS, 3));
     }
 
     @Test
     void shufflesWithinClasses() {
         Set<List<String>> orders = new HashSet<>();
         for (long seed = 0; seed < 20; seed++) {
-            List<String> aOrder =
-                    InterleavedOrder.of(ITEMS, CLASS, seed).stream()
-                            .filter(s -> s.startsWith("a:"))
-                            .toList();
+            List<String> aOrder = InterleavedOrder.of(ITEMS, CLASS, seed).stream()
+                    .filter(s -> s.startsWith("a:"))
+                    .toList();
             orders.add(aOrder);
         }
         assertThat(orders).hasSizeGreaterThan(5);
@@ -80,13 +75,11 @@ class InterleavedOrderTest {
 
     private static List<String> items(Map<String, Integer> sizes) {
         List<String> items = new ArrayList<>();
-        new java.util.TreeMap<>(sizes)
-                .forEach(
-                        (c, n) -> {
-                            for (int i = 0; i < n; i++) {
-                                items.add(c + ":" + i);
-                            }
-                        });
+        new java.util.TreeMap<>(sizes).forEach((c, n) -> {
+            for (int i = 0; i < n; i++) {
+                items.add(c + ":" + i);
+            }
+        });
         return items;
     }
 

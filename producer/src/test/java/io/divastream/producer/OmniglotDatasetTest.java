@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.divastream.datasets.DatasetException;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +17,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OmniglotDatasetTest {
 
     /** The shared data folder beside the checkout (resolved from the module directory). */
-    private static final Path SHARED_SMALL =
-            Path.of("..", "..", "shared", "data", "omniglot-small");
+    private static final Path SHARED_SMALL = Path.of("..", "..", "shared", "data", "omniglot-small");
 
     private static List<LabeledImage> embedded;
 
@@ -40,10 +38,7 @@ class OmniglotDatasetTest {
         assertThat(embedded).hasSize(4840);
         Set<String> labels = embedded.stream().map(LabeledImage::label).collect(Collectors.toSet());
         assertThat(labels).hasSize(242).contains("Korean/character07", "Greek/character01");
-        assertThat(
-                        labels.stream()
-                                .map(l -> l.substring(0, l.indexOf('/')))
-                                .collect(Collectors.toSet()))
+        assertThat(labels.stream().map(l -> l.substring(0, l.indexOf('/'))).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(
                         "Balinese",
                         "Early_Aramaic",
@@ -53,12 +48,9 @@ class OmniglotDatasetTest {
                         "Japanese_(katakana)",
                         "Sanskrit",
                         "Tagalog");
-        assertThat(embedded.stream().map(LabeledImage::imageId).distinct().count()).isEqualTo(4840);
-        assertThat(
-                        embedded.stream()
-                                .collect(
-                                        Collectors.groupingBy(
-                                                LabeledImage::label, Collectors.counting())))
+        assertThat(embedded.stream().map(LabeledImage::imageId).distinct().count())
+                .isEqualTo(4840);
+        assertThat(embedded.stream().collect(Collectors.groupingBy(LabeledImage::label, Collectors.counting())))
                 .allSatisfy((label, count) -> assertThat(count).isEqualTo(20L));
     }
 
@@ -66,36 +58,27 @@ class OmniglotDatasetTest {
     void imagesHaveIdsLabelsPngBytesAndTheirArchiveAsSource() {
         LabeledImage first = embedded.get(0);
         assertThat(first.imageId())
-                .isEqualTo(
-                        "omniglot/"
-                                + first.label()
-                                + "/"
-                                + first.imageId().substring(first.imageId().lastIndexOf('/') + 1));
-        assertThat(embedded)
-                .allSatisfy(
-                        image -> {
-                            assertThat(image.imageId())
-                                    .startsWith("omniglot/" + image.label() + "/")
-                                    .endsWith(".png");
-                            assertThat(image.label()).matches("[^/]+/character\\d\\d");
-                            assertThat(image.contentType()).isEqualTo("image/png");
-                            assertThat(image.bytes())
-                                    .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
-                        });
-        Map<String, Set<String>> sourcesByAlphabet =
-                embedded.stream()
-                        .collect(
-                                Collectors.groupingBy(
-                                        i -> i.label().substring(0, i.label().indexOf('/')),
-                                        Collectors.mapping(
-                                                LabeledImage::source, Collectors.toSet())));
+                .isEqualTo("omniglot/"
+                        + first.label()
+                        + "/"
+                        + first.imageId().substring(first.imageId().lastIndexOf('/') + 1));
+        assertThat(embedded).allSatisfy(image -> {
+            assertThat(image.imageId())
+                    .startsWith("omniglot/" + image.label() + "/")
+                    .endsWith(".png");
+            assertThat(image.label()).matches("[^/]+/character\\d\\d");
+            assertThat(image.contentType()).isEqualTo("image/png");
+            assertThat(image.bytes()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        });
+        Map<String, Set<String>> sourcesByAlphabet = embedded.stream()
+                .collect(Collectors.groupingBy(
+                        i -> i.label().substring(0, i.label().indexOf('/')),
+                        Collectors.mapping(LabeledImage::source, Collectors.toSet())));
         assertThat(sourcesByAlphabet.get("Korean")).containsExactly("images_background_small1.zip");
-        assertThat(sourcesByAlphabet.get("Tagalog"))
-                .containsExactly("images_background_small2.zip");
+        assertThat(sourcesByAlphabet.get("Tagalog")).containsExactly("images_background_small2.zip");
         // Greek and Latin are in both archives: kept once, from the first.
         assertThat(sourcesByAlphabet.get("Greek")).containsExactly("images_background_small1.zip");
-        assertThat(embedded)
-                .isSortedAccordingTo(java.util.Comparator.comparing(LabeledImage::imageId));
+        assertThat(embedded).isSortedAccordingTo(java.util.Comparator.comparing(LabeledImage::imageId));
     }
 
     @Test

@@ -3,10 +3,9 @@ package io.divastream.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class RatePacerTest {
 
@@ -16,13 +15,10 @@ class RatePacerTest {
     private final List<Long> sleeps = new ArrayList<>();
 
     private RatePacer pacer(double rate) {
-        return new RatePacer(
-                rate,
-                () -> now,
-                nanos -> {
-                    sleeps.add(nanos);
-                    now += nanos;
-                });
+        return new RatePacer(rate, () -> now, nanos -> {
+            sleeps.add(nanos);
+            now += nanos;
+        });
     }
 
     @Test
@@ -71,7 +67,6 @@ class RatePacerTest {
     @Test
     void rejectsNonFiniteRates() {
         assertThatThrownBy(() -> pacer(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> pacer(Double.POSITIVE_INFINITY))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> pacer(Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
     }
 }

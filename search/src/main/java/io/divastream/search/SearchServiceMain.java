@@ -4,7 +4,6 @@ import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.images.ImageLimits;
 import io.divastream.model.logging.ConsoleLogging;
-import io.divastream.search.ExportCommand;
 import io.divastream.search.http.ModelDirectory;
 import io.divastream.search.http.ModelVersionsFollower;
 import io.divastream.search.http.SearchServer;
@@ -54,90 +53,129 @@ public final class SearchServiceMain implements Callable<Integer> {
     }
 
     /** {@code serve}: the index and the HTTP service, until the process is stopped. */
-    @Command(name = "serve", mixinStandardHelpOptions = true,
+    @Command(
+            name = "serve",
+            mixinStandardHelpOptions = true,
             description = "Follow the embeddings topic and answer similarity queries over HTTP.")
     static final class Serve implements Callable<Integer> {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+        @Option(
+                names = "--bootstrap-servers",
+                defaultValue = "127.0.0.1:9092",
                 description = "Kafka brokers (default: ${DEFAULT-VALUE})")
         String bootstrapServers;
 
-        @Option(names = "--embeddings-topic", defaultValue = KafkaTopics.EMBEDDINGS,
+        @Option(
+                names = "--embeddings-topic",
+                defaultValue = KafkaTopics.EMBEDDINGS,
                 description = "the compacted topic of EmbeddingRecords (default: ${DEFAULT-VALUE})")
         String topic;
 
-        @Option(names = "--models", required = true, paramLabel = "DIR",
+        @Option(
+                names = "--models",
+                required = true,
+                paramLabel = "DIR",
                 description = "directory of exported model artefacts (one sub-directory each; the job's --export.dir);"
                         + " uploads are embedded with the one whose version is served")
         Path models;
 
-        @Option(names = "--model-versions-topic", defaultValue = KafkaTopics.MODEL_VERSIONS,
+        @Option(
+                names = "--model-versions-topic",
+                defaultValue = KafkaTopics.MODEL_VERSIONS,
                 description = "the job's committed model versions: an artefact is used only if its version and"
                         + " parameter SHA-256 equal a record's; empty: any artefact of the served version (for"
                         + " artefacts of the export command) (default: ${DEFAULT-VALUE})")
         String modelVersionsTopic;
 
-        @Option(names = "--artefact-wait", defaultValue = "300",
+        @Option(
+                names = "--artefact-wait",
+                defaultValue = "300",
                 description = "seconds the artefact of a committed version may take to appear in --models before"
                         + " an error is logged (it is still looked for) (default: ${DEFAULT-VALUE})")
         long artefactWaitSeconds;
 
-        @Option(names = "--mode", defaultValue = "exact",
+        @Option(
+                names = "--mode",
+                defaultValue = "exact",
                 description = "exact or approximate (JVector graph) search (default: ${DEFAULT-VALUE})")
         String mode;
 
-        @Option(names = "--switch-coverage", defaultValue = "0.95",
+        @Option(
+                names = "--switch-coverage",
+                defaultValue = "0.95",
                 description = "share of the served images a newer version must have re-embedded before it is"
                         + " served (default: ${DEFAULT-VALUE})")
         double switchCoverage;
 
-        @Option(names = "--rebuild-fraction", defaultValue = "0.05",
-                description = "approximate mode: rebuild the graph once this share of it changed (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--rebuild-fraction",
+                defaultValue = "0.05",
+                description =
+                        "approximate mode: rebuild the graph once this share of it changed (default: ${DEFAULT-VALUE})")
         double rebuildFraction;
 
-        @Option(names = "--ef-search", defaultValue = "200",
+        @Option(
+                names = "--ef-search",
+                defaultValue = "200",
                 description = "approximate mode: candidates kept per query (default: ${DEFAULT-VALUE})")
         int efSearch;
 
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--host",
+                defaultValue = "127.0.0.1",
+                description = "address to bind (default: ${DEFAULT-VALUE})")
         String host;
 
         @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
         int port;
 
-        @Option(names = "--max-upload-bytes", defaultValue = "5242880",
+        @Option(
+                names = "--max-upload-bytes",
+                defaultValue = "5242880",
                 description = "largest accepted image upload (default: ${DEFAULT-VALUE})")
         long maxUploadBytes;
 
-        @Option(names = "--max-image-bytes", defaultValue = "" + ImageLimits.DEFAULT_ENCODED_BYTES,
+        @Option(
+                names = "--max-image-bytes",
+                defaultValue = "" + ImageLimits.DEFAULT_ENCODED_BYTES,
                 description = "largest encoded image decoded; the smaller of this and --max-upload-bytes applies"
                         + " (default: ${DEFAULT-VALUE})")
         long maxImageBytes;
 
-        @Option(names = "--max-image-pixels", defaultValue = "" + ImageLimits.DEFAULT_PIXELS,
+        @Option(
+                names = "--max-image-pixels",
+                defaultValue = "" + ImageLimits.DEFAULT_PIXELS,
                 description = "largest width x height an upload's header may declare; larger ones are refused"
                         + " before any pixel is allocated (default: ${DEFAULT-VALUE})")
         long maxImagePixels;
 
-        @Option(names = "--max-decoded-bytes", defaultValue = "" + ImageLimits.DEFAULT_DECODED_BYTES,
+        @Option(
+                names = "--max-decoded-bytes",
+                defaultValue = "" + ImageLimits.DEFAULT_DECODED_BYTES,
                 description = "largest width x height x channels x bytes per sample an upload's header may"
                         + " declare (default: ${DEFAULT-VALUE})")
         long maxDecodedBytes;
 
-        @Option(names = "--max-concurrent-embeddings",
+        @Option(
+                names = "--max-concurrent-embeddings",
                 description = "uploads decoded and embedded at the same time, at most (default: the number of"
                         + " processors, ${DEFAULT-VALUE})")
         int maxConcurrentEmbeddings = Runtime.getRuntime().availableProcessors();
 
-        @Option(names = "--embedding-wait-ms", defaultValue = "1000",
+        @Option(
+                names = "--embedding-wait-ms",
+                defaultValue = "1000",
                 description = "how long an upload waits for one of those before it is answered 503 with"
                         + " Retry-After (default: ${DEFAULT-VALUE})")
         long embeddingWaitMs;
 
-        @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
+        @Option(
+                names = "--stale-after",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
                 description = "report DEGRADED in /health when the newest committed model version is older than"
                         + " this (e.g. 30m, 2h, 1d, PT90M; the job may have stopped); default: off")
         Duration staleAfter;
@@ -147,27 +185,36 @@ public final class SearchServiceMain implements Callable<Integer> {
             SearchMode searchMode = switch (mode) {
                 case "exact" -> SearchMode.EXACT;
                 case "approximate" -> SearchMode.APPROXIMATE;
-                default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--mode must be exact or approximate, got '" + mode + "'");
+                default ->
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--mode must be exact or approximate, got '" + mode + "'");
             };
             GraphSearch.Params d = GraphSearch.Params.DEFAULT;
-            VersionedIndex index = new VersionedIndex(searchMode, switchCoverage, rebuildFraction,
+            VersionedIndex index = new VersionedIndex(
+                    searchMode,
+                    switchCoverage,
+                    rebuildFraction,
                     new GraphSearch.Params(d.maxDegree(), d.beamWidth(), d.neighborOverflow(), d.alpha(), efSearch));
             SearchServer.Limits limits;
             try {
-                limits = new SearchServer.Limits(maxUploadBytes, 10, 100,
-                        new ImageLimits(maxImageBytes, maxImagePixels, maxDecodedBytes), maxConcurrentEmbeddings,
+                limits = new SearchServer.Limits(
+                        maxUploadBytes,
+                        10,
+                        100,
+                        new ImageLimits(maxImageBytes, maxImagePixels, maxDecodedBytes),
+                        maxConcurrentEmbeddings,
                         Duration.ofMillis(embeddingWaitMs));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             if (artefactWaitSeconds < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--artefact-wait must not be negative, got " + artefactWaitSeconds);
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--artefact-wait must not be negative, got " + artefactWaitSeconds);
             }
             boolean committed = !modelVersionsTopic.isBlank();
             if (staleAfter != null && !committed) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
                         "--stale-after needs --model-versions-topic (the committed versions' ages)");
             }
             KafkaSettings kafka = KafkaSettings.of(bootstrapServers);
@@ -178,29 +225,33 @@ public final class SearchServiceMain implements Callable<Integer> {
                             committed ? new ModelVersionsFollower(kafka, modelVersionsTopic.trim(), directory) : null;
                     EmbeddingsFollower follower = new EmbeddingsFollower(kafka, topic, index);
                     SearchServer server = new SearchServer(index, directory, limits, () -> {
-                        Map<String, Object> extra = new LinkedHashMap<>();
-                        extra.put("records", follower.records());
-                        extra.put("undecodableRecords", follower.undecodable());
-                        if (versions != null) {
-                            extra.put("committedModelVersion", directory.newestCommitted());
-                            extra.put("loadedModelVersions", directory.loadedVersions());
-                            extra.put("modelVersionRecords", versions.records());
-                        }
-                        List<String> problems = new ArrayList<>();
-                        if (follower.failure() != null) {
-                            problems.add("the embeddings follower stopped (see the log): the index no longer follows "
-                                    + topic);
-                        }
-                        if (versions != null && versions.failure() != null) {
-                            problems.add("the model-versions follower stopped (see the log): new model versions are"
-                                    + " not seen");
-                        }
-                        extra.put("healthy", problems.isEmpty());
-                        extra.put("problems", problems);
-                        return extra;
-                    }).start(host, port)) {
-                System.err.printf("diva-search: http://%s:%d/ (%s search over %s, models from %s)%n", host,
-                        server.port(), mode, topic, directory.root());
+                                Map<String, Object> extra = new LinkedHashMap<>();
+                                extra.put("records", follower.records());
+                                extra.put("undecodableRecords", follower.undecodable());
+                                if (versions != null) {
+                                    extra.put("committedModelVersion", directory.newestCommitted());
+                                    extra.put("loadedModelVersions", directory.loadedVersions());
+                                    extra.put("modelVersionRecords", versions.records());
+                                }
+                                List<String> problems = new ArrayList<>();
+                                if (follower.failure() != null) {
+                                    problems.add(
+                                            "the embeddings follower stopped (see the log): the index no longer follows "
+                                                    + topic);
+                                }
+                                if (versions != null && versions.failure() != null) {
+                                    problems.add(
+                                            "the model-versions follower stopped (see the log): new model versions are"
+                                                    + " not seen");
+                                }
+                                extra.put("healthy", problems.isEmpty());
+                                extra.put("problems", problems);
+                                return extra;
+                            })
+                            .start(host, port)) {
+                System.err.printf(
+                        "diva-search: http://%s:%d/ (%s search over %s, models from %s)%n",
+                        host, server.port(), mode, topic, directory.root());
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 stop.await();

@@ -2,9 +2,9 @@ package io.divastream.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ExportedModel;
 import io.divastream.artefacts.TestModels;
+import io.divastream.model.ModelSnapshot;
 import io.divastream.search.testing.TestCatalogue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -30,9 +30,24 @@ class ExportCommandTest {
         ModelSnapshot snapshot = TestCatalogue.snapshot(12, 1);
         Path params = Files.write(tmp.resolve("v12.params"), snapshot.parameters());
         StringWriter err = new StringWriter();
-        int code = run(err, "--parameters", params.toString(), "--out", tmp.resolve("artefact").toString(),
-                "--model-version", "12", "--step", "1", "--channels", "8,8", "--embedding-dim", "8",
-                "--decorrelation-hidden", "16", "--head-weights", "0.5,1,1,1");
+        int code = run(
+                err,
+                "--parameters",
+                params.toString(),
+                "--out",
+                tmp.resolve("artefact").toString(),
+                "--model-version",
+                "12",
+                "--step",
+                "1",
+                "--channels",
+                "8,8",
+                "--embedding-dim",
+                "8",
+                "--decorrelation-hidden",
+                "16",
+                "--head-weights",
+                "0.5,1,1,1");
         assertThat(code).as(err.toString()).isZero();
         try (ExportedModel model = ExportedModel.load(tmp.resolve("artefact"))) {
             assertThat(model.version()).isEqualTo(12);
@@ -42,8 +57,20 @@ class ExportCommandTest {
         }
 
         StringWriter wrong = new StringWriter();
-        int bad = run(wrong, "--parameters", params.toString(), "--out", tmp.resolve("other").toString(),
-                "--model-version", "12", "--channels", "8,16", "--embedding-dim", "8", "--decorrelation-hidden", "16");
+        int bad = run(
+                wrong,
+                "--parameters",
+                params.toString(),
+                "--out",
+                tmp.resolve("other").toString(),
+                "--model-version",
+                "12",
+                "--channels",
+                "8,16",
+                "--embedding-dim",
+                "8",
+                "--decorrelation-hidden",
+                "16");
         assertThat(bad).isNotZero();
         assertThat(wrong.toString()).contains("v12.params").contains("does not fit");
         assertThat(tmp.resolve("other")).doesNotExist();

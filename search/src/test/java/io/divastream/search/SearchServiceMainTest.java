@@ -35,8 +35,15 @@ class SearchServiceMainTest {
     @Test
     void theLimitAndHealthOptionsAreValidatedAndListedWithTheirDefaults() {
         assertRefused("'soon' is not a duration", "serve", "--models", "m", "--stale-after", "soon");
-        assertRefused("--stale-after needs --model-versions-topic",
-                "serve", "--models", "m", "--model-versions-topic", "", "--stale-after", "2h");
+        assertRefused(
+                "--stale-after needs --model-versions-topic",
+                "serve",
+                "--models",
+                "m",
+                "--model-versions-topic",
+                "",
+                "--stale-after",
+                "2h");
         assertRefused("image limits", "serve", "--models", "m", "--max-image-pixels", "10");
         assertRefused("0 concurrent embeddings", "serve", "--models", "m", "--max-concurrent-embeddings", "0");
 
@@ -44,9 +51,18 @@ class SearchServiceMainTest {
         CommandLine cli = new CommandLine(new SearchServiceMain());
         cli.setOut(new PrintWriter(help));
         assertThat(cli.execute("serve", "--help")).isZero();
-        assertThat(help.toString()).contains("--max-image-bytes", "default: 10485760", "--max-image-pixels",
-                "default: 16777216", "--max-decoded-bytes", "default: 67108864", "--max-concurrent-embeddings",
-                "processors, " + Runtime.getRuntime().availableProcessors(), "--embedding-wait-ms", "--stale-after");
+        assertThat(help.toString())
+                .contains(
+                        "--max-image-bytes",
+                        "default: 10485760",
+                        "--max-image-pixels",
+                        "default: 16777216",
+                        "--max-decoded-bytes",
+                        "default: 67108864",
+                        "--max-concurrent-embeddings",
+                        "processors, " + Runtime.getRuntime().availableProcessors(),
+                        "--embedding-wait-ms",
+                        "--stale-after");
     }
 
     @Test

@@ -37,14 +37,13 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
     public static final String SEEN = "seen classes";
 
     /** Colours of the per-head Recall@1 series, in turn. */
-    public static final List<Color> HEAD_COLORS =
-            List.of(
-                    new Color(0x2C, 0xA0, 0x2C),
-                    new Color(0x94, 0x67, 0xBD),
-                    new Color(0x8C, 0x56, 0x4B),
-                    new Color(0xE3, 0x77, 0xC2),
-                    new Color(0x7F, 0x7F, 0x7F),
-                    new Color(0x17, 0xBE, 0xCF));
+    public static final List<Color> HEAD_COLORS = List.of(
+            new Color(0x2C, 0xA0, 0x2C),
+            new Color(0x94, 0x67, 0xBD),
+            new Color(0x8C, 0x56, 0x4B),
+            new Color(0xE3, 0x77, 0xC2),
+            new Color(0x7F, 0x7F, 0x7F),
+            new Color(0x17, 0xBE, 0xCF));
 
     /** Copies the points. */
     public ChartSeries {
@@ -64,23 +63,20 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
      * @param perHead whether to add every other embedding's Recall@1
      * @return the series, main ones first
      */
-    public static List<ChartSeries> of(
-            RecallHistory history, String embedding, XAxis axis, boolean perHead) {
+    public static List<ChartSeries> of(RecallHistory history, String embedding, XAxis axis, boolean perHead) {
         List<ChartSeries> series = new ArrayList<>();
-        series.add(
-                new ChartSeries(
-                        label("recall@1", embedding, HELD_OUT),
-                        RECALL_COLOR,
-                        values(history, embedding, axis, false, false),
-                        true,
-                        false));
-        series.add(
-                new ChartSeries(
-                        label("NMI", embedding, HELD_OUT),
-                        NMI_COLOR,
-                        values(history, embedding, axis, true, false),
-                        true,
-                        false));
+        series.add(new ChartSeries(
+                label("recall@1", embedding, HELD_OUT),
+                RECALL_COLOR,
+                values(history, embedding, axis, false, false),
+                true,
+                false));
+        series.add(new ChartSeries(
+                label("NMI", embedding, HELD_OUT),
+                NMI_COLOR,
+                values(history, embedding, axis, true, false),
+                true,
+                false));
         List<double[]> seenRecall = values(history, embedding, axis, false, true);
         if (!seenRecall.isEmpty()) {
             series.add(new ChartSeries(label("recall@1", embedding, SEEN), SEEN_RECALL_COLOR, seenRecall, true, true));
@@ -93,13 +89,12 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
             int i = 0;
             for (String other : history.embeddings()) {
                 if (!other.equals(embedding)) {
-                    series.add(
-                            new ChartSeries(
-                                    label("recall@1", other, HELD_OUT),
-                                    HEAD_COLORS.get(i++ % HEAD_COLORS.size()),
-                                    values(history, other, axis, false, false),
-                                    false,
-                                    false));
+                    series.add(new ChartSeries(
+                            label("recall@1", other, HELD_OUT),
+                            HEAD_COLORS.get(i++ % HEAD_COLORS.size()),
+                            values(history, other, axis, false, false),
+                            false,
+                            false));
                 }
             }
         }
@@ -129,8 +124,10 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
      * @return {@code {low, high}}
      */
     static double[] yRange(List<ChartSeries> series) {
-        return ChartScale.yRange(
-                series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[1]).toArray());
+        return ChartScale.yRange(series.stream()
+                .flatMap(s -> s.points().stream())
+                .mapToDouble(p -> p[1])
+                .toArray());
     }
 
     /**
@@ -140,7 +137,9 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
      * @return {@code {low, high}}
      */
     static double[] xRange(List<ChartSeries> series) {
-        return ChartScale.xRange(
-                series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[0]).toArray());
+        return ChartScale.xRange(series.stream()
+                .flatMap(s -> s.points().stream())
+                .mapToDouble(p -> p[0])
+                .toArray());
     }
 }

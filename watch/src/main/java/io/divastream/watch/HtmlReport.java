@@ -75,8 +75,7 @@ public final class HtmlReport {
      * @param file the file to write
      * @throws java.io.UncheckedIOException naming the file if it cannot be written
      */
-    public static void write(
-            RecallHistory history, String embedding, XAxis axis, boolean perHead, Path file) {
+    public static void write(RecallHistory history, String embedding, XAxis axis, boolean perHead, Path file) {
         byte[] bytes = html(history, embedding, axis, perHead).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(bytes));
     }
@@ -97,34 +96,63 @@ public final class HtmlReport {
         int plotW = CHART_WIDTH - LEFT - RIGHT;
         int plotH = CHART_HEIGHT - TOP - BOTTOM;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
                         + " role=\"img\" aria-label=\"recall chart\">%n",
-                CHART_WIDTH, CHART_HEIGHT + 28 * ((series.size() + 2) / 3), CHART_WIDTH,
+                CHART_WIDTH,
+                CHART_HEIGHT + 28 * ((series.size() + 2) / 3),
+                CHART_WIDTH,
                 CHART_HEIGHT + 28 * ((series.size() + 2) / 3)));
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\" stroke=\"#999\"/>%n",
-                LEFT, TOP, plotW, plotH));
+                LEFT,
+                TOP,
+                plotW,
+                plotH));
         for (double t : ticks(y[0], y[1])) {
             double py = TOP + plotH - (t - y[0]) / (y[1] - y[0]) * plotH;
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
                             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT, py, LEFT + plotW, py, LEFT - 6, py + 4, label(t, y[1] - y[0])));
+                    LEFT,
+                    py,
+                    LEFT + plotW,
+                    py,
+                    LEFT - 6,
+                    py + 4,
+                    label(t, y[1] - y[0])));
         }
         for (double t : ticks(x[0], x[1])) {
             double px = LEFT + (t - x[0]) / (x[1] - x[0]) * plotW;
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e3e3e3\"/>"
                             + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    px, TOP, px, TOP + plotH, px, TOP + plotH + 18, label(t, x[1] - x[0])));
+                    px,
+                    TOP,
+                    px,
+                    TOP + plotH,
+                    px,
+                    TOP + plotH + 18,
+                    label(t, x[1] - x[0])));
         }
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                LEFT + plotW / 2, TOP + plotH + 40, escape(axis.label())));
-        sb.append(String.format(Locale.ROOT,
+                LEFT + plotW / 2,
+                TOP + plotH + 40,
+                escape(axis.label())));
+        sb.append(String.format(
+                Locale.ROOT,
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 %d %d)\">%s</text>%n",
-                16, TOP + plotH / 2, 16, TOP + plotH / 2, "Recall@1 / NMI"));
+                16,
+                TOP + plotH / 2,
+                16,
+                TOP + plotH / 2,
+                "Recall@1 / NMI"));
         for (ChartSeries s : series) {
             if (s.points().isEmpty()) {
                 continue;
@@ -139,23 +167,45 @@ public final class HtmlReport {
                     pts.append(' ');
                 }
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f", px, py));
-                marks.append(String.format(Locale.ROOT,
+                marks.append(String.format(
+                        Locale.ROOT,
                         "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s: %.4f at %s %.0f</title></circle>",
-                        px, py, s.primary() ? "3.5" : "2", colour, escape(s.name()), p[1], escape(axis.id()), p[0]));
+                        px,
+                        py,
+                        s.primary() ? "3.5" : "2",
+                        colour,
+                        escape(s.name()),
+                        p[1],
+                        escape(axis.id()),
+                        p[0]));
             }
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "<polyline class=\"series\" data-series=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s points=\"%s\"/>%n",
-                    escape(s.name()), colour, s.primary() ? "2.5" : "1.2", dash(s), pts));
+                    escape(s.name()),
+                    colour,
+                    s.primary() ? "2.5" : "1.2",
+                    dash(s),
+                    pts));
             sb.append(marks).append('\n');
         }
         for (int i = 0; i < series.size(); i++) {
             int lx = LEFT + (i % 3) * (plotW / 3);
             int ly = CHART_HEIGHT + 28 * (i / 3);
             ChartSeries s = series.get(i);
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"%s/>"
                             + "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                    lx, ly - 4, lx + 24, ly - 4, hex(s.color()), dash(s), lx + 30, ly, escape(s.name())));
+                    lx,
+                    ly - 4,
+                    lx + 24,
+                    ly - 4,
+                    hex(s.color()),
+                    dash(s),
+                    lx + 30,
+                    ly,
+                    escape(s.name())));
         }
         sb.append("</svg>\n");
         return sb.toString();
@@ -173,29 +223,51 @@ public final class HtmlReport {
         others.remove(embedding);
         List<String> lossNames = new ArrayList<>(history.lossNames());
         StringBuilder sb = new StringBuilder("<table>\n<thead><tr>");
-        for (String h : List.of("version", "step", "images seen", "eval images", "recall@1", "R@2", "R@4",
-                "R@8", "NMI", "MAP@R", "seen images", "seen recall@1", "seen NMI")) {
+        for (String h : List.of(
+                "version",
+                "step",
+                "images seen",
+                "eval images",
+                "recall@1",
+                "R@2",
+                "R@4",
+                "R@8",
+                "NMI",
+                "MAP@R",
+                "seen images",
+                "seen recall@1",
+                "seen NMI")) {
             sb.append("<th>").append(escape(h)).append("</th>");
         }
         others.forEach(o -> sb.append("<th>R@1 ").append(escape(o)).append("</th>"));
         lossNames.forEach(l -> sb.append("<th>loss ").append(escape(l)).append("</th>"));
         sb.append("</tr></thead>\n<tbody>\n");
         for (VersionPoint p : history.points()) {
-            sb.append("<tr><td>").append(p.modelVersion())
-                    .append("</td><td>").append(p.trainingStep())
-                    .append("</td><td>").append(p.imagesSeen())
-                    .append("</td><td>").append(p.evalImages()).append("</td>");
+            sb.append("<tr><td>")
+                    .append(p.modelVersion())
+                    .append("</td><td>")
+                    .append(p.trainingStep())
+                    .append("</td><td>")
+                    .append(p.imagesSeen())
+                    .append("</td><td>")
+                    .append(p.evalImages())
+                    .append("</td>");
             Scores s = p.scoresOf(embedding).orElse(null);
             double[] values = s == null
                     ? new double[0]
                     : new double[] {s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR()};
             for (int i = 0; i < 6; i++) {
-                sb.append("<td>").append(values.length == 0 ? WatchTable.MISSING : number(values[i])).append("</td>");
+                sb.append("<td>")
+                        .append(values.length == 0 ? WatchTable.MISSING : number(values[i]))
+                        .append("</td>");
             }
             Scores seen = p.seenScoresOf(embedding).orElse(null);
-            sb.append("<td>").append(p.seenImages() > 0 ? Integer.toString(p.seenImages()) : WatchTable.MISSING)
-                    .append("</td><td>").append(seen == null ? WatchTable.MISSING : number(seen.recallAt1()))
-                    .append("</td><td>").append(seen == null ? WatchTable.MISSING : number(seen.nmi()))
+            sb.append("<td>")
+                    .append(p.seenImages() > 0 ? Integer.toString(p.seenImages()) : WatchTable.MISSING)
+                    .append("</td><td>")
+                    .append(seen == null ? WatchTable.MISSING : number(seen.recallAt1()))
+                    .append("</td><td>")
+                    .append(seen == null ? WatchTable.MISSING : number(seen.nmi()))
                     .append("</td>");
             for (String o : others) {
                 sb.append("<td>")
@@ -204,7 +276,9 @@ public final class HtmlReport {
             }
             for (String l : lossNames) {
                 OptionalDouble v = p.loss(l);
-                sb.append("<td>").append(v.isPresent() ? number(v.getAsDouble()) : WatchTable.MISSING).append("</td>");
+                sb.append("<td>")
+                        .append(v.isPresent() ? number(v.getAsDouble()) : WatchTable.MISSING)
+                        .append("</td>");
             }
             sb.append("</tr>\n");
         }

@@ -5,16 +5,6 @@ import io.divastream.connectors.avro.RecordDecodingException;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +13,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the metrics topic (and optionally the model-versions topic) into a {@link RecallHistory}.
@@ -106,8 +104,7 @@ public final class MetricsWatcher implements AutoCloseable {
                 if (modelVersionsTopic.isPresent()) {
                     List<TopicPartition> versions = partitionsOf(modelVersionsTopic.get(), METADATA_TIMEOUT);
                     if (versions.isEmpty()) {
-                        err.println("watch: topic " + modelVersionsTopic.get()
-                                + " not found; showing no losses");
+                        err.println("watch: topic " + modelVersionsTopic.get() + " not found; showing no losses");
                     }
                     all.addAll(versions);
                 }
@@ -182,7 +179,8 @@ public final class MetricsWatcher implements AutoCloseable {
             }
         } catch (RecordDecodingException e) {
             skipped++;
-            err.printf("watch: skipped undecodable record %s-%d@%d: %s%n",
+            err.printf(
+                    "watch: skipped undecodable record %s-%d@%d: %s%n",
                     record.topic(), record.partition(), record.offset(), e.getMessage());
         }
     }

@@ -1,15 +1,5 @@
 package io.divastream.watch;
 
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
-
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -20,6 +10,15 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * Renders the recall chart of a {@link RecallHistory} as a PNG with JFreeChart: Recall@1 and NMI
@@ -48,8 +47,7 @@ public final class PngChart {
      * @param perHead whether to add every other embedding's Recall@1
      * @return the chart
      */
-    public static JFreeChart chart(
-            RecallHistory history, String embedding, XAxis axis, boolean perHead) {
+    public static JFreeChart chart(RecallHistory history, String embedding, XAxis axis, boolean perHead) {
         List<ChartSeries> series = ChartSeries.of(history, embedding, axis, perHead);
         XYSeriesCollection dataset = new XYSeriesCollection();
         for (ChartSeries s : series) {
@@ -57,16 +55,15 @@ public final class PngChart {
             s.points().forEach(p -> xy.add(p[0], p[1]));
             dataset.addSeries(xy);
         }
-        JFreeChart chart =
-                ChartFactory.createXYLineChart(
-                        title(history, embedding),
-                        axis.label(),
-                        Y_LABEL,
-                        dataset,
-                        PlotOrientation.VERTICAL,
-                        true,
-                        false,
-                        false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                title(history, embedding),
+                axis.label(),
+                Y_LABEL,
+                dataset,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         chart.setBackgroundPaint(Color.WHITE);
         chart.getTitle().setFont(new Font("SansSerif", Font.BOLD, 15));
         XYPlot plot = chart.getXYPlot();
@@ -79,9 +76,12 @@ public final class PngChart {
             float width = s.primary() ? 2.5f : 1.2f;
             double size = s.primary() ? 7 : 4;
             renderer.setSeriesPaint(i, s.color());
-            renderer.setSeriesStroke(i, s.dashed()
-                    ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f)
-                    : new BasicStroke(width));
+            renderer.setSeriesStroke(
+                    i,
+                    s.dashed()
+                            ? new BasicStroke(
+                                    width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f)
+                            : new BasicStroke(width));
             renderer.setSeriesShape(i, new Ellipse2D.Double(-size / 2, -size / 2, size, size));
         }
         plot.setRenderer(renderer);
@@ -126,27 +126,19 @@ public final class PngChart {
      * @throws UncheckedIOException naming the file if it cannot be written
      */
     public static void write(
-            RecallHistory history,
-            String embedding,
-            XAxis axis,
-            boolean perHead,
-            int width,
-            int height,
-            Path file) {
+            RecallHistory history, String embedding, XAxis axis, boolean perHead, int width, int height, Path file) {
         checkSize(width, height);
         JFreeChart chart = chart(history, embedding, axis, perHead);
         AtomicFiles.write(file, out -> writePng(chart, width, height, out));
     }
 
-    private static void writePng(JFreeChart chart, int width, int height, OutputStream out)
-            throws IOException {
+    private static void writePng(JFreeChart chart, int width, int height, OutputStream out) throws IOException {
         ChartUtils.writeChartAsPNG(out, chart, width, height);
     }
 
     private static void checkSize(int width, int height) {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException(
-                    "chart size must be positive, got " + width + " x " + height);
+            throw new IllegalArgumentException("chart size must be positive, got " + width + " x " + height);
         }
     }
 

@@ -3,7 +3,6 @@ package io.divastream.watch;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.schemas.RetrievalMetrics;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,8 +28,7 @@ public final class RecallHistory {
     private final TreeMap<Long, VersionPoint> metrics;
     private final TreeMap<Long, Map<String, Double>> losses;
 
-    private RecallHistory(
-            TreeMap<Long, VersionPoint> metrics, TreeMap<Long, Map<String, Double>> losses) {
+    private RecallHistory(TreeMap<Long, VersionPoint> metrics, TreeMap<Long, Map<String, Double>> losses) {
         this.metrics = metrics;
         this.losses = losses;
     }
@@ -54,26 +52,27 @@ public final class RecallHistory {
     public RecallHistory with(MetricsRecord record) {
         Objects.requireNonNull(record, "record");
         Map<String, Scores> scores = new java.util.TreeMap<>(EMBEDDING_ORDER);
-        for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getMetrics().entrySet()) {
+        for (Map.Entry<? extends CharSequence, RetrievalMetrics> e :
+                record.getMetrics().entrySet()) {
             scores.put(e.getKey().toString(), Scores.of(e.getValue()));
         }
         Map<String, Scores> seen = new java.util.TreeMap<>(EMBEDDING_ORDER);
         if (record.getSeenImages() > 0) { // 0: the record carries no seen-class scores
-            for (Map.Entry<? extends CharSequence, RetrievalMetrics> e : record.getSeen().entrySet()) {
+            for (Map.Entry<? extends CharSequence, RetrievalMetrics> e :
+                    record.getSeen().entrySet()) {
                 seen.put(e.getKey().toString(), Scores.of(e.getValue()));
             }
         }
-        return with(
-                new VersionPoint(
-                        record.getModelVersion(),
-                        record.getTrainingStep(),
-                        record.getImagesSeen(),
-                        record.getEvalImages(),
-                        record.getEvalClasses(),
-                        seen.isEmpty() ? 0 : record.getSeenImages(),
-                        scores,
-                        seen,
-                        Map.of()));
+        return with(new VersionPoint(
+                record.getModelVersion(),
+                record.getTrainingStep(),
+                record.getImagesSeen(),
+                record.getEvalImages(),
+                record.getEvalClasses(),
+                seen.isEmpty() ? 0 : record.getSeenImages(),
+                scores,
+                seen,
+                Map.of()));
     }
 
     /**
@@ -161,8 +160,9 @@ public final class RecallHistory {
     }
 
     /** {@code combined}, then the heads in the paper's order, then any other name alphabetically. */
-    static final java.util.Comparator<String> EMBEDDING_ORDER =
-            java.util.Comparator.<String>comparingInt(RecallHistory::rank).thenComparing(java.util.Comparator.naturalOrder());
+    static final java.util.Comparator<String> EMBEDDING_ORDER = java.util.Comparator.<String>comparingInt(
+                    RecallHistory::rank)
+            .thenComparing(java.util.Comparator.naturalOrder());
 
     private static final List<String> KNOWN = List.of("combined", "discriminative", "selfsim", "shared", "intra");
 
@@ -186,9 +186,7 @@ public final class RecallHistory {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RecallHistory other
-                && metrics.equals(other.metrics)
-                && losses.equals(other.losses);
+        return o instanceof RecallHistory other && metrics.equals(other.metrics) && losses.equals(other.losses);
     }
 
     @Override

@@ -77,8 +77,7 @@ public record VersionPoint(
      */
     public VersionPoint withLosses(Map<String, Double> newLosses) {
         return new VersionPoint(
-                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, seenImages, scores, seen,
-                newLosses);
+                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, seenImages, scores, seen, newLosses);
     }
 
     /**

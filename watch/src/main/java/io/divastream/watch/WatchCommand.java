@@ -3,13 +3,6 @@ package io.divastream.watch;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.model.logging.ConsoleLogging;
-
-import org.apache.kafka.common.errors.WakeupException;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,6 +13,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.WakeupException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Command line {@code watch}: consumes the metrics topic and shows the retrieval metrics of every
@@ -35,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 @Command(
         name = "watch",
         mixinStandardHelpOptions = true,
-        description = "Shows recall over time from the DiVA Stream metrics topic, in the terminal and as PNG/HTML charts.")
+        description =
+                "Shows recall over time from the DiVA Stream metrics topic, in the terminal and as PNG/HTML charts.")
 public final class WatchCommand implements Callable<Integer> {
 
     /** Exit code for a failure at run time. */
@@ -46,44 +44,60 @@ public final class WatchCommand implements Callable<Integer> {
 
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+    @Option(
+            names = "--bootstrap-servers",
+            defaultValue = "127.0.0.1:9092",
             description = "Kafka brokers (default: ${DEFAULT-VALUE})")
     String bootstrapServers;
 
-    @Option(names = "--metrics-topic", defaultValue = KafkaTopics.METRICS,
+    @Option(
+            names = "--metrics-topic",
+            defaultValue = KafkaTopics.METRICS,
             description = "topic of the MetricsRecords (default: ${DEFAULT-VALUE})")
     String metricsTopic;
 
-    @Option(names = "--model-versions-topic",
+    @Option(
+            names = "--model-versions-topic",
             description = "topic of the ModelVersionRecords, to show each version's mean losses (e.g. "
                     + KafkaTopics.MODEL_VERSIONS + "); default: none")
     String modelVersionsTopic;
 
-    @Option(names = "--from-beginning", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--from-beginning",
+            arity = "0..1",
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "read from the earliest offsets (true) or only records published from now on (false);"
                     + " default: ${DEFAULT-VALUE}")
     boolean fromBeginning;
 
-    @Option(names = "--follow",
+    @Option(
+            names = "--follow",
             description = "keep consuming and redrawing (and rewriting the files) as versions arrive;"
                     + " otherwise read to the end and exit")
     boolean follow;
 
-    @Option(names = "--embedding", defaultValue = "combined",
+    @Option(
+            names = "--embedding",
+            defaultValue = "combined",
             description = "combined, discriminative, selfsim, shared or intra (default: ${DEFAULT-VALUE})")
     String embedding;
 
     @Option(names = "--per-head", description = "add every other embedding's held-out recall@1 to the charts")
     boolean perHead;
 
-    @Option(names = "--x-axis", defaultValue = "images",
+    @Option(
+            names = "--x-axis",
+            defaultValue = "images",
             description = "images (training images seen) or steps (default: ${DEFAULT-VALUE})")
     String xAxis;
 
     @Option(names = "--png", paramLabel = "FILE", description = "write the chart as a PNG")
     Path png;
 
-    @Option(names = "--html", paramLabel = "FILE",
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
             description = "write the chart (inline SVG) and the table as one self-contained HTML file")
     Path html;
 
@@ -93,12 +107,15 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--height", defaultValue = "600", description = "PNG height in pixels (default: ${DEFAULT-VALUE})")
     int height;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
             description = "without --follow: how long to wait for the topic and its end (default 60);"
                     + " with --follow: how long to follow (default: until Ctrl-C)")
     Double timeoutSeconds;
 
-    @Option(names = "--no-clear",
+    @Option(
+            names = "--no-clear",
             description = "with --follow, print each refresh below the last instead of clearing the terminal")
     boolean noClear;
 
@@ -155,8 +172,8 @@ public final class WatchCommand implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         Duration timeout = timeout();
-        try (MetricsWatcher watcher = new MetricsWatcher(settings, metricsTopic,
-                Optional.ofNullable(modelVersionsTopic), fromBeginning, err)) {
+        try (MetricsWatcher watcher = new MetricsWatcher(
+                settings, metricsTopic, Optional.ofNullable(modelVersionsTopic), fromBeginning, err)) {
             return follow ? follow(watcher, axis, timeout) : once(watcher, axis, timeout);
         } catch (UncheckedIOException e) {
             err.println("watch: " + e.getMessage());
@@ -180,8 +197,8 @@ public final class WatchCommand implements Callable<Integer> {
     private int once(MetricsWatcher watcher, XAxis axis, Duration timeout) {
         long started = System.nanoTime();
         if (!watcher.assign(timeout)) {
-            err.println("watch: topic " + metricsTopic + " not found at " + bootstrapServers
-                    + " within " + seconds(timeout) + " s");
+            err.println("watch: topic " + metricsTopic + " not found at " + bootstrapServers + " within "
+                    + seconds(timeout) + " s");
             return EXIT_FAILURE;
         }
         Duration left = timeout.minusNanos(System.nanoTime() - started);
@@ -199,15 +216,17 @@ public final class WatchCommand implements Callable<Integer> {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         CountDownLatch finished = new CountDownLatch(1);
         Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            watcher.wakeup();
-            main.interrupt();
-            try {
-                finished.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "watch-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    watcher.wakeup();
+                    main.interrupt();
+                    try {
+                        finished.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "watch-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             out.println("watch: waiting for " + metricsTopic + " at " + bootstrapServers + " (Ctrl-C to stop)");

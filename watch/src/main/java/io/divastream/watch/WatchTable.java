@@ -30,22 +30,21 @@ public final class WatchTable {
      * @return the header
      */
     public static String header(boolean withLosses) {
-        String header =
-                String.format(
-                        Locale.ROOT,
-                        ROW_FORMAT,
-                        "version",
-                        "step",
-                        "images",
-                        "eval",
-                        "recall@1",
-                        "R@2",
-                        "R@4",
-                        "R@8",
-                        "NMI",
-                        "MAP@R",
-                        "seen@1",
-                        "seenNMI");
+        String header = String.format(
+                Locale.ROOT,
+                ROW_FORMAT,
+                "version",
+                "step",
+                "images",
+                "eval",
+                "recall@1",
+                "R@2",
+                "R@4",
+                "R@8",
+                "NMI",
+                "MAP@R",
+                "seen@1",
+                "seenNMI");
         return withLosses ? header + String.format(Locale.ROOT, LOSS_FORMAT, "loss") : header;
     }
 
@@ -59,22 +58,21 @@ public final class WatchTable {
      */
     public static String row(VersionPoint point, String embedding, boolean withLosses) {
         Scores s = point.scoresOf(embedding).orElse(null);
-        String row =
-                String.format(
-                        Locale.ROOT,
-                        ROW_FORMAT,
-                        point.modelVersion(),
-                        point.trainingStep(),
-                        point.imagesSeen(),
-                        point.evalImages(),
-                        s == null ? MISSING : fraction(s.recallAt1()),
-                        s == null ? MISSING : fraction(s.recallAt2()),
-                        s == null ? MISSING : fraction(s.recallAt4()),
-                        s == null ? MISSING : fraction(s.recallAt8()),
-                        s == null ? MISSING : fraction(s.nmi()),
-                        s == null ? MISSING : fraction(s.mapAtR()),
-                        point.seenScoresOf(embedding).map(v -> fraction(v.recallAt1())).orElse(MISSING),
-                        point.seenScoresOf(embedding).map(v -> fraction(v.nmi())).orElse(MISSING));
+        String row = String.format(
+                Locale.ROOT,
+                ROW_FORMAT,
+                point.modelVersion(),
+                point.trainingStep(),
+                point.imagesSeen(),
+                point.evalImages(),
+                s == null ? MISSING : fraction(s.recallAt1()),
+                s == null ? MISSING : fraction(s.recallAt2()),
+                s == null ? MISSING : fraction(s.recallAt4()),
+                s == null ? MISSING : fraction(s.recallAt8()),
+                s == null ? MISSING : fraction(s.nmi()),
+                s == null ? MISSING : fraction(s.mapAtR()),
+                point.seenScoresOf(embedding).map(v -> fraction(v.recallAt1())).orElse(MISSING),
+                point.seenScoresOf(embedding).map(v -> fraction(v.nmi())).orElse(MISSING));
         if (!withLosses) {
             return row;
         }
@@ -95,8 +93,7 @@ public final class WatchTable {
      * @param withLosses whether to add the loss column
      * @return the lines, without a trailing line break
      */
-    public static String render(
-            RecallHistory history, String embedding, XAxis axis, boolean withLosses) {
+    public static String render(RecallHistory history, String embedding, XAxis axis, boolean withLosses) {
         StringBuilder sb = new StringBuilder();
         sb.append("Retrieval metrics of the ")
                 .append(embedding)
@@ -110,9 +107,13 @@ public final class WatchTable {
         }
         List<String> plot = plot(history, embedding, axis, 60, 10);
         if (!plot.isEmpty()) {
-            sb.append("\n\nrecall@1 (").append(embedding).append(") against ").append(axis.label())
+            sb.append("\n\nrecall@1 (")
+                    .append(embedding)
+                    .append(") against ")
+                    .append(axis.label())
                     .append(": * held-out classes");
-            if (history.points().stream().anyMatch(p -> p.seenScoresOf(embedding).isPresent())) {
+            if (history.points().stream()
+                    .anyMatch(p -> p.seenScoresOf(embedding).isPresent())) {
                 sb.append(", o seen classes, # both");
             }
             plot.forEach(line -> sb.append('\n').append(line));
@@ -133,8 +134,7 @@ public final class WatchTable {
      * @param height plot rows, at least 2
      * @return the lines, or an empty list when no version has scores for the embedding
      */
-    public static List<String> plot(
-            RecallHistory history, String embedding, XAxis axis, int width, int height) {
+    public static List<String> plot(RecallHistory history, String embedding, XAxis axis, int width, int height) {
         if (width < 2 || height < 2) {
             throw new IllegalArgumentException("plot size must be at least 2 x 2, got " + width + " x " + height);
         }

@@ -3,7 +3,6 @@ package io.divastream.watch;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.schemas.RetrievalMetrics;
-
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,9 +3,6 @@ package io.divastream.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WatchRenderersTest {
 
@@ -25,16 +23,30 @@ class WatchRenderersTest {
         List<VersionPoint> points = history.points();
 
         assertThat(WatchTable.row(points.get(1), "combined", true).strip().split("\\s+\\|?\\s*"))
-                .containsExactly("1", "250", "2000", "1780", "0.5000", "0.5100", "0.5200", "0.5300",
-                        "0.6500", "0.2500", "0.9000", "0.9000", "1.7500");
+                .containsExactly(
+                        "1", "250", "2000", "1780", "0.5000", "0.5100", "0.5200", "0.5300", "0.6500", "0.2500",
+                        "0.9000", "0.9000", "1.7500");
         assertThat(WatchTable.row(points.get(0), "discriminative", true).strip().split("\\s+\\|?\\s*"))
-                .containsExactly("0", "0", "1000", "1780", "0.4200", "0.4300", "0.4400", "0.4500",
-                        "0.6000", "0.2100", "-", "-", "-");
+                .containsExactly(
+                        "0", "0", "1000", "1780", "0.4200", "0.4300", "0.4400", "0.4500", "0.6000", "0.2100", "-", "-",
+                        "-");
         assertThat(WatchTable.row(points.get(0), "intra", false).strip().split("\\s+\\|?\\s*"))
                 .containsExactly("0", "0", "1000", "1780", "-", "-", "-", "-", "-", "-", "-", "-");
         assertThat(WatchTable.header(true).strip().split("\\s+\\|?\\s*"))
-                .containsExactly("version", "step", "images", "eval", "recall@1", "R@2", "R@4", "R@8",
-                        "NMI", "MAP@R", "seen@1", "seenNMI", "loss");
+                .containsExactly(
+                        "version",
+                        "step",
+                        "images",
+                        "eval",
+                        "recall@1",
+                        "R@2",
+                        "R@4",
+                        "R@8",
+                        "NMI",
+                        "MAP@R",
+                        "seen@1",
+                        "seenNMI",
+                        "loss");
     }
 
     @Test
@@ -52,7 +64,8 @@ class WatchRenderersTest {
             assertThat(line.chars().filter(c -> c == '*').count()).isEqualTo(1);
         }
         assertThat(plot.get(6).strip()).startsWith("1000").endsWith("5000 images");
-        assertThat(WatchTable.plot(WatchRecords.history(5), "intra", XAxis.IMAGES, 41, 5)).isEmpty();
+        assertThat(WatchTable.plot(WatchRecords.history(5), "intra", XAxis.IMAGES, 41, 5))
+                .isEmpty();
     }
 
     @Test
@@ -82,15 +95,16 @@ class WatchRenderersTest {
         assertThat(WatchTable.render(WatchRecords.history(5), "combined", XAxis.IMAGES, false))
                 .contains("* held-out classes, o seen classes");
         assertThat(WatchTable.render(WatchRecords.heldOutHistory(5), "combined", XAxis.IMAGES, false))
-                .contains("* held-out classes").doesNotContain("seen classes");
+                .contains("* held-out classes")
+                .doesNotContain("seen classes");
     }
 
     @Test
     void asciiPlotMarksACellWithBothAsHash() {
         var record = WatchRecords.version(1);
         record.setSeen(java.util.Map.of("combined", WatchRecords.metrics(WatchRecords.recall(1), 0.9)));
-        List<String> plot = WatchTable.plot(RecallHistory.empty().with(WatchRecords.version(0)).with(record),
-                "combined", XAxis.IMAGES, 11, 3);
+        List<String> plot = WatchTable.plot(
+                RecallHistory.empty().with(WatchRecords.version(0)).with(record), "combined", XAxis.IMAGES, 11, 3);
 
         // recall 0.40 (v0) and 0.50 (v1, both held-out and seen): range [0.40, 0.50]
         assertThat(plot.get(0)).isEqualTo(" 0.50 |          #");
@@ -101,7 +115,8 @@ class WatchRenderersTest {
     void renderListsEveryVersion() {
         String view = WatchTable.render(WatchRecords.history(3), "combined", XAxis.STEPS, false);
 
-        assertThat(view.lines().filter(l -> l.matches("\\s+\\d+\\s+\\d+\\s+\\d+\\s+1780 .*"))).hasSize(3);
+        assertThat(view.lines().filter(l -> l.matches("\\s+\\d+\\s+\\d+\\s+\\d+\\s+1780 .*")))
+                .hasSize(3);
         assertThat(view).contains("3 model versions").contains("against training step");
     }
 
@@ -143,14 +158,20 @@ class WatchRenderersTest {
     }
 
     @Test
-    void htmlHasOnePolylinePointPerVersionAtTheScaledPositionsAndTheTable(@TempDir Path dir)
-            throws Exception {
+    void htmlHasOnePolylinePointPerVersionAtTheScaledPositionsAndTheTable(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("watch.html");
-        HtmlReport.write(WatchRecords.heldOutHistory(5).with(WatchRecords.modelVersion(4)), "combined",
-                XAxis.IMAGES, false, file);
+        HtmlReport.write(
+                WatchRecords.heldOutHistory(5).with(WatchRecords.modelVersion(4)),
+                "combined",
+                XAxis.IMAGES,
+                false,
+                file);
         String html = Files.readString(file, StandardCharsets.UTF_8);
 
-        assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script").doesNotContain("http://cdn")
+        assertThat(html)
+                .startsWith("<!DOCTYPE html>")
+                .doesNotContain("<script")
+                .doesNotContain("http://cdn")
                 .doesNotContain("https://");
         List<String> polylines = polylines(html);
         assertThat(polylines).hasSize(2);
@@ -159,7 +180,8 @@ class WatchRenderersTest {
         // x: images 1000..5000 over [64, 876]; y: recall 0.40..0.80 and NMI 0.60..0.80 in [0.40, 0.80] over [20, 364]
         for (int v = 0; v < 5; v++) {
             assertThat(recall.get(v)[0]).isCloseTo(64 + 812 * v / 4.0, org.assertj.core.data.Offset.offset(0.06));
-            assertThat(recall.get(v)[1]).isCloseTo(364 - 344 * (0.1 * v) / 0.4, org.assertj.core.data.Offset.offset(0.06));
+            assertThat(recall.get(v)[1])
+                    .isCloseTo(364 - 344 * (0.1 * v) / 0.4, org.assertj.core.data.Offset.offset(0.06));
         }
         assertThat(polylines.get(0)).contains("stroke=\"#1f77b4\"");
         assertThat(polylines.get(1)).contains("stroke=\"#ff7f0e\"");
@@ -175,23 +197,33 @@ class WatchRenderersTest {
 
         List<String> polylines = polylines(html);
         assertThat(polylines).hasSize(4);
-        assertThat(polylines.get(0)).contains("data-series=\"recall@1 (combined, held-out classes)\"")
+        assertThat(polylines.get(0))
+                .contains("data-series=\"recall@1 (combined, held-out classes)\"")
                 .doesNotContain("stroke-dasharray");
-        assertThat(polylines.get(1)).contains("data-series=\"NMI (combined, held-out classes)\"")
+        assertThat(polylines.get(1))
+                .contains("data-series=\"NMI (combined, held-out classes)\"")
                 .doesNotContain("stroke-dasharray");
-        assertThat(polylines.get(2)).contains("data-series=\"recall@1 (combined, seen classes)\"")
-                .contains("stroke-dasharray").contains("stroke=\"#0b3d6b\"");
-        assertThat(polylines.get(3)).contains("data-series=\"NMI (combined, seen classes)\"")
-                .contains("stroke-dasharray").contains("stroke=\"#a64b00\"");
+        assertThat(polylines.get(2))
+                .contains("data-series=\"recall@1 (combined, seen classes)\"")
+                .contains("stroke-dasharray")
+                .contains("stroke=\"#0b3d6b\"");
+        assertThat(polylines.get(3))
+                .contains("data-series=\"NMI (combined, seen classes)\"")
+                .contains("stroke-dasharray")
+                .contains("stroke=\"#a64b00\"");
         // the seen scores of versions 1 and 3 only: recall 0.90 and 0.80 at images 2000 and 4000;
         // y range [0.40, 0.90] over [364, 20], x [1000, 5000] over [64, 876]
         List<double[]> seen = points(polylines.get(2));
         assertThat(seen).hasSize(2);
-        assertThat(seen.get(0)).containsExactly(new double[] {64 + 812 / 4.0, 20}, org.assertj.core.data.Offset.offset(0.06));
-        assertThat(seen.get(1)).containsExactly(new double[] {64 + 812 * 3 / 4.0, 364 - 344 * 0.4 / 0.5},
-                org.assertj.core.data.Offset.offset(0.06));
+        assertThat(seen.get(0))
+                .containsExactly(new double[] {64 + 812 / 4.0, 20}, org.assertj.core.data.Offset.offset(0.06));
+        assertThat(seen.get(1))
+                .containsExactly(
+                        new double[] {64 + 812 * 3 / 4.0, 364 - 344 * 0.4 / 0.5},
+                        org.assertj.core.data.Offset.offset(0.06));
         assertThat(points(polylines.get(3))).hasSize(2);
-        assertThat(html).contains("<text x=\"94\" y=\"420\">recall@1 (combined, held-out classes)</text>")
+        assertThat(html)
+                .contains("<text x=\"94\" y=\"420\">recall@1 (combined, held-out classes)</text>")
                 .contains(">NMI (combined, seen classes)</text>")
                 .contains("<th>seen images</th><th>seen recall@1</th><th>seen NMI</th>")
                 .contains("<td>0.2500</td><td>400</td><td>0.9000</td><td>0.9000</td>")
@@ -205,15 +237,19 @@ class WatchRenderersTest {
     @Test
     void pngDrawsTheSeenClassSeriesOnlyWhenTheRecordsHaveThem() {
         BufferedImage withSeen = PngChart.image(WatchRecords.history(4), "combined", XAxis.IMAGES, false, 640, 400);
-        BufferedImage without = PngChart.image(WatchRecords.heldOutHistory(4), "combined", XAxis.IMAGES, false, 640, 400);
+        BufferedImage without =
+                PngChart.image(WatchRecords.heldOutHistory(4), "combined", XAxis.IMAGES, false, 640, 400);
 
         assertThat(count(withSeen, ChartSeries.SEEN_RECALL_COLOR)).isGreaterThan(30);
         assertThat(count(withSeen, ChartSeries.SEEN_NMI_COLOR)).isGreaterThan(30);
         assertThat(count(without, ChartSeries.SEEN_RECALL_COLOR)).isZero();
         assertThat(count(without, ChartSeries.SEEN_NMI_COLOR)).isZero();
         assertThat(count(without, ChartSeries.RECALL_COLOR)).isGreaterThan(100);
-        assertThat(PngChart.chart(WatchRecords.history(4), "combined", XAxis.IMAGES, false).getXYPlot().getDataset()
-                        .getSeriesKey(2)).isEqualTo("recall@1 (combined, seen classes)");
+        assertThat(PngChart.chart(WatchRecords.history(4), "combined", XAxis.IMAGES, false)
+                        .getXYPlot()
+                        .getDataset()
+                        .getSeriesKey(2))
+                .isEqualTo("recall@1 (combined, seen classes)");
     }
 
     @Test
@@ -224,18 +260,27 @@ class WatchRenderersTest {
 
         assertThat(point.seenScoresOf("combined")).isEmpty();
         assertThat(point.seenImages()).isZero();
-        assertThat(RecallHistory.empty().with(WatchRecords.version(1)).points().get(0).seenImages()).isEqualTo(400);
+        assertThat(RecallHistory.empty()
+                        .with(WatchRecords.version(1))
+                        .points()
+                        .get(0)
+                        .seenImages())
+                .isEqualTo(400);
         assertThat(ChartSeries.of(RecallHistory.empty().with(record), "combined", XAxis.IMAGES, true))
                 .extracting(ChartSeries::name)
-                .containsExactly("recall@1 (combined, held-out classes)", "NMI (combined, held-out classes)",
-                        "recall@1 (discriminative, held-out classes)", "recall@1 (selfsim, held-out classes)");
+                .containsExactly(
+                        "recall@1 (combined, held-out classes)",
+                        "NMI (combined, held-out classes)",
+                        "recall@1 (discriminative, held-out classes)",
+                        "recall@1 (selfsim, held-out classes)");
     }
 
     @Test
     void tickSpacingIsOneTwoOrFiveTimesAPowerOfTen() {
         assertThat(HtmlReport.ticks(0.4, 0.8)).hasSize(5);
         for (int i = 0; i < 5; i++) {
-            assertThat(HtmlReport.ticks(0.4, 0.8).get(i)).isCloseTo(0.4 + 0.1 * i, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(HtmlReport.ticks(0.4, 0.8).get(i))
+                    .isCloseTo(0.4 + 0.1 * i, org.assertj.core.data.Offset.offset(1e-12));
         }
         assertThat(HtmlReport.ticks(0.35, 0.85)).hasSize(5);
         assertThat(HtmlReport.ticks(0.35, 0.85).get(0)).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-12));

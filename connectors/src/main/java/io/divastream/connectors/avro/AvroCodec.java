@@ -1,14 +1,5 @@
 package io.divastream.connectors.avro;
 
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificRecord;
-
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -18,6 +9,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Encodes and decodes one generated Avro type in the Avro <em>single-object encoding</em>: the two
@@ -86,12 +85,10 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             try {
                 s = SpecificData.getForClass(type).getSchema(type);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException(
-                        "not a generated Avro record class: " + type.getName(), e);
+                throw new IllegalArgumentException("not a generated Avro record class: " + type.getName(), e);
             }
             if (s == null || s.getType() != Schema.Type.RECORD) {
-                throw new IllegalArgumentException(
-                        "not a generated Avro record class: " + type.getName());
+                throw new IllegalArgumentException("not a generated Avro record class: " + type.getName());
             }
             fingerprint = SchemaNormalization.parsingFingerprint64(s);
             schema = s;
@@ -125,8 +122,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             buffer.get(bytes);
             return bytes;
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "cannot encode " + simpleName() + ": " + describe(e), e);
+            throw new IllegalArgumentException("cannot encode " + simpleName() + ": " + describe(e), e);
         }
     }
 
@@ -147,43 +143,36 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             throw new RecordDecodingException("empty message, expected an Avro " + name);
         }
         if (bytes[0] != MARKER_0 || (bytes.length > 1 && bytes[1] != MARKER_1)) {
-            throw new RecordDecodingException(
-                    "not an Avro single-object message (starts with "
-                            + hex(bytes, Math.min(2, bytes.length))
-                            + ", expected c301), expected "
-                            + name);
+            throw new RecordDecodingException("not an Avro single-object message (starts with "
+                    + hex(bytes, Math.min(2, bytes.length))
+                    + ", expected c301), expected "
+                    + name);
         }
         if (bytes.length < HEADER_LENGTH) {
-            throw new RecordDecodingException(
-                    "truncated header: " + bytes.length + " of " + HEADER_LENGTH + " bytes");
+            throw new RecordDecodingException("truncated header: " + bytes.length + " of " + HEADER_LENGTH + " bytes");
         }
         long writerFingerprint =
                 ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         SpecificDatumReader<T> reader = reader(writerFingerprint);
         if (reader == null) {
-            throw new RecordDecodingException(
-                    String.format(
-                            "schema fingerprint %016x does not match %s (expected %016x%s)",
-                            writerFingerprint, name, fingerprint(), SchemaHistory.describe(type)));
+            throw new RecordDecodingException(String.format(
+                    "schema fingerprint %016x does not match %s (expected %016x%s)",
+                    writerFingerprint, name, fingerprint(), SchemaHistory.describe(type)));
         }
-        decoder =
-                DecoderFactory.get()
-                        .binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, decoder);
+        decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, decoder);
         T record;
         try {
             record = reader.read(null, decoder);
         } catch (EOFException e) {
             throw new RecordDecodingException(
-                    "truncated record: " + bytes.length + " bytes end inside the " + name + " body",
-                    e);
+                    "truncated record: " + bytes.length + " bytes end inside the " + name + " body", e);
         } catch (IOException | RuntimeException e) {
             throw new RecordDecodingException("malformed " + name + " body: " + describe(e), e);
         }
         try {
             if (!decoder.isEnd()) {
                 int trailing = decoder.inputStream().available();
-                throw new RecordDecodingException(
-                        trailing + " trailing byte(s) after a complete " + name + " record");
+                throw new RecordDecodingException(trailing + " trailing byte(s) after a complete " + name + " record");
             }
         } catch (IOException e) {
             throw new RecordDecodingException("malformed " + name + " body: " + describe(e), e);
@@ -197,7 +186,8 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             readers = new HashMap<>();
             readers.put(fingerprint(), new SpecificDatumReader<>(schema(), schema(), SpecificData.getForClass(type)));
             for (Schema earlier : SchemaHistory.earlier(type)) {
-                readers.putIfAbsent(SchemaNormalization.parsingFingerprint64(earlier),
+                readers.putIfAbsent(
+                        SchemaNormalization.parsingFingerprint64(earlier),
                         new SpecificDatumReader<>(earlier, schema(), SpecificData.getForClass(type)));
             }
         }

@@ -43,8 +43,11 @@ public record DeadLetterPayload(byte[] key, long keyBytes, byte[] value, long va
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DeadLetterPayload p && keyBytes == p.keyBytes && valueBytes == p.valueBytes
-                && Arrays.equals(key, p.key) && Arrays.equals(value, p.value);
+        return o instanceof DeadLetterPayload p
+                && keyBytes == p.keyBytes
+                && valueBytes == p.valueBytes
+                && Arrays.equals(key, p.key)
+                && Arrays.equals(value, p.value);
     }
 
     @Override
@@ -54,7 +57,7 @@ public record DeadLetterPayload(byte[] key, long keyBytes, byte[] value, long va
 
     @Override
     public String toString() {
-        return "DeadLetterPayload[key " + keyBytes + " bytes, value " + valueBytes + " bytes" + (truncated() ? ", cut" : "")
-                + "]";
+        return "DeadLetterPayload[key " + keyBytes + " bytes, value " + valueBytes + " bytes"
+                + (truncated() ? ", cut" : "") + "]";
     }
 }

@@ -6,13 +6,12 @@ import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
-import org.apache.kafka.clients.producer.ProducerRecord;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Builds {@link DeadLetter} records from the raw input records the pipeline rejected, bounded so that
@@ -65,14 +64,17 @@ public final class DeadLetters {
      * @return the dead letter
      */
     public static DeadLetter of(
-            RawRecord raw,
-            DeadLetterReason reason,
-            String message,
-            String stage,
-            Instant failedAt) {
+            RawRecord raw, DeadLetterReason reason, String message, String stage, Instant failedAt) {
         Objects.requireNonNull(raw, "raw");
-        return of(raw.topic(), raw.partition(), raw.offset(),
-                DeadLetterPayload.cut(raw.key(), raw.value(), Integer.MAX_VALUE), reason, message, stage, failedAt);
+        return of(
+                raw.topic(),
+                raw.partition(),
+                raw.offset(),
+                DeadLetterPayload.cut(raw.key(), raw.value(), Integer.MAX_VALUE),
+                reason,
+                message,
+                stage,
+                failedAt);
     }
 
     /**
@@ -131,10 +133,21 @@ public final class DeadLetters {
         return (topic, key, value, type, limit, timestamp) -> {
             String message = "a " + type.getSimpleName() + " record of " + RecordSizeLimit.size(key, value)
                     + " bytes for " + topic + " exceeds max.request.size " + limit.maxRequestSize();
-            DeadLetter letter = of(topic, -1, -1, DeadLetterPayload.cut(key, value, maxValueBytes(limit)),
-                    DeadLetterReason.OUTPUT_TOO_LARGE, message, OUTPUT_STAGE, Instant.now());
-            return new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                    (topic + "--1@-1").getBytes(StandardCharsets.UTF_8), CODEC.get().encode(letter));
+            DeadLetter letter = of(
+                    topic,
+                    -1,
+                    -1,
+                    DeadLetterPayload.cut(key, value, maxValueBytes(limit)),
+                    DeadLetterReason.OUTPUT_TOO_LARGE,
+                    message,
+                    OUTPUT_STAGE,
+                    Instant.now());
+            return new ProducerRecord<>(
+                    deadLetterTopic,
+                    null,
+                    timestamp,
+                    (topic + "--1@-1").getBytes(StandardCharsets.UTF_8),
+                    CODEC.get().encode(letter));
         };
     }
 

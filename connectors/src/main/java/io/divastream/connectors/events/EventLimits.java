@@ -58,16 +58,20 @@ public record EventLimits(int maxImageIdChars, int maxLabelChars, ImageLimits im
             return Optional.of(new Violation(DeadLetterReason.EMPTY_IMAGE_ID, "the image id is empty"));
         }
         if (imageId.length() > maxImageIdChars) {
-            return Optional.of(new Violation(DeadLetterReason.IMAGE_ID_TOO_LONG, "the image id has "
-                    + imageId.length() + " characters, the limit is " + maxImageIdChars + " (it begins '"
-                    + start(imageId) + "')"));
+            return Optional.of(new Violation(
+                    DeadLetterReason.IMAGE_ID_TOO_LONG,
+                    "the image id has "
+                            + imageId.length() + " characters, the limit is " + maxImageIdChars + " (it begins '"
+                            + start(imageId) + "')"));
         }
         if (label == null || label.isBlank()) {
             return Optional.of(new Violation(DeadLetterReason.EMPTY_LABEL, "image " + imageId + " has an empty label"));
         }
         if (label.length() > maxLabelChars) {
-            return Optional.of(new Violation(DeadLetterReason.LABEL_TOO_LONG, "the label of image " + imageId + " has "
-                    + label.length() + " characters, the limit is " + maxLabelChars));
+            return Optional.of(new Violation(
+                    DeadLetterReason.LABEL_TOO_LONG,
+                    "the label of image " + imageId + " has " + label.length() + " characters, the limit is "
+                            + maxLabelChars));
         }
         return Optional.empty();
     }

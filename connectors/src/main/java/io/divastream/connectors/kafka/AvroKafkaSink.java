@@ -1,14 +1,12 @@
 package io.divastream.connectors.kafka;
 
 import io.divastream.connectors.avro.AvroCodec;
-
+import java.util.Objects;
+import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
-
-import java.util.Objects;
-import java.util.Properties;
 
 /**
  * Builds a Flink {@link KafkaSink} that writes Avro records (single-object encoding) keyed by a
@@ -170,19 +168,15 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
         }
         boolean exactlyOnce = deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE;
         if (exactlyOnce && (transactionalIdPrefix == null || transactionalIdPrefix.isBlank())) {
-            throw new IllegalArgumentException(
-                    "a transactional id prefix is required for EXACTLY_ONCE delivery");
+            throw new IllegalArgumentException("a transactional id prefix is required for EXACTLY_ONCE delivery");
         }
         Properties producerConfig = producerConfig(settings, deliveryGuarantee);
-        var builder =
-                KafkaSink.<IN>builder()
-                        .setBootstrapServers(settings.bootstrapServers())
-                        .setKafkaProducerConfig(producerConfig)
-                        .setDeliveryGuarantee(deliveryGuarantee)
-                        .setRecordSerializer(
-                                new AvroRecordSerializationSchema<>(
-                                        topic, AvroCodec.of(type), keyExtractor, converter,
-                                        RecordSizeLimit.of(settings), oversize));
+        var builder = KafkaSink.<IN>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setKafkaProducerConfig(producerConfig)
+                .setDeliveryGuarantee(deliveryGuarantee)
+                .setRecordSerializer(new AvroRecordSerializationSchema<>(
+                        topic, AvroCodec.of(type), keyExtractor, converter, RecordSizeLimit.of(settings), oversize));
         if (transactionalIdPrefix != null && !transactionalIdPrefix.isBlank()) {
             builder.setTransactionalIdPrefix(transactionalIdPrefix);
         }
@@ -196,13 +190,11 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
      * @param deliveryGuarantee the guarantee
      * @return the producer properties
      */
-    public static Properties producerConfig(
-            KafkaSettings settings, DeliveryGuarantee deliveryGuarantee) {
+    public static Properties producerConfig(KafkaSettings settings, DeliveryGuarantee deliveryGuarantee) {
         Properties properties = settings.toProperties();
         if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             properties.putIfAbsent(
-                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                    Long.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
         }
         return properties;
     }

@@ -1,7 +1,8 @@
 package io.divastream.connectors.kafka;
 
 import io.divastream.connectors.avro.AvroCodec;
-
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -10,9 +11,6 @@ import org.apache.flink.metrics.SimpleCounter;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * Serializes an Avro record for a Kafka sink: the value in Avro single-object encoding, the key as
@@ -78,7 +76,11 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
     public static <T extends SpecificRecord> AvroRecordSerializationSchema<T, T> of(
             String topic, AvroCodec<T> codec, KeyExtractor<T> keyExtractor) {
         return new AvroRecordSerializationSchema<>(
-                topic, codec, keyExtractor, record -> record, new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
+                topic,
+                codec,
+                keyExtractor,
+                record -> record,
+                new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
                 OversizeHandler.DROP);
     }
 
@@ -88,8 +90,7 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(
-            IN element, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(IN element, KafkaSinkContext context, Long timestamp) {
         String key = keyExtractor.apply(element);
         byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         Long validTimestamp = timestamp != null && timestamp >= 0 ? timestamp : null;
@@ -107,8 +108,12 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
         tooLarge.inc();
         ProducerRecord<byte[], byte[]> replacement =
                 oversize.replace(topic, key, value, codec.type(), limit, timestamp);
-        LOG.warn("a {} record of {} bytes for {} exceeds max.request.size {}: {}", codec.type().getSimpleName(),
-                RecordSizeLimit.size(key, value), topic, limit.maxRequestSize(),
+        LOG.warn(
+                "a {} record of {} bytes for {} exceeds max.request.size {}: {}",
+                codec.type().getSimpleName(),
+                RecordSizeLimit.size(key, value),
+                topic,
+                limit.maxRequestSize(),
                 replacement == null ? "dropped" : "sent to " + replacement.topic() + " instead");
         return replacement;
     }

@@ -1,13 +1,12 @@
 package io.divastream.connectors.kafka;
 
-import org.apache.kafka.clients.CommonClientConfigs;
-
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * Where Kafka is and the extra client properties to pass to every producer, consumer and admin
@@ -16,8 +15,7 @@ import java.util.Properties;
  * @param bootstrapServers comma-separated {@code host:port} list, not blank
  * @param extraProperties additional client properties; must not contain {@code bootstrap.servers}
  */
-public record KafkaSettings(String bootstrapServers, Map<String, String> extraProperties)
-        implements Serializable {
+public record KafkaSettings(String bootstrapServers, Map<String, String> extraProperties) implements Serializable {
 
     /** Validates and copies the arguments. */
     public KafkaSettings {

@@ -20,8 +20,7 @@ public final class KafkaTopics {
     public static final String DEAD_LETTERS = "diva.images.dlq";
 
     /** All pipeline topics, in a stable order. */
-    public static final List<String> ALL =
-            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, DEAD_LETTERS);
+    public static final List<String> ALL = List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, DEAD_LETTERS);
 
     private KafkaTopics() {}
 }

@@ -1,9 +1,8 @@
 package io.divastream.connectors.kafka;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * An undecoded Kafka record: its coordinates and its key and value bytes. This is what the sources
@@ -20,8 +19,7 @@ import java.util.Objects;
  * @param value value bytes, or null (a tombstone)
  * @param timestamp the record's Kafka timestamp in epoch milliseconds
  */
-public record RawRecord(
-        String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
+public record RawRecord(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
 
     /**
      * Copies a consumer record, including its key and value arrays.

@@ -9,8 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Turns every consumed Kafka record into a {@link RawRecord}, copying its bytes and coordinates. It
  * never inspects the bytes, so it never fails on bad input: decoding happens downstream.
  */
-public final class RawRecordDeserializationSchema
-        implements KafkaRecordDeserializationSchema<RawRecord> {
+public final class RawRecordDeserializationSchema implements KafkaRecordDeserializationSchema<RawRecord> {
     private static final long serialVersionUID = 1L;
 
     @Override

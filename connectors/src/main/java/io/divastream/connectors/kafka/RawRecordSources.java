@@ -1,12 +1,11 @@
 package io.divastream.connectors.kafka;
 
+import java.util.Objects;
+import java.util.Properties;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-
-import java.util.Objects;
-import java.util.Properties;
 
 /**
  * Factory of Flink {@link KafkaSource}s that emit undecoded {@link RawRecord}s. Consumers read with
@@ -26,10 +25,7 @@ public final class RawRecordSources {
      * @return the source
      */
     public static KafkaSource<RawRecord> unbounded(
-            KafkaSettings settings,
-            String topic,
-            String groupId,
-            OffsetsInitializer startingOffsets) {
+            KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets) {
         return builder(settings, topic, groupId, startingOffsets).build();
     }
 
@@ -57,10 +53,7 @@ public final class RawRecordSources {
     }
 
     private static KafkaSourceBuilder<RawRecord> builder(
-            KafkaSettings settings,
-            String topic,
-            String groupId,
-            OffsetsInitializer startingOffsets) {
+            KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets) {
         Objects.requireNonNull(settings, "settings");
         requireNonBlank(topic, "topic");
         requireNonBlank(groupId, "groupId");

@@ -1,13 +1,5 @@
 package io.divastream.connectors.kafka;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.CreateTopicsResult;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +8,13 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the pipeline's topics if they do not exist. Existing topics are left as they are (their
@@ -87,8 +86,7 @@ public final class TopicAdmin {
         List<NewTopic> newTopics = new ArrayList<>();
         for (TopicSpec spec : topics) {
             newTopics.add(
-                    new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor())
-                            .configs(spec.configs()));
+                    new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.configs()));
         }
         CreateTopicsResult result = admin.createTopics(newTopics);
         List<String> created = new ArrayList<>();
@@ -103,12 +101,12 @@ public final class TopicAdmin {
                     LOG.debug("Topic {} already exists", name);
                 } else {
                     throw new IllegalStateException(
-                            "could not create topic " + name + ": " + e.getCause().getMessage(),
+                            "could not create topic " + name + ": "
+                                    + e.getCause().getMessage(),
                             e.getCause());
                 }
             } catch (TimeoutException e) {
-                throw new IllegalStateException(
-                        "timed out after " + TIMEOUT + " creating topic " + name, e);
+                throw new IllegalStateException("timed out after " + TIMEOUT + " creating topic " + name, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while creating topic " + name, e);

@@ -1,9 +1,8 @@
 package io.divastream.connectors.kafka;
 
-import org.apache.kafka.common.config.TopicConfig;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * A topic to create: name, partitions, replication factor and topic-level configs.
@@ -13,8 +12,7 @@ import java.util.Map;
  * @param replicationFactor replication factor, at least 1
  * @param configs topic configs, e.g. {@code cleanup.policy=compact}
  */
-public record TopicSpec(
-        String name, int partitions, short replicationFactor, Map<String, String> configs) {
+public record TopicSpec(String name, int partitions, short replicationFactor, Map<String, String> configs) {
 
     /** Validates and copies the arguments. */
     public TopicSpec {
@@ -23,8 +21,7 @@ public record TopicSpec(
             throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
         }
         if (replicationFactor < 1) {
-            throw new IllegalArgumentException(
-                    "replication factor must be at least 1: " + replicationFactor);
+            throw new IllegalArgumentException("replication factor must be at least 1: " + replicationFactor);
         }
         configs = configs == null ? Map.of() : Map.copyOf(configs);
     }
@@ -75,8 +72,7 @@ public record TopicSpec(
 
     private static short toShort(int replicationFactor) {
         if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    "replication factor must be at least 1: " + replicationFactor);
+            throw new IllegalArgumentException("replication factor must be at least 1: " + replicationFactor);
         }
         return (short) replicationFactor;
     }

@@ -6,12 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.divastream.connectors.testing.SampleRecords;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.ImageEvent;
-
-import org.apache.avro.specific.SpecificRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -20,13 +14,16 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AvroCodecTest {
 
     private final AvroCodec<ImageEvent> images = AvroCodec.of(ImageEvent.class);
     private final ImageEvent event =
-            SampleRecords.imageEvent(
-                    "omniglot/Korean/character07/0512_03.png", "Korean/character07");
+            SampleRecords.imageEvent("omniglot/Korean/character07/0512_03.png", "Korean/character07");
 
     static Stream<SpecificRecord> allRecords() {
         return SampleRecords.all().stream();
@@ -40,7 +37,9 @@ class AvroCodecTest {
         byte[] bytes = codec.encode(record);
         assertThat(bytes[0]).isEqualTo((byte) 0xC3);
         assertThat(bytes[1]).isEqualTo((byte) 0x01);
-        assertThat(ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong())
+        assertThat(ByteBuffer.wrap(bytes, 2, 8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getLong())
                 .isEqualTo(codec.fingerprint());
         assertThat(codec.decode(bytes)).isEqualTo(record);
     }
@@ -74,23 +73,16 @@ class AvroCodecTest {
         for (int i = 0; i < 200; i++) {
             byte[] garbage = new byte[1 + random.nextInt(300)];
             random.nextBytes(garbage);
-            assertThatThrownBy(() -> images.decode(garbage))
-                    .isInstanceOf(RecordDecodingException.class);
+            assertThatThrownBy(() -> images.decode(garbage)).isInstanceOf(RecordDecodingException.class);
         }
-        assertThatThrownBy(
-                        () ->
-                                images.decode(
-                                        "hello, world"
-                                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> images.decode("hello, world".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .isInstanceOf(RecordDecodingException.class)
                 .hasMessageStartingWith("not an Avro single-object message");
     }
 
     @Test
     void rejectsRawAvroBinaryWithoutTheHeader() {
-        byte[] body =
-                Arrays.copyOfRange(
-                        images.encode(event), AvroCodec.HEADER_LENGTH, images.encode(event).length);
+        byte[] body = Arrays.copyOfRange(images.encode(event), AvroCodec.HEADER_LENGTH, images.encode(event).length);
         assertThatThrownBy(() -> images.decode(body))
                 .isInstanceOf(RecordDecodingException.class)
                 .hasMessageContaining("not an Avro single-object message");
@@ -110,13 +102,11 @@ class AvroCodecTest {
 
     @Test
     void rejectsAnotherSchemaNamingTheExpectedType() {
-        byte[] embedding =
-                AvroCodec.of(EmbeddingRecord.class).encode(SampleRecords.embeddingRecord());
+        byte[] embedding = AvroCodec.of(EmbeddingRecord.class).encode(SampleRecords.embeddingRecord());
         assertThatThrownBy(() -> images.decode(embedding))
                 .isInstanceOf(RecordDecodingException.class)
                 .hasMessageMatching(
-                        "schema fingerprint [0-9a-f]{16} does not match ImageEvent \\(expected"
-                                + " [0-9a-f]{16}\\)");
+                        "schema fingerprint [0-9a-f]{16} does not match ImageEvent \\(expected" + " [0-9a-f]{16}\\)");
     }
 
     @Test
@@ -154,8 +144,7 @@ class AvroCodecTest {
             out.writeObject(images);
         }
         AvroCodec<?> copy;
-        try (ObjectInputStream in =
-                new ObjectInputStream(new ByteArrayInputStream(buffer.toByteArray()))) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(buffer.toByteArray()))) {
             copy = (AvroCodec<?>) in.readObject();
         }
         assertThat(copy.type()).isEqualTo(ImageEvent.class);
@@ -171,8 +160,8 @@ class AvroCodecTest {
     @Test
     void readsRecordsWrittenWithAnEarlierSchemaOfTheType() throws Exception {
         org.apache.avro.Schema earlier;
-        try (java.io.InputStream in = getClass().getClassLoader()
-                .getResourceAsStream("io/divastream/schemas/history/DeadLetter.1.avsc")) {
+        try (java.io.InputStream in =
+                getClass().getClassLoader().getResourceAsStream("io/divastream/schemas/history/DeadLetter.1.avsc")) {
             earlier = new org.apache.avro.Schema.Parser().parse(in);
         }
         org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(earlier);
@@ -181,16 +170,21 @@ class AvroCodecTest {
         old.put("offset", 41L);
         old.put("key", java.nio.ByteBuffer.wrap(new byte[] {'k'}));
         old.put("value", null);
-        old.put("reason", new org.apache.avro.generic.GenericData.EnumSymbol(
-                earlier.getField("reason").schema(), "EMPTY_LABEL"));
+        old.put(
+                "reason",
+                new org.apache.avro.generic.GenericData.EnumSymbol(
+                        earlier.getField("reason").schema(), "EMPTY_LABEL"));
         old.put("message", "image k has an empty label");
         old.put("stage", "decode-images");
         old.put("failedAt", 1_700_000_000_000L);
         byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
-                org.apache.avro.generic.GenericData.get(), earlier).encode(old).array();
+                        org.apache.avro.generic.GenericData.get(), earlier)
+                .encode(old)
+                .array();
 
         AvroCodec<io.divastream.schemas.DeadLetter> codec = AvroCodec.of(io.divastream.schemas.DeadLetter.class);
-        assertThat(org.apache.avro.SchemaNormalization.parsingFingerprint64(earlier)).isNotEqualTo(codec.fingerprint());
+        assertThat(org.apache.avro.SchemaNormalization.parsingFingerprint64(earlier))
+                .isNotEqualTo(codec.fingerprint());
         io.divastream.schemas.DeadLetter letter = codec.decode(bytes);
         assertThat(letter.getOffset()).isEqualTo(41L);
         assertThat(letter.getReason()).isEqualTo(io.divastream.schemas.DeadLetterReason.EMPTY_LABEL);

@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.testing.SampleRecords;
-import io.divastream.schemas.ImageEvent;
-import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.DeadLetter;
-
+import io.divastream.schemas.DeadLetterReason;
+import io.divastream.schemas.ImageEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Properties;
 
 class AvroKafkaSinkTest {
 
@@ -35,61 +33,50 @@ class AvroKafkaSinkTest {
 
     @Test
     void exactlyOnceRequiresATransactionalIdPrefix() {
-        assertThatThrownBy(
-                        () -> complete().deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).build())
+        assertThatThrownBy(() -> complete()
+                        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("transactional id prefix");
-        assertThatThrownBy(
-                        () ->
-                                complete()
-                                        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                                        .transactionalIdPrefix(" ")
-                                        .build())
+        assertThatThrownBy(() -> complete()
+                        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .transactionalIdPrefix(" ")
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(
-                        complete()
-                                .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                                .transactionalIdPrefix("diva-test")
-                                .build())
+        assertThat(complete()
+                        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .transactionalIdPrefix("diva-test")
+                        .build())
                 .isNotNull();
     }
 
     @Test
     void requiresSettingsTopicAndKey() {
-        assertThatThrownBy(
-                        () ->
-                                AvroKafkaSink.builder(ImageEvent.class)
-                                        .topic("t")
-                                        .keyExtractor(e -> "k")
-                                        .build())
+        assertThatThrownBy(() -> AvroKafkaSink.builder(ImageEvent.class)
+                        .topic("t")
+                        .keyExtractor(e -> "k")
+                        .build())
                 .hasMessageContaining("settings");
-        assertThatThrownBy(
-                        () ->
-                                AvroKafkaSink.builder(ImageEvent.class)
-                                        .settings(settings)
-                                        .keyExtractor(e -> "k")
-                                        .build())
+        assertThatThrownBy(() -> AvroKafkaSink.builder(ImageEvent.class)
+                        .settings(settings)
+                        .keyExtractor(e -> "k")
+                        .build())
                 .hasMessageContaining("topic");
-        assertThatThrownBy(
-                        () ->
-                                AvroKafkaSink.builder(ImageEvent.class)
-                                        .settings(settings)
-                                        .topic("t")
-                                        .build())
+        assertThatThrownBy(() -> AvroKafkaSink.builder(ImageEvent.class)
+                        .settings(settings)
+                        .topic("t")
+                        .build())
                 .hasMessageContaining("key extractor");
     }
 
     @Test
     void exactlyOnceCapsTheTransactionTimeoutBelowTheBrokerMaximumUnlessConfigured() {
-        Properties exactlyOnce =
-                AvroKafkaSink.producerConfig(settings, DeliveryGuarantee.EXACTLY_ONCE);
+        Properties exactlyOnce = AvroKafkaSink.producerConfig(settings, DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(exactlyOnce.getProperty("transaction.timeout.ms")).isEqualTo("600000");
         assertThat(exactlyOnce.getProperty("bootstrap.servers")).isEqualTo("127.0.0.1:9092");
 
-        Properties configured =
-                AvroKafkaSink.producerConfig(
-                        settings.withProperty("transaction.timeout.ms", "60000"),
-                        DeliveryGuarantee.EXACTLY_ONCE);
+        Properties configured = AvroKafkaSink.producerConfig(
+                settings.withProperty("transaction.timeout.ms", "60000"), DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(configured.getProperty("transaction.timeout.ms")).isEqualTo("60000");
 
         assertThat(AvroKafkaSink.producerConfig(settings, DeliveryGuarantee.AT_LEAST_ONCE))
@@ -99,18 +86,15 @@ class AvroKafkaSinkTest {
     @Test
     void serializesKeyAsUtf8AndValueAsSingleObjectAvro() throws Exception {
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
-                AvroRecordSerializationSchema.of(
-                        "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId);
+                AvroRecordSerializationSchema.of("out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId);
         // The schema travels to the task managers: it must survive Java serialization.
         schema = InstantiationUtil.clone(schema);
-        ImageEvent event =
-                SampleRecords.imageEvent("omniglot/Greek/character01/ä.png", "Greek/character01");
+        ImageEvent event = SampleRecords.imageEvent("omniglot/Greek/character01/ä.png", "Greek/character01");
 
         ProducerRecord<byte[], byte[]> record = schema.serialize(event, null, 123L);
 
         assertThat(record.topic()).isEqualTo("out");
-        assertThat(new String(record.key(), StandardCharsets.UTF_8))
-                .isEqualTo("omniglot/Greek/character01/ä.png");
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("omniglot/Greek/character01/ä.png");
         assertThat(AvroCodec.of(ImageEvent.class).decode(record.value())).isEqualTo(event);
         assertThat(record.timestamp()).isEqualTo(123L);
         assertThat(schema.serialize(event, null, null).timestamp()).isNull();
@@ -119,14 +103,13 @@ class AvroKafkaSinkTest {
 
     @Test
     void convertsOtherElementsToTheAvroRecordBeforeEncoding() {
-        AvroRecordSerializationSchema<String, ImageEvent> schema =
-                new AvroRecordSerializationSchema<>(
-                        "out",
-                        AvroCodec.of(ImageEvent.class),
-                        id -> id,
-                        id -> SampleRecords.imageEvent(id, "Greek/character02"),
-                        new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
-                        OversizeHandler.DROP);
+        AvroRecordSerializationSchema<String, ImageEvent> schema = new AvroRecordSerializationSchema<>(
+                "out",
+                AvroCodec.of(ImageEvent.class),
+                id -> id,
+                id -> SampleRecords.imageEvent(id, "Greek/character02"),
+                new RecordSizeLimit(RecordSizeLimit.KAFKA_DEFAULT),
+                OversizeHandler.DROP);
         ProducerRecord<byte[], byte[]> record = schema.serialize("img-7", null, null);
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("img-7");
         ImageEvent decoded = AvroCodec.of(ImageEvent.class).decode(record.value());
@@ -138,7 +121,9 @@ class AvroKafkaSinkTest {
     void aNullKeyMeansNoKey() {
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
                 AvroRecordSerializationSchema.of("out", AvroCodec.of(ImageEvent.class), e -> null);
-        assertThat(schema.serialize(SampleRecords.imageEvent("a", "b"), null, null).key()).isNull();
+        assertThat(schema.serialize(SampleRecords.imageEvent("a", "b"), null, null)
+                        .key())
+                .isNull();
     }
 
     /**
@@ -151,7 +136,11 @@ class AvroKafkaSinkTest {
         RecordSizeLimit limit = new RecordSizeLimit(64 * 1024);
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> schema =
                 InstantiationUtil.clone(new AvroRecordSerializationSchema<>(
-                        "out", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit,
+                        "out",
+                        AvroCodec.of(ImageEvent.class),
+                        ImageEvent::getImageId,
+                        e -> e,
+                        limit,
                         io.divastream.connectors.dlq.DeadLetters.redirectTo("dlq")));
         ImageEvent small = SampleRecords.imageEvent("img-1", "x".repeat(1000));
         assertThat(schema.serialize(small, null, 5L).topic()).isEqualTo("out");
@@ -172,8 +161,9 @@ class AvroKafkaSinkTest {
         letter.getValue().duplicate().get(prefix);
         assertThat(prefix.length).isGreaterThan(50_000).isLessThan(encoded.length);
         assertThat(prefix).isEqualTo(java.util.Arrays.copyOf(encoded, prefix.length));
-        assertThat(letter.getMessage()).isEqualTo("a ImageEvent record of " + (encoded.length + 5 + RecordSizeLimit.OVERHEAD)
-                + " bytes for out exceeds max.request.size 65536");
+        assertThat(letter.getMessage())
+                .isEqualTo("a ImageEvent record of " + (encoded.length + 5 + RecordSizeLimit.OVERHEAD)
+                        + " bytes for out exceeds max.request.size 65536");
 
         AvroRecordSerializationSchema<ImageEvent, ImageEvent> noDlq = new AvroRecordSerializationSchema<>(
                 "dlq", AvroCodec.of(ImageEvent.class), ImageEvent::getImageId, e -> e, limit, OversizeHandler.DROP);
@@ -184,7 +174,8 @@ class AvroKafkaSinkTest {
     void theSizeLimitComesFromTheProducersMaxRequestSize() {
         KafkaSettings settings = KafkaSettings.of("localhost:9092");
         assertThat(RecordSizeLimit.of(settings).maxRequestSize()).isEqualTo(1 << 20);
-        assertThat(RecordSizeLimit.of(settings.withProperty("max.request.size", "5000000")).maxRequestSize())
+        assertThat(RecordSizeLimit.of(settings.withProperty("max.request.size", "5000000"))
+                        .maxRequestSize())
                 .isEqualTo(5_000_000);
         assertThatThrownBy(() -> RecordSizeLimit.of(settings.withProperty("max.request.size", "lots")))
                 .hasMessage("max.request.size must be a number of bytes, got 'lots'");

@@ -3,11 +3,10 @@ package io.divastream.connectors.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.junit.jupiter.api.Test;
 
 class KafkaSettingsTest {
 
@@ -16,8 +15,7 @@ class KafkaSettingsTest {
         assertThatThrownBy(() -> KafkaSettings.of(" "))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bootstrap servers");
-        assertThatThrownBy(() -> KafkaSettings.of(null))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KafkaSettings.of(null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -29,8 +27,7 @@ class KafkaSettingsTest {
     @Test
     void buildsPropertiesFromServersAndExtras() {
         Map<String, String> extras = new HashMap<>(Map.of("security.protocol", "PLAINTEXT"));
-        KafkaSettings settings =
-                new KafkaSettings(" host:9092 ", extras).withProperty("client.id", "x");
+        KafkaSettings settings = new KafkaSettings(" host:9092 ", extras).withProperty("client.id", "x");
         extras.put("mutated", "later");
 
         Properties properties = settings.toProperties();

@@ -1,15 +1,21 @@
 package io.divastream.connectors.kafka;
 
-import io.divastream.dev.LocalKafkaBroker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.kafka.KafkaSettings;
-import io.divastream.connectors.kafka.KafkaTopics;
-import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.dev.LocalKafkaBroker;
 import io.divastream.schemas.ImageEvent;
-
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,18 +29,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 
 class LocalKafkaBrokerTest {
 
@@ -50,14 +44,13 @@ class LocalKafkaBrokerTest {
 
             List<String> created = TopicAdmin.ensureTopics(settings, TopicAdmin.defaultTopics());
             assertThat(created).containsExactlyInAnyOrderElementsOf(KafkaTopics.ALL);
-            assertThat(TopicAdmin.ensureTopics(settings, TopicAdmin.defaultTopics())).isEmpty();
+            assertThat(TopicAdmin.ensureTopics(settings, TopicAdmin.defaultTopics()))
+                    .isEmpty();
 
             try (Admin admin = Admin.create(settings.toProperties())) {
                 assertThat(admin.listTopics().names().get()).containsAll(KafkaTopics.ALL);
-                ConfigResource embeddings =
-                        new ConfigResource(ConfigResource.Type.TOPIC, KafkaTopics.EMBEDDINGS);
-                ConfigResource images =
-                        new ConfigResource(ConfigResource.Type.TOPIC, KafkaTopics.IMAGES);
+                ConfigResource embeddings = new ConfigResource(ConfigResource.Type.TOPIC, KafkaTopics.EMBEDDINGS);
+                ConfigResource images = new ConfigResource(ConfigResource.Type.TOPIC, KafkaTopics.IMAGES);
                 Map<ConfigResource, Config> configs =
                         admin.describeConfigs(List.of(embeddings, images)).all().get();
                 assertThat(configs.get(embeddings).get("cleanup.policy").value())
@@ -66,26 +59,19 @@ class LocalKafkaBrokerTest {
             }
 
             AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
-            ImageEvent event =
-                    ImageEvent.newBuilder()
-                            .setImageId("omniglot/Korean/character07/0512_03.png")
-                            .setLabel("Korean/character07")
-                            .setContentType("image/png")
-                            .setImage(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G'}))
-                            .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
-                            .setSource("test")
-                            .build();
-            try (KafkaProducer<byte[], byte[]> producer =
-                    new KafkaProducer<>(producerProps(settings, null))) {
-                producer.send(
-                                new ProducerRecord<>(
-                                        KafkaTopics.IMAGES,
-                                        bytes(event.getImageId()),
-                                        codec.encode(event)))
+            ImageEvent event = ImageEvent.newBuilder()
+                    .setImageId("omniglot/Korean/character07/0512_03.png")
+                    .setLabel("Korean/character07")
+                    .setContentType("image/png")
+                    .setImage(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G'}))
+                    .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
+                    .setSource("test")
+                    .build();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(settings, null))) {
+                producer.send(new ProducerRecord<>(KafkaTopics.IMAGES, bytes(event.getImageId()), codec.encode(event)))
                         .get();
             }
-            List<ConsumerRecord<byte[], byte[]>> consumed =
-                    consume(settings, KafkaTopics.IMAGES, 1);
+            List<ConsumerRecord<byte[], byte[]>> consumed = consume(settings, KafkaTopics.IMAGES, 1);
             assertThat(consumed).hasSize(1);
             assertThat(new String(consumed.get(0).key(), StandardCharsets.UTF_8))
                     .isEqualTo(event.getImageId());
@@ -119,8 +105,7 @@ class LocalKafkaBrokerTest {
     void keepsAGivenLogDirectoryAndRestartsOnIt() throws Exception {
         Path directory = Files.createTempDirectory("local-kafka-test-");
         try {
-            LocalKafkaBroker.Config config =
-                    LocalKafkaBroker.Config.defaults().withLogDirectory(directory);
+            LocalKafkaBroker.Config config = LocalKafkaBroker.Config.defaults().withLogDirectory(directory);
             try (LocalKafkaBroker kafka = LocalKafkaBroker.start(config)) {
                 TopicAdmin.ensureTopics(
                         KafkaSettings.of(kafka.bootstrapServers()),
@@ -128,7 +113,8 @@ class LocalKafkaBrokerTest {
             }
             assertThat(directory.resolve("meta.properties")).isRegularFile();
             try (LocalKafkaBroker kafka = LocalKafkaBroker.start(config);
-                    Admin admin = Admin.create(KafkaSettings.of(kafka.bootstrapServers()).toProperties())) {
+                    Admin admin = Admin.create(
+                            KafkaSettings.of(kafka.bootstrapServers()).toProperties())) {
                 assertThat(admin.listTopics().names().get()).contains("kept");
             }
         } finally {
@@ -143,14 +129,14 @@ class LocalKafkaBrokerTest {
             String topic = "outage";
             TopicAdmin.ensureTopics(settings, List.of(io.divastream.connectors.kafka.TopicSpec.of(topic, 1, 1)));
             int port = kafka.port();
-            try (KafkaProducer<byte[], byte[]> producer =
-                    new KafkaProducer<>(producerProps(settings, "outage-test"))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(settings, "outage-test"))) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("before")));
                 producer.commitTransaction();
                 producer.beginTransaction();
-                producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("across"))).get();
+                producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("across")))
+                        .get();
 
                 kafka.stop();
                 assertThat(kafka.isRunning()).isFalse();
@@ -177,8 +163,7 @@ class LocalKafkaBrokerTest {
     void failsClearlyWhenTheRequestedPortIsTaken() throws Exception {
         try (java.net.ServerSocket taken =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            LocalKafkaBroker.Config config =
-                    LocalKafkaBroker.Config.defaults().withPort(taken.getLocalPort());
+            LocalKafkaBroker.Config config = LocalKafkaBroker.Config.defaults().withPort(taken.getLocalPort());
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalKafkaBroker.start(config))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("local Kafka broker failed to start")
@@ -191,18 +176,16 @@ class LocalKafkaBrokerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> LocalKafkaBroker.Config.defaults().withPort(70000))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(
-                        LocalKafkaBroker.Config.defaults()
-                                .withBrokerProperty("num.partitions", "3")
-                                .brokerProperties())
+        assertThat(LocalKafkaBroker.Config.defaults()
+                        .withBrokerProperty("num.partitions", "3")
+                        .brokerProperties())
                 .containsEntry("num.partitions", "3");
     }
 
     private static Properties producerProps(KafkaSettings settings, String transactionalId) {
         Properties props = settings.toProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         if (transactionalId != null) {
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -210,15 +193,10 @@ class LocalKafkaBrokerTest {
         return props;
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> consume(
-            KafkaSettings settings, String topic, int expected) {
+    private static List<ConsumerRecord<byte[], byte[]>> consume(KafkaSettings settings, String topic, int expected) {
         Properties props = settings.toProperties();
-        props.put(
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        props.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + topic);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -2,6 +2,8 @@ package io.divastream.connectors.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -12,9 +14,6 @@ import org.apache.flink.types.PojoTestUtils;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
 
 class RawRecordTest {
 
@@ -33,8 +32,7 @@ class RawRecordTest {
         for (RawRecord record : List.of(withBytes, tombstone)) {
             DataOutputSerializer out = new DataOutputSerializer(64);
             serializer.serialize(record, out);
-            RawRecord copy =
-                    serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            RawRecord copy = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
             assertThat(copy).isEqualTo(record).isNotSameAs(record);
         }
     }
@@ -52,21 +50,18 @@ class RawRecordTest {
     void deserializationSchemaCopiesBytesAndCoordinatesAndNeverFails() throws Exception {
         byte[] key = {'k'};
         byte[] garbage = {(byte) 0xff, 0, 1};
-        ConsumerRecord<byte[], byte[]> consumed =
-                new ConsumerRecord<>("diva.images", 2, 40L, key, garbage);
-        ConsumerRecord<byte[], byte[]> tombstone =
-                new ConsumerRecord<>("diva.images", 2, 41L, null, null);
+        ConsumerRecord<byte[], byte[]> consumed = new ConsumerRecord<>("diva.images", 2, 40L, key, garbage);
+        ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>("diva.images", 2, 41L, null, null);
         List<RawRecord> out = new ArrayList<>();
-        Collector<RawRecord> collector =
-                new Collector<>() {
-                    @Override
-                    public void collect(RawRecord record) {
-                        out.add(record);
-                    }
+        Collector<RawRecord> collector = new Collector<>() {
+            @Override
+            public void collect(RawRecord record) {
+                out.add(record);
+            }
 
-                    @Override
-                    public void close() {}
-                };
+            @Override
+            public void close() {}
+        };
         RawRecordDeserializationSchema schema = new RawRecordDeserializationSchema();
 
         schema.deserialize(consumed, collector);
@@ -75,14 +70,8 @@ class RawRecordTest {
 
         assertThat(out).hasSize(2);
         assertThat(out.get(0))
-                .isEqualTo(
-                        new RawRecord(
-                                "diva.images",
-                                2,
-                                40L,
-                                new byte[] {'k'},
-                                new byte[] {(byte) 0xff, 0, 1},
-                                consumed.timestamp()));
+                .isEqualTo(new RawRecord(
+                        "diva.images", 2, 40L, new byte[] {'k'}, new byte[] {(byte) 0xff, 0, 1}, consumed.timestamp()));
         assertThat(out.get(1).key()).isNull();
         assertThat(out.get(1).value()).isNull();
         assertThat(out.get(1).offset()).isEqualTo(41L);

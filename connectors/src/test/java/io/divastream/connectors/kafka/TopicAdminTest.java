@@ -3,10 +3,9 @@ package io.divastream.connectors.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class TopicAdminTest {
 
@@ -17,17 +16,11 @@ class TopicAdminTest {
         assertThat(topics)
                 .extracting(TopicSpec::name)
                 .containsExactly(
-                        "diva.images",
-                        "diva.embeddings",
-                        "diva.metrics",
-                        "diva.model-versions",
-                        "diva.images.dlq");
-        assertThat(topics)
-                .allSatisfy(
-                        t -> {
-                            assertThat(t.partitions()).isEqualTo(1);
-                            assertThat(t.replicationFactor()).isEqualTo((short) 1);
-                        });
+                        "diva.images", "diva.embeddings", "diva.metrics", "diva.model-versions", "diva.images.dlq");
+        assertThat(topics).allSatisfy(t -> {
+            assertThat(t.partitions()).isEqualTo(1);
+            assertThat(t.replicationFactor()).isEqualTo((short) 1);
+        });
         assertThat(topics)
                 .filteredOn(TopicSpec::isCompacted)
                 .extracting(TopicSpec::name)
@@ -37,23 +30,19 @@ class TopicAdminTest {
 
     @Test
     void defaultTopicsTakePartitionsAndReplication() {
-        assertThat(TopicAdmin.defaultTopics(4, 3))
-                .allSatisfy(
-                        t -> {
-                            assertThat(t.partitions()).isEqualTo(4);
-                            assertThat(t.replicationFactor()).isEqualTo((short) 3);
-                        });
+        assertThat(TopicAdmin.defaultTopics(4, 3)).allSatisfy(t -> {
+            assertThat(t.partitions()).isEqualTo(4);
+            assertThat(t.replicationFactor()).isEqualTo((short) 3);
+        });
     }
 
     @Test
     void topicSpecValidates() {
-        assertThatThrownBy(() -> TopicSpec.of(" ", 1, 1))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TopicSpec.of(" ", 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> TopicSpec.of("t", 0, 1)).hasMessageContaining("partitions");
         assertThatThrownBy(() -> TopicSpec.of("t", 1, 0)).hasMessageContaining("replication");
         TopicSpec spec = TopicSpec.of("t", 2, 1).withConfig("retention.ms", "1000");
         assertThat(spec.isCompacted()).isFalse();
-        assertThat(spec.compacted().configs())
-                .isEqualTo(Map.of("retention.ms", "1000", "cleanup.policy", "compact"));
+        assertThat(spec.compacted().configs()).isEqualTo(Map.of("retention.ms", "1000", "cleanup.policy", "compact"));
     }
 }

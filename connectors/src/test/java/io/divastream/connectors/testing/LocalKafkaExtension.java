@@ -2,7 +2,11 @@ package io.divastream.connectors.testing;
 
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.dev.LocalKafkaBroker;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -12,12 +16,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 
 /**
  * JUnit 5 extension running one {@link LocalKafkaBroker} per test class. Register it on a static
@@ -118,19 +116,14 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
      * @param timeout the maximum time to wait
      * @return the records, in partition then offset order per poll
      */
-    public List<ConsumerRecord<byte[], byte[]>> readAll(
-            String topic, int expectedAtLeast, Duration timeout) {
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expectedAtLeast, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Properties properties = settings().toProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        properties.put(
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        properties.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
             List<TopicPartition> partitions = awaitPartitions(consumer, topic, deadline);
@@ -170,8 +163,7 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
         }
     }
 
-    private static boolean atEnd(
-            KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+    private static boolean atEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         for (TopicPartition partition : partitions) {
             if (consumer.position(partition) < end.get(partition)) {

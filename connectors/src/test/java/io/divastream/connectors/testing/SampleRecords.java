@@ -8,14 +8,12 @@ import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import io.divastream.schemas.Split;
-
-import org.apache.avro.specific.SpecificRecord;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 
 /** One filled-in instance of every wire type, for codec and sink tests. */
 public final class SampleRecords {

@@ -19,9 +19,7 @@ public record BufferedImage(String imageId, byte[] pixels) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BufferedImage b
-                && imageId.equals(b.imageId)
-                && Arrays.equals(pixels, b.pixels);
+        return o instanceof BufferedImage b && imageId.equals(b.imageId) && Arrays.equals(pixels, b.pixels);
     }
 
     @Override

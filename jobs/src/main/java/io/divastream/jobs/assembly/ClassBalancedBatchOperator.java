@@ -12,12 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
@@ -27,7 +28,6 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 
 /**
  * Assembles class-balanced training batches from a stream keyed by class label. Design notes:
@@ -66,6 +66,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private transient ClassRecency recency;
     /** The stamp of the next arrival: one more than the largest stamp in the keyed state. */
     private transient long nextStamp;
+
     private transient int subtask;
     private transient long sequence;
     private transient int pendingNew;
@@ -90,19 +91,12 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        buffer =
-                getKeyedStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        BUFFER_STATE, TypeInformation.of(BufferedImage.class)));
-        lastUpdate =
-                getKeyedStateStore()
-                        .getState(new ValueStateDescriptor<>(LAST_UPDATE_STATE, Types.LONG));
-        counters =
-                context.getOperatorStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        buffer = getKeyedStateStore()
+                .getListState(new ListStateDescriptor<>(BUFFER_STATE, TypeInformation.of(BufferedImage.class)));
+        lastUpdate = getKeyedStateStore().getState(new ValueStateDescriptor<>(LAST_UPDATE_STATE, Types.LONG));
+        counters = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(
+                        COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         sizes = new HashMap<>();
         bufferedImages = 0;
         eligible = new ArrayList<>();
@@ -121,8 +115,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
 
     private void rebuildIndex() throws Exception {
         List<String> labels;
-        try (Stream<Object> keys =
-                getKeyedStateBackend().getKeys(BUFFER_STATE, VoidNamespace.INSTANCE)) {
+        try (Stream<Object> keys = getKeyedStateBackend().getKeys(BUFFER_STATE, VoidNamespace.INSTANCE)) {
             labels = keys.map(Object::toString).toList();
         }
         for (String label : labels) {
@@ -175,10 +168,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         List<BufferedImage> current = new ArrayList<>();
         buffer.get().forEach(current::add);
         ClassBuffer.Result result =
-                ClassBuffer.add(
-                        current,
-                        new BufferedImage(sample.imageId(), sample.pixels()),
-                        config.bufferPerClass());
+                ClassBuffer.add(current, new BufferedImage(sample.imageId(), sample.pixels()), config.bufferPerClass());
         buffer.update(result.images());
         recordSize(sample.label(), result.images().size());
         lastUpdate.update(nextStamp);
@@ -237,8 +227,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         String[] labels = new String[p * k];
         String[] ids = new String[p * k];
         byte[][] pixels = new byte[p * k][];
-        SplittableRandom random =
-                RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, sequence, subtask);
+        SplittableRandom random = RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, sequence, subtask);
         int[] classes = Draws.distinct(eligible.size(), p, random);
         int slot = 0;
         for (int c : classes) {

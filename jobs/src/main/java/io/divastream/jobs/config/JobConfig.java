@@ -6,8 +6,8 @@ import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
-import io.divastream.model.config.DivaConfig;
 import io.divastream.model.augment.AugmentationSpec;
+import io.divastream.model.config.DivaConfig;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -222,8 +222,14 @@ public record JobConfig(
          */
         public TrainingConfig(
                 DivaConfig model, AugmentationSpec augmentation, int stepsPerVersion, int maxConsecutiveFailures) {
-            this(model, augmentation, stepsPerVersion, maxConsecutiveFailures, DeviceRequest.AUTO,
-                    DeviceSelection.ANY_FLAVOUR, 0);
+            this(
+                    model,
+                    augmentation,
+                    stepsPerVersion,
+                    maxConsecutiveFailures,
+                    DeviceRequest.AUTO,
+                    DeviceSelection.ANY_FLAVOUR,
+                    0);
         }
 
         /**
@@ -244,9 +250,7 @@ public record JobConfig(
      * @param headWeights per head (network order), its weight in the combined embedding
      * @param catalogue the embedders' bounded image catalogue and its re-embedding
      */
-    public record EmbeddingConfig(
-            double[] headWeights, CatalogueConfig catalogue)
-            implements Serializable {
+    public record EmbeddingConfig(double[] headWeights, CatalogueConfig catalogue) implements Serializable {
         private static final long serialVersionUID = 2L;
 
         /** Checks that the catalogue settings are there. */
@@ -265,8 +269,7 @@ public record JobConfig(
      * @param maxImagesPerSubtask a subtask stores at most this many images; a new image beyond it
      *     goes to the dead-letter topic ({@code CATALOGUE_FULL}) instead of being embedded
      */
-    public record CatalogueConfig(
-            double reembedRate, int reembedChunk, long ttlMs, int maxImagesPerSubtask)
+    public record CatalogueConfig(double reembedRate, int reembedChunk, long ttlMs, int maxImagesPerSubtask)
             implements Serializable {
 
         private static final long serialVersionUID = 1L;
@@ -283,8 +286,7 @@ public record JobConfig(
                 throw new IllegalArgumentException("catalogue TTL must not be negative, got " + ttlMs);
             }
             if (maxImagesPerSubtask < 1) {
-                throw new IllegalArgumentException(
-                        "catalogue bound must be positive, got " + maxImagesPerSubtask);
+                throw new IllegalArgumentException("catalogue bound must be positive, got " + maxImagesPerSubtask);
             }
         }
 

@@ -74,8 +74,16 @@ public final class JobConfigBuilder {
                         get(EmbeddingOptions.CATALOGUE_TTL).toMillis(),
                         get(EmbeddingOptions.MAX_IMAGES_PER_SUBTASK)));
         MetricsProtocol metrics = metrics(model.seed(), embedding.catalogue().ttlMs() > 0);
-        return new JobConfig(kafka, new JobConfig.RoutingConfig(get(RouteOptions.EVAL_LABELS)), batching, training,
-                embedding, metrics, runtime(kafka.exactlyOnce()), export(), input());
+        return new JobConfig(
+                kafka,
+                new JobConfig.RoutingConfig(get(RouteOptions.EVAL_LABELS)),
+                batching,
+                training,
+                embedding,
+                metrics,
+                runtime(kafka.exactlyOnce()),
+                export(),
+                input());
     }
 
     private <T> T get(DivaOption<T> option) {
@@ -90,8 +98,12 @@ public final class JobConfigBuilder {
                 get(BatchOptions.NEW_IMAGES),
                 get(BatchOptions.REPLAY_INTERVAL_MS),
                 get(BatchOptions.MAX_CLASSES));
-        atLeast(BatchOptions.BUFFER_PER_CLASS, batching.bufferPerClass(), BatchOptions.IMAGES_PER_CLASS,
-                batching.imagesPerClass(), "");
+        atLeast(
+                BatchOptions.BUFFER_PER_CLASS,
+                batching.bufferPerClass(),
+                BatchOptions.IMAGES_PER_CLASS,
+                batching.imagesPerClass(),
+                "");
         atLeast(BatchOptions.MAX_CLASSES, batching.maxClasses(), BatchOptions.CLASSES, batching.classesPerBatch(), "");
         return batching;
     }
@@ -160,7 +172,9 @@ public final class JobConfigBuilder {
             throw new ConfigException("option --" + EmbeddingOptions.HEAD_WEIGHTS.key() + " needs one weight per head ("
                     + heads + "), got " + given);
         }
-        double[] weights = given.subList(0, heads).stream().mapToDouble(Double::doubleValue).toArray();
+        double[] weights = given.subList(0, heads).stream()
+                .mapToDouble(Double::doubleValue)
+                .toArray();
         if (java.util.Arrays.stream(weights).allMatch(w -> w == 0)) {
             throw new ConfigException("option --" + EmbeddingOptions.HEAD_WEIGHTS.key() + " must not all be zero");
         }
@@ -232,7 +246,11 @@ public final class JobConfigBuilder {
     private JobConfig.InputConfig input() {
         long pixels = get(LimitsOptions.IMAGE_PIXELS);
         long decodedBytes = get(LimitsOptions.DECODED_BYTES);
-        atLeast(LimitsOptions.DECODED_BYTES, decodedBytes, LimitsOptions.IMAGE_PIXELS, pixels,
+        atLeast(
+                LimitsOptions.DECODED_BYTES,
+                decodedBytes,
+                LimitsOptions.IMAGE_PIXELS,
+                pixels,
                 ": every pixel takes a byte at least");
         return new JobConfig.InputConfig(
                 new EventLimits(

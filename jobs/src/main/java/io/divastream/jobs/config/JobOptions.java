@@ -66,14 +66,20 @@ public final class JobOptions {
      */
     public static String configFileTemplate() {
         StringBuilder text = new StringBuilder();
-        text.append("# DiVA Stream configuration: every option of the job, for DivaStreamJob (a cluster) and LocalDemo\n")
+        text.append(
+                        "# DiVA Stream configuration: every option of the job, for DivaStreamJob (a cluster) and LocalDemo\n")
                 .append("# (the embedded runner; its own demo.* options stay on its command line).\n")
                 .append("#\n")
-                .append("#   --config ").append(CONFIG_FILE).append("   (options given on the command line win over the file)\n")
+                .append("#   --config ")
+                .append(CONFIG_FILE)
+                .append("   (options given on the command line win over the file)\n")
                 .append("#\n")
-                .append("# One 'key = value' per line; keys are the option names; values are literal (no escapes, so a\n")
-                .append("# regular expression is written as on the command line). Every option below is commented out\n")
-                .append("# at its default: uncomment a line to change it. Unknown keys, bad values and contradictions\n")
+                .append(
+                        "# One 'key = value' per line; keys are the option names; values are literal (no escapes, so a\n")
+                .append(
+                        "# regular expression is written as on the command line). Every option below is commented out\n")
+                .append(
+                        "# at its default: uncomment a line to change it. Unknown keys, bad values and contradictions\n")
                 .append("# stop the job at start-up with a one-line message naming the key. model.preset sets\n")
                 .append("# image.size, model.channels and model.embedding-dim; a key set here wins over the preset.\n")
                 .append("# Generated from the option declarations (JobOptionsFileTest fails when the two differ).\n");
@@ -85,9 +91,13 @@ public final class JobOptions {
                 text.append("\n## ").append(prefix).append("\n");
                 section = prefix;
             }
-            text.append("\n# ").append(option.description())
-                    .append(option.isRequired() ? " (required)" : "").append("\n")
-                    .append("# ").append(key).append(" =");
+            text.append("\n# ")
+                    .append(option.description())
+                    .append(option.isRequired() ? " (required)" : "")
+                    .append("\n")
+                    .append("# ")
+                    .append(key)
+                    .append(" =");
             if (!option.isRequired() && !option.defaultText().isEmpty()) {
                 text.append(" ").append(option.defaultText());
             }

@@ -92,7 +92,11 @@ public final class LocalJobOptions {
             }
         }
         StringBuilder text = new StringBuilder();
-        set.forEach((key, value) -> text.append(text.isEmpty() ? "" : " ").append("--").append(key).append('=').append(value));
+        set.forEach((key, value) -> text.append(text.isEmpty() ? "" : " ")
+                .append("--")
+                .append(key)
+                .append('=')
+                .append(value));
         return text.toString();
     }
 }

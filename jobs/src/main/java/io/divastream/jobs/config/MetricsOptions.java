@@ -9,32 +9,53 @@ public final class MetricsOptions {
     public static final DivaOption<Integer> EVERY_VERSIONS = DivaOption.of(
             "metrics.every-versions", OptionType.integer(1, 1_000_000), "1", "score every n-th model version");
     public static final DivaOption<Integer> MIN_EVAL_IMAGES = DivaOption.of(
-            "metrics.min-eval-images", OptionType.integer(2, 100_000_000), "100",
+            "metrics.min-eval-images",
+            OptionType.integer(2, 100_000_000),
+            "100",
             "score a version only once this many evaluation images arrived");
     public static final DivaOption<EvaluationMode> MODE = DivaOption.of(
-            "metrics.mode", OptionType.choice(EvaluationMode.class, EvaluationMode::parse), "leave-one-out",
+            "metrics.mode",
+            OptionType.choice(EvaluationMode.class, EvaluationMode::parse),
+            "leave-one-out",
             "held-out scoring: leave-one-out (every image against all others) or query-gallery (a hashed share of"
                     + " the images are queries against the rest)");
     public static final DivaOption<Double> QUERY_FRACTION = DivaOption.of(
-            "metrics.query-fraction", OptionType.number(0, 1).checked(Validation::strictlyBetweenZeroAndOne), "0.5",
+            "metrics.query-fraction",
+            OptionType.number(0, 1).checked(Validation::strictlyBetweenZeroAndOne),
+            "0.5",
             "query-gallery mode: share of held-out images that are queries (by a hash of the image id)");
     public static final DivaOption<List<Integer>> RECALL_KS = DivaOption.of(
-            "metrics.recall-ks", OptionType.integers().checked(Validation::ascendingKs), "1,2,4,8",
+            "metrics.recall-ks",
+            OptionType.integers().checked(Validation::ascendingKs),
+            "1,2,4,8",
             "k of the reported Recall@k list (ascending)");
     public static final DivaOption<Integer> SEEN_SAMPLE_PER_CLASS = DivaOption.of(
-            "metrics.seen-sample-per-class", OptionType.integer(0, 1_000_000).checked(Validation::notOne), "4",
+            "metrics.seen-sample-per-class",
+            OptionType.integer(0, 1_000_000).checked(Validation::notOne),
+            "4",
             "training images per seen class scored each version (seen-class recall; 0: off; off by default with a"
                     + " catalogue TTL)");
     public static final DivaOption<Integer> SEEN_MAX_IMAGES = DivaOption.of(
-            "metrics.seen-max-images", OptionType.integer(2, 100_000_000), "400",
+            "metrics.seen-max-images",
+            OptionType.integer(2, 100_000_000),
+            "400",
             "at most this many sampled training images (classes with the smallest label hash first)");
     public static final DivaOption<Integer> INTRA_OP_THREADS = DivaOption.of(
-            "metrics.intra-op-threads", OptionType.integer(0, 4096), "1",
+            "metrics.intra-op-threads",
+            OptionType.integer(0, 4096),
+            "1",
             "libtorch intra-op threads of the metrics scorer (0: every processor)");
 
     /** In the order of {@code --help}. */
-    public static final List<DivaOption<?>> ALL = List.of(EVERY_VERSIONS, MIN_EVAL_IMAGES, MODE, QUERY_FRACTION,
-            RECALL_KS, SEEN_SAMPLE_PER_CLASS, SEEN_MAX_IMAGES, INTRA_OP_THREADS);
+    public static final List<DivaOption<?>> ALL = List.of(
+            EVERY_VERSIONS,
+            MIN_EVAL_IMAGES,
+            MODE,
+            QUERY_FRACTION,
+            RECALL_KS,
+            SEEN_SAMPLE_PER_CLASS,
+            SEEN_MAX_IMAGES,
+            INTRA_OP_THREADS);
 
     private MetricsOptions() {}
 }

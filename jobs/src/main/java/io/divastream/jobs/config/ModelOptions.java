@@ -7,31 +7,36 @@ import java.util.List;
 public final class ModelOptions {
 
     public static final DivaOption<Integer> IMAGE_SIZE = DivaOption.of(
-            "image.size", OptionType.integer(8, 1024), "28", "side of the square model input in pixels (set by model.preset)");
+            "image.size",
+            OptionType.integer(8, 1024),
+            "28",
+            "side of the square model input in pixels (set by model.preset)");
     public static final DivaOption<ModelPreset> PRESET = DivaOption.of(
-            "model.preset", OptionType.choice(ModelPreset.class, ModelPreset::parse), ModelPreset.OMNIGLOT_CONV4.id(),
+            "model.preset",
+            OptionType.choice(ModelPreset.class, ModelPreset::parse),
+            ModelPreset.OMNIGLOT_CONV4.id(),
             "model preset: omniglot-conv4 or omniglot-conv4-wide (sets image.size, model.channels, model.embedding-dim;"
                     + " explicit keys win)");
     public static final DivaOption<List<DivaHead>> HEADS = DivaOption.of(
-            "model.heads", OptionType.choices(DivaHead.class, DivaHead::parse), "discriminative,selfsim,shared,intra",
+            "model.heads",
+            OptionType.choices(DivaHead.class, DivaHead::parse),
+            "discriminative,selfsim,shared,intra",
             "enabled heads, discriminative first");
     public static final DivaOption<List<Integer>> CHANNELS = DivaOption.of(
-            "model.channels", OptionType.integers(), "64,64,64,64",
+            "model.channels",
+            OptionType.integers(),
+            "64,64,64,64",
             "channels of the backbone's conv blocks (set by model.preset)");
     public static final DivaOption<Integer> EMBEDDING_DIM = DivaOption.of(
             "model.embedding-dim", OptionType.integer(4, 4096), "128", "dimension of each head (set by model.preset)");
     public static final DivaOption<Long> SEED = DivaOption.of(
-            "model.seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "0",
+            "model.seed",
+            OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE),
+            "0",
             "seed of initialisation, miners and augmentation");
 
     /** In the order of {@code --help}. */
-    public static final List<DivaOption<?>> ALL = List.of(
-            IMAGE_SIZE,
-            PRESET,
-            HEADS,
-            CHANNELS,
-            EMBEDDING_DIM,
-            SEED);
+    public static final List<DivaOption<?>> ALL = List.of(IMAGE_SIZE, PRESET, HEADS, CHANNELS, EMBEDDING_DIM, SEED);
 
     private ModelOptions() {}
 }

@@ -3,8 +3,8 @@ package io.divastream.jobs.config;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Named model settings ({@code model.preset}): each sets several {@code image.size} / {@code
@@ -16,10 +16,13 @@ import java.util.stream.Collectors;
  */
 public enum ModelPreset {
     /** The Omniglot setting: Conv-4 with 64 channels per block, 28-pixel glyphs, 128-d heads. */
-    OMNIGLOT_CONV4("omniglot-conv4", Map.of("image.size", "28", "model.channels", "64,64,64,64", "model.embedding-dim", "128")),
+    OMNIGLOT_CONV4(
+            "omniglot-conv4",
+            Map.of("image.size", "28", "model.channels", "64,64,64,64", "model.embedding-dim", "128")),
     /** The wide Conv-4 of docs/ablation-omniglot-wide-backbone.md: 128 channels per block. */
     OMNIGLOT_CONV4_WIDE(
-            "omniglot-conv4-wide", Map.of("image.size", "28", "model.channels", "128,128,128,128", "model.embedding-dim", "128"));
+            "omniglot-conv4-wide",
+            Map.of("image.size", "28", "model.channels", "128,128,128,128", "model.embedding-dim", "128"));
 
     private final String id;
     private final Map<String, String> values;
@@ -59,7 +62,8 @@ public enum ModelPreset {
             DivaOption<?> option = ModelOptions.ALL.stream()
                     .filter(o -> o.key().equals(setting.getKey()))
                     .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("preset option " + setting.getKey() + " is not declared"));
+                    .orElseThrow(
+                            () -> new IllegalStateException("preset option " + setting.getKey() + " is not declared"));
             if (!option.isSet(conf)) {
                 option.set(conf, setting.getValue());
             }

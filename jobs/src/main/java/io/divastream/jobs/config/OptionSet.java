@@ -114,7 +114,8 @@ public final class OptionSet {
         Configuration conf = new Configuration();
         for (String file : result.matchedOptionValue("--" + CONFIG, List.<String>of())) {
             Path path = Path.of(file);
-            for (Map.Entry<String, ConfigFile.Entry> entry : ConfigFile.read(path).entrySet()) {
+            for (Map.Entry<String, ConfigFile.Entry> entry :
+                    ConfigFile.read(path).entrySet()) {
                 DivaOption<?> option = options.get(entry.getKey());
                 if (option == null) {
                     throw new ConfigException(path + ":" + entry.getValue().line() + ": unknown key " + entry.getKey()
@@ -151,7 +152,11 @@ public final class OptionSet {
     public String usage(String program) {
         CommandSpec spec = spec();
         spec.name(program);
-        spec.usageMessage().width(120).sortOptions(false).abbreviateSynopsis(true).longOptionsMaxWidth(44);
+        spec.usageMessage()
+                .width(120)
+                .sortOptions(false)
+                .abbreviateSynopsis(true)
+                .longOptionsMaxWidth(44);
         return new CommandLine(spec).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
@@ -169,10 +174,14 @@ public final class OptionSet {
                     .paramLabel("VALUE")
                     .type(String.class)
                     .arity("1")
-                    .description(option.description() + (option.isRequired() ? " (required)" : " [" + option.defaultText() + "]"))
+                    .description(option.description()
+                            + (option.isRequired() ? " (required)" : " [" + option.defaultText() + "]"))
                     .build());
         }
-        spec.addOption(OptionSpec.builder("--help", "-h").usageHelp(true).description("print this text").build());
+        spec.addOption(OptionSpec.builder("--help", "-h")
+                .usageHelp(true)
+                .description("print this text")
+                .build());
         return spec;
     }
 
@@ -185,7 +194,8 @@ public final class OptionSet {
         if (eq >= 0) {
             key = key.substring(0, eq);
         }
-        return new ConfigException("unknown option --" + key + suggestion(key, "--") + "; run with --help for the list");
+        return new ConfigException(
+                "unknown option --" + key + suggestion(key, "--") + "; run with --help for the list");
     }
 
     private String suggestion(String key, String prefix) {

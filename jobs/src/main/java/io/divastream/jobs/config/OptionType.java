@@ -148,8 +148,8 @@ public interface OptionType<T> {
     static OptionType<String> oneOf(String... words) {
         return text().checked((key, value) -> {
             if (!Arrays.asList(words).contains(value)) {
-                throw new ConfigException("option --" + key + " must be " + String.join(" or ", words)
-                        + ", got '" + value + "'");
+                throw new ConfigException(
+                        "option --" + key + " must be " + String.join(" or ", words) + ", got '" + value + "'");
             }
         });
     }
@@ -162,7 +162,9 @@ public interface OptionType<T> {
      * @return the type
      */
     static OptionType<Integer> integer(int min, int max) {
-        return scalar(OptionBuilder::intType, (key, text) -> (int) parseLong(key, text, min, max),
+        return scalar(
+                OptionBuilder::intType,
+                (key, text) -> (int) parseLong(key, text, min, max),
                 (key, value) -> inRange(key, value, min, max));
     }
 
@@ -174,7 +176,9 @@ public interface OptionType<T> {
      * @return the type
      */
     static OptionType<Long> longInteger(long min, long max) {
-        return scalar(OptionBuilder::longType, (key, text) -> parseLong(key, text, min, max),
+        return scalar(
+                OptionBuilder::longType,
+                (key, text) -> parseLong(key, text, min, max),
                 (key, value) -> inRange(key, value, min, max));
     }
 
@@ -186,17 +190,20 @@ public interface OptionType<T> {
      * @return the type
      */
     static OptionType<Double> number(double min, double max) {
-        return scalar(OptionBuilder::doubleType, (key, text) -> {
-            String raw = text.trim();
-            double value;
-            try {
-                value = Double.parseDouble(raw);
-            } catch (NumberFormatException e) {
-                throw new ConfigException("option --" + key + " must be a number, got '" + raw + "'");
-            }
-            numberInRange(key, value, min, max, raw);
-            return value;
-        }, (key, value) -> numberInRange(key, value, min, max, String.valueOf(value)));
+        return scalar(
+                OptionBuilder::doubleType,
+                (key, text) -> {
+                    String raw = text.trim();
+                    double value;
+                    try {
+                        value = Double.parseDouble(raw);
+                    } catch (NumberFormatException e) {
+                        throw new ConfigException("option --" + key + " must be a number, got '" + raw + "'");
+                    }
+                    numberInRange(key, value, min, max, raw);
+                    return value;
+                },
+                (key, value) -> numberInRange(key, value, min, max, String.valueOf(value)));
     }
 
     /**
@@ -205,14 +212,18 @@ public interface OptionType<T> {
      * @return the type
      */
     static OptionType<Boolean> bool() {
-        return scalar(OptionBuilder::booleanType, (key, text) -> {
-            String raw = text.trim().toLowerCase(Locale.ROOT);
-            return switch (raw) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new ConfigException("option --" + key + " must be true or false, got '" + raw + "'");
-            };
-        }, (key, value) -> {});
+        return scalar(
+                OptionBuilder::booleanType,
+                (key, text) -> {
+                    String raw = text.trim().toLowerCase(Locale.ROOT);
+                    return switch (raw) {
+                        case "true" -> true;
+                        case "false" -> false;
+                        default ->
+                            throw new ConfigException("option --" + key + " must be true or false, got '" + raw + "'");
+                    };
+                },
+                (key, value) -> {});
     }
 
     /**
@@ -222,33 +233,36 @@ public interface OptionType<T> {
      */
     static OptionType<Duration> duration() {
         Pattern form = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-        return scalar(OptionBuilder::durationType, (key, text) -> {
-            String raw = text.trim();
-            if (raw.equals("0")) {
-                return Duration.ZERO;
-            }
-            Matcher m = form.matcher(raw);
-            if (!m.matches()) {
-                throw new ConfigException("option --" + key
-                        + " must be a duration such as 90s, 30m, 24h or 7d (or 0), got '" + raw + "'");
-            }
-            long unit = switch (m.group(2)) {
-                case "ms" -> 1L;
-                case "s" -> 1_000L;
-                case "m" -> 60_000L;
-                case "h" -> 3_600_000L;
-                default -> 86_400_000L;
-            };
-            try {
-                return Duration.ofMillis(Math.multiplyExact(Long.parseLong(m.group(1)), unit));
-            } catch (ArithmeticException | NumberFormatException e) {
-                throw new ConfigException("option --" + key + " is too long: '" + raw + "'");
-            }
-        }, (key, value) -> {
-            if (value.isNegative()) {
-                throw new ConfigException("option --" + key + " must not be negative, got " + value);
-            }
-        });
+        return scalar(
+                OptionBuilder::durationType,
+                (key, text) -> {
+                    String raw = text.trim();
+                    if (raw.equals("0")) {
+                        return Duration.ZERO;
+                    }
+                    Matcher m = form.matcher(raw);
+                    if (!m.matches()) {
+                        throw new ConfigException("option --" + key
+                                + " must be a duration such as 90s, 30m, 24h or 7d (or 0), got '" + raw + "'");
+                    }
+                    long unit = switch (m.group(2)) {
+                        case "ms" -> 1L;
+                        case "s" -> 1_000L;
+                        case "m" -> 60_000L;
+                        case "h" -> 3_600_000L;
+                        default -> 86_400_000L;
+                    };
+                    try {
+                        return Duration.ofMillis(Math.multiplyExact(Long.parseLong(m.group(1)), unit));
+                    } catch (ArithmeticException | NumberFormatException e) {
+                        throw new ConfigException("option --" + key + " is too long: '" + raw + "'");
+                    }
+                },
+                (key, value) -> {
+                    if (value.isNegative()) {
+                        throw new ConfigException("option --" + key + " must not be negative, got " + value);
+                    }
+                });
     }
 
     /**
@@ -260,14 +274,17 @@ public interface OptionType<T> {
      * @return the type
      */
     static <E extends Enum<E>> OptionType<E> choice(Class<E> type, Function<String, E> parser) {
-        return scalar(b -> b.enumType(type), (key, text) -> {
-            try {
-                return parser.apply(text.trim());
-            } catch (IllegalArgumentException e) {
-                String why = e.getMessage();
-                throw new ConfigException("option --" + key + (why.startsWith("must ") ? " " : ": ") + why);
-            }
-        }, (key, value) -> {});
+        return scalar(
+                b -> b.enumType(type),
+                (key, text) -> {
+                    try {
+                        return parser.apply(text.trim());
+                    } catch (IllegalArgumentException e) {
+                        String why = e.getMessage();
+                        throw new ConfigException("option --" + key + (why.startsWith("must ") ? " " : ": ") + why);
+                    }
+                },
+                (key, value) -> {});
     }
 
     /**
@@ -373,9 +390,7 @@ public interface OptionType<T> {
     }
 
     private static <E> OptionType<List<E>> list(
-            Function<OptionBuilder, ConfigOptions.TypedConfigOptionBuilder<E>> flinkType,
-            String kind,
-            Parser<E> item) {
+            Function<OptionBuilder, ConfigOptions.TypedConfigOptionBuilder<E>> flinkType, String kind, Parser<E> item) {
         return new OptionType<>() {
             @Override
             public List<E> parse(String key, String text) {
@@ -387,7 +402,8 @@ public interface OptionType<T> {
                     try {
                         items.add(item.parse(key, raw.trim()));
                     } catch (NumberFormatException e) {
-                        throw new ConfigException("option --" + key + " must list " + kind + ", got '" + raw.trim() + "'");
+                        throw new ConfigException(
+                                "option --" + key + " must list " + kind + ", got '" + raw.trim() + "'");
                     }
                 }
                 return List.copyOf(items);
@@ -399,7 +415,8 @@ public interface OptionType<T> {
             @Override
             @SuppressWarnings("unchecked")
             public ConfigOption<List<E>> declare(String key, List<E> defaultValue, String description) {
-                ConfigOptions.ListConfigOptionBuilder<E> typed = flinkType.apply(ConfigOptions.key(key)).asList();
+                ConfigOptions.ListConfigOptionBuilder<E> typed =
+                        flinkType.apply(ConfigOptions.key(key)).asList();
                 return (defaultValue == null
                                 ? typed.noDefaultValue()
                                 : typed.defaultValues((E[]) defaultValue.toArray()))

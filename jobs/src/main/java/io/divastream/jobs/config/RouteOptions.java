@@ -10,10 +10,14 @@ public final class RouteOptions {
     public static final String OMNIGLOT_EVAL_LABELS = "^(Greek|Latin|Early_Aramaic|Tagalog)/";
 
     public static final DivaOption<String> EVAL_LABELS = DivaOption.of(
-            "route.eval-labels", OptionType.regex(), OMNIGLOT_EVAL_LABELS,
+            "route.eval-labels",
+            OptionType.regex(),
+            OMNIGLOT_EVAL_LABELS,
             "regex: matching labels are held out for evaluation");
     public static final DivaOption<Duration> LABEL_TTL = DivaOption.of(
-            "route.label-ttl", OptionType.duration(), "0",
+            "route.label-ttl",
+            OptionType.duration(),
+            "0",
             "how long the first label of an image id is remembered; meanwhile an event of the id with another label"
                     + " goes to the dead-letter topic (LABEL_CHANGED), so trained pixels never enter the held-out set"
                     + " (e.g. 30d; 0: for ever)");

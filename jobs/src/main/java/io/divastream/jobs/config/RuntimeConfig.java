@@ -45,10 +45,23 @@ public record RuntimeConfig(
      * @param sourceParallelism Kafka source and decoder subtasks, or 0 for {@code parallelism}
      * @param embeddingParallelism embedder subtasks, or 0 for {@code parallelism}
      */
-    public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb,
-            CheckpointPolicy checkpointing, int sourceParallelism, int embeddingParallelism) {
-        this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb, checkpointing, sourceParallelism,
-                embeddingParallelism, IntraOpThreads.DEFAULT);
+    public RuntimeConfig(
+            int parallelism,
+            long checkpointIntervalMs,
+            String checkpointDirectory,
+            boolean rocksDb,
+            CheckpointPolicy checkpointing,
+            int sourceParallelism,
+            int embeddingParallelism) {
+        this(
+                parallelism,
+                checkpointIntervalMs,
+                checkpointDirectory,
+                rocksDb,
+                checkpointing,
+                sourceParallelism,
+                embeddingParallelism,
+                IntraOpThreads.DEFAULT);
     }
 
     /**
@@ -60,8 +73,14 @@ public record RuntimeConfig(
      * @param rocksDb whether keyed state lives in RocksDB
      */
     public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb) {
-        this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb,
-                CheckpointPolicy.defaults(checkpointIntervalMs), 0, 0);
+        this(
+                parallelism,
+                checkpointIntervalMs,
+                checkpointDirectory,
+                rocksDb,
+                CheckpointPolicy.defaults(checkpointIntervalMs),
+                0,
+                0);
     }
 
     /**
@@ -73,7 +92,11 @@ public record RuntimeConfig(
      * @param rocksDb whether keyed state lives in RocksDB
      * @param checkpointing how checkpoints are taken
      */
-    public RuntimeConfig(int parallelism, long checkpointIntervalMs, String checkpointDirectory, boolean rocksDb,
+    public RuntimeConfig(
+            int parallelism,
+            long checkpointIntervalMs,
+            String checkpointDirectory,
+            boolean rocksDb,
             CheckpointPolicy checkpointing) {
         this(parallelism, checkpointIntervalMs, checkpointDirectory, rocksDb, checkpointing, 0, 0);
     }
@@ -95,7 +118,6 @@ public record RuntimeConfig(
     public int effectiveEmbeddingParallelism() {
         return embeddingParallelism > 0 ? embeddingParallelism : parallelism;
     }
-
 
     /**
      * How many threads libtorch's intra-op parallelism (OpenMP, oneDNN, MKL) uses for the operations
@@ -179,7 +201,11 @@ public record RuntimeConfig(
          * @return the policy
          */
         public static CheckpointPolicy defaults(long intervalMs) {
-            return new CheckpointPolicy(true, true, DEFAULT_ALIGNED_TIMEOUT_MS, DEFAULT_TIMEOUT_MS,
+            return new CheckpointPolicy(
+                    true,
+                    true,
+                    DEFAULT_ALIGNED_TIMEOUT_MS,
+                    DEFAULT_TIMEOUT_MS,
                     Math.min(DEFAULT_MIN_PAUSE_MS, intervalMs / 2));
         }
     }

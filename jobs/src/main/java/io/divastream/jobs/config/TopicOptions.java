@@ -6,7 +6,8 @@ import java.util.List;
 /** The job's topics: {@code topic.*}, every one different. */
 public final class TopicOptions {
 
-    public static final DivaOption<String> IMAGES = topic("topic.images", KafkaTopics.IMAGES, "input topic of image events");
+    public static final DivaOption<String> IMAGES =
+            topic("topic.images", KafkaTopics.IMAGES, "input topic of image events");
     public static final DivaOption<String> EMBEDDINGS =
             topic("topic.embeddings", KafkaTopics.EMBEDDINGS, "output topic of embeddings (compacted)");
     public static final DivaOption<String> METRICS =
@@ -17,7 +18,8 @@ public final class TopicOptions {
             topic("topic.dead-letters", KafkaTopics.DEAD_LETTERS, "topic of rejected input records");
 
     /** In the order of {@code --help}. */
-    public static final List<DivaOption<String>> ALL = List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, DEAD_LETTERS);
+    public static final List<DivaOption<String>> ALL =
+            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, DEAD_LETTERS);
 
     private TopicOptions() {}
 

@@ -2,7 +2,6 @@ package io.divastream.jobs.config;
 
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
-import org.apache.flink.configuration.Configuration;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Checks of option values beyond their type and range, each failing with a one-line {@link
@@ -44,8 +44,8 @@ final class Validation {
             }
             int port = Integer.parseInt(m.group(2));
             if (port < 1 || port > 65_535) {
-                throw new ConfigException("option --" + key + " has port " + port + " outside 1 to 65535 in '"
-                        + item.trim() + "'");
+                throw new ConfigException(
+                        "option --" + key + " has port " + port + " outside 1 to 65535 in '" + item.trim() + "'");
             }
         }
     }
@@ -87,7 +87,8 @@ final class Validation {
         if (SCHEME.matcher(value).matches()) {
             try {
                 URI uri = new URI(value);
-                if (uri.getScheme().equals("file") && (uri.getPath() == null || !uri.getPath().startsWith("/"))) {
+                if (uri.getScheme().equals("file")
+                        && (uri.getPath() == null || !uri.getPath().startsWith("/"))) {
                     throw new ConfigException("option --" + key + " must be an absolute file URI such as"
                             + " file:///checkpoints, got '" + value + "'");
                 }

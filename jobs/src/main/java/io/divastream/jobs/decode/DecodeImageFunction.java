@@ -6,12 +6,12 @@ import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
-import io.divastream.jobs.events.DeadLetterEvent;
-import io.divastream.jobs.events.ImageSample;
-import io.divastream.jobs.events.Role;
 import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
 import io.divastream.images.InvalidImageException;
+import io.divastream.jobs.events.DeadLetterEvent;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.Role;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.ImageEvent;
 import java.util.EnumMap;
@@ -46,10 +46,9 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     private static final Logger LOG = LoggerFactory.getLogger(DecodeImageFunction.class);
 
     /** Side output of rejected records. */
-    public static final OutputTag<DeadLetterEvent> DEAD_LETTERS =
-            new OutputTag<>("dead-letters") {
-                private static final long serialVersionUID = 1L;
-            };
+    public static final OutputTag<DeadLetterEvent> DEAD_LETTERS = new OutputTag<>("dead-letters") {
+        private static final long serialVersionUID = 1L;
+    };
 
     /** Name of the stage in dead letters. */
     public static final String STAGE = "decode-images";
@@ -58,15 +57,14 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     public static final String DEAD_LETTER_GROUP = "deadLetters";
 
     /** The reasons this stage rejects records for (a full catalogue and a changed label are the embedder's). */
-    public static final Set<DeadLetterReason> REASONS =
-            EnumSet.of(
-                    DeadLetterReason.UNDECODABLE_RECORD,
-                    DeadLetterReason.EMPTY_IMAGE_ID,
-                    DeadLetterReason.IMAGE_ID_TOO_LONG,
-                    DeadLetterReason.EMPTY_LABEL,
-                    DeadLetterReason.LABEL_TOO_LONG,
-                    DeadLetterReason.UNDECODABLE_IMAGE,
-                    DeadLetterReason.INVALID_IMAGE);
+    public static final Set<DeadLetterReason> REASONS = EnumSet.of(
+            DeadLetterReason.UNDECODABLE_RECORD,
+            DeadLetterReason.EMPTY_IMAGE_ID,
+            DeadLetterReason.IMAGE_ID_TOO_LONG,
+            DeadLetterReason.EMPTY_LABEL,
+            DeadLetterReason.LABEL_TOO_LONG,
+            DeadLetterReason.UNDECODABLE_IMAGE,
+            DeadLetterReason.INVALID_IMAGE);
 
     private static final byte[] NO_PIXELS = new byte[0];
 
@@ -95,7 +93,11 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     }
 
     private DecodeImageFunction(
-            ImageSpec imageSpec, LabelRouter router, EventLimits limits, int deadLetterValueBytes, boolean trainingReader) {
+            ImageSpec imageSpec,
+            LabelRouter router,
+            EventLimits limits,
+            int deadLetterValueBytes,
+            boolean trainingReader) {
         this.imageSpec = Objects.requireNonNull(imageSpec, "imageSpec");
         this.router = Objects.requireNonNull(router, "router");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -160,15 +162,15 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
         try {
             pixels = decoder.decode(toArray(event.getImage()));
         } catch (InvalidImageException e) {
-            DeadLetterReason reason =
-                    e.reason() == InvalidImageException.Reason.UNDECODABLE
-                            ? DeadLetterReason.UNDECODABLE_IMAGE
-                            : DeadLetterReason.INVALID_IMAGE;
+            DeadLetterReason reason = e.reason() == InvalidImageException.Reason.UNDECODABLE
+                    ? DeadLetterReason.UNDECODABLE_IMAGE
+                    : DeadLetterReason.INVALID_IMAGE;
             reject(record, reason, "image " + event.getImageId() + ": " + e.getMessage(), ctx);
             return;
         }
         decoded.inc();
-        out.collect(new ImageSample(event.getImageId(), event.getLabel(), role, ImageDecoder.toBytes(pixels), eventTime));
+        out.collect(
+                new ImageSample(event.getImageId(), event.getLabel(), role, ImageDecoder.toBytes(pixels), eventTime));
     }
 
     private void reject(RawRecord record, DeadLetterReason reason, String message, Context ctx) {

@@ -77,8 +77,7 @@ import org.slf4j.LoggerFactory;
  * the second input has no key, and the operator never touches keyed state while processing it.
  */
 public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbedding>
-        implements TwoInputStreamOperator<ImageSample, ModelUpdate, ImageEmbedding>,
-                ProcessingTimeCallback {
+        implements TwoInputStreamOperator<ImageSample, ModelUpdate, ImageEmbedding>, ProcessingTimeCallback {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CatalogueEmbedder.class);
@@ -95,10 +94,9 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             new ValueStateDescriptor<>("catalogue-entry", TypeInformation.of(CatalogueEntry.class));
 
     /** Side output of images rejected by a full catalogue. */
-    public static final OutputTag<DeadLetterEvent> DEAD_LETTERS =
-            new OutputTag<>("catalogue-dead-letters") {
-                private static final long serialVersionUID = 1L;
-            };
+    public static final OutputTag<DeadLetterEvent> DEAD_LETTERS = new OutputTag<>("catalogue-dead-letters") {
+        private static final long serialVersionUID = 1L;
+    };
 
     /** Name of the stage in dead letters. */
     public static final String STAGE = "embed-images";
@@ -199,8 +197,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     /** Reads every stored image once: the index in arrival order, and the backlog. */
     private void rebuildIndex() throws Exception {
         List<Object> keys;
-        try (Stream<Object> stream =
-                getKeyedStateBackend().getKeys(ENTRY_STATE.getName(), VoidNamespace.INSTANCE)) {
+        try (Stream<Object> stream = getKeyedStateBackend().getKeys(ENTRY_STATE.getName(), VoidNamespace.INSTANCE)) {
             keys = stream.toList();
         }
         List<CatalogueEntry> stored = new ArrayList<>(keys.size());
@@ -252,8 +249,8 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         var deadLetters = getMetricGroup().addGroup(DecodeImageFunction.DEAD_LETTER_GROUP);
         deadLetters.counter(DeadLetterReason.CATALOGUE_FULL.name(), rejected);
         deadLetters.counter(DeadLetterReason.LABEL_CHANGED.name(), labelChanges);
-        eventToEmbeddingMs =
-                getMetricGroup().histogram("eventToEmbeddingLatencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
+        eventToEmbeddingMs = getMetricGroup()
+                .histogram("eventToEmbeddingLatencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
         getMetricGroup().gauge("oldestStaleEmbeddingAgeMs", this::oldestStaleEmbeddingAgeMs);
         getMetricGroup().gauge("catalogueImages", () -> index.size());
         getMetricGroup().gauge("reembedBacklog", () -> index.backlogSize());
@@ -352,7 +349,8 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             }
             stale.add(entry);
         }
-        List<ImageEmbedding> out = embedder.embed(newest, stale.stream().map(CatalogueEntry::sample).toList());
+        List<ImageEmbedding> out = embedder.embed(
+                newest, stale.stream().map(CatalogueEntry::sample).toList());
         long version = newest.version();
         for (int i = 0; i < out.size(); i++) {
             CatalogueEntry entry = stale.get(i);
@@ -417,15 +415,24 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
 
     private void reject(ImageSample sample) {
         rejected.inc();
-        output.collect(DEAD_LETTERS, new StreamRecord<>(CatalogueDeadLetters.catalogueFull(sourceTopic, sample,
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), config.maxImagesPerSubtask())));
+        output.collect(
+                DEAD_LETTERS,
+                new StreamRecord<>(CatalogueDeadLetters.catalogueFull(
+                        sourceTopic,
+                        sample,
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                        config.maxImagesPerSubtask())));
     }
 
     private void rejectLabelChange(ImageSample sample) throws Exception {
         labelChanges.inc();
         CatalogueEntry stored = entries.value();
-        output.collect(DEAD_LETTERS, new StreamRecord<>(CatalogueDeadLetters.labelChanged(
-                sourceTopic, sample, stored == null ? null : stored.sample().label())));
+        output.collect(
+                DEAD_LETTERS,
+                new StreamRecord<>(CatalogueDeadLetters.labelChanged(
+                        sourceTopic,
+                        sample,
+                        stored == null ? null : stored.sample().label())));
     }
 
     /**

@@ -59,8 +59,18 @@ final class CatalogueModel implements AutoCloseable {
             for (int h = 0; h < heads.length; h++) {
                 perHead[h] = heads[h][i];
             }
-            out.add(new ImageEmbedding(sample.imageId(), sample.label(), sample.role(), model.version(), model.step(),
-                    model.imagesSeen(), model.createdAt(), combined[i], perHead, sample.eventTime(), now));
+            out.add(new ImageEmbedding(
+                    sample.imageId(),
+                    sample.label(),
+                    sample.role(),
+                    model.version(),
+                    model.step(),
+                    model.imagesSeen(),
+                    model.createdAt(),
+                    combined[i],
+                    perHead,
+                    sample.eventTime(),
+                    now));
         }
         return out;
     }

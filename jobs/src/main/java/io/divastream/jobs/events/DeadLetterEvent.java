@@ -58,9 +58,17 @@ public record DeadLetterEvent(
     public static DeadLetterEvent of(
             RawRecord record, DeadLetterReason reason, String message, String stage, int maxValueBytes) {
         DeadLetterPayload payload = DeadLetterPayload.cut(record.key(), record.value(), maxValueBytes);
-        return new DeadLetterEvent(record.topic(), record.partition(), record.offset(), payload.key(), payload.value(),
-                payload.keyBytes(), payload.valueBytes(), reason.name(),
-                DeadLetters.shorten(message == null ? reason.name() : message, DeadLetters.MAX_MESSAGE_CHARS), stage,
+        return new DeadLetterEvent(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                payload.key(),
+                payload.value(),
+                payload.keyBytes(),
+                payload.valueBytes(),
+                reason.name(),
+                DeadLetters.shorten(message == null ? reason.name() : message, DeadLetters.MAX_MESSAGE_CHARS),
+                stage,
                 System.currentTimeMillis());
     }
 

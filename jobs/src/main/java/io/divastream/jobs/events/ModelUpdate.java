@@ -75,8 +75,18 @@ public record ModelUpdate(
             String[] lossNames,
             double[] lossValues,
             long createdAt) {
-        this(version, step, imagesSeen, trainClasses, parameters, parameterCount, parameterSha256,
-                lossNames, lossValues, createdAt, NO_CHECKPOINT);
+        this(
+                version,
+                step,
+                imagesSeen,
+                trainClasses,
+                parameters,
+                parameterCount,
+                parameterSha256,
+                lossNames,
+                lossValues,
+                createdAt,
+                NO_CHECKPOINT);
     }
 
     @Override

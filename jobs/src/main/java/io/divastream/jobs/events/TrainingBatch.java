@@ -16,8 +16,7 @@ import java.util.Set;
  * @param newImages training images buffered for the first time by the assembling subtask since its
  *     previous batch
  */
-public record TrainingBatch(
-        long sequence, String[] labels, String[] imageIds, byte[][] pixels, int newImages) {
+public record TrainingBatch(long sequence, String[] labels, String[] imageIds, byte[][] pixels, int newImages) {
 
     /** Checks that the arrays match. */
     public TrainingBatch {
@@ -63,8 +62,7 @@ public record TrainingBatch(
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                sequence, newImages, Arrays.hashCode(labels), Arrays.hashCode(imageIds));
+        return Objects.hash(sequence, newImages, Arrays.hashCode(labels), Arrays.hashCode(imageIds));
     }
 
     @Override

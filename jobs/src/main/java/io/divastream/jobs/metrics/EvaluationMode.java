@@ -35,6 +35,7 @@ public enum EvaluationMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("evaluation mode must be leave-one-out or query-gallery, got '" + text + "'");
+        throw new IllegalArgumentException(
+                "evaluation mode must be leave-one-out or query-gallery, got '" + text + "'");
     }
 }

@@ -64,9 +64,8 @@ public record MetricsProtocol(
                             + seenSamplePerClass);
         }
         if (seenSamplePerClass > 0 && seenMaxImages < seenSamplePerClass) {
-            throw new IllegalArgumentException(
-                    "seen-max-images (" + seenMaxImages + ") must be at least seen-sample-per-class ("
-                            + seenSamplePerClass + ")");
+            throw new IllegalArgumentException("seen-max-images (" + seenMaxImages
+                    + ") must be at least seen-sample-per-class (" + seenSamplePerClass + ")");
         }
     }
 
@@ -80,7 +79,13 @@ public record MetricsProtocol(
      */
     public static MetricsProtocol leaveOneOut(int everyVersions, int minEvalImages, long seed) {
         return new MetricsProtocol(
-                everyVersions, Math.max(2, minEvalImages), EvaluationMode.LEAVE_ONE_OUT, 0.5, DEFAULT_RECALL_KS, 0, 0,
+                everyVersions,
+                Math.max(2, minEvalImages),
+                EvaluationMode.LEAVE_ONE_OUT,
+                0.5,
+                DEFAULT_RECALL_KS,
+                0,
+                0,
                 seed);
     }
 

@@ -1,12 +1,12 @@
 package io.divastream.jobs.metrics;
 
+import io.divastream.evaluation.RetrievalEvaluator;
+import io.divastream.evaluation.RetrievalScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.model.DjlRuntime;
-import io.divastream.evaluation.RetrievalEvaluator;
-import io.divastream.evaluation.RetrievalScores;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -114,15 +114,12 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        tableState =
-                context.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>("eval-embeddings", TypeInformation.of(ImageEmbedding.class)));
-        seenState =
-                context.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>("seen-embeddings", TypeInformation.of(ImageEmbedding.class)));
-        scoredState =
-                context.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>("last-scored-version", Types.LONG));
+        tableState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("eval-embeddings", TypeInformation.of(ImageEmbedding.class)));
+        seenState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("seen-embeddings", TypeInformation.of(ImageEmbedding.class)));
+        scoredState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("last-scored-version", Types.LONG));
         heldOut = new EmbeddingTable();
         seen = protocol.seenEnabled() ? new SeenSample(protocol.seenSamplePerClass(), protocol.seenClassLimit()) : null;
         lastScoredVersion = -1;
@@ -194,7 +191,8 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
                 galleryPerClass.merge(e.label(), 1, Integer::sum);
             }
         }
-        long classes = heldOut.view().stream().map(ImageEmbedding::label).distinct().count();
+        long classes =
+                heldOut.view().stream().map(ImageEmbedding::label).distinct().count();
         return classes >= 2 && queryLabels.stream().anyMatch(galleryPerClass::containsKey);
     }
 
@@ -327,8 +325,15 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
      */
     public static double[] toArray(RetrievalScores s) {
         return new double[] {
-            s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR(), s.precisionAt1(),
-            s.rPrecision(), s.f1()
+            s.recallAt1(),
+            s.recallAt2(),
+            s.recallAt4(),
+            s.recallAt8(),
+            s.nmi(),
+            s.mapAtR(),
+            s.precisionAt1(),
+            s.rPrecision(),
+            s.f1()
         };
     }
 

@@ -1,6 +1,8 @@
 package io.divastream.jobs.pipeline;
 
+import io.divastream.artefacts.ModelExport;
 import io.divastream.connectors.dlq.DeadLetters;
+import io.divastream.images.ImageSpec;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
@@ -9,8 +11,6 @@ import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.artefacts.ModelExport;
-import io.divastream.images.ImageSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;

@@ -25,8 +25,8 @@ public final class BoundPrometheusReporter extends AbstractPrometheusReporter {
         try {
             server = new HTTPServer(new InetSocketAddress(host, port), registry(this), true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve Prometheus metrics on " + host + ":" + port + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot serve Prometheus metrics on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         log.info("Prometheus metrics served on http://{}:{}/", host, server.getPort());
     }

@@ -1,6 +1,5 @@
 package io.divastream.jobs.pipeline;
 
-import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.RuntimeConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -40,17 +39,22 @@ public final class DivaEnvironment {
     public static final int DEFAULT_PROMETHEUS_PORT = 9249;
 
     /** {@code metrics.reporter.prom.factory.class}. */
-    public static final ConfigOption<String> PROMETHEUS_FACTORY_OPTION =
-            ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + ".factory.class").stringType().noDefaultValue();
+    public static final ConfigOption<String> PROMETHEUS_FACTORY_OPTION = ConfigOptions.key(
+                    "metrics.reporter." + PROMETHEUS_REPORTER + ".factory.class")
+            .stringType()
+            .noDefaultValue();
 
     /** {@code metrics.reporter.prom.host}: the address of {@link BoundPrometheusReporter}. */
-    public static final ConfigOption<String> PROMETHEUS_HOST_OPTION =
-            ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + "." + BoundPrometheusReporter.Factory.HOST)
-                    .stringType().noDefaultValue();
+    public static final ConfigOption<String> PROMETHEUS_HOST_OPTION = ConfigOptions.key(
+                    "metrics.reporter." + PROMETHEUS_REPORTER + "." + BoundPrometheusReporter.Factory.HOST)
+            .stringType()
+            .noDefaultValue();
 
     /** {@code metrics.reporter.prom.port}. */
-    public static final ConfigOption<String> PROMETHEUS_PORT_OPTION =
-            ConfigOptions.key("metrics.reporter." + PROMETHEUS_REPORTER + ".port").stringType().noDefaultValue();
+    public static final ConfigOption<String> PROMETHEUS_PORT_OPTION = ConfigOptions.key(
+                    "metrics.reporter." + PROMETHEUS_REPORTER + ".port")
+            .stringType()
+            .noDefaultValue();
 
     private DivaEnvironment() {}
 
@@ -67,7 +71,9 @@ public final class DivaEnvironment {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, RESTART_INITIAL_BACKOFF);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, RESTART_MAX_BACKOFF);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD, Duration.ofMinutes(10));
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMinutes(10));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(runtime.checkpointIntervalMs()));
@@ -139,8 +145,7 @@ public final class DivaEnvironment {
      * @param runtime the runtime settings
      * @return the same environment
      */
-    public static StreamExecutionEnvironment configure(
-            StreamExecutionEnvironment env, RuntimeConfig runtime) {
+    public static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, RuntimeConfig runtime) {
         env.configure(configuration(runtime), DivaEnvironment.class.getClassLoader());
         env.setParallelism(runtime.parallelism());
         return env;

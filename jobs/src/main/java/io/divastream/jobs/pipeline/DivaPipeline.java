@@ -2,23 +2,22 @@ package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RawRecordSources;
+import io.divastream.images.ImageSpec;
 import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.FirstLabelFilter;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.embed.CatalogueEmbedder;
-import io.divastream.jobs.metrics.MetricsProtocol;
-import io.divastream.jobs.pipeline.ModelArtefactSink;
-import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.TrainingBatch;
+import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.images.ImageSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -107,73 +106,72 @@ public final class DivaPipeline {
         ImageSpec glyphSpec = new ImageSpec(network.inputSize(), true);
         LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
         JobConfig.InputConfig input = config.input();
-        SingleOutputStreamOperator<ImageSample> samples =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
-                        .uid(Uids.IMAGE_SOURCE)
-                        .setParallelism(sourceParallelism)
-                        .process(new DecodeImageFunction(glyphSpec, router, input.limits(), sinks.deadLetterLimit()))
-                        .uid(Uids.DECODE)
-                        .name(Uids.DECODE)
-                        .setParallelism(sourceParallelism);
+        SingleOutputStreamOperator<ImageSample> samples = env.fromSource(
+                        source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
+                .uid(Uids.IMAGE_SOURCE)
+                .setParallelism(sourceParallelism)
+                .process(new DecodeImageFunction(glyphSpec, router, input.limits(), sinks.deadLetterLimit()))
+                .uid(Uids.DECODE)
+                .name(Uids.DECODE)
+                .setParallelism(sourceParallelism);
 
-        DataStream<TrainingBatch> batches =
-                env.fromSource(trainingSource, WatermarkStrategy.noWatermarks(), Uids.TRAINING_SOURCE)
-                        .uid(Uids.TRAINING_SOURCE)
-                        .setParallelism(sourceParallelism)
-                        .process(DecodeImageFunction.trainingReader(glyphSpec, router, input.limits()))
-                        .uid(Uids.TRAINING_DECODE)
-                        .name(Uids.TRAINING_DECODE)
-                        .setParallelism(sourceParallelism)
-                        .keyBy(ImageSample::imageId)
-                        .process(new FirstLabelFilter(input.labelTtlMs()))
-                        .uid(Uids.TRAINING_LABELS)
-                        .name(Uids.TRAINING_LABELS)
-                        .keyBy(ImageSample::label)
-                        .transform(
-                                Uids.BATCHER,
-                                TypeInformation.of(TrainingBatch.class),
-                                new ClassBalancedBatchOperator(
-                                        config.batching(), config.training().model().seed()))
-                        .uid(Uids.BATCHER);
+        DataStream<TrainingBatch> batches = env.fromSource(
+                        trainingSource, WatermarkStrategy.noWatermarks(), Uids.TRAINING_SOURCE)
+                .uid(Uids.TRAINING_SOURCE)
+                .setParallelism(sourceParallelism)
+                .process(DecodeImageFunction.trainingReader(glyphSpec, router, input.limits()))
+                .uid(Uids.TRAINING_DECODE)
+                .name(Uids.TRAINING_DECODE)
+                .setParallelism(sourceParallelism)
+                .keyBy(ImageSample::imageId)
+                .process(new FirstLabelFilter(input.labelTtlMs()))
+                .uid(Uids.TRAINING_LABELS)
+                .name(Uids.TRAINING_LABELS)
+                .keyBy(ImageSample::label)
+                .transform(
+                        Uids.BATCHER,
+                        TypeInformation.of(TrainingBatch.class),
+                        new ClassBalancedBatchOperator(
+                                config.batching(), config.training().model().seed()))
+                .uid(Uids.BATCHER);
 
-        SingleOutputStreamOperator<ModelUpdate> models =
-                batches.process(new DivaTrainFunction(config.training(), config.runtime().intraOpThreads().trainer()))
-                        .uid(Uids.TRAINER)
-                        .name(Uids.TRAINER)
-                        .setParallelism(1)
-                        .setMaxParallelism(1);
+        SingleOutputStreamOperator<ModelUpdate> models = batches.process(new DivaTrainFunction(
+                        config.training(), config.runtime().intraOpThreads().trainer()))
+                .uid(Uids.TRAINER)
+                .name(Uids.TRAINER)
+                .setParallelism(1)
+                .setMaxParallelism(1);
         models.sinkTo(sinks.modelVersions())
                 .uid(Uids.MODEL_VERSIONS_SINK)
                 .name(Uids.MODEL_VERSIONS_SINK)
                 .setParallelism(1);
         if (config.export().enabled()) {
-            models.sinkTo(
-                            new ModelArtefactSink(
-                                    config.export(),
-                                    network,
-                                    network.backbone() instanceof BackboneSpec.GlyphCnn ? glyphSpec : null,
-                                    config.embedding().headWeights()))
+            models.sinkTo(new ModelArtefactSink(
+                            config.export(),
+                            network,
+                            network.backbone() instanceof BackboneSpec.GlyphCnn ? glyphSpec : null,
+                            config.embedding().headWeights()))
                     .uid(Uids.MODEL_ARTEFACTS_SINK)
                     .name(Uids.MODEL_ARTEFACTS_SINK)
                     .setParallelism(1);
         }
 
-        SingleOutputStreamOperator<ImageEmbedding> embeddings =
-                samples.keyBy(ImageSample::imageId)
-                        .connect(models.broadcast())
-                        .transform(
-                                Uids.EMBEDDER,
-                                TypeInformation.of(ImageEmbedding.class),
-                                new CatalogueEmbedder(
-                                        network,
-                                        config.embedding().headWeights(),
-                                        config.embedding().catalogue(),
-                                        config.kafka().imagesTopic(),
-                                        config.runtime().intraOpThreads().embedder(),
-                                        input.labelTtlMs()))
-                        .uid(Uids.EMBEDDER)
-                        .setParallelism(embeddingParallelism);
-        embeddings.sinkTo(sinks.embeddings())
+        SingleOutputStreamOperator<ImageEmbedding> embeddings = samples.keyBy(ImageSample::imageId)
+                .connect(models.broadcast())
+                .transform(
+                        Uids.EMBEDDER,
+                        TypeInformation.of(ImageEmbedding.class),
+                        new CatalogueEmbedder(
+                                network,
+                                config.embedding().headWeights(),
+                                config.embedding().catalogue(),
+                                config.kafka().imagesTopic(),
+                                config.runtime().intraOpThreads().embedder(),
+                                input.labelTtlMs()))
+                .uid(Uids.EMBEDDER)
+                .setParallelism(embeddingParallelism);
+        embeddings
+                .sinkTo(sinks.embeddings())
                 .uid(Uids.EMBEDDINGS_SINK)
                 .name(Uids.EMBEDDINGS_SINK)
                 .setParallelism(embeddingParallelism);
@@ -184,20 +182,25 @@ public final class DivaPipeline {
                 .name(Uids.DEAD_LETTERS_SINK);
 
         MetricsProtocol protocol = config.metrics();
-        SingleOutputStreamOperator<EvaluationResult> metrics =
-                embeddings
-                        .filter(e -> RetrievalMetricsFunction.wants(protocol, e))
-                        .uid(Uids.EVAL_FILTER)
-                        .name(Uids.EVAL_FILTER)
-                        .setParallelism(embeddingParallelism)
-                        .process(new RetrievalMetricsFunction(network.heads(), protocol, config.runtime().intraOpThreads().metrics()))
-                        .uid(Uids.METRICS)
-                        .name(Uids.METRICS)
-                        .setParallelism(1)
-                        .setMaxParallelism(1)
-                        // its own task thread: scoring a version takes about a second, which chained to
-                        // a single embedder would stall new images and the embedder's checkpoint barrier
-                        .startNewChain();
-        metrics.sinkTo(sinks.metrics()).uid(Uids.METRICS_SINK).name(Uids.METRICS_SINK).setParallelism(1);
+        SingleOutputStreamOperator<EvaluationResult> metrics = embeddings
+                .filter(e -> RetrievalMetricsFunction.wants(protocol, e))
+                .uid(Uids.EVAL_FILTER)
+                .name(Uids.EVAL_FILTER)
+                .setParallelism(embeddingParallelism)
+                .process(new RetrievalMetricsFunction(
+                        network.heads(),
+                        protocol,
+                        config.runtime().intraOpThreads().metrics()))
+                .uid(Uids.METRICS)
+                .name(Uids.METRICS)
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                // its own task thread: scoring a version takes about a second, which chained to
+                // a single embedder would stall new images and the embedder's checkpoint barrier
+                .startNewChain();
+        metrics.sinkTo(sinks.metrics())
+                .uid(Uids.METRICS_SINK)
+                .name(Uids.METRICS_SINK)
+                .setParallelism(1);
     }
 }

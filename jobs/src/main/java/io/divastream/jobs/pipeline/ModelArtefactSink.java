@@ -1,11 +1,11 @@
 package io.divastream.jobs.pipeline;
 
+import io.divastream.artefacts.ArtefactStore;
+import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.artefacts.ArtefactStore;
-import io.divastream.images.ImageSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -53,8 +53,8 @@ public final class ModelArtefactSink implements Sink<ModelUpdate> {
      * @param glyphSpec how the job decodes glyphs (null for a photo backbone)
      * @param headWeights the combined embedding's head weights
      */
-    public ModelArtefactSink(JobConfig.ExportConfig config, NetworkSpec network, ImageSpec glyphSpec,
-            double[] headWeights) {
+    public ModelArtefactSink(
+            JobConfig.ExportConfig config, NetworkSpec network, ImageSpec glyphSpec, double[] headWeights) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("no export directory configured");
         }
@@ -107,15 +107,20 @@ public final class ModelArtefactSink implements Sink<ModelUpdate> {
             try {
                 w = store.write(network, glyphSpec, headWeights, snapshot);
             } catch (IOException | UncheckedIOException e) {
-                throw new IOException("cannot write the artefact of model version " + update.version() + " to "
-                        + store.dirFor(update.version(), snapshot.sha256()) + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot write the artefact of model version " + update.version() + " to "
+                                + store.dirFor(update.version(), snapshot.sha256()) + ": " + e.getMessage(),
+                        e);
             }
             if (w.created()) {
                 written.inc();
                 LOG.info("exported model version {} (sha256 {}) to {}", update.version(), snapshot.sha256(), w.dir());
             } else {
-                LOG.info("model version {} (sha256 {}) is already exported in {}; left as it is", update.version(),
-                        snapshot.sha256(), w.dir());
+                LOG.info(
+                        "model version {} (sha256 {}) is already exported in {}; left as it is",
+                        update.version(),
+                        snapshot.sha256(),
+                        w.dir());
             }
             lastVersion = update.version();
             List<Path> gone = store.retain(config.keep(), w.dir());

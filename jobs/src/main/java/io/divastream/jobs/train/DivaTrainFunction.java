@@ -1,14 +1,14 @@
 package io.divastream.jobs.train;
 
+import io.divastream.images.ImageDecoder;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.TrainingBatch;
-import io.divastream.model.ModelSnapshot;
-import io.divastream.model.augment.GlyphAugmenter;
-import io.divastream.images.ImageDecoder;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DjlRuntime;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.augment.GlyphAugmenter;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.StepResult;
@@ -91,11 +91,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        checkpoint =
-                context.getOperatorStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        checkpoint = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         version = -1;
         imagesSeen = 0;
         losses = new LossAccumulator();
@@ -115,7 +112,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         LOG.info("trainer: {} libtorch intra-op threads", threads);
         GlyphAugmenter augmenter = new GlyphAugmenter(config.augmentation());
         DeviceSelection device = DeviceSelection.select(config.device(), config.engineFlavour());
-        trainer = new DivaTrainer(config.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device());
+        trainer = new DivaTrainer(
+                config.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device());
         if (restoredTrainerState != null) {
             trainer.restore(restoredTrainerState);
             restoredTrainerState = null;
@@ -183,33 +181,45 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         long done = trainer.queueInitBatches();
         metrics.trainerChanged(trainer);
         if (done == 1 || done == config.queueInitBatches()) {
-            LOG.info("DaNCE queue initialisation: batch {} (sequence {}) of {}, {} of {} keys{}", done, sequence,
-                    config.queueInitBatches(), keys, trainer.queueCapacity(),
+            LOG.info(
+                    "DaNCE queue initialisation: batch {} (sequence {}) of {}, {} of {} keys{}",
+                    done,
+                    sequence,
+                    config.queueInitBatches(),
+                    keys,
+                    trainer.queueCapacity(),
                     done == config.queueInitBatches() ? "; training starts with the next batch" : "");
         } else {
-            LOG.debug("DaNCE queue initialisation: batch {} (sequence {}) of {}, {} keys", done, sequence,
-                    config.queueInitBatches(), keys);
+            LOG.debug(
+                    "DaNCE queue initialisation: batch {} (sequence {}) of {}, {} keys",
+                    done,
+                    sequence,
+                    config.queueInitBatches(),
+                    keys);
         }
     }
 
     private void publish(Collector<ModelUpdate> out) {
         version++;
         ModelSnapshot snapshot = trainer.snapshot(version);
-        out.collect(
-                new ModelUpdate(
-                        version,
-                        snapshot.step(),
-                        imagesSeen,
-                        trainer.classCount(),
-                        snapshot.parameters(),
-                        snapshot.parameterCount(),
-                        snapshot.sha256(),
-                        LossAccumulator.NAMES.clone(),
-                        losses.drain(),
-                        System.currentTimeMillis(),
-                        completedCheckpoint));
+        out.collect(new ModelUpdate(
+                version,
+                snapshot.step(),
+                imagesSeen,
+                trainer.classCount(),
+                snapshot.parameters(),
+                snapshot.parameterCount(),
+                snapshot.sha256(),
+                LossAccumulator.NAMES.clone(),
+                losses.drain(),
+                System.currentTimeMillis(),
+                completedCheckpoint));
         publishedVersion = version;
-        LOG.info("published model version {} at step {} ({} training images seen)", version, snapshot.step(), imagesSeen);
+        LOG.info(
+                "published model version {} at step {} ({} training images seen)",
+                version,
+                snapshot.step(),
+                imagesSeen);
     }
 
     @Override
@@ -242,9 +252,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(saved))) {
             int format = data.readInt();
             if (format != 1 && format != CHECKPOINT_FORMAT) {
-                throw new IOException(
-                        "unknown trainer checkpoint format " + format + " (this build reads 1 to "
-                                + CHECKPOINT_FORMAT + ")");
+                throw new IOException("unknown trainer checkpoint format " + format + " (this build reads 1 to "
+                        + CHECKPOINT_FORMAT + ")");
             }
             if (format >= 2) {
                 // restored, the checkpoint this state was taken for has completed

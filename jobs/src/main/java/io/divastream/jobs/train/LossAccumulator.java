@@ -10,9 +10,7 @@ import java.io.IOException;
 final class LossAccumulator {
 
     /** Names of the reported losses, in order. */
-    static final String[] NAMES = {
-        "total", "discriminative", "selfsim", "shared", "intra", "decorrelation"
-    };
+    static final String[] NAMES = {"total", "discriminative", "selfsim", "shared", "intra", "decorrelation"};
 
     private final double[] sums = new double[NAMES.length];
     private final int[] counts = new int[NAMES.length];

@@ -99,8 +99,7 @@ class ClassBalancedBatchOperatorTest {
                 }
             }
             lastArrival.put(s.label(), arrivals++);
-            LinkedHashMap<String, byte[]> buffer =
-                    byClass.computeIfAbsent(s.label(), l -> new LinkedHashMap<>());
+            LinkedHashMap<String, byte[]> buffer = byClass.computeIfAbsent(s.label(), l -> new LinkedHashMap<>());
             buffer.put(s.imageId(), s.pixels());
             while (buffer.size() > BUFFER) {
                 buffer.remove(buffer.keySet().iterator().next());
@@ -109,7 +108,8 @@ class ClassBalancedBatchOperatorTest {
         }
 
         List<String> ids(String label) {
-            return List.copyOf(byClass.getOrDefault(label, new LinkedHashMap<>()).keySet());
+            return List.copyOf(
+                    byClass.getOrDefault(label, new LinkedHashMap<>()).keySet());
         }
     }
 
@@ -124,8 +124,8 @@ class ClassBalancedBatchOperatorTest {
         return harness;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> opened(
-            Backend backend) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> opened(Backend backend)
+            throws Exception {
         return opened(backend, CONFIG);
     }
 
@@ -148,8 +148,7 @@ class ClassBalancedBatchOperatorTest {
     }
 
     private ImageSample feed(
-            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness,
-            ImageSample sample)
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness, ImageSample sample)
             throws Exception {
         expected.add(sample);
         harness.processElement(sample, sample.eventTime());
@@ -157,9 +156,7 @@ class ClassBalancedBatchOperatorTest {
     }
 
     private void feedNew(
-            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness,
-            String label,
-            int count)
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness, String label, int count)
             throws Exception {
         for (int i = 0; i < count; i++) {
             feed(harness, image(label, label + "#" + expected.everFed.size()));
@@ -177,9 +174,8 @@ class ClassBalancedBatchOperatorTest {
     private void assertValid(TrainingBatch batch) {
         assertThat(batch.size()).isEqualTo(P * K);
         assertThat(batch.imageIds()).doesNotHaveDuplicates();
-        Map<String, Long> perClass =
-                Arrays.stream(batch.labels())
-                        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> perClass = Arrays.stream(batch.labels())
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertThat(perClass).hasSize(P);
         assertThat(perClass.values()).containsOnly((long) K);
         for (int i = 0; i < batch.size(); i++) {
@@ -195,12 +191,10 @@ class ClassBalancedBatchOperatorTest {
 
     /** Reads every class's buffer from the keyed state itself, oldest first. */
     private static Map<String, List<String>> keyedBuffers(
-            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
-            throws Exception {
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
-        ListStateDescriptor<BufferedImage> descriptor =
-                new ListStateDescriptor<>(
-                        ClassBalancedBatchOperator.BUFFER_STATE, TypeInformation.of(BufferedImage.class));
+        ListStateDescriptor<BufferedImage> descriptor = new ListStateDescriptor<>(
+                ClassBalancedBatchOperator.BUFFER_STATE, TypeInformation.of(BufferedImage.class));
         harness.getOperator()
                 .getKeyedStateBackend()
                 .applyToAllKeys(
@@ -219,8 +213,7 @@ class ClassBalancedBatchOperatorTest {
 
     /** Reads every class's last-update stamp from the keyed state itself. */
     private static Map<String, Long> keyedStamps(
-            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
-            throws Exception {
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) throws Exception {
         Map<String, Long> out = new TreeMap<>();
         ValueStateDescriptor<Long> descriptor =
                 new ValueStateDescriptor<>(ClassBalancedBatchOperator.LAST_UPDATE_STATE, Types.LONG);
@@ -236,8 +229,7 @@ class ClassBalancedBatchOperatorTest {
 
     /** The keyed buffers are the oracle's, and only the oracle's classes have a stamp. */
     private void assertStateIsTheExpected(
-            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
-            throws Exception {
+            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) throws Exception {
         Map<String, List<String>> want = new TreeMap<>();
         for (String label : expected.byClass.keySet()) {
             want.put(label, expected.ids(label));
@@ -246,16 +238,15 @@ class ClassBalancedBatchOperatorTest {
         assertThat(keyedStamps(harness).keySet()).isEqualTo(want.keySet());
         assertThat(keyCount(harness)).isEqualTo(want.size());
         for (String label : want.keySet()) {
-            assertThat(operator(harness).bufferedImages(label)).isEqualTo(want.get(label).size());
+            assertThat(operator(harness).bufferedImages(label))
+                    .isEqualTo(want.get(label).size());
         }
     }
 
-    private static long keyCount(
-            KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) {
-        try (Stream<Object> keys =
-                harness.getOperator()
-                        .getKeyedStateBackend()
-                        .getKeys(ClassBalancedBatchOperator.BUFFER_STATE, VoidNamespace.INSTANCE)) {
+    private static long keyCount(KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness) {
+        try (Stream<Object> keys = harness.getOperator()
+                .getKeyedStateBackend()
+                .getKeys(ClassBalancedBatchOperator.BUFFER_STATE, VoidNamespace.INSTANCE)) {
             return keys.count();
         }
     }
@@ -370,8 +361,7 @@ class ClassBalancedBatchOperatorTest {
             // only the buffered (latest four) images can be drawn, and each of them is
             assertThat(drawnAfterLastInput)
                     .containsExactlyInAnyOrder(
-                            "A-6", "A-7", "A-8", "A-9", "B-6", "B-7", "B-8", "B-9", "C-6", "C-7", "C-8",
-                            "C-9");
+                            "A-6", "A-7", "A-8", "A-9", "B-6", "B-7", "B-8", "B-9", "C-6", "C-7", "C-8", "C-9");
         }
     }
 
@@ -441,7 +431,9 @@ class ClassBalancedBatchOperatorTest {
             assertThat(metrics.count("numBatchesEmitted")).isEqualTo(5);
             metrics.updateViews();
             assertThat(metrics.meter("numBatchesEmittedPerSecond").getRate()).isCloseTo(5 / 60.0, within(1e-12));
-            assertThat(metrics.number("numBufferedImages")).as("batches do not drain the buffers").isEqualTo(BUFFER + 4);
+            assertThat(metrics.number("numBufferedImages"))
+                    .as("batches do not drain the buffers")
+                    .isEqualTo(BUFFER + 4);
         }
     }
 
@@ -460,7 +452,11 @@ class ClassBalancedBatchOperatorTest {
                     feed(
                             harness,
                             new ImageSample(
-                                    sample.imageId(), label, Role.TRAIN, sample.pixels().clone(), 2_000L));
+                                    sample.imageId(),
+                                    label,
+                                    Role.TRAIN,
+                                    sample.pixels().clone(),
+                                    2_000L));
                 }
                 if (i % 37 == 0) {
                     harness.setProcessingTime(harness.getProcessingTime() + REPLAY_MS);
@@ -475,10 +471,12 @@ class ClassBalancedBatchOperatorTest {
             assertValid(last.get(0));
             batches.addAll(last);
 
-            assertThat(batches.stream().mapToInt(TrainingBatch::newImages).sum()).isEqualTo(distinct.size());
+            assertThat(batches.stream().mapToInt(TrainingBatch::newImages).sum())
+                    .isEqualTo(distinct.size());
             assertThat(batches.stream().mapToLong(TrainingBatch::sequence))
-                    .containsExactlyElementsOf(
-                            java.util.stream.LongStream.range(0, batches.size()).boxed().toList());
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, batches.size())
+                            .boxed()
+                            .toList());
             // most batches were triggered by new images, a few by the timer
             assertThat(batches).filteredOn(b -> b.newImages() == NEW_PER_BATCH).hasSizeGreaterThan(40);
             assertThat(batches).filteredOn(b -> b.newImages() < NEW_PER_BATCH).isNotEmpty();
@@ -566,7 +564,8 @@ class ClassBalancedBatchOperatorTest {
             assertThat(keyedBuffers(harness)).isEqualTo(buffersBefore);
             assertThat(metrics.number("numBufferedImages"))
                     .as("rebuilt from the keyed state")
-                    .isEqualTo(buffersBefore.values().stream().mapToInt(List::size).sum());
+                    .isEqualTo(
+                            buffersBefore.values().stream().mapToInt(List::size).sum());
             for (String label : List.of("A", "B", "C", "D", "E")) {
                 assertThat(restored.bufferedImages(label))
                         .as("buffer size of %s after restore", label)
@@ -599,8 +598,7 @@ class ClassBalancedBatchOperatorTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void aNewClassBeyondTheBoundEvictsTheLeastRecentlyUpdatedClassAndClearsItsState(Backend backend)
-            throws Exception {
+    void aNewClassBeyondTheBoundEvictsTheLeastRecentlyUpdatedClassAndClearsItsState(Backend backend) throws Exception {
         expected.maxClasses = 4;
         try (var harness = opened(backend, bounded(4))) {
             feedNew(harness, "A", 2);
@@ -641,7 +639,9 @@ class ClassBalancedBatchOperatorTest {
             assertThat(expected.evicted).containsExactly("B", "C");
             assertStateIsTheExpected(harness);
             assertThat(keyedBuffers(harness).get("B")).containsExactly("B#3");
-            assertThat(operator(harness).evictedImages()).isEqualTo(expected.evictedImages).isEqualTo(5);
+            assertThat(operator(harness).evictedImages())
+                    .isEqualTo(expected.evictedImages)
+                    .isEqualTo(5);
             feedNew(harness, "B", NEW_PER_BATCH - 1);
             List<TrainingBatch> batches = drain(harness);
             assertThat(batches).hasSize(1);
@@ -770,10 +770,9 @@ class ClassBalancedBatchOperatorTest {
     /** With a bound of 5 of the 12 classes, classes are evicted all along the stream. */
     @ParameterizedTest
     @CsvSource({"HEAP, 1000", "ROCKSDB, 1000", "HEAP, 5", "ROCKSDB, 5"})
-    void withTheReplayDisabledTheBatchesArePureFunctionsOfTheInputAcrossARestore(
-            Backend backend, int maxClasses) throws Exception {
-        JobConfig.BatchingConfig noReplay =
-                new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0, maxClasses);
+    void withTheReplayDisabledTheBatchesArePureFunctionsOfTheInputAcrossARestore(Backend backend, int maxClasses)
+            throws Exception {
+        JobConfig.BatchingConfig noReplay = new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0, maxClasses);
         List<ImageSample> stream = shuffledStream();
         List<TrainingBatch> straight = new ArrayList<>();
         try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED))) {
@@ -839,17 +838,18 @@ class ClassBalancedBatchOperatorTest {
         int maxParallelism = 8;
         OperatorSubtaskState snapshot;
         Map<String, List<String>> buffersBefore;
-        try (var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new ClassBalancedBatchOperator(CONFIG, SEED), ImageSample::label, Types.STRING,
-                        maxParallelism, 1, 0)) {
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new ClassBalancedBatchOperator(CONFIG, SEED), ImageSample::label, Types.STRING, maxParallelism, 1, 0)) {
             harness.setStateBackend(backend.create());
             harness.open();
             for (int c = 0; c < 16; c++) {
                 feedNew(harness, "class-" + c, 2);
             }
             harness.setProcessingTime(REPLAY_MS); // flush: nothing pending
-            assertThat(drain(harness)).last().extracting(TrainingBatch::newImages).isNotEqualTo(0);
+            assertThat(drain(harness))
+                    .last()
+                    .extracting(TrainingBatch::newImages)
+                    .isNotEqualTo(0);
             feedNew(harness, "class-0", 1);
             feedNew(harness, "class-1", 1); // 2 new images pending since the last batch
             assertThat(drain(harness)).isEmpty();
@@ -860,13 +860,15 @@ class ClassBalancedBatchOperatorTest {
         Map<String, List<String>> buffersAfter = new TreeMap<>();
         int pendingAfter = 0;
         for (int subtask = 0; subtask < 2; subtask++) {
-            OperatorSubtaskState part =
-                    KeyedOneInputStreamOperatorTestHarness.repartitionOperatorState(
-                            snapshot, maxParallelism, 1, 2, subtask);
-            try (var harness =
-                    new KeyedOneInputStreamOperatorTestHarness<>(
-                            new ClassBalancedBatchOperator(CONFIG, SEED), ImageSample::label, Types.STRING,
-                            maxParallelism, 2, subtask)) {
+            OperatorSubtaskState part = KeyedOneInputStreamOperatorTestHarness.repartitionOperatorState(
+                    snapshot, maxParallelism, 1, 2, subtask);
+            try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                    new ClassBalancedBatchOperator(CONFIG, SEED),
+                    ImageSample::label,
+                    Types.STRING,
+                    maxParallelism,
+                    2,
+                    subtask)) {
                 harness.setStateBackend(backend.create());
                 harness.initializeState(part);
                 harness.open();

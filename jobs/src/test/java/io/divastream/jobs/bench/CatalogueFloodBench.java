@@ -1,25 +1,25 @@
 package io.divastream.jobs.bench;
 
-import io.divastream.jobs.config.RouteOptions;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.dev.LocalKafkaBroker;
+import io.divastream.jobs.config.DivaOption;
+import io.divastream.jobs.config.EmbeddingOptions;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.OptionType;
+import io.divastream.jobs.config.RouteOptions;
+import io.divastream.jobs.config.RuntimeOptions;
+import io.divastream.jobs.config.TrainOptions;
+import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.jobs.pipeline.DivaPipeline;
+import io.divastream.jobs.pipeline.Uids;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.pipeline.Uids;
-import io.divastream.jobs.config.DivaOption;
-import io.divastream.jobs.config.EmbeddingOptions;
-import io.divastream.jobs.config.LocalJobOptions;
-import io.divastream.jobs.config.OptionType;
-import io.divastream.jobs.config.RuntimeOptions;
-import io.divastream.jobs.config.TrainOptions;
-import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.pipeline.DivaEnvironment;
-import io.divastream.jobs.pipeline.DivaPipeline;
 import io.divastream.schemas.DeadLetter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -90,14 +90,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class CatalogueFloodBench {
 
-    private static final DivaOption<Long> EVENTS = DivaOption.of("flood.events", OptionType.longInteger(1, 100_000_000),
-            "150000", "image events to publish in all (the Omniglot images once, then training copies)");
+    private static final DivaOption<Long> EVENTS = DivaOption.of(
+            "flood.events",
+            OptionType.longInteger(1, 100_000_000),
+            "150000",
+            "image events to publish in all (the Omniglot images once, then training copies)");
     private static final DivaOption<Double> MINUTES =
             DivaOption.of("flood.minutes", OptionType.number(0.1, 1e4), "6", "how long to run the job");
     private static final DivaOption<Double> SAMPLE_SECONDS =
             DivaOption.of("flood.sample-seconds", OptionType.number(1, 3600), "15", "seconds between two samples");
-    private static final DivaOption<String> WORK_DIR = DivaOption.of("flood.work-dir", OptionType.nonBlank(),
-            "target/flood-bench", "directory of the broker's log and the checkpoints (wiped)");
+    private static final DivaOption<String> WORK_DIR = DivaOption.of(
+            "flood.work-dir",
+            OptionType.nonBlank(),
+            "target/flood-bench",
+            "directory of the broker's log and the checkpoints (wiped)");
     private static final DivaOption<Long> SEED = DivaOption.of(
             "flood.seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "5", "seed of the publication order");
 
@@ -109,7 +115,9 @@ public final class CatalogueFloodBench {
             TrainOptions.STEPS_PER_VERSION.withDefault("100"));
 
     private static final LocalJobOptions OPTIONS = LocalJobOptions.of(
-            List.of(EVENTS, MINUTES, SAMPLE_SECONDS, WORK_DIR, SEED), JOB_DEFAULTS, "ignored: the bench starts its own broker");
+            List.of(EVENTS, MINUTES, SAMPLE_SECONDS, WORK_DIR, SEED),
+            JOB_DEFAULTS,
+            "ignored: the bench starts its own broker");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] EMBEDDER_METRICS = {
@@ -134,31 +142,26 @@ public final class CatalogueFloodBench {
         wipe(work);
         Files.createDirectories(work);
 
-        try (LocalKafkaBroker broker =
-                LocalKafkaBroker.start(
-                        LocalKafkaBroker.Config.defaults().withPort(0).withLogDirectory(work.resolve("kafka")))) {
-            Configuration jobConf =
-                    OPTIONS.jobConfiguration(a, broker.bootstrapServers(), work.resolve("checkpoints"));
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(
+                LocalKafkaBroker.Config.defaults().withPort(0).withLogDirectory(work.resolve("kafka")))) {
+            Configuration jobConf = OPTIONS.jobConfiguration(a, broker.bootstrapServers(), work.resolve("checkpoints"));
             JobConfig config = JobOptions.fromConfiguration(jobConf);
             JobConfig.KafkaConfig kafka = config.kafka();
-            TopicAdmin.ensureTopics(
-                    kafka.settings(),
-                    kafka.singleBrokerTopics(1));
+            TopicAdmin.ensureTopics(kafka.settings(), kafka.singleBrokerTopics(1));
             System.out.println("job options: " + LocalJobOptions.describe(jobConf));
 
             Configuration conf = DivaEnvironment.configuration(config.runtime());
             conf.set(RestOptions.BIND_PORT, "0");
             conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-            MiniClusterConfiguration clusterConfig =
-                    new MiniClusterConfiguration.Builder()
-                            .setConfiguration(conf)
-                            .setNumTaskManagers(1)
-                            .setNumSlotsPerTaskManager(config.runtime().parallelism())
-                            .build();
+            MiniClusterConfiguration clusterConfig = new MiniClusterConfiguration.Builder()
+                    .setConfiguration(conf)
+                    .setNumTaskManagers(1)
+                    .setNumSlotsPerTaskManager(config.runtime().parallelism())
+                    .build();
             try (MiniCluster cluster = new MiniCluster(clusterConfig)) {
                 cluster.start();
-                StreamExecutionEnvironment env =
-                        DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
+                StreamExecutionEnvironment env = DivaEnvironment.configure(
+                        StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
                 DivaPipeline.defineKafkaWorkflow(env, config);
                 JobGraph graph = env.getStreamGraph().getJobGraph();
                 cluster.submitJob(graph).get();
@@ -172,9 +175,12 @@ public final class CatalogueFloodBench {
                 producer.join(30_000);
 
                 System.out.println("\nstopping the job with a savepoint (commits the last outputs) ...");
-                String savepoint =
-                        cluster.stopWithSavepoint(job, work.resolve("savepoints").toUri().toString(), false, SavepointFormatType.CANONICAL)
-                                .get(10, TimeUnit.MINUTES);
+                String savepoint = cluster.stopWithSavepoint(
+                                job,
+                                work.resolve("savepoints").toUri().toString(),
+                                false,
+                                SavepointFormatType.CANONICAL)
+                        .get(10, TimeUnit.MINUTES);
                 System.out.println("savepoint " + savepoint);
                 account(kafka, produced.get());
             }
@@ -183,31 +189,32 @@ public final class CatalogueFloodBench {
 
     private static Thread startProducer(JobConfig.KafkaConfig kafka, long events, long seed, AtomicLong produced) {
         List<LabeledImage> all = OmniglotDataset.loadEmbedded();
-        List<LabeledImage> train =
-                all.stream().filter(i -> !i.label().matches(RouteOptions.OMNIGLOT_EVAL_LABELS + ".*")).toList();
-        Thread thread =
-                new Thread(
-                        () -> {
-                            try (ImageEventProducer producer = new ImageEventProducer(kafka.settings(), kafka.imagesTopic(), 0)) {
-                                long left = events;
-                                List<LabeledImage> batch = InterleavedOrder.of(all, seed);
-                                for (int copy = 1; left > 0; copy++) {
-                                    long sent = producer.publish(batch, left, (n, total) -> produced.incrementAndGet());
-                                    left -= sent;
-                                    int c = copy;
-                                    batch =
-                                            InterleavedOrder.of(train, seed + c).stream()
-                                                    .map(i -> new LabeledImage(i.imageId() + "~" + c, i.label(), i.contentType(), i.bytes(), i.source()))
-                                                    .toList();
-                                }
-                                System.out.printf("  [producer] done: %d image events%n", produced.get());
-                            } catch (RuntimeException e) {
-                                if (!Thread.currentThread().isInterrupted()) {
-                                    System.err.println("producer failed: " + e);
-                                }
-                            }
-                        },
-                        "flood-producer");
+        List<LabeledImage> train = all.stream()
+                .filter(i -> !i.label().matches(RouteOptions.OMNIGLOT_EVAL_LABELS + ".*"))
+                .toList();
+        Thread thread = new Thread(
+                () -> {
+                    try (ImageEventProducer producer =
+                            new ImageEventProducer(kafka.settings(), kafka.imagesTopic(), 0)) {
+                        long left = events;
+                        List<LabeledImage> batch = InterleavedOrder.of(all, seed);
+                        for (int copy = 1; left > 0; copy++) {
+                            long sent = producer.publish(batch, left, (n, total) -> produced.incrementAndGet());
+                            left -= sent;
+                            int c = copy;
+                            batch = InterleavedOrder.of(train, seed + c).stream()
+                                    .map(i -> new LabeledImage(
+                                            i.imageId() + "~" + c, i.label(), i.contentType(), i.bytes(), i.source()))
+                                    .toList();
+                        }
+                        System.out.printf("  [producer] done: %d image events%n", produced.get());
+                    } catch (RuntimeException e) {
+                        if (!Thread.currentThread().isInterrupted()) {
+                            System.err.println("producer failed: " + e);
+                        }
+                    }
+                },
+                "flood-producer");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -233,14 +240,18 @@ public final class CatalogueFloodBench {
             while (System.currentTimeMillis() - start < durationMs) {
                 Thread.sleep(sampleMs);
                 if (cluster.getJobStatus(job).get().isGloballyTerminalState()) {
-                    throw new IllegalStateException("the job ended: " + cluster.getJobStatus(job).get());
+                    throw new IllegalStateException(
+                            "the job ended: " + cluster.getJobStatus(job).get());
                 }
                 Map<String, Long> m = embedderMetrics(http, rest, job);
-                CheckpointStatsSnapshot stats = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
-                CompletedCheckpointStats last = stats == null ? null : stats.getHistory().getLatestCompletedCheckpoint();
+                CheckpointStatsSnapshot stats =
+                        cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+                CompletedCheckpointStats last =
+                        stats == null ? null : stats.getHistory().getLatestCompletedCheckpoint();
                 long completed = stats == null ? 0 : stats.getCounts().getNumberOfCompletedCheckpoints();
                 System.gc();
-                long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                long heap =
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 System.out.printf(
                         "%8.0f | %8d | %8d | %9d | %7d | %3d | %10d | %11d | %7d | %8d | %8.0f | %5d | %14.1f | %12.1f%n",
                         (System.currentTimeMillis() - start) / 1000.0,
@@ -265,14 +276,16 @@ public final class CatalogueFloodBench {
     private static Map<String, Long> embedderMetrics(HttpClient http, URI rest, JobID job) {
         Map<String, Long> out = new HashMap<>();
         try {
-            JsonNode vertices = get(http, rest.resolve("/jobs/" + job).toString()).get("vertices");
+            JsonNode vertices =
+                    get(http, rest.resolve("/jobs/" + job).toString()).get("vertices");
             String vertex = null;
             for (JsonNode v : vertices) {
                 if (v.get("name").asText().contains(Uids.EMBEDDER)) {
                     vertex = v.get("id").asText();
                 }
             }
-            String base = rest.resolve("/jobs/" + job + "/vertices/" + vertex + "/metrics").toString();
+            String base = rest.resolve("/jobs/" + job + "/vertices/" + vertex + "/metrics")
+                    .toString();
             List<String> ids = new ArrayList<>();
             for (JsonNode metric : get(http, base)) {
                 String id = metric.get("id").asText();
@@ -310,8 +323,9 @@ public final class CatalogueFloodBench {
     }
 
     private static long committedOffset(Admin admin, JobConfig.KafkaConfig kafka) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets =
-                admin.listConsumerGroupOffsets(kafka.groupId()).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(kafka.groupId())
+                .partitionsToOffsetAndMetadata()
+                .get();
         return offsets.entrySet().stream()
                 .filter(e -> e.getKey().topic().equals(kafka.imagesTopic()) && e.getValue() != null)
                 .mapToLong(e -> e.getValue().offset())
@@ -353,16 +367,22 @@ public final class CatalogueFloodBench {
             }
         }
         int prefix = covered.nextClearBit(0);
-        long uncoveredConsumed = consumed - covered.get(0, (int) Math.min(consumed, inputs.size())).cardinality();
+        long uncoveredConsumed = consumed
+                - covered.get(0, (int) Math.min(consumed, inputs.size())).cardinality();
         int coveredAfterPrefix = covered.get(prefix, inputs.size()).cardinality();
         long both = embedded.stream().filter(dead::contains).count();
         System.out.println();
-        System.out.printf("input events published:                   %,d (in the topic: %,d)%n", produced, inputs.size());
+        System.out.printf(
+                "input events published:                   %,d (in the topic: %,d)%n", produced, inputs.size());
         System.out.printf("input events consumed (committed offset): %,d%n", consumed);
-        System.out.printf("images with an embedding:                 %,d (%,d embedding records)%n", embedded.size(), embeddingRecords.get());
+        System.out.printf(
+                "images with an embedding:                 %,d (%,d embedding records)%n",
+                embedded.size(), embeddingRecords.get());
         System.out.printf("images with a dead letter:                %,d %s%n", dead.size(), reasons);
         System.out.printf("images with both:                         %,d%n", both);
-        System.out.printf("inputs covered from offset 0 without gap: %,d; covered after the first gap: %,d%n", prefix, coveredAfterPrefix);
+        System.out.printf(
+                "inputs covered from offset 0 without gap: %,d; covered after the first gap: %,d%n",
+                prefix, coveredAfterPrefix);
         System.out.printf("consumed inputs without any output:       %,d%n", uncoveredConsumed);
     }
 
@@ -377,8 +397,9 @@ public final class CatalogueFloodBench {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -396,13 +417,15 @@ public final class CatalogueFloodBench {
         }
         for (int attempt = 0; ; attempt++) {
             try (Stream<Path> files = Files.walk(dir)) {
-                return files.filter(Files::isRegularFile).mapToLong(p -> {
-                    try {
-                        return Files.size(p);
-                    } catch (IOException e) {
-                        return 0; // deleted meanwhile
-                    }
-                }).sum();
+                return files.filter(Files::isRegularFile)
+                        .mapToLong(p -> {
+                            try {
+                                return Files.size(p);
+                            } catch (IOException e) {
+                                return 0; // deleted meanwhile
+                            }
+                        })
+                        .sum();
             } catch (java.io.UncheckedIOException e) {
                 if (attempt == 5) {
                     return -1; // checkpoints kept being subsumed while walking

@@ -1,17 +1,17 @@
 package io.divastream.jobs.bench;
 
-import io.divastream.jobs.config.RouteOptions;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.kafka.TopicSpec;
+import io.divastream.dev.FlinkSessionCluster;
 import io.divastream.dev.LocalKafkaBroker;
+import io.divastream.jobs.DivaStreamJob;
+import io.divastream.jobs.config.RouteOptions;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.DivaStreamJob;
-import io.divastream.dev.FlinkSessionCluster;
 import io.divastream.schemas.EmbeddingRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,25 +110,36 @@ public final class ClusterLoadBench {
                             TopicSpec.of(run + ".metrics", 1, 1),
                             TopicSpec.of(run + ".model-versions", 1, 1),
                             TopicSpec.of(run + ".dlq", 1, 1)));
-            List<String> jobArgs =
-                    new ArrayList<>(List.of(
-                            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-                            "--kafka.group-id", run,
-                            "--kafka.transactional-id-prefix", run,
-                            "--topic.images", run + ".images",
-                            "--topic.embeddings", run + ".embeddings",
-                            "--topic.metrics", run + ".metrics",
-                            "--topic.model-versions", run + ".model-versions",
-                            "--topic.dead-letters", run + ".dlq",
-                            "--parallelism", Integer.toString(parallelism),
-                            "--checkpoint.interval-ms", "5000",
-                            "--checkpoint.dir", work.toAbsolutePath().resolve("checkpoints").toUri().toString()));
+            List<String> jobArgs = new ArrayList<>(List.of(
+                    "--kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--kafka.group-id",
+                    run,
+                    "--kafka.transactional-id-prefix",
+                    run,
+                    "--topic.images",
+                    run + ".images",
+                    "--topic.embeddings",
+                    run + ".embeddings",
+                    "--topic.metrics",
+                    run + ".metrics",
+                    "--topic.model-versions",
+                    run + ".model-versions",
+                    "--topic.dead-letters",
+                    run + ".dlq",
+                    "--parallelism",
+                    Integer.toString(parallelism),
+                    "--checkpoint.interval-ms",
+                    "5000",
+                    "--checkpoint.dir",
+                    work.toAbsolutePath().resolve("checkpoints").toUri().toString()));
             jobArgs.addAll(extra);
             FlinkSessionCluster.Config config =
                     FlinkSessionCluster.Config.of(lib, work.resolve("cluster")).withTaskManagers(parallelism, 1);
             try (FlinkSessionCluster cluster = FlinkSessionCluster.start(config)) {
                 String jobId = cluster.submit(jar, DivaStreamJob.class.getName(), jobArgs, 0);
-                System.out.println("job " + jobId + " on " + cluster.restAddress() + ": " + cluster.vertexParallelism(jobId));
+                System.out.println(
+                        "job " + jobId + " on " + cluster.restAddress() + ": " + cluster.vertexParallelism(jobId));
                 cluster.awaitRunning(jobId, Duration.ofMinutes(2));
 
                 // priming: the trainer's first model needs P classes of K images in a batch-assembly subtask,
@@ -147,7 +158,10 @@ public final class ClusterLoadBench {
                     Thread.sleep(5000);
                     readEmbeddings(settings, run + ".embeddings", first);
                 } while (first.size() < priming && System.nanoTime() < primingDeadline);
-                System.out.printf("priming: %,d events embedded %,d in %.0f s%n", priming, first.size(),
+                System.out.printf(
+                        "priming: %,d events embedded %,d in %.0f s%n",
+                        priming,
+                        first.size(),
                         Duration.between(primingStart, Instant.now()).toMillis() / 1000.0);
 
                 Instant start = Instant.now();
@@ -156,8 +170,10 @@ public final class ClusterLoadBench {
                 }
                 Instant end = Instant.now();
                 Instant windowStart = start.plusSeconds(warmup);
-                System.out.printf("published %,d events in %.1f s (%.1f/s)%n",
-                        events.size(), Duration.between(start, end).toMillis() / 1000.0,
+                System.out.printf(
+                        "published %,d events in %.1f s (%.1f/s)%n",
+                        events.size(),
+                        Duration.between(start, end).toMillis() / 1000.0,
                         events.size() * 1000.0 / Duration.between(start, end).toMillis());
 
                 long deadline = System.nanoTime() + Duration.ofSeconds(drain).toNanos();
@@ -182,7 +198,8 @@ public final class ClusterLoadBench {
         for (int i = 0; i < count; i++) {
             LabeledImage image = base.get(i % base.size());
             int copy = 1 + i / base.size();
-            out.add(new LabeledImage(image.imageId() + "~" + copy, image.label(), image.contentType(), image.bytes(), image.source()));
+            out.add(new LabeledImage(
+                    image.imageId() + "~" + copy, image.label(), image.contentType(), image.bytes(), image.source()));
         }
         return out;
     }
@@ -206,17 +223,20 @@ public final class ClusterLoadBench {
         return out;
     }
 
-        /** Per image id: event time and first embedding time (ms). */
+    /** Per image id: event time and first embedding time (ms). */
     private static void readEmbeddings(KafkaSettings settings, String topic, Map<String, long[]> first) {
         first.clear();
         read(settings, topic, EmbeddingRecord.class, e -> {
             long embedded = e.getEmbeddedAt().toEpochMilli();
-            first.merge(e.getImageId(), new long[] {e.getEventTime().toEpochMilli(), embedded},
+            first.merge(
+                    e.getImageId(),
+                    new long[] {e.getEventTime().toEpochMilli(), embedded},
                     (a, b) -> a[1] <= b[1] ? a : b);
         });
     }
 
-    private static <T extends SpecificRecord> void read(KafkaSettings settings, String topic, Class<T> type, Consumer<T> sink) {
+    private static <T extends SpecificRecord> void read(
+            KafkaSettings settings, String topic, Class<T> type, Consumer<T> sink) {
         Properties p = settings.toProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -225,13 +245,15 @@ public final class ClusterLoadBench {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         AvroCodec<T> codec = AvroCodec.of(type);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+                    && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     sink.accept(codec.decode(r.value()));
                 }
@@ -239,27 +261,45 @@ public final class ClusterLoadBench {
         }
     }
 
-    private static void report(Map<String, long[]> first, int published, double rate, int seconds,
-            Instant start, Instant windowStart, Instant end, String state) {
+    private static void report(
+            Map<String, long[]> first,
+            int published,
+            double rate,
+            int seconds,
+            Instant start,
+            Instant windowStart,
+            Instant end,
+            String state) {
         long from = windowStart.toEpochMilli();
         long warmup = Math.round((from - start.toEpochMilli()) / 1000.0);
         long to = end.toEpochMilli();
-        long inWindow = first.values().stream().filter(t -> t[1] >= from && t[1] < to).count();
-        long[] latencies =
-                first.values().stream().filter(t -> t[0] >= from && t[0] < to).mapToLong(t -> t[1] - t[0]).sorted().toArray();
+        long inWindow =
+                first.values().stream().filter(t -> t[1] >= from && t[1] < to).count();
+        long[] latencies = first.values().stream()
+                .filter(t -> t[0] >= from && t[0] < to)
+                .mapToLong(t -> t[1] - t[0])
+                .sorted()
+                .toArray();
         long lastEmbedded = first.values().stream().mapToLong(t -> t[1]).max().orElse(to);
         System.out.println();
         System.out.println("| measure | value |");
         System.out.println("|---|---|");
         System.out.printf("| offered rate (events/s), publication time (s) | %.1f, %d |%n", rate, seconds);
         System.out.printf("| events published / embedded at least once | %,d / %,d |%n", published, first.size());
-        System.out.printf("| sustained throughput, first embeddings/s (window %d-%d s after the first event) | %.1f |%n",
+        System.out.printf(
+                "| sustained throughput, first embeddings/s (window %d-%d s after the first event) | %.1f |%n",
                 warmup, seconds, inWindow * 1000.0 / Math.max(1, to - from));
-        System.out.printf("| overall, first embeddings/s (first event to last embedding) | %.1f |%n",
+        System.out.printf(
+                "| overall, first embeddings/s (first event to last embedding) | %.1f |%n",
                 first.size() * 1000.0 / Math.max(1, lastEmbedded - start.toEpochMilli()));
         if (latencies.length > 0) {
-            System.out.printf("| event-to-embedding latency p50 / p90 / p99 / max (ms), %,d events after warm-up | %d / %d / %d / %d |%n",
-                    latencies.length, pct(latencies, 0.50), pct(latencies, 0.90), pct(latencies, 0.99), latencies[latencies.length - 1]);
+            System.out.printf(
+                    "| event-to-embedding latency p50 / p90 / p99 / max (ms), %,d events after warm-up | %d / %d / %d / %d |%n",
+                    latencies.length,
+                    pct(latencies, 0.50),
+                    pct(latencies, 0.90),
+                    pct(latencies, 0.99),
+                    latencies[latencies.length - 1]);
         }
         System.out.printf("| job state at the end | %s |%n", state);
     }

@@ -1,34 +1,28 @@
 package io.divastream.jobs.cluster;
 
-import io.divastream.dev.FlinkSessionCluster;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.dev.FlinkSessionCluster;
+import io.divastream.jobs.DivaStreamJob;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.pipeline.Uids;
+import io.divastream.jobs.testing.CorruptEvents;
+import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
-import io.divastream.connectors.testing.LocalKafkaExtension;
-import io.divastream.jobs.DivaStreamJob;
-import io.divastream.jobs.pipeline.Uids;
-import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.testing.CorruptEvents;
-import io.divastream.jobs.testing.OmniglotSample;
-import io.divastream.schemas.DeadLetter;
-import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
-import io.divastream.schemas.ImageEvent;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +31,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,9 +61,11 @@ class StandaloneClusterIT {
     private static final long TARGET_VERSION = 2;
     private static final Duration BUDGET = Duration.ofMinutes(5);
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    @TempDir Path work;
+    @TempDir
+    Path work;
 
     @Test
     void shadedJarOnSessionClusterFillsTheSameTopicsAsTheEmbeddedRunnerAndResumesFromASavepoint() throws Exception {
@@ -81,19 +75,22 @@ class StandaloneClusterIT {
         assertThat(jar).as("the shaded job jar (mvn package builds it)").isRegularFile();
 
         String run = "cluster-it";
-        JobConfig config = JobOptions.parse(jobArgs(run, work.resolve("checkpoints")).toArray(String[]::new));
+        JobConfig config =
+                JobOptions.parse(jobArgs(run, work.resolve("checkpoints")).toArray(String[]::new));
         createTopics(config);
         List<LabeledImage> images = OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
-        Set<String> evalIds =
-                images.stream().filter(i -> OmniglotSample.isEval(i.label())).map(LabeledImage::imageId).collect(Collectors.toSet());
+        Set<String> evalIds = images.stream()
+                .filter(i -> OmniglotSample.isEval(i.label()))
+                .map(LabeledImage::imageId)
+                .collect(Collectors.toSet());
         CorruptEvents.publish(KAFKA, config.kafka().imagesTopic());
-        try (ImageEventProducer producer = new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
+        try (ImageEventProducer producer =
+                new ImageEventProducer(KAFKA.settings(), config.kafka().imagesTopic(), 0)) {
             producer.publish(InterleavedOrder.of(images, 3));
         }
 
-        FlinkSessionCluster.Config clusterConfig =
-                FlinkSessionCluster.Config.of(lib, work.resolve("cluster"))
-                        .withExtraConfig(Map.of("taskmanager.load-balance.mode", "slots"));
+        FlinkSessionCluster.Config clusterConfig = FlinkSessionCluster.Config.of(lib, work.resolve("cluster"))
+                .withExtraConfig(Map.of("taskmanager.load-balance.mode", "slots"));
         if (!djlLib.isBlank() && !djlLib.equals("none")) {
             clusterConfig = clusterConfig.withSharedLibraries(Path.of(djlLib));
         }
@@ -102,16 +99,19 @@ class StandaloneClusterIT {
             String jobId = cluster.submit(jar, DivaStreamJob.class.getName(), args, 0);
             String savepoint;
             try {
-                List<MetricsRecord> metrics =
-                        awaitMetrics(cluster, jobId, config, m -> m.getModelVersion() >= TARGET_VERSION
-                                && m.getEvalImages() == evalIds.size());
+                List<MetricsRecord> metrics = awaitMetrics(
+                        cluster,
+                        jobId,
+                        config,
+                        m -> m.getModelVersion() >= TARGET_VERSION && m.getEvalImages() == evalIds.size());
                 assertThat(metrics).isNotEmpty();
 
                 Map<String, Integer> parallelism = cluster.vertexParallelism(jobId);
                 assertThat(parallelismOf(parallelism, Uids.EMBEDDER)).isEqualTo(2);
                 assertThat(parallelismOf(parallelism, Uids.TRAINER)).isEqualTo(1);
                 assertThat(parallelismOf(parallelism, Uids.METRICS)).isEqualTo(1);
-                savepoint = cluster.stopWithSavepoint(jobId, work.resolve("savepoints").toUri().toString(), Duration.ofMinutes(4));
+                savepoint = cluster.stopWithSavepoint(
+                        jobId, work.resolve("savepoints").toUri().toString(), Duration.ofMinutes(4));
             } catch (Throwable t) {
                 keepLogs(cluster);
                 try {
@@ -130,7 +130,8 @@ class StandaloneClusterIT {
                 ModelVersionRecord next = awaitModelVersion(cluster, resumed, config, lastBefore.getModelVersion() + 1);
                 assertThat(next.getTrainingStep()).isGreaterThan(lastBefore.getTrainingStep());
                 assertThat(next.getTrainClasses()).isGreaterThanOrEqualTo(lastBefore.getTrainClasses());
-                assertThat(parallelismOf(cluster.vertexParallelism(resumed), Uids.EMBEDDER)).isEqualTo(2);
+                assertThat(parallelismOf(cluster.vertexParallelism(resumed), Uids.EMBEDDER))
+                        .isEqualTo(2);
                 assertThat(cluster.taskManagerCount()).isEqualTo(2);
                 assertThat(cluster.allAlive()).isTrue();
             } catch (Throwable t) {
@@ -141,13 +142,18 @@ class StandaloneClusterIT {
             }
             for (int tm = 0; tm < 2; tm++) {
                 assertThat(nativeLibraries(work.resolve("cluster").resolve("djl-cache-" + tm)))
-                        .as("task manager %d extracted PyTorch's native library; native libraries under %s: %s",
-                                tm, work, nativeLibraries(work) + "\n" + cluster.logLines(l -> l.contains("PyTorch") || l.contains("djl"), 30))
+                        .as(
+                                "task manager %d extracted PyTorch's native library; native libraries under %s: %s",
+                                tm,
+                                work,
+                                nativeLibraries(work) + "\n"
+                                        + cluster.logLines(l -> l.contains("PyTorch") || l.contains("djl"), 30))
                         .anyMatch(name -> Path.of(name).getFileName().toString().startsWith("libtorch"));
             }
         }
 
-        CorruptEvents.assertDeadLettered(KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
+        CorruptEvents.assertDeadLettered(
+                KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
         checkModelVersions(config);
         checkEmbeddings(config, images);
     }
@@ -191,9 +197,7 @@ class StandaloneClusterIT {
     /** The images topic has two partitions, so the source runs two readers. */
     private static void createTopics(JobConfig config) {
         JobConfig.KafkaConfig k = config.kafka();
-        TopicAdmin.ensureTopics(
-                KAFKA.settings(),
-                k.singleBrokerTopics(2));
+        TopicAdmin.ensureTopics(KAFKA.settings(), k.singleBrokerTopics(2));
     }
 
     private static int parallelismOf(Map<String, Integer> vertices, String operator) {
@@ -216,7 +220,10 @@ class StandaloneClusterIT {
     }
 
     private static List<MetricsRecord> awaitMetrics(
-            FlinkSessionCluster cluster, String jobId, JobConfig config, java.util.function.Predicate<MetricsRecord> done)
+            FlinkSessionCluster cluster,
+            String jobId,
+            JobConfig config,
+            java.util.function.Predicate<MetricsRecord> done)
             throws Exception {
         AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
         long deadline = System.nanoTime() + BUDGET.toNanos();
@@ -227,7 +234,8 @@ class StandaloneClusterIT {
                         + cluster.rootException(jobId) + "\n" + cluster.errorLines(40));
             }
             List<MetricsRecord> records = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))) {
+            for (ConsumerRecord<byte[], byte[]> r :
+                    KAFKA.readAll(config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))) {
                 records.add(codec.decode(r.value()));
             }
             if (records.stream().anyMatch(done)) {
@@ -269,7 +277,8 @@ class StandaloneClusterIT {
             }
             String failure = cluster.rootException(jobId);
             if (!failure.isEmpty()) {
-                throw new AssertionError("the resubmitted job failed (and restarts): " + failure + "\n" + cluster.errorLines(40));
+                throw new AssertionError(
+                        "the resubmitted job failed (and restarts): " + failure + "\n" + cluster.errorLines(40));
             }
             for (ModelVersionRecord v : modelVersions(config)) {
                 if (v.getModelVersion() == version) {
@@ -290,7 +299,8 @@ class StandaloneClusterIT {
         for (int i = 0; i < records.size(); i++) {
             assertThat(records.get(i).getModelVersion()).isEqualTo(i);
             if (i > 0) {
-                assertThat(records.get(i).getTrainingStep()).isGreaterThan(records.get(i - 1).getTrainingStep());
+                assertThat(records.get(i).getTrainingStep())
+                        .isGreaterThan(records.get(i - 1).getTrainingStep());
             }
         }
         assertThat(records.size()).isGreaterThan((int) TARGET_VERSION + 1);
@@ -312,7 +322,8 @@ class StandaloneClusterIT {
             assertThat(e.getEmbeddedAt()).isAfterOrEqualTo(e.getEventTime());
             latest.put(e.getImageId(), e);
         }
-        Map<String, String> labels = images.stream().collect(Collectors.toMap(LabeledImage::imageId, LabeledImage::label));
+        Map<String, String> labels =
+                images.stream().collect(Collectors.toMap(LabeledImage::imageId, LabeledImage::label));
         assertThat(latest.keySet()).isEqualTo(labels.keySet());
         latest.forEach((id, e) -> assertThat(e.getLabel()).isEqualTo(labels.get(id)));
     }

@@ -20,7 +20,8 @@ class JobOptionsFileTest {
     /** The documented file, from the jobs module's directory (where the tests run). */
     private static final Path DOCUMENTED = Path.of("..").resolve(JobOptions.CONFIG_FILE);
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private Path file(String... lines) throws IOException {
         Path file = dir.resolve("diva-" + System.nanoTime() + ".properties");
@@ -44,12 +45,17 @@ class JobOptionsFileTest {
             if (line.matches("# [a-z0-9.-]+ =.*")) {
                 String key = line.substring(2, line.indexOf(' ', 2));
                 assertThat(keys.add(key)).as("key %s listed twice", key).isTrue();
-                DivaOption<?> option = JobOptions.ALL.options().stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+                DivaOption<?> option = JobOptions.ALL.options().stream()
+                        .filter(o -> o.key().equals(key))
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(line.substring(line.indexOf('=') + 1).strip())
                         .isEqualTo(option.isRequired() ? "" : option.defaultText());
             }
         }
-        assertThat(keys).containsExactlyElementsOf(JobOptions.ALL.options().stream().map(DivaOption::key).toList());
+        assertThat(keys)
+                .containsExactlyElementsOf(
+                        JobOptions.ALL.options().stream().map(DivaOption::key).toList());
     }
 
     @Test
@@ -57,10 +63,14 @@ class JobOptionsFileTest {
         List<String> active = new ArrayList<>();
         for (String line : Files.readAllLines(DOCUMENTED)) {
             if (line.matches("# [a-z0-9.-]+ =.*")) {
-                active.add(line.startsWith("# kafka.bootstrap-servers") ? "kafka.bootstrap-servers = b:9092" : line.substring(2));
+                active.add(
+                        line.startsWith("# kafka.bootstrap-servers")
+                                ? "kafka.bootstrap-servers = b:9092"
+                                : line.substring(2));
             }
         }
-        JobConfig fromFile = JobOptions.parse(new String[] {"--config", file(active.toArray(String[]::new)).toString()});
+        JobConfig fromFile = JobOptions.parse(
+                new String[] {"--config", file(active.toArray(String[]::new)).toString()});
         JobConfig fromDefaults = JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "b:9092"});
         assertSameConfig(fromFile, fromDefaults);
         // and the commented file itself changes nothing either
@@ -76,15 +86,24 @@ class JobOptionsFileTest {
         assertThat(actual.batching()).isEqualTo(expected.batching());
         assertThat(actual.training()).isEqualTo(expected.training());
         assertThat(actual.runtime()).isEqualTo(expected.runtime());
-        assertThat(actual.embedding().headWeights()).containsExactly(expected.embedding().headWeights());
-        assertThat(actual.embedding().catalogue()).isEqualTo(expected.embedding().catalogue());
+        assertThat(actual.embedding().headWeights())
+                .containsExactly(expected.embedding().headWeights());
+        assertThat(actual.embedding().catalogue())
+                .isEqualTo(expected.embedding().catalogue());
         assertThat(actual.metrics()).isEqualTo(expected.metrics());
     }
 
     @Test
     void fileValuesApplyAndTheCommandLineWinsWhateverTheOrder() throws IOException {
-        Path f = file("# a comment", "! another", "", "kafka.bootstrap-servers = k:9092", "batch.classes=12",
-                "  batch.images-per-class : 3", "route.eval-labels = ^(Greek)/\\d+", "checkpoint.dir =");
+        Path f = file(
+                "# a comment",
+                "! another",
+                "",
+                "kafka.bootstrap-servers = k:9092",
+                "batch.classes=12",
+                "  batch.images-per-class : 3",
+                "route.eval-labels = ^(Greek)/\\d+",
+                "checkpoint.dir =");
         JobConfig config = JobOptions.parse(new String[] {"--batch.classes", "20", "--config", f.toString()});
         assertThat(config.kafka().bootstrapServers()).isEqualTo("k:9092");
         assertThat(config.batching().classesPerBatch()).isEqualTo(20);
@@ -107,7 +126,8 @@ class JobOptionsFileTest {
         Path f = file("kafka.bootstrap-servers = k:9092", "", "batch.clases = 3");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--config", f.toString()}))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage(f + ":3: unknown key batch.clases (did you mean batch.classes?); run with --help for the list");
+                .hasMessage(
+                        f + ":3: unknown key batch.clases (did you mean batch.classes?); run with --help for the list");
         Path demoKey = file("demo.rate = 3");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--config", demoKey.toString()}))
                 .hasMessageContaining("unknown key demo.rate");
@@ -138,18 +158,25 @@ class JobOptionsFileTest {
 
     @Test
     void thePresetSetsTheModelKeysAndExplicitKeysWin() throws IOException {
-        JobConfig wide = JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1", "--model.preset", "omniglot-conv4-wide"});
+        JobConfig wide = JobOptions.parse(
+                new String[] {"--kafka.bootstrap-servers", "k:1", "--model.preset", "omniglot-conv4-wide"});
         assertThat(wide.training().model().network().channels()).containsExactly(128, 128, 128, 128);
         assertThat(wide.training().model().network().inputSize()).isEqualTo(28);
         Path f = file("model.preset = omniglot-conv4-wide", "model.channels = 32,32");
-        JobConfig overridden = JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1", "--config", f.toString()});
+        JobConfig overridden =
+                JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1", "--config", f.toString()});
         assertThat(overridden.training().model().network().channels()).containsExactly(32, 32);
-        assertThat(JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1"}).training().model().network().channels())
+        assertThat(JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1"})
+                        .training()
+                        .model()
+                        .network()
+                        .channels())
                 .containsExactly(64, 64, 64, 64);
         for (ModelPreset preset : ModelPreset.values()) {
             assertThat(preset.settings()).containsKeys("image.size", "model.channels", "model.embedding-dim");
         }
-        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1", "--model.preset", "resnet50"}))
+        assertThatThrownBy(() -> JobOptions.parse(
+                        new String[] {"--kafka.bootstrap-servers", "k:1", "--model.preset", "resnet50"}))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("option --model.preset must be one of omniglot-conv4, omniglot-conv4-wide, got 'resnet50'");
     }
@@ -157,7 +184,8 @@ class JobOptionsFileTest {
     @Test
     void theDeviceOptionsReachTheTrainingConfiguration() {
         JobConfig config = JobOptions.parse(new String[] {
-            "--kafka.bootstrap-servers", "k:1", "--train.device", "gpu", "--train.engine-flavour", "cu128"});
+            "--kafka.bootstrap-servers", "k:1", "--train.device", "gpu", "--train.engine-flavour", "cu128"
+        });
         assertThat(config.training().device()).isEqualTo(DeviceRequest.GPU);
         assertThat(config.training().engineFlavour()).isEqualTo("cu128");
         JobConfig defaults = JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:1"});

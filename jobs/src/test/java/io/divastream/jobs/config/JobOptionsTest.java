@@ -7,9 +7,9 @@ import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.jobs.metrics.EvaluationMode;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DivaHead;
+import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.KeyBatchNormStatistics;
-import io.divastream.model.augment.AugmentationSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,8 +52,7 @@ class JobOptionsTest {
         assertThat(config.kafka().deadLettersTopic()).isEqualTo(KafkaTopics.DEAD_LETTERS);
         assertThat(config.kafka().exactlyOnce()).isTrue();
         assertThat(config.routing().evalLabelRegex()).isEqualTo(RouteOptions.OMNIGLOT_EVAL_LABELS);
-        assertThat(config.batching())
-                .isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20, 100_000));
+        assertThat(config.batching()).isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20, 100_000));
         assertThat(config.batching().batchSize()).isEqualTo(112);
 
         // the model defaults are DiVA's Omniglot configuration, apart from the regressor width
@@ -64,9 +63,12 @@ class JobOptionsTest {
         assertThat(model.network().embeddingDim()).isEqualTo(128);
         assertThat(model.network().inputSize()).isEqualTo(28);
         assertThat(model.loss()).isEqualTo(reference.loss());
-        assertThat(model.optimizer().learningRate()).isEqualTo(reference.optimizer().learningRate());
-        assertThat(model.optimizer().weightDecay()).isEqualTo(reference.optimizer().weightDecay());
-        assertThat(model.optimizer().betaLearningRate()).isEqualTo(reference.optimizer().betaLearningRate());
+        assertThat(model.optimizer().learningRate())
+                .isEqualTo(reference.optimizer().learningRate());
+        assertThat(model.optimizer().weightDecay())
+                .isEqualTo(reference.optimizer().weightDecay());
+        assertThat(model.optimizer().betaLearningRate())
+                .isEqualTo(reference.optimizer().betaLearningRate());
         assertThat(model.optimizer().decorrelationLearningRate())
                 .isEqualTo(reference.optimizer().decorrelationLearningRate());
         assertThat(model.momentum()).isEqualTo(reference.momentum());
@@ -76,16 +78,21 @@ class JobOptionsTest {
         assertThat(config.training().maxConsecutiveFailures()).isEqualTo(20);
         assertThat(config.embedding().headWeights()).containsExactly(1, 1, 1, 1);
         assertThat(config.metrics())
-                .isEqualTo(new MetricsProtocol(1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0));
-        assertThat(config.runtime())
-                .isEqualTo(new RuntimeConfig(1, 10_000, "", true));
+                .isEqualTo(
+                        new MetricsProtocol(1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0));
+        assertThat(config.runtime()).isEqualTo(new RuntimeConfig(1, 10_000, "", true));
     }
 
     @Test
     void intraOpThreadsDefaultToAllForTheTrainerAndOneForEmbeddersAndMetrics() {
         assertThat(parse().runtime().intraOpThreads()).isEqualTo(new RuntimeConfig.IntraOpThreads(0, 1, 1));
-        assertThat(parse("--train.intra-op-threads=3", "--embedding.intra-op-threads", "2", "--metrics.intra-op-threads=0")
-                        .runtime().intraOpThreads())
+        assertThat(parse(
+                                "--train.intra-op-threads=3",
+                                "--embedding.intra-op-threads",
+                                "2",
+                                "--metrics.intra-op-threads=0")
+                        .runtime()
+                        .intraOpThreads())
                 .isEqualTo(new RuntimeConfig.IntraOpThreads(3, 2, 0));
         assertThatThrownBy(() -> parse("--embedding.intra-op-threads=-1"))
                 .isInstanceOf(ConfigException.class)
@@ -97,28 +104,28 @@ class JobOptionsTest {
 
     @Test
     void aReplayIntervalOfZeroDisablesTheReplay() {
-        assertThat(parse("--batch.replay-interval-ms", "0").batching().replayIntervalMs()).isZero();
+        assertThat(parse("--batch.replay-interval-ms", "0").batching().replayIntervalMs())
+                .isZero();
         assertThat(parse().batching().replayIntervalMs()).isEqualTo(20);
     }
 
     @Test
     void optionsOverrideTheDefaultsInBothForms() {
-        JobConfig config =
-                parse(
-                        "--batch.classes=8",
-                        "--batch.images-per-class",
-                        "3",
-                        "--batch.buffer-per-class=3",
-                        "--model.heads",
-                        "discriminative, shared",
-                        "--embed.head-weights=2,0.5",
-                        "--train.augment=false",
-                        "--state.rocksdb",
-                        "false",
-                        "--route.eval-labels=^Greek/",
-                        "--checkpoint.dir",
-                        " file:///tmp/ck ",
-                        "--model.seed=-7");
+        JobConfig config = parse(
+                "--batch.classes=8",
+                "--batch.images-per-class",
+                "3",
+                "--batch.buffer-per-class=3",
+                "--model.heads",
+                "discriminative, shared",
+                "--embed.head-weights=2,0.5",
+                "--train.augment=false",
+                "--state.rocksdb",
+                "false",
+                "--route.eval-labels=^Greek/",
+                "--checkpoint.dir",
+                " file:///tmp/ck ",
+                "--model.seed=-7");
 
         assertThat(config.batching().classesPerBatch()).isEqualTo(8);
         assertThat(config.batching().imagesPerClass()).isEqualTo(3);
@@ -206,10 +213,10 @@ class JobOptionsTest {
     @Test
     void theBufferMustHoldAtLeastKImages() {
         rejects("batch.buffer-per-class", "--batch.buffer-per-class", "3", "--batch.images-per-class", "4")
-                .hasMessage(
-                        "option --batch.buffer-per-class (3) must be at least --batch.images-per-class (4)");
+                .hasMessage("option --batch.buffer-per-class (3) must be at least --batch.images-per-class (4)");
         // equal is enough
-        assertThat(parse("--batch.buffer-per-class", "4").batching().bufferPerClass()).isEqualTo(4);
+        assertThat(parse("--batch.buffer-per-class", "4").batching().bufferPerClass())
+                .isEqualTo(4);
     }
 
     @Test
@@ -235,8 +242,13 @@ class JobOptionsTest {
 
     @Test
     void ablationAndMinerOptionsReachTheObjective() {
-        var plain = parse("--train.decorrelation", "false", "--train.shared-mining", "full",
-                "--train.exclude-degenerate-intra", "true");
+        var plain = parse(
+                "--train.decorrelation",
+                "false",
+                "--train.shared-mining",
+                "full",
+                "--train.exclude-degenerate-intra",
+                "true");
         var objective = plain.training().model().objective();
         assertThat(plain.training().model().decorrelationPairs()).isEmpty();
         assertThat(objective.sharedMining()).isEqualTo(io.divastream.model.miner.SharedMining.FULL);
@@ -251,7 +263,11 @@ class JobOptionsTest {
     void theKeyEncodersBatchNormStatisticsAreInitialByDefaultOrEma() {
         assertThat(parse().training().model().momentum().keyBatchNormStatistics())
                 .isEqualTo(KeyBatchNormStatistics.INITIAL);
-        assertThat(parse("--train.key-bn-stats", "ema").training().model().momentum().keyBatchNormStatistics())
+        assertThat(parse("--train.key-bn-stats", "ema")
+                        .training()
+                        .model()
+                        .momentum()
+                        .keyBatchNormStatistics())
                 .isEqualTo(KeyBatchNormStatistics.EMA);
         rejects("train.key-bn-stats", "--train.key-bn-stats", "running").hasMessageContaining("'running'");
     }
@@ -261,14 +277,22 @@ class JobOptionsTest {
         // 1,024 keys in batches of 28 x 4 = 112: ceil(1024 / 112) = 10 batches
         assertThat(parse().training().queueInitBatches()).isEqualTo(10);
         assertThat(parse("--train.queue-size", "128", "--batch.classes", "8", "--batch.images-per-class", "4")
-                .training().queueInitBatches()).as("exactly four batches of 32").isEqualTo(4);
-        assertThat(parse("--train.queue-init-batches", "0").training().queueInitBatches()).isZero();
-        assertThat(parse("--train.queue-init-batches", "25").training().queueInitBatches()).isEqualTo(25);
-        assertThat(parse("--train.queue-init-batches", " AUTO ").training().queueInitBatches()).isEqualTo(10);
+                        .training()
+                        .queueInitBatches())
+                .as("exactly four batches of 32")
+                .isEqualTo(4);
+        assertThat(parse("--train.queue-init-batches", "0").training().queueInitBatches())
+                .isZero();
+        assertThat(parse("--train.queue-init-batches", "25").training().queueInitBatches())
+                .isEqualTo(25);
+        assertThat(parse("--train.queue-init-batches", " AUTO ").training().queueInitBatches())
+                .isEqualTo(10);
         assertThat(parse("--model.heads", "discriminative,shared").training().queueInitBatches())
-                .as("no queue without the selfsim head").isZero();
+                .as("no queue without the selfsim head")
+                .isZero();
         rejects("train.queue-init-batches", "--train.queue-init-batches", "-1").hasMessageContaining("'-1'");
-        rejects("train.queue-init-batches", "--train.queue-init-batches", "some").hasMessageContaining("auto");
+        rejects("train.queue-init-batches", "--train.queue-init-batches", "some")
+                .hasMessageContaining("auto");
         rejects("train.queue-init-batches", "--train.queue-init-batches", "3", "--model.heads", "discriminative")
                 .hasMessageContaining("selfsim");
     }
@@ -286,8 +310,7 @@ class JobOptionsTest {
 
     @Test
     void tooFewHeadWeightsAreRejected() {
-        rejects("embed.head-weights", "--embed.head-weights", "1,1")
-                .hasMessageContaining("one weight per head (4)");
+        rejects("embed.head-weights", "--embed.head-weights", "1,1").hasMessageContaining("one weight per head (4)");
         rejects("embed.head-weights", "--model.heads", "discriminative,selfsim", "--embed.head-weights", "1")
                 .hasMessageContaining("one weight per head (2)");
     }
@@ -318,7 +341,8 @@ class JobOptionsTest {
     @Test
     void everyDefaultIsValidAndEveryOptionIsDocumented() {
         assertThat(JobOptions.ALL.options()).extracting(DivaOption::key).doesNotHaveDuplicates();
-        assertThat(JobOptions.ALL.options()).allSatisfy(o -> assertThat(o.description()).isNotBlank());
+        assertThat(JobOptions.ALL.options())
+                .allSatisfy(o -> assertThat(o.description()).isNotBlank());
         assertThat(JobOptions.ALL.options())
                 .filteredOn(o -> o.isRequired())
                 .extracting(DivaOption::key)
@@ -328,7 +352,10 @@ class JobOptionsTest {
             assertThat(usage).contains("--" + option.key());
         }
         assertThat(usage).contains("(required)").contains("[28]");
-        assertThat(Pattern.compile(RouteOptions.OMNIGLOT_EVAL_LABELS).matcher("Greek/character01").find()).isTrue();
+        assertThat(Pattern.compile(RouteOptions.OMNIGLOT_EVAL_LABELS)
+                        .matcher("Greek/character01")
+                        .find())
+                .isTrue();
     }
 
     @Test
@@ -346,6 +373,7 @@ class JobOptionsTest {
         assertThat(copy.metrics()).isEqualTo(config.metrics());
         assertThat(copy.kafka().settings().bootstrapServers()).isEqualTo(BROKERS);
     }
+
     @Test
     void theCatalogueOptionsHaveBoundedDefaults() {
         JobConfig.CatalogueConfig c = parse().embedding().catalogue();
@@ -359,7 +387,11 @@ class JobOptionsTest {
     @ParameterizedTest
     @CsvSource({"0, 0", "250ms, 250", "90s, 90000", "30m, 1800000", "24h, 86400000", "7d, 604800000"})
     void theCatalogueTtlIsADuration(String text, long ms) {
-        assertThat(parse("--embedding.catalogue-ttl", text).embedding().catalogue().ttlMs()).isEqualTo(ms);
+        assertThat(parse("--embedding.catalogue-ttl", text)
+                        .embedding()
+                        .catalogue()
+                        .ttlMs())
+                .isEqualTo(ms);
     }
 
     @Test
@@ -374,22 +406,42 @@ class JobOptionsTest {
 
     @Test
     void theEvaluationProtocolOptionsReachTheMetricsProtocol() {
-        MetricsProtocol m =
-                parse("--metrics.mode", "query-gallery", "--metrics.query-fraction", "0.25", "--metrics.recall-ks",
-                                "1,5,10,100", "--metrics.seen-sample-per-class", "3", "--metrics.seen-max-images", "30",
-                                "--model.seed", "9")
-                        .metrics();
-        assertThat(m).isEqualTo(new MetricsProtocol(1, 100, EvaluationMode.QUERY_GALLERY, 0.25, List.of(1, 5, 10, 100), 3, 30, 9));
+        MetricsProtocol m = parse(
+                        "--metrics.mode",
+                        "query-gallery",
+                        "--metrics.query-fraction",
+                        "0.25",
+                        "--metrics.recall-ks",
+                        "1,5,10,100",
+                        "--metrics.seen-sample-per-class",
+                        "3",
+                        "--metrics.seen-max-images",
+                        "30",
+                        "--model.seed",
+                        "9")
+                .metrics();
+        assertThat(m)
+                .isEqualTo(new MetricsProtocol(
+                        1, 100, EvaluationMode.QUERY_GALLERY, 0.25, List.of(1, 5, 10, 100), 3, 30, 9));
         assertThat(m.seenClassLimit()).isEqualTo(10);
-        assertThat(parse("--metrics.seen-sample-per-class", "0").metrics().seenEnabled()).isFalse();
+        assertThat(parse("--metrics.seen-sample-per-class", "0").metrics().seenEnabled())
+                .isFalse();
     }
 
     @Test
     void aCatalogueTtlSwitchesTheSeenSampleOffByDefaultAndRejectsItExplicitly() {
-        assertThat(parse("--embedding.catalogue-ttl", "30m").metrics().seenEnabled()).isFalse();
-        assertThat(parse("--embedding.catalogue-ttl", "30m", "--metrics.seen-sample-per-class", "0").metrics().seenEnabled())
+        assertThat(parse("--embedding.catalogue-ttl", "30m").metrics().seenEnabled())
                 .isFalse();
-        rejects("metrics.seen-sample-per-class", "--embedding.catalogue-ttl", "30m", "--metrics.seen-sample-per-class", "4")
+        assertThat(parse("--embedding.catalogue-ttl", "30m", "--metrics.seen-sample-per-class", "0")
+                        .metrics()
+                        .seenEnabled())
+                .isFalse();
+        rejects(
+                        "metrics.seen-sample-per-class",
+                        "--embedding.catalogue-ttl",
+                        "30m",
+                        "--metrics.seen-sample-per-class",
+                        "4")
                 .hasMessageContaining("catalogue-ttl 0");
     }
 
@@ -411,7 +463,9 @@ class JobOptionsTest {
             throws Exception {
         assertThat(parse().export()).isEqualTo(JobConfig.ExportConfig.OFF);
         assertThat(parse().export().enabled()).isFalse();
-        JobConfig.ExportConfig export = parse("--export.dir", tmp.resolve("models").toString(), "--export.keep", "3").export();
+        JobConfig.ExportConfig export = parse(
+                        "--export.dir", tmp.resolve("models").toString(), "--export.keep", "3")
+                .export();
         assertThat(export.enabled()).isTrue();
         assertThat(export.dir()).isEqualTo(tmp.resolve("models").toString());
         assertThat(export.keep()).isEqualTo(3);

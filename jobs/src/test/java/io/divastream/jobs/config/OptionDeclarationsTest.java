@@ -11,9 +11,18 @@ import org.junit.jupiter.api.Test;
 /** Every option declared in an {@code *Options} class is one of the job's, and each key is declared once. */
 class OptionDeclarationsTest {
 
-    private static final List<Class<?>> DECLARING = List.of(KafkaOptions.class, TopicOptions.class, RouteOptions.class,
-            LimitsOptions.class, BatchOptions.class, ModelOptions.class, TrainOptions.class, EmbeddingOptions.class,
-            MetricsOptions.class, ExportOptions.class, RuntimeOptions.class);
+    private static final List<Class<?>> DECLARING = List.of(
+            KafkaOptions.class,
+            TopicOptions.class,
+            RouteOptions.class,
+            LimitsOptions.class,
+            BatchOptions.class,
+            ModelOptions.class,
+            TrainOptions.class,
+            EmbeddingOptions.class,
+            MetricsOptions.class,
+            ExportOptions.class,
+            RuntimeOptions.class);
 
     @Test
     void everyDeclaredOptionIsListedOnceAmongTheJobsOptions() throws IllegalAccessException {

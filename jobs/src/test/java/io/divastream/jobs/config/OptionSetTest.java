@@ -20,13 +20,15 @@ class OptionSetTest {
     private static final DivaOption<Long> BIG =
             DivaOption.of("big", OptionType.longInteger(0, Long.MAX_VALUE), "10000000000", "a long");
     private static final DivaOption<Boolean> FLAG = DivaOption.of("flag", OptionType.bool(), "false", "a flag");
-    private static final DivaOption<List<String>> ITEMS = DivaOption.of("items", OptionType.words(), "a, b,,c ", "a list");
+    private static final DivaOption<List<String>> ITEMS =
+            DivaOption.of("items", OptionType.words(), "a, b,,c ", "a list");
     private static final DivaOption<String> REGEX = DivaOption.of("regex", OptionType.regex(), "^x", "a pattern");
     private static final DivaOption<Duration> TTL = DivaOption.of("ttl", OptionType.duration(), "0", "a duration");
     private static final DivaOption<Long> SHIFT =
             DivaOption.of("shift", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "0", "a signed number");
 
-    private static final OptionSet OPTIONS = OptionSet.of(List.of(NAME, COUNT, RATIO, BIG, FLAG, ITEMS, REGEX, TTL, SHIFT));
+    private static final OptionSet OPTIONS =
+            OptionSet.of(List.of(NAME, COUNT, RATIO, BIG, FLAG, ITEMS, REGEX, TTL, SHIFT));
 
     @Test
     void defaultsApplyAndGivenValuesWin() {
@@ -100,10 +102,10 @@ class OptionSetTest {
                 .hasMessageContaining("--big must be an integer");
         assertThatThrownBy(() -> OPTIONS.parse("--count", "99999999999"))
                 .hasMessage("option --count must be between 0 and 10, got 99999999999");
-        assertThatThrownBy(() -> OPTIONS.parse("--regex", "(")).hasMessageStartingWith(
-                "option --regex is not a valid regular expression");
-        assertThatThrownBy(() -> OPTIONS.parse("--ttl", "3 weeks")).hasMessage(
-                "option --ttl must be a duration such as 90s, 30m, 24h or 7d (or 0), got '3 weeks'");
+        assertThatThrownBy(() -> OPTIONS.parse("--regex", "("))
+                .hasMessageStartingWith("option --regex is not a valid regular expression");
+        assertThatThrownBy(() -> OPTIONS.parse("--ttl", "3 weeks"))
+                .hasMessage("option --ttl must be a duration such as 90s, 30m, 24h or 7d (or 0), got '3 weeks'");
     }
 
     @Test
@@ -126,7 +128,8 @@ class OptionSetTest {
         Configuration conf = OPTIONS.parse("--count", "5", "--config", first.toString(), "--config", second.toString());
         assertThat(COUNT.get(conf)).isEqualTo(5);
         assertThat(NAME.get(conf)).isEqualTo("from-file");
-        assertThat(COUNT.get(OPTIONS.parse("--config", first.toString(), "--config", second.toString()))).isEqualTo(2);
+        assertThat(COUNT.get(OPTIONS.parse("--config", first.toString(), "--config", second.toString())))
+                .isEqualTo(2);
         Path typo = Files.writeString(dir.resolve("c.properties"), "# c\ncuont = 1\n");
         assertThatThrownBy(() -> OPTIONS.parse("--config", typo.toString()))
                 .hasMessage(typo + ":2: unknown key cuont (did you mean count?); run with --help for the list");
@@ -138,7 +141,11 @@ class OptionSetTest {
         for (DivaOption<?> option : OPTIONS.options()) {
             assertThat(usage).contains("--" + option.key());
         }
-        assertThat(usage).contains("--config").contains("(required)").contains("[3]").contains("[a, b,,c ]");
+        assertThat(usage)
+                .contains("--config")
+                .contains("(required)")
+                .contains("[3]")
+                .contains("[a, b,,c ]");
         assertThat(OptionSet.helpRequested("--count", "1", "--help")).isTrue();
         assertThat(OptionSet.helpRequested("--count", "1")).isFalse();
     }

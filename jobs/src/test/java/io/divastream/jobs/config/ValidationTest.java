@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Start-up validation beyond types and ranges: each rule rejects a bad value in one line naming the key. */
 class ValidationTest {
@@ -66,22 +66,43 @@ class ValidationTest {
                 .hasMessageStartingWith("option --checkpoint.mode at-least-once needs --kafka.exactly-once false");
         assertThatThrownBy(() -> parse("--checkpoint.mode", "at-least-once", "--kafka.exactly-once", "false"))
                 .hasMessageStartingWith("option --checkpoint.unaligned true needs --checkpoint.mode exactly-once");
-        RuntimeConfig.CheckpointPolicy atLeastOnce = parse("--checkpoint.mode", "at-least-once", "--kafka.exactly-once",
-                "false", "--checkpoint.unaligned", "false").runtime().checkpointing();
+        RuntimeConfig.CheckpointPolicy atLeastOnce = parse(
+                        "--checkpoint.mode",
+                        "at-least-once",
+                        "--kafka.exactly-once",
+                        "false",
+                        "--checkpoint.unaligned",
+                        "false")
+                .runtime()
+                .checkpointing();
         assertThat(atLeastOnce.exactlyOnce()).isFalse();
         assertThat(atLeastOnce.unaligned()).isFalse();
     }
 
     @Test
     void goodValuesPass() {
-        JobConfig config = parse("--kafka.bootstrap-servers", "kafka:9092,[::1]:9093,10.0.0.1:19092",
-                "--topic.images", "A-b_c.1", "--checkpoint.dir", "s3://bucket/diva", "--train.device", "CPU",
-                "--train.engine-flavour", "cu128", "--checkpoint.timeout-ms", "60000", "--checkpoint.min-pause-ms", "5000",
-                "--checkpoint.aligned-timeout-ms", "0");
+        JobConfig config = parse(
+                "--kafka.bootstrap-servers",
+                "kafka:9092,[::1]:9093,10.0.0.1:19092",
+                "--topic.images",
+                "A-b_c.1",
+                "--checkpoint.dir",
+                "s3://bucket/diva",
+                "--train.device",
+                "CPU",
+                "--train.engine-flavour",
+                "cu128",
+                "--checkpoint.timeout-ms",
+                "60000",
+                "--checkpoint.min-pause-ms",
+                "5000",
+                "--checkpoint.aligned-timeout-ms",
+                "0");
         assertThat(config.kafka().imagesTopic()).isEqualTo("A-b_c.1");
         assertThat(config.runtime().checkpointing())
                 .isEqualTo(new RuntimeConfig.CheckpointPolicy(true, true, 0, 60_000, 5_000));
-        assertThat(parse("--checkpoint.dir", "/var/diva").runtime().checkpointDirectory()).isEqualTo("/var/diva");
+        assertThat(parse("--checkpoint.dir", "/var/diva").runtime().checkpointDirectory())
+                .isEqualTo("/var/diva");
         assertThat(parse("--checkpoint.dir", "file:///checkpoints").runtime().checkpointDirectory())
                 .isEqualTo("file:///checkpoints");
     }
@@ -89,8 +110,15 @@ class ValidationTest {
     @Test
     void theDefaultMinimumPauseIsAtMostHalfTheInterval() {
         assertThat(parse().runtime().checkpointing().minPauseMs()).isEqualTo(1_000);
-        assertThat(parse("--checkpoint.interval-ms", "600").runtime().checkpointing().minPauseMs()).isEqualTo(300);
+        assertThat(parse("--checkpoint.interval-ms", "600")
+                        .runtime()
+                        .checkpointing()
+                        .minPauseMs())
+                .isEqualTo(300);
         assertThat(parse("--checkpoint.interval-ms", "600", "--checkpoint.min-pause-ms", "900")
-                .runtime().checkpointing().minPauseMs()).isEqualTo(900);
+                        .runtime()
+                        .checkpointing()
+                        .minPauseMs())
+                .isEqualTo(900);
     }
 }

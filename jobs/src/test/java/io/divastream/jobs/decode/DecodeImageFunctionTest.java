@@ -1,6 +1,5 @@
 package io.divastream.jobs.decode;
 
-import io.divastream.jobs.config.RouteOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
@@ -10,15 +9,16 @@ import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
-import io.divastream.producer.OmniglotDataset;
-import io.divastream.jobs.pipeline.AvroMapping;
-import io.divastream.jobs.events.DeadLetterEvent;
-import io.divastream.jobs.events.ImageSample;
-import io.divastream.jobs.events.Role;
-import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.images.HostileImages;
 import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
+import io.divastream.jobs.config.RouteOptions;
+import io.divastream.jobs.events.DeadLetterEvent;
+import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.Role;
+import io.divastream.jobs.pipeline.AvroMapping;
+import io.divastream.jobs.testing.MetricsCapture;
+import io.divastream.producer.OmniglotDataset;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.ImageEvent;
 import java.awt.image.BufferedImage;
@@ -33,9 +33,9 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,14 +80,12 @@ class DecodeImageFunctionTest {
 
     @BeforeEach
     void openHarness() throws Exception {
-        harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(
-                                new DecodeImageFunction(SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS),
-                                        EventLimits.DEFAULT, DLQ_LIMIT)),
-                        1,
-                        1,
-                        0);
+        harness = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new DecodeImageFunction(
+                        SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS), EventLimits.DEFAULT, DLQ_LIMIT)),
+                1,
+                1,
+                0);
         metrics = MetricsCapture.attach(harness);
         harness.open();
     }
@@ -98,15 +96,14 @@ class DecodeImageFunctionTest {
     }
 
     private static byte[] event(String id, String label, byte[] image) {
-        return CODEC.encode(
-                ImageEvent.newBuilder()
-                        .setImageId(id)
-                        .setLabel(label)
-                        .setContentType("image/png")
-                        .setImage(ByteBuffer.wrap(image))
-                        .setEventTime(EVENT_TIME)
-                        .setSource("test")
-                        .build());
+        return CODEC.encode(ImageEvent.newBuilder()
+                .setImageId(id)
+                .setLabel(label)
+                .setContentType("image/png")
+                .setImage(ByteBuffer.wrap(image))
+                .setEventTime(EVENT_TIME)
+                .setSource("test")
+                .build());
     }
 
     private RawRecord send(byte[] key, byte[] value) throws Exception {
@@ -125,7 +122,9 @@ class DecodeImageFunctionTest {
 
     private List<DeadLetterEvent> deadLetters() {
         var out = harness.getSideOutput(DecodeImageFunction.DEAD_LETTERS);
-        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+        return out == null
+                ? List.of()
+                : out.stream().map(StreamRecord::getValue).toList();
     }
 
     private static byte[] tinyPng(int width, int height) throws IOException {
@@ -203,21 +202,28 @@ class DecodeImageFunctionTest {
     void theTrainingReaderDecodesTrainingImagesOnlyAndDropsBadRecordsWithoutADeadLetter() throws Exception {
         var training = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(
                 new ProcessOperator<>(DecodeImageFunction.trainingReader(
-                        SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS), EventLimits.DEFAULT)), 1, 1, 0);
+                        SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS), EventLimits.DEFAULT)),
+                1,
+                1,
+                0);
         MetricsCapture trainingMetrics = MetricsCapture.attach(training);
         training.open();
         try {
             String trainId = "omniglot/Korean/character07/0512_03.png";
             for (byte[][] kv : new byte[][][] {
                 {trainId.getBytes(StandardCharsets.UTF_8), event(trainId, "Korean/character07", png)},
-                {"g".getBytes(StandardCharsets.UTF_8), event("omniglot/Greek/character01/1.png", "Greek/character01", png)},
+                {
+                    "g".getBytes(StandardCharsets.UTF_8),
+                    event("omniglot/Greek/character01/1.png", "Greek/character01", png)
+                },
                 {"k".getBytes(StandardCharsets.UTF_8), "not Avro".getBytes(StandardCharsets.UTF_8)},
                 {"e".getBytes(StandardCharsets.UTF_8), event("x", "", png)},
             }) {
                 training.processElement(new RawRecord(TOPIC, 0, offset++, kv[0], kv[1], 5L), 5L);
             }
             // the evaluation image passes without pixels, for its id's first label (FirstLabelFilter)
-            assertThat(training.extractOutputValues()).extracting(ImageSample::imageId, ImageSample::role)
+            assertThat(training.extractOutputValues())
+                    .extracting(ImageSample::imageId, ImageSample::role)
                     .containsExactly(tuple(trainId, Role.TRAIN), tuple("omniglot/Greek/character01/1.png", Role.EVAL));
             assertThat(training.extractOutputValues().get(1).pixels()).isEmpty();
             assertThat(training.getSideOutput(DecodeImageFunction.DEAD_LETTERS)).isNull();
@@ -231,8 +237,8 @@ class DecodeImageFunctionTest {
     @Test
     void garbageBytesAreAnUndecodableRecord() throws Exception {
         long before = System.currentTimeMillis();
-        RawRecord record =
-                send("k".getBytes(StandardCharsets.UTF_8), "this is not an Avro record".getBytes(StandardCharsets.UTF_8));
+        RawRecord record = send(
+                "k".getBytes(StandardCharsets.UTF_8), "this is not an Avro record".getBytes(StandardCharsets.UTF_8));
         assertRejected(record, DeadLetterReason.UNDECODABLE_RECORD, before);
     }
 
@@ -335,7 +341,9 @@ class DecodeImageFunctionTest {
         assertThat(metrics.count("deadLetters.EMPTY_IMAGE_ID")).isEqualTo(1);
         assertThat(metrics.count("deadLetters.UNDECODABLE_IMAGE")).isEqualTo(1);
         assertThat(metrics.count("deadLetters.INVALID_IMAGE")).isEqualTo(1);
-        assertThat(metrics.has("deadLetters.CATALOGUE_FULL")).as("the embedder's reason").isFalse();
+        assertThat(metrics.has("deadLetters.CATALOGUE_FULL"))
+                .as("the embedder's reason")
+                .isFalse();
         metrics.updateViews();
         assertThat(metrics.meter("numImagesDecodedPerSecond").getRate()).isCloseTo(2 / 60.0, within(1e-12));
     }
@@ -371,13 +379,16 @@ class DecodeImageFunctionTest {
             assertThat(letter.message())
                     .isEqualTo("the label of image poison-1 has 1046000 characters, the limit is 256");
             assertThat(letter.valueBytes()).isEqualTo(record.value().length).isGreaterThan(1_046_000);
-            assertThat(letter.value()).hasSize(DeadLetters.maxValueBytes(DLQ_LIMIT))
+            assertThat(letter.value())
+                    .hasSize(DeadLetters.maxValueBytes(DLQ_LIMIT))
                     .isEqualTo(Arrays.copyOf(record.value(), DeadLetters.maxValueBytes(DLQ_LIMIT)));
             assertThat(letter.key()).isEqualTo(record.key());
             assertThat(letter.failedAt()).isBetween(before, System.currentTimeMillis());
         });
-        byte[] wire = AvroCodec.of(io.divastream.schemas.DeadLetter.class).encode(AvroMapping.deadLetter(letters.get(0)));
-        assertThat(DLQ_LIMIT.fits("diva.images-2@0".getBytes(StandardCharsets.UTF_8), wire)).isTrue();
+        byte[] wire =
+                AvroCodec.of(io.divastream.schemas.DeadLetter.class).encode(AvroMapping.deadLetter(letters.get(0)));
+        assertThat(DLQ_LIMIT.fits("diva.images-2@0".getBytes(StandardCharsets.UTF_8), wire))
+                .isTrue();
         assertThat(samples()).isEmpty();
         assertThat(metrics.count("deadLetters.LABEL_TOO_LONG")).isEqualTo(1);
     }
@@ -393,8 +404,8 @@ class DecodeImageFunctionTest {
         RawRecord record = send(id, "", png);
         DeadLetterEvent letter = deadLetters().get(0);
         assertThat(letter.reason()).isEqualTo("IMAGE_ID_TOO_LONG");
-        assertThat(letter.message()).isEqualTo(
-                "the image id has 600000 characters, the limit is 256 (it begins '" + "i".repeat(40) + "')");
+        assertThat(letter.message())
+                .isEqualTo("the image id has 600000 characters, the limit is 256 (it begins '" + "i".repeat(40) + "')");
         assertThat(letter.key()).hasSize(DeadLetters.MAX_KEY_BYTES);
         assertThat(letter.keyBytes()).isEqualTo(600_000L);
         assertThat(letter.value()).isEqualTo(record.value()); // 600 KB fit in a record
@@ -414,31 +425,48 @@ class DecodeImageFunctionTest {
         send("bomb-3", "Greek/character01", HostileImages.declaringPng(60_000, 60_000));
         send("bomb-4", "Korean/character01", HostileImages.declaringJpeg(65_000, 65_000));
         send("ok", "Korean/character01", png);
-        assertThat(deadLetters()).extracting(DeadLetterEvent::reason).containsOnly("INVALID_IMAGE").hasSize(4);
-        assertThat(deadLetters()).extracting(DeadLetterEvent::message).containsExactly(
-                "image bomb-1: PNG image declares 8192x8192 = 67108864 pixels, the limit is 16777216",
-                "image bomb-2: PNG image declares 8192x8192 = 67108864 pixels, the limit is 16777216",
-                "image bomb-3: PNG image declares 60000x60000 = 3600000000 pixels, the limit is 16777216",
-                "image bomb-4: JPEG image declares 65000x65000 = 4225000000 pixels, the limit is 16777216");
+        assertThat(deadLetters())
+                .extracting(DeadLetterEvent::reason)
+                .containsOnly("INVALID_IMAGE")
+                .hasSize(4);
+        assertThat(deadLetters())
+                .extracting(DeadLetterEvent::message)
+                .containsExactly(
+                        "image bomb-1: PNG image declares 8192x8192 = 67108864 pixels, the limit is 16777216",
+                        "image bomb-2: PNG image declares 8192x8192 = 67108864 pixels, the limit is 16777216",
+                        "image bomb-3: PNG image declares 60000x60000 = 3600000000 pixels, the limit is 16777216",
+                        "image bomb-4: JPEG image declares 65000x65000 = 4225000000 pixels, the limit is 16777216");
         assertThat(samples()).extracting(ImageSample::imageId).containsExactly("ok");
     }
 
     @Test
     void theLimitsAreTheConfiguredOnes() throws Exception {
-        var strict = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(new ProcessOperator<>(
-                new DecodeImageFunction(SPEC, new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS),
+        var strict = new OneInputStreamOperatorTestHarness<RawRecord, ImageSample>(
+                new ProcessOperator<>(new DecodeImageFunction(
+                        SPEC,
+                        new LabelRouter(RouteOptions.OMNIGLOT_EVAL_LABELS),
                         new EventLimits(5, 10, new io.divastream.images.ImageLimits(png.length, 105 * 105, 105 * 105)),
-                        DLQ_LIMIT)), 1, 1, 0);
+                        DLQ_LIMIT)),
+                1,
+                1,
+                0);
         strict.open();
         try {
-            for (String[] idLabel : new String[][] {{"123456", "Korean/c"}, {"12345", "Korean/c123"}, {"12345", "Korean/c"}}) {
-                strict.processElement(new RawRecord(TOPIC, 0, offset++, null, event(idLabel[0], idLabel[1], png), 5L), 5L);
+            for (String[] idLabel :
+                    new String[][] {{"123456", "Korean/c"}, {"12345", "Korean/c123"}, {"12345", "Korean/c"}}) {
+                strict.processElement(
+                        new RawRecord(TOPIC, 0, offset++, null, event(idLabel[0], idLabel[1], png), 5L), 5L);
             }
-            strict.processElement(new RawRecord(TOPIC, 0, offset++, null,
-                    event("big", "Korean/c", Arrays.copyOf(png, png.length + 1)), 5L), 5L);
-            assertThat(strict.getSideOutput(DecodeImageFunction.DEAD_LETTERS)).extracting(r -> r.getValue().reason())
+            strict.processElement(
+                    new RawRecord(
+                            TOPIC, 0, offset++, null, event("big", "Korean/c", Arrays.copyOf(png, png.length + 1)), 5L),
+                    5L);
+            assertThat(strict.getSideOutput(DecodeImageFunction.DEAD_LETTERS))
+                    .extracting(r -> r.getValue().reason())
                     .containsExactly("IMAGE_ID_TOO_LONG", "LABEL_TOO_LONG", "INVALID_IMAGE");
-            assertThat(strict.extractOutputValues()).extracting(ImageSample::imageId).containsExactly("12345");
+            assertThat(strict.extractOutputValues())
+                    .extracting(ImageSample::imageId)
+                    .containsExactly("12345");
         } finally {
             strict.close();
         }

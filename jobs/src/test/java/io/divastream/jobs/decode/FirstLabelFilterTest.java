@@ -42,7 +42,8 @@ class FirstLabelFilterTest {
             h.processElement(train("b", "Korean/c1"), 5); // so this one is never trained on
             h.processElement(eval("a", "Greek/c1"), 6);
             h.processElement(train("c", "Korean/c3"), 7);
-            assertThat(h.extractOutputValues()).extracting(ImageSample::imageId, ImageSample::label)
+            assertThat(h.extractOutputValues())
+                    .extracting(ImageSample::imageId, ImageSample::label)
                     .containsExactly(
                             org.assertj.core.groups.Tuple.tuple("a", "Korean/c1"),
                             org.assertj.core.groups.Tuple.tuple("a", "Korean/c1"),

@@ -6,9 +6,9 @@ import static io.divastream.jobs.deploy.YamlTrees.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.dev.FlinkSessionCluster;
+import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.config.DivaOption;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import java.io.IOException;
@@ -85,18 +85,24 @@ class DockerDeploymentTest {
     /** Flink's properties of a service ({@code FLINK_PROPERTIES}: one {@code key: value} per line). */
     private static Map<String, String> flinkProperties(Map<String, Object> service) {
         Map<String, String> properties = new LinkedHashMap<>();
-        for (String line : String.valueOf(map(service.get("environment")).get("FLINK_PROPERTIES")).split("\n")) {
+        for (String line : String.valueOf(map(service.get("environment")).get("FLINK_PROPERTIES"))
+                .split("\n")) {
             if (!line.isBlank()) {
                 int colon = line.indexOf(':');
-                properties.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                properties.put(
+                        line.substring(0, colon).trim(),
+                        line.substring(colon + 1).trim());
             }
         }
         return properties;
     }
 
     private static String defaultOf(String key) {
-        return JobOptions.ALL.options().stream().filter(o -> o.key().equals(key)).findFirst()
-                .map(DivaOption::defaultText).orElseThrow();
+        return JobOptions.ALL.options().stream()
+                .filter(o -> o.key().equals(key))
+                .findFirst()
+                .map(DivaOption::defaultText)
+                .orElseThrow();
     }
 
     /** Mounts of a service: container path to source (a named volume, or a path relative to docker/). */
@@ -117,7 +123,8 @@ class DockerDeploymentTest {
             if (!build.isEmpty()) {
                 built.add(String.valueOf(map(s.getValue()).get("image")));
                 Path context = DOCKER.resolve(String.valueOf(build.get("context")));
-                assertThat(context.resolve(String.valueOf(build.get("dockerfile")))).isRegularFile();
+                assertThat(context.resolve(String.valueOf(build.get("dockerfile"))))
+                        .isRegularFile();
                 String flavour = String.valueOf(map(build.get("args")).get("DJL_FLAVOR"));
                 assertThat(DeviceSelection.SUPPORTED_FLAVOURS).as(flavour).contains(flavour);
             }
@@ -125,9 +132,13 @@ class DockerDeploymentTest {
         for (Map.Entry<String, Object> s : services().entrySet()) {
             String image = String.valueOf(map(s.getValue()).get("image"));
             if (image.startsWith(DIVA_IMAGE)) {
-                assertThat(built).as("service %s uses %s, which a service builds", s.getKey(), image).contains(image);
+                assertThat(built)
+                        .as("service %s uses %s, which a service builds", s.getKey(), image)
+                        .contains(image);
             } else {
-                assertThat(image).as("service %s pulls a pinned image", s.getKey()).matches("[a-z0-9./-]+:v?\\d+(\\.\\d+)*");
+                assertThat(image)
+                        .as("service %s pulls a pinned image", s.getKey())
+                        .matches("[a-z0-9./-]+:v?\\d+(\\.\\d+)*");
             }
         }
     }
@@ -139,7 +150,9 @@ class DockerDeploymentTest {
         for (Object s : services().values()) {
             for (String source : mounts(map(s)).values()) {
                 if (source.startsWith(".") || source.startsWith("/")) {
-                    assertThat(DOCKER.resolve(source)).as("bind mount %s", source).exists();
+                    assertThat(DOCKER.resolve(source))
+                            .as("bind mount %s", source)
+                            .exists();
                 } else {
                     assertThat(declared).as("named volume %s", source).contains(source);
                     used.add(source);
@@ -157,7 +170,8 @@ class DockerDeploymentTest {
         String inContainer = argument(args, "config");
         String source = mounts(jobmanager).get(inContainer);
         assertThat(source).as("a mount at %s", inContainer).isNotNull();
-        assertThat(DOCKER.resolve(source).normalize()).isEqualTo(Path.of("..", JobOptions.CONFIG_FILE).normalize());
+        assertThat(DOCKER.resolve(source).normalize())
+                .isEqualTo(Path.of("..", JobOptions.CONFIG_FILE).normalize());
         args.set(args.indexOf(inContainer), DOCKER.resolve(source).toString());
         JobConfig config = JobOptions.parse(args.toArray(String[]::new));
 
@@ -179,11 +193,13 @@ class DockerDeploymentTest {
         for (String name : List.of("jobmanager", "taskmanager")) {
             Map<String, Object> s = service(name);
             assertThat(mounts(s)).as("%s mounts %s", name, mountPoint).containsKey(mountPoint);
-            assertThat(flinkProperties(s)).containsEntry("execution.checkpointing.dir", dir)
+            assertThat(flinkProperties(s))
+                    .containsEntry("execution.checkpointing.dir", dir)
                     .containsEntry("state.backend.type", "rocksdb")
                     .containsEntry("jobmanager.rpc.address", "jobmanager");
         }
-        assertThat(mounts(service("jobmanager")).get(mountPoint)).isEqualTo(mounts(service("taskmanager")).get(mountPoint));
+        assertThat(mounts(service("jobmanager")).get(mountPoint))
+                .isEqualTo(mounts(service("taskmanager")).get(mountPoint));
         assertThat(config.runtime().rocksDb()).isTrue();
 
         // model artefacts go to a volume that job manager and task managers share (the trainer runs in either)
@@ -192,21 +208,28 @@ class DockerDeploymentTest {
         for (String name : List.of("jobmanager", "taskmanager")) {
             assertThat(mounts(service(name))).as("%s mounts %s", name, exports).containsKey(exports);
         }
-        assertThat(mounts(service("jobmanager")).get(exports)).isEqualTo(mounts(service("taskmanager")).get(exports));
+        assertThat(mounts(service("jobmanager")).get(exports))
+                .isEqualTo(mounts(service("taskmanager")).get(exports));
     }
 
     @Test
     void theTopicsAreCreatedAsTheJobNamesThemCompactedOrRetained() throws IOException {
         String script = String.join("\n", words(service("topics").get("command")));
         Map<String, String> created = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("--topic\\s+(\\S+)((?:\\s+--config\\s+\\S+)*)").matcher(script);
+        Matcher m =
+                Pattern.compile("--topic\\s+(\\S+)((?:\\s+--config\\s+\\S+)*)").matcher(script);
         while (m.find()) {
             created.put(m.group(1), m.group(2));
         }
-        List<String> topicKeys = List.of("topic.images", "topic.embeddings", "topic.metrics", "topic.model-versions", "topic.dead-letters");
-        assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(topicKeys.stream().map(DockerDeploymentTest::defaultOf).toList());
+        List<String> topicKeys = List.of(
+                "topic.images", "topic.embeddings", "topic.metrics", "topic.model-versions", "topic.dead-letters");
+        assertThat(created.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        topicKeys.stream().map(DockerDeploymentTest::defaultOf).toList());
         assertThat(created.get(defaultOf("topic.embeddings"))).contains("cleanup.policy=compact");
-        assertThat(created.get(defaultOf("topic.images"))).contains("cleanup.policy=delete").containsPattern("retention.ms=\\d+");
+        assertThat(created.get(defaultOf("topic.images")))
+                .contains("cleanup.policy=delete")
+                .containsPattern("retention.ms=\\d+");
         assertThat(created.get(defaultOf("topic.dead-letters"))).containsPattern("retention.ms=\\d+");
     }
 
@@ -225,7 +248,8 @@ class DockerDeploymentTest {
 
         Map<String, String> prometheusMounts = mounts(service("prometheus"));
         Path config = DOCKER.resolve(prometheusMounts.get("/etc/prometheus/prometheus.yml"));
-        assertThat(config.normalize()).isEqualTo(DOCKER.resolve("prometheus.yml").normalize());
+        assertThat(config.normalize())
+                .isEqualTo(DOCKER.resolve("prometheus.yml").normalize());
         Set<String> scraped = new HashSet<>();
         for (Object job : list(read(config).get("scrape_configs"))) {
             for (Object sc : list(map(job).get("static_configs"))) {
@@ -246,9 +270,12 @@ class DockerDeploymentTest {
     @Test
     void theDockerfileShipsTheShadedJarOfflineAndHonoursTheFlavour() throws IOException {
         String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("cp jobs/target/diva-jobs-*-job.jar /out/usrlib/")
+        assertThat(dockerfile)
+                .contains("cp jobs/target/diva-jobs-*-job.jar /out/usrlib/")
                 .contains("FLINK_IMAGE=flink:2.2.0-java17")
-                .contains("DJL_OFFLINE=true").contains("OPT_OUT_TRACKING=true").contains("OMP_WAIT_POLICY=PASSIVE")
+                .contains("DJL_OFFLINE=true")
+                .contains("OPT_OUT_TRACKING=true")
+                .contains("OMP_WAIT_POLICY=PASSIVE")
                 .contains("PYTORCH_FLAVOR=${DJL_FLAVOR}")
                 .contains("io.divastream.model.DeviceSelection --fetch")
                 .contains("COPY " + JobOptions.CONFIG_FILE + " /opt/diva/diva-stream.properties");
@@ -261,10 +288,12 @@ class DockerDeploymentTest {
     @Test
     void theBuildStageHasEveryModuleOfTheReactor() throws IOException {
         String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
-        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(Path.of("..", "pom.xml")));
+        Matcher module =
+                Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(Path.of("..", "pom.xml")));
         int modules = 0;
         while (module.find()) {
-            assertThat(dockerfile).as("module %s copied into the build stage", module.group(1))
+            assertThat(dockerfile)
+                    .as("module %s copied into the build stage", module.group(1))
                     .contains("COPY " + module.group(1) + " " + module.group(1) + "\n");
             modules++;
         }
@@ -274,12 +303,15 @@ class DockerDeploymentTest {
     @Test
     void flinksLibGetsDjlAndTheFlinkProcessesLoadItParentFirst() throws IOException {
         String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("for jar in jobs/target/djl-lib/*.jar")
+        assertThat(dockerfile)
+                .contains("for jar in jobs/target/djl-lib/*.jar")
                 .contains("COPY --from=build /out/lib/ /opt/flink/lib/");
         for (String name : List.of("jobmanager", "taskmanager")) {
             assertThat(Arrays.asList(flinkProperties(service(name))
-                            .getOrDefault(FlinkSessionCluster.PARENT_FIRST_PATTERNS, "").split(";")))
-                    .as(name).contains(FlinkSessionCluster.SHARED_PACKAGES);
+                            .getOrDefault(FlinkSessionCluster.PARENT_FIRST_PATTERNS, "")
+                            .split(";")))
+                    .as(name)
+                    .contains(FlinkSessionCluster.SHARED_PACKAGES);
         }
     }
 
@@ -288,7 +320,8 @@ class DockerDeploymentTest {
         Map<String, Object> gpu = map(read(COMPOSE_GPU).get("services"));
         Map<String, Object> jobmanager = map(gpu.get("jobmanager"));
         String image = String.valueOf(jobmanager.get("image"));
-        String flavour = String.valueOf(map(map(jobmanager.get("build")).get("args")).get("DJL_FLAVOR"));
+        String flavour =
+                String.valueOf(map(map(jobmanager.get("build")).get("args")).get("DJL_FLAVOR"));
         assertThat(image).isEqualTo(DIVA_IMAGE + flavour);
         assertThat(flavour).startsWith("cu");
         assertThat(DeviceSelection.SUPPORTED_FLAVOURS).contains(flavour);
@@ -296,28 +329,35 @@ class DockerDeploymentTest {
             assertThat(map(gpu.get(name)).get("image")).as(name).isEqualTo(image);
         }
         List<String> args = new ArrayList<>(jobArguments(words(jobmanager.get("command"))));
-        args.set(args.indexOf(argument(args, "config")), Path.of("..", JobOptions.CONFIG_FILE).toString());
+        args.set(
+                args.indexOf(argument(args, "config")),
+                Path.of("..", JobOptions.CONFIG_FILE).toString());
         JobConfig config = JobOptions.parse(args.toArray(String[]::new));
         assertThat(config.training().device()).isEqualTo(DeviceRequest.GPU);
         assertThat(config.training().engineFlavour()).isEqualTo(flavour);
-        assertThat(String.valueOf(gpu.get("taskmanager"))).contains("driver=nvidia").contains("capabilities=[gpu]");
+        assertThat(String.valueOf(gpu.get("taskmanager")))
+                .contains("driver=nvidia")
+                .contains("capabilities=[gpu]");
     }
 
     @Test
     void dockerComposeAcceptsBothFiles(@TempDir Path tmp) throws Exception {
         if (run("docker", "compose", "version") == 0) {
-            assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "config", "-q")).isZero();
+            assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "config", "-q"))
+                    .isZero();
             assertThat(run("docker", "compose", "-f", COMPOSE.toString(), "-f", COMPOSE_GPU.toString(), "config", "-q"))
                     .isZero();
             return;
         }
         // Compose v1 (docker-compose 1.29) predates only the top-level project name: check copies without it.
-        Assumptions.assumeTrue(run("docker-compose", "version") == 0, "neither docker compose nor docker-compose is installed");
+        Assumptions.assumeTrue(
+                run("docker-compose", "version") == 0, "neither docker compose nor docker-compose is installed");
         Path v1 = tmp.resolve("compose.yaml");
         Files.writeString(v1, Files.readString(COMPOSE).replaceFirst("(?m)^name: .*\\n", ""));
         Path gpu = Files.copy(COMPOSE_GPU, tmp.resolve("compose.gpu.yaml"));
         assertThat(run("docker-compose", "-f", v1.toString(), "config", "-q")).isZero();
-        assertThat(run("docker-compose", "-f", v1.toString(), "-f", gpu.toString(), "config", "-q")).isZero();
+        assertThat(run("docker-compose", "-f", v1.toString(), "-f", gpu.toString(), "config", "-q"))
+                .isZero();
     }
 
     private static Class<?> loadClass(String name) {

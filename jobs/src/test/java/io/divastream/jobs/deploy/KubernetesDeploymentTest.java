@@ -5,11 +5,11 @@ import static io.divastream.jobs.deploy.YamlTrees.map;
 import static io.divastream.jobs.deploy.YamlTrees.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.jobs.DivaStreamJob;
 import io.divastream.dev.FlinkSessionCluster;
+import io.divastream.jobs.DivaStreamJob;
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.config.RuntimeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -125,9 +125,12 @@ class KubernetesDeploymentTest {
     @Test
     void theImageIsComposesAndTheJarIsWhereTheDockerfilePutsIt() throws IOException {
         Map<String, Object> compose = read(DOCKER.resolve("compose.yaml"));
-        String composeImage = String.valueOf(map(map(map(compose.get("services")).get("jobmanager"))).get("image"));
+        String composeImage = String.valueOf(
+                map(map(map(compose.get("services")).get("jobmanager"))).get("image"));
         String image = String.valueOf(spec().get("image"));
-        assertThat(image).as("a registry's copy of compose's image %s", composeImage).endsWith("/" + composeImage);
+        assertThat(image)
+                .as("a registry's copy of compose's image %s", composeImage)
+                .endsWith("/" + composeImage);
 
         String dockerfile = dockerfile();
         String jarName = group(dockerfile, "cp jobs/target/diva-jobs-\\*-job\\.jar /out/usrlib/(\\S+)");
@@ -143,8 +146,11 @@ class KubernetesDeploymentTest {
         JobConfig config = jobConfig();
         RuntimeConfig runtime = config.runtime();
         int jobParallelism = ((Number) job().get("parallelism")).intValue();
-        assertThat(runtime.parallelism()).as("--parallelism and job.parallelism").isEqualTo(jobParallelism);
-        int largest = Math.max(runtime.parallelism(), Math.max(runtime.sourceParallelism(), runtime.embeddingParallelism()));
+        assertThat(runtime.parallelism())
+                .as("--parallelism and job.parallelism")
+                .isEqualTo(jobParallelism);
+        int largest =
+                Math.max(runtime.parallelism(), Math.max(runtime.sourceParallelism(), runtime.embeddingParallelism()));
         Map<String, Object> taskManager = map(spec().get("taskManager"));
         int slots = Integer.parseInt(flinkConfiguration().get("taskmanager.numberOfTaskSlots"))
                 * ((Number) taskManager.get("replicas")).intValue();
@@ -162,7 +168,9 @@ class KubernetesDeploymentTest {
         assertThat(config.runtime().rocksDb()).isTrue();
         // the operator's savepoint upgrade mode needs a savepoint directory
         if ("savepoint".equals(job().get("upgradeMode"))) {
-            assertThat(flink.get("execution.checkpointing.savepoint-dir")).as("savepoint directory").isNotBlank();
+            assertThat(flink.get("execution.checkpointing.savepoint-dir"))
+                    .as("savepoint directory")
+                    .isNotBlank();
         }
         // every s3:// location needs Flink's S3 file system, enabled from the image's opt/ by its entry point
         boolean s3 = flink.values().stream().anyMatch(v -> v.startsWith("s3://")) || checkpoints.startsWith("s3://");
@@ -170,18 +178,22 @@ class KubernetesDeploymentTest {
             String plugins = environment().getOrDefault("ENABLE_BUILT_IN_PLUGINS", "");
             assertThat(Arrays.asList(plugins.split(";")))
                     .as("ENABLE_BUILT_IN_PLUGINS")
-                    .anyMatch(p -> p.matches("flink-s3-fs-(presto|hadoop)-" + Pattern.quote(EnvironmentInformation.getVersion()) + "\\.jar"));
+                    .anyMatch(p -> p.matches("flink-s3-fs-(presto|hadoop)-"
+                            + Pattern.quote(EnvironmentInformation.getVersion()) + "\\.jar"));
         }
     }
 
     @Test
     void djlRunsOfflineAndLoadsFromTheClusterClassPath() throws IOException {
         Map<String, String> env = environment();
-        assertThat(env).containsEntry("DJL_OFFLINE", "true")
+        assertThat(env)
+                .containsEntry("DJL_OFFLINE", "true")
                 .containsEntry("OPT_OUT_TRACKING", "true")
                 .containsEntry("OMP_WAIT_POLICY", "PASSIVE");
         assertThat(env.get("DJL_CACHE_DIR")).isEqualTo(group(dockerfile(), "DJL_CACHE_DIR=(\\S+)"));
-        assertThat(Arrays.asList(flinkConfiguration().getOrDefault(FlinkSessionCluster.PARENT_FIRST_PATTERNS, "").split(";")))
+        assertThat(Arrays.asList(flinkConfiguration()
+                        .getOrDefault(FlinkSessionCluster.PARENT_FIRST_PATTERNS, "")
+                        .split(";")))
                 .contains(FlinkSessionCluster.SHARED_PACKAGES);
     }
 
@@ -189,9 +201,12 @@ class KubernetesDeploymentTest {
     void prometheusReportsAsInComposeThroughAFactoryFlinkHas() throws Exception {
         Map<String, String> flink = flinkConfiguration();
         String factory = flink.get("metrics.reporter.prom.factory.class");
-        assertThat(MetricReporterFactory.class.isAssignableFrom(Class.forName(factory))).as(factory).isTrue();
+        assertThat(MetricReporterFactory.class.isAssignableFrom(Class.forName(factory)))
+                .as(factory)
+                .isTrue();
         String compose = Files.readString(DOCKER.resolve("compose.yaml"), StandardCharsets.UTF_8);
-        assertThat(compose).contains("metrics.reporter.prom.factory.class: " + factory)
+        assertThat(compose)
+                .contains("metrics.reporter.prom.factory.class: " + factory)
                 .contains("metrics.reporter.prom.port: " + flink.get("metrics.reporter.prom.port"));
     }
 
@@ -204,7 +219,8 @@ class KubernetesDeploymentTest {
         assertThat(mebibytes(String.valueOf(tm.get("memory")))).isGreaterThanOrEqualTo(3072L);
         assertThat(((Number) jm.get("cpu")).doubleValue()).isPositive();
         assertThat(((Number) tm.get("cpu")).doubleValue()).isGreaterThanOrEqualTo(1.0);
-        double managed = Double.parseDouble(flinkConfiguration().getOrDefault("taskmanager.memory.managed.fraction", "0.4"));
+        double managed =
+                Double.parseDouble(flinkConfiguration().getOrDefault("taskmanager.memory.managed.fraction", "0.4"));
         assertThat(managed).as("managed (RocksDB) share of the task manager").isBetween(0.1, 0.4);
     }
 }

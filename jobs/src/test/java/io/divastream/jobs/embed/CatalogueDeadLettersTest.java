@@ -20,17 +20,21 @@ class CatalogueDeadLettersTest {
         assertThat(d.topic()).isEqualTo("diva.images");
         assertThat(d.stage()).isEqualTo(CatalogueEmbedder.STAGE);
         assertThat(new String(d.key(), StandardCharsets.UTF_8)).isEqualTo("img-7");
-        assertThat(d.message()).isEqualTo("image img-7 (Greek/character03) was not embedded: the catalogue of embedder"
-                + " subtask 2 holds its maximum of 500 images (--embedding.max-images-per-subtask)");
+        assertThat(d.message())
+                .isEqualTo("image img-7 (Greek/character03) was not embedded: the catalogue of embedder"
+                        + " subtask 2 holds its maximum of 500 images (--embedding.max-images-per-subtask)");
     }
 
     @Test
     void aChangedLabelNamesTheFirstLabelWhenItIsStillStored() {
         DeadLetterEvent d = CatalogueDeadLetters.labelChanged("diva.images", SAMPLE, "Korean/character01");
         assertThat(d.reason()).isEqualTo(DeadLetterReason.LABEL_CHANGED.name());
-        assertThat(d.message()).isEqualTo("image img-7 arrived with the label Greek/character03, but it arrived first"
-                + " with the label Korean/character01: the first label stays (a new label needs a new image id)");
-        assertThat(CatalogueDeadLetters.labelChanged("diva.images", SAMPLE, null).message())
+        assertThat(d.message())
+                .isEqualTo(
+                        "image img-7 arrived with the label Greek/character03, but it arrived first"
+                                + " with the label Korean/character01: the first label stays (a new label needs a new image id)");
+        assertThat(CatalogueDeadLetters.labelChanged("diva.images", SAMPLE, null)
+                        .message())
                 .contains("arrived first with another label:");
     }
 }

@@ -3,6 +3,8 @@ package io.divastream.jobs.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.divastream.evaluation.EmbeddingCombiner;
+import io.divastream.images.ImageDecoder;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.ImageEmbedding;
@@ -14,8 +16,6 @@ import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.embed.Embedder;
-import io.divastream.evaluation.EmbeddingCombiner;
-import io.divastream.images.ImageDecoder;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.ViewAugmenter;
@@ -80,7 +80,8 @@ class CatalogueEmbedderTest {
 
     private static void step(DivaTrainer trainer, Random random, long sequence) {
         TrainingBatch b = TinyModel.batch(sequence, random, 6, 4, 2, 8);
-        float[][] images = Arrays.stream(b.pixels()).map(ImageDecoder::fromBytes).toArray(float[][]::new);
+        float[][] images =
+                Arrays.stream(b.pixels()).map(ImageDecoder::fromBytes).toArray(float[][]::new);
         trainer.step(new LabeledBatch(Arrays.asList(b.labels()), images));
     }
 
@@ -115,15 +116,8 @@ class CatalogueEmbedderTest {
         // chunks take no time by this clock, so the ticks alone pace the re-embedding (a slow chunk
         // on a busy machine must not shift the ticks these tests expect)
         operator.useClock(() -> 0L);
-        var h =
-                new KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding>(
-                        operator,
-                        ImageSample::imageId,
-                        null,
-                        Types.STRING,
-                        maxParallelism,
-                        parallelism,
-                        subtask);
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding>(
+                operator, ImageSample::imageId, null, Types.STRING, maxParallelism, parallelism, subtask);
         harnesses.add(h);
         return h;
     }
@@ -185,10 +179,9 @@ class CatalogueEmbedderTest {
 
     private static List<String> storedIds(
             KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h) {
-        try (Stream<Object> keys =
-                h.getOperator()
-                        .getKeyedStateBackend()
-                        .getKeys(CatalogueEmbedder.ENTRY_STATE.getName(), VoidNamespace.INSTANCE)) {
+        try (Stream<Object> keys = h.getOperator()
+                .getKeyedStateBackend()
+                .getKeys(CatalogueEmbedder.ENTRY_STATE.getName(), VoidNamespace.INSTANCE)) {
             return keys.map(Object::toString).sorted().toList();
         }
     }
@@ -253,7 +246,8 @@ class CatalogueEmbedderTest {
         assertThat(ids(third)).containsExactly("t3");
         assertThat(tick(h)).isEmpty();
         assertThat(operator(h).backlogSize()).isZero();
-        for (ImageEmbedding e : Stream.of(first, second, third).flatMap(List::stream).toList()) {
+        for (ImageEmbedding e :
+                Stream.of(first, second, third).flatMap(List::stream).toList()) {
             assertEmbedded(e, v1);
         }
     }
@@ -262,7 +256,9 @@ class CatalogueEmbedderTest {
     void theTickPeriodMakesTheConfiguredRate() {
         assertThat(catalogue(0, 1).tickMs()).isEqualTo(TICK);
         assertThat(new JobConfig.CatalogueConfig(1000, 64, 0, 1).tickMs()).isEqualTo(64);
-        assertThat(new JobConfig.CatalogueConfig(1e6, 1, 0, 1).tickMs()).as("at least 1 ms").isEqualTo(1);
+        assertThat(new JobConfig.CatalogueConfig(1e6, 1, 0, 1).tickMs())
+                .as("at least 1 ms")
+                .isEqualTo(1);
     }
 
     @Test
@@ -329,7 +325,9 @@ class CatalogueEmbedderTest {
         assertThat(atV2).extracting(ImageEmbedding::modelVersion).containsOnly(2L);
 
         h.processElement2(v3, 3);
-        assertThat(operator(h).backlogSize()).as("every stored image is behind v3").isEqualTo(6);
+        assertThat(operator(h).backlogSize())
+                .as("every stored image is behind v3")
+                .isEqualTo(6);
         List<ImageEmbedding> atV3 = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             atV3.addAll(tick(h));
@@ -493,17 +491,23 @@ class CatalogueEmbedderTest {
         ImageSample first = new ImageSample("img", "Korean/character01", Role.TRAIN, TinyModel.randomImage(random), 5);
         h.processElement1(first, 5);
         h.processElement1(new ImageSample("img", "Greek/character01", Role.EVAL, TinyModel.randomImage(random), 6), 6);
-        h.processElement1(new ImageSample("img", "Korean/character02", Role.TRAIN, TinyModel.randomImage(random), 7), 7);
+        h.processElement1(
+                new ImageSample("img", "Korean/character02", Role.TRAIN, TinyModel.randomImage(random), 7), 7);
         h.processElement1(new ImageSample("img", "Korean/character01", Role.TRAIN, first.pixels(), 8), 8);
         List<ImageEmbedding> out = drain(h);
         assertThat(out).extracting(ImageEmbedding::imageId).containsExactly("img", "img");
         assertThat(out).extracting(ImageEmbedding::label).containsOnly("Korean/character01");
         assertThat(operator(h).oldestStaleEmbeddingAgeMs()).isZero();
-        assertThat(deadLetters(h)).extracting(DeadLetterEvent::reason).containsOnly("LABEL_CHANGED").hasSize(2);
-        assertThat(deadLetters(h).get(0).message()).isEqualTo("image img arrived with the label Greek/character01,"
-                + " but it arrived first with the label Korean/character01: the first label stays (a new label needs"
-                + " a new image id)");
-        assertThat(new String(deadLetters(h).get(0).key(), StandardCharsets.UTF_8)).isEqualTo("img");
+        assertThat(deadLetters(h))
+                .extracting(DeadLetterEvent::reason)
+                .containsOnly("LABEL_CHANGED")
+                .hasSize(2);
+        assertThat(deadLetters(h).get(0).message())
+                .isEqualTo("image img arrived with the label Greek/character01,"
+                        + " but it arrived first with the label Korean/character01: the first label stays (a new label needs"
+                        + " a new image id)");
+        assertThat(new String(deadLetters(h).get(0).key(), StandardCharsets.UTF_8))
+                .isEqualTo("img");
         assertThat(metrics.count("deadLetters.LABEL_CHANGED")).isEqualTo(2);
 
         // the training image expires from the catalogue; its first label is still remembered
@@ -515,7 +519,8 @@ class CatalogueEmbedderTest {
         assertThat(deadLetters(h).get(2).message()).contains("it arrived first with another label");
 
         var restored = restored(catalogue(1_000, 100), h.snapshot(1, 5_001), 1, 0);
-        restored.processElement1(new ImageSample("img", "Latin/character01", Role.EVAL, TinyModel.randomImage(random), 10), 10);
+        restored.processElement1(
+                new ImageSample("img", "Latin/character01", Role.EVAL, TinyModel.randomImage(random), 10), 10);
         restored.processElement1(new ImageSample("img", "Korean/character01", Role.TRAIN, first.pixels(), 11), 11);
         assertThat(drain(restored)).extracting(ImageEmbedding::label).containsExactly("Korean/character01");
         assertThat(deadLetters(restored)).extracting(DeadLetterEvent::reason).containsExactly("LABEL_CHANGED");
@@ -524,7 +529,9 @@ class CatalogueEmbedderTest {
     private static List<DeadLetterEvent> deadLetters(
             KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h) {
         var queue = h.getSideOutput(CatalogueEmbedder.DEAD_LETTERS);
-        return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).toList();
+        return queue == null
+                ? List.of()
+                : queue.stream().map(StreamRecord::getValue).toList();
     }
 
     /** Sends a training image whose event happened {@code ageMs} of wall-clock time ago. */
@@ -533,8 +540,12 @@ class CatalogueEmbedderTest {
             String id,
             long ageMs)
             throws Exception {
-        ImageSample s =
-                new ImageSample(id, "Korean/character01", Role.TRAIN, TinyModel.randomImage(random), System.currentTimeMillis() - ageMs);
+        ImageSample s = new ImageSample(
+                id,
+                "Korean/character01",
+                Role.TRAIN,
+                TinyModel.randomImage(random),
+                System.currentTimeMillis() - ageMs);
         sent.put(id, s);
         h.processElement1(s, s.eventTime());
         return s;
@@ -550,14 +561,18 @@ class CatalogueEmbedderTest {
         for (String id : List.of("t1", "t2", "t3")) {
             sendAged(h, id, 5_000);
         }
-        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).as("no model: nothing is stale").isZero();
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs"))
+                .as("no model: nothing is stale")
+                .isZero();
 
         h.processElement2(v1, 1); // arrives at 1,000: the stored images are stale from now on
         assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
         h.setProcessingTime(1_050);
         assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(50);
         assertThat(ids(at(h, 1_100))).containsExactly("t1", "t2");
-        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).as("t3 is still behind").isEqualTo(100);
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs"))
+                .as("t3 is still behind")
+                .isEqualTo(100);
         assertThat(ids(at(h, 1_200))).containsExactly("t3");
         assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
 
@@ -580,7 +595,9 @@ class CatalogueEmbedderTest {
         assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isEqualTo(50);
         assertThat(ids(at(h, 1_400))).containsExactly("t3", "n1"); // all on v3
         assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
-        assertThat(latency.getCount()).as("re-embeddings are not first embeddings").isEqualTo(4);
+        assertThat(latency.getCount())
+                .as("re-embeddings are not first embeddings")
+                .isEqualTo(4);
 
         // v4 at 1,450 overtakes v3; one chunk later v5 at 1,520: the rest, on v3, counts from v4
         ModelUpdate v4 = update(new ModelSnapshot(4, v3.step(), v3.parameters(), v3.parameterCount()), 30, 4_000L);
@@ -596,7 +613,9 @@ class CatalogueEmbedderTest {
         assertThat(ids(at(h, 1_700))).containsExactly("t3", "n1");
         assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).isZero();
         h.setProcessingTime(5_000);
-        assertThat(metrics.number("oldestStaleEmbeddingAgeMs")).as("fresh stays fresh").isZero();
+        assertThat(metrics.number("oldestStaleEmbeddingAgeMs"))
+                .as("fresh stays fresh")
+                .isZero();
     }
 
     @Test
@@ -680,7 +699,9 @@ class CatalogueEmbedderTest {
 
         h.processElement2(v1, 1);
         assertThat(ids(tick(h))).containsExactly("a", "b");
-        assertThat(storedIds(h)).as("embedded at 5,100; expired at the next tick").containsExactly("a", "b");
+        assertThat(storedIds(h))
+                .as("embedded at 5,100; expired at the next tick")
+                .containsExactly("a", "b");
         tick(h);
         assertThat(storedIds(h)).isEmpty();
     }

@@ -34,22 +34,34 @@ class CatalogueModelTest {
         try (DivaTrainer trainer = new DivaTrainer(TinyModel.config(), ViewAugmenter.IDENTITY)) {
             s1 = trainer.snapshot(1);
             TrainingBatch b = TinyModel.batch(0, random, 6, 4, 2, 8);
-            float[][] images = Arrays.stream(b.pixels()).map(ImageDecoder::fromBytes).toArray(float[][]::new);
+            float[][] images =
+                    Arrays.stream(b.pixels()).map(ImageDecoder::fromBytes).toArray(float[][]::new);
             trainer.step(new LabeledBatch(Arrays.asList(b.labels()), images));
             s2 = trainer.snapshot(2);
         }
     }
 
     private static ModelUpdate update(ModelSnapshot s, long imagesSeen, long createdAt) {
-        return new ModelUpdate(s.version(), s.step(), imagesSeen, 6, s.parameters(), s.parameterCount(), s.sha256(),
-                new String[] {"total"}, new double[] {1.0}, createdAt);
+        return new ModelUpdate(
+                s.version(),
+                s.step(),
+                imagesSeen,
+                6,
+                s.parameters(),
+                s.parameterCount(),
+                s.sha256(),
+                new String[] {"total"},
+                new double[] {1.0},
+                createdAt);
     }
 
     /** Each head's embedding of the samples by an embedder of the snapshot. */
     private static float[][][] heads(ModelSnapshot s, List<ImageSample> samples) {
         try (Embedder e = new Embedder(TinyModel.NETWORK)) {
             e.load(s);
-            return e.embed(samples.stream().map(x -> ImageDecoder.fromBytes(x.pixels())).toArray(float[][]::new));
+            return e.embed(samples.stream()
+                    .map(x -> ImageDecoder.fromBytes(x.pixels()))
+                    .toArray(float[][]::new));
         }
     }
 

@@ -16,9 +16,9 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.PojoTestUtils;
 import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Every type that crosses an operator boundary or sits in state is a Flink POJO serialized without
@@ -28,7 +28,8 @@ class SerializationTest {
 
     static List<Object> samples() {
         return List.of(
-                new ImageSample("omniglot/Greek/character01/1.png", "Greek/character01", Role.EVAL, new byte[] {0, 1, -1}, 42L),
+                new ImageSample(
+                        "omniglot/Greek/character01/1.png", "Greek/character01", Role.EVAL, new byte[] {0, 1, -1}, 42L),
                 new TrainingBatch(
                         7,
                         new String[] {"a", "a", "b", "b"},
@@ -80,7 +81,18 @@ class SerializationTest {
                         new double[][] {{0.2, 1.0}, {0.3, 0.99}},
                         1L,
                         2L),
-                new DeadLetterEvent("diva.images", 2, 77L, new byte[] {1}, null, 1, -1, "EMPTY_LABEL", "no label", "decode-images", 3L),
+                new DeadLetterEvent(
+                        "diva.images",
+                        2,
+                        77L,
+                        new byte[] {1},
+                        null,
+                        1,
+                        -1,
+                        "EMPTY_LABEL",
+                        "no label",
+                        "decode-images",
+                        3L),
                 new BufferedImage("x", new byte[] {5, 6}),
                 new RawRecord("diva.images", 0, 12L, null, new byte[] {1, 2, 3}, 4L));
     }
@@ -111,8 +123,8 @@ class SerializationTest {
 
     @Test
     void jobConfigIsJavaSerializable() throws Exception {
-        JobConfig config =
-                JobOptions.parse(new String[] {"--kafka.bootstrap-servers", "k:9092", "--embed.head-weights", "1,2,3,4"});
+        JobConfig config = JobOptions.parse(
+                new String[] {"--kafka.bootstrap-servers", "k:9092", "--embed.head-weights", "1,2,3,4"});
         JobConfig copy = InstantiationUtil.clone(config);
         assertThat(copy.kafka()).isEqualTo(config.kafka());
         assertThat(copy.training()).isEqualTo(config.training());

@@ -2,14 +2,14 @@ package io.divastream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.jobs.events.EvaluationResult;
-import io.divastream.jobs.events.ImageEmbedding;
-import io.divastream.jobs.events.Role;
-import io.divastream.model.DivaHead;
 import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.evaluation.EvaluationConfig;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.jobs.events.EvaluationResult;
+import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.Role;
+import io.divastream.model.DivaHead;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,16 +55,16 @@ class RetrievalMetricsFunctionTest {
 
     private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> opened(int everyVersions)
             throws Exception {
-        var h = ProcessFunctionTestHarnesses.forProcessFunction(new RetrievalMetricsFunction(HEADS, everyVersions, 2, SEED));
+        var h = ProcessFunctionTestHarnesses.forProcessFunction(
+                new RetrievalMetricsFunction(HEADS, everyVersions, 2, SEED));
         harnesses.add(h);
         return h;
     }
 
-    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> restored(
-            OperatorSubtaskState snapshot) throws Exception {
-        var h =
-                new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                        new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, 1, 2, SEED)));
+    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> restored(OperatorSubtaskState snapshot)
+            throws Exception {
+        var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
+                new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, 1, 2, SEED)));
         harnesses.add(h);
         h.initializeState(snapshot);
         h.open();
@@ -85,18 +85,15 @@ class RetrievalMetricsFunctionTest {
 
     /** An embedding near its class's (and head's) centre, so the classes are partly separable. */
     private ImageEmbedding embedding(String id, String label, long version) {
-        float[][] classCentres =
-                centres.computeIfAbsent(
-                        label,
-                        l -> {
-                            float[][] c = new float[HEADS.size()][DIM];
-                            for (float[] head : c) {
-                                for (int t = 0; t < DIM; t++) {
-                                    head[t] = (float) random.nextGaussian();
-                                }
-                            }
-                            return c;
-                        });
+        float[][] classCentres = centres.computeIfAbsent(label, l -> {
+            float[][] c = new float[HEADS.size()][DIM];
+            for (float[] head : c) {
+                for (int t = 0; t < DIM; t++) {
+                    head[t] = (float) random.nextGaussian();
+                }
+            }
+            return c;
+        });
         float[][] heads = new float[HEADS.size()][];
         for (int h = 0; h < heads.length; h++) {
             float[] v = new float[DIM];
@@ -111,7 +108,17 @@ class RetrievalMetricsFunctionTest {
         }
         float[] combined = EmbeddingCombiner.combine(perHead, new double[] {1, 1, 1, 1})[0];
         return new ImageEmbedding(
-                id, label, Role.EVAL, version, 100 * version, 1_000 * version, 10_000 + version, combined, heads, 7L, 8L);
+                id,
+                label,
+                Role.EVAL,
+                version,
+                100 * version,
+                1_000 * version,
+                10_000 + version,
+                combined,
+                heads,
+                7L,
+                8L);
     }
 
     private static String label(int image) {
@@ -123,8 +130,7 @@ class RetrievalMetricsFunctionTest {
     }
 
     private List<EvaluationResult> send(
-            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h, ImageEmbedding e)
-            throws Exception {
+            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h, ImageEmbedding e) throws Exception {
         ImageEmbedding previous = table.get(e.imageId());
         if (previous == null || previous.modelVersion() <= e.modelVersion()) {
             table.put(e.imageId(), e);
@@ -148,8 +154,15 @@ class RetrievalMetricsFunctionTest {
     /** The nine result values, read from the evaluator's record independently of the function. */
     static double[] toArray(RetrievalScores s) {
         return new double[] {
-            s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR(), s.precisionAt1(),
-            s.rPrecision(), s.f1()
+            s.recallAt1(),
+            s.recallAt2(),
+            s.recallAt4(),
+            s.recallAt8(),
+            s.nmi(),
+            s.mapAtR(),
+            s.precisionAt1(),
+            s.rPrecision(),
+            s.f1()
         };
     }
 
@@ -161,7 +174,8 @@ class RetrievalMetricsFunctionTest {
         for (int i = 0; i < rows.size(); i++) {
             labels[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
         }
-        RetrievalEvaluator evaluator = new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(SEED));
+        RetrievalEvaluator evaluator =
+                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(SEED));
 
         assertThat(result.evalImages()).isEqualTo(rows.size());
         assertThat(result.evalClasses()).isEqualTo(classIds.size());
@@ -216,7 +230,8 @@ class RetrievalMetricsFunctionTest {
         assertThat(result.modelCreatedAt()).isEqualTo(10_001);
         assertThat(result.evalImages()).isEqualTo(CLASSES * PER_CLASS);
         assertThat(result.evalClasses()).isEqualTo(CLASSES);
-        assertThat(result.computedAt()).isCloseTo(System.currentTimeMillis(), org.assertj.core.api.Assertions.within(60_000L));
+        assertThat(result.computedAt())
+                .isCloseTo(System.currentTimeMillis(), org.assertj.core.api.Assertions.within(60_000L));
         assertScoresOfTable(result);
     }
 
@@ -239,15 +254,15 @@ class RetrievalMetricsFunctionTest {
 
     @Test
     void nothingIsScoredBeforeTheMinimumNumberOfEvaluationImages() throws Exception {
-        var h =
-                ProcessFunctionTestHarnesses.forProcessFunction(
-                        new RetrievalMetricsFunction(HEADS, 1, CLASSES * PER_CLASS, SEED));
+        var h = ProcessFunctionTestHarnesses.forProcessFunction(
+                new RetrievalMetricsFunction(HEADS, 1, CLASSES * PER_CLASS, SEED));
         harnesses.add(h);
         List<List<EvaluationResult>> results = sendAll(h, 0);
         for (int i = 0; i < results.size() - 1; i++) {
             assertThat(results.get(i)).as("after %d images", i + 1).isEmpty();
         }
-        assertThat(results.get(results.size() - 1)).singleElement()
+        assertThat(results.get(results.size() - 1))
+                .singleElement()
                 .satisfies(r -> assertThat(r.evalImages()).isEqualTo(CLASSES * PER_CLASS));
     }
 
@@ -297,7 +312,9 @@ class RetrievalMetricsFunctionTest {
         List<EvaluationResult> out = new ArrayList<>();
         for (int i = 0; i < CLASSES * PER_CLASS; i++) {
             if (i != 4) {
-                assertThat(out).as("scored before image %d carries version 2", i).isEmpty();
+                assertThat(out)
+                        .as("scored before image %d carries version 2", i)
+                        .isEmpty();
                 out.addAll(send(r, embedding(id(i), label(i), 2)));
             }
         }

@@ -3,14 +3,14 @@ package io.divastream.jobs.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.divastream.jobs.events.EvaluationResult;
-import io.divastream.jobs.events.ImageEmbedding;
-import io.divastream.jobs.events.Role;
-import io.divastream.model.DivaHead;
 import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.evaluation.EvaluationConfig;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.jobs.events.EvaluationResult;
+import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.Role;
+import io.divastream.model.DivaHead;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -45,7 +45,8 @@ class StreamingProtocolTest {
     private static final int SEEN_PER_CLASS = 3;
     private static final int SEEN_MAX = 14; // 4 classes of 3
 
-    private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses = new ArrayList<>();
+    private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses =
+            new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
@@ -95,8 +96,8 @@ class StreamingProtocolTest {
             perHead[h][0] = heads[h];
         }
         float[] combined = EmbeddingCombiner.combine(perHead, new double[] {1, 1})[0];
-        return new ImageEmbedding(id, label, role, version, 10 * version, 100 * version, 1_000 + version, combined,
-                heads, 0L, 0L);
+        return new ImageEmbedding(
+                id, label, role, version, 10 * version, 100 * version, 1_000 + version, combined, heads, 0L, 0L);
     }
 
     private static List<ImageEmbedding> evalImages(long version) {
@@ -148,11 +149,15 @@ class StreamingProtocolTest {
 
     private static int[] labels(List<ImageEmbedding> rows) {
         Map<String, Integer> ids = new LinkedHashMap<>();
-        return rows.stream().mapToInt(e -> ids.computeIfAbsent(e.label(), l -> ids.size())).toArray();
+        return rows.stream()
+                .mapToInt(e -> ids.computeIfAbsent(e.label(), l -> ids.size()))
+                .toArray();
     }
 
     private static float[][] vectors(List<ImageEmbedding> rows, int embedding) {
-        return rows.stream().map(e -> embedding == 0 ? e.combined() : e.heads()[embedding - 1]).toArray(float[][]::new);
+        return rows.stream()
+                .map(e -> embedding == 0 ? e.combined() : e.heads()[embedding - 1])
+                .toArray(float[][]::new);
     }
 
     private static List<ImageEmbedding> where(List<ImageEmbedding> rows, Predicate<ImageEmbedding> p) {
@@ -161,22 +166,29 @@ class StreamingProtocolTest {
 
     private static void assertRow(RetrievalScores expected, List<Integer> ks, double[] scores, double[] recallAtK) {
         assertThat(scores).containsExactly(RetrievalMetricsFunctionTest.toArray(expected));
-        assertThat(recallAtK).containsExactly(ks.stream().mapToDouble(expected::recallAt).toArray());
+        assertThat(recallAtK)
+                .containsExactly(ks.stream().mapToDouble(expected::recallAt).toArray());
     }
 
     /** Leave-one-out on the held-out images and on the sample, compared with the evaluator per embedding. */
-    private static void assertLeaveOneOut(EvaluationResult r, List<ImageEmbedding> heldOut, List<ImageEmbedding> sample,
-            List<Integer> ks) {
-        RetrievalEvaluator evaluator = new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(SEED).withRecallKs(ks));
+    private static void assertLeaveOneOut(
+            EvaluationResult r, List<ImageEmbedding> heldOut, List<ImageEmbedding> sample, List<Integer> ks) {
+        RetrievalEvaluator evaluator = new RetrievalEvaluator(
+                EvaluationConfig.defaults().withSeed(SEED).withRecallKs(ks));
         List<ImageEmbedding> rows = new ArrayList<>(heldOut);
         rows.sort(Comparator.comparing(ImageEmbedding::imageId));
         assertThat(r.embeddings()).containsExactly("combined", "discriminative", "shared");
         assertThat(r.evalImages()).isEqualTo(rows.size());
         assertThat(r.seenImages()).isEqualTo(sample.size());
-        assertThat(r.seenClasses()).isEqualTo((int) sample.stream().map(ImageEmbedding::label).distinct().count());
+        assertThat(r.seenClasses()).isEqualTo((int)
+                sample.stream().map(ImageEmbedding::label).distinct().count());
         for (int e = 0; e < 3; e++) {
             assertRow(evaluator.evaluate(vectors(rows, e), labels(rows)), ks, r.scores()[e], r.recallAtK()[e]);
-            assertRow(evaluator.evaluate(vectors(sample, e), labels(sample)), ks, r.seenScores()[e], r.seenRecallAtK()[e]);
+            assertRow(
+                    evaluator.evaluate(vectors(sample, e), labels(sample)),
+                    ks,
+                    r.seenScores()[e],
+                    r.seenRecallAtK()[e]);
         }
     }
 
@@ -201,26 +213,33 @@ class StreamingProtocolTest {
 
     @Test
     void aVersionWaitsForTheSampledTrainingImagesButNotForTheOthers() throws Exception {
-        var h = harness(protocol(EvaluationMode.LEAVE_ONE_OUT, MetricsProtocol.DEFAULT_RECALL_KS, SEEN_PER_CLASS), null);
+        var h = harness(
+                protocol(EvaluationMode.LEAVE_ONE_OUT, MetricsProtocol.DEFAULT_RECALL_KS, SEEN_PER_CLASS), null);
         send(h, concat(trainImages(0), evalImages(0)));
         List<ImageEmbedding> sample = expectedSample(trainImages(1), SEEN_PER_CLASS, SEEN_MAX);
         List<String> sampled = sample.stream().map(ImageEmbedding::imageId).toList();
         // all held-out images and all sampled training images but one carry version 1: nothing yet
         assertThat(send(h, evalImages(1))).isEmpty();
-        assertThat(send(h, where(trainImages(1), e -> sampled.indexOf(e.imageId()) > 0))).isEmpty();
+        assertThat(send(h, where(trainImages(1), e -> sampled.indexOf(e.imageId()) > 0)))
+                .isEmpty();
         // the training images outside the sample stay at version 0 and do not hold version 1 back
-        List<EvaluationResult> out = send(h, where(trainImages(1), e -> e.imageId().equals(sampled.get(0))));
-        assertThat(out).singleElement().satisfies(r -> assertThat(r.modelVersion()).isEqualTo(1));
+        List<EvaluationResult> out =
+                send(h, where(trainImages(1), e -> e.imageId().equals(sampled.get(0))));
+        assertThat(out)
+                .singleElement()
+                .satisfies(r -> assertThat(r.modelVersion()).isEqualTo(1));
         assertLeaveOneOut(out.get(0), evalImages(1), sample, MetricsProtocol.DEFAULT_RECALL_KS);
     }
 
     @Test
     void aSampleAlreadyPastTheVersionDoesNotCostTheHeldOutScores() throws Exception {
-        var h = harness(protocol(EvaluationMode.LEAVE_ONE_OUT, MetricsProtocol.DEFAULT_RECALL_KS, SEEN_PER_CLASS), null);
+        var h = harness(
+                protocol(EvaluationMode.LEAVE_ONE_OUT, MetricsProtocol.DEFAULT_RECALL_KS, SEEN_PER_CLASS), null);
         List<ImageEmbedding> sample = expectedSample(trainImages(0), SEEN_PER_CLASS, SEEN_MAX);
         // the sample is scorable at version 0 but one sampled image already carries version 1 ...
         List<ImageEmbedding> train = new ArrayList<>(trainImages(0));
-        train.replaceAll(e -> e.imageId().equals(sample.get(0).imageId()) ? embedding(e.imageId(), e.label(), Role.TRAIN, 1) : e);
+        train.replaceAll(e ->
+                e.imageId().equals(sample.get(0).imageId()) ? embedding(e.imageId(), e.label(), Role.TRAIN, 1) : e);
         assertThat(send(h, train)).isEmpty();
         // ... so version 0 is scored on the held-out images alone once they all carry it
         List<EvaluationResult> out = send(h, evalImages(0));
@@ -252,13 +271,15 @@ class StreamingProtocolTest {
         assertThat(r.queryImages()).isEqualTo(q.size());
         assertThat(r.evalImages()).isEqualTo(rows.size());
         assertThat(r.hasSeen()).isFalse();
-        RetrievalEvaluator evaluator =
-                new RetrievalEvaluator(EvaluationConfig.defaults().withSeed(SEED).withRecallKs(List.of(1, 5)));
+        RetrievalEvaluator evaluator = new RetrievalEvaluator(
+                EvaluationConfig.defaults().withSeed(SEED).withRecallKs(List.of(1, 5)));
         for (int e = 0; e < 3; e++) {
             float[][] v = vectors(rows, e);
             RetrievalScores expected = evaluator.evaluate(
-                    q.stream().map(i -> v[i]).toArray(float[][]::new), q.stream().mapToInt(i -> labels[i]).toArray(),
-                    g.stream().map(i -> v[i]).toArray(float[][]::new), g.stream().mapToInt(i -> labels[i]).toArray());
+                    q.stream().map(i -> v[i]).toArray(float[][]::new),
+                            q.stream().mapToInt(i -> labels[i]).toArray(),
+                    g.stream().map(i -> v[i]).toArray(float[][]::new),
+                            g.stream().mapToInt(i -> labels[i]).toArray());
             assertRow(expected, List.of(1, 5), r.scores()[e], r.recallAtK()[e]);
         }
     }
@@ -303,7 +324,10 @@ class StreamingProtocolTest {
             assertThat(r.recallAtK()).isDeepEqualTo(results.get(0).recallAtK());
         }
         // ties really occur: some held-out vectors are exactly equal
-        List<String> distinct = evalImages(1).stream().map(e -> java.util.Arrays.toString(e.heads()[0])).distinct().toList();
+        List<String> distinct = evalImages(1).stream()
+                .map(e -> java.util.Arrays.toString(e.heads()[0]))
+                .distinct()
+                .toList();
         assertThat(distinct.size()).isLessThan(EVAL_CLASSES * EVAL_PER_CLASS);
     }
 
@@ -337,7 +361,9 @@ class StreamingProtocolTest {
     @Test
     void theSampleIsBoundedAndTheSameSetForAnyArrivalOrder() {
         List<ImageEmbedding> train = trainImages(0);
-        List<String> expected = expectedSample(train, SEEN_PER_CLASS, SEEN_MAX).stream().map(ImageEmbedding::imageId).toList();
+        List<String> expected = expectedSample(train, SEEN_PER_CLASS, SEEN_MAX).stream()
+                .map(ImageEmbedding::imageId)
+                .toList();
         for (int order = 0; order < 20; order++) {
             SeenSample sample = new SeenSample(SEEN_PER_CLASS, SEEN_MAX / SEEN_PER_CLASS);
             for (ImageEmbedding e : shuffled(concat(train, train), order)) {
@@ -345,7 +371,10 @@ class StreamingProtocolTest {
                 assertThat(sample.table().size()).isLessThanOrEqualTo(SEEN_MAX);
                 assertThat(sample.classCount()).isLessThanOrEqualTo(SEEN_MAX / SEEN_PER_CLASS);
             }
-            assertThat(sample.table().rows().stream().map(ImageEmbedding::imageId).toList()).isEqualTo(expected);
+            assertThat(sample.table().rows().stream()
+                            .map(ImageEmbedding::imageId)
+                            .toList())
+                    .isEqualTo(expected);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.jobs.events.DeadLetterEvent;
@@ -50,19 +50,18 @@ class AvroMappingTest {
 
     @Test
     void deadLetterKeepsBytesReasonAndCoordinates() {
-        DeadLetterEvent event =
-                new DeadLetterEvent(
-                        "diva.images",
-                        3,
-                        1_234_567_890_123L,
-                        new byte[] {1, 2, 3},
-                        new byte[] {(byte) 0xc3, 0x01, 0, -1},
-                        3,
-                        1_000_000,
-                        "UNDECODABLE_RECORD",
-                        "not an Avro single-object message",
-                        "decode-images",
-                        1_700_000_000_456L);
+        DeadLetterEvent event = new DeadLetterEvent(
+                "diva.images",
+                3,
+                1_234_567_890_123L,
+                new byte[] {1, 2, 3},
+                new byte[] {(byte) 0xc3, 0x01, 0, -1},
+                3,
+                1_000_000,
+                "UNDECODABLE_RECORD",
+                "not an Avro single-object message",
+                "decode-images",
+                1_700_000_000_456L);
 
         DeadLetter wire = roundTrip(AvroMapping.deadLetter(event));
 
@@ -76,13 +75,15 @@ class AvroMappingTest {
         assertThat(wire.getStage()).isEqualTo("decode-images");
         assertThat(wire.getFailedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_456L));
         assertThat(wire.getKeyBytes()).isEqualTo(3L);
-        assertThat(wire.getValueBytes()).as("a value cut to its first four bytes").isEqualTo(1_000_000L);
+        assertThat(wire.getValueBytes())
+                .as("a value cut to its first four bytes")
+                .isEqualTo(1_000_000L);
     }
 
     @Test
     void deadLetterWithoutKeyOrValue() {
-        DeadLetterEvent event =
-                new DeadLetterEvent("t", 0, 0, null, null, -1, -1, "UNDECODABLE_RECORD", "null message", "decode-images", 0);
+        DeadLetterEvent event = new DeadLetterEvent(
+                "t", 0, 0, null, null, -1, -1, "UNDECODABLE_RECORD", "null message", "decode-images", 0);
         DeadLetter wire = roundTrip(AvroMapping.deadLetter(event));
         assertThat(wire.getKey()).isNull();
         assertThat(wire.getValue()).isNull();
@@ -100,33 +101,32 @@ class AvroMappingTest {
 
     @Test
     void metricsKeepEveryScoreUnderItsEmbeddingName() {
-        EvaluationResult result =
-                new EvaluationResult(
-                        9,
-                        2_250,
-                        7_000,
-                        "query-gallery",
-                        300,
-                        15,
-                        120,
-                        new String[] {"combined", "discriminative", "selfsim"},
-                        new double[][] {
-                            {0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.51, 0.33, 0.2},
-                            {0.45, 0.55, 0.65, 0.75, 0.35, 0.25, 0.46, 0.28, 0.15},
-                            {0.1, 0.2, 0.3, 0.4, 0.05, 0.0, 0.11, 0.01, 0.02}
-                        },
-                        new int[] {1, 16},
-                        new double[][] {{0.5, 0.9}, {0.45, 0.85}, {0.1, 0.6}},
-                        80,
-                        20,
-                        new double[][] {
-                            {0.9, 0.91, 0.92, 0.93, 0.8, 0.7, 0.9, 0.75, 0.6},
-                            {0.8, 0.81, 0.82, 0.83, 0.7, 0.6, 0.8, 0.65, 0.5},
-                            {0.7, 0.71, 0.72, 0.73, 0.6, 0.5, 0.7, 0.55, 0.4}
-                        },
-                        new double[][] {{0.9, 1.0}, {0.8, 0.99}, {0.7, 0.98}},
-                        1_700_000_000_000L,
-                        1_700_000_000_999L);
+        EvaluationResult result = new EvaluationResult(
+                9,
+                2_250,
+                7_000,
+                "query-gallery",
+                300,
+                15,
+                120,
+                new String[] {"combined", "discriminative", "selfsim"},
+                new double[][] {
+                    {0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.51, 0.33, 0.2},
+                    {0.45, 0.55, 0.65, 0.75, 0.35, 0.25, 0.46, 0.28, 0.15},
+                    {0.1, 0.2, 0.3, 0.4, 0.05, 0.0, 0.11, 0.01, 0.02}
+                },
+                new int[] {1, 16},
+                new double[][] {{0.5, 0.9}, {0.45, 0.85}, {0.1, 0.6}},
+                80,
+                20,
+                new double[][] {
+                    {0.9, 0.91, 0.92, 0.93, 0.8, 0.7, 0.9, 0.75, 0.6},
+                    {0.8, 0.81, 0.82, 0.83, 0.7, 0.6, 0.8, 0.65, 0.5},
+                    {0.7, 0.71, 0.72, 0.73, 0.6, 0.5, 0.7, 0.55, 0.4}
+                },
+                new double[][] {{0.9, 1.0}, {0.8, 0.99}, {0.7, 0.98}},
+                1_700_000_000_000L,
+                1_700_000_000_999L);
 
         MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
 
@@ -151,28 +151,45 @@ class AvroMappingTest {
                     .containsExactly(entry("1", result.recallAtK()[i][0]), entry("16", result.recallAtK()[i][1]));
             assertThat(values(wire.getSeen().get(name))).as(name).containsExactly(result.seenScores()[i]);
             assertThat(wire.getSeen().get(name).getRecallAtK())
-                    .containsExactly(entry("1", result.seenRecallAtK()[i][0]), entry("16", result.seenRecallAtK()[i][1]));
+                    .containsExactly(
+                            entry("1", result.seenRecallAtK()[i][0]), entry("16", result.seenRecallAtK()[i][1]));
         }
     }
 
     private static double[] values(RetrievalMetrics m) {
         return new double[] {
-            m.getRecallAt1(), m.getRecallAt2(), m.getRecallAt4(), m.getRecallAt8(), m.getNmi(), m.getMapAtR(),
-            m.getPrecisionAt1(), m.getRPrecision(), m.getF1()
+            m.getRecallAt1(),
+            m.getRecallAt2(),
+            m.getRecallAt4(),
+            m.getRecallAt8(),
+            m.getNmi(),
+            m.getMapAtR(),
+            m.getPrecisionAt1(),
+            m.getRPrecision(),
+            m.getF1()
         };
     }
 
     @Test
     void aVersionWithoutSeenClassScoresHasAnEmptySeenMap() {
-        EvaluationResult result =
-                new EvaluationResult(
-                        0, 0, 0, "leave-one-out", 2, 2, 0,
-                        new String[] {"combined"},
-                        new double[][] {{0, 0, 0, 0, 0.5, 0, 0, 0, 0}},
-                        new int[] {1},
-                        new double[][] {{0}},
-                        0, 0, new double[0][], new double[0][],
-                        0, 0);
+        EvaluationResult result = new EvaluationResult(
+                0,
+                0,
+                0,
+                "leave-one-out",
+                2,
+                2,
+                0,
+                new String[] {"combined"},
+                new double[][] {{0, 0, 0, 0, 0.5, 0, 0, 0, 0}},
+                new int[] {1},
+                new double[][] {{0}},
+                0,
+                0,
+                new double[0][],
+                new double[0][],
+                0,
+                0);
         MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
         assertThat(wire.getSeen()).isEmpty();
         assertThat(wire.getSeenImages()).isZero();
@@ -181,15 +198,24 @@ class AvroMappingTest {
 
     @Test
     void anUndefinedScoreStaysNaN() {
-        EvaluationResult result =
-                new EvaluationResult(
-                        0, 0, 0, "leave-one-out", 2, 2, 0,
-                        new String[] {"combined"},
-                        new double[][] {{0, 0, 0, 0, Double.NaN, 0, Double.NaN, 0, Double.NaN}},
-                        new int[] {1},
-                        new double[][] {{0}},
-                        0, 0, new double[0][], new double[0][],
-                        0, 0);
+        EvaluationResult result = new EvaluationResult(
+                0,
+                0,
+                0,
+                "leave-one-out",
+                2,
+                2,
+                0,
+                new String[] {"combined"},
+                new double[][] {{0, 0, 0, 0, Double.NaN, 0, Double.NaN, 0, Double.NaN}},
+                new int[] {1},
+                new double[][] {{0}},
+                0,
+                0,
+                new double[0][],
+                new double[0][],
+                0,
+                0);
         AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
         MetricsRecord wire = codec.decode(codec.encode(AvroMapping.metrics(result)));
         // Avro's record equality does not treat NaN as equal to itself, so check the value itself
@@ -200,19 +226,18 @@ class AvroMappingTest {
 
     @Test
     void modelVersionDropsUndefinedLosses() {
-        ModelUpdate update =
-                new ModelUpdate(
-                        3,
-                        750,
-                        2_000,
-                        42,
-                        new byte[1_000],
-                        250,
-                        "0f".repeat(32),
-                        new String[] {"total", "discriminative", "selfsim", "shared", "intra", "decorrelation"},
-                        new double[] {1.25, 0.5, 2.0, Double.NaN, 0.25, -0.125},
-                        1_700_000_000_321L,
-                        12);
+        ModelUpdate update = new ModelUpdate(
+                3,
+                750,
+                2_000,
+                42,
+                new byte[1_000],
+                250,
+                "0f".repeat(32),
+                new String[] {"total", "discriminative", "selfsim", "shared", "intra", "decorrelation"},
+                new double[] {1.25, 0.5, 2.0, Double.NaN, 0.25, -0.125},
+                1_700_000_000_321L,
+                12);
 
         ModelVersionRecord wire = roundTrip(AvroMapping.modelVersion(update, HEADS, 16, "ab".repeat(32)));
 
@@ -226,13 +251,12 @@ class AvroMappingTest {
         assertThat(wire.getParameterBytes()).isEqualTo(1_000);
         assertThat(wire.getParameterSha256()).isEqualTo("0f".repeat(32));
         assertThat(wire.getLosses())
-                .containsExactlyInAnyOrderEntriesOf(
-                        Map.of(
-                                "total", 1.25,
-                                "discriminative", 0.5,
-                                "selfsim", 2.0,
-                                "intra", 0.25,
-                                "decorrelation", -0.125));
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "total", 1.25,
+                        "discriminative", 0.5,
+                        "selfsim", 2.0,
+                        "intra", 0.25,
+                        "decorrelation", -0.125));
         assertThat(wire.getCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_321L));
         assertThat(wire.getCheckpointId()).isEqualTo(12L);
         assertThat(wire.getManifestSha256()).isEqualTo("ab".repeat(32));
@@ -243,24 +267,24 @@ class AvroMappingTest {
         ModelUpdate update =
                 new ModelUpdate(0, 0, 0, 0, new byte[4], 1, "00".repeat(32), new String[0], new double[0], 5L);
         assertThat(update.checkpointId()).isEqualTo(ModelUpdate.NO_CHECKPOINT);
-        assertThat(roundTrip(AvroMapping.modelVersion(update, HEADS, 16, null)).getCheckpointId()).isNull();
+        assertThat(roundTrip(AvroMapping.modelVersion(update, HEADS, 16, null)).getCheckpointId())
+                .isNull();
     }
 
     @Test
     void embeddingKeepsTheVectorsPerHead() {
-        ImageEmbedding embedding =
-                new ImageEmbedding(
-                        "omniglot/Greek/character01/0394_01.png",
-                        "Greek/character01",
-                        Role.EVAL,
-                        5,
-                        1_250,
-                        4_000,
-                        1_700_000_000_000L,
-                        new float[] {0.5f, -0.5f, 0.5f, -0.5f, 0f, 0f},
-                        new float[][] {{0.6f, -0.8f}, {1f, 0f}, {0f, 1f}},
-                        1_600_000_000_000L,
-                        1_700_000_000_500L);
+        ImageEmbedding embedding = new ImageEmbedding(
+                "omniglot/Greek/character01/0394_01.png",
+                "Greek/character01",
+                Role.EVAL,
+                5,
+                1_250,
+                4_000,
+                1_700_000_000_000L,
+                new float[] {0.5f, -0.5f, 0.5f, -0.5f, 0f, 0f},
+                new float[][] {{0.6f, -0.8f}, {1f, 0f}, {0f, 1f}},
+                1_600_000_000_000L,
+                1_700_000_000_500L);
 
         EmbeddingRecord wire = roundTrip(AvroMapping.embedding(embedding, HEADS));
 
@@ -277,9 +301,18 @@ class AvroMappingTest {
         assertThat(wire.getModelCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
         assertThat(wire.getEmbeddedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_500L));
 
-        ImageEmbedding train =
-                new ImageEmbedding("t", "Korean/character01", Role.TRAIN, 0, 0, 0, 0, new float[] {1f},
-                        new float[][] {{1f}, {1f}, {1f}}, 0, 0);
+        ImageEmbedding train = new ImageEmbedding(
+                "t",
+                "Korean/character01",
+                Role.TRAIN,
+                0,
+                0,
+                0,
+                0,
+                new float[] {1f},
+                new float[][] {{1f}, {1f}, {1f}},
+                0,
+                0);
         assertThat(roundTrip(AvroMapping.embedding(train, HEADS)).getSplit()).isEqualTo(Split.TRAIN);
     }
 }

@@ -3,23 +3,22 @@ package io.divastream.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.testing.ListeningSockets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.junit.jupiter.api.Assumptions;
-import java.time.Duration;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.junit.jupiter.api.Test;
 
 class DivaEnvironmentTest {
@@ -28,7 +27,8 @@ class DivaEnvironmentTest {
     void failuresRestartTheJobWithoutLimitAndWithABoundedBackOff() {
         Configuration conf = DivaEnvironment.configuration(new RuntimeConfig(1, 10_000, "", true));
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
-        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS))
+                .isEqualTo(Integer.MAX_VALUE);
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
                 .isEqualTo(Duration.ofSeconds(1));
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
@@ -46,7 +46,8 @@ class DivaEnvironmentTest {
                 .containsEntry("metrics.reporter.prom.host", "127.0.0.1")
                 .containsEntry("metrics.reporter.prom.port", "9311");
         // Flink finds the factory through META-INF/services
-        assertThat(java.util.ServiceLoader.load(MetricReporterFactory.class).stream().map(p -> p.type().getName()))
+        assertThat(java.util.ServiceLoader.load(MetricReporterFactory.class).stream()
+                        .map(p -> p.type().getName()))
                 .contains(BoundPrometheusReporter.Factory.class.getName());
 
         Configuration off = DivaEnvironment.localCluster(new Configuration(), "127.0.0.1", 0);
@@ -89,9 +90,11 @@ class DivaEnvironmentTest {
                 Thread.sleep(100);
             }
             if (prometheusPort != 0) {
-                HttpResponse<String> scrape = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> scrape = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(scrape.statusCode()).isEqualTo(200);
                 assertThat(scrape.body()).contains("flink_jobmanager_");
             }

@@ -2,11 +2,11 @@ package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.producer.ImageEventProducer;
-import io.divastream.producer.InterleavedOrder;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.testing.OmniglotSample;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -40,18 +40,18 @@ class DivaMetricsIT {
     private static final int PORT = freePort();
     private static final String OPERATOR = "flink_taskmanager_job_task_operator_";
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(DivaEnvironment.localCluster(new Configuration(), "127.0.0.1", PORT))
-                            .build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .setConfiguration(DivaEnvironment.localCluster(new Configuration(), "127.0.0.1", PORT))
+            .build());
 
-    @TempDir Path checkpoints;
+    @TempDir
+    Path checkpoints;
 
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -65,10 +65,11 @@ class DivaMetricsIT {
     private record Sample(String name, String labels, double value) {}
 
     private static List<Sample> scrape(HttpClient http) throws IOException, InterruptedException {
-        HttpResponse<String> response =
-                http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/")).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertThat(response.statusCode()).isEqualTo(200);
         List<Sample> samples = new ArrayList<>();
         for (String line : response.body().split("\n")) {
@@ -100,7 +101,8 @@ class DivaMetricsIT {
                 && sum(s, OPERATOR + "eventToEmbeddingLatencyMs_count") >= 1
                 && !named(s, OPERATOR + "oldestStaleEmbeddingAgeMs").isEmpty()
                 && !named(s, OPERATOR + "pendingRecords").isEmpty()
-                && !named(s, OPERATOR + "KafkaSourceReader_KafkaConsumer_records_lag_max").isEmpty();
+                && !named(s, OPERATOR + "KafkaSourceReader_KafkaConsumer_records_lag_max")
+                        .isEmpty();
     }
 
     @Test
@@ -109,7 +111,9 @@ class DivaMetricsIT {
         PipelineFixture.createTopics(KAFKA, config);
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(ImageEventProducer.producerConfig(KAFKA.settings()))) {
-            producer.send(new ProducerRecord<>(config.kafka().imagesTopic(), "garbage".getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(
+                    config.kafka().imagesTopic(),
+                    "garbage".getBytes(StandardCharsets.UTF_8),
                     "not avro at all".getBytes(StandardCharsets.UTF_8)));
             producer.flush();
         }
@@ -138,16 +142,22 @@ class DivaMetricsIT {
         long elapsed = System.currentTimeMillis() - started;
         TreeSet<String> names = new TreeSet<>();
         samples.forEach(s -> names.add(s.name()));
-        assertThat(ready(samples)).as("the metrics that were reported: %s", names).isTrue();
-        System.out.println("operator metrics served: " + names.stream().filter(n -> n.startsWith(OPERATOR)).toList());
+        assertThat(ready(samples))
+                .as("the metrics that were reported: %s", names)
+                .isTrue();
+        System.out.println("operator metrics served: "
+                + names.stream().filter(n -> n.startsWith(OPERATOR)).toList());
 
         // the trainer: the last step's losses, its step times, its rates
         Sample total = named(samples, OPERATOR + "loss_total").get(0);
         // the reporter replaces characters Prometheus does not allow in label values
         assertThat(total.labels()).contains("operator_name=\"" + Uids.TRAINER.replace('-', '_') + "\"");
         assertThat(total.value()).isFinite();
-        assertThat(named(samples, OPERATOR + "loss_discriminative").get(0).value()).isFinite().isNotNegative();
-        assertThat(named(samples, OPERATOR + "stepTimeMs").stream().filter(s -> s.labels().contains("quantile")))
+        assertThat(named(samples, OPERATOR + "loss_discriminative").get(0).value())
+                .isFinite()
+                .isNotNegative();
+        assertThat(named(samples, OPERATOR + "stepTimeMs").stream()
+                        .filter(s -> s.labels().contains("quantile")))
                 .isNotEmpty()
                 .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, (double) elapsed));
         assertThat(sum(samples, OPERATOR + "numTrainingSteps")).isPositive();
@@ -159,12 +169,14 @@ class DivaMetricsIT {
         assertThat(sum(samples, OPERATOR + "deadLetters_EMPTY_LABEL")).isZero();
         assertThat(sum(samples, OPERATOR + "deadLetters_CATALOGUE_FULL")).isZero();
         assertThat(sum(samples, OPERATOR + "numImagesDecoded")).isPositive();
-        assertThat(named(samples, OPERATOR + "pendingRecords")).allSatisfy(s -> assertThat(s.value()).isNotNegative());
+        assertThat(named(samples, OPERATOR + "pendingRecords"))
+                .allSatisfy(s -> assertThat(s.value()).isNotNegative());
 
         // freshness: the age of the stalest embedding, and the latency of first embeddings
         assertThat(named(samples, OPERATOR + "oldestStaleEmbeddingAgeMs"))
                 .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, (double) elapsed));
-        assertThat(named(samples, OPERATOR + "eventToEmbeddingLatencyMs").stream().filter(s -> s.labels().contains("quantile")))
+        assertThat(named(samples, OPERATOR + "eventToEmbeddingLatencyMs").stream()
+                        .filter(s -> s.labels().contains("quantile")))
                 .isNotEmpty()
                 .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, (double) elapsed + 60_000));
     }

@@ -3,11 +3,11 @@ package io.divastream.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.testing.OmniglotSample;
+import io.divastream.producer.LabeledImage;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
@@ -41,27 +41,28 @@ class DivaPipelineFailoverIT {
     private static final int IMAGES_PER_CLASS = 8;
     private static final int STEPS_PER_VERSION = 20;
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
 
-    @TempDir Path checkpoints;
+    @TempDir
+    Path checkpoints;
 
     @Test
     void aKilledTaskManagerLosesAndDuplicatesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        JobConfig config =
-                JobOptions.parse(
-                        new String[] {
-                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                            "--batch.classes", "8",
-                            "--batch.images-per-class", "4",
-                            "--batch.buffer-per-class", "8",
-                            "--train.steps-per-version", Integer.toString(STEPS_PER_VERSION),
-                            "--train.queue-size", "128",
-                            "--metrics.min-eval-images", "2",
-                            "--checkpoint.interval-ms", "1000",
-                            "--checkpoint.dir", checkpoints.toUri().toString()
-                        });
+        JobConfig config = JobOptions.parse(new String[] {
+            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
+            "--batch.classes", "8",
+            "--batch.images-per-class", "4",
+            "--batch.buffer-per-class", "8",
+            "--train.steps-per-version", Integer.toString(STEPS_PER_VERSION),
+            "--train.queue-size", "128",
+            "--metrics.min-eval-images", "2",
+            "--checkpoint.interval-ms", "1000",
+            "--checkpoint.dir", checkpoints.toUri().toString()
+        });
         List<LabeledImage> images = OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
         PipelineFixture.publish(KAFKA, config, images, 11);
         JobClient job = PipelineFixture.start(config, "diva-failover-it");
@@ -76,7 +77,9 @@ class DivaPipelineFailoverIT {
 
         List<ModelVersionRecord> versions = versions(config);
         for (int i = 0; i < versions.size(); i++) {
-            assertThat(versions.get(i).getModelVersion()).as("each version once, in order").isEqualTo(i);
+            assertThat(versions.get(i).getModelVersion())
+                    .as("each version once, in order")
+                    .isEqualTo(i);
             assertThat(versions.get(i).getTrainingStep()).isEqualTo((long) STEPS_PER_VERSION * i);
         }
         assertThat(versions.get(versions.size() - 1).getImagesSeen())
@@ -85,13 +88,17 @@ class DivaPipelineFailoverIT {
 
         Set<Long> scored = new HashSet<>();
         AvroCodec<MetricsRecord> metrics = AvroCodec.of(MetricsRecord.class);
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().metricsTopic(), 1, Duration.ofSeconds(10))) {
-            assertThat(scored.add(metrics.decode(r.value()).getModelVersion())).as("a version is scored once").isTrue();
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().metricsTopic(), 1, Duration.ofSeconds(10))) {
+            assertThat(scored.add(metrics.decode(r.value()).getModelVersion()))
+                    .as("a version is scored once")
+                    .isTrue();
         }
 
         AvroCodec<EmbeddingRecord> embeddings = AvroCodec.of(EmbeddingRecord.class);
         Map<String, Long> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
             EmbeddingRecord e = embeddings.decode(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getImageId());
             latest.merge(e.getImageId(), e.getModelVersion(), Math::max);
@@ -100,7 +107,8 @@ class DivaPipelineFailoverIT {
     }
 
     private static List<ModelVersionRecord> versions(JobConfig config) {
-        return PipelineFixture.read(KAFKA, ModelVersionRecord.class, config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))
+        return PipelineFixture.read(
+                        KAFKA, ModelVersionRecord.class, config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))
                 .stream()
                 .map(PipelineFixture.Keyed::value)
                 .toList();

@@ -2,41 +2,35 @@ package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.kafka.TopicAdmin;
-import io.divastream.producer.ImageEventProducer;
-import io.divastream.producer.LabeledImage;
-import io.divastream.connectors.testing.LocalKafkaExtension;
-import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.config.JobOptions;
-import io.divastream.jobs.testing.OmniglotSample;
-import io.divastream.model.embed.Embedder;
-import io.divastream.evaluation.EmbeddingCombiner;
-import io.divastream.evaluation.RecallAtK;
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ArtefactStore;
 import io.divastream.artefacts.ExportedModel;
 import io.divastream.artefacts.ModelExport;
 import io.divastream.artefacts.ModelManifest;
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.kafka.TopicAdmin;
+import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.evaluation.EmbeddingCombiner;
+import io.divastream.evaluation.RecallAtK;
 import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
+import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.testing.CorruptEvents;
+import io.divastream.jobs.testing.OmniglotSample;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.model.embed.Embedder;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.ViewAugmenter;
-import io.divastream.jobs.testing.CorruptEvents;
-import io.divastream.schemas.DeadLetter;
-import io.divastream.schemas.DeadLetterReason;
+import io.divastream.producer.LabeledImage;
 import io.divastream.schemas.EmbeddingRecord;
-import io.divastream.schemas.ImageEvent;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import io.divastream.schemas.Split;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,8 +42,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,37 +58,38 @@ class DivaPipelineIT {
     private static final int IMAGES_PER_CLASS = 10;
     private static final long TARGET_VERSION = 10;
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
 
-    @TempDir Path checkpoints;
+    @TempDir
+    Path checkpoints;
 
-    @TempDir Path exports;
+    @TempDir
+    Path exports;
 
     @Test
     void imageEventsBecomeEmbeddingsMetricsAndDeadLetters() throws Exception {
-        JobConfig config =
-                JobOptions.parse(
-                        new String[] {
-                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                            "--batch.classes", "8",
-                            "--batch.images-per-class", "4",
-                            "--batch.buffer-per-class", "10",
-                            "--batch.new-images", "16",
-                            "--train.steps-per-version", "25",
-                            "--train.queue-size", "128",
-                            "--checkpoint.interval-ms", "1500",
-                            "--checkpoint.dir", checkpoints.toUri().toString(),
-                            "--export.dir", exports.toString(),
-                            "--export.keep", "1000"
-                        });
+        JobConfig config = JobOptions.parse(new String[] {
+            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
+            "--batch.classes", "8",
+            "--batch.images-per-class", "4",
+            "--batch.buffer-per-class", "10",
+            "--batch.new-images", "16",
+            "--train.steps-per-version", "25",
+            "--train.queue-size", "128",
+            "--checkpoint.interval-ms", "1500",
+            "--checkpoint.dir", checkpoints.toUri().toString(),
+            "--export.dir", exports.toString(),
+            "--export.keep", "1000"
+        });
         List<LabeledImage> images = OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS);
-        Set<String> evalIds =
-                images.stream()
-                        .filter(i -> OmniglotSample.isEval(i.label()))
-                        .map(LabeledImage::imageId)
-                        .collect(Collectors.toSet());
+        Set<String> evalIds = images.stream()
+                .filter(i -> OmniglotSample.isEval(i.label()))
+                .map(LabeledImage::imageId)
+                .collect(Collectors.toSet());
         assertThat(evalIds).hasSize(EVAL_CLASSES * IMAGES_PER_CLASS);
         TopicAdmin.ensureTopics(KAFKA.settings(), TopicAdmin.defaultTopics());
         CorruptEvents.publish(KAFKA, config.kafka().imagesTopic());
@@ -105,12 +98,14 @@ class DivaPipelineIT {
         JobClient job = PipelineFixture.start(config, "diva-pipeline-it");
         List<MetricsRecord> metrics;
         try {
-            metrics = awaitMetrics(config, m -> m.getModelVersion() >= TARGET_VERSION && m.getEvalImages() == evalIds.size());
+            metrics = awaitMetrics(
+                    config, m -> m.getModelVersion() >= TARGET_VERSION && m.getEvalImages() == evalIds.size());
         } finally {
             job.cancel().get();
         }
 
-        CorruptEvents.assertDeadLettered(KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
+        CorruptEvents.assertDeadLettered(
+                KAFKA, config.kafka().imagesTopic(), config.kafka().deadLettersTopic());
         checkModelVersions(config);
         checkEmbeddings(config, images, evalIds);
         checkArtefacts(config, images);
@@ -132,11 +127,13 @@ class DivaPipelineIT {
         try (DivaTrainer trainer = new DivaTrainer(config.training().model(), ViewAugmenter.IDENTITY);
                 Embedder embedder = new Embedder(config.training().model().network())) {
             embedder.load(trainer.snapshot(0));
-            float[][] combined =
-                    EmbeddingCombiner.combine(
-                            embedder.embed(pixels.toArray(new float[0][])),
-                            config.embedding().headWeights());
-            return new RecallAtK().compute(combined, labels.stream().mapToInt(Integer::intValue).toArray())[0];
+            float[][] combined = EmbeddingCombiner.combine(
+                    embedder.embed(pixels.toArray(new float[0][])),
+                    config.embedding().headWeights());
+            return new RecallAtK()
+                    .compute(
+                            combined,
+                            labels.stream().mapToInt(Integer::intValue).toArray())[0];
         }
     }
 
@@ -146,7 +143,8 @@ class DivaPipelineIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
         while (System.nanoTime() < deadline) {
             List<MetricsRecord> records = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))) {
+            for (ConsumerRecord<byte[], byte[]> r :
+                    KAFKA.readAll(config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))) {
                 records.add(codec.decode(r.value()));
             }
             if (records.stream().anyMatch(done)) {
@@ -160,37 +158,46 @@ class DivaPipelineIT {
     private static void checkModelVersions(JobConfig config) {
         AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
         List<ModelVersionRecord> versions = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
             ModelVersionRecord v = codec.decode(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(v.getModelVersion()));
             versions.add(v);
         }
         for (int i = 0; i < versions.size(); i++) {
             ModelVersionRecord v = versions.get(i);
-            assertThat(v.getModelVersion()).as("versions are consecutive from 0").isEqualTo(i);
+            assertThat(v.getModelVersion())
+                    .as("versions are consecutive from 0")
+                    .isEqualTo(i);
             assertThat(v.getTrainingStep()).isEqualTo(25L * i);
             assertThat(v.getHeads()).containsExactly("discriminative", "selfsim", "shared", "intra");
             assertThat(v.getParameterSha256()).hasSize(64);
             if (i > 0) {
-                assertThat(v.getLosses()).containsKeys("total", "discriminative", "selfsim", "shared", "intra", "decorrelation");
+                assertThat(v.getLosses())
+                        .containsKeys("total", "discriminative", "selfsim", "shared", "intra", "decorrelation");
                 assertThat(v.getTrainClasses()).isEqualTo(TRAIN_CLASSES);
             }
         }
-        assertThat(versions.get(versions.size() - 1).getImagesSeen()).isEqualTo((long) TRAIN_CLASSES * IMAGES_PER_CLASS);
+        assertThat(versions.get(versions.size() - 1).getImagesSeen())
+                .isEqualTo((long) TRAIN_CLASSES * IMAGES_PER_CLASS);
     }
 
     private static void checkEmbeddings(JobConfig config, List<LabeledImage> images, Set<String> evalIds) {
         AvroCodec<EmbeddingRecord> codec = AvroCodec.of(EmbeddingRecord.class);
         Map<String, EmbeddingRecord> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
             EmbeddingRecord e = codec.decode(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getImageId());
             EmbeddingRecord previous = latest.put(e.getImageId(), e);
             if (previous != null) {
-                assertThat(e.getModelVersion()).as("versions never go back per image").isGreaterThanOrEqualTo(previous.getModelVersion());
+                assertThat(e.getModelVersion())
+                        .as("versions never go back per image")
+                        .isGreaterThanOrEqualTo(previous.getModelVersion());
             }
         }
-        Set<String> expected = images.stream().map(LabeledImage::imageId).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> expected =
+                images.stream().map(LabeledImage::imageId).collect(Collectors.toCollection(TreeSet::new));
         assertThat(new TreeSet<>(latest.keySet())).isEqualTo(expected);
         for (EmbeddingRecord e : latest.values()) {
             assertThat(e.getSplit()).isEqualTo(evalIds.contains(e.getImageId()) ? Split.EVAL : Split.TRAIN);
@@ -203,7 +210,10 @@ class DivaPipelineIT {
             }
             assertThat(e.getModelVersion()).isBetween(0L, 1000L);
         }
-        assertThat(latest.values().stream().mapToLong(EmbeddingRecord::getModelVersion).max().orElse(-1))
+        assertThat(latest.values().stream()
+                        .mapToLong(EmbeddingRecord::getModelVersion)
+                        .max()
+                        .orElse(-1))
                 .isGreaterThanOrEqualTo(TARGET_VERSION);
     }
 
@@ -217,11 +227,14 @@ class DivaPipelineIT {
         Map<Long, Path> artefacts = new HashMap<>();
         Map<Long, String> shas = new HashMap<>();
         ArtefactStore store = new ArtefactStore(exports);
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().modelVersionsTopic(), (int) TARGET_VERSION + 1, Duration.ofSeconds(30))) {
             ModelVersionRecord v = versionCodec.decode(r.value());
-            Path dir = store.find(v.getModelVersion(), v.getParameterSha256()).orElseThrow(
-                    () -> new AssertionError("no artefact of committed version " + v.getModelVersion() + " in " + exports));
-            ModelManifest m = ModelManifest.fromJson(Files.readString(dir.resolve(ModelExport.MANIFEST)), dir.toString());
+            Path dir = store.find(v.getModelVersion(), v.getParameterSha256())
+                    .orElseThrow(() -> new AssertionError(
+                            "no artefact of committed version " + v.getModelVersion() + " in " + exports));
+            ModelManifest m =
+                    ModelManifest.fromJson(Files.readString(dir.resolve(ModelExport.MANIFEST)), dir.toString());
             assertThat(m.modelVersion()).isEqualTo(v.getModelVersion());
             assertThat(m.parameterSha256()).isEqualTo(v.getParameterSha256());
             assertThat(m.trainingStep()).isEqualTo(v.getTrainingStep());
@@ -236,7 +249,8 @@ class DivaPipelineIT {
         }
         AvroCodec<EmbeddingRecord> codec = AvroCodec.of(EmbeddingRecord.class);
         Map<Long, List<EmbeddingRecord>> byVersion = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().embeddingsTopic(), images.size(), Duration.ofSeconds(30))) {
             EmbeddingRecord e = codec.decode(r.value());
             List<EmbeddingRecord> list = byVersion.computeIfAbsent(e.getModelVersion(), v -> new ArrayList<>());
             if (list.size() < 5) {
@@ -252,19 +266,24 @@ class DivaPipelineIT {
             }
             try (ExportedModel model = ExportedModel.load(dir, shas.get(entry.getKey()))) {
                 for (EmbeddingRecord e : entry.getValue()) {
-                    ExportedModel.Embedding mine = model.embed(bytes.get(e.getImageId().toString()));
-                    assertThat(mine.combined()).containsExactly(floats(e.getCombined()), org.assertj.core.data.Offset.offset(1e-5f));
+                    ExportedModel.Embedding mine =
+                            model.embed(bytes.get(e.getImageId().toString()));
+                    assertThat(mine.combined())
+                            .containsExactly(floats(e.getCombined()), org.assertj.core.data.Offset.offset(1e-5f));
                     List<String> heads = List.of("discriminative", "selfsim", "shared", "intra");
                     for (int h = 0; h < heads.size(); h++) {
-                        assertThat(mine.heads()[h]).containsExactly(floats(e.getHeads().get(heads.get(h))),
-                                org.assertj.core.data.Offset.offset(1e-5f));
+                        assertThat(mine.heads()[h])
+                                .containsExactly(
+                                        floats(e.getHeads().get(heads.get(h))),
+                                        org.assertj.core.data.Offset.offset(1e-5f));
                     }
                     compared++;
                 }
             }
         }
         assertThat(compared).isPositive();
-        System.out.printf("%d committed versions exported; %d published embeddings of %d versions reproduced from the artefacts%n",
+        System.out.printf(
+                "%d committed versions exported; %d published embeddings of %d versions reproduced from the artefacts%n",
                 artefacts.size(), compared, byVersion.size());
     }
 
@@ -277,12 +296,17 @@ class DivaPipelineIT {
     }
 
     private static void checkMetrics(List<MetricsRecord> metrics, int evalImages, double untrainedRecall) {
-        MetricsRecord untrained = metrics.stream().filter(m -> m.getModelVersion() == 0).findFirst().orElse(null);
+        MetricsRecord untrained = metrics.stream()
+                .filter(m -> m.getModelVersion() == 0)
+                .findFirst()
+                .orElse(null);
         MetricsRecord last = metrics.get(metrics.size() - 1);
         for (MetricsRecord m : metrics) {
             assertThat(m.getMetrics()).containsOnlyKeys("combined", "discriminative", "selfsim", "shared", "intra");
             for (RetrievalMetrics r : m.getMetrics().values()) {
-                for (double value : new double[] {r.getRecallAt1(), r.getRecallAt2(), r.getRecallAt4(), r.getRecallAt8(), r.getNmi(), r.getMapAtR()}) {
+                for (double value : new double[] {
+                    r.getRecallAt1(), r.getRecallAt2(), r.getRecallAt4(), r.getRecallAt8(), r.getNmi(), r.getMapAtR()
+                }) {
                     assertThat(value).isBetween(0.0, 1.0);
                 }
                 assertThat(r.getRecallAt1()).isLessThanOrEqualTo(r.getRecallAt2());
@@ -310,5 +334,4 @@ class DivaPipelineIT {
         }
         return Math.sqrt(s);
     }
-
 }

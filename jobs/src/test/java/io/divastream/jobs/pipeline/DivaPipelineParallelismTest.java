@@ -19,7 +19,8 @@ class DivaPipelineParallelismTest {
 
     @Test
     void sourceAndEmbedderHaveTheirOwnParallelismTrainerAndScorerOne() {
-        Map<String, Integer> p = parallelism("--parallelism", "3", "--source.parallelism", "2", "--embedding.parallelism", "4");
+        Map<String, Integer> p =
+                parallelism("--parallelism", "3", "--source.parallelism", "2", "--embedding.parallelism", "4");
         assertThat(p.get("Source: " + Uids.IMAGE_SOURCE)).isEqualTo(2);
         assertThat(p.get(Uids.DECODE)).isEqualTo(2);
         assertThat(p.get(Uids.TRAINING_LABELS)).isEqualTo(3);
@@ -77,8 +78,8 @@ class DivaPipelineParallelismTest {
 
     @Test
     void aNegativeParallelismIsRejectedWithTheOptionsName() {
-        Assertions.assertThatThrownBy(() -> JobOptions.parse(new String[] {
-                    "--kafka.bootstrap-servers", "127.0.0.1:9", "--embedding.parallelism", "-1"}))
+        Assertions.assertThatThrownBy(() -> JobOptions.parse(
+                        new String[] {"--kafka.bootstrap-servers", "127.0.0.1:9", "--embedding.parallelism", "-1"}))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("embedding.parallelism");
     }

@@ -2,11 +2,11 @@ package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.producer.InterleavedOrder;
-import io.divastream.producer.LabeledImage;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.testing.OmniglotSample;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
@@ -62,11 +62,14 @@ class DivaPipelineRecoveryIT {
     /** The interruption comes once the trainer has written this version (committed or not). */
     private static final long INTERRUPT_AT = 3;
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = PipelineFixture.miniCluster();
 
-    @TempDir static Path temp;
+    @TempDir
+    static Path temp;
 
     private static final List<LabeledImage> IMAGES =
             InterleavedOrder.of(OmniglotSample.of(TRAIN_CLASSES, EVAL_CLASSES, IMAGES_PER_CLASS), 11);
@@ -80,10 +83,20 @@ class DivaPipelineRecoveryIT {
         static Run read(JobConfig config) {
             return new Run(
                     PipelineFixture.versions(KAFKA, config),
-                    PipelineFixture.read(KAFKA, MetricsRecord.class, config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))
-                            .stream().map(PipelineFixture.Keyed::value).toList(),
-                    PipelineFixture.read(KAFKA, EmbeddingRecord.class, config.kafka().embeddingsTopic(), 0, Duration.ofSeconds(5))
-                            .stream().map(PipelineFixture.Keyed::value).toList());
+                    PipelineFixture.read(
+                                    KAFKA, MetricsRecord.class, config.kafka().metricsTopic(), 0, Duration.ofSeconds(2))
+                            .stream()
+                            .map(PipelineFixture.Keyed::value)
+                            .toList(),
+                    PipelineFixture.read(
+                                    KAFKA,
+                                    EmbeddingRecord.class,
+                                    config.kafka().embeddingsTopic(),
+                                    0,
+                                    Duration.ofSeconds(5))
+                            .stream()
+                            .map(PipelineFixture.Keyed::value)
+                            .toList());
         }
 
         /** Embeddings of one version by image id. */
@@ -98,7 +111,10 @@ class DivaPipelineRecoveryIT {
         }
 
         MetricsRecord metricsOf(long version) {
-            return metrics.stream().filter(m -> m.getModelVersion() == version).findFirst().orElseThrow();
+            return metrics.stream()
+                    .filter(m -> m.getModelVersion() == version)
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -154,7 +170,9 @@ class DivaPipelineRecoveryIT {
     private static synchronized Run baseline() throws Exception {
         if (baseline == null) {
             JobConfig config = config("baseline");
-            assertThat(initBatches(config)).as("the published queue initialisation, 128 keys in batches of 32").isEqualTo(4);
+            assertThat(initBatches(config))
+                    .as("the published queue initialisation, 128 keys in batches of 32")
+                    .isEqualTo(4);
             assertThat(finalVersion(config)).as("versions of the whole input").isGreaterThanOrEqualTo(6);
             PipelineFixture.createTopics(KAFKA, config);
             PipelineFixture.publishInOrder(KAFKA, config, IMAGES);
@@ -227,9 +245,9 @@ class DivaPipelineRecoveryIT {
         // the savepoint is taken while the rest of the input is still to come (training on the whole
         // input takes less time than a savepoint round trip here)
         JobClient first = startOnPrefix(config, "recovery-before-savepoint");
-        String savepoint =
-                first.stopWithSavepoint(false, temp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get();
+        String savepoint = first.stopWithSavepoint(
+                        false, temp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get();
         List<ModelVersionRecord> beforeStop = PipelineFixture.versions(KAFKA, config);
         assertThat(beforeStop).isNotEmpty();
         long savedVersion = beforeStop.get(beforeStop.size() - 1).getModelVersion();
@@ -246,7 +264,9 @@ class DivaPipelineRecoveryIT {
         assertExactlyOnce(run, config);
         assertSameTraining(clean, run);
         ModelVersionRecord next = run.versions().get((int) savedVersion + 1);
-        assertThat(next.getModelVersion()).as("the fresh job's first version follows the saved one").isEqualTo(savedVersion + 1);
+        assertThat(next.getModelVersion())
+                .as("the fresh job's first version follows the saved one")
+                .isEqualTo(savedVersion + 1);
         assertThat(next.getTrainingStep()).isEqualTo((savedVersion + 1) * STEPS_PER_VERSION);
         assertThat(next.getCheckpointId())
                 .as("it belongs to the savepoint or a later checkpoint of the fresh job")
@@ -264,13 +284,18 @@ class DivaPipelineRecoveryIT {
             assertThat(v.getModelVersion()).as("each version once, in order").isEqualTo(i);
             assertThat(v.getTrainingStep()).isEqualTo((long) STEPS_PER_VERSION * i);
             if (checkpoint != null) {
-                assertThat(v.getCheckpointId()).as("checkpoint of version %d", i).isNotNull().isGreaterThanOrEqualTo(checkpoint);
+                assertThat(v.getCheckpointId())
+                        .as("checkpoint of version %d", i)
+                        .isNotNull()
+                        .isGreaterThanOrEqualTo(checkpoint);
             }
             checkpoint = v.getCheckpointId();
         }
         Set<Long> scored = new HashSet<>();
         for (MetricsRecord m : run.metrics()) {
-            assertThat(scored.add(m.getModelVersion())).as("version %d scored once", m.getModelVersion()).isTrue();
+            assertThat(scored.add(m.getModelVersion()))
+                    .as("version %d scored once", m.getModelVersion())
+                    .isTrue();
         }
         Set<String> embedded = new HashSet<>();
         for (EmbeddingRecord e : run.embeddings()) {
@@ -280,7 +305,9 @@ class DivaPipelineRecoveryIT {
         }
         Set<String> ids = new HashSet<>();
         IMAGES.forEach(i -> ids.add(i.imageId()));
-        assertThat(run.embeddingsOf(last).keySet()).as("every image embedded with the last version").isEqualTo(ids);
+        assertThat(run.embeddingsOf(last).keySet())
+                .as("every image embedded with the last version")
+                .isEqualTo(ids);
     }
 
     /**
@@ -306,7 +333,8 @@ class DivaPipelineRecoveryIT {
                 worst = Math.max(worst, Math.abs(a.get(i) - b.get(i)));
             }
         }
-        assertThat(worst).as("largest difference between the runs' embeddings of the last version")
+        assertThat(worst)
+                .as("largest difference between the runs' embeddings of the last version")
                 .isLessThanOrEqualTo(EMBEDDING_TOLERANCE);
     }
 
@@ -328,8 +356,12 @@ class DivaPipelineRecoveryIT {
         MetricsRecord a = clean.metricsOf(last);
         MetricsRecord b = other.metricsOf(last);
         // (compared as text: Avro's equality does not take NaN as equal to itself)
-        assertThat(b.getMetrics()).as("held-out metrics of the last version").hasToString(a.getMetrics().toString());
-        assertThat(b.getSeen()).as("seen-class metrics of the last version").hasToString(a.getSeen().toString());
+        assertThat(b.getMetrics())
+                .as("held-out metrics of the last version")
+                .hasToString(a.getMetrics().toString());
+        assertThat(b.getSeen())
+                .as("seen-class metrics of the last version")
+                .hasToString(a.getSeen().toString());
         assertThat(b.getSeenImages()).isEqualTo(a.getSeenImages());
         assertThat(a.getSeen()).as("the seen-class sample is scored").isNotEmpty();
     }

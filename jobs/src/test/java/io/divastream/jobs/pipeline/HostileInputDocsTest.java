@@ -14,13 +14,14 @@ class HostileInputDocsTest {
     @Test
     void everyHostileInputHasARowNamingItsReason() throws Exception {
         List<String> rows = Files.readAllLines(Path.of("..", "docs", "operations.md")).stream()
-                .filter(line -> line.startsWith("| `")).toList();
-        for (HostileInputs.Input input : HostileInputs.all("t", "id", new byte[] {1}, "Korean/c1", "Korean/c2", "Greek/c1")) {
-            assertThat(rows).as(input.name())
-                    .anySatisfy(row -> {
-                        assertThat(row).startsWith("| `" + input.name() + "`");
-                        assertThat(row).contains(input.reason() == null ? "embedded" : "`" + input.reason() + "`");
-                    });
+                .filter(line -> line.startsWith("| `"))
+                .toList();
+        for (HostileInputs.Input input :
+                HostileInputs.all("t", "id", new byte[] {1}, "Korean/c1", "Korean/c2", "Greek/c1")) {
+            assertThat(rows).as(input.name()).anySatisfy(row -> {
+                assertThat(row).startsWith("| `" + input.name() + "`");
+                assertThat(row).contains(input.reason() == null ? "embedded" : "`" + input.reason() + "`");
+            });
         }
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.embed.CatalogueEmbedder;
+import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.jobs.metrics.RetrievalMetricsFunction;
-import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.DjlRuntime;
@@ -51,10 +51,14 @@ class IntraOpThreadsWiringTest {
     @Test
     void theTrainerUsesItsCountOrEveryProcessor() throws Exception {
         JobConfig.TrainingConfig config = TinyModel.training(TinyModel.config(), 10, 5);
-        assertThat(countAfterOpen(new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new DivaTrainFunction(config, 2))), 1)).isEqualTo(2);
-        assertThat(countAfterOpen(new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new DivaTrainFunction(config))), 3))
+        assertThat(countAfterOpen(
+                        new OneInputStreamOperatorTestHarness<>(
+                                new ProcessOperator<>(new DivaTrainFunction(config, 2))),
+                        1))
+                .isEqualTo(2);
+        assertThat(countAfterOpen(
+                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config))),
+                        3))
                 .isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
@@ -62,19 +66,28 @@ class IntraOpThreadsWiringTest {
     void theEmbedderUsesItsCountAndOneByDefault() throws Exception {
         JobConfig.CatalogueConfig catalogue = new JobConfig.CatalogueConfig(20, 2, 0, 1000);
         double[] weights = {1, 1, 1, 1};
-        assertThat(countAfterOpen(embedderHarness(
-                new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images", 3, 0)), 1)).isEqualTo(3);
-        assertThat(countAfterOpen(embedderHarness(
-                new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images")), 2)).isEqualTo(1);
+        assertThat(countAfterOpen(
+                        embedderHarness(new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images", 3, 0)),
+                        1))
+                .isEqualTo(3);
+        assertThat(countAfterOpen(
+                        embedderHarness(new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images")), 2))
+                .isEqualTo(1);
     }
 
     @Test
     void theMetricsScorerUsesItsCountAndOneByDefault() throws Exception {
         MetricsProtocol protocol = MetricsProtocol.leaveOneOut(1, 2, 0);
-        assertThat(countAfterOpen(new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-                new RetrievalMetricsFunction(TinyModel.NETWORK.heads(), protocol, 3))), 1)).isEqualTo(3);
-        assertThat(countAfterOpen(new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-                new RetrievalMetricsFunction(TinyModel.NETWORK.heads(), protocol))), 2)).isEqualTo(1);
+        assertThat(countAfterOpen(
+                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
+                                new RetrievalMetricsFunction(TinyModel.NETWORK.heads(), protocol, 3))),
+                        1))
+                .isEqualTo(3);
+        assertThat(countAfterOpen(
+                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
+                                new RetrievalMetricsFunction(TinyModel.NETWORK.heads(), protocol))),
+                        2))
+                .isEqualTo(1);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ?, ?> embedderHarness(

@@ -58,9 +58,11 @@ class MetricsSchemaEvolutionTest {
     void theSchemasAreCompatibleBothWays() throws IOException {
         Schema old = oldMetricsSchema();
         Schema current = MetricsRecord.getClassSchema();
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, old).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, old)
+                        .getType())
                 .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(old, current).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(old, current)
+                        .getType())
                 .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
     }
 
@@ -104,10 +106,24 @@ class MetricsSchemaEvolutionTest {
 
     @Test
     void anOldReaderReadsANewRecord() throws IOException {
-        EvaluationResult result = new EvaluationResult(5, 1_250, 4_000, "query-gallery", 30, 3, 12,
-                new String[] {"combined"}, new double[][] {{0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.5, 0.2, 0.1}},
-                new int[] {1, 10}, new double[][] {{0.5, 0.95}}, 20, 5,
-                new double[][] {{0.9, 0.9, 1, 1, 0.8, 0.7, 0.9, 0.6, 0.5}}, new double[][] {{0.9, 1}}, 1L, 2L);
+        EvaluationResult result = new EvaluationResult(
+                5,
+                1_250,
+                4_000,
+                "query-gallery",
+                30,
+                3,
+                12,
+                new String[] {"combined"},
+                new double[][] {{0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.5, 0.2, 0.1}},
+                new int[] {1, 10},
+                new double[][] {{0.5, 0.95}},
+                20,
+                5,
+                new double[][] {{0.9, 0.9, 1, 1, 0.8, 0.7, 0.9, 0.6, 0.5}},
+                new double[][] {{0.9, 1}},
+                1L,
+                2L);
         MetricsRecord current = AvroMapping.metrics(result);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
@@ -120,7 +136,8 @@ class MetricsSchemaEvolutionTest {
                 .read(null, DecoderFactory.get().binaryDecoder(body, null));
         assertThat(read.get("modelVersion")).isEqualTo(5L);
         assertThat(read.get("evalImages")).isEqualTo(30);
-        GenericRecord combined = (GenericRecord) ((Map<?, ?>) read.get("metrics")).values().iterator().next();
+        GenericRecord combined = (GenericRecord)
+                ((Map<?, ?>) read.get("metrics")).values().iterator().next();
         assertThat(combined.get("recallAt1")).isEqualTo(0.5);
         assertThat(combined.get("mapAtR")).isEqualTo(0.3);
         assertThat(read.getSchema().getField("seen")).isNull();
@@ -135,7 +152,9 @@ class MetricsSchemaEvolutionTest {
         byte[] header = new byte[AvroCodec.HEADER_LENGTH];
         header[0] = (byte) 0xC3;
         header[1] = 0x01;
-        java.nio.ByteBuffer.wrap(header, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(oldFingerprint);
+        java.nio.ByteBuffer.wrap(header, 2, 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(oldFingerprint);
         assertThatThrownBy(() -> codec.decode(header))
                 .isInstanceOf(RecordDecodingException.class)
                 .hasMessageContaining("fingerprint");

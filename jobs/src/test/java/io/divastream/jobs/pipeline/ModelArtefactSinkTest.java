@@ -3,8 +3,13 @@ package io.divastream.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.divastream.artefacts.ArtefactStore;
+import io.divastream.artefacts.ExportedModel;
+import io.divastream.artefacts.ModelExport;
+import io.divastream.evaluation.EmbeddingCombiner;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.JobConfig;
-import io.divastream.jobs.pipeline.AvroMapping;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
@@ -12,12 +17,6 @@ import io.divastream.jobs.testing.TinyModel;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.embed.Embedder;
-import io.divastream.evaluation.EmbeddingCombiner;
-import io.divastream.artefacts.ArtefactStore;
-import io.divastream.artefacts.ExportedModel;
-import io.divastream.artefacts.ModelExport;
-import io.divastream.images.ImageDecoder;
-import io.divastream.images.ImageSpec;
 import io.divastream.schemas.ModelVersionRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +52,8 @@ class ModelArtefactSinkTest {
         List<ModelUpdate> out = new ArrayList<>();
         try (MockEnvironment env = new MockEnvironmentBuilder().build();
                 OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness =
-                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config)), env)) {
+                        new OneInputStreamOperatorTestHarness<>(
+                                new ProcessOperator<>(new DivaTrainFunction(config)), env)) {
             harness.open();
             for (int i = 0; i < batches; i++) {
                 harness.processElement(TinyModel.batch(i, random, 6, 4, 2, 4), i);
@@ -64,8 +64,11 @@ class ModelArtefactSinkTest {
     }
 
     private static ModelArtefactSink sink(Path dir, int keep) {
-        return new ModelArtefactSink(new JobConfig.ExportConfig(dir.toString(), keep), TinyModel.NETWORK,
-                new ImageSpec(TinyModel.SIDE, true), WEIGHTS);
+        return new ModelArtefactSink(
+                new JobConfig.ExportConfig(dir.toString(), keep),
+                TinyModel.NETWORK,
+                new ImageSpec(TinyModel.SIDE, true),
+                WEIGHTS);
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -83,7 +86,9 @@ class ModelArtefactSinkTest {
         try (var writer = sink(dir, 10).writer(metrics.getOrAddOperator(new OperatorID(), "export", Map.of()))) {
             for (ModelUpdate u : updates) {
                 writer.write(u, null);
-                assertThat(dir.resolve("v" + u.version() + "-" + u.parameterSha256().substring(0, 12))).isDirectory();
+                assertThat(dir.resolve(
+                                "v" + u.version() + "-" + u.parameterSha256().substring(0, 12)))
+                        .isDirectory();
             }
             assertThat(metrics.count("modelArtefactsWritten")).isEqualTo(4);
             assertThat(metrics.gauge("lastExportedVersion")).isEqualTo(3L);
@@ -97,7 +102,9 @@ class ModelArtefactSinkTest {
         }
         for (ModelUpdate u : List.of(updates.get(0), updates.get(3))) {
             ModelSnapshot snapshot = new ModelSnapshot(u.version(), u.step(), u.parameters(), u.parameterCount());
-            Path artefact = new ArtefactStore(dir).find(u.version(), u.parameterSha256()).orElseThrow();
+            Path artefact = new ArtefactStore(dir)
+                    .find(u.version(), u.parameterSha256())
+                    .orElseThrow();
             try (Embedder embedder = new Embedder(TinyModel.NETWORK);
                     ExportedModel model = ExportedModel.load(artefact, u.parameterSha256())) {
                 embedder.load(snapshot);
@@ -106,14 +113,18 @@ class ModelArtefactSinkTest {
                 for (float[] input : inputs) {
                     float[][][] heads = embedder.embed(new float[][] {input});
                     float[] combined = EmbeddingCombiner.combine(heads, WEIGHTS)[0];
-                    assertThat(model.embedInputs(new float[][] {input})[0].combined()).containsExactly(combined);
+                    assertThat(model.embedInputs(new float[][] {input})[0].combined())
+                            .containsExactly(combined);
                 }
             }
         }
         // version 3's artefact is not version 2's
         ModelUpdate v2 = updates.get(2);
         assertThatThrownBy(() -> ExportedModel.load(
-                        new ArtefactStore(dir).find(3, updates.get(3).parameterSha256()).orElseThrow(), v2.parameterSha256()))
+                        new ArtefactStore(dir)
+                                .find(3, updates.get(3).parameterSha256())
+                                .orElseThrow(),
+                        v2.parameterSha256()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("expected " + v2.parameterSha256());
     }
@@ -122,7 +133,8 @@ class ModelArtefactSinkTest {
     void theModelVersionRecordCarriesTheSha256OfTheManifestTheSinkWrites() throws Exception {
         List<ModelUpdate> updates = train(4); // versions 0 and 1
         Path dir = tmp.resolve("exports");
-        try (var writer = sink(dir, 10).writer(new MetricsCapture().getOrAddOperator(new OperatorID(), "e", Map.of()))) {
+        try (var writer =
+                sink(dir, 10).writer(new MetricsCapture().getOrAddOperator(new OperatorID(), "e", Map.of()))) {
             for (ModelUpdate u : updates) {
                 writer.write(u, null);
             }
@@ -131,18 +143,23 @@ class ModelArtefactSinkTest {
             // the record as PipelineSinks maps it, with what DivaPipeline gives the sink
             ModelVersionRecord record =
                     AvroMapping.modelVersion(u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS);
-            Path artefact = new ArtefactStore(dir).find(u.version(), u.parameterSha256()).orElseThrow();
+            Path artefact = new ArtefactStore(dir)
+                    .find(u.version(), u.parameterSha256())
+                    .orElseThrow();
             byte[] manifest = Files.readAllBytes(artefact.resolve(ModelExport.MANIFEST));
             assertThat(record.getManifestSha256()).isEqualTo(ModelSnapshot.sha256(manifest));
             assertThat(record.getParameterSha256()).isEqualTo(u.parameterSha256());
-            try (ExportedModel model = ExportedModel.load(artefact, record.getParameterSha256(),
-                    record.getManifestSha256())) {
+            try (ExportedModel model =
+                    ExportedModel.load(artefact, record.getParameterSha256(), record.getManifestSha256())) {
                 assertThat(model.version()).isEqualTo(u.version());
             }
         }
-        assertThat(updates.stream().map(u -> AvroMapping.modelVersion(
-                        u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS).getManifestSha256())
-                .distinct()).hasSize(updates.size());
+        assertThat(updates.stream()
+                        .map(u -> AvroMapping.modelVersion(
+                                        u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS)
+                                .getManifestSha256())
+                        .distinct())
+                .hasSize(updates.size());
     }
 
     @Test
@@ -154,9 +171,10 @@ class ModelArtefactSinkTest {
             for (ModelUpdate u : updates) {
                 writer.write(u, null);
             }
-            assertThat(names(dir)).containsExactly(
-                    ArtefactStore.name(2, updates.get(2).parameterSha256()),
-                    ArtefactStore.name(3, updates.get(3).parameterSha256()));
+            assertThat(names(dir))
+                    .containsExactly(
+                            ArtefactStore.name(2, updates.get(2).parameterSha256()),
+                            ArtefactStore.name(3, updates.get(3).parameterSha256()));
             assertThat(metrics.count("modelArtefactsDeleted")).isEqualTo(2);
 
             // after a restore the trainer publishes version 3 again, with the same parameters
@@ -171,8 +189,17 @@ class ModelArtefactSinkTest {
     @Test
     void refusesAnUpdateWhoseParametersDoNotHashToItsSha() throws Exception {
         ModelUpdate u = train(1).get(0);
-        ModelUpdate forged = new ModelUpdate(u.version(), u.step(), u.imagesSeen(), u.trainClasses(), u.parameters(),
-                u.parameterCount(), "0".repeat(64), u.lossNames(), u.lossValues(), u.createdAt());
+        ModelUpdate forged = new ModelUpdate(
+                u.version(),
+                u.step(),
+                u.imagesSeen(),
+                u.trainClasses(),
+                u.parameters(),
+                u.parameterCount(),
+                "0".repeat(64),
+                u.lossNames(),
+                u.lossValues(),
+                u.createdAt());
         try (var writer = sink(tmp, 2).writer(new MetricsCapture().getOrAddOperator(new OperatorID(), "e", Map.of()))) {
             assertThatThrownBy(() -> writer.write(forged, null)).hasMessageContaining("0".repeat(64));
         }

@@ -1,15 +1,15 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.kafka.KafkaSettings;
-import io.divastream.producer.ImageEventProducer;
-import io.divastream.producer.InterleavedOrder;
-import io.divastream.producer.LabeledImage;
+import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.testing.OmniglotSample;
+import io.divastream.producer.ImageEventProducer;
+import io.divastream.producer.InterleavedOrder;
+import io.divastream.producer.LabeledImage;
 import io.divastream.schemas.ModelVersionRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,11 +40,10 @@ final class PipelineFixture {
      * @return the extension
      */
     static MiniClusterExtension miniCluster() {
-        return new MiniClusterExtension(
-                new MiniClusterResourceConfiguration.Builder()
-                        .setNumberTaskManagers(1)
-                        .setNumberSlotsPerTaskManager(2)
-                        .build());
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
     }
 
     /**
@@ -90,8 +89,7 @@ final class PipelineFixture {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
         StreamExecutionEnvironment env =
-                DivaEnvironment.configure(
-                        StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
+                DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
         DivaPipeline.defineKafkaWorkflow(env, config);
         return env.executeAsync(name);
     }
@@ -108,31 +106,30 @@ final class PipelineFixture {
      * @return the configuration
      */
     static JobConfig deterministicRun(LocalKafkaExtension kafka, String run, Path checkpoints, int stepsPerVersion) {
-        return JobOptions.parse(
-                new String[] {
-                    "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "--kafka.group-id", run,
-                    "--kafka.transactional-id-prefix", run,
-                    "--topic.images", run + ".images",
-                    "--topic.embeddings", run + ".embeddings",
-                    "--topic.metrics", run + ".metrics",
-                    "--topic.model-versions", run + ".model-versions",
-                    "--topic.dead-letters", run + ".dlq",
-                    "--model.channels", "8,8",
-                    "--model.embedding-dim", "16",
-                    "--model.seed", "5",
-                    "--batch.classes", "8",
-                    "--batch.images-per-class", "4",
-                    "--batch.buffer-per-class", "8",
-                    "--batch.new-images", "2",
-                    "--batch.replay-interval-ms", "0",
-                    "--parallelism", "1",
-                    "--train.steps-per-version", Integer.toString(stepsPerVersion),
-                    "--train.queue-size", "128",
-                    "--metrics.min-eval-images", "2",
-                    "--checkpoint.interval-ms", "1000",
-                    "--checkpoint.dir", checkpoints.toUri().toString()
-                });
+        return JobOptions.parse(new String[] {
+            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
+            "--kafka.group-id", run,
+            "--kafka.transactional-id-prefix", run,
+            "--topic.images", run + ".images",
+            "--topic.embeddings", run + ".embeddings",
+            "--topic.metrics", run + ".metrics",
+            "--topic.model-versions", run + ".model-versions",
+            "--topic.dead-letters", run + ".dlq",
+            "--model.channels", "8,8",
+            "--model.embedding-dim", "16",
+            "--model.seed", "5",
+            "--batch.classes", "8",
+            "--batch.images-per-class", "4",
+            "--batch.buffer-per-class", "8",
+            "--batch.new-images", "2",
+            "--batch.replay-interval-ms", "0",
+            "--parallelism", "1",
+            "--train.steps-per-version", Integer.toString(stepsPerVersion),
+            "--train.queue-size", "128",
+            "--metrics.min-eval-images", "2",
+            "--checkpoint.interval-ms", "1000",
+            "--checkpoint.dir", checkpoints.toUri().toString()
+        });
     }
 
     /**
@@ -143,9 +140,7 @@ final class PipelineFixture {
      */
     static void createTopics(LocalKafkaExtension kafka, JobConfig config) {
         JobConfig.KafkaConfig k = config.kafka();
-        TopicAdmin.ensureTopics(
-                kafka.settings(),
-                k.singleBrokerTopics(1));
+        TopicAdmin.ensureTopics(kafka.settings(), k.singleBrokerTopics(1));
     }
 
     /**
@@ -162,7 +157,8 @@ final class PipelineFixture {
                 .withProperty("max.in.flight.requests.per.connection", "1")
                 .withProperty("request.timeout.ms", "120000")
                 .withProperty("delivery.timeout.ms", "300000");
-        try (ImageEventProducer producer = new ImageEventProducer(settings, config.kafka().imagesTopic(), 0)) {
+        try (ImageEventProducer producer =
+                new ImageEventProducer(settings, config.kafka().imagesTopic(), 0)) {
             producer.publish(images);
         }
     }
@@ -236,7 +232,8 @@ final class PipelineFixture {
         AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(config.kafka().modelVersionsTopic(), 0));
+            List<TopicPartition> partitions =
+                    List.of(new TopicPartition(config.kafka().modelVersionsTopic(), 0));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (System.nanoTime() < deadline) {
@@ -288,7 +285,9 @@ final class PipelineFixture {
         AvroCodec<T> codec = AvroCodec.of(type);
         List<Keyed<T>> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topic, atLeast, timeout)) {
-            out.add(new Keyed<>(r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), codec.decode(r.value())));
+            out.add(new Keyed<>(
+                    r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+                    codec.decode(r.value())));
         }
         return out;
     }

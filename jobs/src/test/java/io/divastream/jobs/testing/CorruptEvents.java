@@ -3,8 +3,8 @@ package io.divastream.jobs.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.producer.ImageEventProducer;
 import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.producer.ImageEventProducer;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.ImageEvent;

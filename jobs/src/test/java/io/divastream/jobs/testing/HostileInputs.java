@@ -40,7 +40,11 @@ public final class HostileInputs {
      * @param imageId the image id it carries, for {@link Outcome#EMBEDDED} and label changes
      * @param record the record
      */
-    public record Input(String name, Outcome outcome, DeadLetterReason reason, String imageId,
+    public record Input(
+            String name,
+            Outcome outcome,
+            DeadLetterReason reason,
+            String imageId,
             ProducerRecord<byte[], byte[]> record) {
 
         /**
@@ -70,57 +74,138 @@ public final class HostileInputs {
      * @param evalLabel an evaluation label
      * @return the inputs, in publication order
      */
-    public static List<Input> all(String topic, String trainImage, byte[] trainBytes, String trainLabel,
-            String otherTrainLabel, String evalLabel) {
+    public static List<Input> all(
+            String topic,
+            String trainImage,
+            byte[] trainBytes,
+            String trainLabel,
+            String otherTrainLabel,
+            String evalLabel) {
         AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
         byte[] png = png(32, 32);
         byte[] bomb = HostileImages.zeroPng(8192, 8192, 16, HostileImages.RGBA);
         List<Input> in = new ArrayList<>();
-        in.add(dead(topic, "poison-label", DeadLetterReason.LABEL_TOO_LONG,
+        in.add(dead(
+                topic,
+                "poison-label",
+                DeadLetterReason.LABEL_TOO_LONG,
                 codec.encode(CorruptEvents.event("hostile/poison-label", "L".repeat(1_046_000), png))));
-        in.add(dead(topic, "poison-id-empty-label", DeadLetterReason.IMAGE_ID_TOO_LONG,
+        in.add(dead(
+                topic,
+                "poison-id-empty-label",
+                DeadLetterReason.IMAGE_ID_TOO_LONG,
                 codec.encode(CorruptEvents.event("i".repeat(600_000), "", png))));
-        in.add(dead(topic, "png-bomb-8192-16bit-rgba", DeadLetterReason.INVALID_IMAGE,
+        in.add(dead(
+                topic,
+                "png-bomb-8192-16bit-rgba",
+                DeadLetterReason.INVALID_IMAGE,
                 codec.encode(CorruptEvents.event("hostile/bomb", trainLabel, bomb))));
-        in.add(dead(topic, "png-bomb-cut-to-1096-bytes", DeadLetterReason.INVALID_IMAGE,
+        in.add(dead(
+                topic,
+                "png-bomb-cut-to-1096-bytes",
+                DeadLetterReason.INVALID_IMAGE,
                 codec.encode(CorruptEvents.event("hostile/bomb-cut", trainLabel, HostileImages.cut(bomb, 1096)))));
-        in.add(dead(topic, "png-declaring-60000x60000", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(CorruptEvents.event("hostile/png-60000", evalLabel, HostileImages.declaringPng(60_000, 60_000)))));
-        in.add(dead(topic, "jpeg-declaring-65000x65000", DeadLetterReason.INVALID_IMAGE,
-                codec.encode(CorruptEvents.event("hostile/jpeg-65000", trainLabel, HostileImages.declaringJpeg(65_000, 65_000)))));
-        in.add(dead(topic, "image-over-limits-12mb", DeadLetterReason.INVALID_IMAGE,
+        in.add(dead(
+                topic,
+                "png-declaring-60000x60000",
+                DeadLetterReason.INVALID_IMAGE,
+                codec.encode(CorruptEvents.event(
+                        "hostile/png-60000", evalLabel, HostileImages.declaringPng(60_000, 60_000)))));
+        in.add(dead(
+                topic,
+                "jpeg-declaring-65000x65000",
+                DeadLetterReason.INVALID_IMAGE,
+                codec.encode(CorruptEvents.event(
+                        "hostile/jpeg-65000", trainLabel, HostileImages.declaringJpeg(65_000, 65_000)))));
+        in.add(dead(
+                topic,
+                "image-over-limits-12mb",
+                DeadLetterReason.INVALID_IMAGE,
                 codec.encode(CorruptEvents.event("hostile/12mb", trainLabel, Arrays.copyOf(png, 12 << 20)))));
-        in.add(dead(topic, "tiff-image", DeadLetterReason.UNDECODABLE_IMAGE,
-                codec.encode(CorruptEvents.event("hostile/tiff", trainLabel, ReferenceImages.encode(new BufferedImage(16, 16,
-                        BufferedImage.TYPE_INT_RGB), "tiff")))));
-        in.add(dead(topic, "truncated-png", DeadLetterReason.UNDECODABLE_IMAGE,
-                codec.encode(CorruptEvents.event("hostile/truncated-png", trainLabel, Arrays.copyOf(png, png.length / 2)))));
-        in.add(dead(topic, "empty-image", DeadLetterReason.UNDECODABLE_IMAGE,
+        in.add(dead(
+                topic,
+                "tiff-image",
+                DeadLetterReason.UNDECODABLE_IMAGE,
+                codec.encode(CorruptEvents.event(
+                        "hostile/tiff",
+                        trainLabel,
+                        ReferenceImages.encode(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "tiff")))));
+        in.add(dead(
+                topic,
+                "truncated-png",
+                DeadLetterReason.UNDECODABLE_IMAGE,
+                codec.encode(
+                        CorruptEvents.event("hostile/truncated-png", trainLabel, Arrays.copyOf(png, png.length / 2)))));
+        in.add(dead(
+                topic,
+                "empty-image",
+                DeadLetterReason.UNDECODABLE_IMAGE,
                 codec.encode(CorruptEvents.event("hostile/empty-image", trainLabel, new byte[0]))));
-        in.add(dead(topic, "garbage-bytes", DeadLetterReason.UNDECODABLE_RECORD,
+        in.add(dead(
+                topic,
+                "garbage-bytes",
+                DeadLetterReason.UNDECODABLE_RECORD,
                 "not an Avro record".getBytes(StandardCharsets.UTF_8)));
         in.add(dead(topic, "tombstone", DeadLetterReason.UNDECODABLE_RECORD, null));
         byte[] event = codec.encode(CorruptEvents.event("hostile/truncated", trainLabel, png));
-        in.add(dead(topic, "truncated-event", DeadLetterReason.UNDECODABLE_RECORD,
-                Arrays.copyOf(event, event.length - 9)));
-        in.add(dead(topic, "another-schema", DeadLetterReason.UNDECODABLE_RECORD,
-                AvroCodec.of(EmbeddingRecord.class).encode(EmbeddingRecord.newBuilder()
-                        .setImageId("x").setLabel("y").setSplit(Split.TRAIN).setModelVersion(0)
-                        .setCombined(List.of(1f)).setHeads(java.util.Map.of()).setEventTime(Instant.EPOCH)
-                        .setModelCreatedAt(Instant.EPOCH).setEmbeddedAt(Instant.EPOCH).build())));
-        in.add(dead(topic, "empty-label", DeadLetterReason.EMPTY_LABEL,
+        in.add(dead(
+                topic, "truncated-event", DeadLetterReason.UNDECODABLE_RECORD, Arrays.copyOf(event, event.length - 9)));
+        in.add(dead(
+                topic,
+                "another-schema",
+                DeadLetterReason.UNDECODABLE_RECORD,
+                AvroCodec.of(EmbeddingRecord.class)
+                        .encode(EmbeddingRecord.newBuilder()
+                                .setImageId("x")
+                                .setLabel("y")
+                                .setSplit(Split.TRAIN)
+                                .setModelVersion(0)
+                                .setCombined(List.of(1f))
+                                .setHeads(java.util.Map.of())
+                                .setEventTime(Instant.EPOCH)
+                                .setModelCreatedAt(Instant.EPOCH)
+                                .setEmbeddedAt(Instant.EPOCH)
+                                .build())));
+        in.add(dead(
+                topic,
+                "empty-label",
+                DeadLetterReason.EMPTY_LABEL,
                 codec.encode(CorruptEvents.event("hostile/empty-label", " ", png))));
-        in.add(dead(topic, "empty-image-id", DeadLetterReason.EMPTY_IMAGE_ID, codec.encode(CorruptEvents.event("", trainLabel, png))));
-        in.add(new Input("label-change-train-to-eval", Outcome.DEAD_LETTER, DeadLetterReason.LABEL_CHANGED, trainImage,
-                record(topic, "label-change-train-to-eval", codec.encode(CorruptEvents.event(trainImage, evalLabel, trainBytes)))));
-        in.add(new Input("label-change-to-another-class", Outcome.DEAD_LETTER, DeadLetterReason.LABEL_CHANGED,
-                trainImage, record(topic, "label-change-to-another-class",
+        in.add(dead(
+                topic,
+                "empty-image-id",
+                DeadLetterReason.EMPTY_IMAGE_ID,
+                codec.encode(CorruptEvents.event("", trainLabel, png))));
+        in.add(new Input(
+                "label-change-train-to-eval",
+                Outcome.DEAD_LETTER,
+                DeadLetterReason.LABEL_CHANGED,
+                trainImage,
+                record(
+                        topic,
+                        "label-change-train-to-eval",
+                        codec.encode(CorruptEvents.event(trainImage, evalLabel, trainBytes)))));
+        in.add(new Input(
+                "label-change-to-another-class",
+                Outcome.DEAD_LETTER,
+                DeadLetterReason.LABEL_CHANGED,
+                trainImage,
+                record(
+                        topic,
+                        "label-change-to-another-class",
                         codec.encode(CorruptEvents.event(trainImage, otherTrainLabel, trainBytes)))));
         String control = "hostile/control\n\tcharacters\u0000\u001b[31m";
-        in.add(new Input("control-characters-in-id", Outcome.EMBEDDED, null, control,
-                record(topic, "control-characters-in-id", codec.encode(CorruptEvents.event(control, trainLabel, png)))));
-        ProducerRecord<byte[], byte[]> headers = record(topic, "header-bomb",
-                codec.encode(CorruptEvents.event("hostile/header-bomb", trainLabel, png)));
+        in.add(new Input(
+                "control-characters-in-id",
+                Outcome.EMBEDDED,
+                null,
+                control,
+                record(
+                        topic,
+                        "control-characters-in-id",
+                        codec.encode(CorruptEvents.event(control, trainLabel, png)))));
+        ProducerRecord<byte[], byte[]> headers =
+                record(topic, "header-bomb", codec.encode(CorruptEvents.event("hostile/header-bomb", trainLabel, png)));
         for (int h = 0; h < 400; h++) {
             headers.headers().add(new RecordHeader("h" + h, new byte[2048]));
         }

@@ -3,11 +3,11 @@ package io.divastream.jobs.testing;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.model.DivaHead;
+import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
-import io.divastream.model.augment.AugmentationSpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,8 +20,7 @@ public final class TinyModel {
     public static final int SIDE = 28;
 
     /** The network: all four heads of 16 dimensions, a 32-wide decorrelation regressor. */
-    public static final NetworkSpec NETWORK =
-            new NetworkSpec(SIDE, List.of(8, 8), 16, List.of(DivaHead.values()), 32);
+    public static final NetworkSpec NETWORK = new NetworkSpec(SIDE, List.of(8, 8), 16, List.of(DivaHead.values()), 32);
 
     private TinyModel() {}
 
@@ -54,8 +53,7 @@ public final class TinyModel {
      * @param maxConsecutiveFailures diverged steps in a row that fail the trainer
      * @return the configuration
      */
-    public static JobConfig.TrainingConfig training(
-            DivaConfig model, int stepsPerVersion, int maxConsecutiveFailures) {
+    public static JobConfig.TrainingConfig training(DivaConfig model, int stepsPerVersion, int maxConsecutiveFailures) {
         return new JobConfig.TrainingConfig(
                 model, AugmentationSpec.omniglotDefault(), stepsPerVersion, maxConsecutiveFailures);
     }

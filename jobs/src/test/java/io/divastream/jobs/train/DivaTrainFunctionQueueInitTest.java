@@ -4,13 +4,13 @@ import static io.divastream.jobs.train.TrainerOutputs.content;
 import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.divastream.images.ImageDecoder;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.augment.GlyphAugmenter;
-import io.divastream.images.ImageDecoder;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import java.util.ArrayList;
@@ -41,7 +41,8 @@ class DivaTrainFunctionQueueInitTest {
 
     private static OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness(int initBatches)
             throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config(initBatches))));
+        return new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new DivaTrainFunction(config(initBatches))));
     }
 
     private static List<TrainingBatch> batches(int n) {
@@ -72,7 +73,10 @@ class DivaTrainFunctionQueueInitTest {
             for (int i = 0; i < INIT_BATCHES; i++) {
                 List<ModelUpdate> out = feed(h, batches.subList(i, i + 1));
                 if (i == 0) {
-                    assertThat(out).extracting(ModelUpdate::version).as("the untrained version 0").containsExactly(0L);
+                    assertThat(out)
+                            .extracting(ModelUpdate::version)
+                            .as("the untrained version 0")
+                            .containsExactly(0L);
                     assertThat(out.get(0).step()).isZero();
                 } else {
                     assertThat(out).as("no version during the initialisation").isEmpty();
@@ -90,7 +94,9 @@ class DivaTrainFunctionQueueInitTest {
         assertThat(versions).extracting(ModelUpdate::version).containsExactly(1L, 2L);
         assertThat(versions).extracting(ModelUpdate::step).containsExactly(2L, 4L);
         long newImages = batches.stream().mapToLong(TrainingBatch::newImages).sum();
-        assertThat(versions.get(1).imagesSeen()).as("the initialisation's images are seen too").isEqualTo(newImages);
+        assertThat(versions.get(1).imagesSeen())
+                .as("the initialisation's images are seen too")
+                .isEqualTo(newImages);
 
         // the same batches in a bare trainer: the queue from the first three, steps on the rest
         JobConfig.TrainingConfig training = config(INIT_BATCHES);
@@ -110,7 +116,8 @@ class DivaTrainFunctionQueueInitTest {
             h.open();
             List<ModelUpdate> out = feed(h, batches);
             assertThat(out).extracting(ModelUpdate::step).containsExactly(0L, 2L, 4L, 6L);
-            assertThat(out.get(2).parameterSha256()).isNotEqualTo(versions.get(1).parameterSha256());
+            assertThat(out.get(2).parameterSha256())
+                    .isNotEqualTo(versions.get(1).parameterSha256());
         }
     }
 
@@ -136,7 +143,8 @@ class DivaTrainFunctionQueueInitTest {
                 MetricsCapture metrics = MetricsCapture.attach(h);
                 h.initializeState(snapshot);
                 h.open();
-                assertThat(metrics.number("queueInitBatches")).as("restored after batch %d", cut)
+                assertThat(metrics.number("queueInitBatches"))
+                        .as("restored after batch %d", cut)
                         .isEqualTo(Math.min(cut, INIT_BATCHES));
                 feed(h, batches.subList(cut, batches.size())).forEach(m -> resumed.add(content(m)));
             }

@@ -33,7 +33,8 @@ class DivaTrainFunctionStateTest {
 
     private static final int STEPS_PER_VERSION = 3;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     private static JobConfig.TrainingConfig config() {
         return TinyModel.training(TinyModel.config(), STEPS_PER_VERSION, 5);
@@ -85,15 +86,19 @@ class DivaTrainFunctionStateTest {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {
             h.open();
-            assertThat(feed(h, batches.subList(0, 1))).extracting(ModelUpdate::checkpointId)
+            assertThat(feed(h, batches.subList(0, 1)))
+                    .extracting(ModelUpdate::checkpointId)
                     .containsExactly(ModelUpdate.NO_CHECKPOINT); // version 0, before any checkpoint
             snapshot = h.snapshot(4L, 100L);
-            assertThat(feed(h, batches.subList(1, 3))).extracting(ModelUpdate::checkpointId)
+            assertThat(feed(h, batches.subList(1, 3)))
+                    .extracting(ModelUpdate::checkpointId)
                     .as("checkpoint 4 was taken but is not known to be complete")
                     .containsExactly(ModelUpdate.NO_CHECKPOINT);
             h.notifyOfCompletedCheckpoint(4L);
             h.notifyOfCompletedCheckpoint(3L); // a late notification does not go back
-            assertThat(feed(h, batches.subList(3, 6))).extracting(ModelUpdate::checkpointId).containsExactly(4L);
+            assertThat(feed(h, batches.subList(3, 6)))
+                    .extracting(ModelUpdate::checkpointId)
+                    .containsExactly(4L);
         }
         try (var h = harness()) {
             h.initializeState(snapshot);
@@ -113,7 +118,8 @@ class DivaTrainFunctionStateTest {
             published.load(in);
         }
         Path file = temp.resolve("trainer-checkpoint-v1.snapshot");
-        try (InputStream in = new GZIPInputStream(getClass().getResourceAsStream("trainer-checkpoint-v1.snapshot.gz"))) {
+        try (InputStream in =
+                new GZIPInputStream(getClass().getResourceAsStream("trainer-checkpoint-v1.snapshot.gz"))) {
             Files.copy(in, file);
         }
         OperatorSubtaskState v1 = OperatorSnapshotUtil.readStateHandle(file.toString());
@@ -124,8 +130,8 @@ class DivaTrainFunctionStateTest {
             h.initializeState(v1);
             h.open();
             Random random = new Random(8);
-            List<TrainingBatch> next = List.of(
-                    TinyModel.batch(4, random, 6, 4, 2, 1), TinyModel.batch(5, random, 6, 4, 2, 1));
+            List<TrainingBatch> next =
+                    List.of(TinyModel.batch(4, random, 6, 4, 2, 1), TinyModel.batch(5, random, 6, 4, 2, 1));
             List<ModelUpdate> out = feed(h, next);
             assertThat(out).hasSize(1);
             ModelUpdate v2 = out.get(0);
@@ -133,7 +139,8 @@ class DivaTrainFunctionStateTest {
             assertThat(v2.step()).isEqualTo(6);
             assertThat(v2.imagesSeen()).isEqualTo(9 + 5 + 1 + 1);
             assertThat(v2.trainClasses()).isEqualTo(6);
-            assertThat(Arrays.stream(v2.lossValues()).allMatch(Double::isFinite)).isTrue();
+            assertThat(Arrays.stream(v2.lossValues()).allMatch(Double::isFinite))
+                    .isTrue();
 
             // its new checkpoint is in the current format and restores to the same trainer
             OperatorSubtaskState v2State = h.snapshot(2L, 2L);
@@ -147,11 +154,13 @@ class DivaTrainFunctionStateTest {
                 }
                 List<ModelUpdate> fromRestored = feed(again, more);
                 List<ModelUpdate> fromOriginal = feed(h, more);
-                assertThat(fromRestored).extracting(TrainerOutputs::content)
-                        .isEqualTo(fromOriginal.stream().map(TrainerOutputs::content).toList())
+                assertThat(fromRestored)
+                        .extracting(TrainerOutputs::content)
+                        .isEqualTo(fromOriginal.stream()
+                                .map(TrainerOutputs::content)
+                                .toList())
                         .hasSize(1);
             }
         }
     }
-
 }

@@ -50,7 +50,8 @@ class DivaTrainFunctionTest {
 
     private OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness(
             JobConfig.TrainingConfig config, MetricsCapture metrics) throws Exception {
-        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
+        MockEnvironment env =
+                new MockEnvironmentBuilder().setMetricGroup(metrics).build();
         toClose.add(env);
         OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness =
                 new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config)), env);
@@ -96,7 +97,9 @@ class DivaTrainFunctionTest {
     /** The mean total equals the alpha-weighted sum of the mean task losses plus the decorrelation. */
     private static void assertTrainedLosses(ModelUpdate m) {
         double[] v = m.lossValues();
-        assertThat(Arrays.stream(v).allMatch(Double::isFinite)).as(Arrays.toString(v)).isTrue();
+        assertThat(Arrays.stream(v).allMatch(Double::isFinite))
+                .as(Arrays.toString(v))
+                .isTrue();
         LossSpec loss = TinyModel.config().loss();
         double weighted =
                 v[1] + loss.alphaSelfsim() * v[2] + loss.alphaShared() * v[3] + loss.alphaIntra() * v[4] + v[5];
@@ -140,11 +143,14 @@ class DivaTrainFunctionTest {
         for (ModelUpdate m : versions) {
             assertWellFormed(m);
         }
-        assertThat(Arrays.stream(versions.get(0).lossValues()).allMatch(Double::isNaN)).isTrue();
+        assertThat(Arrays.stream(versions.get(0).lossValues()).allMatch(Double::isNaN))
+                .isTrue();
         assertTrainedLosses(versions.get(1));
         assertTrainedLosses(versions.get(2));
         assertThat(versions).extracting(ModelUpdate::parameterSha256).doesNotHaveDuplicates();
-        assertThat(versions).extracting(ModelUpdate::parameterCount).containsOnly(versions.get(0).parameterCount());
+        assertThat(versions)
+                .extracting(ModelUpdate::parameterCount)
+                .containsOnly(versions.get(0).parameterCount());
 
         assertThat(metrics.count("numTrainingSteps")).isEqualTo(7);
         assertThat(metrics.count("numDivergedSteps")).isZero();
@@ -195,7 +201,9 @@ class DivaTrainFunctionTest {
             assertThat(metrics.number("queueSize")).isEqualTo(queued);
             assertThat(metrics.number("queueFill")).isEqualTo(queued / 64.0);
             assertThat(metrics.number("trainClasses")).isEqualTo(classesIn(batches));
-            assertThat(metrics.number("learningRateScale")).as("scale of step %d", i + 1).isEqualTo(i >= 2 ? 0.5 : 1.0);
+            assertThat(metrics.number("learningRateScale"))
+                    .as("scale of step %d", i + 1)
+                    .isEqualTo(i >= 2 ? 0.5 : 1.0);
         }
         assertThat(Arrays.stream(LossAccumulator.NAMES).mapToDouble(n -> metrics.number("loss." + n)))
                 .allSatisfy(v -> assertThat(v).isFinite());
@@ -334,7 +342,9 @@ class DivaTrainFunctionTest {
         assertThat(metrics.count("numDivergedSteps")).isEqualTo(2);
         assertThat(metrics.count("numTrainingSteps")).isEqualTo(1);
         assertThat(metrics.count("numTrainingImages")).isEqualTo(P * K);
-        assertThat(metrics.histogram("stepTimeMs").getCount()).as("diverged steps are timed too").isEqualTo(3);
+        assertThat(metrics.histogram("stepTimeMs").getCount())
+                .as("diverged steps are timed too")
+                .isEqualTo(3);
         assertThat(metrics.number("loss.total")).as("the last step taken").isEqualTo(lastGood[0]);
 
         TrainingBatch third = batch(3, 8);

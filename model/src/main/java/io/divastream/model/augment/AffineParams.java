@@ -13,8 +13,7 @@ package io.divastream.model.augment;
  * @param translateY shift downwards in pixels
  * @param shearDeg horizontal shear angle in degrees, in (-90, 90)
  */
-public record AffineParams(double rotationDeg, double scale, double translateX, double translateY,
-        double shearDeg) {
+public record AffineParams(double rotationDeg, double scale, double translateX, double translateY, double shearDeg) {
 
     /**
      * Validates the parameters.

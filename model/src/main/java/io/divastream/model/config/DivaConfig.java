@@ -1,8 +1,7 @@
 package io.divastream.model.config;
 
-import java.io.Serializable;
-
 import io.divastream.model.DivaHead;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,10 +21,10 @@ public record DivaConfig(
         OptimizerSpec optimizer,
         MomentumSpec momentum,
         ObjectiveSpec objective,
-        long seed) implements Serializable {
+        long seed)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
 
     /** Checks that no part is missing. */
     public DivaConfig {
@@ -69,8 +68,23 @@ public record DivaConfig(
      */
     public static DivaConfig omniglotDefaults() {
         return new DivaConfig(
-                new NetworkSpec(28, List.of(64, 64, 64, 64), 128, List.of(DivaHead.values()), NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
-                new LossSpec(0.2, 1.2, LossSpec.PUBLISHED_MINER_LOWER_CUTOFF, 0.3, 0.3, 0.3, 1500, 0.01, LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF, false),
+                new NetworkSpec(
+                        28,
+                        List.of(64, 64, 64, 64),
+                        128,
+                        List.of(DivaHead.values()),
+                        NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                new LossSpec(
+                        0.2,
+                        1.2,
+                        LossSpec.PUBLISHED_MINER_LOWER_CUTOFF,
+                        0.3,
+                        0.3,
+                        0.3,
+                        1500,
+                        0.01,
+                        LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF,
+                        false),
                 new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
                 new MomentumSpec(0.9, 1024),
                 0L);

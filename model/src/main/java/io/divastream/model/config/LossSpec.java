@@ -27,7 +27,8 @@ public record LossSpec(
         double rho,
         double temperature,
         double danceUpperCutoff,
-        boolean danceFixed) implements Serializable {
+        boolean danceFixed)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 

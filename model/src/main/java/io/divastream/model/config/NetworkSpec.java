@@ -1,9 +1,8 @@
 package io.divastream.model.config;
 
-import java.io.Serializable;
-
 import io.divastream.model.DivaHead;
 import io.divastream.model.net.backbone.BackboneSpec;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,11 +16,8 @@ import java.util.Objects;
  * @param heads the enabled heads in network order; must contain {@link DivaHead#DISCRIMINATIVE}
  * @param decorrelationHidden hidden width of each decorrelation regressor MLP
  */
-public record NetworkSpec(
-        BackboneSpec backbone,
-        int embeddingDim,
-        List<DivaHead> heads,
-        int decorrelationHidden) implements Serializable {
+public record NetworkSpec(BackboneSpec backbone, int embeddingDim, List<DivaHead> heads, int decorrelationHidden)
+        implements Serializable {
 
     private static final long serialVersionUID = 2L;
 
@@ -36,8 +32,7 @@ public record NetworkSpec(
             throw new IllegalArgumentException("embeddingDim must be at least 4");
         }
         if (heads.isEmpty() || heads.get(0) != DivaHead.DISCRIMINATIVE) {
-            throw new IllegalArgumentException(
-                    "heads must start with discriminative, got " + heads);
+            throw new IllegalArgumentException("heads must start with discriminative, got " + heads);
         }
         if (heads.stream().distinct().count() != heads.size()) {
             throw new IllegalArgumentException("heads must not repeat, got " + heads);

@@ -70,7 +70,8 @@ public record ObjectiveSpec(
      * @return the objective
      */
     public static ObjectiveSpec baseline(BaselineSpec baseline) {
-        return new ObjectiveSpec(false, List.of(), Objects.requireNonNull(baseline, "baseline"), SharedMining.RANDOM, false);
+        return new ObjectiveSpec(
+                false, List.of(), Objects.requireNonNull(baseline, "baseline"), SharedMining.RANDOM, false);
     }
 
     /**
@@ -86,7 +87,10 @@ public record ObjectiveSpec(
     public ObjectiveSpec {
         Objects.requireNonNull(sharedMining, "sharedMining");
         pairs = List.copyOf(Objects.requireNonNull(pairs, "pairs"));
-        if (pairs.stream().map(p -> p.source().name() + ">" + p.target().name()).distinct().count()
+        if (pairs.stream()
+                        .map(p -> p.source().name() + ">" + p.target().name())
+                        .distinct()
+                        .count()
                 != pairs.size()) {
             throw new IllegalArgumentException("decorrelation pairs must not repeat, got " + pairs);
         }

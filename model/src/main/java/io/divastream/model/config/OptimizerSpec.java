@@ -41,7 +41,8 @@ public record OptimizerSpec(
             throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
         }
         if (!(headLearningRateFactor > 0) || Double.isInfinite(headLearningRateFactor)) {
-            throw new IllegalArgumentException("headLearningRateFactor must be positive, got " + headLearningRateFactor);
+            throw new IllegalArgumentException(
+                    "headLearningRateFactor must be positive, got " + headLearningRateFactor);
         }
         if (!(decayGamma > 0 && decayGamma <= 1)) {
             throw new IllegalArgumentException("decayGamma must be in (0, 1], got " + decayGamma);
@@ -62,10 +63,7 @@ public record OptimizerSpec(
      * @param decorrelationLearningRate learning rate of the regressors
      */
     public OptimizerSpec(
-            double learningRate,
-            double weightDecay,
-            double betaLearningRate,
-            double decorrelationLearningRate) {
+            double learningRate, double weightDecay, double betaLearningRate, double decorrelationLearningRate) {
         this(learningRate, weightDecay, betaLearningRate, decorrelationLearningRate, List.of(), 1.0);
     }
 
@@ -96,8 +94,8 @@ public record OptimizerSpec(
      * @return the new groups
      */
     public OptimizerSpec withHeadLearningRateFactor(double factor) {
-        return new OptimizerSpec(learningRate, weightDecay, betaLearningRate, decorrelationLearningRate,
-                decaySteps, decayGamma, factor);
+        return new OptimizerSpec(
+                learningRate, weightDecay, betaLearningRate, decorrelationLearningRate, decaySteps, decayGamma, factor);
     }
 
     /**

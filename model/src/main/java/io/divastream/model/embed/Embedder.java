@@ -63,8 +63,7 @@ public final class Embedder implements AutoCloseable {
             ParameterIo.load(network, snapshot.parameters());
         } catch (IOException e) {
             throw new IllegalArgumentException(
-                    "snapshot " + snapshot.version() + " does not fit the network: " + e.getMessage(),
-                    e);
+                    "snapshot " + snapshot.version() + " does not fit the network: " + e.getMessage(), e);
         }
         version = snapshot.version();
     }
@@ -100,8 +99,7 @@ public final class Embedder implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 float[] image = images[start + i];
                 if (image.length != size) {
-                    throw new IllegalArgumentException(
-                            "image has " + image.length + " values, expected " + size);
+                    throw new IllegalArgumentException("image has " + image.length + " values, expected " + size);
                 }
                 System.arraycopy(image, 0, flat, i * size, size);
             }

@@ -30,7 +30,11 @@ public final class ConsoleLogging {
         if (System.getProperty(PROPERTY) == null && System.getenv("LOG4J_CONFIGURATION_FILE") == null) {
             System.setProperty(PROPERTY, CONFIGURATION);
         }
-        LoggerFactory.getLogger(main).info("{} starting (Java {}, log configuration {})", main.getSimpleName(),
-                Runtime.version(), System.getProperty(PROPERTY, System.getenv("LOG4J_CONFIGURATION_FILE")));
+        LoggerFactory.getLogger(main)
+                .info(
+                        "{} starting (Java {}, log configuration {})",
+                        main.getSimpleName(),
+                        Runtime.version(),
+                        System.getProperty(PROPERTY, System.getenv("LOG4J_CONFIGURATION_FILE")));
     }
 }

@@ -45,11 +45,7 @@ public final class AdversarialSeparation {
      * @return the scalar c
      */
     public static NDArray correlation(
-            NDArray source,
-            NDArray target,
-            Block regressor,
-            ParameterStore parameterStore,
-            boolean training) {
+            NDArray source, NDArray target, Block regressor, ParameterStore parameterStore, boolean training) {
         NDArray predicted =
                 regressor.forward(parameterStore, new NDList(source), training).singletonOrThrow();
         return target.mul(predicted.normalize(2, 1, 1e-12)).square().mean();

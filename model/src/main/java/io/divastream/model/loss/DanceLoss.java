@@ -67,12 +67,7 @@ public final class DanceLoss {
             queueT.attach(queries.getManager()); // a step temporary, not the queue's
             NDArray similarities = queries.matMul(queueT);
             NDArray weights =
-                    weights(
-                            similarities.stopGradient(),
-                            queries.getShape().get(1),
-                            lowerCutoff,
-                            upperCutoff,
-                            fixed);
+                    weights(similarities.stopGradient(), queries.getShape().get(1), lowerCutoff, upperCutoff, fixed);
             logits = NDArrays.concat(new NDList(positive, similarities.mul(weights)), 1);
         }
         return Scalars.div(logits, temperature);
@@ -89,28 +84,16 @@ public final class DanceLoss {
      * @return the weights (B, K)
      */
     public static NDArray weights(
-            NDArray similarities,
-            long dimension,
-            double lowerCutoff,
-            double upperCutoff,
-            boolean fixed) {
-        NDArray distance =
-                similarities.mul(-2f).add(2f).maximum(0f).sqrt().maximum((float) lowerCutoff);
+            NDArray similarities, long dimension, double lowerCutoff, double upperCutoff, boolean fixed) {
+        NDArray distance = similarities.mul(-2f).add(2f).maximum(0f).sqrt().maximum((float) lowerCutoff);
         NDArray oneMinus = distance.square().div(-4f).add(1f).maximum(1e-8f);
         NDArray logWeights =
-                distance.log()
-                        .mul((float) (2 - dimension))
-                        .sub(oneMinus.log().mul((float) ((dimension - 3) / 2.0)));
+                distance.log().mul((float) (2 - dimension)).sub(oneMinus.log().mul((float) ((dimension - 3) / 2.0)));
         NDArray shifted =
-                fixed
-                        ? logWeights.sub(logWeights.max(new int[] {1}, true))
-                        : logWeights.sub(logWeights.max());
-        NDArray weights =
-                shifted.exp()
-                        .mul(distance.lte((float) upperCutoff).toType(shifted.getDataType(), false))
-                        .maximum(1e-45f);
-        return fixed
-                ? weights.div(weights.sum(new int[] {1}, true))
-                : weights.div(weights.sum(new int[] {0}, true));
+                fixed ? logWeights.sub(logWeights.max(new int[] {1}, true)) : logWeights.sub(logWeights.max());
+        NDArray weights = shifted.exp()
+                .mul(distance.lte((float) upperCutoff).toType(shifted.getDataType(), false))
+                .maximum(1e-45f);
+        return fixed ? weights.div(weights.sum(new int[] {1}, true)) : weights.div(weights.sum(new int[] {0}, true));
     }
 }

@@ -53,7 +53,8 @@ public final class MarginLoss {
     }
 
     private static NDArray distance(NDArray x, NDArray y) {
-        return Scalars.add(x.sub(y).square().sum(new int[] {1}), DISTANCE_EPSILON).sqrt();
+        return Scalars.add(x.sub(y).square().sum(new int[] {1}), DISTANCE_EPSILON)
+                .sqrt();
     }
 
     private static NDArray gather(NDArray source, NDManager manager, int[] indices) {

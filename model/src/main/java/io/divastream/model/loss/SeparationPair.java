@@ -36,9 +36,8 @@ public record SeparationPair(int source, int target, double rho) {
                     "decorrelation pair needs two different head indices >= 0, got " + source + " -> " + target);
         }
         if (!(rho >= 0) || Double.isInfinite(rho)) {
-            throw new IllegalArgumentException(
-                    "decorrelation weight rho of pair " + source + " -> " + target + " must be finite and >= 0, got "
-                            + rho);
+            throw new IllegalArgumentException("decorrelation weight rho of pair " + source + " -> " + target
+                    + " must be finite and >= 0, got " + rho);
         }
     }
 

@@ -32,8 +32,7 @@ public final class DistanceWeightedMiner implements BatchMiner {
      */
     public DistanceWeightedMiner(double lowerCutoff, boolean antipodalGuard) {
         if (!(lowerCutoff > 0 && lowerCutoff < 2)) {
-            throw new IllegalArgumentException(
-                    "distance lower cutoff must be in (0, 2), got " + lowerCutoff);
+            throw new IllegalArgumentException("distance lower cutoff must be in (0, 2), got " + lowerCutoff);
         }
         this.lowerCutoff = lowerCutoff;
         this.antipodalGuard = antipodalGuard;
@@ -62,8 +61,8 @@ public final class DistanceWeightedMiner implements BatchMiner {
             if (positives.length == 0) {
                 continue;
             }
-            double[] probabilities = negativeProbabilities(distances[anchor], labels, anchor,
-                    embeddings[anchor].length);
+            double[] probabilities =
+                    negativeProbabilities(distances[anchor], labels, anchor, embeddings[anchor].length);
             if (probabilities == null) {
                 continue;
             }
@@ -84,8 +83,7 @@ public final class DistanceWeightedMiner implements BatchMiner {
      * @return probabilities summing to 1 (0 for same-class samples), or null if the anchor has no
      *     negative in the batch
      */
-    public double[] negativeProbabilities(
-            double[] distancesFromAnchor, int[] labels, int anchor, int dimension) {
+    public double[] negativeProbabilities(double[] distancesFromAnchor, int[] labels, int anchor, int dimension) {
         boolean[] allowed = new boolean[labels.length];
         for (int j = 0; j < labels.length; j++) {
             allowed[j] = labels[j] != labels[anchor];
@@ -107,8 +105,7 @@ public final class DistanceWeightedMiner implements BatchMiner {
      * @throws IllegalStateException without the antipodal guard, if an allowed sample at a finite
      *     distance (d &gt;= 2) gets a non-finite weight
      */
-    public double[] weightedProbabilities(
-            double[] distancesFromAnchor, boolean[] allowed, int anchor, int dimension) {
+    public double[] weightedProbabilities(double[] distancesFromAnchor, boolean[] allowed, int anchor, int dimension) {
         int n = allowed.length;
         double[] logWeights = new double[n];
         double max = Double.NEGATIVE_INFINITY;

@@ -62,14 +62,12 @@ public final class SharedCrossClassMiner implements BatchMiner {
         List<int[]> triplets = new ArrayList<>(n);
         for (int anchor = 0; anchor < n; anchor++) {
             int dimension = embeddings[anchor].length;
-            double[] negatives = distanceWeighted.negativeProbabilities(
-                    distances[anchor], labels, anchor, dimension);
+            double[] negatives = distanceWeighted.negativeProbabilities(distances[anchor], labels, anchor, dimension);
             if (negatives == null) {
                 continue;
             }
             int negative = DistanceWeightedMiner.draw(negatives, random);
-            double[] positives = positiveProbabilities(
-                    distances[anchor], labels, anchor, labels[negative], dimension);
+            double[] positives = positiveProbabilities(distances[anchor], labels, anchor, labels[negative], dimension);
             if (positives == null) {
                 continue;
             }

@@ -25,11 +25,10 @@ public final class DecorrelationRegressor {
      * @return the initialised block mapping (B, d) to (B, d)
      */
     public static Block create(int embeddingDim, int hidden, NDManager manager) {
-        SequentialBlock mlp =
-                new SequentialBlock()
-                        .add(Linear.builder().setUnits(hidden).build())
-                        .add(Activation.reluBlock())
-                        .add(Linear.builder().setUnits(embeddingDim).build());
+        SequentialBlock mlp = new SequentialBlock()
+                .add(Linear.builder().setUnits(hidden).build())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(embeddingDim).build());
         mlp.initialize(manager, DataType.FLOAT32, new Shape(1, embeddingDim));
         return mlp;
     }

@@ -42,10 +42,9 @@ public final class DivaNetwork extends AbstractBlock implements AutoCloseable {
         this.backboneHandle = spec.backbone().build(manager);
         this.backbone = addChildBlock("backbone", backboneHandle.block());
         for (DivaHead head : spec.heads()) {
-            heads.add(
-                    addChildBlock(
-                            "head_" + head.id(),
-                            Linear.builder().setUnits(spec.embeddingDim()).build()));
+            heads.add(addChildBlock(
+                    "head_" + head.id(),
+                    Linear.builder().setUnits(spec.embeddingDim()).build()));
         }
     }
 
@@ -86,16 +85,13 @@ public final class DivaNetwork extends AbstractBlock implements AutoCloseable {
 
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
-        NDArray features = backbone.forward(parameterStore, inputs, training, params).singletonOrThrow();
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray features =
+                backbone.forward(parameterStore, inputs, training, params).singletonOrThrow();
         NDList embeddings = new NDList(heads.size());
         for (Block head : heads) {
-            NDArray projected =
-                    head.forward(parameterStore, new NDList(features), training, params)
-                            .singletonOrThrow();
+            NDArray projected = head.forward(parameterStore, new NDList(features), training, params)
+                    .singletonOrThrow();
             embeddings.add(projected.normalize(2, 1, 1e-12));
         }
         return embeddings;
@@ -119,8 +115,7 @@ public final class DivaNetwork extends AbstractBlock implements AutoCloseable {
     }
 
     @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         backbone.initialize(manager, dataType, inputShapes);
         Shape featureShape = backbone.getOutputShapes(inputShapes)[0];
         for (Block head : heads) {

@@ -89,8 +89,7 @@ public final class ParameterIo {
         var parameters = block.getParameters();
         int count = in.readInt();
         if (count != parameters.size()) {
-            throw new IOException(
-                    "saved parameters have " + count + " arrays, the network has " + parameters.size());
+            throw new IOException("saved parameters have " + count + " arrays, the network has " + parameters.size());
         }
         if (parameters.isEmpty()) {
             return;
@@ -116,8 +115,8 @@ public final class ParameterIo {
                 NDArray target = p.getValue().getArray();
                 NDArray value = NDArray.decode(scope, encoded);
                 if (!value.getShape().equals(target.getShape())) {
-                    throw new IOException(
-                            "parameter " + name + " has shape " + value.getShape() + ", the network " + target.getShape());
+                    throw new IOException("parameter " + name + " has shape " + value.getShape() + ", the network "
+                            + target.getShape());
                 }
                 values.add(value);
             }

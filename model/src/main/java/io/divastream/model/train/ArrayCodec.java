@@ -34,8 +34,7 @@ final class ArrayCodec {
             NDArray value = read(in, scope);
             if (!value.getShape().equals(target.getShape())) {
                 throw new IOException(
-                        "checkpoint array has shape " + value.getShape() + ", expected "
-                                + target.getShape());
+                        "checkpoint array has shape " + value.getShape() + ", expected " + target.getShape());
             }
             value.copyTo(target);
         }

@@ -94,7 +94,13 @@ final class DivaObjective {
      * @param reverseGradient false to compute L_sep without the gradient-reversal layer
      * @return the value
      */
-    Value compute(NDList e, NDArray keys, int[] classes, long step, List<DivaHead> tasks, boolean separation,
+    Value compute(
+            NDList e,
+            NDArray keys,
+            int[] classes,
+            long step,
+            List<DivaHead> tasks,
+            boolean separation,
             boolean reverseGradient) {
         Map<DivaHead, Double> taskLosses = new EnumMap<>(DivaHead.class);
         double decorrelation = 0;
@@ -131,8 +137,14 @@ final class DivaObjective {
 
     private NDArray taskLoss(DivaHead head, NDArray embedding, NDArray keys, int[] classes, long step) {
         if (head == DivaHead.SELFSIM) {
-            return DanceLoss.compute(embedding, keys, state.queue().keys(), lossSpec.temperature(),
-                    lossSpec.minerLowerCutoff(), lossSpec.danceUpperCutoff(), lossSpec.danceFixed());
+            return DanceLoss.compute(
+                    embedding,
+                    keys,
+                    state.queue().keys(),
+                    lossSpec.temperature(),
+                    lossSpec.minerLowerCutoff(),
+                    lossSpec.danceUpperCutoff(),
+                    lossSpec.danceFixed());
         }
         if (state.baseline() != null) {
             return state.baseline().compute(embedding, classes, miningStream(head, step));

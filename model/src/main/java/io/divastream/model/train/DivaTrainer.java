@@ -273,7 +273,8 @@ public final class DivaTrainer implements AutoCloseable {
         }
         try (NDManager scope = owner.newSubManager()) {
             NDArray xB = scope.create(viewB, trainingViews.shape(b));
-            NDArray keys = state.keyEncoder().forward(state.parameterStore(), new NDList(xB), false)
+            NDArray keys = state.keyEncoder()
+                    .forward(state.parameterStore(), new NDList(xB), false)
                     .get(state.spec().indexOf(DivaHead.SELFSIM));
             keys.attach(owner);
             return keys;
@@ -309,7 +310,10 @@ public final class DivaTrainer implements AutoCloseable {
     /** The key encoder follows the query network (with the selfsim head only: it has no other use). */
     private void momentumUpdate() {
         if (state.spec().has(DivaHead.SELFSIM)) {
-            MomentumUpdate.apply(state.keyEncoder(), state.queryNet(), state.config().momentum().momentum(),
+            MomentumUpdate.apply(
+                    state.keyEncoder(),
+                    state.queryNet(),
+                    state.config().momentum().momentum(),
                     state.config().momentum().keyBatchNormStatistics() == KeyBatchNormStatistics.EMA);
         }
     }

@@ -14,8 +14,7 @@ public record LabeledBatch(List<String> labels, float[][] images) {
     public LabeledBatch {
         labels = List.copyOf(labels);
         if (labels.size() != images.length) {
-            throw new IllegalArgumentException(
-                    labels.size() + " labels but " + images.length + " images");
+            throw new IllegalArgumentException(labels.size() + " labels but " + images.length + " images");
         }
         if (images.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one image");

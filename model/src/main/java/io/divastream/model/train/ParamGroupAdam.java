@@ -34,8 +34,7 @@ public final class ParamGroupAdam implements AutoCloseable {
      * @param learningRate the group's learning rate
      * @param weightDecay the group's coupled L2 weight decay
      */
-    public record Group(
-            String name, List<NDArray> parameters, double learningRate, double weightDecay) {
+    public record Group(String name, List<NDArray> parameters, double learningRate, double weightDecay) {
 
         /** Copies the list. */
         public Group {
@@ -168,7 +167,8 @@ public final class ParamGroupAdam implements AutoCloseable {
             for (Group group : groups) {
                 for (int i = 0; i < group.parameters().size(); i++) {
                     if (!Float.isFinite(values[k++])) {
-                        bad.add(group.name() + "[" + i + "]" + group.parameters().get(i).getShape());
+                        bad.add(group.name() + "[" + i + "]"
+                                + group.parameters().get(i).getShape());
                     }
                 }
             }
@@ -232,12 +232,23 @@ public final class ParamGroupAdam implements AutoCloseable {
 
     /** The scalar operands shared by every parameter's update in one step. */
     private record Constants(
-            NDArray beta1, NDArray oneMinusBeta1, NDArray beta2, NDArray oneMinusBeta2, NDArray correction2,
-            NDArray epsilon, NDArray zero) {
+            NDArray beta1,
+            NDArray oneMinusBeta1,
+            NDArray beta2,
+            NDArray oneMinusBeta2,
+            NDArray correction2,
+            NDArray epsilon,
+            NDArray zero) {
 
         Constants(NDManager scope, double correction2) {
-            this(scalar(scope, BETA1), scalar(scope, 1 - BETA1), scalar(scope, BETA2), scalar(scope, 1 - BETA2),
-                    scalar(scope, correction2), scalar(scope, EPSILON), scalar(scope, 0));
+            this(
+                    scalar(scope, BETA1),
+                    scalar(scope, 1 - BETA1),
+                    scalar(scope, BETA2),
+                    scalar(scope, 1 - BETA2),
+                    scalar(scope, correction2),
+                    scalar(scope, EPSILON),
+                    scalar(scope, 0));
         }
     }
 
@@ -288,8 +299,7 @@ public final class ParamGroupAdam implements AutoCloseable {
         long savedStep = in.readLong();
         int count = in.readInt();
         if (count != moments.size()) {
-            throw new IOException(
-                    "optimizer state has " + count + " parameters, expected " + moments.size());
+            throw new IOException("optimizer state has " + count + " parameters, expected " + moments.size());
         }
         for (NDArray[] m : moments) {
             ArrayCodec.readInto(in, m[0]);

@@ -40,8 +40,13 @@ final class ParameterGroups {
      * @param baseline the baseline loss, or null
      * @return the groups in creation order
      */
-    static List<ParamGroupAdam.Group> of(OptimizerSpec o, NetworkSpec spec, Block queryNet,
-            Map<DivaHead, NDArray> betas, List<Block> regressors, BaselineLoss baseline) {
+    static List<ParamGroupAdam.Group> of(
+            OptimizerSpec o,
+            NetworkSpec spec,
+            Block queryNet,
+            Map<DivaHead, NDArray> betas,
+            List<Block> regressors,
+            BaselineLoss baseline) {
         List<ParamGroupAdam.Group> groups = new ArrayList<>();
         if (o.headLearningRateFactor() == 1.0) {
             groups.add(new ParamGroupAdam.Group("network", trainable(queryNet), o.learningRate(), o.weightDecay()));
@@ -50,7 +55,8 @@ final class ParameterGroups {
             List<NDArray> headParams = new ArrayList<>();
             for (Pair<String, Parameter> p : queryNet.getParameters()) {
                 if (p.getValue().requiresGradient()) {
-                    (isHeadParameter(spec, p.getKey()) ? headParams : backboneParams).add(p.getValue().getArray());
+                    (isHeadParameter(spec, p.getKey()) ? headParams : backboneParams)
+                            .add(p.getValue().getArray());
                 }
             }
             groups.add(new ParamGroupAdam.Group(BACKBONE, backboneParams, o.learningRate(), o.weightDecay()));
@@ -69,8 +75,11 @@ final class ParameterGroups {
             groups.add(new ParamGroupAdam.Group("decorrelation", regressorParams, o.decorrelationLearningRate(), 0));
         }
         if (baseline != null && !baseline.parameters().isEmpty()) {
-            groups.add(new ParamGroupAdam.Group("baseline", baseline.parameters(),
-                    o.learningRate() * baseline.parameterLearningRateMultiplier(), 0));
+            groups.add(new ParamGroupAdam.Group(
+                    "baseline",
+                    baseline.parameters(),
+                    o.learningRate() * baseline.parameterLearningRateMultiplier(),
+                    0));
         }
         return groups;
     }

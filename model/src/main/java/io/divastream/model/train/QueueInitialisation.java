@@ -46,7 +46,8 @@ final class QueueInitialisation {
      */
     int fromBatches(Iterable<LabeledBatch> batches) {
         for (LabeledBatch batch : batches) {
-            if (!spec().has(DivaHead.SELFSIM) || state.queue().size() >= state.config().momentum().queueSize()) {
+            if (!spec().has(DivaHead.SELFSIM)
+                    || state.queue().size() >= state.config().momentum().queueSize()) {
                 break;
             }
             enqueueKeys(Arrays.asList(batch.images()), views.glyph());

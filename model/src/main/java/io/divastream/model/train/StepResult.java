@@ -13,11 +13,7 @@ import java.util.Map;
  * @param queueSize the number of DaNCE keys queued after the step
  */
 public record StepResult(
-        long step,
-        double total,
-        Map<DivaHead, Double> taskLosses,
-        double decorrelation,
-        int queueSize) {
+        long step, double total, Map<DivaHead, Double> taskLosses, double decorrelation, int queueSize) {
 
     /** Copies the map. */
     public StepResult {

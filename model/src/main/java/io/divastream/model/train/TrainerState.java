@@ -93,11 +93,13 @@ final class TrainerState implements AutoCloseable {
             this.parameterStore = new ParameterStore(root, false);
             this.classIndex = new ClassIndex(classCapacity);
             this.baseline = config.objective().isBaseline()
-                    ? BaselineLosses.create(config.objective().baseline(), root, classCapacity, spec.embeddingDim(), config.seed())
+                    ? BaselineLosses.create(
+                            config.objective().baseline(), root, classCapacity, spec.embeddingDim(), config.seed())
                     : null;
             for (DivaHead head : spec.heads()) {
                 if (baseline == null && head != DivaHead.SELFSIM) {
-                    NDArray beta = root.full(new Shape(classCapacity), (float) config.loss().betaInit());
+                    NDArray beta = root.full(
+                            new Shape(classCapacity), (float) config.loss().betaInit());
                     beta.setRequiresGradient(true);
                     betas.put(head, beta);
                 }
@@ -107,8 +109,8 @@ final class TrainerState implements AutoCloseable {
                 regressors.add(DecorrelationRegressor.create(spec.embeddingDim(), spec.decorrelationHidden(), root));
             }
             this.queue = new FeatureQueue(root, config.momentum().queueSize(), spec.embeddingDim());
-            this.optimizer = new ParamGroupAdam(root,
-                    ParameterGroups.of(config.optimizer(), spec, queryNet, betas, regressors, baseline));
+            this.optimizer = new ParamGroupAdam(
+                    root, ParameterGroups.of(config.optimizer(), spec, queryNet, betas, regressors, baseline));
         }
     }
 
@@ -217,9 +219,10 @@ final class TrainerState implements AutoCloseable {
 
     private Runnable recycleClass(int index) {
         if (baseline != null && !baseline.parameters().isEmpty()) {
-            throw new IllegalStateException("the " + config.objective().baseline().kind()
-                    + " baseline keeps per-class parameters and cannot recycle the index of a class: train it with a"
-                    + " class capacity above its number of classes");
+            throw new IllegalStateException(
+                    "the " + config.objective().baseline().kind()
+                            + " baseline keeps per-class parameters and cannot recycle the index of a class: train it with a"
+                            + " class capacity above its number of classes");
         }
         NDIndex at = new NDIndex(index);
         List<Runnable> undo = new ArrayList<>();

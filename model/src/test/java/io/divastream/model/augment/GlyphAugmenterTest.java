@@ -29,7 +29,8 @@ class GlyphAugmenterTest {
     @Test
     void identityReturnsTheInputExactly() {
         float[] image = randomImage(1, SIZE);
-        assertThat(GlyphAugmenter.transform(image, SIZE, AffineParams.identity())).containsExactly(image);
+        assertThat(GlyphAugmenter.transform(image, SIZE, AffineParams.identity()))
+                .containsExactly(image);
         GlyphAugmenter none = new GlyphAugmenter(AugmentationSpec.none());
         assertThat(none.augment(image, SIZE, new Random(3))).containsExactly(image);
     }
@@ -124,8 +125,9 @@ class GlyphAugmenterTest {
                 max[j] = Math.max(max[j], v[j]);
             }
         }
-        double[] limit = {spec.maxRotationDeg(), spec.maxScale(), spec.maxTranslatePx(), spec.maxTranslatePx(),
-            spec.maxShearDeg()};
+        double[] limit = {
+            spec.maxRotationDeg(), spec.maxScale(), spec.maxTranslatePx(), spec.maxTranslatePx(), spec.maxShearDeg()
+        };
         for (int j = 0; j < 5; j++) {
             assertThat(min[j]).isBetween(-limit[j], -0.95 * limit[j]);
             assertThat(max[j]).isBetween(0.95 * limit[j], limit[j]);

@@ -32,8 +32,11 @@ public final class BackboneThroughput {
         int rounds = Integer.getInteger("rounds", 3);
         Path weights = Path.of(System.getProperty("weights", "../shared/weights"));
         DjlRuntime.disableGradientRecording();
-        System.out.printf(Locale.ROOT, "threads: %d intra-op, %d cores%n",
-                ai.djl.pytorch.jni.JniUtils.getNumThreads(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "threads: %d intra-op, %d cores%n",
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                Runtime.getRuntime().availableProcessors());
         List<BackboneSpec> specs = List.of(
                 BackboneSpec.TorchScript.mobileNetV2Imagenet(weights),
                 BackboneSpec.ResNet.untrained(18),
@@ -43,14 +46,17 @@ public final class BackboneThroughput {
             if (!spec.id().contains(only)) {
                 continue;
             }
-            try (NDManager m = DjlRuntime.engine().newBaseManager(); Backbone backbone = spec.build(m)) {
+            try (NDManager m = DjlRuntime.engine().newBaseManager();
+                    Backbone backbone = spec.build(m)) {
                 Block block = backbone.block();
                 ParameterStore store = new ParameterStore(m, false);
                 Shape shape = spec.inputShape(batch);
                 double forward = measure(rounds, () -> {
                     try (NDManager step = m.newSubManager()) {
                         NDArray x = step.randomNormal(shape);
-                        block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+                        block.forward(store, new NDList(x), false)
+                                .singletonOrThrow()
+                                .toFloatArray();
                     }
                 });
                 double training = measure(rounds, () -> {
@@ -61,8 +67,14 @@ public final class BackboneThroughput {
                         collector.backward(y.square().mean());
                     }
                 });
-                System.out.printf(Locale.ROOT, "%-45s crop %d batch %d: forward %.1f img/s, forward+backward %.1f img/s%n",
-                        spec.id(), spec.input().cropSize(), batch, batch / forward, batch / training);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-45s crop %d batch %d: forward %.1f img/s, forward+backward %.1f img/s%n",
+                        spec.id(),
+                        spec.input().cropSize(),
+                        batch,
+                        batch / forward,
+                        batch / training);
             }
         }
     }

@@ -112,8 +112,9 @@ public final class StepTimeBenchmark {
             case "resnet50" -> BackboneSpec.ResNet.untrained(50);
             case "mobilenetv2" -> BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
             case "glyph" -> new BackboneSpec.GlyphCnn(List.of(64, 64, 64, 64), 28);
-            default -> throw new IllegalArgumentException(
-                    "unknown --backbone " + backboneName + " (expected resnet18, resnet50, mobilenetv2 or glyph)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown --backbone " + backboneName + " (expected resnet18, resnet50, mobilenetv2 or glyph)");
         };
         int defaultBatch = switch (backboneName) {
             case "mobilenetv2" -> 16;
@@ -130,17 +131,32 @@ public final class StepTimeBenchmark {
         }
 
         DjlRuntime.disableGradientRecording();
-        System.out.printf(Locale.ROOT, "threads: %d intra-op, %d cores%n",
-                ai.djl.pytorch.jni.JniUtils.getNumThreads(), Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "backbone %s, crop %d, batch %d (%d classes x 2), queue %d keys, "
+        System.out.printf(
+                Locale.ROOT,
+                "threads: %d intra-op, %d cores%n",
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "backbone %s, crop %d, batch %d (%d classes x 2), queue %d keys, "
                         + "warm-up %d, %d blocks x %d steps per side%n",
-                backbone.id(), backbone.input().cropSize(), batch, batch / 2, queueBatches * batch,
-                warmup, blocks, steps);
+                backbone.id(),
+                backbone.input().cropSize(),
+                batch,
+                batch / 2,
+                queueBatches * batch,
+                warmup,
+                blocks,
+                steps);
 
-        DivaConfig diva = config(backbone, List.of(DivaHead.values()), 128, ObjectiveSpec.published(),
+        DivaConfig diva =
+                config(backbone, List.of(DivaHead.values()), 128, ObjectiveSpec.published(), queueBatches * batch);
+        DivaConfig discriminative = config(
+                backbone,
+                List.of(DivaHead.DISCRIMINATIVE),
+                512,
+                ObjectiveSpec.withoutDecorrelation(),
                 queueBatches * batch);
-        DivaConfig discriminative = config(backbone, List.of(DivaHead.DISCRIMINATIVE), 512,
-                ObjectiveSpec.withoutDecorrelation(), queueBatches * batch);
         List<String> labels = labels(batch);
         float[][] views = views(DivaNetwork.inputShape(diva.network(), batch).size(), 7);
         ViewAugmenter unused = (image, size, random) -> {
@@ -185,10 +201,14 @@ public final class StepTimeBenchmark {
                 forwardBackwards.time(forwardBackward, 1);
                 blockRatios[0][block] = mean(divaSteps.lastWall(steps)) / mean(discSteps.lastWall(steps));
                 blockRatios[1][block] = mean(divaSteps.lastCpu(steps)) / mean(discSteps.lastCpu(steps));
-                System.out.printf(Locale.ROOT, "block %d: DiVA %.1f ms, discriminative %.1f ms, ratio %.3f "
-                                + "(CPU time ratio %.3f)%n",
-                        block + 1, mean(divaSteps.lastWall(steps)), mean(discSteps.lastWall(steps)),
-                        blockRatios[0][block], blockRatios[1][block]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "block %d: DiVA %.1f ms, discriminative %.1f ms, ratio %.3f " + "(CPU time ratio %.3f)%n",
+                        block + 1,
+                        mean(divaSteps.lastWall(steps)),
+                        mean(discSteps.lastWall(steps)),
+                        blockRatios[0][block],
+                        blockRatios[1][block]);
             }
             report(divaSteps, discSteps, forwards, forwardBackwards, blockRatios);
         }
@@ -196,8 +216,14 @@ public final class StepTimeBenchmark {
 
     private static void report(
             Series diva, Series disc, Series forward, Series forwardBackward, double[][] blockRatios) {
-        System.out.printf(Locale.ROOT, "%-32s %12s %12s %12s %12s%n", "per step, ms", "wall median", "wall mean",
-                "CPU median", "CPU mean");
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s %12s %12s %12s %12s%n",
+                "per step, ms",
+                "wall median",
+                "wall mean",
+                "CPU median",
+                "CPU mean");
         line("DiVA step", diva);
         line("discriminative step", disc);
         line("forward (inference) = key enc.", forward);
@@ -211,20 +237,38 @@ public final class StepTimeBenchmark {
             double[] sorted = blockRatios[clock].clone();
             Arrays.sort(sorted);
             System.out.printf(Locale.ROOT, "%s time:%n", wall ? "wall-clock" : "process CPU");
-            System.out.printf(Locale.ROOT, "  DiVA step = key forward %.1f + query forward and backward %.1f + rest %.1f ms "
+            System.out.printf(
+                    Locale.ROOT,
+                    "  DiVA step = key forward %.1f + query forward and backward %.1f + rest %.1f ms "
                             + "(miners, losses, decorrelation, optimizer, momentum update, queue, copies); "
                             + "discriminative step = forward and backward %.1f + rest %.1f ms%n",
-                    f, fb, d - f - fb, fb, c - fb);
+                    f,
+                    fb,
+                    d - f - fb,
+                    fb,
+                    c - fb);
             System.out.printf(Locale.ROOT, "  floor 1 + key forward / discriminative step = %.3f%n", 1 + f / c);
-            System.out.printf(Locale.ROOT, "  ratio DiVA / discriminative = %.3f (medians); per block: median %.3f, "
+            System.out.printf(
+                    Locale.ROOT,
+                    "  ratio DiVA / discriminative = %.3f (medians); per block: median %.3f, "
                             + "min %.3f, max %.3f over %d blocks%n",
-                    d / c, median(sorted), sorted[0], sorted[sorted.length - 1], sorted.length);
+                    d / c,
+                    median(sorted),
+                    sorted[0],
+                    sorted[sorted.length - 1],
+                    sorted.length);
         }
     }
 
     private static void line(String name, Series series) {
-        System.out.printf(Locale.ROOT, "%-32s %12.1f %12.1f %12.1f %12.1f%n", name, series.median(true),
-                mean(series.wall), series.median(false), mean(series.cpu));
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s %12.1f %12.1f %12.1f %12.1f%n",
+                name,
+                series.median(true),
+                mean(series.wall),
+                series.median(false),
+                mean(series.cpu));
     }
 
     /** Wall-clock and process CPU milliseconds of each timed call. */
@@ -252,7 +296,8 @@ public final class StepTimeBenchmark {
         }
 
         double median(boolean wallClock) {
-            return StepTimeBenchmark.median((wallClock ? wall : cpu).stream().mapToDouble(Double::doubleValue).toArray());
+            return StepTimeBenchmark.median((wallClock ? wall : cpu)
+                    .stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 

@@ -66,8 +66,13 @@ public final class TrainerFingerprint {
 
     private static void print(String run, DivaTrainer trainer, List<StepResult> results) {
         double[] totals = results.stream().mapToDouble(StepResult::total).toArray();
-        System.out.printf("%-22s parameters %s state %s steps %d queue %d totals %s%n", run,
-                trainer.snapshot(0).sha256(), sha(trainer.saveState()), trainer.steps(), trainer.queueSize(),
+        System.out.printf(
+                "%-22s parameters %s state %s steps %d queue %d totals %s%n",
+                run,
+                trainer.snapshot(0).sha256(),
+                sha(trainer.saveState()),
+                trainer.steps(),
+                trainer.queueSize(),
                 Arrays.toString(totals));
     }
 
@@ -108,10 +113,14 @@ public final class TrainerFingerprint {
         // separate head group (frozen backbone, then thawed), EMA key statistics, images of any form
         DivaConfig base = small();
         OptimizerSpec o = base.optimizer();
-        DivaConfig heads = new DivaConfig(base.network(), base.loss(),
+        DivaConfig heads = new DivaConfig(
+                base.network(),
+                base.loss(),
                 new OptimizerSpec(1e-4, 4e-4, o.betaLearningRate(), o.decorrelationLearningRate())
                         .withHeadLearningRateFactor(10),
-                base.momentum().withKeyBatchNormStatistics(KeyBatchNormStatistics.EMA), base.objective(), base.seed());
+                base.momentum().withKeyBatchNormStatistics(KeyBatchNormStatistics.EMA),
+                base.objective(),
+                base.seed());
         try (DivaTrainer t = new DivaTrainer(heads, glyphs::augment, 64)) {
             TrainingView<float[]> view = (image, random) -> glyphs.augment(image, 28, random);
             List<LabeledBatch> b = batches(4, 6);
@@ -128,8 +137,9 @@ public final class TrainerFingerprint {
         }
         // three heads, no decorrelation; and the empty queue filled by the first step
         try (DivaTrainer t = new DivaTrainer(
-                small().withHeads(List.of(DivaHead.DISCRIMINATIVE, DivaHead.SELFSIM, DivaHead.SHARED)),
-                glyphs::augment, 64);
+                        small().withHeads(List.of(DivaHead.DISCRIMINATIVE, DivaHead.SELFSIM, DivaHead.SHARED)),
+                        glyphs::augment,
+                        64);
                 DivaTrainer u = new DivaTrainer(
                         small().withObjective(ObjectiveSpec.withoutDecorrelation()), glyphs::augment, 64)) {
             List<StepResult> r = new ArrayList<>();
@@ -145,10 +155,17 @@ public final class TrainerFingerprint {
         for (BaselineKind kind : BaselineKind.values()) {
             NetworkSpec n = small().network();
             DivaConfig config = new DivaConfig(
-                    new NetworkSpec(n.inputSize(), n.channels(), 4 * n.embeddingDim(), List.of(DivaHead.DISCRIMINATIVE),
+                    new NetworkSpec(
+                            n.inputSize(),
+                            n.channels(),
+                            4 * n.embeddingDim(),
+                            List.of(DivaHead.DISCRIMINATIVE),
                             n.decorrelationHidden()),
-                    small().loss(), small().optimizer(), small().momentum(),
-                    ObjectiveSpec.baseline(BaselineSpec.defaults(kind)), small().seed());
+                    small().loss(),
+                    small().optimizer(),
+                    small().momentum(),
+                    ObjectiveSpec.baseline(BaselineSpec.defaults(kind)),
+                    small().seed());
             try (DivaTrainer t = new DivaTrainer(config, glyphs::augment, 16)) {
                 List<StepResult> r = new ArrayList<>();
                 for (LabeledBatch batch : batches(6, 3)) {

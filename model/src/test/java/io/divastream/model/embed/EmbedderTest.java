@@ -35,7 +35,8 @@ class EmbedderTest {
     private static float[][] images;
 
     private static DivaConfig config(NetworkSpec spec) {
-        return new DivaConfig(spec,
+        return new DivaConfig(
+                spec,
                 new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false),
                 new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
                 new MomentumSpec(0.9, 64),
@@ -125,8 +126,10 @@ class EmbedderTest {
             for (int i = 0; i < images.length; i++) {
                 System.arraycopy(images[i], 0, flat, i * 28 * 28, 28 * 28);
             }
-            NDList out = network.forward(new ParameterStore(m, false),
-                    new NDList(m.create(flat, DivaNetwork.inputShape(SPEC, images.length))), false);
+            NDList out = network.forward(
+                    new ParameterStore(m, false),
+                    new NDList(m.create(flat, DivaNetwork.inputShape(SPEC, images.length))),
+                    false);
             expected = new float[out.size()][images.length][16];
             for (int h = 0; h < out.size(); h++) {
                 float[] values = out.get(h).toFloatArray();
@@ -192,7 +195,8 @@ class EmbedderTest {
             embedder.load(trained);
             for (NetworkSpec other : List.of(otherDim, otherChannels, otherHeads)) {
                 ModelSnapshot foreign = snapshotOf(other, 0, 7);
-                assertThatThrownBy(() -> embedder.load(foreign)).as(other.toString())
+                assertThatThrownBy(() -> embedder.load(foreign))
+                        .as(other.toString())
                         .isInstanceOf(IllegalArgumentException.class);
                 assertThat(embedder.version()).isEqualTo(2);
                 // a rejected snapshot must not have been half loaded

@@ -51,14 +51,17 @@ public final class MainLogging {
         Path out = Files.createTempFile("main-logging", ".out");
         Path err = Files.createTempFile("main-logging", ".err");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             builder.environment().remove("LOG4J_CONFIGURATION_FILE");
             Process process = builder.start();
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new AssertionError(mainClass + " did not end within 5 minutes");
             }
-            return new Output(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Output(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
@@ -76,12 +79,17 @@ public final class MainLogging {
      */
     public static void assertLoggedItsStart(Output output, Class<?> mainClass) {
         String name = mainClass.getSimpleName();
-        assertThat(output.stderr()).as(output.stderr()).containsPattern(Pattern.compile(
-                "(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[main\\] " + name + " - " + name
-                        + " starting \\(Java .*, log configuration " + Pattern.quote(ConsoleLogging.CONFIGURATION)
-                        + "\\)$"));
-        assertThat(output.stderr()).doesNotContain("SLF4J", "No Log4j 2 configuration file found", "StatusLogger",
-                "StatusConsoleListener");
+        assertThat(output.stderr())
+                .as(output.stderr())
+                .containsPattern(
+                        Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[main\\] "
+                                + name + " - " + name
+                                + " starting \\(Java .*, log configuration "
+                                + Pattern.quote(ConsoleLogging.CONFIGURATION)
+                                + "\\)$"));
+        assertThat(output.stderr())
+                .doesNotContain(
+                        "SLF4J", "No Log4j 2 configuration file found", "StatusLogger", "StatusConsoleListener");
         assertThat(output.stdout()).doesNotContainPattern("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
     }
 }

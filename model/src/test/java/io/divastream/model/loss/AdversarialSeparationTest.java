@@ -149,8 +149,11 @@ class AdversarialSeparationTest {
                 g.muli(0f); // PyTorch accumulates: clear for the next pass
                 g.close();
             }
-            return new Gradients(source.getGradient().toFloatArray(), target.getGradient().toFloatArray(),
-                    regressorGradients, separation.getFloat());
+            return new Gradients(
+                    source.getGradient().toFloatArray(),
+                    target.getGradient().toFloatArray(),
+                    regressorGradients,
+                    separation.getFloat());
         }
     }
 
@@ -168,7 +171,8 @@ class AdversarialSeparationTest {
             assertThat(reversed.target()).containsExactly(negate(plain.target()));
             assertThat(plain.source()).as("non-trivial gradient").isNotEqualTo(new float[B * D]);
             for (int k = 0; k < reversed.regressor().size(); k++) {
-                assertThat(reversed.regressor().get(k)).containsExactly(plain.regressor().get(k));
+                assertThat(reversed.regressor().get(k))
+                        .containsExactly(plain.regressor().get(k));
             }
         }
     }
@@ -201,7 +205,8 @@ class AdversarialSeparationTest {
             for (int k = 0; k < parameters.size(); k++) {
                 NDArray array = parameters.get(k).getArray();
                 try (NDManager scope = m.newSubManager()) {
-                    NDArray step = scope.create(g.regressor().get(k), array.getShape()).mul((float) (1e-2 / Math.sqrt(norm)));
+                    NDArray step =
+                            scope.create(g.regressor().get(k), array.getShape()).mul((float) (1e-2 / Math.sqrt(norm)));
                     array.subi(step);
                 }
             }
@@ -211,8 +216,13 @@ class AdversarialSeparationTest {
 
     private static double correlation(NDManager m, float[][] s, float[][] t, Block regressor, ParameterStore store) {
         try (NDManager scope = m.newSubManager()) {
-            return AdversarialSeparation.correlation(AdversarialSeparation.prepare(scope.create(s)),
-                    AdversarialSeparation.prepare(scope.create(t)), regressor, store, false).getFloat();
+            return AdversarialSeparation.correlation(
+                            AdversarialSeparation.prepare(scope.create(s)),
+                            AdversarialSeparation.prepare(scope.create(t)),
+                            regressor,
+                            store,
+                            false)
+                    .getFloat();
         }
     }
 
@@ -244,8 +254,8 @@ class AdversarialSeparationTest {
      * L_sep over the DiVA pairs and its gradients: through {@link AdversarialSeparation#separation} when
      * {@code reversed}, or as -sum rho c(normalize(source), normalize(target)) without the GRL otherwise.
      */
-    private static PairGradients pairGradients(NDManager m, float[][][] heads, List<SeparationPair> pairs,
-            List<Block> regressors, boolean reversed) {
+    private static PairGradients pairGradients(
+            NDManager m, float[][][] heads, List<SeparationPair> pairs, List<Block> regressors, boolean reversed) {
         try (NDManager scope = m.newSubManager();
                 GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
             NDList arrays = new NDList();
@@ -262,10 +272,14 @@ class AdversarialSeparationTest {
                 separation = null;
                 for (int i = 0; i < pairs.size(); i++) {
                     SeparationPair pair = pairs.get(i);
-                    NDArray term = Scalars.mul(AdversarialSeparation.correlation(
+                    NDArray term = Scalars.mul(
+                            AdversarialSeparation.correlation(
                                     arrays.get(pair.source()).normalize(2, 1, 1e-12),
                                     arrays.get(pair.target()).normalize(2, 1, 1e-12),
-                                    regressors.get(i), store, true), -pair.rho());
+                                    regressors.get(i),
+                                    store,
+                                    true),
+                            -pair.rho());
                     separation = separation == null ? term : separation.add(term);
                 }
             }
@@ -308,11 +322,12 @@ class AdversarialSeparationTest {
     @Test
     void divaPairsAreTheThreeAuxiliaryHeadsAgainstTheDiscriminativeOne() {
         List<SeparationPair> pairs = SeparationPair.diva(1, 2, 3);
-        assertThat(pairs).containsExactly(new SeparationPair(1, 0, 1), new SeparationPair(2, 0, 2),
-                new SeparationPair(3, 0, 3));
+        assertThat(pairs)
+                .containsExactly(new SeparationPair(1, 0, 1), new SeparationPair(2, 0, 2), new SeparationPair(3, 0, 3));
         assertThatThrownBy(() -> new SeparationPair(1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new SeparationPair(1, 0, Double.NaN))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 -> 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 -> 0");
         assertThatThrownBy(() -> new SeparationPair(1, 0, -2)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -333,7 +348,9 @@ class AdversarialSeparationTest {
                     double c = AdversarialSeparation.correlation(
                                     AdversarialSeparation.prepare(scope.create(heads[i + 1])),
                                     AdversarialSeparation.prepare(scope.create(heads[0])),
-                                    regressors.get(i), new ParameterStore(scope, false), true)
+                                    regressors.get(i),
+                                    new ParameterStore(scope, false),
+                                    true)
                             .getFloat();
                     assertThat(c).isPositive();
                     expected -= rho[i] * c;
@@ -346,7 +363,8 @@ class AdversarialSeparationTest {
                     float[] w = weighted.regressors().get(i).get(p);
                     float[] u = unit.regressors().get(i).get(p);
                     for (int c = 0; c < w.length; c++) {
-                        assertThat((double) w[c]).isCloseTo(rho[i] * u[c], within(1e-5 * (1 + Math.abs(rho[i] * u[c]))));
+                        assertThat((double) w[c])
+                                .isCloseTo(rho[i] * u[c], within(1e-5 * (1 + Math.abs(rho[i] * u[c]))));
                     }
                 }
                 float[] w = weighted.heads().get(i + 1);
@@ -368,7 +386,9 @@ class AdversarialSeparationTest {
             List<SeparationPair> pairs = SeparationPair.diva(3, 1, 2);
             PairGradients reversed = pairGradients(m, heads, pairs, regressors, true);
             PairGradients plain = pairGradients(m, heads, pairs, regressors, false);
-            assertThat(reversed.separation()).isCloseTo(plain.separation(), within(1e-7)).isNegative();
+            assertThat(reversed.separation())
+                    .isCloseTo(plain.separation(), within(1e-7))
+                    .isNegative();
             for (int h = 0; h < 4; h++) {
                 float[] r = reversed.heads().get(h);
                 float[] p = plain.heads().get(h);
@@ -389,15 +409,18 @@ class AdversarialSeparationTest {
     @Test
     void separationRejectsMismatchedPairsAndRegressors() {
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
-            NDList two = new NDList(m.create(gaussian(new SplittableRandom(8), B, D)),
+            NDList two = new NDList(
+                    m.create(gaussian(new SplittableRandom(8), B, D)),
                     m.create(gaussian(new SplittableRandom(9), B, D)));
             ParameterStore store = new ParameterStore(m, false);
-            assertThatThrownBy(() -> AdversarialSeparation.separation(two, SeparationPair.diva(1, 1, 1),
-                            regressors(m, 2), store, false))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 decorrelation pairs");
-            assertThatThrownBy(() -> AdversarialSeparation.separation(two, SeparationPair.diva(1, 1, 1),
-                            regressors(m, 3), store, false))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond the 2");
+            assertThatThrownBy(() -> AdversarialSeparation.separation(
+                            two, SeparationPair.diva(1, 1, 1), regressors(m, 2), store, false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("3 decorrelation pairs");
+            assertThatThrownBy(() -> AdversarialSeparation.separation(
+                            two, SeparationPair.diva(1, 1, 1), regressors(m, 3), store, false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("beyond the 2");
         }
     }
 }

@@ -268,11 +268,9 @@ class DanceLossTest {
 
     private static double computeLoss(double[][] q, double[][] keys, double[][] queue, double t, boolean fixed) {
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
-            NDArray queueArray = queue.length == 0
-                    ? m.zeros(new Shape(0, q[0].length))
-                    : m.create(toFloat(queue));
-            NDArray loss = DanceLoss.compute(m.create(toFloat(q)), m.create(toFloat(keys)), queueArray, t,
-                    LOWER, UPPER, fixed);
+            NDArray queueArray = queue.length == 0 ? m.zeros(new Shape(0, q[0].length)) : m.create(toFloat(queue));
+            NDArray loss = DanceLoss.compute(
+                    m.create(toFloat(q)), m.create(toFloat(keys)), queueArray, t, LOWER, UPPER, fixed);
             assertThat(loss.getShape().size()).isEqualTo(1);
             return loss.getFloat();
         }
@@ -316,7 +314,8 @@ class DanceLossTest {
         }
         assertThat(actual).isCloseTo(naiveLoss(q, keys, queue, t, true), within(1e-5));
         assertThat(Math.abs(actual - naiveLossWithWeights(q, keys, s, ones, t))).isGreaterThan(1e-3);
-        assertThat(Math.abs(actual - naiveLoss(q, keys, new double[0][], t, true))).isGreaterThan(1e-3);
+        assertThat(Math.abs(actual - naiveLoss(q, keys, new double[0][], t, true)))
+                .isGreaterThan(1e-3);
     }
 
     @Test
@@ -345,8 +344,8 @@ class DanceLossTest {
                 GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
             NDArray queries = m.create(toFloat(q));
             queries.setRequiresGradient(true);
-            NDArray loss = DanceLoss.compute(queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t,
-                    LOWER, UPPER, true);
+            NDArray loss = DanceLoss.compute(
+                    queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t, LOWER, UPPER, true);
             collector.backward(loss);
             gradient = queries.getGradient().toFloatArray();
         }
@@ -370,12 +369,15 @@ class DanceLossTest {
                 double downLive = naiveLoss(q, keys, queue, t, true);
                 q[i][c] = keep;
                 double expected = (up - down) / (2 * h);
-                assertThat((double) gradient[i * 6 + c]).as("dL/dq[%d][%d]", i, c)
+                assertThat((double) gradient[i * 6 + c])
+                        .as("dL/dq[%d][%d]", i, c)
                         .isCloseTo(expected, within(1e-4 * Math.max(1, Math.abs(expected))));
                 weightsMatter |= Math.abs((upLive - downLive) / (2 * h) - expected) > 1e-2;
             }
         }
-        assertThat(weightsMatter).as("differentiating through the weights would give another gradient").isTrue();
+        assertThat(weightsMatter)
+                .as("differentiating through the weights would give another gradient")
+                .isTrue();
     }
 
     private static double[][] recompute(double[][] q, double[][] queue) {
@@ -433,8 +435,8 @@ class DanceLossTest {
             double[][] expectedWeights = naiveWeights(s, k, fixed);
             try (NDManager m = DjlRuntime.engine().newBaseManager()) {
                 NDArray queries = m.create(toFloat(q));
-                NDArray logits = DanceLoss.logits(queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t,
-                        LOWER, UPPER, fixed);
+                NDArray logits = DanceLoss.logits(
+                        queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t, LOWER, UPPER, fixed);
                 assertThat(logits.getShape()).isEqualTo(new Shape(b, queueSize + 1));
                 double[][] l = rows(logits.toFloatArray(), queueSize + 1);
                 for (int i = 0; i < b; i++) {
@@ -451,8 +453,9 @@ class DanceLossTest {
                     double sum = Arrays.stream(row).map(v -> Math.exp(v - max)).sum();
                     fromLogits += max + Math.log(sum) - row[0];
                 }
-                double loss = DanceLoss.compute(queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t,
-                        LOWER, UPPER, fixed).getFloat();
+                double loss = DanceLoss.compute(
+                                queries, m.create(toFloat(keys)), m.create(toFloat(queue)), t, LOWER, UPPER, fixed)
+                        .getFloat();
                 assertThat(loss).isCloseTo(fromLogits / b, within(1e-4 * Math.abs(loss)));
                 double naive = naiveLossWithWeights(q, keys, s, expectedWeights, t);
                 assertThat(loss).as("fixed = %s", fixed).isCloseTo(naive, within(1e-4 * Math.abs(naive)));

@@ -127,7 +127,8 @@ class MarginLossTest {
 
     private static double computeLoss(float[][] x, Triplets t, double[] beta, int[] anchorClasses) {
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
-            return MarginLoss.compute(m.create(x), t, m.create(toFloat(beta)), anchorClasses, MARGIN).getFloat();
+            return MarginLoss.compute(m.create(x), t, m.create(toFloat(beta)), anchorClasses, MARGIN)
+                    .getFloat();
         }
     }
 
@@ -176,8 +177,7 @@ class MarginLossTest {
         // d_ap = sqrt(2), d_an = 2: with beta 1.0 only the positive hinge is active; with 2.0 only the negative
         assertThat(computeLoss(x, t, new double[] {1.0, 2.0}, new int[] {0}))
                 .isCloseTo(Math.sqrt(2) - 0.8, within(1e-5));
-        assertThat(computeLoss(x, t, new double[] {1.0, 2.0}, new int[] {1}))
-                .isCloseTo(2.2 - 2, within(1e-5));
+        assertThat(computeLoss(x, t, new double[] {1.0, 2.0}, new int[] {1})).isCloseTo(2.2 - 2, within(1e-5));
     }
 
     @Test
@@ -212,8 +212,12 @@ class MarginLossTest {
                 GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
             NDArray e = m.create(new float[][] {{1, 0}, {0, 1}});
             e.setRequiresGradient(true);
-            NDArray loss = MarginLoss.compute(e, new Triplets(new int[0], new int[0], new int[0]),
-                    m.create(new float[] {1.2f}), new int[0], MARGIN);
+            NDArray loss = MarginLoss.compute(
+                    e,
+                    new Triplets(new int[0], new int[0], new int[0]),
+                    m.create(new float[] {1.2f}),
+                    new int[0],
+                    MARGIN);
             assertThat(loss.getShape().size()).isEqualTo(1);
             assertThat(loss.getFloat()).isZero();
             collector.backward(loss);
@@ -225,17 +229,17 @@ class MarginLossTest {
     void gradientsMatchFiniteDifferencesOfTheNaiveLoss() {
         int[] labels = {0, 0, 1, 1, 2, 2};
         // a mix of triplets, including a degenerate one (a = p) and one with a = n excluded by labels
-        Triplets t = new Triplets(
-                new int[] {0, 1, 2, 3, 4, 5, 0, 3},
-                new int[] {1, 0, 3, 2, 5, 4, 0, 2},
-                new int[] {2, 4, 0, 5, 1, 3, 5, 4});
+        Triplets t = new Triplets(new int[] {0, 1, 2, 3, 4, 5, 0, 3}, new int[] {1, 0, 3, 2, 5, 4, 0, 2}, new int[] {
+            2, 4, 0, 5, 1, 3, 5, 4
+        });
         int[] classes = anchorClasses(t, labels);
         SplittableRandom random = new SplittableRandom(2024);
         int checked = 0;
         for (int attempt = 0; attempt < 20 && checked < 3; attempt++) {
             float[][] x = randomUnit(random, 6, 4);
-            double[] beta = {0.9 + 0.4 * random.nextDouble(), 0.9 + 0.4 * random.nextDouble(),
-                0.9 + 0.4 * random.nextDouble()};
+            double[] beta = {
+                0.9 + 0.4 * random.nextDouble(), 0.9 + 0.4 * random.nextDouble(), 0.9 + 0.4 * random.nextDouble()
+            };
             double[][] xd = toDouble(x);
             int active = activeTriplets(xd, t, beta, classes);
             if (kinkClearance(xd, t, beta, classes) < 1e-3 || active == 0 || active == t.size()) {
@@ -262,7 +266,8 @@ class MarginLossTest {
                     xd[i][c] = keep - h;
                     double down = naiveLoss(xd, t, beta, classes, MARGIN);
                     xd[i][c] = keep;
-                    assertThat((double) gradX[i * 4 + c]).as("dL/dx[%d][%d]", i, c)
+                    assertThat((double) gradX[i * 4 + c])
+                            .as("dL/dx[%d][%d]", i, c)
                             .isCloseTo((up - down) / (2 * h), within(2e-5));
                 }
             }
@@ -319,7 +324,9 @@ class MarginLossTest {
                 assertThat(pseudo[t.positives()[i]]).isEqualTo(pseudo[t.anchors()[i]]);
             }
             double expected = naiveLoss(toDouble(x), t, beta, trueClasses, MARGIN);
-            assertThat(computeLoss(x, t, beta, trueClasses)).as("round %d", round).isCloseTo(expected, within(1e-5));
+            assertThat(computeLoss(x, t, beta, trueClasses))
+                    .as("round %d", round)
+                    .isCloseTo(expected, within(1e-5));
             double withPseudo = naiveLoss(toDouble(x), t, beta, t.anchorClasses(pseudo), MARGIN);
             differing += Math.abs(withPseudo - expected) > 1e-3 ? 1 : 0;
         }

@@ -37,8 +37,9 @@ class DistanceWeightedMinerTest {
     @Test
     void logWeightsReproduceTheTableOfTheSpecAt128Dimensions() {
         // DIVA_SPEC 2.1 table, k = 128: d -> log w
-        double[][] table = {{0.5, 91.4}, {0.7, 53.1}, {0.9, 27.4}, {1.0, 18.0}, {1.2, 4.9}, {1.4, -0.3},
-            {1.6, 4.6}, {1.8, 29.7}};
+        double[][] table = {
+            {0.5, 91.4}, {0.7, 53.1}, {0.9, 27.4}, {1.0, 18.0}, {1.2, 4.9}, {1.4, -0.3}, {1.6, 4.6}, {1.8, 29.7}
+        };
         for (double[] row : table) {
             assertThat(DistanceWeightedMiner.logInverseSphereDensity(row[0], 128))
                     .as("log w at d = %s", row[0])
@@ -98,9 +99,12 @@ class DistanceWeightedMinerTest {
 
     @Test
     void anchorWithoutNegativesHasNoDistribution() {
-        assertThat(MINER.negativeProbabilities(new double[] {0, 1, 1.2}, new int[] {3, 3, 3}, 1, 8)).isNull();
+        assertThat(MINER.negativeProbabilities(new double[] {0, 1, 1.2}, new int[] {3, 3, 3}, 1, 8))
+                .isNull();
         float[][] e = randomUnit(new SplittableRandom(1), 4, 8);
-        assertThat(MINER.mine(e, new int[] {3, 3, 3, 3}, new SplittableRandom(2)).size()).isZero();
+        assertThat(MINER.mine(e, new int[] {3, 3, 3, 3}, new SplittableRandom(2))
+                        .size())
+                .isZero();
     }
 
     @Test
@@ -162,7 +166,9 @@ class DistanceWeightedMinerTest {
                 }
             }
             if (partners == 0) {
-                assertThat(negCounts[a]).as("singleton %d is never an anchor", a).containsOnly(0);
+                assertThat(negCounts[a])
+                        .as("singleton %d is never an anchor", a)
+                        .containsOnly(0);
                 continue;
             }
             double[] p = naiveProbabilities(d[a], labels, a, k);
@@ -170,7 +176,9 @@ class DistanceWeightedMinerTest {
             int cells = 0;
             for (int j = 0; j < labels.length; j++) {
                 if (p[j] == 0) {
-                    assertThat(negCounts[a][j]).as("impossible negative %d for %d", j, a).isZero();
+                    assertThat(negCounts[a][j])
+                            .as("impossible negative %d for %d", j, a)
+                            .isZero();
                     continue;
                 }
                 double expected = p[j] * draws;
@@ -178,8 +186,12 @@ class DistanceWeightedMinerTest {
                 cells++;
             }
             // at most 8 cells (7 degrees of freedom): P(chi2 > 35) < 1e-5 under the right distribution
-            assertThat(chi2).as("chi-square of the negatives of anchor %d over %d cells", a, cells).isLessThan(35);
-            assertThat(Arrays.stream(p).max().getAsDouble()).as("distribution not degenerate").isLessThan(0.9);
+            assertThat(chi2)
+                    .as("chi-square of the negatives of anchor %d over %d cells", a, cells)
+                    .isLessThan(35);
+            assertThat(Arrays.stream(p).max().getAsDouble())
+                    .as("distribution not degenerate")
+                    .isLessThan(0.9);
             testedAnchors++;
             for (int j = 0; j < labels.length; j++) {
                 if (j != a && labels[j] == labels[a]) {
@@ -254,7 +266,8 @@ class DistanceWeightedMinerTest {
         assertThat(fit.degreesOfFreedom()).isEqualTo(6);
         assertThat(fit.pValue()).as("chi-square %s", fit).isGreaterThan(0.001);
         // and the test has power: against the same weights at k = 64 it rejects
-        assertThat(ChiSquare.test(counts, naiveProbabilities(d, labels, 0, 64)).pValue()).isLessThan(1e-6);
+        assertThat(ChiSquare.test(counts, naiveProbabilities(d, labels, 0, 64)).pValue())
+                .isLessThan(1e-6);
     }
 
     @Test
@@ -288,8 +301,10 @@ class DistanceWeightedMinerTest {
         double unguarded = DistanceWeightedMiner.logInverseSphereDensity(1.99999999, 128, false);
         double guarded = DistanceWeightedMiner.logInverseSphereDensity(1.99999999, 128, true);
         assertThat(unguarded).isGreaterThan(guarded);
-        assertThat(DistanceWeightedMiner.logInverseSphereDensity(2.0, 128, false)).isInfinite();
-        assertThat(DistanceWeightedMiner.logInverseSphereDensity(2.0000001, 128, false)).isNaN();
+        assertThat(DistanceWeightedMiner.logInverseSphereDensity(2.0, 128, false))
+                .isInfinite();
+        assertThat(DistanceWeightedMiner.logInverseSphereDensity(2.0000001, 128, false))
+                .isNaN();
         double[] antipodal = {0, 0.6, 1.1, 2.0, 1.0};
         assertThatThrownBy(() -> parity.negativeProbabilities(antipodal, labels, 0, 128))
                 .isInstanceOf(IllegalStateException.class)
@@ -300,13 +315,15 @@ class DistanceWeightedMinerTest {
         // both modes, and the non-finite loss is left to the caller to detect
         double[] nan = {0, 0.6, Double.NaN, Double.NaN, 1.0};
         for (DistanceWeightedMiner miner : new DistanceWeightedMiner[] {MINER, parity}) {
-            assertThat(miner.negativeProbabilities(nan, labels, 0, 128)).containsExactly(0, 0, 1 / 3.0, 1 / 3.0, 1 / 3.0);
+            assertThat(miner.negativeProbabilities(nan, labels, 0, 128))
+                    .containsExactly(0, 0, 1 / 3.0, 1 / 3.0, 1 / 3.0);
         }
     }
 
     @Test
     void rejectsAnInvalidLowerCutoff() {
-        assertThatThrownBy(() -> new DistanceWeightedMiner(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new DistanceWeightedMiner(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("0.0");
         assertThatThrownBy(() -> new DistanceWeightedMiner(2.5)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -86,7 +86,9 @@ class IntraClassMinerTest {
                 assertThat(t.negatives()[i]).isNotEqualTo(a);
                 assertThat(labels[t.positives()[i]]).isEqualTo(labels[a]);
                 assertThat(labels[t.negatives()[i]]).isEqualTo(labels[a]);
-                assertThat(labels[a]).as("the singleton class 7 is never picked").isNotEqualTo(7);
+                assertThat(labels[a])
+                        .as("the singleton class 7 is never picked")
+                        .isNotEqualTo(7);
                 classCounts[labels[a]]++;
                 if (a == 2) {
                     positivesOfTwo[t.positives()[i]]++;
@@ -105,7 +107,10 @@ class IntraClassMinerTest {
     @Test
     void excludingDegeneratesWithOnlySingletonsGivesNoTriplets() {
         float[][] e = DistanceWeightedMinerTest.randomUnit(new SplittableRandom(8), 3, 4);
-        assertThat(new IntraClassMiner(true).mine(e, new int[] {1, 2, 3}, new SplittableRandom(9)).size()).isZero();
+        assertThat(new IntraClassMiner(true)
+                        .mine(e, new int[] {1, 2, 3}, new SplittableRandom(9))
+                        .size())
+                .isZero();
         // the original keeps them: all three elements are the singleton itself
         Triplets t = new IntraClassMiner().mine(e, new int[] {1, 2, 3}, new SplittableRandom(9));
         assertThat(t.size()).isEqualTo(3);

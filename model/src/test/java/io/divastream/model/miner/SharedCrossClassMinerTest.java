@@ -87,7 +87,9 @@ class SharedCrossClassMinerTest {
             assertThat(fit.pValue()).as("anchor %d: %s", a, fit).isGreaterThan(0.001);
             // power: the other variant's distribution is rejected
             ChiSquare.Result other = ChiSquare.test(counts[a], naiveJoint(d[a], LABELS, a, !full));
-            assertThat(other.pValue()).as("anchor %d against the other variant: %s", a, other).isLessThan(0.001);
+            assertThat(other.pValue())
+                    .as("anchor %d against the other variant: %s", a, other)
+                    .isLessThan(0.001);
         }
     }
 
@@ -119,18 +121,23 @@ class SharedCrossClassMinerTest {
     @Test
     void anchorsWithoutAThirdClassAreSkipped() {
         float[][] e = DistanceWeightedMinerTest.randomUnit(new SplittableRandom(40), 6, K);
-        for (SharedCrossClassMiner miner : new SharedCrossClassMiner[] {
-            SharedCrossClassMiner.standard(0.5), SharedCrossClassMiner.full(0.5)}) {
+        for (SharedCrossClassMiner miner :
+                new SharedCrossClassMiner[] {SharedCrossClassMiner.standard(0.5), SharedCrossClassMiner.full(0.5)}) {
             // two classes: a negative exists, a positive never does
-            assertThat(miner.mine(e, new int[] {0, 0, 0, 1, 1, 1}, new SplittableRandom(1)).size()).isZero();
+            assertThat(miner.mine(e, new int[] {0, 0, 0, 1, 1, 1}, new SplittableRandom(1))
+                            .size())
+                    .isZero();
             // one class: not even a negative
-            assertThat(miner.mine(e, new int[] {5, 5, 5, 5, 5, 5}, new SplittableRandom(1)).size()).isZero();
+            assertThat(miner.mine(e, new int[] {5, 5, 5, 5, 5, 5}, new SplittableRandom(1))
+                            .size())
+                    .isZero();
             // three classes: every anchor finds one; with {0,0,0,0,1,2} anchors 4 and 5 also do
             Triplets t = miner.mine(e, new int[] {0, 0, 0, 0, 1, 2}, new SplittableRandom(2));
             assertThat(t.anchors()).containsExactly(0, 1, 2, 3, 4, 5);
             assertThat(miner.positiveProbabilities(new double[] {0, 1, 1}, new int[] {0, 1, 2}, 0, 1, K))
                     .containsExactly(0, 0, 1);
-            assertThat(miner.positiveProbabilities(new double[] {0, 1, 1}, new int[] {0, 1, 1}, 0, 1, K)).isNull();
+            assertThat(miner.positiveProbabilities(new double[] {0, 1, 1}, new int[] {0, 1, 1}, 0, 1, K))
+                    .isNull();
         }
     }
 
@@ -148,10 +155,14 @@ class SharedCrossClassMinerTest {
                 .hasMessageContaining("random, standard, full");
         assertThatThrownBy(() -> SharedMining.parse(null)).isInstanceOf(IllegalArgumentException.class);
         assertThat(SharedMining.RANDOM.miner(0.5)).isInstanceOf(SharedLabelShuffleMiner.class);
-        assertThat(SharedMining.STANDARD.miner(0.5)).isInstanceOfSatisfying(SharedCrossClassMiner.class,
-                m -> assertThat(m.weightedPositives()).isFalse());
-        assertThat(SharedMining.FULL.miner(0.5)).isInstanceOfSatisfying(SharedCrossClassMiner.class,
-                m -> assertThat(m.weightedPositives()).isTrue());
+        assertThat(SharedMining.STANDARD.miner(0.5))
+                .isInstanceOfSatisfying(
+                        SharedCrossClassMiner.class,
+                        m -> assertThat(m.weightedPositives()).isFalse());
+        assertThat(SharedMining.FULL.miner(0.5))
+                .isInstanceOfSatisfying(
+                        SharedCrossClassMiner.class,
+                        m -> assertThat(m.weightedPositives()).isTrue());
         // the factory passes the cutoff through: same draws as a directly built miner
         float[][] e = DistanceWeightedMinerTest.randomUnit(new SplittableRandom(50), LABELS.length, K);
         Triplets viaEnum = SharedMining.FULL.miner(0.7).mine(e, LABELS, new SplittableRandom(3));

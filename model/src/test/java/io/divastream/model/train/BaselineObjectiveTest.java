@@ -13,9 +13,9 @@ import io.divastream.model.loss.baseline.BaselineSpec;
 import java.io.IOException;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** The baselines as a configuration of the same trainer: one embedding of the total size, one loss. */
 class BaselineObjectiveTest {
@@ -25,10 +25,17 @@ class BaselineObjectiveTest {
         DivaConfig small = DivaTrainerTest.smallConfig();
         NetworkSpec n = small.network();
         return new DivaConfig(
-                new NetworkSpec(n.inputSize(), n.channels(), 4 * n.embeddingDim(), List.of(DivaHead.DISCRIMINATIVE),
+                new NetworkSpec(
+                        n.inputSize(),
+                        n.channels(),
+                        4 * n.embeddingDim(),
+                        List.of(DivaHead.DISCRIMINATIVE),
                         n.decorrelationHidden()),
-                small.loss(), small.optimizer(), small.momentum(),
-                ObjectiveSpec.baseline(BaselineSpec.defaults(kind)), small.seed());
+                small.loss(),
+                small.optimizer(),
+                small.momentum(),
+                ObjectiveSpec.baseline(BaselineSpec.defaults(kind)),
+                small.seed());
     }
 
     @ParameterizedTest
@@ -61,8 +68,10 @@ class BaselineObjectiveTest {
     @Test
     void proxyAnchorStateCarriesItsProxies() throws IOException {
         SplittableRandom random = new SplittableRandom(6);
-        try (DivaTrainer proxies = new DivaTrainer(baselineConfig(BaselineKind.PROXY_ANCHOR), ViewAugmenter.IDENTITY, 16);
-                DivaTrainer pairs = new DivaTrainer(baselineConfig(BaselineKind.MULTI_SIMILARITY), ViewAugmenter.IDENTITY, 16)) {
+        try (DivaTrainer proxies =
+                        new DivaTrainer(baselineConfig(BaselineKind.PROXY_ANCHOR), ViewAugmenter.IDENTITY, 16);
+                DivaTrainer pairs =
+                        new DivaTrainer(baselineConfig(BaselineKind.MULTI_SIMILARITY), ViewAugmenter.IDENTITY, 16)) {
             LabeledBatch batch = SyntheticGlyphs.batch(random, 4, 4, 12);
             proxies.step(batch);
             pairs.step(batch);

@@ -112,7 +112,9 @@ class ClassIndexTest {
                 used[slot] = step;
                 expected[i] = slot;
             }
-            assertThat(use(index, batch, step, new ArrayList<>())).as("step %d", step).containsExactly(expected);
+            assertThat(use(index, batch, step, new ArrayList<>()))
+                    .as("step %d", step)
+                    .containsExactly(expected);
         }
     }
 

@@ -70,8 +70,8 @@ class DivaObjectiveTest {
             case SHARED -> config.objective().sharedMining().miner(loss.minerLowerCutoff());
             default -> new IntraClassMiner(config.objective().excludeDegenerateIntra());
         };
-        Triplets t = miner.mine(rows, CLASSES,
-                RandomStreams.of(config.seed(), RandomStreams.Purpose.MINING, STEP, head.ordinal()));
+        Triplets t = miner.mine(
+                rows, CLASSES, RandomStreams.of(config.seed(), RandomStreams.Purpose.MINING, STEP, head.ordinal()));
         double sum = 0;
         int active = 0;
         for (int i = 0; i < t.size(); i++) {
@@ -91,8 +91,10 @@ class DivaObjectiveTest {
             DecorrelationPair pair = s.pairs().get(i);
             NDArray source = e.get(s.spec().indexOf(pair.source()));
             float[][] target = DivaObjective.rows(e.get(s.spec().indexOf(pair.target())));
-            float[][] predicted = DivaObjective.rows(s.regressors().get(i)
-                    .forward(s.parameterStore(), new NDList(source.normalize(2, 1, 1e-12)), true).singletonOrThrow());
+            float[][] predicted = DivaObjective.rows(s.regressors()
+                    .get(i)
+                    .forward(s.parameterStore(), new NDList(source.normalize(2, 1, 1e-12)), true)
+                    .singletonOrThrow());
             double c = 0;
             for (int r = 0; r < B; r++) {
                 double pn = Math.max(norm(predicted[r]), 1e-12);
@@ -109,7 +111,8 @@ class DivaObjectiveTest {
 
     @Test
     void eachMarginLossAndTheSeparationMatchNaiveLoopsAndTheTotalIsTheirAlphaWeightedSum() {
-        try (TrainerState s = new TrainerState(config, 64, Device.cpu()); NDManager m = s.root().newSubManager()) {
+        try (TrainerState s = new TrainerState(config, 64, Device.cpu());
+                NDManager m = s.root().newSubManager()) {
             s.queue().enqueue(m.randomNormal(new Shape(32, D)).normalize(2, 1));
             NDList e = unitEmbeddings(m, DivaHead.values().length);
             NDArray keys = m.randomNormal(new Shape(B, D)).normalize(2, 1);
@@ -121,10 +124,20 @@ class DivaObjectiveTest {
                 double task;
                 NDArray embedding = e.get(s.spec().indexOf(head));
                 if (head == DivaHead.SELFSIM) {
-                    task = DanceLoss.compute(embedding, keys, s.queue().keys(), loss.temperature(),
-                            loss.minerLowerCutoff(), loss.danceUpperCutoff(), loss.danceFixed()).getFloat();
+                    task = DanceLoss.compute(
+                                    embedding,
+                                    keys,
+                                    s.queue().keys(),
+                                    loss.temperature(),
+                                    loss.minerLowerCutoff(),
+                                    loss.danceUpperCutoff(),
+                                    loss.danceFixed())
+                            .getFloat();
                 } else {
-                    task = naiveMargin(head, DivaObjective.rows(embedding), s.betas().get(head).toFloatArray());
+                    task = naiveMargin(
+                            head,
+                            DivaObjective.rows(embedding),
+                            s.betas().get(head).toFloatArray());
                 }
                 assertThat(value.taskLosses().get(head)).as(head.id()).isCloseTo(task, within(1e-5));
                 expected += objective.alpha(head) * task;
@@ -140,7 +153,8 @@ class DivaObjectiveTest {
 
     @Test
     void chosenTermsOnlyAndTheSameDrawsAtTheSameStep() {
-        try (TrainerState s = new TrainerState(config, 64, Device.cpu()); NDManager m = s.root().newSubManager()) {
+        try (TrainerState s = new TrainerState(config, 64, Device.cpu());
+                NDManager m = s.root().newSubManager()) {
             NDList e = unitEmbeddings(m, DivaHead.values().length);
             DivaObjective objective = new DivaObjective(s);
             List<DivaHead> margins = List.of(DivaHead.DISCRIMINATIVE, DivaHead.INTRA);
@@ -155,9 +169,12 @@ class DivaObjectiveTest {
             assertThat(two.taskLosses().keySet()).containsExactlyElementsOf(margins);
             assertThat(two.decorrelation()).isZero();
             Map<DivaHead, Double> l = two.taskLosses();
-            assertThat(two.value()).isCloseTo(l.get(DivaHead.DISCRIMINATIVE)
-                    + loss.alphaIntra() * l.get(DivaHead.INTRA), within(1e-5));
-            assertThat(objective.compute(e, null, CLASSES, STEP, margins, false, true).taskLosses())
+            assertThat(two.value())
+                    .isCloseTo(
+                            l.get(DivaHead.DISCRIMINATIVE) + loss.alphaIntra() * l.get(DivaHead.INTRA), within(1e-5));
+            assertThat(objective
+                            .compute(e, null, CLASSES, STEP, margins, false, true)
+                            .taskLosses())
                     .isEqualTo(two.taskLosses());
 
             DivaObjective.Value sepOnly = objective.compute(e, null, CLASSES, STEP, List.of(), true, false);

@@ -64,7 +64,8 @@ class DivaTrainerQueueFillTest {
                         RandomStreams.of(config.seed(), RandomStreams.Purpose.QUEUE_VIEWS, 0, position);
                 float[][] views = new float[batch.size()][];
                 for (int i = 0; i < views.length; i++) {
-                    views[i] = AUGMENTER.augment(batch.images()[i], config.network().inputSize(), random);
+                    views[i] = AUGMENTER.augment(
+                            batch.images()[i], config.network().inputSize(), random);
                 }
                 for (float[] row : embedder.embed(views)[self]) {
                     keys.add(row);
@@ -94,12 +95,15 @@ class DivaTrainerQueueFillTest {
             }
             assertThat(trainer.steps()).as("initialisation takes no step").isZero();
             assertThat(trainer.classCount()).isZero();
-            assertThat(trainer.snapshot(0).sha256()).as("nor changes a parameter").isEqualTo(initial.sha256());
+            assertThat(trainer.snapshot(0).sha256())
+                    .as("nor changes a parameter")
+                    .isEqualTo(initial.sha256());
 
             trainer.step(batches.get(0));
             assertThat(trainer.queueSize()).isEqualTo(64);
             assertThatThrownBy(() -> trainer.initializeQueue(batches.get(1)))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("1 steps");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("1 steps");
         }
     }
 

@@ -92,9 +92,14 @@ class DivaTrainerTest {
     void aHeadLearningRateFactorMovesTheHeadsThatMuchFurtherThanTheBackbone() {
         DivaConfig base = smallConfig();
         var o = base.optimizer();
-        DivaConfig config = new DivaConfig(base.network(), base.loss(),
-                new OptimizerSpec(1e-5, 0, o.betaLearningRate(), o.decorrelationLearningRate()).withHeadLearningRateFactor(100),
-                base.momentum(), base.objective(), base.seed());
+        DivaConfig config = new DivaConfig(
+                base.network(),
+                base.loss(),
+                new OptimizerSpec(1e-5, 0, o.betaLearningRate(), o.decorrelationLearningRate())
+                        .withHeadLearningRateFactor(100),
+                base.momentum(),
+                base.objective(),
+                base.seed());
         try (DivaTrainer trainer = trainer(config)) {
             java.util.Map<String, float[]> before = TrainerProbes.parameterValues(trainer);
             trainer.step(batch(new SplittableRandom(4)));
@@ -111,9 +116,14 @@ class DivaTrainerTest {
     void aFrozenBackboneStaysPutWhileTheHeadsTrainAndMovesAgainWhenThawed() {
         DivaConfig base = smallConfig();
         var o = base.optimizer();
-        DivaConfig config = new DivaConfig(base.network(), base.loss(),
-                new OptimizerSpec(1e-4, 4e-4, o.betaLearningRate(), o.decorrelationLearningRate()).withHeadLearningRateFactor(10),
-                base.momentum(), base.objective(), base.seed());
+        DivaConfig config = new DivaConfig(
+                base.network(),
+                base.loss(),
+                new OptimizerSpec(1e-4, 4e-4, o.betaLearningRate(), o.decorrelationLearningRate())
+                        .withHeadLearningRateFactor(10),
+                base.momentum(),
+                base.objective(),
+                base.seed());
         SplittableRandom random = new SplittableRandom(5);
         try (DivaTrainer trainer = trainer(config)) {
             trainer.freezeBackbone(true);
@@ -121,14 +131,17 @@ class DivaTrainerTest {
             trainer.step(batch(random));
             trainer.step(batch(random));
             java.util.Map<String, float[]> frozen = TrainerProbes.parameterValues(trainer);
-            assertThat(frozen.get("backbone")).as("weight decay does not touch a frozen group either")
+            assertThat(frozen.get("backbone"))
+                    .as("weight decay does not touch a frozen group either")
                     .containsExactly(before.get("backbone"));
             assertThat(meanAbsChange(before.get("head_discriminative"), frozen.get("head_discriminative")))
                     .isGreaterThan(1e-4);
 
             trainer.freezeBackbone(false);
             trainer.step(batch(random));
-            assertThat(meanAbsChange(frozen.get("backbone"), TrainerProbes.parameterValues(trainer).get("backbone")))
+            assertThat(meanAbsChange(
+                            frozen.get("backbone"),
+                            TrainerProbes.parameterValues(trainer).get("backbone")))
                     .isGreaterThan(1e-6);
         }
     }
@@ -155,7 +168,8 @@ class DivaTrainerTest {
                     // by at most lr * 0.1 / sqrt(0.001) * sqrt(1 - 0.999^t) / (1 - 0.9^t) <= 0.64 lr
                     int first = (batchNumber % 2) * P;
                     for (int i = first; i < first + P; i++) {
-                        assertThat((double) betas[i]).as("beta %d after batch %d", i, batchNumber)
+                        assertThat((double) betas[i])
+                                .as("beta %d after batch %d", i, batchNumber)
                                 .isCloseTo(1.2, within(0.65 * config.optimizer().betaLearningRate()));
                     }
                 }
@@ -176,7 +190,8 @@ class DivaTrainerTest {
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread other = new Thread(() -> {
             while (!stop.get()) {
-                try (io.divastream.model.embed.Embedder e = new io.divastream.model.embed.Embedder(smallConfig().network())) {
+                try (io.divastream.model.embed.Embedder e =
+                        new io.divastream.model.embed.Embedder(smallConfig().network())) {
                     assertThat(e).isNotNull();
                 }
             }
@@ -224,13 +239,16 @@ class DivaTrainerTest {
                 assertThat(r.step()).isEqualTo(s);
                 assertThat(trainer.steps()).isEqualTo(s);
                 assertThat(r.taskLosses()).containsOnlyKeys(DivaHead.values());
-                assertThat(r.taskLosses().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
+                assertThat(r.taskLosses().values())
+                        .allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
                 assertThat(r.taskLosses().get(DivaHead.DISCRIMINATIVE)).isPositive();
                 // DaNCE may round to 0 here: with identical views s+ ~ 1, so the positive logit is ~1/T = 100
                 assertThat(r.decorrelation()).isFinite().isNegative();
                 double expectedTotal = r.taskLosses().get(DivaHead.DISCRIMINATIVE)
-                        + 0.3 * (r.taskLosses().get(DivaHead.SELFSIM) + r.taskLosses().get(DivaHead.SHARED)
-                                + r.taskLosses().get(DivaHead.INTRA))
+                        + 0.3
+                                * (r.taskLosses().get(DivaHead.SELFSIM)
+                                        + r.taskLosses().get(DivaHead.SHARED)
+                                        + r.taskLosses().get(DivaHead.INTRA))
                         + r.decorrelation();
                 assertThat(r.total()).isCloseTo(expectedTotal, within(1e-4));
                 assertThat(r.queueSize()).isEqualTo(expectedQueue[s - 1]);
@@ -293,14 +311,21 @@ class DivaTrainerTest {
         NetworkSpec n = base.network();
         DivaConfig otherDim = new DivaConfig(
                 new NetworkSpec(n.inputSize(), n.channels(), 8, n.heads(), n.decorrelationHidden()),
-                base.loss(), base.optimizer(), base.momentum(), base.seed());
+                base.loss(),
+                base.optimizer(),
+                base.momentum(),
+                base.seed());
         DivaConfig otherChannels = new DivaConfig(
                 new NetworkSpec(n.inputSize(), List.of(8, 4), n.embeddingDim(), n.heads(), n.decorrelationHidden()),
-                base.loss(), base.optimizer(), base.momentum(), base.seed());
+                base.loss(),
+                base.optimizer(),
+                base.momentum(),
+                base.seed());
         DivaConfig discriminativeOnly = base.withHeads(List.of(DivaHead.DISCRIMINATIVE));
         for (DivaConfig config : List.of(otherDim, otherChannels, discriminativeOnly)) {
             try (DivaTrainer b = trainer(config)) {
-                assertThatThrownBy(() -> b.restore(state)).as(config.network().toString())
+                assertThatThrownBy(() -> b.restore(state))
+                        .as(config.network().toString())
                         .isInstanceOf(IOException.class);
             }
         }
@@ -347,7 +372,9 @@ class DivaTrainerTest {
             assertThat(trainer.steps()).isEqualTo(3);
             // the query network's BatchNorm running statistics are parameters too
             assertThat(parameters(trainer)).isEqualTo(parameters);
-            assertThat(sha(trainer.saveState())).as("networks, betas, queue, optimizer").isEqualTo(state);
+            assertThat(sha(trainer.saveState()))
+                    .as("networks, betas, queue, optimizer")
+                    .isEqualTo(state);
             StepResult next = trainer.step(batch(random));
             assertThat(next.step()).isEqualTo(4);
             assertThat(next.total()).isFinite();

@@ -20,9 +20,11 @@ class DrawsTest {
             firstCounts[drawn[0]]++;
         }
         // each value comes first in about a tenth of the draws
-        assertThat(Arrays.stream(firstCounts).allMatch(c -> c > 1_800 && c < 2_200)).isTrue();
+        assertThat(Arrays.stream(firstCounts).allMatch(c -> c > 1_800 && c < 2_200))
+                .isTrue();
         assertThat(Draws.distinct(5, 5, new SplittableRandom(1))).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
-        assertThat(Draws.distinct(7, 3, new SplittableRandom(9))).containsExactly(Draws.distinct(7, 3, new SplittableRandom(9)));
+        assertThat(Draws.distinct(7, 3, new SplittableRandom(9)))
+                .containsExactly(Draws.distinct(7, 3, new SplittableRandom(9)));
     }
 
     @Test

@@ -56,7 +56,9 @@ class FeatureQueueTest {
                 assertThat(queue.size()).isEqualTo(expectedSize);
                 int first = next - expectedSize;
                 assertThat(queue.keys().getShape()).isEqualTo(new Shape(expectedSize, 3));
-                assertThat(queue.keys().toFloatArray()).as("oldest first").containsExactly(expectedRows(first, expectedSize));
+                assertThat(queue.keys().toFloatArray())
+                        .as("oldest first")
+                        .containsExactly(expectedRows(first, expectedSize));
             }
             // a batch larger than the queue keeps only its own newest rows
             try (NDManager step = m.newSubManager()) {

@@ -31,10 +31,22 @@ class GradientRoutingTest {
         // DaNCE at T = 0.01 on a fresh model has a saturated positive logit and a loss that rounds to
         // 0 in float32; a warmer softmax makes its gradient measurable
         io.divastream.model.config.LossSpec l = DivaTrainerTest.smallConfig().loss();
-        DivaConfig warm = new DivaConfig(DivaTrainerTest.smallConfig().network(),
-                new io.divastream.model.config.LossSpec(l.margin(), l.betaInit(), l.minerLowerCutoff(), l.alphaSelfsim(),
-                        l.alphaShared(), l.alphaIntra(), l.rho(), 0.5, l.danceUpperCutoff(), true),
-                DivaTrainerTest.smallConfig().optimizer(), DivaTrainerTest.smallConfig().momentum(), 7L);
+        DivaConfig warm = new DivaConfig(
+                DivaTrainerTest.smallConfig().network(),
+                new io.divastream.model.config.LossSpec(
+                        l.margin(),
+                        l.betaInit(),
+                        l.minerLowerCutoff(),
+                        l.alphaSelfsim(),
+                        l.alphaShared(),
+                        l.alphaIntra(),
+                        l.rho(),
+                        0.5,
+                        l.danceUpperCutoff(),
+                        true),
+                DivaTrainerTest.smallConfig().optimizer(),
+                DivaTrainerTest.smallConfig().momentum(),
+                7L);
         trainer = new DivaTrainer(warm, ViewAugmenter.IDENTITY, 64);
         batch = SyntheticGlyphs.batch(random, 4, 4, 12);
         trainer.step(batch); // fills the queue and registers the classes
@@ -82,20 +94,29 @@ class GradientRoutingTest {
     void everyGroupIsProbed() {
         assertThat(gradients(ALL, true, true).keySet())
                 .containsExactlyInAnyOrder(
-                        "backbone", "head_discriminative", "head_selfsim", "head_shared", "head_intra",
-                        "beta_discriminative", "beta_shared", "beta_intra",
-                        "regressor_selfsim_discriminative", "regressor_shared_discriminative",
-                        "regressor_intra_discriminative", "key");
+                        "backbone",
+                        "head_discriminative",
+                        "head_selfsim",
+                        "head_shared",
+                        "head_intra",
+                        "beta_discriminative",
+                        "beta_shared",
+                        "beta_intra",
+                        "regressor_selfsim_discriminative",
+                        "regressor_shared_discriminative",
+                        "regressor_intra_discriminative",
+                        "key");
     }
 
     @Test
     void eachMarginLossReachesItsHeadItsOwnBetaAndTheBackboneOnly() {
-        assertReached(gradients(List.of(DivaHead.DISCRIMINATIVE), false, true),
-                "backbone", "head_discriminative", "beta_discriminative");
-        assertReached(gradients(List.of(DivaHead.SHARED), false, true),
-                "backbone", "head_shared", "beta_shared");
-        assertReached(gradients(List.of(DivaHead.INTRA), false, true),
-                "backbone", "head_intra", "beta_intra");
+        assertReached(
+                gradients(List.of(DivaHead.DISCRIMINATIVE), false, true),
+                "backbone",
+                "head_discriminative",
+                "beta_discriminative");
+        assertReached(gradients(List.of(DivaHead.SHARED), false, true), "backbone", "head_shared", "beta_shared");
+        assertReached(gradients(List.of(DivaHead.INTRA), false, true), "backbone", "head_intra", "beta_intra");
     }
 
     @Test
@@ -105,9 +126,15 @@ class GradientRoutingTest {
 
     @Test
     void separationReachesTheRegressorsAndEveryHeadOfAPairButNoBeta() {
-        assertReached(gradients(List.of(), true, true),
-                "backbone", "head_discriminative", "head_selfsim", "head_shared", "head_intra",
-                "regressor_selfsim_discriminative", "regressor_shared_discriminative",
+        assertReached(
+                gradients(List.of(), true, true),
+                "backbone",
+                "head_discriminative",
+                "head_selfsim",
+                "head_shared",
+                "head_intra",
+                "regressor_selfsim_discriminative",
+                "regressor_shared_discriminative",
                 "regressor_intra_discriminative");
     }
 
@@ -121,20 +148,32 @@ class GradientRoutingTest {
             double scale = norm(p);
             assertThat(scale).as(group).isGreaterThan(1e-9);
             for (int i = 0; i < r.length; i++) {
-                assertThat((double) r[i]).as(group + "[" + i + "]").isCloseTo(-p[i], org.assertj.core.api.Assertions.within(1e-5 * scale + 1e-12));
+                assertThat((double) r[i])
+                        .as(group + "[" + i + "]")
+                        .isCloseTo(-p[i], org.assertj.core.api.Assertions.within(1e-5 * scale + 1e-12));
             }
         }
         for (String group : List.of("regressor_selfsim_discriminative", "regressor_intra_discriminative")) {
-            assertThat(reversed.get(group)).as(group).containsExactly(plain.get(group), org.assertj.core.api.Assertions.within(1e-7f));
+            assertThat(reversed.get(group))
+                    .as(group)
+                    .containsExactly(plain.get(group), org.assertj.core.api.Assertions.within(1e-7f));
         }
     }
 
     @Test
     void theFullObjectiveReachesEveryTrainableGroupAndNeverTheKeyEncoder() {
-        assertReached(gradients(ALL, true, true),
-                "backbone", "head_discriminative", "head_selfsim", "head_shared", "head_intra",
-                "beta_discriminative", "beta_shared", "beta_intra",
-                "regressor_selfsim_discriminative", "regressor_shared_discriminative",
+        assertReached(
+                gradients(ALL, true, true),
+                "backbone",
+                "head_discriminative",
+                "head_selfsim",
+                "head_shared",
+                "head_intra",
+                "beta_discriminative",
+                "beta_shared",
+                "beta_intra",
+                "regressor_selfsim_discriminative",
+                "regressor_shared_discriminative",
                 "regressor_intra_discriminative");
     }
 
@@ -162,8 +201,14 @@ class GradientRoutingTest {
         try (DivaTrainer three = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64)) {
             three.step(batch);
             Map<String, float[]> g = TrainerProbes.probeGradients(three, batch.labels(), views, List.of(), true, true);
-            assertReached(g, "backbone", "head_discriminative", "head_selfsim", "head_shared",
-                    "regressor_selfsim_discriminative", "regressor_shared_discriminative",
+            assertReached(
+                    g,
+                    "backbone",
+                    "head_discriminative",
+                    "head_selfsim",
+                    "head_shared",
+                    "regressor_selfsim_discriminative",
+                    "regressor_shared_discriminative",
                     "regressor_shared_selfsim");
         }
     }
@@ -177,7 +222,8 @@ class GradientRoutingTest {
         DivaConfig config = DivaTrainerTest.smallConfig().withObjective(new ObjectiveSpec(true, pairs));
         try (DivaTrainer weighted = new DivaTrainer(config, ViewAugmenter.IDENTITY, 64)) {
             weighted.step(batch);
-            Map<String, float[]> g = TrainerProbes.probeGradients(weighted, batch.labels(), views, List.of(), true, true);
+            Map<String, float[]> g =
+                    TrainerProbes.probeGradients(weighted, batch.labels(), views, List.of(), true, true);
             assertThat(norm(g.get("regressor_selfsim_discriminative"))).isZero();
             assertThat(norm(g.get("head_selfsim"))).isZero();
             assertThat(norm(g.get("regressor_shared_discriminative"))).isGreaterThan(0);

@@ -24,8 +24,13 @@ class KeyBatchNormStatisticsTest {
 
     private static DivaConfig config(KeyBatchNormStatistics statistics) {
         DivaConfig base = DivaTrainerTest.smallConfig();
-        return new DivaConfig(base.network(), base.loss(), base.optimizer(),
-                base.momentum().withKeyBatchNormStatistics(statistics), base.objective(), base.seed());
+        return new DivaConfig(
+                base.network(),
+                base.loss(),
+                base.optimizer(),
+                base.momentum().withKeyBatchNormStatistics(statistics),
+                base.objective(),
+                base.seed());
     }
 
     private static DivaTrainer trainer(KeyBatchNormStatistics statistics) {
@@ -42,7 +47,8 @@ class KeyBatchNormStatisticsTest {
                 .isEqualTo(KeyBatchNormStatistics.INITIAL);
         assertThat(KeyBatchNormStatistics.parse(" EMA ")).isEqualTo(KeyBatchNormStatistics.EMA);
         assertThatThrownBy(() -> KeyBatchNormStatistics.parse("frozen"))
-                .hasMessageContaining("'frozen'").hasMessageContaining("initial, ema");
+                .hasMessageContaining("'frozen'")
+                .hasMessageContaining("initial, ema");
     }
 
     @Test
@@ -52,22 +58,29 @@ class KeyBatchNormStatisticsTest {
             Map<String, float[]> key0 = TrainerProbes.batchNormStatistics(trainer, true);
             Map<String, float[]> query0 = TrainerProbes.batchNormStatistics(trainer, false);
             float[] keyParameters0 = TrainerProbes.keyParameterValues(trainer);
-            assertThat(key0).as("running mean and variance of both glyph blocks").hasSize(4);
+            assertThat(key0)
+                    .as("running mean and variance of both glyph blocks")
+                    .hasSize(4);
             Map<String, float[]> queryBefore = query0;
             for (int s = 0; s < 4; s++) {
                 trainer.step(batch(random));
                 Map<String, float[]> key = TrainerProbes.batchNormStatistics(trainer, true);
                 Map<String, float[]> query = TrainerProbes.batchNormStatistics(trainer, false);
                 for (String name : key0.keySet()) {
-                    assertThat(key.get(name)).as("key %s after step %d", name, s + 1).containsExactly(key0.get(name));
+                    assertThat(key.get(name))
+                            .as("key %s after step %d", name, s + 1)
+                            .containsExactly(key0.get(name));
                     assertThat(Arrays.equals(query.get(name), queryBefore.get(name)))
-                            .as("query %s moves in step %d", name, s + 1).isFalse();
+                            .as("query %s moves in step %d", name, s + 1)
+                            .isFalse();
                 }
                 queryBefore = query;
             }
             float[] keyParameters = TrainerProbes.keyParameterValues(trainer);
             assertThat(keyParameters).hasSameSizeAs(keyParameters0);
-            assertThat(Arrays.equals(keyParameters, keyParameters0)).as("the EMA moves the key parameters").isFalse();
+            assertThat(Arrays.equals(keyParameters, keyParameters0))
+                    .as("the EMA moves the key parameters")
+                    .isFalse();
         }
     }
 
@@ -89,7 +102,8 @@ class KeyBatchNormStatisticsTest {
                         moved += next != k[i] ? 1 : 0;
                         k[i] = next;
                     }
-                    assertThat(key.get(e.getKey())).as("%s after step %d", e.getKey(), s + 1)
+                    assertThat(key.get(e.getKey()))
+                            .as("%s after step %d", e.getKey(), s + 1)
                             .containsExactly(k, within(1e-5f));
                 }
                 assertThat(moved).as("statistics that moved in step %d", s + 1).isGreaterThan(16);

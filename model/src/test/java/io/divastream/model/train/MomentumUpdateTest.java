@@ -43,7 +43,10 @@ class MomentumUpdateTest {
             List<float[]> q0 = values(query);
             MomentumUpdate.apply(key, query, 0.9, true);
             List<float[]> k1 = values(key);
-            assertThat(values(query)).as("query untouched").usingRecursiveComparison().isEqualTo(q0);
+            assertThat(values(query))
+                    .as("query untouched")
+                    .usingRecursiveComparison()
+                    .isEqualTo(q0);
             int differing = 0;
             for (int i = 0; i < k0.size(); i++) {
                 for (int j = 0; j < k0.get(i).length; j++) {
@@ -84,7 +87,9 @@ class MomentumUpdateTest {
                     }
                 }
             }
-            assertThat(statistics).as("running mean and variance of the BatchNorm layer").isEqualTo(2);
+            assertThat(statistics)
+                    .as("running mean and variance of the BatchNorm layer")
+                    .isEqualTo(2);
         }
     }
 
@@ -94,7 +99,8 @@ class MomentumUpdateTest {
             Block a = DecorrelationRegressor.create(4, 8, m);
             NetworkSpec spec = new NetworkSpec(28, List.of(4), 8, List.of(DivaHead.DISCRIMINATIVE), 8);
             Block b = DivaNetwork.create(spec, m);
-            assertThatThrownBy(() -> MomentumUpdate.apply(a, b, 0.9, true)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> MomentumUpdate.apply(a, b, 0.9, true))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -86,7 +86,8 @@ class ParamGroupAdamTest {
                 GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
             NDArray loss = null;
             for (int k = 0; k < p.size(); k++) {
-                NDArray term = scope.create(toFloat(c[k]), SHAPES[k]).mul(p.get(k)).sum();
+                NDArray term =
+                        scope.create(toFloat(c[k]), SHAPES[k]).mul(p.get(k)).sum();
                 loss = loss == null ? term : loss.add(term);
             }
             collector.backward(loss);
@@ -149,11 +150,14 @@ class ParamGroupAdamTest {
                         double[] expected = naive.get(k).w;
                         float[] actual = p.get(k).toFloatArray();
                         for (int i = 0; i < expected.length; i++) {
-                            assertThat((double) actual[i]).as("step %d, tensor %d[%d]", step, k, i)
+                            assertThat((double) actual[i])
+                                    .as("step %d, tensor %d[%d]", step, k, i)
                                     .isCloseTo(expected[i], within(2e-6));
                         }
                         // PyTorch accumulates gradients: the optimizer must clear them
-                        assertThat(maxAbs(gradient(p.get(k)))).as("gradient after step %d", step).isEqualTo(0.0);
+                        assertThat(maxAbs(gradient(p.get(k))))
+                                .as("gradient after step %d", step)
+                                .isEqualTo(0.0);
                     }
                 }
             }
@@ -272,7 +276,8 @@ class ParamGroupAdamTest {
                     }
                     boolean freshDiffers = false;
                     for (int k = 0; k < SHAPES.length; k++) {
-                        assertThat(restoredParams.get(k).toFloatArray()).isEqualTo(p.get(k).toFloatArray());
+                        assertThat(restoredParams.get(k).toFloatArray())
+                                .isEqualTo(p.get(k).toFloatArray());
                         freshDiffers |= !Arrays.equals(
                                 freshParams.get(k).toFloatArray(), p.get(k).toFloatArray());
                     }
@@ -293,15 +298,15 @@ class ParamGroupAdamTest {
                     DataOutputStream out = new DataOutputStream(bytes)) {
                 adam.save(out);
             }
-            try (ParamGroupAdam other = new ParamGroupAdam(
-                    m, List.of(new ParamGroupAdam.Group("one", List.of(p.get(0)), 0.1, 0)))) {
+            try (ParamGroupAdam other =
+                    new ParamGroupAdam(m, List.of(new ParamGroupAdam.Group("one", List.of(p.get(0)), 0.1, 0)))) {
                 assertThatThrownBy(() -> other.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))))
                         .isInstanceOf(IOException.class);
             }
             // same count, other shapes
             List<NDArray> swapped = List.of(p.get(1), p.get(0), p.get(2));
-            try (ParamGroupAdam other = new ParamGroupAdam(
-                    m, List.of(new ParamGroupAdam.Group("swapped", swapped, 0.1, 0)))) {
+            try (ParamGroupAdam other =
+                    new ParamGroupAdam(m, List.of(new ParamGroupAdam.Group("swapped", swapped, 0.1, 0)))) {
                 assertThatThrownBy(() -> other.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))))
                         .isInstanceOf(IOException.class);
             }

@@ -56,8 +56,8 @@ class ParameterGroupsTest {
         OptimizerSpec o = config.optimizer();
         try (TrainerState s = state(config)) {
             List<ParamGroupAdam.Group> groups = groups(s, o);
-            assertThat(names(groups)).containsExactly(
-                    "network", "beta_discriminative", "beta_shared", "beta_intra", "decorrelation");
+            assertThat(names(groups))
+                    .containsExactly("network", "beta_discriminative", "beta_shared", "beta_intra", "decorrelation");
             List<NDArray> all = new ArrayList<>(trainable(s, false));
             all.addAll(trainable(s, true));
             assertThat(identities(groups.get(0).parameters())).isEqualTo(identities(all));
@@ -65,7 +65,8 @@ class ParameterGroupsTest {
             assertThat(groups.get(0).learningRate()).isEqualTo(o.learningRate());
             assertThat(groups.get(0).weightDecay()).isEqualTo(o.weightDecay());
             for (int i = 1; i <= 3; i++) {
-                DivaHead head = List.of(DivaHead.DISCRIMINATIVE, DivaHead.SHARED, DivaHead.INTRA).get(i - 1);
+                DivaHead head = List.of(DivaHead.DISCRIMINATIVE, DivaHead.SHARED, DivaHead.INTRA)
+                        .get(i - 1);
                 assertThat(groups.get(i).parameters()).hasSize(1);
                 assertThat(groups.get(i).parameters().get(0)).isSameAs(s.betas().get(head));
                 assertThat(groups.get(i).learningRate()).isEqualTo(o.betaLearningRate());
@@ -116,7 +117,8 @@ class ParameterGroupsTest {
     @Test
     void aBaselineWithProxiesHasItsOwnGroupAndNoBetas() {
         DivaConfig base = DivaTrainerTest.smallConfig().withHeads(List.of(DivaHead.DISCRIMINATIVE));
-        DivaConfig config = base.withObjective(ObjectiveSpec.baseline(BaselineSpec.defaults(BaselineKind.PROXY_ANCHOR)));
+        DivaConfig config =
+                base.withObjective(ObjectiveSpec.baseline(BaselineSpec.defaults(BaselineKind.PROXY_ANCHOR)));
         try (TrainerState s = state(config)) {
             List<ParamGroupAdam.Group> groups = groups(s, config.optimizer());
             assertThat(names(groups)).containsExactly("network", "baseline");

@@ -58,8 +58,9 @@ class QueueInitialisationTest {
         assertThat(queue).hasNumberOfRows(expected.size());
         for (int i = 0; i < queue.length; i++) {
             for (int d = 0; d < queue[i].length; d++) {
-                assertThat(queue[i][d]).as("key %d, %d", i, d).isCloseTo(expected.get(i)[d],
-                        org.assertj.core.api.Assertions.within(1e-5f));
+                assertThat(queue[i][d])
+                        .as("key %d, %d", i, d)
+                        .isCloseTo(expected.get(i)[d], org.assertj.core.api.Assertions.within(1e-5f));
             }
         }
     }
@@ -89,7 +90,8 @@ class QueueInitialisationTest {
             assertThat(s.queueInitBatches()).isEqualTo(5);
             assertThat(s.queueInitKeys()).isEqualTo(80);
             s.countStep();
-            assertThatThrownBy(() -> init.fromBatch(five.get(0))).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> init.fromBatch(five.get(0)))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("1 steps");
         }
     }
@@ -97,11 +99,13 @@ class QueueInitialisationTest {
     @Test
     void withoutTheSelfsimHeadNothingIsQueuedOrCounted() {
         DivaConfig config = DivaTrainerTest.smallConfig().withHeads(List.of(DivaHead.DISCRIMINATIVE, DivaHead.SHARED));
-        try (TrainerState s = state(config); NDManager m = s.root().newSubManager()) {
+        try (TrainerState s = state(config);
+                NDManager m = s.root().newSubManager()) {
             QueueInitialisation init = of(s);
             assertThat(init.fromBatches(batches(2))).isZero();
             assertThat(init.fromBatch(batches(1).get(0))).isZero();
-            assertThat(init.fillIfEmpty(m.zeros(new TrainingViews(s.spec(), 0, null).shape(16)))).isFalse();
+            assertThat(init.fillIfEmpty(m.zeros(new TrainingViews(s.spec(), 0, null).shape(16))))
+                    .isFalse();
             assertThat(s.queue().size()).isZero();
             assertThat(s.queueInitBatches()).isZero();
             assertThat(s.queueInitKeys()).isZero();
@@ -111,7 +115,8 @@ class QueueInitialisationTest {
     @Test
     void theFirstStepFillsAnEmptyQueueOnlyAndCountsNothing() {
         LabeledBatch batch = batches(1).get(0);
-        try (TrainerState s = state(DivaTrainerTest.smallConfig()); NDManager m = s.root().newSubManager()) {
+        try (TrainerState s = state(DivaTrainerTest.smallConfig());
+                NDManager m = s.root().newSubManager()) {
             List<float[]> expected = naiveKeys(s, List.of(batch));
             float[] flat = new float[0];
             for (float[] image : batch.images()) {

@@ -42,8 +42,13 @@ final class TrainerProbes {
      *     beta_<id>}, {@code regressor_<source>_<target>}; and {@code key} holding the key
      *     encoder's gradients (all zero unless something leaks into it)
      */
-    static Map<String, float[]> probeGradients(DivaTrainer trainer, List<String> labels, float[][] views,
-            List<DivaHead> tasks, boolean separation, boolean reverseGradient) {
+    static Map<String, float[]> probeGradients(
+            DivaTrainer trainer,
+            List<String> labels,
+            float[][] views,
+            List<DivaHead> tasks,
+            boolean separation,
+            boolean reverseGradient) {
         DjlRuntime.disableGradientRecording();
         TrainerState state = trainer.state();
         NetworkSpec spec = state.spec();
@@ -60,7 +65,8 @@ final class TrainerProbes {
                 if (state.queue().size() == 0) {
                     throw new IllegalStateException("fill the queue first");
                 }
-                keys = state.keyEncoder().forward(state.parameterStore(), new NDList(xB), false)
+                keys = state.keyEncoder()
+                        .forward(state.parameterStore(), new NDList(xB), false)
                         .get(spec.indexOf(DivaHead.SELFSIM));
             }
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -73,7 +79,9 @@ final class TrainerProbes {
                 }
             }
             for (Pair<String, Parameter> entry : state.queryNet().getParameters()) {
-                append(out, ParameterGroups.partOf(spec, entry.getKey()),
+                append(
+                        out,
+                        ParameterGroups.partOf(spec, entry.getKey()),
                         gradientOf(entry.getValue().getArray(), stepManager));
             }
             for (Map.Entry<DivaHead, NDArray> beta : state.betas().entrySet()) {
@@ -107,7 +115,9 @@ final class TrainerProbes {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Pair<String, Parameter> entry : state.queryNet().getParameters()) {
             if (entry.getValue().requiresGradient()) {
-                append(out, ParameterGroups.partOf(state.spec(), entry.getKey()),
+                append(
+                        out,
+                        ParameterGroups.partOf(state.spec(), entry.getKey()),
                         entry.getValue().getArray().toFloatArray());
             }
         }

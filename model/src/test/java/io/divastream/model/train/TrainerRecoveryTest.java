@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.config.DivaConfig;
 import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.augment.GlyphAugmenter;
+import io.divastream.model.config.DivaConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -108,8 +107,12 @@ class TrainerRecoveryTest {
             assertThat(t.classCount()).isEqualTo(Integer.parseInt(expected.getProperty("classes")));
             assertThat(t.snapshot(0).sha256()).isEqualTo(expected.getProperty("parametersSha256"));
             byte[] v2 = t.saveState();
-            assertThat(ByteBuffer.wrap(v2).getInt()).as("written in the current format").isEqualTo(4);
-            assertThat(ByteBuffer.wrap(v2).getLong(12)).as("the seed after the step count").isEqualTo(7L);
+            assertThat(ByteBuffer.wrap(v2).getInt())
+                    .as("written in the current format")
+                    .isEqualTo(4);
+            assertThat(ByteBuffer.wrap(v2).getLong(12))
+                    .as("the seed after the step count")
+                    .isEqualTo(7L);
 
             // the rest of the state (betas, queue, Adam moments) came back too: the restored trainer's
             // next step equals that of a trainer restored from its own re-save in the current format

@@ -48,7 +48,8 @@ class TrainerStateTest {
     @Test
     void aRestoredStateSavesTheSameBytesAndHoldsTheSameValues() throws IOException {
         DivaConfig config = DivaTrainerTest.smallConfig();
-        try (TrainerState a = state(config); TrainerState b = state(config)) {
+        try (TrainerState a = state(config);
+                TrainerState b = state(config)) {
             touch(a);
             byte[] saved = a.save();
             assertThat(sha(b.save())).isNotEqualTo(sha(saved));
@@ -59,12 +60,15 @@ class TrainerStateTest {
             assertThat(b.queueInitKeys()).isEqualTo(5);
             assertThat(b.classIndex().size()).isEqualTo(3);
             assertThat(b.queue().size()).isEqualTo(5);
-            assertThat(b.queue().keys().toFloatArray()).containsExactly(a.queue().keys().toFloatArray());
+            assertThat(b.queue().keys().toFloatArray())
+                    .containsExactly(a.queue().keys().toFloatArray());
             for (DivaHead head : a.betas().keySet()) {
-                assertThat(b.betas().get(head).toFloatArray()).containsExactly(a.betas().get(head).toFloatArray());
+                assertThat(b.betas().get(head).toFloatArray())
+                        .containsExactly(a.betas().get(head).toFloatArray());
             }
             assertThat(b.betas().get(DivaHead.SHARED).getFloat(2)).isEqualTo(0.25f);
-            assertThat(b.optimizer().resetMoments(b.betas().get(DivaHead.SHARED), 2)).containsExactly(0.5f, 0.75f);
+            assertThat(b.optimizer().resetMoments(b.betas().get(DivaHead.SHARED), 2))
+                    .containsExactly(0.5f, 0.75f);
             assertThat(b.snapshot(3).sha256()).isEqualTo(a.snapshot(3).sha256());
         }
     }
@@ -72,12 +76,14 @@ class TrainerStateTest {
     @Test
     void twoFreshStatesOfOneSeedAreEqualAndTheKeyEncoderStartsAsTheQueryNetwork() {
         DivaConfig config = DivaTrainerTest.smallConfig();
-        try (TrainerState a = state(config); TrainerState b = state(config)) {
+        try (TrainerState a = state(config);
+                TrainerState b = state(config)) {
             assertThat(sha(a.save())).isEqualTo(sha(b.save()));
             var query = a.queryNet().getParameters().values();
             var key = a.keyEncoder().getParameters().values();
             for (int i = 0; i < query.size(); i++) {
-                assertThat(key.get(i).getArray().toFloatArray()).containsExactly(query.get(i).getArray().toFloatArray());
+                assertThat(key.get(i).getArray().toFloatArray())
+                        .containsExactly(query.get(i).getArray().toFloatArray());
                 assertThat(key.get(i).getArray().hasGradient()).isFalse();
             }
             for (NDArray beta : a.betas().values()) {
@@ -93,7 +99,8 @@ class TrainerStateTest {
     @Test
     void aFormatThreeStateIsReadWithoutQueueInitialisationCounts() throws IOException {
         DivaConfig config = DivaTrainerTest.smallConfig();
-        try (TrainerState a = state(config); TrainerState b = state(config)) {
+        try (TrainerState a = state(config);
+                TrainerState b = state(config)) {
             touch(a);
             byte[] four = a.save();
             // format 4 is format 3 with two longs (batches, keys) after the int format, steps and seed
@@ -115,13 +122,17 @@ class TrainerStateTest {
     @Test
     void anotherSeedOrAnUnknownFormatIsRefused() {
         DivaConfig config = DivaTrainerTest.smallConfig();
-        try (TrainerState a = state(config); TrainerState other = state(config.withSeed(8))) {
+        try (TrainerState a = state(config);
+                TrainerState other = state(config.withSeed(8))) {
             byte[] saved = a.save();
-            assertThatThrownBy(() -> other.restore(saved)).isInstanceOf(IOException.class)
-                    .hasMessageContaining("seed 7").hasMessageContaining("seed 8");
+            assertThatThrownBy(() -> other.restore(saved))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("seed 7")
+                    .hasMessageContaining("seed 8");
             byte[] future = saved.clone();
             ByteBuffer.wrap(future).putInt(0, TrainerState.FORMAT + 1);
-            assertThatThrownBy(() -> a.restore(future)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> a.restore(future))
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("unknown trainer state format " + (TrainerState.FORMAT + 1));
         }
     }

@@ -41,12 +41,14 @@ class TrainingViewsTest {
 
     @Test
     void theGlyphViewIsTheAugmenterAtTheInputSizeAndAStepHasItsOwnStream() {
-        TrainingViews views = new TrainingViews(SPEC, 7, (image, size, random) -> new float[] {size, random.nextInt(9)});
+        TrainingViews views =
+                new TrainingViews(SPEC, 7, (image, size, random) -> new float[] {size, random.nextInt(9)});
         float[] view = views.glyph().make(new float[0], new SplittableRandom(1));
         assertThat(view[0]).isEqualTo(28f);
         assertThat(view[1]).isEqualTo(new SplittableRandom(1).nextInt(9));
         assertThat(views.streamOf(3).nextLong())
-                .isEqualTo(RandomStreams.of(7, RandomStreams.Purpose.VIEWS, 3, 0).nextLong())
+                .isEqualTo(
+                        RandomStreams.of(7, RandomStreams.Purpose.VIEWS, 3, 0).nextLong())
                 .isNotEqualTo(views.streamOf(4).nextLong());
     }
 
@@ -56,9 +58,11 @@ class TrainingViewsTest {
         assertThat(views.shape(5).size()).isEqualTo(5L * SIZE);
         views.checkSize(new float[2 * SIZE], 2);
         assertThatThrownBy(() -> views.checkSize(new float[2 * SIZE - 1], 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must have " + 2 * SIZE);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must have " + 2 * SIZE);
         TrainingView<Integer> small = (image, random) -> new float[3];
         assertThatThrownBy(() -> views.draw(List.of(1), small, 1, new SplittableRandom(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + SIZE);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected " + SIZE);
     }
 }

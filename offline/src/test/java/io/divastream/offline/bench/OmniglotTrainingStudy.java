@@ -1,20 +1,20 @@
 package io.divastream.offline.bench;
 
+import io.divastream.evaluation.EmbeddingCombiner;
+import io.divastream.evaluation.RecallAtK;
+import io.divastream.evaluation.RetrievalEvaluator;
+import io.divastream.evaluation.RetrievalScores;
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageSpec;
 import io.divastream.model.DivaHead;
+import io.divastream.model.augment.AugmentationSpec;
+import io.divastream.model.augment.GlyphAugmenter;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.embed.Embedder;
-import io.divastream.evaluation.EmbeddingCombiner;
-import io.divastream.evaluation.RecallAtK;
-import io.divastream.evaluation.RetrievalEvaluator;
-import io.divastream.evaluation.RetrievalScores;
-import io.divastream.model.augment.AugmentationSpec;
-import io.divastream.model.augment.GlyphAugmenter;
-import io.divastream.images.ImageDecoder;
-import io.divastream.images.ImageSpec;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.StepResult;
@@ -82,14 +82,16 @@ public final class OmniglotTrainingStudy {
         List<String> evalLabels = new ArrayList<>();
         load(side, train, evalImages, evalLabels);
         Map<String, Integer> ids = new HashMap<>();
-        int[] evalY = evalLabels.stream().mapToInt(l -> ids.computeIfAbsent(l, x -> ids.size())).toArray();
+        int[] evalY = evalLabels.stream()
+                .mapToInt(l -> ids.computeIfAbsent(l, x -> ids.size()))
+                .toArray();
         float[][] evalX = evalImages.toArray(new float[0][]);
-        System.out.printf("%s%ntraining classes %d, evaluation images %d of %d classes%n",
+        System.out.printf(
+                "%s%ntraining classes %d, evaluation images %d of %d classes%n",
                 config, train.size(), evalX.length, ids.size());
 
-        GlyphAugmenter augmenter =
-                new GlyphAugmenter(prop("aug", "default").equals("none")
-                        ? AugmentationSpec.none() : AugmentationSpec.omniglotDefault());
+        GlyphAugmenter augmenter = new GlyphAugmenter(
+                prop("aug", "default").equals("none") ? AugmentationSpec.none() : AugmentationSpec.omniglotDefault());
         Random random = new Random(1);
         List<String> classes = new ArrayList<>(train.keySet());
         long trainingNanos = 0;
@@ -115,12 +117,23 @@ public final class OmniglotTrainingStudy {
     private static DivaConfig config() {
         double lr = Double.parseDouble(prop("lr", "1e-3"));
         double alpha = Double.parseDouble(prop("alpha", "0.3"));
-        List<Integer> channels = Arrays.stream(prop("channels", "64,64,64,64").split(",")).map(Integer::parseInt).toList();
-        List<DivaHead> heads = Arrays.stream(prop("heads", "discriminative,selfsim,shared,intra").split(",")).map(DivaHead::parse).toList();
+        List<Integer> channels = Arrays.stream(prop("channels", "64,64,64,64").split(","))
+                .map(Integer::parseInt)
+                .toList();
+        List<DivaHead> heads = Arrays.stream(
+                        prop("heads", "discriminative,selfsim,shared,intra").split(","))
+                .map(DivaHead::parse)
+                .toList();
         String decayAt = prop("decayAt", "");
         return new DivaConfig(
-                new NetworkSpec(Integer.parseInt(prop("side", "28")), channels, Integer.parseInt(prop("dim", "128")), heads, 512),
-                new LossSpec(0.2, 1.2, 0.5, alpha, alpha, alpha, Double.parseDouble(prop("rho", "1500")), 0.01, 1.4, false),
+                new NetworkSpec(
+                        Integer.parseInt(prop("side", "28")),
+                        channels,
+                        Integer.parseInt(prop("dim", "128")),
+                        heads,
+                        512),
+                new LossSpec(
+                        0.2, 1.2, 0.5, alpha, alpha, alpha, Double.parseDouble(prop("rho", "1500")), 0.01, 1.4, false),
                 new OptimizerSpec(
                         lr,
                         Double.parseDouble(prop("wd", "4e-4")),
@@ -132,13 +145,15 @@ public final class OmniglotTrainingStudy {
                 0);
     }
 
-    private static void load(int side, Map<String, List<float[]>> train, List<float[]> evalImages, List<String> evalLabels)
+    private static void load(
+            int side, Map<String, List<float[]>> train, List<float[]> evalImages, List<String> evalLabels)
             throws IOException {
         ImageDecoder decoder = new ImageDecoder(new ImageSpec(side, true));
         Map<String, String> labelOf = new TreeMap<>();
         Map<String, float[]> pixels = new TreeMap<>();
         for (String zipName : new String[] {"images_background_small1.zip", "images_background_small2.zip"}) {
-            try (ZipFile zip = new ZipFile(Path.of("..", "shared", "data", "omniglot-small", zipName).toFile())) {
+            try (ZipFile zip = new ZipFile(
+                    Path.of("..", "shared", "data", "omniglot-small", zipName).toFile())) {
                 for (ZipEntry entry : Collections.list(zip.entries())) {
                     String[] parts = entry.getName().split("/");
                     if (!entry.getName().endsWith(".png") || parts.length != 4) {
@@ -164,7 +179,8 @@ public final class OmniglotTrainingStudy {
         }
     }
 
-    private static LabeledBatch batch(Map<String, List<float[]>> train, List<String> classes, int p, int k, Random random) {
+    private static LabeledBatch batch(
+            Map<String, List<float[]>> train, List<String> classes, int p, int k, Random random) {
         List<String> labels = new ArrayList<>();
         List<float[]> images = new ArrayList<>();
         Collections.shuffle(classes, random);
@@ -179,20 +195,35 @@ public final class OmniglotTrainingStudy {
         return new LabeledBatch(labels, images.toArray(new float[0][]));
     }
 
-    private static void report(DivaTrainer trainer, DivaConfig config, float[][] evalX, int[] evalY, double msPerStep, int diverged) {
+    private static void report(
+            DivaTrainer trainer, DivaConfig config, float[][] evalX, int[] evalY, double msPerStep, int diverged) {
         try (Embedder embedder = new Embedder(config.network())) {
             embedder.load(trainer.snapshot(trainer.steps()));
             float[][][] heads = embedder.embed(evalX);
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %5d  %5.0f ms/step  skipped %d |", trainer.steps(), msPerStep, diverged));
+            StringBuilder line = new StringBuilder(String.format(
+                    Locale.ROOT, "step %5d  %5.0f ms/step  skipped %d |", trainer.steps(), msPerStep, diverged));
             RecallAtK recall = new RecallAtK();
             for (int h = 0; h < heads.length; h++) {
-                line.append(String.format(Locale.ROOT, " %s %.4f", config.network().heads().get(h).id(), recall.compute(heads[h], evalY)[0]));
+                line.append(String.format(
+                        Locale.ROOT,
+                        " %s %.4f",
+                        config.network().heads().get(h).id(),
+                        recall.compute(heads[h], evalY)[0]));
             }
-            RetrievalScores combined = new RetrievalEvaluator().evaluate(EmbeddingCombiner.combine(heads, WEIGHTINGS[0]), evalY);
-            line.append(String.format(Locale.ROOT, " | combined r@1 %.4f nmi %.4f map@r %.4f", combined.recallAt1(), combined.nmi(), combined.mapAtR()));
+            RetrievalScores combined =
+                    new RetrievalEvaluator().evaluate(EmbeddingCombiner.combine(heads, WEIGHTINGS[0]), evalY);
+            line.append(String.format(
+                    Locale.ROOT,
+                    " | combined r@1 %.4f nmi %.4f map@r %.4f",
+                    combined.recallAt1(),
+                    combined.nmi(),
+                    combined.mapAtR()));
             if (heads.length == WEIGHTINGS[0].length) {
                 for (double[] w : Arrays.copyOfRange(WEIGHTINGS, 1, WEIGHTINGS.length)) {
-                    line.append(String.format(Locale.ROOT, " | w%s r@1 %.4f", Arrays.toString(w).replace(" ", ""),
+                    line.append(String.format(
+                            Locale.ROOT,
+                            " | w%s r@1 %.4f",
+                            Arrays.toString(w).replace(" ", ""),
                             recall.compute(EmbeddingCombiner.combine(heads, w), evalY)[0]));
                 }
             }

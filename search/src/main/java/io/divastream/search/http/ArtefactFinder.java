@@ -59,23 +59,27 @@ final class ArtefactFinder {
         List<Path> dirs;
         try (Stream<Path> entries = Files.list(root)) {
             dirs = entries.filter(p -> !p.getFileName().toString().startsWith("."))
-                    .filter(p -> Files.isRegularFile(p.resolve(ModelExport.MANIFEST))).sorted().toList();
+                    .filter(p -> Files.isRegularFile(p.resolve(ModelExport.MANIFEST)))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
         for (Path d : dirs) {
             Path manifestFile = d.resolve(ModelExport.MANIFEST);
             try {
-                ModelManifest m = ModelManifest.fromJson(Files.readString(manifestFile, StandardCharsets.UTF_8),
-                        manifestFile.toString());
+                ModelManifest m = ModelManifest.fromJson(
+                        Files.readString(manifestFile, StandardCharsets.UTF_8), manifestFile.toString());
                 if (m.modelVersion() != version) {
                     continue;
                 }
                 if (sha == null || sha.equals(m.parameterSha256())) {
                     return Optional.of(d);
                 }
-                warnings.refuse("other " + d + " " + sha, "refusing the artefact " + d + ": its parameters' SHA-256 "
-                        + m.parameterSha256() + " is not the committed " + sha + " of model version " + version);
+                warnings.refuse(
+                        "other " + d + " " + sha,
+                        "refusing the artefact " + d + ": its parameters' SHA-256 " + m.parameterSha256()
+                                + " is not the committed " + sha + " of model version " + version);
             } catch (IOException | RuntimeException e) {
                 warnings.refuse("unreadable " + d + " " + fingerprint(d), "ignoring " + d + ": " + e.getMessage());
             }

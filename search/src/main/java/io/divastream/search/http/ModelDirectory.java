@@ -185,9 +185,14 @@ public final class ModelDirectory implements AutoCloseable {
         synchronized (this) {
             Commit previous = committed.put(version, commit);
             if (previous != null && !previous.sameArtefact(commit)) {
-                LOG.warn("model version {} committed again with another artefact (parameters sha256 {}, manifest"
-                        + " sha256 {}; before {}, {})", version, commit.parameterSha256(), commit.manifestSha256(),
-                        previous.parameterSha256(), previous.manifestSha256());
+                LOG.warn(
+                        "model version {} committed again with another artefact (parameters sha256 {}, manifest"
+                                + " sha256 {}; before {}, {})",
+                        version,
+                        commit.parameterSha256(),
+                        commit.manifestSha256(),
+                        previous.parameterSha256(),
+                        previous.manifestSha256());
                 stale = loaded.remove(version);
             }
             if (version > newestCommitted) {
@@ -199,9 +204,11 @@ public final class ModelDirectory implements AutoCloseable {
             }
         }
         if (commit.manifestSha256() == null) {
-            warnings.refuse("no-manifest-digest", "the committed record of model version " + version
-                    + " has no manifestSha256 (a job before the field wrote it): the manifests of such versions' "
-                    + "artefacts are not checked, only their parameters");
+            warnings.refuse(
+                    "no-manifest-digest",
+                    "the committed record of model version " + version
+                            + " has no manifestSha256 (a job before the field wrote it): the manifests of such versions' "
+                            + "artefacts are not checked, only their parameters");
         }
         if (stale != null) {
             stale.close();
@@ -252,7 +259,9 @@ public final class ModelDirectory implements AutoCloseable {
             }
             commit = committed.get(version);
             if (committedOnly && commit == null) {
-                return new Lookup(null, Missing.NO_RECORD,
+                return new Lookup(
+                        null,
+                        Missing.NO_RECORD,
                         "model version " + version + " has no committed record on the model-versions topic yet");
             }
         }
@@ -293,15 +302,22 @@ public final class ModelDirectory implements AutoCloseable {
             long waited = System.nanoTime() - waitingSince;
             if (!waitLogged) {
                 waitLogged = true;
-                LOG.info("waiting for the artefact {} of committed model version {} in {}",
-                        ArtefactStore.name(version, commit.parameterSha256()), version, root);
+                LOG.info(
+                        "waiting for the artefact {} of committed model version {} in {}",
+                        ArtefactStore.name(version, commit.parameterSha256()),
+                        version,
+                        root);
             }
             if (!waitReported && waited >= patience.toNanos()) {
                 waitReported = true;
-                LOG.error("model version {} (parameters sha256 {}) was committed {} s ago, but {} holds no artefact"
+                LOG.error(
+                        "model version {} (parameters sha256 {}) was committed {} s ago, but {} holds no artefact"
                                 + " {} with that SHA-256: is it the job's --export.dir, on storage both share? Uploads"
                                 + " at that version get 503 until it appears; still looking",
-                        version, commit.parameterSha256(), Duration.ofNanos(waited).toSeconds(), root,
+                        version,
+                        commit.parameterSha256(),
+                        Duration.ofNanos(waited).toSeconds(),
+                        root,
                         ArtefactStore.name(version, commit.parameterSha256()));
             }
         }
@@ -332,7 +348,8 @@ public final class ModelDirectory implements AutoCloseable {
                 } else if (waitReported) {
                     out.add("newest committed model version " + version + ": no artefact "
                             + ArtefactStore.name(version, committed.get(version).parameterSha256())
-                            + " in the models directory " + Duration.ofNanos(System.nanoTime() - waitingSince).toSeconds()
+                            + " in the models directory "
+                            + Duration.ofNanos(System.nanoTime() - waitingSince).toSeconds()
                             + " s after its record (--artefact-wait " + patience.toSeconds() + " s)");
                 }
             }
@@ -361,11 +378,14 @@ public final class ModelDirectory implements AutoCloseable {
             return new Lookup(null, Missing.NO_ARTEFACT, "the models directory cannot be read");
         }
         if (found.isEmpty()) {
-            return new Lookup(null, Missing.NO_ARTEFACT, committedOnly
-                    ? "no artefact " + ArtefactStore.name(version, sha) + " of model version " + version
-                            + " (with its committed parameters) in the models directory yet"
-                    : "no exported model of model version " + version
-                            + " in the models directory (write one with the export command)");
+            return new Lookup(
+                    null,
+                    Missing.NO_ARTEFACT,
+                    committedOnly
+                            ? "no artefact " + ArtefactStore.name(version, sha) + " of model version " + version
+                                    + " (with its committed parameters) in the models directory yet"
+                            : "no exported model of model version " + version
+                                    + " in the models directory (write one with the export command)");
         }
         Path dir = found.get();
         String fingerprint = ArtefactFinder.fingerprint(dir);
@@ -384,7 +404,8 @@ public final class ModelDirectory implements AutoCloseable {
             synchronized (this) {
                 refusals.put(dir, new Refusal(fingerprint, commit, problem));
             }
-            warnings.refuse("artefact " + dir + " " + fingerprint + " " + commit,
+            warnings.refuse(
+                    "artefact " + dir + " " + fingerprint + " " + commit,
                     "refusing the artefact " + dir + " of model version " + version + ": " + e.getMessage());
             return new Lookup(null, Missing.REFUSED, problem);
         }
@@ -406,10 +427,14 @@ public final class ModelDirectory implements AutoCloseable {
                     winner = existing;
                 } else {
                     winner = model;
-                    LOG.info("loaded model version {} (parameters sha256 {}, manifest {}) from {}", version,
+                    LOG.info(
+                            "loaded model version {} (parameters sha256 {}, manifest {}) from {}",
+                            version,
                             model.manifest().parameterSha256(),
-                            commit == null || commit.manifestSha256() == null ? "not checked"
-                                    : "sha256 " + commit.manifestSha256(), dir);
+                            commit == null || commit.manifestSha256() == null
+                                    ? "not checked"
+                                    : "sha256 " + commit.manifestSha256(),
+                            dir);
                 }
                 for (Long v : List.copyOf(loaded.keySet())) {
                     if (v != version && v != lastAsked && v != newestCommitted) {
@@ -421,8 +446,10 @@ public final class ModelDirectory implements AutoCloseable {
         for (ExportedModel m : evicted) {
             m.close();
         }
-        return winner != null ? new Lookup(winner, null, null)
-                : new Lookup(null, Missing.NO_ARTEFACT, "model version " + version + " changed while it loaded; try again");
+        return winner != null
+                ? new Lookup(winner, null, null)
+                : new Lookup(
+                        null, Missing.NO_ARTEFACT, "model version " + version + " changed while it loaded; try again");
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.divastream.search.http;
 
+import io.divastream.artefacts.ArtefactStore;
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.KafkaSettings;
-import io.divastream.artefacts.ArtefactStore;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.search.index.CommittedTopicFollower;
 import java.time.Duration;
@@ -55,8 +55,12 @@ public final class ModelVersionsFollower extends CommittedTopicFollower {
         if (manifestSha != null) {
             ArtefactStore.name(v.getModelVersion(), manifestSha); // a SHA-256 too
         }
-        LOG.info("model version {} committed (step {}, parameters sha256 {}, manifest sha256 {})", v.getModelVersion(),
-                v.getTrainingStep(), sha, manifestSha);
+        LOG.info(
+                "model version {} committed (step {}, parameters sha256 {}, manifest sha256 {})",
+                v.getModelVersion(),
+                v.getTrainingStep(),
+                sha,
+                manifestSha);
         directory.commit(v.getModelVersion(), new ModelDirectory.Commit(sha, manifestSha, v.getCreatedAt()));
     }
 

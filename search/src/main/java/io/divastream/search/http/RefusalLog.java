@@ -31,9 +31,10 @@ final class RefusalLog {
     boolean refuse(String cause, String message) {
         boolean[] first = {false};
         counts.computeIfAbsent(cause, c -> {
-            first[0] = true;
-            return new LongAdder();
-        }).increment();
+                    first[0] = true;
+                    return new LongAdder();
+                })
+                .increment();
         if (first[0]) {
             log.warn("{} (logged once; more of this kind are only counted)", message);
         }

@@ -49,7 +49,12 @@ public final class SearchServer implements AutoCloseable {
      * @param maxConcurrentEmbeddings uploads decoded and embedded at the same time, at most
      * @param embeddingWait how long an upload waits for one of those before it is answered 503
      */
-    public record Limits(long maxUploadBytes, int defaultK, int maxK, ImageLimits image, int maxConcurrentEmbeddings,
+    public record Limits(
+            long maxUploadBytes,
+            int defaultK,
+            int maxK,
+            ImageLimits image,
+            int maxConcurrentEmbeddings,
             Duration embeddingWait) {
         /** The default wait for an embedding permit. */
         public static final Duration DEFAULT_EMBEDDING_WAIT = Duration.ofSeconds(1);
@@ -65,7 +70,12 @@ public final class SearchServer implements AutoCloseable {
          * @param maxK the largest accepted {@code k}
          */
         public Limits(long maxUploadBytes, int defaultK, int maxK) {
-            this(maxUploadBytes, defaultK, maxK, ImageLimits.DEFAULT, Runtime.getRuntime().availableProcessors(),
+            this(
+                    maxUploadBytes,
+                    defaultK,
+                    maxK,
+                    ImageLimits.DEFAULT,
+                    Runtime.getRuntime().availableProcessors(),
                     DEFAULT_EMBEDDING_WAIT);
         }
 
@@ -73,10 +83,13 @@ public final class SearchServer implements AutoCloseable {
         public Limits {
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(embeddingWait, "embeddingWait");
-            if (maxUploadBytes < 1 || defaultK < 1 || maxK < defaultK || maxConcurrentEmbeddings < 1
+            if (maxUploadBytes < 1
+                    || defaultK < 1
+                    || maxK < defaultK
+                    || maxConcurrentEmbeddings < 1
                     || embeddingWait.isNegative()) {
-                throw new IllegalArgumentException("bad limits " + maxUploadBytes + ", " + defaultK + ", " + maxK
-                        + ", " + maxConcurrentEmbeddings + " concurrent embeddings, wait " + embeddingWait);
+                throw new IllegalArgumentException("bad limits " + maxUploadBytes + ", " + defaultK + ", " + maxK + ", "
+                        + maxConcurrentEmbeddings + " concurrent embeddings, wait " + embeddingWait);
             }
         }
 
@@ -100,6 +113,7 @@ public final class SearchServer implements AutoCloseable {
     private final Semaphore embeddingPermits;
     /** The largest request accepted: the image limit plus the multipart overhead. */
     private final long maxRequest;
+
     private final MultipartConfigElement multipartConfig;
     private final RefusalLog refusals = new RefusalLog(LOG);
     private final String page;
@@ -114,18 +128,20 @@ public final class SearchServer implements AutoCloseable {
      * @param extraHealth more fields for {@code /health} (e.g. the follower's counters; {@code "healthy":
      *     false} makes it {@code DOWN} with 503; a list of strings under {@code "problems"} joins its problems)
      */
-    public SearchServer(VersionedIndex index, ModelDirectory models, Limits limits,
-            Supplier<Map<String, Object>> extraHealth) {
+    public SearchServer(
+            VersionedIndex index, ModelDirectory models, Limits limits, Supplier<Map<String, Object>> extraHealth) {
         this.index = Objects.requireNonNull(index, "index");
         this.models = Objects.requireNonNull(models, "models");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.extraHealth = Objects.requireNonNull(extraHealth, "extraHealth");
         this.embeddingPermits = new Semaphore(limits.maxConcurrentEmbeddings(), true);
         this.maxRequest = limits.maxImageBytes() + MULTIPART_SLACK;
-        this.multipartConfig = new MultipartConfigElement(System.getProperty("java.io.tmpdir"), maxRequest, maxRequest,
-                (int) Math.min(Integer.MAX_VALUE, maxRequest));
+        this.multipartConfig =
+                new MultipartConfigElement(System.getProperty("java.io.tmpdir"), maxRequest, maxRequest, (int)
+                        Math.min(Integer.MAX_VALUE, maxRequest));
         try (InputStream in = SearchServer.class.getResourceAsStream("index.html")) {
-            this.page = new String(Objects.requireNonNull(in, "index.html resource").readAllBytes(), StandardCharsets.UTF_8);
+            this.page = new String(
+                    Objects.requireNonNull(in, "index.html resource").readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -156,8 +172,16 @@ public final class SearchServer implements AutoCloseable {
         app.exception(Exception.class, (e, ctx) -> {
             String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
             LOG.error("error {} answering {} {}", id, ctx.method(), ctx.path(), e);
-            json(ctx, 500, Map.of("status", 500, "errorId", id,
-                    "error", "internal error " + id + ": the service's log has the details"));
+            json(
+                    ctx,
+                    500,
+                    Map.of(
+                            "status",
+                            500,
+                            "errorId",
+                            id,
+                            "error",
+                            "internal error " + id + ": the service's log has the details"));
         });
         app.start(host, port);
         return this;
@@ -231,7 +255,8 @@ public final class SearchServer implements AutoCloseable {
     private void searchById(Context ctx) {
         String imageId = ctx.queryParam("imageId");
         if (imageId == null || imageId.isBlank()) {
-            throw new HttpError(400, "give imageId=... (GET), or POST a multipart image in the field '" + FILE_FIELD + "'");
+            throw new HttpError(
+                    400, "give imageId=... (GET), or POST a multipart image in the field '" + FILE_FIELD + "'");
         }
         int k = k(ctx);
         long start = System.nanoTime();
@@ -248,8 +273,10 @@ public final class SearchServer implements AutoCloseable {
         int k = k(ctx);
         String type = Optional.ofNullable(ctx.contentType()).orElse("");
         if (!type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-            throw new HttpError(415, "expected multipart/form-data with a PNG or JPEG in the field '" + FILE_FIELD
-                    + "', got Content-Type '" + type + "'");
+            throw new HttpError(
+                    415,
+                    "expected multipart/form-data with a PNG or JPEG in the field '" + FILE_FIELD
+                            + "', got Content-Type '" + type + "'");
         }
         long declared = ctx.contentLength();
         if (declared > maxRequest) {
@@ -285,8 +312,10 @@ public final class SearchServer implements AutoCloseable {
             }
         });
         if (!isPng(bytes) && !isJpeg(bytes)) {
-            throw new HttpError(415, "'" + file.filename() + "' (" + file.contentType() + ", " + bytes.length
-                    + " bytes) is neither PNG nor JPEG");
+            throw new HttpError(
+                    415,
+                    "'" + file.filename() + "' (" + file.contentType() + ", " + bytes.length
+                            + " bytes) is neither PNG nor JPEG");
         }
         long start = System.nanoTime();
         VersionedIndex.Result r = null;
@@ -322,15 +351,23 @@ public final class SearchServer implements AutoCloseable {
             permitted = false;
         }
         if (!permitted) {
-            throw refused(503, "busy", "busy: " + limits.maxConcurrentEmbeddings() + " uploads are being decoded and"
-                    + " embedded, none finished within " + limits.embeddingWait().toMillis() + " ms; try again in "
-                    + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
+            throw refused(
+                    503,
+                    "busy",
+                    "busy: " + limits.maxConcurrentEmbeddings() + " uploads are being decoded and"
+                            + " embedded, none finished within "
+                            + limits.embeddingWait().toMillis() + " ms; try again in "
+                            + RETRY_AFTER_SECONDS + " s",
+                    RETRY_AFTER_SECONDS);
         }
         try {
             return model.embed(bytes, limits.image()).combined();
         } catch (InvalidImageException e) {
-            throw refused(400, "image-" + e.reason().name().toLowerCase(Locale.ROOT),
-                    "'" + filename + "' is not a usable image: " + e.getMessage(), 0);
+            throw refused(
+                    400,
+                    "image-" + e.reason().name().toLowerCase(Locale.ROOT),
+                    "'" + filename + "' is not a usable image: " + e.getMessage(),
+                    0);
         } finally {
             embeddingPermits.release();
         }
@@ -354,8 +391,9 @@ public final class SearchServer implements AutoCloseable {
     }
 
     private HttpError tooLarge(long bytes) {
-        return new HttpError(413, "the upload has " + bytes + " bytes; the limit is " + limits.maxImageBytes()
-                + " bytes for the image");
+        return new HttpError(
+                413,
+                "the upload has " + bytes + " bytes; the limit is " + limits.maxImageBytes() + " bytes for the image");
     }
 
     private static HttpError empty() {

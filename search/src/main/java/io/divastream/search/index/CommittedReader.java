@@ -47,13 +47,16 @@ public final class CommittedReader {
      * @return the partitions, or empty if closed first
      * @throws InterruptedException if interrupted
      */
-    public static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic, BooleanSupplier closed,
-            Logger log) throws InterruptedException {
+    public static List<TopicPartition> partitions(
+            KafkaConsumer<byte[], byte[]> c, String topic, BooleanSupplier closed, Logger log)
+            throws InterruptedException {
         while (!closed.getAsBoolean()) {
             try {
                 List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
                 if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                    return infos.stream()
+                            .map(i -> new TopicPartition(i.topic(), i.partition()))
+                            .toList();
                 }
                 log.warn("topic {} not found yet; waiting", topic);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {

@@ -44,7 +44,8 @@ public abstract class CommittedTopicFollower implements AutoCloseable {
      * @param threadName the name of the follower's thread
      * @param log where to log
      */
-    protected CommittedTopicFollower(KafkaSettings settings, String topic, Duration poll, String threadName, Logger log) {
+    protected CommittedTopicFollower(
+            KafkaSettings settings, String topic, Duration poll, String threadName, Logger log) {
         this.settings = settings;
         this.topic = topic;
         this.poll = poll;

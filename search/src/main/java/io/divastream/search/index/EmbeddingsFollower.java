@@ -41,6 +41,7 @@ public final class EmbeddingsFollower extends CommittedTopicFollower {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     /** End offsets at start not yet reached; empty once caught up (the follower's thread only). */
     private Map<TopicPartition, Long> end = Map.of();
+
     private boolean live;
 
     /**
@@ -98,7 +99,8 @@ public final class EmbeddingsFollower extends CommittedTopicFollower {
         for (int i = 0; i < v.length; i++) {
             v[i] = combined.get(i);
         }
-        index.put(new VersionedIndex.Entry(e.getImageId().toString(), e.getLabel().toString(), e.getModelVersion(), v));
+        index.put(
+                new VersionedIndex.Entry(e.getImageId().toString(), e.getLabel().toString(), e.getModelVersion(), v));
     }
 
     /**

@@ -54,8 +54,7 @@ public final class ExactSearch implements VectorSearch {
 
     private List<Hit> scan(float[] query, int k, int from, int to) {
         if (query.length != (rows.length == 0 ? query.length : rows[0].length)) {
-            throw new IllegalArgumentException(
-                    "query has dimension " + query.length + ", the rows " + rows[0].length);
+            throw new IllegalArgumentException("query has dimension " + query.length + ", the rows " + rows[0].length);
         }
         // worst hit on top
         PriorityQueue<Hit> heap = new PriorityQueue<>(k + 1, (a, b) -> compare(b, a));

@@ -49,7 +49,8 @@ public final class GraphSearch implements VectorSearch {
         }
     }
 
-    private static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+    private static final VectorTypeSupport VTS =
+            VectorizationProvider.getInstance().getVectorTypeSupport();
 
     private final float[][] rows;
     private final RandomAccessVectorValues values;
@@ -73,9 +74,15 @@ public final class GraphSearch implements VectorSearch {
             vectors.add(VTS.createFloatVector(row));
         }
         this.values = new ListRandomAccessVectorValues(vectors, rows[0].length);
-        BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.DOT_PRODUCT);
-        try (GraphIndexBuilder builder = new GraphIndexBuilder(scores, values.dimension(), params.maxDegree(),
-                params.beamWidth(), params.neighborOverflow(), params.alpha())) {
+        BuildScoreProvider scores =
+                BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.DOT_PRODUCT);
+        try (GraphIndexBuilder builder = new GraphIndexBuilder(
+                scores,
+                values.dimension(),
+                params.maxDegree(),
+                params.beamWidth(),
+                params.neighborOverflow(),
+                params.alpha())) {
             this.graph = builder.build(values);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -67,8 +67,13 @@ public final class VersionedIndex {
      * @param pendingImages images at the pending version
      * @param dimension the served embeddings' dimension, 0 if none
      */
-    public record Status(SearchMode mode, long servedVersion, int servedImages, long pendingVersion,
-            int pendingImages, int dimension) {}
+    public record Status(
+            SearchMode mode,
+            long servedVersion,
+            int servedImages,
+            long pendingVersion,
+            int pendingImages,
+            int dimension) {}
 
     private final SearchMode mode;
     private final double switchCoverage;
@@ -78,10 +83,12 @@ public final class VersionedIndex {
 
     /** Per version, image id to entry, in arrival order. Only the served and newest versions after the first serve. */
     private final NavigableMap<Long, LinkedHashMap<String, Entry>> versions = new TreeMap<>();
+
     private long served = -1;
 
     /** The built structure over the served version, and what changed at it since. */
     private VectorSearch built;
+
     private Entry[] builtEntries = new Entry[0];
     private Map<Entry, Integer> builtRows = new IdentityHashMap<>();
     private long builtVersion = -1;
@@ -95,7 +102,8 @@ public final class VersionedIndex {
      * @param rebuildFraction share of the built rows that may change before the graph is rebuilt
      * @param graphParams the graph's parameters (approximate mode)
      */
-    public VersionedIndex(SearchMode mode, double switchCoverage, double rebuildFraction, GraphSearch.Params graphParams) {
+    public VersionedIndex(
+            SearchMode mode, double switchCoverage, double rebuildFraction, GraphSearch.Params graphParams) {
         this.mode = Objects.requireNonNull(mode, "mode");
         if (!(switchCoverage > 0 && switchCoverage <= 1)) {
             throw new IllegalArgumentException("switchCoverage must be in (0, 1], got " + switchCoverage);
@@ -134,8 +142,8 @@ public final class VersionedIndex {
             if (map != null && !map.isEmpty()) {
                 int dim = map.values().iterator().next().vector().length;
                 if (entry.vector().length != dim) {
-                    throw new IllegalArgumentException("image " + entry.imageId() + " at model version " + v
-                            + " has a " + entry.vector().length + "-d embedding, the version's are " + dim + "-d");
+                    throw new IllegalArgumentException("image " + entry.imageId() + " at model version " + v + " has a "
+                            + entry.vector().length + "-d embedding, the version's are " + dim + "-d");
                 }
             }
             // the image's latest embedding is this one: drop it from the versions in between
@@ -193,9 +201,11 @@ public final class VersionedIndex {
             target = chooseServed();
             LinkedHashMap<String, Entry> current = target < 0 ? null : versions.get(target);
             boolean switched = target != served || served != builtVersion;
-            boolean rebuild = current != null && (switched
-                    || (!delta.isEmpty() && (mode == SearchMode.EXACT
-                            || delta.size() > rebuildFraction * builtEntries.length)));
+            boolean rebuild = current != null
+                    && (switched
+                            || (!delta.isEmpty()
+                                    && (mode == SearchMode.EXACT
+                                            || delta.size() > rebuildFraction * builtEntries.length)));
             if (rebuild) {
                 rows = new ArrayList<>(current.values());
             }
@@ -213,7 +223,8 @@ public final class VersionedIndex {
             rowOf.put(entries[i], i);
         }
         // single writer: nothing changes while the structure is built; readers go on with the old one
-        VectorSearch search = entries.length == 0 ? null
+        VectorSearch search = entries.length == 0
+                ? null
                 : mode == SearchMode.EXACT ? new ExactSearch(vectors, true) : new GraphSearch(vectors, graphParams);
         lock.writeLock().lock();
         try {
@@ -362,10 +373,16 @@ public final class VersionedIndex {
         try {
             LinkedHashMap<String, Entry> current = versions.get(served);
             long pending = versions.isEmpty() || versions.lastKey() <= served ? -1 : versions.lastKey();
-            int dim = current == null || current.isEmpty() ? 0 : current.values().iterator().next().vector().length;
-            return new Status(mode, builtVersion == served ? served : -1,
-                    builtVersion == served && current != null ? current.size() : 0, pending,
-                    pending < 0 ? 0 : versions.get(pending).size(), dim);
+            int dim = current == null || current.isEmpty()
+                    ? 0
+                    : current.values().iterator().next().vector().length;
+            return new Status(
+                    mode,
+                    builtVersion == served ? served : -1,
+                    builtVersion == served && current != null ? current.size() : 0,
+                    pending,
+                    pending < 0 ? 0 : versions.get(pending).size(),
+                    dim);
         } finally {
             lock.readLock().unlock();
         }

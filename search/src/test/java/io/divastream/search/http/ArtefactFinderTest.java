@@ -24,7 +24,8 @@ class ArtefactFinderTest {
     Path models;
 
     private ArtefactFinder finder() {
-        return new ArtefactFinder(models.toAbsolutePath(), new RefusalLog(LoggerFactory.getLogger(ArtefactFinderTest.class)));
+        return new ArtefactFinder(
+                models.toAbsolutePath(), new RefusalLog(LoggerFactory.getLogger(ArtefactFinderTest.class)));
     }
 
     private static void copy(Path from, Path to) throws IOException {
@@ -54,8 +55,7 @@ class ArtefactFinderTest {
     }
 
     @Test
-    void anArtefactOfTheVersionWithOtherParametersOrAnUnreadableManifestIsSkippedAndReportedOnce()
-            throws IOException {
+    void anArtefactOfTheVersionWithOtherParametersOrAnUnreadableManifestIsSkippedAndReportedOnce() throws IOException {
         TestCatalogue catalogue = TestCatalogue.create(models, 5);
         Path good = catalogue.artefact(models);
         Path broken = models.resolve("a-broken");
@@ -66,16 +66,20 @@ class ArtefactFinderTest {
             String other = "0".repeat(64);
             assertThat(finder.find(5, other)).isEmpty();
             assertThat(finder.find(5, other)).isEmpty();
-            assertThat(log.messages(Level.WARN)).hasSize(2)
+            assertThat(log.messages(Level.WARN))
+                    .hasSize(2)
                     .anySatisfy(m -> assertThat(m).contains("ignoring " + broken))
-                    .anySatisfy(m -> assertThat(m).contains("refusing the artefact " + good).contains(other));
+                    .anySatisfy(m -> assertThat(m)
+                            .contains("refusing the artefact " + good)
+                            .contains(other));
             assertThat(finder.find(5, null)).contains(good); // the broken one sorts first and is skipped
         }
     }
 
     @Test
     void noDirectoryNoArtefact() {
-        ArtefactFinder finder = new ArtefactFinder(models.resolve("missing").toAbsolutePath(),
+        ArtefactFinder finder = new ArtefactFinder(
+                models.resolve("missing").toAbsolutePath(),
                 new RefusalLog(LoggerFactory.getLogger(ArtefactFinderTest.class)));
         assertThat(finder.find(1, null)).isEmpty();
     }
@@ -96,7 +100,8 @@ class ArtefactFinderTest {
     void messagesNameTheArtefactAndItsFilesButNoPath() {
         Path root = models.toAbsolutePath();
         Path dir = root.resolve("v5-abc");
-        String message = "cannot read " + dir + File.separator + ModelExport.PARAMETERS + " in " + dir + " under " + root;
+        String message =
+                "cannot read " + dir + File.separator + ModelExport.PARAMETERS + " in " + dir + " under " + root;
         assertThat(finder().withoutPaths(message, dir))
                 .isEqualTo("cannot read parameters.bin in v5-abc under the models directory");
         assertThat(finder().withoutPaths(null, dir)).isEqualTo("null");

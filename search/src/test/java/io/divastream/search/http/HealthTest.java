@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ArtefactStore;
 import io.divastream.artefacts.ModelExport;
 import io.divastream.artefacts.TestModels;
+import io.divastream.model.ModelSnapshot;
 import io.divastream.search.index.VersionedIndex;
 import io.divastream.search.testing.CapturedLog;
 import io.divastream.search.testing.TestCatalogue;
@@ -46,8 +46,11 @@ class HealthTest {
     }
 
     private ModelDirectory.Commit commit(Instant createdAt) throws Exception {
-        return new ModelDirectory.Commit(catalogue.snapshot().sha256(), ModelSnapshot.sha256(
-                Files.readAllBytes(catalogue.artefact(models).resolve(ModelExport.MANIFEST))), createdAt);
+        return new ModelDirectory.Commit(
+                catalogue.snapshot().sha256(),
+                ModelSnapshot.sha256(
+                        Files.readAllBytes(catalogue.artefact(models).resolve(ModelExport.MANIFEST))),
+                createdAt);
     }
 
     private SearchServer server(ModelDirectory directory, Supplier<Map<String, Object>> extra) {
@@ -55,7 +58,9 @@ class HealthTest {
     }
 
     private static List<String> problems(JsonObject health) {
-        return health.getAsJsonArray("problems").asList().stream().map(JsonElement::getAsString).toList();
+        return health.getAsJsonArray("problems").asList().stream()
+                .map(JsonElement::getAsString)
+                .toList();
     }
 
     @Test
@@ -78,8 +83,9 @@ class HealthTest {
             assertThat(r.statusCode()).isEqualTo(200);
             JsonObject h = json(r);
             assertThat(h.get("status").getAsString()).isEqualTo("DEGRADED");
-            assertThat(problems(h)).containsExactly(
-                    "uploads refused: model version 5 has no committed record on the model-versions topic yet");
+            assertThat(problems(h))
+                    .containsExactly(
+                            "uploads refused: model version 5 has no committed record on the model-versions topic yet");
             assertThat(get(server, "/search?imageId=img-0").statusCode()).isEqualTo(200);
         }
     }
@@ -94,7 +100,9 @@ class HealthTest {
             assertThat(directory.preloadNewest()).isFalse();
             JsonObject h = json(get(server, "/health"));
             assertThat(h.get("status").getAsString()).isEqualTo("DEGRADED");
-            assertThat(problems(h)).singleElement().asString()
+            assertThat(problems(h))
+                    .singleElement()
+                    .asString()
                     .startsWith("newest committed model version 6: no artefact " + ArtefactStore.name(6, v6.sha256()))
                     .endsWith("s after its record (--artefact-wait 0 s)");
 
@@ -103,12 +111,16 @@ class HealthTest {
             assertThat(directory.preloadNewest()).isFalse();
             h = json(get(server, "/health"));
             assertThat(h.get("status").getAsString()).isEqualTo("DEGRADED");
-            assertThat(problems(h)).singleElement().asString()
+            assertThat(problems(h))
+                    .singleElement()
+                    .asString()
                     .startsWith("newest committed model version 6: artefact " + ArtefactStore.name(6, v6.sha256())
                             + " of model version 6 refused: manifest.json")
                     .contains("expected " + "ab".repeat(32));
             // uploads at the served version 5 still work
-            assertThat(SearchServerTest.upload(server, "q.png", "image/png", catalogue.pngs()[0]).statusCode())
+            assertThat(SearchServerTest.upload(
+                                    server, "q.png", "image/png", catalogue.pngs()[0])
+                            .statusCode())
                     .isEqualTo(200);
         }
     }
@@ -122,7 +134,9 @@ class HealthTest {
             for (int i = 0; i < 2; i++) {
                 JsonObject h = json(get(server, "/health"));
                 assertThat(h.get("status").getAsString()).isEqualTo("DEGRADED");
-                assertThat(problems(h)).singleElement().asString()
+                assertThat(problems(h))
+                        .singleElement()
+                        .asString()
                         .startsWith("the newest committed model version 5 was published 72")
                         .contains("longer than --stale-after 3600 s");
             }
@@ -133,16 +147,22 @@ class HealthTest {
     @Test
     void downWhenAFollowerFailedAndEmptyWithNothingServed() throws Exception {
         try (ModelDirectory directory = new ModelDirectory(models);
-                SearchServer server = server(directory, () -> Map.of("healthy", false,
-                        "problems", List.of("the embeddings follower stopped (see the log)")))) {
+                SearchServer server = server(
+                        directory,
+                        () -> Map.of(
+                                "healthy",
+                                false,
+                                "problems",
+                                List.of("the embeddings follower stopped (see the log)")))) {
             HttpResponse<String> r = get(server, "/health");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(json(r).get("status").getAsString()).isEqualTo("DOWN");
             assertThat(problems(json(r))).containsExactly("the embeddings follower stopped (see the log)");
         }
         try (ModelDirectory directory = new ModelDirectory(models);
-                SearchServer empty = new SearchServer(VersionedIndex.exact(), directory,
-                        SearchServer.Limits.DEFAULT, Map::of).start("127.0.0.1", 0)) {
+                SearchServer empty = new SearchServer(
+                                VersionedIndex.exact(), directory, SearchServer.Limits.DEFAULT, Map::of)
+                        .start("127.0.0.1", 0)) {
             HttpResponse<String> r = get(empty, "/health");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(json(r).get("status").getAsString()).isEqualTo("EMPTY");

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
-import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.testing.LocalKafkaExtension;
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ArtefactStore;
 import io.divastream.artefacts.ExportedModel;
 import io.divastream.artefacts.ModelExport;
 import io.divastream.artefacts.TestModels;
+import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.testing.LocalKafkaExtension;
+import io.divastream.model.ModelSnapshot;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.search.index.VersionedIndex;
 import io.divastream.search.testing.CapturedLog;
@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelVersionsFollowerTest {
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     private static final AvroCodec<ModelVersionRecord> CODEC = AvroCodec.of(ModelVersionRecord.class);
     private static final int IMAGES = 8;
@@ -57,10 +58,17 @@ class ModelVersionsFollowerTest {
     /** The record the job publishes for a snapshot of the test network, with its manifest's SHA-256. */
     private static byte[] record(ModelSnapshot s) {
         ModelVersionRecord r = ModelVersionRecord.newBuilder()
-                .setModelVersion(s.version()).setTrainingStep(s.step()).setImagesSeen(0).setTrainClasses(0)
-                .setHeads(List.of("discriminative", "selfsim", "shared", "intra")).setEmbeddingDim(8)
-                .setParameterCount(s.parameterCount()).setParameterBytes(s.parameters().length)
-                .setParameterSha256(s.sha256()).setLosses(Map.of()).setCreatedAt(Instant.ofEpochMilli(1))
+                .setModelVersion(s.version())
+                .setTrainingStep(s.step())
+                .setImagesSeen(0)
+                .setTrainClasses(0)
+                .setHeads(List.of("discriminative", "selfsim", "shared", "intra"))
+                .setEmbeddingDim(8)
+                .setParameterCount(s.parameterCount())
+                .setParameterBytes(s.parameters().length)
+                .setParameterSha256(s.sha256())
+                .setLosses(Map.of())
+                .setCreatedAt(Instant.ofEpochMilli(1))
                 .setManifestSha256(ModelSnapshot.sha256(
                         ModelExport.manifestBytes(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, s)))
                 .build();
@@ -70,7 +78,8 @@ class ModelVersionsFollowerTest {
     /** The record a job before manifestSha256 published: the earlier schema kept in the schemas' history. */
     private static byte[] legacyRecord(ModelSnapshot s) throws IOException {
         Schema earlier;
-        try (InputStream in = ModelVersionsFollowerTest.class.getClassLoader()
+        try (InputStream in = ModelVersionsFollowerTest.class
+                .getClassLoader()
                 .getResourceAsStream("io/divastream/schemas/history/ModelVersionRecord.1.avsc")) {
             earlier = new Schema.Parser().parse(in);
         }
@@ -88,7 +97,9 @@ class ModelVersionsFollowerTest {
         r.put("losses", Map.of());
         r.put("createdAt", 1L);
         r.put("checkpointId", null);
-        return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), earlier).encode(r).array();
+        return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), earlier)
+                .encode(r)
+                .array();
     }
 
     private static void send(String topic, ModelSnapshot s, boolean commit) {
@@ -148,11 +159,14 @@ class ModelVersionsFollowerTest {
         ModelDirectory directory = ModelDirectory.committed(models, Duration.ofSeconds(1));
         try (directory;
                 ModelVersionsFollower follower = new ModelVersionsFollower(KAFKA.settings(), topic, directory);
-                SearchServer server = new SearchServer(index, directory, new SearchServer.Limits(40_000, 5, 50),
-                        Map::of).start("127.0.0.1", 0)) {
+                SearchServer server = new SearchServer(
+                                index, directory, new SearchServer.Limits(40_000, 5, 50), Map::of)
+                        .start("127.0.0.1", 0)) {
             // the artefact is there, but no record yet: no upload model
             assertThat(directory.forVersion(5)).isEmpty();
-            assertThat(SearchServerTest.upload(server, "q.png", "image/png", pngs[1]).statusCode()).isEqualTo(503);
+            assertThat(SearchServerTest.upload(server, "q.png", "image/png", pngs[1])
+                            .statusCode())
+                    .isEqualTo(503);
 
             send(topic, v5, true);
             await(() -> directory.loadedVersions().contains(5L));
@@ -165,8 +179,8 @@ class ModelVersionsFollowerTest {
             send(topic, v6, false);
             // an artefact of version 6 with other parameters (a failed attempt's) is refused
             ModelSnapshot forged = new ModelSnapshot(6, 3, v5.parameters(), v5.parameterCount());
-            ModelExport.write(models.resolve("v6-other"), TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS,
-                    forged);
+            ModelExport.write(
+                    models.resolve("v6-other"), TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, forged);
             send(topic, v6, true);
             await(() -> directory.newestCommitted() == 6);
             assertThat(follower.records()).isEqualTo(2);
@@ -179,7 +193,9 @@ class ModelVersionsFollowerTest {
             await(() -> directory.loadedVersions().contains(6L));
             assertThat(directory.loadedVersions()).containsExactly(5L, 6L);
             assertThat(SearchServerTest.json(SearchServerTest.upload(server, "q.png", "image/png", pngs[2]))
-                    .get("modelVersion").getAsLong()).isEqualTo(5);
+                            .get("modelVersion")
+                            .getAsLong())
+                    .isEqualTo(5);
 
             // the catalogue is re-embedded with version 6: the index switches, and uploads use version 6
             index(index, store.dirFor(6, v6.sha256()), 6, pngs);
@@ -198,7 +214,8 @@ class ModelVersionsFollowerTest {
                 }
                 assertThat(dot).isLessThan(1 - 1e-4); // 100 times the tolerance of assertSelfFirst
             }
-            assertThat(directory.forVersion(6).orElseThrow().manifest().parameterSha256()).isEqualTo(v6.sha256());
+            assertThat(directory.forVersion(6).orElseThrow().manifest().parameterSha256())
+                    .isEqualTo(v6.sha256());
             assertThat(directory.forVersion(4)).isEmpty();
             assertThat(follower.failure()).isNull();
         }
@@ -226,7 +243,8 @@ class ModelVersionsFollowerTest {
             throws IOException {
         try (ExportedModel model = ExportedModel.load(artefact)) {
             for (int i = 0; i < pngs.length; i++) {
-                index.put(new VersionedIndex.Entry("img-" + i, "c" + (i % 4), version, model.embed(pngs[i]).combined()));
+                index.put(new VersionedIndex.Entry(
+                        "img-" + i, "c" + (i % 4), version, model.embed(pngs[i]).combined()));
             }
         }
         index.refresh();

@@ -3,10 +3,10 @@ package io.divastream.search.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ExportedModel;
-import io.divastream.search.index.VersionedIndex;
 import io.divastream.artefacts.TestModels;
+import io.divastream.model.ModelSnapshot;
+import io.divastream.search.index.VersionedIndex;
 import io.divastream.search.testing.TestCatalogue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,8 @@ class SearchPageChromiumTest {
         try (ExportedModel model = ExportedModel.load(tmp.resolve("models/m6"))) {
             for (int i = 0; i < 9; i++) {
                 byte[] png = TestModels.png(TestModels.glyph(i % 3, random), 28);
-                index.put(new VersionedIndex.Entry("glyph-" + i, "class-" + (i % 3), 6, model.embed(png).combined()));
+                index.put(new VersionedIndex.Entry(
+                        "glyph-" + i, "class-" + (i % 3), 6, model.embed(png).combined()));
             }
         }
         index.refresh();
@@ -87,12 +88,24 @@ class SearchPageChromiumTest {
     /** Loads a URL in headless Chromium, lets its scripts run, and returns the DOM. */
     static String dumpDom(String url) throws Exception {
         Path profile = Files.createTempDirectory(tmp, "profile");
-        List<String> command = new ArrayList<>(List.of(chromium.get().toString(), "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile,
-                "--virtual-time-budget=10000", "--dump-dom", url));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of(
+                chromium.get().toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                url));
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] out = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("chromium finished")
+                .isTrue();
         return new String(out, StandardCharsets.UTF_8);
     }
 
@@ -114,12 +127,17 @@ class SearchPageChromiumTest {
         assertThat(rows.get(0)).startsWith("1|glyph-");
         assertThat(Stream.of(rows.get(0).split("\\|")).toList()).hasSize(4);
         assertThat(rows).noneMatch(r -> r.contains("|glyph-0|"));
-        assertThat(dom).contains("model version 6, exact search, 4 neighbours")
+        assertThat(dom)
+                .contains("model version 6, exact search, 4 neighbours")
                 .contains("Serving model version 6: 9 images.");
         // the same neighbours as the JSON API
         var api = SearchServerTest.json(SearchServerTest.get(server, "/search?imageId=glyph-0&k=4"));
         for (int i = 0; i < 4; i++) {
-            String id = api.getAsJsonArray("neighbours").get(i).getAsJsonObject().get("imageId").getAsString();
+            String id = api.getAsJsonArray("neighbours")
+                    .get(i)
+                    .getAsJsonObject()
+                    .get("imageId")
+                    .getAsString();
             assertThat(rows.get(i)).startsWith((i + 1) + "|" + id + "|");
         }
     }
@@ -133,19 +151,34 @@ class SearchPageChromiumTest {
         assumeTrue(chromium.isPresent(), "no chromium binary on the PATH");
         byte[] png = TestModels.png(TestModels.glyph(1, new SplittableRandom(8)), 28);
         var api = SearchServerTest.json(SearchServerTest.upload(server, "q.png", "image/png", png));
-        String expectedFirst = api.getAsJsonArray("neighbours").get(0).getAsJsonObject().get("imageId").getAsString();
+        String expectedFirst = api.getAsJsonArray("neighbours")
+                .get(0)
+                .getAsJsonObject()
+                .get("imageId")
+                .getAsString();
 
         Path profile = Files.createTempDirectory(tmp, "profile");
-        Process process = new ProcessBuilder(chromium.get().toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile,
-                "--remote-debugging-port=0", "about:blank").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(
+                        chromium.get().toString(),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-dev-shm-usage",
+                        "--no-first-run",
+                        "--user-data-dir=" + profile,
+                        "--remote-debugging-port=0",
+                        "about:blank")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         // not closed by try-with-resources: closing would wait for the draining thread's read; the stream ends
         // when chromium is stopped below
-        var err = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        var err = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         try {
             String devtools = null;
             for (String line = err.readLine(); line != null && devtools == null; line = err.readLine()) {
-                Matcher m = Pattern.compile("DevTools listening on ws://([^/]+)/").matcher(line);
+                Matcher m =
+                        Pattern.compile("DevTools listening on ws://([^/]+)/").matcher(line);
                 if (m.find()) {
                     devtools = m.group(1);
                 }
@@ -162,9 +195,12 @@ class SearchPageChromiumTest {
             drain.setDaemon(true);
             drain.start();
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            String targets = http.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://" + devtools + "/json/list")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String targets = http.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://" + devtools + "/json/list"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
             String pageSocket = null;
             for (var t : com.google.gson.JsonParser.parseString(targets).getAsJsonArray()) {
                 if (t.getAsJsonObject().get("type").getAsString().equals("page")) {
@@ -179,7 +215,8 @@ class SearchPageChromiumTest {
                 cdp.call("Page.navigate", navigate);
                 String script = "(async () => {"
                         + "for (let i = 0; i < 100 && !document.getElementById('upload'); i++) await new Promise(r => setTimeout(r, 50));"
-                        + "const bytes = Uint8Array.from(atob('" + java.util.Base64.getEncoder().encodeToString(png) + "'), c => c.charCodeAt(0));"
+                        + "const bytes = Uint8Array.from(atob('"
+                        + java.util.Base64.getEncoder().encodeToString(png) + "'), c => c.charCodeAt(0));"
                         + "const t = new DataTransfer(); t.items.add(new File([bytes], 'q.png', {type: 'image/png'}));"
                         + "document.getElementById('image').files = t.files;"
                         + "document.getElementById('k').value = '3';"
@@ -192,7 +229,10 @@ class SearchPageChromiumTest {
                 evaluate.addProperty("expression", script);
                 evaluate.addProperty("awaitPromise", true);
                 evaluate.addProperty("returnByValue", true);
-                String text = cdp.call("Runtime.evaluate", evaluate).getAsJsonObject("result").get("value").getAsString();
+                String text = cdp.call("Runtime.evaluate", evaluate)
+                        .getAsJsonObject("result")
+                        .get("value")
+                        .getAsString();
                 List<String> lines = List.of(text.split("\n"));
                 assertThat(lines).hasSize(4);
                 assertThat(lines.get(0)).startsWith("1|" + expectedFirst + "|");
@@ -215,14 +255,18 @@ class SearchPageChromiumTest {
         private int nextId = 1;
 
         Cdp(java.net.http.HttpClient http, String url) {
-            socket = http.newWebSocketBuilder().buildAsync(java.net.URI.create(url), this).join();
+            socket = http.newWebSocketBuilder()
+                    .buildAsync(java.net.URI.create(url), this)
+                    .join();
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+        public java.util.concurrent.CompletionStage<?> onText(
+                java.net.http.WebSocket ws, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
-                messages.add(com.google.gson.JsonParser.parseString(partial.toString()).getAsJsonObject());
+                messages.add(com.google.gson.JsonParser.parseString(partial.toString())
+                        .getAsJsonObject());
                 partial.setLength(0);
             }
             ws.request(1);

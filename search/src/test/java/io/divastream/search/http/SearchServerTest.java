@@ -26,6 +26,7 @@ class SearchServerTest {
 
     /** Images in the index: 3 classes x 4. */
     static final int IMAGES = TestCatalogue.IMAGES;
+
     static final long LIMIT = 40_000;
 
     @TempDir
@@ -68,7 +69,8 @@ class SearchServerTest {
         String boundary = "----divastream" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + filename
-                + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + "\"\r\nContent-Type: " + type + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         body.write(content);
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(uri(s, "/search?k=4"))
@@ -79,8 +81,8 @@ class SearchServerTest {
     }
 
     static JsonObject json(HttpResponse<String> response) {
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                t -> assertThat(t).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         return JsonParser.parseString(response.body()).getAsJsonObject();
     }
 
@@ -95,7 +97,9 @@ class SearchServerTest {
         assertThat(h.get("records").getAsInt()).isEqualTo(12);
         assertThat(h.getAsJsonArray("problems")).isEmpty();
         assertThat(h.has("modelsDirectory")).isFalse();
-        assertThat(r.body()).doesNotContain(models.toString()).doesNotContain(models.toAbsolutePath().toString());
+        assertThat(r.body())
+                .doesNotContain(models.toString())
+                .doesNotContain(models.toAbsolutePath().toString());
     }
 
     @Test
@@ -103,8 +107,9 @@ class SearchServerTest {
         VersionedIndex index = VersionedIndex.exact();
         try (CapturedLog log = CapturedLog.of(SearchServer.class);
                 SearchServer failing = new SearchServer(index, directory, SearchServer.Limits.DEFAULT, () -> {
-                    throw new IllegalStateException("cannot read " + models.resolve("secret.bin"));
-                }).start("127.0.0.1", 0)) {
+                            throw new IllegalStateException("cannot read " + models.resolve("secret.bin"));
+                        })
+                        .start("127.0.0.1", 0)) {
             HttpResponse<String> r = get(failing, "/health");
             assertThat(r.statusCode()).isEqualTo(500);
             JsonObject e = json(r);
@@ -114,7 +119,9 @@ class SearchServerTest {
             assertThat(r.body()).doesNotContain("IllegalStateException", "secret", models.toString(), "\tat ");
             assertThat(log.events()).singleElement().satisfies(event -> {
                 assertThat(event.getLevel()).isEqualTo(Level.ERROR);
-                assertThat(event.getMessage().getFormattedMessage()).contains(id).contains("/health");
+                assertThat(event.getMessage().getFormattedMessage())
+                        .contains(id)
+                        .contains("/health");
                 assertThat(event.getThrown()).isInstanceOf(IllegalStateException.class);
             });
         }
@@ -137,13 +144,15 @@ class SearchServerTest {
             previous = o.get("score").getAsDouble();
         }
         assertThat(get(server, "/search?imageId=img-0").statusCode()).isEqualTo(200);
-        assertThat(json(get(server, "/search?imageId=img-0")).getAsJsonArray("neighbours")).hasSize(5);
+        assertThat(json(get(server, "/search?imageId=img-0")).getAsJsonArray("neighbours"))
+                .hasSize(5);
 
         HttpResponse<String> unknown = get(server, "/search?imageId=nope");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(json(unknown).get("error").getAsString()).contains("nope");
         assertThat(get(server, "/search?imageId=img-0&k=0").statusCode()).isEqualTo(400);
-        assertThat(json(get(server, "/search?imageId=img-0&k=x")).get("error").getAsString()).contains("'x'");
+        assertThat(json(get(server, "/search?imageId=img-0&k=x")).get("error").getAsString())
+                .contains("'x'");
         assertThat(get(server, "/search").statusCode()).isEqualTo(400);
     }
 
@@ -163,7 +172,8 @@ class SearchServerTest {
 
     @Test
     void aNonImageIsRejectedWith415AndACorruptImageWith400() throws Exception {
-        HttpResponse<String> text = upload(server, "notes.png", "image/png", "hello, not a picture".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> text =
+                upload(server, "notes.png", "image/png", "hello, not a picture".getBytes(StandardCharsets.UTF_8));
         assertThat(text.statusCode()).isEqualTo(415);
         assertThat(json(text).get("error").getAsString()).contains("notes.png").contains("neither PNG nor JPEG");
 
@@ -172,8 +182,11 @@ class SearchServerTest {
         assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
         assertThat(json(bad).get("error").getAsString()).contains("cut.png");
 
-        HttpResponse<String> raw = HTTP.send(HttpRequest.newBuilder(uri(server, "/search"))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(pngs[0])).build(),
+        HttpResponse<String> raw = HTTP.send(
+                HttpRequest.newBuilder(uri(server, "/search"))
+                        .header("Content-Type", "image/png")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(pngs[0]))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(raw.statusCode()).isEqualTo(415);
         assertThat(json(raw).get("error").getAsString()).contains("multipart/form-data");
@@ -209,6 +222,8 @@ class SearchServerTest {
         HttpResponse<String> r = get(server, "/");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
-        assertThat(r.body()).contains("<form id=\"upload\"", "type=\"file\"", "name=\"image\"").doesNotContain("http://", "https://");
+        assertThat(r.body())
+                .contains("<form id=\"upload\"", "type=\"file\"", "name=\"image\"")
+                .doesNotContain("http://", "https://");
     }
 }

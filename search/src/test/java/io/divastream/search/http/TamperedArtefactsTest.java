@@ -10,8 +10,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ModelExport;
+import io.divastream.model.ModelSnapshot;
 import io.divastream.search.testing.CapturedLog;
 import io.divastream.search.testing.TestCatalogue;
 import java.io.IOException;
@@ -59,19 +59,27 @@ class TamperedArtefactsTest {
 
     static Stream<Arguments> tamperings() {
         return Stream.of(
-                Arguments.of("a bit flipped in parameters.bin", (Tampering) a -> {
-                    Path file = a.resolve(ModelExport.PARAMETERS);
-                    byte[] bytes = Files.readAllBytes(file);
-                    bytes[bytes.length / 2] ^= 0x10;
-                    Files.write(file, bytes);
-                }, ModelExport.PARAMETERS),
-                Arguments.of("manifest.json cut short", (Tampering) a -> {
-                    Path file = a.resolve(ModelExport.MANIFEST);
-                    byte[] bytes = Files.readAllBytes(file);
-                    Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
-                }, ModelExport.MANIFEST),
-                Arguments.of("headWeights edited to [1,0,0,0]",
-                        (Tampering) a -> editManifest(a, "headWeights", List.of(1, 0, 0, 0)), ModelExport.MANIFEST),
+                Arguments.of(
+                        "a bit flipped in parameters.bin",
+                        (Tampering) a -> {
+                            Path file = a.resolve(ModelExport.PARAMETERS);
+                            byte[] bytes = Files.readAllBytes(file);
+                            bytes[bytes.length / 2] ^= 0x10;
+                            Files.write(file, bytes);
+                        },
+                        ModelExport.PARAMETERS),
+                Arguments.of(
+                        "manifest.json cut short",
+                        (Tampering) a -> {
+                            Path file = a.resolve(ModelExport.MANIFEST);
+                            byte[] bytes = Files.readAllBytes(file);
+                            Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+                        },
+                        ModelExport.MANIFEST),
+                Arguments.of(
+                        "headWeights edited to [1,0,0,0]",
+                        (Tampering) a -> editManifest(a, "headWeights", List.of(1, 0, 0, 0)),
+                        ModelExport.MANIFEST),
                 Arguments.of("invert edited", (Tampering) a -> editManifest(a, "invert", false), ModelExport.MANIFEST));
     }
 
@@ -90,17 +98,22 @@ class TamperedArtefactsTest {
 
         try (CapturedLog log = CapturedLog.of(ModelDirectory.class);
                 ModelDirectory directory = ModelDirectory.committed(models, Duration.ZERO);
-                SearchServer server = new SearchServer(catalogue.index(), directory, SearchServer.Limits.DEFAULT,
-                        Map::of).start("127.0.0.1", 0)) {
-            directory.commit(5, new ModelDirectory.Commit(catalogue.snapshot().sha256(), committedManifest,
-                    Instant.now()));
+                SearchServer server = new SearchServer(
+                                catalogue.index(), directory, SearchServer.Limits.DEFAULT, Map::of)
+                        .start("127.0.0.1", 0)) {
+            directory.commit(
+                    5, new ModelDirectory.Commit(catalogue.snapshot().sha256(), committedManifest, Instant.now()));
             for (int i = 0; i < 3; i++) {
                 assertThat(directory.preloadNewest()).isFalse();
-                HttpResponse<String> r = upload(server, "q.png", "image/png", catalogue.pngs()[1]);
+                HttpResponse<String> r =
+                        upload(server, "q.png", "image/png", catalogue.pngs()[1]);
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
                 String error = json(r).get("error").getAsString();
-                assertThat(error).contains("model version 5").contains(artefact.getFileName().toString())
-                        .contains("refused").contains(file);
+                assertThat(error)
+                        .contains("model version 5")
+                        .contains(artefact.getFileName().toString())
+                        .contains("refused")
+                        .contains(file);
                 assertThat(r.body()).doesNotContain(models.toString(), "Exception", "java.", "\\n", "\\tat ");
             }
             assertThat(get(server, "/search?imageId=img-1").statusCode()).isEqualTo(200);
@@ -110,12 +123,18 @@ class TamperedArtefactsTest {
             JsonObject h = json(health);
             assertThat(h.get("status").getAsString()).isEqualTo("DEGRADED");
             JsonArray problems = h.getAsJsonArray("problems");
-            assertThat(problems).singleElement().satisfies(p -> assertThat(p.getAsString())
-                    .startsWith("uploads refused: artefact " + artefact.getFileName()).contains(file));
+            assertThat(problems)
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getAsString())
+                            .startsWith("uploads refused: artefact " + artefact.getFileName())
+                            .contains(file));
             assertThat(health.body()).doesNotContain(models.toString());
 
-            assertThat(log.messages(Level.WARN)).singleElement().asString()
-                    .contains("refusing the artefact").contains(artefact.toString());
+            assertThat(log.messages(Level.WARN))
+                    .singleElement()
+                    .asString()
+                    .contains("refusing the artefact")
+                    .contains(artefact.toString());
             assertThat(directory.loadedVersions()).isEmpty();
         }
     }
@@ -126,12 +145,14 @@ class TamperedArtefactsTest {
         Path artefact = catalogue.artefact(models);
         try (CapturedLog log = CapturedLog.of(ModelDirectory.class);
                 ModelDirectory directory = ModelDirectory.committed(models, Duration.ZERO);
-                SearchServer server = new SearchServer(catalogue.index(), directory, SearchServer.Limits.DEFAULT,
-                        Map::of).start("127.0.0.1", 0)) {
-            directory.commit(5, new ModelDirectory.Commit(catalogue.snapshot().sha256(), manifestSha(artefact),
-                    Instant.now()));
+                SearchServer server = new SearchServer(
+                                catalogue.index(), directory, SearchServer.Limits.DEFAULT, Map::of)
+                        .start("127.0.0.1", 0)) {
+            directory.commit(
+                    5, new ModelDirectory.Commit(catalogue.snapshot().sha256(), manifestSha(artefact), Instant.now()));
             assertThat(directory.preloadNewest()).isTrue();
-            HttpResponse<String> r = upload(server, "q.png", "image/png", catalogue.pngs()[1]);
+            HttpResponse<String> r =
+                    upload(server, "q.png", "image/png", catalogue.pngs()[1]);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(json(get(server, "/health")).get("status").getAsString()).isEqualTo("UP");
             assertThat(log.messages(Level.WARN)).isEmpty();
@@ -145,14 +166,21 @@ class TamperedArtefactsTest {
         editManifest(artefact, "headWeights", List.of(1, 0, 0, 0));
         try (CapturedLog log = CapturedLog.of(ModelDirectory.class);
                 ModelDirectory directory = ModelDirectory.committed(models, Duration.ZERO);
-                SearchServer server = new SearchServer(catalogue.index(), directory, SearchServer.Limits.DEFAULT,
-                        Map::of).start("127.0.0.1", 0)) {
-            ModelDirectory.Commit legacy = new ModelDirectory.Commit(catalogue.snapshot().sha256(), null, null);
+                SearchServer server = new SearchServer(
+                                catalogue.index(), directory, SearchServer.Limits.DEFAULT, Map::of)
+                        .start("127.0.0.1", 0)) {
+            ModelDirectory.Commit legacy =
+                    new ModelDirectory.Commit(catalogue.snapshot().sha256(), null, null);
             directory.commit(5, legacy);
             directory.commit(5, legacy);
-            assertThat(upload(server, "q.png", "image/png", catalogue.pngs()[1]).statusCode()).isEqualTo(200);
-            assertThat(directory.forVersion(5).orElseThrow().manifest().headWeights()).containsExactly(1, 0, 0, 0);
-            assertThat(log.messages(Level.WARN)).singleElement().asString().contains("no manifestSha256")
+            assertThat(upload(server, "q.png", "image/png", catalogue.pngs()[1]).statusCode())
+                    .isEqualTo(200);
+            assertThat(directory.forVersion(5).orElseThrow().manifest().headWeights())
+                    .containsExactly(1, 0, 0, 0);
+            assertThat(log.messages(Level.WARN))
+                    .singleElement()
+                    .asString()
+                    .contains("no manifestSha256")
                     .contains("model version 5");
         }
     }
@@ -168,7 +196,9 @@ class TamperedArtefactsTest {
             directory.commit(5, new ModelDirectory.Commit(catalogue.snapshot().sha256(), committedManifest, null));
             assertThat(directory.lookup(5).missing()).isEqualTo(ModelDirectory.Missing.REFUSED);
             Files.write(artefact.resolve(ModelExport.MANIFEST), good);
-            Files.setLastModifiedTime(artefact.resolve(ModelExport.MANIFEST), FileTime.from(Instant.now().plusSeconds(5)));
+            Files.setLastModifiedTime(
+                    artefact.resolve(ModelExport.MANIFEST),
+                    FileTime.from(Instant.now().plusSeconds(5)));
             assertThat(directory.lookup(5).model()).isNotNull();
             assertThat(new String(good, StandardCharsets.UTF_8)).contains("\"invert\": true");
         }

@@ -90,7 +90,10 @@ class UploadLimitsTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         String error = json(r).get("error").getAsString();
-        assertThat(error).contains(name).contains("declares " + declared).contains("the limit is")
+        assertThat(error)
+                .contains(name)
+                .contains("declares " + declared)
+                .contains("the limit is")
                 .doesNotContain("\n");
         // 512 MiB and more if the pixels were allocated; the upload itself and its parsing take a few MiB
         assertThat(allocated).isLessThan(64L << 20);
@@ -113,13 +116,20 @@ class UploadLimitsTest {
             assertThat(r.statusCode()).as(r.body()).isIn(400, 503);
             assertThat(json(r).get("error").getAsString()).isNotBlank();
         }
-        HttpResponse<String> normal = upload(server, "query.png", "image/png", catalogue.pngs()[4]);
+        HttpResponse<String> normal =
+                upload(server, "query.png", "image/png", catalogue.pngs()[4]);
         assertThat(normal.statusCode()).as(normal.body()).isEqualTo(200);
-        assertThat(json(normal).getAsJsonArray("neighbours").get(0).getAsJsonObject().get("imageId").getAsString())
+        assertThat(json(normal)
+                        .getAsJsonArray("neighbours")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("imageId")
+                        .getAsString())
                 .isEqualTo("img-4");
         JsonObject health = json(get(server, "/health"));
         assertThat(health.get("status").getAsString()).isEqualTo("UP");
-        assertThat(health.getAsJsonObject("refusedUploads").get("image-invalid").getAsLong()).isGreaterThan(0);
+        assertThat(health.getAsJsonObject("refusedUploads").get("image-invalid").getAsLong())
+                .isGreaterThan(0);
     }
 
     @Test
@@ -127,9 +137,10 @@ class UploadLimitsTest {
         byte[] png56 = TestModels.png(TestModels.glyph(1, new SplittableRandom(2)), 56);
         assertThat(upload(server, "q.png", "image/png", png56).statusCode()).isEqualTo(200);
 
-        SearchServer.Limits strict = new SearchServer.Limits(5 << 20, 10, 100,
-                new ImageLimits(2_000, 40 * 40, 40 * 40 * 8), 2, Duration.ofSeconds(1));
-        try (SearchServer small = new SearchServer(catalogue.index(), directory, strict, Map::of).start("127.0.0.1", 0)) {
+        SearchServer.Limits strict = new SearchServer.Limits(
+                5 << 20, 10, 100, new ImageLimits(2_000, 40 * 40, 40 * 40 * 8), 2, Duration.ofSeconds(1));
+        try (SearchServer small =
+                new SearchServer(catalogue.index(), directory, strict, Map::of).start("127.0.0.1", 0)) {
             HttpResponse<String> r = upload(small, "q.png", "image/png", png56);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
             assertThat(json(r).get("error").getAsString()).contains("56x56").contains("the limit is 1600");
@@ -142,27 +153,35 @@ class UploadLimitsTest {
 
     @Test
     void beyondTheEmbeddingPermitsAnUploadGets503WithRetryAfter() throws Exception {
-        SearchServer.Limits one = new SearchServer.Limits(5 << 20, 10, 100, ImageLimits.DEFAULT, 1,
-                Duration.ofMillis(50));
+        SearchServer.Limits one =
+                new SearchServer.Limits(5 << 20, 10, 100, ImageLimits.DEFAULT, 1, Duration.ofMillis(50));
         try (CapturedLog log = CapturedLog.of(SearchServer.class);
-                SearchServer busy = new SearchServer(catalogue.index(), directory, one, Map::of).start("127.0.0.1", 0)) {
+                SearchServer busy =
+                        new SearchServer(catalogue.index(), directory, one, Map::of).start("127.0.0.1", 0)) {
             busy.embeddingPermits().acquire(); // an embedding in progress
             try {
                 for (int i = 0; i < 2; i++) {
-                    HttpResponse<String> r = upload(busy, "q.png", "image/png", catalogue.pngs()[1]);
+                    HttpResponse<String> r =
+                            upload(busy, "q.png", "image/png", catalogue.pngs()[1]);
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
                     assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
-                    assertThat(json(r).get("error").getAsString()).contains("busy").contains("try again");
+                    assertThat(json(r).get("error").getAsString())
+                            .contains("busy")
+                            .contains("try again");
                 }
                 // searches by id need no permit
                 assertThat(get(busy, "/search?imageId=img-1").statusCode()).isEqualTo(200);
             } finally {
                 busy.embeddingPermits().release();
             }
-            HttpResponse<String> r = upload(busy, "q.png", "image/png", catalogue.pngs()[1]);
+            HttpResponse<String> r =
+                    upload(busy, "q.png", "image/png", catalogue.pngs()[1]);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(busy.embeddingPermits().availablePermits()).isEqualTo(1);
-            assertThat(json(get(busy, "/health")).getAsJsonObject("refusedUploads").get("busy").getAsLong())
+            assertThat(json(get(busy, "/health"))
+                            .getAsJsonObject("refusedUploads")
+                            .get("busy")
+                            .getAsLong())
                     .isEqualTo(2);
             assertThat(log.messages(Level.WARN)).singleElement().asString().contains("busy");
         }
@@ -171,13 +190,18 @@ class UploadLimitsTest {
     @Test
     void anUploadRefusedForItsSizeIsLoggedOncePerCause() throws Exception {
         try (CapturedLog log = CapturedLog.of(SearchServer.class);
-                SearchServer fresh = new SearchServer(catalogue.index(), directory, SearchServer.Limits.DEFAULT, Map::of)
+                SearchServer fresh = new SearchServer(
+                                catalogue.index(), directory, SearchServer.Limits.DEFAULT, Map::of)
                         .start("127.0.0.1", 0)) {
             for (int i = 0; i < 3; i++) {
-                assertThat(upload(fresh, "bomb.png", "image/png", BOMB).statusCode()).isEqualTo(400);
+                assertThat(upload(fresh, "bomb.png", "image/png", BOMB).statusCode())
+                        .isEqualTo(400);
             }
             assertThat(log.messages(Level.WARN)).singleElement().asString().contains("8192x8192");
-            assertThat(json(get(fresh, "/health")).getAsJsonObject("refusedUploads").get("image-invalid").getAsLong())
+            assertThat(json(get(fresh, "/health"))
+                            .getAsJsonObject("refusedUploads")
+                            .get("image-invalid")
+                            .getAsLong())
                     .isEqualTo(3);
         }
     }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EmbeddingsFollowerTest {
 
-    @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     private static final AvroCodec<EmbeddingRecord> CODEC = AvroCodec.of(EmbeddingRecord.class);
     private static final float[][] V = Vectors.clustered(50, 8, 3, 0.7, 5);
@@ -34,9 +35,15 @@ class EmbeddingsFollowerTest {
             combined.add(f);
         }
         EmbeddingRecord e = EmbeddingRecord.newBuilder()
-                .setImageId("img-" + i).setLabel("c" + (i % 3)).setSplit(Split.EVAL).setModelVersion(version)
-                .setCombined(combined).setHeads(Map.of()).setEventTime(java.time.Instant.ofEpochMilli(1))
-                .setModelCreatedAt(java.time.Instant.ofEpochMilli(1)).setEmbeddedAt(java.time.Instant.ofEpochMilli(2))
+                .setImageId("img-" + i)
+                .setLabel("c" + (i % 3))
+                .setSplit(Split.EVAL)
+                .setModelVersion(version)
+                .setCombined(combined)
+                .setHeads(Map.of())
+                .setEventTime(java.time.Instant.ofEpochMilli(1))
+                .setModelCreatedAt(java.time.Instant.ofEpochMilli(1))
+                .setEmbeddedAt(java.time.Instant.ofEpochMilli(2))
                 .build();
         return new ProducerRecord<>(topic, key(i), CODEC.encode(e));
     }
@@ -65,8 +72,9 @@ class EmbeddingsFollowerTest {
     void followsCommittedRecordsTombstonesAndVersionSwitches() throws Exception {
         String topic = "embeddings-follower";
         try (Admin admin = Admin.create(KAFKA.settings().toProperties())) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all()
+                    .get();
         }
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             producer.initTransactions();
@@ -88,7 +96,9 @@ class EmbeddingsFollowerTest {
                 assertThat(index.status().servedImages()).isEqualTo(30);
                 assertThat(follower.undecodable()).isEqualTo(1);
                 assertThat(index.searchById("img-0", 100).orElseThrow().neighbours())
-                        .extracting(VersionedIndex.Neighbour::imageId).hasSize(29).doesNotContain("img-40");
+                        .extracting(VersionedIndex.Neighbour::imageId)
+                        .hasSize(29)
+                        .doesNotContain("img-40");
 
                 // live: a tombstone, then version 2 for every remaining image
                 producer.beginTransaction();
@@ -102,7 +112,12 @@ class EmbeddingsFollowerTest {
                 producer.commitTransaction();
                 await(() -> index.status().servedVersion() == 2);
                 assertThat(index.status().servedImages()).isEqualTo(29);
-                assertThat(index.search(V[3], 1).orElseThrow().neighbours().get(0).imageId()).isEqualTo("img-3");
+                assertThat(index.search(V[3], 1)
+                                .orElseThrow()
+                                .neighbours()
+                                .get(0)
+                                .imageId())
+                        .isEqualTo("img-3");
                 assertThat(follower.failure()).isNull();
             }
         }

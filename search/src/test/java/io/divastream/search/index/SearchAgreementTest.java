@@ -25,11 +25,16 @@ class SearchAgreementTest {
         }
         index.refresh();
         for (int q = 0; q < queries.length; q++) {
-            int[] rows = exact.search(queries[q], k).stream().mapToInt(VectorSearch.Hit::row).toArray();
+            int[] rows = exact.search(queries[q], k).stream()
+                    .mapToInt(VectorSearch.Hit::row)
+                    .toArray();
             assertThat(rows).as("query %d", q).containsExactly(expected[q]);
             List<String> ids = index.search(queries[q], k).orElseThrow().neighbours().stream()
-                    .map(VersionedIndex.Neighbour::imageId).toList();
-            assertThat(ids).containsExactlyElementsOf(Arrays.stream(expected[q]).mapToObj(r -> "img-" + r).toList());
+                    .map(VersionedIndex.Neighbour::imageId)
+                    .toList();
+            assertThat(ids)
+                    .containsExactlyElementsOf(
+                            Arrays.stream(expected[q]).mapToObj(r -> "img-" + r).toList());
         }
         // scores are the dot products, best first
         List<VectorSearch.Hit> hits = exact.search(queries[0], k);
@@ -62,8 +67,8 @@ class SearchAgreementTest {
             found += approx.stream().filter(h -> truth.contains(h.row())).count();
         }
         double recall = found / (double) (k * queries.length);
-        System.out.printf("graph over 20,000 x 64 clustered vectors: built in %.1f s, recall@10 = %.4f%n",
-                buildSeconds, recall);
+        System.out.printf(
+                "graph over 20,000 x 64 clustered vectors: built in %.1f s, recall@10 = %.4f%n", buildSeconds, recall);
         // measured 0.97 (the graph is built in parallel, so it varies a little from run to run)
         assertThat(recall).isGreaterThanOrEqualTo(0.93);
     }

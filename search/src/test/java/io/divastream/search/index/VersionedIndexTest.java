@@ -16,7 +16,9 @@ class VersionedIndexTest {
     }
 
     private static List<String> ids(VersionedIndex index, float[] q, int k) {
-        return index.search(q, k).orElseThrow().neighbours().stream().map(VersionedIndex.Neighbour::imageId).toList();
+        return index.search(q, k).orElseThrow().neighbours().stream()
+                .map(VersionedIndex.Neighbour::imageId)
+                .toList();
     }
 
     @Test
@@ -94,8 +96,10 @@ class VersionedIndexTest {
         }
         index.refresh();
         ExactSearch truth = new ExactSearch(java.util.Arrays.copyOf(V, 150), false);
-        assertThat(ids(index, V[7], 5)).isEqualTo(
-                truth.search(V[7], 5).stream().map(h -> "img-" + h.row()).toList());
+        assertThat(ids(index, V[7], 5))
+                .isEqualTo(truth.search(V[7], 5).stream()
+                        .map(h -> "img-" + h.row())
+                        .toList());
         // a new image, a moved image and a tombstone: in the delta, searched exactly
         index.put(new VersionedIndex.Entry("new", "c0", 4, V[160]));
         index.put(new VersionedIndex.Entry("img-1", "c1", 4, V[161]));
@@ -105,11 +109,15 @@ class VersionedIndexTest {
         assertThat(ids(index, V[161], 1)).containsExactly("img-1");
         assertThat(ids(index, V[2], 150)).hasSize(150).doesNotContain("img-2");
         assertThat(index.searchById("new", 3).orElseThrow().neighbours())
-                .extracting(VersionedIndex.Neighbour::imageId).doesNotContain("new").hasSize(3);
-        assertThatThrownBy(() -> index.searchById("img-2", 3)).isInstanceOf(NoSuchElementException.class)
+                .extracting(VersionedIndex.Neighbour::imageId)
+                .doesNotContain("new")
+                .hasSize(3);
+        assertThatThrownBy(() -> index.searchById("img-2", 3))
+                .isInstanceOf(NoSuchElementException.class)
                 .hasMessageContaining("img-2");
         assertThatThrownBy(() -> index.search(new float[3], 3)).hasMessageContaining("dimension 3");
         assertThatThrownBy(() -> index.put(new VersionedIndex.Entry("x", "c", 4, new float[3])))
-                .hasMessageContaining("image x").hasMessageContaining("3-d");
+                .hasMessageContaining("image x")
+                .hasMessageContaining("3-d");
     }
 }

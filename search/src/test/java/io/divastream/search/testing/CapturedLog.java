@@ -35,13 +35,14 @@ public final class CapturedLog implements AutoCloseable {
             config.setParent(existing);
             configuration.addLogger(name, config);
         }
-        appender = new AbstractAppender("captured-" + name + "-" + System.nanoTime(), null, null, true,
-                Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                events.add(event.toImmutable());
-            }
-        };
+        appender =
+                new AbstractAppender(
+                        "captured-" + name + "-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        events.add(event.toImmutable());
+                    }
+                };
         appender.start();
         config.addAppender(appender, null, null);
         context.updateLoggers();
@@ -64,8 +65,10 @@ public final class CapturedLog implements AutoCloseable {
      * @return the formatted messages, in order
      */
     public List<String> messages(Level level) {
-        return events.stream().filter(e -> e.getLevel() == level)
-                .map(e -> e.getMessage().getFormattedMessage()).toList();
+        return events.stream()
+                .filter(e -> e.getLevel() == level)
+                .map(e -> e.getMessage().getFormattedMessage())
+                .toList();
     }
 
     /**

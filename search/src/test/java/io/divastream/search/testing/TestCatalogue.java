@@ -1,9 +1,9 @@
 package io.divastream.search.testing;
 
-import io.divastream.model.ModelSnapshot;
 import io.divastream.artefacts.ArtefactStore;
 import io.divastream.artefacts.ExportedModel;
 import io.divastream.artefacts.TestModels;
+import io.divastream.model.ModelSnapshot;
 import io.divastream.model.train.TrainingDivergedException;
 import io.divastream.search.index.VersionedIndex;
 import java.io.IOException;
@@ -40,15 +40,19 @@ public record TestCatalogue(ModelSnapshot snapshot, VersionedIndex index, byte[]
     public static TestCatalogue create(Path models, long version) {
         ModelSnapshot snapshot = snapshot(version);
         try {
-            Path dir = new ArtefactStore(models).write(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS,
-                    snapshot).dir();
+            Path dir = new ArtefactStore(models)
+                    .write(TestModels.SPEC, TestModels.IMAGE_SPEC, TestModels.WEIGHTS, snapshot)
+                    .dir();
             VersionedIndex index = VersionedIndex.exact();
             SplittableRandom random = new SplittableRandom(3);
             byte[][] pngs = new byte[IMAGES][];
             try (ExportedModel model = ExportedModel.load(dir)) {
                 for (int i = 0; i < IMAGES; i++) {
                     pngs[i] = TestModels.png(TestModels.glyph(i % 3, random), 28);
-                    index.put(new VersionedIndex.Entry("img-" + i, "class-" + (i % 3), version,
+                    index.put(new VersionedIndex.Entry(
+                            "img-" + i,
+                            "class-" + (i % 3),
+                            version,
                             model.embed(pngs[i]).combined()));
                 }
             }

@@ -45,8 +45,7 @@ public final class ArcFaceLoss implements BaselineLoss {
      * @param embeddingDim the embedding dimension d
      * @param seed the seed of the weights' initial values
      */
-    public ArcFaceLoss(double scale, double margin, NDManager manager, int classCapacity, int embeddingDim,
-            long seed) {
+    public ArcFaceLoss(double scale, double margin, NDManager manager, int classCapacity, int embeddingDim, long seed) {
         this.scale = scale;
         this.margin = margin;
         this.embeddingDim = embeddingDim;
@@ -62,7 +61,8 @@ public final class ArcFaceLoss implements BaselineLoss {
         NDArray target = Batches.oneHot(manager, classes, weights.seen());
         NDArray cos = embeddings.matMul(w.transpose());
         NDArray cosY = cos.mul(target).sum(new int[] {1});
-        NDArray sinY = Scalars.maximum(Scalars.add(cosY.square().neg(), 1), MIN_SINE_SQUARED).sqrt();
+        NDArray sinY = Scalars.maximum(Scalars.add(cosY.square().neg(), 1), MIN_SINE_SQUARED)
+                .sqrt();
         NDArray shifted = Scalars.mul(cosY, Math.cos(margin)).sub(Scalars.mul(sinY, Math.sin(margin)));
         NDArray linear = Scalars.add(cosY, -margin * Math.sin(Math.PI - margin));
         float[] cosYValues = Batches.detached(cosY);

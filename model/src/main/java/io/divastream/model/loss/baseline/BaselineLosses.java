@@ -29,15 +29,27 @@ public final class BaselineLosses {
         }
         return switch (spec.kind()) {
             case TRIPLET_SEMIHARD -> new TripletSemihardLoss(spec.tripletMargin(), embeddingDim, classCapacity);
-            case CONTRASTIVE -> new ContrastiveLoss(spec.contrastivePositiveMargin(),
-                    spec.contrastiveNegativeMargin(), embeddingDim, classCapacity);
-            case MULTI_SIMILARITY -> new MultiSimilarityLoss(spec.msAlpha(), spec.msBeta(), spec.msLambda(),
-                    spec.msEpsilon(), embeddingDim, classCapacity);
-            case PROXY_ANCHOR -> new ProxyAnchorLoss(spec.proxyAlpha(), spec.proxyDelta(),
-                    spec.proxyLearningRateMultiplier(), manager, classCapacity, embeddingDim, seed);
+            case CONTRASTIVE ->
+                new ContrastiveLoss(
+                        spec.contrastivePositiveMargin(),
+                        spec.contrastiveNegativeMargin(),
+                        embeddingDim,
+                        classCapacity);
+            case MULTI_SIMILARITY ->
+                new MultiSimilarityLoss(
+                        spec.msAlpha(), spec.msBeta(), spec.msLambda(), spec.msEpsilon(), embeddingDim, classCapacity);
+            case PROXY_ANCHOR ->
+                new ProxyAnchorLoss(
+                        spec.proxyAlpha(),
+                        spec.proxyDelta(),
+                        spec.proxyLearningRateMultiplier(),
+                        manager,
+                        classCapacity,
+                        embeddingDim,
+                        seed);
             case NPAIR -> new NPairLoss(spec.npairL2Weight(), embeddingDim, classCapacity);
-            case ARCFACE -> new ArcFaceLoss(spec.arcFaceScale(), spec.arcFaceMargin(), manager, classCapacity,
-                    embeddingDim, seed);
+            case ARCFACE ->
+                new ArcFaceLoss(spec.arcFaceScale(), spec.arcFaceMargin(), manager, classCapacity, embeddingDim, seed);
         };
     }
 }

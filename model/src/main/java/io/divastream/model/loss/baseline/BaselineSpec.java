@@ -52,7 +52,8 @@ public record BaselineSpec(
         double proxyLearningRateMultiplier,
         double npairL2Weight,
         double arcFaceScale,
-        double arcFaceMargin) implements Serializable {
+        double arcFaceMargin)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 

@@ -24,21 +24,20 @@ final class Batches {
      */
     static int check(NDArray embeddings, int[] classes, int embeddingDim, int classCapacity) {
         if (embeddings.getShape().dimension() != 2 || embeddings.getShape().get(1) != embeddingDim) {
-            throw new IllegalArgumentException("embeddings must have shape (B, " + embeddingDim + "), got "
-                    + embeddings.getShape());
+            throw new IllegalArgumentException(
+                    "embeddings must have shape (B, " + embeddingDim + "), got " + embeddings.getShape());
         }
         int batch = Math.toIntExact(embeddings.getShape().get(0));
         if (batch == 0) {
             throw new IllegalArgumentException("empty batch");
         }
         if (classes.length != batch) {
-            throw new IllegalArgumentException(
-                    "got " + classes.length + " class indices for " + batch + " embeddings");
+            throw new IllegalArgumentException("got " + classes.length + " class indices for " + batch + " embeddings");
         }
         for (int i = 0; i < batch; i++) {
             if (classes[i] < 0 || classes[i] >= classCapacity) {
-                throw new IllegalArgumentException("class index " + classes[i] + " of row " + i
-                        + " is outside 0.." + (classCapacity - 1));
+                throw new IllegalArgumentException(
+                        "class index " + classes[i] + " of row " + i + " is outside 0.." + (classCapacity - 1));
             }
         }
         return batch;
@@ -84,7 +83,8 @@ final class Batches {
 
     /** Row-wise {@code sqrt(|x - y|^2 + 1e-8)}. */
     static NDArray distances(NDArray x, NDArray y) {
-        return Scalars.add(x.sub(y).square().sum(new int[] {1}), DISTANCE_EPSILON).sqrt();
+        return Scalars.add(x.sub(y).square().sum(new int[] {1}), DISTANCE_EPSILON)
+                .sqrt();
     }
 
     /** Each row divided by its L2 norm (at least {@value #NORM_EPSILON}). */

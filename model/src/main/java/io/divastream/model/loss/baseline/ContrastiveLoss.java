@@ -63,8 +63,8 @@ public final class ContrastiveLoss implements BaselineLoss {
             }
         }
         NDManager manager = embeddings.getManager();
-        NDArray d = Batches.distances(
-                Batches.rows(embeddings, manager, first), Batches.rows(embeddings, manager, second));
+        NDArray d =
+                Batches.distances(Batches.rows(embeddings, manager, first), Batches.rows(embeddings, manager, second));
         NDArray pull = Scalars.maximum(Scalars.add(d, -positiveMargin), 0).mul(manager.create(positive));
         NDArray push = Scalars.maximum(Scalars.add(d.neg(), negativeMargin), 0).mul(manager.create(negative));
         return activeMean(pull).add(activeMean(push));

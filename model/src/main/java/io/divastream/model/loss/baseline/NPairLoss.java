@@ -60,7 +60,11 @@ public final class NPairLoss implements BaselineLoss {
             identity[i * count + i] = 1;
         }
         NDArray crossEntropy = Scalars.div(
-                logits.logSoftmax(1).mul(manager.create(identity, new Shape(count, count))).sum().neg(), count);
+                logits.logSoftmax(1)
+                        .mul(manager.create(identity, new Shape(count, count)))
+                        .sum()
+                        .neg(),
+                count);
         NDArray squaredNorms = anchors.square().sum().add(positives.square().sum());
         return crossEntropy.add(Scalars.mul(squaredNorms, l2Weight / (2.0 * count)));
     }

@@ -40,8 +40,14 @@ public final class ProxyAnchorLoss implements BaselineLoss {
      * @param embeddingDim the embedding dimension d
      * @param seed the seed of the proxies' initial values
      */
-    public ProxyAnchorLoss(double alpha, double delta, double learningRateMultiplier, NDManager manager,
-            int classCapacity, int embeddingDim, long seed) {
+    public ProxyAnchorLoss(
+            double alpha,
+            double delta,
+            double learningRateMultiplier,
+            NDManager manager,
+            int classCapacity,
+            int embeddingDim,
+            long seed) {
         this.alpha = alpha;
         this.delta = delta;
         this.learningRateMultiplier = learningRateMultiplier;
@@ -59,8 +65,12 @@ public final class ProxyAnchorLoss implements BaselineLoss {
         NDArray cos = embeddings.matMul(p.transpose());
         NDArray positive = Batches.oneHot(manager, classes, seen);
         NDArray negative = Scalars.add(positive.neg(), 1);
-        NDArray pull = Scalars.mul(Scalars.add(cos, -delta), -alpha).exp().mul(positive).sum(new int[] {0});
-        NDArray push = Scalars.mul(Scalars.add(cos, delta), alpha).exp().mul(negative).sum(new int[] {0});
+        NDArray pull = Scalars.mul(Scalars.add(cos, -delta), -alpha)
+                .exp()
+                .mul(positive)
+                .sum(new int[] {0});
+        NDArray push =
+                Scalars.mul(Scalars.add(cos, delta), alpha).exp().mul(negative).sum(new int[] {0});
         long present = Arrays.stream(classes).distinct().count();
         NDArray pullTerm = Scalars.div(Scalars.add(pull, 1).log().sum(), present);
         NDArray pushTerm = Scalars.div(Scalars.add(push, 1).log().sum(), seen);

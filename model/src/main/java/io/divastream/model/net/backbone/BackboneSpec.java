@@ -90,8 +90,8 @@ public sealed interface BackboneSpec extends Serializable {
                 throw new IllegalArgumentException("channels must be non-empty and positive, got " + channels);
             }
             if (inputSize < (1 << channels.size())) {
-                throw new IllegalArgumentException("inputSize " + inputSize + " is too small for "
-                        + channels.size() + " 2x2 poolings");
+                throw new IllegalArgumentException(
+                        "inputSize " + inputSize + " is too small for " + channels.size() + " 2x2 poolings");
             }
         }
 
@@ -148,7 +148,8 @@ public sealed interface BackboneSpec extends Serializable {
             }
             Objects.requireNonNull(weights, "weights (use \"none\" for random initialisation)");
             if (weights.isBlank()) {
-                throw new IllegalArgumentException("weights must be \"none\" or a TorchScript path, got a blank string");
+                throw new IllegalArgumentException(
+                        "weights must be \"none\" or a TorchScript path, got a blank string");
             }
         }
 
@@ -196,13 +197,13 @@ public sealed interface BackboneSpec extends Serializable {
      * Reads a weights file with {@link TorchScriptArchive} and hands its tensors to {@code load}; the
      * tensors are released afterwards, and errors name the file.
      */
-    private static void loadNamed(Path file, NDManager manager, String network,
-            java.util.function.Consumer<Map<String, NDArray>> load) {
+    private static void loadNamed(
+            Path file, NDManager manager, String network, java.util.function.Consumer<Map<String, NDArray>> load) {
         try (NDManager scope = manager.newSubManager()) {
             load.accept(TorchScriptArchive.read(file, scope));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + network + " weights " + file.toAbsolutePath() + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read " + network + " weights " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
@@ -235,7 +236,8 @@ public sealed interface BackboneSpec extends Serializable {
         public BnInception {
             Objects.requireNonNull(weights, "weights (use \"none\" for random initialisation)");
             if (weights.isBlank()) {
-                throw new IllegalArgumentException("weights must be \"none\" or a TorchScript path, got a blank string");
+                throw new IllegalArgumentException(
+                        "weights must be \"none\" or a TorchScript path, got a blank string");
             }
         }
 

@@ -100,7 +100,10 @@ public final class BnInceptionBackbone extends AbstractBlock {
                     .setFilters(filters)
                     .optBias(true)
                     .build();
-            Block norm = BatchNorm.builder().optEpsilon(EPSILON).optMomentum(DJL_MOMENTUM).build();
+            Block norm = BatchNorm.builder()
+                    .optEpsilon(EPSILON)
+                    .optMomentum(DJL_MOMENTUM)
+                    .build();
             var c = conv.getParameters();
             names.put(layer + ".weight", c.get("weight"));
             names.put(layer + ".bias", c.get("bias"));
@@ -162,9 +165,12 @@ public final class BnInceptionBackbone extends AbstractBlock {
      * @throws IllegalArgumentException naming the missing, unknown or misshapen tensors
      */
     public void loadCadene(Map<String, NDArray> tensors) {
-        NamedWeights.load(cadene, tensors,
+        NamedWeights.load(
+                cadene,
+                tensors,
                 name -> name.startsWith("last_linear.") || name.endsWith(".num_batches_tracked"),
-                "Cadene BN-Inception", "BN-Inception");
+                "Cadene BN-Inception",
+                "BN-Inception");
     }
 
     @Override
@@ -201,6 +207,8 @@ public final class BnInceptionBackbone extends AbstractBlock {
 
     private static Shape[] pooled(Shape[] shapes) {
         Shape s = shapes[0];
-        return new Shape[] {new Shape(s.get(0), s.get(1), ceilPoolSide(s.get(2), 3, 2, 0), ceilPoolSide(s.get(3), 3, 2, 0))};
+        return new Shape[] {
+            new Shape(s.get(0), s.get(1), ceilPoolSide(s.get(2), 3, 2, 0), ceilPoolSide(s.get(3), 3, 2, 0))
+        };
     }
 }

@@ -33,12 +33,22 @@ public final class FrozenBatchNorm extends AbstractBlock {
     /** Creates an uninitialised layer; the channel count is taken from the input shape (axis 1). */
     public FrozenBatchNorm() {
         super(VERSION);
-        gamma = addParameter(Parameter.builder().setName("gamma").setType(Parameter.Type.GAMMA).build());
-        beta = addParameter(Parameter.builder().setName("beta").setType(Parameter.Type.BETA).build());
+        gamma = addParameter(Parameter.builder()
+                .setName("gamma")
+                .setType(Parameter.Type.GAMMA)
+                .build());
+        beta = addParameter(
+                Parameter.builder().setName("beta").setType(Parameter.Type.BETA).build());
         runningMean = addParameter(Parameter.builder()
-                .setName("runningMean").setType(Parameter.Type.RUNNING_MEAN).optRequiresGrad(false).build());
+                .setName("runningMean")
+                .setType(Parameter.Type.RUNNING_MEAN)
+                .optRequiresGrad(false)
+                .build());
         runningVar = addParameter(Parameter.builder()
-                .setName("runningVar").setType(Parameter.Type.RUNNING_VAR).optRequiresGrad(false).build());
+                .setName("runningVar")
+                .setType(Parameter.Type.RUNNING_VAR)
+                .optRequiresGrad(false)
+                .build());
     }
 
     @Override

@@ -27,12 +27,11 @@ public final class GlyphBackbone {
     public static Block build(List<Integer> channels) {
         SequentialBlock backbone = new SequentialBlock();
         for (int out : channels) {
-            backbone.add(
-                            Conv2d.builder()
-                                    .setKernelShape(new Shape(3, 3))
-                                    .optPadding(new Shape(1, 1))
-                                    .setFilters(out)
-                                    .build())
+            backbone.add(Conv2d.builder()
+                            .setKernelShape(new Shape(3, 3))
+                            .optPadding(new Shape(1, 1))
+                            .setFilters(out)
+                            .build())
                     .add(BatchNorm.builder().optMomentum(0.9f).build())
                     .add(Activation.reluBlock())
                     .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));

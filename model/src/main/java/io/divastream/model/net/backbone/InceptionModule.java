@@ -61,14 +61,22 @@ final class InceptionModule extends AbstractBlock {
      * @param pooling the pool branch
      * @param poolProjection output channels of the pool projection (0 for {@link Pooling#MAX_STRIDE_2})
      */
-    record Spec(String name, int in, int oneByOne, int reduce3x3, int out3x3, int reduceDouble, int outDouble,
-            Pooling pooling, int poolProjection) {
+    record Spec(
+            String name,
+            int in,
+            int oneByOne,
+            int reduce3x3,
+            int out3x3,
+            int reduceDouble,
+            int outDouble,
+            Pooling pooling,
+            int poolProjection) {
 
         Spec {
             boolean downsampling = pooling == Pooling.MAX_STRIDE_2;
             if (downsampling != (oneByOne == 0) || downsampling != (poolProjection == 0)) {
-                throw new IllegalArgumentException(name + ": a module has no 1x1 branch and no pool projection"
-                        + " exactly when it downsamples");
+                throw new IllegalArgumentException(
+                        name + ": a module has no 1x1 branch and no pool projection" + " exactly when it downsamples");
             }
         }
 
@@ -102,18 +110,22 @@ final class InceptionModule extends AbstractBlock {
         if (!down) {
             branches.add(new Branch(false, List.of(stage("1x1", 1, spec.oneByOne(), 1, names))));
         }
-        branches.add(new Branch(false, List.of(
-                stage("3x3_reduce", 1, spec.reduce3x3(), 1, names),
-                stage("3x3", 3, spec.out3x3(), stride, names))));
-        branches.add(new Branch(false, List.of(
-                stage("double_3x3_reduce", 1, spec.reduceDouble(), 1, names),
-                stage("double_3x3_1", 3, spec.outDouble(), 1, names),
-                stage("double_3x3_2", 3, spec.outDouble(), stride, names))));
-        branches.add(new Branch(true, down ? List.of() : List.of(stage("pool_proj", 1, spec.poolProjection(), 1, names))));
+        branches.add(new Branch(
+                false,
+                List.of(
+                        stage("3x3_reduce", 1, spec.reduce3x3(), 1, names),
+                        stage("3x3", 3, spec.out3x3(), stride, names))));
+        branches.add(new Branch(
+                false,
+                List.of(
+                        stage("double_3x3_reduce", 1, spec.reduceDouble(), 1, names),
+                        stage("double_3x3_1", 3, spec.outDouble(), 1, names),
+                        stage("double_3x3_2", 3, spec.outDouble(), stride, names))));
+        branches.add(
+                new Branch(true, down ? List.of() : List.of(stage("pool_proj", 1, spec.poolProjection(), 1, names))));
     }
 
-    private ConvBn stage(String suffix, int kernel, int filters, int stride,
-            Map<String, Parameter> names) {
+    private ConvBn stage(String suffix, int kernel, int filters, int stride, Map<String, Parameter> names) {
         String layer = spec.name() + "_" + suffix;
         ConvBn convBn = ConvBn.create(layer, kernel, filters, stride, names);
         addChildBlock(layer, convBn.conv());
@@ -134,11 +146,9 @@ final class InceptionModule extends AbstractBlock {
         return switch (spec.pooling()) {
             // count_include_pad as in Cadene's model (DJL 0.36's PyTorch engine counts the padding
             // whatever the flag says; InceptionModuleTest pins the behaviour)
-            case AVERAGE -> Pool.avgPool2d(
-                    x, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), true, true);
+            case AVERAGE -> Pool.avgPool2d(x, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), true, true);
             case MAX -> Pool.maxPool2d(x, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), true);
-            case MAX_STRIDE_2 -> Pool.maxPool2d(
-                    x, new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true);
+            case MAX_STRIDE_2 -> Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true);
         };
     }
 
@@ -160,17 +170,19 @@ final class InceptionModule extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
         long side = spec.pooling() == Pooling.MAX_STRIDE_2
-                ? BnInceptionBackbone.ceilPoolSide(in.get(2), 3, 2, 0) : in.get(2);
+                ? BnInceptionBackbone.ceilPoolSide(in.get(2), 3, 2, 0)
+                : in.get(2);
         long width = spec.pooling() == Pooling.MAX_STRIDE_2
-                ? BnInceptionBackbone.ceilPoolSide(in.get(3), 3, 2, 0) : in.get(3);
+                ? BnInceptionBackbone.ceilPoolSide(in.get(3), 3, 2, 0)
+                : in.get(3);
         return new Shape[] {new Shape(in.get(0), spec.out(), side, width)};
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         if (inputShapes[0].get(1) != spec.in()) {
-            throw new IllegalArgumentException(spec.name() + " expects " + spec.in() + " input channels, got "
-                    + inputShapes[0]);
+            throw new IllegalArgumentException(
+                    spec.name() + " expects " + spec.in() + " input channels, got " + inputShapes[0]);
         }
         for (Branch branch : branches) {
             Shape[] shapes = inputShapes;

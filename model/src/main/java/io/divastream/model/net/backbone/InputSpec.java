@@ -82,8 +82,8 @@ public record InputSpec(
      * @return the spec of torchvision's ResNets
      */
     public static InputSpec imagenet() {
-        return new InputSpec(3, 224, 256, new float[] {0.485f, 0.456f, 0.406f},
-                new float[] {0.229f, 0.224f, 0.225f}, 255.0, false);
+        return new InputSpec(
+                3, 224, 256, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, 255.0, false);
     }
 
     /**
@@ -93,8 +93,7 @@ public record InputSpec(
      * @return the spec of the shared MobileNetV2
      */
     public static InputSpec minusOneToOne() {
-        return new InputSpec(3, 224, 256, new float[] {0.5f, 0.5f, 0.5f},
-                new float[] {0.5f, 0.5f, 0.5f}, 255.0, false);
+        return new InputSpec(3, 224, 256, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f}, 255.0, false);
     }
 
     /**
@@ -105,8 +104,14 @@ public record InputSpec(
      */
     public static InputSpec caffeBnInception() {
         // DiVA's Normalize(mean=(0.502, 0.4588, 0.4078), std=0.0039) on 0..1 RGB, then the flip to BGR
-        return new InputSpec(3, 227, 256, new float[] {0.4078f, 0.4588f, 0.502f},
-                new float[] {0.0039f, 0.0039f, 0.0039f}, 255.0, true);
+        return new InputSpec(
+                3,
+                227,
+                256,
+                new float[] {0.4078f, 0.4588f, 0.502f},
+                new float[] {0.0039f, 0.0039f, 0.0039f},
+                255.0,
+                true);
     }
 
     /**
@@ -165,7 +170,9 @@ public record InputSpec(
     @Override
     public int hashCode() {
         return 31 * (31 * (31 * (31 * channels + cropSize) + resizeSize) + Arrays.hashCode(mean))
-                + Arrays.hashCode(std) + Double.hashCode(pixelScale) + (bgr ? 1 : 0);
+                + Arrays.hashCode(std)
+                + Double.hashCode(pixelScale)
+                + (bgr ? 1 : 0);
     }
 
     @Override

@@ -29,8 +29,12 @@ final class NamedWeights {
      * @param network the network's name, for messages ({@code ResNet-50})
      * @throws IllegalArgumentException naming the missing, unknown or misshapen tensors
      */
-    static void load(Map<String, Parameter> targets, Map<String, NDArray> tensors, Predicate<String> ignored,
-            String what, String network) {
+    static void load(
+            Map<String, Parameter> targets,
+            Map<String, NDArray> tensors,
+            Predicate<String> ignored,
+            String what,
+            String network) {
         TreeSet<String> missing = new TreeSet<>(targets.keySet());
         missing.removeAll(tensors.keySet());
         TreeSet<String> unknown = new TreeSet<>();

@@ -62,7 +62,9 @@ public final class ResNetBackbone extends AbstractBlock {
             throw new IllegalArgumentException("ResNet depth must be 18 or 50, got " + depth);
         }
         this.depth = depth;
-        Supplier<Block> norm = frozenBatchNorm ? FrozenBatchNorm::new : () -> BatchNorm.builder().build();
+        Supplier<Block> norm = frozenBatchNorm
+                ? FrozenBatchNorm::new
+                : () -> BatchNorm.builder().build();
         conv1 = addChildBlock("conv1", ResidualUnit.conv(7, 64, 2));
         bn1 = addChildBlock("bn1", norm.get());
         nameConv(conv1, "conv1.", torchvision);
@@ -129,8 +131,12 @@ public final class ResNetBackbone extends AbstractBlock {
      * @throws IllegalArgumentException naming the missing, unknown or misshapen tensors
      */
     public void loadTorchvision(Map<String, NDArray> tensors) {
-        NamedWeights.load(torchvision, tensors, name -> name.startsWith("fc.") || name.endsWith(".num_batches_tracked"),
-                "torchvision ResNet-" + depth, "ResNet-" + depth);
+        NamedWeights.load(
+                torchvision,
+                tensors,
+                name -> name.startsWith("fc.") || name.endsWith(".num_batches_tracked"),
+                "torchvision ResNet-" + depth,
+                "ResNet-" + depth);
     }
 
     @Override

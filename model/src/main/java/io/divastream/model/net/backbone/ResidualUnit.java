@@ -43,8 +43,14 @@ final class ResidualUnit extends AbstractBlock {
      * @param prefix torchvision name prefix, e.g. {@code layer2.0.}
      * @param names receives torchvision name to parameter
      */
-    ResidualUnit(boolean bottleneck, int inChannels, int width, int stride, Supplier<Block> norm,
-            String prefix, Map<String, Parameter> names) {
+    ResidualUnit(
+            boolean bottleneck,
+            int inChannels,
+            int width,
+            int stride,
+            Supplier<Block> norm,
+            String prefix,
+            Map<String, Parameter> names) {
         super(VERSION);
         int out = bottleneck ? 4 * width : width;
         if (bottleneck) {
@@ -76,7 +82,13 @@ final class ResidualUnit extends AbstractBlock {
                 .build();
     }
 
-    private void addConv(int kernel, int filters, int stride, Supplier<Block> norm, String prefix, int index,
+    private void addConv(
+            int kernel,
+            int filters,
+            int stride,
+            Supplier<Block> norm,
+            String prefix,
+            int index,
             Map<String, Parameter> names) {
         Block c = addChildBlock("conv" + index, conv(kernel, filters, stride));
         Block n = addChildBlock("bn" + index, norm.get());

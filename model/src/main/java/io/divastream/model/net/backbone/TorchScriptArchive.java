@@ -56,9 +56,11 @@ public final class TorchScriptArchive {
         }
         try (ZipFile zip = opened) {
             ZipEntry pkl = zip.stream()
-                    .filter(e -> e.getName().endsWith("/data.pkl") && e.getName().indexOf('/') == e.getName().lastIndexOf('/'))
+                    .filter(e -> e.getName().endsWith("/data.pkl")
+                            && e.getName().indexOf('/') == e.getName().lastIndexOf('/'))
                     .findFirst()
-                    .orElseThrow(() -> new IOException(file + " is not a TorchScript archive: no <name>/data.pkl entry"));
+                    .orElseThrow(
+                            () -> new IOException(file + " is not a TorchScript archive: no <name>/data.pkl entry"));
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
             ZipEntry order = zip.getEntry(prefix + "byteorder");
             if (order != null) {
@@ -83,7 +85,8 @@ public final class TorchScriptArchive {
                 if (storage == null) {
                     ZipEntry entry = zip.getEntry(prefix + "data/" + t.key);
                     if (entry == null) {
-                        throw new IOException(file + ": tensor " + e.getKey() + " refers to missing entry data/" + t.key);
+                        throw new IOException(
+                                file + ": tensor " + e.getKey() + " refers to missing entry data/" + t.key);
                     }
                     storage = ByteBuffer.wrap(readAll(zip, entry)).order(ByteOrder.LITTLE_ENDIAN);
                     storages.put(t.key, storage);
@@ -129,10 +132,22 @@ public final class TorchScriptArchive {
             DataType type;
             int bytes;
             switch (storageType) {
-                case "FloatStorage" -> { type = DataType.FLOAT32; bytes = 4; }
-                case "DoubleStorage" -> { type = DataType.FLOAT64; bytes = 8; }
-                case "LongStorage" -> { type = DataType.INT64; bytes = 8; }
-                case "IntStorage" -> { type = DataType.INT32; bytes = 4; }
+                case "FloatStorage" -> {
+                    type = DataType.FLOAT32;
+                    bytes = 4;
+                }
+                case "DoubleStorage" -> {
+                    type = DataType.FLOAT64;
+                    bytes = 8;
+                }
+                case "LongStorage" -> {
+                    type = DataType.INT64;
+                    bytes = 8;
+                }
+                case "IntStorage" -> {
+                    type = DataType.INT32;
+                    bytes = 4;
+                }
                 default -> throw new IOException(file + ": tensor " + name + " has unsupported storage " + storageType);
             }
             long count = 1;
@@ -199,7 +214,9 @@ public final class TorchScriptArchive {
                 switch (op) {
                     case 0x80 -> in.get(); // PROTO
                     case 0x95 -> in.getLong(); // FRAME
-                    case '.' -> { return stack.pop(); } // STOP
+                    case '.' -> {
+                        return stack.pop();
+                    } // STOP
                     case '(' -> stack.push(MARK);
                     case 'N' -> stack.push(None.NONE);
                     case 0x88 -> stack.push(Boolean.TRUE);
@@ -259,8 +276,9 @@ public final class TorchScriptArchive {
                             o.state = state;
                         }
                     }
-                    default -> throw new IllegalStateException(
-                            "unsupported pickle opcode 0x" + Integer.toHexString(op) + " at byte " + (in.position() - 1));
+                    default ->
+                        throw new IllegalStateException("unsupported pickle opcode 0x" + Integer.toHexString(op)
+                                + " at byte " + (in.position() - 1));
                 }
             }
         }
@@ -348,7 +366,10 @@ public final class TorchScriptArchive {
 
         private static Object persistent(Object pid) {
             // ('storage', <storage class>, key, location, numel)
-            if (pid instanceof List<?> t && t.size() >= 3 && "storage".equals(t.get(0)) && t.get(1) instanceof Global g) {
+            if (pid instanceof List<?> t
+                    && t.size() >= 3
+                    && "storage".equals(t.get(0))
+                    && t.get(1) instanceof Global g) {
                 return new Storage(g.name(), String.valueOf(t.get(2)));
             }
             throw new IllegalStateException("unsupported persistent id " + pid);
@@ -382,5 +403,7 @@ public final class TorchScriptArchive {
     private record Storage(String type, String key) {}
 
     /** Python's None (the stack's {@code ArrayDeque} refuses null). */
-    private enum None { NONE }
+    private enum None {
+        NONE
+    }
 }

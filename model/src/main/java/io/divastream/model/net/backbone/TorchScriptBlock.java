@@ -53,10 +53,14 @@ final class TorchScriptBlock extends AbstractBlock {
         Model model = Model.newInstance("torchscript-backbone", Device.cpu(), "PyTorch");
         try {
             model.load(path, path.getFileName().toString(), Map.of("trainParam", "true"));
-            return Map.entry(model, new TorchScriptBlock(model.getBlock(), featureDim, path.getFileName().toString()));
+            return Map.entry(
+                    model,
+                    new TorchScriptBlock(
+                            model.getBlock(), featureDim, path.getFileName().toString()));
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw new IllegalArgumentException("cannot load TorchScript backbone " + path.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot load TorchScript backbone " + path.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 
@@ -70,8 +74,8 @@ final class TorchScriptBlock extends AbstractBlock {
             features = features.reshape(shape.get(0), shape.get(1));
         }
         if (features.getShape().dimension() != 2 || features.getShape().get(1) != featureDim) {
-            throw new IllegalStateException("TorchScript backbone " + file + " returned " + shape
-                    + ", expected (batch, " + featureDim + ")");
+            throw new IllegalStateException(
+                    "TorchScript backbone " + file + " returned " + shape + ", expected (batch, " + featureDim + ")");
         }
         return new NDList(features);
     }

@@ -49,7 +49,8 @@ final class ZooResNet50 {
         MRL mrl = MRL.model(repo, Application.CV.IMAGE_CLASSIFICATION, GROUP, ARTIFACT, VERSION, NAME);
         boolean offline = Utils.isOfflineMode();
         try {
-            Path metadata = repo.getCacheDirectory().resolve(mrl.toURI().getPath()).resolve("metadata.json");
+            Path metadata =
+                    repo.getCacheDirectory().resolve(mrl.toURI().getPath()).resolve("metadata.json");
             if (offline && !Files.isRegularFile(metadata)) {
                 throw offline(repo);
             }
@@ -61,7 +62,8 @@ final class ZooResNet50 {
                 return modelFile(repo, artifact);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read DJL's cache for " + GROUP + "/" + ARTIFACT + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read DJL's cache for " + GROUP + "/" + ARTIFACT + ": " + e.getMessage(), e);
         }
         ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "djl-zoo-resnet50-download");
@@ -79,11 +81,15 @@ final class ZooResNet50 {
             });
             return download.get(DOWNLOAD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("downloading DJL's model-zoo ResNet-50 from " + REPOSITORY
-                    + " took more than " + DOWNLOAD_TIMEOUT_MINUTES + " minutes; check the network", e);
+            throw new IllegalStateException(
+                    "downloading DJL's model-zoo ResNet-50 from " + REPOSITORY + " took more than "
+                            + DOWNLOAD_TIMEOUT_MINUTES + " minutes; check the network",
+                    e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot download DJL's model-zoo ResNet-50 from " + REPOSITORY
-                    + " (needs network): " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot download DJL's model-zoo ResNet-50 from " + REPOSITORY + " (needs network): "
+                            + e.getCause(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while downloading DJL's model-zoo ResNet-50", e);
@@ -93,17 +99,19 @@ final class ZooResNet50 {
     }
 
     private static IllegalStateException offline(Repository repo) throws IOException {
-        return new IllegalStateException("ModelZooResNet50 needs network: DJL is offline (DJL_OFFLINE or "
-                + "-Dai.djl.offline) and its cache " + repo.getCacheDirectory() + " has no " + GROUP + "/"
-                + ARTIFACT + "/" + VERSION + "/" + NAME + ". Run once online with DJL_OFFLINE=false (the "
-                + "environment variable overrides the project's ai.djl.offline=true) to download it, or set "
-                + "DJL_CACHE_DIR to a cache that has it, or use ResNet(50, true, <torchvision ResNet-50 TorchScript file>)");
+        return new IllegalStateException(
+                "ModelZooResNet50 needs network: DJL is offline (DJL_OFFLINE or "
+                        + "-Dai.djl.offline) and its cache " + repo.getCacheDirectory() + " has no " + GROUP + "/"
+                        + ARTIFACT + "/" + VERSION + "/" + NAME + ". Run once online with DJL_OFFLINE=false (the "
+                        + "environment variable overrides the project's ai.djl.offline=true) to download it, or set "
+                        + "DJL_CACHE_DIR to a cache that has it, or use ResNet(50, true, <torchvision ResNet-50 TorchScript file>)");
     }
 
     private static Path modelFile(Repository repo, Artifact artifact) throws IOException {
         Path dir = repo.getResourceDirectory(artifact);
         try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> pt = files.filter(p -> p.getFileName().toString().endsWith(".pt")).toList();
+            List<Path> pt = files.filter(p -> p.getFileName().toString().endsWith(".pt"))
+                    .toList();
             if (pt.size() != 1) {
                 throw new IOException("expected one .pt file in " + dir + ", found " + pt);
             }

@@ -67,7 +67,9 @@ class ArcFaceLossTest {
                     }
                     double[][] x = toDouble(e);
                     assertThat(dot(x[0], unit(w[0]))).isLessThan(Math.cos(Math.PI - MARGIN));
-                    assertRelativelyClose("scale " + scale + " set " + set, BaselineTesting.value(loss, e, labels, 0),
+                    assertRelativelyClose(
+                            "scale " + scale + " set " + set,
+                            BaselineTesting.value(loss, e, labels, 0),
                             naiveLoss(x, labels, w, 5, scale));
                     assertThat(loss.seenClasses()).isEqualTo(5);
                 }
@@ -87,8 +89,8 @@ class ArcFaceLossTest {
             assertRelativelyClose("loss", r.loss(), naiveLoss(x, labels, w, 4, 30));
             assertGradient("dL/dx", x, r.embeddingGradient(), v -> naiveLoss(v, labels, w, 4, 30), 2e-4);
             double[][] gradW = r.parameterGradients().get(0);
-            assertGradient("dL/dW", Arrays.copyOf(w, 4), Arrays.copyOf(gradW, 4),
-                    v -> naiveLoss(x, labels, v, 4, 30), 2e-4);
+            assertGradient(
+                    "dL/dW", Arrays.copyOf(w, 4), Arrays.copyOf(gradW, 4), v -> naiveLoss(x, labels, v, 4, 30), 2e-4);
             assertThat(gradW[4]).as("unseen class").containsOnly(0.0);
             assertThat(gradW[5]).as("unseen class").containsOnly(0.0);
             assertThat(loss.parameterLearningRateMultiplier()).isEqualTo(1);
@@ -125,7 +127,8 @@ class ArcFaceLossTest {
         try (NDManager m = DjlRuntime.engine().newBaseManager();
                 ArcFaceLoss loss = new ArcFaceLoss(64, MARGIN, m, 3, 3, 8)) {
             double[] w0 = unit(parameter(loss, 0)[0]);
-            float[][] e = {{(float) w0[0], (float) w0[1], (float) w0[2]}, {(float) w0[0], (float) w0[1], (float) w0[2]}};
+            float[][] e = {{(float) w0[0], (float) w0[1], (float) w0[2]}, {(float) w0[0], (float) w0[1], (float) w0[2]}
+            };
             BaselineTesting.Run r = BaselineTesting.run(loss, e, new int[] {0, 2}, 0);
             assertThat(r.loss()).isFinite();
             for (double[] row : r.embeddingGradient()) {

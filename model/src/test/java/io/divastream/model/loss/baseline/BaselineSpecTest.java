@@ -16,8 +16,9 @@ class BaselineSpecTest {
 
     @Test
     void kindsParseFromTheirIdsAndUnknownNamesListTheValidOnes() {
-        assertThat(BaselineKind.values()).extracting(BaselineKind::id).containsExactly(
-                "triplet", "contrastive", "multisimilarity", "proxyanchor", "npair", "arcface");
+        assertThat(BaselineKind.values())
+                .extracting(BaselineKind::id)
+                .containsExactly("triplet", "contrastive", "multisimilarity", "proxyanchor", "npair", "arcface");
         for (BaselineKind kind : BaselineKind.values()) {
             assertThat(BaselineKind.parse(kind.id())).isSameAs(kind);
         }
@@ -49,20 +50,24 @@ class BaselineSpecTest {
         BaselineSpec d = BaselineSpec.defaults(BaselineKind.TRIPLET_SEMIHARD);
         assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0, 0, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 100, 0.002, 64, 0.5))
                 .hasMessageContaining("tripletMargin");
-        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0.6, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 100, 0.002, 64,
-                0.5)).hasMessageContaining("contrastivePositiveMargin (0.6) must be below");
-        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, Double.NaN, 0.5, 0.1, 32, 0.1, 100, 0.002,
-                64, 0.5)).hasMessageContaining("msBeta");
-        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 1.5, 0.1, 32, 0.1, 100, 0.002, 64,
-                0.5)).hasMessageContaining("msLambda");
-        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, -0.1, 100, 0.002, 64,
-                0.5)).hasMessageContaining("proxyDelta");
-        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 0, 0.002, 64,
-                0.5)).hasMessageContaining("proxyLearningRateMultiplier");
-        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 100, 0.002, 64,
-                2.0)).hasMessageContaining("arcFaceMargin");
+        assertThatThrownBy(
+                        () -> new BaselineSpec(d.kind(), 0.2, 0.6, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 100, 0.002, 64, 0.5))
+                .hasMessageContaining("contrastivePositiveMargin (0.6) must be below");
+        assertThatThrownBy(() ->
+                        new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, Double.NaN, 0.5, 0.1, 32, 0.1, 100, 0.002, 64, 0.5))
+                .hasMessageContaining("msBeta");
+        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 1.5, 0.1, 32, 0.1, 100, 0.002, 64, 0.5))
+                .hasMessageContaining("msLambda");
+        assertThatThrownBy(
+                        () -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, -0.1, 100, 0.002, 64, 0.5))
+                .hasMessageContaining("proxyDelta");
+        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 0, 0.002, 64, 0.5))
+                .hasMessageContaining("proxyLearningRateMultiplier");
+        assertThatThrownBy(() -> new BaselineSpec(d.kind(), 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 100, 0.002, 64, 2.0))
+                .hasMessageContaining("arcFaceMargin");
         assertThatThrownBy(() -> new BaselineSpec(null, 0.2, 0, 0.5, 2, 50, 0.5, 0.1, 32, 0.1, 100, 0.002, 64, 0.5))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("kind");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("kind");
     }
 
     @Test
@@ -87,7 +92,8 @@ class BaselineSpecTest {
                     boolean proxyLike = kind == BaselineKind.PROXY_ANCHOR || kind == BaselineKind.ARCFACE;
                     assertThat(loss.parameters()).as(kind.id()).hasSize(proxyLike ? 1 : 0);
                     if (proxyLike) {
-                        assertThat(loss.parameters().get(0).getShape().getShape()).containsExactly(12, 8);
+                        assertThat(loss.parameters().get(0).getShape().getShape())
+                                .containsExactly(12, 8);
                         assertThat(loss.parameters().get(0).hasGradient()).isTrue();
                     }
                     assertThat(loss.parameterLearningRateMultiplier())
@@ -101,7 +107,9 @@ class BaselineSpecTest {
                     assertThatThrownBy(() -> loss.compute(wrongDim, new int[] {0, 0, 1, 1}, new SplittableRandom(0)))
                             .hasMessageContaining("shape (B, 8)");
                 }
-                assertThat(m.getManagedArrays()).as("%s releases its parameters", kind.id()).hasSize(before);
+                assertThat(m.getManagedArrays())
+                        .as("%s releases its parameters", kind.id())
+                        .hasSize(before);
             }
             assertThatThrownBy(() -> BaselineLosses.create(BaselineSpec.defaults(BaselineKind.NPAIR), m, 0, 8, 1))
                     .hasMessageContaining("classCapacity");

@@ -33,7 +33,9 @@ final class BaselineTesting {
                 e.setRequiresGradient(true);
                 NDArray l = loss.compute(e, classes, new SplittableRandom(seed));
                 assertThat(l.getShape().dimension()).as("scalar loss").isZero();
-                assertThat(l.getManager()).as("the loss belongs to the embeddings' manager").isSameAs(m);
+                assertThat(l.getManager())
+                        .as("the loss belongs to the embeddings' manager")
+                        .isSameAs(m);
                 value = l.getFloat();
                 collector.backward(l);
                 gradX = e.getGradient().toFloatArray();
@@ -52,7 +54,8 @@ final class BaselineTesting {
     /** Computes the loss without gradients. */
     static double value(BaselineLoss loss, float[][] x, int[] classes, long seed) {
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
-            return loss.compute(m.create(x), classes, new SplittableRandom(seed)).getFloat();
+            return loss.compute(m.create(x), classes, new SplittableRandom(seed))
+                    .getFloat();
         }
     }
 
@@ -139,8 +142,8 @@ final class BaselineTesting {
      * Asserts that {@code gradient} matches central differences of {@code f} at {@code x}, to
      * {@code tolerance} times the largest gradient entry (at least 1).
      */
-    static void assertGradient(String what, double[][] x, double[][] gradient, ToDoubleFunction<double[][]> f,
-            double tolerance) {
+    static void assertGradient(
+            String what, double[][] x, double[][] gradient, ToDoubleFunction<double[][]> f, double tolerance) {
         double scale = 1;
         for (double[] row : gradient) {
             for (double g : row) {

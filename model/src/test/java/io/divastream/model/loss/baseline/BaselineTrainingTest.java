@@ -39,7 +39,8 @@ class BaselineTrainingTest {
     /** The loss of the normalised rows of the leaf x, with a fixed draw for the random mining. */
     private static double evaluate(BaselineLoss loss, float[][] x, int[] labels) {
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
-            return loss.compute(BaselineTesting.normalize(m.create(x)), labels, new SplittableRandom(0)).getFloat();
+            return loss.compute(BaselineTesting.normalize(m.create(x)), labels, new SplittableRandom(0))
+                    .getFloat();
         }
     }
 
@@ -67,7 +68,8 @@ class BaselineTrainingTest {
                         GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
                     NDArray leaf = m.create(x);
                     leaf.setRequiresGradient(true);
-                    collector.backward(loss.compute(BaselineTesting.normalize(leaf), labels, new SplittableRandom(step)));
+                    collector.backward(
+                            loss.compute(BaselineTesting.normalize(leaf), labels, new SplittableRandom(step)));
                     gradient = leaf.getGradient().toFloatArray();
                 }
                 for (int i = 0; i < x.length; i++) {
@@ -77,7 +79,8 @@ class BaselineTrainingTest {
                 }
                 // the loss's own parameters take the same plain step
                 for (NDArray p : loss.parameters()) {
-                    try (NDArray g = p.getGradient(); NDManager scope = root.newSubManager()) {
+                    try (NDArray g = p.getGradient();
+                            NDManager scope = root.newSubManager()) {
                         p.subi(g.mul(scope.create((float) lr)));
                         g.subi(g);
                     }

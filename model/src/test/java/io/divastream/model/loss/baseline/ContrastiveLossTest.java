@@ -56,7 +56,8 @@ class ContrastiveLossTest {
         // two negatives pairs: one at distance 0.3 (active under m_neg = 0.5), one at 2 (inactive)
         float[][] e = {{1, 0}, {0.955f, 0.29664793f}, {-1, 0}};
         int[] labels = {0, 1, 2};
-        try (BaselineLoss loss = BaselineLosses.create(BaselineSpec.defaults(BaselineKind.CONTRASTIVE), null, 3, 2, 0)) {
+        try (BaselineLoss loss =
+                BaselineLosses.create(BaselineSpec.defaults(BaselineKind.CONTRASTIVE), null, 3, 2, 0)) {
             double d01 = Math.sqrt(0.045 * 0.045 + 0.29664793 * 0.29664793 + 1e-8);
             double d12 = distance(new double[] {0.955, 0.29664793}, new double[] {-1, 0});
             assertThat(d12).isGreaterThan(0.5);
@@ -73,7 +74,9 @@ class ContrastiveLossTest {
         double[][] x = toDouble(e);
         for (int i = 0; i < x.length; i++) {
             for (int j = i + 1; j < x.length; j++) {
-                assertThat(Math.abs(distance(x[i], x[j]) - 0.5)).as("away from the kink").isGreaterThan(1e-4);
+                assertThat(Math.abs(distance(x[i], x[j]) - 0.5))
+                        .as("away from the kink")
+                        .isGreaterThan(1e-4);
             }
         }
         try (BaselineLoss loss = new ContrastiveLoss(0, 0.5, 3, 4)) {
@@ -88,7 +91,9 @@ class ContrastiveLossTest {
         try (BaselineLoss loss = new ContrastiveLoss(0, 0.5, 2, 4)) {
             float[][] e = {{1, 0}, {0, 1}, {0.6f, 0.8f}};
             // only positive pairs, only negative pairs, a single row
-            assertRelativelyClose("one class", BaselineTesting.value(loss, e, new int[] {1, 1, 1}, 0),
+            assertRelativelyClose(
+                    "one class",
+                    BaselineTesting.value(loss, e, new int[] {1, 1, 1}, 0),
                     naiveLoss(toDouble(e), new int[] {1, 1, 1}, 0, 0.5));
             assertThat(BaselineTesting.value(loss, e, new int[] {0, 1, 2}, 0)).isZero();
             BaselineTesting.Run single = BaselineTesting.run(loss, new float[][] {{1, 0}}, new int[] {0}, 0);

@@ -121,8 +121,8 @@ class MultiSimilarityLossTest {
             float[][] e = randomUnit(random, labels.length, 5);
             double[][] x = toDouble(e);
             try (BaselineLoss loss = loss(5)) {
-                assertRelativelyClose("set " + set, BaselineTesting.value(loss, e, labels, 0),
-                        naiveLoss(x, naiveMining(x, labels)));
+                assertRelativelyClose(
+                        "set " + set, BaselineTesting.value(loss, e, labels, 0), naiveLoss(x, naiveMining(x, labels)));
             }
         }
     }
@@ -151,7 +151,9 @@ class MultiSimilarityLossTest {
             for (double[] row : r.embeddingGradient()) {
                 assertThat(row).containsOnly(0.0);
             }
-            assertThat(BaselineTesting.value(loss, e, new int[] {0, 1, 2, 3}, 0)).as("singletons").isZero();
+            assertThat(BaselineTesting.value(loss, e, new int[] {0, 1, 2, 3}, 0))
+                    .as("singletons")
+                    .isZero();
         }
     }
 
@@ -161,7 +163,8 @@ class MultiSimilarityLossTest {
         int[] labels = {0, 0, 1};
         try (BaselineLoss loss = loss(2)) {
             // negative at 0.8: 0.8 + eps > 1 fails and 1 - eps < 0.8 fails, so nothing is kept
-            assertThat(BaselineTesting.value(loss, new float[][] {{1, 0}, {1, 0}, {0.8f, 0.6f}}, labels, 0)).isZero();
+            assertThat(BaselineTesting.value(loss, new float[][] {{1, 0}, {1, 0}, {0.8f, 0.6f}}, labels, 0))
+                    .isZero();
             // negative at 0.995: both pairs kept for anchors 0 and 1; row 2 has no positive; B = 3
             float[][] harder = {{1, 0}, {1, 0}, {0.995f, 0.0998749f}};
             double pos = Math.exp(-ALPHA * (1 - LAMBDA));

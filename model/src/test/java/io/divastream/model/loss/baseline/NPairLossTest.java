@@ -89,8 +89,8 @@ class NPairLossTest {
                     }
                 }
                 int[][] pairs = NPairLoss.pairs(labels, new SplittableRandom(set));
-                assertRelativelyClose("set " + set, BaselineTesting.value(loss, e, labels, set),
-                        naiveLoss(toDouble(e), pairs, L2));
+                assertRelativelyClose(
+                        "set " + set, BaselineTesting.value(loss, e, labels, set), naiveLoss(toDouble(e), pairs, L2));
             }
         }
     }
@@ -124,9 +124,10 @@ class NPairLossTest {
             }
             // a repeated image as the pair of its class is fine
             float[][] twin = {{1, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0.6f, 0.8f}};
-            double expected = naiveLoss(toDouble(twin), NPairLoss.pairs(new int[] {0, 0, 1, 1},
-                    new SplittableRandom(1)), L2);
-            assertThat(BaselineTesting.value(loss, twin, new int[] {0, 0, 1, 1}, 1)).isCloseTo(expected, within(1e-6));
+            double expected =
+                    naiveLoss(toDouble(twin), NPairLoss.pairs(new int[] {0, 0, 1, 1}, new SplittableRandom(1)), L2);
+            assertThat(BaselineTesting.value(loss, twin, new int[] {0, 0, 1, 1}, 1))
+                    .isCloseTo(expected, within(1e-6));
         }
     }
 }

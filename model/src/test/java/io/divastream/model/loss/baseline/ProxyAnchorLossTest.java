@@ -70,7 +70,9 @@ class ProxyAnchorLossTest {
             }
             // a later batch of one class: the six seen proxies all remain negatives
             float[][] e = randomUnit(random, 2, 5);
-            assertRelativelyClose("one class", BaselineTesting.value(loss, e, new int[] {1, 1}, 0),
+            assertRelativelyClose(
+                    "one class",
+                    BaselineTesting.value(loss, e, new int[] {1, 1}, 0),
                     naiveLoss(toDouble(e), new int[] {1, 1}, parameter(loss, 0), 6));
             assertThat(loss.seenClasses()).isEqualTo(6);
         }
@@ -89,10 +91,11 @@ class ProxyAnchorLossTest {
             assertGradient("dL/dx", x, r.embeddingGradient(), v -> naiveLoss(v, labels, proxies, 4), 1e-4);
             double[][] proxyGradient = r.parameterGradients().get(0);
             double[][] seenProxies = Arrays.copyOf(proxies, 4);
-            assertGradient("dL/dproxies", seenProxies, Arrays.copyOf(proxyGradient, 4),
-                    p -> naiveLoss(x, labels, p, 4), 1e-4);
+            assertGradient(
+                    "dL/dproxies", seenProxies, Arrays.copyOf(proxyGradient, 4), p -> naiveLoss(x, labels, p, 4), 1e-4);
             // the proxy of the absent but seen class 2 gets a (push) gradient; unseen proxies 4 and 5 none
-            assertThat(Arrays.stream(proxyGradient[2]).map(Math::abs).max().getAsDouble()).isPositive();
+            assertThat(Arrays.stream(proxyGradient[2]).map(Math::abs).max().getAsDouble())
+                    .isPositive();
             assertThat(proxyGradient[4]).containsOnly(0.0);
             assertThat(proxyGradient[5]).containsOnly(0.0);
             assertThat(loss.parameterLearningRateMultiplier()).isEqualTo(100);
@@ -115,7 +118,9 @@ class ProxyAnchorLossTest {
             try (NDArray g = proxies.getGradient()) {
                 assertThat(g.toFloatArray()).containsOnly(0f);
             }
-            assertThat(proxies.toFloatArray()).as("the step's close leaves the proxies alive").containsExactly(before);
+            assertThat(proxies.toFloatArray())
+                    .as("the step's close leaves the proxies alive")
+                    .containsExactly(before);
             assertThat(proxies.getManager()).isNotSameAs(m);
         }
     }
@@ -128,7 +133,9 @@ class ProxyAnchorLossTest {
             int[] labels = {0, 0, 1, 1};
             loss.observeClasses(7);
             assertThat(loss.seenClasses()).isEqualTo(7);
-            assertRelativelyClose("7 proxies", BaselineTesting.value(loss, e, labels, 0),
+            assertRelativelyClose(
+                    "7 proxies",
+                    BaselineTesting.value(loss, e, labels, 0),
                     naiveLoss(toDouble(e), labels, parameter(loss, 0), 7));
             loss.observeClasses(2);
             assertThat(loss.seenClasses()).as("never shrinks").isEqualTo(7);

@@ -74,16 +74,23 @@ class TripletSemihardLossTest {
                     assertThat(labels[n]).isNotEqualTo(labels[a]);
                     double dan = plainDistance(x[a], x[n]);
                     if (anySemiHard) {
-                        assertThat(dan).as("semi-hard negative").isGreaterThan(dap).isLessThan(dap + MARGIN);
+                        assertThat(dan)
+                                .as("semi-hard negative")
+                                .isGreaterThan(dap)
+                                .isLessThan(dap + MARGIN);
                         semiHard++;
                     } else {
-                        assertThat(n).as("fallback: the least hard of the hard negatives").isEqualTo(leastHard);
+                        assertThat(n)
+                                .as("fallback: the least hard of the hard negatives")
+                                .isEqualTo(leastHard);
                         fallback++;
                     }
                     k++;
                 }
             }
-            assertThat(t.size()).as("one triplet per pair with a semi-hard or hard negative").isEqualTo(k);
+            assertThat(t.size())
+                    .as("one triplet per pair with a semi-hard or hard negative")
+                    .isEqualTo(k);
         }
         // all three branches are exercised
         assertThat(semiHard).isGreaterThan(100);
@@ -96,8 +103,9 @@ class TripletSemihardLossTest {
         // anchor (1, 0) with positive at d_ap = 0.5 and four negatives at 0.55..0.65: all semi-hard
         int[] labels = {0, 0, 1, 2, 3, 3};
         float[][] e = new float[6][];
-        double[] angles = {0, 2 * Math.asin(0.25), -2 * Math.asin(0.275), 2 * Math.asin(0.3), -2 * Math.asin(0.325),
-            Math.PI};
+        double[] angles = {
+            0, 2 * Math.asin(0.25), -2 * Math.asin(0.275), 2 * Math.asin(0.3), -2 * Math.asin(0.325), Math.PI
+        };
         for (int i = 0; i < 6; i++) {
             e[i] = new float[] {(float) Math.cos(angles[i]), (float) Math.sin(angles[i])};
         }
@@ -144,7 +152,8 @@ class TripletSemihardLossTest {
         double[][] x = toDouble(e);
         for (int i = 0; i < t.size(); i++) {
             double arg = distance(x[t.anchors()[i]], x[t.positives()[i]])
-                    - distance(x[t.anchors()[i]], x[t.negatives()[i]]) + MARGIN;
+                    - distance(x[t.anchors()[i]], x[t.negatives()[i]])
+                    + MARGIN;
             assertThat(Math.abs(arg)).as("away from the hinge's kink").isGreaterThan(1e-4);
         }
         float[] grad;
@@ -185,8 +194,7 @@ class TripletSemihardLossTest {
             float[][] close = {{1, 0, 0}, {1, 0, 0}, {0.99f, 0.14106736f, 0}, {0, 1, 0}};
             BaselineTesting.Run r2 = BaselineTesting.run(loss, close, labels, 0);
             // the negative at ~0.1414 is semi-hard for both orderings
-            assertThat(r2.loss()).isCloseTo(1e-4 - Math.sqrt(0.0001 + 0.019899999 + 1e-8) + MARGIN,
-                    within(1e-5));
+            assertThat(r2.loss()).isCloseTo(1e-4 - Math.sqrt(0.0001 + 0.019899999 + 1e-8) + MARGIN, within(1e-5));
             for (double[] row : r2.embeddingGradient()) {
                 for (double g : row) {
                     assertThat(g).isFinite();

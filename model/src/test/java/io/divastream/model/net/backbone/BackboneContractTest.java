@@ -38,7 +38,10 @@ class BackboneContractTest {
     }
 
     private static BackboneSpec resolve(BackboneSpec spec) {
-        return spec != null ? spec : BackboneSpec.TorchScript.mobileNetV2Imagenet(SharedFiles.mobileNetV2().getParent());
+        return spec != null
+                ? spec
+                : BackboneSpec.TorchScript.mobileNetV2Imagenet(
+                        SharedFiles.mobileNetV2().getParent());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -56,10 +59,15 @@ class BackboneContractTest {
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.randomNormal(shape);
 
-            NDArray features = query.backbone.forward(store, new NDList(x), false).singletonOrThrow();
+            NDArray features =
+                    query.backbone.forward(store, new NDList(x), false).singletonOrThrow();
             assertThat(features.getShape()).isEqualTo(new Shape(2, spec.featureDim()));
-            assertThat(query.backbone.getOutputShapes(new Shape[] {shape})[0]).isEqualTo(new Shape(2, spec.featureDim()));
-            assertThat(query.forward(store, new NDList(x), false).singletonOrThrow().getShape()).isEqualTo(new Shape(2, 4));
+            assertThat(query.backbone.getOutputShapes(new Shape[] {shape})[0])
+                    .isEqualTo(new Shape(2, spec.featureDim()));
+            assertThat(query.forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .getShape())
+                    .isEqualTo(new Shape(2, 4));
 
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray y = query.forward(store, new NDList(x), true).singletonOrThrow();
@@ -76,7 +84,9 @@ class BackboneContractTest {
                 }
             }
             assertThat(trainable).isPositive();
-            assertThat(withoutGradient).as("trainable backbone parameters with a zero gradient").isEmpty();
+            assertThat(withoutGradient)
+                    .as("trainable backbone parameters with a zero gradient")
+                    .isEmpty();
 
             // an SGD step makes the query differ from a freshly built key encoder
             for (Parameter p : query.getParameters().values()) {
@@ -85,12 +95,16 @@ class BackboneContractTest {
                     w.subi(w.getGradient().mul(1e-2f));
                 }
             }
-            float[] queryOut = query.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-            float[] keyBefore = key.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] queryOut = query.forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
+            float[] keyBefore =
+                    key.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
             assertThat(keyBefore).isNotEqualTo(queryOut);
 
             ParameterIo.load(key, ParameterIo.toBytes(query));
-            float[] keyAfter = key.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] keyAfter =
+                    key.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
             assertThat(keyAfter).containsExactly(queryOut);
         }
     }

@@ -94,11 +94,20 @@ class BnInceptionBackboneTest {
 
             Map<String, Parameter> names = net.cadeneParameters();
             assertThat(names).hasSize((int) expected[2] * 6);
-            assertThat(names).containsKeys("conv1_7x7_s2.weight", "conv1_7x7_s2.bias", "conv1_7x7_s2_bn.running_mean",
-                    "conv2_3x3_reduce_bn.running_var", "inception_3a_1x1.weight", "inception_3a_pool_proj_bn.weight",
-                    "inception_3c_double_3x3_2.bias", "inception_4e_3x3_bn.bias", "inception_5b_pool_proj.weight");
+            assertThat(names)
+                    .containsKeys(
+                            "conv1_7x7_s2.weight",
+                            "conv1_7x7_s2.bias",
+                            "conv1_7x7_s2_bn.running_mean",
+                            "conv2_3x3_reduce_bn.running_var",
+                            "inception_3a_1x1.weight",
+                            "inception_3a_pool_proj_bn.weight",
+                            "inception_3c_double_3x3_2.bias",
+                            "inception_4e_3x3_bn.bias",
+                            "inception_5b_pool_proj.weight");
             assertThat(names).doesNotContainKeys("inception_3c_1x1.weight", "inception_4e_pool_proj.weight");
-            assertThat(names.values()).doesNotHaveDuplicates()
+            assertThat(names.values())
+                    .doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(net.getParameters().values());
             assertThat(names.keySet().iterator().next()).isEqualTo("conv1_7x7_s2.weight");
             // the DJL name of the same parameter, as docs/model.md quotes it
@@ -109,12 +118,15 @@ class BnInceptionBackboneTest {
             assertThat(shape(names, "inception_4e_double_3x3_2.weight")).isEqualTo(new Shape(256, 256, 3, 3));
             assertThat(shape(names, "inception_5a_1x1.weight")).isEqualTo(new Shape(352, 1056, 1, 1));
             assertThat(shape(names, "inception_5b_pool_proj_bn.running_mean")).isEqualTo(new Shape(128));
-            assertThat(names.get("inception_5b_pool_proj_bn.running_mean").requiresGradient()).isFalse();
+            assertThat(names.get("inception_5b_pool_proj_bn.running_mean").requiresGradient())
+                    .isFalse();
 
-            NDArray out = net.forward(new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(2, 3, 227, 227))), false)
+            NDArray out = net.forward(
+                            new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(2, 3, 227, 227))), false)
                     .singletonOrThrow();
             assertThat(out.getShape()).isEqualTo(new Shape(2, 1024));
-            assertThat(net.getOutputShapes(new Shape[] {new Shape(2, 3, 227, 227)})[0]).isEqualTo(new Shape(2, 1024));
+            assertThat(net.getOutputShapes(new Shape[] {new Shape(2, 3, 227, 227)})[0])
+                    .isEqualTo(new Shape(2, 1024));
         }
     }
 
@@ -131,12 +143,29 @@ class BnInceptionBackboneTest {
         assertThat(BnInceptionBackbone.ceilPoolSide(14, 3, 2, 0)).isEqualTo(7);
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
             for (int side = 3; side <= 20; side++) {
-                long actual = Pool.maxPool2d(m.zeros(new Shape(1, 1, side, side)), new Shape(3, 3), new Shape(2, 2),
-                        new Shape(0, 0), true).getShape().get(2);
-                assertThat(BnInceptionBackbone.ceilPoolSide(side, 3, 2, 0)).as("side " + side).isEqualTo(actual);
-                long same = Pool.avgPool2d(m.zeros(new Shape(1, 1, side, side)), new Shape(3, 3), new Shape(1, 1),
-                        new Shape(1, 1), true, true).getShape().get(2);
-                assertThat(BnInceptionBackbone.ceilPoolSide(side, 3, 1, 1)).isEqualTo(same).isEqualTo(side);
+                long actual = Pool.maxPool2d(
+                                m.zeros(new Shape(1, 1, side, side)),
+                                new Shape(3, 3),
+                                new Shape(2, 2),
+                                new Shape(0, 0),
+                                true)
+                        .getShape()
+                        .get(2);
+                assertThat(BnInceptionBackbone.ceilPoolSide(side, 3, 2, 0))
+                        .as("side " + side)
+                        .isEqualTo(actual);
+                long same = Pool.avgPool2d(
+                                m.zeros(new Shape(1, 1, side, side)),
+                                new Shape(3, 3),
+                                new Shape(1, 1),
+                                new Shape(1, 1),
+                                true,
+                                true)
+                        .getShape()
+                        .get(2);
+                assertThat(BnInceptionBackbone.ceilPoolSide(side, 3, 1, 1))
+                        .isEqualTo(same)
+                        .isEqualTo(side);
             }
         }
     }
@@ -155,21 +184,29 @@ class BnInceptionBackboneTest {
             var.addi(m.randomUniform(0f, 1f, var.getShape()));
             float[] oldMean = mean.toFloatArray();
             float[] oldVar = var.toFloatArray();
-            float[] oldLast = names.get("inception_5b_pool_proj_bn.running_mean").getArray().toFloatArray();
+            float[] oldLast = names.get("inception_5b_pool_proj_bn.running_mean")
+                    .getArray()
+                    .toFloatArray();
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(4, 3, 64, 64));
 
-            float[] inference = net.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] inference =
+                    net.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
             assertThat(mean.toFloatArray()).containsExactly(oldMean);
-            assertThat(net.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray()).containsExactly(inference);
+            assertThat(net.forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray())
+                    .containsExactly(inference);
 
-            float[] training = net.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
+            float[] training =
+                    net.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
             assertThat(training).isNotEqualTo(inference);
 
             // the first BatchNorm sees conv1's output; its statistics, computed here by loops
             NDArray w = names.get("conv1_7x7_s2.weight").getArray();
             NDArray b = names.get("conv1_7x7_s2.bias").getArray();
-            NDArray conv = Conv2d.conv2d(x, w, b, new Shape(2, 2), new Shape(3, 3)).singletonOrThrow();
+            NDArray conv =
+                    Conv2d.conv2d(x, w, b, new Shape(2, 2), new Shape(3, 3)).singletonOrThrow();
             long[] s = conv.getShape().getShape();
             float[] v = conv.toFloatArray();
             int plane = (int) (s[2] * s[3]);
@@ -193,12 +230,16 @@ class BnInceptionBackboneTest {
                 }
                 double unbiased = sq / (n - 1);
                 // Cadene's PyTorch momentum 0.9: new = 0.1 old + 0.9 batch
-                assertThat((double) newMean[c]).as("running mean " + c)
+                assertThat((double) newMean[c])
+                        .as("running mean " + c)
                         .isCloseTo(0.1 * oldMean[c] + 0.9 * mu, within(1e-4 * (1 + Math.abs(mu))));
-                assertThat((double) newVar[c]).as("running var " + c)
+                assertThat((double) newVar[c])
+                        .as("running var " + c)
                         .isCloseTo(0.1 * oldVar[c] + 0.9 * unbiased, within(1e-4 * (1 + unbiased)));
             }
-            assertThat(names.get("inception_5b_pool_proj_bn.running_mean").getArray().toFloatArray())
+            assertThat(names.get("inception_5b_pool_proj_bn.running_mean")
+                            .getArray()
+                            .toFloatArray())
                     .isNotEqualTo(oldLast);
         }
     }
@@ -226,18 +267,30 @@ class BnInceptionBackboneTest {
 
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
-            float[] expected = source.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] expected = source.forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
             // the same tensors as torch.save(model.state_dict()) lays them out
             Path stateFile = dir.resolve("bninception-state.pth");
             MiniTorchArchive.writeStateDict(stateFile, stateDict);
             try (Backbone loaded = new BackboneSpec.BnInception(file.toString()).build(m);
                     Backbone fromState = new BackboneSpec.BnInception(stateFile.toString()).build(m);
                     Backbone fresh = BackboneSpec.BnInception.untrained().build(m)) {
-                assertThat(fresh.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
+                assertThat(fresh.block()
+                                .forward(store, new NDList(x), false)
+                                .singletonOrThrow()
+                                .toFloatArray())
                         .isNotEqualTo(expected);
-                assertThat(loaded.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
+                assertThat(loaded.block()
+                                .forward(store, new NDList(x), false)
+                                .singletonOrThrow()
+                                .toFloatArray())
                         .containsExactly(expected);
-                assertThat(fromState.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
+                assertThat(fromState
+                                .block()
+                                .forward(store, new NDList(x), false)
+                                .singletonOrThrow()
+                                .toFloatArray())
                         .containsExactly(expected);
             }
 
@@ -245,20 +298,27 @@ class BnInceptionBackboneTest {
             target.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             source.cadeneParameters().forEach((k, v) -> tensors.put(k, v.getArray()));
-            float[] before = target.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] before = target.forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
             Map<String, NDArray> missing = new LinkedHashMap<>(tensors);
             missing.remove("inception_4d_double_3x3_1_bn.running_var");
             assertThatThrownBy(() -> target.loadCadene(missing))
-                    .hasMessageContaining("not Cadene BN-Inception weights: 1 missing [inception_4d_double_3x3_1_bn.running_var]");
+                    .hasMessageContaining(
+                            "not Cadene BN-Inception weights: 1 missing [inception_4d_double_3x3_1_bn.running_var]");
             Map<String, NDArray> unknown = new LinkedHashMap<>(tensors);
             unknown.put("fc.weight", m.zeros(new Shape(2)));
             assertThatThrownBy(() -> target.loadCadene(unknown)).hasMessageContaining("1 unknown [fc.weight]");
             Map<String, NDArray> misshapen = new LinkedHashMap<>(tensors);
             misshapen.put("inception_3a_3x3.weight", m.zeros(new Shape(64, 64, 1, 1)));
-            assertThatThrownBy(() -> target.loadCadene(misshapen)).hasMessageContaining(
-                    "inception_3a_3x3.weight has shape (64, 64, 1, 1), BN-Inception needs (64, 64, 3, 3)");
+            assertThatThrownBy(() -> target.loadCadene(misshapen))
+                    .hasMessageContaining(
+                            "inception_3a_3x3.weight has shape (64, 64, 1, 1), BN-Inception needs (64, 64, 3, 3)");
             // a rejected load copies nothing
-            assertThat(target.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray()).containsExactly(before);
+            assertThat(target.forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray())
+                    .containsExactly(before);
         }
     }
 

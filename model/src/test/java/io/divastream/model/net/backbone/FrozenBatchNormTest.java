@@ -62,13 +62,16 @@ class FrozenBatchNormTest {
             NDArray u = m.create(upstream, new Shape(N, C, H, W));
             ParameterStore store = new ParameterStore(m, false);
 
-            float[] eval = bn.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] eval =
+                    bn.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
             float[] train1;
             float[] train2;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray y = bn.forward(store, new NDList(x), true).singletonOrThrow();
                 train1 = y.toFloatArray();
-                train2 = bn.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
+                train2 = bn.forward(store, new NDList(x), true)
+                        .singletonOrThrow()
+                        .toFloatArray();
                 collector.backward(y.mul(u).sum());
             }
             assertThat(train1).containsExactly(eval);
@@ -110,19 +113,29 @@ class FrozenBatchNormTest {
                 // non-trivial statistics, as after ImageNet training
                 for (Parameter p : net.getParameters().values()) {
                     if (p.getType() == Parameter.Type.RUNNING_MEAN) {
-                        p.getArray().set(random(new Random(p.getId().hashCode()), (int) p.getArray().size(), -0.1, 0.2));
+                        p.getArray()
+                                .set(random(
+                                        new Random(p.getId().hashCode()),
+                                        (int) p.getArray().size(),
+                                        -0.1,
+                                        0.2));
                     }
                 }
                 List<float[]> before = statistics(net);
                 ParameterStore store = new ParameterStore(m, false);
                 NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
-                float[] eval = net.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-                float[] train = net.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
+                float[] eval = net.forward(store, new NDList(x), false)
+                        .singletonOrThrow()
+                        .toFloatArray();
+                float[] train = net.forward(store, new NDList(x), true)
+                        .singletonOrThrow()
+                        .toFloatArray();
                 net.forward(store, new NDList(x), true);
                 if (frozen) {
                     assertThat(train).containsExactly(eval);
                     assertThat(statistics(net)).usingRecursiveComparison().isEqualTo(before);
-                    assertThat(net.getChildren().values().stream().noneMatch(b -> b instanceof BatchNorm)).isTrue();
+                    assertThat(net.getChildren().values().stream().noneMatch(b -> b instanceof BatchNorm))
+                            .isTrue();
                 } else {
                     // the contrast: DJL's BatchNorm uses batch statistics and updates its running ones
                     assertThat(train).isNotEqualTo(eval);

@@ -35,8 +35,8 @@ class InceptionModuleTest {
      */
     private static InceptionModule module(Pooling pooling, NDManager m, Map<String, Parameter> names) {
         boolean down = pooling == Pooling.MAX_STRIDE_2;
-        InceptionModule.Spec spec = new InceptionModule.Spec("inception_t", 1, down ? 0 : 1, 1, 1, 1, 1, pooling,
-                down ? 0 : 1);
+        InceptionModule.Spec spec =
+                new InceptionModule.Spec("inception_t", 1, down ? 0 : 1, 1, 1, 1, 1, pooling, down ? 0 : 1);
         InceptionModule module = new InceptionModule(spec, names);
         module.initialize(m, DataType.FLOAT32, new Shape(1, 1, SIDE, SIDE));
         for (Map.Entry<String, Parameter> e : names.entrySet()) {
@@ -109,13 +109,16 @@ class InceptionModuleTest {
                 NDArray out = module.forward(store, new NDList(input), false).singletonOrThrow();
                 boolean down = pooling == Pooling.MAX_STRIDE_2;
                 int side = down ? 3 : SIDE;
-                assertThat(out.getShape()).as(pooling.name()).isEqualTo(new Shape(1, down ? 3 : 4, side, side))
+                assertThat(out.getShape())
+                        .as(pooling.name())
+                        .isEqualTo(new Shape(1, down ? 3 : 4, side, side))
                         .isEqualTo(module.getOutputShapes(new Shape[] {input.getShape()})[0]);
                 float[] v = out.toFloatArray();
                 double[] constants = down ? new double[] {2, 3} : new double[] {1, 2, 3};
                 for (int c = 0; c < constants.length; c++) {
                     for (int p = 0; p < side * side; p++) {
-                        assertThat((double) v[c * side * side + p]).as(pooling + " channel " + c)
+                        assertThat((double) v[c * side * side + p])
+                                .as(pooling + " channel " + c)
                                 .isCloseTo(constants[c] * BN_SCALE, within(1e-5));
                     }
                 }
@@ -125,10 +128,12 @@ class InceptionModuleTest {
                         double expected = switch (pooling) {
                             case AVERAGE -> Math.max(0, pool(x, i, j, false, true)) * BN_SCALE;
                             case MAX -> Math.max(0, pool(x, i, j, true, false)) * BN_SCALE;
-                            // windows at 0, 2 and 4 of a 6-wide map (the last one partial, ceil mode), no projection or ReLU
+                            // windows at 0, 2 and 4 of a 6-wide map (the last one partial, ceil mode), no projection or
+                            // ReLU
                             case MAX_STRIDE_2 -> pool(x, 2 * i + 1, 2 * j + 1, true, false);
                         };
-                        assertThat((double) v[(c * side + i) * side + j]).as(pooling + " pool at " + i + "," + j)
+                        assertThat((double) v[(c * side + i) * side + j])
+                                .as(pooling + " pool at " + i + "," + j)
                                 .isCloseTo(expected, within(1e-5));
                     }
                 }

@@ -43,7 +43,9 @@ class InputSpecTest {
         a.mean()[1] = 9f;
         InputSpec b = new InputSpec(3, 32, 40, new float[] {0.1f, 0.2f, 0.3f}, new float[] {1, 1, 1}, 255, false);
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-        assertThat(a).isNotEqualTo(new InputSpec(3, 32, 40, new float[] {0.1f, 0.2f, 0.3f}, new float[] {1, 1, 1}, 255, true));
+        assertThat(a)
+                .isNotEqualTo(
+                        new InputSpec(3, 32, 40, new float[] {0.1f, 0.2f, 0.3f}, new float[] {1, 1, 1}, 255, true));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(new BackboneSpec.TorchScript("x.pt", 8, a));

@@ -19,7 +19,8 @@ class ModelZooResNet50Test {
         Assumptions.assumeTrue(Utils.isOfflineMode(), "the tests run DJL offline");
         var repo = new ai.djl.repository.RemoteRepository("probe", java.net.URI.create(ZooResNet50.REPOSITORY));
         Assumptions.assumeFalse(
-                java.nio.file.Files.exists(repo.getCacheDirectory().resolve("model/cv/image_classification/ai/djl/pytorch/resnet/metadata.json")),
+                java.nio.file.Files.exists(repo.getCacheDirectory()
+                        .resolve("model/cv/image_classification/ai/djl/pytorch/resnet/metadata.json")),
                 "DJL's cache already holds the zoo ResNet-50");
         var spec = new BackboneSpec.ModelZooResNet50();
         assertThat(spec.featureDim()).isEqualTo(2048);

@@ -62,24 +62,42 @@ class ResNetBackboneTest {
     void parameterCountsEqualTorchvisionsWithoutTheClassifier() {
         DjlRuntime.disableGradientRecording();
         // torchvision: resnet18 11,689,512 and resnet50 25,557,032 parameters, fc 513,000 and 2,049,000
-        assertThat(expectedTrainable(false, new int[] {2, 2, 2, 2})).isEqualTo(11_689_512L - 513_000L).isEqualTo(11_176_512L);
-        assertThat(expectedTrainable(true, new int[] {3, 4, 6, 3})).isEqualTo(25_557_032L - 2_049_000L).isEqualTo(23_508_032L);
+        assertThat(expectedTrainable(false, new int[] {2, 2, 2, 2}))
+                .isEqualTo(11_689_512L - 513_000L)
+                .isEqualTo(11_176_512L);
+        assertThat(expectedTrainable(true, new int[] {3, 4, 6, 3}))
+                .isEqualTo(25_557_032L - 2_049_000L)
+                .isEqualTo(23_508_032L);
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
             ResNetBackbone r18 = new ResNetBackbone(18, true);
             r18.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
             assertThat(trainable(r18)).isEqualTo(11_176_512L);
             // torchvision state_dict without fc and num_batches_tracked: 20 convolutions, 20 BatchNorms x 4
-            assertThat(r18.torchvisionParameters()).hasSize(100).containsKeys("layer2.0.downsample.1.running_var", "layer4.1.bn2.weight");
+            assertThat(r18.torchvisionParameters())
+                    .hasSize(100)
+                    .containsKeys("layer2.0.downsample.1.running_var", "layer4.1.bn2.weight");
             ResNetBackbone r50 = new ResNetBackbone(50, true);
             r50.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
             assertThat(trainable(r50)).isEqualTo(23_508_032L);
-            assertThat(r50.torchvisionParameters()).hasSize(53 + 53 * 4).containsKeys("layer1.0.downsample.0.weight", "layer3.5.conv3.weight");
-            assertThat(r50.torchvisionParameters().get("layer3.5.conv3.weight").getArray().getShape()).isEqualTo(new Shape(1024, 256, 1, 1));
-            assertThat(r50.torchvisionParameters().get("conv1.weight").getArray().getShape()).isEqualTo(new Shape(64, 3, 7, 7));
+            assertThat(r50.torchvisionParameters())
+                    .hasSize(53 + 53 * 4)
+                    .containsKeys("layer1.0.downsample.0.weight", "layer3.5.conv3.weight");
+            assertThat(r50.torchvisionParameters()
+                            .get("layer3.5.conv3.weight")
+                            .getArray()
+                            .getShape())
+                    .isEqualTo(new Shape(1024, 256, 1, 1));
+            assertThat(r50.torchvisionParameters()
+                            .get("conv1.weight")
+                            .getArray()
+                            .getShape())
+                    .isEqualTo(new Shape(64, 3, 7, 7));
             // every parameter has exactly one torchvision name
-            assertThat(r50.torchvisionParameters().values()).doesNotHaveDuplicates()
+            assertThat(r50.torchvisionParameters().values())
+                    .doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(r50.getParameters().values());
-            NDArray out = r50.forward(new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(1, 3, 224, 224))), false)
+            NDArray out = r50.forward(
+                            new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(1, 3, 224, 224))), false)
                     .singletonOrThrow();
             assertThat(out.getShape()).isEqualTo(new Shape(1, 2048));
         }
@@ -99,7 +117,8 @@ class ResNetBackboneTest {
                 }
             }
             Map<String, NDArray> stateDict = new LinkedHashMap<>();
-            source.torchvisionParameters().forEach((k, v) -> stateDict.put(k, v.getArray().duplicate()));
+            source.torchvisionParameters()
+                    .forEach((k, v) -> stateDict.put(k, v.getArray().duplicate()));
             stateDict.put("fc.weight", m.zeros(new Shape(1000, 2048)));
             stateDict.put("fc.bias", m.zeros(new Shape(1000)));
             stateDict.put("bn1.num_batches_tracked", m.create(0L));
@@ -108,10 +127,18 @@ class ResNetBackboneTest {
             target.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
-            float[] expected = source.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-            assertThat(target.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray()).isNotEqualTo(expected);
+            float[] expected = source.forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
+            assertThat(target.forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray())
+                    .isNotEqualTo(expected);
             target.loadTorchvision(stateDict);
-            assertThat(target.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray()).containsExactly(expected);
+            assertThat(target.forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray())
+                    .containsExactly(expected);
 
             Map<String, NDArray> missing = new LinkedHashMap<>(stateDict);
             missing.remove("layer2.3.bn1.running_mean");
@@ -119,13 +146,18 @@ class ResNetBackboneTest {
                     .hasMessageContaining("1 missing [layer2.3.bn1.running_mean]");
             Map<String, NDArray> unknown = new LinkedHashMap<>(stateDict);
             unknown.put("classifier.1.weight", m.zeros(new Shape(2)));
-            assertThatThrownBy(() -> target.loadTorchvision(unknown)).hasMessageContaining("1 unknown [classifier.1.weight]");
+            assertThatThrownBy(() -> target.loadTorchvision(unknown))
+                    .hasMessageContaining("1 unknown [classifier.1.weight]");
             Map<String, NDArray> misshapen = new LinkedHashMap<>(stateDict);
             misshapen.put("layer1.0.conv2.weight", m.zeros(new Shape(64, 64, 1, 1)));
             assertThatThrownBy(() -> target.loadTorchvision(misshapen))
-                    .hasMessageContaining("layer1.0.conv2.weight has shape (64, 64, 1, 1), ResNet-50 needs (64, 64, 3, 3)");
+                    .hasMessageContaining(
+                            "layer1.0.conv2.weight has shape (64, 64, 1, 1), ResNet-50 needs (64, 64, 3, 3)");
             // a rejected load copies nothing
-            assertThat(target.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray()).containsExactly(expected);
+            assertThat(target.forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray())
+                    .containsExactly(expected);
         }
     }
 
@@ -136,7 +168,8 @@ class ResNetBackboneTest {
         assertThat(r50.featureDim()).isEqualTo(2048);
         assertThat(r50.input()).isEqualTo(InputSpec.imagenet());
         assertThat(new BackboneSpec.ResNet(18, false, "none").id()).isEqualTo("resnet18");
-        assertThat(new BackboneSpec.GlyphCnn(java.util.List.of(32, 64), 28).id()).isEqualTo("glyphcnn-32-64");
+        assertThat(new BackboneSpec.GlyphCnn(java.util.List.of(32, 64), 28).id())
+                .isEqualTo("glyphcnn-32-64");
         assertThatThrownBy(() -> new BackboneSpec.ResNet(34, true, "none")).hasMessageContaining("18 or 50, got 34");
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
             assertThatThrownBy(() -> new BackboneSpec.ResNet(18, true, "no-such-dir/resnet18.pt").build(m))

@@ -10,7 +10,8 @@ public final class SharedFiles {
     /** The shared pretrained weights. */
     public static final Path WEIGHTS = Path.of("..", "..", "shared", "weights");
     /** The shared CUB-200 subset archive. */
-    public static final Path CUB = Path.of("..", "..", "shared", "data", "cub200-subset", "CUB_200_2011_classes001-030.tar");
+    public static final Path CUB =
+            Path.of("..", "..", "shared", "data", "cub200-subset", "CUB_200_2011_classes001-030.tar");
 
     private SharedFiles() {}
 
@@ -21,7 +22,8 @@ public final class SharedFiles {
      */
     public static Path mobileNetV2() {
         Path file = WEIGHTS.resolve(BackboneSpec.TorchScript.MOBILENET_V2_FILE);
-        Assumptions.assumeTrue(Files.isRegularFile(file), "shared MobileNetV2 weights missing: " + file.toAbsolutePath());
+        Assumptions.assumeTrue(
+                Files.isRegularFile(file), "shared MobileNetV2 weights missing: " + file.toAbsolutePath());
         return file;
     }
 }

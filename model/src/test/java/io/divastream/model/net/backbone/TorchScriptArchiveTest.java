@@ -32,7 +32,8 @@ class TorchScriptArchiveTest {
         }
         Map<String, MiniTorchArchive.Tensor> tensors = new LinkedHashMap<>();
         tensors.put("a.b.weight", new MiniTorchArchive.Tensor(storage, 1, new long[] {3, 2}, new long[] {1, 4}));
-        tensors.put("a.running_mean", new MiniTorchArchive.Tensor(new float[] {5f, 6f}, 0, new long[] {2}, new long[] {1}));
+        tensors.put(
+                "a.running_mean", new MiniTorchArchive.Tensor(new float[] {5f, 6f}, 0, new long[] {2}, new long[] {1}));
         Path file = dir.resolve("tiny.pt");
         MiniTorchArchive.write(file, tensors);
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {
@@ -55,7 +56,8 @@ class TorchScriptArchiveTest {
             Map<String, MiniTorchArchive.Tensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<String, Parameter> e : net.torchvisionParameters().entrySet()) {
                 NDArray a = e.getValue().getArray();
-                if (e.getValue().getType() == Parameter.Type.RUNNING_MEAN || e.getValue().getType() == Parameter.Type.RUNNING_VAR) {
+                if (e.getValue().getType() == Parameter.Type.RUNNING_MEAN
+                        || e.getValue().getType() == Parameter.Type.RUNNING_VAR) {
                     a.addi(m.randomUniform(0f, 0.5f, a.getShape()));
                 }
                 long[] shape = a.getShape().getShape();
@@ -67,7 +69,9 @@ class TorchScriptArchiveTest {
                 }
                 tensors.put(e.getKey(), new MiniTorchArchive.Tensor(a.toFloatArray(), 0, shape, stride));
             }
-            tensors.put("fc.weight", new MiniTorchArchive.Tensor(new float[1000 * 512], 0, new long[] {1000, 512}, new long[] {512, 1}));
+            tensors.put(
+                    "fc.weight",
+                    new MiniTorchArchive.Tensor(new float[1000 * 512], 0, new long[] {1000, 512}, new long[] {512, 1}));
             tensors.put("fc.bias", new MiniTorchArchive.Tensor(new float[1000], 0, new long[] {1000}, new long[] {1}));
             Path file = dir.resolve("resnet18.pt");
             MiniTorchArchive.write(file, tensors);
@@ -75,8 +79,15 @@ class TorchScriptArchiveTest {
             Backbone loaded = new BackboneSpec.ResNet(18, true, file.toString()).build(m);
             ParameterStore store = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
-            float[] expected = source.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-            assertThat(loaded.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray()).containsExactly(expected);
+            float[] expected = source.block()
+                    .forward(store, new NDList(x), false)
+                    .singletonOrThrow()
+                    .toFloatArray();
+            assertThat(loaded.block()
+                            .forward(store, new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray())
+                    .containsExactly(expected);
 
             // a ResNet-18 file is no ResNet-50
             assertThatThrownBy(() -> new BackboneSpec.ResNet(50, true, file.toString()).build(m))
@@ -88,8 +99,12 @@ class TorchScriptArchiveTest {
     @Test
     void aStateDictSavedWithTorchSaveIsReadByItsDottedNames() throws Exception {
         Map<String, MiniTorchArchive.Tensor> tensors = new LinkedHashMap<>();
-        tensors.put("conv1_7x7_s2.weight", new MiniTorchArchive.Tensor(new float[] {1, 2, 3, 4}, 0, new long[] {2, 2}, new long[] {2, 1}));
-        tensors.put("conv1_7x7_s2_bn.running_var", new MiniTorchArchive.Tensor(new float[] {7, 8}, 0, new long[] {2}, new long[] {1}));
+        tensors.put(
+                "conv1_7x7_s2.weight",
+                new MiniTorchArchive.Tensor(new float[] {1, 2, 3, 4}, 0, new long[] {2, 2}, new long[] {2, 1}));
+        tensors.put(
+                "conv1_7x7_s2_bn.running_var",
+                new MiniTorchArchive.Tensor(new float[] {7, 8}, 0, new long[] {2}, new long[] {1}));
         Path file = dir.resolve("state.pth");
         MiniTorchArchive.writeStateDict(file, tensors);
         try (NDManager m = DjlRuntime.engine().newBaseManager()) {

@@ -222,17 +222,10 @@ final class TrainCommand implements Callable<Integer> {
                 .withExcludeDegenerateIntra(excludeDegenerateIntra);
         return new DivaConfig(
                 new NetworkSpec(backbone, dim, chosen, NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
-                new LossSpec(
-                        0.2,
-                        1.2,
-                        LossSpec.PUBLISHED_MINER_LOWER_CUTOFF,
-                        p.alpha(),
-                        p.alpha(),
-                        p.alpha(),
-                        p.rho(),
-                        0.01,
-                        LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF,
-                        danceFixed),
+                LossSpec.published()
+                        .withAlphas(p.alpha(), p.alpha(), p.alpha())
+                        .withRho(p.rho())
+                        .withDanceFixed(danceFixed),
                 new OptimizerSpec(
                         p.learningRate(),
                         4e-4,

@@ -74,17 +74,7 @@ public record DivaConfig(
                         128,
                         List.of(DivaHead.values()),
                         NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
-                new LossSpec(
-                        0.2,
-                        1.2,
-                        LossSpec.PUBLISHED_MINER_LOWER_CUTOFF,
-                        0.3,
-                        0.3,
-                        0.3,
-                        1500,
-                        0.01,
-                        LossSpec.PUBLISHED_DANCE_UPPER_CUTOFF,
-                        false),
+                LossSpec.published(),
                 new OptimizerSpec(1e-3, 4e-4, 5e-4, 1e-3),
                 new MomentumSpec(0.9, 1024),
                 0L);

@@ -54,6 +54,79 @@ public record LossSpec(
         }
     }
 
+    /**
+     * The published objective (DIVA_SPEC sections 2 and 3): margin 0.2, beta 1.2, each auxiliary task's weight 0.3,
+     * rho 1500, DaNCE temperature 0.01 with the original column-normalised weighting, and the published cutoffs.
+     *
+     * @return the constants
+     */
+    public static LossSpec published() {
+        return new LossSpec(
+                0.2, 1.2, PUBLISHED_MINER_LOWER_CUTOFF, 0.3, 0.3, 0.3, 1500, 0.01, PUBLISHED_DANCE_UPPER_CUTOFF, false);
+    }
+
+    /**
+     * Returns these constants with other weights of the auxiliary tasks.
+     *
+     * @param selfsim weight of the DaNCE loss
+     * @param shared weight of the class-shared loss
+     * @param intra weight of the intra-class loss
+     * @return the constants
+     */
+    public LossSpec withAlphas(double selfsim, double shared, double intra) {
+        return new LossSpec(
+                margin,
+                betaInit,
+                minerLowerCutoff,
+                selfsim,
+                shared,
+                intra,
+                rho,
+                temperature,
+                danceUpperCutoff,
+                danceFixed);
+    }
+
+    /**
+     * Returns these constants with another decorrelation weight.
+     *
+     * @param newRho weight of each decorrelation pair
+     * @return the constants
+     */
+    public LossSpec withRho(double newRho) {
+        return new LossSpec(
+                margin,
+                betaInit,
+                minerLowerCutoff,
+                alphaSelfsim,
+                alphaShared,
+                alphaIntra,
+                newRho,
+                temperature,
+                danceUpperCutoff,
+                danceFixed);
+    }
+
+    /**
+     * Returns these constants with the original or the row-normalised DaNCE weighting.
+     *
+     * @param fixed true for the row-normalised {@code --diva_fixed} variant
+     * @return the constants
+     */
+    public LossSpec withDanceFixed(boolean fixed) {
+        return new LossSpec(
+                margin,
+                betaInit,
+                minerLowerCutoff,
+                alphaSelfsim,
+                alphaShared,
+                alphaIntra,
+                rho,
+                temperature,
+                danceUpperCutoff,
+                fixed);
+    }
+
     private static void requireNonNegative(String name, double value) {
         if (!(value >= 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);

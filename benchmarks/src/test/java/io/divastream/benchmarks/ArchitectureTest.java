@@ -1,0 +1,62 @@
+package io.divastream.benchmarks;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layout's rules over the main classes of every module (this module depends on all of them): no package import
+ * cycle anywhere, and the method free of Flink, Kafka and Avro.
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+            .importPackages("io.divastream");
+
+    @Test
+    void everyModuleIsOnTheClassPath() {
+        for (String module : new String[] {
+            "schemas",
+            "model",
+            "images",
+            "datasets",
+            "evaluation",
+            "artefacts",
+            "offline",
+            "connectors",
+            "dev",
+            "producer",
+            "watch",
+            "jobs",
+            "demo",
+            "search",
+            "benchmarks"
+        }) {
+            assertThat(MAIN.stream().anyMatch(c -> c.getPackageName().startsWith("io.divastream." + module)))
+                    .as(module)
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void noPackageImportCycles() {
+        slices().matching("io.divastream.(**)").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void theMethodIsFreeOfTheStreamingStack() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
+                .that()
+                .resideInAPackage("io.divastream.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.flink..", "org.apache.kafka..", "org.apache.avro..")
+                .check(MAIN);
+    }
+}

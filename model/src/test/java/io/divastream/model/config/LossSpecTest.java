@@ -10,15 +10,13 @@ class LossSpecTest {
 
     @Test
     void thePublishedObjectiveHasThePapersConstants() {
-        assertThat(LossSpec.published())
-                .isEqualTo(new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false));
+        assertThat(LossSpec.published()).isEqualTo(new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, false));
     }
 
     @Test
     void eachVariantChangesOnlyWhatItNames() {
         LossSpec base = LossSpec.published();
-        assertThat(base.withAlphas(1, 2, 3))
-                .isEqualTo(new LossSpec(0.2, 1.2, 0.5, 1, 2, 3, 1500, 0.01, 1.4, false));
+        assertThat(base.withAlphas(1, 2, 3)).isEqualTo(new LossSpec(0.2, 1.2, 0.5, 1, 2, 3, 1500, 0.01, 1.4, false));
         assertThat(base.withRho(10)).isEqualTo(new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 10, 0.01, 1.4, false));
         assertThat(base.withDanceFixed(true))
                 .isEqualTo(new LossSpec(0.2, 1.2, 0.5, 0.3, 0.3, 0.3, 1500, 0.01, 1.4, true));

@@ -84,7 +84,7 @@ public final class ImageDecoder implements Serializable {
      */
     public float[] decode(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
-        BufferedImage image = read(encoded, false, limits);
+        BufferedImage image = read(encoded, limits);
         float[] gray = Grayscale.of(image);
         float[] out = AreaResampler.resize(gray, image.getWidth(), image.getHeight(), spec.size(), spec.size());
         for (int i = 0; i < out.length; i++) {
@@ -100,13 +100,11 @@ public final class ImageDecoder implements Serializable {
      * limits.
      *
      * @param encoded the encoded bytes
-     * @param rejectCmyk also reject four-component (CMYK / YCCK) JPEGs, which Java decodes to wrong
-     *     colours without a warning
      * @param limits the bounds
      * @return the decoded image
      * @throws InvalidImageException naming the problem
      */
-    static BufferedImage read(byte[] encoded, boolean rejectCmyk, ImageLimits limits) {
+    static BufferedImage read(byte[] encoded, ImageLimits limits) {
         if (encoded.length == 0) {
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, "empty image bytes");
         }
@@ -118,8 +116,13 @@ public final class ImageDecoder implements Serializable {
                         InvalidImageException.Reason.UNDECODABLE,
                         "unrecognised image format (" + encoded.length + " bytes)");
             }
-            ImageReader reader = readers.next();
-            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+            ImageReader detected = readers.next();
+            String format = detected.getFormatName().toUpperCase(Locale.ROOT);
+            // JPEGs go to TwelveMonkeys' reader, which also decodes CMYK and YCCK ones
+            ImageReader reader = format.equals("JPEG") ? JpegReaders.newReader() : detected;
+            if (reader != detected) {
+                detected.dispose();
+            }
             try {
                 if (!FORMATS.contains(format)) {
                     throw new InvalidImageException(
@@ -136,22 +139,13 @@ public final class ImageDecoder implements Serializable {
                 }
                 ImageTypeSpecifier raw = reader.getRawImageType(0);
                 checkDeclared(limits, format, width, height, raw);
-                if (rejectCmyk) {
-                    if (raw == null
-                            || !reader.getImageTypes(0).hasNext()
-                            || (format.equalsIgnoreCase("jpeg") && raw.getNumBands() == 4)) {
-                        throw new InvalidImageException(
-                                InvalidImageException.Reason.UNDECODABLE,
-                                format
-                                        + " image with "
-                                        + (raw == null
-                                                ? "an unsupported colour model"
-                                                : raw.getNumBands() + " colour components")
-                                        + " (CMYK or YCCK JPEG?) is not supported");
-                    }
-                }
                 List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                // a warning is corruption (a truncated JPEG), except the notes on colour conversion of CMYK JPEGs
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    if (!isColourNote(warning)) {
+                        warnings.add(warning);
+                    }
+                });
                 BufferedImage image = reader.read(0);
                 if (image == null || !warnings.isEmpty()) {
                     throw new InvalidImageException(
@@ -166,14 +160,17 @@ public final class ImageDecoder implements Serializable {
         } catch (InvalidImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            String hint = rejectCmyk && String.valueOf(e.getMessage()).contains("Unsupported Image Type")
-                    ? " (CMYK or YCCK JPEG?)"
-                    : "";
             throw new InvalidImageException(
                     InvalidImageException.Reason.UNDECODABLE,
-                    "cannot decode image (" + encoded.length + " bytes): " + e + hint,
+                    "cannot decode image (" + encoded.length + " bytes): " + e,
                     e);
         }
+    }
+
+    /** TwelveMonkeys' notes on colour conversion (no embedded ICC profile, a profile it corrected): not damage. */
+    private static boolean isColourNote(String warning) {
+        String text = String.valueOf(warning).toLowerCase(Locale.ROOT);
+        return text.contains("icc") || text.contains("color profile") || text.contains("colour profile");
     }
 
     /**

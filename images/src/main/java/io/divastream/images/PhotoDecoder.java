@@ -9,15 +9,14 @@ import java.awt.image.Raster;
 import java.util.Objects;
 
 /**
- * Decodes encoded photos (JPEG, PNG, anything with a {@code javax.imageio} reader) into an
- * {@link RgbImage}, as PIL's {@code convert('RGB')} does for DiVA (DIVA_SPEC 4.2): gray images are
- * replicated into three channels from their raw samples (no linear-gray conversion), palette and RGB
- * images go through sRGB, an alpha channel is dropped (not composited).
+ * Decodes encoded photos (JPEG, PNG, GIF, BMP) into an {@link RgbImage} as a catalogue shows them: gray images are
+ * replicated into three channels from their raw samples (no linear-gray conversion; 16-bit samples scaled to 8),
+ * palette and RGB images go through sRGB, CMYK and YCCK JPEGs are converted with their ICC profile (TwelveMonkeys'
+ * reader), transparency is composited over white, and a JPEG's EXIF orientation is applied.
  *
- * <p>The encoded size, and the dimensions and decoded size the header declares, are checked against
- * {@link ImageLimits} before any pixel is allocated; decoder warnings (a truncated JPEG) count as corruption;
- * JPEGs that Java cannot decode, CMYK and YCCK ones in particular, are rejected with
- * {@link InvalidImageException}. Stateless and thread-safe.
+ * <p>The encoded size, and the dimensions and decoded size the header declares, are checked against {@link
+ * ImageLimits} before any pixel is allocated; decoder warnings (a truncated JPEG) count as corruption. Stateless
+ * and thread-safe.
  */
 public final class PhotoDecoder {
 
@@ -41,12 +40,13 @@ public final class PhotoDecoder {
      * @param limits the bounds on the image
      * @return the RGB image
      * @throws InvalidImageException {@link InvalidImageException.Reason#UNDECODABLE} for empty,
-     *     unrecognised, truncated, corrupt or unsupported (CMYK) bytes, and
+     *     unrecognised, truncated or corrupt bytes, and
      *     {@link InvalidImageException.Reason#INVALID} for sides under the minimum or sizes beyond the limits
      */
     public static RgbImage decode(byte[] encoded, ImageLimits limits) {
         Objects.requireNonNull(encoded, "encoded");
-        return toRgb(ImageDecoder.read(encoded, true, Objects.requireNonNull(limits, "limits")));
+        RgbImage stored = toRgb(ImageDecoder.read(encoded, Objects.requireNonNull(limits, "limits")));
+        return ExifOrientation.read(encoded).apply(stored);
     }
 
     /**
@@ -85,12 +85,20 @@ public final class PhotoDecoder {
             }
         } else {
             int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+            boolean alpha = model.hasAlpha();
             for (int p = 0; p < argb.length; p++) {
-                rgb[3 * p] = (byte) (argb[p] >> 16);
-                rgb[3 * p + 1] = (byte) (argb[p] >> 8);
-                rgb[3 * p + 2] = (byte) argb[p];
+                int a = alpha ? argb[p] >>> 24 : 255;
+                rgb[3 * p] = onWhite(argb[p] >> 16, a);
+                rgb[3 * p + 1] = onWhite(argb[p] >> 8, a);
+                rgb[3 * p + 2] = onWhite(argb[p], a);
             }
         }
         return new RgbImage(width, height, rgb);
+    }
+
+    /** A sample composited over white: {@code round((a c + (255 - a) 255) / 255)} for alpha a, both 0 to 255. */
+    static byte onWhite(int sample, int alpha) {
+        int c = sample & 0xFF;
+        return (byte) ((alpha * c + (255 - alpha) * 255 + 127) / 255);
     }
 }

@@ -14,6 +14,7 @@ import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.ObjectiveSpec;
 import io.divastream.model.config.OptimizerSpec;
+import io.divastream.model.embed.FeatureExtractor;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -255,7 +256,7 @@ public final class CubStudy {
         List<Row> rows = new ArrayList<>();
         LabeledImages<float[][]> trainFeatures;
         LabeledImages<float[][]> testFeatures;
-        try (BackboneFeatures.Extractor extractor = new BackboneFeatures.Extractor(settings.backbone())) {
+        try (FeatureExtractor extractor = new FeatureExtractor(settings.backbone())) {
             long t0 = System.nanoTime();
             testFeatures = FeatureCache.evalViews(extractor, test, photos);
             if (settings.models().contains("pooled")) {

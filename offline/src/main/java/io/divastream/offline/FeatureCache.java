@@ -1,5 +1,6 @@
 package io.divastream.offline;
 
+import io.divastream.model.embed.FeatureExtractor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -43,7 +44,7 @@ public final class FeatureCache {
      * @return the same images, each as its {@code views} feature vectors
      */
     public static <T> LabeledImages<float[][]> trainViews(
-            BackboneFeatures.Extractor extractor,
+            FeatureExtractor extractor,
             LabeledImages<T> images,
             ImagePipeline<T> pipeline,
             int views,
@@ -84,7 +85,7 @@ public final class FeatureCache {
      * @return the same images, each as one feature vector (an array of one view)
      */
     public static <T> LabeledImages<float[][]> evalViews(
-            BackboneFeatures.Extractor extractor, LabeledImages<T> images, ImagePipeline<T> pipeline) {
+            FeatureExtractor extractor, LabeledImages<T> images, ImagePipeline<T> pipeline) {
         List<float[][]> out = new ArrayList<>(images.size());
         for (int start = 0; start < images.size(); start += CHUNK) {
             int n = Math.min(CHUNK, images.size() - start);

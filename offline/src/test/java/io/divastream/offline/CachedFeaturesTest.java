@@ -16,6 +16,7 @@ import io.divastream.model.DjlRuntime;
 import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.augment.GlyphAugmenter;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.embed.FeatureExtractor;
 import io.divastream.model.net.DivaNetwork;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.train.TrainingView;
@@ -171,7 +172,7 @@ class CachedFeaturesTest {
         GlyphAugmenter augmenter = new GlyphAugmenter(AugmentationSpec.omniglotDefault());
         ImagePipeline<float[]> pipeline = ImagePipeline.glyphs(augmenter::augment, 28);
         List<Integer> progress = new ArrayList<>();
-        try (BackboneFeatures.Extractor extractor = new BackboneFeatures.Extractor(GLYPH)) {
+        try (FeatureExtractor extractor = new FeatureExtractor(GLYPH)) {
             // 13 images x 5 views: chunks end after images 7 and 13
             LabeledImages<float[][]> cache =
                     FeatureCache.trainViews(extractor, images, pipeline, 5, 11L, progress::add);

@@ -1,0 +1,81 @@
+package io.divastream.images;
+
+import io.divastream.model.embed.FeatureExtractor;
+import io.divastream.model.embed.StoredFeatures;
+import io.divastream.model.net.backbone.BackboneSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The frozen-backbone path of a photo: decodes it within the limits, makes its evaluation view and a number of
+ * random training views with the backbone's transforms, and runs the backbone once over all of them. The training
+ * views of an image depend only on the seed and the image id, so a replayed event yields the same features. Not
+ * thread-safe (one per operator subtask); close it to release the backbone.
+ */
+public final class PhotoFeatureExtractor implements AutoCloseable {
+
+    private final FeatureExtractor extractor;
+    private final PhotoTransforms transforms;
+    private final ImageLimits limits;
+    private final int trainingViews;
+    private final long seed;
+
+    /**
+     * Loads the backbone.
+     *
+     * @param backbone the frozen backbone (its input spec gives the transforms)
+     * @param limits the bounds on a photo
+     * @param trainingViews the random training views per image (0 for images that are only embedded)
+     * @param seed the seed of the training views
+     */
+    public PhotoFeatureExtractor(BackboneSpec backbone, ImageLimits limits, int trainingViews, long seed) {
+        if (trainingViews < 0 || trainingViews > StoredFeatures.MAX_VIEWS) {
+            throw new IllegalArgumentException(
+                    "training views must be 0 to " + StoredFeatures.MAX_VIEWS + ", got " + trainingViews);
+        }
+        this.transforms = new PhotoTransforms(backbone.input());
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.trainingViews = trainingViews;
+        this.seed = seed;
+        this.extractor = new FeatureExtractor(backbone);
+    }
+
+    /**
+     * Decodes a photo and computes its features.
+     *
+     * @param imageId the image's id (seeds its training views)
+     * @param encoded the encoded photo
+     * @param withTrainingViews whether to compute the training views too (an evaluation image needs none)
+     * @return the features
+     * @throws InvalidImageException if the photo cannot be decoded within the limits
+     */
+    public StoredFeatures extract(String imageId, byte[] encoded, boolean withTrainingViews) {
+        RgbImage image = PhotoDecoder.decode(encoded, limits);
+        int views = withTrainingViews ? trainingViews : 0;
+        float[][] inputs = new float[1 + views][];
+        inputs[0] = transforms.evalView(image);
+        SplittableRandom random = new SplittableRandom(viewSeed(seed, imageId));
+        for (int v = 0; v < views; v++) {
+            inputs[1 + v] = transforms.trainView(image, random);
+        }
+        float[][] features = extractor.features(inputs);
+        float[][] training = new float[views][];
+        System.arraycopy(features, 1, training, 0, views);
+        return new StoredFeatures(features[0], training);
+    }
+
+    /** The seed of an image's training views: the run's seed and the image id, mixed (64-bit FNV-1a of the id). */
+    static long viewSeed(long seed, String imageId) {
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : imageId.getBytes(StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xFF)) * 0x100000001b3L;
+        }
+        return seed * 0x9E3779B97F4A7C15L ^ hash;
+    }
+
+    @Override
+    public void close() {
+        extractor.close();
+    }
+}

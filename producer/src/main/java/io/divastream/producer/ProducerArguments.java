@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
  * @param limit the maximum number of events, or empty for all
  * @param format the dataset layout
  * @param selection which images to publish and how to label them
+ * @param order the order of publication
  */
 public record ProducerArguments(
         String bootstrapServers,
@@ -32,7 +33,8 @@ public record ProducerArguments(
         long seed,
         OptionalLong limit,
         DatasetFormat format,
-        DatasetSelection selection) {
+        DatasetSelection selection,
+        PublicationOrder order) {
 
     /** Default rate in events per second. */
     public static final double DEFAULT_RATE = 100;
@@ -105,6 +107,13 @@ public record ProducerArguments(
         String limit;
 
         @Option(
+                names = "--order",
+                paramLabel = "ORDER",
+                description = "interleaved (every class from the start, default), class-by-class (classes arrive"
+                        + " one after the other: a growing catalogue), shuffled or as-listed")
+        String order = PublicationOrder.INTERLEAVED.id();
+
+        @Option(
                 names = {"--help", "-h"},
                 usageHelp = true,
                 description = "print this text")
@@ -165,7 +174,8 @@ public record ProducerArguments(
                 new DatasetSelection(
                         parseSplit(o.split),
                         DatasetSelection.Role.parse(o.role),
-                        parseBoolean("--prefix-role", o.prefixRole)));
+                        parseBoolean("--prefix-role", o.prefixRole)),
+                PublicationOrder.parse(o.order));
     }
 
     private static String nonBlank(String name, String value) {

@@ -2,7 +2,7 @@ package io.divastream.offline;
 
 import io.divastream.images.PhotoTransforms;
 import io.divastream.images.RgbImage;
-import io.divastream.model.train.Draws;
+import io.divastream.model.train.FeatureViews;
 import io.divastream.model.train.TrainingView;
 import io.divastream.model.train.ViewAugmenter;
 import java.util.random.RandomGenerator;
@@ -83,20 +83,12 @@ public interface ImagePipeline<T> {
         return new ImagePipeline<>() {
             @Override
             public float[] trainView(float[][] views, RandomGenerator random) {
-                return views[random.nextInt(views.length)];
+                return FeatureViews.INSTANCE.make(views, random);
             }
 
             @Override
             public float[][] trainViews(float[][] views, int count, RandomGenerator random) {
-                if (count > views.length) {
-                    return ImagePipeline.super.trainViews(views, count, random);
-                }
-                int[] chosen = Draws.distinct(views.length, count, random);
-                float[][] out = new float[count][];
-                for (int v = 0; v < count; v++) {
-                    out[v] = views[chosen[v]];
-                }
-                return out;
+                return FeatureViews.INSTANCE.makeViews(views, count, random);
             }
 
             @Override

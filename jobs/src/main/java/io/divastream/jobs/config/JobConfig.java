@@ -3,6 +3,7 @@ package io.divastream.jobs.config;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicSpec;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
@@ -190,6 +191,7 @@ public record JobConfig(
      * @param engineFlavour the PyTorch native library flavour the trainer expects, or {@code auto}
      * @param queueInitBatches the first this many batches only fill the DaNCE queue, before the first
      *     training step ({@code train.queue-init-batches}; 0: none, the queue fills during training)
+     * @param payload what the batches' samples carry: glyph pixels, or a frozen backbone's stored features
      */
     public record TrainingConfig(
             DivaConfig model,
@@ -198,12 +200,14 @@ public record JobConfig(
             int maxConsecutiveFailures,
             DeviceRequest device,
             String engineFlavour,
-            int queueInitBatches)
+            int queueInitBatches,
+            SamplePayload payload)
             implements Serializable {
-        private static final long serialVersionUID = 3L;
+        private static final long serialVersionUID = 4L;
 
-        /** Checks that the device settings are there and the count of queue batches is not negative. */
+        /** Checks that the device settings and the payload are there and the count of queue batches is not negative. */
         public TrainingConfig {
+            Objects.requireNonNull(payload, "payload");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(engineFlavour, "engineFlavour");
             if (queueInitBatches < 0) {
@@ -229,7 +233,8 @@ public record JobConfig(
                     maxConsecutiveFailures,
                     DeviceRequest.AUTO,
                     DeviceSelection.ANY_FLAVOUR,
-                    0);
+                    0,
+                    SamplePayload.GLYPH_PIXELS);
         }
 
         /**
@@ -240,7 +245,32 @@ public record JobConfig(
          */
         public TrainingConfig withQueueInitBatches(int batches) {
             return new TrainingConfig(
-                    model, augmentation, stepsPerVersion, maxConsecutiveFailures, device, engineFlavour, batches);
+                    model,
+                    augmentation,
+                    stepsPerVersion,
+                    maxConsecutiveFailures,
+                    device,
+                    engineFlavour,
+                    batches,
+                    payload);
+        }
+
+        /**
+         * Returns a copy whose batches carry another payload.
+         *
+         * @param newPayload what the samples carry
+         * @return the copy
+         */
+        public TrainingConfig withPayload(SamplePayload newPayload) {
+            return new TrainingConfig(
+                    model,
+                    augmentation,
+                    stepsPerVersion,
+                    maxConsecutiveFailures,
+                    device,
+                    engineFlavour,
+                    queueInitBatches,
+                    newPayload);
         }
     }
 

@@ -4,6 +4,7 @@ import static io.divastream.jobs.config.TrainOptions.QUEUE_INIT_BATCHES;
 
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.images.ImageLimits;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DivaHead;
 import io.divastream.model.augment.AugmentationSpec;
@@ -65,7 +66,8 @@ public final class JobConfigBuilder {
                 get(TrainOptions.MAX_CONSECUTIVE_FAILURES),
                 get(TrainOptions.DEVICE),
                 get(TrainOptions.ENGINE_FLAVOUR),
-                queueInitBatches(model, batching));
+                queueInitBatches(model, batching),
+                SamplePayload.GLYPH_PIXELS);
         JobConfig.EmbeddingConfig embedding = new JobConfig.EmbeddingConfig(
                 headWeights(model.network().heads().size()),
                 new JobConfig.CatalogueConfig(

@@ -9,6 +9,7 @@ import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.Role;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.schemas.DeadLetterReason;
@@ -118,6 +119,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      */
     static final double MAX_REEMBED_SHARE = 0.5;
 
+    private final SamplePayload payload;
     private final NetworkSpec network;
     private final double[] headWeights;
     private final JobConfig.CatalogueConfig config;
@@ -172,6 +174,29 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             String sourceTopic,
             int intraOpThreads,
             long labelTtlMs) {
+        this(network, headWeights, config, sourceTopic, intraOpThreads, labelTtlMs, SamplePayload.GLYPH_PIXELS);
+    }
+
+    /**
+     * Creates the operator.
+     *
+     * @param network the network's shape
+     * @param headWeights weight of each head in the combined embedding
+     * @param config the catalogue's bounds and re-embedding rate
+     * @param sourceTopic the input topic, named in dead letters
+     * @param intraOpThreads libtorch's intra-op threads for the subtask's forward passes, or 0 for every processor
+     * @param labelTtlMs how long an image id's first label is remembered ({@link FirstLabels}; 0: for ever)
+     * @param payload what the samples carry: glyph pixels, or a frozen backbone's stored features
+     */
+    public CatalogueEmbedder(
+            NetworkSpec network,
+            double[] headWeights,
+            JobConfig.CatalogueConfig config,
+            String sourceTopic,
+            int intraOpThreads,
+            long labelTtlMs,
+            SamplePayload payload) {
+        this.payload = java.util.Objects.requireNonNull(payload, "payload");
         this.network = network;
         this.headWeights = headWeights.clone();
         this.config = config;
@@ -240,7 +265,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         }
         int threads = DjlRuntime.useIntraOpThreads(intraOpThreads);
         LOG.info("embedder subtask: {} libtorch intra-op threads", threads);
-        embedder = new CatalogueModel(network, headWeights);
+        embedder = new CatalogueModel(network, headWeights, payload);
         embedded = getMetricGroup().counter("numEmbeddings");
         reembedded = getMetricGroup().counter("numReembeddings");
         expired = getMetricGroup().counter("numCatalogueExpired");

@@ -1,10 +1,10 @@
 package io.divastream.jobs.embed;
 
 import io.divastream.evaluation.EmbeddingCombiner;
-import io.divastream.images.ImageDecoder;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
@@ -20,6 +20,7 @@ final class CatalogueModel implements AutoCloseable {
 
     private final Embedder embedder;
     private final double[] headWeights;
+    private final SamplePayload payload;
     private long loadedVersion = -1;
 
     /**
@@ -27,17 +28,19 @@ final class CatalogueModel implements AutoCloseable {
      *
      * @param network the network's shape
      * @param headWeights weight of each head in the combined embedding
+     * @param payload what the samples carry (the network takes glyph pixels or a frozen backbone's features)
      */
-    CatalogueModel(NetworkSpec network, double[] headWeights) {
+    CatalogueModel(NetworkSpec network, double[] headWeights, SamplePayload payload) {
         this.embedder = new Embedder(network);
         this.headWeights = headWeights.clone();
+        this.payload = payload;
     }
 
     /**
      * Embeds samples with a model version, in one forward pass.
      *
      * @param model the model version
-     * @param samples the samples (their pixels as {@link ImageDecoder} reads them)
+     * @param samples the samples
      * @return an embedding of each sample, in order, stamped with the model and the time now
      */
     List<ImageEmbedding> embed(ModelUpdate model, List<ImageSample> samples) {
@@ -47,7 +50,7 @@ final class CatalogueModel implements AutoCloseable {
         }
         float[][] pixels = new float[samples.size()][];
         for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = ImageDecoder.fromBytes(samples.get(i).pixels());
+            pixels[i] = payload.evaluationInput(samples.get(i).pixels());
         }
         float[][][] heads = embedder.embed(pixels);
         float[][] combined = EmbeddingCombiner.combine(heads, headWeights);

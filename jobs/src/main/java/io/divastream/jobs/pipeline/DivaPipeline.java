@@ -167,7 +167,8 @@ public final class DivaPipeline {
                                 config.embedding().catalogue(),
                                 config.kafka().imagesTopic(),
                                 config.runtime().intraOpThreads().embedder(),
-                                input.labelTtlMs()))
+                                input.labelTtlMs(),
+                                config.training().payload()))
                 .uid(Uids.EMBEDDER)
                 .setParallelism(embeddingParallelism);
         embeddings

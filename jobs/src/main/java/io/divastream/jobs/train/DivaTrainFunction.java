@@ -1,6 +1,5 @@
 package io.divastream.jobs.train;
 
-import io.divastream.images.ImageDecoder;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.events.ModelUpdate;
@@ -10,7 +9,6 @@ import io.divastream.model.DjlRuntime;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.augment.GlyphAugmenter;
 import io.divastream.model.train.DivaTrainer;
-import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.StepResult;
 import io.divastream.model.train.TrainingDivergedException;
 import java.io.ByteArrayInputStream;
@@ -18,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -140,19 +137,15 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
             publish(out);
         }
         imagesSeen += batch.newImages();
-        float[][] images = new float[batch.size()][];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = ImageDecoder.fromBytes(batch.pixels()[i]);
-        }
-        LabeledBatch labeled = new LabeledBatch(Arrays.asList(batch.labels()), images);
+        BatchInput input = BatchInput.of(batch, config.payload());
         if (initializingQueue()) {
-            initializeQueue(labeled, batch.sequence());
+            initializeQueue(input, batch.sequence());
             return;
         }
         StepResult result;
         long started = System.nanoTime();
         try {
-            result = trainer.step(labeled);
+            result = input.step(trainer);
         } catch (TrainingDivergedException e) {
             metrics.stepDiverged(System.nanoTime() - started, trainer);
             consecutiveFailures++;
@@ -176,8 +169,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         return trainer.steps() == 0 && trainer.queueInitBatches() < config.queueInitBatches();
     }
 
-    private void initializeQueue(LabeledBatch batch, long sequence) {
-        int keys = trainer.initializeQueue(batch);
+    private void initializeQueue(BatchInput batch, long sequence) {
+        int keys = batch.enqueueKeys(trainer);
         long done = trainer.queueInitBatches();
         metrics.trainerChanged(trainer);
         if (done == 1 || done == config.queueInitBatches()) {

@@ -8,10 +8,18 @@ import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.Role;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.TinyModel;
+import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
+import io.divastream.model.config.DivaConfig;
+import io.divastream.model.config.MomentumSpec;
+import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
+import io.divastream.model.embed.StoredFeatures;
+import io.divastream.model.net.backbone.BackboneSpec;
+import io.divastream.model.net.backbone.InputSpec;
 import io.divastream.model.train.DivaTrainer;
 import io.divastream.model.train.LabeledBatch;
 import io.divastream.model.train.ViewAugmenter;
@@ -73,7 +81,7 @@ class CatalogueModelTest {
                 new ImageSample("b", "Greek/character02", Role.EVAL, TinyModel.randomImage(random), 12));
         ModelUpdate v1 = update(s1, 0, 1_000);
         ModelUpdate v2 = update(s2, 16, 2_000);
-        try (CatalogueModel model = new CatalogueModel(TinyModel.NETWORK, WEIGHTS)) {
+        try (CatalogueModel model = new CatalogueModel(TinyModel.NETWORK, WEIGHTS, SamplePayload.GLYPH_PIXELS)) {
             long before = System.currentTimeMillis();
             List<ImageEmbedding> first = model.embed(v1, samples);
             List<ImageEmbedding> second = model.embed(v2, samples);
@@ -101,6 +109,47 @@ class CatalogueModelTest {
                 assertThat(second.get(i).modelStep()).isEqualTo(s2.step());
                 assertThat(second.get(i).modelImagesSeen()).isEqualTo(16);
                 assertThat(second.get(i).combined()).isNotEqualTo(first.get(i).combined());
+            }
+        }
+    }
+
+    @Test
+    void storedFeaturesAreEmbeddedFromTheirEvaluationViewByTheHeadsAlone() {
+        int dim = 12;
+        DivaConfig defaults = DivaConfig.omniglotDefaults();
+        NetworkSpec network = new NetworkSpec(
+                new BackboneSpec.Features("test-backbone", dim, InputSpec.imagenet()),
+                8,
+                List.of(DivaHead.values()),
+                16);
+        DivaConfig config =
+                new DivaConfig(network, defaults.loss(), defaults.optimizer(), new MomentumSpec(0.9, 32), 5L);
+        ModelSnapshot snapshot;
+        try (DivaTrainer trainer = new DivaTrainer(config, ViewAugmenter.IDENTITY)) {
+            snapshot = trainer.snapshot(1);
+        }
+        Random random = new Random(9);
+        float[][] evaluation = new float[2][dim];
+        List<ImageSample> samples = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (int d = 0; d < dim; d++) {
+                evaluation[i][d] = random.nextFloat() * 6;
+            }
+            float[][] training = {new float[dim]};
+            byte[] payload = new StoredFeatures(evaluation[i], training).toBytes(StoredFeatures.Precision.SINGLE);
+            samples.add(new ImageSample("p" + i, "bird/" + i, Role.EVAL, payload, 1));
+        }
+        float[][][] expected;
+        try (Embedder e = new Embedder(network)) {
+            e.load(snapshot);
+            expected = e.embed(evaluation);
+        }
+        try (CatalogueModel model = new CatalogueModel(network, WEIGHTS, SamplePayload.STORED_FEATURES)) {
+            List<ImageEmbedding> embedded = model.embed(update(snapshot, 0, 1_000), samples);
+            for (int i = 0; i < 2; i++) {
+                for (int h = 0; h < expected.length; h++) {
+                    assertThat(embedded.get(i).heads()[h]).containsExactly(expected[h][i]);
+                }
             }
         }
     }

@@ -6,7 +6,6 @@ import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
-import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
 import io.divastream.images.InvalidImageException;
 import io.divastream.jobs.events.DeadLetterEvent;
@@ -68,14 +67,14 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
 
     private static final byte[] NO_PIXELS = new byte[0];
 
-    private final ImageSpec imageSpec;
+    private final SampleDecoding decoding;
     private final LabelRouter router;
     private final EventLimits limits;
     private final int deadLetterValueBytes;
     private final boolean trainingReader;
     private transient AvroCodec<ImageEvent> codec;
     private transient Counter skipped;
-    private transient ImageDecoder decoder;
+    private transient SampleDecoding.Decoder decoder;
     private transient Counter decoded;
     private transient Map<DeadLetterReason, Counter> rejected;
 
@@ -89,16 +88,29 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
      */
     public DecodeImageFunction(
             ImageSpec imageSpec, LabelRouter router, EventLimits limits, RecordSizeLimit deadLetterLimit) {
-        this(imageSpec, router, limits, DeadLetters.maxValueBytes(deadLetterLimit), false);
+        this(new SampleDecoding.Glyphs(imageSpec), router, limits, deadLetterLimit);
+    }
+
+    /**
+     * Creates the function of the embedding branch, which reports dead letters.
+     *
+     * @param decoding how an image becomes a sample's payload
+     * @param router the train / eval routing
+     * @param limits the bounds on an event
+     * @param deadLetterLimit the dead-letter producer's record size limit (bounds the bytes kept)
+     */
+    public DecodeImageFunction(
+            SampleDecoding decoding, LabelRouter router, EventLimits limits, RecordSizeLimit deadLetterLimit) {
+        this(decoding, router, limits, DeadLetters.maxValueBytes(deadLetterLimit), false);
     }
 
     private DecodeImageFunction(
-            ImageSpec imageSpec,
+            SampleDecoding decoding,
             LabelRouter router,
             EventLimits limits,
             int deadLetterValueBytes,
             boolean trainingReader) {
-        this.imageSpec = Objects.requireNonNull(imageSpec, "imageSpec");
+        this.decoding = Objects.requireNonNull(decoding, "decoding");
         this.router = Objects.requireNonNull(router, "router");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.deadLetterValueBytes = deadLetterValueBytes;
@@ -118,13 +130,26 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
      * @return the function
      */
     public static DecodeImageFunction trainingReader(ImageSpec imageSpec, LabelRouter router, EventLimits limits) {
-        return new DecodeImageFunction(imageSpec, router, limits, 0, true);
+        return trainingReader(new SampleDecoding.Glyphs(imageSpec), router, limits);
+    }
+
+    /**
+     * The decoder of the training branch's own reader (see {@link #trainingReader(ImageSpec, LabelRouter,
+     * EventLimits)}), with any decoding: photos get their training views' features here.
+     *
+     * @param decoding how an image becomes a sample's payload
+     * @param router the train / eval routing
+     * @param limits the bounds on an event
+     * @return the function
+     */
+    public static DecodeImageFunction trainingReader(SampleDecoding decoding, LabelRouter router, EventLimits limits) {
+        return new DecodeImageFunction(decoding, router, limits, 0, true);
     }
 
     @Override
     public void open(OpenContext openContext) {
         codec = AvroCodec.of(ImageEvent.class);
-        decoder = new ImageDecoder(imageSpec, limits.image());
+        decoder = decoding.open(limits.image());
         decoded = getRuntimeContext().getMetricGroup().counter("numImagesDecoded");
         getRuntimeContext().getMetricGroup().meter("numImagesDecodedPerSecond", new MeterView(decoded));
         rejected = new EnumMap<>(DeadLetterReason.class);
@@ -158,9 +183,9 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
             out.collect(new ImageSample(event.getImageId(), event.getLabel(), role, NO_PIXELS, eventTime));
             return;
         }
-        float[] pixels;
+        byte[] payload;
         try {
-            pixels = decoder.decode(toArray(event.getImage()));
+            payload = decoder.decode(event.getImageId(), toArray(event.getImage()), trainingReader);
         } catch (InvalidImageException e) {
             DeadLetterReason reason = e.reason() == InvalidImageException.Reason.UNDECODABLE
                     ? DeadLetterReason.UNDECODABLE_IMAGE
@@ -169,8 +194,18 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
             return;
         }
         decoded.inc();
-        out.collect(
-                new ImageSample(event.getImageId(), event.getLabel(), role, ImageDecoder.toBytes(pixels), eventTime));
+        out.collect(new ImageSample(event.getImageId(), event.getLabel(), role, payload, eventTime));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (decoder != null) {
+                decoder.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 
     private void reject(RawRecord record, DeadLetterReason reason, String message, Context ctx) {

@@ -1,0 +1,129 @@
+package io.divastream.jobs.decode;
+
+import io.divastream.images.ImageDecoder;
+import io.divastream.images.ImageLimits;
+import io.divastream.images.ImageSpec;
+import io.divastream.images.InvalidImageException;
+import io.divastream.images.PhotoFeatureExtractor;
+import io.divastream.jobs.events.SamplePayload;
+import io.divastream.model.embed.StoredFeatures;
+import io.divastream.model.net.backbone.BackboneSpec;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * How a decoder turns an event's encoded image into a sample's payload: a glyph's pixels, or a photo's
+ * frozen-backbone features (docs/photos.md). Serializable, so it travels in the job graph; {@link #open} makes the
+ * per-subtask decoder, which holds native memory for the features and is closed with the operator.
+ */
+public sealed interface SampleDecoding extends Serializable {
+
+    /**
+     * What the samples carry.
+     *
+     * @return the payload kind
+     */
+    SamplePayload payload();
+
+    /**
+     * Makes a subtask's decoder.
+     *
+     * @param limits the bounds on an image
+     * @return the decoder; close it
+     */
+    Decoder open(ImageLimits limits);
+
+    /** A subtask's decoder. */
+    interface Decoder extends AutoCloseable {
+        /**
+         * Decodes an image into a payload.
+         *
+         * @param imageId the image's id
+         * @param encoded the encoded image
+         * @param training whether the payload is for training (features: with the training views)
+         * @return the payload
+         * @throws InvalidImageException if the image cannot be decoded within the limits
+         */
+        byte[] decode(String imageId, byte[] encoded, boolean training);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Glyphs: grayscale pixels at the network's input size.
+     *
+     * @param spec the input size and inversion
+     */
+    record Glyphs(ImageSpec spec) implements SampleDecoding {
+        private static final long serialVersionUID = 1L;
+
+        /** Checks the spec. */
+        public Glyphs {
+            Objects.requireNonNull(spec, "spec");
+        }
+
+        @Override
+        public SamplePayload payload() {
+            return SamplePayload.GLYPH_PIXELS;
+        }
+
+        @Override
+        public Decoder open(ImageLimits limits) {
+            ImageDecoder decoder = new ImageDecoder(spec, limits);
+            return new Decoder() {
+                @Override
+                public byte[] decode(String imageId, byte[] encoded, boolean training) {
+                    return ImageDecoder.toBytes(decoder.decode(encoded));
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    /**
+     * Photos through a frozen backbone: the features of the evaluation view, and of training views for training.
+     *
+     * @param backbone the frozen backbone
+     * @param trainingViews the training views per training image
+     * @param precision how the features are stored
+     * @param seed the seed of the training views
+     */
+    record Features(BackboneSpec backbone, int trainingViews, StoredFeatures.Precision precision, long seed)
+            implements SampleDecoding {
+        private static final long serialVersionUID = 1L;
+
+        /** Checks the settings. */
+        public Features {
+            Objects.requireNonNull(backbone, "backbone");
+            Objects.requireNonNull(precision, "precision");
+            if (trainingViews < 1 || trainingViews > StoredFeatures.MAX_VIEWS) {
+                throw new IllegalArgumentException(
+                        "training views must be 1 to " + StoredFeatures.MAX_VIEWS + ", got " + trainingViews);
+            }
+        }
+
+        @Override
+        public SamplePayload payload() {
+            return SamplePayload.STORED_FEATURES;
+        }
+
+        @Override
+        public Decoder open(ImageLimits limits) {
+            PhotoFeatureExtractor extractor = new PhotoFeatureExtractor(backbone, limits, trainingViews, seed);
+            return new Decoder() {
+                @Override
+                public byte[] decode(String imageId, byte[] encoded, boolean training) {
+                    return extractor.extract(imageId, encoded, training).toBytes(precision);
+                }
+
+                @Override
+                public void close() {
+                    extractor.close();
+                }
+            };
+        }
+    }
+}

@@ -3,6 +3,8 @@ package io.divastream.jobs.config;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicSpec;
+import io.divastream.images.ImageSpec;
+import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DeviceRequest;
@@ -191,7 +193,8 @@ public record JobConfig(
      * @param engineFlavour the PyTorch native library flavour the trainer expects, or {@code auto}
      * @param queueInitBatches the first this many batches only fill the DaNCE queue, before the first
      *     training step ({@code train.queue-init-batches}; 0: none, the queue fills during training)
-     * @param payload what the batches' samples carry: glyph pixels, or a frozen backbone's stored features
+     * @param decoding how the decoders make the samples' payload: glyph pixels, or a frozen backbone's stored
+     *     features
      */
     public record TrainingConfig(
             DivaConfig model,
@@ -201,13 +204,13 @@ public record JobConfig(
             DeviceRequest device,
             String engineFlavour,
             int queueInitBatches,
-            SamplePayload payload)
+            SampleDecoding decoding)
             implements Serializable {
         private static final long serialVersionUID = 4L;
 
         /** Checks that the device settings and the payload are there and the count of queue batches is not negative. */
         public TrainingConfig {
-            Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(decoding, "decoding");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(engineFlavour, "engineFlavour");
             if (queueInitBatches < 0) {
@@ -234,7 +237,16 @@ public record JobConfig(
                     DeviceRequest.AUTO,
                     DeviceSelection.ANY_FLAVOUR,
                     0,
-                    SamplePayload.GLYPH_PIXELS);
+                    new SampleDecoding.Glyphs(new ImageSpec(model.network().inputSize(), true)));
+        }
+
+        /**
+         * What the samples carry.
+         *
+         * @return the payload kind of the decoding
+         */
+        public SamplePayload payload() {
+            return decoding.payload();
         }
 
         /**
@@ -252,16 +264,16 @@ public record JobConfig(
                     device,
                     engineFlavour,
                     batches,
-                    payload);
+                    decoding);
         }
 
         /**
-         * Returns a copy whose batches carry another payload.
+         * Returns a copy whose samples are decoded another way.
          *
-         * @param newPayload what the samples carry
+         * @param newDecoding how the decoders make the samples' payload
          * @return the copy
          */
-        public TrainingConfig withPayload(SamplePayload newPayload) {
+        public TrainingConfig withDecoding(SampleDecoding newDecoding) {
             return new TrainingConfig(
                     model,
                     augmentation,
@@ -270,7 +282,7 @@ public record JobConfig(
                     device,
                     engineFlavour,
                     queueInitBatches,
-                    newPayload);
+                    newDecoding);
         }
     }
 

@@ -4,7 +4,8 @@ import static io.divastream.jobs.config.TrainOptions.QUEUE_INIT_BATCHES;
 
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.images.ImageLimits;
-import io.divastream.jobs.events.SamplePayload;
+import io.divastream.images.ImageSpec;
+import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.model.DivaHead;
 import io.divastream.model.augment.AugmentationSpec;
@@ -14,6 +15,10 @@ import io.divastream.model.config.MomentumSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.ObjectiveSpec;
 import io.divastream.model.config.OptimizerSpec;
+import io.divastream.model.net.backbone.BackboneSpec;
+import io.divastream.model.net.backbone.InputSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 
@@ -58,7 +63,9 @@ public final class JobConfigBuilder {
                 get(KafkaOptions.TRANSACTIONAL_ID_PREFIX));
         Validation.distinctTopics(conf, TopicOptions.ALL);
         JobConfig.BatchingConfig batching = batching();
-        DivaConfig model = model();
+        ModelPreset preset = get(ModelOptions.PRESET);
+        BackboneSpec.TorchScript frozen = preset.photo() ? frozenBackbone() : null;
+        DivaConfig model = model(frozen);
         JobConfig.TrainingConfig training = new JobConfig.TrainingConfig(
                 model,
                 get(TrainOptions.AUGMENT) ? AugmentationSpec.omniglotDefault() : AugmentationSpec.none(),
@@ -67,7 +74,19 @@ public final class JobConfigBuilder {
                 get(TrainOptions.DEVICE),
                 get(TrainOptions.ENGINE_FLAVOUR),
                 queueInitBatches(model, batching),
-                SamplePayload.GLYPH_PIXELS);
+                frozen == null
+                        ? new SampleDecoding.Glyphs(
+                                new ImageSpec(model.network().inputSize(), true))
+                        : new SampleDecoding.Features(
+                                frozen,
+                                get(TrainOptions.FEATURE_VIEWS),
+                                get(RuntimeOptions.FEATURE_PRECISION),
+                                model.seed()));
+        if (frozen != null && !get(ExportOptions.DIR).isEmpty()) {
+            throw new ConfigException("option --" + ExportOptions.DIR.key() + " is not available with --"
+                    + ModelOptions.PRESET.key() + " " + preset.id() + " yet: a frozen model's artefact needs its"
+                    + " backbone beside its heads (docs/photos.md)");
+        }
         JobConfig.EmbeddingConfig embedding = new JobConfig.EmbeddingConfig(
                 headWeights(model.network().heads().size()),
                 new JobConfig.CatalogueConfig(
@@ -110,15 +129,37 @@ public final class JobConfigBuilder {
         return batching;
     }
 
-    private DivaConfig model() {
+    /** The frozen backbone of a photo preset: the TorchScript file of --model.backbone-file, which must exist. */
+    private BackboneSpec.TorchScript frozenBackbone() {
+        String file = get(ModelOptions.BACKBONE_FILE);
+        if (file.isEmpty()) {
+            throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + " is required by --"
+                    + ModelOptions.PRESET.key() + " " + get(ModelOptions.PRESET).id()
+                    + ": the TorchScript file of the frozen backbone");
+        }
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + ": no such file '" + file + "'");
+        }
+        return new BackboneSpec.TorchScript(path.toAbsolutePath().toString(), 1280, InputSpec.minusOneToOne());
+    }
+
+    private DivaConfig model(BackboneSpec.TorchScript frozen) {
         try {
-            return new DivaConfig(
-                    new NetworkSpec(
+            NetworkSpec network = frozen == null
+                    ? new NetworkSpec(
                             get(ModelOptions.IMAGE_SIZE),
                             get(ModelOptions.CHANNELS),
                             get(ModelOptions.EMBEDDING_DIM),
                             get(ModelOptions.HEADS),
-                            NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN),
+                            NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN)
+                    : new NetworkSpec(
+                            new BackboneSpec.Features(frozen.id(), frozen.featureDim(), frozen.input()),
+                            get(ModelOptions.EMBEDDING_DIM),
+                            get(ModelOptions.HEADS),
+                            NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN);
+            return new DivaConfig(
+                    network,
                     new LossSpec(
                             get(TrainOptions.MARGIN),
                             get(TrainOptions.BETA_INIT),

@@ -15,8 +15,9 @@ public final class ModelOptions {
             "model.preset",
             OptionType.choice(ModelPreset.class, ModelPreset::parse),
             ModelPreset.OMNIGLOT_CONV4.id(),
-            "model preset: omniglot-conv4 or omniglot-conv4-wide (sets image.size, model.channels, model.embedding-dim;"
-                    + " explicit keys win)");
+            "model preset: omniglot-conv4 or omniglot-conv4-wide (glyphs; set image.size, model.channels,"
+                    + " model.embedding-dim), or photo-mobilenetv2 (photos through the frozen ImageNet MobileNetV2 of"
+                    + " model.backbone-file; sets model.embedding-dim and the learning rates); explicit keys win");
     public static final DivaOption<List<DivaHead>> HEADS = DivaOption.of(
             "model.heads",
             OptionType.choices(DivaHead.class, DivaHead::parse),
@@ -35,8 +36,17 @@ public final class ModelOptions {
             "0",
             "seed of initialisation, miners and augmentation");
 
+    public static final DivaOption<String> BACKBONE_FILE = DivaOption.of(
+            "model.backbone-file",
+            OptionType.text(),
+            "",
+            "photo presets: the TorchScript file of the frozen backbone (photo-mobilenetv2: the ImageNet MobileNetV2"
+                    + " features module, mobilenet_v2_imagenet_features.torchscript.pt); a path every task manager can"
+                    + " read");
+
     /** In the order of {@code --help}. */
-    public static final List<DivaOption<?>> ALL = List.of(IMAGE_SIZE, PRESET, HEADS, CHANNELS, EMBEDDING_DIM, SEED);
+    public static final List<DivaOption<?>> ALL =
+            List.of(IMAGE_SIZE, PRESET, HEADS, CHANNELS, EMBEDDING_DIM, SEED, BACKBONE_FILE);
 
     private ModelOptions() {}
 }

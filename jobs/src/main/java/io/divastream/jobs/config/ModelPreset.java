@@ -7,12 +7,10 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * Named model settings ({@code model.preset}): each sets several {@code image.size} / {@code
- * model.*} options at once; an option given explicitly (in a file or on the command line) wins
- * over its preset. Only presets the streaming job can run are offered: its input is single-channel
- * glyphs decoded to a square of {@code image.size} pixels and its backbone the Conv-4 glyph network
- * (the ResNet and pretrained backbones of the offline trainer need RGB photographs, which the
- * stream's decoding does not produce).
+ * Named model settings ({@code model.preset}): each sets several options at once; an option given explicitly (in a
+ * file or on the command line) wins over its preset. The glyph presets train the Conv-4 glyph network on
+ * single-channel glyphs decoded to {@code image.size} pixels; the photo preset keeps a pretrained TorchScript
+ * backbone ({@code model.backbone-file}) frozen and trains DiVA's heads on its stored features (docs/photos.md).
  */
 public enum ModelPreset {
     /** The Omniglot setting: Conv-4 with 64 channels per block, 28-pixel glyphs, 128-d heads. */
@@ -22,7 +20,19 @@ public enum ModelPreset {
     /** The wide Conv-4 of docs/ablation-omniglot-wide-backbone.md: 128 channels per block. */
     OMNIGLOT_CONV4_WIDE(
             "omniglot-conv4-wide",
-            Map.of("image.size", "28", "model.channels", "128,128,128,128", "model.embedding-dim", "128"));
+            Map.of("image.size", "28", "model.channels", "128,128,128,128", "model.embedding-dim", "128")),
+    /**
+     * Photos through the frozen ImageNet MobileNetV2 (1280-d pooled features), DiVA's heads trained on them with
+     * the offline frozen-feature recipe (docs/cub-subset-mobilenetv2.md): 4 x 320-d heads, learning rate 1e-4
+     * for heads and regressors, rho 300.
+     */
+    PHOTO_MOBILENETV2(
+            "photo-mobilenetv2",
+            Map.of(
+                    "model.embedding-dim", "320",
+                    "train.learning-rate", "1e-4",
+                    "train.decorrelation-learning-rate", "1e-4",
+                    "train.rho", "300"));
 
     private final String id;
     private final Map<String, String> values;
@@ -59,7 +69,7 @@ public enum ModelPreset {
      */
     public void applyTo(Configuration conf) {
         for (Map.Entry<String, String> setting : settings().entrySet()) {
-            DivaOption<?> option = ModelOptions.ALL.stream()
+            DivaOption<?> option = JobOptions.ALL.options().stream()
                     .filter(o -> o.key().equals(setting.getKey()))
                     .findFirst()
                     .orElseThrow(
@@ -68,6 +78,15 @@ public enum ModelPreset {
                 option.set(conf, setting.getValue());
             }
         }
+    }
+
+    /**
+     * Tells whether the preset takes photos through a frozen backbone (rather than glyphs).
+     *
+     * @return true for the photo presets
+     */
+    public boolean photo() {
+        return this == PHOTO_MOBILENETV2;
     }
 
     /**

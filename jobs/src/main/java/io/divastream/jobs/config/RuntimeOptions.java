@@ -1,5 +1,6 @@
 package io.divastream.jobs.config;
 
+import io.divastream.model.embed.StoredFeatures;
 import java.util.List;
 
 /** Parallelism, checkpoints and the state backend. */
@@ -52,6 +53,11 @@ public final class RuntimeOptions {
             OptionType.longInteger(0, 86_400_000),
             "1000",
             "least pause between checkpoints (by default at most half the interval)");
+    public static final DivaOption<StoredFeatures.Precision> FEATURE_PRECISION = DivaOption.of(
+            "state.feature-precision",
+            OptionType.choice(StoredFeatures.Precision.class, RuntimeOptions::precision),
+            "half",
+            "photo presets: precision of the stored features, half (2 bytes a value) or single (4)");
     public static final DivaOption<Boolean> STATE_ROCKSDB =
             DivaOption.of("state.rocksdb", OptionType.bool(), "true", "keep keyed state in RocksDB");
 
@@ -67,7 +73,16 @@ public final class RuntimeOptions {
             CHECKPOINT_ALIGNED_TIMEOUT_MS,
             CHECKPOINT_TIMEOUT_MS,
             CHECKPOINT_MIN_PAUSE_MS,
-            STATE_ROCKSDB);
+            STATE_ROCKSDB,
+            FEATURE_PRECISION);
 
     private RuntimeOptions() {}
+
+    private static StoredFeatures.Precision precision(String text) {
+        return switch (text) {
+            case "half" -> StoredFeatures.Precision.HALF;
+            case "single" -> StoredFeatures.Precision.SINGLE;
+            default -> throw new IllegalArgumentException("must be half or single, got '" + text + "'");
+        };
+    }
 }

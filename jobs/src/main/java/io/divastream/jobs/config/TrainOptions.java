@@ -3,6 +3,7 @@ package io.divastream.jobs.config;
 import io.divastream.model.DeviceRequest;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.config.KeyBatchNormStatistics;
+import io.divastream.model.embed.StoredFeatures;
 import io.divastream.model.miner.SharedMining;
 import java.util.List;
 
@@ -86,6 +87,12 @@ public final class TrainOptions {
             "initial",
             "BatchNorm running statistics of the key encoder: initial (published: never updated) or ema (averaged"
                     + " with the query network's like the parameters)");
+    public static final DivaOption<Integer> FEATURE_VIEWS = DivaOption.of(
+            "train.feature-views",
+            OptionType.integer(1, StoredFeatures.MAX_VIEWS),
+            "8",
+            "photo presets: random training views (RandomResizedCrop 224 + flip) per training image whose frozen-backbone"
+                    + " features are stored; each step draws two distinct ones");
     public static final DivaOption<Boolean> AUGMENT =
             DivaOption.of("train.augment", OptionType.bool(), "true", "random affine augmentation of training views");
     public static final DivaOption<Integer> STEPS_PER_VERSION = DivaOption.of(
@@ -129,6 +136,7 @@ public final class TrainOptions {
             QUEUE_SIZE,
             QUEUE_INIT_BATCHES,
             KEY_BN_STATS,
+            FEATURE_VIEWS,
             AUGMENT,
             STEPS_PER_VERSION,
             MAX_CONSECUTIVE_FAILURES,

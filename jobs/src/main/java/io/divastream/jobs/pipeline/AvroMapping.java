@@ -11,6 +11,7 @@ import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -114,10 +115,15 @@ public final class AvroMapping {
      * @param network the model's network
      * @param glyphSpec how the job decodes glyphs (null for a photo backbone), as given to the artefact sink
      * @param headWeights the combined embedding's head weights, as given to the artefact sink
-     * @return the wire record
+     * @return the wire record (without a manifest digest for heads on a frozen backbone's features, which have no
+     *     artefact yet)
      */
     public static ModelVersionRecord modelVersion(
             ModelUpdate m, NetworkSpec network, ImageSpec glyphSpec, double[] headWeights) {
+        if (network.backbone() instanceof BackboneSpec.Features) {
+            // heads on a frozen backbone's features: no artefact format yet (docs/photos.md), so no digest
+            return modelVersion(m, network.heads(), network.embeddingDim(), null);
+        }
         ModelSnapshot snapshot = new ModelSnapshot(m.version(), m.step(), m.parameters(), m.parameterCount());
         String manifestSha256 =
                 ModelSnapshot.sha256(ModelExport.manifestBytes(network, glyphSpec, headWeights, snapshot));

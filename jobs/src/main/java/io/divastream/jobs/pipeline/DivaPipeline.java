@@ -2,12 +2,12 @@ package io.divastream.jobs.pipeline;
 
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RawRecordSources;
-import io.divastream.images.ImageSpec;
 import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.FirstLabelFilter;
 import io.divastream.jobs.decode.LabelRouter;
+import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.embed.CatalogueEmbedder;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
@@ -18,7 +18,6 @@ import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.net.backbone.BackboneSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -103,14 +102,14 @@ public final class DivaPipeline {
         int sourceParallelism = config.runtime().effectiveSourceParallelism();
         int embeddingParallelism = config.runtime().effectiveEmbeddingParallelism();
 
-        ImageSpec glyphSpec = new ImageSpec(network.inputSize(), true);
+        SampleDecoding decoding = config.training().decoding();
         LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
         JobConfig.InputConfig input = config.input();
         SingleOutputStreamOperator<ImageSample> samples = env.fromSource(
                         source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
                 .uid(Uids.IMAGE_SOURCE)
                 .setParallelism(sourceParallelism)
-                .process(new DecodeImageFunction(glyphSpec, router, input.limits(), sinks.deadLetterLimit()))
+                .process(new DecodeImageFunction(decoding, router, input.limits(), sinks.deadLetterLimit()))
                 .uid(Uids.DECODE)
                 .name(Uids.DECODE)
                 .setParallelism(sourceParallelism);
@@ -119,7 +118,7 @@ public final class DivaPipeline {
                         trainingSource, WatermarkStrategy.noWatermarks(), Uids.TRAINING_SOURCE)
                 .uid(Uids.TRAINING_SOURCE)
                 .setParallelism(sourceParallelism)
-                .process(DecodeImageFunction.trainingReader(glyphSpec, router, input.limits()))
+                .process(DecodeImageFunction.trainingReader(decoding, router, input.limits()))
                 .uid(Uids.TRAINING_DECODE)
                 .name(Uids.TRAINING_DECODE)
                 .setParallelism(sourceParallelism)
@@ -149,7 +148,7 @@ public final class DivaPipeline {
             models.sinkTo(new ModelArtefactSink(
                             config.export(),
                             network,
-                            network.backbone() instanceof BackboneSpec.GlyphCnn ? glyphSpec : null,
+                            decoding instanceof SampleDecoding.Glyphs glyphs ? glyphs.spec() : null,
                             config.embedding().headWeights()))
                     .uid(Uids.MODEL_ARTEFACTS_SINK)
                     .name(Uids.MODEL_ARTEFACTS_SINK)

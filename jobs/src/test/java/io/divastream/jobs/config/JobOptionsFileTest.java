@@ -173,12 +173,16 @@ class JobOptionsFileTest {
                         .channels())
                 .containsExactly(64, 64, 64, 64);
         for (ModelPreset preset : ModelPreset.values()) {
-            assertThat(preset.settings()).containsKeys("image.size", "model.channels", "model.embedding-dim");
+            assertThat(preset.settings()).containsKey("model.embedding-dim");
+            if (!preset.photo()) {
+                assertThat(preset.settings()).containsKeys("image.size", "model.channels");
+            }
         }
         assertThatThrownBy(() -> JobOptions.parse(
                         new String[] {"--kafka.bootstrap-servers", "k:1", "--model.preset", "resnet50"}))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("option --model.preset must be one of omniglot-conv4, omniglot-conv4-wide, got 'resnet50'");
+                .hasMessage(
+                        "option --model.preset must be one of omniglot-conv4, omniglot-conv4-wide, photo-mobilenetv2, got 'resnet50'");
     }
 
     @Test

@@ -66,15 +66,8 @@ class PhotoPipelineIT {
     @Test
     void photosAreTrainedOnAsFrozenFeaturesEmbeddedAndScored() throws Exception {
         String run = "photo-it";
-        JobConfig config = JobOptions.parse(
-                "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                "--kafka.group-id", run,
-                "--kafka.transactional-id-prefix", run,
-                "--topic.images", run + ".images",
-                "--topic.embeddings", run + ".embeddings",
-                "--topic.metrics", run + ".metrics",
-                "--topic.model-versions", run + ".model-versions",
-                "--topic.dead-letters", run + ".dlq",
+        List<String> args = new ArrayList<>(PipelineFixture.runArgs(KAFKA, run));
+        args.addAll(List.of(
                 "--model.preset", "photo-mobilenetv2",
                 "--model.backbone-file", SharedFiles.mobileNetV2().toString(),
                 "--model.embedding-dim", "16",
@@ -89,7 +82,8 @@ class PhotoPipelineIT {
                 "--batch.replay-interval-ms", "50",
                 "--metrics.min-eval-images", "4",
                 "--checkpoint.interval-ms", "1000",
-                "--checkpoint.dir", checkpoints.toUri().toString());
+                "--checkpoint.dir", checkpoints.toUri().toString()));
+        JobConfig config = JobOptions.parse(args.toArray(String[]::new));
         assertThat(config.training().payload()).isEqualTo(SamplePayload.STORED_FEATURES);
         PipelineFixture.createTopics(KAFKA, config);
         Random random = new Random(4);

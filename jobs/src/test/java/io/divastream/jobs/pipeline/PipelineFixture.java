@@ -95,6 +95,26 @@ final class PipelineFixture {
     }
 
     /**
+     * The options that give a run its own broker address, consumer group, transactional ids and topics (several
+     * runs share a broker).
+     *
+     * @param kafka the broker
+     * @param run the run's name, prefix of its topics
+     * @return the options
+     */
+    static List<String> runArgs(LocalKafkaExtension kafka, String run) {
+        return List.of(
+                "--kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "--kafka.group-id", run,
+                "--kafka.transactional-id-prefix", run,
+                "--topic.images", run + ".images",
+                "--topic.embeddings", run + ".embeddings",
+                "--topic.metrics", run + ".metrics",
+                "--topic.model-versions", run + ".model-versions",
+                "--topic.dead-letters", run + ".dlq");
+    }
+
+    /**
      * The options of a run whose training is a pure function of its input: one partition, parallelism
      * 1, no batch replay, the tiny model, its own topics, consumer group and transactional ids (so
      * several runs share a broker), a checkpoint every second.
@@ -106,30 +126,23 @@ final class PipelineFixture {
      * @return the configuration
      */
     static JobConfig deterministicRun(LocalKafkaExtension kafka, String run, Path checkpoints, int stepsPerVersion) {
-        return JobOptions.parse(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "--kafka.group-id", run,
-            "--kafka.transactional-id-prefix", run,
-            "--topic.images", run + ".images",
-            "--topic.embeddings", run + ".embeddings",
-            "--topic.metrics", run + ".metrics",
-            "--topic.model-versions", run + ".model-versions",
-            "--topic.dead-letters", run + ".dlq",
-            "--model.channels", "8,8",
-            "--model.embedding-dim", "16",
-            "--model.seed", "5",
-            "--batch.classes", "8",
-            "--batch.images-per-class", "4",
-            "--batch.buffer-per-class", "8",
-            "--batch.new-images", "2",
-            "--batch.replay-interval-ms", "0",
-            "--parallelism", "1",
-            "--train.steps-per-version", Integer.toString(stepsPerVersion),
-            "--train.queue-size", "128",
-            "--metrics.min-eval-images", "2",
-            "--checkpoint.interval-ms", "1000",
-            "--checkpoint.dir", checkpoints.toUri().toString()
-        });
+        List<String> args = new ArrayList<>(runArgs(kafka, run));
+        args.addAll(List.of(
+                "--model.channels", "8,8",
+                "--model.embedding-dim", "16",
+                "--model.seed", "5",
+                "--batch.classes", "8",
+                "--batch.images-per-class", "4",
+                "--batch.buffer-per-class", "8",
+                "--batch.new-images", "2",
+                "--batch.replay-interval-ms", "0",
+                "--parallelism", "1",
+                "--train.steps-per-version", Integer.toString(stepsPerVersion),
+                "--train.queue-size", "128",
+                "--metrics.min-eval-images", "2",
+                "--checkpoint.interval-ms", "1000",
+                "--checkpoint.dir", checkpoints.toUri().toString()));
+        return JobOptions.parse(args.toArray(String[]::new));
     }
 
     /**

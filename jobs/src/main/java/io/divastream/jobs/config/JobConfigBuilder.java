@@ -16,7 +16,6 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.ObjectiveSpec;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
-import io.divastream.model.net.backbone.InputSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -141,7 +140,7 @@ public final class JobConfigBuilder {
         if (!Files.isRegularFile(path)) {
             throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + ": no such file '" + file + "'");
         }
-        return new BackboneSpec.TorchScript(path.toAbsolutePath().toString(), 1280, InputSpec.minusOneToOne());
+        return BackboneSpec.TorchScript.mobileNetV2ImagenetFile(path.toAbsolutePath());
     }
 
     private DivaConfig model(BackboneSpec.TorchScript frozen) {

@@ -314,7 +314,17 @@ public sealed interface BackboneSpec extends Serializable {
          * @return the spec
          */
         public static TorchScript mobileNetV2Imagenet(Path weightsDir) {
-            return new TorchScript(weightsDir.resolve(MOBILENET_V2_FILE).toString(), 1280, InputSpec.minusOneToOne());
+            return mobileNetV2ImagenetFile(weightsDir.resolve(MOBILENET_V2_FILE));
+        }
+
+        /**
+         * The same ImageNet MobileNetV2 features module, from a file of any name.
+         *
+         * @param file the TorchScript file
+         * @return the spec
+         */
+        public static TorchScript mobileNetV2ImagenetFile(Path file) {
+            return new TorchScript(file.toString(), 1280, InputSpec.minusOneToOne());
         }
 
         @Override

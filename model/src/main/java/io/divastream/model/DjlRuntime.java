@@ -33,11 +33,14 @@ public final class DjlRuntime {
         OneDnnCpuGuard.apply();
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.telemetry.disabled", "true");
+        Engine engine;
         try {
-            return Engine.getEngine("PyTorch");
+            engine = Engine.getEngine("PyTorch");
         } catch (RuntimeException e) {
             throw explainNativeLibraryConflict(e);
         }
+        NnpackSwitch.apply();
+        return engine;
     }
 
     /**

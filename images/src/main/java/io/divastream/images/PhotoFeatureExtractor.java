@@ -42,27 +42,38 @@ public final class PhotoFeatureExtractor implements AutoCloseable {
     }
 
     /**
-     * Decodes a photo and computes its features.
+     * Decodes a photo and computes the features of its evaluation view.
+     *
+     * @param encoded the encoded photo
+     * @return the features, without training views
+     * @throws InvalidImageException if the photo cannot be decoded within the limits
+     */
+    public StoredFeatures evaluation(byte[] encoded) {
+        RgbImage image = PhotoDecoder.decode(encoded, limits);
+        return new StoredFeatures(extractor.features(new float[][] {transforms.evalView(image)})[0], new float[0][]);
+    }
+
+    /**
+     * Decodes a photo and computes the features of its training views only (the trainer needs no evaluation
+     * view; the embedders compute it).
      *
      * @param imageId the image's id (seeds its training views)
      * @param encoded the encoded photo
-     * @param withTrainingViews whether to compute the training views too (an evaluation image needs none)
-     * @return the features
+     * @return the features, without an evaluation view
      * @throws InvalidImageException if the photo cannot be decoded within the limits
+     * @throws IllegalStateException if this extractor makes no training views
      */
-    public StoredFeatures extract(String imageId, byte[] encoded, boolean withTrainingViews) {
-        RgbImage image = PhotoDecoder.decode(encoded, limits);
-        int views = withTrainingViews ? trainingViews : 0;
-        float[][] inputs = new float[1 + views][];
-        inputs[0] = transforms.evalView(image);
-        SplittableRandom random = new SplittableRandom(viewSeed(seed, imageId));
-        for (int v = 0; v < views; v++) {
-            inputs[1 + v] = transforms.trainView(image, random);
+    public StoredFeatures training(String imageId, byte[] encoded) {
+        if (trainingViews == 0) {
+            throw new IllegalStateException("this extractor makes no training views");
         }
-        float[][] features = extractor.features(inputs);
-        float[][] training = new float[views][];
-        System.arraycopy(features, 1, training, 0, views);
-        return new StoredFeatures(features[0], training);
+        RgbImage image = PhotoDecoder.decode(encoded, limits);
+        float[][] inputs = new float[trainingViews][];
+        SplittableRandom random = new SplittableRandom(viewSeed(seed, imageId));
+        for (int v = 0; v < trainingViews; v++) {
+            inputs[v] = transforms.trainView(image, random);
+        }
+        return StoredFeatures.trainingOnly(extractor.features(inputs));
     }
 
     /** The seed of an image's training views: the run's seed and the image id, mixed (64-bit FNV-1a of the id). */

@@ -23,31 +23,36 @@ class PhotoFeatureExtractorTest {
         PhotoTransforms transforms = new PhotoTransforms(spec.input());
         try (PhotoFeatureExtractor photosIn = new PhotoFeatureExtractor(spec, ImageLimits.DEFAULT, 3, 11);
                 FeatureExtractor reference = new FeatureExtractor(spec)) {
-            StoredFeatures features = photosIn.extract("cub/1", photos.get(0), true);
-            assertThat(features.evaluation()).hasSize(1280);
+            StoredFeatures features = photosIn.training("cub/1", photos.get(0));
+            assertThat(features.hasEvaluation())
+                    .as("the trainer needs no evaluation view")
+                    .isFalse();
+            assertThat(features.dim()).isEqualTo(1280);
             assertThat(features.training()).hasNumberOfRows(3);
+            StoredFeatures evaluation = photosIn.evaluation(photos.get(0));
+            assertThat(evaluation.training()).isEmpty();
             // the same views, made by hand and run through a backbone of its own, give the same features
             RgbImage image = PhotoDecoder.decode(photos.get(0));
             SplittableRandom random = new SplittableRandom(PhotoFeatureExtractor.viewSeed(11, "cub/1"));
             float[][] inputs = {
-                transforms.evalView(image),
                 transforms.trainView(image, random),
                 transforms.trainView(image, random),
                 transforms.trainView(image, random)
             };
             float[][] expected = reference.features(inputs);
-            assertThat(features.evaluation()).containsExactly(expected[0]);
             for (int v = 0; v < 3; v++) {
-                assertThat(features.training()[v]).containsExactly(expected[1 + v]);
+                assertThat(features.training()[v]).containsExactly(expected[v]);
             }
+            assertThat(evaluation.evaluation())
+                    .containsExactly(reference.features(new float[][] {transforms.evalView(image)})[0]);
             assertThat(features.training()[0]).isNotEqualTo(features.training()[1]);
             // the views depend on the seed and the id only: a replay gives the same, another id others
-            assertThat(photosIn.extract("cub/1", photos.get(0), true)).isEqualTo(features);
-            assertThat(photosIn.extract("cub/2", photos.get(0), true).training()[0])
-                    .isNotEqualTo(features.training()[0]);
-            // an evaluation image gets its evaluation view only
-            StoredFeatures evaluationOnly = photosIn.extract("cub/9", photos.get(1), false);
-            assertThat(evaluationOnly.training()).isEmpty();
+            assertThat(photosIn.training("cub/1", photos.get(0))).isEqualTo(features);
+            assertThat(photosIn.training("cub/2", photos.get(0)).training()[0]).isNotEqualTo(features.training()[0]);
+        }
+        try (PhotoFeatureExtractor evaluationOnly = new PhotoFeatureExtractor(spec, ImageLimits.DEFAULT, 0, 11)) {
+            assertThatThrownBy(() -> evaluationOnly.training("cub/1", photos.get(0)))
+                    .isInstanceOf(IllegalStateException.class);
         }
     }
 
@@ -56,7 +61,7 @@ class PhotoFeatureExtractorTest {
         BackboneSpec spec = BackboneSpec.TorchScript.mobileNetV2Imagenet(
                 SharedFiles.mobileNetV2().getParent());
         try (PhotoFeatureExtractor photosIn = new PhotoFeatureExtractor(spec, ImageLimits.DEFAULT, 1, 0)) {
-            assertThatThrownBy(() -> photosIn.extract("bomb", HostileImages.declaringPng(60_000, 60_000), true))
+            assertThatThrownBy(() -> photosIn.training("bomb", HostileImages.declaringPng(60_000, 60_000)))
                     .isInstanceOf(InvalidImageException.class)
                     .hasMessageContaining("60000x60000");
         }

@@ -116,7 +116,9 @@ public sealed interface SampleDecoding extends Serializable {
             return new Decoder() {
                 @Override
                 public byte[] decode(String imageId, byte[] encoded, boolean training) {
-                    return extractor.extract(imageId, encoded, training).toBytes(precision);
+                    StoredFeatures features =
+                            training ? extractor.training(imageId, encoded) : extractor.evaluation(encoded);
+                    return features.toBytes(precision);
                 }
 
                 @Override

@@ -18,11 +18,17 @@ public enum SamplePayload {
      *
      * @param payload the sample's payload
      * @return the input
+     * @throws IllegalStateException for the stored features of a training sample, which hold training views only
      */
     public float[] evaluationInput(byte[] payload) {
-        return this == GLYPH_PIXELS
-                ? ImageDecoder.fromBytes(payload)
-                : StoredFeatures.fromBytes(payload).evaluation();
+        if (this == GLYPH_PIXELS) {
+            return ImageDecoder.fromBytes(payload);
+        }
+        StoredFeatures features = StoredFeatures.fromBytes(payload);
+        if (!features.hasEvaluation()) {
+            throw new IllegalStateException("a training sample's stored features have no evaluation view");
+        }
+        return features.evaluation();
     }
 
     /**

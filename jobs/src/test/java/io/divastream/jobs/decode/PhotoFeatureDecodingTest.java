@@ -79,9 +79,9 @@ class PhotoFeatureDecodingTest {
         StoredFeatures expected;
         try (PhotoFeatureExtractor reference =
                 new PhotoFeatureExtractor(decoding.backbone(), ImageLimits.DEFAULT, 2, 17)) {
-            expected = reference.extract("bird-1", photo, true);
+            expected = reference.training("bird-1", photo);
         }
-        // the training reader: the training images' features with their training views
+        // the training reader: the training images' training views only
         try (var training = harness(DecodeImageFunction.trainingReader(decoding, ROUTER, EventLimits.DEFAULT))) {
             training.processElement(record(0, "bird-1", "birds/001", photo), 5L);
             training.processElement(record(1, "bird-2", "test/021", photo), 5L);
@@ -89,6 +89,7 @@ class PhotoFeatureDecodingTest {
             assertThat(samples).extracting(ImageSample::role).containsExactly(Role.TRAIN, Role.EVAL);
             StoredFeatures stored = StoredFeatures.fromBytes(samples.get(0).pixels());
             assertThat(stored.training()).hasNumberOfRows(2);
+            assertThat(stored.hasEvaluation()).isFalse();
             StoredFeatures rounded = StoredFeatures.fromBytes(expected.toBytes(StoredFeatures.Precision.HALF));
             assertThat(stored).isEqualTo(rounded);
             assertThat(samples.get(1).pixels()).isEmpty();

@@ -108,4 +108,14 @@ class BatchInputTest {
         assertThat(SamplePayload.STORED_FEATURES.evaluationInput(batch.pixels()[0]))
                 .containsExactly(stored.evaluation());
     }
+
+    @Test
+    void aTrainingSamplesFeaturesAreNeverEmbedded() {
+        byte[] trainingOnly = StoredFeatures.trainingOnly(new float[][] {new float[DIM], new float[DIM]})
+                .toBytes(StoredFeatures.Precision.HALF);
+        assertThat(SamplePayload.STORED_FEATURES.trainingViews(trainingOnly)).hasNumberOfRows(2);
+        assertThatThrownBy(() -> SamplePayload.STORED_FEATURES.evaluationInput(trainingOnly))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no evaluation view");
+    }
 }

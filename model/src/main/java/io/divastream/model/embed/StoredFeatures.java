@@ -7,10 +7,12 @@ import java.util.Objects;
 /**
  * What a frozen backbone leaves of an image for training and embedding: the features of its evaluation view and
  * of a few augmented training views, and their compact encoding for keyed state (a header, then every value in
- * half or single precision). One 1280-d MobileNetV2 feature takes 2,560 bytes in half precision.
+ * half or single precision). One 1280-d MobileNetV2 feature takes 2,560 bytes in half precision. A sample that is
+ * only trained on keeps its training views alone ({@link #trainingOnly}; its evaluation view is empty).
  *
- * @param evaluation the features of the evaluation view
- * @param training the features of each training view (possibly none), each of the evaluation view's length
+ * @param evaluation the features of the evaluation view (empty for a training-only sample)
+ * @param training the features of each training view (possibly none; at least one without evaluation features),
+ *     all of one length
  */
 public record StoredFeatures(float[] evaluation, float[][] training) {
 
@@ -23,6 +25,7 @@ public record StoredFeatures(float[] evaluation, float[][] training) {
     }
 
     private static final byte FORMAT = 1;
+    private static final byte FORMAT_TRAINING_ONLY = 2;
     private static final int HEADER = 1 + 1 + 4 + 2;
 
     /** The largest feature dimension and view count a decoded header may declare. */
@@ -40,17 +43,46 @@ public record StoredFeatures(float[] evaluation, float[][] training) {
     public StoredFeatures {
         Objects.requireNonNull(evaluation, "evaluation");
         Objects.requireNonNull(training, "training");
-        if (evaluation.length < 1 || evaluation.length > MAX_DIM || training.length > MAX_VIEWS) {
-            throw new IllegalArgumentException("features of " + evaluation.length + " values and " + training.length
+        int dim = evaluation.length > 0 || training.length == 0 ? evaluation.length : training[0].length;
+        if (dim < 1 || dim > MAX_DIM || training.length > MAX_VIEWS) {
+            throw new IllegalArgumentException("features of " + dim + " values and " + training.length
                     + " training views are out of bounds (1 to " + MAX_DIM + " values, at most " + MAX_VIEWS
                     + " views)");
         }
         for (float[] view : training) {
-            if (view.length != evaluation.length) {
-                throw new IllegalArgumentException("a training view has " + view.length + " values, the evaluation"
-                        + " view " + evaluation.length);
+            if (view.length != dim) {
+                throw new IllegalArgumentException(
+                        "a training view has " + view.length + " values, the first view " + dim);
             }
         }
+    }
+
+    /**
+     * The features of a sample that is only trained on: its training views, no evaluation view.
+     *
+     * @param training the features of each training view, at least one
+     * @return the features
+     */
+    public static StoredFeatures trainingOnly(float[][] training) {
+        return new StoredFeatures(new float[0], training);
+    }
+
+    /**
+     * Whether the evaluation view's features are stored.
+     *
+     * @return false for a training-only sample
+     */
+    public boolean hasEvaluation() {
+        return evaluation.length > 0;
+    }
+
+    /**
+     * The feature dimension.
+     *
+     * @return the length of every stored vector
+     */
+    public int dim() {
+        return hasEvaluation() ? evaluation.length : training[0].length;
     }
 
     /**
@@ -62,7 +94,11 @@ public record StoredFeatures(float[] evaluation, float[][] training) {
      * @return the bytes
      */
     public static int encodedBytes(int dim, int views, Precision precision) {
-        return HEADER + (1 + views) * dim * (precision == Precision.HALF ? 2 : 4);
+        return bytesOf(dim, 1 + views, precision);
+    }
+
+    private static int bytesOf(int dim, int vectors, Precision precision) {
+        return HEADER + vectors * dim * (precision == Precision.HALF ? 2 : 4);
     }
 
     /**
@@ -72,9 +108,13 @@ public record StoredFeatures(float[] evaluation, float[][] training) {
      * @return the bytes
      */
     public byte[] toBytes(Precision precision) {
-        int dim = evaluation.length;
-        ByteBuffer out = ByteBuffer.allocate(encodedBytes(dim, training.length, precision));
-        out.put(FORMAT).put((byte) precision.ordinal()).putInt(dim).putShort((short) training.length);
+        int dim = dim();
+        int vectors = training.length + (hasEvaluation() ? 1 : 0);
+        ByteBuffer out = ByteBuffer.allocate(bytesOf(dim, vectors, precision));
+        out.put(hasEvaluation() ? FORMAT : FORMAT_TRAINING_ONLY)
+                .put((byte) precision.ordinal())
+                .putInt(dim)
+                .putShort((short) training.length);
         put(out, evaluation, precision);
         for (float[] view : training) {
             put(out, view, precision);
@@ -90,19 +130,28 @@ public record StoredFeatures(float[] evaluation, float[][] training) {
      * @throws IllegalArgumentException if the bytes are not such an encoding
      */
     public static StoredFeatures fromBytes(byte[] bytes) {
-        if (bytes.length < HEADER || bytes[0] != FORMAT || bytes[1] < 0 || bytes[1] > 1) {
+        if (bytes.length < HEADER
+                || (bytes[0] != FORMAT && bytes[0] != FORMAT_TRAINING_ONLY)
+                || bytes[1] < 0
+                || bytes[1] > 1) {
             throw new IllegalArgumentException("not stored features (" + bytes.length + " bytes)");
         }
+        boolean withEvaluation = bytes[0] == FORMAT;
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
         Precision precision = Precision.values()[bytes[1]];
         int dim = in.getInt();
         int views = in.getShort() & 0xFFFF;
-        if (dim < 1 || dim > MAX_DIM || views > MAX_VIEWS || bytes.length != encodedBytes(dim, views, precision)) {
+        int vectors = views + (withEvaluation ? 1 : 0);
+        if (dim < 1
+                || dim > MAX_DIM
+                || views > MAX_VIEWS
+                || vectors == 0
+                || bytes.length != bytesOf(dim, vectors, precision)) {
             throw new IllegalArgumentException("stored features declare " + dim + " values and " + views
                     + " views, which do not match their " + bytes.length + " bytes");
         }
-        float[] evaluation = get(in, dim, precision);
+        float[] evaluation = withEvaluation ? get(in, dim, precision) : new float[0];
         float[][] training = new float[views][];
         for (int v = 0; v < views; v++) {
             training[v] = get(in, dim, precision);
@@ -142,6 +191,7 @@ public record StoredFeatures(float[] evaluation, float[][] training) {
 
     @Override
     public String toString() {
-        return "StoredFeatures[" + evaluation.length + " values, " + training.length + " training views]";
+        return "StoredFeatures[" + dim() + " values, " + training.length + " training views"
+                + (hasEvaluation() ? "" : ", no evaluation view") + "]";
     }
 }

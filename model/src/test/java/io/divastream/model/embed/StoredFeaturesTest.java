@@ -64,4 +64,23 @@ class StoredFeaturesTest {
         assertThatThrownBy(() -> new StoredFeatures(new float[4], new float[][] {new float[3]}))
                 .hasMessageContaining("training view has 3");
     }
+
+    @Test
+    void aTrainingOnlySampleStoresItsViewsAloneAndRoundTrips() {
+        StoredFeatures views = random(64, 3, 4);
+        StoredFeatures trainingOnly = StoredFeatures.trainingOnly(views.training());
+        assertThat(trainingOnly.hasEvaluation()).isFalse();
+        assertThat(trainingOnly.dim()).isEqualTo(64);
+        byte[] bytes = trainingOnly.toBytes(StoredFeatures.Precision.SINGLE);
+        assertThat(bytes.length).as("no evaluation view").isEqualTo(8 + 3 * 64 * 4);
+        StoredFeatures back = StoredFeatures.fromBytes(bytes);
+        assertThat(back).isEqualTo(trainingOnly);
+        assertThat(back.evaluation()).isEmpty();
+        assertThatThrownBy(() -> StoredFeatures.trainingOnly(new float[0][])).hasMessageContaining("out of bounds");
+        byte[] noVectors =
+                StoredFeatures.trainingOnly(new float[][] {new float[2]}).toBytes(StoredFeatures.Precision.HALF);
+        noVectors[7] = 0; // declares no views, and so no vector at all
+        assertThatThrownBy(() -> StoredFeatures.fromBytes(Arrays.copyOf(noVectors, 8)))
+                .hasMessageContaining("do not match");
+    }
 }

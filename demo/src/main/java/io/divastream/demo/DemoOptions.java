@@ -3,10 +3,13 @@ package io.divastream.demo;
 import io.divastream.dev.LocalKafkaBroker;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.LocalJobOptions;
+import io.divastream.jobs.config.ModelOptions;
 import io.divastream.jobs.config.OptionType;
 import io.divastream.jobs.config.TrainOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
+import io.divastream.model.DivaHead;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
 
 /** The local demo's own options; it also accepts every job option. */
 public final class DemoOptions {
@@ -22,8 +25,26 @@ public final class DemoOptions {
             OptionType.integer(0, 65535),
             "9092",
             "port of the local Kafka broker on the bind address (0: any free port)");
+    public static final DivaOption<DemoDataset> DATASET = DivaOption.of(
+            "demo.dataset",
+            OptionType.choice(DemoDataset.class, DemoDataset::parse),
+            DemoDataset.OMNIGLOT.id(),
+            "what is streamed: omniglot (the glyphs shipped in the jar), or photos through the frozen ImageNet"
+                    + " MobileNetV2 of ../shared/weights: cub (CUB-200-2011 classes 1-20 streamed, 21-30 held out) or"
+                    + " cars (Stanford Cars classes 1-78 streamed, 79-98 held out); photo runs also score the"
+                    + " backbone's pooled features (\"pooled\" in the results)");
     public static final DivaOption<String> DATA_DIR = DivaOption.of(
-            "demo.data-dir", OptionType.text(), "", "directory of Omniglot zips (empty: the copy shipped in the jar)");
+            "demo.data-dir",
+            OptionType.text(),
+            "",
+            "the dataset's files (empty: omniglot the copy shipped in the jar; cub"
+                    + " ../shared/data/cub200-subset/CUB_200_2011_classes001-030.tar; cars ../shared/data/cars196-subset)");
+    public static final DivaOption<Boolean> DISCRIMINATIVE_ONLY = DivaOption.of(
+            "demo.discriminative-only",
+            OptionType.bool(),
+            "false",
+            "train the class-discriminative head alone, as wide as the four heads together (the baseline DiVA must"
+                    + " beat); its figures are \"discriminative-only\" in the results");
     public static final DivaOption<Double> RATE = DivaOption.of(
             "demo.rate",
             OptionType.number(0, 1e6),
@@ -40,7 +61,8 @@ public final class DemoOptions {
             "demo.max-steps",
             OptionType.longInteger(0, Long.MAX_VALUE),
             "4000",
-            "stop after the metrics of the first version at this step");
+            "stop after the metrics of the first version at this step or later whose trainer has seen every training"
+                    + " image");
     public static final DivaOption<Double> MAX_MINUTES = DivaOption.of(
             "demo.max-minutes",
             OptionType.number(0.1, 1e6),
@@ -63,7 +85,9 @@ public final class DemoOptions {
     public static final List<DivaOption<?>> DEMO = List.of(
             BIND_ADDRESS,
             KAFKA_PORT,
+            DATASET,
             DATA_DIR,
+            DISCRIMINATIVE_ONLY,
             RATE,
             SEED,
             BAD_EVENTS,
@@ -82,6 +106,33 @@ public final class DemoOptions {
     /** Every option the demo accepts: its own and the job's, the brokers optional (default: the local broker). */
     public static final LocalJobOptions ALL =
             LocalJobOptions.of(DEMO, JOB_DEFAULTS, "Kafka brokers (empty: start the local broker)");
+
+    /**
+     * The options a run uses: those given, plus the defaults of the dataset ({@link DemoDataset#defaults()}) and,
+     * with {@link #DISCRIMINATIVE_ONLY}, the discriminative head alone as wide as the four heads, where not given.
+     *
+     * @param given the options given
+     * @return a new configuration
+     */
+    public static Configuration withDatasetDefaults(Configuration given) {
+        Configuration conf = new Configuration(given);
+        DATASET.get(conf).defaults().forEach((option, value) -> {
+            if (!option.isSet(conf)) {
+                option.set(conf, value);
+            }
+        });
+        if (DISCRIMINATIVE_ONLY.get(conf)) {
+            if (!ModelOptions.EMBEDDING_DIM.isSet(conf)) {
+                int headDim = Integer.parseInt(ModelOptions.PRESET
+                        .get(conf)
+                        .settings()
+                        .getOrDefault(ModelOptions.EMBEDDING_DIM.key(), ModelOptions.EMBEDDING_DIM.defaultText()));
+                ModelOptions.EMBEDDING_DIM.set(conf, Integer.toString(headDim * DivaHead.values().length));
+            }
+            ModelOptions.HEADS.set(conf, DivaHead.DISCRIMINATIVE.id());
+        }
+        return conf;
+    }
 
     private DemoOptions() {}
 }

@@ -1,12 +1,13 @@
 package io.divastream.demo;
 
+import io.divastream.evaluation.RetrievalScores;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,39 +18,71 @@ import java.util.Map;
  */
 public final class DemoResults {
 
-    private static final List<String> ORDER = List.of("combined", "discriminative", "selfsim", "shared", "intra");
+    /** The name of the combined embedding in metrics records. */
+    public static final String COMBINED = "combined";
+
+    private static final List<String> ORDER = List.of(COMBINED, "discriminative", "selfsim", "shared", "intra");
 
     private DemoResults() {}
 
+    /** The six figures of one embedding, as fractions. */
+    private record Figures(double r1, double r2, double r4, double r8, double nmi, double mapAtR) {
+        static Figures of(RetrievalMetrics m) {
+            return new Figures(
+                    m.getRecallAt1(), m.getRecallAt2(), m.getRecallAt4(), m.getRecallAt8(), m.getNmi(), m.getMapAtR());
+        }
+
+        static Figures of(RetrievalScores s) {
+            return new Figures(s.recallAt1(), s.recallAt2(), s.recallAt4(), s.recallAt8(), s.nmi(), s.mapAtR());
+        }
+    }
+
     /**
-     * Renders the JSON.
+     * Renders the JSON of a run's last metrics record.
      *
      * @param record the metrics record
      * @return the JSON text
      */
     public static String toJson(MetricsRecord record) {
-        List<String> names = new ArrayList<>();
+        return toJson(record, COMBINED, Map.of());
+    }
+
+    /**
+     * Renders the JSON of a run's last metrics record and of baselines scored on the same images.
+     *
+     * @param record the metrics record
+     * @param combinedName the name of the record's combined embedding in the file (e.g. {@code
+     *     discriminative-only} for a run with that head only)
+     * @param baselines further entries after the record's, e.g. {@code pooled}
+     * @return the JSON text
+     */
+    public static String toJson(MetricsRecord record, String combinedName, Map<String, RetrievalScores> baselines) {
+        Map<String, Figures> rows = new LinkedHashMap<>();
         for (String name : ORDER) {
             if (record.getMetrics().containsKey(name)) {
-                names.add(name);
+                rows.put(
+                        name.equals(COMBINED) ? combinedName : name,
+                        Figures.of(record.getMetrics().get(name)));
             }
         }
-        for (String name : record.getMetrics().keySet()) {
-            if (!names.contains(name)) {
-                names.add(name);
+        record.getMetrics().forEach((name, m) -> {
+            if (!ORDER.contains(name)) {
+                rows.put(name, Figures.of(m));
             }
-        }
+        });
+        baselines.forEach((name, s) -> rows.put(name, Figures.of(s)));
         StringBuilder json = new StringBuilder("{\n");
-        for (int i = 0; i < names.size(); i++) {
-            RetrievalMetrics m = record.getMetrics().get(names.get(i));
-            json.append("  \"").append(names.get(i)).append("\": {");
-            appendField(json, "recall@1", m.getRecallAt1(), true);
-            appendField(json, "recall@2", m.getRecallAt2(), false);
-            appendField(json, "recall@4", m.getRecallAt4(), false);
-            appendField(json, "recall@8", m.getRecallAt8(), false);
-            appendField(json, "nmi", m.getNmi(), false);
-            appendField(json, "map@r", m.getMapAtR(), false);
-            json.append("}").append(i + 1 < names.size() ? ",\n" : "\n");
+        int i = 0;
+        for (Map.Entry<String, Figures> row : rows.entrySet()) {
+            Figures f = row.getValue();
+            json.append("  \"").append(row.getKey()).append("\": {");
+            appendField(json, "recall@1", f.r1(), true);
+            appendField(json, "recall@2", f.r2(), false);
+            appendField(json, "recall@4", f.r4(), false);
+            appendField(json, "recall@8", f.r8(), false);
+            appendField(json, "nmi", f.nmi(), false);
+            appendField(json, "map@r", f.mapAtR(), false);
+            json.append("}").append(++i < rows.size() ? ",\n" : "\n");
         }
         return json.append("}\n").toString();
     }
@@ -70,7 +103,18 @@ public final class DemoResults {
      * @throws IOException if writing fails
      */
     public static void write(MetricsRecord record, Path file) throws IOException {
-        Files.writeString(file, toJson(record), StandardCharsets.UTF_8);
+        write(toJson(record), file);
+    }
+
+    /**
+     * Writes rendered JSON to a file.
+     *
+     * @param json the JSON text
+     * @param file the target file
+     * @throws IOException if writing fails
+     */
+    public static void write(String json, Path file) throws IOException {
+        Files.writeString(file, json, StandardCharsets.UTF_8);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.datasets.DatasetException;
 import io.divastream.dev.LocalCluster;
 import io.divastream.dev.LocalKafkaBroker;
+import io.divastream.evaluation.RetrievalScores;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
@@ -16,7 +17,6 @@ import io.divastream.jobs.pipeline.DivaPipeline;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
-import io.divastream.producer.OmniglotDataset;
 import io.divastream.schemas.MetricsRecord;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,8 +25,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,10 +50,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class LocalDemo {
 
     private final Configuration given;
+    private final DemoDataset dataset;
     private final PrintStream out;
 
-    private LocalDemo(Configuration given, PrintStream out) {
-        this.given = given;
+    private LocalDemo(Configuration options, PrintStream out) {
+        this.dataset = DemoOptions.DATASET.get(options);
+        this.given = DemoOptions.withDatasetDefaults(options);
         this.out = out;
     }
 
@@ -100,12 +104,15 @@ public final class LocalDemo {
         Path results = Path.of(DemoOptions.RESULTS.get(given));
         Path workDir = Path.of(DemoOptions.WORK_DIR.get(given)).toAbsolutePath();
         String dataDir = DemoOptions.DATA_DIR.get(given);
+        boolean discriminativeOnly = DemoOptions.DISCRIMINATIVE_ONLY.get(given);
         int prometheusPort = DemoOptions.PROMETHEUS_PORT.get(given);
         String bindAddress = DemoOptions.BIND_ADDRESS.get(given);
         // Validate the whole configuration and the data before starting anything.
         jobConfig(bindAddress + ":" + Math.max(port, 1), workDir);
-        List<LabeledImage> images =
-                OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
+        List<LabeledImage> images = dataset.load(dataDir);
+        out.printf(
+                "Data: %s, %d images, %s (training : held out)%n",
+                dataset.id(), images.size(), dataset.splitDescription());
 
         wipe(workDir.resolve("kafka"));
         wipe(workDir.resolve("checkpoints"));
@@ -134,7 +141,8 @@ public final class LocalDemo {
                             bindAddress, prometheusPort);
                 }
                 Thread producer = startProducer(config, images, rate, seed, badEvents);
-                Watched watched = watchMetrics(config, cluster, started, maxSteps, maxMinutes);
+                long trainingImages = trainingImages(config, images);
+                Watched watched = watchMetrics(config, cluster, started, maxSteps, trainingImages, maxMinutes);
                 producer.interrupt();
                 if (watched.failure() != null) {
                     err.println("diva-demo: the Flink job failed (it would restart from its last checkpoint; the demo"
@@ -144,7 +152,10 @@ public final class LocalDemo {
                     return 1;
                 }
                 cluster.cancel();
-                return finish(watched.last(), results, maxMinutes, started, err);
+                Map<String, RetrievalScores> baselines =
+                        dataset.photos() ? Map.of("pooled", pooled(config, images)) : Map.of();
+                String combinedName = discriminativeOnly ? "discriminative-only" : DemoResults.COMBINED;
+                return finish(watched.last(), results, combinedName, baselines, maxMinutes, started, err);
             }
         }
     }
@@ -152,7 +163,31 @@ public final class LocalDemo {
     /** What watching the metrics saw: the last record, and the job's failure if it failed. */
     private record Watched(MetricsRecord last, LocalCluster.Failure failure) {}
 
-    private int finish(MetricsRecord last, Path results, double maxMinutes, long started, PrintStream err)
+    /** The backbone's pooled features scored on the held-out images (every one published). */
+    private RetrievalScores pooled(JobConfig config, List<LabeledImage> images) {
+        List<LabeledImage> heldOut = images.stream()
+                .filter(i -> i.label().startsWith(DemoDataset.HELD_OUT_PREFIX))
+                .toList();
+        out.printf("Scoring the backbone's pooled features on the %d held-out images...%n", heldOut.size());
+        RetrievalScores pooled = PooledBaseline.score(
+                heldOut,
+                config.training().decoding(),
+                config.input().limits().image(),
+                config.metrics().evaluationConfig());
+        out.printf(
+                "Pooled features: recall@1 %.4f, NMI %.4f, MAP@R %.4f%n",
+                pooled.recallAt1(), pooled.nmi(), pooled.mapAtR());
+        return pooled;
+    }
+
+    private int finish(
+            MetricsRecord last,
+            Path results,
+            String combinedName,
+            Map<String, RetrievalScores> baselines,
+            double maxMinutes,
+            long started,
+            PrintStream err)
             throws IOException {
         if (last == null) {
             err.println("diva-demo: no metrics record was published; see the log");
@@ -165,11 +200,13 @@ public final class LocalDemo {
                     maxMinutes, last.getModelVersion());
             return 1;
         }
-        DemoResults.write(last, results);
+        DemoResults.write(DemoResults.toJson(last, combinedName, baselines), results);
         out.printf(
-                "%nLast metrics: model version %d, step %d: combined recall@1 %.4f, discriminative recall@1 %.4f%n",
+                "%nLast metrics: model version %d, step %d, %d held-out images: combined recall@1 %.4f,"
+                        + " discriminative recall@1 %.4f%n",
                 last.getModelVersion(),
                 last.getTrainingStep(),
+                last.getEvalImages(),
                 DemoResults.recallAt1(last, "combined"),
                 DemoResults.recallAt1(last, "discriminative"));
         out.printf("Wrote %s (%.1f minutes)%n", results.toAbsolutePath(), (System.nanoTime() - started) / 6e10);
@@ -243,7 +280,19 @@ public final class LocalDemo {
         }
     }
 
-    private Watched watchMetrics(JobConfig config, LocalCluster cluster, long started, long maxSteps, double maxMinutes)
+    /** The images the job trains on: those its route does not hold out. */
+    private static long trainingImages(JobConfig config, List<LabeledImage> images) {
+        Pattern heldOut = Pattern.compile(config.routing().evalLabelRegex());
+        return images.stream().filter(i -> !heldOut.matcher(i.label()).find()).count();
+    }
+
+    /**
+     * Prints the metrics records until the first of a version at {@code maxSteps} or later whose trainer has seen
+     * every training image (on a slow machine the trainer replays the first images for many steps before the
+     * backbone has read the rest), or until {@code maxMinutes}.
+     */
+    private Watched watchMetrics(
+            JobConfig config, LocalCluster cluster, long started, long maxSteps, long trainingImages, double maxMinutes)
             throws Exception {
         Properties props = KafkaSettings.of(config.kafka().bootstrapServers()).toProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "diva-demo-console");
@@ -275,7 +324,10 @@ public final class LocalDemo {
                     last = metrics;
                     out.println(MetricsTable.row(metrics, (System.nanoTime() - started) / 1e9));
                 }
-                if (last != null && maxSteps > 0 && last.getTrainingStep() >= maxSteps) {
+                if (last != null
+                        && maxSteps > 0
+                        && last.getTrainingStep() >= maxSteps
+                        && last.getImagesSeen() >= trainingImages) {
                     break;
                 }
             }

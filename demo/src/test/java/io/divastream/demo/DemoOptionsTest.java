@@ -89,9 +89,14 @@ class DemoOptionsTest {
         for (var option : DemoOptions.ALL.options().options()) {
             now.put(option.key(), option.defaultText());
         }
-        // options added since, for the photo path (docs/photos.md)
+        // options added since, for the photo path (docs/photos.md) and the photo demo
         now.keySet()
-                .removeAll(java.util.Set.of("model.backbone-file", "train.feature-views", "state.feature-precision"));
+                .removeAll(java.util.Set.of(
+                        "model.backbone-file",
+                        "train.feature-views",
+                        "state.feature-precision",
+                        "demo.dataset",
+                        "demo.discriminative-only"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
     }
 }

@@ -3,6 +3,7 @@ package io.divastream.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.divastream.evaluation.RetrievalScores;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import java.nio.charset.StandardCharsets;
@@ -123,5 +124,23 @@ class DemoResultsTest {
         assertThat(DemoResults.recallAt1(record, "combined")).isEqualTo(0.7);
         assertThat(DemoResults.recallAt1(record, "discriminative")).isEqualTo(0.6);
         assertThat(DemoResults.recallAt1(record, "selfsim")).isNaN();
+    }
+
+    @Test
+    void aPhotoRunNamesItsCombinedEmbeddingAndAddsThePooledBaselineLast() throws Exception {
+        MetricsRecord record = record(Map.of("combined", metrics(0.7), "discriminative", metrics(0.7)));
+        RetrievalScores pooled = new RetrievalScores(0.61, 0.72, 0.83, 0.94, 0.55, 0.33);
+        JsonNode root = JSON.readTree(DemoResults.toJson(record, "discriminative-only", Map.of("pooled", pooled)));
+        assertThat(fieldNames(root)).containsExactly("discriminative-only", "discriminative", "pooled");
+        JsonNode p = root.get("pooled");
+        assertThat(List.of(
+                        p.get("recall@1").asDouble(),
+                        p.get("recall@2").asDouble(),
+                        p.get("recall@4").asDouble(),
+                        p.get("recall@8").asDouble(),
+                        p.get("nmi").asDouble(),
+                        p.get("map@r").asDouble()))
+                .containsExactly(0.61, 0.72, 0.83, 0.94, 0.55, 0.33);
+        assertThat(root.get("discriminative-only").get("recall@1").asDouble()).isEqualTo(0.7);
     }
 }

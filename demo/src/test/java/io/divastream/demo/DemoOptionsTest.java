@@ -93,6 +93,11 @@ class DemoOptionsTest {
         now.keySet()
                 .removeAll(java.util.Set.of(
                         "model.backbone-file",
+                        "model.backbone-feature-dim",
+                        "model.backbone-input-size",
+                        "model.backbone-resize",
+                        "model.backbone-mean",
+                        "model.backbone-std",
                         "train.feature-views",
                         "state.feature-precision",
                         "demo.dataset",

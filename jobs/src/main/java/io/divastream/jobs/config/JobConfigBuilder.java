@@ -16,6 +16,7 @@ import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.ObjectiveSpec;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.net.backbone.BackboneSpec;
+import io.divastream.model.net.backbone.InputSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -128,7 +129,11 @@ public final class JobConfigBuilder {
         return batching;
     }
 
-    /** The frozen backbone of a photo preset: the TorchScript file of --model.backbone-file, which must exist. */
+    /**
+     * The frozen backbone of a photo preset: the TorchScript file of --model.backbone-file, which must exist, with
+     * the input and output the model.backbone-* options describe (checked by one forward pass when the job starts,
+     * {@code BackboneProbe}).
+     */
     private BackboneSpec.TorchScript frozenBackbone() {
         String file = get(ModelOptions.BACKBONE_FILE);
         if (file.isEmpty()) {
@@ -140,7 +145,42 @@ public final class JobConfigBuilder {
         if (!Files.isRegularFile(path)) {
             throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + ": no such file '" + file + "'");
         }
-        return BackboneSpec.TorchScript.mobileNetV2ImagenetFile(path.toAbsolutePath());
+        int featureDim = get(ModelOptions.BACKBONE_FEATURE_DIM);
+        if (featureDim == 0) {
+            throw new ConfigException("option --" + ModelOptions.BACKBONE_FEATURE_DIM.key() + " is required by --"
+                    + ModelOptions.PRESET.key() + " " + get(ModelOptions.PRESET).id()
+                    + ": the width of the backbone's output per image");
+        }
+        atLeast(
+                ModelOptions.BACKBONE_RESIZE,
+                get(ModelOptions.BACKBONE_RESIZE),
+                ModelOptions.BACKBONE_INPUT_SIZE,
+                get(ModelOptions.BACKBONE_INPUT_SIZE),
+                "");
+        float[] mean = rgb(ModelOptions.BACKBONE_MEAN);
+        float[] std = rgb(ModelOptions.BACKBONE_STD);
+        for (float v : std) {
+            if (!(v > 0)) {
+                throw new ConfigException("option --" + ModelOptions.BACKBONE_STD.key() + " must be positive, got "
+                        + get(ModelOptions.BACKBONE_STD));
+            }
+        }
+        InputSpec input = new InputSpec(
+                3, get(ModelOptions.BACKBONE_INPUT_SIZE), get(ModelOptions.BACKBONE_RESIZE), mean, std, 255.0, false);
+        return new BackboneSpec.TorchScript(path.toAbsolutePath().toString(), featureDim, input);
+    }
+
+    private float[] rgb(DivaOption<List<Double>> option) {
+        List<Double> values = get(option);
+        if (values.size() != 3 || values.stream().anyMatch(v -> !Double.isFinite(v))) {
+            throw new ConfigException(
+                    "option --" + option.key() + " must be three finite numbers (R, G, B), got " + values);
+        }
+        return new float[] {
+            values.get(0).floatValue(),
+            values.get(1).floatValue(),
+            values.get(2).floatValue()
+        };
     }
 
     private DivaConfig model(BackboneSpec.TorchScript frozen) {

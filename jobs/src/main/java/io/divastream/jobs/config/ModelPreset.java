@@ -9,8 +9,8 @@ import org.apache.flink.configuration.Configuration;
 /**
  * Named model settings ({@code model.preset}): each sets several options at once; an option given explicitly (in a
  * file or on the command line) wins over its preset. The glyph presets train the Conv-4 glyph network on
- * single-channel glyphs decoded to {@code image.size} pixels; the photo preset keeps a pretrained TorchScript
- * backbone ({@code model.backbone-file}) frozen and trains DiVA's heads on its stored features (docs/photos.md).
+ * single-channel glyphs decoded to {@code image.size} pixels; the photo presets keep a pretrained TorchScript
+ * backbone ({@code model.backbone-file}) frozen and train DiVA's heads on its stored features (docs/photos.md).
  */
 public enum ModelPreset {
     /** The Omniglot setting: Conv-4 with 64 channels per block, 28-pixel glyphs, 128-d heads. */
@@ -28,6 +28,21 @@ public enum ModelPreset {
      */
     PHOTO_MOBILENETV2(
             "photo-mobilenetv2",
+            Map.of(
+                    "model.embedding-dim", "320",
+                    "train.learning-rate", "1e-4",
+                    "train.decorrelation-learning-rate", "1e-4",
+                    "train.rho", "300",
+                    "model.backbone-feature-dim", "1280",
+                    "model.backbone-mean", "0.5,0.5,0.5",
+                    "model.backbone-std", "0.5,0.5,0.5")),
+    /**
+     * Photos through a user's frozen TorchScript backbone, described by the {@code model.backbone-*} options
+     * (feature dimension, input size, resize, normalisation; checked at start-up by one forward pass), with the
+     * same heads and learning rates as {@link #PHOTO_MOBILENETV2}.
+     */
+    PHOTO_TORCHSCRIPT(
+            "photo-torchscript",
             Map.of(
                     "model.embedding-dim", "320",
                     "train.learning-rate", "1e-4",
@@ -86,7 +101,7 @@ public enum ModelPreset {
      * @return true for the photo presets
      */
     public boolean photo() {
-        return this == PHOTO_MOBILENETV2;
+        return this == PHOTO_MOBILENETV2 || this == PHOTO_TORCHSCRIPT;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.divastream.jobs.pipeline;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
+import io.divastream.jobs.config.BackboneProbe;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.FirstLabelFilter;
@@ -65,8 +66,10 @@ public final class DivaPipeline {
      * @param config the job configuration
      * @param conf the cluster configuration the environment takes its settings from
      * @return the environment with the job graph
+     * @throws io.divastream.jobs.config.ConfigException if a photo preset's backbone does not run as configured
      */
     public static StreamExecutionEnvironment kafkaJob(JobConfig config, Configuration conf) {
+        BackboneProbe.check(config);
         StreamExecutionEnvironment env =
                 DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
         defineKafkaWorkflow(env, config);

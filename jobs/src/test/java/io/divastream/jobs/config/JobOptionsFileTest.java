@@ -182,7 +182,8 @@ class JobOptionsFileTest {
                         new String[] {"--kafka.bootstrap-servers", "k:1", "--model.preset", "resnet50"}))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(
-                        "option --model.preset must be one of omniglot-conv4, omniglot-conv4-wide, photo-mobilenetv2, got 'resnet50'");
+                        "option --model.preset must be one of omniglot-conv4, omniglot-conv4-wide, photo-mobilenetv2,"
+                                + " photo-torchscript, got 'resnet50'");
     }
 
     @Test

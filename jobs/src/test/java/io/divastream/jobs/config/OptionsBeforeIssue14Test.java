@@ -55,7 +55,15 @@ class OptionsBeforeIssue14Test {
                 .containsEntry("train.feature-views", "8")
                 .containsEntry("state.feature-precision", "half");
         now.keySet()
-                .removeAll(java.util.Set.of("model.backbone-file", "train.feature-views", "state.feature-precision"));
+                .removeAll(java.util.Set.of(
+                        "model.backbone-file",
+                        "model.backbone-feature-dim",
+                        "model.backbone-input-size",
+                        "model.backbone-resize",
+                        "model.backbone-mean",
+                        "model.backbone-std",
+                        "train.feature-views",
+                        "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
         String usage = JobOptions.ALL.usage("diva-stream");
         for (String key : before.keySet()) {

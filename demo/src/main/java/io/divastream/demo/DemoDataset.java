@@ -6,6 +6,7 @@ import io.divastream.datasets.CubReader;
 import io.divastream.datasets.Dataset;
 import io.divastream.datasets.DatasetException;
 import io.divastream.jobs.config.BatchOptions;
+import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.ModelOptions;
 import io.divastream.jobs.config.ModelPreset;
@@ -126,10 +127,15 @@ public enum DemoDataset {
      * test/<class>} and the others {@code train/<class>}.
      *
      * @param dataDir the data directory or archive given ({@code demo.data-dir}), empty for the default
+     * @param classes the class split given ({@code demo.classes}, e.g. {@code 1-15:16-20}), empty for the default
      * @return the images, in dataset order
      * @throws DatasetException if the data cannot be read, naming where it was looked for
+     * @throws ConfigException if the split is malformed or given for Omniglot
      */
-    public List<LabeledImage> load(String dataDir) {
+    public List<LabeledImage> load(String dataDir, String classes) {
+        if (!photos() && !classes.isEmpty()) {
+            throw new ConfigException("option --demo.classes is for the photo datasets; Omniglot holds out alphabets");
+        }
         if (!photos()) {
             return OmniglotDataset.load(dataDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataDir)));
         }
@@ -140,16 +146,27 @@ public enum DemoDataset {
                     + " (give it with --demo.data-dir; ../shared/data/README.md says which subsets are there)");
         }
         Dataset dataset = reader.apply(data);
-        return new DatasetSelection(split, DatasetSelection.Role.ALL, true)
+        return new DatasetSelection(split(classes), DatasetSelection.Role.ALL, true)
                 .select(dataset).stream().map(LabeledSource::read).toList();
     }
 
     /**
      * The class split, as the demo's log states it.
      *
-     * @return e.g. {@code classes 1-20 : 21-30}
+     * @param classes the class split given ({@code demo.classes}), empty for the default
+     * @return e.g. {@code classes 1-20 train, 21-30 test}
      */
-    public String splitDescription() {
-        return split == null ? "the background alphabets : the held-out alphabets" : split.description();
+    public String splitDescription(String classes) {
+        return split == null
+                ? "the background alphabets : the held-out alphabets"
+                : split(classes).description();
+    }
+
+    private ClassSplit split(String classes) {
+        try {
+            return classes.isEmpty() ? split : ClassSplit.parse(classes);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("option --demo.classes: " + e.getMessage());
+        }
     }
 }

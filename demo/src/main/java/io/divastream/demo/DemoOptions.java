@@ -39,6 +39,12 @@ public final class DemoOptions {
             "",
             "the dataset's files (empty: omniglot the copy shipped in the jar; cub"
                     + " ../shared/data/cub200-subset/CUB_200_2011_classes001-030.tar; cars ../shared/data/cars196-subset)");
+    public static final DivaOption<String> CLASSES = DivaOption.of(
+            "demo.classes",
+            OptionType.text(),
+            "",
+            "photo datasets: the classes streamed for training and those held out, TRAIN:TEST (e.g. 1-15:16-20 to"
+                    + " choose a recipe on training classes; empty: cub 1-20:21-30, cars 1-78:79-98)");
     public static final DivaOption<Boolean> DISCRIMINATIVE_ONLY = DivaOption.of(
             "demo.discriminative-only",
             OptionType.bool(),
@@ -87,6 +93,7 @@ public final class DemoOptions {
             KAFKA_PORT,
             DATASET,
             DATA_DIR,
+            CLASSES,
             DISCRIMINATIVE_ONLY,
             RATE,
             SEED,

@@ -109,10 +109,9 @@ public final class LocalDemo {
         String bindAddress = DemoOptions.BIND_ADDRESS.get(given);
         // Validate the whole configuration and the data before starting anything.
         jobConfig(bindAddress + ":" + Math.max(port, 1), workDir);
-        List<LabeledImage> images = dataset.load(dataDir);
-        out.printf(
-                "Data: %s, %d images, %s (training : held out)%n",
-                dataset.id(), images.size(), dataset.splitDescription());
+        String classes = DemoOptions.CLASSES.get(given).strip();
+        List<LabeledImage> images = dataset.load(dataDir, classes);
+        out.printf("Data: %s, %d images, %s%n", dataset.id(), images.size(), dataset.splitDescription(classes));
 
         wipe(workDir.resolve("kafka"));
         wipe(workDir.resolve("checkpoints"));

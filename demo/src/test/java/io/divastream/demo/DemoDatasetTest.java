@@ -83,7 +83,7 @@ class DemoDatasetTest {
         for (int c = 1; c <= 30; c++) {
             perClass.put(c, c == 1 || c == 21 ? 2 : 1);
         }
-        List<LabeledImage> images = DemoDataset.CUB.load(cubFolder(perClass).toString());
+        List<LabeledImage> images = DemoDataset.CUB.load(cubFolder(perClass).toString(), "");
         Map<String, Long> perLabel =
                 images.stream().collect(Collectors.groupingBy(LabeledImage::label, Collectors.counting()));
         assertThat(perLabel).hasSize(30);
@@ -94,13 +94,31 @@ class DemoDatasetTest {
                 .hasSize(10)
                 .contains("test/021.Class_21", "test/030.Class_30");
         assertThat(perLabel).containsEntry("train/001.Class_1", 2L).containsEntry("test/021.Class_21", 2L);
+        // a recipe is chosen on training classes: 1-15 trained, 16-20 held out, 21-30 not published at all
+        Map<String, Long> recipe = DemoDataset.CUB
+                .load(dir.resolve("CUB_200_2011").toString(), "1-15:16-20")
+                .stream()
+                .collect(Collectors.groupingBy(LabeledImage::label, Collectors.counting()));
+        assertThat(recipe.keySet().stream().filter(l -> l.startsWith("test/")))
+                .containsExactlyInAnyOrder(
+                        "test/016.Class_16",
+                        "test/017.Class_17",
+                        "test/018.Class_18",
+                        "test/019.Class_19",
+                        "test/020.Class_20");
+        assertThat(recipe).hasSize(20);
+        assertThatThrownBy(
+                        () -> DemoDataset.CUB.load(dir.resolve("CUB_200_2011").toString(), "1-15"))
+                .hasMessageStartingWith("option --demo.classes: split must be");
+        assertThatThrownBy(() -> DemoDataset.OMNIGLOT.load("", "1-2:3"))
+                .hasMessageContaining("Omniglot holds out alphabets");
         assertThat(images).allSatisfy(i -> assertThat(i.bytes()).isNotEmpty());
     }
 
     @Test
     void missingPhotosAreOneErrorNamingWhereTheyWereLookedFor() {
         Path missing = dir.resolve("no-cars-here");
-        assertThatThrownBy(() -> DemoDataset.CARS.load(missing.toString()))
+        assertThatThrownBy(() -> DemoDataset.CARS.load(missing.toString(), ""))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("--demo.dataset cars: no data at " + missing.toAbsolutePath());
         assertThatThrownBy(() -> DemoDataset.parse("sop")).hasMessage("must be omniglot, cub or cars: sop");

@@ -101,6 +101,7 @@ class DemoOptionsTest {
                         "train.feature-views",
                         "state.feature-precision",
                         "demo.dataset",
+                        "demo.classes",
                         "demo.discriminative-only"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
     }

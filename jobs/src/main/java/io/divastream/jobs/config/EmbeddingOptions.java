@@ -35,8 +35,9 @@ public final class EmbeddingOptions {
             "embedding.intra-op-threads",
             OptionType.integer(0, 4096),
             "1",
-            "libtorch intra-op threads of each embedder subtask (0: every processor; one keeps its short forward"
-                    + " passes from competing with the trainer's threads)");
+            "libtorch intra-op threads of each embedder subtask and, with a photo preset, of each subtask of the"
+                    + " decoders running the frozen backbone (0: every processor; one keeps their forward passes from"
+                    + " competing with the trainer's threads)");
 
     /** In the order of {@code --help}. */
     public static final List<DivaOption<?>> ALL =

@@ -81,7 +81,8 @@ public final class JobConfigBuilder {
                                 frozen,
                                 get(TrainOptions.FEATURE_VIEWS),
                                 get(RuntimeOptions.FEATURE_PRECISION),
-                                model.seed()));
+                                model.seed(),
+                                get(EmbeddingOptions.INTRA_OP_THREADS)));
         if (frozen != null && !get(ExportOptions.DIR).isEmpty()) {
             throw new ConfigException("option --" + ExportOptions.DIR.key() + " is not available with --"
                     + ModelOptions.PRESET.key() + " " + preset.id() + " yet: a frozen model's artefact needs its"

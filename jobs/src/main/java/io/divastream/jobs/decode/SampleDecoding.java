@@ -6,6 +6,7 @@ import io.divastream.images.ImageSpec;
 import io.divastream.images.InvalidImageException;
 import io.divastream.images.PhotoFeatureExtractor;
 import io.divastream.jobs.events.SamplePayload;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.embed.StoredFeatures;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.Serializable;
@@ -85,15 +86,21 @@ public sealed interface SampleDecoding extends Serializable {
 
     /**
      * Photos through a frozen backbone: the features of the evaluation view, and of training views for training.
+     * Each decoder subtask runs the backbone with a set number of libtorch intra-op threads: libtorch keeps the
+     * count per calling thread, and a subtask that set none would take whichever count another operator set last,
+     * so that the features, and every model version trained on them, would depend on the order in which the
+     * operators opened (found by {@code PhotoPipelineRecoveryIT}).
      *
      * @param backbone the frozen backbone
      * @param trainingViews the training views per training image
      * @param precision how the features are stored
      * @param seed the seed of the training views
+     * @param intraOpThreads libtorch's intra-op threads of each decoder subtask (0: every processor)
      */
-    record Features(BackboneSpec backbone, int trainingViews, StoredFeatures.Precision precision, long seed)
+    record Features(
+            BackboneSpec backbone, int trainingViews, StoredFeatures.Precision precision, long seed, int intraOpThreads)
             implements SampleDecoding {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         /** Checks the settings. */
         public Features {
@@ -103,6 +110,19 @@ public sealed interface SampleDecoding extends Serializable {
                 throw new IllegalArgumentException(
                         "training views must be 1 to " + StoredFeatures.MAX_VIEWS + ", got " + trainingViews);
             }
+            DjlRuntime.checkIntraOpThreads(intraOpThreads);
+        }
+
+        /**
+         * Photos through a frozen backbone, each decoder subtask on one intra-op thread.
+         *
+         * @param backbone the frozen backbone
+         * @param trainingViews the training views per training image
+         * @param precision how the features are stored
+         * @param seed the seed of the training views
+         */
+        public Features(BackboneSpec backbone, int trainingViews, StoredFeatures.Precision precision, long seed) {
+            this(backbone, trainingViews, precision, seed, 1);
         }
 
         @Override
@@ -112,6 +132,7 @@ public sealed interface SampleDecoding extends Serializable {
 
         @Override
         public Decoder open(ImageLimits limits) {
+            DjlRuntime.useIntraOpThreads(intraOpThreads);
             PhotoFeatureExtractor extractor = new PhotoFeatureExtractor(backbone, limits, trainingViews, seed);
             return new Decoder() {
                 @Override

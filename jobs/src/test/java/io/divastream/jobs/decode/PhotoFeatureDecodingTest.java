@@ -12,6 +12,7 @@ import io.divastream.images.PhotoFeatureExtractor;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.Role;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.embed.StoredFeatures;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.SharedFiles;
@@ -77,10 +78,15 @@ class PhotoFeatureDecodingTest {
         byte[] photo = photo();
         SampleDecoding.Features decoding = decoding();
         StoredFeatures expected;
+        // the reference runs on the decoder's configured thread count (the features' last bits depend on it)
+        assertThat(decoding.intraOpThreads()).isEqualTo(1);
+        DjlRuntime.useIntraOpThreads(decoding.intraOpThreads());
         try (PhotoFeatureExtractor reference =
                 new PhotoFeatureExtractor(decoding.backbone(), ImageLimits.DEFAULT, 2, 17)) {
             expected = reference.training("bird-1", photo);
         }
+        // the harness runs the decoder on this thread: it must set its own count, whatever this thread's is
+        DjlRuntime.useIntraOpThreads(2);
         // the training reader: the training images' training views only
         try (var training = harness(DecodeImageFunction.trainingReader(decoding, ROUTER, EventLimits.DEFAULT))) {
             training.processElement(record(0, "bird-1", "birds/001", photo), 5L);

@@ -13,8 +13,6 @@ import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -45,23 +42,6 @@ class PhotoPipelineIT {
 
     @TempDir
     Path checkpoints;
-
-    /** A 200 x 150 JPEG of a class's colours with a random stripe and noise. */
-    private static byte[] photo(int klass, Random random) throws Exception {
-        BufferedImage image = new BufferedImage(200, 150, BufferedImage.TYPE_3BYTE_BGR);
-        int base = new int[] {0xC03020, 0x20A040, 0x3040C0, 0xD0C030, 0x9020A0}[klass];
-        int stripe = random.nextInt(150);
-        for (int y = 0; y < 150; y++) {
-            for (int x = 0; x < 200; x++) {
-                int noise = random.nextInt(40);
-                int rgb = Math.abs(y - stripe) < 10 ? 0xF0F0F0 : base;
-                image.setRGB(x, y, (rgb + noise * 0x010101) & 0xFFFFFF);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "jpg", out);
-        return out.toByteArray();
-    }
 
     @Test
     void photosAreTrainedOnAsFrozenFeaturesEmbeddedAndScored() throws Exception {
@@ -91,7 +71,8 @@ class PhotoPipelineIT {
         for (int i = 0; i < 5; i++) {
             for (int klass = 0; klass < 5; klass++) {
                 String label = klass < 3 ? "birds/" + klass : "held-out/" + klass;
-                images.add(new LabeledImage(label + "/" + i, label, "image/jpeg", photo(klass, random), "it"));
+                images.add(
+                        new LabeledImage(label + "/" + i, label, "image/jpeg", TestPhotos.photo(klass, random), "it"));
             }
         }
         images.add(new LabeledImage("bomb", "birds/0", "image/png", HostileImages.declaringPng(60_000, 60_000), "it"));

@@ -248,6 +248,7 @@ record IngestionPhases(JobConfig config, List<Photo> photos, int warmup, int int
      * after {@code warmup} untimed ones.
      */
     private Result run(int parallelism, int perThread, WorkerFactory factory) throws Exception {
+        System.gc(); // the previous phase's garbage (transformed views, harness buffers) is not this phase's cost
         ExecutorService pool = Executors.newFixedThreadPool(parallelism);
         try {
             ThreadCpu[] cpu = new ThreadCpu[2];

@@ -24,13 +24,14 @@ import org.apache.flink.configuration.Configuration;
  * <p>The photos are real CUB JPEGs read from the shared subset's tar with {@link CubReader}, held in memory and
  * spread over the 30 classes. The decoding, precision, seed, image limits and routing are the job's with {@code
  * --model.preset photo-mobilenetv2}. Phases, each on {@code p} threads with a backbone of their own ({@link
- * IngestionPhases}, a full garbage collection before each): the bare loop ({@code PhotoFeatureExtractor.evaluation}: decode, resize 256 and crop 224,
- * MobileNetV2 forward); the forward pass alone on evaluation views transformed beforehand; and the job's {@code
- * DecodeImageFunction} (Avro event decoding, limits, routing, the same extraction, half-precision encoding, the
- * sample serialized for the network) as {@code p} subtasks in Flink's operator harness. The phases alternate
- * within each round so that a load that drifts during the run weighs on all of them, the bare loop and the decoder
- * taking turns at going first. Then the training reader's
- * extraction ({@code PhotoFeatureExtractor.training}) with each number of {@code training-views}, one thread.
+ * IngestionPhases}, a full garbage collection before each): the bare loop ({@code
+ * PhotoFeatureExtractor.evaluation}: decode, resize 256 and crop 224, MobileNetV2 forward); the forward pass alone
+ * on evaluation views transformed beforehand; and the job's {@code DecodeImageFunction} (Avro event decoding,
+ * limits, routing, the same extraction, half-precision encoding, the sample serialized for the network) as {@code
+ * p} subtasks in Flink's operator harness. The phases alternate within each round so that a load that drifts during
+ * the run weighs on all of them, the bare loop and the decoder taking turns at going first. Then the training
+ * reader's extraction ({@code PhotoFeatureExtractor.training}) with each number of {@code training-views}, one
+ * thread.
  * Nothing is asserted: the figures are printed.
  *
  * <p>Options ({@code --help} lists them): {@code data}, {@code backbone-file}, {@code photos} (per thread and

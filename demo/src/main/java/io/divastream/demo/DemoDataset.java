@@ -43,7 +43,7 @@ public enum DemoDataset {
     CARS("cars", "../shared/data/cars196-subset", ClassSplit.ranges(1, 78, 79, 98), CarsReader::read);
 
     /** Label prefix of the held-out photos (the demo routes {@code ^test/} to evaluation). */
-    public static final String HELD_OUT_PREFIX = "test/";
+    private static final String HELD_OUT_PREFIX = "test/";
 
     /** The frozen backbone of the photo datasets, relative to the working directory. */
     public static final String MOBILENETV2_FILE = "../shared/weights/mobilenet_v2_imagenet_features.torchscript.pt";

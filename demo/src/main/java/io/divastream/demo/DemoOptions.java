@@ -123,11 +123,7 @@ public final class DemoOptions {
      */
     public static Configuration withDatasetDefaults(Configuration given) {
         Configuration conf = new Configuration(given);
-        DATASET.get(conf).defaults().forEach((option, value) -> {
-            if (!option.isSet(conf)) {
-                option.set(conf, value);
-            }
-        });
+        DATASET.get(conf).defaults().forEach((option, value) -> option.setUnlessGiven(conf, value));
         if (DISCRIMINATIVE_ONLY.get(conf)) {
             if (!ModelOptions.EMBEDDING_DIM.isSet(conf)) {
                 int headDim = Integer.parseInt(ModelOptions.PRESET

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
@@ -164,12 +165,11 @@ public final class LocalDemo {
 
     /** The backbone's pooled features scored on the held-out images (every one published). */
     private RetrievalScores pooled(JobConfig config, List<LabeledImage> images) {
-        List<LabeledImage> heldOut = images.stream()
-                .filter(i -> i.label().startsWith(DemoDataset.HELD_OUT_PREFIX))
-                .toList();
-        out.printf("Scoring the backbone's pooled features on the %d held-out images...%n", heldOut.size());
+        Predicate<LabeledImage> heldOut = heldOut(config);
+        List<LabeledImage> heldOutImages = images.stream().filter(heldOut).toList();
+        out.printf("Scoring the backbone's pooled features on the %d held-out images...%n", heldOutImages.size());
         RetrievalScores pooled = PooledBaseline.score(
-                heldOut,
+                heldOutImages,
                 config.training().decoding(),
                 config.input().limits().image(),
                 config.metrics().evaluationConfig());
@@ -279,10 +279,15 @@ public final class LocalDemo {
         }
     }
 
+    /** The images the job's route holds out for evaluation. */
+    private static Predicate<LabeledImage> heldOut(JobConfig config) {
+        Pattern route = Pattern.compile(config.routing().evalLabelRegex());
+        return image -> route.matcher(image.label()).find();
+    }
+
     /** The images the job trains on: those its route does not hold out. */
     private static long trainingImages(JobConfig config, List<LabeledImage> images) {
-        Pattern heldOut = Pattern.compile(config.routing().evalLabelRegex());
-        return images.stream().filter(i -> !heldOut.matcher(i.label()).find()).count();
+        return images.stream().filter(heldOut(config).negate()).count();
     }
 
     /**

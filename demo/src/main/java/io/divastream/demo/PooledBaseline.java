@@ -1,5 +1,6 @@
 package io.divastream.demo;
 
+import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.evaluation.EvaluationConfig;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
@@ -38,23 +39,12 @@ final class PooledBaseline {
             for (int i = 0; i < features.length; i++) {
                 LabeledImage image = heldOut.get(i);
                 byte[] stored = decoder.decode(image.imageId(), image.bytes(), false);
-                features[i] = normalised(StoredFeatures.fromBytes(stored).evaluation());
+                features[i] = StoredFeatures.fromBytes(stored).evaluation();
                 labels[i] = classes.computeIfAbsent(image.label(), l -> classes.size());
             }
         }
-        return new RetrievalEvaluator(evaluation).evaluate(features, labels);
-    }
-
-    private static float[] normalised(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += (double) x * x;
-        }
-        float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0f;
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] * scale;
-        }
-        return out;
+        // one head of weight 1: the rows scaled to unit length (a zero row stays zero)
+        float[][] unit = EmbeddingCombiner.combine(new float[][][] {features}, new double[] {1});
+        return new RetrievalEvaluator(evaluation).evaluate(unit, labels);
     }
 }

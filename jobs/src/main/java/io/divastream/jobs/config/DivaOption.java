@@ -108,6 +108,20 @@ public final class DivaOption<T> {
     }
 
     /**
+     * Parses and stores a value unless the configuration already sets the option: a default that a program, a
+     * preset or a dataset gives, under the value the user gave.
+     *
+     * @param conf the configuration
+     * @param text the value's text
+     * @throws ConfigException naming the option if the text is malformed or the value illegal
+     */
+    public void setUnlessGiven(Configuration conf, String text) {
+        if (!isSet(conf)) {
+            set(conf, text);
+        }
+    }
+
+    /**
      * Parses a value as written on the command line or in a file.
      *
      * @param text the value's text

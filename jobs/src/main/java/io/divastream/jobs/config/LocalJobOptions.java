@@ -67,14 +67,10 @@ public final class LocalJobOptions {
     public Configuration jobConfiguration(Configuration given, String brokers, Path checkpoints) {
         Configuration conf = new Configuration(given);
         for (DivaOption<?> option : jobDefaults) {
-            if (!option.isSet(conf)) {
-                option.set(conf, option.defaultText());
-            }
+            option.setUnlessGiven(conf, option.defaultText());
         }
         KafkaOptions.BOOTSTRAP_SERVERS.set(conf, brokers);
-        if (!RuntimeOptions.CHECKPOINT_DIR.isSet(conf)) {
-            RuntimeOptions.CHECKPOINT_DIR.set(conf, checkpoints.toUri().toString());
-        }
+        RuntimeOptions.CHECKPOINT_DIR.setUnlessGiven(conf, checkpoints.toUri().toString());
         return conf;
     }
 

@@ -89,9 +89,7 @@ public enum ModelPreset {
                     .findFirst()
                     .orElseThrow(
                             () -> new IllegalStateException("preset option " + setting.getKey() + " is not declared"));
-            if (!option.isSet(conf)) {
-                option.set(conf, setting.getValue());
-            }
+            option.setUnlessGiven(conf, setting.getValue());
         }
     }
 

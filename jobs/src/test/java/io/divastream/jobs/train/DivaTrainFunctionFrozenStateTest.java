@@ -1,7 +1,5 @@
 package io.divastream.jobs.train;
 
-import static io.divastream.jobs.train.TrainerOutputs.content;
-import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
@@ -13,7 +11,6 @@ import io.divastream.model.config.DivaConfig;
 import io.divastream.model.embed.StoredFeatures;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -51,29 +48,15 @@ class DivaTrainFunctionFrozenStateTest {
     @Test
     void aFrozenModeRunRestoredAnywherePublishesTheVersionsOfARunWithoutTheRestoreBitForBit() throws Exception {
         List<TrainingBatch> batches = batches(12);
-        List<String> straight;
-        try (var h = harness()) {
-            h.open();
-            straight = feed(h, batches).stream().map(TrainerOutputs::content).toList();
-        }
+        List<String> straight = TrainerOutputs.straightRun(DivaTrainFunctionFrozenStateTest::harness, batches);
         // two batches fill the queue, then versions 0 to 3 at steps 0, 3, 6, 9 (version 0 before the first step)
         assertThat(straight).hasSize(4);
         assertThat(straight.stream().distinct()).as("the parameters change").hasSize(4);
 
         for (int cut : new int[] {1, 3, 7, 10}) { // in the queue's fill; after version 0; mid-version; before 3
-            List<String> resumed = new ArrayList<>();
-            OperatorSubtaskState snapshot;
-            try (var h = harness()) {
-                h.open();
-                feed(h, batches.subList(0, cut)).forEach(m -> resumed.add(content(m)));
-                snapshot = h.snapshot(1L, 1L);
-            }
-            try (var h = harness()) {
-                h.initializeState(snapshot);
-                h.open();
-                feed(h, batches.subList(cut, batches.size())).forEach(m -> resumed.add(content(m)));
-            }
-            assertThat(resumed).as("restored after batch %d", cut).isEqualTo(straight);
+            assertThat(TrainerOutputs.restoredRun(DivaTrainFunctionFrozenStateTest::harness, batches, cut))
+                    .as("restored after batch %d", cut)
+                    .isEqualTo(straight);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.divastream.jobs.train;
 
-import static io.divastream.jobs.train.TrainerOutputs.content;
 import static io.divastream.jobs.train.TrainerOutputs.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,27 +55,13 @@ class DivaTrainFunctionStateTest {
     @Test
     void aRunRestoredMidVersionPublishesTheVersionsOfARunWithoutTheRestore() throws Exception {
         List<TrainingBatch> batches = batches(10);
-        List<String> straight;
-        try (var h = harness()) {
-            h.open();
-            straight = feed(h, batches).stream().map(TrainerOutputs::content).toList();
-        }
+        List<String> straight = TrainerOutputs.straightRun(DivaTrainFunctionStateTest::harness, batches);
         assertThat(straight).hasSize(4); // versions 0 to 3 at steps 0, 3, 6, 9
 
         for (int cut : new int[] {1, 4, 8}) { // after version 0; one step into version 2; two into 3
-            List<String> resumed = new ArrayList<>();
-            OperatorSubtaskState snapshot;
-            try (var h = harness()) {
-                h.open();
-                feed(h, batches.subList(0, cut)).forEach(m -> resumed.add(content(m)));
-                snapshot = h.snapshot(1L, 1L);
-            }
-            try (var h = harness()) {
-                h.initializeState(snapshot);
-                h.open();
-                feed(h, batches.subList(cut, batches.size())).forEach(m -> resumed.add(content(m)));
-            }
-            assertThat(resumed).as("restored after batch %d", cut).isEqualTo(straight);
+            assertThat(TrainerOutputs.restoredRun(DivaTrainFunctionStateTest::harness, batches, cut))
+                    .as("restored after batch %d", cut)
+                    .isEqualTo(straight);
         }
     }
 

@@ -94,6 +94,16 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     public static final ValueStateDescriptor<CatalogueEntry> ENTRY_STATE =
             new ValueStateDescriptor<>("catalogue-entry", TypeInformation.of(CatalogueEntry.class));
 
+    /**
+     * Keyed state holding the version an image was last re-embedded with, apart from its entry so
+     * that a re-embedding writes a few bytes instead of the stored image. An image's version is
+     * the larger of this and its entry's ({@link CatalogueEntry#embeddedVersion()}, the version it
+     * was embedded with on arrival): versions only grow, so a later arrival's version supersedes
+     * an earlier re-embedding. Absent for an image never re-embedded.
+     */
+    public static final ValueStateDescriptor<Long> REEMBEDDED_VERSION_STATE =
+            new ValueStateDescriptor<>("catalogue-reembedded-version", Types.LONG);
+
     /** Side output of images rejected by a full catalogue. */
     public static final OutputTag<DeadLetterEvent> DEAD_LETTERS = new OutputTag<>("catalogue-dead-letters") {
         private static final long serialVersionUID = 1L;
@@ -129,6 +139,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
 
     private transient CatalogueModel embedder;
     private transient ValueState<CatalogueEntry> entries;
+    private transient ValueState<Long> reembeddedVersions;
     private transient ValueState<Long> firstLabels;
     private transient Counter labelChanges;
     private transient BroadcastState<String, ModelUpdate> models;
@@ -153,28 +164,14 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
      */
     public CatalogueEmbedder(
             NetworkSpec network, double[] headWeights, JobConfig.CatalogueConfig config, String sourceTopic) {
-        this(network, headWeights, config, sourceTopic, RuntimeConfig.IntraOpThreads.DEFAULT.embedder(), 0);
-    }
-
-    /**
-     * Creates the operator.
-     *
-     * @param network the network's shape
-     * @param headWeights weight of each head in the combined embedding
-     * @param config the catalogue's bounds and re-embedding rate
-     * @param sourceTopic the input topic, named in dead letters
-     * @param intraOpThreads libtorch's intra-op threads for the subtask's forward passes (set on the
-     *     task thread when it opens), or 0 for every processor
-     * @param labelTtlMs how long an image id's first label is remembered ({@link FirstLabels}; 0: for ever)
-     */
-    public CatalogueEmbedder(
-            NetworkSpec network,
-            double[] headWeights,
-            JobConfig.CatalogueConfig config,
-            String sourceTopic,
-            int intraOpThreads,
-            long labelTtlMs) {
-        this(network, headWeights, config, sourceTopic, intraOpThreads, labelTtlMs, SamplePayload.GLYPH_PIXELS);
+        this(
+                network,
+                headWeights,
+                config,
+                sourceTopic,
+                RuntimeConfig.IntraOpThreads.DEFAULT.embedder(),
+                0,
+                SamplePayload.GLYPH_PIXELS);
     }
 
     /**
@@ -209,6 +206,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         entries = getKeyedStateStore().getState(ENTRY_STATE);
+        reembeddedVersions = getKeyedStateStore().getState(REEMBEDDED_VERSION_STATE);
         firstLabels = getKeyedStateStore().getState(FirstLabels.descriptor(labelTtlMs));
         models = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
         newest = models.get(LATEST);
@@ -230,7 +228,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
             setCurrentKey(key);
             CatalogueEntry entry = entries.value();
             if (entry != null) {
-                stored.add(entry);
+                stored.add(entry.withVersion(embeddedVersion(entry)));
             }
         }
         stored.sort(Comparator.comparingLong(CatalogueEntry::storedAt));
@@ -246,6 +244,12 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
                 index.evalSize(),
                 index.backlogSize(),
                 newest == null ? "none" : newest.version());
+    }
+
+    /** The current key's version: the larger of its entry's and its last re-embedding's. */
+    private long embeddedVersion(CatalogueEntry entry) throws Exception {
+        Long reembedded = reembeddedVersions.value();
+        return reembedded == null ? entry.embeddedVersion() : Math.max(reembedded, entry.embeddedVersion());
     }
 
     /**
@@ -380,10 +384,10 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         for (int i = 0; i < out.size(); i++) {
             CatalogueEntry entry = stale.get(i);
             setCurrentKey(entry.sample().imageId());
-            entries.update(entry.withVersion(version));
-            index.embedded(entry.sample().imageId(), version);
+            reembeddedVersions.update(version);
+            long previous = index.embedded(entry.sample().imageId(), version);
             output.collect(new StreamRecord<>(out.get(i)));
-            if (entry.embeddedVersion() == CatalogueEntry.NOT_EMBEDDED) {
+            if (previous == CatalogueEntry.NOT_EMBEDDED) {
                 recordLatency(out.get(i)); // stored before any model: its first embedding
             }
         }
@@ -404,6 +408,7 @@ public final class CatalogueEmbedder extends AbstractStreamOperator<ImageEmbeddi
         for (String id : ids) {
             setCurrentKey(id);
             entries.clear();
+            reembeddedVersions.clear();
         }
         expired.inc(ids.size());
         if (!ids.isEmpty()) {

@@ -90,15 +90,18 @@ final class CatalogueIndex {
      *
      * @param imageId the image id
      * @param version the version
+     * @return the version it was embedded with before, {@link CatalogueEntry#NOT_EMBEDDED} if never
      */
-    void embedded(String imageId, long version) {
+    long embedded(String imageId, long version) {
         Slot slot = slot(imageId);
         if (slot == null) {
             throw new IllegalStateException("image " + imageId + " is not in the catalogue index");
         }
-        count(slot.version, -1);
+        long previous = slot.version;
+        count(previous, -1);
         slot.version = version;
         imagesPerVersion.merge(version, 1, Integer::sum);
+        return previous;
     }
 
     /**

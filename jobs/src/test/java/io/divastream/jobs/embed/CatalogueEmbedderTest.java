@@ -379,6 +379,48 @@ class CatalogueEmbedderTest {
     }
 
     @Test
+    void aReembeddingLeavesTheStoredImageUntouchedAndExpiryClearsItsVersion() throws Exception {
+        var h = opened(catalogue(1_000, 100));
+        send(h, "a", Role.TRAIN);
+        send(h, "e", Role.EVAL);
+        CatalogueEntry storedA = stored(h, "a");
+        h.processElement2(v1, 1);
+        assertThat(ids(tick(h))).containsExactly("e", "a");
+        assertThat(stored(h, "a")).as("the entry is not rewritten").isEqualTo(storedA);
+        assertThat(stored(h, "a").embeddedVersion()).isEqualTo(CatalogueEntry.NOT_EMBEDDED);
+        assertThat(reembeddedVersion(h, "a")).isEqualTo(v1.version());
+        send(h, "b", Role.TRAIN); // arrives after v1: embedded at once, no re-embedded version
+        drain(h);
+        assertThat(stored(h, "b").embeddedVersion()).isEqualTo(v1.version());
+        assertThat(reembeddedVersion(h, "b")).isNull();
+
+        h.setProcessingTime(5_000);
+        assertThat(storedIds(h)).containsExactly("e");
+        assertThat(reembeddedVersion(h, "a")).as("cleared with the entry").isNull();
+        assertThat(reembeddedVersion(h, "e")).isEqualTo(v1.version());
+    }
+
+    private static CatalogueEntry stored(
+            KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h, String id)
+            throws Exception {
+        operator(h).setCurrentKey(id);
+        return operator(h)
+                .getKeyedStateStore()
+                .getState(CatalogueEmbedder.ENTRY_STATE)
+                .value();
+    }
+
+    private static Long reembeddedVersion(
+            KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h, String id)
+            throws Exception {
+        operator(h).setCurrentKey(id);
+        return operator(h)
+                .getKeyedStateStore()
+                .getState(CatalogueEmbedder.REEMBEDDED_VERSION_STATE)
+                .value();
+    }
+
+    @Test
     void aRescaledRestoreSplitsTheCatalogueAndGivesEverySubtaskTheModel() throws Exception {
         var h = opened(catalogue(0, 100));
         List<String> all = new ArrayList<>();

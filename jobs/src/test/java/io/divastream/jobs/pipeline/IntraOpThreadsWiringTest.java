@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.embed.CatalogueEmbedder;
 import io.divastream.jobs.events.ImageSample;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.testing.TinyModel;
@@ -67,7 +68,8 @@ class IntraOpThreadsWiringTest {
         JobConfig.CatalogueConfig catalogue = new JobConfig.CatalogueConfig(20, 2, 0, 1000);
         double[] weights = {1, 1, 1, 1};
         assertThat(countAfterOpen(
-                        embedderHarness(new CatalogueEmbedder(TinyModel.NETWORK, weights, catalogue, "images", 3, 0)),
+                        embedderHarness(new CatalogueEmbedder(
+                                TinyModel.NETWORK, weights, catalogue, "images", 3, 0, SamplePayload.GLYPH_PIXELS)),
                         1))
                 .isEqualTo(3);
         assertThat(countAfterOpen(

@@ -1,6 +1,7 @@
 package io.divastream.benchmarks;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.demo.DemoDataset;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.LocalJobOptions;
@@ -8,6 +9,7 @@ import io.divastream.jobs.config.OptionType;
 import io.divastream.jobs.config.RuntimeOptions;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.events.Role;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.pipeline.Uids;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
@@ -54,8 +56,31 @@ public final class FreshnessBenchmark {
     private static final DivaOption<String> WORK_DIR = DivaOption.of(
             "work-dir", OptionType.nonBlank(), "target/freshness", "broker log, checkpoints, log file (wiped)");
 
+    private static final DivaOption<String> DATASET = DivaOption.of(
+            "dataset",
+            OptionType.oneOf("omniglot", "cub", "cars"),
+            "omniglot",
+            "the images published: the embedded Omniglot glyphs, or the demo's photo subsets (which need the job"
+                    + " options of a photo preset, e.g. those of docs/benchmarks.md)");
+    private static final DivaOption<String> DATA_DIR = DivaOption.of(
+            "data-dir", OptionType.text(), "", "the photo dataset's archive or folder (empty: the demo's default)");
+    private static final DivaOption<Integer> INITIAL_IMAGES = DivaOption.of(
+            "initial-images",
+            OptionType.integer(0, Integer.MAX_VALUE),
+            "0",
+            "how many images are published before the warm-up (0: the whole dataset), in publication order");
+
     private static final LocalJobOptions OPTIONS = LocalJobRun.options(
-            List.of(RATES, WINDOW_SECONDS, WARMUP_SECONDS, DRAIN_SECONDS, SEED, WORK_DIR),
+            List.of(
+                    RATES,
+                    WINDOW_SECONDS,
+                    WARMUP_SECONDS,
+                    DRAIN_SECONDS,
+                    SEED,
+                    WORK_DIR,
+                    DATASET,
+                    DATA_DIR,
+                    INITIAL_IMAGES),
             List.of(RuntimeOptions.CHECKPOINT_INTERVAL_MS.withDefault("500")));
 
     private FreshnessBenchmark() {}
@@ -81,12 +106,17 @@ public final class FreshnessBenchmark {
         try (LocalJobRun run = LocalJobRun.start(OPTIONS, a, work)) {
             JobConfig config = run.config();
             System.out.println("job options: " + run.jobArguments());
-            List<LabeledImage> all = OmniglotDataset.loadEmbedded();
+            List<LabeledImage> all = images(a, config);
             LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
             List<LabeledImage> train = all.stream()
                     .filter(i -> router.route(i.label()) == Role.TRAIN)
                     .toList();
 
+            List<LabeledImage> initial = InterleavedOrder.of(all, seed);
+            int initialCount = INITIAL_IMAGES.get(a);
+            if (initialCount > 0 && initialCount < initial.size()) {
+                initial = initial.subList(0, initialCount);
+            }
             Reader committed = new Reader(run, "read_committed");
             Reader uncommitted = new Reader(run, "read_uncommitted");
             run.submit();
@@ -95,19 +125,19 @@ public final class FreshnessBenchmark {
             long started = System.nanoTime();
             try (ImageEventProducer producer = new ImageEventProducer(
                     config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
-                producer.publish(InterleavedOrder.of(all, seed));
+                producer.publish(initial);
             }
-            while (committed.seen.size() < all.size()) {
+            while (committed.seen.size() < initial.size()) {
                 run.sleep(Duration.ofSeconds(1));
                 if (System.nanoTime() - started > Duration.ofMinutes(5).toNanos()) {
-                    throw new IllegalStateException("the initial " + all.size()
+                    throw new IllegalStateException("the initial " + initial.size()
                             + " images were not embedded in 5 minutes (" + committed.seen.size() + " were)");
                 }
             }
             System.out.printf(
                     Locale.ROOT,
                     "%d initial images embedded and committed after %.1f s; trainer at step %d; warming up %.0f s%n",
-                    all.size(),
+                    initial.size(),
                     (System.nanoTime() - started) / 1e9,
                     uncommitted.step.get(),
                     warmup);
@@ -231,6 +261,17 @@ public final class FreshnessBenchmark {
             committed.stop();
             uncommitted.stop();
         }
+    }
+
+    /** The dataset's images; a photo dataset only with a photo preset. */
+    private static List<LabeledImage> images(Configuration a, JobConfig config) {
+        DemoDataset dataset = DemoDataset.parse(DATASET.get(a));
+        boolean photoJob = config.training().payload() != SamplePayload.GLYPH_PIXELS;
+        if (dataset.photos() != photoJob) {
+            throw new IllegalArgumentException("--dataset " + dataset.id() + " needs "
+                    + (dataset.photos() ? "a photo preset (--model.preset photo-mobilenetv2 ...)" : "a glyph preset"));
+        }
+        return dataset.photos() ? dataset.load(DATA_DIR.get(a), "") : OmniglotDataset.loadEmbedded();
     }
 
     /** The system's 1-minute load average, -1 where the platform has none. */

@@ -24,7 +24,8 @@ public enum ModelPreset {
     /**
      * Photos through the frozen ImageNet MobileNetV2 (1280-d pooled features), DiVA's heads trained on them with
      * the offline frozen-feature recipe (docs/cub-subset-mobilenetv2.md): 4 x 320-d heads, learning rate 1e-4
-     * for heads and regressors, rho 300.
+     * for heads and regressors, rho 300. A new version re-embeds the stored features at up to 10,000 images/s per
+     * subtask in chunks of 500 (a matrix product per image; docs/benchmarks.md, "Refresh").
      */
     PHOTO_MOBILENETV2(
             "photo-mobilenetv2",
@@ -35,11 +36,13 @@ public enum ModelPreset {
                     "train.rho", "300",
                     "model.backbone-feature-dim", "1280",
                     "model.backbone-mean", "0.5,0.5,0.5",
-                    "model.backbone-std", "0.5,0.5,0.5")),
+                    "model.backbone-std", "0.5,0.5,0.5",
+                    "embedding.reembed-rate", "10000",
+                    "embedding.reembed-chunk", "500")),
     /**
      * Photos through a user's frozen TorchScript backbone, described by the {@code model.backbone-*} options
      * (feature dimension, input size, resize, normalisation; checked at start-up by one forward pass), with the
-     * same heads and learning rates as {@link #PHOTO_MOBILENETV2}.
+     * same heads, learning rates and re-embedding pace as {@link #PHOTO_MOBILENETV2}.
      */
     PHOTO_TORCHSCRIPT(
             "photo-torchscript",
@@ -47,7 +50,9 @@ public enum ModelPreset {
                     "model.embedding-dim", "320",
                     "train.learning-rate", "1e-4",
                     "train.decorrelation-learning-rate", "1e-4",
-                    "train.rho", "300"));
+                    "train.rho", "300",
+                    "embedding.reembed-rate", "10000",
+                    "embedding.reembed-chunk", "500"));
 
     private final String id;
     private final Map<String, String> values;

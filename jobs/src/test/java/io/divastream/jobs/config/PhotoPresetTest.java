@@ -42,6 +42,10 @@ class PhotoPresetTest {
         assertThat(decoding.precision()).isEqualTo(StoredFeatures.Precision.HALF);
         assertThat(((BackboneSpec.TorchScript) decoding.backbone()).path())
                 .endsWith("mobilenet_v2_imagenet_features.torchscript.pt");
+        // a refresh is a matrix product per stored image: a faster pace than the glyphs' 1,000/s in chunks of 64
+        assertThat(config.embedding().catalogue().reembedRate()).isEqualTo(10_000);
+        assertThat(config.embedding().catalogue().reembedChunk()).isEqualTo(500);
+        assertThat(parse().embedding().catalogue().reembedRate()).isEqualTo(1_000);
         // explicit keys win over the preset
         JobConfig given = parse(
                 "--model.preset",

@@ -36,7 +36,7 @@ import org.apache.flink.configuration.Configuration;
  *
  * <p>Options ({@code --help} lists them): {@code data}, {@code backbone-file}, {@code photos} (per thread and
  * phase, 100), {@code warmup} (10), {@code rounds} (2), {@code parallelism} (1,2), {@code training-photos} (30),
- * {@code training-views} (4,8), {@code intra-op-threads} (-1: libtorch's default, as the job's decoders run).
+ * {@code training-views} (4,8), {@code intra-op-threads} (1, the job's {@code embedding.intra-op-threads}).
  */
 public final class IngestionBenchmark {
 
@@ -66,10 +66,10 @@ public final class IngestionBenchmark {
             DivaOption.of("training-views", OptionType.integers(), "4,8", "training views per photo measured");
     private static final DivaOption<Integer> INTRA_OP_THREADS = DivaOption.of(
             "intra-op-threads",
-            OptionType.integer(-1, 4096),
-            "-1",
-            "libtorch intra-op threads set on every thread (-1: libtorch's default, which the job's decoders use;"
-                    + " 0: every processor)");
+            OptionType.integer(0, 4096),
+            "1",
+            "libtorch intra-op threads on every thread, the bare loop's as the job decoders' (their"
+                    + " embedding.intra-op-threads; 0: every processor)");
 
     private static final OptionSet OPTIONS = OptionSet.of(List.of(
             DATA,
@@ -98,9 +98,14 @@ public final class IngestionBenchmark {
         ConsoleLogging.start(IngestionBenchmark.class);
         Configuration options = OPTIONS.parse(args);
         JobConfig config = JobOptions.parse(
-                "--kafka.bootstrap-servers", "unused:9092",
-                "--model.preset", "photo-mobilenetv2",
-                "--model.backbone-file", BACKBONE_FILE.get(options));
+                "--kafka.bootstrap-servers",
+                "unused:9092",
+                "--model.preset",
+                "photo-mobilenetv2",
+                "--model.backbone-file",
+                BACKBONE_FILE.get(options),
+                "--embedding.intra-op-threads",
+                String.valueOf(INTRA_OP_THREADS.get(options)));
         int perThread = PHOTOS.get(options);
         List<Integer> parallelisms = PARALLELISM.get(options);
         int maxParallelism =

@@ -39,8 +39,8 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
  * @param config the job's configuration (photo preset): the decoding, the image limits and the routing
  * @param photos the photos, as read from the dataset, with ids and labels
  * @param warmup photos each thread processes untimed first
- * @param intraOpThreads libtorch intra-op threads set on each thread, or -1 to leave libtorch's default (as the
- *     job's decoders do)
+ * @param intraOpThreads libtorch intra-op threads set on each thread (the job's decoders set theirs from the
+ *     configuration's {@code embedding.intra-op-threads}), or -1 to leave libtorch's default
  */
 record IngestionPhases(JobConfig config, List<Photo> photos, int warmup, int intraOpThreads) {
 

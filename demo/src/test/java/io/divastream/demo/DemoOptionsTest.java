@@ -99,6 +99,7 @@ class DemoOptionsTest {
                         "model.backbone-mean",
                         "model.backbone-std",
                         "train.feature-views",
+                        "source.training-reader-niceness",
                         "state.feature-precision",
                         "demo.dataset",
                         "demo.classes",

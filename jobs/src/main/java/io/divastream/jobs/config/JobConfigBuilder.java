@@ -299,7 +299,8 @@ public final class JobConfigBuilder {
                 new RuntimeConfig.IntraOpThreads(
                         get(TrainOptions.INTRA_OP_THREADS),
                         get(EmbeddingOptions.INTRA_OP_THREADS),
-                        get(MetricsOptions.INTRA_OP_THREADS)));
+                        get(MetricsOptions.INTRA_OP_THREADS)),
+                get(RuntimeOptions.TRAINING_READER_NICENESS));
     }
 
     private RuntimeConfig.CheckpointPolicy checkpointPolicy(long interval, boolean exactlyOnceSinks) {

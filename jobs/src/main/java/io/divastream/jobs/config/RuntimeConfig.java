@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param sourceParallelism Kafka source and decoder subtasks, or 0 for {@code parallelism}
  * @param embeddingParallelism embedder subtasks, or 0 for {@code parallelism}
  * @param intraOpThreads libtorch's intra-op threads of each operator that runs PyTorch
+ * @param trainingReaderNiceness the Linux niceness the training reader's task threads take (0: unchanged)
  */
 public record RuntimeConfig(
         int parallelism,
@@ -24,14 +25,24 @@ public record RuntimeConfig(
         CheckpointPolicy checkpointing,
         int sourceParallelism,
         int embeddingParallelism,
-        IntraOpThreads intraOpThreads)
+        IntraOpThreads intraOpThreads,
+        int trainingReaderNiceness)
         implements Serializable {
-    private static final long serialVersionUID = 4L;
+    private static final long serialVersionUID = 5L;
+
+    /**
+     * The default niceness of the training reader's threads: with a photo preset they run the backbone on several
+     * training views of each photo, and when the cores are short the embedding path goes first.
+     */
+    public static final int DEFAULT_TRAINING_READER_NICENESS = 10;
 
     /** Checks that the checkpoint policy and the thread counts are there. */
     public RuntimeConfig {
         Objects.requireNonNull(checkpointing, "checkpointing");
         Objects.requireNonNull(intraOpThreads, "intraOpThreads");
+        if (trainingReaderNiceness < 0 || trainingReaderNiceness > 19) {
+            throw new IllegalArgumentException("niceness must be 0 to 19, got " + trainingReaderNiceness);
+        }
     }
 
     /**
@@ -61,7 +72,8 @@ public record RuntimeConfig(
                 checkpointing,
                 sourceParallelism,
                 embeddingParallelism,
-                IntraOpThreads.DEFAULT);
+                IntraOpThreads.DEFAULT,
+                DEFAULT_TRAINING_READER_NICENESS);
     }
 
     /**

@@ -16,6 +16,13 @@ public final class RuntimeOptions {
             OptionType.integer(0, 1024),
             "0",
             "Kafka source and decoder subtasks, at most the images topic's partitions (0: --parallelism)");
+    public static final DivaOption<Integer> TRAINING_READER_NICENESS = DivaOption.of(
+            "source.training-reader-niceness",
+            OptionType.integer(0, 19),
+            String.valueOf(RuntimeConfig.DEFAULT_TRAINING_READER_NICENESS),
+            "Linux niceness of the training reader's task threads (Kafka source and decoder): with a photo preset"
+                    + " they run the backbone on several views of each training photo; when the cores are short the"
+                    + " embedding path then goes first and training lags (0: as the other threads)");
     public static final DivaOption<Integer> EMBEDDING_PARALLELISM = DivaOption.of(
             "embedding.parallelism",
             OptionType.integer(0, 1024),
@@ -65,6 +72,7 @@ public final class RuntimeOptions {
     public static final List<DivaOption<?>> ALL = List.of(
             PARALLELISM,
             SOURCE_PARALLELISM,
+            TRAINING_READER_NICENESS,
             EMBEDDING_PARALLELISM,
             CHECKPOINT_INTERVAL_MS,
             CHECKPOINT_DIR,

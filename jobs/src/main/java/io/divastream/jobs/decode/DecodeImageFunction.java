@@ -72,6 +72,7 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     private final EventLimits limits;
     private final int deadLetterValueBytes;
     private final boolean trainingReader;
+    private final int niceness;
     private transient AvroCodec<ImageEvent> codec;
     private transient Counter skipped;
     private transient SampleDecoding.Decoder decoder;
@@ -101,7 +102,7 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
      */
     public DecodeImageFunction(
             SampleDecoding decoding, LabelRouter router, EventLimits limits, RecordSizeLimit deadLetterLimit) {
-        this(decoding, router, limits, DeadLetters.maxValueBytes(deadLetterLimit), false);
+        this(decoding, router, limits, DeadLetters.maxValueBytes(deadLetterLimit), false, 0);
     }
 
     private DecodeImageFunction(
@@ -109,12 +110,14 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
             LabelRouter router,
             EventLimits limits,
             int deadLetterValueBytes,
-            boolean trainingReader) {
+            boolean trainingReader,
+            int niceness) {
         this.decoding = Objects.requireNonNull(decoding, "decoding");
         this.router = Objects.requireNonNull(router, "router");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.deadLetterValueBytes = deadLetterValueBytes;
         this.trainingReader = trainingReader;
+        this.niceness = niceness;
     }
 
     /**
@@ -130,7 +133,7 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
      * @return the function
      */
     public static DecodeImageFunction trainingReader(ImageSpec imageSpec, LabelRouter router, EventLimits limits) {
-        return trainingReader(new SampleDecoding.Glyphs(imageSpec), router, limits);
+        return trainingReader(new SampleDecoding.Glyphs(imageSpec), router, limits, 0);
     }
 
     /**
@@ -140,10 +143,13 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
      * @param decoding how an image becomes a sample's payload
      * @param router the train / eval routing
      * @param limits the bounds on an event
+     * @param niceness the Linux niceness its task thread takes when it opens (0: unchanged), so that on short cores
+     *     the embedding path goes first ({@code source.training-reader-niceness})
      * @return the function
      */
-    public static DecodeImageFunction trainingReader(SampleDecoding decoding, LabelRouter router, EventLimits limits) {
-        return new DecodeImageFunction(decoding, router, limits, 0, true);
+    public static DecodeImageFunction trainingReader(
+            SampleDecoding decoding, LabelRouter router, EventLimits limits, int niceness) {
+        return new DecodeImageFunction(decoding, router, limits, 0, true, niceness);
     }
 
     @Override
@@ -155,6 +161,9 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
         rejected = new EnumMap<>(DeadLetterReason.class);
         if (trainingReader) {
             skipped = getRuntimeContext().getMetricGroup().counter("numRecordsSkipped");
+            if (niceness > 0) {
+                LOG.info("training reader's task thread: niceness {}", ThreadNiceness.atLeast(niceness));
+            }
             return;
         }
         var deadLetters = getRuntimeContext().getMetricGroup().addGroup(DEAD_LETTER_GROUP);

@@ -121,7 +121,8 @@ public final class DivaPipeline {
                         trainingSource, WatermarkStrategy.noWatermarks(), Uids.TRAINING_SOURCE)
                 .uid(Uids.TRAINING_SOURCE)
                 .setParallelism(sourceParallelism)
-                .process(DecodeImageFunction.trainingReader(decoding, router, input.limits()))
+                .process(DecodeImageFunction.trainingReader(
+                        decoding, router, input.limits(), config.runtime().trainingReaderNiceness()))
                 .uid(Uids.TRAINING_DECODE)
                 .name(Uids.TRAINING_DECODE)
                 .setParallelism(sourceParallelism)

@@ -53,7 +53,8 @@ class OptionsBeforeIssue14Test {
         assertThat(now)
                 .containsEntry("model.backbone-file", "")
                 .containsEntry("train.feature-views", "8")
-                .containsEntry("state.feature-precision", "half");
+                .containsEntry("state.feature-precision", "half")
+                .containsEntry("source.training-reader-niceness", "10");
         now.keySet()
                 .removeAll(java.util.Set.of(
                         "model.backbone-file",
@@ -63,6 +64,7 @@ class OptionsBeforeIssue14Test {
                         "model.backbone-mean",
                         "model.backbone-std",
                         "train.feature-views",
+                        "source.training-reader-niceness",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
         String usage = JobOptions.ALL.usage("diva-stream");

@@ -88,7 +88,7 @@ class PhotoFeatureDecodingTest {
         // the harness runs the decoder on this thread: it must set its own count, whatever this thread's is
         DjlRuntime.useIntraOpThreads(2);
         // the training reader: the training images' training views only
-        try (var training = harness(DecodeImageFunction.trainingReader(decoding, ROUTER, EventLimits.DEFAULT))) {
+        try (var training = harness(DecodeImageFunction.trainingReader(decoding, ROUTER, EventLimits.DEFAULT, 0))) {
             training.processElement(record(0, "bird-1", "birds/001", photo), 5L);
             training.processElement(record(1, "bird-2", "test/021", photo), 5L);
             List<ImageSample> samples = training.extractOutputValues();

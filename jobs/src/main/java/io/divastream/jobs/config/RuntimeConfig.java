@@ -34,7 +34,7 @@ public record RuntimeConfig(
      * The default niceness of the training reader's threads: with a photo preset they run the backbone on several
      * training views of each photo, and when the cores are short the embedding path goes first.
      */
-    public static final int DEFAULT_TRAINING_READER_NICENESS = 10;
+    public static final int DEFAULT_TRAINING_READER_NICENESS = 5;
 
     /** Checks that the checkpoint policy and the thread counts are there. */
     public RuntimeConfig {

@@ -54,7 +54,7 @@ class OptionsBeforeIssue14Test {
                 .containsEntry("model.backbone-file", "")
                 .containsEntry("train.feature-views", "8")
                 .containsEntry("state.feature-precision", "half")
-                .containsEntry("source.training-reader-niceness", "10");
+                .containsEntry("source.training-reader-niceness", "5");
         now.keySet()
                 .removeAll(java.util.Set.of(
                         "model.backbone-file",

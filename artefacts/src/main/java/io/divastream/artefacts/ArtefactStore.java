@@ -132,12 +132,30 @@ public final class ArtefactStore {
      */
     public Written write(NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot)
             throws IOException {
+        return write(spec, glyphSpec, null, headWeights, snapshot);
+    }
+
+    /**
+     * Writes a model version's artefact unless it is there already, for any network ({@link ModelExport#write(
+     * Path, NetworkSpec, ImageSpec, FrozenBackbone, double[], ModelSnapshot)}).
+     *
+     * @param spec the network
+     * @param glyphSpec the decoder spec of a glyph network
+     * @param frozen the frozen backbone of heads trained on its features, else null
+     * @param headWeights per head, its weight in the combined embedding
+     * @param snapshot the version's parameters
+     * @return the directory and whether it was written now
+     * @throws IOException if writing fails (nothing is left under the artefact's name then)
+     */
+    public Written write(
+            NetworkSpec spec, ImageSpec glyphSpec, FrozenBackbone frozen, double[] headWeights, ModelSnapshot snapshot)
+            throws IOException {
         Path dir = dirFor(snapshot.version(), snapshot.sha256());
         if (Files.isDirectory(dir)) {
             return new Written(dir, false);
         }
         Files.createDirectories(root);
-        ModelExport.write(dir, spec, glyphSpec, headWeights, snapshot);
+        ModelExport.write(dir, spec, glyphSpec, frozen, headWeights, snapshot);
         return new Written(dir, true);
     }
 

@@ -8,6 +8,7 @@ import io.divastream.images.PhotoTransforms;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
+import io.divastream.model.embed.FeatureExtractor;
 import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,12 +43,24 @@ public final class ExportedModel implements AutoCloseable {
     private final Embedder embedder;
     private final ImageDecoder glyphDecoder;
     private final PhotoTransforms photoTransforms;
+    /** The frozen backbone of heads trained on its features, else null. */
+    private final FeatureExtractor frozen;
+    /** Its features' precision in the job (null without a frozen backbone). */
+    private final FrozenBackbone frozenSpec;
 
-    private ExportedModel(Path dir, ModelManifest manifest, NetworkSpec spec, Embedder embedder) {
+    private ExportedModel(
+            Path dir,
+            ModelManifest manifest,
+            NetworkSpec spec,
+            Embedder embedder,
+            FrozenBackbone frozenSpec,
+            FeatureExtractor frozen) {
         this.dir = dir;
         this.manifest = manifest;
         this.spec = spec;
         this.embedder = embedder;
+        this.frozen = frozen;
+        this.frozenSpec = frozenSpec;
         ModelManifest.Preprocessing p = manifest.preprocessing();
         this.glyphDecoder = p.isGlyph() ? new ImageDecoder(p.imageSpec()) : null;
         this.photoTransforms = p.isGlyph() ? null : new PhotoTransforms(p.inputSpec());
@@ -166,7 +179,30 @@ public final class ExportedModel implements AutoCloseable {
             embedder.close();
             throw new IOException(parametersFile + ": " + e.getMessage(), e);
         }
-        return new ExportedModel(dir, manifest, spec, embedder);
+        try {
+            FrozenBackbone frozen = manifest.frozenBackbone(dir).orElse(null);
+            return new ExportedModel(
+                    dir, manifest, spec, embedder, frozen, frozen == null ? null : load(frozen.module(), dir));
+        } catch (IllegalArgumentException e) {
+            embedder.close();
+            throw new IOException(manifestFile + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            embedder.close();
+            throw e;
+        }
+    }
+
+    /** Loads the frozen backbone of heads trained on its features. */
+    private static FeatureExtractor load(BackboneSpec.TorchScript module, Path dir) throws IOException {
+        if (!Files.isRegularFile(Path.of(module.path()))) {
+            throw new IOException(dir + " is not a complete model artefact: the frozen backbone "
+                    + Path.of(module.path()).getFileName() + " is missing");
+        }
+        try {
+            return new FeatureExtractor(module);
+        } catch (RuntimeException e) {
+            throw new IOException(module.path() + ": cannot load the frozen backbone: " + e.getMessage(), e);
+        }
     }
 
     public ModelManifest manifest() {
@@ -192,10 +228,11 @@ public final class ExportedModel implements AutoCloseable {
 
     /**
      * Turns an encoded image into the network input, as the manifest's preprocessing says: glyphs are
-     * decoded and quantised to 8 bits (as the streaming job stores them), photos get the evaluation view.
+     * decoded and quantised to 8 bits (as the streaming job stores them), photos get the evaluation view, and
+     * for heads trained on a frozen backbone's features the view goes through that backbone.
      *
      * @param encoded the encoded file (PNG, JPEG, ...)
-     * @return the flat C x S x S input
+     * @return the flat C x S x S input (the frozen backbone's features for heads trained on them)
      * @throws io.divastream.images.InvalidImageException if the bytes are not a usable image
      */
     public float[] preprocess(byte[] encoded) {
@@ -208,7 +245,7 @@ public final class ExportedModel implements AutoCloseable {
      *
      * @param encoded the encoded file (PNG, JPEG, ...)
      * @param limits the bounds on the encoded size and the size its header declares
-     * @return the flat C x S x S input
+     * @return the flat C x S x S input (the frozen backbone's features for heads trained on them)
      * @throws io.divastream.images.InvalidImageException if the bytes are not a usable image or exceed
      *     the limits (naming the declared size)
      */
@@ -218,7 +255,12 @@ public final class ExportedModel implements AutoCloseable {
                     limits.equals(ImageLimits.DEFAULT) ? glyphDecoder : new ImageDecoder(glyphDecoder.spec(), limits);
             return ImageDecoder.fromBytes(ImageDecoder.toBytes(decoder.decode(encoded)));
         }
-        return photoTransforms.evalView(PhotoDecoder.decode(encoded, limits));
+        float[] view = photoTransforms.evalView(PhotoDecoder.decode(encoded, limits));
+        return frozen == null ? view : frozenFeatures(view);
+    }
+
+    private synchronized float[] frozenFeatures(float[] view) {
+        return frozenSpec.asStored(frozen.features(new float[][] {view})[0]);
     }
 
     /**
@@ -268,5 +310,8 @@ public final class ExportedModel implements AutoCloseable {
     @Override
     public synchronized void close() {
         embedder.close();
+        if (frozen != null) {
+            frozen.close();
+        }
     }
 }

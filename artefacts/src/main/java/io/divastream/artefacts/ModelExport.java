@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  *   <li>{@value #MANIFEST}: the {@link ModelManifest} (architecture, preprocessing, head weights, version,
  *       step, SHA-256 of the parameters);
  *   <li>for a TorchScript backbone only, its module file ({@value #TORCHSCRIPT}), which the parameters do
- *       not replace.
+ *       not replace; for heads trained on a frozen backbone's features ({@link BackboneSpec.Features}), the
+ *       frozen backbone's module under the same name, which the parameters do not include.
  * </ul>
  *
  * <p>The files are written into a temporary sibling directory that is then renamed, so a reader never
@@ -55,10 +56,36 @@ public final class ModelExport {
     public static ModelManifest write(
             Path dir, NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot)
             throws IOException {
+        return write(dir, spec, glyphSpec, null, headWeights, snapshot);
+    }
+
+    /**
+     * Writes an artefact, for any network: as {@link #write(Path, NetworkSpec, ImageSpec, double[],
+     * ModelSnapshot)}, and for heads trained on a frozen backbone's features, with that backbone's module.
+     *
+     * @param dir the artefact directory to create; must not exist or be empty
+     * @param spec the network the snapshot belongs to
+     * @param glyphSpec the decoder spec of glyph networks; may be null for photo backbones
+     * @param frozen the frozen backbone a {@link BackboneSpec.Features} network's heads take their input from (its
+     *     width and input must be the spec's); null for any other network
+     * @param headWeights per head (network order), its weight in the combined embedding
+     * @param snapshot the model version's parameters
+     * @return the manifest written
+     * @throws IOException if writing fails or {@code dir} is a non-empty directory or a file
+     * @throws IllegalArgumentException if the specs do not fit together
+     */
+    public static ModelManifest write(
+            Path dir,
+            NetworkSpec spec,
+            ImageSpec glyphSpec,
+            FrozenBackbone frozen,
+            double[] headWeights,
+            ModelSnapshot snapshot)
+            throws IOException {
         Objects.requireNonNull(dir, "dir");
-        ModelManifest manifest = manifest(spec, glyphSpec, headWeights, snapshot);
+        Path module = moduleFile(spec, frozen);
+        ModelManifest manifest = manifest(spec, glyphSpec, frozen, headWeights, snapshot);
         byte[] manifestBytes = bytes(manifest);
-        boolean torchScript = spec.backbone() instanceof BackboneSpec.TorchScript;
 
         Path target = dir.toAbsolutePath();
         if (Files.exists(target)) {
@@ -76,8 +103,8 @@ public final class ModelExport {
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
         try {
             Files.write(staging.resolve(PARAMETERS), snapshot.parameters());
-            if (torchScript) {
-                Files.copy(Path.of(((BackboneSpec.TorchScript) spec.backbone()).path()), staging.resolve(TORCHSCRIPT));
+            if (module != null) {
+                Files.copy(module, staging.resolve(TORCHSCRIPT));
             }
             Files.write(staging.resolve(MANIFEST), manifestBytes);
             Files.deleteIfExists(target);
@@ -106,7 +133,51 @@ public final class ModelExport {
      */
     public static byte[] manifestBytes(
             NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot) {
-        return bytes(manifest(spec, glyphSpec, headWeights, snapshot));
+        return manifestBytes(spec, glyphSpec, null, headWeights, snapshot);
+    }
+
+    /**
+     * The exact bytes of the {@value #MANIFEST} that {@link #write(Path, NetworkSpec, ImageSpec, FrozenBackbone,
+     * double[], ModelSnapshot)} writes, for any network.
+     *
+     * @param spec the network the snapshot belongs to
+     * @param glyphSpec the decoder spec of glyph networks
+     * @param frozen the frozen backbone of heads trained on its features, else null
+     * @param headWeights per head (network order), its weight in the combined embedding
+     * @param snapshot the model version's parameters
+     * @return the manifest file's bytes (UTF-8 JSON and a line feed)
+     * @throws IllegalArgumentException if the specs do not fit together
+     */
+    public static byte[] manifestBytes(
+            NetworkSpec spec,
+            ImageSpec glyphSpec,
+            FrozenBackbone frozen,
+            double[] headWeights,
+            ModelSnapshot snapshot) {
+        moduleFile(spec, frozen);
+        return bytes(manifest(spec, glyphSpec, frozen, headWeights, snapshot));
+    }
+
+    /** The module file an artefact of the network carries, or null. */
+    private static Path moduleFile(NetworkSpec spec, FrozenBackbone frozen) {
+        if (spec.backbone() instanceof BackboneSpec.Features features) {
+            if (frozen == null) {
+                throw new IllegalArgumentException("heads on the features of " + features.source()
+                        + " need the frozen backbone's module to be exported with them");
+            }
+            BackboneSpec.TorchScript frozenModule = frozen.module();
+            if (frozenModule.featureDim() != features.featureDim()
+                    || !frozenModule.input().equals(features.input())) {
+                throw new IllegalArgumentException("the frozen module " + frozenModule.id() + " gives "
+                        + frozenModule.featureDim() + "-d features of " + frozenModule.input() + ", the heads take "
+                        + features.featureDim() + "-d features of " + features.input());
+            }
+            return Path.of(frozenModule.path());
+        }
+        if (frozen != null) {
+            throw new IllegalArgumentException("a frozen module is only exported with heads trained on its features");
+        }
+        return spec.backbone() instanceof BackboneSpec.TorchScript t ? Path.of(t.path()) : null;
     }
 
     private static byte[] bytes(ModelManifest manifest) {
@@ -114,7 +185,11 @@ public final class ModelExport {
     }
 
     private static ModelManifest manifest(
-            NetworkSpec spec, ImageSpec glyphSpec, double[] headWeights, ModelSnapshot snapshot) {
+            NetworkSpec spec,
+            ImageSpec glyphSpec,
+            FrozenBackbone frozen,
+            double[] headWeights,
+            ModelSnapshot snapshot) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(headWeights, "headWeights");
         Objects.requireNonNull(snapshot, "snapshot");
@@ -133,7 +208,8 @@ public final class ModelExport {
         } else {
             preprocessing = ModelManifest.Preprocessing.photo(spec.backbone().input());
         }
-        boolean torchScript = spec.backbone() instanceof BackboneSpec.TorchScript;
+        boolean module =
+                spec.backbone() instanceof BackboneSpec.TorchScript || spec.backbone() instanceof BackboneSpec.Features;
         return new ModelManifest(
                 ModelManifest.FORMAT,
                 snapshot.version(),
@@ -141,7 +217,7 @@ public final class ModelExport {
                 snapshot.parameterCount(),
                 snapshot.parameters().length,
                 snapshot.sha256(),
-                ModelManifest.network(spec, torchScript ? TORCHSCRIPT : null),
+                ModelManifest.network(spec, module ? TORCHSCRIPT : null, frozen == null ? null : frozen.precision()),
                 preprocessing,
                 headWeights.clone());
     }

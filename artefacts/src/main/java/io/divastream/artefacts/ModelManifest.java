@@ -6,6 +6,7 @@ import com.google.gson.JsonParseException;
 import io.divastream.images.ImageSpec;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.model.embed.StoredFeatures;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.InputSpec;
 import java.util.List;
@@ -40,6 +41,12 @@ public record ModelManifest(
     /** The artefact format this build writes and reads. */
     public static final int FORMAT = 1;
 
+    /**
+     * The backbone type of heads trained on a frozen backbone's features: the parameters are the heads', the
+     * frozen TorchScript module ({@code file}) computes their input from the preprocessed photo.
+     */
+    public static final String FEATURES = "features";
+
     private static final Gson GSON =
             new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
@@ -55,8 +62,9 @@ public record ModelManifest(
 
     /**
      * The backbone: {@code type} is {@code glyphcnn} ({@code channels}, {@code inputSize}), {@code resnet}
-     * ({@code depth}, {@code frozenBatchNorm}), {@code bninception}, or {@code torchscript} ({@code file}
-     * inside the artefact, {@code featureDim}, input in {@link Preprocessing}). Pretrained weights are not
+     * ({@code depth}, {@code frozenBatchNorm}), {@code bninception}, {@code torchscript} ({@code file}
+     * inside the artefact, {@code featureDim}, input in {@link Preprocessing}), or {@value #FEATURES} (a frozen
+     * TorchScript module, {@code file}, whose {@code featureDim}-d output the heads take). Pretrained weights are not
      * referenced: every parameter, BatchNorm statistics included, is in the parameters file.
      *
      * @param type the backbone type
@@ -67,6 +75,8 @@ public record ModelManifest(
      * @param frozenBatchNorm ResNet BatchNorm frozen
      * @param file TorchScript module file name inside the artefact, else null
      * @param featureDim the feature width
+     * @param featurePrecision for {@value #FEATURES}: the precision the job stores the frozen features in,
+     *     {@code HALF} or {@code SINGLE}, which the heads' input is rounded to as the job rounds it; else null
      */
     public record Backbone(
             String type,
@@ -76,7 +86,8 @@ public record ModelManifest(
             int depth,
             boolean frozenBatchNorm,
             String file,
-            int featureDim) {}
+            int featureDim,
+            String featurePrecision) {}
 
     /**
      * The preprocessing: {@code glyph} (gray, area-resized to {@code size}, inverted if {@code invert},
@@ -171,21 +182,28 @@ public record ModelManifest(
      *
      * @param spec the network
      * @param torchScriptFile for a TorchScript backbone, the module's file name in the artefact
+     * @param featurePrecision for heads on a frozen backbone's features, the precision of the stored features
      * @return the network part
      */
-    static Network network(NetworkSpec spec, String torchScriptFile) {
+    static Network network(NetworkSpec spec, String torchScriptFile, StoredFeatures.Precision featurePrecision) {
         BackboneSpec b = spec.backbone();
         Backbone backbone;
         if (b instanceof BackboneSpec.GlyphCnn g) {
-            backbone = new Backbone("glyphcnn", b.id(), g.channels(), g.inputSize(), 0, false, null, b.featureDim());
+            backbone =
+                    new Backbone("glyphcnn", b.id(), g.channels(), g.inputSize(), 0, false, null, b.featureDim(), null);
         } else if (b instanceof BackboneSpec.ResNet r) {
-            backbone = new Backbone("resnet", b.id(), null, 0, r.depth(), r.frozenBatchNorm(), null, b.featureDim());
+            backbone =
+                    new Backbone("resnet", b.id(), null, 0, r.depth(), r.frozenBatchNorm(), null, b.featureDim(), null);
         } else if (b instanceof BackboneSpec.ModelZooResNet50) {
-            backbone = new Backbone("resnet", b.id(), null, 0, 50, true, null, b.featureDim());
+            backbone = new Backbone("resnet", b.id(), null, 0, 50, true, null, b.featureDim(), null);
         } else if (b instanceof BackboneSpec.BnInception) {
-            backbone = new Backbone("bninception", b.id(), null, 0, 0, false, null, b.featureDim());
+            backbone = new Backbone("bninception", b.id(), null, 0, 0, false, null, b.featureDim(), null);
         } else if (b instanceof BackboneSpec.TorchScript) {
-            backbone = new Backbone("torchscript", b.id(), null, 0, 0, false, torchScriptFile, b.featureDim());
+            backbone = new Backbone("torchscript", b.id(), null, 0, 0, false, torchScriptFile, b.featureDim(), null);
+        } else if (b instanceof BackboneSpec.Features) {
+            Objects.requireNonNull(featurePrecision, "heads on stored features need the features' precision");
+            backbone = new Backbone(
+                    FEATURES, b.id(), null, 0, 0, false, torchScriptFile, b.featureDim(), featurePrecision.name());
         } else {
             throw new IllegalArgumentException("cannot export the backbone " + b.id());
         }
@@ -212,6 +230,7 @@ public record ModelManifest(
             case "torchscript" ->
                 new BackboneSpec.TorchScript(
                         dir.resolve(b.file()).toString(), b.featureDim(), preprocessing.inputSpec());
+            case FEATURES -> new BackboneSpec.Features(source(b.id()), b.featureDim(), preprocessing.inputSpec());
             default -> throw new IllegalArgumentException("manifest: unknown backbone type '" + b.type() + "'");
         };
         if (!"torchscript".equals(b.type()) && !backbone.id().equals(b.id())) {
@@ -220,6 +239,45 @@ public record ModelManifest(
         }
         List<DivaHead> heads = network.heads().stream().map(DivaHead::parse).toList();
         return new NetworkSpec(backbone, network.embeddingDim(), heads, network.decorrelationHidden());
+    }
+
+    /**
+     * The frozen backbone of a model trained on its features (backbone type {@value #FEATURES}): its TorchScript
+     * module in the artefact, which turns the preprocessed photo into the features the parameters' heads take.
+     *
+     * @param dir the artefact directory
+     * @return the frozen backbone and its features' precision, or empty for a model whose parameters cover its
+     *     whole network
+     * @throws IllegalArgumentException if a {@value #FEATURES} backbone names no module file
+     */
+    public java.util.Optional<FrozenBackbone> frozenBackbone(java.nio.file.Path dir) {
+        Backbone b = Objects.requireNonNull(network.backbone(), "manifest: network.backbone is missing");
+        if (!FEATURES.equals(b.type())) {
+            return java.util.Optional.empty();
+        }
+        if (b.file() == null || b.file().isBlank()) {
+            throw new IllegalArgumentException("manifest: a features backbone names no frozen module file");
+        }
+        StoredFeatures.Precision precision;
+        try {
+            precision = StoredFeatures.Precision.valueOf(String.valueOf(b.featurePrecision()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "manifest: featurePrecision must be HALF or SINGLE, got " + b.featurePrecision(), e);
+        }
+        return java.util.Optional.of(new FrozenBackbone(
+                new BackboneSpec.TorchScript(
+                        dir.resolve(b.file()).toString(), b.featureDim(), preprocessing.inputSpec()),
+                precision));
+    }
+
+    private static String source(String featuresId) {
+        String prefix = FEATURES + "-";
+        if (featuresId == null || !featuresId.startsWith(prefix) || featuresId.length() == prefix.length()) {
+            throw new IllegalArgumentException(
+                    "manifest: backbone id '" + featuresId + "' is not '" + prefix + "<frozen backbone>'");
+        }
+        return featuresId.substring(prefix.length());
     }
 
     /**

@@ -206,7 +206,7 @@ class ModelExportTest {
                 1,
                 1,
                 "00",
-                ModelManifest.network(resnet, null),
+                ModelManifest.network(resnet, null, null),
                 ModelManifest.Preprocessing.photo(resnet.backbone().input()),
                 new double[] {1, 1, 1, 1});
         ModelManifest back = ModelManifest.fromJson(m.toJson(), "test");

@@ -12,7 +12,10 @@ import java.util.Objects;
  * @param module the TorchScript module
  * @param precision the stored features' precision
  */
-public record FrozenBackbone(BackboneSpec.TorchScript module, StoredFeatures.Precision precision) {
+public record FrozenBackbone(BackboneSpec.TorchScript module, StoredFeatures.Precision precision)
+        implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Checks the fields. */
     public FrozenBackbone {

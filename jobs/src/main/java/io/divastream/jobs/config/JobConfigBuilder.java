@@ -83,11 +83,6 @@ public final class JobConfigBuilder {
                                 get(RuntimeOptions.FEATURE_PRECISION),
                                 model.seed(),
                                 get(EmbeddingOptions.INTRA_OP_THREADS)));
-        if (frozen != null && !get(ExportOptions.DIR).isEmpty()) {
-            throw new ConfigException("option --" + ExportOptions.DIR.key() + " is not available with --"
-                    + ModelOptions.PRESET.key() + " " + preset.id() + " yet: a frozen model's artefact needs its"
-                    + " backbone beside its heads (docs/photos.md)");
-        }
         JobConfig.EmbeddingConfig embedding = new JobConfig.EmbeddingConfig(
                 headWeights(model.network().heads().size()),
                 new JobConfig.CatalogueConfig(

@@ -1,8 +1,6 @@
 package io.divastream.jobs.pipeline;
 
-import io.divastream.artefacts.ModelExport;
 import io.divastream.connectors.dlq.DeadLetters;
-import io.divastream.images.ImageSpec;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
@@ -11,7 +9,6 @@ import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -107,26 +104,17 @@ public final class AvroMapping {
     }
 
     /**
-     * Maps a model version, with the SHA-256 of the manifest its artefact has ({@link
-     * ModelExport#manifestBytes}, the bytes {@code ModelArtefactSink} writes for the same update when the job
-     * exports artefacts).
+     * Maps a model version, with the SHA-256 of the manifest its artefact has ({@link ArtefactShape#manifestBytes},
+     * the bytes {@code ModelArtefactSink} writes for the same update when the job exports artefacts).
      *
      * @param m the model update
-     * @param network the model's network
-     * @param glyphSpec how the job decodes glyphs (null for a photo backbone), as given to the artefact sink
-     * @param headWeights the combined embedding's head weights, as given to the artefact sink
-     * @return the wire record (without a manifest digest for heads on a frozen backbone's features, which have no
-     *     artefact yet)
+     * @param shape what the job's artefacts are made of, as given to the artefact sink
+     * @return the wire record
      */
-    public static ModelVersionRecord modelVersion(
-            ModelUpdate m, NetworkSpec network, ImageSpec glyphSpec, double[] headWeights) {
-        if (network.backbone() instanceof BackboneSpec.Features) {
-            // heads on a frozen backbone's features: no artefact format yet (docs/photos.md), so no digest
-            return modelVersion(m, network.heads(), network.embeddingDim(), null);
-        }
+    public static ModelVersionRecord modelVersion(ModelUpdate m, ArtefactShape shape) {
         ModelSnapshot snapshot = new ModelSnapshot(m.version(), m.step(), m.parameters(), m.parameterCount());
-        String manifestSha256 =
-                ModelSnapshot.sha256(ModelExport.manifestBytes(network, glyphSpec, headWeights, snapshot));
+        String manifestSha256 = ModelSnapshot.sha256(shape.manifestBytes(snapshot));
+        NetworkSpec network = shape.network();
         return modelVersion(m, network.heads(), network.embeddingDim(), manifestSha256);
     }
 

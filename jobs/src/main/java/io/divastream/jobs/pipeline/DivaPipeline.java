@@ -149,11 +149,7 @@ public final class DivaPipeline {
                 .name(Uids.MODEL_VERSIONS_SINK)
                 .setParallelism(1);
         if (config.export().enabled()) {
-            models.sinkTo(new ModelArtefactSink(
-                            config.export(),
-                            network,
-                            decoding instanceof SampleDecoding.Glyphs glyphs ? glyphs.spec() : null,
-                            config.embedding().headWeights()))
+            models.sinkTo(new ModelArtefactSink(config.export(), ArtefactShape.of(config)))
                     .uid(Uids.MODEL_ARTEFACTS_SINK)
                     .name(Uids.MODEL_ARTEFACTS_SINK)
                     .setParallelism(1);

@@ -1,11 +1,9 @@
 package io.divastream.jobs.pipeline;
 
 import io.divastream.artefacts.ArtefactStore;
-import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.model.ModelSnapshot;
-import io.divastream.model.config.NetworkSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,27 +39,20 @@ public final class ModelArtefactSink implements Sink<ModelUpdate> {
     private static final long serialVersionUID = 1L;
 
     private final JobConfig.ExportConfig config;
-    private final NetworkSpec network;
-    private final ImageSpec glyphSpec;
-    private final double[] headWeights;
+    private final ArtefactShape shape;
 
     /**
      * Creates the sink.
      *
      * @param config the export directory and retention
-     * @param network the network of the updates' parameters
-     * @param glyphSpec how the job decodes glyphs (null for a photo backbone)
-     * @param headWeights the combined embedding's head weights
+     * @param shape what the artefacts are made of: the updates' network, and the glyph spec or frozen backbone
      */
-    public ModelArtefactSink(
-            JobConfig.ExportConfig config, NetworkSpec network, ImageSpec glyphSpec, double[] headWeights) {
+    public ModelArtefactSink(JobConfig.ExportConfig config, ArtefactShape shape) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("no export directory configured");
         }
         this.config = config;
-        this.network = network;
-        this.glyphSpec = glyphSpec;
-        this.headWeights = headWeights.clone();
+        this.shape = java.util.Objects.requireNonNull(shape, "shape");
     }
 
     @Override
@@ -105,7 +96,7 @@ public final class ModelArtefactSink implements Sink<ModelUpdate> {
             }
             ArtefactStore.Written w;
             try {
-                w = store.write(network, glyphSpec, headWeights, snapshot);
+                w = shape.write(store, snapshot);
             } catch (IOException | UncheckedIOException e) {
                 throw new IOException(
                         "cannot write the artefact of model version " + update.version() + " to "

@@ -3,7 +3,6 @@ package io.divastream.jobs.pipeline;
 import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.kafka.AvroKafkaSink;
 import io.divastream.connectors.kafka.RecordSizeLimit;
-import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
@@ -11,7 +10,6 @@ import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.NetworkSpec;
-import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
@@ -54,9 +52,7 @@ public record PipelineSinks(
         List<DivaHead> heads = network.heads();
         // what DivaPipeline gives the ModelArtefactSink: a model-versions record carries the SHA-256 of the
         // manifest its artefact has (AvroMapping.modelVersion), whether or not the job exports artefacts
-        ImageSpec glyphSpec =
-                network.backbone() instanceof BackboneSpec.GlyphCnn ? new ImageSpec(network.inputSize(), true) : null;
-        double[] headWeights = config.embedding().headWeights();
+        ArtefactShape artefacts = ArtefactShape.of(config);
         String prefix = kafka.transactionalIdPrefix();
         return new PipelineSinks(
                 AvroKafkaSink.builder(EmbeddingRecord.class, (ImageEmbedding e) -> AvroMapping.embedding(e, heads))
@@ -76,8 +72,7 @@ public record PipelineSinks(
                         .oversize(DeadLetters.redirectTo(kafka.deadLettersTopic()))
                         .build(),
                 AvroKafkaSink.builder(
-                                ModelVersionRecord.class,
-                                (ModelUpdate m) -> AvroMapping.modelVersion(m, network, glyphSpec, headWeights))
+                                ModelVersionRecord.class, (ModelUpdate m) -> AvroMapping.modelVersion(m, artefacts))
                         .settings(kafka.settings())
                         .topic(kafka.modelVersionsTopic())
                         .keyExtractor((ModelUpdate m) -> Long.toString(m.version()))

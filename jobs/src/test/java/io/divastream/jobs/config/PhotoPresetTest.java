@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.events.SamplePayload;
+import io.divastream.jobs.pipeline.ArtefactShape;
 import io.divastream.model.embed.StoredFeatures;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.SharedFiles;
@@ -74,17 +75,32 @@ class PhotoPresetTest {
                         + " TorchScript file of the frozen backbone");
         assertThatThrownBy(() -> parse("--model.preset", "photo-mobilenetv2", "--model.backbone-file", "/no/such.pt"))
                 .hasMessage("option --model.backbone-file: no such file '/no/such.pt'");
-        String file = SharedFiles.mobileNetV2().toString();
-        assertThatThrownBy(() -> parse(
-                        "--model.preset",
-                        "photo-mobilenetv2",
-                        "--model.backbone-file",
-                        file,
-                        "--export.dir",
-                        "/tmp/artefacts"))
-                .hasMessageStartingWith("option --export.dir is not available with --model.preset photo-mobilenetv2");
         assertThatThrownBy(() -> parse("--state.feature-precision", "double"))
                 .hasMessage("option --state.feature-precision must be half or single, got 'double'");
+    }
+
+    @Test
+    void aPhotoModelsArtefactsCarryTheFrozenBackboneAndTheStoredPrecision(@TempDir Path dir) {
+        String file = SharedFiles.mobileNetV2().toString();
+        JobConfig config = parse(
+                "--model.preset",
+                "photo-mobilenetv2",
+                "--model.backbone-file",
+                file,
+                "--export.dir",
+                dir.toString(),
+                "--state.feature-precision",
+                "single");
+        assertThat(config.export().enabled()).isTrue();
+        ArtefactShape shape = ArtefactShape.of(config);
+        assertThat(shape.glyphSpec()).isNull();
+        assertThat(shape.frozen().module().path())
+                .isEqualTo(Path.of(file).toAbsolutePath().toString());
+        assertThat(shape.frozen().precision()).isEqualTo(StoredFeatures.Precision.SINGLE);
+        assertThat(shape.network()).isEqualTo(config.training().model().network());
+        ArtefactShape glyphs = ArtefactShape.of(parse());
+        assertThat(glyphs.frozen()).isNull();
+        assertThat(glyphs.glyphSpec().size()).isEqualTo(glyphs.network().inputSize());
     }
 
     @Test

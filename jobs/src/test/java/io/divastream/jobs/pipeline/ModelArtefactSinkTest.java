@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelArtefactSinkTest {
 
     private static final double[] WEIGHTS = {0.5, 1, 1, 1};
+    private static final ArtefactShape SHAPE =
+            new ArtefactShape(TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), null, WEIGHTS);
 
     @TempDir
     Path tmp;
@@ -64,11 +66,7 @@ class ModelArtefactSinkTest {
     }
 
     private static ModelArtefactSink sink(Path dir, int keep) {
-        return new ModelArtefactSink(
-                new JobConfig.ExportConfig(dir.toString(), keep),
-                TinyModel.NETWORK,
-                new ImageSpec(TinyModel.SIDE, true),
-                WEIGHTS);
+        return new ModelArtefactSink(new JobConfig.ExportConfig(dir.toString(), keep), SHAPE);
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -141,8 +139,7 @@ class ModelArtefactSinkTest {
         }
         for (ModelUpdate u : updates) {
             // the record as PipelineSinks maps it, with what DivaPipeline gives the sink
-            ModelVersionRecord record =
-                    AvroMapping.modelVersion(u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS);
+            ModelVersionRecord record = AvroMapping.modelVersion(u, SHAPE);
             Path artefact = new ArtefactStore(dir)
                     .find(u.version(), u.parameterSha256())
                     .orElseThrow();
@@ -155,9 +152,7 @@ class ModelArtefactSinkTest {
             }
         }
         assertThat(updates.stream()
-                        .map(u -> AvroMapping.modelVersion(
-                                        u, TinyModel.NETWORK, new ImageSpec(TinyModel.SIDE, true), WEIGHTS)
-                                .getManifestSha256())
+                        .map(u -> AvroMapping.modelVersion(u, SHAPE).getManifestSha256())
                         .distinct())
                 .hasSize(updates.size());
     }

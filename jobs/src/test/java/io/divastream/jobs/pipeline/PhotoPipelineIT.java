@@ -1,18 +1,23 @@
 package io.divastream.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.divastream.artefacts.ArtefactStore;
+import io.divastream.artefacts.ExportedModel;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.images.HostileImages;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.events.SamplePayload;
+import io.divastream.model.DjlRuntime;
 import io.divastream.model.net.backbone.SharedFiles;
 import io.divastream.producer.LabeledImage;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
+import io.divastream.schemas.ModelVersionRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +48,9 @@ class PhotoPipelineIT {
     @TempDir
     Path checkpoints;
 
+    @TempDir
+    Path artefacts;
+
     @Test
     void photosAreTrainedOnAsFrozenFeaturesEmbeddedAndScored() throws Exception {
         String run = "photo-it";
@@ -62,7 +70,9 @@ class PhotoPipelineIT {
                 "--batch.replay-interval-ms", "50",
                 "--metrics.min-eval-images", "4",
                 "--checkpoint.interval-ms", "1000",
-                "--checkpoint.dir", checkpoints.toUri().toString()));
+                "--checkpoint.dir", checkpoints.toUri().toString(),
+                "--export.dir", artefacts.toString(),
+                "--export.keep", "1000"));
         JobConfig config = JobOptions.parse(args.toArray(String[]::new));
         assertThat(config.training().payload()).isEqualTo(SamplePayload.STORED_FEATURES);
         PipelineFixture.createTopics(KAFKA, config);
@@ -97,6 +107,18 @@ class PhotoPipelineIT {
             }
             assertThat(embedded).hasSize(25).doesNotContain("bomb");
             assertThat(embeddings.get(0).value().getCombined()).hasSize(64);
+            // the artefact of a photo's latest embedding's version embeds the photo as the job did
+            EmbeddingRecord latest = embeddings.stream()
+                    .filter(e -> e.key().equals("held-out/3/2"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow()
+                    .value();
+            byte[] photo = images.stream()
+                    .filter(i -> i.imageId().equals("held-out/3/2"))
+                    .findFirst()
+                    .orElseThrow()
+                    .bytes();
+            assertArtefactEmbedsAsTheJob(config, latest, photo);
             // the held-out photos are scored by a trained version
             List<PipelineFixture.Keyed<MetricsRecord>> metrics = PipelineFixture.read(
                     KAFKA, MetricsRecord.class, config.kafka().metricsTopic(), 1, Duration.ofMinutes(3));
@@ -110,6 +132,38 @@ class PhotoPipelineIT {
                     .isTrue();
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /**
+     * Loads the artefact of an embedding's model version, checked against the committed model-versions record (the
+     * parameters' and the manifest's SHA-256, as the search service does), and embeds the photo with it. The job
+     * may have embedded the photo in a batch of other photos, so the last bits may differ.
+     */
+    private void assertArtefactEmbedsAsTheJob(JobConfig config, EmbeddingRecord job, byte[] photo) throws Exception {
+        long version = job.getModelVersion();
+        ModelVersionRecord record = PipelineFixture.read(
+                        KAFKA,
+                        ModelVersionRecord.class,
+                        config.kafka().modelVersionsTopic(),
+                        (int) version + 1,
+                        Duration.ofMinutes(1))
+                .stream()
+                .map(PipelineFixture.Keyed::value)
+                .filter(v -> v.getModelVersion() == version)
+                .findFirst()
+                .orElseThrow();
+        assertThat(record.getManifestSha256())
+                .as("the record carries its artefact's manifest digest")
+                .isNotNull();
+        Path dir = new ArtefactStore(artefacts).dirFor(version, record.getParameterSha256());
+        DjlRuntime.useIntraOpThreads(1); // as the job's decoders and embedders
+        try (ExportedModel model = ExportedModel.load(dir, record.getParameterSha256(), record.getManifestSha256())) {
+            ExportedModel.Embedding e = model.embed(photo);
+            assertThat(e.combined()).hasSize(job.getCombined().size());
+            for (int i = 0; i < e.combined().length; i++) {
+                assertThat(e.combined()[i]).isCloseTo(job.getCombined().get(i), within(1e-4f));
+            }
         }
     }
 }

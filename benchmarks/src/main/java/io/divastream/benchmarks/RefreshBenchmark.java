@@ -479,7 +479,7 @@ public final class RefreshBenchmark {
                 int size = Math.min(chunk, to - start);
                 float[][] inputs = new float[size][];
                 for (int i = 0; i < size; i++) {
-                    inputs[i] = payload.evaluationInput(payloads[start + i]);
+                    inputs[i] = payload.evaluationInput(payloads[start + i], null);
                 }
                 float[][] combined = EmbeddingCombiner.combine(embedder.embed(inputs), weights);
                 checksum += Float.floatToIntBits(combined[size - 1][0]);

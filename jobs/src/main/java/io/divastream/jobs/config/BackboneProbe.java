@@ -6,26 +6,30 @@ import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.InputSpec;
 
 /**
- * The start-up check of a photo preset's frozen backbone: before the job is submitted, the TorchScript file of
- * {@code model.backbone-file} is loaded and run once on an input of the configured size, so that a file that is
- * not TorchScript, takes another input or gives another feature width stops the job with one line naming the
- * options, not a task failure on every photo later.
+ * The start-up check of a photo preset's backbone (frozen, or trained whole): before the job is submitted, the
+ * TorchScript file of {@code model.backbone-file} is loaded and run once on an input of the configured size, so
+ * that a file that is not TorchScript, takes another input or gives another feature width stops the job with one
+ * line naming the options, not a task failure on every photo later.
  */
 public final class BackboneProbe {
 
     private BackboneProbe() {}
 
     /**
-     * Checks the job's frozen backbone, if it has one.
+     * Checks the job's photo backbone, if it has one.
      *
      * @param config the job's configuration
      * @throws ConfigException naming the options if the backbone does not load or run as described
      */
     public static void check(JobConfig config) {
-        if (!(config.training().decoding() instanceof SampleDecoding.Features features)) {
+        BackboneSpec backbone;
+        if (config.training().decoding() instanceof SampleDecoding.Features features) {
+            backbone = features.backbone();
+        } else if (config.training().decoding() instanceof SampleDecoding.Photos) {
+            backbone = config.training().model().network().backbone();
+        } else {
             return;
         }
-        BackboneSpec backbone = features.backbone();
         InputSpec input = backbone.input();
         float[] grey = new float[input.channels() * input.cropSize() * input.cropSize()];
         try (FeatureExtractor extractor = new FeatureExtractor(backbone)) {

@@ -64,8 +64,13 @@ public final class JobConfigBuilder {
         Validation.distinctTopics(conf, TopicOptions.ALL);
         JobConfig.BatchingConfig batching = batching();
         ModelPreset preset = get(ModelOptions.PRESET);
-        BackboneSpec.TorchScript frozen = preset.photo() ? frozenBackbone() : null;
-        DivaConfig model = model(frozen);
+        BackboneSpec.TorchScript photoBackbone = preset.photo() ? photoBackbone() : null;
+        boolean finetune = get(TrainOptions.MODE).equals("finetune");
+        if (finetune && photoBackbone == null) {
+            throw new ConfigException("option --" + TrainOptions.MODE.key() + " finetune is for the photo presets: --"
+                    + ModelOptions.PRESET.key() + " " + preset.id() + " trains its whole network already");
+        }
+        DivaConfig model = model(photoBackbone, finetune);
         JobConfig.TrainingConfig training = new JobConfig.TrainingConfig(
                 model,
                 get(TrainOptions.AUGMENT) ? AugmentationSpec.omniglotDefault() : AugmentationSpec.none(),
@@ -74,15 +79,17 @@ public final class JobConfigBuilder {
                 get(TrainOptions.DEVICE),
                 get(TrainOptions.ENGINE_FLAVOUR),
                 queueInitBatches(model, batching),
-                frozen == null
+                photoBackbone == null
                         ? new SampleDecoding.Glyphs(
                                 new ImageSpec(model.network().inputSize(), true))
-                        : new SampleDecoding.Features(
-                                frozen,
-                                get(TrainOptions.FEATURE_VIEWS),
-                                get(RuntimeOptions.FEATURE_PRECISION),
-                                model.seed(),
-                                get(EmbeddingOptions.INTRA_OP_THREADS)));
+                        : finetune
+                                ? new SampleDecoding.Photos()
+                                : new SampleDecoding.Features(
+                                        photoBackbone,
+                                        get(TrainOptions.FEATURE_VIEWS),
+                                        get(RuntimeOptions.FEATURE_PRECISION),
+                                        model.seed(),
+                                        get(EmbeddingOptions.INTRA_OP_THREADS)));
         JobConfig.EmbeddingConfig embedding = new JobConfig.EmbeddingConfig(
                 headWeights(model.network().heads().size()),
                 new JobConfig.CatalogueConfig(
@@ -126,11 +133,12 @@ public final class JobConfigBuilder {
     }
 
     /**
-     * The frozen backbone of a photo preset: the TorchScript file of --model.backbone-file, which must exist, with
+     * The backbone of a photo preset (frozen, or trained whole with --train.mode finetune): the TorchScript file of
+     * --model.backbone-file, which must exist, with
      * the input and output the model.backbone-* options describe (checked by one forward pass when the job starts,
      * {@code BackboneProbe}).
      */
-    private BackboneSpec.TorchScript frozenBackbone() {
+    private BackboneSpec.TorchScript photoBackbone() {
         String file = get(ModelOptions.BACKBONE_FILE);
         if (file.isEmpty()) {
             throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + " is required by --"
@@ -179,9 +187,9 @@ public final class JobConfigBuilder {
         };
     }
 
-    private DivaConfig model(BackboneSpec.TorchScript frozen) {
+    private DivaConfig model(BackboneSpec.TorchScript photoBackbone, boolean finetune) {
         try {
-            NetworkSpec network = frozen == null
+            NetworkSpec network = photoBackbone == null
                     ? new NetworkSpec(
                             get(ModelOptions.IMAGE_SIZE),
                             get(ModelOptions.CHANNELS),
@@ -189,7 +197,7 @@ public final class JobConfigBuilder {
                             get(ModelOptions.HEADS),
                             NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN)
                     : new NetworkSpec(
-                            new BackboneSpec.Features(frozen.id(), frozen.featureDim(), frozen.input()),
+                            finetune ? photoBackbone : BackboneSpec.Features.of(photoBackbone),
                             get(ModelOptions.EMBEDDING_DIM),
                             get(ModelOptions.HEADS),
                             NetworkSpec.PUBLISHED_DECORRELATION_HIDDEN);

@@ -111,8 +111,17 @@ public final class TrainOptions {
             "0",
             "libtorch intra-op threads of the trainer (0: every processor of its task manager)");
 
+    public static final DivaOption<String> MODE = DivaOption.of(
+            "train.mode",
+            OptionType.oneOf("frozen", "finetune"),
+            "frozen",
+            "with a photo preset: frozen (the backbone runs once per photo in the decoders, the heads train on its"
+                    + " stored features; the CPU mode) or finetune (the whole network trains on pixels, as the paper"
+                    + " does; for GPU hosts; the photos are kept encoded); the glyph presets always train whole");
+
     /** In the order of {@code --help}. */
     public static final List<DivaOption<?>> ALL = List.of(
+            MODE,
             DEVICE,
             ENGINE_FLAVOUR,
             LEARNING_RATE,

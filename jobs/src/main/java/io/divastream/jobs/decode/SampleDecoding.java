@@ -4,6 +4,7 @@ import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageLimits;
 import io.divastream.images.ImageSpec;
 import io.divastream.images.InvalidImageException;
+import io.divastream.images.PhotoDecoder;
 import io.divastream.images.PhotoFeatureExtractor;
 import io.divastream.jobs.events.SamplePayload;
 import io.divastream.model.DjlRuntime;
@@ -145,6 +146,37 @@ public sealed interface SampleDecoding extends Serializable {
                 @Override
                 public void close() {
                     extractor.close();
+                }
+            };
+        }
+    }
+
+    /**
+     * Photos kept as their encoded bytes, for a network that trains whole on pixels (the {@code finetune} mode): the
+     * decoder checks that a photo decodes within the limits (a bomb or a broken photo is a dead letter here, not a
+     * failure of the trainer or the embedders later) and passes its bytes on; the trainer draws training views
+     * from them at each step and the embedders the evaluation view ({@code EncodedPhotoViews}).
+     */
+    record Photos() implements SampleDecoding {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SamplePayload payload() {
+            return SamplePayload.ENCODED_PHOTO;
+        }
+
+        @Override
+        public Decoder open(ImageLimits limits) {
+            return new Decoder() {
+                @Override
+                public byte[] decode(String imageId, byte[] encoded, boolean training) {
+                    PhotoDecoder.decode(encoded, limits);
+                    return encoded;
+                }
+
+                @Override
+                public void close() {
+                    // nothing held
                 }
             };
         }

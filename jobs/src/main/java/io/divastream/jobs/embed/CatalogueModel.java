@@ -8,6 +8,7 @@ import io.divastream.jobs.events.SamplePayload;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.embed.Embedder;
+import io.divastream.model.net.backbone.InputSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,7 @@ final class CatalogueModel implements AutoCloseable {
     private final Embedder embedder;
     private final double[] headWeights;
     private final SamplePayload payload;
+    private final InputSpec input;
     private long loadedVersion = -1;
 
     /**
@@ -28,12 +30,13 @@ final class CatalogueModel implements AutoCloseable {
      *
      * @param network the network's shape
      * @param headWeights weight of each head in the combined embedding
-     * @param payload what the samples carry (the network takes glyph pixels or a frozen backbone's features)
+     * @param payload what the samples carry (glyph pixels, a frozen backbone's features, or encoded photos)
      */
     CatalogueModel(NetworkSpec network, double[] headWeights, SamplePayload payload) {
         this.embedder = new Embedder(network);
         this.headWeights = headWeights.clone();
         this.payload = payload;
+        this.input = network.backbone().input();
     }
 
     /**
@@ -50,7 +53,7 @@ final class CatalogueModel implements AutoCloseable {
         }
         float[][] pixels = new float[samples.size()][];
         for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = payload.evaluationInput(samples.get(i).pixels());
+            pixels[i] = payload.evaluationInput(samples.get(i).pixels(), input);
         }
         float[][][] heads = embedder.embed(pixels);
         float[][] combined = EmbeddingCombiner.combine(heads, headWeights);

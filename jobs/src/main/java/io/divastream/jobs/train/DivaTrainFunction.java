@@ -3,6 +3,7 @@ package io.divastream.jobs.train;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.model.DeviceSelection;
 import io.divastream.model.DjlRuntime;
@@ -40,6 +41,12 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DivaTrainFunction.class);
+
+    /** Said when the trainer opens on a CPU in the finetune mode (the argument: the backbone's id). */
+    static final String FINETUNE_ON_CPU = "--train.mode finetune trains the whole pretrained backbone {} on pixels,"
+            + " on a CPU here: each step runs it forward and backward over every view of the batch, so training"
+            + " is slow and the trainer holds the catalogue's refresh back; --train.mode frozen (the default) is"
+            + " the mode for a CPU: the backbone runs once per photo and only the heads train";
 
     /** Name of the operator state holding the trainer's checkpoint. */
     public static final String STATE = "diva-trainer";
@@ -111,6 +118,9 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
         DeviceSelection device = DeviceSelection.select(config.device(), config.engineFlavour());
         trainer = new DivaTrainer(
                 config.model(), augmenter::augment, DivaTrainer.DEFAULT_CLASS_CAPACITY, device.device());
+        if (config.payload() == SamplePayload.ENCODED_PHOTO && !device.device().isGpu()) {
+            LOG.warn(FINETUNE_ON_CPU, config.model().network().backbone().id());
+        }
         if (restoredTrainerState != null) {
             trainer.restore(restoredTrainerState);
             restoredTrainerState = null;
@@ -137,7 +147,8 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
             publish(out);
         }
         imagesSeen += batch.newImages();
-        BatchInput input = BatchInput.of(batch, config.payload());
+        BatchInput input = BatchInput.of(
+                batch, config.payload(), config.model().network().backbone().input());
         if (initializingQueue()) {
             initializeQueue(input, batch.sequence());
             return;

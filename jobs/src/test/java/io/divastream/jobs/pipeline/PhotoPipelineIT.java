@@ -10,6 +10,7 @@ import io.divastream.images.HostileImages;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.events.SamplePayload;
+import io.divastream.jobs.testing.TestPhotos;
 import io.divastream.model.DjlRuntime;
 import io.divastream.model.net.backbone.SharedFiles;
 import io.divastream.producer.LabeledImage;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
+import io.divastream.jobs.testing.TestPhotos;
 import io.divastream.model.net.backbone.SharedFiles;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;

@@ -65,12 +65,12 @@ class BatchInputTest {
         byte[] first = null;
         for (int run = 0; run < 2; run++) {
             try (DivaTrainer trainer = new DivaTrainer(featureModel(), ViewAugmenter.IDENTITY)) {
-                BatchInput queue = BatchInput.of(featureBatch(1), SamplePayload.STORED_FEATURES);
+                BatchInput queue = BatchInput.of(featureBatch(1), SamplePayload.STORED_FEATURES, null);
                 assertThat(queue.enqueueKeys(trainer)).isEqualTo(8);
                 double firstLoss = Double.NaN;
                 double lastLoss = Double.NaN;
                 for (int step = 0; step < 30; step++) {
-                    StepResult result = BatchInput.of(featureBatch(2 + step % 3), SamplePayload.STORED_FEATURES)
+                    StepResult result = BatchInput.of(featureBatch(2 + step % 3), SamplePayload.STORED_FEATURES, null)
                             .step(trainer);
                     assertThat(result.total()).isFinite();
                     // the class-discriminative margin loss, averaged over the first and over the last three steps
@@ -93,7 +93,7 @@ class BatchInputTest {
     void glyphPixelsAreDecodedAsBefore() {
         TrainingBatch glyphs =
                 new TrainingBatch(0, new String[] {"a"}, new String[] {"a/1"}, new byte[][] {{0, (byte) 255}}, 1);
-        BatchInput input = BatchInput.of(glyphs, SamplePayload.GLYPH_PIXELS);
+        BatchInput input = BatchInput.of(glyphs, SamplePayload.GLYPH_PIXELS, null);
         assertThat(input).isInstanceOf(BatchInput.Glyphs.class);
         assertThat(((BatchInput.Glyphs) input).batch().images()[0])
                 .containsExactly(ImageDecoder.fromBytes(new byte[] {0, (byte) 255}));
@@ -105,7 +105,7 @@ class BatchInputTest {
     void theEmbeddersInputOfStoredFeaturesIsTheEvaluationView() {
         TrainingBatch batch = featureBatch(4);
         StoredFeatures stored = StoredFeatures.fromBytes(batch.pixels()[0]);
-        assertThat(SamplePayload.STORED_FEATURES.evaluationInput(batch.pixels()[0]))
+        assertThat(SamplePayload.STORED_FEATURES.evaluationInput(batch.pixels()[0], null))
                 .containsExactly(stored.evaluation());
     }
 
@@ -114,7 +114,7 @@ class BatchInputTest {
         byte[] trainingOnly = StoredFeatures.trainingOnly(new float[][] {new float[DIM], new float[DIM]})
                 .toBytes(StoredFeatures.Precision.HALF);
         assertThat(SamplePayload.STORED_FEATURES.trainingViews(trainingOnly)).hasNumberOfRows(2);
-        assertThatThrownBy(() -> SamplePayload.STORED_FEATURES.evaluationInput(trainingOnly))
+        assertThatThrownBy(() -> SamplePayload.STORED_FEATURES.evaluationInput(trainingOnly, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no evaluation view");
     }

@@ -1,4 +1,4 @@
-package io.divastream.jobs.pipeline;
+package io.divastream.jobs.testing;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -8,7 +8,7 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** Small generated JPEG photos for the photo path's pipeline tests: a colour per class, a random stripe, noise. */
-final class TestPhotos {
+public final class TestPhotos {
 
     private TestPhotos() {}
 
@@ -19,7 +19,7 @@ final class TestPhotos {
      * @param random the stripe's and the noise's source
      * @return the JPEG bytes
      */
-    static byte[] photo(int klass, Random random) {
+    public static byte[] photo(int klass, Random random) {
         BufferedImage image = new BufferedImage(200, 150, BufferedImage.TYPE_3BYTE_BGR);
         int base = (0x9E3779B9 * (klass + 1)) & 0xE0E0E0;
         int stripe = random.nextInt(150);

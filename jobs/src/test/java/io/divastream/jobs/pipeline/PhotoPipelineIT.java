@@ -54,7 +54,23 @@ class PhotoPipelineIT {
 
     @Test
     void photosAreTrainedOnAsFrozenFeaturesEmbeddedAndScored() throws Exception {
-        String run = "photo-it";
+        run("photo-it", SamplePayload.STORED_FEATURES, List.of());
+    }
+
+    /** The finetune mode at the small scale a CPU allows: MobileNetV2 at 64 pixels trains whole on the photos. */
+    @Test
+    void photosTrainTheWholeNetworkInTheFinetuneMode() throws Exception {
+        run(
+                "photo-finetune-it",
+                SamplePayload.ENCODED_PHOTO,
+                List.of(
+                        "--train.mode", "finetune",
+                        "--model.backbone-input-size", "64",
+                        "--model.backbone-resize", "72",
+                        "--train.intra-op-threads", "1"));
+    }
+
+    private void run(String run, SamplePayload payload, List<String> mode) throws Exception {
         List<String> args = new ArrayList<>(PipelineFixture.runArgs(KAFKA, run));
         args.addAll(List.of(
                 "--model.preset", "photo-mobilenetv2",
@@ -74,8 +90,9 @@ class PhotoPipelineIT {
                 "--checkpoint.dir", checkpoints.toUri().toString(),
                 "--export.dir", artefacts.toString(),
                 "--export.keep", "1000"));
+        args.addAll(mode);
         JobConfig config = JobOptions.parse(args.toArray(String[]::new));
-        assertThat(config.training().payload()).isEqualTo(SamplePayload.STORED_FEATURES);
+        assertThat(config.training().payload()).isEqualTo(payload);
         PipelineFixture.createTopics(KAFKA, config);
         Random random = new Random(4);
         List<LabeledImage> images = new ArrayList<>();
@@ -89,7 +106,7 @@ class PhotoPipelineIT {
         images.add(new LabeledImage("bomb", "birds/0", "image/png", HostileImages.declaringPng(60_000, 60_000), "it"));
         PipelineFixture.publishInOrder(KAFKA, config, images);
 
-        JobClient job = PipelineFixture.start(config, "diva-photo-it");
+        JobClient job = PipelineFixture.start(config, "diva-" + run);
         try {
             PipelineFixture.awaitWrittenVersion(KAFKA, config, 2, Duration.ofMinutes(4));
             List<PipelineFixture.Keyed<DeadLetter>> dead = PipelineFixture.read(

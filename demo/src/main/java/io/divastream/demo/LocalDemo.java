@@ -12,8 +12,10 @@ import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.config.KafkaOptions;
 import io.divastream.jobs.config.OptionSet;
+import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.jobs.pipeline.DivaPipeline;
+import io.divastream.model.embed.StoredFeatures;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
@@ -168,9 +170,17 @@ public final class LocalDemo {
         Predicate<LabeledImage> heldOut = heldOut(config);
         List<LabeledImage> heldOutImages = images.stream().filter(heldOut).toList();
         out.printf("Scoring the backbone's pooled features on the %d held-out images...%n", heldOutImages.size());
+        // the frozen mode's decoders compute the pooled features; in the finetune mode the same backbone, untrained
+        SampleDecoding frozen = config.training().decoding() instanceof SampleDecoding.Features features
+                ? features
+                : new SampleDecoding.Features(
+                        config.training().model().network().backbone(),
+                        1,
+                        StoredFeatures.Precision.HALF,
+                        config.training().model().seed());
         RetrievalScores pooled = PooledBaseline.score(
                 heldOutImages,
-                config.training().decoding(),
+                frozen,
                 config.input().limits().image(),
                 config.metrics().evaluationConfig());
         out.printf(

@@ -39,9 +39,8 @@ class FrozenExportTest {
 
     @Test
     void headsOnFrozenFeaturesReloadWithTheirBackboneAndEmbedAsTheJobDoes() throws Exception {
-        BackboneSpec.TorchScript mobileNet = BackboneSpec.TorchScript.mobileNetV2Imagenet(
-                SharedFiles.mobileNetV2().getParent());
-        NetworkSpec spec = new NetworkSpec(BackboneSpec.Features.of(mobileNet), 32, List.of(DivaHead.values()), 64);
+        BackboneSpec.TorchScript mobileNet = mobileNet();
+        NetworkSpec spec = headsOn(mobileNet, 32);
         ModelSnapshot snapshot = randomHeads(spec, 7);
         List<byte[]> jpegs = CubSample.firstJpegs(3);
 
@@ -98,9 +97,8 @@ class FrozenExportTest {
 
     @Test
     void headsOnFeaturesAreNotExportedWithoutTheirFrozenBackboneOrWithAnotherOne() throws Exception {
-        BackboneSpec.TorchScript mobileNet = BackboneSpec.TorchScript.mobileNetV2Imagenet(
-                SharedFiles.mobileNetV2().getParent());
-        NetworkSpec spec = new NetworkSpec(BackboneSpec.Features.of(mobileNet), 16, List.of(DivaHead.values()), 32);
+        BackboneSpec.TorchScript mobileNet = mobileNet();
+        NetworkSpec spec = headsOn(mobileNet, 16);
         ModelSnapshot snapshot = randomHeads(spec, 1);
         assertThatThrownBy(() -> ModelExport.write(tmp.resolve("a"), spec, null, WEIGHTS, snapshot))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -117,6 +115,16 @@ class FrozenExportTest {
                 .hasMessageContaining("640-d features");
         assertThat(tmp.resolve("a")).doesNotExist();
         assertThat(tmp.resolve("b")).doesNotExist();
+    }
+
+    private static BackboneSpec.TorchScript mobileNet() {
+        return BackboneSpec.TorchScript.mobileNetV2Imagenet(
+                SharedFiles.mobileNetV2().getParent());
+    }
+
+    /** DiVA's four heads of a width on a backbone's features. */
+    private static NetworkSpec headsOn(BackboneSpec.TorchScript backbone, int width) {
+        return new NetworkSpec(BackboneSpec.Features.of(backbone), width, List.of(DivaHead.values()), 2 * width);
     }
 
     private static ModelSnapshot randomHeads(NetworkSpec spec, long version) {

@@ -403,21 +403,23 @@ class CatalogueEmbedderTest {
     private static CatalogueEntry stored(
             KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h, String id)
             throws Exception {
-        operator(h).setCurrentKey(id);
-        return operator(h)
-                .getKeyedStateStore()
-                .getState(CatalogueEmbedder.ENTRY_STATE)
-                .value();
+        return keyed(h, id, CatalogueEmbedder.ENTRY_STATE);
     }
 
     private static Long reembeddedVersion(
             KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h, String id)
             throws Exception {
+        return keyed(h, id, CatalogueEmbedder.REEMBEDDED_VERSION_STATE);
+    }
+
+    /** One image's value of the embedder's keyed state. */
+    private static <T> T keyed(
+            KeyedTwoInputStreamOperatorTestHarness<String, ImageSample, ModelUpdate, ImageEmbedding> h,
+            String id,
+            org.apache.flink.api.common.state.ValueStateDescriptor<T> state)
+            throws Exception {
         operator(h).setCurrentKey(id);
-        return operator(h)
-                .getKeyedStateStore()
-                .getState(CatalogueEmbedder.REEMBEDDED_VERSION_STATE)
-                .value();
+        return operator(h).getKeyedStateStore().getState(state).value();
     }
 
     @Test

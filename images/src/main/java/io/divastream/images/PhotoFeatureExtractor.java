@@ -1,9 +1,9 @@
 package io.divastream.images;
 
+import io.divastream.model.Fnv1a;
 import io.divastream.model.embed.FeatureExtractor;
 import io.divastream.model.embed.StoredFeatures;
 import io.divastream.model.net.backbone.BackboneSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -78,11 +78,7 @@ public final class PhotoFeatureExtractor implements AutoCloseable {
 
     /** The seed of an image's training views: the run's seed and the image id, mixed (64-bit FNV-1a of the id). */
     static long viewSeed(long seed, String imageId) {
-        long hash = 0xcbf29ce484222325L;
-        for (byte b : imageId.getBytes(StandardCharsets.UTF_8)) {
-            hash = (hash ^ (b & 0xFF)) * 0x100000001b3L;
-        }
-        return seed * 0x9E3779B97F4A7C15L ^ hash;
+        return seed * 0x9E3779B97F4A7C15L ^ Fnv1a.of(imageId);
     }
 
     @Override

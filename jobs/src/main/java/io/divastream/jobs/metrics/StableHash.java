@@ -1,17 +1,14 @@
 package io.divastream.jobs.metrics;
 
-import java.nio.charset.StandardCharsets;
+import io.divastream.model.Fnv1a;
 
 /**
  * A 64-bit hash of a string that is the same in every JVM and run (unlike {@link Object#hashCode()}
- * of arbitrary objects): FNV-1a over the UTF-8 bytes, then the MurmurHash3 finaliser to spread the
+ * of arbitrary objects): FNV-1a over the UTF-8 bytes ({@link Fnv1a}), then the MurmurHash3 finaliser to spread the
  * bits. It selects the query images and the seen-class sample, so both are fixed functions of the
  * image ids and labels and survive restores and re-runs.
  */
 public final class StableHash {
-
-    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    private static final long FNV_PRIME = 0x100000001b3L;
 
     private StableHash() {}
 
@@ -22,11 +19,7 @@ public final class StableHash {
      * @return its 64-bit hash
      */
     public static long of(String text) {
-        long h = FNV_OFFSET;
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= FNV_PRIME;
-        }
+        long h = Fnv1a.of(text);
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;

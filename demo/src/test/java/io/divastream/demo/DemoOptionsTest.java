@@ -100,6 +100,7 @@ class DemoOptionsTest {
                         "model.backbone-std",
                         "train.feature-views",
                         "source.training-reader-niceness",
+                        "train.mode",
                         "state.feature-precision",
                         "demo.dataset",
                         "demo.classes",

@@ -64,11 +64,17 @@ public final class JobConfigBuilder {
         Validation.distinctTopics(conf, TopicOptions.ALL);
         JobConfig.BatchingConfig batching = batching();
         ModelPreset preset = get(ModelOptions.PRESET);
-        BackboneSpec.TorchScript photoBackbone = preset.photo() ? photoBackbone() : null;
+        BackboneSpec photoBackbone = preset.photo() ? photoBackbone(preset) : null;
         boolean finetune = get(TrainOptions.MODE).equals("finetune");
         if (finetune && photoBackbone == null) {
             throw new ConfigException("option --" + TrainOptions.MODE.key() + " finetune is for the photo presets: --"
                     + ModelOptions.PRESET.key() + " " + preset.id() + " trains its whole network already");
+        }
+        if (!finetune && photoBackbone instanceof BackboneSpec.ResNet) {
+            throw new ConfigException("option --" + TrainOptions.MODE.key() + " frozen is not for --"
+                    + ModelOptions.PRESET.key() + " " + preset.id() + ", which trains the whole network (GPU hosts);"
+                    + " for a frozen ResNet-50 give its TorchScript module to --" + ModelOptions.PRESET.key()
+                    + " " + ModelPreset.PHOTO_TORCHSCRIPT.id());
         }
         DivaConfig model = model(photoBackbone, finetune);
         JobConfig.TrainingConfig training = new JobConfig.TrainingConfig(
@@ -133,21 +139,28 @@ public final class JobConfigBuilder {
     }
 
     /**
-     * The backbone of a photo preset (frozen, or trained whole with --train.mode finetune): the TorchScript file of
-     * --model.backbone-file, which must exist, with
-     * the input and output the model.backbone-* options describe (checked by one forward pass when the job starts,
-     * {@code BackboneProbe}).
+     * The backbone of a photo preset (frozen, or trained whole with --train.mode finetune): the file of
+     * --model.backbone-file, which must exist: torchvision's ResNet-50 weights for the built-in ResNet-50 with frozen
+     * BatchNorm, else a TorchScript module with the input and output the model.backbone-* options describe (checked
+     * by one forward pass when the job starts, {@code BackboneProbe}).
      */
-    private BackboneSpec.TorchScript photoBackbone() {
+    private BackboneSpec photoBackbone(ModelPreset preset) {
+        boolean resnet = preset == ModelPreset.PHOTO_RESNET50;
         String file = get(ModelOptions.BACKBONE_FILE);
         if (file.isEmpty()) {
             throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + " is required by --"
-                    + ModelOptions.PRESET.key() + " " + get(ModelOptions.PRESET).id()
-                    + ": the TorchScript file of the frozen backbone");
+                    + ModelOptions.PRESET.key() + " " + preset.id() + ": "
+                    + (resnet
+                            ? "torchvision's ImageNet ResNet-50 weights (a state_dict saved by torch.save, or a"
+                                    + " traced module)"
+                            : "the TorchScript file of the frozen backbone"));
         }
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) {
             throw new ConfigException("option --" + ModelOptions.BACKBONE_FILE.key() + ": no such file '" + file + "'");
+        }
+        if (resnet) {
+            return new BackboneSpec.ResNet(50, true, path.toAbsolutePath().toString());
         }
         int featureDim = get(ModelOptions.BACKBONE_FEATURE_DIM);
         if (featureDim == 0) {
@@ -187,7 +200,7 @@ public final class JobConfigBuilder {
         };
     }
 
-    private DivaConfig model(BackboneSpec.TorchScript photoBackbone, boolean finetune) {
+    private DivaConfig model(BackboneSpec photoBackbone, boolean finetune) {
         try {
             NetworkSpec network = photoBackbone == null
                     ? new NetworkSpec(

@@ -18,8 +18,10 @@ public final class ModelOptions {
             "model preset: omniglot-conv4 or omniglot-conv4-wide (glyphs; set image.size, model.channels,"
                     + " model.embedding-dim), photo-mobilenetv2 (photos through the frozen ImageNet MobileNetV2 of"
                     + " model.backbone-file; sets model.embedding-dim, the learning rates and the backbone's input),"
-                    + " or photo-torchscript (photos through any TorchScript backbone of model.backbone-file, described"
-                    + " by the model.backbone-* options; the same recipe); explicit keys win");
+                    + " photo-torchscript (photos through any TorchScript backbone of model.backbone-file, described"
+                    + " by the model.backbone-* options; the same recipe), or photo-resnet50 (the built-in ResNet-50"
+                    + " with frozen BatchNorm from torchvision weights in model.backbone-file, trained whole with the"
+                    + " paper's recipe; GPU hosts); explicit keys win");
     public static final DivaOption<List<DivaHead>> HEADS = DivaOption.of(
             "model.heads",
             OptionType.choices(DivaHead.class, DivaHead::parse),

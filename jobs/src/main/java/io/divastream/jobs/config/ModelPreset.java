@@ -9,8 +9,9 @@ import org.apache.flink.configuration.Configuration;
 /**
  * Named model settings ({@code model.preset}): each sets several options at once; an option given explicitly (in a
  * file or on the command line) wins over its preset. The glyph presets train the Conv-4 glyph network on
- * single-channel glyphs decoded to {@code image.size} pixels; the photo presets keep a pretrained TorchScript
- * backbone ({@code model.backbone-file}) frozen and train DiVA's heads on its stored features (docs/photos.md).
+ * single-channel glyphs decoded to {@code image.size} pixels; the photo presets take a pretrained backbone ({@code
+ * model.backbone-file}) and keep it frozen, training DiVA's heads on its stored features, or train it whole with
+ * {@code train.mode finetune} (docs/photos.md).
  */
 public enum ModelPreset {
     /** The Omniglot setting: Conv-4 with 64 channels per block, 28-pixel glyphs, 128-d heads. */
@@ -52,7 +53,22 @@ public enum ModelPreset {
                     "train.decorrelation-learning-rate", "1e-4",
                     "train.rho", "300",
                     "embedding.reembed-rate", "10000",
-                    "embedding.reembed-chunk", "500"));
+                    "embedding.reembed-chunk", "500")),
+    /**
+     * The paper's network for GPU hosts: the built-in ResNet-50 with frozen BatchNorm, loaded from torchvision's
+     * ImageNet weights ({@code model.backbone-file}: {@code torch.save(resnet50(weights="IMAGENET1K_V1")
+     * .state_dict())} or a traced module), trained whole on the photos ({@code train.mode finetune}) with the paper's
+     * 4 x 128-d heads, learning rates 1e-5 and weight decay 4e-4 (DIVA_SPEC section 4).
+     */
+    PHOTO_RESNET50(
+            "photo-resnet50",
+            Map.of(
+                    "model.embedding-dim", "128",
+                    "train.learning-rate", "1e-5",
+                    "train.weight-decay", "4e-4",
+                    "train.decorrelation-learning-rate", "1e-5",
+                    "model.backbone-feature-dim", "2048",
+                    "train.mode", "finetune"));
 
     private final String id;
     private final Map<String, String> values;
@@ -104,7 +120,7 @@ public enum ModelPreset {
      * @return true for the photo presets
      */
     public boolean photo() {
-        return this == PHOTO_MOBILENETV2 || this == PHOTO_TORCHSCRIPT;
+        return this == PHOTO_MOBILENETV2 || this == PHOTO_TORCHSCRIPT || this == PHOTO_RESNET50;
     }
 
     /**

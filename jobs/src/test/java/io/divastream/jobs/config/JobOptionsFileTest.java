@@ -183,7 +183,7 @@ class JobOptionsFileTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(
                         "option --model.preset must be one of omniglot-conv4, omniglot-conv4-wide, photo-mobilenetv2,"
-                                + " photo-torchscript, got 'resnet50'");
+                                + " photo-torchscript, photo-resnet50, got 'resnet50'");
     }
 
     @Test

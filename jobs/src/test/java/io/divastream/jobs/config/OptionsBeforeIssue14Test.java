@@ -65,6 +65,7 @@ class OptionsBeforeIssue14Test {
                         "model.backbone-std",
                         "train.feature-views",
                         "source.training-reader-niceness",
+                        "train.mode",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
         String usage = JobOptions.ALL.usage("diva-stream");

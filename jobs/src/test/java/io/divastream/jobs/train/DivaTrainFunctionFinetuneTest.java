@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.decode.SampleDecoding;
@@ -16,13 +17,18 @@ import io.divastream.model.net.DivaNetwork;
 import io.divastream.model.net.ParameterIo;
 import io.divastream.model.net.backbone.BackboneSpec;
 import io.divastream.model.net.backbone.SharedFiles;
+import io.divastream.model.net.backbone.TorchvisionResNetFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code finetune} mode at the small scale a CPU allows: the whole network (the pretrained MobileNetV2 and the
@@ -117,13 +123,66 @@ class DivaTrainFunctionFinetuneTest {
                 .isEqualTo(straight);
     }
 
+    /**
+     * The paper's network: the built-in ResNet-50 from torchvision-named weights (random here: no ImageNet weights
+     * on the build machines), trained whole with its BatchNorm frozen, as {@code --model.preset photo-resnet50} sets.
+     */
+    @Test
+    void theResNet50PresetTrainsTheBackboneWithItsBatchNormFrozen(@TempDir Path tmp) throws Exception {
+        Path weights = TorchvisionResNetFile.write(tmp.resolve("resnet50.pt"), 50, 3);
+        JobConfig config = JobOptions.parse(
+                "--kafka.bootstrap-servers", "unused:9092",
+                "--model.preset", "photo-resnet50",
+                "--model.backbone-file", weights.toString(),
+                "--train.queue-size", "6",
+                "--train.steps-per-version", "1",
+                "--batch.classes", "3",
+                "--batch.images-per-class", "2");
+        assertThat(config.training().payload()).isEqualTo(SamplePayload.ENCODED_PHOTO);
+        assertThat(config.training().model().network().backbone())
+                .isEqualTo(new BackboneSpec.ResNet(
+                        50, true, weights.toAbsolutePath().toString()));
+        assertThat(config.training().model().network().embeddingDim()).isEqualTo(128);
+        assertThat(config.training().model().optimizer().learningRate()).isEqualTo(1e-5);
+        assertThatThrownBy(() -> JobOptions.parse(
+                        "--kafka.bootstrap-servers", "unused:9092",
+                        "--model.preset", "photo-resnet50",
+                        "--model.backbone-file", weights.toString(),
+                        "--train.mode", "frozen"))
+                .hasMessageStartingWith("option --train.mode frozen is not for --model.preset photo-resnet50");
+
+        List<ModelUpdate> updates;
+        try (var h = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new DivaTrainFunction(config.training(), 1)))) {
+            h.open();
+            updates = TrainerOutputs.feed(h, batches(3));
+        }
+        // one batch fills the queue, then two steps: versions 0, 1, 2
+        assertThat(updates).extracting(ModelUpdate::step).containsExactly(0L, 1L, 2L);
+        Map<Parameter.Type, float[]> before = backbone(config, updates.get(0));
+        Map<Parameter.Type, float[]> after = backbone(config, updates.get(2));
+        assertThat(after.get(Parameter.Type.WEIGHT)).isNotEqualTo(before.get(Parameter.Type.WEIGHT));
+        assertThat(after.get(Parameter.Type.RUNNING_MEAN)).isEqualTo(before.get(Parameter.Type.RUNNING_MEAN));
+        assertThat(after.get(Parameter.Type.RUNNING_VAR)).isEqualTo(before.get(Parameter.Type.RUNNING_VAR));
+    }
+
     /** The backbone's first convolution weights of a version. */
     private static float[] firstConvolution(ModelUpdate update) throws Exception {
+        return backbone(config(), update).get(Parameter.Type.WEIGHT);
+    }
+
+    /** Per parameter type, the first such parameter of a version's network (the backbone's come first). */
+    private static Map<Parameter.Type, float[]> backbone(JobConfig config, ModelUpdate update) throws Exception {
         DjlRuntime.disableGradientRecording();
         try (NDManager m = DjlRuntime.engine().newBaseManager();
-                DivaNetwork net = DivaNetwork.create(config().training().model().network(), m)) {
+                DivaNetwork net = DivaNetwork.create(config.training().model().network(), m)) {
             ParameterIo.load(net, update.parameters());
-            return net.getParameters().get(0).getValue().getArray().toFloatArray();
+            Map<Parameter.Type, float[]> first = new HashMap<>();
+            for (var p : net.getParameters()) {
+                first.computeIfAbsent(
+                        p.getValue().getType(), t -> p.getValue().getArray().toFloatArray());
+            }
+            return first;
         }
     }
 }

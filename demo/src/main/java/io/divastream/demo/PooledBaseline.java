@@ -43,8 +43,7 @@ final class PooledBaseline {
                 labels[i] = classes.computeIfAbsent(image.label(), l -> classes.size());
             }
         }
-        // one head of weight 1: the rows scaled to unit length (a zero row stays zero)
-        float[][] unit = EmbeddingCombiner.combine(new float[][][] {features}, new double[] {1});
+        float[][] unit = EmbeddingCombiner.unitRows(features);
         return new RetrievalEvaluator(evaluation).evaluate(unit, labels);
     }
 }

@@ -16,6 +16,17 @@ public final class EmbeddingCombiner {
     private EmbeddingCombiner() {}
 
     /**
+     * Scales each row to unit length (a zero row stays zero): one head of weight 1, e.g. a backbone's pooled
+     * features used directly as the embedding.
+     *
+     * @param rows {@code n x d} matrix
+     * @return {@code n x d} matrix of unit-length rows
+     */
+    public static float[][] unitRows(float[][] rows) {
+        return combine(new float[][][] {rows}, new double[] {1});
+    }
+
+    /**
      * Combines heads with the given weights.
      *
      * @param heads {@code h} matrices of {@code n x d_h} (same {@code n}, per-head dimensions may differ)

@@ -58,6 +58,16 @@ class EmbeddingCombinerTest {
     }
 
     @Test
+    void unitRowsScalesEachRowToUnitLengthAndLeavesZeroAlone() {
+        float[][] rows = {{3f, -4f}, {0f, 0f}, {1e-20f, 0f}};
+        float[][] unit = EmbeddingCombiner.unitRows(rows);
+        assertThat(unit[0]).containsExactly(new float[] {0.6f, -0.8f}, within(1e-7f));
+        assertThat(unit[1]).containsExactly(0f, 0f);
+        assertThat(unit[2]).containsExactly(new float[] {1f, 0f}, within(1e-7f));
+        assertThat(rows[0]).as("the input is left as it is").containsExactly(3f, -4f);
+    }
+
+    @Test
     void rejectsInvalidInput() {
         float[][][] heads = heads();
         assertThatThrownBy(() -> EmbeddingCombiner.combine(heads, new double[] {1, 1}))

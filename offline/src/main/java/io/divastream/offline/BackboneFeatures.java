@@ -1,5 +1,6 @@
 package io.divastream.offline;
 
+import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.model.embed.FeatureExtractor;
 import io.divastream.model.net.backbone.BackboneSpec;
 
@@ -21,28 +22,7 @@ public final class BackboneFeatures {
      */
     public static float[][] embed(BackboneSpec spec, float[][] inputs) {
         try (FeatureExtractor extractor = new FeatureExtractor(spec)) {
-            float[][] out = extractor.features(inputs);
-            for (float[] row : out) {
-                normalize(row);
-            }
-            return out;
-        }
-    }
-
-    /**
-     * Scales a vector to unit L2 norm in place (a zero vector stays zero), as {@code
-     * NDArray.normalize(2, 1, 1e-12)} does.
-     *
-     * @param row the vector
-     */
-    static void normalize(float[] row) {
-        double sum = 0;
-        for (float v : row) {
-            sum += (double) v * v;
-        }
-        double norm = Math.max(Math.sqrt(sum), 1e-12);
-        for (int i = 0; i < row.length; i++) {
-            row[i] = (float) (row[i] / norm);
+            return EmbeddingCombiner.unitRows(extractor.features(inputs));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.divastream.offline;
 import io.divastream.datasets.ClassSplit;
 import io.divastream.datasets.CubReader;
 import io.divastream.datasets.DatasetSplit;
+import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
 import io.divastream.images.PhotoTransforms;
@@ -300,10 +301,9 @@ public final class CubStudy {
     private static float[][] pooled(LabeledImages<float[][]> testFeatures) {
         float[][] pooled = new float[testFeatures.size()][];
         for (int i = 0; i < pooled.length; i++) {
-            pooled[i] = testFeatures.images().get(i)[0].clone();
-            BackboneFeatures.normalize(pooled[i]);
+            pooled[i] = testFeatures.images().get(i)[0];
         }
-        return pooled;
+        return EmbeddingCombiner.unitRows(pooled);
     }
 
     /** What the cached features depend on. */

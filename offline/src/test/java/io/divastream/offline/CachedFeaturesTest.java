@@ -293,14 +293,4 @@ class CachedFeaturesTest {
         java.nio.file.Files.write(file, java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(file), 60));
         assertThatThrownBy(() -> FeatureCache.load(file, "key 1")).hasMessageContaining("truncated");
     }
-
-    @Test
-    void normalizeScalesToUnitLengthAndLeavesZeroAlone() {
-        float[] v = {3f, -4f};
-        BackboneFeatures.normalize(v);
-        assertThat(v).containsExactly(new float[] {0.6f, -0.8f}, within(1e-7f));
-        float[] zero = {0f, 0f};
-        BackboneFeatures.normalize(zero);
-        assertThat(zero).containsExactly(0f, 0f);
-    }
 }

@@ -149,7 +149,7 @@ class PhotoPipelineIT {
                                     .toList())
                     .isTrue();
         } finally {
-            job.cancel().get();
+            PipelineFixture.cancelAndAwait(job);
         }
     }
 

@@ -75,6 +75,32 @@ final class PipelineFixture {
     }
 
     /**
+     * Cancels a job and waits until it has ended: every task finished, so nothing of it writes into a test's
+     * directories any more (an artefact sink may be copying a backbone file when the cancel arrives).
+     *
+     * @param job the running job
+     * @throws Exception if it does not end within a minute
+     */
+    static void cancelAndAwait(JobClient job) throws Exception {
+        job.cancel().get();
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!ended(job)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + job.getJobID() + " did not end within a minute of its cancel");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean ended(JobClient job) throws InterruptedException {
+        try {
+            return job.getJobStatus().get().isGloballyTerminalState();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true; // the cluster no longer knows the job
+        }
+    }
+
+    /**
      * Starts the Kafka-to-Kafka job on the MiniCluster, from a savepoint or retained checkpoint.
      *
      * @param config the job configuration

@@ -67,7 +67,6 @@ public enum ModelPreset {
                     "train.learning-rate", "1e-5",
                     "train.weight-decay", "4e-4",
                     "train.decorrelation-learning-rate", "1e-5",
-                    "model.backbone-feature-dim", "2048",
                     "train.mode", "finetune"));
 
     private final String id;

@@ -80,7 +80,7 @@ public final class ImageEventProducerMain {
             err.println("error: " + oneLine(e));
             return EXIT_FAILURE;
         }
-        List<LabeledSource> ordered = arguments.order().order(images, LabeledSource::label, arguments.seed());
+        List<LabeledSource> ordered = arguments.order().order(images, LabeledSource::label, arguments.arrival());
         long limit = arguments.limit().orElse(Long.MAX_VALUE);
         try (ImageEventProducer producer =
                 new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond())) {

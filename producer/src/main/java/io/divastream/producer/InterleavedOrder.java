@@ -45,14 +45,8 @@ public final class InterleavedOrder {
      * @return a new list with every item exactly once
      */
     public static <T> List<T> of(List<T> items, Function<? super T, String> classOf, long seed) {
-        Objects.requireNonNull(items, "items");
-        Objects.requireNonNull(classOf, "classOf");
         Random random = new Random(seed);
-        Map<String, List<T>> byClass = new TreeMap<>();
-        for (T item : items) {
-            String label = Objects.requireNonNull(classOf.apply(item), "class of " + item);
-            byClass.computeIfAbsent(label, k -> new ArrayList<>()).add(item);
-        }
+        Map<String, List<T>> byClass = byClass(items, classOf);
         List<Deque<T>> queues = new ArrayList<>();
         for (List<T> members : byClass.values()) {
             Collections.shuffle(members, random);
@@ -67,5 +61,24 @@ public final class InterleavedOrder {
             queues.removeIf(Deque::isEmpty);
         }
         return ordered;
+    }
+
+    /**
+     * Groups items by class.
+     *
+     * @param items the items
+     * @param classOf gives an item's class (not null)
+     * @param <T> the item type
+     * @return new lists of each class's items in input order, by class name
+     */
+    static <T> Map<String, List<T>> byClass(List<T> items, Function<? super T, String> classOf) {
+        Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(classOf, "classOf");
+        Map<String, List<T>> byClass = new TreeMap<>();
+        for (T item : items) {
+            String label = Objects.requireNonNull(classOf.apply(item), "class of " + item);
+            byClass.computeIfAbsent(label, k -> new ArrayList<>()).add(item);
+        }
+        return byClass;
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * @param dataDirectory the dataset: for Omniglot a directory of zips, or empty for the embedded
  *     small set; for the other formats its folder or {@code .tar} (required)
  * @param eventsPerSecond the rate; 0 or less means unthrottled
- * @param seed the seed of the interleaved order
+ * @param arrival the seed, wave size and Zipf exponent of the order
  * @param limit the maximum number of events, or empty for all
  * @param format the dataset layout
  * @param selection which images to publish and how to label them
@@ -30,7 +30,7 @@ public record ProducerArguments(
         String topic,
         Optional<Path> dataDirectory,
         double eventsPerSecond,
-        long seed,
+        OrderParameters arrival,
         OptionalLong limit,
         DatasetFormat format,
         DatasetSelection selection,
@@ -100,8 +100,22 @@ public record ProducerArguments(
                 description = "events per second (default 100, 0 = unthrottled)")
         String rate = String.valueOf((long) DEFAULT_RATE);
 
-        @Option(names = "--seed", paramLabel = "N", description = "seed of the interleaved order (default 42)")
+        @Option(names = "--seed", paramLabel = "N", description = "seed of the order (default 42)")
         String seed = String.valueOf(DEFAULT_SEED);
+
+        @Option(
+                names = "--wave-size",
+                paramLabel = "CLASSES",
+                description = "classes per wave of the class-incremental order (default "
+                        + OrderParameters.DEFAULT_WAVE_SIZE + ")")
+        String waveSize = String.valueOf(OrderParameters.DEFAULT_WAVE_SIZE);
+
+        @Option(
+                names = "--zipf-exponent",
+                paramLabel = "S",
+                description = "long-tail order: the class of rank r keeps the largest class's image count x r^-S"
+                        + " (default " + OrderParameters.DEFAULT_ZIPF_EXPONENT + ")")
+        String zipfExponent = String.valueOf(OrderParameters.DEFAULT_ZIPF_EXPONENT);
 
         @Option(names = "--limit", paramLabel = "N", description = "publish at most this many events (default all)")
         String limit;
@@ -109,8 +123,9 @@ public record ProducerArguments(
         @Option(
                 names = "--order",
                 paramLabel = "ORDER",
-                description = "interleaved (every class from the start, default), class-by-class (classes arrive"
-                        + " one after the other: a growing catalogue), shuffled or as-listed")
+                description = "interleaved (every class from the start, default), class-incremental (classes arrive"
+                        + " in waves and then stop: a growing catalogue), long-tail (Zipf class sizes, a subset),"
+                        + " class-by-class (one class after the other), shuffled or as-listed")
         String order = PublicationOrder.INTERLEAVED.id();
 
         @Option(
@@ -168,7 +183,10 @@ public record ProducerArguments(
                 nonBlank("--topic", o.topic),
                 Optional.ofNullable(o.dataDirectory),
                 parseRate(o.rate),
-                parseLong("--seed", o.seed),
+                new OrderParameters(
+                        parseLong("--seed", o.seed),
+                        (int) Math.max(0, Math.min(Integer.MAX_VALUE, parseLong("--wave-size", o.waveSize))),
+                        parseDouble("--zipf-exponent", o.zipfExponent)),
                 limit,
                 format,
                 new DatasetSelection(
@@ -186,14 +204,18 @@ public record ProducerArguments(
     }
 
     private static double parseRate(String value) {
+        return parseDouble("--rate", value);
+    }
+
+    private static double parseDouble(String name, String value) {
         try {
-            double rate = Double.parseDouble(value);
-            if (Double.isNaN(rate) || Double.isInfinite(rate)) {
+            double number = Double.parseDouble(value);
+            if (Double.isNaN(number) || Double.isInfinite(number)) {
                 throw new NumberFormatException();
             }
-            return rate;
+            return number;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--rate must be a number: " + value);
+            throw new IllegalArgumentException(name + " must be a number: " + value);
         }
     }
 

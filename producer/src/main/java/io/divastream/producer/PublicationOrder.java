@@ -17,6 +17,16 @@ public enum PublicationOrder {
     /** Every class from the start, in seeded rounds ({@link InterleavedOrder}): a catalogue whose classes are known. */
     INTERLEAVED("interleaved"),
     /**
+     * Classes arrive in seeded waves of {@link OrderParameters#waveSize()} classes, each class's images close together
+     * and then never again ({@link ClassIncrementalOrder}): a growing catalogue.
+     */
+    CLASS_INCREMENTAL("class-incremental"),
+    /**
+     * Class sizes follow a Zipf law of exponent {@link OrderParameters#zipfExponent()}, published in a seeded shuffle
+     * ({@link LongTailOrder}): a few large classes and a long tail of small ones; publishes a subset.
+     */
+    LONG_TAIL("long-tail"),
+    /**
      * One class after the other, in the dataset's class order, each class's images in a seeded shuffle: a growing
      * catalogue, where new classes keep arriving.
      */
@@ -58,14 +68,17 @@ public enum PublicationOrder {
      *
      * @param items the items, in the dataset's order
      * @param classOf gives an item's class
-     * @param seed the shuffle seed
+     * @param parameters the seed, and the wave size or exponent of the orders that have one
      * @param <T> the item type
-     * @return a new list with every item exactly once
+     * @return a new list with every item exactly once ({@link #LONG_TAIL}: a subset, each at most once)
      */
-    public <T> List<T> order(List<T> items, Function<? super T, String> classOf, long seed) {
+    public <T> List<T> order(List<T> items, Function<? super T, String> classOf, OrderParameters parameters) {
         Objects.requireNonNull(items, "items");
+        long seed = parameters.seed();
         return switch (this) {
             case INTERLEAVED -> InterleavedOrder.of(items, classOf, seed);
+            case CLASS_INCREMENTAL -> ClassIncrementalOrder.of(items, classOf, seed, parameters.waveSize());
+            case LONG_TAIL -> LongTailOrder.of(items, classOf, seed, parameters.zipfExponent());
             case AS_LISTED -> new ArrayList<>(items);
             case SHUFFLED -> {
                 List<T> shuffled = new ArrayList<>(items);

@@ -111,7 +111,7 @@ class ImageEventProducerMainTest {
         assertThat(parsed.topic()).isEqualTo("diva.images");
         assertThat(parsed.dataDirectory()).contains(Path.of("some/dir"));
         assertThat(parsed.eventsPerSecond()).isEqualTo(12.5);
-        assertThat(parsed.seed()).isEqualTo(-3);
+        assertThat(parsed.arrival().seed()).isEqualTo(-3);
         assertThat(parsed.limit()).isEqualTo(OptionalLong.of(9));
 
         ProducerArguments defaults = ProducerArguments.parse("--bootstrap-servers", "h:1");

@@ -100,6 +100,8 @@ class DemoOptionsTest {
                         "model.backbone-std",
                         "train.feature-views",
                         "source.training-reader-niceness",
+                        "batch.replay-memory",
+                        "batch.replay-share",
                         "train.mode",
                         "state.feature-precision",
                         "demo.dataset",

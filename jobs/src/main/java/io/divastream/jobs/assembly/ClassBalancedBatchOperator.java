@@ -53,6 +53,12 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
      */
     public static final String COUNTER_STATE = "batch-counters";
 
+    /** Name of the keyed state holding the images a class keeps in the replay memory. */
+    public static final String MEMORY_STATE = "replay-memory";
+
+    /** Name of the keyed state holding the number of distinct images of a class offered to the replay memory. */
+    public static final String MEMORY_SEEN_STATE = "replay-memory-seen";
+
     private final JobConfig.BatchingConfig config;
     private final long seed;
 
@@ -66,6 +72,8 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private transient ClassRecency recency;
     /** The stamp of the next arrival: one more than the largest stamp in the keyed state. */
     private transient long nextStamp;
+    /** The replay memory, or null without one. */
+    private transient ReplayMemory memory;
 
     private transient int subtask;
     private transient long sequence;
@@ -75,6 +83,7 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     private transient Counter imagesEvicted;
     private transient Counter newImageBatches;
     private transient Counter replayBatches;
+    private transient Counter replayedClasses;
     private transient volatile long bufferedImages;
 
     /**
@@ -97,6 +106,16 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         counters = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>(
                         COUNTER_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        memory = config.replayMemory() == 0
+                ? null
+                : new ReplayMemory(
+                        config.replayMemory(),
+                        config.imagesPerClass(),
+                        getKeyedStateStore()
+                                .getListState(new ListStateDescriptor<>(
+                                        MEMORY_STATE, TypeInformation.of(BufferedImage.class))),
+                        getKeyedStateStore().getState(new ValueStateDescriptor<>(MEMORY_SEEN_STATE, Types.LONG)),
+                        this::setCurrentKey);
         sizes = new HashMap<>();
         bufferedImages = 0;
         eligible = new ArrayList<>();
@@ -132,6 +151,16 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
             recency.touch(label, restored);
             nextStamp = Math.max(nextStamp, restored + 1);
         }
+        if (memory != null) {
+            List<String> remembered;
+            try (Stream<Object> keys = getKeyedStateBackend().getKeys(MEMORY_STATE, VoidNamespace.INSTANCE)) {
+                remembered = keys.map(Object::toString).toList();
+            }
+            for (String label : remembered) {
+                setCurrentKey(label);
+                memory.restore(label);
+            }
+        }
     }
 
     @Override
@@ -142,6 +171,9 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         getMetricGroup().meter("numBatchesEmittedPerSecond", new MeterView(batchesEmitted));
         newImageBatches = getMetricGroup().counter("numNewImageBatches");
         replayBatches = getMetricGroup().counter("numReplayBatches");
+        replayedClasses = getMetricGroup().counter("numReplayedClasses");
+        getMetricGroup().gauge("numReplayMemoryImages", () -> memory == null ? 0L : memory.size());
+        getMetricGroup().gauge("numReplayMemoryClasses", () -> memory == null ? 0 : memory.classes());
         getMetricGroup().gauge("numBufferedImages", () -> bufferedImages);
         getMetricGroup().gauge("numClassesBuffered", () -> sizes.size());
         getMetricGroup().gauge("numClassesEligible", () -> eligible.size());
@@ -167,16 +199,19 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         }
         List<BufferedImage> current = new ArrayList<>();
         buffer.get().forEach(current::add);
-        ClassBuffer.Result result =
-                ClassBuffer.add(current, new BufferedImage(sample.imageId(), sample.pixels()), config.bufferPerClass());
+        BufferedImage image = new BufferedImage(sample.imageId(), sample.pixels());
+        ClassBuffer.Result result = ClassBuffer.add(current, image, config.bufferPerClass());
         buffer.update(result.images());
         recordSize(sample.label(), result.images().size());
         lastUpdate.update(nextStamp);
         recency.touch(sample.label(), nextStamp);
-        nextStamp++;
         if (result.added()) {
             pendingNew++;
+            if (memory != null) {
+                memory.offer(sample.label(), image, seed, nextStamp, subtask);
+            }
         }
+        nextStamp++;
         if (pendingNew >= config.newImagesPerBatch() && canAssemble()) {
             emitBatch();
             newImageBatches.inc();
@@ -217,7 +252,25 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
     }
 
     private boolean canAssemble() {
-        return eligible.size() >= config.classesPerBatch();
+        return eligible.size() >= config.classesPerBatch() - replayed(formerClasses());
+    }
+
+    /** The classes the replay memory can replay that are not buffered with K images, sorted. */
+    private List<String> formerClasses() {
+        if (memory == null) {
+            return List.of();
+        }
+        List<String> former = new ArrayList<>();
+        for (String label : memory.replayable()) {
+            if (Collections.binarySearch(eligible, label) < 0) {
+                former.add(label);
+            }
+        }
+        return former;
+    }
+
+    private int replayed(List<String> former) {
+        return Math.min(former.size(), config.replayedClasses());
     }
 
     private void emitBatch() throws Exception {
@@ -228,26 +281,46 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
         String[] ids = new String[p * k];
         byte[][] pixels = new byte[p * k][];
         SplittableRandom random = RandomStreams.of(seed, RandomStreams.Purpose.BATCHES, sequence, subtask);
-        int[] classes = Draws.distinct(eligible.size(), p, random);
+        List<String> former = formerClasses();
+        int fromMemory = replayed(former);
         int slot = 0;
-        for (int c : classes) {
+        for (int c : Draws.distinct(eligible.size(), p - fromMemory, random)) {
             String label = eligible.get(c);
             setCurrentKey(label);
             List<BufferedImage> images = new ArrayList<>();
             buffer.get().forEach(images::add);
-            for (int i : Draws.distinct(images.size(), k, random)) {
-                labels[slot] = label;
-                ids[slot] = images.get(i).imageId();
-                pixels[slot] = images.get(i).pixels();
-                slot++;
-            }
+            slot = take(label, images, k, random, labels, ids, pixels, slot);
         }
+        for (int c : Draws.distinct(former.size(), fromMemory, random)) {
+            String label = former.get(c);
+            slot = take(label, memory.imagesOf(label), k, random, labels, ids, pixels, slot);
+        }
+        replayedClasses.inc(fromMemory);
         if (key != null) {
             setCurrentKey(key);
         }
         output.collect(new StreamRecord<>(new TrainingBatch(sequence++, labels, ids, pixels, pendingNew)));
         pendingNew = 0;
         batchesEmitted.inc();
+    }
+
+    private static int take(
+            String label,
+            List<BufferedImage> images,
+            int k,
+            SplittableRandom random,
+            String[] labels,
+            String[] ids,
+            byte[][] pixels,
+            int slot) {
+        int next = slot;
+        for (int i : Draws.distinct(images.size(), k, random)) {
+            labels[next] = label;
+            ids[next] = images.get(i).imageId();
+            pixels[next] = images.get(i).pixels();
+            next++;
+        }
+        return next;
     }
 
     private void recordSize(String label, int size) {
@@ -276,6 +349,16 @@ public final class ClassBalancedBatchOperator extends AbstractStreamOperator<Tra
      */
     public int bufferedImages(String label) {
         return sizes.getOrDefault(label, 0);
+    }
+
+    /**
+     * Returns the number of images the replay memory holds of a class (for tests).
+     *
+     * @param label the class label
+     * @return the count, 0 without a memory
+     */
+    public int rememberedImages(String label) {
+        return memory == null ? 0 : memory.count(label);
     }
 
     /**

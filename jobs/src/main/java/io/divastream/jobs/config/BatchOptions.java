@@ -30,9 +30,28 @@ public final class BatchOptions {
             "100000",
             "classes a batch-assembly subtask buffers; a new class beyond evicts the least recently updated one");
 
+    public static final DivaOption<Integer> REPLAY_MEMORY = DivaOption.of(
+            "batch.replay-memory",
+            OptionType.integer(0, 100_000_000),
+            "0",
+            "images a batch-assembly subtask remembers of every class it has seen, class-balanced, for replay once a"
+                    + " class has left the buffers (0: no replay memory)");
+    public static final DivaOption<Double> REPLAY_SHARE = DivaOption.of(
+            "batch.replay-share",
+            OptionType.number(0, 1),
+            "0.5",
+            "share of a batch's classes drawn from the replay memory (classes no longer buffered)");
+
     /** In the order of {@code --help}. */
-    public static final List<DivaOption<?>> ALL =
-            List.of(CLASSES, IMAGES_PER_CLASS, BUFFER_PER_CLASS, NEW_IMAGES, REPLAY_INTERVAL_MS, MAX_CLASSES);
+    public static final List<DivaOption<?>> ALL = List.of(
+            CLASSES,
+            IMAGES_PER_CLASS,
+            BUFFER_PER_CLASS,
+            NEW_IMAGES,
+            REPLAY_INTERVAL_MS,
+            MAX_CLASSES,
+            REPLAY_MEMORY,
+            REPLAY_SHARE);
 
     private BatchOptions() {}
 }

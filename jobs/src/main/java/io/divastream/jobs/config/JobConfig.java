@@ -153,6 +153,9 @@ public record JobConfig(
      *     0 disables the replay (batches are then a pure function of the input)
      * @param maxClasses a subtask buffers at most this many classes; a new class beyond it evicts
      *     the least recently updated one (its buffer is cleared and no longer drawn from)
+     * @param replayMemory images of a subtask's class-balanced replay memory of every class it has seen (0: none)
+     * @param replayShare the share of a batch's classes drawn from the replay memory, among classes no longer
+     *     buffered
      */
     public record BatchingConfig(
             int classesPerBatch,
@@ -160,16 +163,61 @@ public record JobConfig(
             int bufferPerClass,
             int newImagesPerBatch,
             long replayIntervalMs,
-            int maxClasses)
+            int maxClasses,
+            int replayMemory,
+            double replayShare)
             implements Serializable {
 
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
-        /** Checks the class bound. */
+        /** Checks the class bound and the replay memory. */
         public BatchingConfig {
             if (maxClasses < 1) {
                 throw new IllegalArgumentException("class bound must be positive, got " + maxClasses);
             }
+            if (replayMemory < 0) {
+                throw new IllegalArgumentException("replay memory must not be negative, got " + replayMemory);
+            }
+            if (!(replayShare >= 0 && replayShare <= 1)) {
+                throw new IllegalArgumentException("replay share must be between 0 and 1, got " + replayShare);
+            }
+        }
+
+        /**
+         * A configuration without a replay memory.
+         *
+         * @param classesPerBatch P
+         * @param imagesPerClass K
+         * @param bufferPerClass the per-class buffer bound
+         * @param newImagesPerBatch new images that trigger a batch
+         * @param replayIntervalMs the interval of timer batches, 0 for none
+         * @param maxClasses the class bound of a subtask
+         */
+        public BatchingConfig(
+                int classesPerBatch,
+                int imagesPerClass,
+                int bufferPerClass,
+                int newImagesPerBatch,
+                long replayIntervalMs,
+                int maxClasses) {
+            this(
+                    classesPerBatch,
+                    imagesPerClass,
+                    bufferPerClass,
+                    newImagesPerBatch,
+                    replayIntervalMs,
+                    maxClasses,
+                    0,
+                    0);
+        }
+
+        /**
+         * The classes of a batch taken from the replay memory when it holds enough classes no longer buffered.
+         *
+         * @return round(share x P), 0 without a memory
+         */
+        public int replayedClasses() {
+            return replayMemory == 0 ? 0 : (int) Math.round(replayShare * classesPerBatch);
         }
 
         /**

@@ -127,7 +127,9 @@ public final class JobConfigBuilder {
                 get(BatchOptions.BUFFER_PER_CLASS),
                 get(BatchOptions.NEW_IMAGES),
                 get(BatchOptions.REPLAY_INTERVAL_MS),
-                get(BatchOptions.MAX_CLASSES));
+                get(BatchOptions.MAX_CLASSES),
+                get(BatchOptions.REPLAY_MEMORY),
+                get(BatchOptions.REPLAY_SHARE));
         atLeast(
                 BatchOptions.BUFFER_PER_CLASS,
                 batching.bufferPerClass(),

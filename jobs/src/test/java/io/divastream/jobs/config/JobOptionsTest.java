@@ -52,7 +52,7 @@ class JobOptionsTest {
         assertThat(config.kafka().deadLettersTopic()).isEqualTo(KafkaTopics.DEAD_LETTERS);
         assertThat(config.kafka().exactlyOnce()).isTrue();
         assertThat(config.routing().evalLabelRegex()).isEqualTo(RouteOptions.OMNIGLOT_EVAL_LABELS);
-        assertThat(config.batching()).isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20, 100_000));
+        assertThat(config.batching()).isEqualTo(new JobConfig.BatchingConfig(28, 4, 32, 16, 20, 100_000, 0, 0.5));
         assertThat(config.batching().batchSize()).isEqualTo(112);
 
         // the model defaults are DiVA's Omniglot configuration, apart from the regressor width
@@ -232,6 +232,21 @@ class JobOptionsTest {
         assertThatThrownBy(() -> new JobConfig.BatchingConfig(3, 2, 4, 5, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class bound must be positive, got 0");
+    }
+
+    @Test
+    void theReplayMemoryTakesItsShareOfEachBatch() {
+        JobConfig.BatchingConfig batching = parse("--batch.replay-memory", "4000", "--batch.replay-share", "0.25")
+                .batching();
+        assertThat(batching.replayMemory()).isEqualTo(4000);
+        assertThat(batching.replayedClasses()).isEqualTo(7); // round(0.25 x 28)
+        assertThat(parse("--batch.replay-share", "0.25").batching().replayedClasses())
+                .as("no memory, nothing replayed")
+                .isZero();
+        rejects("batch.replay-share", "--batch.replay-share", "1.5")
+                .hasMessageContaining("--batch.replay-share must be between 0");
+        rejects("batch.replay-memory", "--batch.replay-memory", "-1")
+                .hasMessageContaining("--batch.replay-memory must be between 0");
     }
 
     @Test

@@ -65,6 +65,8 @@ class OptionsBeforeIssue14Test {
                         "model.backbone-std",
                         "train.feature-views",
                         "source.training-reader-niceness",
+                        "batch.replay-memory",
+                        "batch.replay-share",
                         "train.mode",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);

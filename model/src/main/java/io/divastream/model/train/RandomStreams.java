@@ -25,7 +25,12 @@ public final class RandomStreams {
          * A streaming batch assembler's class and image draws (step: the batch's sequence number,
          * index: the assembling subtask), so a restored assembler draws as an uninterrupted one.
          */
-        BATCHES(4);
+        BATCHES(4),
+        /**
+         * A streaming batch assembler's replay memory: which image a class's reservoir keeps or drops (step: the
+         * arrival's stamp, index: the assembling subtask).
+         */
+        REPLAY_MEMORY(5);
 
         private final long code;
 

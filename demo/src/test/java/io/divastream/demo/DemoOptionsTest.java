@@ -102,6 +102,8 @@ class DemoOptionsTest {
                         "source.training-reader-niceness",
                         "batch.replay-memory",
                         "batch.replay-share",
+                        "metrics.class-group-size",
+                        "metrics.tracked-classes",
                         "train.mode",
                         "state.feature-precision",
                         "demo.dataset",

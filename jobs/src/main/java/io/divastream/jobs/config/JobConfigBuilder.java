@@ -301,7 +301,9 @@ public final class JobConfigBuilder {
                 get(MetricsOptions.RECALL_KS),
                 perClass,
                 maxImages,
-                seed);
+                seed,
+                get(MetricsOptions.CLASS_GROUP_SIZE),
+                get(MetricsOptions.TRACKED_CLASSES));
     }
 
     private RuntimeConfig runtime(boolean exactlyOnceSinks) {

@@ -1,6 +1,7 @@
 package io.divastream.jobs.config;
 
 import io.divastream.jobs.metrics.EvaluationMode;
+import io.divastream.jobs.metrics.MetricsProtocol;
 import java.util.List;
 
 /** The held-out scoring of every model version: {@code metrics.*}. */
@@ -40,6 +41,19 @@ public final class MetricsOptions {
             OptionType.integer(2, 100_000_000),
             "400",
             "at most this many sampled training images (classes with the smallest label hash first)");
+    public static final DivaOption<Integer> CLASS_GROUP_SIZE = DivaOption.of(
+            "metrics.class-group-size",
+            OptionType.integer(0, 1_000_000),
+            "20",
+            "training classes per group of the continual scores, grouped by first arrival (the waves of a"
+                    + " class-incremental stream); each version scores every group's sampled images (0: no group"
+                    + " scores; needs the seen-class sample)");
+    public static final DivaOption<Integer> TRACKED_CLASSES = DivaOption.of(
+            "metrics.tracked-classes",
+            OptionType.integer(1, 100_000_000),
+            String.valueOf(MetricsProtocol.DEFAULT_TRACKED_CLASSES),
+            "training classes whose order of first arrival the scorer keeps (about 90 bytes each); later ones are"
+                    + " in no group");
     public static final DivaOption<Integer> INTRA_OP_THREADS = DivaOption.of(
             "metrics.intra-op-threads",
             OptionType.integer(0, 4096),
@@ -55,6 +69,8 @@ public final class MetricsOptions {
             RECALL_KS,
             SEEN_SAMPLE_PER_CLASS,
             SEEN_MAX_IMAGES,
+            CLASS_GROUP_SIZE,
+            TRACKED_CLASSES,
             INTRA_OP_THREADS);
 
     private MetricsOptions() {}

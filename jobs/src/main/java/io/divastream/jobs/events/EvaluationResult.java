@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param seenRecallAtK per embedding, on the training sample, as {@code recallAtK}; no rows if not scored
  * @param modelCreatedAt when the version was created
  * @param computedAt when the scores were computed
+ * @param continual the scores per group of training classes and across versions
  */
 public record EvaluationResult(
         long modelVersion,
@@ -44,7 +45,8 @@ public record EvaluationResult(
         double[][] seenScores,
         double[][] seenRecallAtK,
         long modelCreatedAt,
-        long computedAt) {
+        long computedAt,
+        ContinualScores continual) {
 
     /** Number of values per embedding in {@link #scores()} and {@link #seenScores()}. */
     public static final int SCORE_COUNT = 9;
@@ -73,6 +75,7 @@ public record EvaluationResult(
         Objects.requireNonNull(recallAtK, "recallAtK");
         Objects.requireNonNull(seenScores, "seenScores");
         Objects.requireNonNull(seenRecallAtK, "seenRecallAtK");
+        Objects.requireNonNull(continual, "continual");
         if (embeddings.length != scores.length || embeddings.length != recallAtK.length) {
             throw new IllegalArgumentException("embedding names and scores differ in length");
         }
@@ -80,6 +83,66 @@ public record EvaluationResult(
                 || (seenScores.length != 0 && seenScores.length != embeddings.length)) {
             throw new IllegalArgumentException("seen-class scores must be absent or one row per embedding");
         }
+    }
+
+    /**
+     * A result without continual scores.
+     *
+     * @param modelVersion the model version
+     * @param trainingStep the model's optimizer step
+     * @param imagesSeen training images the trainer had received
+     * @param mode how the held-out images were scored
+     * @param evalImages held-out images scored
+     * @param evalClasses distinct held-out classes
+     * @param queryImages queries among them in query/gallery mode, else 0
+     * @param embeddings names of the scored embeddings
+     * @param scores per embedding, on the held-out images
+     * @param recallKs the k of the Recall@k list
+     * @param recallAtK per embedding, Recall@k on the held-out images
+     * @param seenImages sampled training images scored
+     * @param seenClasses distinct classes among them
+     * @param seenScores per embedding, on the training sample
+     * @param seenRecallAtK per embedding, Recall@k on the training sample
+     * @param modelCreatedAt when the version was created
+     * @param computedAt when the scores were computed
+     */
+    public EvaluationResult(
+            long modelVersion,
+            long trainingStep,
+            long imagesSeen,
+            String mode,
+            int evalImages,
+            int evalClasses,
+            int queryImages,
+            String[] embeddings,
+            double[][] scores,
+            int[] recallKs,
+            double[][] recallAtK,
+            int seenImages,
+            int seenClasses,
+            double[][] seenScores,
+            double[][] seenRecallAtK,
+            long modelCreatedAt,
+            long computedAt) {
+        this(
+                modelVersion,
+                trainingStep,
+                imagesSeen,
+                mode,
+                evalImages,
+                evalClasses,
+                queryImages,
+                embeddings,
+                scores,
+                recallKs,
+                recallAtK,
+                seenImages,
+                seenClasses,
+                seenScores,
+                seenRecallAtK,
+                modelCreatedAt,
+                computedAt,
+                ContinualScores.NONE);
     }
 
     /**
@@ -153,7 +216,8 @@ public record EvaluationResult(
                 && Arrays.equals(recallKs, r.recallKs)
                 && Arrays.deepEquals(recallAtK, r.recallAtK)
                 && Arrays.deepEquals(seenScores, r.seenScores)
-                && Arrays.deepEquals(seenRecallAtK, r.seenRecallAtK);
+                && Arrays.deepEquals(seenRecallAtK, r.seenRecallAtK)
+                && continual.equals(r.continual);
     }
 
     @Override

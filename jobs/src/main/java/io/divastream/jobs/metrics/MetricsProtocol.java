@@ -11,13 +11,16 @@ import java.util.Objects;
  * @param everyVersions report every n-th model version (version 0 always)
  * @param minEvalImages score a version only once at least this many held-out images arrived (at least 2)
  * @param mode how the held-out images are scored
- * @param queryFraction in {@link EvaluationMode#QUERY_GALLERY} mode, the share of held-out images that are
+ * @param queryFraction in {@link EvaluationMode#QUERY_GALLERY} mode and in the cross-version scores, the share of
+ *     held-out images that are
  *     queries: an image is a query if {@link StableHash#unit(String)} of its id is below it; in (0, 1)
  * @param recallKs the k of the reported Recall@k list, ascending and distinct, each at least 1
  * @param seenSamplePerClass images sampled per seen (training) class for the seen-class scores; 0 switches
  *     them off, else at least 2
  * @param seenMaxImages at most this many sampled training images in all (at least {@code seenSamplePerClass})
  * @param seed the k-means seed
+ * @param classGroupSize classes per group of the continual scores (by first arrival; 0: no group scores)
+ * @param trackedClasses the most training classes whose order of first arrival is kept
  */
 public record MetricsProtocol(
         int everyVersions,
@@ -27,10 +30,15 @@ public record MetricsProtocol(
         List<Integer> recallKs,
         int seenSamplePerClass,
         int seenMaxImages,
-        long seed)
+        long seed,
+        int classGroupSize,
+        int trackedClasses)
         implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** The default bound of {@link #trackedClasses()}. */
+    public static final int DEFAULT_TRACKED_CLASSES = 100_000;
 
     /** The default Recall@k list. */
     public static final List<Integer> DEFAULT_RECALL_KS = List.of(1, 2, 4, 8);
@@ -67,6 +75,44 @@ public record MetricsProtocol(
             throw new IllegalArgumentException("seen-max-images (" + seenMaxImages
                     + ") must be at least seen-sample-per-class (" + seenSamplePerClass + ")");
         }
+        if (classGroupSize < 0 || trackedClasses < 1) {
+            throw new IllegalArgumentException("class groups need a size >= 0 and tracked classes >= 1, got "
+                    + classGroupSize + " and " + trackedClasses);
+        }
+    }
+
+    /**
+     * A protocol without class-group scores.
+     *
+     * @param everyVersions report every n-th model version
+     * @param minEvalImages least number of held-out images
+     * @param mode how the held-out images are scored
+     * @param queryFraction the share of queries in query/gallery mode and in the cross-version scores
+     * @param recallKs the Recall@k list
+     * @param seenSamplePerClass images sampled per seen class, 0 for none
+     * @param seenMaxImages the most sampled training images
+     * @param seed the k-means seed
+     */
+    public MetricsProtocol(
+            int everyVersions,
+            int minEvalImages,
+            EvaluationMode mode,
+            double queryFraction,
+            List<Integer> recallKs,
+            int seenSamplePerClass,
+            int seenMaxImages,
+            long seed) {
+        this(
+                everyVersions,
+                minEvalImages,
+                mode,
+                queryFraction,
+                recallKs,
+                seenSamplePerClass,
+                seenMaxImages,
+                seed,
+                0,
+                DEFAULT_TRACKED_CLASSES);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.divastream.jobs.metrics;
 
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.Role;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -61,6 +63,11 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
     public static final int DEFAULT_INTRA_OP_THREADS = 1;
 
     private transient ListState<Long> scoredState;
+    private transient ClassArrivals arrivals;
+    private transient ContinualScorer continual;
+    private transient ListState<long[]> arrivalsState;
+    private transient ListState<ImageEmbedding> servingState;
+    private transient ListState<double[]> groupBestState;
     private transient volatile double lastRecallAt1;
     private transient volatile double lastSeenRecallAt1;
 
@@ -120,6 +127,17 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
                 .getListState(new ListStateDescriptor<>("seen-embeddings", TypeInformation.of(ImageEmbedding.class)));
         scoredState = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>("last-scored-version", Types.LONG));
+        arrivalsState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(
+                        "class-arrivals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        servingState = context.getOperatorStateStore()
+                .getListState(
+                        new ListStateDescriptor<>("serving-embeddings", TypeInformation.of(ImageEmbedding.class)));
+        groupBestState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(
+                        "class-group-best", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        arrivals = new ClassArrivals(protocol.trackedClasses());
+        continual = new ContinualScorer(protocol);
         heldOut = new EmbeddingTable();
         seen = protocol.seenEnabled() ? new SeenSample(protocol.seenSamplePerClass(), protocol.seenClassLimit()) : null;
         lastScoredVersion = -1;
@@ -137,6 +155,12 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
             for (Long v : scoredState.get()) {
                 lastScoredVersion = Math.max(lastScoredVersion, v);
             }
+            for (long[] hashes : arrivalsState.get()) {
+                arrivals.restore(hashes);
+            }
+            List<ImageEmbedding> serving = new ArrayList<>();
+            servingState.get().forEach(serving::add);
+            continual.restore(serving, groupBestState.get());
         }
     }
 
@@ -146,10 +170,17 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         getRuntimeContext().getMetricGroup().gauge("lastScoredVersion", () -> lastScoredVersion);
         getRuntimeContext().getMetricGroup().gauge("lastCombinedRecallAt1", () -> lastRecallAt1);
         getRuntimeContext().getMetricGroup().gauge("lastSeenCombinedRecallAt1", () -> lastSeenRecallAt1);
+        getRuntimeContext().getMetricGroup().gauge("trackedClasses", () -> arrivals.size());
+        getRuntimeContext().getMetricGroup().gauge("untrackedClassArrivals", () -> arrivals.untracked());
     }
 
     @Override
     public void processElement(ImageEmbedding embedding, Context ctx, Collector<EvaluationResult> out) {
+        if (embedding.role() == Role.TRAIN && protocol.classGroupSize() > 0) {
+            arrivals.arrive(embedding.label());
+        } else if (embedding.role() == Role.EVAL) {
+            continual.offerHeldOut(embedding);
+        }
         boolean changed =
                 embedding.role() == Role.EVAL ? heldOut.put(embedding) : seen != null && seen.offer(embedding);
         if (!changed) {
@@ -171,6 +202,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         lastScoredVersion = version;
         if (version == 0 || version % protocol.everyVersions() == 0) {
             out.collect(score(withSeen));
+            continual.serve(heldOut.rows(), version);
         }
     }
 
@@ -197,7 +229,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
     }
 
     /** Retrieval needs a class with two images, and clustering two classes. */
-    private static boolean leaveOneOutScorable(Collection<ImageEmbedding> rows) {
+    static boolean leaveOneOutScorable(Collection<ImageEmbedding> rows) {
         Map<String, Integer> perClass = new HashMap<>();
         for (ImageEmbedding e : rows) {
             perClass.merge(e.label(), 1, Integer::sum);
@@ -216,7 +248,9 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
             names[h + 1] = heads.get(h).id();
         }
         SetScores held = scoreSet(evaluator, rows, protocol.mode());
-        SetScores sampled = withSeen ? scoreSet(evaluator, seen.table().rows(), EvaluationMode.LEAVE_ONE_OUT) : null;
+        List<ImageEmbedding> seenRows = withSeen ? seen.table().rows() : null;
+        SetScores sampled = withSeen ? scoreSet(evaluator, seenRows, EvaluationMode.LEAVE_ONE_OUT) : null;
+        ContinualScores continualScores = continual.score(evaluator, rows, seenRows, arrivals);
         lastRecallAt1 = held.scores[0][0];
         if (sampled != null) {
             lastSeenRecallAt1 = sampled.scores[0][0];
@@ -249,7 +283,8 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
                 sampled == null ? new double[0][] : sampled.scores,
                 sampled == null ? new double[0][] : sampled.recallAtK,
                 any.modelCreatedAt(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                continualScores);
     }
 
     /** The scores of one set (rows sorted by image id), per embedding. */
@@ -342,5 +377,8 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         tableState.update(heldOut.rows());
         seenState.update(seen == null ? List.of() : seen.table().rows());
         scoredState.update(List.of(lastScoredVersion));
+        arrivalsState.update(List.of(arrivals.snapshot()));
+        servingState.update(continual.servingRows());
+        groupBestState.update(continual.bestScores());
     }
 }

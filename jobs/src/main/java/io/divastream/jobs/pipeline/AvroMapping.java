@@ -6,9 +6,11 @@ import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ModelUpdate;
 import io.divastream.jobs.events.Role;
+import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.model.DivaHead;
 import io.divastream.model.ModelSnapshot;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.schemas.ClassGroupMetrics;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
@@ -81,6 +83,25 @@ public final class AvroMapping {
                 .setSeenImages(r.seenImages())
                 .setSeenClasses(r.seenClasses())
                 .setSeen(seen)
+                .setServingVersion(r.continual().servingVersion())
+                .setCrossVersion(
+                        r.continual().hasCrossVersion()
+                                ? Map.of(
+                                        RetrievalMetricsFunction.COMBINED,
+                                        retrieval(r.continual().crossVersion(), new int[0], new double[0]))
+                                : Map.of())
+                .setClassGroupSize(r.continual().classGroupSize())
+                .setClassGroups(r.continual().groups().stream()
+                        .map(g -> ClassGroupMetrics.newBuilder()
+                                .setGroup(g.group())
+                                .setClasses(g.classes())
+                                .setImages(g.images())
+                                .setRecallAt1(g.recallAt1())
+                                .setMapAtR(g.mapAtR())
+                                .setBestEarlierRecallAt1(g.bestEarlierRecallAt1())
+                                .setForgetting(g.forgetting())
+                                .build())
+                        .toList())
                 .build();
     }
 

@@ -78,8 +78,8 @@ class JobOptionsTest {
         assertThat(config.training().maxConsecutiveFailures()).isEqualTo(20);
         assertThat(config.embedding().headWeights()).containsExactly(1, 1, 1, 1);
         assertThat(config.metrics())
-                .isEqualTo(
-                        new MetricsProtocol(1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0));
+                .isEqualTo(new MetricsProtocol(
+                        1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0, 20, 100_000));
         assertThat(config.runtime()).isEqualTo(new RuntimeConfig(1, 10_000, "", true));
     }
 
@@ -433,11 +433,15 @@ class JobOptionsTest {
                         "--metrics.seen-max-images",
                         "30",
                         "--model.seed",
-                        "9")
+                        "9",
+                        "--metrics.class-group-size",
+                        "5",
+                        "--metrics.tracked-classes",
+                        "77")
                 .metrics();
         assertThat(m)
                 .isEqualTo(new MetricsProtocol(
-                        1, 100, EvaluationMode.QUERY_GALLERY, 0.25, List.of(1, 5, 10, 100), 3, 30, 9));
+                        1, 100, EvaluationMode.QUERY_GALLERY, 0.25, List.of(1, 5, 10, 100), 3, 30, 9, 5, 77));
         assertThat(m.seenClassLimit()).isEqualTo(10);
         assertThat(parse("--metrics.seen-sample-per-class", "0").metrics().seenEnabled())
                 .isFalse();

@@ -67,6 +67,8 @@ class OptionsBeforeIssue14Test {
                         "source.training-reader-niceness",
                         "batch.replay-memory",
                         "batch.replay-share",
+                        "metrics.class-group-size",
+                        "metrics.tracked-classes",
                         "train.mode",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);

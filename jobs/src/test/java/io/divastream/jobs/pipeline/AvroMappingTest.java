@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.jobs.events.ClassGroupScore;
+import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
@@ -154,6 +156,76 @@ class AvroMappingTest {
                     .containsExactly(
                             entry("1", result.seenRecallAtK()[i][0]), entry("16", result.seenRecallAtK()[i][1]));
         }
+    }
+
+    @Test
+    void continualScoresMapToTheirFields() {
+        double[] cross = {0.4, 0.5, 0.6, 0.7, 0.3, 0.2, 0.41, 0.22, 0.1};
+        EvaluationResult result = new EvaluationResult(
+                3,
+                750,
+                1_000,
+                "leave-one-out",
+                40,
+                4,
+                0,
+                new String[] {"combined"},
+                new double[][] {{0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.51, 0.33, 0.2}},
+                new int[] {1},
+                new double[][] {{0.5}},
+                0,
+                0,
+                new double[0][],
+                new double[0][],
+                1L,
+                2L,
+                new ContinualScores(
+                        2,
+                        cross,
+                        20,
+                        List.of(
+                                new ClassGroupScore(0, 5, 20, 0.6, 0.3, 0.9),
+                                new ClassGroupScore(1, 4, 16, 0.8, 0.5, Double.NaN))));
+
+        MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
+
+        assertThat(wire.getServingVersion()).isEqualTo(2);
+        assertThat(wire.getCrossVersion()).containsOnlyKeys("combined");
+        assertThat(values(wire.getCrossVersion().get("combined"))).containsExactly(cross);
+        assertThat(wire.getClassGroupSize()).isEqualTo(20);
+        assertThat(wire.getClassGroups()).hasSize(2);
+        var oldest = wire.getClassGroups().get(0);
+        assertThat(List.of(oldest.getGroup(), oldest.getClasses(), oldest.getImages()))
+                .containsExactly(0, 5, 20);
+        assertThat(oldest.getRecallAt1()).isEqualTo(0.6);
+        assertThat(oldest.getMapAtR()).isEqualTo(0.3);
+        assertThat(oldest.getBestEarlierRecallAt1()).isEqualTo(0.9);
+        assertThat(oldest.getForgetting()).isCloseTo(0.3, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(wire.getClassGroups().get(1).getBestEarlierRecallAt1()).isNaN();
+        assertThat(wire.getClassGroups().get(1).getForgetting()).isZero();
+
+        MetricsRecord none = roundTrip(AvroMapping.metrics(new EvaluationResult(
+                3,
+                750,
+                1_000,
+                "leave-one-out",
+                40,
+                4,
+                0,
+                new String[] {"combined"},
+                new double[][] {{0.5, 0.6, 0.7, 0.8, 0.4, 0.3, 0.51, 0.33, 0.2}},
+                new int[] {1},
+                new double[][] {{0.5}},
+                0,
+                0,
+                new double[0][],
+                new double[0][],
+                1L,
+                2L)));
+        assertThat(none.getServingVersion()).isEqualTo(-1);
+        assertThat(none.getCrossVersion()).isEmpty();
+        assertThat(none.getClassGroupSize()).isZero();
+        assertThat(none.getClassGroups()).isEmpty();
     }
 
     private static double[] values(RetrievalMetrics m) {

@@ -11,6 +11,7 @@ import io.divastream.schemas.RetrievalMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -158,5 +159,57 @@ class MetricsSchemaEvolutionTest {
         assertThatThrownBy(() -> codec.decode(header))
                 .isInstanceOf(RecordDecodingException.class)
                 .hasMessageContaining("fingerprint");
+    }
+
+    /**
+     * The issue-16 fields (serving version, cross-version scores, class groups) are a compatible evolution too, and
+     * the codec reads a record of the build before them (its schema kept as history/MetricsRecord.1.avsc) with their
+     * defaults.
+     */
+    @Test
+    void theCodecReadsARecordWrittenBeforeTheContinualScores() throws IOException {
+        Schema before;
+        try (InputStream in = MetricsRecord.class
+                .getClassLoader()
+                .getResourceAsStream("io/divastream/schemas/history/MetricsRecord.1.avsc")) {
+            before = new Schema.Parser().parse(in);
+        }
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(MetricsRecord.getClassSchema(), before)
+                        .getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(before, MetricsRecord.getClassSchema())
+                        .getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        GenericRecord record = new GenericData.Record(before);
+        GenericRecord combined =
+                new GenericData.Record(before.getField("metrics").schema().getValueType());
+        for (String field : List.of("recallAt1", "recallAt2", "recallAt4", "recallAt8", "nmi", "mapAtR")) {
+            combined.put(field, 0.5);
+        }
+        combined.put("recallAtK", Map.of());
+        record.put("modelVersion", 7L);
+        record.put("trainingStep", 1_750L);
+        record.put("imagesSeen", 900L);
+        record.put("evalImages", 40);
+        record.put("evalClasses", 4);
+        record.put("metrics", Map.of("combined", combined));
+        record.put("modelCreatedAt", 1L);
+        record.put("computedAt", 2L);
+        record.put("mode", "leave-one-out");
+        record.put("queryImages", 0);
+        record.put("seenImages", 0);
+        record.put("seenClasses", 0);
+        record.put("seen", Map.of());
+        byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<GenericRecord>(GenericData.get(), before)
+                .encode(record)
+                .array();
+
+        MetricsRecord read = AvroCodec.of(MetricsRecord.class).decode(bytes);
+        assertThat(read.getModelVersion()).isEqualTo(7);
+        assertThat(read.getMetrics().get("combined").getRecallAt1()).isEqualTo(0.5);
+        assertThat(read.getServingVersion()).isEqualTo(-1);
+        assertThat(read.getCrossVersion()).isEmpty();
+        assertThat(read.getClassGroupSize()).isZero();
+        assertThat(read.getClassGroups()).isEmpty();
     }
 }

@@ -30,6 +30,15 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
     /** Colour of the seen-class NMI series of the chosen embedding (a dark orange). */
     public static final Color SEEN_NMI_COLOR = new Color(0xA6, 0x4B, 0x00);
 
+    /** Colour of the newest class group's Recall@1 (a red). */
+    public static final Color NEWEST_GROUP_COLOR = new Color(0xD6, 0x27, 0x28);
+
+    /** Colour of the oldest class group's Recall@1 (a purple). */
+    public static final Color OLDEST_GROUP_COLOR = new Color(0x6A, 0x3D, 0x9A);
+
+    /** Colour of the cross-version Recall@1 (a teal). */
+    public static final Color CROSS_VERSION_COLOR = new Color(0x17, 0x9E, 0x9F);
+
     /** Legend suffix of the scores on the held-out (evaluation) classes. */
     public static final String HELD_OUT = "held-out classes";
 
@@ -85,6 +94,7 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
         if (!seenNmi.isEmpty()) {
             series.add(new ChartSeries(label("NMI", embedding, SEEN), SEEN_NMI_COLOR, seenNmi, true, true));
         }
+        series.addAll(continual(history, axis));
         if (perHead) {
             int i = 0;
             for (String other : history.embeddings()) {
@@ -97,6 +107,49 @@ public record ChartSeries(String name, Color color, List<double[]> points, boole
                             false));
                 }
             }
+        }
+        return series;
+    }
+
+    /**
+     * The continual series, each only if some version has it: the Recall@1 of the newest and of the oldest class
+     * group, and the cross-version Recall@1 (combined embedding).
+     */
+    private static List<ChartSeries> continual(RecallHistory history, XAxis axis) {
+        List<double[]> newest = new ArrayList<>();
+        List<double[]> oldest = new ArrayList<>();
+        List<double[]> cross = new ArrayList<>();
+        for (VersionPoint p : history.points()) {
+            ContinualPoint c = p.continual();
+            c.newest()
+                    .map(ContinualPoint.Group::recallAt1)
+                    .filter(Double::isFinite)
+                    .ifPresent(y -> newest.add(new double[] {p.x(axis), y}));
+            c.oldest()
+                    .map(ContinualPoint.Group::recallAt1)
+                    .filter(Double::isFinite)
+                    .ifPresent(y -> oldest.add(new double[] {p.x(axis), y}));
+            c.cross()
+                    .map(Scores::recallAt1)
+                    .filter(Double::isFinite)
+                    .ifPresent(y -> cross.add(new double[] {p.x(axis), y}));
+        }
+        List<ChartSeries> series = new ArrayList<>();
+        if (!newest.isEmpty()) {
+            series.add(new ChartSeries(
+                    "recall@1 (combined, newest class group)", NEWEST_GROUP_COLOR, newest, true, false));
+        }
+        if (!oldest.isEmpty()) {
+            series.add(new ChartSeries(
+                    "recall@1 (combined, oldest class group)", OLDEST_GROUP_COLOR, oldest, true, false));
+        }
+        if (!cross.isEmpty()) {
+            series.add(new ChartSeries(
+                    "recall@1 (combined, queries against the serving version)",
+                    CROSS_VERSION_COLOR,
+                    cross,
+                    true,
+                    true));
         }
         return series;
     }

@@ -72,7 +72,8 @@ public final class RecallHistory {
                 seen.isEmpty() ? 0 : record.getSeenImages(),
                 scores,
                 seen,
-                Map.of()));
+                Map.of(),
+                ContinualPoint.of(record)));
     }
 
     /**

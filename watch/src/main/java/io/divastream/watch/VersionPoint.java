@@ -19,6 +19,7 @@ import java.util.OptionalDouble;
  *     record has none
  * @param losses mean losses since the previous version ({@code total}, the heads, {@code
  *     decorrelation}); empty when unknown
+ * @param continual the scores per class group and across versions ({@link ContinualPoint#NONE} if none)
  */
 public record VersionPoint(
         long modelVersion,
@@ -29,13 +30,15 @@ public record VersionPoint(
         int seenImages,
         Map<String, Scores> scores,
         Map<String, Scores> seen,
-        Map<String, Double> losses) {
+        Map<String, Double> losses,
+        ContinualPoint continual) {
 
     /** Copies the maps (keeping their iteration order). */
     public VersionPoint {
         scores = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scores));
         seen = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(seen));
         losses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(losses));
+        java.util.Objects.requireNonNull(continual, "continual");
     }
 
     /**
@@ -77,7 +80,16 @@ public record VersionPoint(
      */
     public VersionPoint withLosses(Map<String, Double> newLosses) {
         return new VersionPoint(
-                modelVersion, trainingStep, imagesSeen, evalImages, evalClasses, seenImages, scores, seen, newLosses);
+                modelVersion,
+                trainingStep,
+                imagesSeen,
+                evalImages,
+                evalClasses,
+                seenImages,
+                scores,
+                seen,
+                newLosses,
+                continual);
     }
 
     /**

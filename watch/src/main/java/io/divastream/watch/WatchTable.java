@@ -20,6 +20,7 @@ public final class WatchTable {
 
     private static final String ROW_FORMAT = "%8s %7s %8s %6s | %8s %7s %7s %7s | %7s %7s | %7s %7s";
     private static final String LOSS_FORMAT = " | %8s";
+    private static final String CONTINUAL_FORMAT = "%8s | %6s %7s %7s | %6s %7s %7s %7s | %7s %7s";
 
     private WatchTable() {}
 
@@ -85,6 +86,31 @@ public final class WatchTable {
     }
 
     /**
+     * One version's row of the continual scores.
+     *
+     * @param point the version
+     * @return the row; scores the version lacks are {@value #MISSING}
+     */
+    public static String continualRow(VersionPoint point) {
+        ContinualPoint c = point.continual();
+        var newest = c.newest();
+        var oldest = c.oldest();
+        return String.format(
+                Locale.ROOT,
+                CONTINUAL_FORMAT,
+                point.modelVersion(),
+                newest.map(g -> "g" + g.group()).orElse(MISSING),
+                newest.map(g -> fraction(g.recallAt1())).orElse(MISSING),
+                newest.map(g -> fraction(g.mapAtR())).orElse(MISSING),
+                oldest.map(g -> "g" + g.group()).orElse(MISSING),
+                oldest.map(g -> fraction(g.recallAt1())).orElse(MISSING),
+                oldest.map(g -> fraction(g.mapAtR())).orElse(MISSING),
+                oldest.map(g -> fraction(g.forgetting())).orElse(MISSING),
+                c.cross().isPresent() ? "v" + c.servingVersion() : MISSING,
+                c.cross().map(s -> fraction(s.recallAt1())).orElse(MISSING));
+    }
+
+    /**
      * The whole view: a title, the header, every row, and the plot.
      *
      * @param history the history
@@ -104,6 +130,26 @@ public final class WatchTable {
         sb.append(header(withLosses));
         for (VersionPoint point : history.points()) {
             sb.append('\n').append(row(point, embedding, withLosses));
+        }
+        if (history.points().stream().anyMatch(p -> p.continual().isPresent())) {
+            sb.append("\n\ncontinual scores (combined): newest and oldest class groups by arrival, forgetting"
+                    + " (drop from the group's best), and this version's queries against the serving version\n");
+            sb.append(String.format(
+                    Locale.ROOT,
+                    CONTINUAL_FORMAT,
+                    "version",
+                    "newest",
+                    "R@1",
+                    "MAP@R",
+                    "oldest",
+                    "R@1",
+                    "MAP@R",
+                    "forgot",
+                    "serving",
+                    "cross@1"));
+            for (VersionPoint point : history.points()) {
+                sb.append('\n').append(continualRow(point));
+            }
         }
         List<String> plot = plot(history, embedding, axis, 60, 10);
         if (!plot.isEmpty()) {

@@ -8,6 +8,8 @@ import io.divastream.jobs.config.OptionType;
 import io.divastream.jobs.config.TrainOptions;
 import io.divastream.jobs.pipeline.DivaEnvironment;
 import io.divastream.model.DivaHead;
+import io.divastream.producer.OrderParameters;
+import io.divastream.producer.PublicationOrder;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 
@@ -58,6 +60,19 @@ public final class DemoOptions {
             "image events published per second (0: as fast as possible)");
     public static final DivaOption<Long> SEED = DivaOption.of(
             "demo.seed", OptionType.longInteger(Long.MIN_VALUE, Long.MAX_VALUE), "42", "seed of the publication order");
+    public static final DivaOption<PublicationOrder> ORDER = DivaOption.of(
+            "demo.order",
+            OptionType.choice(PublicationOrder.class, PublicationOrder::parse),
+            "interleaved",
+            "publication order: interleaved (every class from the start), or any other order of the producer's"
+                    + " --order (class-incremental: a growing catalogue in waves of demo.wave-size classes), the"
+                    + " held-out images then published first at full speed and the training images after them at"
+                    + " demo.rate");
+    public static final DivaOption<Integer> WAVE_SIZE = DivaOption.of(
+            "demo.wave-size",
+            OptionType.integer(1, 1_000_000),
+            String.valueOf(OrderParameters.DEFAULT_WAVE_SIZE),
+            "classes per wave of the class-incremental order");
     public static final DivaOption<Integer> BAD_EVENTS = DivaOption.of(
             "demo.bad-events",
             OptionType.integer(0, 1000),
@@ -97,6 +112,8 @@ public final class DemoOptions {
             DISCRIMINATIVE_ONLY,
             RATE,
             SEED,
+            ORDER,
+            WAVE_SIZE,
             BAD_EVENTS,
             MAX_STEPS,
             MAX_MINUTES,

@@ -1,12 +1,14 @@
 package io.divastream.demo;
 
 import io.divastream.evaluation.RetrievalScores;
+import io.divastream.schemas.ClassGroupMetrics;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,20 +73,60 @@ public final class DemoResults {
             }
         });
         baselines.forEach((name, s) -> rows.put(name, Figures.of(s)));
-        StringBuilder json = new StringBuilder("{\n");
-        int i = 0;
+        List<String> entries = new ArrayList<>();
         for (Map.Entry<String, Figures> row : rows.entrySet()) {
             Figures f = row.getValue();
-            json.append("  \"").append(row.getKey()).append("\": {");
-            appendField(json, "recall@1", f.r1(), true);
-            appendField(json, "recall@2", f.r2(), false);
-            appendField(json, "recall@4", f.r4(), false);
-            appendField(json, "recall@8", f.r8(), false);
-            appendField(json, "nmi", f.nmi(), false);
-            appendField(json, "map@r", f.mapAtR(), false);
-            json.append("}").append(++i < rows.size() ? ",\n" : "\n");
+            StringBuilder entry = new StringBuilder("  \"").append(row.getKey()).append("\": {");
+            appendField(entry, "recall@1", f.r1(), true);
+            appendField(entry, "recall@2", f.r2(), false);
+            appendField(entry, "recall@4", f.r4(), false);
+            appendField(entry, "recall@8", f.r8(), false);
+            appendField(entry, "nmi", f.nmi(), false);
+            appendField(entry, "map@r", f.mapAtR(), false);
+            entries.add(entry.append("}").toString());
         }
-        return json.append("}\n").toString();
+        entries.addAll(continual(record));
+        return "{\n" + String.join(",\n", entries) + "\n}\n";
+    }
+
+    /**
+     * The continual scores of the record (docs/continual.md): its oldest and newest class groups, and the
+     * cross-version scores, each if present.
+     */
+    private static List<String> continual(MetricsRecord record) {
+        List<String> entries = new ArrayList<>();
+        List<ClassGroupMetrics> groups = record.getClassGroups();
+        if (!groups.isEmpty()) {
+            entries.add(group("oldest-class-group", groups.get(0)));
+            entries.add(group("newest-class-group", groups.get(groups.size() - 1)));
+        }
+        record.getCrossVersion().forEach((name, m) -> {
+            if (name.toString().equals(COMBINED)) {
+                StringBuilder entry = new StringBuilder("  \"cross-version\": {");
+                appendField(entry, "recall@1", m.getRecallAt1(), true);
+                appendField(entry, "map@r", m.getMapAtR(), false);
+                entry.append(", \"serving-version\": ")
+                        .append(record.getServingVersion())
+                        .append('}');
+                entries.add(entry.toString());
+            }
+        });
+        return entries;
+    }
+
+    private static String group(String name, ClassGroupMetrics g) {
+        StringBuilder entry = new StringBuilder("  \"")
+                .append(name)
+                .append("\": {\"group\": ")
+                .append(g.getGroup());
+        appendField(entry, "recall@1", g.getRecallAt1(), false);
+        appendField(entry, "map@r", g.getMapAtR(), false);
+        appendField(entry, "best-earlier-recall@1", g.getBestEarlierRecallAt1(), false);
+        appendField(entry, "forgetting", g.getForgetting(), false);
+        return entry.append(", \"classes\": ")
+                .append(g.getClasses())
+                .append('}')
+                .toString();
     }
 
     private static void appendField(StringBuilder json, String key, double value, boolean first) {

@@ -19,6 +19,8 @@ import io.divastream.model.embed.StoredFeatures;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
+import io.divastream.producer.OrderParameters;
+import io.divastream.producer.PublicationOrder;
 import io.divastream.schemas.MetricsRecord;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -101,6 +103,8 @@ public final class LocalDemo {
         int port = DemoOptions.KAFKA_PORT.get(given);
         double rate = DemoOptions.RATE.get(given);
         long seed = DemoOptions.SEED.get(given);
+        PublicationOrder order = DemoOptions.ORDER.get(given);
+        int waveSize = DemoOptions.WAVE_SIZE.get(given);
         int badEvents = DemoOptions.BAD_EVENTS.get(given);
         long maxSteps = DemoOptions.MAX_STEPS.get(given);
         double maxMinutes = DemoOptions.MAX_MINUTES.get(given);
@@ -142,7 +146,8 @@ public final class LocalDemo {
                             "Flink metrics for Prometheus: http://%s:%d/ (docs/monitoring.md)%n",
                             bindAddress, prometheusPort);
                 }
-                Thread producer = startProducer(config, images, rate, seed, badEvents);
+                List<Stage> stages = stages(config, images, order, new OrderParameters(seed, waveSize, 1.0), rate);
+                Thread producer = startProducer(config, stages, badEvents);
                 long trainingImages = trainingImages(config, images);
                 Watched watched = watchMetrics(config, cluster, started, maxSteps, trainingImages, maxMinutes);
                 producer.interrupt();
@@ -249,18 +254,48 @@ public final class LocalDemo {
                 conf, config.runtime().parallelism(), DivaPipeline.kafkaJob(config, conf), "diva-stream-demo");
     }
 
-    private Thread startProducer(JobConfig config, List<LabeledImage> images, double rate, long seed, int badEvents) {
-        List<LabeledImage> ordered = InterleavedOrder.of(images, seed);
+    /** Images published in order at a rate (0: as fast as possible). */
+    private record Stage(List<LabeledImage> images, double rate) {}
+
+    /**
+     * What the producer publishes: with the interleaved order every image interleaved at the demo's rate; with
+     * another order the held-out images first, interleaved and at full speed (so every version is scored on all of
+     * them), then the training images in that order at the demo's rate.
+     */
+    private List<Stage> stages(
+            JobConfig config, List<LabeledImage> images, PublicationOrder order, OrderParameters arrival, double rate) {
+        if (order == PublicationOrder.INTERLEAVED) {
+            return List.of(new Stage(InterleavedOrder.of(images, arrival.seed()), rate));
+        }
+        Predicate<LabeledImage> heldOut = heldOut(config);
+        List<LabeledImage> held = images.stream().filter(heldOut).toList();
+        List<LabeledImage> training = images.stream().filter(heldOut.negate()).toList();
+        return List.of(
+                new Stage(InterleavedOrder.of(held, arrival.seed()), 0),
+                new Stage(order.order(training, LabeledImage::label, arrival), rate));
+    }
+
+    private Thread startProducer(JobConfig config, List<Stage> stages, int badEvents) {
+        long all = stages.stream().mapToLong(s -> s.images().size()).sum();
         Thread thread = new Thread(
                 () -> {
-                    try (ImageEventProducer producer = new ImageEventProducer(
-                            config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                    try {
                         publishBadEvents(config.kafka(), badEvents);
-                        long sent = producer.publish(ordered, ordered.size(), (n, total) -> {
-                            if (n % 1000 == 0 || n == total) {
-                                out.printf("  [producer] %d / %d image events published%n", n, total);
+                        long sent = 0;
+                        for (Stage stage : stages) {
+                            long before = sent;
+                            try (ImageEventProducer producer = new ImageEventProducer(
+                                    config.kafka().settings(), config.kafka().imagesTopic(), stage.rate())) {
+                                sent += producer.publish(
+                                        stage.images(), stage.images().size(), (n, total) -> {
+                                            if ((before + n) % 1000 == 0 || n == total) {
+                                                out.printf(
+                                                        "  [producer] %d / %d image events published%n",
+                                                        before + n, all);
+                                            }
+                                        });
                             }
-                        });
+                        }
                         out.printf("  [producer] done: %d image events and %d corrupt events%n", sent, badEvents);
                     } catch (RuntimeException e) {
                         if (!Thread.currentThread().isInterrupted()) {

@@ -108,7 +108,9 @@ class DemoOptionsTest {
                         "state.feature-precision",
                         "demo.dataset",
                         "demo.classes",
-                        "demo.discriminative-only"));
+                        "demo.discriminative-only",
+                        "demo.order",
+                        "demo.wave-size"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
     }
 }

@@ -143,4 +143,45 @@ class DemoResultsTest {
                 .containsExactly(0.61, 0.72, 0.83, 0.94, 0.55, 0.33);
         assertThat(root.get("discriminative-only").get("recall@1").asDouble()).isEqualTo(0.7);
     }
+
+    @Test
+    void aContinualRunAddsItsOldestAndNewestClassGroupsAndTheCrossVersionScores() throws Exception {
+        MetricsRecord record = record(Map.of("combined", metrics(0.7)));
+        record.setServingVersion(11);
+        record.setCrossVersion(Map.of("combined", metrics(0.65)));
+        record.setClassGroupSize(20);
+        record.setClassGroups(List.of(
+                io.divastream.schemas.ClassGroupMetrics.newBuilder()
+                        .setGroup(0)
+                        .setClasses(20)
+                        .setImages(80)
+                        .setRecallAt1(0.5)
+                        .setMapAtR(0.2)
+                        .setBestEarlierRecallAt1(0.8)
+                        .setForgetting(0.3)
+                        .build(),
+                io.divastream.schemas.ClassGroupMetrics.newBuilder()
+                        .setGroup(3)
+                        .setClasses(4)
+                        .setImages(16)
+                        .setRecallAt1(0.9)
+                        .setMapAtR(0.6)
+                        .setBestEarlierRecallAt1(Double.NaN)
+                        .setForgetting(0)
+                        .build()));
+        JsonNode json = JSON.readTree(DemoResults.toJson(record));
+        assertThat(json.fieldNames())
+                .toIterable()
+                .containsExactly("combined", "oldest-class-group", "newest-class-group", "cross-version");
+        assertThat(json.get("oldest-class-group").get("group").asInt()).isZero();
+        assertThat(json.get("oldest-class-group").get("recall@1").asDouble()).isEqualTo(0.5);
+        assertThat(json.get("oldest-class-group").get("best-earlier-recall@1").asDouble())
+                .isEqualTo(0.8);
+        assertThat(json.get("oldest-class-group").get("forgetting").asDouble()).isEqualTo(0.3);
+        assertThat(json.get("newest-class-group").get("group").asInt()).isEqualTo(3);
+        assertThat(json.get("newest-class-group").get("best-earlier-recall@1").isNull())
+                .isTrue();
+        assertThat(json.get("cross-version").get("recall@1").asDouble()).isEqualTo(0.65);
+        assertThat(json.get("cross-version").get("serving-version").asLong()).isEqualTo(11);
+    }
 }

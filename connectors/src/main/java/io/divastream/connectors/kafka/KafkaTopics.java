@@ -16,11 +16,15 @@ public final class KafkaTopics {
     /** Published model versions ({@code ModelVersionRecord}). */
     public static final String MODEL_VERSIONS = "diva.model-versions";
 
+    /** The promotion gate's decisions ({@code PromotionRecord}), keyed by model version. */
+    public static final String PROMOTIONS = "diva.promotions";
+
     /** Input records the pipeline could not use ({@code DeadLetter}). */
     public static final String DEAD_LETTERS = "diva.images.dlq";
 
     /** All pipeline topics, in a stable order. */
-    public static final List<String> ALL = List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, DEAD_LETTERS);
+    public static final List<String> ALL =
+            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, PROMOTIONS, DEAD_LETTERS);
 
     private KafkaTopics() {}
 }

@@ -10,13 +10,18 @@ import org.junit.jupiter.api.Test;
 class TopicAdminTest {
 
     @Test
-    void defaultTopicsAreTheFivePipelineTopicsWithCompactedEmbeddings() {
+    void defaultTopicsAreTheSixPipelineTopicsWithCompactedEmbeddings() {
         List<TopicSpec> topics = TopicAdmin.defaultTopics();
 
         assertThat(topics)
                 .extracting(TopicSpec::name)
                 .containsExactly(
-                        "diva.images", "diva.embeddings", "diva.metrics", "diva.model-versions", "diva.images.dlq");
+                        "diva.images",
+                        "diva.embeddings",
+                        "diva.metrics",
+                        "diva.model-versions",
+                        "diva.promotions",
+                        "diva.images.dlq");
         assertThat(topics).allSatisfy(t -> {
             assertThat(t.partitions()).isEqualTo(1);
             assertThat(t.replicationFactor()).isEqualTo((short) 1);

@@ -88,6 +88,7 @@ public record JobConfig(
      * @param embeddingsTopic output embeddings (compacted, keyed by image id)
      * @param metricsTopic output metrics records
      * @param modelVersionsTopic output model-version records
+     * @param promotionsTopic output decisions of the promotion gate
      * @param deadLettersTopic rejected input records
      * @param exactlyOnce whether the output sinks are transactional (exactly-once)
      * @param transactionalIdPrefix prefix of the sinks' transactional ids
@@ -99,6 +100,7 @@ public record JobConfig(
             String embeddingsTopic,
             String metricsTopic,
             String modelVersionsTopic,
+            String promotionsTopic,
             String deadLettersTopic,
             boolean exactlyOnce,
             String transactionalIdPrefix)
@@ -116,7 +118,7 @@ public record JobConfig(
         }
 
         /**
-         * The job's five topics on a single broker (replication 1), the embeddings topic compacted,
+         * The job's six topics on a single broker (replication 1), the embeddings topic compacted,
          * as the embedded runner, the tests and the benchmarks create them.
          *
          * @param imagePartitions partitions of the images topic (the others have one)
@@ -128,6 +130,7 @@ public record JobConfig(
                     TopicSpec.of(embeddingsTopic, 1, 1).compacted(),
                     TopicSpec.of(metricsTopic, 1, 1),
                     TopicSpec.of(modelVersionsTopic, 1, 1),
+                    TopicSpec.of(promotionsTopic, 1, 1),
                     TopicSpec.of(deadLettersTopic, 1, 1));
         }
     }

@@ -7,6 +7,7 @@ import io.divastream.images.ImageLimits;
 import io.divastream.images.ImageSpec;
 import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.jobs.metrics.PromotionPolicy;
 import io.divastream.model.DivaHead;
 import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.config.DivaConfig;
@@ -58,6 +59,7 @@ public final class JobConfigBuilder {
                 get(TopicOptions.EMBEDDINGS),
                 get(TopicOptions.METRICS),
                 get(TopicOptions.MODEL_VERSIONS),
+                get(TopicOptions.PROMOTIONS),
                 get(TopicOptions.DEAD_LETTERS),
                 get(KafkaOptions.EXACTLY_ONCE),
                 get(KafkaOptions.TRANSACTIONAL_ID_PREFIX));
@@ -303,7 +305,9 @@ public final class JobConfigBuilder {
                 maxImages,
                 seed,
                 get(MetricsOptions.CLASS_GROUP_SIZE),
-                get(MetricsOptions.TRACKED_CLASSES));
+                get(MetricsOptions.TRACKED_CLASSES),
+                new PromotionPolicy(
+                        get(MetricsOptions.PROMOTION_TOLERANCE), get(MetricsOptions.PROMOTION_MIN_EVAL_IMAGES)));
     }
 
     private RuntimeConfig runtime(boolean exactlyOnceSinks) {

@@ -54,6 +54,17 @@ public final class MetricsOptions {
             String.valueOf(MetricsProtocol.DEFAULT_TRACKED_CLASSES),
             "training classes whose order of first arrival the scorer keeps (about 90 bytes each); later ones are"
                     + " in no group");
+    public static final DivaOption<Double> PROMOTION_TOLERANCE = DivaOption.of(
+            "promotion.tolerance",
+            OptionType.number(0, 1),
+            "0.01",
+            "a scored version is promoted to serve search and export unless its held-out recall@1 is below the"
+                    + " promoted version's, on the same images, by more than this");
+    public static final DivaOption<Integer> PROMOTION_MIN_EVAL_IMAGES = DivaOption.of(
+            "promotion.min-eval-images",
+            OptionType.integer(2, 100_000_000),
+            "100",
+            "no version is promoted on fewer held-out images compared");
     public static final DivaOption<Integer> INTRA_OP_THREADS = DivaOption.of(
             "metrics.intra-op-threads",
             OptionType.integer(0, 4096),
@@ -71,6 +82,8 @@ public final class MetricsOptions {
             SEEN_MAX_IMAGES,
             CLASS_GROUP_SIZE,
             TRACKED_CLASSES,
+            PROMOTION_TOLERANCE,
+            PROMOTION_MIN_EVAL_IMAGES,
             INTRA_OP_THREADS);
 
     private MetricsOptions() {}

@@ -14,12 +14,14 @@ public final class TopicOptions {
             topic("topic.metrics", KafkaTopics.METRICS, "output topic of metrics records");
     public static final DivaOption<String> MODEL_VERSIONS =
             topic("topic.model-versions", KafkaTopics.MODEL_VERSIONS, "output topic of model versions");
+    public static final DivaOption<String> PROMOTIONS =
+            topic("topic.promotions", KafkaTopics.PROMOTIONS, "output topic of the promotion gate's decisions");
     public static final DivaOption<String> DEAD_LETTERS =
             topic("topic.dead-letters", KafkaTopics.DEAD_LETTERS, "topic of rejected input records");
 
     /** In the order of {@code --help}. */
     public static final List<DivaOption<String>> ALL =
-            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, DEAD_LETTERS);
+            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, PROMOTIONS, DEAD_LETTERS);
 
     private TopicOptions() {}
 

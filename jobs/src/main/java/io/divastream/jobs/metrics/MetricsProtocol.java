@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param seed the k-means seed
  * @param classGroupSize classes per group of the continual scores (by first arrival; 0: no group scores)
  * @param trackedClasses the most training classes whose order of first arrival is kept
+ * @param promotion when a scored version is promoted
  */
 public record MetricsProtocol(
         int everyVersions,
@@ -32,10 +33,11 @@ public record MetricsProtocol(
         int seenMaxImages,
         long seed,
         int classGroupSize,
-        int trackedClasses)
+        int trackedClasses,
+        PromotionPolicy promotion)
         implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** The default bound of {@link #trackedClasses()}. */
     public static final int DEFAULT_TRACKED_CLASSES = 100_000;
@@ -47,6 +49,7 @@ public record MetricsProtocol(
     public MetricsProtocol {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(recallKs, "recallKs");
+        Objects.requireNonNull(promotion, "promotion");
         if (everyVersions < 1) {
             throw new IllegalArgumentException("every-versions must be >= 1, got " + everyVersions);
         }
@@ -82,6 +85,45 @@ public record MetricsProtocol(
     }
 
     /**
+     * A protocol with the default promotion policy.
+     *
+     * @param everyVersions report every n-th model version
+     * @param minEvalImages least number of held-out images
+     * @param mode how the held-out images are scored
+     * @param queryFraction the share of queries in query/gallery mode and in the cross-version scores
+     * @param recallKs the Recall@k list
+     * @param seenSamplePerClass images sampled per seen class, 0 for none
+     * @param seenMaxImages the most sampled training images
+     * @param seed the k-means seed
+     * @param classGroupSize classes per group, 0 for none
+     * @param trackedClasses the most classes whose arrival order is kept
+     */
+    public MetricsProtocol(
+            int everyVersions,
+            int minEvalImages,
+            EvaluationMode mode,
+            double queryFraction,
+            List<Integer> recallKs,
+            int seenSamplePerClass,
+            int seenMaxImages,
+            long seed,
+            int classGroupSize,
+            int trackedClasses) {
+        this(
+                everyVersions,
+                minEvalImages,
+                mode,
+                queryFraction,
+                recallKs,
+                seenSamplePerClass,
+                seenMaxImages,
+                seed,
+                classGroupSize,
+                trackedClasses,
+                PromotionPolicy.DEFAULT);
+    }
+
+    /**
      * A protocol without class-group scores.
      *
      * @param everyVersions report every n-th model version
@@ -112,7 +154,8 @@ public record MetricsProtocol(
                 seenMaxImages,
                 seed,
                 0,
-                DEFAULT_TRACKED_CLASSES);
+                DEFAULT_TRACKED_CLASSES,
+                PromotionPolicy.DEFAULT);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.divastream.evaluation.RetrievalScores;
 import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.model.DjlRuntime;
@@ -26,6 +27,7 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,10 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
 
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(RetrievalMetricsFunction.class);
+
+    /** The side output of the promotion gate's decisions, one per scored version. */
+    public static final OutputTag<PromotionDecision> PROMOTIONS =
+            new OutputTag<>("promotions", TypeInformation.of(PromotionDecision.class));
 
     /** Name of the combined embedding in results. */
     public static final String COMBINED = "combined";
@@ -68,6 +74,8 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
     private transient ListState<long[]> arrivalsState;
     private transient ListState<ImageEmbedding> servingState;
     private transient ListState<double[]> groupBestState;
+    private transient PromotionGate gate;
+    private transient ListState<Long> promotedState;
     private transient volatile double lastRecallAt1;
     private transient volatile double lastSeenRecallAt1;
 
@@ -136,6 +144,9 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         groupBestState = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>(
                         "class-group-best", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        promotedState =
+                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("promoted-version", Types.LONG));
+        gate = new PromotionGate(protocol.promotion());
         arrivals = new ClassArrivals(protocol.trackedClasses());
         continual = new ContinualScorer(protocol);
         heldOut = new EmbeddingTable();
@@ -161,6 +172,9 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
             List<ImageEmbedding> serving = new ArrayList<>();
             servingState.get().forEach(serving::add);
             continual.restore(serving, groupBestState.get());
+            for (Long v : promotedState.get()) {
+                gate.restore(v);
+            }
         }
     }
 
@@ -171,6 +185,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         getRuntimeContext().getMetricGroup().gauge("lastCombinedRecallAt1", () -> lastRecallAt1);
         getRuntimeContext().getMetricGroup().gauge("lastSeenCombinedRecallAt1", () -> lastSeenRecallAt1);
         getRuntimeContext().getMetricGroup().gauge("trackedClasses", () -> arrivals.size());
+        getRuntimeContext().getMetricGroup().gauge("promotedVersion", () -> gate.promoted());
         getRuntimeContext().getMetricGroup().gauge("untrackedClassArrivals", () -> arrivals.untracked());
     }
 
@@ -201,8 +216,24 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         }
         lastScoredVersion = version;
         if (version == 0 || version % protocol.everyVersions() == 0) {
-            out.collect(score(withSeen));
-            continual.serve(heldOut.rows(), version);
+            EvaluationResult result = score(withSeen);
+            out.collect(result);
+            List<ImageEmbedding> rows = heldOut.rows();
+            PromotionDecision decision = gate.decide(
+                    new RetrievalEvaluator(protocol.evaluationConfig()),
+                    rows,
+                    continual.servingRows(),
+                    result.trainingStep(),
+                    result.computedAt());
+            LOG.info(
+                    "model version {} {}: {}",
+                    version,
+                    decision.promoted() ? "promoted" : "refused",
+                    decision.reason());
+            ctx.output(PROMOTIONS, decision);
+            if (decision.promoted()) {
+                continual.serve(rows, version);
+            }
         }
     }
 
@@ -380,5 +411,6 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         arrivalsState.update(List.of(arrivals.snapshot()));
         servingState.update(continual.servingRows());
         groupBestState.update(continual.bestScores());
+        promotedState.update(List.of(gate.promoted()));
     }
 }

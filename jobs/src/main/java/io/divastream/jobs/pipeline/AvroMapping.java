@@ -5,6 +5,7 @@ import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
 import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.model.DivaHead;
@@ -16,6 +17,8 @@ import io.divastream.schemas.DeadLetterReason;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
+import io.divastream.schemas.PromotionDecisionType;
+import io.divastream.schemas.PromotionRecord;
 import io.divastream.schemas.RetrievalMetrics;
 import io.divastream.schemas.Split;
 import java.time.Instant;
@@ -102,6 +105,29 @@ public final class AvroMapping {
                                 .setForgetting(g.forgetting())
                                 .build())
                         .toList())
+                .build();
+    }
+
+    /**
+     * Maps a promotion decision.
+     *
+     * @param d the decision
+     * @return the wire record
+     */
+    public static PromotionRecord promotion(PromotionDecision d) {
+        return PromotionRecord.newBuilder()
+                .setModelVersion(d.modelVersion())
+                .setDecision(d.promoted() ? PromotionDecisionType.PROMOTED : PromotionDecisionType.REFUSED)
+                .setPromotedVersion(d.promotedVersion())
+                .setPreviousVersion(d.previousVersion())
+                .setCandidateRecallAt1(d.candidateRecallAt1())
+                .setPromotedRecallAt1(d.promotedRecallAt1())
+                .setImages(d.images())
+                .setTolerance(d.tolerance())
+                .setMinImages(d.minImages())
+                .setReason(d.reason())
+                .setTrainingStep(d.trainingStep())
+                .setDecidedAt(Instant.ofEpochMilli(d.decidedAt()))
                 .build();
     }
 

@@ -202,5 +202,10 @@ public final class DivaPipeline {
                 .uid(Uids.METRICS_SINK)
                 .name(Uids.METRICS_SINK)
                 .setParallelism(1);
+        metrics.getSideOutput(RetrievalMetricsFunction.PROMOTIONS)
+                .sinkTo(sinks.promotions())
+                .uid(Uids.PROMOTIONS_SINK)
+                .name(Uids.PROMOTIONS_SINK)
+                .setParallelism(1);
     }
 }

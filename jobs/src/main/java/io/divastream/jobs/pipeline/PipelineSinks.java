@@ -8,12 +8,14 @@ import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.model.DivaHead;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.schemas.DeadLetter;
 import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
+import io.divastream.schemas.PromotionRecord;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -24,6 +26,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * @param embeddings every image's latest embedding
  * @param metrics retrieval metrics per model version
  * @param modelVersions the published model versions
+ * @param promotions the promotion gate's decisions
  * @param deadLetters rejected input records
  * @param deadLetterLimit the size limit of the dead-letter sink's records, which bounds the bytes of an
  *     original a dead letter keeps
@@ -32,6 +35,7 @@ public record PipelineSinks(
         Sink<ImageEmbedding> embeddings,
         Sink<EvaluationResult> metrics,
         Sink<ModelUpdate> modelVersions,
+        Sink<PromotionDecision> promotions,
         Sink<DeadLetterEvent> deadLetters,
         RecordSizeLimit deadLetterLimit) {
 
@@ -78,6 +82,14 @@ public record PipelineSinks(
                         .keyExtractor((ModelUpdate m) -> Long.toString(m.version()))
                         .deliveryGuarantee(guarantee)
                         .transactionalIdPrefix(prefix + "-model-versions")
+                        .oversize(DeadLetters.redirectTo(kafka.deadLettersTopic()))
+                        .build(),
+                AvroKafkaSink.builder(PromotionRecord.class, AvroMapping::promotion)
+                        .settings(kafka.settings())
+                        .topic(kafka.promotionsTopic())
+                        .keyExtractor((PromotionDecision d) -> Long.toString(d.modelVersion()))
+                        .deliveryGuarantee(guarantee)
+                        .transactionalIdPrefix(prefix + "-promotions")
                         .oversize(DeadLetters.redirectTo(kafka.deadLettersTopic()))
                         .build(),
                 AvroKafkaSink.builder(DeadLetter.class, AvroMapping::deadLetter)

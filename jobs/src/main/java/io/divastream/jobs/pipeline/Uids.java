@@ -35,6 +35,8 @@ public final class Uids {
     public static final String EMBEDDINGS_SINK = "embeddings-sink";
     /** Sink of metrics records. */
     public static final String METRICS_SINK = "metrics-sink";
+    /** Sink of the promotion gate's decisions. */
+    public static final String PROMOTIONS_SINK = "promotions-sink";
     /** Sink of model-version records. */
     public static final String MODEL_VERSIONS_SINK = "model-versions-sink";
     /** Writer of model artefacts (only with {@code --export.dir}). */

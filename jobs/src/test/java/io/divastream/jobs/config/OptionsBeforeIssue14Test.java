@@ -69,6 +69,9 @@ class OptionsBeforeIssue14Test {
                         "batch.replay-share",
                         "metrics.class-group-size",
                         "metrics.tracked-classes",
+                        "promotion.tolerance",
+                        "promotion.min-eval-images",
+                        "topic.promotions",
                         "train.mode",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);

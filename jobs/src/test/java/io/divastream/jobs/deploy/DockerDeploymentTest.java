@@ -222,7 +222,12 @@ class DockerDeploymentTest {
             created.put(m.group(1), m.group(2));
         }
         List<String> topicKeys = List.of(
-                "topic.images", "topic.embeddings", "topic.metrics", "topic.model-versions", "topic.dead-letters");
+                "topic.images",
+                "topic.embeddings",
+                "topic.metrics",
+                "topic.model-versions",
+                "topic.promotions",
+                "topic.dead-letters");
         assertThat(created.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         topicKeys.stream().map(DockerDeploymentTest::defaultOf).toList());

@@ -11,6 +11,7 @@ import io.divastream.jobs.events.DeadLetterEvent;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import io.divastream.schemas.DeadLetter;
@@ -226,6 +227,29 @@ class AvroMappingTest {
         assertThat(none.getCrossVersion()).isEmpty();
         assertThat(none.getClassGroupSize()).isZero();
         assertThat(none.getClassGroups()).isEmpty();
+    }
+
+    @Test
+    void aPromotionDecisionKeepsItsFigures() {
+        io.divastream.schemas.PromotionRecord wire = roundTrip(AvroMapping.promotion(new PromotionDecision(
+                7, false, 5, 5, 0.61, 0.7, 1_780, 0.01, 100, "recall@1 below", 1_750, 1_700_000_000_000L)));
+        assertThat(wire.getModelVersion()).isEqualTo(7);
+        assertThat(wire.getDecision()).isEqualTo(io.divastream.schemas.PromotionDecisionType.REFUSED);
+        assertThat(wire.getPromotedVersion()).isEqualTo(5);
+        assertThat(wire.getPreviousVersion()).isEqualTo(5);
+        assertThat(wire.getCandidateRecallAt1()).isEqualTo(0.61);
+        assertThat(wire.getPromotedRecallAt1()).isEqualTo(0.7);
+        assertThat(wire.getImages()).isEqualTo(1_780);
+        assertThat(wire.getTolerance()).isEqualTo(0.01);
+        assertThat(wire.getMinImages()).isEqualTo(100);
+        assertThat(wire.getReason()).isEqualTo("recall@1 below");
+        assertThat(wire.getTrainingStep()).isEqualTo(1_750);
+        assertThat(wire.getDecidedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+        // no promoted version before: NaN, which Avro's record equality does not equate, so no round trip here
+        io.divastream.schemas.PromotionRecord first = AvroMapping.promotion(
+                new PromotionDecision(0, true, 0, -1, 0.5, Double.NaN, 200, 0.01, 100, "first", 0, 1L));
+        assertThat(first.getDecision()).isEqualTo(io.divastream.schemas.PromotionDecisionType.PROMOTED);
+        assertThat(first.getPromotedRecallAt1()).isNaN();
     }
 
     private static double[] values(RetrievalMetrics m) {

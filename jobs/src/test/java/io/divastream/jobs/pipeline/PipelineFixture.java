@@ -172,7 +172,7 @@ final class PipelineFixture {
     }
 
     /**
-     * Creates a run's five topics with one partition each (the embeddings topic compacted).
+     * Creates a run's six topics with one partition each (the embeddings topic compacted).
      *
      * @param kafka the broker
      * @param config the run's configuration

@@ -9,6 +9,7 @@ import io.divastream.search.http.ModelVersionsFollower;
 import io.divastream.search.http.SearchServer;
 import io.divastream.search.index.EmbeddingsFollower;
 import io.divastream.search.index.GraphSearch;
+import io.divastream.search.index.PromotionsFollower;
 import io.divastream.search.index.SearchMode;
 import io.divastream.search.index.VersionedIndex;
 import java.nio.file.Path;
@@ -173,6 +174,13 @@ public final class SearchServiceMain implements Callable<Integer> {
         long embeddingWaitMs;
 
         @Option(
+                names = "--promotions-topic",
+                defaultValue = KafkaTopics.PROMOTIONS,
+                description = "serve only the model versions the job's promotion gate promoted, as this topic says"
+                        + " (empty: serve every version; default: ${DEFAULT-VALUE})")
+        String promotionsTopic;
+
+        @Option(
                 names = "--stale-after",
                 paramLabel = "DURATION",
                 converter = DurationConverter.class,
@@ -190,11 +198,13 @@ public final class SearchServiceMain implements Callable<Integer> {
                             spec.commandLine(), "--mode must be exact or approximate, got '" + mode + "'");
             };
             GraphSearch.Params d = GraphSearch.Params.DEFAULT;
+            boolean gated = !promotionsTopic.isBlank();
             VersionedIndex index = new VersionedIndex(
                     searchMode,
                     switchCoverage,
                     rebuildFraction,
-                    new GraphSearch.Params(d.maxDegree(), d.beamWidth(), d.neighborOverflow(), d.alpha(), efSearch));
+                    new GraphSearch.Params(d.maxDegree(), d.beamWidth(), d.neighborOverflow(), d.alpha(), efSearch),
+                    gated);
             SearchServer.Limits limits;
             try {
                 limits = new SearchServer.Limits(
@@ -223,6 +233,8 @@ public final class SearchServiceMain implements Callable<Integer> {
                             : new ModelDirectory(models);
                     ModelVersionsFollower versions =
                             committed ? new ModelVersionsFollower(kafka, modelVersionsTopic.trim(), directory) : null;
+                    PromotionsFollower promotions =
+                            gated ? new PromotionsFollower(kafka, promotionsTopic.trim(), index) : null;
                     EmbeddingsFollower follower = new EmbeddingsFollower(kafka, topic, index);
                     SearchServer server = new SearchServer(index, directory, limits, () -> {
                                 Map<String, Object> extra = new LinkedHashMap<>();
@@ -233,7 +245,17 @@ public final class SearchServiceMain implements Callable<Integer> {
                                     extra.put("loadedModelVersions", directory.loadedVersions());
                                     extra.put("modelVersionRecords", versions.records());
                                 }
+                                if (promotions != null) {
+                                    extra.put(
+                                            "promotedModelVersion",
+                                            index.status().promotedVersion());
+                                    extra.put("refusedModelVersions", promotions.refused());
+                                }
                                 List<String> problems = new ArrayList<>();
+                                if (promotions != null && promotions.failure() != null) {
+                                    problems.add("the promotions follower stopped (see the log): promoted versions are"
+                                            + " not seen");
+                                }
                                 if (follower.failure() != null) {
                                     problems.add(
                                             "the embeddings follower stopped (see the log): the index no longer follows "

@@ -72,7 +72,7 @@ public final class EmbeddingsFollower extends CommittedTopicFollower {
                 LOG.info("caught up with {} after {} records: {}", topic(), records(), index.status());
                 caughtUp.countDown();
             }
-        } else if (!batch.isEmpty()) {
+        } else if (!batch.isEmpty() || index.promotionPending()) {
             if (index.refresh()) {
                 LOG.info("switched: {}", index.status());
             }

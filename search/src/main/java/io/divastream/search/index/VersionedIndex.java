@@ -66,6 +66,7 @@ public final class VersionedIndex {
      * @param pendingVersion the pending version, -1 if none
      * @param pendingImages images at the pending version
      * @param dimension the served embeddings' dimension, 0 if none
+     * @param promotedVersion the newest promoted version, -1 if none or if any version may serve
      */
     public record Status(
             SearchMode mode,
@@ -73,13 +74,21 @@ public final class VersionedIndex {
             int servedImages,
             long pendingVersion,
             int pendingImages,
-            int dimension) {}
+            int dimension,
+            long promotedVersion) {}
 
     private final SearchMode mode;
     private final double switchCoverage;
     private final double rebuildFraction;
     private final GraphSearch.Params graphParams;
+    private final boolean promotedOnly;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    /** The versions the promotion gate promoted (only the newest matter), with {@code promotedOnly}. */
+    private final java.util.TreeSet<Long> promoted = new java.util.TreeSet<>();
+
+    /** Set when a promotion arrived that the next {@link #refresh()} has not looked at. */
+    private volatile boolean promotionPending;
 
     /** Per version, image id to entry, in arrival order. Only the served and newest versions after the first serve. */
     private final NavigableMap<Long, LinkedHashMap<String, Entry>> versions = new TreeMap<>();
@@ -104,6 +113,25 @@ public final class VersionedIndex {
      */
     public VersionedIndex(
             SearchMode mode, double switchCoverage, double rebuildFraction, GraphSearch.Params graphParams) {
+        this(mode, switchCoverage, rebuildFraction, graphParams, false);
+    }
+
+    /**
+     * Creates an empty index that may serve only promoted versions.
+     *
+     * @param mode exact or approximate search
+     * @param switchCoverage share in (0, 1] of the served images a pending version must cover to be served
+     * @param rebuildFraction share of the built rows that may change before the graph is rebuilt
+     * @param graphParams the graph's parameters (approximate mode)
+     * @param promotedOnly whether a version is served only once {@link #promote promoted}
+     */
+    public VersionedIndex(
+            SearchMode mode,
+            double switchCoverage,
+            double rebuildFraction,
+            GraphSearch.Params graphParams,
+            boolean promotedOnly) {
+        this.promotedOnly = promotedOnly;
         this.mode = Objects.requireNonNull(mode, "mode");
         if (!(switchCoverage > 0 && switchCoverage <= 1)) {
             throw new IllegalArgumentException("switchCoverage must be in (0, 1], got " + switchCoverage);
@@ -189,6 +217,39 @@ public final class VersionedIndex {
     }
 
     /**
+     * Records that the promotion gate promoted a version (any thread); the next {@link #refresh()} may serve it.
+     *
+     * @param version the promoted version
+     */
+    public void promote(long version) {
+        lock.writeLock().lock();
+        try {
+            promoted.add(version);
+            // only the newest promoted versions can still be served
+            while (promoted.size() > 1 && promoted.first() < Math.max(served, 0)) {
+                promoted.pollFirst();
+            }
+            promotionPending = true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Whether a promotion arrived since the last {@link #refresh()}, which should then run even without new
+     * embeddings.
+     *
+     * @return true if so
+     */
+    public boolean promotionPending() {
+        return promotionPending;
+    }
+
+    private boolean servable(long version) {
+        return !promotedOnly || promoted.contains(version);
+    }
+
+    /**
      * Applies the switching rule and rebuilds the search structure if needed (writer thread).
      *
      * @return true if the served version changed
@@ -196,6 +257,7 @@ public final class VersionedIndex {
     public boolean refresh() {
         long target;
         List<Entry> rows = null;
+        promotionPending = false;
         lock.readLock().lock();
         try {
             target = chooseServed();
@@ -252,7 +314,7 @@ public final class VersionedIndex {
         if (current < 0) {
             int most = 0;
             for (Map.Entry<Long, LinkedHashMap<String, Entry>> e : versions.entrySet()) {
-                if (e.getValue().size() >= most && !e.getValue().isEmpty()) {
+                if (e.getValue().size() >= most && !e.getValue().isEmpty() && servable(e.getKey())) {
                     most = e.getValue().size();
                     current = e.getKey();
                 }
@@ -262,7 +324,7 @@ public final class VersionedIndex {
             }
         }
         long newest = versions.lastKey();
-        if (newest > current) {
+        if (newest > current && servable(newest)) {
             LinkedHashMap<String, Entry> base = versions.get(current);
             LinkedHashMap<String, Entry> pending = versions.get(newest);
             long covered = base.keySet().stream().filter(pending::containsKey).count();
@@ -382,7 +444,8 @@ public final class VersionedIndex {
                     builtVersion == served && current != null ? current.size() : 0,
                     pending,
                     pending < 0 ? 0 : versions.get(pending).size(),
-                    dim);
+                    dim,
+                    promoted.isEmpty() ? -1 : promoted.last());
         } finally {
             lock.readLock().unlock();
         }

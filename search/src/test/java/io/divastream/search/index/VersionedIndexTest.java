@@ -120,4 +120,55 @@ class VersionedIndexTest {
                 .hasMessageContaining("image x")
                 .hasMessageContaining("3-d");
     }
+
+    @Test
+    void aGatedIndexServesOnlyPromotedVersions() {
+        VersionedIndex index = new VersionedIndex(SearchMode.EXACT, 1.0, 0.05, GraphSearch.Params.DEFAULT, true);
+        for (int i = 0; i < 20; i++) {
+            index.put(entry(i, 1));
+        }
+        assertThat(index.refresh()).isFalse();
+        assertThat(index.status().servedVersion())
+                .as("version 1 is not promoted yet")
+                .isEqualTo(-1);
+        assertThat(index.promotionPending()).isFalse();
+        index.promote(1);
+        assertThat(index.promotionPending()).isTrue();
+        assertThat(index.refresh()).isTrue();
+        assertThat(index.promotionPending()).isFalse();
+        assertThat(index.status().servedVersion()).isEqualTo(1);
+        assertThat(index.status().promotedVersion()).isEqualTo(1);
+
+        // version 2 re-embeds every image but is refused (never promoted): version 1 keeps serving
+        for (int i = 0; i < 20; i++) {
+            index.put(entry(i, 2));
+        }
+        assertThat(index.refresh()).isFalse();
+        assertThat(index.status().servedVersion()).isEqualTo(1);
+        assertThat(index.status().pendingVersion()).isEqualTo(2);
+        assertThat(index.search(V[0], 3).orElseThrow().modelVersion()).isEqualTo(1);
+
+        // version 3 is promoted before its embeddings cover the served images, then switches when they do
+        index.promote(3);
+        for (int i = 0; i < 19; i++) {
+            index.put(entry(i, 3));
+        }
+        assertThat(index.refresh()).isFalse();
+        index.put(entry(19, 3));
+        assertThat(index.refresh()).isTrue();
+        assertThat(index.status().servedVersion()).isEqualTo(3);
+
+        // without the gate the same stream serves version 2 as soon as it covers
+        VersionedIndex open = new VersionedIndex(SearchMode.EXACT, 1.0, 0.05, GraphSearch.Params.DEFAULT);
+        for (int i = 0; i < 20; i++) {
+            open.put(entry(i, 1));
+        }
+        open.refresh();
+        for (int i = 0; i < 20; i++) {
+            open.put(entry(i, 2));
+        }
+        assertThat(open.refresh()).isTrue();
+        assertThat(open.status().servedVersion()).isEqualTo(2);
+        assertThat(open.status().promotedVersion()).isEqualTo(-1);
+    }
 }

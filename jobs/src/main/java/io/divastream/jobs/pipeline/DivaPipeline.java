@@ -43,6 +43,19 @@ public final class DivaPipeline {
      * @param config the job configuration
      */
     public static void defineKafkaWorkflow(StreamExecutionEnvironment env, JobConfig config) {
+        defineKafkaWorkflow(env, config, DivaTrainFunction.PublishHook.NONE);
+    }
+
+    /**
+     * Adds the job graph reading and writing the configured Kafka topics, with a test hook on the versions the
+     * trainer publishes.
+     *
+     * @param env the environment
+     * @param config the job configuration
+     * @param hook what a test changes in each published version
+     */
+    public static void defineKafkaWorkflow(
+            StreamExecutionEnvironment env, JobConfig config, DivaTrainFunction.PublishHook hook) {
         defineWorkflow(
                 env,
                 config,
@@ -56,7 +69,8 @@ public final class DivaPipeline {
                         config.kafka().imagesTopic(),
                         trainingGroupId(config),
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
-                PipelineSinks.kafka(config));
+                PipelineSinks.kafka(config),
+                hook);
     }
 
     /**
@@ -101,6 +115,26 @@ public final class DivaPipeline {
             Source<RawRecord, ?, ?> source,
             Source<RawRecord, ?, ?> trainingSource,
             PipelineSinks sinks) {
+        defineWorkflow(env, config, source, trainingSource, sinks, DivaTrainFunction.PublishHook.NONE);
+    }
+
+    /**
+     * Adds the job graph to an environment, with a test hook on the versions the trainer publishes.
+     *
+     * @param env the environment
+     * @param config the job configuration
+     * @param source the embedding branch's source of raw image-event records
+     * @param trainingSource the training branch's source of the same records
+     * @param sinks where the outputs go
+     * @param hook what a test changes in each published version
+     */
+    public static void defineWorkflow(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            Source<RawRecord, ?, ?> source,
+            Source<RawRecord, ?, ?> trainingSource,
+            PipelineSinks sinks,
+            DivaTrainFunction.PublishHook hook) {
         NetworkSpec network = config.training().model().network();
         int sourceParallelism = config.runtime().effectiveSourceParallelism();
         int embeddingParallelism = config.runtime().effectiveEmbeddingParallelism();
@@ -139,7 +173,7 @@ public final class DivaPipeline {
                 .uid(Uids.BATCHER);
 
         SingleOutputStreamOperator<ModelUpdate> models = batches.process(new DivaTrainFunction(
-                        config.training(), config.runtime().intraOpThreads().trainer()))
+                        config.training(), config.runtime().intraOpThreads().trainer(), hook))
                 .uid(Uids.TRAINER)
                 .name(Uids.TRAINER)
                 .setParallelism(1)

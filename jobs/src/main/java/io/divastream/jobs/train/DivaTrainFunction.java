@@ -60,6 +60,25 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
 
     private final JobConfig.TrainingConfig config;
     private final int intraOpThreads;
+    private final PublishHook hook;
+
+    /**
+     * A test hook on the versions the trainer publishes: what a test changes in a version before it leaves the trainer
+     * (e.g. degrading one, to see the promotion gate refuse it). The job itself passes {@link #NONE}.
+     */
+    @FunctionalInterface
+    public interface PublishHook extends java.io.Serializable {
+        /** Publishes every version as it is. */
+        PublishHook NONE = update -> update;
+
+        /**
+         * Changes a version.
+         *
+         * @param update the version the trainer made
+         * @return the version published
+         */
+        ModelUpdate apply(ModelUpdate update);
+    }
 
     private transient DivaTrainer trainer;
     private transient ListState<byte[]> checkpoint;
@@ -89,8 +108,20 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
      *     thread when it opens), or 0 for every processor
      */
     public DivaTrainFunction(JobConfig.TrainingConfig config, int intraOpThreads) {
+        this(config, intraOpThreads, PublishHook.NONE);
+    }
+
+    /**
+     * Creates the function with a test hook on the published versions.
+     *
+     * @param config the training configuration
+     * @param intraOpThreads libtorch's intra-op threads for the trainer's operations, or 0 for every processor
+     * @param hook what a test changes in each published version
+     */
+    public DivaTrainFunction(JobConfig.TrainingConfig config, int intraOpThreads, PublishHook hook) {
         this.config = config;
         this.intraOpThreads = DjlRuntime.checkIntraOpThreads(intraOpThreads);
+        this.hook = java.util.Objects.requireNonNull(hook, "hook");
     }
 
     @Override
@@ -206,7 +237,7 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
     private void publish(Collector<ModelUpdate> out) {
         version++;
         ModelSnapshot snapshot = trainer.snapshot(version);
-        out.collect(new ModelUpdate(
+        out.collect(hook.apply(new ModelUpdate(
                 version,
                 snapshot.step(),
                 imagesSeen,
@@ -217,7 +248,7 @@ public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, Mode
                 LossAccumulator.NAMES.clone(),
                 losses.drain(),
                 System.currentTimeMillis(),
-                completedCheckpoint));
+                completedCheckpoint)));
         publishedVersion = version;
         LOG.info(
                 "published model version {} at step {} ({} training images seen)",

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A task manager is killed while the pipeline trains; the job restarts from its last checkpoint on a
  * new one. Read with read_committed, the outputs show no lost and no duplicated work: every model
  * version exactly once, consecutive, at the right step, every image embedded, every training image
- * counted once.
+ * counted once, every scored version decided once by the promotion gate.
  */
 class DivaPipelineFailoverIT {
 
@@ -94,6 +94,17 @@ class DivaPipelineFailoverIT {
                     .as("a version is scored once")
                     .isTrue();
         }
+
+        // the promotion gate decided every scored version exactly once, across the restart
+        List<Long> decided = new java.util.ArrayList<>();
+        AvroCodec<io.divastream.schemas.PromotionRecord> promotions =
+                AvroCodec.of(io.divastream.schemas.PromotionRecord.class);
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.readAll(config.kafka().promotionsTopic(), scored.size(), Duration.ofSeconds(10))) {
+            decided.add(promotions.decode(r.value()).getModelVersion());
+        }
+        assertThat(decided).as("one decision per scored version").doesNotHaveDuplicates();
+        assertThat(new HashSet<>(decided)).isEqualTo(scored);
 
         AvroCodec<EmbeddingRecord> embeddings = AvroCodec.of(EmbeddingRecord.class);
         Map<String, Long> latest = new HashMap<>();

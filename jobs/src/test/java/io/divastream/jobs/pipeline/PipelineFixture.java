@@ -7,6 +7,7 @@ import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.testing.OmniglotSample;
+import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.producer.ImageEventProducer;
 import io.divastream.producer.InterleavedOrder;
 import io.divastream.producer.LabeledImage;
@@ -110,13 +111,28 @@ final class PipelineFixture {
      * @throws Exception if it cannot be submitted
      */
     static JobClient start(JobConfig config, String name, String savepoint) throws Exception {
+        return start(config, name, savepoint, DivaTrainFunction.PublishHook.NONE);
+    }
+
+    /**
+     * Starts the pipeline with a test hook on the versions the trainer publishes.
+     *
+     * @param config the job configuration
+     * @param name the job's name
+     * @param savepoint the savepoint's path, or null to start afresh
+     * @param hook what the test changes in each published version
+     * @return the running job
+     * @throws Exception if it cannot be submitted
+     */
+    static JobClient start(JobConfig config, String name, String savepoint, DivaTrainFunction.PublishHook hook)
+            throws Exception {
         Configuration conf = new Configuration();
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
         StreamExecutionEnvironment env =
                 DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(conf), config.runtime());
-        DivaPipeline.defineKafkaWorkflow(env, config);
+        DivaPipeline.defineKafkaWorkflow(env, config, hook);
         return env.executeAsync(name);
     }
 
@@ -137,6 +153,7 @@ final class PipelineFixture {
                 "--topic.embeddings", run + ".embeddings",
                 "--topic.metrics", run + ".metrics",
                 "--topic.model-versions", run + ".model-versions",
+                "--topic.promotions", run + ".promotions",
                 "--topic.dead-letters", run + ".dlq");
     }
 

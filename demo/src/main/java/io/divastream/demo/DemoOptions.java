@@ -91,6 +91,12 @@ public final class DemoOptions {
             "stop after this many minutes of streaming, whatever the step");
     public static final DivaOption<String> RESULTS = DivaOption.of(
             "demo.results", OptionType.nonBlank(), "demo-results.json", "file for the last metrics record");
+    public static final DivaOption<String> CHART = DivaOption.of(
+            "demo.chart",
+            OptionType.text(),
+            "",
+            "also write the run's metrics chart as watch --png draws it (recall@1 and NMI, seen classes, class groups"
+                    + " and cross-version) to this PNG file (empty: none)");
     public static final DivaOption<String> WORK_DIR = DivaOption.of(
             "demo.work-dir",
             OptionType.nonBlank(),
@@ -118,6 +124,7 @@ public final class DemoOptions {
             MAX_STEPS,
             MAX_MINUTES,
             RESULTS,
+            CHART,
             WORK_DIR,
             PROMETHEUS_PORT);
 

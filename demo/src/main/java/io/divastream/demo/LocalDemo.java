@@ -22,6 +22,9 @@ import io.divastream.producer.LabeledImage;
 import io.divastream.producer.OrderParameters;
 import io.divastream.producer.PublicationOrder;
 import io.divastream.schemas.MetricsRecord;
+import io.divastream.watch.PngChart;
+import io.divastream.watch.RecallHistory;
+import io.divastream.watch.XAxis;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -162,13 +165,19 @@ public final class LocalDemo {
                 Map<String, RetrievalScores> baselines =
                         dataset.photos() ? Map.of("pooled", pooled(config, images)) : Map.of();
                 String combinedName = discriminativeOnly ? "discriminative-only" : DemoResults.COMBINED;
+                String chart = DemoOptions.CHART.get(given).strip();
+                if (!chart.isEmpty() && !watched.history().isEmpty()) {
+                    PngChart.write(
+                            watched.history(), DemoResults.COMBINED, XAxis.STEPS, false, 1000, 600, Path.of(chart));
+                    out.printf("Chart of the run's metrics: %s%n", chart);
+                }
                 return finish(watched.last(), results, combinedName, baselines, maxMinutes, started, err);
             }
         }
     }
 
     /** What watching the metrics saw: the last record, and the job's failure if it failed. */
-    private record Watched(MetricsRecord last, LocalCluster.Failure failure) {}
+    private record Watched(MetricsRecord last, LocalCluster.Failure failure, RecallHistory history) {}
 
     /** The backbone's pooled features scored on the held-out images (every one published). */
     private RetrievalScores pooled(JobConfig config, List<LabeledImage> images) {
@@ -351,6 +360,7 @@ public final class LocalDemo {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
         MetricsRecord last = null;
+        RecallHistory history = RecallHistory.empty();
         long deadline = started + (long) (maxMinutes * 60e9);
         out.println();
         out.println("Metrics on the " + "held-out classes, as read from "
@@ -361,16 +371,18 @@ public final class LocalDemo {
             while (System.nanoTime() < deadline) {
                 Optional<LocalCluster.Failure> failure = cluster.failure();
                 if (failure.isPresent()) {
-                    return new Watched(last, failure.get());
+                    return new Watched(last, failure.get(), history);
                 }
                 if (cluster.status().isGloballyTerminalState()) {
                     return new Watched(
                             last,
-                            new LocalCluster.Failure(System.currentTimeMillis(), "the job ended: " + cluster.status()));
+                            new LocalCluster.Failure(System.currentTimeMillis(), "the job ended: " + cluster.status()),
+                            history);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     MetricsRecord metrics = codec.decode(record.value());
                     last = metrics;
+                    history = history.with(metrics);
                     out.println(MetricsTable.row(metrics, (System.nanoTime() - started) / 1e9));
                 }
                 if (last != null
@@ -381,7 +393,7 @@ public final class LocalDemo {
                 }
             }
         }
-        return new Watched(last, null);
+        return new Watched(last, null, history);
     }
 
     private static void wipe(Path dir) throws IOException {

@@ -113,7 +113,8 @@ class DemoOptionsTest {
                         "demo.classes",
                         "demo.discriminative-only",
                         "demo.order",
-                        "demo.wave-size"));
+                        "demo.wave-size",
+                        "demo.chart"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);
     }
 }

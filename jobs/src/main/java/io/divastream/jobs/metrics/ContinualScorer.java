@@ -64,14 +64,15 @@ final class ContinualScorer {
                 if (!RetrievalMetricsFunction.leaveOneOutScorable(group.getValue())) {
                     continue;
                 }
-                Labels labels = Labels.of(group.getValue());
+                Map<String, Integer> classIds = new HashMap<>();
+                int[] labels = Rows.labelIds(group.getValue(), classIds);
                 double[] s =
-                        RetrievalMetricsFunction.toArray(evaluator.evaluate(combined(group.getValue()), labels.ids));
+                        RetrievalMetricsFunction.toArray(evaluator.evaluate(Rows.combined(group.getValue()), labels));
                 Double best = bestRecallAt1.get(group.getKey());
                 groups.add(new ClassGroupScore(
                         group.getKey(),
-                        labels.classes,
-                        labels.ids.length,
+                        classIds.size(),
+                        labels.length,
                         s[0],
                         s[EvaluationResult.MAP_AT_R],
                         best == null ? Double.NaN : best));
@@ -103,13 +104,13 @@ final class ContinualScorer {
             }
         }
         Map<String, Integer> classIds = new HashMap<>();
-        int[] queryLabels = Labels.ids(queries, classIds);
-        int[] galleryLabels = Labels.ids(gallery, classIds);
+        int[] queryLabels = Rows.labelIds(queries, classIds);
+        int[] galleryLabels = Rows.labelIds(gallery, classIds);
         if (queries.isEmpty() || gallery.isEmpty()) {
             return new double[0];
         }
         return RetrievalMetricsFunction.toArray(
-                evaluator.evaluate(combined(queries), queryLabels, combined(gallery), galleryLabels));
+                evaluator.evaluate(Rows.combined(queries), queryLabels, Rows.combined(gallery), galleryLabels));
     }
 
     /**
@@ -168,32 +169,6 @@ final class ContinualScorer {
         }
         for (double[] pair : bestScores) {
             bestRecallAt1.merge((int) pair[0], pair[1], Math::max);
-        }
-    }
-
-    private static float[][] combined(List<ImageEmbedding> rows) {
-        float[][] out = new float[rows.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = rows.get(i).combined();
-        }
-        return out;
-    }
-
-    /** Integer class ids of rows. */
-    private record Labels(int[] ids, int classes) {
-
-        static Labels of(List<ImageEmbedding> rows) {
-            Map<String, Integer> classIds = new HashMap<>();
-            int[] ids = ids(rows, classIds);
-            return new Labels(ids, classIds.size());
-        }
-
-        static int[] ids(List<ImageEmbedding> rows, Map<String, Integer> classIds) {
-            int[] ids = new int[rows.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
-            }
-            return ids;
         }
     }
 }

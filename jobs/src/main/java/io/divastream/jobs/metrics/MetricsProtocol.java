@@ -85,45 +85,6 @@ public record MetricsProtocol(
     }
 
     /**
-     * A protocol with the default promotion policy.
-     *
-     * @param everyVersions report every n-th model version
-     * @param minEvalImages least number of held-out images
-     * @param mode how the held-out images are scored
-     * @param queryFraction the share of queries in query/gallery mode and in the cross-version scores
-     * @param recallKs the Recall@k list
-     * @param seenSamplePerClass images sampled per seen class, 0 for none
-     * @param seenMaxImages the most sampled training images
-     * @param seed the k-means seed
-     * @param classGroupSize classes per group, 0 for none
-     * @param trackedClasses the most classes whose arrival order is kept
-     */
-    public MetricsProtocol(
-            int everyVersions,
-            int minEvalImages,
-            EvaluationMode mode,
-            double queryFraction,
-            List<Integer> recallKs,
-            int seenSamplePerClass,
-            int seenMaxImages,
-            long seed,
-            int classGroupSize,
-            int trackedClasses) {
-        this(
-                everyVersions,
-                minEvalImages,
-                mode,
-                queryFraction,
-                recallKs,
-                seenSamplePerClass,
-                seenMaxImages,
-                seed,
-                classGroupSize,
-                trackedClasses,
-                PromotionPolicy.DEFAULT);
-    }
-
-    /**
      * A protocol without class-group scores.
      *
      * @param everyVersions report every n-th model version

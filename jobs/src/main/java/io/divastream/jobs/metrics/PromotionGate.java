@@ -114,14 +114,9 @@ final class PromotionGate {
         if (!RetrievalMetricsFunction.leaveOneOutScorable(rows)) {
             return Double.NaN;
         }
-        Map<String, Integer> classIds = new HashMap<>();
-        int[] labels = new int[rows.size()];
-        float[][] vectors = new float[rows.size()][];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
-            vectors[i] = rows.get(i).combined();
-        }
-        return evaluator.evaluate(vectors, labels).recallAt1();
+        return evaluator
+                .evaluate(Rows.combined(rows), Rows.labelIds(rows, new HashMap<>()))
+                .recallAt1();
     }
 
     /**

@@ -323,10 +323,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
 
     private SetScores scoreSet(RetrievalEvaluator evaluator, List<ImageEmbedding> rows, EvaluationMode mode) {
         Map<String, Integer> classIds = new HashMap<>();
-        int[] labels = new int[rows.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
-        }
+        int[] labels = Rows.labelIds(rows, classIds);
         boolean[] query = new boolean[rows.size()];
         int queries = 0;
         if (mode == EvaluationMode.QUERY_GALLERY) {

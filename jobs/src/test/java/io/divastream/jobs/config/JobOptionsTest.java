@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.jobs.metrics.EvaluationMode;
 import io.divastream.jobs.metrics.MetricsProtocol;
+import io.divastream.jobs.metrics.PromotionPolicy;
 import io.divastream.model.DivaHead;
 import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.config.DivaConfig;
@@ -79,7 +80,17 @@ class JobOptionsTest {
         assertThat(config.embedding().headWeights()).containsExactly(1, 1, 1, 1);
         assertThat(config.metrics())
                 .isEqualTo(new MetricsProtocol(
-                        1, 100, EvaluationMode.LEAVE_ONE_OUT, 0.5, List.of(1, 2, 4, 8), 4, 400, 0, 20, 100_000));
+                        1,
+                        100,
+                        EvaluationMode.LEAVE_ONE_OUT,
+                        0.5,
+                        List.of(1, 2, 4, 8),
+                        4,
+                        400,
+                        0,
+                        20,
+                        100_000,
+                        PromotionPolicy.DEFAULT));
         assertThat(config.runtime()).isEqualTo(new RuntimeConfig(1, 10_000, "", true));
     }
 
@@ -441,7 +452,17 @@ class JobOptionsTest {
                 .metrics();
         assertThat(m)
                 .isEqualTo(new MetricsProtocol(
-                        1, 100, EvaluationMode.QUERY_GALLERY, 0.25, List.of(1, 5, 10, 100), 3, 30, 9, 5, 77));
+                        1,
+                        100,
+                        EvaluationMode.QUERY_GALLERY,
+                        0.25,
+                        List.of(1, 5, 10, 100),
+                        3,
+                        30,
+                        9,
+                        5,
+                        77,
+                        PromotionPolicy.DEFAULT));
         assertThat(m.seenClassLimit()).isEqualTo(10);
         assertThat(parse("--metrics.seen-sample-per-class", "0").metrics().seenEnabled())
                 .isFalse();

@@ -3,10 +3,13 @@ package io.divastream.jobs.metrics;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.Role;
+import io.divastream.model.DivaHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Predicate;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 /**
@@ -22,6 +25,60 @@ final class ContinualFixture {
     static final int EVAL_PER_CLASS = 6;
 
     private ContinualFixture() {}
+
+    /**
+     * The scorers' protocol in these tests: every version, leave-one-out, 3 sampled images per seen class.
+     *
+     * @param queryFraction the hashed query share (cross-version scores)
+     * @param groupSize classes per group
+     * @param policy the promotion policy
+     * @return the protocol
+     */
+    static MetricsProtocol protocol(double queryFraction, int groupSize, PromotionPolicy policy) {
+        return new MetricsProtocol(
+                1,
+                2,
+                EvaluationMode.LEAVE_ONE_OUT,
+                queryFraction,
+                List.of(1, 2, 4, 8),
+                3,
+                1_000,
+                7,
+                groupSize,
+                100,
+                policy);
+    }
+
+    /** The scorer harnesses a test opened, closed by {@link #close()}. */
+    static final class Scorers implements AutoCloseable {
+        private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> open =
+                new ArrayList<>();
+
+        /**
+         * Opens a scorer of the discriminative head, from a snapshot or afresh.
+         *
+         * @param protocol the protocol
+         * @param from the snapshot, or null
+         * @return the opened harness
+         * @throws Exception if it cannot open
+         */
+        OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> open(
+                MetricsProtocol protocol, OperatorSubtaskState from) throws Exception {
+            var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
+                    new ProcessOperator<>(new RetrievalMetricsFunction(List.of(DivaHead.DISCRIMINATIVE), protocol)));
+            open.add(h);
+            h.initializeState(from);
+            h.open();
+            return h;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (var h : open) {
+                h.close();
+            }
+        }
+    }
 
     /**
      * An image's unit embedding: near its class's centre, or (noise 1) anywhere; continuous, so no ties.

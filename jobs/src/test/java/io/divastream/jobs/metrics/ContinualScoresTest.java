@@ -9,12 +9,10 @@ import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.Role;
-import io.divastream.model.DivaHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,43 +25,19 @@ import org.junit.jupiter.api.Test;
  */
 class ContinualScoresTest {
 
-    private static final List<DivaHead> HEADS = List.of(DivaHead.DISCRIMINATIVE);
     private static final int GROUP = 3;
     private static final double QUERY_FRACTION = 0.4;
 
-    private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses =
-            new ArrayList<>();
+    private final ContinualFixture.Scorers scorers = new ContinualFixture.Scorers();
 
     @AfterEach
     void close() throws Exception {
-        for (var h : harnesses) {
-            h.close();
-        }
-    }
-
-    private static MetricsProtocol protocol() {
-        return new MetricsProtocol(
-                1,
-                2,
-                EvaluationMode.LEAVE_ONE_OUT,
-                QUERY_FRACTION,
-                List.of(1, 2, 4, 8),
-                3,
-                1_000,
-                7,
-                GROUP,
-                100,
-                new PromotionPolicy(1, 2)); // every version promoted: serving is the previous version
+        scorers.close();
     }
 
     private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> harness(OperatorSubtaskState from)
             throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, protocol())));
-        harnesses.add(h);
-        h.initializeState(from);
-        h.open();
-        return h;
+        return scorers.open(ContinualFixture.protocol(QUERY_FRACTION, GROUP, new PromotionPolicy(1, 2)), from);
     }
 
     private static List<ImageEmbedding> group(List<ImageEmbedding> rows, int group) {

@@ -10,11 +10,9 @@ import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
-import io.divastream.model.DivaHead;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -30,36 +28,16 @@ class PromotionGateTest {
     private static final double TOLERANCE = 0.1;
     private static final int MIN_IMAGES = 20;
 
-    private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses =
-            new ArrayList<>();
+    private final ContinualFixture.Scorers scorers = new ContinualFixture.Scorers();
 
     @AfterEach
     void close() throws Exception {
-        for (var h : harnesses) {
-            h.close();
-        }
+        scorers.close();
     }
 
     private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> harness(OperatorSubtaskState from)
             throws Exception {
-        MetricsProtocol protocol = new MetricsProtocol(
-                1,
-                2,
-                EvaluationMode.LEAVE_ONE_OUT,
-                0.5,
-                List.of(1, 2, 4, 8),
-                3,
-                1_000,
-                7,
-                3,
-                100,
-                new PromotionPolicy(TOLERANCE, MIN_IMAGES));
-        var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                new ProcessOperator<>(new RetrievalMetricsFunction(List.of(DivaHead.DISCRIMINATIVE), protocol)));
-        harnesses.add(h);
-        h.initializeState(from);
-        h.open();
-        return h;
+        return scorers.open(ContinualFixture.protocol(0.5, 3, new PromotionPolicy(TOLERANCE, MIN_IMAGES)), from);
     }
 
     private static List<PromotionDecision> decisions(

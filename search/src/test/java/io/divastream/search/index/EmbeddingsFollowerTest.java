@@ -2,13 +2,10 @@ package io.divastream.search.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.testing.LocalKafkaExtension;
-import io.divastream.schemas.EmbeddingRecord;
-import io.divastream.schemas.Split;
+import io.divastream.search.testing.EmbeddingRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,30 +23,14 @@ class EmbeddingsFollowerTest {
     @RegisterExtension
     static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
-    private static final AvroCodec<EmbeddingRecord> CODEC = AvroCodec.of(EmbeddingRecord.class);
     private static final float[][] V = Vectors.clustered(50, 8, 3, 0.7, 5);
 
     private static ProducerRecord<byte[], byte[]> record(String topic, int i, long version) {
-        List<Float> combined = new ArrayList<>();
-        for (float f : V[i]) {
-            combined.add(f);
-        }
-        EmbeddingRecord e = EmbeddingRecord.newBuilder()
-                .setImageId("img-" + i)
-                .setLabel("c" + (i % 3))
-                .setSplit(Split.EVAL)
-                .setModelVersion(version)
-                .setCombined(combined)
-                .setHeads(Map.of())
-                .setEventTime(java.time.Instant.ofEpochMilli(1))
-                .setModelCreatedAt(java.time.Instant.ofEpochMilli(1))
-                .setEmbeddedAt(java.time.Instant.ofEpochMilli(2))
-                .build();
-        return new ProducerRecord<>(topic, key(i), CODEC.encode(e));
+        return EmbeddingRecords.record(topic, i, V[i], version);
     }
 
     private static byte[] key(int i) {
-        return ("img-" + i).getBytes(StandardCharsets.UTF_8);
+        return EmbeddingRecords.key(i);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.testing.LocalKafkaExtension;
-import io.divastream.schemas.EmbeddingRecord;
 import io.divastream.schemas.PromotionDecisionType;
 import io.divastream.schemas.PromotionRecord;
-import io.divastream.schemas.Split;
+import io.divastream.search.testing.EmbeddingRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,25 +35,7 @@ class PromotionsFollowerTest {
     private static final float[][] V = Vectors.clustered(30, 8, 3, 0.7, 5);
 
     private static ProducerRecord<byte[], byte[]> embedding(String topic, int i, long version) {
-        List<Float> combined = new ArrayList<>();
-        for (float f : V[i]) {
-            combined.add(f);
-        }
-        EmbeddingRecord e = EmbeddingRecord.newBuilder()
-                .setImageId("img-" + i)
-                .setLabel("c" + (i % 3))
-                .setSplit(Split.EVAL)
-                .setModelVersion(version)
-                .setCombined(combined)
-                .setHeads(Map.of())
-                .setEventTime(Instant.ofEpochMilli(1))
-                .setModelCreatedAt(Instant.ofEpochMilli(1))
-                .setEmbeddedAt(Instant.ofEpochMilli(2))
-                .build();
-        return new ProducerRecord<>(
-                topic,
-                ("img-" + i).getBytes(StandardCharsets.UTF_8),
-                AvroCodec.of(EmbeddingRecord.class).encode(e));
+        return EmbeddingRecords.record(topic, i, V[i], version);
     }
 
     private static ProducerRecord<byte[], byte[]> decision(String topic, long version, boolean promoted) {

@@ -1,6 +1,7 @@
 package io.divastream.jobs.metrics;
 
-import io.divastream.evaluation.RetrievalEvaluator;
+import io.divastream.evaluation.EvaluationConfig;
+import io.divastream.evaluation.RecallAtK;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.PromotionDecision;
 import java.util.ArrayList;
@@ -18,21 +19,25 @@ import java.util.Map;
 final class PromotionGate {
 
     private final PromotionPolicy policy;
+    /** Recall@1 alone, counted as the evaluator counts it: the gate needs no other score (and no k-means). */
+    private final RecallAtK recallAt1;
+
     private long promoted = -1;
 
     /**
      * Creates a gate with no promoted version.
      *
      * @param policy the policy
+     * @param evaluation the scorer's evaluation settings (its singleton policy)
      */
-    PromotionGate(PromotionPolicy policy) {
+    PromotionGate(PromotionPolicy policy, EvaluationConfig evaluation) {
         this.policy = policy;
+        this.recallAt1 = new RecallAtK(List.of(1), evaluation.singletonPolicy());
     }
 
     /**
      * Decides on a version.
      *
-     * @param evaluator the evaluator
      * @param candidate the version's held-out rows, all at the version, sorted by image id
      * @param promotedRows the promoted version's held-out rows (empty without one)
      * @param trainingStep the version's step
@@ -40,11 +45,7 @@ final class PromotionGate {
      * @return the decision; the gate's promoted version follows it
      */
     PromotionDecision decide(
-            RetrievalEvaluator evaluator,
-            List<ImageEmbedding> candidate,
-            List<ImageEmbedding> promotedRows,
-            long trainingStep,
-            long now) {
+            List<ImageEmbedding> candidate, List<ImageEmbedding> promotedRows, long trainingStep, long now) {
         long version = candidate.get(0).modelVersion();
         Map<String, ImageEmbedding> before = new HashMap<>();
         promotedRows.forEach(e -> before.put(e.imageId(), e));
@@ -59,8 +60,8 @@ final class PromotionGate {
                 }
             }
         }
-        double candidateR1 = recallAt1(evaluator, mine);
-        double promotedR1 = promoted < 0 ? Double.NaN : recallAt1(evaluator, theirs);
+        double candidateR1 = recallAt1(mine);
+        double promotedR1 = promoted < 0 ? Double.NaN : recallAt1(theirs);
         String reason;
         boolean promote;
         if (mine.size() < policy.minEvalImages()) {
@@ -110,13 +111,11 @@ final class PromotionGate {
                 now);
     }
 
-    private static double recallAt1(RetrievalEvaluator evaluator, List<ImageEmbedding> rows) {
+    private double recallAt1(List<ImageEmbedding> rows) {
         if (!RetrievalMetricsFunction.leaveOneOutScorable(rows)) {
             return Double.NaN;
         }
-        return evaluator
-                .evaluate(Rows.combined(rows), Rows.labelIds(rows, new HashMap<>()))
-                .recallAt1();
+        return recallAt1.compute(Rows.combined(rows), Rows.labelIds(rows, new HashMap<>()))[0];
     }
 
     /**

@@ -146,7 +146,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
                         "class-group-best", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         promotedState =
                 context.getOperatorStateStore().getListState(new ListStateDescriptor<>("promoted-version", Types.LONG));
-        gate = new PromotionGate(protocol.promotion());
+        gate = new PromotionGate(protocol.promotion(), protocol.evaluationConfig());
         arrivals = new ClassArrivals(protocol.trackedClasses());
         continual = new ContinualScorer(protocol);
         heldOut = new EmbeddingTable();
@@ -216,15 +216,11 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         }
         lastScoredVersion = version;
         if (version == 0 || version % protocol.everyVersions() == 0) {
-            EvaluationResult result = score(withSeen);
-            out.collect(result);
             List<ImageEmbedding> rows = heldOut.rows();
-            PromotionDecision decision = gate.decide(
-                    new RetrievalEvaluator(protocol.evaluationConfig()),
-                    rows,
-                    continual.servingRows(),
-                    result.trainingStep(),
-                    result.computedAt());
+            EvaluationResult result = score(rows, withSeen);
+            out.collect(result);
+            PromotionDecision decision =
+                    gate.decide(rows, continual.servingRows(), result.trainingStep(), result.computedAt());
             LOG.info(
                     "model version {} {}: {}",
                     version,
@@ -268,10 +264,9 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         return perClass.size() >= 2 && perClass.values().stream().anyMatch(c -> c >= 2);
     }
 
-    private EvaluationResult score(boolean withSeen) {
+    private EvaluationResult score(List<ImageEmbedding> rows, boolean withSeen) {
         long start = System.nanoTime();
         RetrievalEvaluator evaluator = new RetrievalEvaluator(protocol.evaluationConfig());
-        List<ImageEmbedding> rows = heldOut.rows();
         ImageEmbedding any = rows.get(0);
         String[] names = new String[heads.size() + 1];
         names[0] = COMBINED;

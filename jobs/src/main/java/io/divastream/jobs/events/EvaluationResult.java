@@ -86,66 +86,6 @@ public record EvaluationResult(
     }
 
     /**
-     * A result without continual scores.
-     *
-     * @param modelVersion the model version
-     * @param trainingStep the model's optimizer step
-     * @param imagesSeen training images the trainer had received
-     * @param mode how the held-out images were scored
-     * @param evalImages held-out images scored
-     * @param evalClasses distinct held-out classes
-     * @param queryImages queries among them in query/gallery mode, else 0
-     * @param embeddings names of the scored embeddings
-     * @param scores per embedding, on the held-out images
-     * @param recallKs the k of the Recall@k list
-     * @param recallAtK per embedding, Recall@k on the held-out images
-     * @param seenImages sampled training images scored
-     * @param seenClasses distinct classes among them
-     * @param seenScores per embedding, on the training sample
-     * @param seenRecallAtK per embedding, Recall@k on the training sample
-     * @param modelCreatedAt when the version was created
-     * @param computedAt when the scores were computed
-     */
-    public EvaluationResult(
-            long modelVersion,
-            long trainingStep,
-            long imagesSeen,
-            String mode,
-            int evalImages,
-            int evalClasses,
-            int queryImages,
-            String[] embeddings,
-            double[][] scores,
-            int[] recallKs,
-            double[][] recallAtK,
-            int seenImages,
-            int seenClasses,
-            double[][] seenScores,
-            double[][] seenRecallAtK,
-            long modelCreatedAt,
-            long computedAt) {
-        this(
-                modelVersion,
-                trainingStep,
-                imagesSeen,
-                mode,
-                evalImages,
-                evalClasses,
-                queryImages,
-                embeddings,
-                scores,
-                recallKs,
-                recallAtK,
-                seenImages,
-                seenClasses,
-                seenScores,
-                seenRecallAtK,
-                modelCreatedAt,
-                computedAt,
-                ContinualScores.NONE);
-    }
-
-    /**
      * Returns the held-out scores of one embedding.
      *
      * @param name an embedding name

@@ -85,41 +85,6 @@ public record MetricsProtocol(
     }
 
     /**
-     * A protocol without class-group scores.
-     *
-     * @param everyVersions report every n-th model version
-     * @param minEvalImages least number of held-out images
-     * @param mode how the held-out images are scored
-     * @param queryFraction the share of queries in query/gallery mode and in the cross-version scores
-     * @param recallKs the Recall@k list
-     * @param seenSamplePerClass images sampled per seen class, 0 for none
-     * @param seenMaxImages the most sampled training images
-     * @param seed the k-means seed
-     */
-    public MetricsProtocol(
-            int everyVersions,
-            int minEvalImages,
-            EvaluationMode mode,
-            double queryFraction,
-            List<Integer> recallKs,
-            int seenSamplePerClass,
-            int seenMaxImages,
-            long seed) {
-        this(
-                everyVersions,
-                minEvalImages,
-                mode,
-                queryFraction,
-                recallKs,
-                seenSamplePerClass,
-                seenMaxImages,
-                seed,
-                0,
-                DEFAULT_TRACKED_CLASSES,
-                PromotionPolicy.DEFAULT);
-    }
-
-    /**
      * The protocol before issue 5: leave-one-out, Recall@1/2/4/8, no seen-class scores.
      *
      * @param everyVersions report every n-th model version
@@ -136,7 +101,10 @@ public record MetricsProtocol(
                 DEFAULT_RECALL_KS,
                 0,
                 0,
-                seed);
+                seed,
+                0,
+                DEFAULT_TRACKED_CLASSES,
+                PromotionPolicy.DEFAULT);
     }
 
     /**

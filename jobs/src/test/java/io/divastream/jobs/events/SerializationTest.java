@@ -80,7 +80,8 @@ class SerializationTest {
                         },
                         new double[][] {{0.2, 1.0}, {0.3, 0.99}},
                         1L,
-                        2L),
+                        2L,
+                        ContinualScores.NONE),
                 new DeadLetterEvent(
                         "diva.images",
                         2,

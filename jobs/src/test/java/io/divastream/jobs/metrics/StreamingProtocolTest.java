@@ -56,7 +56,7 @@ class StreamingProtocolTest {
     }
 
     private static MetricsProtocol protocol(EvaluationMode mode, List<Integer> ks, int seenPerClass) {
-        return new MetricsProtocol(1, 2, mode, 0.4, ks, seenPerClass, SEEN_MAX, SEED);
+        return new MetricsProtocol(1, 2, mode, 0.4, ks, seenPerClass, SEEN_MAX, SEED, 0, 100, PromotionPolicy.DEFAULT);
     }
 
     private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> harness(

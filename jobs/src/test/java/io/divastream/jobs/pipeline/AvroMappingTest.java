@@ -129,7 +129,8 @@ class AvroMappingTest {
                 },
                 new double[][] {{0.9, 1.0}, {0.8, 0.99}, {0.7, 0.98}},
                 1_700_000_000_000L,
-                1_700_000_000_999L);
+                1_700_000_000_999L,
+                ContinualScores.NONE);
 
         MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
 
@@ -222,7 +223,8 @@ class AvroMappingTest {
                 new double[0][],
                 new double[0][],
                 1L,
-                2L)));
+                2L,
+                ContinualScores.NONE)));
         assertThat(none.getServingVersion()).isEqualTo(-1);
         assertThat(none.getCrossVersion()).isEmpty();
         assertThat(none.getClassGroupSize()).isZero();
@@ -285,7 +287,8 @@ class AvroMappingTest {
                 new double[0][],
                 new double[0][],
                 0,
-                0);
+                0,
+                ContinualScores.NONE);
         MetricsRecord wire = roundTrip(AvroMapping.metrics(result));
         assertThat(wire.getSeen()).isEmpty();
         assertThat(wire.getSeenImages()).isZero();
@@ -311,7 +314,8 @@ class AvroMappingTest {
                 new double[0][],
                 new double[0][],
                 0,
-                0);
+                0,
+                ContinualScores.NONE);
         AvroCodec<MetricsRecord> codec = AvroCodec.of(MetricsRecord.class);
         MetricsRecord wire = codec.decode(codec.encode(AvroMapping.metrics(result)));
         // Avro's record equality does not treat NaN as equal to itself, so check the value itself

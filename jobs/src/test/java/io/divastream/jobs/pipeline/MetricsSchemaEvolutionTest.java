@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
+import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.RetrievalMetrics;
@@ -124,7 +125,8 @@ class MetricsSchemaEvolutionTest {
                 new double[][] {{0.9, 0.9, 1, 1, 0.8, 0.7, 0.9, 0.6, 0.5}},
                 new double[][] {{0.9, 1}},
                 1L,
-                2L);
+                2L,
+                ContinualScores.NONE);
         MetricsRecord current = AvroMapping.metrics(result);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);

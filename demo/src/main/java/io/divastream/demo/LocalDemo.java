@@ -150,7 +150,12 @@ public final class LocalDemo {
                             "Flink metrics for Prometheus: http://%s:%d/ (docs/monitoring.md)%n",
                             bindAddress, prometheusPort);
                 }
-                List<Stage> stages = stages(config, images, order, new OrderParameters(seed, waveSize, 1.0), rate);
+                List<Stage> stages = stages(
+                        config,
+                        images,
+                        order,
+                        new OrderParameters(seed, waveSize, OrderParameters.DEFAULT_ZIPF_EXPONENT),
+                        rate);
                 Thread producer = startProducer(config, stages, badEvents);
                 long trainingImages = trainingImages(config, images);
                 Watched watched = watchMetrics(config, cluster, started, maxSteps, trainingImages, maxMinutes);

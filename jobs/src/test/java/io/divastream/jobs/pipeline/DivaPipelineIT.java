@@ -10,6 +10,7 @@ import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.testing.LocalKafkaExtension;
 import io.divastream.evaluation.EmbeddingCombiner;
+import io.divastream.evaluation.MapAtR;
 import io.divastream.evaluation.RecallAtK;
 import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
@@ -109,11 +110,11 @@ class DivaPipelineIT {
         checkModelVersions(config);
         checkEmbeddings(config, images, evalIds);
         checkArtefacts(config, images);
-        checkMetrics(metrics, evalIds.size(), untrainedRecallAt1(config, images, evalIds));
+        checkMetrics(metrics, evalIds.size(), untrainedScores(config, images, evalIds));
     }
 
-    /** Combined Recall@1 of the untrained model (the trainer's initial parameters, same seed). */
-    private static double untrainedRecallAt1(JobConfig config, List<LabeledImage> images, Set<String> evalIds) {
+    /** Combined Recall@1 and MAP@R of the untrained model (the trainer's initial parameters, same seed). */
+    private static double[] untrainedScores(JobConfig config, List<LabeledImage> images, Set<String> evalIds) {
         ImageDecoder decoder = new ImageDecoder(new ImageSpec(28, true));
         List<float[]> pixels = new ArrayList<>();
         Map<String, Integer> classes = new HashMap<>();
@@ -130,10 +131,11 @@ class DivaPipelineIT {
             float[][] combined = EmbeddingCombiner.combine(
                     embedder.embed(pixels.toArray(new float[0][])),
                     config.embedding().headWeights());
-            return new RecallAtK()
-                    .compute(
-                            combined,
-                            labels.stream().mapToInt(Integer::intValue).toArray())[0];
+            int[] classOf = labels.stream().mapToInt(Integer::intValue).toArray();
+            return new double[] {
+                new RecallAtK().compute(combined, classOf)[0],
+                new MapAtR().compute(combined, classOf).mapAtR()
+            };
         }
     }
 
@@ -295,7 +297,7 @@ class DivaPipelineIT {
         return out;
     }
 
-    private static void checkMetrics(List<MetricsRecord> metrics, int evalImages, double untrainedRecall) {
+    private static void checkMetrics(List<MetricsRecord> metrics, int evalImages, double[] untrainedScores) {
         MetricsRecord untrained = metrics.stream()
                 .filter(m -> m.getModelVersion() == 0)
                 .findFirst()
@@ -318,13 +320,24 @@ class DivaPipelineIT {
         assertThat(last.getEvalClasses()).isEqualTo(EVAL_CLASSES);
         assertThat(last.getModelVersion()).isGreaterThanOrEqualTo(TARGET_VERSION);
         assertThat(untrained).as("version 0 (the untrained model) is scored").isNotNull();
-        double trainedRecall = last.getMetrics().get("combined").getRecallAt1();
+        RetrievalMetrics trained = last.getMetrics().get("combined");
         System.out.printf(
-                "combined recall@1 on %d eval images: untrained %.4f, version %d %.4f%n",
-                evalImages, untrainedRecall, last.getModelVersion(), trainedRecall);
-        assertThat(trainedRecall)
-                .as("the trained model retrieves better than the untrained one")
-                .isGreaterThan(untrainedRecall + 0.03);
+                "combined scores on %d eval images: untrained R@1 %.4f MAP@R %.4f, version %d R@1 %.4f MAP@R %.4f%n",
+                evalImages,
+                untrainedScores[0],
+                untrainedScores[1],
+                last.getModelVersion(),
+                trained.getRecallAt1(),
+                trained.getMapAtR());
+        // Recall@1 on 100 queries moves by whole points with the stream's timing (0.63 to 0.80 over six runs
+        // against 0.60 untrained); MAP@R ranks every same-class image and varies far less (0.32 to 0.37 over
+        // three runs against 0.244), so it carries the margin, half the smallest gain observed
+        assertThat(trained.getMapAtR())
+                .as("the trained model ranks the held-out classes better than the untrained one")
+                .isGreaterThan(untrainedScores[1] + 0.04);
+        assertThat(trained.getRecallAt1())
+                .as("and is not worse at Recall@1")
+                .isGreaterThanOrEqualTo(untrainedScores[0]);
     }
 
     private static double norm(List<Float> v) {

@@ -43,6 +43,36 @@ final class LabelStats {
         return matches;
     }
 
+    /**
+     * The rows, labels and R of some queries of a leave-one-out evaluation, to be ranked against all items.
+     *
+     * @param rows the queries' neighbour lists
+     * @param labels the queries' labels
+     * @param relevant the queries' numbers of other items with their label
+     */
+    record Queries(int[][] rows, int[] labels, int[] relevant) {
+
+        /** Selects the listed queries of leave-one-out neighbour lists (checked beforehand). */
+        static Queries select(int[][] neighbours, int[] labels, int[] queries) {
+            Objects.requireNonNull(queries, "queries");
+            int[] others = sameLabelOthers(labels);
+            int[][] rows = new int[queries.length][];
+            int[] queryLabels = new int[queries.length];
+            int[] relevant = new int[queries.length];
+            for (int i = 0; i < queries.length; i++) {
+                int q = queries[i];
+                if (q < 0 || q >= labels.length) {
+                    throw new IllegalArgumentException(
+                            "query " + q + " is not an item index (" + labels.length + " items)");
+                }
+                rows[i] = neighbours[q];
+                queryLabels[i] = labels[q];
+                relevant[i] = others[q];
+            }
+            return new Queries(rows, queryLabels, relevant);
+        }
+    }
+
     /** Number of distinct labels. */
     static int distinct(int[] labels) {
         Objects.requireNonNull(labels, "labels");

@@ -60,6 +60,21 @@ public final class MapAtR {
     }
 
     /**
+     * Computes leave-one-out MAP@R and R-Precision over some of the items as queries: each listed item is
+     * ranked against all other items, and only the listed items are averaged.
+     *
+     * @param neighbours for each item, other item indices nearest first, as for {@link #compute(int[][], int[])}
+     * @param labels class label of each item
+     * @param queries indices of the items counted as queries (each once)
+     * @return scores averaged over the listed queries with {@code R >= 1}
+     */
+    public MapAtRResult computeForQueries(int[][] neighbours, int[] labels, int[] queries) {
+        LabelStats.checkNeighbours(neighbours, labels, 0);
+        LabelStats.Queries selected = LabelStats.Queries.select(neighbours, labels, queries);
+        return compute(selected.rows(), selected.labels(), labels, selected.relevant());
+    }
+
+    /**
      * Computes MAP@R and R-Precision in query/gallery mode (In-Shop): {@code R} is the number of gallery
      * items with the query's label, and the query's {@code R} nearest gallery items are scored.
      *

@@ -107,6 +107,22 @@ public final class RecallAtK {
     }
 
     /**
+     * Computes leave-one-out Recall@k over some of the items as queries: each listed item is ranked against all
+     * other items, and only the listed items are counted (the recall of one group of classes within a larger
+     * set, whose other items are distractors).
+     *
+     * @param neighbours for each item, other item indices nearest first, as for {@link #compute(int[][], int[])}
+     * @param labels class label of each item
+     * @param queries indices of the items counted as queries (each once)
+     * @return recall for each k, in the order of {@link #ks()}; {@code NaN} if no query is counted
+     */
+    public double[] computeForQueries(int[][] neighbours, int[] labels, int[] queries) {
+        LabelStats.checkNeighbours(neighbours, labels, requiredNeighbours());
+        LabelStats.Queries selected = LabelStats.Queries.select(neighbours, labels, queries);
+        return compute(selected.rows(), selected.labels(), labels, selected.relevant());
+    }
+
+    /**
      * Computes Recall@k in query/gallery mode (In-Shop): a query is a hit at k if one of its {@code k}
      * nearest gallery items has its label; a query without any gallery item of its label is a
      * singleton for the {@link #singletonPolicy()}.

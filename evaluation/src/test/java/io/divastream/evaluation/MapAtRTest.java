@@ -3,6 +3,7 @@ package io.divastream.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class MapAtRTest {
@@ -66,6 +67,23 @@ class MapAtRTest {
         assertThat(result.rPrecision()).isCloseTo(expected[1], within(1e-12));
         assertThat(result.queries()).isEqualTo(n - 1);
         assertThat(result.mapAtR()).isBetween(0.05, 0.95);
+    }
+
+    @Test
+    void aSubsetOfQueriesIsRankedAgainstAllItemsAndAveragedAlone() {
+        int n = 240;
+        int[] labels = NaiveRetrieval.randomLabels(13, n, 20);
+        labels[5] = 900; // a singleton among the queries: skipped
+        float[][] x = NaiveRetrieval.clusteredEmbeddings(14, labels, 8, 1.2);
+        int[] queries =
+                IntStream.range(0, n).filter(i -> labels[i] % 4 == 0 || i == 5).toArray();
+        int[][] neighbours = new NearestNeighbours(MapAtR.requiredNeighbours(labels)).search(x);
+        MapAtRResult result = new MapAtR().computeForQueries(neighbours, labels, queries);
+        double[] expected = NaiveRetrieval.mapAtR(x, labels, queries);
+        assertThat(result.mapAtR()).isCloseTo(expected[0], within(1e-12));
+        assertThat(result.rPrecision()).isCloseTo(expected[1], within(1e-12));
+        assertThat(result.queries()).isEqualTo(queries.length - 1);
+        assertThat(result.mapAtR()).isNotCloseTo(new MapAtR().compute(x, labels).mapAtR(), within(1e-6));
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Obviously-correct reference implementations for the tests: full sorts of directly computed double
@@ -150,9 +151,15 @@ final class NaiveRetrieval {
     }
 
     static double[] recall(float[][] x, int[] labels, int[] ks, boolean excludeSingletons) {
+        return recall(
+                x, labels, ks, excludeSingletons, IntStream.range(0, x.length).toArray());
+    }
+
+    /** Leave-one-out Recall@k counting only the listed queries, each ranked against all other items. */
+    static double[] recall(float[][] x, int[] labels, int[] ks, boolean excludeSingletons, int[] queries) {
         double[] hits = new double[ks.length];
         int counted = 0;
-        for (int q = 0; q < x.length; q++) {
+        for (int q : queries) {
             if (excludeSingletons && sameLabelOthers(labels, q) == 0) {
                 continue;
             }
@@ -175,10 +182,15 @@ final class NaiveRetrieval {
 
     /** {MAP@R, R-Precision}, averaged over queries with R >= 1. */
     static double[] mapAtR(float[][] x, int[] labels) {
+        return mapAtR(x, labels, IntStream.range(0, x.length).toArray());
+    }
+
+    /** {MAP@R, R-Precision} over the listed queries with R >= 1, each ranked against all other items. */
+    static double[] mapAtR(float[][] x, int[] labels, int[] listed) {
         double map = 0.0;
         double rPrecision = 0.0;
         int queries = 0;
-        for (int q = 0; q < x.length; q++) {
+        for (int q : listed) {
             int r = sameLabelOthers(labels, q);
             if (r == 0) {
                 continue;

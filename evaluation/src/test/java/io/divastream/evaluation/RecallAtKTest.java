@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RecallAtKTest {
@@ -48,6 +49,34 @@ class RecallAtKTest {
             assertThat(actual).as(policy.name()).containsExactly(expected, within(1e-12));
             assertThat(actual[0]).isBetween(0.05, 0.95); // the data is neither trivial nor hopeless
         }
+    }
+
+    @Test
+    void aSubsetOfQueriesIsRankedAgainstAllItemsAndCountedAlone() {
+        int n = 300;
+        int[] labels = NaiveRetrieval.randomLabels(11, n, 40);
+        labels[12] = 777; // a singleton among the queries
+        float[][] x = NaiveRetrieval.clusteredEmbeddings(12, labels, 8, 1.5);
+        int[] queries =
+                IntStream.range(0, n).filter(i -> labels[i] < 10 || i == 12).toArray();
+        int[] ks = {1, 4};
+        int[][] neighbours = new NearestNeighbours(4).search(x);
+        for (RecallAtK.SingletonPolicy policy : RecallAtK.SingletonPolicy.values()) {
+            boolean exclude = policy == RecallAtK.SingletonPolicy.EXCLUDE;
+            double[] actual = new RecallAtK(List.of(1, 4), policy).computeForQueries(neighbours, labels, queries);
+            assertThat(actual)
+                    .as(policy.name())
+                    .containsExactly(NaiveRetrieval.recall(x, labels, ks, exclude, queries), within(1e-12));
+            // the other classes are distractors: the group alone scores differently
+            float[][] groupOnly = IntStream.of(queries).mapToObj(i -> x[i]).toArray(float[][]::new);
+            int[] groupLabels = IntStream.of(queries).map(i -> labels[i]).toArray();
+            assertThat(actual[0])
+                    .isNotCloseTo(NaiveRetrieval.recall(groupOnly, groupLabels, ks, exclude)[0], within(1e-6));
+        }
+        assertThatThrownBy(() -> new RecallAtK(List.of(1), RecallAtK.SingletonPolicy.EXCLUDE)
+                        .computeForQueries(neighbours, labels, new int[] {n}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an item index");
     }
 
     @Test

@@ -1,9 +1,12 @@
 package io.divastream.jobs.metrics;
 
+import io.divastream.evaluation.MapAtR;
+import io.divastream.evaluation.MapAtRResult;
+import io.divastream.evaluation.NearestNeighbours;
+import io.divastream.evaluation.RecallAtK;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.jobs.events.ClassGroupScore;
 import io.divastream.jobs.events.ContinualScores;
-import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,11 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
- * The continual-learning scores of {@link RetrievalMetricsFunction} (docs/continual.md): retrieval within each
- * group of training classes by first arrival, with the best score each group had in an earlier version, and
- * retrieval of a version's held-out queries against the serving version's embeddings of the held-out gallery.
+ * The continual-learning scores of {@link RetrievalMetricsFunction} (docs/continual.md): retrieval of each
+ * group of training classes by first arrival among all sampled training classes, with the best score each group
+ * had in an earlier version, and retrieval of a version's held-out queries against the serving version's
+ * embeddings of the held-out gallery.
  * Uses the combined embedding. Not thread-safe.
  */
 final class ContinualScorer {
@@ -50,38 +55,58 @@ final class ContinualScorer {
             ClassArrivals arrivals) {
         double[] cross = crossVersion(evaluator, heldOut);
         int size = protocol.classGroupSize();
-        List<ClassGroupScore> groups = new ArrayList<>();
-        if (size > 0 && seen != null) {
-            TreeMap<Integer, List<ImageEmbedding>> byGroup = new TreeMap<>();
-            for (ImageEmbedding e : seen) {
-                OptionalInt ordinal = arrivals.ordinal(e.label());
-                if (ordinal.isPresent()) {
-                    byGroup.computeIfAbsent(ordinal.getAsInt() / size, g -> new ArrayList<>())
-                            .add(e);
-                }
-            }
-            for (Map.Entry<Integer, List<ImageEmbedding>> group : byGroup.entrySet()) {
-                if (!RetrievalMetricsFunction.leaveOneOutScorable(group.getValue())) {
-                    continue;
-                }
-                Map<String, Integer> classIds = new HashMap<>();
-                int[] labels = Rows.labelIds(group.getValue(), classIds);
-                double[] s =
-                        RetrievalMetricsFunction.toArray(evaluator.evaluate(Rows.combined(group.getValue()), labels));
-                Double best = bestRecallAt1.get(group.getKey());
-                groups.add(new ClassGroupScore(
-                        group.getKey(),
-                        classIds.size(),
-                        labels.length,
-                        s[0],
-                        s[EvaluationResult.MAP_AT_R],
-                        best == null ? Double.NaN : best));
-            }
-            for (ClassGroupScore g : groups) {
-                bestRecallAt1.merge(g.group(), g.recallAt1(), Math::max);
-            }
+        List<ClassGroupScore> groups = size > 0 && seen != null ? groupScores(evaluator, seen, arrivals) : List.of();
+        for (ClassGroupScore g : groups) {
+            bestRecallAt1.merge(g.group(), g.recallAt1(), Math::max);
         }
         return new ContinualScores(cross.length == 0 ? -1 : servingVersion, cross, size, groups);
+    }
+
+    /**
+     * Each group's images as queries against the whole seen sample (leave-one-out), so a group is scored among
+     * the distractors of every other class, as a catalogue search would rank it.
+     */
+    private List<ClassGroupScore> groupScores(
+            RetrievalEvaluator evaluator, List<ImageEmbedding> seen, ClassArrivals arrivals) {
+        if (!Rows.leaveOneOutScorable(seen)) {
+            return List.of();
+        }
+        Map<String, Integer> classIds = new HashMap<>();
+        int[] labels = Rows.labelIds(seen, classIds);
+        TreeMap<Integer, List<Integer>> byGroup = new TreeMap<>();
+        for (int i = 0; i < labels.length; i++) {
+            OptionalInt ordinal = arrivals.ordinal(seen.get(i).label());
+            if (ordinal.isPresent()) {
+                byGroup.computeIfAbsent(ordinal.getAsInt() / protocol.classGroupSize(), g -> new ArrayList<>())
+                        .add(i);
+            }
+        }
+        if (byGroup.isEmpty()) {
+            return List.of();
+        }
+        int[][] neighbours = new NearestNeighbours(
+                        Math.max(1, MapAtR.requiredNeighbours(labels)),
+                        evaluator.config().parallel())
+                .search(Rows.combined(seen));
+        RecallAtK recallAt1 = new RecallAtK(List.of(1), evaluator.config().singletonPolicy());
+        List<ClassGroupScore> groups = new ArrayList<>();
+        for (Map.Entry<Integer, List<Integer>> group : byGroup.entrySet()) {
+            int[] queries =
+                    group.getValue().stream().mapToInt(Integer::intValue).toArray();
+            MapAtRResult map = new MapAtR().computeForQueries(neighbours, labels, queries);
+            if (map.queries() == 0) {
+                continue; // no class of the group has two sampled images
+            }
+            Double best = bestRecallAt1.get(group.getKey());
+            groups.add(new ClassGroupScore(
+                    group.getKey(),
+                    (int) IntStream.of(queries).map(q -> labels[q]).distinct().count(),
+                    queries.length,
+                    recallAt1.computeForQueries(neighbours, labels, queries)[0],
+                    map.mapAtR(),
+                    best == null ? Double.NaN : best));
+        }
+        return groups;
     }
 
     /** This version's queries (by the protocol's hashed split) against the serving version's gallery. */

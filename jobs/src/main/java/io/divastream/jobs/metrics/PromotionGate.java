@@ -112,7 +112,7 @@ final class PromotionGate {
     }
 
     private double recallAt1(List<ImageEmbedding> rows) {
-        if (!RetrievalMetricsFunction.leaveOneOutScorable(rows)) {
+        if (!Rows.leaveOneOutScorable(rows)) {
             return Double.NaN;
         }
         return recallAt1.compute(Rows.combined(rows), Rows.labelIds(rows, new HashMap<>()))[0];

@@ -11,7 +11,6 @@ import io.divastream.model.DivaHead;
 import io.divastream.model.DjlRuntime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +204,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         if (version <= lastScoredVersion || !heldOut.completeAt(version) || !heldOutScorable()) {
             return;
         }
-        boolean withSeen = seen != null && leaveOneOutScorable(seen.table().view());
+        boolean withSeen = seen != null && Rows.leaveOneOutScorable(seen.table().view());
         if (withSeen && !seen.table().completeAt(version)) {
             if (!seen.table().hasNewerThan(version)) {
                 return; // wait for the sampled training images to carry the version too
@@ -239,7 +238,7 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
             return false;
         }
         if (protocol.mode() == EvaluationMode.LEAVE_ONE_OUT) {
-            return leaveOneOutScorable(heldOut.view());
+            return Rows.leaveOneOutScorable(heldOut.view());
         }
         Map<String, Integer> galleryPerClass = new HashMap<>();
         List<String> queryLabels = new ArrayList<>();
@@ -253,15 +252,6 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         long classes =
                 heldOut.view().stream().map(ImageEmbedding::label).distinct().count();
         return classes >= 2 && queryLabels.stream().anyMatch(galleryPerClass::containsKey);
-    }
-
-    /** Retrieval needs a class with two images, and clustering two classes. */
-    static boolean leaveOneOutScorable(Collection<ImageEmbedding> rows) {
-        Map<String, Integer> perClass = new HashMap<>();
-        for (ImageEmbedding e : rows) {
-            perClass.merge(e.label(), 1, Integer::sum);
-        }
-        return perClass.size() >= 2 && perClass.values().stream().anyMatch(c -> c >= 2);
     }
 
     private EvaluationResult score(List<ImageEmbedding> rows, boolean withSeen) {

@@ -1,6 +1,8 @@
 package io.divastream.jobs.metrics;
 
 import io.divastream.jobs.events.ImageEmbedding;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,5 +38,14 @@ final class Rows {
             ids[i] = classIds.computeIfAbsent(rows.get(i).label(), l -> classIds.size());
         }
         return ids;
+    }
+
+    /** Retrieval needs a class with two images, and clustering two classes. */
+    static boolean leaveOneOutScorable(Collection<ImageEmbedding> rows) {
+        Map<String, Integer> perClass = new HashMap<>();
+        for (ImageEmbedding e : rows) {
+            perClass.merge(e.label(), 1, Integer::sum);
+        }
+        return perClass.size() >= 2 && perClass.values().stream().anyMatch(c -> c >= 2);
     }
 }

@@ -48,7 +48,8 @@ final class ReplayMemory {
      * @param capacity the most images kept (positive)
      * @param imagesPerClass K: a class is replayable once it holds this many
      * @param images the keyed state of a class's kept images
-     * @param seen the keyed state of the number of distinct images of a class offered
+     * @param seen the keyed state of the number of images of a class offered (a redelivery of a held image is
+     *     not counted; one of an image the reservoir passed over is, as the reservoir cannot tell)
      * @param selectKey makes a label the current key of both states
      */
     ReplayMemory(
@@ -93,17 +94,17 @@ final class ReplayMemory {
      */
     void offer(String label, BufferedImage image, long seed, long stamp, int subtask) throws Exception {
         SplittableRandom random = RandomStreams.of(seed, RandomStreams.Purpose.REPLAY_MEMORY, stamp, subtask);
-        Long before = seen.value();
-        long offered = (before == null ? 0 : before) + 1;
-        seen.update(offered);
         List<BufferedImage> kept = list();
         for (int i = 0; i < kept.size(); i++) {
             if (kept.get(i).imageId().equals(image.imageId())) {
-                kept.set(i, image);
+                kept.set(i, image); // a redelivery is not a new image of the reservoir's stream
                 images.update(kept);
                 return;
             }
         }
+        Long before = seen.value();
+        long offered = (before == null ? 0 : before) + 1;
+        seen.update(offered);
         int classes = counts.size() + (counts.containsKey(label) ? 0 : 1);
         int quota = Math.max(1, capacity / classes);
         if (kept.size() < quota) {

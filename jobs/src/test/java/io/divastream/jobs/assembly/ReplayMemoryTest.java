@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -119,6 +121,35 @@ class ReplayMemoryTest {
                 assertThat(operator(harness).rememberedImages(e.getKey())).isEqualTo(2);
             }
         }
+    }
+
+    @Test
+    void aRedeliveredHeldImageIsNotCountedAsANewOne() throws Exception {
+        try (var harness = harness(false, config(4, 60, 0.34))) {
+            harness.open();
+            for (ImageSample s : stream(1, 3)) {
+                harness.processElement(s, 0);
+            }
+            assertThat(offered(harness)).isEqualTo(3);
+            harness.processElement(image("c000", 1), 0); // held: replaced in place, not a fourth image
+            assertThat(offered(harness)).isEqualTo(3);
+            assertThat(remembered(harness).get("c000")).containsExactlyInAnyOrder("c000#0", "c000#1", "c000#2");
+            harness.processElement(image("c000", 3), 0);
+            assertThat(offered(harness)).isEqualTo(4);
+        }
+    }
+
+    private static long offered(KeyedOneInputStreamOperatorTestHarness<String, ImageSample, TrainingBatch> harness)
+            throws Exception {
+        long[] count = {0};
+        harness.getOperator()
+                .getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new ValueStateDescriptor<>(ClassBalancedBatchOperator.MEMORY_SEEN_STATE, Types.LONG),
+                        (Object key, ValueState<Long> state) -> count[0] += state.value() == null ? 0 : state.value());
+        return count[0];
     }
 
     @Test

@@ -329,12 +329,12 @@ class DivaPipelineIT {
                 last.getModelVersion(),
                 trained.getRecallAt1(),
                 trained.getMapAtR());
-        // Recall@1 on 100 queries moves by whole points with the stream's timing (0.63 to 0.80 over six runs
-        // against 0.60 untrained); MAP@R ranks every same-class image and varies far less (0.32 to 0.37 over
-        // three runs against 0.244), so it carries the margin, half the smallest gain observed
+        // Recall@1 on 100 queries moves by whole points with the stream's timing (0.63 to 0.80 over seven runs
+        // against 0.60 untrained); MAP@R ranks every same-class image and varies less (0.287 to 0.366 over
+        // four runs against 0.244), so it carries the margin, half the smallest gain observed
         assertThat(trained.getMapAtR())
                 .as("the trained model ranks the held-out classes better than the untrained one")
-                .isGreaterThan(untrainedScores[1] + 0.04);
+                .isGreaterThan(untrainedScores[1] + 0.02);
         assertThat(trained.getRecallAt1())
                 .as("and is not worse at Recall@1")
                 .isGreaterThanOrEqualTo(untrainedScores[0]);

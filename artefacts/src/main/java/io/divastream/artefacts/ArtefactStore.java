@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -45,6 +46,16 @@ public final class ArtefactStore {
     private static final Pattern NAME = Pattern.compile("v(\\d{1,19})-([0-9a-f]{" + SHA_PREFIX + "})");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final String DELETING = ".deleting-";
+
+    /**
+     * The file naming the promoted model version (its decimal number and a newline): the version the job's
+     * promotion decisions serve, written once the checkpoint that commits the decision completes. Readers that
+     * serve the export should load this version's artefact only (with the SHA-256 of its committed record).
+     */
+    public static final String PROMOTED = "PROMOTED";
+
+    /** The most bytes of {@value #PROMOTED} read: a long and a newline. */
+    private static final int PROMOTED_MAX_BYTES = 24;
 
     /**
      * An artefact directory of the store.
@@ -160,6 +171,47 @@ public final class ArtefactStore {
     }
 
     /**
+     * Records the promoted version ({@value #PROMOTED}), replacing the file at once (a temporary sibling renamed
+     * over it).
+     *
+     * @param version the promoted version
+     * @throws IOException if it cannot be written
+     */
+    public void writePromoted(long version) throws IOException {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must not be negative, got " + version);
+        }
+        Files.createDirectories(root);
+        Path staging = root.resolve("." + PROMOTED + "-" + HexFormat.of().toHexDigits(System.nanoTime()));
+        Files.writeString(staging, version + "\n");
+        Files.move(
+                staging, root.resolve(PROMOTED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The promoted version ({@value #PROMOTED}).
+     *
+     * @return it, or empty if the file is missing or does not hold a version
+     * @throws UncheckedIOException if the file exists but cannot be read
+     */
+    public OptionalLong promoted() {
+        Path file = root.resolve(PROMOTED);
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(PROMOTED_MAX_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).strip();
+        if (bytes.length > PROMOTED_MAX_BYTES || !text.matches("\\d{1,18}")) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Long.parseLong(text));
+    }
+
+    /**
      * Lists the artefacts, newest first: by version, then (for re-trained versions with another SHA-256)
      * by last-modified time. Directories whose names are not artefact names are not listed.
      *
@@ -206,7 +258,8 @@ public final class ArtefactStore {
     }
 
     /**
-     * Deletes the artefacts beyond the newest {@code keep} ({@link #list()} order), never {@code protect},
+     * Deletes the artefacts beyond the newest {@code keep} ({@link #list()} order), never {@code protect} nor an
+     * artefact of the {@linkplain #promoted() promoted version},
      * and temporary directories that a writer left behind more than {@value #STALE_STAGING_MINUTES}
      * minutes ago. Each artefact is first renamed to a hidden name, so it disappears at once.
      *
@@ -222,9 +275,11 @@ public final class ArtefactStore {
         List<Path> deleted = new ArrayList<>();
         List<Entry> entries = list();
         Path kept = protect == null ? null : protect.toAbsolutePath().normalize();
+        OptionalLong promoted = promoted();
         for (int i = keep; i < entries.size(); i++) {
             Path dir = entries.get(i).dir();
-            if (dir.toAbsolutePath().normalize().equals(kept)) {
+            if (dir.toAbsolutePath().normalize().equals(kept)
+                    || (promoted.isPresent() && entries.get(i).version() == promoted.getAsLong())) {
                 continue;
             }
             Path hidden = root.resolve(
@@ -248,6 +303,7 @@ public final class ArtefactStore {
             entries.filter(p -> {
                         String n = p.getFileName().toString();
                         return n.startsWith(DELETING)
+                                || n.startsWith("." + PROMOTED + "-")
                                 || (n.startsWith(".v")
                                         && NAME.matcher(n.substring(1)).lookingAt());
                     })

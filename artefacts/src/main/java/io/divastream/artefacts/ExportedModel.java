@@ -41,6 +41,7 @@ public final class ExportedModel implements AutoCloseable {
     private final ModelManifest manifest;
     private final NetworkSpec spec;
     private final Embedder embedder;
+    private final ModelSnapshot snapshot;
     private final ImageDecoder glyphDecoder;
     private final PhotoTransforms photoTransforms;
     /** The frozen backbone of heads trained on its features, else null. */
@@ -53,9 +54,11 @@ public final class ExportedModel implements AutoCloseable {
             ModelManifest manifest,
             NetworkSpec spec,
             Embedder embedder,
+            ModelSnapshot snapshot,
             FrozenBackbone frozenSpec,
             FeatureExtractor frozen) {
         this.dir = dir;
+        this.snapshot = snapshot;
         this.manifest = manifest;
         this.spec = spec;
         this.embedder = embedder;
@@ -182,7 +185,13 @@ public final class ExportedModel implements AutoCloseable {
         try {
             FrozenBackbone frozen = manifest.frozenBackbone(dir).orElse(null);
             return new ExportedModel(
-                    dir, manifest, spec, embedder, frozen, frozen == null ? null : load(frozen.module(), dir));
+                    dir,
+                    manifest,
+                    spec,
+                    embedder,
+                    snapshot,
+                    frozen,
+                    frozen == null ? null : load(frozen.module(), dir));
         } catch (IllegalArgumentException e) {
             embedder.close();
             throw new IOException(manifestFile + ": " + e.getMessage(), e);
@@ -203,6 +212,15 @@ public final class ExportedModel implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IOException(module.path() + ": cannot load the frozen backbone: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The parameters as read, checked against the manifest.
+     *
+     * @return the version, step and parameters of the manifest
+     */
+    public ModelSnapshot snapshot() {
+        return snapshot;
     }
 
     public ModelManifest manifest() {

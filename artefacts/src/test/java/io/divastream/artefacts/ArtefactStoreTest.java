@@ -120,6 +120,33 @@ class ArtefactStoreTest {
     }
 
     @Test
+    void thePromotedVersionIsRecordedAndNeverDeletedByTheRetention() throws IOException {
+        ArtefactStore store = new ArtefactStore(tmp);
+        assertThat(store.promoted()).isEmpty();
+        for (int v = 1; v <= 3; v++) {
+            write(store, snapshot(v, "v" + v));
+        }
+        store.writePromoted(1);
+        assertThat(store.promoted()).hasValue(1);
+        assertThat(Files.readString(tmp.resolve(ArtefactStore.PROMOTED))).isEqualTo("1\n");
+        for (int v = 4; v <= 6; v++) {
+            store.retain(2, write(store, snapshot(v, "v" + v)).dir());
+        }
+        assertThat(store.list()).extracting(ArtefactStore.Entry::version).containsExactly(6L, 5L, 1L);
+        store.writePromoted(6);
+        assertThat(store.retain(2, null)).hasSize(1);
+        assertThat(store.list()).extracting(ArtefactStore.Entry::version).containsExactly(6L, 5L);
+        assertThat(names(tmp)).doesNotContain("." + ArtefactStore.PROMOTED).contains(ArtefactStore.PROMOTED);
+
+        // a damaged or hostile file names no version, and is never read beyond a few bytes
+        Files.writeString(tmp.resolve(ArtefactStore.PROMOTED), "7; rm -rf /\n");
+        assertThat(store.promoted()).isEmpty();
+        Files.write(tmp.resolve(ArtefactStore.PROMOTED), new byte[10_000_000]);
+        assertThat(store.promoted()).isEmpty();
+        assertThatThrownBy(() -> store.writePromoted(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aRetrainedVersionIsListedByModificationTimeAndMatchedByItsSha() throws IOException {
         ArtefactStore store = new ArtefactStore(tmp);
         ModelSnapshot a = snapshot(5, "first attempt");

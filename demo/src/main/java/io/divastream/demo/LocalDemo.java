@@ -131,13 +131,14 @@ public final class LocalDemo {
             String bootstrap = broker != null ? broker.bootstrapServers() : givenBrokers();
             JobConfig config = jobConfig(bootstrap, workDir);
             out.printf(
-                    "Kafka broker: %s (topics %s, %s, %s, %s, %s, %s)%n",
+                    "Kafka broker: %s (topics %s, %s, %s, %s, %s, %s, %s)%n",
                     bootstrap,
                     config.kafka().imagesTopic(),
                     config.kafka().embeddingsTopic(),
                     config.kafka().metricsTopic(),
                     config.kafka().modelVersionsTopic(),
                     config.kafka().promotionsTopic(),
+                    config.kafka().promotionCommandsTopic(),
                     config.kafka().deadLettersTopic());
             TopicAdmin.ensureTopics(config.kafka().settings(), config.kafka().singleBrokerTopics(1));
 

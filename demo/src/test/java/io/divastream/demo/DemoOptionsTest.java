@@ -107,6 +107,7 @@ class DemoOptionsTest {
                         "promotion.tolerance",
                         "promotion.min-eval-images",
                         "topic.promotions",
+                        "topic.promotion-commands",
                         "train.mode",
                         "state.feature-precision",
                         "demo.dataset",

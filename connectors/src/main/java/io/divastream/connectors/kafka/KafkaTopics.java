@@ -16,15 +16,18 @@ public final class KafkaTopics {
     /** Published model versions ({@code ModelVersionRecord}). */
     public static final String MODEL_VERSIONS = "diva.model-versions";
 
-    /** The promotion gate's decisions ({@code PromotionRecord}), keyed by model version. */
+    /** Which version serves ({@code PromotionRecord}): the gate's and operators' decisions, keyed by model version. */
     public static final String PROMOTIONS = "diva.promotions";
+
+    /** Operators' commands on which version serves ({@code PromotionCommand}): pin, unpin, roll back. */
+    public static final String PROMOTION_COMMANDS = "diva.promotion-commands";
 
     /** Input records the pipeline could not use ({@code DeadLetter}). */
     public static final String DEAD_LETTERS = "diva.images.dlq";
 
     /** All pipeline topics, in a stable order. */
     public static final List<String> ALL =
-            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, PROMOTIONS, DEAD_LETTERS);
+            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, PROMOTIONS, PROMOTION_COMMANDS, DEAD_LETTERS);
 
     private KafkaTopics() {}
 }

@@ -29,7 +29,7 @@ public final class TopicAdmin {
     private TopicAdmin() {}
 
     /**
-     * The six pipeline topics with 1 partition and replication factor 1; {@code diva.embeddings}
+     * The seven pipeline topics with 1 partition and replication factor 1; {@code diva.embeddings}
      * is compacted.
      *
      * @return the topic specs
@@ -39,7 +39,7 @@ public final class TopicAdmin {
     }
 
     /**
-     * The six pipeline topics; {@code diva.embeddings} is compacted.
+     * The seven pipeline topics; {@code diva.embeddings} is compacted.
      *
      * @param partitions partitions per topic
      * @param replicationFactor replication factor per topic

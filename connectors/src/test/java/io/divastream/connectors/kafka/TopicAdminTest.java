@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class TopicAdminTest {
 
     @Test
-    void defaultTopicsAreTheSixPipelineTopicsWithCompactedEmbeddings() {
+    void defaultTopicsAreTheSevenPipelineTopicsWithCompactedEmbeddings() {
         List<TopicSpec> topics = TopicAdmin.defaultTopics();
 
         assertThat(topics)
@@ -21,6 +21,7 @@ class TopicAdminTest {
                         "diva.metrics",
                         "diva.model-versions",
                         "diva.promotions",
+                        "diva.promotion-commands",
                         "diva.images.dlq");
         assertThat(topics).allSatisfy(t -> {
             assertThat(t.partitions()).isEqualTo(1);

@@ -88,7 +88,8 @@ public record JobConfig(
      * @param embeddingsTopic output embeddings (compacted, keyed by image id)
      * @param metricsTopic output metrics records
      * @param modelVersionsTopic output model-version records
-     * @param promotionsTopic output decisions of the promotion gate
+     * @param promotionsTopic output decisions of the promotion gate and of operators' commands
+     * @param promotionCommandsTopic input commands of operators (pin, unpin, rollback)
      * @param deadLettersTopic rejected input records
      * @param exactlyOnce whether the output sinks are transactional (exactly-once)
      * @param transactionalIdPrefix prefix of the sinks' transactional ids
@@ -101,6 +102,7 @@ public record JobConfig(
             String metricsTopic,
             String modelVersionsTopic,
             String promotionsTopic,
+            String promotionCommandsTopic,
             String deadLettersTopic,
             boolean exactlyOnce,
             String transactionalIdPrefix)
@@ -118,7 +120,7 @@ public record JobConfig(
         }
 
         /**
-         * The job's six topics on a single broker (replication 1), the embeddings topic compacted,
+         * The job's seven topics on a single broker (replication 1), the embeddings topic compacted,
          * as the embedded runner, the tests and the benchmarks create them.
          *
          * @param imagePartitions partitions of the images topic (the others have one)
@@ -131,6 +133,7 @@ public record JobConfig(
                     TopicSpec.of(metricsTopic, 1, 1),
                     TopicSpec.of(modelVersionsTopic, 1, 1),
                     TopicSpec.of(promotionsTopic, 1, 1),
+                    TopicSpec.of(promotionCommandsTopic, 1, 1),
                     TopicSpec.of(deadLettersTopic, 1, 1));
         }
     }
@@ -184,34 +187,6 @@ public record JobConfig(
             if (!(replayShare >= 0 && replayShare <= 1)) {
                 throw new IllegalArgumentException("replay share must be between 0 and 1, got " + replayShare);
             }
-        }
-
-        /**
-         * A configuration without a replay memory.
-         *
-         * @param classesPerBatch P
-         * @param imagesPerClass K
-         * @param bufferPerClass the per-class buffer bound
-         * @param newImagesPerBatch new images that trigger a batch
-         * @param replayIntervalMs the interval of timer batches, 0 for none
-         * @param maxClasses the class bound of a subtask
-         */
-        public BatchingConfig(
-                int classesPerBatch,
-                int imagesPerClass,
-                int bufferPerClass,
-                int newImagesPerBatch,
-                long replayIntervalMs,
-                int maxClasses) {
-            this(
-                    classesPerBatch,
-                    imagesPerClass,
-                    bufferPerClass,
-                    newImagesPerBatch,
-                    replayIntervalMs,
-                    maxClasses,
-                    0,
-                    0);
         }
 
         /**

@@ -60,6 +60,7 @@ public final class JobConfigBuilder {
                 get(TopicOptions.METRICS),
                 get(TopicOptions.MODEL_VERSIONS),
                 get(TopicOptions.PROMOTIONS),
+                get(TopicOptions.PROMOTION_COMMANDS),
                 get(TopicOptions.DEAD_LETTERS),
                 get(KafkaOptions.EXACTLY_ONCE),
                 get(KafkaOptions.TRANSACTIONAL_ID_PREFIX));

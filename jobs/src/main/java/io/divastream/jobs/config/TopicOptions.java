@@ -16,12 +16,16 @@ public final class TopicOptions {
             topic("topic.model-versions", KafkaTopics.MODEL_VERSIONS, "output topic of model versions");
     public static final DivaOption<String> PROMOTIONS =
             topic("topic.promotions", KafkaTopics.PROMOTIONS, "output topic of the promotion gate's decisions");
+    public static final DivaOption<String> PROMOTION_COMMANDS = topic(
+            "topic.promotion-commands",
+            KafkaTopics.PROMOTION_COMMANDS,
+            "input topic of operators' pin, unpin and rollback commands");
     public static final DivaOption<String> DEAD_LETTERS =
             topic("topic.dead-letters", KafkaTopics.DEAD_LETTERS, "topic of rejected input records");
 
     /** In the order of {@code --help}. */
     public static final List<DivaOption<String>> ALL =
-            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, PROMOTIONS, DEAD_LETTERS);
+            List.of(IMAGES, EMBEDDINGS, METRICS, MODEL_VERSIONS, PROMOTIONS, PROMOTION_COMMANDS, DEAD_LETTERS);
 
     private TopicOptions() {}
 

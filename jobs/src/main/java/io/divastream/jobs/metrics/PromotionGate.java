@@ -36,13 +36,13 @@ final class PromotionGate {
     }
 
     /**
-     * Decides on a version.
+     * Decides on a version; {@link #promote} applies a promotion.
      *
      * @param candidate the version's held-out rows, all at the version, sorted by image id
      * @param promotedRows the promoted version's held-out rows (empty without one)
      * @param trainingStep the version's step
      * @param now the decision's time
-     * @return the decision; the gate's promoted version follows it
+     * @return the gate's decision, not yet applied
      */
     PromotionDecision decide(
             List<ImageEmbedding> candidate, List<ImageEmbedding> promotedRows, long trainingStep, long now) {
@@ -92,15 +92,11 @@ final class PromotionGate {
                             promotedR1,
                             policy.tolerance());
         }
-        long previous = promoted;
-        if (promote) {
-            promoted = version;
-        }
         return new PromotionDecision(
                 version,
-                promote,
+                promote ? PromotionDecision.Kind.PROMOTED : PromotionDecision.Kind.REFUSED,
+                promote ? version : promoted,
                 promoted,
-                previous,
                 candidateR1,
                 promotedR1,
                 mine.size(),
@@ -108,7 +104,18 @@ final class PromotionGate {
                 policy.minEvalImages(),
                 reason,
                 trainingStep,
-                now);
+                now,
+                "",
+                false);
+    }
+
+    /**
+     * Makes a version the promoted one.
+     *
+     * @param version the version
+     */
+    void promote(long version) {
+        promoted = version;
     }
 
     private double recallAt1(List<ImageEmbedding> rows) {
@@ -128,11 +135,11 @@ final class PromotionGate {
     }
 
     /**
-     * Restores the promoted version of a checkpoint.
+     * The policy.
      *
-     * @param version the version, -1 for none
+     * @return it
      */
-    void restore(long version) {
-        promoted = Math.max(promoted, version);
+    PromotionPolicy policy() {
+        return policy;
     }
 }

@@ -5,6 +5,7 @@ import io.divastream.evaluation.RetrievalScores;
 import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
@@ -24,7 +25,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -42,13 +43,14 @@ import org.slf4j.LoggerFactory;
  * sorted by image id before scoring, so the scores (k-means included) do not
  * depend on arrival order. Runs with parallelism 1; both tables are checkpointed.
  */
-public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbedding, EvaluationResult>
+public final class RetrievalMetricsFunction
+        extends CoProcessFunction<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(RetrievalMetricsFunction.class);
 
-    /** The side output of the promotion gate's decisions, one per scored version. */
+    /** The side output of the decisions on which version serves: one per scored version, one per command. */
     public static final OutputTag<PromotionDecision> PROMOTIONS =
             new OutputTag<>("promotions", TypeInformation.of(PromotionDecision.class));
 
@@ -73,8 +75,10 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
     private transient ListState<long[]> arrivalsState;
     private transient ListState<ImageEmbedding> servingState;
     private transient ListState<double[]> groupBestState;
-    private transient PromotionGate gate;
+    private transient ServingControl serving;
     private transient ListState<Long> promotedState;
+    private transient ListState<OperatorCommand.Applied> pinState;
+    private transient ListState<OperatorCommand.Applied> rollbackState;
     private transient volatile double lastRecallAt1;
     private transient volatile double lastSeenRecallAt1;
 
@@ -145,7 +149,12 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
                         "class-group-best", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         promotedState =
                 context.getOperatorStateStore().getListState(new ListStateDescriptor<>("promoted-version", Types.LONG));
-        gate = new PromotionGate(protocol.promotion(), protocol.evaluationConfig());
+        pinState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("pin", TypeInformation.of(OperatorCommand.Applied.class)));
+        rollbackState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(
+                        "pending-rollbacks", TypeInformation.of(OperatorCommand.Applied.class)));
+        serving = new ServingControl(new PromotionGate(protocol.promotion(), protocol.evaluationConfig()));
         arrivals = new ClassArrivals(protocol.trackedClasses());
         continual = new ContinualScorer(protocol);
         heldOut = new EmbeddingTable();
@@ -168,12 +177,14 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
             for (long[] hashes : arrivalsState.get()) {
                 arrivals.restore(hashes);
             }
-            List<ImageEmbedding> serving = new ArrayList<>();
-            servingState.get().forEach(serving::add);
-            continual.restore(serving, groupBestState.get());
+            List<ImageEmbedding> servingRows = new ArrayList<>();
+            servingState.get().forEach(servingRows::add);
+            continual.restore(servingRows, groupBestState.get());
+            long promoted = -1;
             for (Long v : promotedState.get()) {
-                gate.restore(v);
+                promoted = Math.max(promoted, v);
             }
+            serving.restore(promoted, pinState.get(), rollbackState.get());
         }
     }
 
@@ -184,12 +195,12 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         getRuntimeContext().getMetricGroup().gauge("lastCombinedRecallAt1", () -> lastRecallAt1);
         getRuntimeContext().getMetricGroup().gauge("lastSeenCombinedRecallAt1", () -> lastSeenRecallAt1);
         getRuntimeContext().getMetricGroup().gauge("trackedClasses", () -> arrivals.size());
-        getRuntimeContext().getMetricGroup().gauge("promotedVersion", () -> gate.promoted());
+        getRuntimeContext().getMetricGroup().gauge("promotedVersion", () -> serving.promoted());
         getRuntimeContext().getMetricGroup().gauge("untrackedClassArrivals", () -> arrivals.untracked());
     }
 
     @Override
-    public void processElement(ImageEmbedding embedding, Context ctx, Collector<EvaluationResult> out) {
+    public void processElement1(ImageEmbedding embedding, Context ctx, Collector<EvaluationResult> out) {
         if (embedding.role() == Role.TRAIN && protocol.classGroupSize() > 0) {
             arrivals.arrive(embedding.label());
         } else if (embedding.role() == Role.EVAL) {
@@ -214,21 +225,31 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
             withSeen = false;
         }
         lastScoredVersion = version;
-        if (version == 0 || version % protocol.everyVersions() == 0) {
+        serving.passedOver(version, System.currentTimeMillis()).forEach(d -> record(d, List.of(), ctx));
+        if (version == 0 || version % protocol.everyVersions() == 0 || serving.mustDecide(version)) {
             List<ImageEmbedding> rows = heldOut.rows();
             EvaluationResult result = score(rows, withSeen);
             out.collect(result);
-            PromotionDecision decision =
-                    gate.decide(rows, continual.servingRows(), result.trainingStep(), result.computedAt());
-            LOG.info(
-                    "model version {} {}: {}",
-                    version,
-                    decision.promoted() ? "promoted" : "refused",
-                    decision.reason());
-            ctx.output(PROMOTIONS, decision);
-            if (decision.promoted()) {
-                continual.serve(rows, version);
-            }
+            record(
+                    serving.decide(rows, continual.servingRows(), result.trainingStep(), result.computedAt()),
+                    rows,
+                    ctx);
+        }
+    }
+
+    /** An operator's command, after the trainer: decided and recorded now, or (a rollback) when it is scored. */
+    @Override
+    public void processElement2(OperatorCommand.Applied command, Context ctx, Collector<EvaluationResult> out) {
+        serving.command(command, lastScoredVersion, System.currentTimeMillis())
+                .ifPresent(d -> record(d, heldOut.completeAt(d.modelVersion()) ? heldOut.rows() : List.of(), ctx));
+    }
+
+    /** Writes a decision to the side output; a promoted version's held-out rows become the serving gallery. */
+    private void record(PromotionDecision decision, List<ImageEmbedding> rows, Context ctx) {
+        LOG.info("model version {} {}: {}", decision.modelVersion(), decision.kind(), decision.reason());
+        ctx.output(PROMOTIONS, decision);
+        if (decision.promoted() && !rows.isEmpty()) {
+            continual.serve(rows, decision.modelVersion());
         }
     }
 
@@ -393,6 +414,8 @@ public final class RetrievalMetricsFunction extends ProcessFunction<ImageEmbeddi
         arrivalsState.update(List.of(arrivals.snapshot()));
         servingState.update(continual.servingRows());
         groupBestState.update(continual.bestScores());
-        promotedState.update(List.of(gate.promoted()));
+        promotedState.update(List.of(serving.promoted()));
+        pinState.update(serving.pin());
+        rollbackState.update(serving.pendingRollbacks());
     }
 }

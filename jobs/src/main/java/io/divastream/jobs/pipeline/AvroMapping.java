@@ -117,7 +117,7 @@ public final class AvroMapping {
     public static PromotionRecord promotion(PromotionDecision d) {
         return PromotionRecord.newBuilder()
                 .setModelVersion(d.modelVersion())
-                .setDecision(d.promoted() ? PromotionDecisionType.PROMOTED : PromotionDecisionType.REFUSED)
+                .setDecision(PromotionDecisionType.valueOf(d.kind().name()))
                 .setPromotedVersion(d.promotedVersion())
                 .setPreviousVersion(d.previousVersion())
                 .setCandidateRecallAt1(d.candidateRecallAt1())
@@ -128,6 +128,8 @@ public final class AvroMapping {
                 .setReason(d.reason())
                 .setTrainingStep(d.trainingStep())
                 .setDecidedAt(Instant.ofEpochMilli(d.decidedAt()))
+                .setCommandId(d.commandId())
+                .setPinned(d.pinned())
                 .build();
     }
 

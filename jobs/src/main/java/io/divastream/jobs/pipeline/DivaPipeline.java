@@ -5,6 +5,7 @@ import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
 import io.divastream.jobs.config.BackboneProbe;
 import io.divastream.jobs.config.JobConfig;
+import io.divastream.jobs.decode.CommandDecoder;
 import io.divastream.jobs.decode.DecodeImageFunction;
 import io.divastream.jobs.decode.FirstLabelFilter;
 import io.divastream.jobs.decode.LabelRouter;
@@ -14,10 +15,13 @@ import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
 import io.divastream.jobs.events.ImageSample;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.OperatorCommand;
+import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.train.DivaTrainFunction;
+import io.divastream.jobs.train.ExportedRollback;
 import io.divastream.model.config.NetworkSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -69,6 +73,13 @@ public final class DivaPipeline {
                         config.kafka().imagesTopic(),
                         trainingGroupId(config),
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                // a new consumer group starts at the end: commands written before the job ever ran are not
+                // applied to it; a restarted job resumes from its checkpoint or the group's committed offsets
+                RawRecordSources.unbounded(
+                        config.kafka().settings(),
+                        config.kafka().promotionCommandsTopic(),
+                        config.kafka().groupId() + ".commands",
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST)),
                 PipelineSinks.kafka(config),
                 hook);
     }
@@ -101,30 +112,13 @@ public final class DivaPipeline {
     }
 
     /**
-     * Adds the job graph to an environment.
-     *
-     * @param env the environment
-     * @param config the job configuration
-     * @param source the embedding branch's source of raw image-event records
-     * @param trainingSource the training branch's source of the same records
-     * @param sinks where the outputs go
-     */
-    public static void defineWorkflow(
-            StreamExecutionEnvironment env,
-            JobConfig config,
-            Source<RawRecord, ?, ?> source,
-            Source<RawRecord, ?, ?> trainingSource,
-            PipelineSinks sinks) {
-        defineWorkflow(env, config, source, trainingSource, sinks, DivaTrainFunction.PublishHook.NONE);
-    }
-
-    /**
      * Adds the job graph to an environment, with a test hook on the versions the trainer publishes.
      *
      * @param env the environment
      * @param config the job configuration
      * @param source the embedding branch's source of raw image-event records
      * @param trainingSource the training branch's source of the same records
+     * @param commandSource the source of operators' promotion-command records
      * @param sinks where the outputs go
      * @param hook what a test changes in each published version
      */
@@ -133,6 +127,7 @@ public final class DivaPipeline {
             JobConfig config,
             Source<RawRecord, ?, ?> source,
             Source<RawRecord, ?, ?> trainingSource,
+            Source<RawRecord, ?, ?> commandSource,
             PipelineSinks sinks,
             DivaTrainFunction.PublishHook hook) {
         NetworkSpec network = config.training().model().network();
@@ -172,8 +167,21 @@ public final class DivaPipeline {
                                 config.batching(), config.training().model().seed()))
                 .uid(Uids.BATCHER);
 
-        SingleOutputStreamOperator<ModelUpdate> models = batches.process(new DivaTrainFunction(
-                        config.training(), config.runtime().intraOpThreads().trainer(), hook))
+        SingleOutputStreamOperator<OperatorCommand> commands = env.fromSource(
+                        commandSource, WatermarkStrategy.noWatermarks(), Uids.COMMAND_SOURCE)
+                .uid(Uids.COMMAND_SOURCE)
+                .setParallelism(1)
+                .process(new CommandDecoder(sinks.deadLetterLimit()))
+                .uid(Uids.COMMAND_DECODE)
+                .name(Uids.COMMAND_DECODE)
+                .setParallelism(1);
+
+        SingleOutputStreamOperator<ModelUpdate> models = batches.connect(commands)
+                .process(new DivaTrainFunction(
+                        config.training(),
+                        config.runtime().intraOpThreads().trainer(),
+                        hook,
+                        new ExportedRollback(config.export())))
                 .uid(Uids.TRAINER)
                 .name(Uids.TRAINER)
                 .setParallelism(1)
@@ -210,7 +218,9 @@ public final class DivaPipeline {
                 .name(Uids.EMBEDDINGS_SINK)
                 .setParallelism(embeddingParallelism);
         samples.getSideOutput(DecodeImageFunction.DEAD_LETTERS)
-                .union(embeddings.getSideOutput(CatalogueEmbedder.DEAD_LETTERS))
+                .union(
+                        embeddings.getSideOutput(CatalogueEmbedder.DEAD_LETTERS),
+                        commands.getSideOutput(CommandDecoder.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters())
                 .uid(Uids.DEAD_LETTERS_SINK)
                 .name(Uids.DEAD_LETTERS_SINK);
@@ -221,6 +231,7 @@ public final class DivaPipeline {
                 .uid(Uids.EVAL_FILTER)
                 .name(Uids.EVAL_FILTER)
                 .setParallelism(embeddingParallelism)
+                .connect(models.getSideOutput(DivaTrainFunction.COMMANDS))
                 .process(new RetrievalMetricsFunction(
                         network.heads(),
                         protocol,
@@ -236,10 +247,18 @@ public final class DivaPipeline {
                 .uid(Uids.METRICS_SINK)
                 .name(Uids.METRICS_SINK)
                 .setParallelism(1);
-        metrics.getSideOutput(RetrievalMetricsFunction.PROMOTIONS)
+        DataStream<PromotionDecision> decisions = metrics.getSideOutput(RetrievalMetricsFunction.PROMOTIONS);
+        decisions
                 .sinkTo(sinks.promotions())
                 .uid(Uids.PROMOTIONS_SINK)
                 .name(Uids.PROMOTIONS_SINK)
                 .setParallelism(1);
+        if (config.export().enabled()) {
+            decisions
+                    .sinkTo(new PromotedMarkerSink(config.export()))
+                    .uid(Uids.PROMOTED_MARKER_SINK)
+                    .name(Uids.PROMOTED_MARKER_SINK)
+                    .setParallelism(1);
+        }
     }
 }

@@ -23,6 +23,10 @@ public final class Uids {
     public static final String TRAINING_DECODE = "decode-training-images";
     /** The class-balanced batch assembly, keyed by class. */
     public static final String BATCHER = "class-balanced-batches";
+    /** Source of operators' promotion commands. */
+    public static final String COMMAND_SOURCE = "promotion-commands-source";
+    /** Decoder of operators' promotion commands. */
+    public static final String COMMAND_DECODE = "decode-promotion-commands";
     /** The DiVA trainer. */
     public static final String TRAINER = "diva-trainer";
     /** Embedding of every image with the latest model. */
@@ -41,6 +45,8 @@ public final class Uids {
     public static final String MODEL_VERSIONS_SINK = "model-versions-sink";
     /** Writer of model artefacts (only with {@code --export.dir}). */
     public static final String MODEL_ARTEFACTS_SINK = "model-artefacts-sink";
+    /** The promoted version in the export directory. */
+    public static final String PROMOTED_MARKER_SINK = "promoted-marker-sink";
     /** Sink of dead letters. */
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 

@@ -58,7 +58,7 @@ class ClassBalancedBatchOperatorTest {
     private static final int NO_BOUND = 1_000;
 
     private static final JobConfig.BatchingConfig CONFIG =
-            new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS, NO_BOUND);
+            new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS, NO_BOUND, 0, 0);
 
     /** The state backends the batcher is tested on. */
     enum Backend {
@@ -138,7 +138,7 @@ class ClassBalancedBatchOperatorTest {
     }
 
     private static JobConfig.BatchingConfig bounded(int maxClasses) {
-        return new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS, maxClasses);
+        return new JobConfig.BatchingConfig(P, K, BUFFER, NEW_PER_BATCH, REPLAY_MS, maxClasses, 0, 0);
     }
 
     private ImageSample image(String label, String id) {
@@ -772,7 +772,7 @@ class ClassBalancedBatchOperatorTest {
     @CsvSource({"HEAP, 1000", "ROCKSDB, 1000", "HEAP, 5", "ROCKSDB, 5"})
     void withTheReplayDisabledTheBatchesArePureFunctionsOfTheInputAcrossARestore(Backend backend, int maxClasses)
             throws Exception {
-        JobConfig.BatchingConfig noReplay = new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0, maxClasses);
+        JobConfig.BatchingConfig noReplay = new JobConfig.BatchingConfig(P, K, BUFFER, 3, 0, maxClasses, 0, 0);
         List<ImageSample> stream = shuffledStream();
         List<TrainingBatch> straight = new ArrayList<>();
         try (var harness = harness(backend, new ClassBalancedBatchOperator(noReplay, SEED))) {

@@ -240,7 +240,7 @@ class JobOptionsTest {
                 .hasMessage("option --batch.max-classes (27) must be at least --batch.classes (28)");
         // equal is enough
         assertThat(parse("--batch.max-classes", "28").batching().maxClasses()).isEqualTo(28);
-        assertThatThrownBy(() -> new JobConfig.BatchingConfig(3, 2, 4, 5, 0, 0))
+        assertThatThrownBy(() -> new JobConfig.BatchingConfig(3, 2, 4, 5, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class bound must be positive, got 0");
     }

@@ -72,6 +72,7 @@ class OptionsBeforeIssue14Test {
                         "promotion.tolerance",
                         "promotion.min-eval-images",
                         "topic.promotions",
+                        "topic.promotion-commands",
                         "train.mode",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);

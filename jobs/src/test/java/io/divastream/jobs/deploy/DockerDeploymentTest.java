@@ -227,6 +227,7 @@ class DockerDeploymentTest {
                 "topic.metrics",
                 "topic.model-versions",
                 "topic.promotions",
+                "topic.promotion-commands",
                 "topic.dead-letters");
         assertThat(created.keySet())
                 .containsExactlyInAnyOrderElementsOf(

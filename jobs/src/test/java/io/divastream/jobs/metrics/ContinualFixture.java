@@ -2,6 +2,8 @@ package io.divastream.jobs.metrics;
 
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.OperatorCommand;
+import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import java.util.ArrayList;
@@ -9,8 +11,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Predicate;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 
 /**
  * Embeddings for the scorer's continual and promotion tests: training classes arriving in order and held-out
@@ -51,8 +54,8 @@ final class ContinualFixture {
 
     /** The scorer harnesses a test opened, closed by {@link #close()}. */
     static final class Scorers implements AutoCloseable {
-        private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> open =
-                new ArrayList<>();
+        private final List<TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>>
+                open = new ArrayList<>();
 
         /**
          * Opens a scorer of the discriminative head, from a snapshot or afresh.
@@ -62,10 +65,10 @@ final class ContinualFixture {
          * @return the opened harness
          * @throws Exception if it cannot open
          */
-        OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> open(
+        TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> open(
                 MetricsProtocol protocol, OperatorSubtaskState from) throws Exception {
-            var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                    new ProcessOperator<>(new RetrievalMetricsFunction(List.of(DivaHead.DISCRIMINATIVE), protocol)));
+            var h = new TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>(
+                    new CoProcessOperator<>(new RetrievalMetricsFunction(List.of(DivaHead.DISCRIMINATIVE), protocol)));
             open.add(h);
             h.initializeState(from);
             h.open();
@@ -141,13 +144,33 @@ final class ContinualFixture {
     }
 
     static List<EvaluationResult> feed(
-            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h, List<ImageEmbedding> rows)
+            TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> h,
+            List<ImageEmbedding> rows)
             throws Exception {
         for (ImageEmbedding e : rows) {
-            h.processElement(e, 0);
+            h.processElement1(e, 0);
         }
         List<EvaluationResult> out = new ArrayList<>(h.extractOutputValues());
         h.getOutput().clear();
+        return out;
+    }
+
+    /**
+     * Takes the decisions the scorer wrote to its side output since the last call.
+     *
+     * @param h the scorer
+     * @return the decisions, in order
+     */
+    static List<PromotionDecision> decisions(
+            TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> h) {
+        List<PromotionDecision> out = new ArrayList<>();
+        var queue = h.getSideOutput(RetrievalMetricsFunction.PROMOTIONS);
+        if (queue != null) {
+            for (StreamRecord<PromotionDecision> r : queue) {
+                out.add(r.getValue());
+            }
+            queue.clear();
+        }
         return out;
     }
 }

@@ -8,12 +8,13 @@ import io.divastream.jobs.events.ClassGroupScore;
 import io.divastream.jobs.events.ContinualScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.Role;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +36,8 @@ class ContinualScoresTest {
         scorers.close();
     }
 
-    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> harness(OperatorSubtaskState from)
-            throws Exception {
+    private TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> harness(
+            OperatorSubtaskState from) throws Exception {
         return scorers.open(ContinualFixture.protocol(QUERY_FRACTION, GROUP, new PromotionPolicy(1, 2)), from);
     }
 

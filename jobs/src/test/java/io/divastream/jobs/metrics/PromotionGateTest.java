@@ -1,5 +1,6 @@
 package io.divastream.jobs.metrics;
 
+import static io.divastream.jobs.metrics.ContinualFixture.decisions;
 import static io.divastream.jobs.metrics.ContinualFixture.feed;
 import static io.divastream.jobs.metrics.ContinualFixture.recallAt1;
 import static io.divastream.jobs.metrics.ContinualFixture.version;
@@ -8,13 +9,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.PromotionDecision;
 import io.divastream.jobs.events.Role;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,22 +35,9 @@ class PromotionGateTest {
         scorers.close();
     }
 
-    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> harness(OperatorSubtaskState from)
-            throws Exception {
+    private TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> harness(
+            OperatorSubtaskState from) throws Exception {
         return scorers.open(ContinualFixture.protocol(0.5, 3, new PromotionPolicy(TOLERANCE, MIN_IMAGES)), from);
-    }
-
-    private static List<PromotionDecision> decisions(
-            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h) {
-        List<PromotionDecision> out = new ArrayList<>();
-        var queue = h.getSideOutput(RetrievalMetricsFunction.PROMOTIONS);
-        if (queue != null) {
-            for (StreamRecord<PromotionDecision> r : queue) {
-                out.add(r.getValue());
-            }
-            queue.clear();
-        }
-        return out;
     }
 
     private static List<ImageEmbedding> heldOut(List<ImageEmbedding> rows) {

@@ -8,6 +8,7 @@ import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import java.util.ArrayList;
@@ -19,9 +20,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +41,8 @@ class RetrievalMetricsFunctionTest {
 
     private final Random random = new Random(23);
     private final Map<String, float[][]> centres = new HashMap<>();
-    private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses =
-            new ArrayList<>();
+    private final List<TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>>
+            harnesses = new ArrayList<>();
 
     /** The oracle's view of the table: the latest embedding per image id (scored in id order). */
     private final Map<String, ImageEmbedding> table = new TreeMap<>();
@@ -53,18 +54,18 @@ class RetrievalMetricsFunctionTest {
         }
     }
 
-    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> opened(int everyVersions)
-            throws Exception {
-        var h = ProcessFunctionTestHarnesses.forProcessFunction(
+    private TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> opened(
+            int everyVersions) throws Exception {
+        var h = ProcessFunctionTestHarnesses.forCoProcessFunction(
                 new RetrievalMetricsFunction(HEADS, everyVersions, 2, SEED));
         harnesses.add(h);
         return h;
     }
 
-    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> restored(OperatorSubtaskState snapshot)
-            throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, 1, 2, SEED)));
+    private TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> restored(
+            OperatorSubtaskState snapshot) throws Exception {
+        var h = new TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>(
+                new CoProcessOperator<>(new RetrievalMetricsFunction(HEADS, 1, 2, SEED)));
         harnesses.add(h);
         h.initializeState(snapshot);
         h.open();
@@ -130,12 +131,14 @@ class RetrievalMetricsFunctionTest {
     }
 
     private List<EvaluationResult> send(
-            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h, ImageEmbedding e) throws Exception {
+            TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> h,
+            ImageEmbedding e)
+            throws Exception {
         ImageEmbedding previous = table.get(e.imageId());
         if (previous == null || previous.modelVersion() <= e.modelVersion()) {
             table.put(e.imageId(), e);
         }
-        h.processElement(e, 0);
+        h.processElement1(e, 0);
         List<EvaluationResult> out = h.extractOutputValues();
         h.getOutput().clear();
         return out;
@@ -143,7 +146,9 @@ class RetrievalMetricsFunctionTest {
 
     /** Sends version {@code version} of every image; returns the results after each one. */
     private List<List<EvaluationResult>> sendAll(
-            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h, long version) throws Exception {
+            TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> h,
+            long version)
+            throws Exception {
         List<List<EvaluationResult>> out = new ArrayList<>();
         for (int i = 0; i < CLASSES * PER_CLASS; i++) {
             out.add(send(h, embedding(id(i), label(i), version)));
@@ -254,7 +259,7 @@ class RetrievalMetricsFunctionTest {
 
     @Test
     void nothingIsScoredBeforeTheMinimumNumberOfEvaluationImages() throws Exception {
-        var h = ProcessFunctionTestHarnesses.forProcessFunction(
+        var h = ProcessFunctionTestHarnesses.forCoProcessFunction(
                 new RetrievalMetricsFunction(HEADS, 1, CLASSES * PER_CLASS, SEED));
         harnesses.add(h);
         List<List<EvaluationResult>> results = sendAll(h, 0);

@@ -9,6 +9,7 @@ import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
 import io.divastream.jobs.events.EvaluationResult;
 import io.divastream.jobs.events.ImageEmbedding;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.Role;
 import io.divastream.model.DivaHead;
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +46,8 @@ class StreamingProtocolTest {
     private static final int SEEN_PER_CLASS = 3;
     private static final int SEEN_MAX = 14; // 4 classes of 3
 
-    private final List<OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>> harnesses =
-            new ArrayList<>();
+    private final List<TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>>
+            harnesses = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
@@ -59,10 +60,10 @@ class StreamingProtocolTest {
         return new MetricsProtocol(1, 2, mode, 0.4, ks, seenPerClass, SEEN_MAX, SEED, 0, 100, PromotionPolicy.DEFAULT);
     }
 
-    private OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> harness(
+    private TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> harness(
             MetricsProtocol protocol, OperatorSubtaskState restoreFrom) throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult>(
-                new ProcessOperator<>(new RetrievalMetricsFunction(HEADS, protocol)));
+        var h = new TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult>(
+                new CoProcessOperator<>(new RetrievalMetricsFunction(HEADS, protocol)));
         harnesses.add(h);
         h.initializeState(restoreFrom);
         h.open();
@@ -119,10 +120,11 @@ class StreamingProtocolTest {
     }
 
     private static List<EvaluationResult> send(
-            OneInputStreamOperatorTestHarness<ImageEmbedding, EvaluationResult> h, List<ImageEmbedding> es)
+            TwoInputStreamOperatorTestHarness<ImageEmbedding, OperatorCommand.Applied, EvaluationResult> h,
+            List<ImageEmbedding> es)
             throws Exception {
         for (ImageEmbedding e : es) {
-            h.processElement(e, 0);
+            h.processElement1(e, 0);
         }
         List<EvaluationResult> out = h.extractOutputValues();
         h.getOutput().clear();

@@ -234,7 +234,20 @@ class AvroMappingTest {
     @Test
     void aPromotionDecisionKeepsItsFigures() {
         io.divastream.schemas.PromotionRecord wire = roundTrip(AvroMapping.promotion(new PromotionDecision(
-                7, false, 5, 5, 0.61, 0.7, 1_780, 0.01, 100, "recall@1 below", 1_750, 1_700_000_000_000L)));
+                7,
+                PromotionDecision.Kind.REFUSED,
+                5,
+                5,
+                0.61,
+                0.7,
+                1_780,
+                0.01,
+                100,
+                "recall@1 below",
+                1_750,
+                1_700_000_000_000L,
+                "",
+                true)));
         assertThat(wire.getModelVersion()).isEqualTo(7);
         assertThat(wire.getDecision()).isEqualTo(io.divastream.schemas.PromotionDecisionType.REFUSED);
         assertThat(wire.getPromotedVersion()).isEqualTo(5);
@@ -247,9 +260,18 @@ class AvroMappingTest {
         assertThat(wire.getReason()).isEqualTo("recall@1 below");
         assertThat(wire.getTrainingStep()).isEqualTo(1_750);
         assertThat(wire.getDecidedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+        assertThat(wire.getCommandId()).isEmpty();
+        assertThat(wire.getPinned()).isTrue();
+        // every kind maps to the symbol of its name
+        for (PromotionDecision.Kind kind : PromotionDecision.Kind.values()) {
+            io.divastream.schemas.PromotionRecord k = roundTrip(AvroMapping.promotion(
+                    new PromotionDecision(3, kind, 3, 2, 0.5, 0.5, 10, 0.01, 1, "why", -1, 1L, "cmd-1", false)));
+            assertThat(k.getDecision().name()).isEqualTo(kind.name());
+            assertThat(k.getCommandId()).isEqualTo("cmd-1");
+        }
         // no promoted version before: NaN, which Avro's record equality does not equate, so no round trip here
-        io.divastream.schemas.PromotionRecord first = AvroMapping.promotion(
-                new PromotionDecision(0, true, 0, -1, 0.5, Double.NaN, 200, 0.01, 100, "first", 0, 1L));
+        io.divastream.schemas.PromotionRecord first = AvroMapping.promotion(new PromotionDecision(
+                0, PromotionDecision.Kind.PROMOTED, 0, -1, 0.5, Double.NaN, 200, 0.01, 100, "first", 0, 1L, "", false));
         assertThat(first.getDecision()).isEqualTo(io.divastream.schemas.PromotionDecisionType.PROMOTED);
         assertThat(first.getPromotedRecallAt1()).isNaN();
     }

@@ -13,10 +13,10 @@ import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.DjlRuntime;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,12 +53,12 @@ class IntraOpThreadsWiringTest {
     void theTrainerUsesItsCountOrEveryProcessor() throws Exception {
         JobConfig.TrainingConfig config = TinyModel.training(TinyModel.config(), 10, 5);
         assertThat(countAfterOpen(
-                        new OneInputStreamOperatorTestHarness<>(
-                                new ProcessOperator<>(new DivaTrainFunction(config, 2))),
+                        new TwoInputStreamOperatorTestHarness<>(
+                                new CoProcessOperator<>(new DivaTrainFunction(config, 2))),
                         1))
                 .isEqualTo(2);
         assertThat(countAfterOpen(
-                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config))),
+                        new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config))),
                         3))
                 .isEqualTo(Runtime.getRuntime().availableProcessors());
     }
@@ -81,12 +81,12 @@ class IntraOpThreadsWiringTest {
     void theMetricsScorerUsesItsCountAndOneByDefault() throws Exception {
         MetricsProtocol protocol = MetricsProtocol.leaveOneOut(1, 2, 0);
         assertThat(countAfterOpen(
-                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
+                        new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(
                                 new RetrievalMetricsFunction(TinyModel.NETWORK.heads(), protocol, 3))),
                         1))
                 .isEqualTo(3);
         assertThat(countAfterOpen(
-                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
+                        new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(
                                 new RetrievalMetricsFunction(TinyModel.NETWORK.heads(), protocol))),
                         2))
                 .isEqualTo(1);

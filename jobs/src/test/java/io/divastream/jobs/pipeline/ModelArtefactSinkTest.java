@@ -11,7 +11,9 @@ import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
+import io.divastream.jobs.testing.CoOperatorHarness;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.jobs.train.DivaTrainFunction;
@@ -29,8 +31,7 @@ import java.util.stream.Stream;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,12 +54,11 @@ class ModelArtefactSinkTest {
         JobConfig.TrainingConfig config = TinyModel.training(TinyModel.config(), 2, 5);
         List<ModelUpdate> out = new ArrayList<>();
         try (MockEnvironment env = new MockEnvironmentBuilder().build();
-                OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness =
-                        new OneInputStreamOperatorTestHarness<>(
-                                new ProcessOperator<>(new DivaTrainFunction(config)), env)) {
+                CoOperatorHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness =
+                        new CoOperatorHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config)), env)) {
             harness.open();
             for (int i = 0; i < batches; i++) {
-                harness.processElement(TinyModel.batch(i, random, 6, 4, 2, 4), i);
+                harness.processElement1(TinyModel.batch(i, random, 6, 4, 2, 4), i);
             }
             out.addAll(harness.extractOutputValues());
         }

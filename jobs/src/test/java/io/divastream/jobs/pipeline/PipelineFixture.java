@@ -154,6 +154,7 @@ final class PipelineFixture {
                 "--topic.metrics", run + ".metrics",
                 "--topic.model-versions", run + ".model-versions",
                 "--topic.promotions", run + ".promotions",
+                "--topic.promotion-commands", run + ".promotion-commands",
                 "--topic.dead-letters", run + ".dlq");
     }
 
@@ -189,7 +190,7 @@ final class PipelineFixture {
     }
 
     /**
-     * Creates a run's six topics with one partition each (the embeddings topic compacted).
+     * Creates a run's seven topics with one partition each (the embeddings topic compacted).
      *
      * @param kafka the broker
      * @param config the run's configuration

@@ -1,12 +1,13 @@
 package io.divastream.jobs.train;
 
 import io.divastream.jobs.events.ModelUpdate;
+import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 
 /** What the trainer-operator tests share: feeding batches to a harness, and a run-independent view of its output. */
 final class TrainerOutputs {
@@ -15,10 +16,11 @@ final class TrainerOutputs {
 
     /** Processes the batches (timestamped with their sequence) and returns, then clears, the harness's output. */
     static List<ModelUpdate> feed(
-            OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> h, List<TrainingBatch> batches)
+            TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> h,
+            List<TrainingBatch> batches)
             throws Exception {
         for (TrainingBatch b : batches) {
-            h.processElement(b, b.sequence());
+            h.processElement1(b, b.sequence());
         }
         List<ModelUpdate> out = h.extractOutputValues();
         h.getOutput().clear();
@@ -28,7 +30,7 @@ final class TrainerOutputs {
     /** Makes a fresh harness of the trainer operator. */
     @FunctionalInterface
     interface Harnesses {
-        OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> create() throws Exception;
+        TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> create() throws Exception;
     }
 
     /** The {@link #content} of what a fresh trainer publishes for the batches, without interruption. */

@@ -43,12 +43,16 @@ public final class PromotionsFollower extends CommittedTopicFollower {
     @Override
     protected void apply(ConsumerRecord<byte[], byte[]> r) {
         PromotionRecord p = codec.decode(r.value());
-        if (p.getDecision() == PromotionDecisionType.PROMOTED) {
-            LOG.info("model version {} promoted: {}", p.getModelVersion(), p.getReason());
+        PromotionDecisionType decision = p.getDecision();
+        if (decision == PromotionDecisionType.PROMOTED || decision == PromotionDecisionType.ROLLED_BACK) {
+            LOG.info("model version {} {}: {}", p.getModelVersion(), decision, p.getReason());
             index.promote(p.getModelVersion());
         } else {
-            refused.incrementAndGet();
-            LOG.info("model version {} refused: {}", p.getModelVersion(), p.getReason());
+            if (decision == PromotionDecisionType.REFUSED) {
+                refused.incrementAndGet();
+            }
+            // pins, unpins and rejected commands change nothing the index serves
+            LOG.info("model version {} {}: {}", p.getModelVersion(), decision, p.getReason());
         }
     }
 

@@ -39,9 +39,14 @@ class PromotionsFollowerTest {
     }
 
     private static ProducerRecord<byte[], byte[]> decision(String topic, long version, boolean promoted) {
+        return decision(topic, version, promoted ? PromotionDecisionType.PROMOTED : PromotionDecisionType.REFUSED);
+    }
+
+    private static ProducerRecord<byte[], byte[]> decision(String topic, long version, PromotionDecisionType type) {
+        boolean promoted = type == PromotionDecisionType.PROMOTED || type == PromotionDecisionType.ROLLED_BACK;
         PromotionRecord p = PromotionRecord.newBuilder()
                 .setModelVersion(version)
-                .setDecision(promoted ? PromotionDecisionType.PROMOTED : PromotionDecisionType.REFUSED)
+                .setDecision(type)
                 .setPromotedVersion(promoted ? version : version - 1)
                 .setPreviousVersion(version - 1)
                 .setCandidateRecallAt1(0.5)
@@ -132,8 +137,15 @@ class PromotionsFollowerTest {
             send(job, catalogue(embeddings, 3));
             await(() -> index.status().servedVersion() == 3);
             assertThat(index.status().promotedVersion()).isEqualTo(3);
+
+            // an operator's pin changes nothing served; a rollback's version serves once re-embedded
+            send(job, List.of(decision(promotions, 3, PromotionDecisionType.PINNED)));
+            send(job, catalogue(embeddings, 4));
+            send(job, List.of(decision(promotions, 4, PromotionDecisionType.ROLLED_BACK)));
+            await(() -> index.status().servedVersion() == 4);
+            assertThat(gate.refused()).isEqualTo(1);
             assertThat(gate.failure()).isNull();
-            assertThat(gate.records()).isEqualTo(3);
+            assertThat(gate.records()).isEqualTo(5);
         }
     }
 }

@@ -105,6 +105,27 @@ public record ModelUpdate(
                 && Arrays.equals(lossValues, m.lossValues);
     }
 
+    /**
+     * The same update published under another version number.
+     *
+     * @param newVersion the version
+     * @return the update with that version
+     */
+    public ModelUpdate withVersion(long newVersion) {
+        return new ModelUpdate(
+                newVersion,
+                step,
+                imagesSeen,
+                trainClasses,
+                parameters,
+                parameterCount,
+                parameterSha256,
+                lossNames,
+                lossValues,
+                createdAt,
+                checkpointId);
+    }
+
     @Override
     public int hashCode() {
         return Objects.hash(version, step, parameterSha256);

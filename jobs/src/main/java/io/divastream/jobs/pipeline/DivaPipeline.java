@@ -21,7 +21,7 @@ import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.metrics.MetricsProtocol;
 import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.train.DivaTrainFunction;
-import io.divastream.jobs.train.ExportedRollback;
+import io.divastream.jobs.train.VersionPublisher;
 import io.divastream.model.config.NetworkSpec;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -176,14 +176,18 @@ public final class DivaPipeline {
                 .name(Uids.COMMAND_DECODE)
                 .setParallelism(1);
 
-        SingleOutputStreamOperator<ModelUpdate> models = batches.connect(commands)
-                .process(new DivaTrainFunction(
-                        config.training(),
-                        config.runtime().intraOpThreads().trainer(),
-                        hook,
-                        new ExportedRollback(config.export())))
+        // the trainer keeps one input, chained to the batch assembly, which then feeds it only as fast as it
+        // steps; the publisher after it numbers its versions and operators' rollbacks
+        SingleOutputStreamOperator<ModelUpdate> models = batches.process(new DivaTrainFunction(
+                        config.training(), config.runtime().intraOpThreads().trainer(), hook))
                 .uid(Uids.TRAINER)
                 .name(Uids.TRAINER)
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .connect(commands)
+                .process(new VersionPublisher(config.export(), network))
+                .uid(Uids.VERSION_PUBLISHER)
+                .name(Uids.VERSION_PUBLISHER)
                 .setParallelism(1)
                 .setMaxParallelism(1);
         models.sinkTo(sinks.modelVersions())
@@ -231,7 +235,7 @@ public final class DivaPipeline {
                 .uid(Uids.EVAL_FILTER)
                 .name(Uids.EVAL_FILTER)
                 .setParallelism(embeddingParallelism)
-                .connect(models.getSideOutput(DivaTrainFunction.COMMANDS))
+                .connect(models.getSideOutput(VersionPublisher.COMMANDS))
                 .process(new RetrievalMetricsFunction(
                         network.heads(),
                         protocol,

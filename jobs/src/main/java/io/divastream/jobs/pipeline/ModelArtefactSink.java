@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * artefacts beyond the newest {@code --export.keep}. Fed by the trainer's {@link ModelUpdate}s, beside the
  * model-versions sink; runs with parallelism 1.
  *
- * <p>Exactly-once reasoning: the sink is chained to the trainer (same parallelism, forward edge), so an
- * artefact is written, complete, inside the trainer's publication of the version, before the checkpoint that
- * commits the version's {@code diva.model-versions} record is taken. (Unchained, an update in flight could be
+ * <p>Exactly-once reasoning: the sink is chained to the version publisher after the trainer (same parallelism,
+ * forward edge), so an artefact is written, complete, inside the publication of the version, before the checkpoint
+ * that commits the version's {@code diva.model-versions} record is taken (the barrier follows the update from the
+ * trainer). (Unchained, an update in flight could be
  * checkpointed as channel state and written just after the commit; readers wait for an artefact anyway.) After a
  * failure the trainer resumes from the last checkpoint and may train the versions after it again; a version
  * trained again with the same parameters has the same name and is left as it is, one trained differently

@@ -23,6 +23,8 @@ public final class Uids {
     public static final String TRAINING_DECODE = "decode-training-images";
     /** The class-balanced batch assembly, keyed by class. */
     public static final String BATCHER = "class-balanced-batches";
+    /** Numbers the trainer's versions and operators' rollbacks. */
+    public static final String VERSION_PUBLISHER = "version-publisher";
     /** Source of operators' promotion commands. */
     public static final String COMMAND_SOURCE = "promotion-commands-source";
     /** Decoder of operators' promotion commands. */

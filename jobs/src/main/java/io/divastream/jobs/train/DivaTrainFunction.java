@@ -3,7 +3,6 @@ package io.divastream.jobs.train;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.RuntimeConfig;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.model.DeviceSelection;
@@ -24,24 +23,20 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The trainer: runs one DiVA step with DJL per class-balanced batch and publishes a new model version every {@code
- * stepsPerVersion} steps (and the untrained version 0 before the first step). Its second input is operators'
- * commands: a rollback republishes an earlier version's exported parameters as a new version; every command leaves
- * through {@link #COMMANDS} to the scorer, which records it. Design notes: docs/design-notes.md#divatrainfunction,
- * docs/continual.md.
+ * stepsPerVersion} steps (and the untrained version 0 before the first step). Design notes:
+ * docs/design-notes.md#divatrainfunction.
  */
-public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, OperatorCommand, ModelUpdate>
+public final class DivaTrainFunction extends ProcessFunction<TrainingBatch, ModelUpdate>
         implements CheckpointedFunction, CheckpointListener {
 
     private static final long serialVersionUID = 1L;
@@ -53,25 +48,19 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
             + " is slow and the trainer holds the catalogue's refresh back; --train.mode frozen (the default) is"
             + " the mode for a CPU: the backbone runs once per photo and only the heads train";
 
-    /** Operators' commands as the trainer applied them, for the scorer. */
-    public static final OutputTag<OperatorCommand.Applied> COMMANDS =
-            new OutputTag<>("applied-commands", TypeInformation.of(OperatorCommand.Applied.class));
-
     /** Name of the operator state holding the trainer's checkpoint. */
     public static final String STATE = "diva-trainer";
 
     /**
      * Version of the operator-state layout. 1: version, images seen, trainer state. 2: the id of the
      * checkpoint the state was taken for, version, images seen, consecutive diverged steps, loss
-     * sums and counts, trainer state. 3: format 2 with the published versions' digests before the trainer
-     * state. All are read.
+     * sums and counts, trainer state. Both are read.
      */
-    private static final int CHECKPOINT_FORMAT = 3;
+    private static final int CHECKPOINT_FORMAT = 2;
 
     private final JobConfig.TrainingConfig config;
     private final int intraOpThreads;
     private final PublishHook hook;
-    private final ExportedRollback rollbacks;
 
     /**
      * A test hook on the versions the trainer publishes: what a test changes in a version before it leaves the trainer
@@ -101,7 +90,6 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
     private transient TrainerMetrics metrics;
     private transient volatile long publishedVersion;
     private transient long completedCheckpoint;
-    private transient PublishedVersions published;
 
     /**
      * Creates the function with libtorch's intra-op threads on every processor of the task manager.
@@ -131,23 +119,9 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
      * @param hook what a test changes in each published version
      */
     public DivaTrainFunction(JobConfig.TrainingConfig config, int intraOpThreads, PublishHook hook) {
-        this(config, intraOpThreads, hook, ExportedRollback.NONE);
-    }
-
-    /**
-     * Creates the function with a test hook and the source of rollbacks.
-     *
-     * @param config the training configuration
-     * @param intraOpThreads libtorch's intra-op threads for the trainer's operations, or 0 for every processor
-     * @param hook what a test changes in each published version
-     * @param rollbacks where a rollback's parameters come from
-     */
-    public DivaTrainFunction(
-            JobConfig.TrainingConfig config, int intraOpThreads, PublishHook hook, ExportedRollback rollbacks) {
         this.config = config;
         this.intraOpThreads = DjlRuntime.checkIntraOpThreads(intraOpThreads);
         this.hook = java.util.Objects.requireNonNull(hook, "hook");
-        this.rollbacks = java.util.Objects.requireNonNull(rollbacks, "rollbacks");
     }
 
     @Override
@@ -157,7 +131,6 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
         version = -1;
         imagesSeen = 0;
         losses = new LossAccumulator();
-        published = new PublishedVersions();
         completedCheckpoint = ModelUpdate.NO_CHECKPOINT;
         if (context.isRestored()) {
             // a format-1 state does not name its checkpoint; Flink knows which one it restores
@@ -200,7 +173,7 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
     }
 
     @Override
-    public void processElement1(TrainingBatch batch, Context ctx, Collector<ModelUpdate> out) {
+    public void processElement(TrainingBatch batch, Context ctx, Collector<ModelUpdate> out) {
         if (version < 0) {
             publish(out);
         }
@@ -231,52 +204,6 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
         if (trainer.steps() % config.stepsPerVersion() == 0) {
             publish(out);
         }
-    }
-
-    /**
-     * An operator's command: a rollback publishes the version's exported parameters as the next version; every
-     * command goes on to the scorer, with the published version or why it could not apply.
-     */
-    @Override
-    public void processElement2(OperatorCommand command, Context ctx, Collector<ModelUpdate> out) {
-        if (command.action() != OperatorCommand.Action.ROLLBACK) {
-            ctx.output(COMMANDS, command.applied(-1, null));
-            return;
-        }
-        ModelSnapshot parameters;
-        try {
-            parameters = rollbacks.load(
-                    command.modelVersion(), published, version, config.model().network());
-        } catch (ExportedRollback.Refused e) {
-            LOG.warn(
-                    "rollback command {} to version {} refused: {}",
-                    command.commandId(),
-                    command.modelVersion(),
-                    e.getMessage());
-            ctx.output(COMMANDS, command.applied(-1, e.getMessage()));
-            return;
-        }
-        version++;
-        out.collect(new ModelUpdate(
-                version,
-                trainer.steps(),
-                imagesSeen,
-                trainer.classCount(),
-                parameters.parameters(),
-                parameters.parameterCount(),
-                parameters.sha256(),
-                new String[0],
-                new double[0],
-                System.currentTimeMillis(),
-                completedCheckpoint));
-        published.published(version, parameters.sha256());
-        publishedVersion = version;
-        LOG.info(
-                "published model version {} with version {}'s parameters (rollback command {})",
-                version,
-                command.modelVersion(),
-                command.commandId());
-        ctx.output(COMMANDS, command.applied(version, null));
     }
 
     /** Whether the next batch goes to the DaNCE queue rather than to a training step. */
@@ -310,7 +237,7 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
     private void publish(Collector<ModelUpdate> out) {
         version++;
         ModelSnapshot snapshot = trainer.snapshot(version);
-        ModelUpdate update = hook.apply(new ModelUpdate(
+        out.collect(hook.apply(new ModelUpdate(
                 version,
                 snapshot.step(),
                 imagesSeen,
@@ -321,9 +248,7 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
                 LossAccumulator.NAMES.clone(),
                 losses.drain(),
                 System.currentTimeMillis(),
-                completedCheckpoint));
-        out.collect(update);
-        published.published(version, update.parameterSha256());
+                completedCheckpoint)));
         publishedVersion = version;
         LOG.info(
                 "published model version {} at step {} ({} training images seen)",
@@ -351,7 +276,6 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
             data.writeLong(imagesSeen);
             data.writeInt(consecutiveFailures);
             losses.save(data);
-            published.save(data);
             byte[] state = trainer.saveState();
             data.writeInt(state.length);
             data.write(state);
@@ -362,7 +286,7 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
     private void readCheckpoint(byte[] saved) throws IOException {
         try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(saved))) {
             int format = data.readInt();
-            if (format < 1 || format > CHECKPOINT_FORMAT) {
+            if (format != 1 && format != CHECKPOINT_FORMAT) {
                 throw new IOException("unknown trainer checkpoint format " + format + " (this build reads 1 to "
                         + CHECKPOINT_FORMAT + ")");
             }
@@ -375,9 +299,6 @@ public final class DivaTrainFunction extends CoProcessFunction<TrainingBatch, Op
             if (format >= 2) {
                 consecutiveFailures = data.readInt();
                 losses.load(data);
-            }
-            if (format >= 3) {
-                published.load(data);
             }
             restoredTrainerState = data.readNBytes(data.readInt());
         }

@@ -20,9 +20,6 @@ public final class ExportedRollback implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** A job that exports no artefacts: every rollback is refused. */
-    public static final ExportedRollback NONE = new ExportedRollback(JobConfig.ExportConfig.OFF);
-
     private final JobConfig.ExportConfig export;
 
     /**

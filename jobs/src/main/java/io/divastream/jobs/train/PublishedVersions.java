@@ -8,9 +8,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The parameters' SHA-256 of the newest versions the trainer published, part of its checkpoint: after a restore the
- * versions it publishes again replace those of the failed attempt, so the digest of a version is the one its
- * committed records carry, and a rollback finds that version's artefact and no other attempt's.
+ * The parameters' SHA-256 of the newest versions published, part of {@link VersionPublisher}'s checkpoint: after a
+ * restore the versions published again replace those of the failed attempt, so the digest of a version is the one
+ * its committed records carry, and a rollback finds that version's artefact and no other attempt's.
  */
 final class PublishedVersions {
 

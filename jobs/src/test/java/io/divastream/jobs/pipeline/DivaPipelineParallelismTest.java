@@ -54,9 +54,10 @@ class DivaPipelineParallelismTest {
         assertThat(metrics).isNotEqualTo(embedder).doesNotContain(Uids.EMBEDDER).contains(Uids.METRICS_SINK);
         // the embeddings sink stays in the embedder's thread (no extra hop for new embeddings)
         assertThat(embedder).contains(Uids.EMBEDDINGS_SINK).contains(Uids.EVAL_FILTER);
-        // the trainer has two inputs (batches, operators' commands), so the batcher runs in a task of its own; the
-        // model-version sink stays in the trainer's thread
-        assertThat(task(tasks, Uids.TRAINER)).doesNotContain(Uids.BATCHER).contains(Uids.MODEL_VERSIONS_SINK);
+        // the trainer keeps one input, chained to the batcher; operators' commands meet its versions in the
+        // publisher, whose task holds the model-version sink
+        assertThat(task(tasks, Uids.TRAINER)).contains(Uids.BATCHER).doesNotContain(Uids.MODEL_VERSIONS_SINK);
+        assertThat(task(tasks, Uids.VERSION_PUBLISHER)).contains(Uids.MODEL_VERSIONS_SINK);
     }
 
     private static String task(List<String> tasks, String operator) {

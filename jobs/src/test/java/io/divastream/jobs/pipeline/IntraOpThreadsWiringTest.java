@@ -13,9 +13,11 @@ import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.model.DjlRuntime;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -53,12 +55,12 @@ class IntraOpThreadsWiringTest {
     void theTrainerUsesItsCountOrEveryProcessor() throws Exception {
         JobConfig.TrainingConfig config = TinyModel.training(TinyModel.config(), 10, 5);
         assertThat(countAfterOpen(
-                        new TwoInputStreamOperatorTestHarness<>(
-                                new CoProcessOperator<>(new DivaTrainFunction(config, 2))),
+                        new OneInputStreamOperatorTestHarness<>(
+                                new ProcessOperator<>(new DivaTrainFunction(config, 2))),
                         1))
                 .isEqualTo(2);
         assertThat(countAfterOpen(
-                        new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config))),
+                        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config))),
                         3))
                 .isEqualTo(Runtime.getRuntime().availableProcessors());
     }

@@ -11,9 +11,7 @@ import io.divastream.images.ImageDecoder;
 import io.divastream.images.ImageSpec;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
-import io.divastream.jobs.testing.CoOperatorHarness;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.jobs.train.DivaTrainFunction;
@@ -31,7 +29,8 @@ import java.util.stream.Stream;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,11 +53,12 @@ class ModelArtefactSinkTest {
         JobConfig.TrainingConfig config = TinyModel.training(TinyModel.config(), 2, 5);
         List<ModelUpdate> out = new ArrayList<>();
         try (MockEnvironment env = new MockEnvironmentBuilder().build();
-                CoOperatorHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness =
-                        new CoOperatorHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config)), env)) {
+                OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness =
+                        new OneInputStreamOperatorTestHarness<>(
+                                new ProcessOperator<>(new DivaTrainFunction(config)), env)) {
             harness.open();
             for (int i = 0; i < batches; i++) {
-                harness.processElement1(TinyModel.batch(i, random, 6, 4, 2, 4), i);
+                harness.processElement(TinyModel.batch(i, random, 6, 4, 2, 4), i);
             }
             out.addAll(harness.extractOutputValues());
         }

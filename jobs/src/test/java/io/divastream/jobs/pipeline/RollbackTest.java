@@ -11,7 +11,7 @@ import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.jobs.train.DivaTrainFunction;
-import io.divastream.jobs.train.ExportedRollback;
+import io.divastream.jobs.train.VersionPublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,17 +20,21 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Rollback commands at the trainer (harness), with the artefact writer fed as in the job: a rollback publishes the
- * next version with the exported parameters of the version named (the SHA-256 the trainer published), and every
- * command goes on to the scorer, with the published version or why it could not apply (never published, not
- * exported, artefact deleted, no export at all); a restored trainer still finds its versions' artefacts.
+ * Rollback commands at the version publisher (harness) after a real trainer, with the artefact writer fed as in the
+ * job: a rollback publishes the next version with the exported parameters of the version named (the SHA-256 published
+ * for it), the trainer's later versions follow it, and every command goes on to the scorer, with the published version
+ * or why it could not apply (never published, not exported, artefact deleted or damaged, no export at all); a restored
+ * publisher keeps its numbering and still finds its versions' artefacts.
  */
 class RollbackTest {
 
@@ -43,27 +47,44 @@ class RollbackTest {
     private final Random random = new Random(5);
     private ModelArtefactSink.Writer writer;
 
-    private TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> trainer(
+    private OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> trainer;
+
+    private TwoInputStreamOperatorTestHarness<ModelUpdate, OperatorCommand, ModelUpdate> publisher(
             JobConfig.ExportConfig export, OperatorSubtaskState from) throws Exception {
-        JobConfig.TrainingConfig config = TinyModel.training(TinyModel.config(), 2, 5);
-        var h = new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(
-                new DivaTrainFunction(config, 1, DivaTrainFunction.PublishHook.NONE, new ExportedRollback(export))));
+        if (trainer == null) {
+            trainer = new OneInputStreamOperatorTestHarness<>(
+                    new ProcessOperator<>(new DivaTrainFunction(TinyModel.training(TinyModel.config(), 2, 5))));
+            trainer.open();
+        }
+        var h = new TwoInputStreamOperatorTestHarness<>(
+                new CoProcessOperator<>(new VersionPublisher(export, TinyModel.NETWORK)));
         h.initializeState(from);
         h.open();
         return h;
     }
 
-    /** Trains, exporting every version as the job does; returns the versions published. */
+    @AfterEach
+    void closeTrainer() throws Exception {
+        if (trainer != null) {
+            trainer.close();
+        }
+    }
+
+    /** Trains and publishes, exporting every version as the job does; returns the versions published. */
     private List<ModelUpdate> train(
-            TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> h, int from, int batches)
+            TwoInputStreamOperatorTestHarness<ModelUpdate, OperatorCommand, ModelUpdate> h, int from, int batches)
             throws Exception {
         for (int i = from; i < from + batches; i++) {
-            h.processElement1(TinyModel.batch(i, random, 6, 4, 2, 4), i);
+            trainer.processElement(TinyModel.batch(i, random, 6, 4, 2, 4), i);
         }
+        for (ModelUpdate u : trainer.extractOutputValues()) {
+            h.processElement1(u, 0);
+        }
+        trainer.getOutput().clear();
         return export(h);
     }
 
-    private List<ModelUpdate> export(TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> h)
+    private List<ModelUpdate> export(TwoInputStreamOperatorTestHarness<ModelUpdate, OperatorCommand, ModelUpdate> h)
             throws Exception {
         List<ModelUpdate> updates = new ArrayList<>(h.extractOutputValues());
         h.getOutput().clear();
@@ -76,9 +97,9 @@ class RollbackTest {
     }
 
     private static List<OperatorCommand.Applied> applied(
-            TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> h) {
+            TwoInputStreamOperatorTestHarness<ModelUpdate, OperatorCommand, ModelUpdate> h) {
         List<OperatorCommand.Applied> out = new ArrayList<>();
-        var queue = h.getSideOutput(DivaTrainFunction.COMMANDS);
+        var queue = h.getSideOutput(VersionPublisher.COMMANDS);
         if (queue != null) {
             queue.forEach(r -> out.add(((StreamRecord<OperatorCommand.Applied>) r).getValue()));
             queue.clear();
@@ -96,7 +117,7 @@ class RollbackTest {
         JobConfig.ExportConfig export = new JobConfig.ExportConfig(dir.toString(), 3);
         writer = new ModelArtefactSink(export, SHAPE)
                 .writer(new MetricsCapture().getOrAddOperator(new OperatorID(), "export", Map.of()));
-        var h = trainer(export, null);
+        var h = publisher(export, null);
         List<ModelUpdate> trained = train(h, 0, 6);
         assertThat(trained).extracting(ModelUpdate::version).containsExactly(0L, 1L, 2L, 3L);
 
@@ -142,17 +163,21 @@ class RollbackTest {
         // restored, the trainer still knows which artefact is each version's
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         h.close();
-        var restored = trainer(export, snapshot);
+        var restored = publisher(export, snapshot);
         restored.processElement2(command("rb-4", OperatorCommand.Action.ROLLBACK, 4), 0);
         ModelUpdate again = export(restored).get(0);
         assertThat(again.version()).isEqualTo(6);
         assertThat(again.parameterSha256()).isEqualTo(trained.get(2).parameterSha256());
+        assertThat(train(restored, 8, 2))
+                .extracting(ModelUpdate::version)
+                .as("the trainer's version 5 follows both rollbacks")
+                .containsExactly(7L);
         restored.close();
     }
 
     @Test
     void aJobWithoutExportRefusesEveryRollback() throws Exception {
-        var h = trainer(JobConfig.ExportConfig.OFF, null);
+        var h = publisher(JobConfig.ExportConfig.OFF, null);
         assertThat(train(h, 0, 1)).extracting(ModelUpdate::version).containsExactly(0L);
         h.processElement2(command("rb", OperatorCommand.Action.ROLLBACK, 0), 0);
         assertThat(applied(h).get(0).problem()).contains("exports no artefacts (--export.dir)");

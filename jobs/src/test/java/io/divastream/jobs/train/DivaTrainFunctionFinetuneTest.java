@@ -9,7 +9,6 @@ import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.SamplePayload;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.TestPhotos;
@@ -26,8 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
-import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,10 +54,9 @@ class DivaTrainFunctionFinetuneTest {
         return JobOptions.parse(args.toArray(String[]::new));
     }
 
-    private static TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness()
-            throws Exception {
-        var h = new TwoInputStreamOperatorTestHarness<>(
-                new CoProcessOperator<>(new DivaTrainFunction(config().training(), 1)));
+    private static OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness() throws Exception {
+        var h = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new DivaTrainFunction(config().training(), 1)));
         // the trainer's state holds the whole network, its momentum copy and Adam's moments: 40 MB here, more than
         // the harness's default of 5 MB in memory (the job checkpoints to a file system)
         h.setCheckpointStorage(new JobManagerCheckpointStorage(100 << 20));
@@ -154,8 +152,8 @@ class DivaTrainFunctionFinetuneTest {
                 .hasMessageStartingWith("option --train.mode frozen is not for --model.preset photo-resnet50");
 
         List<ModelUpdate> updates;
-        try (var h = new TwoInputStreamOperatorTestHarness<>(
-                new CoProcessOperator<>(new DivaTrainFunction(config.training(), 1)))) {
+        try (var h = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new DivaTrainFunction(config.training(), 1)))) {
             h.open();
             updates = TrainerOutputs.feed(h, batches(3));
         }

@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.decode.SampleDecoding;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.config.DivaConfig;
 import io.divastream.model.embed.StoredFeatures;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,9 +32,8 @@ class DivaTrainFunctionFrozenStateTest {
                         new SampleDecoding.Features(model.network().backbone(), 3, StoredFeatures.Precision.HALF, 0));
     }
 
-    private static TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness()
-            throws Exception {
-        return new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config())));
+    private static OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config())));
     }
 
     private static List<TrainingBatch> batches(int n) {

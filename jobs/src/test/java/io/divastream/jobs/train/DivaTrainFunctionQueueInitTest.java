@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.divastream.images.ImageDecoder;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
@@ -19,8 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,10 +39,10 @@ class DivaTrainFunctionQueueInitTest {
         return TinyModel.training(TinyModel.config(), STEPS_PER_VERSION, 5, initBatches);
     }
 
-    private static TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness(
-            int initBatches) throws Exception {
-        return new TwoInputStreamOperatorTestHarness<>(
-                new CoProcessOperator<>(new DivaTrainFunction(config(initBatches))));
+    private static OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness(int initBatches)
+            throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new DivaTrainFunction(config(initBatches))));
     }
 
     private static List<TrainingBatch> batches(int n) {

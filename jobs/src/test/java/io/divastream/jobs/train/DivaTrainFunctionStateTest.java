@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
 import io.divastream.jobs.testing.TinyModel;
 import java.io.InputStream;
@@ -18,9 +17,9 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +39,8 @@ class DivaTrainFunctionStateTest {
         return TinyModel.training(TinyModel.config(), STEPS_PER_VERSION, 5);
     }
 
-    private static TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness()
-            throws Exception {
-        return new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config())));
+    private static OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config())));
     }
 
     private static List<TrainingBatch> batches(int n) {

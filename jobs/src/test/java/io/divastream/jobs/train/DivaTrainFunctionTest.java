@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
-import io.divastream.jobs.testing.CoOperatorHarness;
 import io.divastream.jobs.testing.MetricsCapture;
 import io.divastream.jobs.testing.TinyModel;
 import io.divastream.model.config.LossSpec;
@@ -24,7 +22,8 @@ import java.util.Set;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,19 +48,19 @@ class DivaTrainFunctionTest {
         }
     }
 
-    private CoOperatorHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness(
+    private OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness(
             JobConfig.TrainingConfig config, MetricsCapture metrics) throws Exception {
         MockEnvironment env =
                 new MockEnvironmentBuilder().setMetricGroup(metrics).build();
         toClose.add(env);
-        CoOperatorHarness<TrainingBatch, OperatorCommand, ModelUpdate> harness =
-                new CoOperatorHarness<>(new CoProcessOperator<>(new DivaTrainFunction(config)), env);
+        OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> harness =
+                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DivaTrainFunction(config)), env);
         toClose.add(harness);
         return harness;
     }
 
     /** Closes a harness now (releasing its trainer's native memory) rather than after the test. */
-    private void close(CoOperatorHarness<TrainingBatch, OperatorCommand, ModelUpdate> h) throws Exception {
+    private void close(OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> h) throws Exception {
         toClose.remove(h);
         h.close();
     }
@@ -74,7 +73,7 @@ class DivaTrainFunctionTest {
         return TinyModel.batch(sequence, random, CLASSES, P, K, newImages);
     }
 
-    private static List<ModelUpdate> drain(CoOperatorHarness<TrainingBatch, OperatorCommand, ModelUpdate> h) {
+    private static List<ModelUpdate> drain(OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> h) {
         List<ModelUpdate> out = h.extractOutputValues();
         h.getOutput().clear();
         return out;
@@ -122,14 +121,14 @@ class DivaTrainFunctionTest {
 
         TrainingBatch first = batch(0, newImages[0]);
         batches.add(first);
-        harness.processElement1(first, 0);
+        harness.processElement(first, 0);
         List<ModelUpdate> afterFirst = drain(harness);
         assertThat(afterFirst).hasSize(1); // version 0, published before the first step
         versions.addAll(afterFirst);
         for (int i = 1; i < newImages.length; i++) {
             TrainingBatch b = batch(i, newImages[i]);
             batches.add(b);
-            harness.processElement1(b, i);
+            harness.processElement(b, i);
             List<ModelUpdate> out = drain(harness);
             assertThat(out).as("after batch %d", i).hasSize((i + 1) % STEPS_PER_VERSION == 0 ? 1 : 0);
             versions.addAll(out);
@@ -187,7 +186,7 @@ class DivaTrainFunctionTest {
             TrainingBatch b = batch(i, 8);
             batches.add(b);
             long started = System.nanoTime();
-            harness.processElement1(b, i);
+            harness.processElement(b, i);
             slowestMs = Math.max(slowestMs, (System.nanoTime() - started) / 1_000_000 + 1);
             List<ModelUpdate> out = drain(harness);
             ModelUpdate version = out.get(out.size() - 1);
@@ -232,7 +231,7 @@ class DivaTrainFunctionTest {
             var first = harness(config(), new MetricsCapture());
             first.open();
             for (int i = 0; i < 4; i++) {
-                first.processElement1(batches.get(i), i);
+                first.processElement(batches.get(i), i);
             }
             assertThat(drain(first)).extracting(ModelUpdate::version).containsExactly(0L, 1L);
             snapshot = first.snapshot(1L, 1L);
@@ -248,9 +247,9 @@ class DivaTrainFunctionTest {
         assertThat(metrics.number("trainClasses")).isEqualTo(classesIn(batches.subList(0, 4)));
         assertThat(metrics.number("loss.total")).as("no step since the restore").isNaN();
 
-        restored.processElement1(batches.get(4), 4);
+        restored.processElement(batches.get(4), 4);
         assertThat(drain(restored)).isEmpty(); // step 5: no version 0 again, no version yet
-        restored.processElement1(batches.get(5), 5);
+        restored.processElement(batches.get(5), 5);
         List<ModelUpdate> out = drain(restored);
 
         assertThat(out).hasSize(1);
@@ -274,7 +273,7 @@ class DivaTrainFunctionTest {
         var first = harness(config(), new MetricsCapture());
         first.open();
         for (int i = 0; i < 4; i++) {
-            first.processElement1(batches.get(i), i);
+            first.processElement(batches.get(i), i);
         }
         OperatorSubtaskState atStep4 = first.snapshot(1L, 1L);
         close(first);
@@ -297,7 +296,7 @@ class DivaTrainFunctionTest {
         h.initializeState(snapshot);
         h.open();
         for (TrainingBatch b : batches) {
-            h.processElement1(b, b.sequence());
+            h.processElement(b, b.sequence());
         }
         List<ModelUpdate> out = drain(h);
         close(h);
@@ -315,7 +314,7 @@ class DivaTrainFunctionTest {
         var restored = harness(config(), new MetricsCapture());
         restored.initializeState(snapshot);
         restored.open();
-        restored.processElement1(batch(0, 4), 0);
+        restored.processElement(batch(0, 4), 0);
         List<ModelUpdate> out = drain(restored);
         assertThat(out).extracting(ModelUpdate::version).containsExactly(0L);
         assertThat(out.get(0).step()).isZero();
@@ -332,13 +331,13 @@ class DivaTrainFunctionTest {
         var harness = harness(config, metrics);
         harness.open();
 
-        harness.processElement1(batch(0, 8), 0);
+        harness.processElement(batch(0, 8), 0);
         List<ModelUpdate> first = drain(harness);
         assertThat(first).extracting(ModelUpdate::version).containsExactly(0L, 1L);
         double[] lastGood = first.get(1).lossValues();
 
-        harness.processElement1(batch(1, 8), 1);
-        harness.processElement1(batch(2, 8), 2);
+        harness.processElement(batch(1, 8), 1);
+        harness.processElement(batch(2, 8), 2);
         assertThat(drain(harness)).isEmpty(); // skipped, not published
         assertThat(metrics.count("numDivergedSteps")).isEqualTo(2);
         assertThat(metrics.count("numTrainingSteps")).isEqualTo(1);
@@ -349,7 +348,7 @@ class DivaTrainFunctionTest {
         assertThat(metrics.number("loss.total")).as("the last step taken").isEqualTo(lastGood[0]);
 
         TrainingBatch third = batch(3, 8);
-        assertThatThrownBy(() -> harness.processElement1(third, 3))
+        assertThatThrownBy(() -> harness.processElement(third, 3))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("3 training steps in a row diverged");
         assertThat(metrics.count("numDivergedSteps")).isEqualTo(3);

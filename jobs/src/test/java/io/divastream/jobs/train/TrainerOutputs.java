@@ -1,13 +1,12 @@
 package io.divastream.jobs.train;
 
 import io.divastream.jobs.events.ModelUpdate;
-import io.divastream.jobs.events.OperatorCommand;
 import io.divastream.jobs.events.TrainingBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 /** What the trainer-operator tests share: feeding batches to a harness, and a run-independent view of its output. */
 final class TrainerOutputs {
@@ -16,11 +15,10 @@ final class TrainerOutputs {
 
     /** Processes the batches (timestamped with their sequence) and returns, then clears, the harness's output. */
     static List<ModelUpdate> feed(
-            TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> h,
-            List<TrainingBatch> batches)
+            OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> h, List<TrainingBatch> batches)
             throws Exception {
         for (TrainingBatch b : batches) {
-            h.processElement1(b, b.sequence());
+            h.processElement(b, b.sequence());
         }
         List<ModelUpdate> out = h.extractOutputValues();
         h.getOutput().clear();
@@ -30,7 +28,7 @@ final class TrainerOutputs {
     /** Makes a fresh harness of the trainer operator. */
     @FunctionalInterface
     interface Harnesses {
-        TwoInputStreamOperatorTestHarness<TrainingBatch, OperatorCommand, ModelUpdate> create() throws Exception;
+        OneInputStreamOperatorTestHarness<TrainingBatch, ModelUpdate> create() throws Exception;
     }
 
     /** The {@link #content} of what a fresh trainer publishes for the batches, without interruption. */

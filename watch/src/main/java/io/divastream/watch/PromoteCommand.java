@@ -33,6 +33,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,11 +61,8 @@ public final class PromoteCommand implements Callable<Integer> {
                     + " to pin whichever is promoted when the job applies the command")
     Long version;
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE})")
-    String bootstrapServers;
+    @Mixin
+    BrokerOption broker = new BrokerOption();
 
     @Option(
             names = "--commands-topic",
@@ -134,7 +132,7 @@ public final class PromoteCommand implements Callable<Integer> {
         KafkaSettings settings;
         try {
             command = command();
-            settings = KafkaSettings.of(bootstrapServers);
+            settings = KafkaSettings.of(broker.bootstrapServers);
             if (!(waitSeconds >= 0)) {
                 throw new IllegalArgumentException("--wait must be a number of seconds >= 0: " + waitSeconds);
             }
@@ -183,7 +181,7 @@ public final class PromoteCommand implements Callable<Integer> {
                     d.getReason());
             return d.getDecision() == PromotionDecisionType.COMMAND_REJECTED ? 1 : CommandLine.ExitCode.OK;
         } catch (org.apache.kafka.common.KafkaException | ExecutionException | TimeoutException e) {
-            err.println("promote: Kafka at " + bootstrapServers + ": " + e.getMessage());
+            err.println("promote: Kafka at " + broker.bootstrapServers + ": " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

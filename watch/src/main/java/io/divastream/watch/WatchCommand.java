@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,11 +45,8 @@ public final class WatchCommand implements Callable<Integer> {
 
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE})")
-    String bootstrapServers;
+    @Mixin
+    BrokerOption broker = new BrokerOption();
 
     @Option(
             names = "--metrics-topic",
@@ -157,7 +155,7 @@ public final class WatchCommand implements Callable<Integer> {
         KafkaSettings settings;
         try {
             axis = XAxis.parse(xAxis);
-            settings = KafkaSettings.of(bootstrapServers);
+            settings = KafkaSettings.of(broker.bootstrapServers);
             if (width <= 0 || height <= 0) {
                 throw new IllegalArgumentException("--width and --height must be positive: " + width + " x " + height);
             }
@@ -197,7 +195,7 @@ public final class WatchCommand implements Callable<Integer> {
     private int once(MetricsWatcher watcher, XAxis axis, Duration timeout) {
         long started = System.nanoTime();
         if (!watcher.assign(timeout)) {
-            err.println("watch: topic " + metricsTopic + " not found at " + bootstrapServers + " within "
+            err.println("watch: topic " + metricsTopic + " not found at " + broker.bootstrapServers + " within "
                     + seconds(timeout) + " s");
             return EXIT_FAILURE;
         }
@@ -229,9 +227,9 @@ public final class WatchCommand implements Callable<Integer> {
                 "watch-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            out.println("watch: waiting for " + metricsTopic + " at " + bootstrapServers + " (Ctrl-C to stop)");
+            out.println("watch: waiting for " + metricsTopic + " at " + broker.bootstrapServers + " (Ctrl-C to stop)");
             if (!watcher.assign(timeout)) {
-                err.println("watch: topic " + metricsTopic + " not found at " + bootstrapServers);
+                err.println("watch: topic " + metricsTopic + " not found at " + broker.bootstrapServers);
                 return EXIT_FAILURE;
             }
             boolean any = false;

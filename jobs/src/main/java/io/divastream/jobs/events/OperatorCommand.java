@@ -35,11 +35,11 @@ public record OperatorCommand(
     }
 
     /**
-     * The command as the trainer applied it (a rollback needs the trainer, which publishes the new version).
+     * The command as the version publisher applied it (a rollback publishes a new version there).
      *
-     * @param publishedVersion the version the trainer published for a rollback, -1 for other commands or if it
+     * @param publishedVersion the version published for a rollback, -1 for other commands or if it
      *     could not
-     * @param problem why the trainer could not apply it, null if it did (or had nothing to do)
+     * @param problem why the publisher could not apply it, null if it did (or had nothing to do)
      * @return the applied command
      */
     public Applied applied(long publishedVersion, String problem) {
@@ -47,11 +47,11 @@ public record OperatorCommand(
     }
 
     /**
-     * A command after the trainer, on its way to the scorer, which decides and records it.
+     * A command after the version publisher, on its way to the scorer, which decides and records it.
      *
      * @param command the command
-     * @param publishedVersion the version the trainer published for a rollback, else -1
-     * @param problem why the trainer could not apply it, or null
+     * @param publishedVersion the version published for a rollback, else -1
+     * @param problem why the publisher could not apply it, or null
      */
     public record Applied(OperatorCommand command, long publishedVersion, String problem) {
 

@@ -237,7 +237,7 @@ public final class RetrievalMetricsFunction
         }
     }
 
-    /** An operator's command, after the trainer: decided and recorded now, or (a rollback) when it is scored. */
+    /** An operator's command, after the version publisher: decided now, or (a rollback) when it is scored. */
     @Override
     public void processElement2(OperatorCommand.Applied command, Context ctx, Collector<EvaluationResult> out) {
         serving.command(command, lastScoredVersion, System.currentTimeMillis())

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * Which version serves (docs/continual.md): the {@link PromotionGate}'s decisions on scored versions, overruled by
  * operators' commands. A pin holds the promoted version (later versions are refused until an unpin); a rollback is a
- * version the trainer republished from an earlier one's exported parameters, promoted and pinned when it is scored.
+ * version republished from an earlier one's exported parameters, promoted and pinned when it is scored.
  * Deterministic in its inputs, so a restored scorer decides as an uninterrupted one. Not thread-safe.
  */
 final class ServingControl {
@@ -21,7 +21,7 @@ final class ServingControl {
     private final PromotionGate gate;
     /** The command holding the promoted version (a pin, or the rollback that published it), or null. */
     private OperatorCommand.Applied pin;
-    /** Rollbacks the trainer published and the scorer has not decided yet, by published version. */
+    /** Rollbacks published and the scorer has not decided yet, by published version. */
     private final TreeMap<Long, OperatorCommand.Applied> rollbacks = new TreeMap<>();
 
     /**
@@ -120,19 +120,19 @@ final class ServingControl {
     }
 
     /**
-     * Applies an operator's command (after the trainer).
+     * Applies an operator's command (after the version publisher).
      *
-     * @param applied the command as the trainer applied it
+     * @param applied the command as the version publisher applied it
      * @param lastScored the newest version the scorer has scored or passed over
      * @param now the decision's time
-     * @return the decision to record now; empty for a rollback the trainer published and the scorer has yet to score,
+     * @return the decision to record now; empty for a rollback published and the scorer has yet to score,
      *     decided then
      */
     Optional<PromotionDecision> command(OperatorCommand.Applied applied, long lastScored, long now) {
         OperatorCommand c = applied.command();
         long promoted = gate.promoted();
         if (applied.problem() != null) {
-            return Optional.of(commandDecision(c, Kind.COMMAND_REJECTED, c.modelVersion(), applied.problem(), now));
+            return Optional.of(rejected(c, applied.problem(), now));
         }
         switch (c.action()) {
             case PIN -> {
@@ -185,7 +185,7 @@ final class ServingControl {
                     return Optional.empty();
                 }
                 // the scorer passed the published version before the command reached it (it takes the
-                // trainer's direct path, the version the embedders' longer one): serve it without figures
+                // publisher's direct path, the version the embedders' longer one): serve it without figures
                 long previous = promoted;
                 gate.promote(applied.publishedVersion());
                 pin = applied;

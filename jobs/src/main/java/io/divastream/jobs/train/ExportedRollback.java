@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Where a rollback command's parameters come from: the artefact the job exported for the version
- * (docs/continual.md). It must be the version's committed artefact (the SHA-256 the trainer published), complete,
+ * (docs/continual.md). It must be the version's committed artefact (the SHA-256 published for it), complete,
  * and fit the job's network, since every embedder will load it.
  */
 public final class ExportedRollback implements Serializable {
@@ -44,7 +44,7 @@ public final class ExportedRollback implements Serializable {
      * Reads a published version's parameters.
      *
      * @param version the version to roll back to
-     * @param published the trainer's published versions
+     * @param published the digests of the versions published
      * @param newest the newest version published, -1 if none
      * @param network the job's network
      * @return the parameters
@@ -61,7 +61,7 @@ public final class ExportedRollback implements Serializable {
                 .sha256(version)
                 .orElseThrow(
                         () -> new Refused("version " + version + " is older than the " + PublishedVersions.REMEMBERED
-                                + " versions the trainer remembers (the oldest: " + published.oldest() + ")"));
+                                + " versions the job remembers (the oldest: " + published.oldest() + ")"));
         Optional<Path> dir = new ArtefactStore(Path.of(export.dir())).find(version, sha256);
         if (dir.isEmpty()) {
             throw new Refused("version " + version + "'s artefact is not in the export directory (--export.keep "

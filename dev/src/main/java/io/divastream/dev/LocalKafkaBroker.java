@@ -11,7 +11,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,7 +50,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** The address the broker listens on unless told otherwise. */
     public static final String DEFAULT_HOST = "127.0.0.1";
 
-    private static final int NODE_ID = 1;
+    static final int NODE_ID = 1;
+
     private static final int START_ATTEMPTS = 3;
     private static final long RESTART_BIND_TIMEOUT_NANOS = 30_000_000_000L;
 
@@ -59,11 +62,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param port client listener port; 0 picks a free port
      * @param logDirectory the log directory, or empty for a temporary one deleted on close
      * @param brokerProperties broker properties overriding the defaults
+     * @param scramUser the user of a SASL_PLAINTEXT (SCRAM-SHA-512) client listener, or empty for a PLAINTEXT one
      */
-    public record Config(String host, int port, Optional<Path> logDirectory, Map<String, String> brokerProperties) {
+    public record Config(
+            String host,
+            int port,
+            Optional<Path> logDirectory,
+            Map<String, String> brokerProperties,
+            Optional<ScramUser> scramUser) {
 
         /** Validates and copies the arguments. */
         public Config {
+            Objects.requireNonNull(scramUser, "scramUser");
             if (host == null || host.isBlank()) {
                 throw new IllegalArgumentException("host must not be blank");
             }
@@ -80,7 +90,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the default configuration
          */
         public static Config defaults() {
-            return new Config(DEFAULT_HOST, 0, Optional.empty(), Map.of());
+            return new Config(DEFAULT_HOST, 0, Optional.empty(), Map.of(), Optional.empty());
         }
 
         /**
@@ -90,7 +100,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the new configuration
          */
         public Config withPort(int port) {
-            return new Config(host, port, logDirectory, brokerProperties);
+            return new Config(host, port, logDirectory, brokerProperties, scramUser);
         }
 
         /**
@@ -100,7 +110,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the new configuration
          */
         public Config withHost(String host) {
-            return new Config(host, port, logDirectory, brokerProperties);
+            return new Config(host, port, logDirectory, brokerProperties, scramUser);
         }
 
         /**
@@ -110,7 +120,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
          * @return the new configuration
          */
         public Config withLogDirectory(Path directory) {
-            return new Config(host, port, Optional.of(directory), brokerProperties);
+            return new Config(host, port, Optional.of(directory), brokerProperties, scramUser);
         }
 
         /**
@@ -123,7 +133,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
         public Config withBrokerProperty(String key, String value) {
             Map<String, String> copy = new LinkedHashMap<>(brokerProperties);
             copy.put(key, value);
-            return new Config(host, port, logDirectory, copy);
+            return new Config(host, port, logDirectory, copy, scramUser);
+        }
+
+        /**
+         * A copy whose client listener takes SASL_PLAINTEXT with SCRAM-SHA-512 and knows one user (the broker
+         * talks to itself as another user, created with it). A client without these credentials is refused.
+         *
+         * @param user the client user
+         * @return the new configuration
+         */
+        public Config withScramUser(ScramUser user) {
+            return new Config(host, port, logDirectory, brokerProperties, Optional.of(user));
         }
     }
 
@@ -132,6 +153,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path logDirectory;
     private final boolean deleteOnClose;
     private final Map<String, String> properties;
+    private final Optional<ScramUser> scramUser;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -141,8 +163,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
             int port,
             Path logDirectory,
             boolean deleteOnClose,
-            Map<String, String> properties) {
+            Map<String, String> properties,
+            Optional<ScramUser> scramUser) {
         this.server = server;
+        this.scramUser = scramUser;
         this.host = host;
         this.port = port;
         this.logDirectory = logDirectory;
@@ -173,13 +197,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int brokerPort = config.port() == 0 ? freePort(config.host()) : config.port();
             int controllerPort = freePort(config.host());
-            Map<String, String> properties = brokerProperties(config, directory, brokerPort, controllerPort);
+            Map<String, String> properties = LocalBrokerProperties.of(config, directory, brokerPort, controllerPort);
             KafkaRaftServer server = null;
             try {
                 if (Files.exists(directory.resolve("meta.properties"))) {
                     LOG.info("Reusing the formatted Kafka log directory {}", directory);
                 } else {
-                    format(properties);
+                    format(properties, config.scramUser());
                 }
                 server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
                 server.startup();
@@ -189,7 +213,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         brokerPort,
                         (System.nanoTime() - started) / 1_000_000,
                         directory);
-                return new LocalKafkaBroker(server, config.host(), brokerPort, directory, temporary, properties);
+                return new LocalKafkaBroker(
+                        server, config.host(), brokerPort, directory, temporary, properties, config.scramUser());
             } catch (RuntimeException e) {
                 last = e;
                 shutdownQuietly(server);
@@ -229,6 +254,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * The client properties a client needs besides the address: the SCRAM login of a secured broker.
+     *
+     * @return the properties; empty for a PLAINTEXT broker
+     */
+    public Map<String, String> clientProperties() {
+        return scramUser.map(ScramUser::clientProperties).orElse(Map.of());
     }
 
     public Path logDirectory() {
@@ -325,51 +359,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         LOG.info("Local Kafka broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
-    static Map<String, String> brokerProperties(Config config, Path directory, int brokerPort, int controllerPort) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(NODE_ID));
-        String host = config.host();
-        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", directory.toAbsolutePath().toString());
-        // One node: every internal topic has one replica.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("num.partitions", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // Small segments and eager compaction, so a demo sees compaction happen.
-        p.put("log.segment.bytes", Integer.toString(1024 * 1024));
-        p.put("log.cleaner.min.compaction.lag.ms", "0");
-        p.put("log.cleaner.backoff.ms", "1000");
-        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
-        p.put("log.cleaner.threads", "1");
-        // A small machine: few threads.
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "2");
-        p.put("background.threads", "2");
-        p.put("num.recovery.threads.per.data.dir", "1");
-        p.put("num.replica.fetchers", "1");
-        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
-        p.put("server.max.startup.time.ms", "60000");
-        p.put("controlled.shutdown.enable", "true");
-        p.put("auto.create.topics.enable", "true");
-        p.putAll(config.brokerProperties());
-        return p;
-    }
-
-    private static void format(Map<String, String> properties) {
+    private static void format(Map<String, String> properties, Optional<ScramUser> scramUser) {
         Path configFile = null;
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try {
@@ -380,10 +370,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 props.store(out, "local Kafka broker");
             }
             String clusterId = Uuid.randomUuid().toString();
-            String[] args = {"format", "--config", configFile.toString(), "--cluster-id", clusterId};
+            List<String> args =
+                    new ArrayList<>(List.of("format", "--config", configFile.toString(), "--cluster-id", clusterId));
+            if (scramUser.isPresent()) {
+                args.addAll(List.of("--add-scram", LocalBrokerProperties.BROKER_USER.formatArgument()));
+                args.addAll(List.of("--add-scram", scramUser.get().formatArgument()));
+            }
             int code;
             try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                code = StorageTool.execute(args, print);
+                code = StorageTool.execute(args.toArray(String[]::new), print);
             }
             String text = output.toString(StandardCharsets.UTF_8).strip();
             LOG.debug("kafka-storage format: {}", text);

@@ -63,6 +63,13 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> extraPr
         return Optional.ofNullable(extraProperties.get(key));
     }
 
+    /** Shows the brokers and the extra properties with every secret masked ({@link ClientSecrets}). */
+    @Override
+    public String toString() {
+        return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", extraProperties="
+                + ClientSecrets.masked(extraProperties) + "]";
+    }
+
     /**
      * Client properties: {@code bootstrap.servers} plus the extra properties.
      *

@@ -103,7 +103,7 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
      * @return the settings
      */
     public KafkaSettings settings() {
-        return KafkaSettings.of(broker().bootstrapServers());
+        return new KafkaSettings(broker().bootstrapServers(), broker().clientProperties());
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.divastream.demo;
 
 import io.divastream.connectors.avro.AvroCodec;
-import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.datasets.DatasetException;
 import io.divastream.dev.LocalCluster;
@@ -359,7 +358,7 @@ public final class LocalDemo {
     private Watched watchMetrics(
             JobConfig config, LocalCluster cluster, long started, long maxSteps, long trainingImages, double maxMinutes)
             throws Exception {
-        Properties props = KafkaSettings.of(config.kafka().bootstrapServers()).toProperties();
+        Properties props = config.kafka().settings().toProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "diva-demo-console");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

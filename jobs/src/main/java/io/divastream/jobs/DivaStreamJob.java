@@ -1,5 +1,6 @@
 package io.divastream.jobs;
 
+import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.jobs.config.ConfigException;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.JobOptions;
@@ -32,7 +33,7 @@ public final class DivaStreamJob {
             return;
         }
         JobConfig config = parseOrNull(args, System.err);
-        if (config == null) {
+        if (config == null || !reachable(config, System.err)) {
             System.exit(2);
             return;
         }
@@ -40,6 +41,24 @@ public final class DivaStreamJob {
                 DivaEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(), config.runtime());
         DivaPipeline.defineKafkaWorkflow(env, config);
         env.execute("diva-stream");
+    }
+
+    /**
+     * Contacts Kafka with the job's client settings before the job is submitted, so that refused credentials or a
+     * wrong protocol are reported in one line rather than by tasks that fail and restart.
+     *
+     * @param config the configuration
+     * @param err where the error goes
+     * @return true if the cluster answered
+     */
+    public static boolean reachable(JobConfig config, java.io.PrintStream err) {
+        try {
+            KafkaPreflight.check(config.kafka().settings(), KafkaPreflight.DEFAULT_TIMEOUT);
+            return true;
+        } catch (KafkaPreflight.KafkaAccessException e) {
+            err.println("diva-stream: " + e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.divastream.producer;
 
+import io.divastream.connectors.kafka.KafkaClientArguments;
+import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.datasets.Dataset;
 import io.divastream.datasets.DatasetException;
@@ -57,13 +59,15 @@ public final class ImageEventProducerMain {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 1 && Set.of("--help", "-h").contains(args[0])) {
             out.print(ProducerArguments.usage());
+            out.print(KafkaClientArguments.USAGE);
             return 0;
         }
         ProducerArguments arguments;
         KafkaSettings settings;
         try {
-            arguments = ProducerArguments.parse(args);
-            settings = KafkaSettings.of(arguments.bootstrapServers());
+            KafkaClientArguments.Split split = KafkaClientArguments.split(args);
+            arguments = ProducerArguments.parse(split.restArray());
+            settings = split.settings(arguments.bootstrapServers());
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.print(ProducerArguments.usage());
@@ -82,6 +86,12 @@ public final class ImageEventProducerMain {
         }
         List<LabeledSource> ordered = arguments.order().order(images, LabeledSource::label, arguments.arrival());
         long limit = arguments.limit().orElse(Long.MAX_VALUE);
+        try {
+            KafkaPreflight.check(settings, KafkaPreflight.DEFAULT_TIMEOUT);
+        } catch (KafkaPreflight.KafkaAccessException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
         try (ImageEventProducer producer =
                 new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond())) {
             long sent = producer.publishSources(ordered, limit, (n, total) -> {

@@ -1,5 +1,7 @@
 package io.divastream.search;
 
+import io.divastream.connectors.kafka.KafkaClientArguments;
+import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.images.ImageLimits;
@@ -50,7 +52,29 @@ public final class SearchServiceMain implements Callable<Integer> {
      */
     public static void main(String[] args) {
         ConsoleLogging.start(SearchServiceMain.class);
-        System.exit(new CommandLine(new SearchServiceMain()).execute(args));
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs a subcommand: takes the Kafka client properties ({@link KafkaClientArguments}) out of the command line
+     * for {@code serve}, then lets picocli parse the rest.
+     *
+     * @param args the command line
+     * @return the exit status
+     */
+    static int run(String... args) {
+        KafkaClientArguments.Split split;
+        try {
+            split = KafkaClientArguments.split(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("diva-search: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        CommandLine commandLine = new CommandLine(new SearchServiceMain());
+        CommandLine serve = commandLine.getSubcommands().get("serve");
+        ((Serve) serve.getCommand()).clientProperties = split.properties();
+        serve.getCommandSpec().usageMessage().footer("", KafkaClientArguments.USAGE);
+        return commandLine.execute(split.restArray());
     }
 
     /** {@code serve}: the index and the HTTP service, until the process is stopped. */
@@ -68,6 +92,9 @@ public final class SearchServiceMain implements Callable<Integer> {
                 defaultValue = "127.0.0.1:9092",
                 description = "Kafka brokers (default: ${DEFAULT-VALUE})")
         String bootstrapServers;
+
+        /** The Kafka client properties of the command line, set before picocli runs. */
+        Map<String, String> clientProperties = Map.of();
 
         @Option(
                 names = "--embeddings-topic",
@@ -227,7 +254,16 @@ public final class SearchServiceMain implements Callable<Integer> {
                         spec.commandLine(),
                         "--stale-after needs --model-versions-topic (the committed versions' ages)");
             }
-            KafkaSettings kafka = KafkaSettings.of(bootstrapServers);
+            KafkaSettings kafka = new KafkaSettings(bootstrapServers, clientProperties);
+            try {
+                KafkaPreflight.check(kafka, KafkaPreflight.DEFAULT_TIMEOUT);
+            } catch (KafkaPreflight.KafkaAccessException e) {
+                if (!e.unanswered()) {
+                    System.err.println("diva-search: " + e.getMessage());
+                    return 1;
+                }
+                System.err.println("diva-search: " + e.getMessage() + "; following the topics anyway");
+            }
             try (ModelDirectory directory = committed
                             ? ModelDirectory.committed(models, Duration.ofSeconds(artefactWaitSeconds), staleAfter)
                             : new ModelDirectory(models);

@@ -2,6 +2,7 @@ package io.divastream.watch;
 
 import io.divastream.connectors.avro.AvroCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
+import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.model.logging.ConsoleLogging;
@@ -10,7 +11,6 @@ import io.divastream.schemas.PromotionCommand;
 import io.divastream.schemas.PromotionDecisionType;
 import io.divastream.schemas.PromotionRecord;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,10 +120,7 @@ public final class PromoteCommand implements Callable<Integer> {
         PromoteCommand command = new PromoteCommand();
         command.out = out;
         command.err = err;
-        return new CommandLine(command)
-                .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
-                .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
-                .execute(args);
+        return BrokerOption.execute(command, command.broker, args, out, err);
     }
 
     @Override
@@ -132,13 +129,18 @@ public final class PromoteCommand implements Callable<Integer> {
         KafkaSettings settings;
         try {
             command = command();
-            settings = KafkaSettings.of(broker.bootstrapServers);
+            settings = broker.settings();
             if (!(waitSeconds >= 0)) {
                 throw new IllegalArgumentException("--wait must be a number of seconds >= 0: " + waitSeconds);
             }
         } catch (IllegalArgumentException e) {
             err.println("promote: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
+        }
+        Optional<String> refused = broker.refusal();
+        if (refused.isPresent()) {
+            err.println("promote: " + refused.get());
+            return 1;
         }
         Duration wait = Duration.ofMillis(Math.round(waitSeconds * 1000));
         try (KafkaConsumer<byte[], byte[]> decisions =
@@ -181,7 +183,10 @@ public final class PromoteCommand implements Callable<Integer> {
                     d.getReason());
             return d.getDecision() == PromotionDecisionType.COMMAND_REJECTED ? 1 : CommandLine.ExitCode.OK;
         } catch (org.apache.kafka.common.KafkaException | ExecutionException | TimeoutException e) {
-            err.println("promote: Kafka at " + broker.bootstrapServers + ": " + e.getMessage());
+            err.println("promote: "
+                    + KafkaPreflight.refusal(settings, e)
+                            .map(Throwable::getMessage)
+                            .orElse("Kafka at " + broker.bootstrapServers + ": " + e.getMessage()));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

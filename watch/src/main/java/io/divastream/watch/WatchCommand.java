@@ -1,12 +1,11 @@
 package io.divastream.watch;
 
+import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.KafkaTopics;
 import io.divastream.model.logging.ConsoleLogging;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -143,10 +142,7 @@ public final class WatchCommand implements Callable<Integer> {
         WatchCommand command = new WatchCommand();
         command.out = out;
         command.err = err;
-        return new CommandLine(command)
-                .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
-                .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
-                .execute(args);
+        return BrokerOption.execute(command, command.broker, args, out, err);
     }
 
     @Override
@@ -155,7 +151,7 @@ public final class WatchCommand implements Callable<Integer> {
         KafkaSettings settings;
         try {
             axis = XAxis.parse(xAxis);
-            settings = KafkaSettings.of(broker.bootstrapServers);
+            settings = broker.settings();
             if (width <= 0 || height <= 0) {
                 throw new IllegalArgumentException("--width and --height must be positive: " + width + " x " + height);
             }
@@ -169,6 +165,11 @@ public final class WatchCommand implements Callable<Integer> {
             err.println("watch: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
+        Optional<String> refused = broker.refusal();
+        if (refused.isPresent()) {
+            err.println("watch: " + refused.get());
+            return EXIT_FAILURE;
+        }
         Duration timeout = timeout();
         try (MetricsWatcher watcher = new MetricsWatcher(
                 settings, metricsTopic, Optional.ofNullable(modelVersionsTopic), fromBeginning, err)) {
@@ -177,7 +178,10 @@ public final class WatchCommand implements Callable<Integer> {
             err.println("watch: " + e.getMessage());
             return EXIT_FAILURE;
         } catch (RuntimeException e) {
-            err.println("watch: failed: " + e);
+            err.println("watch: "
+                    + KafkaPreflight.refusal(settings, e)
+                            .map(Throwable::getMessage)
+                            .orElse("failed: " + e));
             return EXIT_FAILURE;
         }
     }

@@ -54,6 +54,23 @@ public final class KafkaPreflight {
     }
 
     /**
+     * Finds a refusal by the cluster (authentication, TLS, authorisation) among an exception's causes, for clients
+     * that run long and meet it later than a preflight.
+     *
+     * @param settings the client settings
+     * @param e what a client threw
+     * @return the one-line exception, or empty if it is not a refusal
+     */
+    public static java.util.Optional<KafkaAccessException> refusal(KafkaSettings settings, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return java.util.Optional.of(failure(settings, t, DEFAULT_TIMEOUT));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The one-line message for a failed contact.
      *
      * @param settings the client settings
@@ -75,9 +92,11 @@ public final class KafkaPreflight {
                     "Kafka at " + listener + " denied access: " + oneLine(cause) + "; ask for the cluster's ACLs");
         }
         if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-            return new KafkaAccessException("Kafka at " + listener + " did not answer within " + timeout.toSeconds()
-                    + " s: the brokers are unreachable, or the listener speaks another protocol (a SASL or TLS"
-                    + " listener needs security.protocol and sasl.mechanism among the kafka.properties.*)");
+            return new KafkaAccessException(
+                    "Kafka at " + listener + " did not answer within " + timeout.toSeconds()
+                            + " s: the brokers are unreachable, or the listener speaks another protocol (a SASL or TLS"
+                            + " listener needs security.protocol and sasl.mechanism among the kafka.properties.*)",
+                    true);
         }
         return new KafkaAccessException("cannot reach Kafka at " + listener + ": " + oneLine(cause));
     }
@@ -103,13 +122,35 @@ public final class KafkaPreflight {
     public static final class KafkaAccessException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        private final boolean unanswered;
+
         /**
-         * Creates the exception.
+         * Creates the exception for a refusal or an error.
          *
          * @param message the one-line message
          */
         public KafkaAccessException(String message) {
+            this(message, false);
+        }
+
+        /**
+         * Creates the exception.
+         *
+         * @param message the one-line message
+         * @param unanswered whether the cluster gave no answer at all (rather than refusing)
+         */
+        public KafkaAccessException(String message, boolean unanswered) {
             super(message);
+            this.unanswered = unanswered;
+        }
+
+        /**
+         * Tells whether the cluster gave no answer in time: it may be starting, or the protocol is wrong.
+         *
+         * @return true for no answer, false for a refusal or an error
+         */
+        public boolean unanswered() {
+            return unanswered;
         }
     }
 }

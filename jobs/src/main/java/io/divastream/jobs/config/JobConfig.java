@@ -1,6 +1,7 @@
 package io.divastream.jobs.config;
 
 import io.divastream.connectors.events.EventLimits;
+import io.divastream.connectors.kafka.ClientSecrets;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicSpec;
 import io.divastream.images.ImageSpec;
@@ -13,6 +14,7 @@ import io.divastream.model.augment.AugmentationSpec;
 import io.divastream.model.config.DivaConfig;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -83,6 +85,7 @@ public record JobConfig(
      * Kafka connection and topics.
      *
      * @param bootstrapServers the brokers
+     * @param clientProperties the Kafka client properties of every client ({@code kafka.properties.*})
      * @param groupId the source's consumer group
      * @param imagesTopic input image events
      * @param embeddingsTopic output embeddings (compacted, keyed by image id)
@@ -96,6 +99,7 @@ public record JobConfig(
      */
     public record KafkaConfig(
             String bootstrapServers,
+            Map<String, String> clientProperties,
             String groupId,
             String imagesTopic,
             String embeddingsTopic,
@@ -108,15 +112,37 @@ public record JobConfig(
             String transactionalIdPrefix)
             implements Serializable {
 
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
+
+        /** Copies the client properties. */
+        public KafkaConfig {
+            clientProperties = Map.copyOf(clientProperties);
+        }
 
         /**
-         * Returns the connection settings.
+         * Returns the connection settings: the brokers and the client properties.
          *
          * @return the settings
          */
         public KafkaSettings settings() {
-            return KafkaSettings.of(bootstrapServers);
+            return new KafkaSettings(bootstrapServers, clientProperties);
+        }
+
+        /** Shows the configuration with the client properties' secrets masked. */
+        @Override
+        public String toString() {
+            return "KafkaConfig[bootstrapServers=" + bootstrapServers + ", clientProperties="
+                    + ClientSecrets.masked(clientProperties) + ", groupId=" + groupId + ", topics="
+                    + List.of(
+                            imagesTopic,
+                            embeddingsTopic,
+                            metricsTopic,
+                            modelVersionsTopic,
+                            promotionsTopic,
+                            promotionCommandsTopic,
+                            deadLettersTopic)
+                    + ", exactlyOnce=" + exactlyOnce
+                    + ", transactionalIdPrefix=" + transactionalIdPrefix + "]";
         }
 
         /**

@@ -54,6 +54,7 @@ public final class JobConfigBuilder {
     private JobConfig build() {
         JobConfig.KafkaConfig kafka = new JobConfig.KafkaConfig(
                 get(KafkaOptions.BOOTSTRAP_SERVERS),
+                KafkaOptions.clientProperties(conf),
                 get(KafkaOptions.GROUP_ID),
                 get(TopicOptions.IMAGES),
                 get(TopicOptions.EMBEDDINGS),

@@ -12,7 +12,7 @@ import org.apache.flink.configuration.Configuration;
 public final class JobOptions {
 
     /** Every option of the job, in the order of {@code --help} and the configuration file. */
-    public static final OptionSet ALL = OptionSet.of(all());
+    public static final OptionSet ALL = OptionSet.of(all()).withKafkaClientProperties();
 
     /** Where the documented configuration file lives, relative to the repository root. */
     public static final String CONFIG_FILE = "config/diva-stream.properties";
@@ -88,6 +88,9 @@ public final class JobOptions {
             String key = option.key();
             String prefix = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
             if (!prefix.equals(section)) {
+                if (section.equals("kafka")) {
+                    text.append(KafkaOptions.CLIENT_PROPERTIES_TEMPLATE);
+                }
                 text.append("\n## ").append(prefix).append("\n");
                 section = prefix;
             }

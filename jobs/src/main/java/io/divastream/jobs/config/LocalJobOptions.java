@@ -36,7 +36,8 @@ public final class LocalJobOptions {
         List<DivaOption<?>> replaced = new ArrayList<>(jobDefaults);
         replaced.add(DivaOption.of(KafkaOptions.BOOTSTRAP_SERVERS.key(), OptionType.text(), "", brokersDescription));
         OptionSet job = JobOptions.ALL.replacing(replaced);
-        return new LocalJobOptions(OptionSet.of(own).plus(job.options()), List.copyOf(jobDefaults));
+        return new LocalJobOptions(
+                OptionSet.of(own).plus(job.options()).withKafkaClientProperties(), List.copyOf(jobDefaults));
     }
 
     public OptionSet options() {

@@ -1,5 +1,6 @@
 package io.divastream.jobs.config;
 
+import io.divastream.connectors.kafka.KafkaClientArguments;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,9 +25,11 @@ public final class OptionSet {
     public static final String CONFIG = "config";
 
     private final Map<String, DivaOption<?>> options;
+    private final boolean kafkaClientProperties;
 
-    private OptionSet(Map<String, DivaOption<?>> options) {
+    private OptionSet(Map<String, DivaOption<?>> options, boolean kafkaClientProperties) {
         this.options = options;
+        this.kafkaClientProperties = kafkaClientProperties;
     }
 
     /**
@@ -43,7 +46,17 @@ public final class OptionSet {
                 throw new IllegalArgumentException("option " + option.key() + " is declared twice");
             }
         }
-        return new OptionSet(byKey);
+        return new OptionSet(byKey, false);
+    }
+
+    /**
+     * Returns these options and any Kafka client property: {@code kafka.properties.<key>} on the command line
+     * and in a file, and {@code --kafka.properties-file FILE} (see {@link KafkaOptions#clientProperties}).
+     *
+     * @return the set
+     */
+    public OptionSet withKafkaClientProperties() {
+        return new OptionSet(options, true);
     }
 
     /**
@@ -56,7 +69,7 @@ public final class OptionSet {
     public OptionSet plus(List<? extends DivaOption<?>> more) {
         List<DivaOption<?>> all = new ArrayList<>(options.values());
         all.addAll(more);
-        return of(all);
+        return new OptionSet(of(all).options, kafkaClientProperties);
     }
 
     /**
@@ -73,7 +86,7 @@ public final class OptionSet {
                 throw new IllegalArgumentException("option " + option.key() + " is not declared");
             }
         }
-        return new OptionSet(copy);
+        return new OptionSet(copy, kafkaClientProperties);
     }
 
     public List<DivaOption<?>> options() {
@@ -91,6 +104,17 @@ public final class OptionSet {
      *     unreadable or malformed configuration file
      */
     public Configuration parse(String... args) {
+        Map<String, String> clientProperties = new LinkedHashMap<>();
+        if (kafkaClientProperties) {
+            KafkaClientArguments.Split split;
+            try {
+                split = KafkaClientArguments.split(args);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+            clientProperties.putAll(split.properties());
+            args = split.restArray();
+        }
         for (String arg : args) {
             if (arg.equals("--")) {
                 throw unmatched(arg);
@@ -112,10 +136,19 @@ public final class OptionSet {
             throw new ConfigException(e.getMessage());
         }
         Configuration conf = new Configuration();
+        Map<String, String> fileClientProperties = new LinkedHashMap<>();
         for (String file : result.matchedOptionValue("--" + CONFIG, List.<String>of())) {
             Path path = Path.of(file);
             for (Map.Entry<String, ConfigFile.Entry> entry :
                     ConfigFile.read(path).entrySet()) {
+                if (kafkaClientProperties && entry.getKey().startsWith(KafkaClientArguments.PREFIX)) {
+                    String key = entry.getKey().substring(KafkaClientArguments.PREFIX.length());
+                    fileClientProperties.put(
+                            KafkaOptions.checkedClientKey(
+                                    key, path + ":" + entry.getValue().line()),
+                            entry.getValue().value());
+                    continue;
+                }
                 DivaOption<?> option = options.get(entry.getKey());
                 if (option == null) {
                     throw new ConfigException(path + ":" + entry.getValue().line() + ": unknown key " + entry.getKey()
@@ -130,6 +163,8 @@ public final class OptionSet {
                 option.set(conf, value);
             }
         }
+        fileClientProperties.putAll(clientProperties);
+        KafkaOptions.setClientProperties(conf, fileClientProperties);
         return conf;
     }
 
@@ -153,6 +188,7 @@ public final class OptionSet {
         CommandSpec spec = spec();
         spec.name(program);
         spec.usageMessage()
+                .footer(kafkaClientProperties ? new String[] {"", KafkaClientArguments.USAGE} : new String[0])
                 .width(120)
                 .sortOptions(false)
                 .abbreviateSynopsis(true)

@@ -103,6 +103,8 @@ public final class SearchServer implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     /** Seconds a client is told to wait when every embedding permit is busy. */
     static final int RETRY_AFTER_SECONDS = 1;
+    /** The request attribute holding a search's start, for its latency. */
+    private static final String STARTED = "diva.started";
     /** Multipart overhead allowed on top of the file limit before the body is read. */
     private static final long MULTIPART_SLACK = 64 * 1024;
 
@@ -117,6 +119,7 @@ public final class SearchServer implements AutoCloseable {
     private final MultipartConfigElement multipartConfig;
     private final RefusalLog refusals = new RefusalLog(LOG);
     private final String page;
+    private final SearchMetrics metrics;
     private Javalin app;
 
     /**
@@ -136,6 +139,7 @@ public final class SearchServer implements AutoCloseable {
         this.extraHealth = Objects.requireNonNull(extraHealth, "extraHealth");
         this.embeddingPermits = new Semaphore(limits.maxConcurrentEmbeddings(), true);
         this.maxRequest = limits.maxImageBytes() + MULTIPART_SLACK;
+        this.metrics = new SearchMetrics(index::status);
         this.multipartConfig =
                 new MultipartConfigElement(System.getProperty("java.io.tmpdir"), maxRequest, maxRequest, (int)
                         Math.min(Integer.MAX_VALUE, maxRequest));
@@ -161,6 +165,17 @@ public final class SearchServer implements AutoCloseable {
         });
         app.get("/", ctx -> ctx.html(page));
         app.get("/health", this::health);
+        app.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
+        app.before("/search", ctx -> ctx.attribute(STARTED, System.nanoTime()));
+        app.after("/search", ctx -> {
+            Long started = ctx.attribute(STARTED);
+            if (started != null) {
+                metrics.record(
+                        ctx.method().name().equals("POST") ? "upload" : "id",
+                        ctx.statusCode(),
+                        System.nanoTime() - started);
+            }
+        });
         app.get("/search", this::searchById);
         app.post("/search", this::searchUpload);
         app.exception(HttpError.class, (e, ctx) -> {

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "diva-search",
         mixinStandardHelpOptions = true,
-        subcommands = {SearchServiceMain.Serve.class, ExportCommand.class},
+        subcommands = {SearchServiceMain.Serve.class, ExportCommand.class, HealthCommand.class},
         description = "Live similarity search over the DiVA Stream embeddings topic, and model export.")
 public final class SearchServiceMain implements Callable<Integer> {
 

@@ -36,7 +36,7 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * @param <T> the generated Avro record type
  */
-public final class AvroCodec<T extends SpecificRecord> implements Serializable {
+public final class AvroCodec<T extends SpecificRecord> implements RecordCodec<T> {
     private static final long serialVersionUID = 1L;
 
     /** Length of the single-object header: 2 marker bytes and an 8-byte fingerprint. */
@@ -70,6 +70,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         return new AvroCodec<>(type);
     }
 
+    @Override
     public Class<T> type() {
         return type;
     }
@@ -114,6 +115,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
      * @throws IllegalArgumentException if the record cannot be written (e.g. a required field is
      *     null)
      */
+    @Override
     public byte[] encode(T record) {
         Objects.requireNonNull(record, "record");
         try {
@@ -134,6 +136,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
      * @throws RecordDecodingException if the bytes are null, empty, not a single-object message,
      *     written with an unknown schema, truncated, malformed or followed by trailing bytes
      */
+    @Override
     public T decode(byte[] bytes) {
         String name = simpleName();
         if (bytes == null) {

@@ -108,6 +108,8 @@ class DemoOptionsTest {
                         "promotion.min-eval-images",
                         "topic.promotions",
                         "topic.promotion-commands",
+                        "serde.format",
+                        "serde.registry-url",
                         "train.mode",
                         "state.feature-precision",
                         "demo.dataset",

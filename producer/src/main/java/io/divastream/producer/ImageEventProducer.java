@@ -1,6 +1,8 @@
 package io.divastream.producer;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.RecordSizeLimit;
@@ -46,7 +48,7 @@ public final class ImageEventProducer implements AutoCloseable {
     private final String topic;
     private final double eventsPerSecond;
     private final Clock clock;
-    private final AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
+    private RecordCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
     private final EventLimits limits;
     private final RecordSizeLimit recordLimit;
     private final SkippedImages skipped = new SkippedImages();
@@ -66,6 +68,17 @@ public final class ImageEventProducer implements AutoCloseable {
                 Clock.systemUTC(),
                 EventLimits.DEFAULT,
                 RecordSizeLimit.of(settings));
+    }
+
+    /**
+     * Writes the events in a wire format (single-object encoding unless told otherwise).
+     *
+     * @param format the images topic's wire format
+     * @return this producer
+     */
+    public ImageEventProducer inFormat(SerdeFormat format) {
+        this.codec = format.codec(ImageEvent.class, topic);
+        return this;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.divastream.producer;
 
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaClientArguments;
 import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
@@ -64,10 +65,12 @@ public final class ImageEventProducerMain {
         }
         ProducerArguments arguments;
         KafkaSettings settings;
+        SerdeFormat serde;
         try {
             KafkaClientArguments.Split split = KafkaClientArguments.split(args);
             arguments = ProducerArguments.parse(split.restArray());
             settings = split.settings(arguments.bootstrapServers());
+            serde = split.serde();
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.print(ProducerArguments.usage());
@@ -93,7 +96,7 @@ public final class ImageEventProducerMain {
             return EXIT_FAILURE;
         }
         try (ImageEventProducer producer =
-                new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond())) {
+                new ImageEventProducer(settings, arguments.topic(), arguments.eventsPerSecond()).inFormat(serde)) {
             long sent = producer.publishSources(ordered, limit, (n, total) -> {
                 if (n % PROGRESS_EVERY == 0 && n < total) {
                     out.println("sent " + n + " of " + total);

@@ -1,5 +1,6 @@
 package io.divastream.search;
 
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaClientArguments;
 import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
@@ -73,6 +74,7 @@ public final class SearchServiceMain implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new SearchServiceMain());
         CommandLine serve = commandLine.getSubcommands().get("serve");
         ((Serve) serve.getCommand()).clientProperties = split.properties();
+        ((Serve) serve.getCommand()).serde = split.serde();
         serve.getCommandSpec().usageMessage().footer("", KafkaClientArguments.USAGE);
         return commandLine.execute(split.restArray());
     }
@@ -95,6 +97,9 @@ public final class SearchServiceMain implements Callable<Integer> {
 
         /** The Kafka client properties of the command line, set before picocli runs. */
         Map<String, String> clientProperties = Map.of();
+
+        /** The topics' wire format ({@code --serde.format}), set before picocli runs. */
+        SerdeFormat serde = SerdeFormat.SINGLE_OBJECT;
 
         @Option(
                 names = "--embeddings-topic",
@@ -267,11 +272,12 @@ public final class SearchServiceMain implements Callable<Integer> {
             try (ModelDirectory directory = committed
                             ? ModelDirectory.committed(models, Duration.ofSeconds(artefactWaitSeconds), staleAfter)
                             : new ModelDirectory(models);
-                    ModelVersionsFollower versions =
-                            committed ? new ModelVersionsFollower(kafka, modelVersionsTopic.trim(), directory) : null;
+                    ModelVersionsFollower versions = committed
+                            ? new ModelVersionsFollower(kafka, modelVersionsTopic.trim(), directory, serde)
+                            : null;
                     PromotionsFollower promotions =
-                            gated ? new PromotionsFollower(kafka, promotionsTopic.trim(), index) : null;
-                    EmbeddingsFollower follower = new EmbeddingsFollower(kafka, topic, index);
+                            gated ? new PromotionsFollower(kafka, promotionsTopic.trim(), index, serde) : null;
+                    EmbeddingsFollower follower = new EmbeddingsFollower(kafka, topic, index, serde);
                     SearchServer server = new SearchServer(index, directory, limits, () -> {
                                 Map<String, Object> extra = new LinkedHashMap<>();
                                 extra.put("records", follower.records());

@@ -1,5 +1,6 @@
 package io.divastream.watch;
 
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaClientArguments;
 import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
@@ -21,6 +22,9 @@ final class BrokerOption {
 
     /** The client properties of the command line ({@link KafkaClientArguments}), set before picocli runs. */
     Map<String, String> clientProperties = Map.of();
+
+    /** The topics' wire format ({@code --serde.format}), set before picocli runs. */
+    SerdeFormat serde = SerdeFormat.SINGLE_OBJECT;
 
     /**
      * The client settings.
@@ -67,6 +71,7 @@ final class BrokerOption {
             return CommandLine.ExitCode.USAGE;
         }
         broker.clientProperties = split.properties();
+        broker.serde = split.serde();
         CommandLine commandLine = new CommandLine(command)
                 .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
                 .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));

@@ -1,7 +1,8 @@
 package io.divastream.watch;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.schemas.MetricsRecord;
 import io.divastream.schemas.ModelVersionRecord;
@@ -40,8 +41,8 @@ public final class MetricsWatcher implements AutoCloseable {
     private final Optional<String> modelVersionsTopic;
     private final boolean fromBeginning;
     private final PrintStream err;
-    private final AvroCodec<MetricsRecord> metricsCodec = AvroCodec.of(MetricsRecord.class);
-    private final AvroCodec<ModelVersionRecord> versionCodec = AvroCodec.of(ModelVersionRecord.class);
+    private final RecordCodec<MetricsRecord> metricsCodec;
+    private final RecordCodec<ModelVersionRecord> versionCodec;
 
     private List<TopicPartition> partitions = List.of();
     private RecallHistory history = RecallHistory.empty();
@@ -55,13 +56,17 @@ public final class MetricsWatcher implements AutoCloseable {
      * @param modelVersionsTopic the model-versions topic, or empty to read no losses
      * @param fromBeginning whether to read from the earliest offsets (else only new records)
      * @param err where undecodable records and missing optional topics are reported
+     * @param format the topics' wire format
      */
     public MetricsWatcher(
             KafkaSettings settings,
             String metricsTopic,
             Optional<String> modelVersionsTopic,
             boolean fromBeginning,
-            PrintStream err) {
+            PrintStream err,
+            SerdeFormat format) {
+        this.metricsCodec = format.codec(MetricsRecord.class, metricsTopic);
+        this.versionCodec = format.codec(ModelVersionRecord.class, modelVersionsTopic.orElse(metricsTopic));
         this.metricsTopic = Objects.requireNonNull(metricsTopic, "metricsTopic");
         this.modelVersionsTopic = Objects.requireNonNull(modelVersionsTopic, "modelVersionsTopic");
         this.fromBeginning = fromBeginning;

@@ -1,6 +1,6 @@
 package io.divastream.watch;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
 import io.divastream.connectors.kafka.KafkaPreflight;
 import io.divastream.connectors.kafka.KafkaSettings;
@@ -251,13 +251,15 @@ public final class PromoteCommand implements Callable<Integer> {
             producer.send(new ProducerRecord<>(
                             commandsTopic,
                             command.getCommandId().getBytes(StandardCharsets.UTF_8),
-                            AvroCodec.of(PromotionCommand.class).encode(command)))
+                            broker.serde
+                                    .codec(PromotionCommand.class, commandsTopic)
+                                    .encode(command)))
                     .get(40, TimeUnit.SECONDS);
         }
     }
 
     private Optional<PromotionRecord> awaitDecision(KafkaConsumer<byte[], byte[]> consumer, String id, Duration wait) {
-        AvroCodec<PromotionRecord> codec = AvroCodec.of(PromotionRecord.class);
+        RecordCodec<PromotionRecord> codec = broker.serde.codec(PromotionRecord.class, promotionsTopic);
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {

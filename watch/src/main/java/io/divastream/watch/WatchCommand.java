@@ -172,7 +172,7 @@ public final class WatchCommand implements Callable<Integer> {
         }
         Duration timeout = timeout();
         try (MetricsWatcher watcher = new MetricsWatcher(
-                settings, metricsTopic, Optional.ofNullable(modelVersionsTopic), fromBeginning, err)) {
+                settings, metricsTopic, Optional.ofNullable(modelVersionsTopic), fromBeginning, err, broker.serde)) {
             return follow ? follow(watcher, axis, timeout) : once(watcher, axis, timeout);
         } catch (UncheckedIOException e) {
             err.println("watch: " + e.getMessage());

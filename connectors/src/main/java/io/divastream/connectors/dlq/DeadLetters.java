@@ -1,6 +1,7 @@
 package io.divastream.connectors.dlq;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.OversizeHandler;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RecordSizeLimit;
@@ -36,9 +37,6 @@ public final class DeadLetters {
 
     /** The stage named in the dead letters of records too large to send. */
     public static final String OUTPUT_STAGE = "kafka-sink";
-
-    private static final ThreadLocal<AvroCodec<DeadLetter>> CODEC =
-            ThreadLocal.withInitial(() -> AvroCodec.of(DeadLetter.class));
 
     private DeadLetters() {}
 
@@ -129,7 +127,19 @@ public final class DeadLetters {
      * @return the handler
      */
     public static OversizeHandler redirectTo(String deadLetterTopic) {
+        return redirectTo(deadLetterTopic, SerdeFormat.SINGLE_OBJECT);
+    }
+
+    /**
+     * A sink's {@link OversizeHandler} sending an {@code OUTPUT_TOO_LARGE} dead letter in a wire format.
+     *
+     * @param deadLetterTopic the dead-letter topic
+     * @param format the dead-letter topic's wire format
+     * @return the handler
+     */
+    public static OversizeHandler redirectTo(String deadLetterTopic, SerdeFormat format) {
         Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+        RecordCodec<DeadLetter> codec = format.codec(DeadLetter.class, deadLetterTopic);
         return (topic, key, value, type, limit, timestamp) -> {
             String message = "a " + type.getSimpleName() + " record of " + RecordSizeLimit.size(key, value)
                     + " bytes for " + topic + " exceeds max.request.size " + limit.maxRequestSize();
@@ -147,7 +157,7 @@ public final class DeadLetters {
                     null,
                     timestamp,
                     (topic + "--1@-1").getBytes(StandardCharsets.UTF_8),
-                    CODEC.get().encode(letter));
+                    codec.encode(letter));
         };
     }
 

@@ -1,6 +1,6 @@
 package io.divastream.connectors.kafka;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -50,6 +50,7 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
     private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     private String transactionalIdPrefix;
     private OversizeHandler oversize = OversizeHandler.DROP;
+    private SerdeFormat format = SerdeFormat.SINGLE_OBJECT;
 
     private AvroKafkaSink(Class<T> type, RecordConverter<IN, T> converter) {
         this.type = Objects.requireNonNull(type, "type");
@@ -89,6 +90,17 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
      */
     public AvroKafkaSink<IN, T> settings(KafkaSettings settings) {
         this.settings = settings;
+        return this;
+    }
+
+    /**
+     * Sets the wire format of the records (default: single-object encoding).
+     *
+     * @param format the format
+     * @return this builder
+     */
+    public AvroKafkaSink<IN, T> format(SerdeFormat format) {
+        this.format = java.util.Objects.requireNonNull(format, "format");
         return this;
     }
 
@@ -176,7 +188,12 @@ public final class AvroKafkaSink<IN, T extends SpecificRecord> {
                 .setKafkaProducerConfig(producerConfig)
                 .setDeliveryGuarantee(deliveryGuarantee)
                 .setRecordSerializer(new AvroRecordSerializationSchema<>(
-                        topic, AvroCodec.of(type), keyExtractor, converter, RecordSizeLimit.of(settings), oversize));
+                        topic,
+                        format.codec(type, topic),
+                        keyExtractor,
+                        converter,
+                        RecordSizeLimit.of(settings),
+                        oversize));
         if (transactionalIdPrefix != null && !transactionalIdPrefix.isBlank()) {
             builder.setTransactionalIdPrefix(transactionalIdPrefix);
         }

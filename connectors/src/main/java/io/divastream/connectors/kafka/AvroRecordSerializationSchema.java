@@ -1,6 +1,6 @@
 package io.divastream.connectors.kafka;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
@@ -31,7 +31,7 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
     private static final Logger LOG = LoggerFactory.getLogger(AvroRecordSerializationSchema.class);
 
     private final String topic;
-    private final AvroCodec<T> codec;
+    private final RecordCodec<T> codec;
     private final KeyExtractor<IN> keyExtractor;
     private final RecordConverter<IN, T> converter;
     private final RecordSizeLimit limit;
@@ -50,7 +50,7 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
      */
     public AvroRecordSerializationSchema(
             String topic,
-            AvroCodec<T> codec,
+            RecordCodec<T> codec,
             KeyExtractor<IN> keyExtractor,
             RecordConverter<IN, T> converter,
             RecordSizeLimit limit,
@@ -74,7 +74,7 @@ public final class AvroRecordSerializationSchema<IN, T extends SpecificRecord>
      * @return the schema
      */
     public static <T extends SpecificRecord> AvroRecordSerializationSchema<T, T> of(
-            String topic, AvroCodec<T> codec, KeyExtractor<T> keyExtractor) {
+            String topic, RecordCodec<T> codec, KeyExtractor<T> keyExtractor) {
         return new AvroRecordSerializationSchema<>(
                 topic,
                 codec,

@@ -1,5 +1,6 @@
 package io.divastream.connectors.kafka;
 
+import io.divastream.connectors.avro.SerdeFormat;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -28,24 +29,34 @@ public final class KafkaClientArguments {
     /** The option naming a file of client properties. */
     public static final String FILE_OPTION = "--kafka.properties-file";
 
+    /** The option naming the wire format of the topics. */
+    public static final String FORMAT_OPTION = "--serde.format";
+
+    /** The option naming the schema registry of the registry format. */
+    public static final String REGISTRY_OPTION = "--serde.registry-url";
+
     /** One line per option, for a program's {@code --help}. */
     public static final String USAGE =
             "  --kafka.properties.<key> VALUE   any Kafka client property (security.protocol, "
                     + "sasl.mechanism,\n"
                     + "                                   sasl.jaas.config, ssl.*, ...); repeatable\n"
-                    + "  --kafka.properties-file FILE     Kafka client properties from a file (command-line ones win)\n";
+                    + "  --kafka.properties-file FILE     Kafka client properties from a file (command-line ones win)\n"
+                    + "  --serde.format FORMAT            single-object (default) or registry: the topics' wire format\n"
+                    + "  --serde.registry-url URL         the schema registry's Apicurio API, for --serde.format registry\n";
 
     /**
      * A command line split into the client properties and the rest.
      *
      * @param properties the client properties, in the order given
+     * @param serde the topics' wire format
      * @param rest the other arguments, in order
      */
-    public record Split(Map<String, String> properties, List<String> rest) {
+    public record Split(Map<String, String> properties, SerdeFormat serde, List<String> rest) {
 
         /** Copies the parts. */
         public Split {
             properties = Map.copyOf(properties);
+            java.util.Objects.requireNonNull(serde, "serde");
             rest = List.copyOf(rest);
         }
 
@@ -80,19 +91,73 @@ public final class KafkaClientArguments {
      *     bootstrap.servers} among the properties, or an unreadable file
      */
     public static Split split(String... args) {
+        Split properties = splitProperties(args);
+        String format = SerdeFormat.Kind.SINGLE_OBJECT.optionValue();
+        String registry = "";
+        List<String> rest = new ArrayList<>();
+        List<String> others = properties.rest();
+        for (int i = 0; i < others.size(); i++) {
+            String arg = others.get(i);
+            if (arg.equals(FORMAT_OPTION) || arg.startsWith(FORMAT_OPTION + "=")) {
+                format =
+                        arg.equals(FORMAT_OPTION) ? valueAfter(others, i++) : arg.substring(FORMAT_OPTION.length() + 1);
+            } else if (arg.equals(REGISTRY_OPTION) || arg.startsWith(REGISTRY_OPTION + "=")) {
+                registry = arg.equals(REGISTRY_OPTION)
+                        ? valueAfter(others, i++)
+                        : arg.substring(REGISTRY_OPTION.length() + 1);
+            } else {
+                rest.add(arg);
+            }
+        }
+        return new Split(properties.properties(), serde(format, registry), rest);
+    }
+
+    /**
+     * The wire format named by the options' values.
+     *
+     * @param format {@code single-object} or {@code registry}
+     * @param registryUrl the registry's URL (for {@code registry})
+     * @return the format
+     * @throws IllegalArgumentException for another format, or a registry format without an http(s) URL
+     */
+    public static SerdeFormat serde(String format, String registryUrl) {
+        if (format.equals(SerdeFormat.Kind.SINGLE_OBJECT.optionValue())) {
+            return SerdeFormat.SINGLE_OBJECT;
+        }
+        if (!format.equals(SerdeFormat.Kind.REGISTRY.optionValue())) {
+            throw new IllegalArgumentException(FORMAT_OPTION + " is single-object or registry, not '" + format + "'");
+        }
+        try {
+            return SerdeFormat.registry(registryUrl);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(REGISTRY_OPTION + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes only the client-property options out of a command line (a program that declares the {@code serde.*}
+     * options itself).
+     *
+     * @param args the command line
+     * @return the properties and the other arguments (the format single-object)
+     * @throws IllegalArgumentException as {@link #split}
+     */
+    public static Split splitProperties(String... args) {
         Map<String, String> fromFile = new LinkedHashMap<>();
         Map<String, String> given = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals(FILE_OPTION) || arg.startsWith(FILE_OPTION + "=")) {
-                String file = arg.equals(FILE_OPTION) ? valueAfter(args, i++) : arg.substring(FILE_OPTION.length() + 1);
+                String file = arg.equals(FILE_OPTION)
+                        ? valueAfter(List.of(args), i++)
+                        : arg.substring(FILE_OPTION.length() + 1);
                 fromFile.putAll(readFile(Path.of(file)));
             } else if (arg.startsWith("--" + PREFIX)) {
                 String option = arg.substring(2);
                 int eq = option.indexOf('=');
                 String key = (eq < 0 ? option : option.substring(0, eq)).substring(PREFIX.length());
-                String value = eq < 0 ? valueAfter(args, i++) : option.substring(eq + 1);
+                String value = eq < 0 ? valueAfter(List.of(args), i++) : option.substring(eq + 1);
                 given.put(checkedKey(key, "--" + PREFIX + key), value);
             } else {
                 rest.add(arg);
@@ -100,7 +165,7 @@ public final class KafkaClientArguments {
         }
         Map<String, String> properties = new LinkedHashMap<>(fromFile);
         properties.putAll(given);
-        return new Split(properties, rest);
+        return new Split(properties, SerdeFormat.SINGLE_OBJECT, rest);
     }
 
     /**
@@ -122,11 +187,11 @@ public final class KafkaClientArguments {
         return key;
     }
 
-    private static String valueAfter(String[] args, int i) {
-        if (i + 1 >= args.length) {
-            throw new IllegalArgumentException("option " + args[i] + " needs a value");
+    private static String valueAfter(List<String> args, int i) {
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException("option " + args.get(i) + " needs a value");
         }
-        return args[i + 1];
+        return args.get(i + 1);
     }
 
     private static Map<String, String> readFile(Path file) {

@@ -81,4 +81,23 @@ class KafkaClientArgumentsTest {
         assertThat(ClientSecrets.isSecret("security.protocol")).isFalse();
         assertThat(ClientSecrets.isSecret("ssl.key.password")).isTrue();
     }
+
+    @Test
+    void toolsTakeTheWireFormatToo() {
+        KafkaClientArguments.Split split = KafkaClientArguments.split(
+                "--serde.format", "registry", "--serde.registry-url=http://r:1/apis/registry/v2", "--topic", "t");
+
+        assertThat(split.serde().kind()).isEqualTo(io.divastream.connectors.avro.SerdeFormat.Kind.REGISTRY);
+        assertThat(split.serde().registryUrl()).isEqualTo("http://r:1/apis/registry/v2");
+        assertThat(split.rest()).containsExactly("--topic", "t");
+        assertThat(KafkaClientArguments.split("--topic", "t").serde())
+                .isEqualTo(io.divastream.connectors.avro.SerdeFormat.SINGLE_OBJECT);
+        assertThatThrownBy(() -> KafkaClientArguments.split("--serde.format", "registry"))
+                .hasMessageStartingWith("--serde.registry-url: the registry format needs");
+        assertThatThrownBy(() -> KafkaClientArguments.split("--serde.format", "json"))
+                .hasMessage("--serde.format is single-object or registry, not 'json'");
+        assertThat(KafkaClientArguments.splitProperties("--serde.format", "registry")
+                        .rest())
+                .containsExactly("--serde.format", "registry");
+    }
 }

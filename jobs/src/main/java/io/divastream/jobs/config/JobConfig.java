@@ -1,5 +1,6 @@
 package io.divastream.jobs.config;
 
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.events.EventLimits;
 import io.divastream.connectors.kafka.ClientSecrets;
 import io.divastream.connectors.kafka.KafkaSettings;
@@ -96,6 +97,7 @@ public record JobConfig(
      * @param deadLettersTopic rejected input records
      * @param exactlyOnce whether the output sinks are transactional (exactly-once)
      * @param transactionalIdPrefix prefix of the sinks' transactional ids
+     * @param serde the wire format of every topic ({@code serde.*})
      */
     public record KafkaConfig(
             String bootstrapServers,
@@ -109,7 +111,8 @@ public record JobConfig(
             String promotionCommandsTopic,
             String deadLettersTopic,
             boolean exactlyOnce,
-            String transactionalIdPrefix)
+            String transactionalIdPrefix,
+            SerdeFormat serde)
             implements Serializable {
 
         private static final long serialVersionUID = 2L;
@@ -117,6 +120,7 @@ public record JobConfig(
         /** Copies the client properties. */
         public KafkaConfig {
             clientProperties = Map.copyOf(clientProperties);
+            Objects.requireNonNull(serde, "serde");
         }
 
         /**
@@ -142,7 +146,7 @@ public record JobConfig(
                             promotionCommandsTopic,
                             deadLettersTopic)
                     + ", exactlyOnce=" + exactlyOnce
-                    + ", transactionalIdPrefix=" + transactionalIdPrefix + "]";
+                    + ", transactionalIdPrefix=" + transactionalIdPrefix + ", serde=" + serde + "]";
         }
 
         /**

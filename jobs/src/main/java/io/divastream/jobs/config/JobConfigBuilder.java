@@ -64,7 +64,8 @@ public final class JobConfigBuilder {
                 get(TopicOptions.PROMOTION_COMMANDS),
                 get(TopicOptions.DEAD_LETTERS),
                 get(KafkaOptions.EXACTLY_ONCE),
-                get(KafkaOptions.TRANSACTIONAL_ID_PREFIX));
+                get(KafkaOptions.TRANSACTIONAL_ID_PREFIX),
+                SerdeOptions.format(conf));
         Validation.distinctTopics(conf, TopicOptions.ALL);
         JobConfig.BatchingConfig batching = batching();
         ModelPreset preset = get(ModelOptions.PRESET);

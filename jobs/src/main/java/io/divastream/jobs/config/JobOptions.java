@@ -23,6 +23,7 @@ public final class JobOptions {
         List<DivaOption<?>> options = new ArrayList<>();
         options.addAll(KafkaOptions.ALL);
         options.addAll(TopicOptions.ALL);
+        options.addAll(SerdeOptions.ALL);
         options.addAll(RouteOptions.ALL);
         options.addAll(LimitsOptions.ALL);
         options.addAll(BatchOptions.ALL);

@@ -108,7 +108,7 @@ public final class OptionSet {
         if (kafkaClientProperties) {
             KafkaClientArguments.Split split;
             try {
-                split = KafkaClientArguments.split(args);
+                split = KafkaClientArguments.splitProperties(args);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());
             }

@@ -1,6 +1,7 @@
 package io.divastream.jobs.decode;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
 import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.kafka.RawRecord;
@@ -39,7 +40,7 @@ public final class CommandDecoder extends ProcessFunction<RawRecord, OperatorCom
             new OutputTag<>("command-dead-letters", TypeInformation.of(DeadLetterEvent.class));
 
     private final int deadLetterValueBytes;
-    private transient AvroCodec<PromotionCommand> codec;
+    private RecordCodec<PromotionCommand> codec = AvroCodec.of(PromotionCommand.class);
 
     /**
      * Creates the decoder.
@@ -50,11 +51,19 @@ public final class CommandDecoder extends ProcessFunction<RawRecord, OperatorCom
         this.deadLetterValueBytes = DeadLetters.maxValueBytes(deadLetterLimit);
     }
 
+    /**
+     * Reads the commands in another wire format than single-object encoding ({@code serde.format}).
+     *
+     * @param commandCodec the codec of the commands on their topic
+     * @return this decoder
+     */
+    public CommandDecoder reading(RecordCodec<PromotionCommand> commandCodec) {
+        this.codec = java.util.Objects.requireNonNull(commandCodec, "commandCodec");
+        return this;
+    }
+
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<OperatorCommand> out) {
-        if (codec == null) {
-            codec = AvroCodec.of(PromotionCommand.class);
-        }
         OperatorCommand command;
         try {
             command = command(codec.decode(record.value()));

@@ -1,6 +1,7 @@
 package io.divastream.jobs.decode;
 
 import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
 import io.divastream.connectors.avro.RecordDecodingException;
 import io.divastream.connectors.dlq.DeadLetters;
 import io.divastream.connectors.events.EventLimits;
@@ -73,7 +74,7 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
     private final int deadLetterValueBytes;
     private final boolean trainingReader;
     private final int niceness;
-    private transient AvroCodec<ImageEvent> codec;
+    private RecordCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class);
     private transient Counter skipped;
     private transient SampleDecoding.Decoder decoder;
     private transient Counter decoded;
@@ -152,9 +153,19 @@ public final class DecodeImageFunction extends ProcessFunction<RawRecord, ImageS
         return new DecodeImageFunction(decoding, router, limits, 0, true, niceness);
     }
 
+    /**
+     * Reads the events in another wire format than single-object encoding ({@code serde.format}).
+     *
+     * @param eventCodec the codec of the image events on their topic
+     * @return this function
+     */
+    public DecodeImageFunction reading(RecordCodec<ImageEvent> eventCodec) {
+        this.codec = Objects.requireNonNull(eventCodec, "eventCodec");
+        return this;
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        codec = AvroCodec.of(ImageEvent.class);
         decoder = decoding.open(limits.image());
         decoded = getRuntimeContext().getMetricGroup().counter("numImagesDecoded");
         getRuntimeContext().getMetricGroup().meter("numImagesDecodedPerSecond", new MeterView(decoded));

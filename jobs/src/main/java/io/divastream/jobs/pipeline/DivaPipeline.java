@@ -1,5 +1,6 @@
 package io.divastream.jobs.pipeline;
 
+import io.divastream.connectors.avro.RecordCodec;
 import io.divastream.connectors.kafka.RawRecord;
 import io.divastream.connectors.kafka.RawRecordSources;
 import io.divastream.jobs.assembly.ClassBalancedBatchOperator;
@@ -23,6 +24,8 @@ import io.divastream.jobs.metrics.RetrievalMetricsFunction;
 import io.divastream.jobs.train.DivaTrainFunction;
 import io.divastream.jobs.train.VersionPublisher;
 import io.divastream.model.config.NetworkSpec;
+import io.divastream.schemas.ImageEvent;
+import io.divastream.schemas.PromotionCommand;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -137,11 +140,14 @@ public final class DivaPipeline {
         SampleDecoding decoding = config.training().decoding();
         LabelRouter router = new LabelRouter(config.routing().evalLabelRegex());
         JobConfig.InputConfig input = config.input();
+        RecordCodec<ImageEvent> events =
+                config.kafka().serde().codec(ImageEvent.class, config.kafka().imagesTopic());
         SingleOutputStreamOperator<ImageSample> samples = env.fromSource(
                         source, WatermarkStrategy.noWatermarks(), Uids.IMAGE_SOURCE)
                 .uid(Uids.IMAGE_SOURCE)
                 .setParallelism(sourceParallelism)
-                .process(new DecodeImageFunction(decoding, router, input.limits(), sinks.deadLetterLimit()))
+                .process(new DecodeImageFunction(decoding, router, input.limits(), sinks.deadLetterLimit())
+                        .reading(events))
                 .uid(Uids.DECODE)
                 .name(Uids.DECODE)
                 .setParallelism(sourceParallelism);
@@ -151,7 +157,11 @@ public final class DivaPipeline {
                 .uid(Uids.TRAINING_SOURCE)
                 .setParallelism(sourceParallelism)
                 .process(DecodeImageFunction.trainingReader(
-                        decoding, router, input.limits(), config.runtime().trainingReaderNiceness()))
+                                decoding,
+                                router,
+                                input.limits(),
+                                config.runtime().trainingReaderNiceness())
+                        .reading(events))
                 .uid(Uids.TRAINING_DECODE)
                 .name(Uids.TRAINING_DECODE)
                 .setParallelism(sourceParallelism)
@@ -171,7 +181,10 @@ public final class DivaPipeline {
                         commandSource, WatermarkStrategy.noWatermarks(), Uids.COMMAND_SOURCE)
                 .uid(Uids.COMMAND_SOURCE)
                 .setParallelism(1)
-                .process(new CommandDecoder(sinks.deadLetterLimit()))
+                .process(new CommandDecoder(sinks.deadLetterLimit())
+                        .reading(config.kafka()
+                                .serde()
+                                .codec(PromotionCommand.class, config.kafka().promotionCommandsTopic())))
                 .uid(Uids.COMMAND_DECODE)
                 .name(Uids.COMMAND_DECODE)
                 .setParallelism(1);

@@ -78,4 +78,26 @@ class KafkaClientOptionsTest {
         assertThat(JobOptions.parse("--kafka.bootstrap-servers", "k:1").kafka().clientProperties())
                 .isEmpty();
     }
+
+    @Test
+    void theWireFormatIsSingleObjectUnlessTheRegistryIsNamed() {
+        assertThat(JobOptions.parse("--kafka.bootstrap-servers", "k:1").kafka().serde())
+                .isEqualTo(io.divastream.connectors.avro.SerdeFormat.SINGLE_OBJECT);
+        JobConfig registry = JobOptions.parse(
+                "--kafka.bootstrap-servers",
+                "k:1",
+                "--serde.format",
+                "registry",
+                "--serde.registry-url",
+                "http://registry:8080/apis/registry/v2");
+        assertThat(registry.kafka().serde().kind()).isEqualTo(io.divastream.connectors.avro.SerdeFormat.Kind.REGISTRY);
+        assertThat(registry.kafka().serde().registryUrl()).isEqualTo("http://registry:8080/apis/registry/v2");
+        assertThatThrownBy(() -> JobOptions.parse("--kafka.bootstrap-servers", "k:1", "--serde.format", "registry"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--serde.registry-url")
+                .hasMessageContaining("needed by --serde.format registry");
+        assertThatThrownBy(() -> JobOptions.parse("--kafka.bootstrap-servers", "k:1", "--serde.format", "confluent"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("serde.format");
+    }
 }

@@ -73,6 +73,8 @@ class OptionsBeforeIssue14Test {
                         "promotion.min-eval-images",
                         "topic.promotions",
                         "topic.promotion-commands",
+                        "serde.format",
+                        "serde.registry-url",
                         "train.mode",
                         "state.feature-precision"));
         assertThat(now).containsExactlyInAnyOrderEntriesOf(before);

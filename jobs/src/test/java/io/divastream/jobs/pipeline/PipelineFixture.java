@@ -1,6 +1,7 @@
 package io.divastream.jobs.pipeline;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.connectors.kafka.TopicAdmin;
 import io.divastream.connectors.testing.LocalKafkaExtension;
@@ -265,7 +266,13 @@ final class PipelineFixture {
      * @return the versions in log order
      */
     static List<ModelVersionRecord> versions(LocalKafkaExtension kafka, JobConfig config) {
-        return read(kafka, ModelVersionRecord.class, config.kafka().modelVersionsTopic(), 0, Duration.ofSeconds(2))
+        return read(
+                        kafka,
+                        config.kafka().serde(),
+                        ModelVersionRecord.class,
+                        config.kafka().modelVersionsTopic(),
+                        0,
+                        Duration.ofSeconds(2))
                 .stream()
                 .map(Keyed::value)
                 .toList();
@@ -286,7 +293,9 @@ final class PipelineFixture {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
+        RecordCodec<ModelVersionRecord> codec = config.kafka()
+                .serde()
+                .codec(ModelVersionRecord.class, config.kafka().modelVersionsTopic());
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
             List<TopicPartition> partitions =
@@ -339,7 +348,24 @@ final class PipelineFixture {
      */
     static <T extends SpecificRecord> List<Keyed<T>> read(
             LocalKafkaExtension kafka, Class<T> type, String topic, int atLeast, Duration timeout) {
-        AvroCodec<T> codec = AvroCodec.of(type);
+        return read(kafka, SerdeFormat.SINGLE_OBJECT, type, topic, atLeast, timeout);
+    }
+
+    /**
+     * Reads and decodes a topic's committed records in a wire format.
+     *
+     * @param kafka the broker
+     * @param format the topic's wire format
+     * @param type the record class
+     * @param topic the topic
+     * @param atLeast how many records to wait for
+     * @param timeout how long to wait for them
+     * @param <T> the record type
+     * @return the records with their keys, in log order
+     */
+    static <T extends SpecificRecord> List<Keyed<T>> read(
+            LocalKafkaExtension kafka, SerdeFormat format, Class<T> type, String topic, int atLeast, Duration timeout) {
+        RecordCodec<T> codec = format.codec(type, topic);
         List<Keyed<T>> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topic, atLeast, timeout)) {
             out.add(new Keyed<>(

@@ -1,7 +1,8 @@
 package io.divastream.search.http;
 
 import io.divastream.artefacts.ArtefactStore;
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.schemas.ModelVersionRecord;
 import io.divastream.search.index.CommittedTopicFollower;
@@ -28,7 +29,7 @@ public final class ModelVersionsFollower extends CommittedTopicFollower {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final ModelDirectory directory;
-    private final AvroCodec<ModelVersionRecord> codec = AvroCodec.of(ModelVersionRecord.class);
+    private final RecordCodec<ModelVersionRecord> codec;
 
     /**
      * Starts following.
@@ -38,7 +39,20 @@ public final class ModelVersionsFollower extends CommittedTopicFollower {
      * @param directory the directory to tell about committed versions; must be in committed mode
      */
     public ModelVersionsFollower(KafkaSettings settings, String topic, ModelDirectory directory) {
+        this(settings, topic, directory, SerdeFormat.SINGLE_OBJECT);
+    }
+
+    /**
+     * Starts following.
+     *
+     * @param settings the Kafka client settings
+     * @param topic the model-versions topic
+     * @param directory the directory to tell about committed versions; must be in committed mode
+     * @param format the topic's wire format
+     */
+    public ModelVersionsFollower(KafkaSettings settings, String topic, ModelDirectory directory, SerdeFormat format) {
         super(settings, topic, POLL, "model-versions-follower", LOG);
+        this.codec = format.codec(ModelVersionRecord.class, topic);
         if (!directory.committedOnly()) {
             throw new IllegalArgumentException("the model directory must accept committed versions only");
         }

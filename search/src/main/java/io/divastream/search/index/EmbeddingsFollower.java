@@ -1,6 +1,7 @@
 package io.divastream.search.index;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.schemas.EmbeddingRecord;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ public final class EmbeddingsFollower extends CommittedTopicFollower {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final VersionedIndex index;
-    private final AvroCodec<EmbeddingRecord> codec = AvroCodec.of(EmbeddingRecord.class);
+    private final RecordCodec<EmbeddingRecord> codec;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     /** End offsets at start not yet reached; empty once caught up (the follower's thread only). */
     private Map<TopicPartition, Long> end = Map.of();
@@ -52,7 +53,20 @@ public final class EmbeddingsFollower extends CommittedTopicFollower {
      * @param index the index to feed
      */
     public EmbeddingsFollower(KafkaSettings settings, String topic, VersionedIndex index) {
+        this(settings, topic, index, SerdeFormat.SINGLE_OBJECT);
+    }
+
+    /**
+     * Starts following.
+     *
+     * @param settings the Kafka client settings
+     * @param topic the embeddings topic
+     * @param index the index to feed
+     * @param format the topic's wire format
+     */
+    public EmbeddingsFollower(KafkaSettings settings, String topic, VersionedIndex index, SerdeFormat format) {
         super(settings, topic, POLL, "embeddings-follower", LOG);
+        this.codec = format.codec(EmbeddingRecord.class, topic);
         this.index = index;
         start();
     }

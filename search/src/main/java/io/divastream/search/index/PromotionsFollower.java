@@ -1,6 +1,7 @@
 package io.divastream.search.index;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
+import io.divastream.connectors.avro.SerdeFormat;
 import io.divastream.connectors.kafka.KafkaSettings;
 import io.divastream.schemas.PromotionDecisionType;
 import io.divastream.schemas.PromotionRecord;
@@ -24,7 +25,7 @@ public final class PromotionsFollower extends CommittedTopicFollower {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final VersionedIndex index;
-    private final AvroCodec<PromotionRecord> codec = AvroCodec.of(PromotionRecord.class);
+    private final RecordCodec<PromotionRecord> codec;
     private final AtomicLong refused = new AtomicLong();
 
     /**
@@ -35,7 +36,20 @@ public final class PromotionsFollower extends CommittedTopicFollower {
      * @param index the index to tell about promoted versions
      */
     public PromotionsFollower(KafkaSettings settings, String topic, VersionedIndex index) {
+        this(settings, topic, index, SerdeFormat.SINGLE_OBJECT);
+    }
+
+    /**
+     * Starts following.
+     *
+     * @param settings the Kafka client settings
+     * @param topic the promotions topic
+     * @param index the index to tell about promoted versions
+     * @param format the topic's wire format
+     */
+    public PromotionsFollower(KafkaSettings settings, String topic, VersionedIndex index, SerdeFormat format) {
         super(settings, topic, POLL, "promotions-follower", LOG);
+        this.codec = format.codec(PromotionRecord.class, topic);
         this.index = index;
         start();
     }

@@ -1,12 +1,14 @@
 package io.divastream.benchmarks;
 
-import io.divastream.connectors.avro.AvroCodec;
+import io.divastream.connectors.avro.RecordCodec;
 import io.divastream.demo.DemoDataset;
+import io.divastream.dev.LocalSchemaRegistry;
 import io.divastream.jobs.config.DivaOption;
 import io.divastream.jobs.config.JobConfig;
 import io.divastream.jobs.config.LocalJobOptions;
 import io.divastream.jobs.config.OptionType;
 import io.divastream.jobs.config.RuntimeOptions;
+import io.divastream.jobs.config.SerdeOptions;
 import io.divastream.jobs.decode.LabelRouter;
 import io.divastream.jobs.events.Role;
 import io.divastream.jobs.events.SamplePayload;
@@ -92,7 +94,31 @@ public final class FreshnessBenchmark {
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
+        run(args);
+    }
+
+    /**
+     * Runs the benchmark: with {@code --serde.format registry} and no {@code --serde.registry-url}, against a local
+     * schema registry it starts.
+     *
+     * @param args options {@code --name=value}, see the class documentation
+     * @return per rate tried, the read_committed p99 latency in ms
+     * @throws Exception on any failure
+     */
+    static Map<Double, Long> run(String[] args) throws Exception {
         Configuration a = OPTIONS.parse(args);
+        boolean registry = SerdeOptions.FORMAT.get(a).equals("registry")
+                && SerdeOptions.REGISTRY_URL.get(a).isBlank();
+        try (LocalSchemaRegistry schemas = registry ? LocalSchemaRegistry.start() : null) {
+            if (schemas != null) {
+                SerdeOptions.REGISTRY_URL.set(a, schemas.apiUrl());
+            }
+            return measure(a);
+        }
+    }
+
+    private static Map<Double, Long> measure(Configuration a) throws Exception {
+        Map<Double, Long> p99s = new java.util.LinkedHashMap<>();
         Path work = Path.of(WORK_DIR.get(a)).toAbsolutePath();
         System.setProperty(
                 "diva.log.file",
@@ -124,7 +150,8 @@ public final class FreshnessBenchmark {
             uncommitted.start();
             long started = System.nanoTime();
             try (ImageEventProducer producer = new ImageEventProducer(
-                    config.kafka().settings(), config.kafka().imagesTopic(), 0)) {
+                            config.kafka().settings(), config.kafka().imagesTopic(), 0)
+                    .inFormat(config.kafka().serde())) {
                 producer.publish(initial);
             }
             while (committed.seen.size() < initial.size()) {
@@ -165,7 +192,8 @@ public final class FreshnessBenchmark {
                 long windowStartMs = System.currentTimeMillis();
                 long t0 = System.nanoTime();
                 try (ImageEventProducer producer = new ImageEventProducer(
-                        config.kafka().settings(), config.kafka().imagesTopic(), rate)) {
+                                config.kafka().settings(), config.kafka().imagesTopic(), rate)
+                        .inFormat(config.kafka().serde())) {
                     producer.publish(events);
                 }
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
@@ -183,6 +211,7 @@ public final class FreshnessBenchmark {
                     run.sleep(Duration.ofMillis(200));
                 }
                 Phase c = committed.phase(events);
+                p99s.put(rate, c.p99());
                 Phase u = uncommitted.phase(events);
                 long checkpoints = after.getCounts().getNumberOfCompletedCheckpoints()
                         - before.getCounts().getNumberOfCompletedCheckpoints();
@@ -261,6 +290,7 @@ public final class FreshnessBenchmark {
             committed.stop();
             uncommitted.stop();
         }
+        return p99s;
     }
 
     /** The dataset's images; a photo dataset only with a photo preset. */
@@ -291,6 +321,13 @@ public final class FreshnessBenchmark {
                 return -1;
             }
             return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+        }
+
+        /** The 99th percentile, -1 without latencies. */
+        long p99() {
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            return percentile(sorted, 0.99);
         }
 
         String format() {
@@ -343,8 +380,10 @@ public final class FreshnessBenchmark {
                     new TopicPartition(kafka.embeddingsTopic(), 0), new TopicPartition(kafka.modelVersionsTopic(), 0));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            AvroCodec<EmbeddingRecord> embeddings = AvroCodec.of(EmbeddingRecord.class);
-            AvroCodec<ModelVersionRecord> versionCodec = AvroCodec.of(ModelVersionRecord.class);
+            RecordCodec<EmbeddingRecord> embeddings =
+                    kafka.serde().codec(EmbeddingRecord.class, kafka.embeddingsTopic());
+            RecordCodec<ModelVersionRecord> versionCodec =
+                    kafka.serde().codec(ModelVersionRecord.class, kafka.modelVersionsTopic());
             thread = new Thread(
                     () -> {
                         try (consumer) {

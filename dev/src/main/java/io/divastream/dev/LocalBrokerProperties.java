@@ -55,20 +55,31 @@ final class LocalBrokerProperties {
         p.put("server.max.startup.time.ms", "60000");
         p.put("controlled.shutdown.enable", "true");
         p.put("auto.create.topics.enable", "true");
-        config.scramUser().ifPresent(user -> secure(p, host, brokerPort));
+        config.scramUser().ifPresent(user -> secure(p, host, brokerPort, config.brokerProperties()));
         p.putAll(config.brokerProperties());
         return p;
     }
 
     /** Replaces the PLAINTEXT client listener by a SASL_PLAINTEXT one, used by the broker itself too. */
-    private static void secure(Map<String, String> p, String host, int brokerPort) {
+    private static void secure(Map<String, String> p, String host, int brokerPort, Map<String, String> given) {
         String controller = p.get("listeners").substring(p.get("listeners").indexOf(",CONTROLLER://"));
         p.put("listeners", "SASL://" + host + ":" + brokerPort + controller);
         p.put("advertised.listeners", "SASL://" + host + ":" + brokerPort);
-        p.put("listener.security.protocol.map", "SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", "SASL:" + protocol(given) + ",CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "SASL");
         p.put("sasl.enabled.mechanisms", ScramUser.MECHANISM);
         p.put("sasl.mechanism.inter.broker.protocol", ScramUser.MECHANISM);
         p.put("listener.name.sasl.scram-sha-512.sasl.jaas.config", BROKER_USER.jaasConfig());
+    }
+
+    /**
+     * The client listener's protocol: SASL_SSL when the broker has a TLS key store ({@link LocalTls}), else
+     * SASL_PLAINTEXT.
+     *
+     * @param brokerProperties the broker's properties
+     * @return the protocol
+     */
+    static String protocol(Map<String, String> brokerProperties) {
+        return brokerProperties.containsKey("ssl.keystore.location") ? "SASL_SSL" : "SASL_PLAINTEXT";
     }
 }

@@ -146,6 +146,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
         public Config withScramUser(ScramUser user) {
             return new Config(host, port, logDirectory, brokerProperties, Optional.of(user));
         }
+
+        /**
+         * A copy whose SCRAM client listener ({@link #withScramUser}) also takes TLS: SASL_SSL with this identity.
+         *
+         * @param tls the broker's key store and the clients' trust store
+         * @return the new configuration
+         */
+        public Config withTls(LocalTls tls) {
+            Map<String, String> copy = new LinkedHashMap<>(brokerProperties);
+            copy.putAll(tls.brokerProperties());
+            return new Config(host, port, logDirectory, copy, scramUser);
+        }
     }
 
     private final String host;
@@ -262,7 +274,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @return the properties; empty for a PLAINTEXT broker
      */
     public Map<String, String> clientProperties() {
-        return scramUser.map(ScramUser::clientProperties).orElse(Map.of());
+        if (scramUser.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> client = new LinkedHashMap<>(scramUser.get().clientProperties());
+        String protocol = LocalBrokerProperties.protocol(properties);
+        client.put("security.protocol", protocol);
+        if (protocol.equals("SASL_SSL")) {
+            client.put("ssl.truststore.location", properties.get("ssl.truststore.location"));
+            client.put("ssl.truststore.password", properties.get("ssl.truststore.password"));
+            client.put("ssl.truststore.type", properties.get("ssl.truststore.type"));
+        }
+        return Map.copyOf(client);
     }
 
     public Path logDirectory() {

@@ -33,6 +33,9 @@ public final class RegistryCodec<T extends SpecificRecord> implements RecordCode
     /** Magic byte plus schema id. */
     public static final int HEADER_LENGTH = 5;
 
+    /** Tries of an encoding whose registration the registry did not answer or refused for now. */
+    private static final int REGISTRATION_ATTEMPTS = 3;
+
     private final Class<T> type;
     private final String topic;
     private final SerdeFormat format;
@@ -91,18 +94,38 @@ public final class RegistryCodec<T extends SpecificRecord> implements RecordCode
     @Override
     public byte[] encode(T record) {
         Objects.requireNonNull(record, "record");
-        try {
-            return serializer().serialize(topic, record);
-        } catch (RuntimeException e) {
-            if (unavailable(e)) {
-                throw new RegistryUnavailableException(
-                        "the schema registry at " + format.registryUrl() + " cannot be asked: " + innermost(e), e);
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < REGISTRATION_ATTEMPTS; attempt++) {
+            try {
+                return serializer().serialize(topic, record);
+            } catch (RuntimeException e) {
+                last = e;
+                if (!unavailable(e)) {
+                    break;
+                }
+                // a first registration can meet another writer's of the same subject, or a busy registry
+                pause(attempt);
             }
-            throw new IllegalArgumentException(
-                    "cannot encode " + type.getSimpleName() + " for " + topic + " in the registry format: "
-                            + innermost(e),
-                    e);
         }
+        throw encodingFailure(last);
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(200L << attempt);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private RuntimeException encodingFailure(RuntimeException e) {
+        if (unavailable(e)) {
+            return new RegistryUnavailableException(
+                    "the schema registry at " + format.registryUrl() + " cannot be asked: " + innermost(e), e);
+        }
+        return new IllegalArgumentException(
+                "cannot encode " + type.getSimpleName() + " for " + topic + " in the registry format: " + innermost(e),
+                e);
     }
 
     @Override

@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The job end to end in the Schema Registry wire format, against a real Apicurio Registry: images in, every output
  * topic readable by a plain Kafka consumer with the registry's Avro deserializer and no class of this project, an
  * event of an older registered {@code ImageEvent} (without {@code source}) read and embedded, a record of an
- * incompatible schema dead-lettered with the reason, and the search service's follower serving the embeddings.
+ * incompatible schema dead-lettered with the reason, the search service's follower serving the embeddings, and
+ * {@code watch} reading the metrics.
  */
 class RegistryFormatIT {
 
@@ -133,6 +134,30 @@ class RegistryFormatIT {
         assertThat(field(dead, "reason")).isEqualTo("UNDECODABLE_RECORD");
         assertThat(plainRead(k.modelVersionsTopic(), 1).get(0).getSchema().getFullName())
                 .isEqualTo("io.divastream.schemas.ModelVersionRecord");
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int watched = io.divastream.watch.WatchCommand.run(
+                new String[] {
+                    "--bootstrap-servers",
+                    KAFKA.bootstrapServers(),
+                    "--metrics-topic",
+                    k.metricsTopic(),
+                    "--model-versions-topic",
+                    k.modelVersionsTopic(),
+                    "--timeout",
+                    "60",
+                    "--no-clear",
+                    "--serde.format",
+                    "registry",
+                    "--serde.registry-url",
+                    REGISTRY.registry().apiUrl()
+                },
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(watched).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("model version");
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("undecodable");
     }
 
     private static String field(GenericRecord r, String name) {

@@ -92,21 +92,12 @@ public record LocalTls(Path keystore, Path truststore, String password) {
      * @return broker properties
      */
     public Map<String, String> brokerProperties() {
-        return Map.of(
-                "ssl.keystore.location",
-                keystore.toString(),
-                "ssl.keystore.password",
-                password,
-                "ssl.keystore.type",
-                "PKCS12",
-                "ssl.key.password",
-                password,
-                "ssl.truststore.location",
-                truststore.toString(),
-                "ssl.truststore.password",
-                password,
-                "ssl.truststore.type",
-                "PKCS12");
+        Map<String, String> properties = new java.util.HashMap<>(clientProperties());
+        properties.put("ssl.keystore.location", keystore.toString());
+        properties.put("ssl.keystore.password", password);
+        properties.put("ssl.keystore.type", "PKCS12");
+        properties.put("ssl.key.password", password);
+        return Map.copyOf(properties);
     }
 
     /**

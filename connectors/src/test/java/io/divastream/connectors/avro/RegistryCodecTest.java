@@ -10,9 +10,7 @@ import io.divastream.schemas.ImageEvent;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -37,17 +35,6 @@ class RegistryCodecTest {
                 .build();
     }
 
-    /** The settings a plain Kafka client gives Apicurio's serde: no class of this project. */
-    private static Map<String, Object> plainClientSettings() {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put("apicurio.registry.url", REGISTRY.registry().apiUrl());
-        settings.put("apicurio.registry.as-confluent", "true");
-        settings.put("apicurio.registry.headers.enabled", "false");
-        settings.put("apicurio.registry.use-id", "contentId");
-        settings.put("apicurio.registry.auto-register", "true");
-        return settings;
-    }
-
     @Test
     void writesTheConfluentWireFormatThatAnyRegistryClientReads() {
         RecordCodec<ImageEvent> codec = REGISTRY.format().codec(ImageEvent.class, "wire.images");
@@ -64,7 +51,7 @@ class RegistryCodecTest {
         // the id is cached: the second record has the same header and needs no registration
         assertThat(RegistryCodec.schemaId(codec.encode(event("b")))).isEqualTo(id);
         try (AvroKafkaDeserializer<GenericRecord> plain = new AvroKafkaDeserializer<>()) {
-            plain.configure(plainClientSettings(), false);
+            plain.configure(REGISTRY.plainSerdeSettings(), false);
             GenericRecord generic = plain.deserialize("wire.images", bytes);
             assertThat(generic.get("imageId").toString()).isEqualTo("a");
             assertThat(generic.getSchema().getFullName()).isEqualTo("io.divastream.schemas.ImageEvent");
@@ -92,7 +79,7 @@ class RegistryCodecTest {
         record.put("eventTime", 5L);
         byte[] bytes;
         try (AvroKafkaSerializer<GenericRecord> producer = new AvroKafkaSerializer<>()) {
-            producer.configure(plainClientSettings(), false);
+            producer.configure(REGISTRY.plainSerdeSettings(), false);
             bytes = producer.serialize("older.images", record);
         }
 
@@ -128,7 +115,7 @@ class RegistryCodecTest {
         record.put("label", 7L);
         byte[] bytes;
         try (AvroKafkaSerializer<GenericRecord> producer = new AvroKafkaSerializer<>()) {
-            producer.configure(plainClientSettings(), false);
+            producer.configure(REGISTRY.plainSerdeSettings(), false);
             bytes = producer.serialize("elsewhere", record);
         }
         int id = RegistryCodec.schemaId(bytes);

@@ -56,6 +56,21 @@ public final class LocalRegistryExtension implements BeforeAllCallback, AfterAll
     }
 
     /**
+     * The settings a plain Kafka client gives Apicurio's Avro serde to read and write what the system writes with
+     * {@code serde.format registry}: no class of this project.
+     *
+     * @return the serde's settings
+     */
+    public java.util.Map<String, Object> plainSerdeSettings() {
+        return java.util.Map.of(
+                "apicurio.registry.url", registry().apiUrl(),
+                "apicurio.registry.as-confluent", "true",
+                "apicurio.registry.headers.enabled", "false",
+                "apicurio.registry.use-id", "contentId",
+                "apicurio.registry.auto-register", "true");
+    }
+
+    /**
      * Calls the Confluent-compatible API.
      *
      * @param method GET, POST, PUT or DELETE

@@ -160,6 +160,29 @@ final class PipelineFixture {
     }
 
     /**
+     * The options of a short run of the small model (batches of 8 classes x 4 images, a version every 20 steps, a
+     * checkpoint every second) on its own topics, for the tests of what surrounds the job.
+     *
+     * @param kafka the broker
+     * @param run the run's name, prefix of its topics
+     * @param checkpoints the checkpoint directory
+     * @return the options, a mutable list to add to
+     */
+    static List<String> smallRunArgs(LocalKafkaExtension kafka, String run, Path checkpoints) {
+        List<String> args = new ArrayList<>(runArgs(kafka, run));
+        args.addAll(List.of(
+                "--batch.classes", "8",
+                "--batch.images-per-class", "4",
+                "--batch.buffer-per-class", "8",
+                "--train.steps-per-version", "20",
+                "--train.queue-size", "128",
+                "--metrics.min-eval-images", "2",
+                "--checkpoint.interval-ms", "1000",
+                "--checkpoint.dir", checkpoints.toUri().toString()));
+        return args;
+    }
+
+    /**
      * The options of a run whose training is a pure function of its input: one partition, parallelism
      * 1, no batch replay, the tiny model, its own topics, consumer group and transactional ids (so
      * several runs share a broker), a checkpoint every second.

@@ -22,9 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -65,18 +63,12 @@ class RegistryFormatIT {
 
     @Test
     void theJobReadsAndWritesTheRegistryFormat() throws Exception {
-        List<String> args = new ArrayList<>(PipelineFixture.runArgs(KAFKA, "reg"));
+        List<String> args = PipelineFixture.smallRunArgs(KAFKA, "reg", checkpoints);
         args.addAll(List.of(
-                "--serde.format", "registry",
-                "--serde.registry-url", REGISTRY.registry().apiUrl(),
-                "--batch.classes", "8",
-                "--batch.images-per-class", "4",
-                "--batch.buffer-per-class", "8",
-                "--train.steps-per-version", "20",
-                "--train.queue-size", "128",
-                "--metrics.min-eval-images", "2",
-                "--checkpoint.interval-ms", "1000",
-                "--checkpoint.dir", checkpoints.toUri().toString()));
+                "--serde.format",
+                "registry",
+                "--serde.registry-url",
+                REGISTRY.registry().apiUrl()));
         JobConfig config = JobOptions.parse(args.toArray(String[]::new));
         JobConfig.KafkaConfig k = config.kafka();
         assertThat(k.serde().kind()).isEqualTo(SerdeFormat.Kind.REGISTRY);
@@ -200,21 +192,11 @@ class RegistryFormatIT {
         return r;
     }
 
-    private static Map<String, Object> plainSerdeSettings() {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put("apicurio.registry.url", REGISTRY.registry().apiUrl());
-        settings.put("apicurio.registry.as-confluent", "true");
-        settings.put("apicurio.registry.headers.enabled", "false");
-        settings.put("apicurio.registry.use-id", "contentId");
-        settings.put("apicurio.registry.auto-register", "true");
-        return settings;
-    }
-
     /** Sends a generic record, registered under {@code <subjectTopic>-value}, to a topic. */
     private static void sendPlain(String topic, String key, GenericRecord value, String subjectTopic) throws Exception {
         byte[] bytes;
         try (AvroKafkaSerializer<GenericRecord> serializer = new AvroKafkaSerializer<>()) {
-            serializer.configure(plainSerdeSettings(), false);
+            serializer.configure(REGISTRY.plainSerdeSettings(), false);
             bytes = serializer.serialize(subjectTopic, value);
         }
         Properties p = KAFKA.settings().toProperties();
@@ -230,7 +212,7 @@ class RegistryFormatIT {
     private static List<GenericRecord> plainRead(String topic, int atLeast) {
         List<GenericRecord> out = new ArrayList<>();
         try (AvroKafkaDeserializer<GenericRecord> deserializer = new AvroKafkaDeserializer<>()) {
-            deserializer.configure(plainSerdeSettings(), false);
+            deserializer.configure(REGISTRY.plainSerdeSettings(), false);
             for (ConsumerRecord<byte[], byte[]> r : KAFKA.readAll(topic, atLeast, Duration.ofSeconds(20))) {
                 assertThat(r.value()[0]).as("magic byte of %s", topic).isZero();
                 out.add(deserializer.deserialize(topic, r.value()));

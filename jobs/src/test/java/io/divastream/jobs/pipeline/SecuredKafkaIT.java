@@ -56,16 +56,7 @@ class SecuredKafkaIT {
     void everyProgramWorksWithTheLoginAndIsRefusedInOneLineWithoutIt() throws Exception {
         Path login = clientFile("client.properties", USER.password());
         Path wrong = clientFile("wrong.properties", "not-the-password");
-        List<String> args = new ArrayList<>(PipelineFixture.runArgs(KAFKA, "sec"));
-        args.addAll(List.of(
-                "--batch.classes", "8",
-                "--batch.images-per-class", "4",
-                "--batch.buffer-per-class", "8",
-                "--train.steps-per-version", "20",
-                "--train.queue-size", "128",
-                "--metrics.min-eval-images", "2",
-                "--checkpoint.interval-ms", "1000",
-                "--checkpoint.dir", work.resolve("checkpoints").toUri().toString()));
+        List<String> args = PipelineFixture.smallRunArgs(KAFKA, "sec", work.resolve("checkpoints"));
         List<String> refused = new ArrayList<>(args);
         refused.addAll(List.of("--kafka.properties-file", wrong.toString()));
         for (Map.Entry<String, String> p : USER.clientProperties().entrySet()) {

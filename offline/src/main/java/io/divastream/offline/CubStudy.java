@@ -1,8 +1,9 @@
 package io.divastream.offline;
 
 import io.divastream.datasets.ClassSplit;
-import io.divastream.datasets.CubReader;
+import io.divastream.datasets.DatasetFormat;
 import io.divastream.datasets.DatasetSplit;
+import io.divastream.datasets.Datasets;
 import io.divastream.evaluation.EmbeddingCombiner;
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
@@ -38,7 +39,8 @@ public final class CubStudy {
     /**
      * The study's settings.
      *
-     * @param data the CUB archive or folder
+     * @param data the dataset's archive or folder
+     * @param format its layout
      * @param split the class split, e.g. {@code 1-20:21-30}
      * @param backbone the pretrained backbone
      * @param steps optimizer steps per trained model
@@ -65,6 +67,7 @@ public final class CubStudy {
      */
     public record Settings(
             Path data,
+            DatasetFormat format,
             String split,
             BackboneSpec backbone,
             int steps,
@@ -135,6 +138,7 @@ public final class CubStudy {
 
     private final Settings settings;
     private final PrintStream log;
+    private int testImages;
 
     /**
      * Creates a study.
@@ -201,6 +205,15 @@ public final class CubStudy {
     }
 
     /**
+     * The number of test images (queries) of the last {@link #run()}, for the test set's standard error.
+     *
+     * @return the count, 0 before a run
+     */
+    public int testImages() {
+        return testImages;
+    }
+
+    /**
      * Runs the three models, the trained ones once per seed.
      *
      * @return the rows: pooled features, then discriminative only and DiVA for each seed
@@ -218,9 +231,11 @@ public final class CubStudy {
                     settings.featureCache());
             return trainFrozen(sets.get(0), sets.get(1));
         }
-        DatasetSplit split = ClassSplit.parse(settings.split()).apply(CubReader.read(settings.data()));
+        DatasetSplit split =
+                ClassSplit.parse(settings.split()).apply(Datasets.open(settings.format(), settings.data()));
         LabeledImages<RgbImage> train = DecodedImages.photos(split.train());
         LabeledImages<RgbImage> test = DecodedImages.photos(split.test());
+        testImages = test.size();
         log.printf(
                 Locale.ROOT,
                 "decoded %d training images of %d classes and %d test images of %d classes in %.0f s%n",

@@ -14,45 +14,51 @@ final class CubStudyReport {
 
     /**
      * Formats the rows as Markdown: the mean and sample standard deviation of each model's last
-     * evaluation over its seeds, every run, the learning curves and the parts of each embedding.
+     * evaluation over its seeds, which model is ahead of which beyond the seed spread and the test set's
+     * standard error, every run, the learning curves and the parts of each embedding.
      *
      * @param rows the rows
+     * @param testImages the number of test images (the queries of Recall@1)
      * @return the tables
      */
-    public static String markdown(List<CubStudy.Row> rows) {
+    public static String markdown(List<CubStudy.Row> rows, int testImages) {
         Map<String, List<CubStudy.Row>> byModel = new LinkedHashMap<>();
         for (CubStudy.Row row : rows) {
             byModel.computeIfAbsent(row.name(), k -> new ArrayList<>()).add(row);
         }
-        StringBuilder out = new StringBuilder(
-                "| Model | runs | Recall@1 | Recall@2 | Recall@4 | NMI | MAP@R |\n|---|---|---|---|---|---|---|\n");
+        StringBuilder out =
+                new StringBuilder("| Model | runs | Recall@1 | Recall@2 | Recall@4 | Recall@8 | NMI | MAP@R |\n"
+                        + "|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<CubStudy.Row>> model : byModel.entrySet()) {
             List<RetrievalScores> scores =
                     model.getValue().stream().map(CubStudy.Row::scores).toList();
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %s | %s | %s | %s | %s |%n",
+                    "| %s | %d | %s | %s | %s | %s | %s | %s |%n",
                     model.getKey(),
                     scores.size(),
                     meanSd(scores, RetrievalScores::recallAt1),
                     meanSd(scores, RetrievalScores::recallAt2),
                     meanSd(scores, RetrievalScores::recallAt4),
+                    meanSd(scores, RetrievalScores::recallAt8),
                     meanSd(scores, RetrievalScores::nmi),
                     meanSd(scores, RetrievalScores::mapAtR)));
         }
-        out.append(
-                "\nEvery run (last evaluation):\n\n"
-                        + "| Model | seed | Recall@1 | Recall@2 | Recall@4 | NMI | MAP@R | training s |\n|---|---|---|---|---|---|---|---|\n");
+        out.append(StudyComparison.markdown(byModel, testImages));
+        out.append("\nEvery run (last evaluation):\n\n"
+                + "| Model | seed | Recall@1 | Recall@2 | Recall@4 | Recall@8 | NMI | MAP@R | training s |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (CubStudy.Row row : rows) {
             RetrievalScores s = row.scores();
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f |%n",
+                    "| %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f |%n",
                     row.name(),
                     row.curve().isEmpty() ? "-" : Long.toString(row.seed()),
                     s.recallAt1(),
                     s.recallAt2(),
                     s.recallAt4(),
+                    s.recallAt8(),
                     s.nmi(),
                     s.mapAtR(),
                     row.seconds()));

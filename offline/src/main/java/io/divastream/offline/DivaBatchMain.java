@@ -9,7 +9,6 @@ import io.divastream.model.config.LossSpec;
 import io.divastream.model.config.NetworkSpec;
 import io.divastream.model.config.OptimizerSpec;
 import io.divastream.model.logging.ConsoleLogging;
-import io.divastream.model.net.backbone.BackboneSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +28,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "diva-batch",
         mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Offline DiVA training and studies with the streaming system's model code.",
-        subcommands = {TrainCommand.class, DivaBatchMain.Ablation.class, DivaBatchMain.Cub.class})
+        subcommands = {TrainCommand.class, DivaBatchMain.Ablation.class, StudyCommand.class})
 public final class DivaBatchMain implements Callable<Integer> {
 
     @Override
@@ -57,6 +57,7 @@ public final class DivaBatchMain implements Callable<Integer> {
     @Command(
             name = "ablation",
             mixinStandardHelpOptions = true,
+            showDefaultValues = true,
             description = "Discriminative only, each single extra task, all four without decorrelation and full "
                     + "DiVA, over several seeds, on the Omniglot zero-shot split; writes a Markdown table.")
     static final class Ablation implements Callable<Integer> {
@@ -115,7 +116,10 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(names = "--variants", split = ",", description = "row numbers (1-6) to run; default all")
         List<Integer> variants;
 
-        @Option(names = "--out", defaultValue = "docs/ablation-omniglot.md", description = "Markdown file to write")
+        @Option(
+                names = "--out",
+                defaultValue = "results/ablation-omniglot.md",
+                description = "Markdown file to write (docs/ablation-omniglot.md holds the published one)")
         Path out;
 
         @Override
@@ -213,203 +217,6 @@ public final class DivaBatchMain implements Callable<Integer> {
                     run.queueInitBatches(),
                     base.momentum().momentum(),
                     base.momentum().keyBatchNormStatistics().id());
-        }
-    }
-
-    /** The CUB study: pooled pretrained features against discriminative-only and DiVA fine-tuning. */
-    @Command(
-            name = "cub-study",
-            mixinStandardHelpOptions = true,
-            description = "On a CUB class split with the pretrained MobileNetV2 of ../shared/weights: the backbone's "
-                    + "pooled features without training, a discriminative-only model and DiVA, trained identically; "
-                    + "writes a Markdown table.")
-    static final class Cub implements Callable<Integer> {
-
-        @Option(
-                names = "--data",
-                defaultValue = "../shared/data/cub200-subset/CUB_200_2011_classes001-030.tar",
-                description = "CUB-200-2011 archive (.tar) or folder")
-        Path data;
-
-        @Option(names = "--split", defaultValue = "1-20:21-30", description = "training:test class ids")
-        String split;
-
-        @Option(
-                names = "--weights",
-                defaultValue = "../shared/weights",
-                description = "folder with " + BackboneSpec.TorchScript.MOBILENET_V2_FILE)
-        Path weights;
-
-        @Option(names = "--steps", defaultValue = "2000", description = "optimizer steps per trained model")
-        int steps;
-
-        @Option(names = "--eval-every", defaultValue = "250", description = "evaluate every this many steps")
-        int evalEvery;
-
-        @Option(names = "--classes-per-batch", defaultValue = "28", description = "class draws per batch")
-        int classesPerBatch;
-
-        @Option(names = "--samples-per-class", defaultValue = "2", description = "images per class draw")
-        int samplesPerClass;
-
-        @Option(names = "--key-batches", defaultValue = "10", description = "batches filling the DaNCE queue")
-        int keyBatches;
-
-        @Option(
-                names = "--lr",
-                defaultValue = "1e-5",
-                description = "learning rate of the backbone (the paper's; unused with --feature-views above 0)")
-        double lr;
-
-        @Option(
-                names = "--head-lr-factor",
-                defaultValue = "10",
-                description = "the heads' learning rate relative to --lr")
-        double headLrFactor;
-
-        @Option(
-                names = "--dim",
-                defaultValue = "320",
-                description = "dimension of each DiVA head (the discriminative-only model: one of 4 x this)")
-        int dim;
-
-        @Option(
-                names = "--seeds",
-                split = ",",
-                defaultValue = "0,1,2",
-                description = "seeds of the trained models, comma-separated")
-        List<Long> seeds;
-
-        @Option(
-                names = "--feature-views",
-                defaultValue = "10",
-                description = "0: fine-tune the whole network on the photos; otherwise keep the backbone frozen and "
-                        + "train the heads on its cached features of this many random training views per image")
-        int featureViews;
-
-        @Option(names = "--view-seed", defaultValue = "0", description = "seed of the cached views' augmentation")
-        long viewSeed;
-
-        @Option(
-                names = "--rho",
-                defaultValue = "300",
-                description = "decorrelation weight of each pair (CUB ResNet-50 run: 1500)")
-        double rho;
-
-        @Option(
-                names = "--regressor-lr",
-                defaultValue = "1e-4",
-                description = "learning rate of the decorrelation regressors (the paper's 1e-5 equals its network's)")
-        double regressorLr;
-
-        @Option(
-                names = "--feature-cache",
-                description = "file that keeps the cached features between runs: read if it holds features made with "
-                        + "the same data, split, views and view seed, written otherwise (default: none)")
-        Path featureCache;
-
-        @Option(
-                names = "--models",
-                split = ",",
-                defaultValue = "pooled,discriminative,diva",
-                description = "rows to run: pooled, discriminative, diva")
-        java.util.Set<String> models;
-
-        @Option(
-                names = "--warmup-steps",
-                defaultValue = "0",
-                description = "first steps that train the heads only, with the backbone frozen")
-        int warmupSteps;
-
-        @Option(
-                names = "--out",
-                defaultValue = "docs/cub-subset-mobilenetv2.md",
-                description = "Markdown file to write")
-        Path out;
-
-        @Override
-        public Integer call() throws IOException {
-            long start = System.nanoTime();
-            CubStudy.Settings settings = new CubStudy.Settings(
-                    data,
-                    split,
-                    BackboneSpec.TorchScript.mobileNetV2Imagenet(weights),
-                    steps,
-                    evalEvery,
-                    classesPerBatch,
-                    samplesPerClass,
-                    keyBatches,
-                    lr,
-                    headLrFactor,
-                    dim,
-                    seeds,
-                    models,
-                    warmupSteps,
-                    featureViews,
-                    viewSeed,
-                    featureCache,
-                    rho,
-                    regressorLr);
-            List<CubStudy.Row> rows = new CubStudy(settings, System.out).run();
-            double minutes = (System.nanoTime() - start) / 60e9;
-            String table = CubStudyReport.markdown(rows);
-            System.out.println(table);
-            System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
-            String report = "# CUB subset with the pretrained MobileNetV2\n\n" + describe(settings, minutes) + table;
-            writeReport(out, report);
-            System.out.println("wrote " + out);
-            return 0;
-        }
-
-        private static String describe(CubStudy.Settings s, double minutes) {
-            String training = s.frozen()
-                    ? String.format(
-                            Locale.ROOT,
-                            "The backbone stays frozen: its pooled features of %d random training "
-                                    + "views (RandomResizedCrop 224 + flip, view seed %d) of every training image and of the "
-                                    + "evaluation view (resize 256 + center crop 224) of every test image are computed once, "
-                                    + "and the heads train on them (the two DaNCE views of an image are two different cached "
-                                    + "views). %d steps of %d x %d images (classes drawn with replacement), Adam lr %s for the "
-                                    + "heads",
-                            s.featureViews(),
-                            s.viewSeed(),
-                            s.steps(),
-                            s.classesPerBatch(),
-                            s.samplesPerClass(),
-                            s.learningRate() * s.headLearningRateFactor())
-                    : String.format(
-                            Locale.ROOT,
-                            "The whole network is fine-tuned through DJL (RandomResizedCrop 224 + "
-                                    + "flip for training, resize 256 + center crop 224 for evaluation). %d steps of %d x %d "
-                                    + "images (classes drawn with replacement), Adam lr %s for the backbone and %s x that for "
-                                    + "the heads%s",
-                            s.steps(),
-                            s.classesPerBatch(),
-                            s.samplesPerClass(),
-                            s.learningRate(),
-                            s.headLearningRateFactor(),
-                            s.warmupSteps() == 0
-                                    ? ""
-                                    : ", the first " + s.warmupSteps()
-                                            + " steps training the heads only (backbone frozen)");
-            return String.format(
-                    Locale.ROOT,
-                    "Data: %s, classes %s (train:test), leave-one-out retrieval on the test "
-                            + "classes. Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights. %s, weight decay "
-                            + "4e-4, beta lr 5e-4, regressor lr %s, alpha 0.3, rho %s, T 0.01, momentum 0.9, a DaNCE queue "
-                            + "of %d batches, %d-d heads (the discriminative-only model: one %d-d embedding), seeds %s. "
-                            + "Figures are the last evaluation; mean ± sample standard deviation over the seeds. "
-                            + "Whole run: %.1f minutes on this machine.%n%n",
-                    s.data().getFileName(),
-                    s.split(),
-                    training,
-                    s.regressorLearningRate(),
-                    s.rho(),
-                    s.keyBatches(),
-                    s.embeddingDim(),
-                    4 * s.embeddingDim(),
-                    s.seeds(),
-                    minutes);
         }
     }
 

@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Train DiVA (or an ablation or baseline) on a dataset with a preset of the paper's sample runs.")
 final class TrainCommand implements Callable<Integer> {
 

@@ -1,0 +1,128 @@
+package io.divastream.offline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.divastream.datasets.DatasetFormat;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The study command: any dataset layout, its defaults shown, its report named after the data and never in docs/. */
+class StudyCommandTest {
+
+    private static final Path WEIGHTS = Path.of("..", "..", "shared", "weights");
+
+    @TempDir
+    Path dir;
+
+    private static List<CommandLine> commands() {
+        List<CommandLine> all = new ArrayList<>();
+        CommandLine root = new CommandLine(new DivaBatchMain());
+        all.add(root);
+        all.addAll(root.getSubcommands().values());
+        return all;
+    }
+
+    @Test
+    void noCommandWritesIntoDocsUnlessTold() {
+        for (CommandLine command : commands()) {
+            OptionSpec out = command.getCommandSpec().findOption("--out");
+            if (out != null && out.defaultValue() != null) {
+                assertThat(Path.of(out.defaultValue()).normalize().startsWith("docs"))
+                        .as("default --out of %s: %s", command.getCommandName(), out.defaultValue())
+                        .isFalse();
+            }
+        }
+        Path report = StudyCommand.defaultOut(DatasetFormat.CARS, Path.of("/data/stanford cars/cars_train"));
+        assertThat(report).isEqualTo(Path.of("results", "study-cars-cars_train.md"));
+        assertThat(StudyCommand.title(DatasetFormat.CUB, Path.of("x/CUB_200_2011_classes001-030.tar"), "1-20:21-30"))
+                .startsWith("cub (CUB_200_2011_classes001-030): ");
+    }
+
+    @Test
+    void everyOptionWithADefaultShowsIt() {
+        for (CommandLine command : commands()) {
+            String usage = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            long withDefault = command.getCommandSpec().options().stream()
+                    .filter(o -> o.defaultValue() != null && !o.usageHelp() && !o.versionHelp())
+                    .count();
+            assertThat(usage.split("Default: ", -1).length - 1)
+                    .as("defaults shown by %s", command.getCommandName())
+                    .isEqualTo(withDefault);
+        }
+    }
+
+    @Test
+    void theStudyRunsOnAnImageFolderWithTheCommandShapeOfEveryFormat() throws Exception {
+        assumeTrue(Files.isDirectory(WEIGHTS), "../shared/weights missing");
+        Path folder = dir.resolve("shop-catalogue");
+        Random random = new Random(3);
+        for (int c = 0; c < 4; c++) {
+            Files.createDirectories(folder.resolve("class" + c));
+            for (int i = 0; i < 4; i++) {
+                BufferedImage image = new BufferedImage(96, 80, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = image.createGraphics();
+                g.setColor(new Color(Color.HSBtoRGB(c / 4f, 0.8f, 0.9f)));
+                g.fillRect(0, 0, 96, 80);
+                g.setColor(new Color(random.nextInt(0xffffff)));
+                g.fillOval(random.nextInt(40), random.nextInt(30), 30 + c * 5, 30);
+                g.dispose();
+                ImageIO.write(
+                        image,
+                        "jpg",
+                        folder.resolve("class" + c).resolve(i + ".jpg").toFile());
+            }
+        }
+        Path report = dir.resolve("report.md");
+
+        int status = new CommandLine(new DivaBatchMain())
+                .execute(
+                        "study",
+                        "--format",
+                        "folder",
+                        "--data",
+                        folder.toString(),
+                        "--split",
+                        "1-2:3-4",
+                        "--weights",
+                        WEIGHTS.toString(),
+                        "--steps",
+                        "2",
+                        "--eval-every",
+                        "2",
+                        "--seeds",
+                        "0,1",
+                        "--feature-views",
+                        "1",
+                        "--classes-per-batch",
+                        "2",
+                        "--samples-per-class",
+                        "2",
+                        "--key-batches",
+                        "1",
+                        "--dim",
+                        "8",
+                        "--out",
+                        report.toString());
+
+        assertThat(status).isZero();
+        String text = Files.readString(report);
+        assertThat(text)
+                .startsWith("# folder (shop-catalogue): ")
+                .contains("pooled features, 1280-d, no training | 1 |", "one 32-d embedding) | 2 |")
+                .contains("DiVA (4 x 8-d, decorrelation, equal weights) | 2 |", "| Recall@8 |")
+                .contains("n = 8 queries")
+                .contains("| DiVA (4 x 8-d, decorrelation, equal weights) vs discriminative only");
+    }
+}

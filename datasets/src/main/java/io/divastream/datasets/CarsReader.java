@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.hebi.matlab.mat.format.Mat5;
@@ -31,7 +32,11 @@ import us.hebi.matlab.mat.types.Struct;
  * relative to the root. Class id = the {@code class} field, name = {@code class_names{class}};
  * images keep the annotation order. Image id: {@code cars/<relative_im_path>}.
  *
- * <p>DiVA layout, used when there is no {@code cars_annos.mat}: {@code images/<one folder per
+ * <p>Devkit layout, used when there is no {@code cars_annos.mat}: {@code cars_train/} and {@code
+ * cars_test/} with {@code devkit/cars_train_annos.mat}, {@code devkit/cars_meta.mat} and {@code
+ * cars_test_annos_withlabels.mat}, read by {@link CarsDevkitLayout} with the same class ids.
+ *
+ * <p>DiVA layout, used when there is neither: {@code images/<one folder per
  * class>/} with class ids by sorted folder name. Only folder names whose sorted order is the class
  * order (e.g. {@code 001}..{@code 196}) reproduce the standard split there (DIVA_SPEC 5.2).
  */
@@ -60,6 +65,11 @@ public final class CarsReader {
             }
         }
         for (String base : List.of("", "cars196")) {
+            if (CarsDevkitLayout.isPresent(files, base)) {
+                return CarsDevkitLayout.read(files, base);
+            }
+        }
+        for (String base : List.of("", "cars196")) {
             String images = DatasetFiles.join(base, "images");
             if (!files.listDirectories(images).isEmpty()) {
                 LOG.warn(
@@ -76,30 +86,18 @@ public final class CarsReader {
                 + files.location("")
                 + ": expected "
                 + ANNOTATIONS_FILE
-                + " with car_ims/ (official) or images/<class>/ folders");
+                + " with car_ims/ (official), cars_train/ with "
+                + CarsDevkitLayout.TRAIN_ANNOTATIONS
+                + " (devkit) or images/<class>/ folders");
     }
 
     private static Dataset readOfficial(DatasetFiles files, String base) {
         String matPath = DatasetFiles.join(base, ANNOTATIONS_FILE);
         String where = files.location(matPath);
-        byte[] bytes = files.readAll(matPath, "CARS annotation file");
-        try (Mat5File mat = Mat5.newReader(Sources.wrap(bytes)).readMat()) {
+        return readMat(files, matPath, "CARS annotation file", mat -> {
             Struct annotations = entry(mat, "annotations", Struct.class, where);
-            Cell namesCell = entry(mat, "class_names", Cell.class, where);
-            for (String field : List.of("relative_im_path", "class", "test")) {
-                if (!annotations.getFieldNames().contains(field)) {
-                    throw new DatasetException(where
-                            + ": struct 'annotations' has no field '"
-                            + field
-                            + "' (fields: "
-                            + annotations.getFieldNames()
-                            + ")");
-                }
-            }
-            List<String> names = new ArrayList<>();
-            for (int i = 0; i < namesCell.getNumElements(); i++) {
-                names.add(charAt(namesCell.get(i), where, "class_names{" + (i + 1) + "}"));
-            }
+            requireFields(annotations, "annotations", List.of("relative_im_path", "class", "test"), where);
+            List<String> names = classNames(mat, where);
             List<DatasetImage> images = new ArrayList<>();
             SortedMap<Integer, String> classNames = new TreeMap<>();
             Set<String> paths = new HashSet<>();
@@ -128,6 +126,25 @@ public final class CarsReader {
                 classNames.put(classId, className);
             }
             return new Dataset("cars:" + files.origin(), DatasetFormat.CARS, images, classNames, Map.of());
+        });
+    }
+
+    /**
+     * Reads a MATLAB v5 file and applies a function to it.
+     *
+     * @param files the dataset's files
+     * @param matPath the file's path
+     * @param what what the file is, for the message if it is missing
+     * @param body reads the variables
+     * @param <R> the result type
+     * @return the function's result
+     * @throws DatasetException for a missing or unreadable file, or as thrown by the function
+     */
+    static <R> R readMat(DatasetFiles files, String matPath, String what, Function<MatFile, R> body) {
+        String where = files.location(matPath);
+        byte[] bytes = files.readAll(matPath, what);
+        try (Mat5File mat = Mat5.newReader(Sources.wrap(bytes)).readMat()) {
+            return body.apply(mat);
         } catch (IOException | RuntimeException e) {
             if (e instanceof DatasetException de) {
                 throw de;
@@ -136,7 +153,55 @@ public final class CarsReader {
         }
     }
 
-    private static <T extends Array> T entry(MatFile mat, String name, Class<T> type, String where) {
+    /**
+     * The cell array {@code class_names} of a MATLAB file, as text without surrounding blanks.
+     *
+     * @param mat the file
+     * @param where its location, for messages
+     * @return the names, class {@code k} at index {@code k - 1}
+     * @throws DatasetException if the variable is missing or not a cell, or a name is not text
+     *     or blank
+     */
+    static List<String> classNames(MatFile mat, String where) {
+        Cell namesCell = entry(mat, "class_names", Cell.class, where);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < namesCell.getNumElements(); i++) {
+            String at = "class_names{" + (i + 1) + "}";
+            String name = charAt(namesCell.get(i), where, at);
+            if (name.isEmpty()) {
+                throw new DatasetException(where + ": " + at + " is blank");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /**
+     * Fails unless a struct has every field named.
+     *
+     * @param struct the struct (array)
+     * @param variable its variable name, for the message
+     * @param fields the fields required
+     * @param where the file's location, for the message
+     * @throws DatasetException naming the file, the variable and the first missing field
+     */
+    static void requireFields(Struct struct, String variable, List<String> fields, String where) {
+        for (String field : fields) {
+            if (!struct.getFieldNames().contains(field)) {
+                throw new DatasetException(where
+                        + ": struct '"
+                        + variable
+                        + "' has no field '"
+                        + field
+                        + "' (fields: "
+                        + struct.getFieldNames()
+                        + ")");
+            }
+        }
+    }
+
+    /** A variable of a MATLAB file, failing naming the file unless it exists with the type. */
+    static <T extends Array> T entry(MatFile mat, String name, Class<T> type, String where) {
         Array array;
         try {
             array = mat.getArray(name);
@@ -150,7 +215,8 @@ public final class CarsReader {
         return type.cast(array);
     }
 
-    private static String charAt(Array array, String where, String at) {
+    /** A text value, stripped, failing naming the file and entry unless it is text. */
+    static String charAt(Array array, String where, String at) {
         if (!(array instanceof Char text)) {
             throw new DatasetException(
                     where + ": " + at + " is a " + (array == null ? "missing value" : array.getType()) + ", not text");
@@ -158,7 +224,8 @@ public final class CarsReader {
         return text.getString().strip();
     }
 
-    private static int integerAt(Array array, String where, String at) {
+    /** An integer value, failing naming the file and entry unless it is an integral scalar. */
+    static int integerAt(Array array, String where, String at) {
         if (!(array instanceof Matrix matrix) || matrix.getNumElements() != 1) {
             throw new DatasetException(where + ": " + at + " is not a numeric scalar");
         }

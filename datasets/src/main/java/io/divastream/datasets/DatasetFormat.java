@@ -8,7 +8,10 @@ import java.util.stream.Collectors;
 public enum DatasetFormat {
     /** CUB-200-2011: {@code CUB_200_2011/} txt files, or the DiVA layout {@code images/NNN.Name/}. */
     CUB("cub"),
-    /** CARS196: {@code cars_annos.mat} and {@code car_ims/}, or the DiVA {@code images/<class>/}. */
+    /**
+     * CARS196: {@code cars_annos.mat} and {@code car_ims/}, the devkit's {@code cars_train/}, {@code
+     * cars_test/} and {@code devkit/*.mat}, or the DiVA {@code images/<class>/}.
+     */
     CARS("cars"),
     /** Stanford Online Products: {@code Ebay_{train,test}.txt} and {@code <category>_final/}. */
     SOP("sop"),

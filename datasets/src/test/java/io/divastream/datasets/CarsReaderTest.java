@@ -18,9 +18,9 @@ import us.hebi.matlab.mat.types.Struct;
 class CarsReaderTest {
 
     /** One annotation row of the fixture. */
-    private record Row(String path, int classId, int test) {}
+    record Row(String path, int classId, int test) {}
 
-    private static final List<Row> ROWS = List.of(
+    static final List<Row> ROWS = List.of(
             new Row("car_ims/000001.jpg", 1, 0),
             new Row("car_ims/000002.jpg", 1, 1),
             new Row("car_ims/000003.jpg", 98, 0),
@@ -29,7 +29,7 @@ class CarsReaderTest {
             new Row("car_ims/000006.jpg", 196, 0),
             new Row("car_ims/000007.jpg", 99, 1));
 
-    private static List<String> classNames() {
+    static List<String> classNames() {
         List<String> names = new ArrayList<>();
         for (int c = 1; c <= 196; c++) {
             names.add(c == 150 ? "Ram C/V Cargo Van Minivan 2012" : "Make Model " + c);
@@ -38,8 +38,7 @@ class CarsReaderTest {
     }
 
     /** Writes cars_annos.mat with MFL: the struct array annotations and the cell class_names. */
-    private static void writeAnnotations(Path file, List<Row> rows, List<String> names, boolean withTest)
-            throws IOException {
+    static void writeAnnotations(Path file, List<Row> rows, List<String> names, boolean withTest) throws IOException {
         Struct annotations = Mat5.newStruct(1, rows.size());
         for (int i = 0; i < rows.size(); i++) {
             annotations.set("relative_im_path", i, Mat5.newString(rows.get(i).path()));
@@ -60,7 +59,7 @@ class CarsReaderTest {
         }
     }
 
-    private static List<byte[]> writeFixture(Path root) throws IOException {
+    static List<byte[]> writeFixture(Path root) throws IOException {
         writeAnnotations(root.resolve("cars_annos.mat"), ROWS, classNames(), true);
         List<byte[]> bytes = new ArrayList<>();
         for (int i = 0; i < ROWS.size(); i++) {

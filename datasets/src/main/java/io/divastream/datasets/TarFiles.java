@@ -85,13 +85,16 @@ final class TarFiles extends DatasetFiles {
     }
 
     /** Records a directory and all its ancestors. */
+    /** Links a directory and every ancestor not yet linked: archives need not hold entries for directories. */
     private static void addDirectory(Map<String, Set<String>> children, String directory) {
         String current = directory;
-        while (!children.containsKey(current)) {
-            children.put(current, new TreeSet<>());
+        while (!current.isEmpty()) {
+            children.computeIfAbsent(current, k -> new TreeSet<>());
             int slash = current.lastIndexOf('/');
             String parent = slash < 0 ? "" : current.substring(0, slash);
-            children.get(parent).add(current.substring(slash + 1));
+            if (!children.computeIfAbsent(parent, k -> new TreeSet<>()).add(current.substring(slash + 1))) {
+                return; // linked before, and so are its ancestors
+            }
             current = parent;
         }
     }

@@ -2,6 +2,7 @@ package io.divastream.offline;
 
 import io.divastream.datasets.DatasetFormat;
 import io.divastream.model.net.backbone.BackboneSpec;
+import io.divastream.model.net.backbone.InputSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,8 +46,44 @@ final class StudyCommand implements Callable<Integer> {
     @Option(
             names = "--weights",
             defaultValue = "../shared/weights",
-            description = "folder with " + BackboneSpec.TorchScript.MOBILENET_V2_FILE)
+            description = "folder with " + BackboneSpec.TorchScript.MOBILENET_V2_FILE + " (unless --backbone-file)")
     Path weights;
+
+    @Option(
+            names = "--backbone-file",
+            description = "any pretrained TorchScript backbone instead of the MobileNetV2 (e.g. an ImageNet ResNet-50 "
+                    + "without its classifier; docs/model.md says how to make one), with --backbone-feature-dim; the "
+                    + "stream's model.backbone-* options, under the same names")
+    Path backboneFile;
+
+    @Option(
+            names = "--backbone-feature-dim",
+            defaultValue = "0",
+            description = "the --backbone-file's output width per image (after global average pooling)")
+    int backboneFeatureDim;
+
+    @Option(names = "--backbone-input-size", defaultValue = "224", description = "the backbone's square crop")
+    int backboneInputSize;
+
+    @Option(
+            names = "--backbone-resize",
+            defaultValue = "256",
+            description = "the evaluation view's shorter side before its centre crop")
+    int backboneResize;
+
+    @Option(
+            names = "--backbone-mean",
+            split = ",",
+            defaultValue = "0.485,0.456,0.406",
+            description = "the --backbone-file's normalisation mean per RGB channel on 0..1 pixels")
+    List<Float> backboneMean;
+
+    @Option(
+            names = "--backbone-std",
+            split = ",",
+            defaultValue = "0.229,0.224,0.225",
+            description = "the --backbone-file's normalisation standard deviation per RGB channel")
+    List<Float> backboneStd;
 
     @Option(names = "--steps", defaultValue = "2000", description = "optimizer steps per trained model")
     int steps;
@@ -140,7 +177,7 @@ final class StudyCommand implements Callable<Integer> {
                 data,
                 format,
                 split,
-                BackboneSpec.TorchScript.mobileNetV2Imagenet(weights),
+                backbone(),
                 steps,
                 evalEvery,
                 classesPerBatch,
@@ -168,6 +205,33 @@ final class StudyCommand implements Callable<Integer> {
         DivaBatchMain.writeReport(file, report);
         System.out.println("wrote " + file);
         return 0;
+    }
+
+    /**
+     * The backbone: the MobileNetV2 of {@code --weights}, or the TorchScript of {@code --backbone-file}.
+     *
+     * @return the backbone
+     * @throws IllegalArgumentException for a missing file or width
+     */
+    BackboneSpec backbone() {
+        if (backboneFile == null) {
+            return BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
+        }
+        if (!java.nio.file.Files.isRegularFile(backboneFile)) {
+            throw new IllegalArgumentException("--backbone-file " + backboneFile.toAbsolutePath() + " is not a file");
+        }
+        if (backboneFeatureDim <= 0) {
+            throw new IllegalArgumentException("--backbone-file needs --backbone-feature-dim, its output width");
+        }
+        if (backboneMean.size() != 3 || backboneStd.size() != 3) {
+            throw new IllegalArgumentException("--backbone-mean and --backbone-std take three values (R,G,B)");
+        }
+        float[] mean = {backboneMean.get(0), backboneMean.get(1), backboneMean.get(2)};
+        float[] std = {backboneStd.get(0), backboneStd.get(1), backboneStd.get(2)};
+        return new BackboneSpec.TorchScript(
+                backboneFile.toString(),
+                backboneFeatureDim,
+                new InputSpec(3, backboneInputSize, backboneResize, mean, std, 255.0, false));
     }
 
     /**

@@ -54,6 +54,12 @@ final class TrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(
+            names = "--format",
+            converter = StudyCommand.FormatConverter.class,
+            description = "the dataset's layout, if not the preset's: cub, cars, sop, inshop, omniglot, folder")
+    DatasetFormat format;
+
+    @Option(
             names = "--split",
             defaultValue = "standard",
             description = "class split: standard, fraction:F, or train:test class ids such as 1-20:21-30")
@@ -119,9 +125,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Preset p = Preset.named(preset);
-        DatasetFormat format = DatasetFormat.parse(p.dataset());
+        DatasetFormat layout = format != null ? format : DatasetFormat.parse(p.dataset());
         BackboneSpec backbone = backbone(p);
-        DatasetSplit datasetSplit = ClassSplit.parse(split).apply(Datasets.open(format, data));
+        System.out.println(p.id() + ": " + weightsNote(p));
+        DatasetSplit datasetSplit = ClassSplit.parse(split).apply(Datasets.open(layout, data));
         LabeledImages<RgbImage> train = DecodedImages.photos(datasetSplit.train());
         LabeledImages<RgbImage> test = DecodedImages.photos(datasetSplit.test());
         int batch = Preset.BATCH_SIZE;
@@ -177,16 +184,46 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The preset's backbone with the weights the options name; fails at once on a missing weights file. */
+    /**
+     * What weights a preset needs and where they go, said at start-up.
+     *
+     * @param p the preset
+     * @return one line
+     */
+    static String weightsNote(Preset p) {
+        return switch (p.backbone()) {
+            case "resnet50" ->
+                "needs ImageNet ResNet-50 weights: --backbone-weights FILE, a TorchScript of torchvision's"
+                        + " resnet50 loaded by parameter name (docs/model.md, 'Weights without a network'); without it"
+                        + " DJL's model zoo copy is fetched, which needs a network and DJL_OFFLINE unset";
+            case "bninception" ->
+                "needs --backbone-weights FILE: Cadene's ImageNet BN-Inception as TorchScript or a"
+                        + " torch.save state_dict";
+            case "mobilenetv2" -> "uses " + BackboneSpec.TorchScript.MOBILENET_V2_FILE + " in --weights";
+            default -> "backbone " + p.backbone();
+        };
+    }
+
+    /** Whether DJL may not download (DJL_OFFLINE or ai.djl.offline): the model zoo is out of reach. */
+    private static boolean djlOffline() {
+        return Boolean.parseBoolean(System.getenv("DJL_OFFLINE")) || Boolean.getBoolean("ai.djl.offline");
+    }
+
     BackboneSpec backbone(Preset p) {
         if (backboneWeights != null && !Files.isRegularFile(backboneWeights)) {
             throw new IllegalArgumentException(
                     "--backbone-weights " + backboneWeights.toAbsolutePath() + " is not a file");
         }
         return switch (p.backbone()) {
-            case "resnet50" ->
-                backboneWeights != null
-                        ? new BackboneSpec.ResNet(50, true, backboneWeights.toString())
-                        : new BackboneSpec.ModelZooResNet50();
+            case "resnet50" -> {
+                if (backboneWeights != null) {
+                    yield new BackboneSpec.ResNet(50, true, backboneWeights.toString());
+                }
+                if (djlOffline()) {
+                    throw new IllegalArgumentException(p.id() + " " + weightsNote(p));
+                }
+                yield new BackboneSpec.ModelZooResNet50();
+            }
             case "mobilenetv2" -> BackboneSpec.TorchScript.mobileNetV2Imagenet(weights);
             case "bninception" -> {
                 if (backboneWeights == null) {

@@ -125,4 +125,22 @@ class StudyCommandTest {
                 .contains("n = 8 queries")
                 .contains("| DiVA (4 x 8-d, decorrelation, equal weights) vs discriminative only");
     }
+
+    @Test
+    void presetsAndBackboneFilesSayWhatWeightsTheyNeed() {
+        TrainCommand train = new TrainCommand();
+        // the tests run with DJL offline: the model zoo's ResNet-50 is out of reach, and the message says what to do
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> train.backbone(Preset.named("cars-resnet50")))
+                .hasMessageContaining("--backbone-weights FILE")
+                .hasMessageContaining("Weights without a network");
+        assertThat(TrainCommand.weightsNote(Preset.named("cub-mobilenetv2"))).contains("--weights");
+
+        StudyCommand study = new StudyCommand();
+        CommandLine line = new CommandLine(study);
+        line.parseArgs("--backbone-file", dir.resolve("missing.pt").toString(), "--backbone-feature-dim", "2048");
+        org.assertj.core.api.Assertions.assertThatThrownBy(study::backbone).hasMessageContaining("is not a file");
+        line.parseArgs("--weights", "w");
+        assertThat(study.backbone())
+                .isEqualTo(io.divastream.model.net.backbone.BackboneSpec.TorchScript.mobileNetV2Imagenet(Path.of("w")));
+    }
 }

@@ -25,23 +25,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import us.hebi.matlab.mat.format.Mat5;
-import us.hebi.matlab.mat.types.Cell;
-import us.hebi.matlab.mat.types.MatFile;
-import us.hebi.matlab.mat.types.MatlabType;
-import us.hebi.matlab.mat.types.Matrix;
-import us.hebi.matlab.mat.types.Struct;
 
 class CarsDevkitLayoutTest {
 
     /** One annotation of a devkit file; a null class id writes an empty value. */
-    private record Anno(String fname, Integer classId) {}
+    private static final List<StudyLayouts.Anno> TRAIN = List.of(
+            new StudyLayouts.Anno("00001.jpg", 1),
+            new StudyLayouts.Anno("00002.jpg", 98),
+            new StudyLayouts.Anno("00003.jpg", 150));
 
-    private static final List<Anno> TRAIN =
-            List.of(new Anno("00001.jpg", 1), new Anno("00002.jpg", 98), new Anno("00003.jpg", 150));
-
-    private static final List<Anno> TEST =
-            List.of(new Anno("00001.jpg", 99), new Anno("00002.jpg", 196), new Anno("00003.jpg", 1));
+    private static final List<StudyLayouts.Anno> TEST = List.of(
+            new StudyLayouts.Anno("00001.jpg", 99),
+            new StudyLayouts.Anno("00002.jpg", 196),
+            new StudyLayouts.Anno("00003.jpg", 1));
 
     /** The WARN messages of the devkit reader's logger while open. */
     private static final class Warnings extends AbstractAppender implements AutoCloseable {
@@ -70,65 +66,22 @@ class CarsDevkitLayoutTest {
     }
 
     /**
-     * Writes a devkit annotation file as the devkit stores it: the 1xN struct array {@code
-     * annotations}, {@code bbox_*} and {@code class} as uint8/uint16 scalars, {@code fname} as text.
-     */
-    private static void writeAnnos(Path file, List<Anno> rows, String omitField) throws IOException {
-        Struct annotations = Mat5.newStruct(1, rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            for (String bbox : List.of("bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2")) {
-                annotations.set(bbox, i, scalar(MatlabType.UInt16, 5 + i));
-            }
-            if (!"class".equals(omitField)) {
-                Integer classId = rows.get(i).classId();
-                annotations.set("class", i, classId == null ? Mat5.newMatrix(0, 0) : scalar(MatlabType.UInt8, classId));
-            }
-            if (!"fname".equals(omitField)) {
-                annotations.set("fname", i, Mat5.newString(rows.get(i).fname()));
-            }
-        }
-        write(file, Mat5.newMatFile().addArray("annotations", annotations));
-    }
-
-    private static Matrix scalar(MatlabType type, int value) {
-        Matrix matrix = Mat5.newMatrix(1, 1, type);
-        matrix.setDouble(0, value);
-        return matrix;
-    }
-
-    /** Writes {@code devkit/cars_meta.mat}: the 1x196 cell array {@code class_names}. */
-    private static void writeMeta(Path root, List<String> names) throws IOException {
-        Cell cell = Mat5.newCell(1, names.size());
-        for (int i = 0; i < names.size(); i++) {
-            cell.set(i, Mat5.newString(names.get(i)));
-        }
-        write(root.resolve(CarsDevkitLayout.META_FILE), Mat5.newMatFile().addArray("class_names", cell));
-    }
-
-    private static void write(Path file, MatFile mat) throws IOException {
-        try (mat) {
-            Files.createDirectories(file.getParent());
-            Mat5.writeToFile(mat, file.toFile());
-        }
-    }
-
-    /**
      * Writes the devkit layout: meta, train annotations and images, and (unless {@code testAt} is
      * null) the test annotations at {@code testAt} ({@code ""} or {@code devkit/}) and images.
      *
      * @return image id to the bytes written
      */
-    private static Map<String, byte[]> writeDevkit(Path root, List<Anno> train, List<Anno> test, String testAt)
-            throws IOException {
-        writeMeta(root, CarsReaderTest.classNames());
-        writeAnnos(root.resolve(CarsDevkitLayout.TRAIN_ANNOTATIONS), train, null);
+    private static Map<String, byte[]> writeDevkit(
+            Path root, List<StudyLayouts.Anno> train, List<StudyLayouts.Anno> test, String testAt) throws IOException {
+        StudyLayouts.writeMeta(root, CarsReaderTest.classNames());
+        StudyLayouts.writeAnnos(root.resolve(CarsDevkitLayout.TRAIN_ANNOTATIONS), train, null);
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         for (int i = 0; i < train.size(); i++) {
             String path = "cars_train/" + train.get(i).fname();
             bytes.put("cars/" + path, Fixtures.writeImage(root, path, i));
         }
         if (testAt != null) {
-            writeAnnos(root.resolve(testAt + CarsDevkitLayout.TEST_ANNOTATIONS), test, null);
+            StudyLayouts.writeAnnos(root.resolve(testAt + CarsDevkitLayout.TEST_ANNOTATIONS), test, null);
         }
         for (int i = 0; i < test.size(); i++) {
             String path = "cars_test/" + test.get(i).fname();
@@ -137,10 +90,10 @@ class CarsDevkitLayoutTest {
         return bytes;
     }
 
-    private static List<Anno> onePerClass() {
-        List<Anno> rows = new ArrayList<>();
+    private static List<StudyLayouts.Anno> onePerClass() {
+        List<StudyLayouts.Anno> rows = new ArrayList<>();
         for (int c = 1; c <= 196; c++) {
-            rows.add(new Anno(String.format("%05d.jpg", c), c));
+            rows.add(new StudyLayouts.Anno(String.format("%05d.jpg", c), c));
         }
         return rows;
     }
@@ -203,7 +156,7 @@ class CarsDevkitLayoutTest {
     void trainHalfOnlyReadsTheTrainImagesAndWarnsThatTheTestHalfIsMissing(@TempDir Path root) throws IOException {
         writeDevkit(root, TRAIN, TEST, null);
         // the devkit's unlabelled test annotations are not the test half
-        writeAnnos(root.resolve("devkit/cars_test_annos.mat"), TEST, "class");
+        StudyLayouts.writeAnnos(root.resolve("devkit/cars_test_annos.mat"), TEST, "class");
         try (Warnings warnings = new Warnings()) {
             Dataset dataset = CarsReader.read(root);
             assertThat(dataset.images())
@@ -235,7 +188,7 @@ class CarsDevkitLayoutTest {
 
     @Test
     void aHalfWithAll196ClassesIsNotCheckedButBothHalvesAre(@TempDir Path root) throws IOException {
-        List<Anno> rows = onePerClass();
+        List<StudyLayouts.Anno> rows = onePerClass();
         writeDevkit(root, rows, List.of(), null);
         Dataset trainOnly = CarsReader.read(root);
         assertThat(trainOnly.numClasses()).isEqualTo(196);
@@ -270,7 +223,7 @@ class CarsDevkitLayoutTest {
     @Test
     void missingFieldIsNamedWithTheFile(@TempDir Path root) throws IOException {
         writeDevkit(root, TRAIN, TEST, "");
-        writeAnnos(root.resolve(CarsDevkitLayout.TRAIN_ANNOTATIONS), TRAIN, "fname");
+        StudyLayouts.writeAnnos(root.resolve(CarsDevkitLayout.TRAIN_ANNOTATIONS), TRAIN, "fname");
         assertThatThrownBy(() -> CarsReader.read(root))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageStartingWith(root.resolve("devkit/cars_train_annos.mat") + ": ")
@@ -280,9 +233,9 @@ class CarsDevkitLayoutTest {
     @Test
     void emptyClassOfOneEntryIsNamedWithFileEntryAndField(@TempDir Path root) throws IOException {
         writeDevkit(root, TRAIN, TEST, "devkit/");
-        List<Anno> rows = new ArrayList<>(TEST);
-        rows.set(1, new Anno("00002.jpg", null));
-        writeAnnos(root.resolve("devkit/" + CarsDevkitLayout.TEST_ANNOTATIONS), rows, null);
+        List<StudyLayouts.Anno> rows = new ArrayList<>(TEST);
+        rows.set(1, new StudyLayouts.Anno("00002.jpg", null));
+        StudyLayouts.writeAnnos(root.resolve("devkit/" + CarsDevkitLayout.TEST_ANNOTATIONS), rows, null);
         assertThatThrownBy(() -> CarsReader.read(root))
                 .isInstanceOf(DatasetException.class)
                 .hasMessage(root.resolve("devkit/cars_test_annos_withlabels.mat")
@@ -293,9 +246,9 @@ class CarsDevkitLayoutTest {
     @ValueSource(ints = {0, 197})
     void classOutOfRangeIsNamedWithFileEntryAndField(int classId, @TempDir Path root) throws IOException {
         writeDevkit(root, TRAIN, TEST, "");
-        List<Anno> rows = new ArrayList<>(TEST);
-        rows.set(2, new Anno("00003.jpg", classId));
-        writeAnnos(root.resolve(CarsDevkitLayout.TEST_ANNOTATIONS), rows, null);
+        List<StudyLayouts.Anno> rows = new ArrayList<>(TEST);
+        rows.set(2, new StudyLayouts.Anno("00003.jpg", classId));
+        StudyLayouts.writeAnnos(root.resolve(CarsDevkitLayout.TEST_ANNOTATIONS), rows, null);
         assertThatThrownBy(() -> CarsReader.read(root))
                 .isInstanceOf(DatasetException.class)
                 .hasMessage(root.resolve("cars_test_annos_withlabels.mat") + ": annotations(3).class = " + classId
@@ -316,9 +269,9 @@ class CarsDevkitLayoutTest {
     @Test
     void repeatedFnameAndMissingClassNamesFileAreNamed(@TempDir Path root) throws IOException {
         writeDevkit(root, TRAIN, TEST, "");
-        writeAnnos(
+        StudyLayouts.writeAnnos(
                 root.resolve(CarsDevkitLayout.TRAIN_ANNOTATIONS),
-                List.of(new Anno("00001.jpg", 1), new Anno("00001.jpg", 2)),
+                List.of(new StudyLayouts.Anno("00001.jpg", 1), new StudyLayouts.Anno("00001.jpg", 2)),
                 null);
         assertThatThrownBy(() -> CarsReader.read(root))
                 .hasMessage(root.resolve("devkit/cars_train_annos.mat") + ": annotations(2).fname repeats: 00001.jpg");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.divastream.datasets.DatasetFormat;
+import io.divastream.datasets.StudyLayouts;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -84,15 +85,25 @@ class StudyCommandTest {
                         folder.resolve("class" + c).resolve(i + ".jpg").toFile());
             }
         }
-        Path report = dir.resolve("report.md");
+        String text = study("folder", folder);
+        assertThat(text)
+                .startsWith("# folder (shop-catalogue): ")
+                .contains("pooled features, 1280-d, no training | 1 |", "one 32-d embedding) | 2 |")
+                .contains("DiVA (4 x 8-d, decorrelation, equal weights) | 2 |", "| Recall@8 |")
+                .contains("n = 8 queries")
+                .contains("| DiVA (4 x 8-d, decorrelation, equal weights) vs discriminative only");
+    }
 
+    /** Runs the study with one command shape on a layout of 4 classes (1-2 train, 3-4 test); returns its report. */
+    private String study(String format, Path data) throws Exception {
+        Path report = dir.resolve("report-" + format + ".md");
         int status = new CommandLine(new DivaBatchMain())
                 .execute(
                         "study",
                         "--format",
-                        "folder",
+                        format,
                         "--data",
-                        folder.toString(),
+                        data.toString(),
                         "--split",
                         "1-2:3-4",
                         "--weights",
@@ -115,15 +126,20 @@ class StudyCommandTest {
                         "8",
                         "--out",
                         report.toString());
+        assertThat(status).as("study on %s", format).isZero();
+        return Files.readString(report);
+    }
 
-        assertThat(status).isZero();
-        String text = Files.readString(report);
-        assertThat(text)
-                .startsWith("# folder (shop-catalogue): ")
-                .contains("pooled features, 1280-d, no training | 1 |", "one 32-d embedding) | 2 |")
-                .contains("DiVA (4 x 8-d, decorrelation, equal weights) | 2 |", "| Recall@8 |")
-                .contains("n = 8 queries")
-                .contains("| DiVA (4 x 8-d, decorrelation, equal weights) vs discriminative only");
+    @Test
+    void theStudyRunsOnACubTreeAndACarsTrainHalfWithTheSameCommandShape() throws Exception {
+        assumeTrue(Files.isDirectory(WEIGHTS), "../shared/weights missing");
+        Path cub = dir.resolve("CUB_200_2011");
+        StudyLayouts.cub(cub, 4, 4);
+        Path cars = dir.resolve("stanford-cars");
+        StudyLayouts.carsTrainHalf(cars, 4, 4);
+
+        assertThat(study("cub", cub)).startsWith("# cub (CUB_200_2011): ").contains("n = 8 queries");
+        assertThat(study("cars", cars)).startsWith("# cars (stanford-cars): ").contains("n = 8 queries");
     }
 
     @Test

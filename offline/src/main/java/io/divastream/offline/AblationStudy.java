@@ -127,10 +127,14 @@ public final class AblationStudy {
     public static String markdown(List<Row> rows) {
         StringBuilder out = new StringBuilder();
         out.append(
-                "| Variant | Recall@1 | NMI | MAP@R | Recall@1 of the discriminative head alone | best-step Recall@1 | seeds |\n");
-        out.append("|---|---|---|---|---|---|---|\n");
+                "| Variant | Recall@1 | Recall@2 | Recall@4 | Recall@8 | NMI | MAP@R | Recall@1 of the discriminative head"
+                        + " alone | best-step Recall@1 | seeds |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : rows) {
             double[] r1 = row.stats(r -> r.last().primary().recallAt1());
+            double[] r2 = row.stats(r -> r.last().primary().recallAt2());
+            double[] r4 = row.stats(r -> r.last().primary().recallAt4());
+            double[] r8 = row.stats(r -> r.last().primary().recallAt8());
             double[] nmi = row.stats(r -> r.last().primary().nmi());
             double[] map = row.stats(r -> r.last().primary().mapAtR());
             double[] disc =
@@ -138,9 +142,12 @@ public final class AblationStudy {
             double[] best = row.stats(Run::bestRecallAt1);
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %s | %s | %d |%n",
+                    "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n",
                     row.variant().name(),
                     pm(r1),
+                    pm(r2),
+                    pm(r4),
+                    pm(r8),
                     pm(nmi),
                     pm(map),
                     pm(disc),
@@ -158,7 +165,8 @@ public final class AblationStudy {
      */
     public static String runsMarkdown(List<Row> rows) {
         StringBuilder out = new StringBuilder(
-                "| Variant | seed | Recall@1 | NMI | MAP@R | heads' Recall@1 | training s |\n|---|---|---|---|---|---|---|\n");
+                "| Variant | seed | Recall@1 | Recall@2 | Recall@4 | Recall@8 | NMI | MAP@R | heads' Recall@1 | training s"
+                        + " |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : rows) {
             for (Run run : row.runs()) {
                 RetrievalScores p = run.last().primary();
@@ -168,10 +176,13 @@ public final class AblationStudy {
                         .forEach((h, s) -> heads.append(String.format(Locale.ROOT, "%s %.4f ", h, s.recallAt1())));
                 out.append(String.format(
                         Locale.ROOT,
-                        "| %s | %d | %.4f | %.4f | %.4f | %s| %.0f |%n",
+                        "| %s | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %s| %.0f |%n",
                         row.variant().name(),
                         run.seed(),
                         p.recallAt1(),
+                        p.recallAt2(),
+                        p.recallAt4(),
+                        p.recallAt8(),
                         p.nmi(),
                         p.mapAtR(),
                         heads,

@@ -159,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
                 ImagePipeline.photos(new PhotoTransforms(backbone.input())),
                 config.network().heads().size() == 4 ? p.weightings() : java.util.Map.of(),
                 new RetrievalEvaluator(
-                        io.divastream.evaluation.EvaluationConfig.defaults().withRecallKs(standardRecallKs(format))));
+                        io.divastream.evaluation.EvaluationConfig.defaults().withRecallKs(standardRecallKs(layout))));
         java.util.function.Consumer<EvaluationPoint> progress = e -> System.out.printf(
                 Locale.ROOT,
                 "epoch %d: R@1 %.4f R@2 %.4f NMI %.4f MAP@R %.4f%n",
@@ -298,8 +298,9 @@ final class TrainCommand implements Callable<Integer> {
                 .append("\n\n")
                 .append(config)
                 .append("\n\n");
-        out.append("| Embedding | last R@1 | last R@2 | last NMI | last MAP@R | best R@1 (epoch) | best NMI |\n");
-        out.append("|---|---|---|---|---|---|---|\n");
+        out.append("| Embedding | last R@1 | last R@2 | last R@4 | last R@8 | last NMI | last MAP@R | best R@1 (epoch)"
+                + " | best NMI |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|\n");
         java.util.Set<String> names =
                 new java.util.LinkedHashSet<>(last.combined().keySet());
         names.addAll(last.heads().keySet());
@@ -315,10 +316,12 @@ final class TrainCommand implements Callable<Integer> {
                     .orElse(Double.NaN);
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %.4f | %.4f | %.4f | %.4f | %.4f (%d) | %.4f |%n",
+                    "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f (%d) | %.4f |%n",
                     name,
                     l.recallAt1(),
                     l.recallAt2(),
+                    l.recallAt4(),
+                    l.recallAt8(),
                     l.nmi(),
                     l.mapAtR(),
                     scores(bestR1, name).recallAt1(),

@@ -22,7 +22,8 @@ class OptionDeclarationsTest {
             EmbeddingOptions.class,
             MetricsOptions.class,
             ExportOptions.class,
-            RuntimeOptions.class);
+            RuntimeOptions.class,
+            SerdeOptions.class);
 
     @Test
     void everyDeclaredOptionIsListedOnceAmongTheJobsOptions() throws IllegalAccessException {

@@ -95,8 +95,8 @@ public final class CubStudy {
                 throw new IllegalArgumentException("at least one seed is needed");
             }
             for (String m : models) {
-                if (!List.of("pooled", "discriminative", "diva").contains(m)) {
-                    throw new IllegalArgumentException("unknown model '" + m + "': use pooled, discriminative or diva");
+                if (!MODELS.contains(m)) {
+                    throw new IllegalArgumentException("unknown model '" + m + "': use " + String.join(", ", MODELS));
                 }
             }
             if (featureViews < 0) {
@@ -135,6 +135,17 @@ public final class CubStudy {
             double seconds,
             Map<String, Double> extra,
             List<EvaluationPoint> curve) {}
+
+    /** The ablation's rows besides discriminative-only and DiVA, by their {@code --models} name. */
+    static final Map<String, AblationVariant> ABLATION_ROWS = Map.of(
+            "selfsim", AblationVariant.standard().get(1),
+            "shared", AblationVariant.standard().get(2),
+            "intra", AblationVariant.standard().get(3),
+            "no-decorrelation", AblationVariant.standard().get(4));
+
+    /** Every model a study can run, in report order. */
+    static final List<String> MODELS =
+            List.of("pooled", "discriminative", "selfsim", "shared", "intra", "no-decorrelation", "diva");
 
     private final Settings settings;
     private final PrintStream log;
@@ -387,6 +398,22 @@ public final class CubStudy {
                         test,
                         run,
                         Map.of()));
+            }
+            for (String model : MODELS) {
+                AblationVariant row = ABLATION_ROWS.get(model);
+                if (row != null && settings.models().contains(model)) {
+                    String name = row.name() + " (" + settings.embeddingDim() + "-d heads)";
+                    rows.add(train(
+                            name,
+                            seed,
+                            row.apply(divaConfig(seed), seed),
+                            pipeline,
+                            evaluator,
+                            train,
+                            test,
+                            run,
+                            Map.of()));
+                }
             }
             if (settings.models().contains("diva")) {
                 rows.add(train(divaName(), seed, divaConfig(seed), pipeline, evaluator, train, test, run, weightings));

@@ -59,8 +59,33 @@ public final class DivaBatchMain implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             showDefaultValues = true,
             description = "Discriminative only, each single extra task, all four without decorrelation and full "
-                    + "DiVA, over several seeds, on the Omniglot zero-shot split; writes a Markdown table.")
+                    + "DiVA, over several seeds: on the Omniglot zero-shot split with the glyph CNN, or with --format "
+                    + "on a class split of photos (--split) with the study's frozen MobileNetV2; writes a Markdown "
+                    + "table.")
     static final class Ablation implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--format",
+                defaultValue = "omniglot",
+                converter = StudyCommand.FormatConverter.class,
+                description = "the dataset's layout: omniglot (the glyph CNN), or cub, cars, sop, inshop, folder (the "
+                        + "study's recipe with every ablation row; its options take the study's defaults)")
+        io.divastream.datasets.DatasetFormat format;
+
+        @Option(
+                names = "--split",
+                defaultValue = "1-20:21-30",
+                description = "with a photo --format: training:test class ids")
+        String split;
+
+        @Option(
+                names = "--weights",
+                defaultValue = "../shared/weights",
+                description = "with a photo --format: the folder with the MobileNetV2 TorchScript")
+        Path weights;
 
         @Option(
                 names = "--data",
@@ -122,8 +147,20 @@ public final class DivaBatchMain implements Callable<Integer> {
                 description = "Markdown file to write (docs/ablation-omniglot.md holds the published one)")
         Path out;
 
+        /** Runs the study with every ablation row on a photo layout. */
+        private int photoAblation() throws IOException {
+            StudyCommand study = new StudyCommand();
+            new CommandLine(study)
+                    .parseArgs(photoAblationArgs(spec.commandLine().getParseResult())
+                            .toArray(String[]::new));
+            return study.call();
+        }
+
         @Override
         public Integer call() throws IOException {
+            if (format != io.divastream.datasets.DatasetFormat.OMNIGLOT) {
+                return photoAblation();
+            }
             DivaConfig defaults = DivaConfig.omniglotDefaults();
             OptimizerSpec o = defaults.optimizer();
             DivaConfig base = new DivaConfig(
@@ -218,6 +255,32 @@ public final class DivaBatchMain implements Callable<Integer> {
                     base.momentum().momentum(),
                     base.momentum().keyBatchNormStatistics().id());
         }
+    }
+
+    /**
+     * The study's recipe with every ablation row, for photo layouts: the given data, split, seeds, steps,
+     * evaluation cadence, batch shape and report; the study's defaults for the rest.
+     */
+    private static List<String> photoAblationArgs(CommandLine.ParseResult given) {
+        List<String> args = new java.util.ArrayList<>(List.of("--models", String.join(",", CubStudy.MODELS)));
+        for (String option : List.of(
+                "--format",
+                "--data",
+                "--split",
+                "--weights",
+                "--seeds",
+                "--steps",
+                "--eval-every",
+                "--classes-per-batch",
+                "--samples-per-class",
+                "--out")) {
+            CommandLine.Model.OptionSpec spec = given.commandSpec().findOption(option);
+            if (given.hasMatchedOption(option)) {
+                args.add(option);
+                args.add(String.join(",", spec.stringValues()));
+            }
+        }
+        return args;
     }
 
     /**

@@ -155,7 +155,8 @@ final class StudyCommand implements Callable<Integer> {
             names = "--models",
             split = ",",
             defaultValue = "pooled,discriminative,diva",
-            description = "rows to run: pooled, discriminative, diva")
+            description = "rows to run: pooled, discriminative, diva, and the ablation's selfsim, shared, intra"
+                    + " (discriminative plus that head, decorrelated) and no-decorrelation (all four heads)")
     java.util.Set<String> models;
 
     @Option(

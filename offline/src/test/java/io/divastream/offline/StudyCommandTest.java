@@ -143,6 +143,45 @@ class StudyCommandTest {
     }
 
     @Test
+    void theAblationOnPhotosRunsEveryRowWithTheStudysRecipe() throws Exception {
+        assumeTrue(Files.isDirectory(WEIGHTS), "../shared/weights missing");
+        Path cub = dir.resolve("CUB_200_2011");
+        StudyLayouts.cub(cub, 4, 4);
+        Path report = dir.resolve("ablation.md");
+
+        int status = new CommandLine(new DivaBatchMain())
+                .execute(
+                        "ablation",
+                        "--format",
+                        "cub",
+                        "--data",
+                        cub.toString(),
+                        "--split",
+                        "1-2:3-4",
+                        "--weights",
+                        WEIGHTS.toString(),
+                        "--seeds",
+                        "0",
+                        "--steps",
+                        "2",
+                        "--eval-every",
+                        "2",
+                        "--classes-per-batch",
+                        "2",
+                        "--samples-per-class",
+                        "2",
+                        "--out",
+                        report.toString());
+
+        assertThat(status).isZero();
+        assertThat(Files.readString(report))
+                .contains("pooled features", "discriminative only (margin loss")
+                .contains("+ selfsim (DaNCE) (320-d heads) | 1 |", "+ shared (320-d heads) | 1 |")
+                .contains("+ intra (320-d heads) | 1 |", "all four, no decorrelation (320-d heads) | 1 |")
+                .contains("DiVA (4 x 320-d, decorrelation, equal weights) | 1 |");
+    }
+
+    @Test
     void presetsAndBackboneFilesSayWhatWeightsTheyNeed() {
         TrainCommand train = new TrainCommand();
         // the tests run with DJL offline: the model zoo's ResNet-50 is out of reach, and the message says what to do

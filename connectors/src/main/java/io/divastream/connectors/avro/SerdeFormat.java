@@ -77,9 +77,10 @@ public record SerdeFormat(Kind kind, String registryUrl, Map<String, String> reg
 
     @Override
     public String toString() {
+        // the settings' names only: their values may be credentials
         return kind == Kind.SINGLE_OBJECT
                 ? "single-object"
-                : "registry at " + registryUrl + " "
-                        + io.divastream.connectors.kafka.ClientSecrets.masked(registryProperties);
+                : "registry at " + registryUrl + " with settings "
+                        + new java.util.TreeSet<>(registryProperties.keySet());
     }
 }

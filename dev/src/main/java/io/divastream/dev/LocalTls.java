@@ -2,7 +2,6 @@ package io.divastream.dev;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,14 +131,5 @@ public record LocalTls(Path keystore, Path truststore, String password) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while keytool runs", e);
         }
-    }
-
-    /**
-     * Tells whether a file exists for each store (for a message).
-     *
-     * @return true if both exist
-     */
-    public boolean exists() {
-        return Files.isRegularFile(keystore) && Files.isRegularFile(truststore);
     }
 }

@@ -60,17 +60,7 @@ class RegistryCodecTest {
 
     @Test
     void anOlderRegisteredEventWithOneFieldFewerIsReadWithTheDefault() {
-        Schema older = SchemaBuilder.record("ImageEvent")
-                .namespace("io.divastream.schemas")
-                .fields()
-                .requiredString("imageId")
-                .requiredString("label")
-                .requiredString("contentType")
-                .requiredBytes("image")
-                .name("eventTime")
-                .type(org.apache.avro.LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
-                .noDefault()
-                .endRecord();
+        Schema older = LocalRegistryExtension.olderImageEventSchema();
         GenericRecord record = new GenericData.Record(older);
         record.put("imageId", "old-1");
         record.put("label", "cls");

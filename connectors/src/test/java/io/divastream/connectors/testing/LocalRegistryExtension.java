@@ -71,6 +71,27 @@ public final class LocalRegistryExtension implements BeforeAllCallback, AfterAll
     }
 
     /**
+     * {@code ImageEvent} as it was before {@code source}: one field fewer, the older event a producer may still
+     * register and send.
+     *
+     * @return the schema
+     */
+    public static org.apache.avro.Schema olderImageEventSchema() {
+        return org.apache.avro.SchemaBuilder.record("ImageEvent")
+                .namespace("io.divastream.schemas")
+                .fields()
+                .requiredString("imageId")
+                .requiredString("label")
+                .requiredString("contentType")
+                .requiredBytes("image")
+                .name("eventTime")
+                .type(org.apache.avro.LogicalTypes.timestampMillis()
+                        .addToSchema(org.apache.avro.Schema.create(org.apache.avro.Schema.Type.LONG)))
+                .noDefault()
+                .endRecord();
+    }
+
+    /**
      * Calls the Confluent-compatible API.
      *
      * @param method GET, POST, PUT or DELETE

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -158,17 +157,7 @@ class RegistryFormatIT {
 
     /** {@code ImageEvent} as it was before {@code source}: registered under the images topic's subject. */
     private static GenericRecord olderEvent(LabeledImage image) {
-        Schema older = SchemaBuilder.record("ImageEvent")
-                .namespace("io.divastream.schemas")
-                .fields()
-                .requiredString("imageId")
-                .requiredString("label")
-                .requiredString("contentType")
-                .requiredBytes("image")
-                .name("eventTime")
-                .type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
-                .noDefault()
-                .endRecord();
+        Schema older = LocalRegistryExtension.olderImageEventSchema();
         GenericRecord r = new GenericData.Record(older);
         r.put("imageId", "older-1");
         r.put("label", image.label());

@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -62,7 +64,7 @@ class OperatorCommandsIT {
     Path exports;
 
     /** The rollback commands passed over and sent again. */
-    private final List<String> rollbackRetries = new java.util.ArrayList<>();
+    private final List<String> rollbackRetries = new ArrayList<>();
 
     private static boolean rolledBack(PromotionRecord decision) {
         return decision != null && decision.getDecision() == PromotionDecisionType.ROLLED_BACK;
@@ -75,7 +77,10 @@ class OperatorCommandsIT {
                 "--batch.classes", "8",
                 "--batch.images-per-class", "4",
                 "--batch.buffer-per-class", "8",
-                "--train.steps-per-version", "20",
+                // batches from arrivals only: the trainer publishes while the test sends images, and stops after
+                "--batch.replay-interval-ms", "0",
+                "--batch.new-images", "8",
+                "--train.steps-per-version", "3",
                 "--train.queue-size", "128",
                 "--metrics.min-eval-images", "2",
                 "--promotion.tolerance", "1",
@@ -86,7 +91,6 @@ class OperatorCommandsIT {
                 "--export.keep", "1000"));
         JobConfig config = JobOptions.parse(args.toArray(String[]::new));
         PipelineFixture.createTopics(KAFKA, config);
-        // published at once: after the stream the batch assembly's timer batches keep the trainer publishing
         List<LabeledImage> images = InterleavedOrder.of(OmniglotSample.of(16, 6, 9), 3);
 
         JobClient job = PipelineFixture.start(config, "operator-commands-it");
@@ -104,13 +108,16 @@ class OperatorCommandsIT {
             publishRaw(config, "not a command".getBytes(StandardCharsets.UTF_8));
 
             long held = pinned;
+            producer.publish(moreTrainingImages(9, 13));
             PromotionRecord refused =
                     await(config, p -> p.getDecision() == PromotionDecisionType.REFUSED && p.getModelVersion() > held);
             assertThat(refused.getReason().toString()).contains("pinned to version " + pinned + " (command pin)");
             assertThat(refused.getPromotedVersion()).isEqualTo(pinned);
 
             // a rollback version the trainer's next version overtakes before the held-out images are embedded with
-            // it is passed over and rejected with that reason (documented); an operator sends it again
+            // it is passed over and rejected with that reason (documented; OperatorCommandsTest): the rollback is
+            // sent once the trainer has used the images, and sent again (as an operator would) should it be
+            awaitIdleTrainer(config);
             PromotionRecord rollback = null;
             for (int attempt = 0; attempt < 3 && !rolledBack(rollback); attempt++) {
                 String id = "rollback-0" + (attempt == 0 ? "" : "-again-" + attempt);
@@ -135,6 +142,7 @@ class OperatorCommandsIT {
             PromotionRecord unpin =
                     await(config, p -> p.getCommandId().toString().equals("unpin"));
             assertThat(unpin.getDecision()).isEqualTo(PromotionDecisionType.UNPINNED);
+            producer.publish(moreTrainingImages(13, 18));
             PromotionRecord after = await(
                     config, p -> p.getDecision() == PromotionDecisionType.PROMOTED && p.getModelVersion() > rolled);
             assertThat(after.getPreviousVersion()).isEqualTo(rolled);
@@ -163,7 +171,7 @@ class OperatorCommandsIT {
                 assertThat(commands.add(id)).as("one decision per command").isTrue();
             }
         }
-        List<String> expected = new java.util.ArrayList<>(List.of("pin", "unpin"));
+        List<String> expected = new ArrayList<>(List.of("pin", "unpin"));
         expected.addAll(rollbackRetries);
         expected.add(rollbackRetries.isEmpty() ? "rollback-0" : "rollback-0-again-" + rollbackRetries.size());
         assertThat(commands).containsExactlyInAnyOrderElementsOf(expected);
@@ -178,6 +186,36 @@ class OperatorCommandsIT {
                 .singleElement()
                 .satisfies(l -> assertThat(l.getTopic().toString())
                         .isEqualTo(config.kafka().promotionCommandsTopic()));
+    }
+
+    /** Training images of the same classes the first images did not include: images from..to-1 of each. */
+    private static List<LabeledImage> moreTrainingImages(int from, int to) {
+        Map<String, List<LabeledImage>> byLabel = new LinkedHashMap<>();
+        for (LabeledImage image : OmniglotSample.of(16, 0, to)) {
+            byLabel.computeIfAbsent(image.label(), l -> new ArrayList<>()).add(image);
+        }
+        List<LabeledImage> out = new ArrayList<>();
+        byLabel.values().forEach(images -> out.addAll(images.subList(from, to)));
+        return InterleavedOrder.of(out, 3);
+    }
+
+    /**
+     * Waits until no new version has been published for a while: fed by arrivals only, the trainer publishes nothing
+     * more once it has trained on what the test sent.
+     */
+    private static void awaitIdleTrainer(JobConfig config) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long quietSince = System.nanoTime();
+        int seen = -1;
+        while (System.nanoTime() - quietSince < Duration.ofSeconds(6).toNanos()) {
+            int now = PipelineFixture.versions(KAFKA, config).size();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            }
+            assertThat(System.nanoTime()).as("the trainer went idle in time").isLessThan(deadline);
+            Thread.sleep(500);
+        }
     }
 
     private static String sha(List<ModelVersionRecord> versions, long version) {

@@ -15,7 +15,8 @@ import java.util.Arrays;
  */
 public final class FeatureExtractor implements AutoCloseable {
 
-    private static final int CHUNK = 32;
+    /** Inputs per forward pass: MobileNetV2 ran 3 to 5 times slower at 8 or 32 on this CPU (docs/photos.md). */
+    private static final int CHUNK = 4;
 
     private final BackboneSpec spec;
     private final NDManager manager;
@@ -41,7 +42,7 @@ public final class FeatureExtractor implements AutoCloseable {
     }
 
     /**
-     * Computes the features of prepared inputs, in chunks of 32.
+     * Computes the features of prepared inputs, in chunks of 4.
      *
      * @param inputs the images in the backbone's input format
      * @return one feature vector of {@link BackboneSpec#featureDim()} values per input

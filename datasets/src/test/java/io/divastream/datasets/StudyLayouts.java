@@ -14,7 +14,7 @@ import us.hebi.matlab.mat.types.Struct;
 
 /**
  * Small generated datasets in official layouts, for the tests of this module and of the programs that read any
- * layout (the offline study): CUB-200-2011's text files, and Stanford Cars' {@code cars_train/} + devkit.
+ * layout (the offline study): CUB-200-2011's text files, In-Shop's partition list, and Stanford Cars' {@code cars_train/} + devkit.
  */
 public final class StudyLayouts {
 
@@ -79,6 +79,33 @@ public final class StudyLayouts {
             }
         }
         writeAnnos(root.resolve(CarsDevkitLayout.TRAIN_ANNOTATIONS), rows, null);
+    }
+
+    /**
+     * Writes In-Shop's layout ({@code Img/img/...} and {@code Eval/list_eval_partition.txt}): items 1..trainItems
+     * for training, the next testItems for testing, each with perItem generated JPEGs; a test item's even images are
+     * queries, its odd ones gallery images.
+     *
+     * @param root the dataset folder
+     * @param trainItems training items
+     * @param testItems test items
+     * @param perItem images per item
+     */
+    public static void inShop(Path root, int trainItems, int testItems, int perItem) {
+        List<String> rows = new ArrayList<>();
+        for (int item = 1; item <= trainItems + testItems; item++) {
+            String id = String.format("id_%08d", item);
+            for (int i = 0; i < perItem; i++) {
+                String file = "img/WOMEN/Dresses/" + id + "/" + String.format("%02d_%d_front.jpg", i + 1, i + 1);
+                String status = item <= trainItems ? "train" : i % 2 == 0 ? "query" : "gallery";
+                rows.add(file + " " + id + " " + status);
+                Fixtures.writeImage(root, "Img/" + file, 13 * item + i);
+            }
+        }
+        List<String> lines =
+                new ArrayList<>(List.of(Integer.toString(rows.size()), "image_name item_id evaluation_status"));
+        lines.addAll(rows);
+        Fixtures.writeLines(root, "Eval/list_eval_partition.txt", lines.toArray(String[]::new));
     }
 
     /**

@@ -101,28 +101,37 @@ public final class BatchTrainer<T> {
             LabeledImages<T> gallery,
             RunSpec run,
             Consumer<EvaluationPoint> progress) {
+        return run(train, new TestImages<>(queries, java.util.Optional.of(gallery)), run, progress);
+    }
+
+    /**
+     * Runs the training and evaluates on the test images as their protocol says.
+     *
+     * @param train the training images
+     * @param test the test images: leave-one-out, or queries against a gallery
+     * @param run steps, batches and cadence
+     * @param progress receives every evaluation as it is made
+     * @return every evaluation, in step order
+     */
+    public List<EvaluationPoint> run(
+            LabeledImages<T> train, TestImages<T> test, RunSpec run, Consumer<EvaluationPoint> progress) {
+        if (test.gallery().isEmpty()) {
+            return run(train, test.queries(), run, progress);
+        }
+        LabeledImages<T> queries = test.queries();
+        LabeledImages<T> gallery = test.gallery().get();
         if (queries.size() == 0 || gallery.size() == 0) {
             throw new IllegalArgumentException("query/gallery evaluation needs both: " + queries.size() + " queries, "
                     + gallery.size() + " gallery images");
         }
-        java.util.TreeMap<String, Integer> classOf = new java.util.TreeMap<>();
-        queries.labels().forEach(l -> classOf.put(l, 0));
-        gallery.labels().forEach(l -> classOf.put(l, 0));
-        int next = 0;
-        for (Map.Entry<String, Integer> e : classOf.entrySet()) {
-            e.setValue(next++);
-        }
         float[][] views = new float[queries.size() + gallery.size()][];
-        int[] labels = new int[views.length];
         for (int i = 0; i < queries.size(); i++) {
             views[i] = pipeline.evalView(queries.images().get(i));
-            labels[i] = classOf.get(queries.labels().get(i));
         }
         for (int i = 0; i < gallery.size(); i++) {
             views[queries.size() + i] = pipeline.evalView(gallery.images().get(i));
-            labels[queries.size() + i] = classOf.get(gallery.labels().get(i));
         }
-        return run(train, new TestSet(views, labels, queries.size()), run, progress);
+        return run(train, new TestSet(views, test.classIndices(), queries.size()), run, progress);
     }
 
     /**

@@ -27,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The CUB study: on a class split of CUB-200-2011 with a pretrained backbone, compares the
@@ -69,6 +71,7 @@ public final class CubStudy {
             Path data,
             DatasetFormat format,
             String split,
+            EvaluationProtocol protocol,
             BackboneSpec backbone,
             int steps,
             int evalEvery,
@@ -150,6 +153,7 @@ public final class CubStudy {
     private final Settings settings;
     private final PrintStream log;
     private int testImages;
+    private String evaluation = "";
 
     /**
      * Creates a study.
@@ -225,6 +229,15 @@ public final class CubStudy {
     }
 
     /**
+     * How the last {@link #run()} searched the test images, for the report.
+     *
+     * @return e.g. "leave-one-out retrieval among the 586 test images"; empty before a run
+     */
+    public String evaluation() {
+        return evaluation;
+    }
+
+    /**
      * Runs the three models, the trained ones once per seed.
      *
      * @return the rows: pooled features, then discriminative only and DiVA for each seed
@@ -234,27 +247,29 @@ public final class CubStudy {
         long start = System.nanoTime();
         if (settings.frozen() && settings.featureCache() != null && Files.isRegularFile(settings.featureCache())) {
             List<LabeledImages<float[][]>> sets = FeatureCache.load(settings.featureCache(), cacheKey());
+            TestImages<float[][]> test =
+                    new TestImages<>(sets.get(1), sets.size() > 2 ? Optional.of(sets.get(2)) : Optional.empty());
             log.printf(
                     Locale.ROOT,
                     "read the cached features of %d training and %d test images from %s%n",
                     sets.get(0).size(),
-                    sets.get(1).size(),
+                    sets.get(1).size() + test.gallery().map(LabeledImages::size).orElse(0),
                     settings.featureCache());
-            return trainFrozen(sets.get(0), sets.get(1));
+            return trainFrozen(sets.get(0), test);
         }
         DatasetSplit split =
                 ClassSplit.parse(settings.split()).apply(Datasets.open(settings.format(), settings.data()));
         LabeledImages<RgbImage> train = DecodedImages.photos(split.train());
-        LabeledImages<RgbImage> test = DecodedImages.photos(split.test());
-        testImages = test.size();
+        TestImages<RgbImage> test = settings.protocol().testImages(split);
         log.printf(
                 Locale.ROOT,
-                "decoded %d training images of %d classes and %d test images of %d classes in %.0f s%n",
+                "decoded %d training images of %d classes and %d test images of %d classes in %.0f s; %s%n",
                 train.size(),
                 train.byClass().size(),
-                test.size(),
-                test.byClass().size(),
-                (System.nanoTime() - start) / 1e9);
+                split.test().size(),
+                split.test().classIds().size(),
+                (System.nanoTime() - start) / 1e9,
+                test.describe());
         ImagePipeline<RgbImage> photos =
                 ImagePipeline.photos(new PhotoTransforms(settings.backbone().input()));
         return settings.frozen() ? runFrozen(train, test, photos) : runFineTuned(train, test, photos);
@@ -262,15 +277,21 @@ public final class CubStudy {
 
     /** Fine-tunes the whole network on the photos. */
     private List<Row> runFineTuned(
-            LabeledImages<RgbImage> train, LabeledImages<RgbImage> test, ImagePipeline<RgbImage> pipeline) {
+            LabeledImages<RgbImage> train, TestImages<RgbImage> test, ImagePipeline<RgbImage> pipeline) {
+        tested(test);
         List<Row> rows = new ArrayList<>();
         if (settings.models().contains("pooled")) {
             long t0 = System.nanoTime();
-            float[][] evalViews = new float[test.size()][];
-            for (int i = 0; i < evalViews.length; i++) {
-                evalViews[i] = pipeline.evalView(test.images().get(i));
-            }
-            rows.add(pooledRow(BackboneFeatures.embed(settings.backbone(), evalViews), test.classIndices(), t0));
+            rows.add(pooledRow(
+                    test,
+                    part -> {
+                        float[][] evalViews = new float[part.size()][];
+                        for (int i = 0; i < evalViews.length; i++) {
+                            evalViews[i] = pipeline.evalView(part.images().get(i));
+                        }
+                        return BackboneFeatures.embed(settings.backbone(), evalViews);
+                    },
+                    t0));
         }
         rows.addAll(trainAll(pipeline, train, test));
         return rows;
@@ -278,16 +299,17 @@ public final class CubStudy {
 
     /** Caches the frozen backbone's features once, then trains the heads on them. */
     private List<Row> runFrozen(
-            LabeledImages<RgbImage> train, LabeledImages<RgbImage> test, ImagePipeline<RgbImage> photos)
+            LabeledImages<RgbImage> train, TestImages<RgbImage> test, ImagePipeline<RgbImage> photos)
             throws IOException {
+        tested(test);
         List<Row> rows = new ArrayList<>();
         LabeledImages<float[][]> trainFeatures;
-        LabeledImages<float[][]> testFeatures;
+        TestImages<float[][]> testFeatures;
         try (FeatureExtractor extractor = new FeatureExtractor(settings.backbone())) {
             long t0 = System.nanoTime();
-            testFeatures = FeatureCache.evalViews(extractor, test, photos);
+            testFeatures = test.map(part -> FeatureCache.evalViews(extractor, part, photos));
             if (settings.models().contains("pooled")) {
-                rows.add(pooledRow(pooled(testFeatures), testFeatures.classIndices(), t0));
+                rows.add(pooledRow(testFeatures, CubStudy::pooled, t0));
             }
             long t1 = System.nanoTime();
             int every = Math.max(1, train.size() / 10);
@@ -306,7 +328,9 @@ public final class CubStudy {
                     });
         }
         if (settings.featureCache() != null) {
-            FeatureCache.save(settings.featureCache(), cacheKey(), List.of(trainFeatures, testFeatures));
+            List<LabeledImages<float[][]>> sets = new ArrayList<>(List.of(trainFeatures, testFeatures.queries()));
+            testFeatures.gallery().ifPresent(sets::add);
+            FeatureCache.save(settings.featureCache(), cacheKey(), sets);
             log.println("wrote the cached features to " + settings.featureCache());
         }
         rows.addAll(trainAll(ImagePipeline.cachedFeatures(), trainFeatures, testFeatures));
@@ -314,10 +338,11 @@ public final class CubStudy {
     }
 
     /** Trains on features read from the cache file; the pooled row comes from the test features. */
-    private List<Row> trainFrozen(LabeledImages<float[][]> trainFeatures, LabeledImages<float[][]> testFeatures) {
+    private List<Row> trainFrozen(LabeledImages<float[][]> trainFeatures, TestImages<float[][]> testFeatures) {
+        tested(testFeatures);
         List<Row> rows = new ArrayList<>();
         if (settings.models().contains("pooled")) {
-            rows.add(pooledRow(pooled(testFeatures), testFeatures.classIndices(), System.nanoTime()));
+            rows.add(pooledRow(testFeatures, CubStudy::pooled, System.nanoTime()));
         }
         rows.addAll(trainAll(ImagePipeline.cachedFeatures(), trainFeatures, testFeatures));
         return rows;
@@ -332,20 +357,27 @@ public final class CubStudy {
         return EmbeddingCombiner.unitRows(pooled);
     }
 
+    /** Notes the queries (for the standard error) and how the test images are searched. */
+    private void tested(TestImages<?> test) {
+        testImages = test.queries().size();
+        evaluation = test.describe();
+    }
+
     /** What the cached features depend on. */
     private String cacheKey() {
         return String.format(
                 Locale.ROOT,
-                "data %s, split %s, backbone %s, %d views, view seed %d",
+                "data %s, split %s, protocol %s, backbone %s, %d views, view seed %d",
                 settings.data().toAbsolutePath().normalize(),
                 settings.split(),
+                settings.protocol(),
                 settings.backbone().id(),
                 settings.featureViews(),
                 settings.viewSeed());
     }
 
-    private Row pooledRow(float[][] pooled, int[] labels, long startNanos) {
-        RetrievalScores scores = new RetrievalEvaluator().evaluate(pooled, labels);
+    private <T> Row pooledRow(TestImages<T> test, Function<LabeledImages<T>, float[][]> embed, long startNanos) {
+        RetrievalScores scores = test.evaluate(new RetrievalEvaluator(), embed);
         log.printf(
                 Locale.ROOT,
                 "pooled %s features: R@1 %.4f NMI %.4f (%.0f s)%n",
@@ -363,7 +395,7 @@ public final class CubStudy {
                 List.of());
     }
 
-    private <T> List<Row> trainAll(ImagePipeline<T> pipeline, LabeledImages<T> train, LabeledImages<T> test) {
+    private <T> List<Row> trainAll(ImagePipeline<T> pipeline, LabeledImages<T> train, TestImages<T> test) {
         RetrievalEvaluator evaluator = new RetrievalEvaluator();
         int stepsPerEpoch = Math.max(1, train.size() / (settings.classesPerBatch() * settings.samplesPerClass()));
         RunSpec run = new RunSpec(
@@ -437,7 +469,7 @@ public final class CubStudy {
             ImagePipeline<T> pipeline,
             RetrievalEvaluator evaluator,
             LabeledImages<T> train,
-            LabeledImages<T> test,
+            TestImages<T> test,
             RunSpec run,
             Map<String, double[]> weightings) {
         BatchTrainer<T> trainer = new BatchTrainer<>(config, pipeline, weightings, evaluator);

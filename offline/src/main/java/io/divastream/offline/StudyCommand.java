@@ -40,8 +40,20 @@ final class StudyCommand implements Callable<Integer> {
             description = "the dataset's folder or .tar archive in a layout of --format")
     Path data;
 
-    @Option(names = "--split", defaultValue = "1-20:21-30", description = "training:test class ids")
+    @Option(
+            names = "--split",
+            defaultValue = "1-20:21-30",
+            description = "class split: train:test class ids, standard (the dataset's own), or fraction:F")
     String split;
+
+    @Option(
+            names = "--protocol",
+            defaultValue = "auto",
+            converter = ProtocolConverter.class,
+            description = "how test images are searched: leave-one-out (each against all other test images),"
+                    + " query-gallery (the split's queries against its gallery: In-Shop's standard split), or auto"
+                    + " (the split's own)")
+    EvaluationProtocol protocol;
 
     @Option(
             names = "--weights",
@@ -178,6 +190,7 @@ final class StudyCommand implements Callable<Integer> {
                 data,
                 format,
                 split,
+                protocol,
                 backbone(),
                 steps,
                 evalEvery,
@@ -201,7 +214,8 @@ final class StudyCommand implements Callable<Integer> {
         String table = CubStudyReport.markdown(rows, study.testImages());
         System.out.println(table);
         System.out.printf(Locale.ROOT, "total %.1f min%n", minutes);
-        String report = "# " + title(format, data, split) + "\n\n" + describe(settings, minutes) + table;
+        String report =
+                "# " + title(format, data, split) + "\n\n" + describe(settings, study.evaluation(), minutes) + table;
         Path file = out != null ? out : defaultOut(format, data);
         DivaBatchMain.writeReport(file, report);
         System.out.println("wrote " + file);
@@ -269,7 +283,7 @@ final class StudyCommand implements Callable<Integer> {
         return name.replaceAll("\\.(tar|tgz|tar\\.gz|zip)$", "");
     }
 
-    private static String describe(CubStudy.Settings s, double minutes) {
+    private static String describe(CubStudy.Settings s, String evaluation, double minutes) {
         String training = s.frozen()
                 ? String.format(
                         Locale.ROOT,
@@ -302,8 +316,7 @@ final class StudyCommand implements Callable<Integer> {
                                         + " steps training the heads only (backbone frozen)");
         return String.format(
                 Locale.ROOT,
-                "Data: %s (%s), classes %s (train:test), leave-one-out retrieval on the test "
-                        + "classes. Backbone: the ImageNet MobileNetV2 TorchScript of ../shared/weights. %s, weight decay "
+                "Data: %s (%s), classes %s (train:test), %s (protocol %s). Backbone: %s. %s, weight decay "
                         + "4e-4, beta lr 5e-4, regressor lr %s, alpha 0.3, rho %s, T 0.01, momentum 0.9, a DaNCE queue "
                         + "of %d batches, %d-d heads (the discriminative-only model: one %d-d embedding), seeds %s. "
                         + "Figures are the last evaluation; mean ± sample standard deviation over the seeds. "
@@ -311,6 +324,9 @@ final class StudyCommand implements Callable<Integer> {
                 s.data().getFileName(),
                 s.format(),
                 s.split(),
+                evaluation,
+                s.protocol(),
+                s.backbone().id(),
                 training,
                 s.regressorLearningRate(),
                 s.rho(),
@@ -326,6 +342,14 @@ final class StudyCommand implements Callable<Integer> {
         @Override
         public DatasetFormat convert(String value) {
             return DatasetFormat.parse(value);
+        }
+    }
+
+    /** Parses {@code --protocol}. */
+    static final class ProtocolConverter implements CommandLine.ITypeConverter<EvaluationProtocol> {
+        @Override
+        public EvaluationProtocol convert(String value) {
+            return EvaluationProtocol.parse(value);
         }
     }
 }

@@ -66,6 +66,14 @@ final class TrainCommand implements Callable<Integer> {
     String split;
 
     @Option(
+            names = "--protocol",
+            defaultValue = "auto",
+            converter = StudyCommand.ProtocolConverter.class,
+            description = "how test images are searched: leave-one-out, query-gallery (In-Shop's standard split), or"
+                    + " auto (the split's own)")
+    EvaluationProtocol protocol;
+
+    @Option(
             names = "--backbone-weights",
             description = "ImageNet weights loaded by parameter name: for the resnet50 presets a TorchScript file of "
                     + "torchvision's ResNet-50 (without it the DJL model zoo's ResNet-50 is fetched, which needs a "
@@ -130,19 +138,20 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println(p.id() + ": " + weightsNote(p));
         DatasetSplit datasetSplit = ClassSplit.parse(split).apply(Datasets.open(layout, data));
         LabeledImages<RgbImage> train = DecodedImages.photos(datasetSplit.train());
-        LabeledImages<RgbImage> test = DecodedImages.photos(datasetSplit.test());
+        TestImages<RgbImage> test = protocol.testImages(datasetSplit);
         int batch = Preset.BATCH_SIZE;
         int stepsPerEpoch = Math.max(1, train.size() / batch);
         int epochCount = epochs != null ? epochs : p.epochs();
         DivaConfig config = config(p, backbone, stepsPerEpoch, keyBatches != null ? keyBatches : p.keyBatches());
         System.out.printf(
                 Locale.ROOT,
-                "%s: %d training images of %d classes, %d test images of %d classes; " + "%d epochs of %d steps; %s%n",
+                "%s: %d training images of %d classes, %d test images of %d classes (%s); %d epochs of %d steps; %s%n",
                 p.id(),
                 train.size(),
                 train.byClass().size(),
-                test.size(),
-                test.byClass().size(),
+                datasetSplit.test().size(),
+                datasetSplit.test().classIds().size(),
+                test.describe(),
                 epochCount,
                 stepsPerEpoch,
                 config);
@@ -168,15 +177,7 @@ final class TrainCommand implements Callable<Integer> {
                 e.primary().recallAt2(),
                 e.primary().nmi(),
                 e.primary().mapAtR());
-        List<EvaluationPoint> points;
-        if (datasetSplit.queryGallery().isPresent()) {
-            // In-Shop: queries ranked against the gallery only
-            var halves = datasetSplit.queryGallery().get();
-            points = trainer.run(
-                    train, DecodedImages.photos(halves.query()), DecodedImages.photos(halves.gallery()), run, progress);
-        } else {
-            points = trainer.run(train, test, run, progress);
-        }
+        List<EvaluationPoint> points = trainer.run(train, test, run, progress);
         String report = report(p, config, points, stepsPerEpoch);
         System.out.println(report);
         DivaBatchMain.writeReport(out, report);

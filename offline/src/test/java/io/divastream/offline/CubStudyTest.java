@@ -24,6 +24,7 @@ class CubStudyTest {
                 Path.of("cub.tar"),
                 DatasetFormat.CUB,
                 "1-20:21-30",
+                EvaluationProtocol.AUTO,
                 MOBILENET,
                 100,
                 20,

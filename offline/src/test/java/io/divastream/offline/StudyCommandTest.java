@@ -96,38 +96,82 @@ class StudyCommandTest {
 
     /** Runs the study with one command shape on a layout of 4 classes (1-2 train, 3-4 test); returns its report. */
     private String study(String format, Path data) throws Exception {
+        return study(format, data, "1-2:3-4");
+    }
+
+    /** Runs the study with one command shape and a split, plus further options; returns its report. */
+    private String study(String format, Path data, String split, String... more) throws Exception {
         Path report = dir.resolve("report-" + format + ".md");
+        List<String> args = new ArrayList<>(List.of(
+                "study",
+                "--format",
+                format,
+                "--data",
+                data.toString(),
+                "--split",
+                split,
+                "--weights",
+                WEIGHTS.toString(),
+                "--steps",
+                "2",
+                "--eval-every",
+                "2",
+                "--seeds",
+                "0,1",
+                "--feature-views",
+                "1",
+                "--classes-per-batch",
+                "2",
+                "--samples-per-class",
+                "2",
+                "--key-batches",
+                "1",
+                "--dim",
+                "8",
+                "--out",
+                report.toString()));
+        args.addAll(List.of(more));
+        int status = new CommandLine(new DivaBatchMain()).execute(args.toArray(String[]::new));
+        assertThat(status).as("study on %s", format).isZero();
+        return Files.readString(report);
+    }
+
+    @Test
+    void theStudySearchesInShopQueriesAgainstTheGalleryOrLeavesOneOutAsTold() throws Exception {
+        assumeTrue(Files.isDirectory(WEIGHTS), "../shared/weights missing");
+        Path inShop = dir.resolve("in-shop");
+        StudyLayouts.inShop(inShop, 2, 2, 4);
+
+        assertThat(study("inshop", inShop, "standard"))
+                .startsWith("# inshop (in-shop): ")
+                .contains("the 4 queries searched among the 4 gallery images (protocol auto)")
+                .contains("n = 4 queries");
+        assertThat(study("inshop", inShop, "standard", "--protocol", "leave-one-out"))
+                .contains("leave-one-out retrieval among the 8 test images (protocol leave-one-out)")
+                .contains("n = 8 queries");
+
+        Path cub = dir.resolve("CUB_200_2011");
+        StudyLayouts.cub(cub, 4, 4);
+        java.io.StringWriter err = new java.io.StringWriter();
         int status = new CommandLine(new DivaBatchMain())
+                .setErr(new java.io.PrintWriter(err))
                 .execute(
                         "study",
                         "--format",
-                        format,
+                        "cub",
                         "--data",
-                        data.toString(),
+                        cub.toString(),
                         "--split",
                         "1-2:3-4",
                         "--weights",
                         WEIGHTS.toString(),
-                        "--steps",
-                        "2",
-                        "--eval-every",
-                        "2",
-                        "--seeds",
-                        "0,1",
-                        "--feature-views",
-                        "1",
-                        "--classes-per-batch",
-                        "2",
-                        "--samples-per-class",
-                        "2",
-                        "--key-batches",
-                        "1",
-                        "--dim",
-                        "8",
+                        "--protocol",
+                        "query-gallery",
                         "--out",
-                        report.toString());
-        assertThat(status).as("study on %s", format).isZero();
-        return Files.readString(report);
+                        dir.resolve("x.md").toString());
+        assertThat(status).isNotZero();
+        assertThat(err.toString()).contains("the query-gallery protocol needs a split with query and gallery images");
+        assertThat(dir.resolve("x.md")).doesNotExist();
     }
 
     @Test

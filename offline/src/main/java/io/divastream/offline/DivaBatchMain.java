@@ -78,8 +78,15 @@ public final class DivaBatchMain implements Callable<Integer> {
         @Option(
                 names = "--split",
                 defaultValue = "1-20:21-30",
-                description = "with a photo --format: training:test class ids")
+                description = "with a photo --format: training:test class ids, standard, or fraction:F")
         String split;
+
+        @Option(
+                names = "--protocol",
+                defaultValue = "auto",
+                description = "with a photo --format: leave-one-out, query-gallery or auto (the split's own), as the"
+                        + " study takes it")
+        String protocol;
 
         @Option(
                 names = "--weights",
@@ -267,6 +274,7 @@ public final class DivaBatchMain implements Callable<Integer> {
                 "--format",
                 "--data",
                 "--split",
+                "--protocol",
                 "--weights",
                 "--seeds",
                 "--steps",

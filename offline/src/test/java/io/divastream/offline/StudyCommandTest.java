@@ -202,6 +202,8 @@ class StudyCommandTest {
                         cub.toString(),
                         "--split",
                         "1-2:3-4",
+                        "--protocol",
+                        "leave-one-out",
                         "--weights",
                         WEIGHTS.toString(),
                         "--seeds",
@@ -219,7 +221,7 @@ class StudyCommandTest {
 
         assertThat(status).isZero();
         assertThat(Files.readString(report))
-                .contains("pooled features", "discriminative only (margin loss")
+                .contains("pooled features", "discriminative only (margin loss", "(protocol leave-one-out)")
                 .contains("+ selfsim (DaNCE) (320-d heads) | 1 |", "+ shared (320-d heads) | 1 |")
                 .contains("+ intra (320-d heads) | 1 |", "all four, no decorrelation (320-d heads) | 1 |")
                 .contains("DiVA (4 x 320-d, decorrelation, equal weights) | 1 |");

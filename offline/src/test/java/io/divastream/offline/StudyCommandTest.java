@@ -187,6 +187,26 @@ class StudyCommandTest {
     }
 
     @Test
+    void aPooledOnlyStudyComputesNoTrainingViews() throws Exception {
+        assumeTrue(Files.isDirectory(WEIGHTS), "../shared/weights missing");
+        Path cub = dir.resolve("CUB_200_2011");
+        StudyLayouts.cub(cub, 4, 4);
+        java.io.PrintStream console = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        String report;
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            report = study("cub", cub, "1-2:3-4", "--models", "pooled");
+        } finally {
+            System.setOut(console);
+        }
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("pooled torchscript-mobilenet_v2")
+                .doesNotContain("training views");
+        assertThat(report).contains("no training | 1 |").doesNotContain("discriminative only (margin loss");
+    }
+
+    @Test
     void theAblationOnPhotosRunsEveryRowWithTheStudysRecipe() throws Exception {
         assumeTrue(Files.isDirectory(WEIGHTS), "../shared/weights missing");
         Path cub = dir.resolve("CUB_200_2011");

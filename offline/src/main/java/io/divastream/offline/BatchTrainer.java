@@ -76,11 +76,7 @@ public final class BatchTrainer<T> {
      */
     public List<EvaluationPoint> run(
             LabeledImages<T> train, LabeledImages<T> test, RunSpec run, Consumer<EvaluationPoint> progress) {
-        float[][] views = new float[test.size()][];
-        for (int i = 0; i < views.length; i++) {
-            views[i] = pipeline.evalView(test.images().get(i));
-        }
-        return run(train, new TestSet(views, test.classIndices(), 0), run, progress);
+        return run(train, new TestImages<>(test, java.util.Optional.empty()), run, progress);
     }
 
     /**
@@ -115,23 +111,23 @@ public final class BatchTrainer<T> {
      */
     public List<EvaluationPoint> run(
             LabeledImages<T> train, TestImages<T> test, RunSpec run, Consumer<EvaluationPoint> progress) {
-        if (test.gallery().isEmpty()) {
-            return run(train, test.queries(), run, progress);
-        }
         LabeledImages<T> queries = test.queries();
-        LabeledImages<T> gallery = test.gallery().get();
-        if (queries.size() == 0 || gallery.size() == 0) {
+        LabeledImages<T> gallery = test.gallery().orElse(null);
+        if (gallery != null && (queries.size() == 0 || gallery.size() == 0)) {
             throw new IllegalArgumentException("query/gallery evaluation needs both: " + queries.size() + " queries, "
                     + gallery.size() + " gallery images");
         }
-        float[][] views = new float[queries.size() + gallery.size()][];
-        for (int i = 0; i < queries.size(); i++) {
-            views[i] = pipeline.evalView(queries.images().get(i));
+        List<float[]> views = new ArrayList<>();
+        queries.images().forEach(image -> views.add(pipeline.evalView(image)));
+        if (gallery != null) {
+            gallery.images().forEach(image -> views.add(pipeline.evalView(image)));
         }
-        for (int i = 0; i < gallery.size(); i++) {
-            views[queries.size() + i] = pipeline.evalView(gallery.images().get(i));
-        }
-        return run(train, new TestSet(views, test.classIndices(), queries.size()), run, progress);
+        int rankedAgainstGallery = gallery == null ? 0 : queries.size();
+        return run(
+                train,
+                new TestSet(views.toArray(float[][]::new), test.classIndices(), rankedAgainstGallery),
+                run,
+                progress);
     }
 
     /**

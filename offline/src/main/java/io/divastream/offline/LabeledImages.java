@@ -79,6 +79,16 @@ public record LabeledImages<T>(List<String> ids, List<String> labels, List<T> im
      * @return one class index per image
      */
     public int[] classIndices() {
+        return classIndices(labels);
+    }
+
+    /**
+     * Numbers labels by their classes in label order.
+     *
+     * @param labels the labels, one per image
+     * @return each image's class index, in the labels' order
+     */
+    static int[] classIndices(List<String> labels) {
         Map<String, Integer> index = new TreeMap<>();
         for (String label : labels) {
             index.putIfAbsent(label, 0);

@@ -2,8 +2,9 @@ package io.divastream.offline;
 
 import io.divastream.evaluation.RetrievalEvaluator;
 import io.divastream.evaluation.RetrievalScores;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -33,21 +34,9 @@ public record TestImages<T>(LabeledImages<T> queries, Optional<LabeledImages<T>>
      * @return the indices, queries first
      */
     public int[] classIndices() {
-        TreeMap<String, Integer> classOf = new TreeMap<>();
-        queries.labels().forEach(l -> classOf.put(l, 0));
-        gallery.ifPresent(g -> g.labels().forEach(l -> classOf.put(l, 0)));
-        int next = 0;
-        for (var e : classOf.entrySet()) {
-            e.setValue(next++);
-        }
-        int[] out = new int[queries.size() + gallery.map(LabeledImages::size).orElse(0)];
-        for (int i = 0; i < queries.size(); i++) {
-            out[i] = classOf.get(queries.labels().get(i));
-        }
-        for (int i = queries.size(); i < out.length; i++) {
-            out[i] = classOf.get(gallery.orElseThrow().labels().get(i - queries.size()));
-        }
-        return out;
+        List<String> labels = new ArrayList<>(queries.labels());
+        gallery.ifPresent(g -> labels.addAll(g.labels()));
+        return LabeledImages.classIndices(labels);
     }
 
     /**

@@ -15,6 +15,9 @@ import io.divastream.search.index.GraphSearch;
 import io.divastream.search.index.PromotionsFollower;
 import io.divastream.search.index.SearchMode;
 import io.divastream.search.index.VersionedIndex;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,14 +67,28 @@ public final class SearchServiceMain implements Callable<Integer> {
      * @return the exit status
      */
     static int run(String... args) {
+        return run(args, System.out, System.err);
+    }
+
+    /**
+     * Runs a subcommand, printing to the given streams.
+     *
+     * @param args the command line
+     * @param out where usage and results go
+     * @param err where errors and the service's start-up lines go
+     * @return the exit status: 0, 1 when Kafka refuses the service's settings, 2 for a bad command line
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         KafkaClientArguments.Split split;
         try {
             split = KafkaClientArguments.split(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("diva-search: " + e.getMessage());
+            err.println("diva-search: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
         CommandLine commandLine = new CommandLine(new SearchServiceMain());
+        commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         CommandLine serve = commandLine.getSubcommands().get("serve");
         ((Serve) serve.getCommand()).clientProperties = split.properties();
         ((Serve) serve.getCommand()).serde = split.serde();
@@ -264,10 +281,10 @@ public final class SearchServiceMain implements Callable<Integer> {
                 KafkaPreflight.check(kafka, KafkaPreflight.DEFAULT_TIMEOUT);
             } catch (KafkaPreflight.KafkaAccessException e) {
                 if (!e.unanswered()) {
-                    System.err.println("diva-search: " + e.getMessage());
+                    spec.commandLine().getErr().println("diva-search: " + e.getMessage());
                     return 1;
                 }
-                System.err.println("diva-search: " + e.getMessage() + "; following the topics anyway");
+                spec.commandLine().getErr().println("diva-search: " + e.getMessage() + "; following the topics anyway");
             }
             try (ModelDirectory directory = committed
                             ? ModelDirectory.committed(models, Duration.ofSeconds(artefactWaitSeconds), staleAfter)
@@ -313,9 +330,11 @@ public final class SearchServiceMain implements Callable<Integer> {
                                 return extra;
                             })
                             .start(host, port)) {
-                System.err.printf(
-                        "diva-search: http://%s:%d/ (%s search over %s, models from %s)%n",
-                        host, server.port(), mode, topic, directory.root());
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                "diva-search: http://%s:%d/ (%s search over %s, models from %s)%n",
+                                host, server.port(), mode, topic, directory.root());
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 stop.await();

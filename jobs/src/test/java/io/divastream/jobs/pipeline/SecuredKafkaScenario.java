@@ -11,6 +11,7 @@ import io.divastream.jobs.config.JobOptions;
 import io.divastream.jobs.testing.OmniglotSample;
 import io.divastream.producer.ImageEventProducerMain;
 import io.divastream.producer.InterleavedOrder;
+import io.divastream.search.SearchServiceMain;
 import io.divastream.search.index.EmbeddingsFollower;
 import io.divastream.search.index.GraphSearch;
 import io.divastream.search.index.SearchMode;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job, the producer, the search service's followers and {@code watch} against a broker whose only client
  * listener takes SCRAM-SHA-512 logins (over SASL_PLAINTEXT in {@link SecuredKafkaIT}, over TLS in
  * {@link TlsKafkaIT}), each given the login (and the trust store) as {@code kafka.properties.*}; and the one-line
- * refusal that the job, the producer and {@code watch} report with a wrong password.
+ * refusal that the job, the producer, the search service and {@code watch} report with a wrong password.
  */
 abstract class SecuredKafkaScenario {
 
@@ -92,6 +93,21 @@ abstract class SecuredKafkaScenario {
                         producerArgs("--kafka.properties-file", wrong.toString()), print(out), print(producerErr)))
                 .isEqualTo(ImageEventProducerMain.EXIT_FAILURE);
         assertOneLineRefusal(producerErr, "error: Kafka at ");
+
+        ByteArrayOutputStream searchErr = new ByteArrayOutputStream();
+        String[] serve = {
+            "serve",
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--models",
+            work.resolve("models").toString(),
+            "--port",
+            "0",
+            "--kafka.properties-file",
+            wrong.toString()
+        };
+        assertThat(SearchServiceMain.run(serve, print(out), print(searchErr))).isEqualTo(1);
+        assertOneLineRefusal(searchErr, "diva-search: Kafka at ");
 
         VersionedIndex index = new VersionedIndex(SearchMode.EXACT, 0.95, 0.05, GraphSearch.Params.DEFAULT);
         JobClient job = PipelineFixture.start(config, "secured-kafka-it");

@@ -11,7 +11,8 @@ import java.util.Map;
  * FreshnessBenchmark}) run in one program with {@code --serde.format single-object} and with {@code --serde.format
  * registry} (against a local Apicurio Registry), alternating for {@code --rounds} rounds, each on a fresh broker and
  * job; prints the read_committed p99 of each run at each rate and the ratio registry / single-object. Every other
- * option goes to the freshness benchmark (default here: one rate, 50 events/s).
+ * option goes to the freshness benchmark (default here: one rate, 50 events/s). First, {@code --codec-records=N}
+ * (default 20,000; 0 skips it) times one record's encoding and decoding in each format ({@link CodecCost}).
  */
 public final class SerdeCostBenchmark {
 
@@ -20,21 +21,28 @@ public final class SerdeCostBenchmark {
     /**
      * Runs the comparison.
      *
-     * @param args {@code --rounds=N} (default 2) and the freshness benchmark's options
+     * @param args {@code --rounds=N} (default 2), {@code --codec-records=N} and the freshness benchmark's options
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
         int rounds = 2;
+        int codecRecords = 20_000;
         List<String> passed = new ArrayList<>();
         for (String arg : args) {
             if (arg.startsWith("--rounds=")) {
                 rounds = Integer.parseInt(arg.substring("--rounds=".length()));
+            } else if (arg.startsWith("--codec-records=")) {
+                codecRecords = Integer.parseInt(arg.substring("--codec-records=".length()));
             } else {
                 passed.add(arg);
             }
         }
         if (passed.stream().noneMatch(a -> a.startsWith("--rates"))) {
             passed.add("--rates=50");
+        }
+        if (codecRecords > 0) {
+            CodecCost.run(codecRecords);
+            System.out.println();
         }
         List<String> rows = new ArrayList<>();
         double[] single = new double[rounds];

@@ -10,10 +10,11 @@ import java.util.Map;
 /**
  * What the Schema Registry wire format costs the end-to-end freshness: the freshness benchmark ({@link
  * FreshnessBenchmark}) run in one program with {@code --serde.format single-object} and with {@code --serde.format
- * registry} (against a local Apicurio Registry, which runs during both formats' runs), alternating for {@code --rounds} rounds, each on a fresh broker and
- * job; prints the read_committed p99 of each run at each rate and the ratio registry / single-object. Every other
- * option goes to the freshness benchmark (default here: one rate, 50 events/s). First, {@code --codec-records=N}
- * (default 20,000; 0 skips it) times one record's encoding and decoding in each format ({@link CodecCost}).
+ * registry} (against a local Apicurio Registry, which runs during both formats' runs), alternating for {@code
+ * --rounds} rounds, each on a fresh broker and job; prints the read_committed p99 of each run at each rate and the
+ * ratio registry / single-object. Every other option goes to the freshness benchmark (default here: one rate, 50
+ * events/s). First, {@code --codec-records=N} (default 20,000; 0 skips it) times one record's encoding and decoding
+ * in each format ({@link CodecCost}).
  */
 public final class SerdeCostBenchmark {
 
